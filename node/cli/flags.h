@@ -1,0 +1,17 @@
+// Abseil flags shared by more than one `fedlink` command.
+#ifndef FEDLINK_NODE_CLI_FLAGS_H_
+#define FEDLINK_NODE_CLI_FLAGS_H_
+
+#include <string>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::string, dir);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(std::string, map);
+ABSL_DECLARE_FLAG(std::string, peer);
+ABSL_DECLARE_FLAG(std::string, purpose);
+ABSL_DECLARE_FLAG(uint64_t, seed);
+
+#endif  // FEDLINK_NODE_CLI_FLAGS_H_

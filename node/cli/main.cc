@@ -1,0 +1,142 @@
+// fedlink: one executable, one command per file (see command.h).
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "node/cli/command.h"
+
+namespace fedlink::cli {
+namespace {
+
+std::vector<Command>& Registry() {
+  static auto* commands = new std::vector<Command>();
+  return *commands;
+}
+
+void PrintOverview() {
+  std::vector<Command> sorted = Registry();
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Command& a, const Command& b) { return a.name < b.name; });
+  std::cout << "fedlink: a federated, privacy-preserving record-linkage node\n\n"
+               "Usage: fedlink COMMAND [FLAGS] [ARGS]\n"
+               "       fedlink COMMAND --help\n\nCommands:\n";
+  for (const Command& c : sorted) {
+    std::cout << "  " << c.name << std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ')
+              << c.summary << "\n";
+  }
+}
+
+void PrintCommandHelp(const Command& c) {
+  std::cout << "fedlink " << c.name << ": " << c.summary << "\n\nUsage:\n" << c.usage
+            << "\n";
+  if (!c.flags.empty()) std::cout << "\nFlags:\n";
+  for (absl::string_view name : c.flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) continue;
+    std::cout << "  --" << name;
+    const std::string def = flag->DefaultValue();
+    if (!def.empty()) std::cout << " (default: " << def << ")";
+    std::cout << "\n      " << flag->Help() << "\n";
+  }
+}
+
+// Returns the flag name of "--name=value", "--name", "-name", "--noname".
+std::string FlagName(absl::string_view arg) {
+  arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
+  return std::string(arg.substr(0, arg.find('=')));
+}
+
+bool Accepts(const Command& c, const std::string& name) {
+  for (absl::string_view f : c.flags) {
+    if (f == name) return true;
+    if (absl::StrCat("no", f) == name) return true;  // --nobool
+  }
+  return false;
+}
+
+}  // namespace
+
+void RegisterCommand(Command command) { Registry().push_back(std::move(command)); }
+const std::vector<Command>& Commands() { return Registry(); }
+
+int ReportError(absl::string_view command, const absl::Status& status) {
+  std::cerr << "fedlink " << command << ": " << status.message() << "\n";
+  if (absl::IsInvalidArgument(status) || absl::IsFailedPrecondition(status) ||
+      absl::IsNotFound(status) || absl::IsAlreadyExists(status) ||
+      absl::IsPermissionDenied(status) || absl::IsDataLoss(status)) {
+    return kExitUsage;
+  }
+  return kExitFailure;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2 || absl::string_view(argv[1]) == "help" ||
+      absl::string_view(argv[1]) == "--help" || absl::string_view(argv[1]) == "-h") {
+    if (argc >= 3 && absl::string_view(argv[1]) == "help") {
+      for (const Command& c : Registry()) {
+        if (c.name == argv[2]) {
+          PrintCommandHelp(c);
+          return kExitOk;
+        }
+      }
+    }
+    PrintOverview();
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  // Longest match: "bench crypto" before "bench".
+  const Command* command = nullptr;
+  int words = 0;
+  for (const Command& c : Registry()) {
+    if (argc >= 3 && c.name == absl::StrCat(argv[1], " ", argv[2])) {
+      command = &c;
+      words = 2;
+      break;
+    }
+  }
+  if (command == nullptr) {
+    for (const Command& c : Registry()) {
+      if (c.name == argv[1]) {
+        command = &c;
+        words = 1;
+        break;
+      }
+    }
+  }
+  if (command == nullptr) {
+    std::cerr << "fedlink: unknown command '" << argv[1]
+              << "' (run `fedlink help` for the list)\n";
+    return kExitUsage;
+  }
+  for (int i = 1 + words; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h" || arg == "-help") {
+      PrintCommandHelp(*command);
+      return kExitOk;
+    }
+    if (arg.size() > 1 && arg[0] == '-' && !Accepts(*command, FlagName(arg))) {
+      std::cerr << "fedlink " << command->name << ": unknown flag " << arg.substr(0, arg.find('='))
+                << " (see `fedlink " << command->name << " --help`)\n";
+      return kExitUsage;
+    }
+  }
+  // Hand Abseil the program name and the flags/positional args.
+  std::vector<char*> rest;
+  rest.push_back(argv[0]);
+  for (int i = 1 + words; i < argc; ++i) rest.push_back(argv[i]);
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
+  std::vector<std::string> args(positional.begin() + 1, positional.end());
+  return command->run(args);
+}
+
+}  // namespace fedlink::cli
+
+int main(int argc, char** argv) { return fedlink::cli::Main(argc, argv); }

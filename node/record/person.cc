@@ -1,0 +1,150 @@
+#include "node/record/person.h"
+
+#include <array>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace fedlink {
+namespace {
+
+bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30,
+                                                31, 31, 30, 31, 30, 31};
+  if (month == 2 && IsLeapYear(year)) return 29;
+  return kDays[month - 1];
+}
+
+bool AllDigits(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+int ToInt(absl::string_view digits) {
+  int v = 0;
+  for (char c : digits) v = v * 10 + (c - '0');
+  return v;
+}
+
+absl::StatusOr<PartialDate> Validate(int year, int month, int day) {
+  if (year < 1800 || year > 2200) {
+    return absl::InvalidArgumentError("year out of range");
+  }
+  if (month < 0 || month > 12) {
+    return absl::InvalidArgumentError(absl::StrFormat("month %d", month));
+  }
+  if (day != 0 && month == 0) {
+    return absl::InvalidArgumentError("day without month");
+  }
+  if (day < 0 || (day > 0 && day > DaysInMonth(year, month))) {
+    return absl::InvalidArgumentError(absl::StrFormat("day %d", day));
+  }
+  return PartialDate{year, month, day};
+}
+
+}  // namespace
+
+absl::StatusOr<Role> ParseRole(absl::string_view text) {
+  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (t == "victim") return Role::kVictim;
+  if (t == "suspect") return Role::kSuspect;
+  if (t == "witness") return Role::kWitness;
+  if (t == "other") return Role::kOther;
+  return absl::InvalidArgumentError(
+      "unknown role (expected victim, suspect, witness or other)");
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kVictim:
+      return "victim";
+    case Role::kSuspect:
+      return "suspect";
+    case Role::kWitness:
+      return "witness";
+    case Role::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+absl::StatusOr<Sex> ParseSex(absl::string_view text) {
+  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (t.empty() || t == "u" || t == "unknown") return Sex::kUnknown;
+  if (t == "f" || t == "female") return Sex::kFemale;
+  if (t == "m" || t == "male") return Sex::kMale;
+  if (t == "x" || t == "other") return Sex::kOther;
+  return absl::InvalidArgumentError("unknown sex (expected f, m, x or empty)");
+}
+
+absl::string_view SexName(Sex sex) {
+  switch (sex) {
+    case Sex::kFemale:
+      return "f";
+    case Sex::kMale:
+      return "m";
+    case Sex::kOther:
+      return "x";
+    case Sex::kUnknown:
+      return "";
+  }
+  return "";
+}
+
+std::string PartialDate::ToString() const {
+  if (year == 0) return "";
+  if (month == 0) return absl::StrFormat("%04d", year);
+  if (day == 0) return absl::StrFormat("%04d-%02d", year, month);
+  return absl::StrFormat("%04d-%02d-%02d", year, month, day);
+}
+
+absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text) {
+  absl::string_view s = absl::StripAsciiWhitespace(text);
+  if (s.empty()) return absl::InvalidArgumentError("empty date");
+  // Compact digit forms: YYYY, YYYYMM, YYYYMMDD.
+  if (AllDigits(s)) {
+    if (s.size() == 4) return Validate(ToInt(s), 0, 0);
+    if (s.size() == 6) return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), 0);
+    if (s.size() == 8) {
+      return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)),
+                      ToInt(s.substr(6, 2)));
+    }
+    return absl::InvalidArgumentError("unrecognised date format");
+  }
+  for (char sep : {'-', '/', '.'}) {
+    if (s.find(sep) == absl::string_view::npos) continue;
+    std::vector<absl::string_view> parts = absl::StrSplit(s, sep);
+    for (absl::string_view p : parts) {
+      if (!AllDigits(p) || p.size() > 4) {
+        return absl::InvalidArgumentError("unrecognised date format");
+      }
+    }
+    if (parts[0].size() == 4) {  // YYYY-MM[-DD]
+      if (parts.size() == 2 && parts[1].size() <= 2) {
+        return Validate(ToInt(parts[0]), ToInt(parts[1]), 0);
+      }
+      if (parts.size() == 3 && parts[1].size() <= 2 && parts[2].size() <= 2) {
+        return Validate(ToInt(parts[0]), ToInt(parts[1]), ToInt(parts[2]));
+      }
+    } else if (parts.back().size() == 4) {  // DD/MM/YYYY or MM/YYYY
+      if (parts.size() == 3 && parts[0].size() <= 2 && parts[1].size() <= 2) {
+        return Validate(ToInt(parts[2]), ToInt(parts[1]), ToInt(parts[0]));
+      }
+      if (parts.size() == 2 && parts[0].size() <= 2) {
+        return Validate(ToInt(parts[1]), ToInt(parts[0]), 0);
+      }
+    }
+    return absl::InvalidArgumentError("unrecognised date format");
+  }
+  return absl::InvalidArgumentError("unrecognised date format");
+}
+
+}  // namespace fedlink

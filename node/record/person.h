@@ -1,0 +1,72 @@
+// The plain C++ record model shared by the store, the importer and the
+// linkage code. It mirrors fedlink.v1.Person (proto/fedlink/v1/record.proto)
+// but carries no protobuf dependency, so modules that only need the data do
+// not pull in generated headers.
+#ifndef FEDLINK_NODE_RECORD_PERSON_H_
+#define FEDLINK_NODE_RECORD_PERSON_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace fedlink {
+
+enum class Role { kVictim = 1, kSuspect = 2, kWitness = 3, kOther = 4 };
+enum class Sex { kUnknown = 0, kFemale = 1, kMale = 2, kOther = 3 };
+
+// "victim", "suspect", "witness", "other" (case-insensitive).
+absl::StatusOr<Role> ParseRole(absl::string_view text);
+absl::string_view RoleName(Role role);
+// "f"/"female", "m"/"male", "x"/"other", "" = unknown (case-insensitive).
+absl::StatusOr<Sex> ParseSex(absl::string_view text);
+absl::string_view SexName(Sex sex);
+
+// A date known fully or in part. Zero means unknown for each field; a known
+// day implies a known month, a known month implies a known year.
+struct PartialDate {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+
+  bool empty() const { return year == 0 && month == 0 && day == 0; }
+  // "YYYY", "YYYY-MM", "YYYY-MM-DD", or "" when empty.
+  std::string ToString() const;
+  friend bool operator==(const PartialDate&, const PartialDate&) = default;
+};
+
+// Parses YYYYMMDD, YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY and the partial forms
+// YYYY, YYYY-MM, YYYYMM, MM/YYYY. Validates month and day ranges (including
+// leap years). The error message never contains the input.
+absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text);
+
+struct Person {
+  std::string external_id;
+  Role role = Role::kOther;
+  std::string given_name;
+  std::string family_name;
+  std::vector<std::string> aliases;
+  PartialDate dob;
+  Sex sex = Sex::kUnknown;
+  std::string nationality;
+  std::vector<std::string> phones;
+  std::vector<std::string> emails;
+  std::vector<std::string> documents;
+  std::vector<std::string> handles;
+  std::vector<std::string> ibans;
+  std::vector<std::string> plates;
+  std::vector<std::string> addresses;
+  // Purposes the record may be used for (e.g. "victim-dedup").
+  std::vector<std::string> consent;
+  int64_t consent_expires_at = 0;  // unix seconds, 0 = none
+  std::vector<std::string> labels;
+  std::string officer;
+
+  friend bool operator==(const Person&, const Person&) = default;
+};
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_RECORD_PERSON_H_
