@@ -6,10 +6,14 @@
 
 ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
 ABSL_FLAG(std::string, out, "", "Output file.");
-ABSL_FLAG(std::string, format, "", "Input format: csv or jsonl (default: from the file extension).");
-ABSL_FLAG(std::string, map, "",
-          "Column renames SRC=DST,... (e.g. rec_id=external_id,surname=family_name); "
-          "unmapped source columns that are not canonical names are ignored.");
+ABSL_FLAG(std::string, format, "",
+          "Input format: csv or jsonl (default: from the file extension).");
+ABSL_FLAG(
+    std::string, map, "",
+    "Column renames SRC=DST,... (e.g. rec_id=external_id,surname=family_name); "
+    "unmapped source columns that are not canonical names are ignored.");
 ABSL_FLAG(std::string, peer, "", "Peer node id.");
-ABSL_FLAG(std::string, purpose, "", "Declared purpose, e.g. victim-dedup or perpetrator-link.");
-ABSL_FLAG(uint64_t, seed, 1, "Random seed (deterministic output for a given seed).");
+ABSL_FLAG(std::string, purpose, "",
+          "Declared purpose, e.g. victim-dedup or perpetrator-link.");
+ABSL_FLAG(uint64_t, seed, 1,
+          "Random seed (deterministic output for a given seed).");

@@ -24,18 +24,20 @@ void PrintOverview() {
   std::vector<Command> sorted = Registry();
   std::sort(sorted.begin(), sorted.end(),
             [](const Command& a, const Command& b) { return a.name < b.name; });
-  std::cout << "fedlink: a federated, privacy-preserving record-linkage node\n\n"
-               "Usage: fedlink COMMAND [FLAGS] [ARGS]\n"
-               "       fedlink COMMAND --help\n\nCommands:\n";
+  std::cout
+      << "fedlink: a federated, privacy-preserving record-linkage node\n\n"
+         "Usage: fedlink COMMAND [FLAGS] [ARGS]\n"
+         "       fedlink COMMAND --help\n\nCommands:\n";
   for (const Command& c : sorted) {
-    std::cout << "  " << c.name << std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ')
+    std::cout << "  " << c.name
+              << std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ')
               << c.summary << "\n";
   }
 }
 
 void PrintCommandHelp(const Command& c) {
-  std::cout << "fedlink " << c.name << ": " << c.summary << "\n\nUsage:\n" << c.usage
-            << "\n";
+  std::cout << "fedlink " << c.name << ": " << c.summary << "\n\nUsage:\n"
+            << c.usage << "\n";
   if (!c.flags.empty()) std::cout << "\nFlags:\n";
   for (absl::string_view name : c.flags) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
@@ -63,7 +65,9 @@ bool Accepts(const Command& c, const std::string& name) {
 
 }  // namespace
 
-void RegisterCommand(Command command) { Registry().push_back(std::move(command)); }
+void RegisterCommand(Command command) {
+  Registry().push_back(std::move(command));
+}
 const std::vector<Command>& Commands() { return Registry(); }
 
 int ReportError(absl::string_view command, const absl::Status& status) {
@@ -78,7 +82,8 @@ int ReportError(absl::string_view command, const absl::Status& status) {
 
 int Main(int argc, char** argv) {
   if (argc < 2 || absl::string_view(argv[1]) == "help" ||
-      absl::string_view(argv[1]) == "--help" || absl::string_view(argv[1]) == "-h") {
+      absl::string_view(argv[1]) == "--help" ||
+      absl::string_view(argv[1]) == "-h") {
     if (argc >= 3 && absl::string_view(argv[1]) == "help") {
       for (const Command& c : Registry()) {
         if (c.name == argv[2]) {
@@ -122,8 +127,9 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (arg.size() > 1 && arg[0] == '-' && !Accepts(*command, FlagName(arg))) {
-      std::cerr << "fedlink " << command->name << ": unknown flag " << arg.substr(0, arg.find('='))
-                << " (see `fedlink " << command->name << " --help`)\n";
+      std::cerr << "fedlink " << command->name << ": unknown flag "
+                << arg.substr(0, arg.find('=')) << " (see `fedlink "
+                << command->name << " --help`)\n";
       return kExitUsage;
     }
   }

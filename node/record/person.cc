@@ -106,13 +106,38 @@ std::string PartialDate::ToString() const {
   return absl::StrFormat("%04d-%02d-%02d", year, month, day);
 }
 
+int64_t DaysFromCivil(int y, int m, int d) {
+  // Howard Hinnant's days_from_civil.
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+PartialDate CivilFromDays(int64_t z) {
+  // Howard Hinnant's civil_from_days.
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const int y = static_cast<int>(yoe + era * 400 + (m <= 2));
+  return PartialDate{y, m, d};
+}
+
 absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text) {
   absl::string_view s = absl::StripAsciiWhitespace(text);
   if (s.empty()) return absl::InvalidArgumentError("empty date");
   // Compact digit forms: YYYY, YYYYMM, YYYYMMDD.
   if (AllDigits(s)) {
     if (s.size() == 4) return Validate(ToInt(s), 0, 0);
-    if (s.size() == 6) return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), 0);
+    if (s.size() == 6)
+      return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), 0);
     if (s.size() == 8) {
       return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)),
                       ToInt(s.substr(6, 2)));

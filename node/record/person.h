@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace fedlink {
 
@@ -41,6 +41,10 @@ struct PartialDate {
 // YYYY, YYYY-MM, YYYYMM, MM/YYYY. Validates month and day ranges (including
 // leap years). The error message never contains the input.
 absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text);
+
+// Days since 1970-01-01 for a proleptic Gregorian date, and back.
+int64_t DaysFromCivil(int year, int month, int day);
+PartialDate CivilFromDays(int64_t days);
 
 struct Person {
   std::string external_id;

@@ -30,9 +30,9 @@ TEST(PartialDateTest, HandlesLeapYears) {
 }
 
 TEST(PartialDateTest, RejectsBadDates) {
-  for (const char* text : {"", "1987-13-01", "1987-00-05", "19870230", "32/01/1990",
-                           "1987/03/14/1", "abcd", "87-03-14", "1987-03-14x",
-                           "12345", "0000-01-01", "1987--03"}) {
+  for (const char* text : {"", "1987-13-01", "1987-00-05", "19870230",
+                           "32/01/1990", "1987/03/14/1", "abcd", "87-03-14",
+                           "1987-03-14x", "12345", "0000-01-01", "1987--03"}) {
     EXPECT_FALSE(ParsePartialDate(text).ok()) << "'" << text << "'";
   }
 }
@@ -63,6 +63,22 @@ TEST(SexTest, ParsesAndNames) {
   EXPECT_EQ(*ParseSex("male"), Sex::kMale);
   EXPECT_EQ(*ParseSex(""), Sex::kUnknown);
   EXPECT_FALSE(ParseSex("q").ok());
+}
+
+}  // namespace
+}  // namespace fedlink
+
+namespace fedlink {
+namespace {
+
+TEST(CivilDaysTest, RoundTripsAndKnownAnswers) {
+  EXPECT_EQ(DaysFromCivil(1970, 1, 1), 0);
+  EXPECT_EQ(DaysFromCivil(2000, 3, 1), 11017);
+  EXPECT_EQ(DaysFromCivil(1969, 12, 31), -1);
+  for (int64_t d = -50000; d < 50000; d += 97) {
+    PartialDate p = CivilFromDays(d);
+    EXPECT_EQ(DaysFromCivil(p.year, p.month, p.day), d);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,85 @@
+#include "node/importer/csv_reader.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace fedlink {
+
+CsvReader::CsvReader(absl::string_view text) : text_(text) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+}
+
+bool CsvReader::Next(std::vector<std::string>* fields) {
+  fields->clear();
+  if (!status_.ok()) return false;
+  // Skip blank lines between rows.
+  while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    if (text_[pos_] == '\n') ++current_line_;
+    ++pos_;
+  }
+  if (pos_ >= text_.size()) return false;
+  row_line_ = current_line_;
+  std::string field;
+  bool quoted_field = false;
+  while (true) {
+    if (pos_ >= text_.size()) {
+      fields->push_back(std::move(field));
+      return true;
+    }
+    const char c = text_[pos_];
+    if (c == '"' && field.empty() && !quoted_field) {
+      // Quoted field: read to the closing quote.
+      quoted_field = true;
+      ++pos_;
+      while (true) {
+        if (pos_ >= text_.size()) {
+          status_ = absl::InvalidArgumentError(absl::StrCat(
+              "unterminated quoted field starting on line ", row_line_));
+          return false;
+        }
+        const char q = text_[pos_];
+        if (q == '"') {
+          if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
+            field.push_back('"');
+            pos_ += 2;
+            continue;
+          }
+          ++pos_;
+          break;
+        }
+        if (q == '\n') ++current_line_;
+        field.push_back(q);
+        ++pos_;
+      }
+      if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' &&
+          text_[pos_] != '\r') {
+        status_ = absl::InvalidArgumentError("text after closing quote");
+        row_line_ = current_line_;
+        return false;
+      }
+      continue;
+    }
+    if (c == ',') {
+      fields->push_back(std::move(field));
+      field.clear();
+      quoted_field = false;
+      ++pos_;
+      continue;
+    }
+    if (c == '\r' || c == '\n') {
+      fields->push_back(std::move(field));
+      if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n')
+        ++pos_;
+      ++pos_;
+      ++current_line_;
+      return true;
+    }
+    if (c == '"') {
+      status_ = absl::InvalidArgumentError("quote inside an unquoted field");
+      return false;
+    }
+    field.push_back(c);
+    ++pos_;
+  }
+}
+
+}  // namespace fedlink

@@ -1,0 +1,424 @@
+#include "node/importer/importer.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "node/importer/csv_reader.h"
+#include "node/importer/utf8.h"
+
+namespace fedlink {
+namespace {
+
+enum class Column {
+  kExternalId,
+  kRole,
+  kGivenName,
+  kFamilyName,
+  kAliases,
+  kDob,
+  kSex,
+  kNationality,
+  kPhone,
+  kEmail,
+  kDocument,
+  kHandle,
+  kIban,
+  kPlate,
+  kAddress,
+  kConsent,
+  kLabels,
+  kOfficer,
+  kConsentExpires,
+};
+
+const absl::flat_hash_map<std::string, Column>& ColumnsByName() {
+  static const auto* columns = new absl::flat_hash_map<std::string, Column>{
+      {"external_id", Column::kExternalId},
+      {"role", Column::kRole},
+      {"given_name", Column::kGivenName},
+      {"family_name", Column::kFamilyName},
+      {"aliases", Column::kAliases},
+      {"dob", Column::kDob},
+      {"sex", Column::kSex},
+      {"nationality", Column::kNationality},
+      {"phone", Column::kPhone},
+      {"email", Column::kEmail},
+      {"document", Column::kDocument},
+      {"handle", Column::kHandle},
+      {"iban", Column::kIban},
+      {"plate", Column::kPlate},
+      {"address", Column::kAddress},
+      {"consent", Column::kConsent},
+      {"labels", Column::kLabels},
+      {"officer", Column::kOfficer},
+      {"consent_expires", Column::kConsentExpires},
+  };
+  return *columns;
+}
+
+std::vector<std::string> SplitMulti(absl::string_view value) {
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(value, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
+
+// Resolves a source column name to a canonical column, or nullopt (ignored).
+std::optional<Column> Resolve(const std::string& source,
+                              const ImportOptions& options) {
+  auto mapped = options.column_map.find(source);
+  const std::string& name =
+      mapped != options.column_map.end() ? mapped->second : source;
+  auto it = ColumnsByName().find(name);
+  if (it == ColumnsByName().end()) return std::nullopt;
+  return it->second;
+}
+
+// Builds one Person from (column, value) cells. `where` is "FILE:LINE".
+absl::StatusOr<Person> BuildPerson(
+    const std::vector<std::pair<Column, std::string>>& cells,
+    const std::string& where, const ImportOptions& options) {
+  Person p;
+  bool has_role = false;
+  auto fail = [&](absl::string_view field, absl::string_view problem) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": ", field, ": ", problem));
+  };
+  for (const auto& [column, raw] : cells) {
+    if (!IsValidUtf8(raw))
+      return fail(CanonicalColumns()[static_cast<int>(column)],
+                  "invalid UTF-8");
+    const std::string value(absl::StripAsciiWhitespace(raw));
+    switch (column) {
+      case Column::kExternalId:
+        p.external_id = value;
+        break;
+      case Column::kRole:
+        if (value.empty()) break;
+        {
+          auto role = ParseRole(value);
+          if (!role.ok()) return fail("role", role.status().message());
+          p.role = *role;
+          has_role = true;
+        }
+        break;
+      case Column::kGivenName:
+        p.given_name = value;
+        break;
+      case Column::kFamilyName:
+        p.family_name = value;
+        break;
+      case Column::kAliases:
+        p.aliases = SplitMulti(value);
+        break;
+      case Column::kDob:
+        if (value.empty()) break;
+        {
+          auto dob = ParsePartialDate(value);
+          if (!dob.ok()) return fail("dob", dob.status().message());
+          p.dob = *dob;
+        }
+        break;
+      case Column::kSex: {
+        auto sex = ParseSex(value);
+        if (!sex.ok()) return fail("sex", sex.status().message());
+        p.sex = *sex;
+        break;
+      }
+      case Column::kNationality:
+        p.nationality = absl::AsciiStrToUpper(value);
+        break;
+      case Column::kPhone:
+        p.phones = SplitMulti(value);
+        break;
+      case Column::kEmail:
+        p.emails = SplitMulti(value);
+        break;
+      case Column::kDocument:
+        p.documents = SplitMulti(value);
+        break;
+      case Column::kHandle:
+        p.handles = SplitMulti(value);
+        break;
+      case Column::kIban:
+        p.ibans = SplitMulti(value);
+        break;
+      case Column::kPlate:
+        p.plates = SplitMulti(value);
+        break;
+      case Column::kAddress:
+        p.addresses = SplitMulti(value);
+        break;
+      case Column::kConsent:
+        p.consent = SplitMulti(value);
+        break;
+      case Column::kLabels:
+        p.labels = SplitMulti(value);
+        break;
+      case Column::kOfficer:
+        p.officer = value;
+        break;
+      case Column::kConsentExpires:
+        if (value.empty()) break;
+        {
+          auto date = ParsePartialDate(value);
+          if (!date.ok() || date->day == 0) {
+            return fail("consent_expires", "expected a full date (YYYY-MM-DD)");
+          }
+          p.consent_expires_at =
+              DaysFromCivil(date->year, date->month, date->day) * 86400;
+        }
+        break;
+    }
+  }
+  if (p.external_id.empty()) return fail("external_id", "empty required field");
+  if (!has_role) {
+    if (!options.default_role.has_value()) {
+      return fail("role", "empty required field (or pass --default-role)");
+    }
+    p.role = *options.default_role;
+  }
+  return p;
+}
+
+std::string DisplayColumn(Column c) {
+  return CanonicalColumns()[static_cast<int>(c)];
+}
+
+absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
+                                             absl::string_view name,
+                                             const ImportOptions& options) {
+  CsvReader reader(content);
+  std::vector<std::string> header;
+  if (!reader.Next(&header)) {
+    if (!reader.status().ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ":1: ", reader.status().message()));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":1: empty file (no header row)"));
+  }
+  std::vector<std::optional<Column>> columns;
+  absl::flat_hash_map<int, std::string> seen;
+  for (std::string& h : header) {
+    h = std::string(absl::StripAsciiWhitespace(h));
+    std::optional<Column> c = Resolve(h, options);
+    if (c.has_value()) {
+      auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(name, ":1: columns '", it->second, "' and '", h,
+                         "' both map to ", DisplayColumn(*c)));
+      }
+    }
+    columns.push_back(c);
+  }
+  if (!seen.contains(static_cast<int>(Column::kExternalId))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ":1: no external_id column (use --map SRC=external_id)"));
+  }
+  std::vector<Person> persons;
+  absl::flat_hash_map<std::string, size_t> index_by_id;
+  std::vector<std::string> row;
+  std::vector<std::pair<Column, std::string>> cells;
+  while (reader.Next(&row)) {
+    const std::string where = absl::StrCat(name, ":", reader.line());
+    if (row.size() != columns.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": expected ", columns.size(), " columns, found ",
+                       row.size()));
+    }
+    cells.clear();
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (columns[i].has_value())
+        cells.emplace_back(*columns[i], std::move(row[i]));
+    }
+    absl::StatusOr<Person> p = BuildPerson(cells, where, options);
+    if (!p.ok()) return p.status();
+    // A later row with the same external_id replaces the earlier one, as a
+    // re-import would.
+    auto [it, inserted] = index_by_id.emplace(p->external_id, persons.size());
+    if (inserted) {
+      persons.push_back(*std::move(p));
+    } else {
+      persons[it->second] = *std::move(p);
+    }
+  }
+  if (!reader.status().ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ":", reader.line(), ": ", reader.status().message()));
+  }
+  return persons;
+}
+
+absl::StatusOr<std::vector<Person>> ParseJsonl(absl::string_view content,
+                                               absl::string_view name,
+                                               const ImportOptions& options) {
+  std::vector<Person> persons;
+  absl::flat_hash_map<std::string, size_t> index_by_id;
+  int line_number = 0;
+  std::vector<std::pair<Column, std::string>> cells;
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty()) continue;
+    const std::string where = absl::StrCat(name, ":", line_number);
+    if (!IsValidUtf8(line)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": invalid UTF-8"));
+    }
+    google::protobuf::Struct object;
+    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object)
+             .ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": not a JSON object"));
+    }
+    cells.clear();
+    for (const auto& [key, value] : object.fields()) {
+      std::optional<Column> c = Resolve(key, options);
+      if (!c.has_value()) continue;
+      std::string text;
+      switch (value.kind_case()) {
+        case google::protobuf::Value::kStringValue:
+          text = value.string_value();
+          break;
+        case google::protobuf::Value::kNumberValue:
+          text = absl::StrCat(static_cast<int64_t>(value.number_value()));
+          break;
+        case google::protobuf::Value::kNullValue:
+          break;
+        case google::protobuf::Value::kListValue: {
+          std::vector<std::string> items;
+          for (const auto& item : value.list_value().values()) {
+            if (item.kind_case() != google::protobuf::Value::kStringValue) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  where, ": ", key, ": list items must be strings"));
+            }
+            items.push_back(item.string_value());
+          }
+          text = absl::StrJoin(items, ";");
+          break;
+        }
+        default:
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ": ", key, ": expected a string or a list of strings"));
+      }
+      cells.emplace_back(*c, std::move(text));
+    }
+    absl::StatusOr<Person> p = BuildPerson(cells, where, options);
+    if (!p.ok()) return p.status();
+    auto [it, inserted] = index_by_id.emplace(p->external_id, persons.size());
+    if (inserted) {
+      persons.push_back(*std::move(p));
+    } else {
+      persons[it->second] = *std::move(p);
+    }
+  }
+  return persons;
+}
+
+std::string CsvField(absl::string_view value) {
+  if (value.find_first_of(",\"\r\n") == absl::string_view::npos)
+    return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CanonicalColumns() {
+  static const auto* columns = new std::vector<std::string>{
+      "external_id", "role",   "given_name",  "family_name",    "aliases",
+      "dob",         "sex",    "nationality", "phone",          "email",
+      "document",    "handle", "iban",        "plate",          "address",
+      "consent",     "labels", "officer",     "consent_expires"};
+  return *columns;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
+    absl::string_view spec) {
+  std::map<std::string, std::string> out;
+  if (absl::StripAsciiWhitespace(spec).empty()) return out;
+  for (absl::string_view pair : absl::StrSplit(spec, ',')) {
+    std::vector<std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.size() != 2 || absl::StripAsciiWhitespace(kv[0]).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--map: expected SRC=DST pairs separated by commas, got '", pair,
+          "'"));
+    }
+    std::string src(absl::StripAsciiWhitespace(kv[0]));
+    std::string dst(absl::StripAsciiWhitespace(kv[1]));
+    if (!ColumnsByName().contains(dst)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--map: '", dst, "' is not a canonical column (one of: ",
+                       absl::StrJoin(CanonicalColumns(), ", "), ")"));
+    }
+    out[src] = dst;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
+                                                 absl::string_view display_name,
+                                                 const ImportOptions& options) {
+  std::string format = options.format;
+  if (format.empty()) {
+    format = absl::EndsWith(display_name, ".jsonl") ||
+                     absl::EndsWith(display_name, ".json")
+                 ? "jsonl"
+                 : "csv";
+  }
+  if (format == "csv") return ParseCsv(content, display_name, options);
+  if (format == "jsonl") return ParseJsonl(content, display_name, options);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--format: unknown format '", format, "' (expected csv or jsonl)"));
+}
+
+absl::StatusOr<std::vector<Person>> ReadPersonsFile(
+    const std::string& path, const ImportOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return ParsePersons(buffer.str(), path, options);
+}
+
+std::string PersonsToCsv(const std::vector<Person>& persons) {
+  std::string out = absl::StrJoin(CanonicalColumns(), ",") + "\n";
+  auto multi = [](const std::vector<std::string>& v) {
+    return CsvField(absl::StrJoin(v, ";"));
+  };
+  for (const Person& p : persons) {
+    std::string expires;
+    if (p.consent_expires_at != 0) {
+      expires = CivilFromDays(p.consent_expires_at / 86400).ToString();
+    }
+    absl::StrAppend(
+        &out, CsvField(p.external_id), ",", RoleName(p.role), ",",
+        CsvField(p.given_name), ",", CsvField(p.family_name), ",",
+        multi(p.aliases), ",", p.dob.ToString(), ",", SexName(p.sex), ",",
+        CsvField(p.nationality), ",", multi(p.phones), ",", multi(p.emails),
+        ",", multi(p.documents), ",", multi(p.handles), ",", multi(p.ibans),
+        ",", multi(p.plates), ",", multi(p.addresses), ",", multi(p.consent),
+        ",", multi(p.labels), ",", CsvField(p.officer), ",", expires, "\n");
+  }
+  return out;
+}
+
+}  // namespace fedlink

@@ -1,0 +1,51 @@
+// Reading person records from import files (CSV or JSONL) into Person
+// structs. All-or-nothing: the first bad row fails the whole read with
+// "FILE:LINE: field: problem", never quoting the personal value.
+#ifndef FEDLINK_NODE_IMPORTER_IMPORTER_H_
+#define FEDLINK_NODE_IMPORTER_IMPORTER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "node/record/person.h"
+
+namespace fedlink {
+
+// The canonical column names, in the order the CSV export writes them.
+// Multi-valued columns (aliases, phone, email, document, handle, iban, plate,
+// address, consent, labels) separate values with ';'.
+const std::vector<std::string>& CanonicalColumns();
+
+struct ImportOptions {
+  std::string format;  // "csv", "jsonl", or "" to decide by file extension
+  // Source column name -> canonical name. Source columns that are neither
+  // mapped nor canonical are ignored.
+  std::map<std::string, std::string> column_map;
+  // Role for rows with no role column or an empty role.
+  std::optional<Role> default_role;
+};
+
+// Parses "src=dst,src2=dst2". Each dst must be a canonical column.
+absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
+    absl::string_view spec);
+
+// Parses the whole file. `display_name` is used in error messages.
+absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
+                                                 absl::string_view display_name,
+                                                 const ImportOptions& options);
+
+// Reads and parses a file. Errors name the file and line.
+absl::StatusOr<std::vector<Person>> ReadPersonsFile(
+    const std::string& path, const ImportOptions& options);
+
+// Writes persons as CSV with the canonical header (the format ParsePersons
+// reads back).
+std::string PersonsToCsv(const std::vector<Person>& persons);
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_IMPORTER_IMPORTER_H_

@@ -1,0 +1,194 @@
+#include "node/importer/importer.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fedlink {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kHeader[] =
+    "external_id,role,given_name,family_name,aliases,dob,sex,nationality,phone,"
+    "email,"
+    "document,handle,iban,plate,address,consent,labels,officer\n";
+
+ImportOptions Defaults() { return ImportOptions{}; }
+
+TEST(ImporterTest, ParsesCanonicalCsv) {
+  std::string csv =
+      std::string(kHeader) +
+      "A-1,victim,Maria,Ivanova,Masha;Mary,14/03/1987,f,ua,+380 44 123 4567,"
+      "m@example.org,,mash_1,,,\"1 Main St, Kyiv\",victim-dedup,sensitive,"
+      "officer 7\n";
+  auto persons = ParsePersons(csv, "a.csv", Defaults());
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  ASSERT_EQ(persons->size(), 1u);
+  const Person& p = (*persons)[0];
+  EXPECT_EQ(p.external_id, "A-1");
+  EXPECT_EQ(p.role, Role::kVictim);
+  EXPECT_THAT(p.aliases, ElementsAre("Masha", "Mary"));
+  EXPECT_EQ(p.dob, (PartialDate{1987, 3, 14}));
+  EXPECT_EQ(p.sex, Sex::kFemale);
+  EXPECT_EQ(p.nationality, "UA");
+  EXPECT_THAT(p.addresses, ElementsAre("1 Main St, Kyiv"));
+  EXPECT_THAT(p.consent, ElementsAre("victim-dedup"));
+  EXPECT_EQ(p.officer, "officer 7");
+}
+
+TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
+  auto map = ParseColumnMap(
+      "rec_id=external_id, surname=family_name,date_of_birth=dob");
+  ASSERT_TRUE(map.ok()) << map.status();
+  ImportOptions options;
+  options.column_map = *map;
+  options.default_role = Role::kOther;
+  auto persons = ParsePersons(
+      "rec_id,given_name,surname,postcode,date_of_birth\nrec-1-org,ana,lee,"
+      "2000,19900102\n",
+      "febrl.csv", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  ASSERT_EQ(persons->size(), 1u);
+  EXPECT_EQ((*persons)[0].external_id, "rec-1-org");
+  EXPECT_EQ((*persons)[0].family_name, "lee");
+  EXPECT_EQ((*persons)[0].dob, (PartialDate{1990, 1, 2}));
+  EXPECT_EQ((*persons)[0].role, Role::kOther);
+}
+
+TEST(ImporterTest, RejectsBadMapSpecs) {
+  EXPECT_FALSE(ParseColumnMap("a").ok());
+  EXPECT_FALSE(ParseColumnMap("a=not_a_column").ok());
+  EXPECT_FALSE(ParseColumnMap("=dob").ok());
+  EXPECT_TRUE(ParseColumnMap("").ok());
+}
+
+TEST(ImporterTest, LaterDuplicateRowReplacesEarlier) {
+  std::string csv =
+      "external_id,role,given_name\nx,victim,Ana\nx,suspect,Anna\n";
+  auto persons = ParsePersons(csv, "a.csv", Defaults());
+  ASSERT_TRUE(persons.ok());
+  ASSERT_EQ(persons->size(), 1u);
+  EXPECT_EQ((*persons)[0].given_name, "Anna");
+  EXPECT_EQ((*persons)[0].role, Role::kSuspect);
+}
+
+struct BadCase {
+  const char* name;
+  std::string body;  // rows after the header
+  const char* want;  // substring of the error
+};
+
+class ImporterBadInputTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ImporterBadInputTest, FailsWithFileLineAndFieldButNoValue) {
+  const BadCase& c = GetParam();
+  std::string csv =
+      "external_id,role,given_name,family_name,dob\n"
+      "ok-1,victim,Secretname,Secretfamily,1990-01-01\n" +
+      c.body;
+  auto persons = ParsePersons(csv, "in.csv", Defaults());
+  ASSERT_FALSE(persons.ok()) << c.name;
+  const std::string message(persons.status().message());
+  EXPECT_THAT(message, HasSubstr(c.want)) << c.name;
+  EXPECT_THAT(message, Not(HasSubstr("Zorro"))) << c.name;  // no personal value
+  EXPECT_THAT(message, Not(HasSubstr("Secret"))) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInputs, ImporterBadInputTest,
+    ::testing::Values(
+        BadCase{"bad_date", "b-2,victim,Zorro,X,1990-13-01\n",
+                "in.csv:3: dob: month 13"},
+        BadCase{"impossible_day", "b-2,victim,Zorro,X,31/02/1990\n",
+                "in.csv:3: dob: day 31"},
+        BadCase{"too_few_columns", "b-2,victim,Zorro\n",
+                "in.csv:3: expected 5 columns, found 3"},
+        BadCase{"too_many_columns", "b-2,victim,Zorro,X,1990,extra\n",
+                "in.csv:3: expected 5"},
+        BadCase{"unknown_role", "b-2,boss,Zorro,X,1990\n",
+                "in.csv:3: role: unknown role"},
+        BadCase{"bad_utf8", "b-2,victim,Zorro\xC3\x28,X,1990\n",
+                "in.csv:3: given_name: invalid UTF-8"},
+        BadCase{"empty_external_id", ",victim,Zorro,X,1990\n",
+                "in.csv:3: external_id: empty required field"},
+        BadCase{"empty_role", "b-2,,Zorro,X,1990\n",
+                "in.csv:3: role: empty required field"},
+        BadCase{"unterminated_quote", "b-2,victim,\"Zorro,X,1990\n",
+                "unterminated quoted field"},
+        BadCase{"error_on_later_line",
+                "b-2,victim,Zorro,X,1990\n\nb-3,victim,Zorro,X,19901\n",
+                "in.csv:5: dob"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) {
+      return info.param.name;
+    });
+
+TEST(ImporterTest, RejectsHeaderProblems) {
+  EXPECT_THAT(
+      std::string(ParsePersons("", "e.csv", Defaults()).status().message()),
+      HasSubstr("e.csv:1: empty file"));
+  EXPECT_THAT(std::string(ParsePersons("role,given_name\nvictim,A\n", "e.csv",
+                                       Defaults())
+                              .status()
+                              .message()),
+              HasSubstr("no external_id column"));
+  ImportOptions options;
+  options.column_map = {{"id", "external_id"}};
+  EXPECT_THAT(
+      std::string(ParsePersons("id,external_id\n1,2\n", "e.csv", options)
+                      .status()
+                      .message()),
+      HasSubstr("both map to external_id"));
+}
+
+TEST(ImporterTest, ParsesJsonl) {
+  std::string jsonl =
+      "{\"external_id\":\"j1\",\"role\":\"suspect\",\"phone\":[\"+44 20 7946 "
+      "0000\","
+      "\"+44 20 7946 0001\"],\"dob\":\"1980\"}\n"
+      "\n"
+      "{\"external_id\":\"j2\",\"role\":\"victim\",\"given_name\":\"Ελένη\","
+      "\"unknown\":1}\n";
+  auto persons = ParsePersons(jsonl, "in.jsonl", Defaults());
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  ASSERT_EQ(persons->size(), 2u);
+  EXPECT_THAT((*persons)[0].phones,
+              ElementsAre("+44 20 7946 0000", "+44 20 7946 0001"));
+  EXPECT_EQ((*persons)[0].dob, (PartialDate{1980, 0, 0}));
+  EXPECT_EQ((*persons)[1].given_name, "Ελένη");
+}
+
+TEST(ImporterTest, RejectsBadJsonl) {
+  auto bad_json =
+      ParsePersons("{\"external_id\":\"j1\",\"role\":\"victim\"}\n{oops\n",
+                   "in.jsonl", Defaults());
+  ASSERT_FALSE(bad_json.ok());
+  EXPECT_THAT(std::string(bad_json.status().message()),
+              HasSubstr("in.jsonl:2: not a JSON object"));
+  auto bad_type = ParsePersons(
+      "{\"external_id\":\"j1\",\"role\":\"victim\",\"phone\":{\"a\":1}}\n",
+      "in.jsonl", Defaults());
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_THAT(std::string(bad_type.status().message()),
+              HasSubstr("in.jsonl:1: phone"));
+}
+
+TEST(ImporterTest, CsvExportReadsBack) {
+  Person p;
+  p.external_id = "id,with\"quote";
+  p.role = Role::kWitness;
+  p.given_name = "Ana";
+  p.aliases = {"A", "B"};
+  p.dob = {1999, 2, 0};
+  p.addresses = {"1 Main St, Town"};
+  p.consent = {"victim-dedup"};
+  p.consent_expires_at = DaysFromCivil(2030, 1, 31) * 86400;
+  auto back = ParsePersons(PersonsToCsv({p}), "x.csv", Defaults());
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0], p);
+}
+
+}  // namespace
+}  // namespace fedlink
