@@ -1,0 +1,70 @@
+// The node's own person records, in SQLite (DIR/node.db).
+#ifndef FEDLINK_NODE_STORE_RECORD_STORE_H_
+#define FEDLINK_NODE_STORE_RECORD_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "node/common/clock.h"
+#include "node/record/person.h"
+
+namespace fedlink {
+
+struct UpsertCounts {
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+};
+
+// The store interface. Every write is one transaction: it applies completely
+// or not at all. Implementations are thread-safe.
+//
+//   auto store = OpenRecordStore(dir + "/node.db", {.create = true});
+//   auto counts = (*store)->Upsert(persons);  // all-or-nothing
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+
+  // Inserts new external_ids and replaces existing ones (upsert): a record
+  // is never duplicated.
+  virtual absl::StatusOr<UpsertCounts> Upsert(
+      absl::Span<const Person> persons) = 0;
+  virtual absl::StatusOr<std::optional<Person>> Get(
+      absl::string_view external_id) = 0;
+  // Returns false if there was no such record.
+  virtual absl::StatusOr<bool> Delete(absl::string_view external_id) = 0;
+  virtual absl::StatusOr<uint64_t> Count() = 0;
+  virtual absl::StatusOr<std::map<Role, uint64_t>> CountByRole() = 0;
+  // Calls fn for every record in external_id order; stops at the first error.
+  virtual absl::Status ForEach(
+      const std::function<absl::Status(const Person&)>& fn) = 0;
+  absl::StatusOr<std::vector<Person>> LoadAll();
+
+  virtual int schema_version() const = 0;
+};
+
+struct RecordStoreOptions {
+  bool create = false;     // create the database if missing (fedlink init)
+  Clock* clock = nullptr;  // defaults to Clock::Real()
+};
+
+// Opens (and migrates) the SQLite record store at `path`. A database written
+// by a newer fedlink is refused with FailedPrecondition; a file that is not a
+// database is DataLoss.
+absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
+    const std::string& path, const RecordStoreOptions& options);
+
+// The newest schema version this binary knows.
+int RecordStoreSchemaVersion();
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_STORE_RECORD_STORE_H_

@@ -1,0 +1,158 @@
+#include "node/store/record_store.h"
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/store/sqlite.h"
+
+namespace fedlink {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::string TempDb() {
+  auto dir = std::filesystem::path(::testing::TempDir()) /
+             ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return (dir / "node.db").string();
+}
+
+Person MakePerson(const std::string& id, Role role = Role::kVictim) {
+  Person p;
+  p.external_id = id;
+  p.role = role;
+  p.given_name = "Given " + id;
+  p.family_name = "Family";
+  p.aliases = {"a1", "a2"};
+  p.dob = {1990, 5, 0};
+  p.sex = Sex::kFemale;
+  p.nationality = "UA";
+  p.phones = {"+380441234567"};
+  p.emails = {"x@example.org", "y@example.org"};
+  p.documents = {"AB123"};
+  p.handles = {"@h"};
+  p.ibans = {"GB82WEST12345698765432"};
+  p.plates = {"AB12CDE"};
+  p.addresses = {"1 Main St"};
+  p.consent = {"victim-dedup"};
+  p.consent_expires_at = 1'900'000'000;
+  p.labels = {"sensitive"};
+  p.officer = "officer@example.org";
+  return p;
+}
+
+TEST(RecordStoreTest, UpsertInsertsThenUpdatesWithoutDuplicating) {
+  FakeClock clock;
+  auto store = OpenRecordStore(TempDb(), {.create = true, .clock = &clock});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<Person> first = {MakePerson("a"),
+                               MakePerson("b", Role::kSuspect)};
+  auto c1 = (*store)->Upsert(first);
+  ASSERT_TRUE(c1.ok()) << c1.status();
+  EXPECT_EQ(c1->inserted, 2u);
+  EXPECT_EQ(c1->updated, 0u);
+
+  Person changed = MakePerson("a", Role::kWitness);
+  changed.phones = {"+441234"};
+  changed.aliases.clear();
+  std::vector<Person> second = {changed, MakePerson("c")};
+  auto c2 = (*store)->Upsert(second);  // same clock time: must still tell apart
+  ASSERT_TRUE(c2.ok());
+  EXPECT_EQ(c2->inserted, 1u);
+  EXPECT_EQ(c2->updated, 1u);
+  EXPECT_EQ(*(*store)->Count(), 3u);
+  auto got = (*store)->Get("a");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, changed);
+}
+
+TEST(RecordStoreTest, RoundTripsEveryField) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
+  ASSERT_TRUE(store.ok());
+  Person p = MakePerson("x");
+  ASSERT_TRUE((*store)->Upsert({p}).ok());
+  auto got = (*store)->Get("x");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, p);
+  auto missing = (*store)->Get("nope");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST(RecordStoreTest, ForEachReturnsAllRecordsWithTheirValues) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
+  ASSERT_TRUE(store.ok());
+  std::vector<Person> persons;
+  for (int i = 0; i < 50; ++i) {
+    Person p = MakePerson("id" + std::to_string(i));
+    if (i % 3 == 0) p.phones.clear();  // gaps in the value join
+    if (i % 5 == 0) p.emails = {"only@example.org"};
+    persons.push_back(p);
+  }
+  ASSERT_TRUE((*store)->Upsert(persons).ok());
+  auto all = (*store)->LoadAll();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), persons.size());
+  for (size_t i = 0; i < persons.size(); ++i)
+    EXPECT_EQ((*all)[i], persons[i]) << i;
+}
+
+TEST(RecordStoreTest, DeleteRemovesRecordAndValues) {
+  const std::string path = TempDb();
+  auto store = OpenRecordStore(path, {.create = true});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Upsert({MakePerson("a"), MakePerson("b")}).ok());
+  EXPECT_TRUE(*(*store)->Delete("a"));
+  EXPECT_FALSE(*(*store)->Delete("a"));
+  EXPECT_EQ(*(*store)->Count(), 1u);
+  auto db = sqlite::Database::Open(path, {});
+  ASSERT_TRUE(db.ok());
+  auto st = (*db)->Prepare(
+      "SELECT COUNT(*) FROM record_values WHERE record_id NOT IN (SELECT id "
+      "FROM records)");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(*(*st)->Step());
+  EXPECT_EQ((*st)->ColumnInt64(0), 0);  // no orphaned values
+}
+
+TEST(RecordStoreTest, CountsByRole) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)
+                  ->Upsert({MakePerson("a"), MakePerson("b", Role::kSuspect),
+                            MakePerson("c", Role::kSuspect)})
+                  .ok());
+  auto by_role = (*store)->CountByRole();
+  ASSERT_TRUE(by_role.ok());
+  EXPECT_EQ((*by_role)[Role::kVictim], 1u);
+  EXPECT_EQ((*by_role)[Role::kSuspect], 2u);
+}
+
+TEST(RecordStoreTest, ReopensWithSchemaVersion) {
+  const std::string path = TempDb();
+  { ASSERT_TRUE(OpenRecordStore(path, {.create = true}).ok()); }
+  auto store = OpenRecordStore(path, {});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->schema_version(), RecordStoreSchemaVersion());
+}
+
+TEST(RecordStoreTest, RefusesDatabaseFromNewerFedlink) {
+  const std::string path = TempDb();
+  { ASSERT_TRUE(OpenRecordStore(path, {.create = true}).ok()); }
+  {
+    auto db = sqlite::Database::Open(path, {});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version=99").ok());
+  }
+  auto store = OpenRecordStore(path, {});
+  EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
+}
+
+TEST(RecordStoreTest, MissingDatabaseIsAnErrorWithoutCreate) {
+  EXPECT_FALSE(OpenRecordStore(TempDb(), {}).ok());
+}
+
+}  // namespace
+}  // namespace fedlink
