@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds fedlink in ./build (ccache, Ninja, -j2). Idempotent and
+# incremental: a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/install-deps.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build build -j "${FEDLINK_JOBS:-2}"

@@ -1,0 +1,81 @@
+// fedlink serve: run the node until SIGINT or SIGTERM, then stop gracefully.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "node/cli/command.h"
+#include "node/cli/flags.h"
+#include "node/config/node_dir.h"
+#include "node/server/node_server.h"
+
+namespace fedlink::cli {
+namespace {
+
+// Holds an exclusive lock on DIR/serve.lock so two servers never share a
+// node directory (and a stale admin socket can be removed safely).
+class ServeLock {
+ public:
+  static absl::StatusOr<std::unique_ptr<ServeLock>> Acquire(
+      const std::string& path) {
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return absl::PermissionDeniedError(
+          absl::StrCat(path, ": cannot open lock"));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": another `fedlink serve` is running on this node directory"));
+    }
+    return std::unique_ptr<ServeLock>(new ServeLock(fd));
+  }
+  ~ServeLock() { close(fd_); }
+
+ private:
+  explicit ServeLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+int RunServe(const std::vector<std::string>& args) {
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
+  if (!node.ok()) return ReportError("serve", node.status());
+  auto lock = ServeLock::Acquire((*node)->paths.dir + "/serve.lock");
+  if (!lock.ok()) return ReportError("serve", lock.status());
+
+  ServerOptions options;
+  options.paths = (*node)->paths;
+  options.config = (*node)->config;
+  options.store = (*node)->store.get();
+  auto server = NodeServer::Start(options);
+  if (!server.ok()) return ReportError("serve", server.status());
+  std::cerr << "fedlink serve: node " << (*node)->config.node_id
+            << " serving admin on " << (*server)->admin_target() << " (pid "
+            << getpid() << ")\n";
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cerr << "fedlink serve: "
+            << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << " received, stopping\n";
+  (*server)->Shutdown(absl::Seconds(5));
+  std::cerr << "fedlink serve: stopped\n";
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("serve", "  fedlink serve --dir DIR",
+                "run the node until SIGINT/SIGTERM, then stop gracefully",
+                {"dir"}, RunServe);
+
+}  // namespace
+}  // namespace fedlink::cli

@@ -1,0 +1,165 @@
+#include "node/config/node_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "fedlink/v1/config.pb.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace fedlink {
+namespace {
+
+// Collects the first parse error with its line number.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (message_.empty())
+      message_ = absl::StrCat("line ", line + 1, ": ", message);
+  }
+  void AddWarning(int line, int column, const std::string& message) override {}
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+}  // namespace
+
+absl::StatusOr<NodeRole> ParseNodeRole(absl::string_view text) {
+  const std::string t = absl::AsciiStrToLower(text);
+  if (t == "agency") return NodeRole::kAgency;
+  if (t == "ngo") return NodeRole::kNgo;
+  if (t == "auditor") return NodeRole::kAuditor;
+  return absl::InvalidArgumentError(
+      "unknown node role (expected agency, ngo or auditor)");
+}
+
+absl::string_view NodeRoleName(NodeRole role) {
+  switch (role) {
+    case NodeRole::kAgency:
+      return "agency";
+    case NodeRole::kNgo:
+      return "ngo";
+    case NodeRole::kAuditor:
+      return "auditor";
+  }
+  return "agency";
+}
+
+absl::Status ValidateNodeId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) {
+    return absl::InvalidArgumentError("node id must be 1 to 64 characters");
+  }
+  if (!absl::ascii_isalnum(static_cast<unsigned char>(id[0]))) {
+    return absl::InvalidArgumentError(
+        "node id must start with a letter or digit");
+  }
+  for (char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' ||
+          c == '.')) {
+      return absl::InvalidArgumentError(
+          "node id may hold only lower-case letters, digits, '-' and '.'");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateListenAddress(absl::string_view listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError("listen address must be HOST:PORT");
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 1 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        "listen address has no valid port (1-65535)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
+                                           absl::string_view file) {
+  fedlink::v1::NodeConfig proto;
+  google::protobuf::TextFormat::Parser parser;
+  FirstErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &proto)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": ", errors.message()));
+  }
+  NodeConfig config;
+  config.node_id = proto.node_id();
+  config.organisation = proto.organisation();
+  if (auto s = ValidateNodeId(config.node_id); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": node_id: ", s.message()));
+  }
+  switch (proto.role()) {
+    case fedlink::v1::NODE_ROLE_AGENCY:
+      config.role = NodeRole::kAgency;
+      break;
+    case fedlink::v1::NODE_ROLE_NGO:
+      config.role = NodeRole::kNgo;
+      break;
+    case fedlink::v1::NODE_ROLE_AUDITOR:
+      config.role = NodeRole::kAuditor;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": role: missing or unknown"));
+  }
+  if (!proto.listen().empty()) config.listen = proto.listen();
+  if (auto s = ValidateListenAddress(config.listen); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": listen: ", s.message()));
+  }
+  if (!proto.default_region().empty())
+    config.default_region = proto.default_region();
+  config.schema_version = static_cast<int>(proto.schema_version());
+  return config;
+}
+
+std::string FormatNodeConfig(const NodeConfig& config) {
+  fedlink::v1::NodeConfig proto;
+  proto.set_node_id(config.node_id);
+  proto.set_organisation(config.organisation);
+  proto.set_role(
+      static_cast<fedlink::v1::NodeRole>(static_cast<int>(config.role)));
+  proto.set_listen(config.listen);
+  proto.set_identity_key_file("identity.key");
+  proto.set_database_file("node.db");
+  proto.set_default_region(config.default_region);
+  proto.set_schema_version(static_cast<uint32_t>(config.schema_version));
+  std::string out =
+      "# fedlink node configuration (protobuf text format, "
+      "fedlink.v1.NodeConfig)\n";
+  std::string body;
+  google::protobuf::TextFormat::PrintToString(proto, &body);
+  return out + body;
+}
+
+absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(paths.dir, ec)) {
+    return absl::NotFoundError(absl::StrCat(
+        paths.dir, ": not a node directory (create one with `fedlink init`)"));
+  }
+  std::ifstream in(paths.config());
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        paths.config(),
+        ": missing node configuration (is this a `fedlink init` directory?)"));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseNodeConfig(buffer.str(), paths.config());
+}
+
+}  // namespace fedlink

@@ -1,0 +1,59 @@
+// The node directory and its configuration file.
+//
+// Layout of a node directory (created by `fedlink init`, mode 0700):
+//   node.conf      NodeConfig in protobuf text format
+//   (proto/fedlink/v1/config.proto) identity.key   Ed25519 signing key, mode
+//   0600 (crypto/identity.h) node.db        SQLite record store
+//   (node/store/record_store.h) admin.sock     local admin gRPC socket while
+//   `fedlink serve` runs
+#ifndef FEDLINK_NODE_CONFIG_NODE_CONFIG_H_
+#define FEDLINK_NODE_CONFIG_NODE_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace fedlink {
+
+enum class NodeRole { kAgency = 1, kNgo = 2, kAuditor = 3 };
+absl::StatusOr<NodeRole> ParseNodeRole(absl::string_view text);
+absl::string_view NodeRoleName(NodeRole role);
+
+struct NodeConfig {
+  std::string node_id;
+  std::string organisation;
+  NodeRole role = NodeRole::kAgency;
+  std::string listen = "127.0.0.1:7443";  // HOST:PORT for peers (mTLS)
+  std::string default_region = "GB";      // phones without a country code
+  int schema_version = 0;
+};
+
+// Node ids are 1-64 characters of [a-z0-9.-], starting with a letter or
+// digit: they appear in file names, signed notes and certificates.
+absl::Status ValidateNodeId(absl::string_view node_id);
+// HOST:PORT with a port in 1..65535.
+absl::Status ValidateListenAddress(absl::string_view listen);
+
+struct NodePaths {
+  explicit NodePaths(std::string dir) : dir(std::move(dir)) {}
+  std::string dir;
+  std::string config() const { return dir + "/node.conf"; }
+  std::string identity_key() const { return dir + "/identity.key"; }
+  std::string database() const { return dir + "/node.db"; }
+  std::string admin_socket() const { return dir + "/admin.sock"; }
+};
+
+// Parses node.conf text. Errors name the file and what is wrong.
+absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
+                                           absl::string_view file);
+std::string FormatNodeConfig(const NodeConfig& config);
+
+// Loads DIR/node.conf, checking the directory exists and looks like a node
+// directory.
+absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths);
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_CONFIG_NODE_CONFIG_H_

@@ -1,0 +1,76 @@
+#include "node/config/node_config.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fedlink {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(NodeConfigTest, FormatsAndParsesBack) {
+  NodeConfig c;
+  c.node_id = "police-1";
+  c.organisation = "Metro Police";
+  c.role = NodeRole::kNgo;
+  c.listen = "0.0.0.0:9000";
+  c.default_region = "UA";
+  c.schema_version = 1;
+  auto back = ParseNodeConfig(FormatNodeConfig(c), "node.conf");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->node_id, "police-1");
+  EXPECT_EQ(back->organisation, "Metro Police");
+  EXPECT_EQ(back->role, NodeRole::kNgo);
+  EXPECT_EQ(back->listen, "0.0.0.0:9000");
+  EXPECT_EQ(back->default_region, "UA");
+}
+
+TEST(NodeConfigTest, ReportsSyntaxErrorsWithLine) {
+  auto c = ParseNodeConfig(
+      "node_id: \"a\"\nrole: NODE_ROLE_AGENCY\nbogus_field: 1\n", "x.conf");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("x.conf: line 3"));
+}
+
+TEST(NodeConfigTest, RejectsBadValues) {
+  EXPECT_FALSE(
+      ParseNodeConfig("node_id: \"Bad Id\" role: NODE_ROLE_AGENCY", "c").ok());
+  EXPECT_FALSE(ParseNodeConfig("node_id: \"a\"", "c").ok());  // no role
+  EXPECT_FALSE(ParseNodeConfig(
+                   "node_id: \"a\" role: NODE_ROLE_NGO listen: \"host\"", "c")
+                   .ok());
+  EXPECT_FALSE(
+      ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"h:70000\"",
+                      "c")
+          .ok());
+}
+
+TEST(NodeConfigTest, ValidatesNodeIds) {
+  EXPECT_TRUE(ValidateNodeId("ngo-2.eu").ok());
+  EXPECT_FALSE(ValidateNodeId("").ok());
+  EXPECT_FALSE(ValidateNodeId("-lead").ok());
+  EXPECT_FALSE(ValidateNodeId("UPPER").ok());
+  EXPECT_FALSE(ValidateNodeId("a/b").ok());
+  EXPECT_FALSE(ValidateNodeId(std::string(65, 'a')).ok());
+}
+
+TEST(NodeConfigTest, MissingDirectoryAndFileAreClearErrors) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "cfgtest";
+  std::filesystem::remove_all(dir);
+  auto missing_dir = LoadNodeConfig(NodePaths(dir.string()));
+  EXPECT_THAT(std::string(missing_dir.status().message()),
+              HasSubstr("not a node directory"));
+  std::filesystem::create_directories(dir);
+  auto missing_file = LoadNodeConfig(NodePaths(dir.string()));
+  EXPECT_THAT(std::string(missing_file.status().message()),
+              HasSubstr("missing node configuration"));
+  std::ofstream(dir / "node.conf") << "node_id: ";
+  auto corrupt = LoadNodeConfig(NodePaths(dir.string()));
+  EXPECT_TRUE(absl::IsInvalidArgument(corrupt.status()));
+}
+
+}  // namespace
+}  // namespace fedlink

@@ -1,0 +1,39 @@
+// Opening and creating node directories: the config, the identity key and
+// the record store together, with one clear error when any is missing,
+// corrupt or unsafe.
+#ifndef FEDLINK_NODE_CONFIG_NODE_DIR_H_
+#define FEDLINK_NODE_CONFIG_NODE_DIR_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "crypto/identity.h"
+#include "node/config/node_config.h"
+#include "node/store/record_store.h"
+
+namespace fedlink {
+
+struct OpenedNode {
+  explicit OpenedNode(std::string dir) : paths(std::move(dir)) {}
+  NodePaths paths;
+  NodeConfig config;
+  std::unique_ptr<SigningKey> identity;  // null unless requested
+  std::unique_ptr<RecordStore> store;
+};
+
+struct OpenNodeOptions {
+  bool load_identity = true;  // also load (and permission-check) identity.key
+};
+
+// Opens an existing node directory.
+absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
+    const std::string& dir, const OpenNodeOptions& options);
+
+// Creates a node directory (mode 0700) with node.conf, a new identity key
+// (0600) and an empty database. Refuses a directory that already holds a node.
+absl::Status InitNode(const std::string& dir, const NodeConfig& config);
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_CONFIG_NODE_DIR_H_

@@ -1,0 +1,52 @@
+// The running node: gRPC services over the local admin socket (and, with
+// the federation module, the peers' mTLS port). Narrow header: no grpcpp.
+#ifndef FEDLINK_NODE_SERVER_NODE_SERVER_H_
+#define FEDLINK_NODE_SERVER_NODE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "node/common/clock.h"
+#include "node/config/node_config.h"
+#include "node/store/record_store.h"
+
+namespace fedlink {
+
+struct ServerOptions {
+  NodePaths paths{""};
+  NodeConfig config;
+  RecordStore* store = nullptr;  // not owned; outlives the server
+  Clock* clock = nullptr;        // defaults to Clock::Real()
+};
+
+// Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
+// directory's 0700 mode is the access control: only the node's operator can
+// reach it). Thread-safe.
+//
+//   auto server = NodeServer::Start(options);
+//   ... wait for a signal ...
+//   (*server)->Shutdown(absl::Seconds(5));
+class NodeServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<NodeServer>> Start(
+      const ServerOptions& options);
+  NodeServer(const NodeServer&) = delete;
+  NodeServer& operator=(const NodeServer&) = delete;
+  ~NodeServer();
+
+  // Stops accepting calls, lets in-flight calls finish until `grace`, then
+  // cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+  std::string admin_target() const;
+
+ private:
+  struct Impl;
+  explicit NodeServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_SERVER_NODE_SERVER_H_

@@ -1,0 +1,38 @@
+#include "node/server/node_status.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace fedlink {
+
+absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
+  NodeStatus s;
+  s.node_id = config_.node_id;
+  s.organisation = config_.organisation;
+  s.node_role = std::string(NodeRoleName(config_.role));
+  absl::StatusOr<std::map<Role, uint64_t>> by_role = store_->CountByRole();
+  if (!by_role.ok()) return by_role.status();
+  for (const auto& [role, count] : *by_role) {
+    s.records_by_role[std::string(RoleName(role))] = count;
+    s.record_count += count;
+  }
+  s.schema_version = store_->schema_version();
+  s.uptime_seconds =
+      static_cast<uint64_t>(absl::ToInt64Seconds(clock_->Now() - started_));
+  s.version = kFedlinkVersion;
+  return s;
+}
+
+std::string FormatNodeStatus(const NodeStatus& s) {
+  std::string out = absl::StrCat(
+      "node_id: ", s.node_id, "\norganisation: ", s.organisation,
+      "\nrole: ", s.node_role, "\nrecords: ", s.record_count, "\n");
+  for (const auto& [role, count] : s.records_by_role) {
+    absl::StrAppend(&out, "  ", role, ": ", count, "\n");
+  }
+  absl::StrAppend(&out, "schema_version: ", s.schema_version,
+                  "\nuptime_seconds: ", s.uptime_seconds,
+                  "\nversion: ", s.version, "\n");
+  return out;
+}
+
+}  // namespace fedlink

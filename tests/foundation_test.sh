@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End to end: init, import FEBRL dataset1 with --map, refuse a corrupted copy
+# without changing the count, serve, health + Admin.Status over gRPC, and a
+# clean stop on SIGTERM.
+source "$(dirname "$0")/lib.sh"
+: "${FEDLINK_SHARED_DIR:?}"
+DATA="$FEDLINK_SHARED_DIR/data/febrl/dataset1.csv"
+DIR="$WORK/node"
+MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=document"
+
+"$FEDLINK" init --dir "$DIR" --node-id police-1 --org "Test Police" --role agency >/dev/null
+[ "$(stat -c %a "$DIR/identity.key")" = 600 ] || fail "identity key is not 0600"
+expect_exit 2 "$FEDLINK" init --dir "$DIR" --node-id police-1 --org "Again"
+grep -q "already a node directory" "$WORK/err" || fail "second init not refused clearly"
+pass "init"
+
+"$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA" >"$WORK/import.out"
+grep -q "imported 1000 records (1000 new, 0 updated)" "$WORK/import.out" || { cat "$WORK/import.out"; fail "import count"; }
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count after import"
+pass "import FEBRL dataset1: 1000 records"
+
+# Re-import is an upsert.
+"$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA" >"$WORK/import.out"
+grep -q "(0 new, 1000 updated)" "$WORK/import.out" || fail "re-import did not upsert"
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count after re-import"
+pass "re-import upserts"
+
+# A corrupted copy: a bad date on line 500 (the 499th data row) and a new id
+# on line 10 that must not be imported either.
+BAD="$WORK/corrupt.csv"
+awk -F, 'BEGIN{OFS=","} NR==10{$1="rec-new-org"} NR==500{$10="19871399"} {print}' "$DATA" >"$BAD"
+expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$BAD"
+grep -q "corrupt.csv:500: dob: month 13" "$WORK/err" || { cat "$WORK/err"; fail "error does not name line 500"; }
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count changed after failed import"
+expect_exit 1 "$FEDLINK" records --dir "$DIR" show rec-new-org
+pass "corrupted copy refused with line number; nothing imported"
+
+# Wrong column count.
+head -3 "$DATA" >"$WORK/short.csv"; echo "rec-x-org,only,three" >>"$WORK/short.csv"
+expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$WORK/short.csv"
+grep -q "short.csv:4: expected 11 columns, found 3" "$WORK/err" || fail "column count error"
+pass "wrong column count refused"
+
+# A looser key mode is refused at start.
+chmod 0644 "$DIR/identity.key"
+expect_exit 2 "$FEDLINK" serve --dir "$DIR"
+grep -qi "identity.key" "$WORK/err" || fail "loose key permissions not named"
+chmod 0600 "$DIR/identity.key"
+pass "serve refuses a 0644 identity key"
+
+# Missing and corrupt node directories are one-line errors.
+expect_exit 2 "$FEDLINK" records --dir "$WORK/nowhere" count
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "missing dir error is not one line"
+mkdir -p "$WORK/broken" && echo "node_id: " >"$WORK/broken/node.conf"
+expect_exit 2 "$FEDLINK" records --dir "$WORK/broken" count
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "corrupt config error is not one line"
+pass "missing/corrupt node directory: one-line errors"
+
+"$FEDLINK" serve --dir "$DIR" 2>"$WORK/serve.err" &
+SERVE=$!
+PIDS+=("$SERVE")
+wait_for_status "$DIR"
+"$FEDLINK" status --dir "$DIR" >"$WORK/status.out"
+grep -q "health: SERVING" "$WORK/status.out" || fail "health"
+grep -q "node_id: police-1" "$WORK/status.out" || fail "status node id"
+grep -q "records: 1000" "$WORK/status.out" || fail "status count"
+grep -q "schema_version: 1" "$WORK/status.out" || fail "schema version"
+pass "serve answers health and Admin.Status"
+
+expect_exit 2 "$FEDLINK" serve --dir "$DIR"
+grep -q "another \`fedlink serve\` is running" "$WORK/err" || fail "second serve not refused"
+pass "second serve on the same directory refused"
+
+kill -TERM "$SERVE"
+wait "$SERVE" || fail "serve exited non-zero after SIGTERM"
+grep -q "stopped" "$WORK/serve.err" || fail "no clean stop message"
+[ ! -e "$DIR/admin.sock" ] || fail "admin socket left behind"
+expect_exit 1 "$FEDLINK" status --dir "$DIR"
+grep -q "not running" "$WORK/err" || fail "status of a stopped node"
+pass "SIGTERM stops cleanly"
+echo "foundation_test: all passed"

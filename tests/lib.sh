@@ -1,0 +1,39 @@
+# Shared helpers for fedlink's shell-level integration tests.
+# Usage: source "$(dirname "$0")/lib.sh"; needs FEDLINK (path to the binary).
+set -euo pipefail
+
+: "${FEDLINK:?set FEDLINK to the fedlink binary}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fedlink-test.XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# expect_exit CODE CMD...: runs CMD, fails unless it exits with CODE.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  "$@" >"$WORK/out" 2>"$WORK/err"
+  local got=$?
+  set -e
+  if [ "$got" -ne "$want" ]; then
+    echo "--- stdout"; cat "$WORK/out"; echo "--- stderr"; cat "$WORK/err"
+    fail "expected exit $want, got $got: $*"
+  fi
+}
+
+# wait_for_status DIR: waits until `fedlink status` answers (max ~10 s).
+wait_for_status() {
+  for _ in $(seq 1 100); do
+    if "$FEDLINK" status --dir "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  fail "node in $1 did not come up"
+}

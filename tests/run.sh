@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every fedlink test: installs missing packages, builds, runs ctest.
+# Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/build.sh
+ctest --test-dir build --output-on-failure -j "${FEDLINK_JOBS:-2}" "$@"
