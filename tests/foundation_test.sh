@@ -14,32 +14,49 @@ expect_exit 2 "$FEDLINK" init --dir "$DIR" --node-id police-1 --org "Again"
 grep -q "already a node directory" "$WORK/err" || fail "second init not refused clearly"
 pass "init"
 
-"$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA" >"$WORK/import.out"
+# FEBRL holds three impossible dates (e.g. day 33): strict import refuses the
+# file at the first one and imports nothing; --bad-dates=drop keeps the rows.
+expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA"
+grep -q "dataset1.csv:146: dob: day 33" "$WORK/err" || { cat "$WORK/err"; fail "strict date error"; }
+grep -q "1937" "$WORK/err" && fail "error message leaks the date value"
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 0 ] || fail "strict failure imported rows"
+pass "strict import refuses FEBRL's impossible date with FILE:LINE: field"
+
+MAP_OPTS=(--map "$MAP" --default-role other --bad-dates drop)
+"$FEDLINK" import --dir "$DIR" "${MAP_OPTS[@]}" "$DATA" >"$WORK/import.out" 2>"$WORK/import.err"
 grep -q "imported 1000 records (1000 new, 0 updated)" "$WORK/import.out" || { cat "$WORK/import.out"; fail "import count"; }
+grep -q "dropped 3 impossible dates of birth (lines 146, " "$WORK/import.err" || { cat "$WORK/import.err"; fail "dropped-date warning"; }
 [ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count after import"
 pass "import FEBRL dataset1: 1000 records"
 
 # Re-import is an upsert.
-"$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA" >"$WORK/import.out"
+"$FEDLINK" import --dir "$DIR" "${MAP_OPTS[@]}" "$DATA" >"$WORK/import.out" 2>/dev/null
 grep -q "(0 new, 1000 updated)" "$WORK/import.out" || fail "re-import did not upsert"
 [ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count after re-import"
 pass "re-import upserts"
 
-# A corrupted copy: a bad date on line 500 (the 499th data row) and a new id
-# on line 10 that must not be imported either.
+# A corrupted copy: line 500 lost a field separator (truncated row) and a new
+# id on line 10 must not be imported either.
 BAD="$WORK/corrupt.csv"
-awk -F, 'BEGIN{OFS=","} NR==10{$1="rec-new-org"} NR==500{$10="19871399"} {print}' "$DATA" >"$BAD"
-expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$BAD"
-grep -q "corrupt.csv:500: dob: month 13" "$WORK/err" || { cat "$WORK/err"; fail "error does not name line 500"; }
+awk -F, 'BEGIN{OFS=","} NR==10{$1="rec-new-org"} NR==500{NF=NF-1} {print}' "$DATA" >"$BAD"
+expect_exit 2 "$FEDLINK" import --dir "$DIR" "${MAP_OPTS[@]}" "$BAD"
+grep -q "corrupt.csv:500: expected 11 columns, found 10" "$WORK/err" || { cat "$WORK/err"; fail "error does not name line 500"; }
 [ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count changed after failed import"
-expect_exit 1 "$FEDLINK" records --dir "$DIR" show rec-new-org
+expect_exit 2 "$FEDLINK" records --dir "$DIR" show rec-new-org
 pass "corrupted copy refused with line number; nothing imported"
 
 # Wrong column count.
 head -3 "$DATA" >"$WORK/short.csv"; echo "rec-x-org,only,three" >>"$WORK/short.csv"
-expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$WORK/short.csv"
+expect_exit 2 "$FEDLINK" import --dir "$DIR" "${MAP_OPTS[@]}" "$WORK/short.csv"
 grep -q "short.csv:4: expected 11 columns, found 3" "$WORK/err" || fail "column count error"
 pass "wrong column count refused"
+
+# A bad date in strict mode names the line and field of the corrupted copy.
+awk -F, 'BEGIN{OFS=","} NR==700{$10="19871399"} {print}' "$DATA" | sed -n '1p;700p' >"$WORK/baddate.csv"
+expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$WORK/baddate.csv"
+grep -q "baddate.csv:2: dob: month 13" "$WORK/err" || { cat "$WORK/err"; fail "bad date error"; }
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count changed"
+pass "bad date refused"
 
 # A looser key mode is refused at start.
 chmod 0644 "$DIR/identity.key"

@@ -35,5 +35,6 @@ wait_for_status() {
     if "$FEDLINK" status --dir "$1" >/dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
+  cat "$WORK/serve.err" 2>/dev/null || true
   fail "node in $1 did not come up"
 }

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
@@ -10,6 +11,10 @@
 
 ABSL_FLAG(std::string, default_role, "",
           "Role for rows without one: victim, suspect, witness or other.");
+ABSL_FLAG(std::string, bad_dates, "reject",
+          "What to do with an impossible date of birth: reject (fail the "
+          "import) or drop "
+          "(keep the record without the date; the lines are reported).");
 
 namespace fedlink::cli {
 namespace {
@@ -34,6 +39,14 @@ int RunImport(const std::vector<std::string>& args) {
     }
     options.default_role = *parsed;
   }
+  const std::string bad_dates = absl::GetFlag(FLAGS_bad_dates);
+  if (bad_dates != "reject" && bad_dates != "drop") {
+    return ReportError("import", absl::InvalidArgumentError(
+                                     "--bad-dates: expected reject or drop"));
+  }
+  ImportOptions::Stats stats;
+  options.drop_bad_dates = bad_dates == "drop";
+  options.stats = &stats;
   auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = false});
   if (!node.ok()) return ReportError("import", node.status());
 
@@ -50,6 +63,11 @@ int RunImport(const std::vector<std::string>& args) {
             << " updated) from " << args[0] << "\n"
             << "node " << (*node)->config.node_id << " now holds " << *total
             << " records\n";
+  if (!stats.dropped_date_lines.empty()) {
+    std::cerr << "warning: dropped " << stats.dropped_date_lines.size()
+              << " impossible dates of birth (lines "
+              << absl::StrJoin(stats.dropped_date_lines, ", ") << ")\n";
+  }
   std::cerr << "import took " << seconds << " s ("
             << static_cast<uint64_t>(seconds > 0 ? persons->size() / seconds
                                                  : 0)
@@ -74,7 +92,7 @@ FEDLINK_COMMAND(
     "an\n"
     "external_id updates that record.",
     "import person records from CSV or JSONL (all-or-nothing, upsert)",
-    {"dir", "format", "map", "default_role"}, RunImport);
+    {"dir", "format", "map", "default_role", "bad_dates"}, RunImport);
 
 }  // namespace
 }  // namespace fedlink::cli

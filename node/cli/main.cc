@@ -15,6 +15,23 @@
 namespace fedlink::cli {
 namespace {
 
+// The documented flag spelling uses dashes (--node-id); Abseil flag names
+// use underscores. Rewrites the name part of "--node-id=x" to "--node_id=x".
+std::string NormaliseFlag(absl::string_view arg) {
+  std::string out(arg);
+  const size_t end = std::min(out.find('='), out.size());
+  for (size_t i = 2; i < end; ++i) {
+    if (out[i] == '-') out[i] = '_';
+  }
+  return out;
+}
+
+std::string Dashed(absl::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
 std::vector<Command>& Registry() {
   static auto* commands = new std::vector<Command>();
   return *commands;
@@ -42,7 +59,7 @@ void PrintCommandHelp(const Command& c) {
   for (absl::string_view name : c.flags) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr) continue;
-    std::cout << "  --" << name;
+    std::cout << "  --" << Dashed(name);
     const std::string def = flag->DefaultValue();
     if (!def.empty()) std::cout << " (default: " << def << ")";
     std::cout << "\n      " << flag->Help() << "\n";
@@ -119,6 +136,18 @@ int Main(int argc, char** argv) {
               << "' (run `fedlink help` for the list)\n";
     return kExitUsage;
   }
+  // Normalised copies of the arguments; argv keeps pointing into these.
+  std::vector<std::string> normalised;
+  normalised.reserve(argc);
+  bool after_separator = false;
+  for (int i = 0; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") after_separator = true;
+    const bool is_flag = !after_separator && i > words && arg.size() > 2 &&
+                         arg[0] == '-' && arg[1] == '-';
+    normalised.push_back(is_flag ? NormaliseFlag(arg) : std::string(arg));
+  }
+  for (int i = 0; i < argc; ++i) argv[i] = normalised[i].data();
   for (int i = 1 + words; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") break;

@@ -27,6 +27,14 @@ struct ImportOptions {
   std::map<std::string, std::string> column_map;
   // Role for rows with no role column or an empty role.
   std::optional<Role> default_role;
+  // Legacy data often holds impossible dates (FEBRL has "19371233"). By
+  // default such a row fails the import; with drop_bad_dates the record is
+  // kept without the date and the line is reported in stats.
+  bool drop_bad_dates = false;
+  struct Stats {
+    std::vector<int> dropped_date_lines;  // line numbers, never values
+  };
+  Stats* stats = nullptr;  // optional, filled when set
 };
 
 // Parses "src=dst,src2=dst2". Each dst must be a canonical column.

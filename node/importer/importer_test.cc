@@ -192,3 +192,26 @@ TEST(ImporterTest, CsvExportReadsBack) {
 
 }  // namespace
 }  // namespace fedlink
+
+namespace fedlink {
+namespace {
+
+TEST(ImporterTest, DropBadDatesKeepsRecordAndReportsLineOnly) {
+  const std::string csv =
+      "external_id,role,dob\na,victim,19371233\nb,victim,1990-01-02\nc,victim,"
+      "19729518\n";
+  EXPECT_FALSE(ParsePersons(csv, "f.csv", ImportOptions{}).ok());
+  ImportOptions::Stats stats;
+  ImportOptions options;
+  options.drop_bad_dates = true;
+  options.stats = &stats;
+  auto persons = ParsePersons(csv, "f.csv", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  ASSERT_EQ(persons->size(), 3u);
+  EXPECT_TRUE((*persons)[0].dob.empty());
+  EXPECT_EQ((*persons)[1].dob, (PartialDate{1990, 1, 2}));
+  EXPECT_THAT(stats.dropped_date_lines, ElementsAre(2, 4));
+}
+
+}  // namespace
+}  // namespace fedlink

@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "node/store/sqlite.h"
+#include "node/store/value_list.h"
 
 namespace fedlink {
 namespace {
@@ -27,81 +28,38 @@ CREATE TABLE records (
   nationality TEXT NOT NULL,
   officer TEXT NOT NULL,
   consent_expires_at INTEGER NOT NULL,
+  -- Multi-valued fields, each a list encoded by EncodeList (value_list.h).
+  aliases BLOB NOT NULL,
+  phones BLOB NOT NULL,
+  emails BLOB NOT NULL,
+  documents BLOB NOT NULL,
+  handles BLOB NOT NULL,
+  ibans BLOB NOT NULL,
+  plates BLOB NOT NULL,
+  addresses BLOB NOT NULL,
+  consent BLOB NOT NULL,
+  labels BLOB NOT NULL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
--- Multi-valued fields: one row per value, in input order.
-CREATE TABLE record_values (
-  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
-  kind INTEGER NOT NULL,
-  ord INTEGER NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (record_id, kind, ord)
-) WITHOUT ROWID;
 )sql"},
 };
-
-// record_values.kind. Stored on disk: never renumber.
-enum ValueKind : int64_t {
-  kAlias = 1,
-  kPhone = 2,
-  kEmail = 3,
-  kDocument = 4,
-  kHandle = 5,
-  kIban = 6,
-  kPlate = 7,
-  kAddress = 8,
-  kConsent = 9,
-  kLabel = 10,
-};
-
-template <typename Fn>
-void ForEachMultiValue(const Person& p, Fn fn) {
-  fn(kAlias, p.aliases);
-  fn(kPhone, p.phones);
-  fn(kEmail, p.emails);
-  fn(kDocument, p.documents);
-  fn(kHandle, p.handles);
-  fn(kIban, p.ibans);
-  fn(kPlate, p.plates);
-  fn(kAddress, p.addresses);
-  fn(kConsent, p.consent);
-  fn(kLabel, p.labels);
-}
-
-std::vector<std::string>* MultiValueField(Person& p, int64_t kind) {
-  switch (kind) {
-    case kAlias:
-      return &p.aliases;
-    case kPhone:
-      return &p.phones;
-    case kEmail:
-      return &p.emails;
-    case kDocument:
-      return &p.documents;
-    case kHandle:
-      return &p.handles;
-    case kIban:
-      return &p.ibans;
-    case kPlate:
-      return &p.plates;
-    case kAddress:
-      return &p.addresses;
-    case kConsent:
-      return &p.consent;
-    case kLabel:
-      return &p.labels;
-    default:
-      return nullptr;
-  }
-}
 
 constexpr char kSelectColumns[] =
     "id, external_id, role, given_name, family_name, dob_year, dob_month, "
     "dob_day, sex, "
-    "nationality, officer, consent_expires_at";
+    "nationality, officer, consent_expires_at, aliases, phones, emails, "
+    "documents, handles, "
+    "ibans, plates, addresses, consent, labels";
 
-Person PersonFromRow(const sqlite::Statement& st) {
+// The multi-valued fields in column order (columns 12..21 of kSelectColumns,
+// parameters ?12..?21 of the upsert).
+std::vector<std::string> Person::*const kListFields[] = {
+    &Person::aliases, &Person::phones, &Person::emails, &Person::documents,
+    &Person::handles, &Person::ibans,  &Person::plates, &Person::addresses,
+    &Person::consent, &Person::labels};
+
+absl::StatusOr<Person> PersonFromRow(const sqlite::Statement& st) {
   Person p;
   p.external_id = st.ColumnText(1);
   p.role = static_cast<Role>(st.ColumnInt64(2));
@@ -114,6 +72,12 @@ Person PersonFromRow(const sqlite::Statement& st) {
   p.nationality = st.ColumnText(9);
   p.officer = st.ColumnText(10);
   p.consent_expires_at = st.ColumnInt64(11);
+  for (int i = 0; i < 10; ++i) {
+    if (!DecodeList(st.ColumnBlob(12 + i), &(p.*kListFields[i]))) {
+      return absl::DataLossError(absl::StrCat(
+          "records row ", st.ColumnInt64(0), ": corrupt list column ", 12 + i));
+    }
+  }
   return p;
 }
 
@@ -124,38 +88,27 @@ class SqliteRecordStore : public RecordStore {
       : db_(std::move(db)), clock_(clock), version_(version) {}
 
   absl::Status Prepare() {
-    auto prep = [&](std::unique_ptr<sqlite::Statement>* out,
-                    absl::string_view sql) {
-      auto st = db_->Prepare(sql);
-      if (!st.ok()) return st.status();
-      *out = *std::move(st);
-      return absl::OkStatus();
-    };
-    if (auto s = prep(
-            &upsert_,
-            "INSERT INTO records (external_id, role, given_name, family_name, "
-            "dob_year, dob_month, dob_day, sex, nationality, officer, "
-            "consent_expires_at, created_at, updated_at) "
-            "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
-            "ON CONFLICT(external_id) DO UPDATE SET role=?2, given_name=?3, "
-            "family_name=?4, dob_year=?5, dob_month=?6, dob_day=?7, sex=?8, "
-            "nationality=?9, officer=?10, consent_expires_at=?11, "
-            "updated_at=?12 "
-            "RETURNING id");
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = prep(&delete_values_,
-                      "DELETE FROM record_values WHERE record_id = ?1");
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = prep(&insert_value_,
-                      "INSERT INTO record_values (record_id, kind, ord, value) "
-                      "VALUES (?1, ?2, ?3, ?4)");
-        !s.ok()) {
-      return s;
-    }
+    auto st = db_->Prepare(
+        "INSERT INTO records (external_id, role, given_name, family_name, "
+        "dob_year, "
+        "dob_month, dob_day, sex, nationality, officer, consent_expires_at, "
+        "aliases, phones, "
+        "emails, documents, handles, ibans, plates, addresses, consent, "
+        "labels, created_at, "
+        "updated_at) VALUES "
+        "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+        "?19,?20,?21,?22,?22) "
+        "ON CONFLICT(external_id) DO UPDATE SET role=?2, given_name=?3, "
+        "family_name=?4, "
+        "dob_year=?5, dob_month=?6, dob_day=?7, sex=?8, nationality=?9, "
+        "officer=?10, "
+        "consent_expires_at=?11, aliases=?12, phones=?13, emails=?14, "
+        "documents=?15, "
+        "handles=?16, ibans=?17, plates=?18, addresses=?19, consent=?20, "
+        "labels=?21, "
+        "updated_at=?22");
+    if (!st.ok()) return st.status();
+    upsert_ = *std::move(st);
     return absl::OkStatus();
   }
 
@@ -168,6 +121,7 @@ class SqliteRecordStore : public RecordStore {
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     absl::StatusOr<uint64_t> before = CountLocked();
     if (!before.ok()) return before.status();
+    std::string encoded;
     for (const Person& p : persons) {
       upsert_->Bind(1, p.external_id)
           .Bind(2, static_cast<int64_t>(p.role))
@@ -180,25 +134,12 @@ class SqliteRecordStore : public RecordStore {
           .Bind(9, p.nationality)
           .Bind(10, p.officer)
           .Bind(11, p.consent_expires_at)
-          .Bind(12, now);
-      absl::StatusOr<bool> row = upsert_->Step();
-      if (!row.ok()) return row.status();
-      const int64_t id = upsert_->ColumnInt64(0);
-      upsert_->Reset();
-      delete_values_->Bind(1, id);
-      if (auto s = delete_values_->Run(); !s.ok()) return s;
-      absl::Status status;
-      ForEachMultiValue(
-          p, [&](int64_t kind, const std::vector<std::string>& values) {
-            for (size_t i = 0; i < values.size() && status.ok(); ++i) {
-              insert_value_->Bind(1, id)
-                  .Bind(2, kind)
-                  .Bind(3, static_cast<int64_t>(i))
-                  .Bind(4, values[i]);
-              status = insert_value_->Run();
-            }
-          });
-      if (!status.ok()) return status;
+          .Bind(22, now);
+      for (int i = 0; i < 10; ++i) {
+        EncodeList(p.*kListFields[i], &encoded);
+        upsert_->BindBlob(12 + i, encoded);
+      }
+      if (absl::Status s = upsert_->Run(); !s.ok()) return s;
     }
     absl::StatusOr<uint64_t> after = CountLocked();
     if (!after.ok()) return after.status();
@@ -218,22 +159,9 @@ class SqliteRecordStore : public RecordStore {
     absl::StatusOr<bool> row = (*st)->Step();
     if (!row.ok()) return row.status();
     if (!*row) return std::nullopt;
-    Person p = PersonFromRow(**st);
-    const int64_t id = (*st)->ColumnInt64(0);
-    auto values = db_->Prepare(
-        "SELECT kind, value FROM record_values WHERE record_id = ?1 ORDER BY "
-        "kind, ord");
-    if (!values.ok()) return values.status();
-    (*values)->Bind(1, id);
-    while (true) {
-      absl::StatusOr<bool> v = (*values)->Step();
-      if (!v.ok()) return v.status();
-      if (!*v) break;
-      if (auto* field = MultiValueField(p, (*values)->ColumnInt64(0))) {
-        field->push_back((*values)->ColumnText(1));
-      }
-    }
-    return p;
+    absl::StatusOr<Person> p = PersonFromRow(**st);
+    if (!p.ok()) return p.status();
+    return *std::move(p);
   }
 
   absl::StatusOr<bool> Delete(absl::string_view external_id) override {
@@ -296,32 +224,16 @@ class SqliteRecordStore : public RecordStore {
   absl::Status ForEachLocked(
       const std::function<absl::Status(const Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    // Merge-join records and values, both ordered by record id.
     auto records = db_->Prepare(
         absl::StrCat("SELECT ", kSelectColumns, " FROM records ORDER BY id"));
     if (!records.ok()) return records.status();
-    auto values = db_->Prepare(
-        "SELECT record_id, kind, value FROM record_values ORDER BY record_id, "
-        "kind, ord");
-    if (!values.ok()) return values.status();
-    absl::StatusOr<bool> have_value = (*values)->Step();
-    if (!have_value.ok()) return have_value.status();
     while (true) {
       absl::StatusOr<bool> row = (*records)->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      Person p = PersonFromRow(**records);
-      const int64_t id = (*records)->ColumnInt64(0);
-      while (*have_value && (*values)->ColumnInt64(0) <= id) {
-        if ((*values)->ColumnInt64(0) == id) {
-          if (auto* field = MultiValueField(p, (*values)->ColumnInt64(1))) {
-            field->push_back((*values)->ColumnText(2));
-          }
-        }
-        have_value = (*values)->Step();
-        if (!have_value.ok()) return have_value.status();
-      }
-      if (absl::Status s = fn(p); !s.ok()) return s;
+      absl::StatusOr<Person> p = PersonFromRow(**records);
+      if (!p.ok()) return p.status();
+      if (absl::Status s = fn(*p); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -331,8 +243,6 @@ class SqliteRecordStore : public RecordStore {
   Clock* clock_;
   const int version_;
   std::unique_ptr<sqlite::Statement> upsert_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<sqlite::Statement> delete_values_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<sqlite::Statement> insert_value_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

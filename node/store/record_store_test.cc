@@ -99,22 +99,56 @@ TEST(RecordStoreTest, ForEachReturnsAllRecordsWithTheirValues) {
     EXPECT_EQ((*all)[i], persons[i]) << i;
 }
 
-TEST(RecordStoreTest, DeleteRemovesRecordAndValues) {
-  const std::string path = TempDb();
-  auto store = OpenRecordStore(path, {.create = true});
+TEST(RecordStoreTest, DeleteRemovesRecord) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->Upsert({MakePerson("a"), MakePerson("b")}).ok());
   EXPECT_TRUE(*(*store)->Delete("a"));
   EXPECT_FALSE(*(*store)->Delete("a"));
   EXPECT_EQ(*(*store)->Count(), 1u);
-  auto db = sqlite::Database::Open(path, {});
-  ASSERT_TRUE(db.ok());
-  auto st = (*db)->Prepare(
-      "SELECT COUNT(*) FROM record_values WHERE record_id NOT IN (SELECT id "
-      "FROM records)");
-  ASSERT_TRUE(st.ok());
-  ASSERT_TRUE(*(*st)->Step());
-  EXPECT_EQ((*st)->ColumnInt64(0), 0);  // no orphaned values
+  EXPECT_FALSE((*store)->Get("a")->has_value());
+  EXPECT_TRUE((*store)->Get("b")->has_value());
+}
+
+TEST(RecordStoreTest, CorruptListColumnIsDataLossNotACrash) {
+  const std::string path = TempDb();
+  {
+    auto store = OpenRecordStore(path, {.create = true});
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Upsert({MakePerson("a")}).ok());
+  }
+  {
+    auto db = sqlite::Database::Open(path, {});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE records SET phones = x'7f41'").ok());
+  }
+  auto store = OpenRecordStore(path, {});
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE(absl::IsDataLoss((*store)->Get("a").status()));
+  EXPECT_TRUE(absl::IsDataLoss((*store)->LoadAll().status()));
+}
+
+TEST(RecordStoreTest, FailedUpsertChangesNothing) {
+  const std::string path = TempDb();
+  auto store = OpenRecordStore(path, {.create = true});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Upsert({MakePerson("a")}).ok());
+  {
+    // A trigger that fails on the third insert makes the batch fail midway.
+    auto db = sqlite::Database::Open(path, {});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TRIGGER boom BEFORE INSERT ON records "
+                           "WHEN NEW.external_id = 'c' BEGIN SELECT "
+                           "RAISE(ABORT, 'x'); END")
+                    .ok());
+  }
+  auto result = (*store)->Upsert(
+      {MakePerson("a", Role::kSuspect), MakePerson("b"), MakePerson("c")});
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(*(*store)->Count(), 1u);
+  EXPECT_EQ((*(*store)->Get("a"))->role,
+            Role::kVictim);  // update rolled back too
 }
 
 TEST(RecordStoreTest, CountsByRole) {

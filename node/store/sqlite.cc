@@ -119,6 +119,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   // Reading the schema detects a file that is not a database at all.
   if (absl::Status s = db->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
   if (absl::Status s = db->Exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+  // 64 MiB page cache: large imports and scans stay in memory.
+  if (absl::Status s = db->Exec("PRAGMA cache_size=-65536"); !s.ok()) return s;
   if (absl::Status s =
           db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                             : "PRAGMA synchronous=NORMAL");
