@@ -1,0 +1,252 @@
+#include "policy/policy.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fedlink::policy {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kPolicy[] = R"pb(
+  purposes: "victim-dedup"
+  purposes: "perpetrator-link"
+  groups { name: "shelters" members: "shelter-1" members: "shelter-2" }
+  rules {
+    name: "ngos-victims"
+    peers { role: NODE_ROLE_NGO }
+    purpose: "victim-dedup"
+    record_roles: ROLE_VICTIM
+    allowed_labels: "trafficking"
+    consent { required: true }
+    key_types: "phone"
+    key_types: "name_dob"
+    min_agreeing_keys: 2
+    score_threshold: 10
+    payload: PAYLOAD_HANDLE_AND_ROLE
+    daily_evaluate_budget: 5000
+    notify_owner: true
+  }
+  rules {
+    name: "shelters-victims"
+    peers { group: "shelters" }
+    purpose: "victim-dedup"
+    record_roles: ROLE_VICTIM
+    consent {
+      required: true
+      accepted_scopes: "victim-dedup"
+      accepted_scopes: "any-dedup"
+    }
+    min_agreeing_keys: 3
+    daily_evaluate_budget: 100
+  }
+  rules {
+    name: "police-2-suspects"
+    peers { node_id: "police-2" }
+    purpose: "perpetrator-link"
+    record_roles: ROLE_SUSPECT
+    min_agreeing_keys: 1
+    payload: PAYLOAD_HANDLE_ROLE_AND_OFFICER
+    daily_evaluate_budget: 100000
+  }
+)pb";
+
+std::shared_ptr<const Policy> Load() {
+  auto p = Policy::Parse(kPolicy, "p.txtpb", {"phone", "name_dob", "email"});
+  EXPECT_TRUE(p.ok()) << p.status();
+  return *p;
+}
+
+Person Victim() {
+  Person p;
+  p.external_id = "v1";
+  p.role = Role::kVictim;
+  p.consent = {"victim-dedup"};
+  p.labels = {"trafficking"};
+  return p;
+}
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+TEST(PolicyTest, DenyByDefault) {
+  auto policy = Load();
+  EXPECT_EQ(policy->Find({"police-9", NodeRole::kAgency}, "victim-dedup"),
+            nullptr);
+  EXPECT_EQ(policy->Find({"ngo-1", NodeRole::kNgo}, "perpetrator-link"),
+            nullptr);
+  EXPECT_EQ(policy->Find({"ngo-1", NodeRole::kNgo}, "undeclared"), nullptr);
+  EXPECT_EQ(Policy::DenyAll()->Find({"ngo-1", NodeRole::kNgo}, "victim-dedup"),
+            nullptr);
+}
+
+TEST(PolicyTest, MostSpecificRuleWins) {
+  auto policy = Load();
+  // shelter-1 is an NGO by role and in the shelters group: the group wins.
+  const Rule* rule =
+      policy->Find({"shelter-1", NodeRole::kNgo}, "victim-dedup");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->name, "shelters-victims");
+  rule = policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->name, "ngos-victims");
+  rule = policy->Find({"police-2", NodeRole::kAgency}, "perpetrator-link");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->payload, Payload::kHandleRoleAndOfficer);
+}
+
+TEST(PolicyTest, ParsesEveryField) {
+  auto policy = Load();
+  const Rule* rule = policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->min_agreeing_keys, 2);
+  EXPECT_EQ(rule->score_threshold, 10);
+  EXPECT_EQ(rule->payload, Payload::kHandleAndRole);
+  EXPECT_EQ(rule->daily_evaluate_budget, 5000u);
+  EXPECT_TRUE(rule->notify_owner);
+  EXPECT_TRUE(rule->AllowsKeyType("phone"));
+  EXPECT_FALSE(rule->AllowsKeyType("email"));
+  EXPECT_EQ(rule->line, 5);
+}
+
+TEST(PolicyTest, RecordRoleIsEnforced) {
+  auto policy = Load();
+  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  Person p = Victim();
+  EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
+  p.role = Role::kSuspect;
+  RecordDecision d = policy->Decide(rule, p, kNow);
+  EXPECT_FALSE(d.shared);
+  EXPECT_THAT(d.reason, HasSubstr("record role"));
+}
+
+TEST(PolicyTest, LabelsAreEnforced) {
+  auto policy = Load();
+  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  Person p = Victim();
+  p.labels = {"trafficking", "minor"};
+  EXPECT_FALSE(policy->Decide(rule, p, kNow).shared);
+  p.labels.clear();  // unlabelled records are eligible
+  EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
+}
+
+TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
+  auto policy = Load();
+  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  Person p = Victim();
+  p.consent = {"perpetrator-link"};
+  EXPECT_FALSE(policy->Decide(rule, p, kNow).shared);
+  p.consent.clear();
+  EXPECT_FALSE(policy->Decide(rule, p, kNow).shared);
+  p = Victim();
+  p.consent_expires_at = absl::ToUnixSeconds(kNow);  // expires now
+  EXPECT_THAT(policy->Decide(rule, p, kNow).reason, HasSubstr("expired"));
+  p.consent_expires_at = absl::ToUnixSeconds(kNow) + 1;
+  EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
+  // Accepted scopes other than the purpose itself.
+  const Rule& shelters =
+      *policy->Find({"shelter-2", NodeRole::kNgo}, "victim-dedup");
+  p = Victim();
+  p.labels.clear();
+  p.consent = {"any-dedup"};
+  EXPECT_TRUE(policy->Decide(shelters, p, kNow).shared);
+}
+
+TEST(PolicyTest, ConsentNotRequiredIgnoresConsent) {
+  auto policy = Load();
+  const Rule& rule =
+      *policy->Find({"police-2", NodeRole::kAgency}, "perpetrator-link");
+  Person p;
+  p.role = Role::kSuspect;
+  EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
+}
+
+TEST(PolicyTest, OutboundConsent) {
+  Person p = Victim();
+  EXPECT_TRUE(ConsentCovers(p, "victim-dedup", kNow));
+  EXPECT_FALSE(ConsentCovers(p, "perpetrator-link", kNow));
+  p.consent_expires_at = absl::ToUnixSeconds(kNow) - 1;
+  EXPECT_FALSE(ConsentCovers(p, "victim-dedup", kNow));
+}
+
+struct BadPolicy {
+  const char* name;
+  const char* text;
+  const char* want;
+};
+
+class PolicyRejectsTest : public ::testing::TestWithParam<BadPolicy> {};
+
+TEST_P(PolicyRejectsTest, NamesLineAndProblem) {
+  auto p = Policy::Parse(GetParam().text, "bad.txtpb", {"phone"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(std::string(p.status().message()), HasSubstr(GetParam().want));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PolicyRejectsTest,
+    ::testing::Values(
+        BadPolicy{"syntax", "purposes: \"a\"\nrules { nme: 1 }\n",
+                  "bad.txtpb:2:"},
+        BadPolicy{
+            "undeclared_purpose",
+            "purposes: \"a\"\n\nrules { peers { any: true } purpose: \"b\" "
+            "min_agreeing_keys: 1 }",
+            "bad.txtpb:3: rule '#1': purpose 'b' is not declared"},
+        BadPolicy{
+            "no_peers",
+            "purposes: \"a\" rules { purpose: \"a\" min_agreeing_keys: 1 }",
+            "peers: missing"},
+        BadPolicy{
+            "unknown_group",
+            "purposes: \"a\" rules { peers { group: \"g\" } purpose: \"a\" "
+            "min_agreeing_keys: 1 }",
+            "group 'g' is not declared"},
+        BadPolicy{
+            "zero_t",
+            "purposes: \"a\" rules { peers { any: true } purpose: \"a\" }",
+            "min_agreeing_keys must be at least 1"},
+        BadPolicy{"unknown_key_type",
+                  "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
+                  "min_agreeing_keys: 1 key_types: \"shoe_size\" }",
+                  "unknown key type 'shoe_size'"},
+        BadPolicy{"duplicate_purpose", "purposes: \"a\"\npurposes: \"a\"",
+                  "bad.txtpb:2:"},
+        BadPolicy{
+            "same_role_conflict",
+            "purposes: \"a\"\n"
+            "rules { name: \"x\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
+            "min_agreeing_keys: 1 }\n"
+            "rules { name: \"y\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
+            "min_agreeing_keys: 2 }\n",
+            "bad.txtpb:3: rule 'y': conflicts with rule 'x' (line 2)"},
+        BadPolicy{"overlapping_groups_conflict",
+                  "purposes: \"a\"\n"
+                  "groups { name: \"g1\" members: \"n1\" members: \"n2\" }\n"
+                  "groups { name: \"g2\" members: \"n2\" }\n"
+                  "rules { name: \"x\" peers { group: \"g1\" } purpose: \"a\" "
+                  "min_agreeing_keys: 1 }\n"
+                  "rules { name: \"y\" peers { group: \"g2\" } purpose: \"a\" "
+                  "min_agreeing_keys: 1 }\n",
+                  "conflicts with rule 'x'"}),
+    [](const ::testing::TestParamInfo<BadPolicy>& info) {
+      return info.param.name;
+    });
+
+TEST(PolicyTest, DifferentSpecificityIsNotAConflict) {
+  auto p = Policy::Parse(
+      "purposes: \"a\"\n"
+      "rules { peers { role: NODE_ROLE_NGO } purpose: \"a\" min_agreeing_keys: "
+      "1 }\n"
+      "rules { peers { node_id: \"ngo-1\" } purpose: \"a\" min_agreeing_keys: "
+      "2 }\n"
+      "rules { peers { any: true } purpose: \"a\" min_agreeing_keys: 3 }\n",
+      "ok.txtpb", {});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ((*p)->Find({"ngo-1", NodeRole::kNgo}, "a")->min_agreeing_keys, 2);
+  EXPECT_EQ((*p)->Find({"ngo-2", NodeRole::kNgo}, "a")->min_agreeing_keys, 1);
+  EXPECT_EQ((*p)->Find({"police", NodeRole::kAgency}, "a")->min_agreeing_keys,
+            3);
+}
+
+}  // namespace
+}  // namespace fedlink::policy
