@@ -14,6 +14,14 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Exit code ctest reports as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt).
+SKIP=77
+skip() { echo "SKIPPED: $*"; exit "$SKIP"; }
+# require_file PATH: skips the test when shared data is not beside the checkout.
+require_file() {
+  [ -f "$1" ] || skip "$1 not found (the shared/ folder is expected beside the checkout)"
+}
 pass() { echo "ok: $*"; }
 
 # expect_exit CODE CMD...: runs CMD, fails unless it exits with CODE.
