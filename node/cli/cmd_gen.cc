@@ -12,7 +12,6 @@ ABSL_FLAG(int, persons, 1000, "Records per organisation.");
 ABSL_FLAG(double, overlap, 0.3, "Fraction of A's persons also in B (0..1).");
 ABSL_FLAG(std::string, out_a, "", "Output CSV for organisation A.");
 ABSL_FLAG(std::string, out_b, "", "Output CSV for organisation B.");
-ABSL_FLAG(std::string, truth, "", "Truth CSV (id_a,id_b).");
 
 namespace fedlink::cli {
 namespace {

@@ -12,9 +12,6 @@ ABSL_FLAG(std::string, org, "", "Organisation name shown to peers.");
 ABSL_FLAG(std::string, role, "agency", "Node role: agency, ngo or auditor.");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
           "HOST:PORT the node serves peers on (mTLS).");
-ABSL_FLAG(std::string, region, "GB",
-          "Default region (ISO 3166 alpha-2) for phone numbers without a "
-          "country code.");
 
 namespace fedlink::cli {
 namespace {

@@ -17,3 +17,7 @@ ABSL_FLAG(std::string, purpose, "",
           "Declared purpose, e.g. victim-dedup or perpetrator-link.");
 ABSL_FLAG(uint64_t, seed, 1,
           "Random seed (deterministic output for a given seed).");
+ABSL_FLAG(std::string, truth, "", "Truth CSV with the header id_a,id_b.");
+ABSL_FLAG(std::string, region, "GB",
+          "Default region (ISO 3166 alpha-2) for phone numbers without a "
+          "country code.");

@@ -13,5 +13,7 @@ ABSL_DECLARE_FLAG(std::string, map);
 ABSL_DECLARE_FLAG(std::string, peer);
 ABSL_DECLARE_FLAG(std::string, purpose);
 ABSL_DECLARE_FLAG(uint64_t, seed);
+ABSL_DECLARE_FLAG(std::string, truth);
+ABSL_DECLARE_FLAG(std::string, region);
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

@@ -65,13 +65,30 @@ const absl::flat_hash_map<std::string, Column>& ColumnsByName() {
   return *columns;
 }
 
-std::vector<std::string> SplitMulti(absl::string_view value) {
-  std::vector<std::string> out;
+bool IsMultiValued(Column c) {
+  switch (c) {
+    case Column::kAliases:
+    case Column::kPhone:
+    case Column::kEmail:
+    case Column::kDocument:
+    case Column::kHandle:
+    case Column::kIban:
+    case Column::kPlate:
+    case Column::kAddress:
+    case Column::kConsent:
+    case Column::kLabels:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Appends the ';'-separated values of `value` to *out.
+void AppendMulti(absl::string_view value, std::vector<std::string>* out) {
   for (absl::string_view part : absl::StrSplit(value, ';')) {
     part = absl::StripAsciiWhitespace(part);
-    if (!part.empty()) out.emplace_back(part);
+    if (!part.empty()) out->emplace_back(part);
   }
-  return out;
 }
 
 // Resolves a source column name to a canonical column, or nullopt (ignored).
@@ -120,7 +137,7 @@ absl::StatusOr<Person> BuildPerson(
         p.family_name = value;
         break;
       case Column::kAliases:
-        p.aliases = SplitMulti(value);
+        AppendMulti(value, &p.aliases);
         break;
       case Column::kDob:
         if (value.empty()) break;
@@ -146,31 +163,31 @@ absl::StatusOr<Person> BuildPerson(
         p.nationality = absl::AsciiStrToUpper(value);
         break;
       case Column::kPhone:
-        p.phones = SplitMulti(value);
+        AppendMulti(value, &p.phones);
         break;
       case Column::kEmail:
-        p.emails = SplitMulti(value);
+        AppendMulti(value, &p.emails);
         break;
       case Column::kDocument:
-        p.documents = SplitMulti(value);
+        AppendMulti(value, &p.documents);
         break;
       case Column::kHandle:
-        p.handles = SplitMulti(value);
+        AppendMulti(value, &p.handles);
         break;
       case Column::kIban:
-        p.ibans = SplitMulti(value);
+        AppendMulti(value, &p.ibans);
         break;
       case Column::kPlate:
-        p.plates = SplitMulti(value);
+        AppendMulti(value, &p.plates);
         break;
       case Column::kAddress:
-        p.addresses = SplitMulti(value);
+        AppendMulti(value, &p.addresses);
         break;
       case Column::kConsent:
-        p.consent = SplitMulti(value);
+        AppendMulti(value, &p.consent);
         break;
       case Column::kLabels:
-        p.labels = SplitMulti(value);
+        AppendMulti(value, &p.labels);
         break;
       case Column::kOfficer:
         p.officer = value;
@@ -222,7 +239,7 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
     std::optional<Column> c = Resolve(h, options);
     if (c.has_value()) {
       auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
-      if (!inserted) {
+      if (!inserted && !IsMultiValued(*c)) {
         return absl::InvalidArgumentError(
             absl::StrCat(name, ":1: columns '", it->second, "' and '", h,
                          "' both map to ", DisplayColumn(*c)));

@@ -215,3 +215,24 @@ TEST(ImporterTest, DropBadDatesKeepsRecordAndReportsLineOnly) {
 
 }  // namespace
 }  // namespace fedlink
+
+namespace fedlink {
+namespace {
+
+TEST(ImporterTest, SeveralSourceColumnsMayFeedOneMultiValuedColumn) {
+  ImportOptions options;
+  options.column_map = *ParseColumnMap(
+      "rec=external_id,street=address,suburb=address,tel=phone");
+  options.default_role = Role::kOther;
+  auto persons = ParsePersons(
+      "rec,street,suburb,tel\nr1,1 Main St,Northtown,+441\n", "f.csv", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  EXPECT_THAT((*persons)[0].addresses, ElementsAre("1 Main St", "Northtown"));
+  // Single-valued columns still refuse two sources.
+  options.column_map =
+      *ParseColumnMap("rec=external_id,a=given_name,b=given_name");
+  EXPECT_FALSE(ParsePersons("rec,a,b\nr1,x,y\n", "f.csv", options).ok());
+}
+
+}  // namespace
+}  // namespace fedlink

@@ -1,0 +1,148 @@
+#include "node/match/keyspec.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "node/match/nicknames.h"
+#include "node/match/soundex.h"
+#include "node/normalize/normalize.h"
+
+namespace fedlink::keyspec {
+namespace {
+
+std::string Joined(absl::string_view normalised_name) {
+  std::string out;
+  for (char c : normalised_name) {
+    if (c != ' ') out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<KeyTypeInfo>& Catalogue() {
+  // default_m/default_u: starting points; u is re-estimated from value
+  // frequencies on the node's records and m refined by EM (scorer.h).
+  static const auto* catalogue = new std::vector<KeyTypeInfo>{
+      {KeyType::kPhone, "phone", true, KeyGroup::kPhone, 0.70, 1e-5},
+      {KeyType::kEmail, "email", true, KeyGroup::kEmail, 0.60, 1e-6},
+      {KeyType::kDocument, "document", true, KeyGroup::kDocument, 0.60, 1e-6},
+      {KeyType::kHandle, "handle", true, KeyGroup::kHandle, 0.60, 1e-6},
+      {KeyType::kIban, "iban", true, KeyGroup::kIban, 0.80, 1e-6},
+      {KeyType::kPlate, "plate", true, KeyGroup::kPlate, 0.80, 1e-5},
+      {KeyType::kNameDob, "name_dob", false, KeyGroup::kPersonDob, 0.50, 1e-6},
+      {KeyType::kPhoneticDob, "phonetic_dob", false, KeyGroup::kPersonDob, 0.75,
+       1e-5},
+      {KeyType::kFamilyDob, "family_dob", false, KeyGroup::kPersonDob, 0.80,
+       1e-4},
+      {KeyType::kGivenDob, "given_dob", false, KeyGroup::kPersonDob, 0.80,
+       1e-4},
+      {KeyType::kNamesYear, "names_year", false, KeyGroup::kPersonNoDob, 0.80,
+       1e-4},
+      {KeyType::kNamesUnorderedDob, "names_unordered_dob", false,
+       KeyGroup::kPersonDob, 0.80, 1e-5},
+      {KeyType::kFamilyDayMonth, "family_daymonth", false, KeyGroup::kPersonDob,
+       0.85, 1e-4},
+      {KeyType::kNicknameDob, "nickname_dob", false, KeyGroup::kPersonDob, 0.80,
+       1e-5},
+      {KeyType::kNames, "names", false, KeyGroup::kPersonNoDob, 0.60, 1e-4},
+      {KeyType::kNamesPhonetic, "names_phonetic", false, KeyGroup::kPersonNoDob,
+       0.80, 1e-3},
+      {KeyType::kAddress, "address", false, KeyGroup::kAddress, 0.50, 1e-3},
+  };
+  return *catalogue;
+}
+
+const KeyTypeInfo& Info(KeyType type) {
+  return Catalogue()[static_cast<int>(type)];
+}
+
+std::vector<std::string> KeyTypeNames() {
+  std::vector<std::string> out;
+  for (const KeyTypeInfo& k : Catalogue()) out.push_back(k.name);
+  return out;
+}
+
+std::vector<Key> DeriveKeys(const Person& p, const Options& options,
+                            DropCounts* dropped) {
+  std::vector<Key> keys;
+  auto add = [&](KeyType type, absl::string_view value) {
+    keys.push_back(
+        {type, absl::StrCat(kVersion, "|", Info(type).name, "|", value)});
+  };
+  DropCounts local;
+  DropCounts& drops = dropped != nullptr ? *dropped : local;
+  auto selectors = [&](KeyType type, const std::vector<std::string>& values,
+                       uint64_t* counter, auto normaliser) {
+    for (const std::string& v : values) {
+      absl::StatusOr<std::string> n = normaliser(v);
+      if (n.ok()) {
+        add(type, *n);
+      } else {
+        ++*counter;
+      }
+    }
+  };
+  selectors(KeyType::kPhone, p.phones, &drops.phones,
+            [&](const std::string& v) {
+              return normalize::Phone(v, options.default_region);
+            });
+  selectors(KeyType::kEmail, p.emails, &drops.emails, normalize::Email);
+  selectors(KeyType::kDocument, p.documents, &drops.documents,
+            normalize::Document);
+  selectors(KeyType::kHandle, p.handles, &drops.handles, normalize::Handle);
+  selectors(KeyType::kIban, p.ibans, &drops.ibans, normalize::Iban);
+  selectors(KeyType::kPlate, p.plates, &drops.plates, normalize::Plate);
+
+  const std::string given_words = normalize::Name(p.given_name);
+  const std::string g = Joined(given_words);
+  const std::string f = Joined(normalize::Name(p.family_name));
+  const std::string sg = Soundex(g), sf = Soundex(f);
+  const bool full_dob = p.dob.year != 0 && p.dob.month != 0 && p.dob.day != 0;
+  const std::string dob = full_dob ? absl::StrFormat("%04d%02d%02d", p.dob.year,
+                                                     p.dob.month, p.dob.day)
+                                   : "";
+  for (const std::string& address : p.addresses) {
+    const std::string a = Joined(normalize::Name(address));
+    if (a.size() >= 3) add(KeyType::kAddress, a);
+  }
+  if (!g.empty() && !f.empty()) {
+    add(KeyType::kNames, absl::StrCat(g, "|", f));
+    add(KeyType::kNamesPhonetic, absl::StrCat(sg, "|", sf));
+    if (full_dob) {
+      add(KeyType::kNameDob, absl::StrCat(g, "|", f, "|", dob));
+      add(KeyType::kPhoneticDob, absl::StrCat(sg, "|", sf, "|", dob));
+      add(KeyType::kNamesUnorderedDob,
+          absl::StrCat(std::min(sg, sf), "|", std::max(sg, sf), "|", dob));
+      // First given name only: nicknames are per name, not per name list.
+      const std::string first = given_words.substr(0, given_words.find(' '));
+      for (const std::string& formal : FormalNames(first)) {
+        add(KeyType::kNicknameDob, absl::StrCat(formal, "|", sf, "|", dob));
+      }
+    }
+    if (p.dob.year != 0) {
+      add(KeyType::kNamesYear, absl::StrCat(sg, "|", sf, "|", p.dob.year));
+    }
+  }
+  if (!f.empty() && full_dob)
+    add(KeyType::kFamilyDob, absl::StrCat(sf, "|", dob));
+  if (!g.empty() && full_dob)
+    add(KeyType::kGivenDob, absl::StrCat(sg, "|", dob));
+  if (!f.empty() && full_dob) {
+    add(KeyType::kFamilyDayMonth,
+        absl::StrFormat("%s|%04d|%02d|%02d", sf, p.dob.year,
+                        std::min(p.dob.day, p.dob.month),
+                        std::max(p.dob.day, p.dob.month)));
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.type != b.type ? a.type < b.type : a.bytes < b.bytes;
+  });
+  keys.erase(std::unique(
+                 keys.begin(), keys.end(),
+                 [](const Key& a, const Key& b) { return a.bytes == b.bytes; }),
+             keys.end());
+  return keys;
+}
+
+}  // namespace fedlink::keyspec

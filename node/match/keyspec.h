@@ -1,0 +1,123 @@
+// keyspec v1: the match keys every node derives from a record, identically.
+// A key's bytes are exactly what the private protocol feeds to the OPRF:
+//
+//   "fedlink/keyspec/v1|" || <key type name> || "|" || <value>
+//
+// Selector keys (exact, after normalisation): phone (E.164), email,
+// document, handle, iban, plate, one key per value.
+//
+// Person keys (fuzzy), from g = normalised given name, f = normalised family
+// name (spaces removed), sx() = Soundex, dob = YYYYMMDD:
+//   name_dob            g|f|dob                 exact names, full date
+//   phonetic_dob        sx(g)|sx(f)|dob         typos, transliteration
+//   family_dob          sx(f)|dob               given-name changes, nicknames
+//   given_dob           sx(g)|dob               family-name changes (marriage)
+//   names_year          sx(g)|sx(f)|YYYY        day or month wrong/missing
+//   names_unordered_dob min(sx)|max(sx)|dob     given/family swapped
+//   family_daymonth     sx(f)|YYYY|min(DD,MM)|max(DD,MM)   day/month swapped
+//   nickname_dob        formal|sx(f)|dob        one per formal name g may stand
+//   for names               g|f                     date missing (weak:
+//   namesakes) names_phonetic      sx(g)|sx(f)             date missing or
+//   wrong, typos address             normalised address value, one key per
+//   value
+// so that one typo, a transliteration variant, a nickname, swapped names, a
+// swapped day/month or a missing field still leaves several keys agreeing.
+//
+// Values that do not normalise (bad phone, IBAN checksum, e-mail) are
+// dropped and counted, never turned into a wrong key.
+#ifndef FEDLINK_NODE_MATCH_KEYSPEC_H_
+#define FEDLINK_NODE_MATCH_KEYSPEC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "node/record/person.h"
+
+namespace fedlink::keyspec {
+
+inline constexpr char kVersion[] = "fedlink/keyspec/v1";
+
+enum class KeyType : uint8_t {
+  kPhone = 0,
+  kEmail,
+  kDocument,
+  kHandle,
+  kIban,
+  kPlate,
+  kNameDob,
+  kPhoneticDob,
+  kFamilyDob,
+  kGivenDob,
+  kNamesYear,
+  kNamesUnorderedDob,
+  kFamilyDayMonth,
+  kNicknameDob,
+  kNames,
+  kNamesPhonetic,
+  kAddress,
+  kCount,  // not a key type
+};
+inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);
+
+// Correlated key types form a group; a pattern's score takes the best
+// weight within each group and sums across groups (scorer.h).
+enum class KeyGroup : uint8_t {
+  kPhone,
+  kEmail,
+  kDocument,
+  kHandle,
+  kIban,
+  kPlate,
+  kAddress,
+  kPersonDob,    // keys that include the full date of birth
+  kPersonNoDob,  // name keys without the full date
+};
+
+struct KeyTypeInfo {
+  KeyType type;
+  const char* name;
+  bool selector;
+  KeyGroup group;
+  double default_m;  // P(agree | same person), before EM
+  double default_u;  // P(agree | different people), before estimation
+};
+const std::vector<KeyTypeInfo>& Catalogue();
+const KeyTypeInfo& Info(KeyType type);
+std::vector<std::string> KeyTypeNames();
+
+// Default minimum number of agreeing keys before the private protocol
+// reveals a record (policies may raise it).
+inline constexpr int kDefaultMinAgreeingKeys = 2;
+
+struct Key {
+  KeyType type;
+  std::string bytes;  // the full OPRF input (see above)
+};
+
+struct Options {
+  std::string default_region = "GB";  // for phones without a country code
+};
+
+// Counts of values dropped because they did not normalise (no values kept).
+struct DropCounts {
+  uint64_t phones = 0;
+  uint64_t emails = 0;
+  uint64_t documents = 0;
+  uint64_t handles = 0;
+  uint64_t ibans = 0;
+  uint64_t plates = 0;
+  uint64_t total() const {
+    return phones + emails + documents + handles + ibans + plates;
+  }
+};
+
+// Derives every key of `person`, de-duplicated, in a deterministic order.
+// Thread-safe.
+std::vector<Key> DeriveKeys(const Person& person, const Options& options,
+                            DropCounts* dropped = nullptr);
+
+}  // namespace fedlink::keyspec
+
+#endif  // FEDLINK_NODE_MATCH_KEYSPEC_H_

@@ -1,0 +1,95 @@
+#include "node/match/linker.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+
+namespace fedlink {
+
+std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
+                                          const std::vector<KeySet>& b,
+                                          const LinkOptions& options) {
+  const bool dedup = &a == &b;
+  absl::flat_hash_map<absl::string_view, std::vector<uint32_t>> index;
+  for (uint32_t i = 0; i < a.size(); ++i) {
+    for (const auto& k : a[i]) index[k.bytes].push_back(i);
+  }
+  int threads =
+      options.threads > 0
+          ? options.threads
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(
+      1, std::min<int>(threads, static_cast<int>(b.size() / 1000) + 1));
+  std::vector<std::vector<CandidatePair>> per_thread(threads);
+  std::atomic<size_t> done{0};
+  auto work = [&](int t) {
+    absl::flat_hash_map<uint32_t, CandidatePair> seen;
+    for (size_t j = t; j < b.size(); j += threads) {
+      seen.clear();
+      for (const auto& k : b[j]) {
+        auto it = index.find(k.bytes);
+        if (it == index.end() || it->second.size() > options.max_block)
+          continue;
+        for (uint32_t i : it->second) {
+          if (dedup && i >= j) continue;
+          CandidatePair& c = seen[i];
+          c.a = i;
+          c.b = static_cast<uint32_t>(j);
+          c.pattern |= 1u << static_cast<int>(k.type);
+          ++c.agreeing_keys;
+        }
+      }
+      for (auto& [i, c] : seen) per_thread[t].push_back(c);
+      const size_t n = ++done;
+      if (t == 0 && options.progress && (n % 1024 == 0))
+        options.progress(n, b.size());
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (auto& w : workers) w.join();
+  if (options.progress) options.progress(b.size(), b.size());
+  std::vector<CandidatePair> out;
+  for (auto& v : per_thread) out.insert(out.end(), v.begin(), v.end());
+  std::sort(out.begin(), out.end(),
+            [](const CandidatePair& x, const CandidatePair& y) {
+              return x.b != y.b ? x.b < y.b : x.a < y.a;
+            });
+  return out;
+}
+
+std::vector<CandidatePair> ScoreAndFilter(std::vector<CandidatePair> candidates,
+                                          const Scorer& scorer) {
+  std::vector<CandidatePair> out;
+  for (CandidatePair& c : candidates) {
+    c.score = scorer.Score(c.pattern);
+    if (c.score >= scorer.threshold &&
+        c.agreeing_keys >= scorer.min_agreeing_keys) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches) {
+  absl::flat_hash_map<uint32_t, CandidatePair> best;
+  for (const CandidatePair& c : matches) {
+    auto [it, inserted] = best.emplace(c.b, c);
+    if (!inserted && (c.score > it->second.score ||
+                      (c.score == it->second.score && c.a < it->second.a))) {
+      it->second = c;
+    }
+  }
+  std::vector<CandidatePair> out;
+  for (const auto& [b, c] : best) out.push_back(c);
+  std::sort(
+      out.begin(), out.end(),
+      [](const CandidatePair& x, const CandidatePair& y) { return x.b < y.b; });
+  return out;
+}
+
+}  // namespace fedlink

@@ -1,0 +1,25 @@
+// Given-name nickname relations (shared/data/nicknames, Apache-2.0,
+// embedded at build time from node/match/data/nicknames.csv). A name maps
+// to the formal names it may stand for: itself if it is a formal name, and
+// every formal name it is a listed nickname of ("bill" -> william; "ron" ->
+// aaron, ronald, veronica). Two names may be the same person's if their sets
+// intersect. Relations are not followed transitively: chains would merge
+// unrelated names into one group.
+#ifndef FEDLINK_NODE_MATCH_NICKNAMES_H_
+#define FEDLINK_NODE_MATCH_NICKNAMES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace fedlink {
+
+// The formal names for a normalised (lower-case ASCII) given name, sorted,
+// at most kMaxFormalNames; empty if the name has no nickname relation.
+inline constexpr size_t kMaxFormalNames = 4;
+std::vector<std::string> FormalNames(absl::string_view given);
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_MATCH_NICKNAMES_H_
