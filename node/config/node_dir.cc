@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "node/tls/tls_identity.h"
 
 namespace fedlink {
 
@@ -58,6 +59,9 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   auto key = SigningKey::Generate(config.node_id);
   if (!key.ok()) return key.status();
   if (auto s = (*key)->SaveToFile(paths.identity_key()); !s.ok()) return s;
+  auto tls_identity = tls::GenerateSelfSigned(config.node_id);
+  if (!tls_identity.ok()) return tls_identity.status();
+  if (auto s = tls::Save(*tls_identity, dir); !s.ok()) return s;
   NodeConfig written = config;
   written.schema_version = RecordStoreSchemaVersion();
   {

@@ -1,0 +1,351 @@
+#include "node/federation/roster.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "crypto/signed_envelope.h"
+#include "fedlink/v1/federation.pb.h"
+#include "google/protobuf/text_format.h"
+#include "node/tls/tls_identity.h"
+
+namespace fedlink::federation {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) return absl::InternalError(absl::StrCat(tmp, ": write failed"));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::InternalError(absl::StrCat(path, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+bool IsHex64(absl::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) ||
+        absl::ascii_isupper(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<Member> ValidateEntry(const fedlink::v1::RosterEntry& e) {
+  if (auto s = ValidateNodeId(e.node_id()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("node_id: ", s.message()));
+  }
+  if (e.role() != "agency" && e.role() != "ngo" && e.role() != "auditor") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.node_id(), ": role must be agency, ngo or auditor"));
+  }
+  if (auto s = ValidateListenAddress(e.endpoint()); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.node_id(), ": endpoint: ", s.message()));
+  }
+  auto v = Verifier::Parse(e.identity_vkey());
+  if (!v.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.node_id(), ": identity_vkey: ", v.status().message()));
+  }
+  if (v->name != e.node_id()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.node_id(), ": identity key is named '", v->name, "'"));
+  }
+  if (!IsHex64(e.tls_cert_sha256())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        e.node_id(), ": tls_cert_sha256 must be 64 lower-case hex digits"));
+  }
+  return Member{e.node_id(),       e.organisation(),    e.role(), e.endpoint(),
+                e.identity_vkey(), e.tls_cert_sha256(), *v};
+}
+
+struct CoordinatorFiles {
+  explicit CoordinatorFiles(const std::string& dir) : dir(dir) {}
+  std::string dir;
+  std::string key() const { return dir + "/federation.key"; }
+  std::string state() const { return dir + "/members.txtpb"; }
+};
+
+absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(
+    const CoordinatorFiles& f) {
+  auto text = ReadFile(f.state());
+  if (!text.ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        f.dir,
+        ": not a coordinator directory (run `fedlink federation init`)"));
+  }
+  fedlink::v1::CoordinatorState state;
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &state)) {
+    return absl::DataLossError(absl::StrCat(f.state(), ": corrupt"));
+  }
+  return state;
+}
+
+absl::Status SaveState(const CoordinatorFiles& f,
+                       const fedlink::v1::CoordinatorState& state) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(state, &text);
+  return WriteFileAtomically(f.state(), text);
+}
+
+}  // namespace
+
+absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
+                                    const Verifier& federation_key,
+                                    absl::Time now) {
+  auto body = envelope::Open(envelope_bytes, kRosterContext, federation_key);
+  if (!body.ok())
+    return absl::PermissionDeniedError(
+        absl::StrCat("roster: ", body.status().message()));
+  fedlink::v1::Roster proto;
+  if (!proto.ParseFromString(*body))
+    return absl::DataLossError("roster: body does not parse");
+  Roster r;
+  r.federation_id_ = proto.federation_id();
+  r.version_ = proto.version();
+  r.expires_at_ = absl::FromUnixSeconds(proto.expires_at());
+  r.envelope_ = std::string(envelope_bytes);
+  if (r.version_ == 0) return absl::InvalidArgumentError("roster: version 0");
+  if (r.expires_at_ <= now) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("roster version ", r.version_, " expired at ",
+                     absl::FormatTime(r.expires_at_)));
+  }
+  std::set<std::string> ids;
+  for (const auto& e : proto.members()) {
+    auto m = ValidateEntry(e);
+    if (!m.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("roster: ", m.status().message()));
+    if (!ids.insert(m->node_id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("roster: ", m->node_id, " listed twice"));
+    }
+    r.members_.push_back(*std::move(m));
+  }
+  return r;
+}
+
+const Member* Roster::Find(absl::string_view node_id) const {
+  for (const Member& m : members_) {
+    if (m.node_id == node_id) return &m;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
+                                     absl::string_view envelope_bytes,
+                                     std::optional<std::string> federation_vkey,
+                                     absl::Time now) {
+  const std::string key_path = paths.dir + "/federation.key";
+  std::string pinned;
+  if (auto existing = ReadFile(key_path); existing.ok()) {
+    pinned = std::string(absl::StripTrailingAsciiWhitespace(*existing));
+    if (federation_vkey.has_value() && *federation_vkey != pinned) {
+      return absl::PermissionDeniedError(
+          "--federation-key differs from the federation key this node already "
+          "pinned");
+    }
+  } else if (federation_vkey.has_value()) {
+    pinned = *federation_vkey;
+  } else {
+    return absl::FailedPreconditionError(
+        "no federation key pinned yet: pass --federation-key with the "
+        "coordinator's key");
+  }
+  auto federation_key = Verifier::Parse(pinned);
+  if (!federation_key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("federation key: ", federation_key.status().message()));
+  }
+  auto roster = Roster::Open(envelope_bytes, *federation_key, now);
+  if (!roster.ok()) return roster.status();
+  if (auto current = LoadInstalledRoster(paths, now); current.ok()) {
+    if (roster->version() <= current->version()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("roster version ", roster->version(),
+                       " is not newer than the installed version ",
+                       current->version(), " (rollback refused)"));
+    }
+    if (roster->federation_id() != current->federation_id()) {
+      return absl::PermissionDeniedError("roster is for another federation");
+    }
+  }
+  if (!std::filesystem::exists(key_path)) {
+    if (auto s = WriteFileAtomically(key_path, pinned + "\n"); !s.ok())
+      return s;
+  }
+  if (auto s = WriteFileAtomically(paths.dir + "/roster.bin", envelope_bytes);
+      !s.ok())
+    return s;
+  return roster;
+}
+
+absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
+                                           absl::Time now) {
+  auto pinned = ReadFile(paths.dir + "/federation.key");
+  auto bytes = ReadFile(paths.dir + "/roster.bin");
+  if (!pinned.ok() || !bytes.ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        paths.dir, ": no roster installed (run `fedlink roster install`)"));
+  }
+  auto key = Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
+  if (!key.ok())
+    return absl::DataLossError(
+        absl::StrCat(paths.dir, "/federation.key: corrupt"));
+  return Roster::Open(*bytes, *key, now);
+}
+
+absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
+                                          const NodeConfig& config,
+                                          absl::string_view identity_vkey) {
+  auto tls = tls::Load(paths.dir);
+  if (!tls.ok()) return tls.status();
+  auto fp = tls::Fingerprint(tls->cert_pem);
+  if (!fp.ok()) return fp.status();
+  fedlink::v1::RosterEntry e;
+  e.set_node_id(config.node_id);
+  e.set_organisation(config.organisation);
+  e.set_role(std::string(NodeRoleName(config.role)));
+  e.set_endpoint(config.listen);
+  e.set_identity_vkey(std::string(identity_vkey));
+  e.set_tls_cert_sha256(*fp);
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(e, &text);
+  return absl::StrCat("# fedlink membership request (fedlink.v1.RosterEntry)\n",
+                      text);
+}
+
+absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
+                                            absl::string_view federation_id) {
+  if (auto s = ValidateNodeId(federation_id); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--federation-id: ", s.message()));
+  }
+  CoordinatorFiles f(dir);
+  std::error_code ec;
+  if (std::filesystem::exists(f.state(), ec)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(dir, ": already a coordinator directory"));
+  }
+  std::filesystem::create_directories(dir, ec);
+  chmod(dir.c_str(), 0700);
+  auto key = SigningKey::Generate(absl::StrCat(federation_id, "/roster"));
+  if (!key.ok()) return key.status();
+  if (auto s = (*key)->SaveToFile(f.key()); !s.ok()) return s;
+  fedlink::v1::CoordinatorState state;
+  state.set_federation_id(std::string(federation_id));
+  if (auto s = SaveState(f, state); !s.ok()) return s;
+  return (*key)->VerifierKey();
+}
+
+absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir) {
+  auto key = SigningKey::LoadFromFile(CoordinatorFiles(dir).key());
+  if (!key.ok()) return key.status();
+  return (*key)->VerifierKey();
+}
+
+absl::Status AddMember(const std::string& dir, absl::string_view request_text,
+                       absl::string_view source_name) {
+  CoordinatorFiles f(dir);
+  auto state = LoadState(f);
+  if (!state.ok()) return state.status();
+  fedlink::v1::RosterEntry entry;
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text),
+                                                     &entry)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": not a membership request"));
+  }
+  if (auto m = ValidateEntry(entry); !m.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": ", m.status().message()));
+  }
+  bool replaced = false;
+  for (auto& existing : *state->mutable_members()) {
+    if (existing.node_id() == entry.node_id()) {
+      existing = entry;
+      replaced = true;
+    }
+  }
+  if (!replaced) *state->add_members() = entry;
+  return SaveState(f, *state);
+}
+
+absl::Status RemoveMember(const std::string& dir, absl::string_view node_id) {
+  CoordinatorFiles f(dir);
+  auto state = LoadState(f);
+  if (!state.ok()) return state.status();
+  auto* members = state->mutable_members();
+  const int before = members->size();
+  for (int i = members->size() - 1; i >= 0; --i) {
+    if (members->Get(i).node_id() == node_id) members->DeleteSubrange(i, 1);
+  }
+  if (members->size() == before) {
+    return absl::NotFoundError(
+        absl::StrCat("no member '", node_id, "' in the roster"));
+  }
+  return SaveState(f, *state);
+}
+
+absl::StatusOr<std::string> SignRoster(const std::string& dir,
+                                       absl::Duration valid_for,
+                                       absl::Time now) {
+  CoordinatorFiles f(dir);
+  auto state = LoadState(f);
+  if (!state.ok()) return state.status();
+  auto key = SigningKey::LoadFromFile(f.key());
+  if (!key.ok()) return key.status();
+  if (valid_for <= absl::ZeroDuration())
+    return absl::InvalidArgumentError("validity must be positive");
+  fedlink::v1::Roster roster;
+  roster.set_federation_id(state->federation_id());
+  roster.set_version(state->last_version() + 1);
+  roster.set_issued_at(absl::ToUnixSeconds(now));
+  roster.set_expires_at(absl::ToUnixSeconds(now + valid_for));
+  *roster.mutable_members() = state->members();
+  std::string body;
+  roster.SerializeToString(&body);
+  auto sealed = envelope::Seal(**key, kRosterContext, body);
+  if (!sealed.ok()) return sealed.status();
+  state->set_last_version(roster.version());
+  if (auto s = SaveState(f, *state); !s.ok()) return s;
+  return sealed;
+}
+
+std::string FormatRoster(const Roster& roster) {
+  std::string out = absl::StrFormat(
+      "federation %s, roster version %d, expires %s\n", roster.federation_id(),
+      roster.version(),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", roster.expires_at(),
+                       absl::UTCTimeZone()));
+  for (const Member& m : roster.members()) {
+    absl::StrAppendFormat(&out, "  %-16s %-8s %-22s %s  tls:%s...\n", m.node_id,
+                          m.role, m.endpoint, m.organisation,
+                          m.tls_cert_sha256.substr(0, 16));
+  }
+  return out;
+}
+
+}  // namespace fedlink::federation

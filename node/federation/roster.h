@@ -1,0 +1,97 @@
+// The federation roster: who the members are, their endpoints, their
+// Ed25519 identities and their pinned TLS certificate fingerprints, signed
+// by the coordinator's roster key.
+//
+// A node accepts a roster only if it is signed by the federation key it
+// pinned, has a higher version than the one installed, and has not expired.
+// Removing a member from the roster revokes it at every node that installs
+// the new version.
+//
+// Files: DIR/federation.key (the pinned coordinator vkey), DIR/roster.bin
+// (the installed signed roster: envelope bytes, context "fedlink.v1.Roster").
+#ifndef FEDLINK_NODE_FEDERATION_ROSTER_H_
+#define FEDLINK_NODE_FEDERATION_ROSTER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "crypto/identity.h"
+#include "node/config/node_config.h"
+
+namespace fedlink::federation {
+
+inline constexpr char kRosterContext[] = "fedlink.v1.Roster";
+
+struct Member {
+  std::string node_id;
+  std::string organisation;
+  std::string role;
+  std::string endpoint;
+  std::string identity_vkey;
+  std::string tls_cert_sha256;
+  Verifier identity;  // parsed identity_vkey
+};
+
+class Roster {
+ public:
+  // Verifies the envelope with `federation_key`, parses and validates the
+  // roster, and refuses it if it has expired at `now`.
+  static absl::StatusOr<Roster> Open(absl::string_view envelope,
+                                     const Verifier& federation_key,
+                                     absl::Time now);
+
+  const std::string& federation_id() const { return federation_id_; }
+  uint64_t version() const { return version_; }
+  absl::Time expires_at() const { return expires_at_; }
+  const std::vector<Member>& members() const { return members_; }
+  const Member* Find(absl::string_view node_id) const;
+  const std::string& envelope() const { return envelope_; }
+
+ private:
+  std::string federation_id_;
+  uint64_t version_ = 0;
+  absl::Time expires_at_;
+  std::vector<Member> members_;
+  std::string envelope_;
+};
+
+// Node side. The first install must name the federation key to pin
+// (`federation_vkey`); later installs must not contradict the pinned key.
+absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
+                                     absl::string_view envelope,
+                                     std::optional<std::string> federation_vkey,
+                                     absl::Time now);
+// The installed roster (NotFound if none), verified again.
+absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
+                                           absl::Time now);
+
+// This node's membership request as protobuf text (RosterEntry).
+absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
+                                          const NodeConfig& config,
+                                          absl::string_view identity_vkey);
+
+// Coordinator side: COORD/federation.key (0600), COORD/members.txtpb.
+absl::StatusOr<std::string> InitCoordinator(
+    const std::string& dir,
+    absl::string_view federation_id);  // returns vkey
+absl::Status AddMember(const std::string& dir, absl::string_view request_text,
+                       absl::string_view source_name);
+absl::Status RemoveMember(const std::string& dir, absl::string_view node_id);
+// Signs the current member list as the next version; returns envelope bytes.
+absl::StatusOr<std::string> SignRoster(const std::string& dir,
+                                       absl::Duration valid_for,
+                                       absl::Time now);
+// The coordinator's verifier key.
+absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir);
+
+// A human-readable listing of a roster.
+std::string FormatRoster(const Roster& roster);
+
+}  // namespace fedlink::federation
+
+#endif  // FEDLINK_NODE_FEDERATION_ROSTER_H_

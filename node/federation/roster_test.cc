@@ -1,0 +1,154 @@
+#include "node/federation/roster.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/config/node_dir.h"
+
+namespace fedlink::federation {
+namespace {
+
+using ::testing::HasSubstr;
+
+class RosterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::path(::testing::TempDir()) /
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(root_);
+    coord_ = (root_ / "coord").string();
+    auto vkey = InitCoordinator(coord_, "eu-ht");
+    ASSERT_TRUE(vkey.ok()) << vkey.status();
+    vkey_ = *vkey;
+    for (const char* id : {"police-1", "ngo-1"}) AddNode(id);
+  }
+
+  void AddNode(const std::string& id) {
+    const std::string dir = (root_ / id).string();
+    NodeConfig c;
+    c.node_id = id;
+    c.organisation = id;
+    ASSERT_TRUE(InitNode(dir, c).ok());
+    auto node = OpenNode(dir, {});
+    ASSERT_TRUE(node.ok());
+    auto request = MemberRequest((*node)->paths, (*node)->config,
+                                 (*node)->identity->VerifierKey());
+    ASSERT_TRUE(request.ok()) << request.status();
+    ASSERT_TRUE(AddMember(coord_, *request, id + ".txtpb").ok());
+  }
+
+  NodePaths Paths(const std::string& id) {
+    return NodePaths((root_ / id).string());
+  }
+
+  std::filesystem::path root_;
+  std::string coord_, vkey_;
+  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+};
+
+TEST_F(RosterTest, SignInstallAndFindMembers) {
+  auto signed_roster = SignRoster(coord_, absl::Hours(24), now_);
+  ASSERT_TRUE(signed_roster.ok()) << signed_roster.status();
+  auto roster = InstallRoster(Paths("police-1"), *signed_roster, vkey_, now_);
+  ASSERT_TRUE(roster.ok()) << roster.status();
+  EXPECT_EQ(roster->version(), 1u);
+  EXPECT_EQ(roster->federation_id(), "eu-ht");
+  ASSERT_NE(roster->Find("ngo-1"), nullptr);
+  EXPECT_EQ(roster->Find("ngo-1")->role, "agency");
+  EXPECT_EQ(roster->Find("ngo-1")->tls_cert_sha256.size(), 64u);
+  auto loaded = LoadInstalledRoster(Paths("police-1"), now_);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->version(), 1u);
+}
+
+TEST_F(RosterTest,
+       FirstInstallNeedsTheFederationKeyAndLaterOnesCannotChangeIt) {
+  auto r1 = *SignRoster(coord_, absl::Hours(24), now_);
+  EXPECT_THAT(std::string(InstallRoster(Paths("ngo-1"), r1, std::nullopt, now_)
+                              .status()
+                              .message()),
+              HasSubstr("--federation-key"));
+  ASSERT_TRUE(InstallRoster(Paths("ngo-1"), r1, vkey_, now_).ok());
+  auto other = SigningKey::Generate("eu-ht/roster");
+  auto r2 = *SignRoster(coord_, absl::Hours(24), now_);
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      InstallRoster(Paths("ngo-1"), r2, (*other)->VerifierKey(), now_)
+          .status()));
+  EXPECT_TRUE(InstallRoster(Paths("ngo-1"), r2, std::nullopt, now_)
+                  .ok());  // pinned key used
+}
+
+TEST_F(RosterTest, RefusesRollbackAndReplayOfTheSameVersion) {
+  auto r1 = *SignRoster(coord_, absl::Hours(24), now_);
+  auto r2 = *SignRoster(coord_, absl::Hours(24), now_);
+  ASSERT_TRUE(InstallRoster(Paths("police-1"), r2, vkey_, now_).ok());
+  EXPECT_THAT(
+      std::string(InstallRoster(Paths("police-1"), r1, std::nullopt, now_)
+                      .status()
+                      .message()),
+      HasSubstr("rollback refused"));
+  EXPECT_FALSE(InstallRoster(Paths("police-1"), r2, std::nullopt, now_).ok());
+  EXPECT_EQ(LoadInstalledRoster(Paths("police-1"), now_)->version(), 2u);
+}
+
+TEST_F(RosterTest, RefusesExpiredRosters) {
+  auto r = *SignRoster(coord_, absl::Hours(1), now_);
+  EXPECT_THAT(std::string(InstallRoster(Paths("police-1"), r, vkey_,
+                                        now_ + absl::Hours(2))
+                              .status()
+                              .message()),
+              HasSubstr("expired"));
+  ASSERT_TRUE(InstallRoster(Paths("police-1"), r, vkey_, now_).ok());
+  // An installed roster that has since expired is no longer usable.
+  EXPECT_FALSE(
+      LoadInstalledRoster(Paths("police-1"), now_ + absl::Hours(2)).ok());
+}
+
+TEST_F(RosterTest, RefusesTamperedAndForeignRosters) {
+  std::string r = *SignRoster(coord_, absl::Hours(24), now_);
+  for (size_t i = 0; i < r.size(); i += 13) {
+    std::string t = r;
+    t[i] ^= 0x01;
+    EXPECT_FALSE(InstallRoster(Paths("police-1"), t, vkey_, now_).ok()) << i;
+  }
+  // A roster signed by another coordinator with the same federation id.
+  const std::string other = (root_ / "other-coord").string();
+  ASSERT_TRUE(InitCoordinator(other, "eu-ht").ok());
+  auto foreign = *SignRoster(other, absl::Hours(24), now_);
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      InstallRoster(Paths("police-1"), foreign, vkey_, now_).status()));
+}
+
+TEST_F(RosterTest, RemovingAMemberRevokesItInTheNextVersion) {
+  ASSERT_TRUE(InstallRoster(Paths("police-1"),
+                            *SignRoster(coord_, absl::Hours(24), now_), vkey_,
+                            now_)
+                  .ok());
+  ASSERT_TRUE(RemoveMember(coord_, "ngo-1").ok());
+  EXPECT_TRUE(absl::IsNotFound(RemoveMember(coord_, "ngo-1")));
+  auto r2 = InstallRoster(Paths("police-1"),
+                          *SignRoster(coord_, absl::Hours(24), now_),
+                          std::nullopt, now_);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->Find("ngo-1"), nullptr);
+  EXPECT_NE(r2->Find("police-1"), nullptr);
+}
+
+TEST_F(RosterTest, RejectsMalformedMembershipRequests) {
+  EXPECT_FALSE(AddMember(coord_, "garbage {", "r.txtpb").ok());
+  EXPECT_THAT(
+      std::string(AddMember(coord_, "node_id: \"x\" role: \"boss\"", "r.txtpb")
+                      .message()),
+      HasSubstr("r.txtpb: x: role"));
+  EXPECT_FALSE(AddMember(coord_,
+                         "node_id: \"x\" role: \"ngo\" endpoint: \"h:1\" "
+                         "identity_vkey: \"bad\" "
+                         "tls_cert_sha256: \"00\"",
+                         "r.txtpb")
+                   .ok());
+}
+
+}  // namespace
+}  // namespace fedlink::federation

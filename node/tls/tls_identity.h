@@ -1,0 +1,38 @@
+// A node's TLS identity: an ECDSA P-256 key and a self-signed X.509
+// certificate naming the node id (CN and DNS SAN), made with OpenSSL's
+// libcrypto. Peers do not trust a CA: they pin the SHA-256 fingerprint of
+// the DER certificate listed for each node in the signed roster.
+//
+// Files in the node directory: tls.key (PEM, mode 0600, refused if looser)
+// and tls.crt (PEM).
+#ifndef FEDLINK_NODE_TLS_TLS_IDENTITY_H_
+#define FEDLINK_NODE_TLS_TLS_IDENTITY_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace fedlink::tls {
+
+struct TlsIdentity {
+  std::string key_pem;  // secret
+  std::string cert_pem;
+};
+
+// A fresh key and a self-signed certificate valid for `days` days.
+absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
+                                               int days = 3650);
+
+// Lower-case hex SHA-256 of the DER encoding of the (first) certificate in
+// `cert_pem`.
+absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem);
+
+// Writes tls.key (0600, never overwriting) and tls.crt into `dir`.
+absl::Status Save(const TlsIdentity& identity, const std::string& dir);
+// Loads them, refusing a key file readable by anyone but its owner.
+absl::StatusOr<TlsIdentity> Load(const std::string& dir);
+
+}  // namespace fedlink::tls
+
+#endif  // FEDLINK_NODE_TLS_TLS_IDENTITY_H_
