@@ -1,0 +1,56 @@
+#include "node/federation/nonce_store.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace fedlink::federation {
+namespace {
+
+constexpr sqlite::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE nonces (
+  sender TEXT NOT NULL,
+  nonce BLOB NOT NULL,
+  keep_until INTEGER NOT NULL,
+  PRIMARY KEY (sender, nonce)
+) WITHOUT ROWID;
+CREATE INDEX nonces_by_expiry ON nonces(keep_until);
+)sql"},
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<NonceStore>> NonceStore::Open(
+    const std::string& path) {
+  auto db =
+      sqlite::Database::Open(path, {.create = true, .synchronous_full = true});
+  if (!db.ok()) return db.status();
+  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
+  return std::unique_ptr<NonceStore>(new NonceStore(*std::move(db)));
+}
+
+absl::Status NonceStore::Remember(absl::string_view sender,
+                                  absl::string_view nonce,
+                                  absl::Time keep_until, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  auto purge = db_->Prepare("DELETE FROM nonces WHERE keep_until < ?1");
+  if (!purge.ok()) return purge.status();
+  (*purge)->Bind(1, absl::ToUnixSeconds(now));
+  if (auto s = (*purge)->Run(); !s.ok()) return s;
+  auto insert = db_->Prepare(
+      "INSERT INTO nonces (sender, nonce, keep_until) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  (*insert)->Bind(1, sender).BindBlob(2, nonce).Bind(
+      3, absl::ToUnixSeconds(keep_until));
+  if (auto s = (*insert)->Run(); !s.ok()) {
+    if (absl::IsFailedPrecondition(s)) {
+      return absl::AlreadyExistsError(
+          "request nonce was seen before (replay refused)");
+    }
+    return s;
+  }
+  return (*tx)->Commit();
+}
+
+}  // namespace fedlink::federation

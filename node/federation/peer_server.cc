@@ -1,0 +1,200 @@
+#include "node/federation/peer_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "crypto/signed_envelope.h"
+#include "fedlink/v1/federation.grpc.pb.h"
+#include "node/federation/grpc_settings.h"
+#include "node/federation/nonce_store.h"
+#include "node/federation/pinning.h"
+#include "node/federation/signed_request.h"
+
+namespace fedlink::federation {
+namespace {
+
+// The installed roster, reloaded when roster.bin changes on disk.
+class RosterHolder {
+ public:
+  RosterHolder(NodePaths paths, Clock* clock)
+      : paths_(std::move(paths)), clock_(clock) {}
+
+  absl::StatusOr<std::shared_ptr<const Roster>> Get() {
+    struct stat st;
+    const std::string file = paths_.dir + "/roster.bin";
+    const int64_t mtime =
+        stat(file.c_str(), &st) == 0
+            ? st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec
+            : -1;
+    absl::MutexLock lock(&mu_);
+    if (roster_ == nullptr || mtime != mtime_ ||
+        roster_->expires_at() <= clock_->Now()) {
+      auto loaded = LoadInstalledRoster(paths_, clock_->Now());
+      if (!loaded.ok()) return loaded.status();
+      roster_ = std::make_shared<const Roster>(*std::move(loaded));
+      mtime_ = mtime;
+    }
+    return roster_;
+  }
+
+ private:
+  const NodePaths paths_;
+  Clock* clock_;
+  absl::Mutex mu_;
+  std::shared_ptr<const Roster> roster_ ABSL_GUARDED_BY(mu_);
+  int64_t mtime_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
+// The TLS client certificate fingerprint of a call.
+absl::StatusOr<std::string> PeerFingerprint(
+    const grpc::ServerContext& context) {
+  auto auth = context.auth_context();
+  if (auth == nullptr) return absl::UnauthenticatedError("no TLS peer");
+  auto pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.empty())
+    return absl::UnauthenticatedError("no TLS client certificate");
+  return tls::Fingerprint(absl::string_view(pems[0].data(), pems[0].size()));
+}
+
+class FederationService final : public fedlink::v1::Federation::Service {
+ public:
+  FederationService(const OpenedNode& node, RosterHolder* roster,
+                    RequestVerifier* verifier, Clock* clock)
+      : node_(node), roster_(roster), verifier_(verifier), clock_(clock) {}
+
+  grpc::Status GetRoster(grpc::ServerContext* context,
+                         const fedlink::v1::GetRosterRequest*,
+                         fedlink::v1::GetRosterResponse* response) override {
+    auto roster = roster_->Get();
+    if (!roster.ok()) return ToGrpc(roster.status());
+    auto fp = PeerFingerprint(*context);
+    if (!fp.ok()) return ToGrpc(fp.status());
+    if (!IsMemberFingerprint(**roster, *fp)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "not a roster member");
+    }
+    response->set_roster_envelope((*roster)->envelope());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Ping(grpc::ServerContext* context,
+                    const fedlink::v1::Signed* request,
+                    fedlink::v1::Signed* response) override {
+    auto fp = PeerFingerprint(*context);
+    if (!fp.ok()) return ToGrpc(fp.status());
+    auto verified =
+        verifier_->Verify(request->envelope(), "fedlink.v1.PingRequest", *fp);
+    if (!verified.ok()) return ToGrpc(verified.status());
+    auto roster = roster_->Get();
+    if (!roster.ok()) return ToGrpc(roster.status());
+    fedlink::v1::PingAnswer answer;
+    answer.set_node_id(node_.config.node_id);
+    answer.set_roster_version((*roster)->version());
+    answer.set_request_sha256(verified->digest);
+    answer.set_answered_at(absl::ToUnixSeconds(clock_->Now()));
+    auto sealed = envelope::Seal(*node_.identity, "fedlink.v1.PingAnswer",
+                                 answer.SerializeAsString());
+    if (!sealed.ok()) return ToGrpc(sealed.status());
+    response->set_envelope(*sealed);
+    return grpc::Status::OK;
+  }
+
+  static bool IsMemberFingerprint(const Roster& roster, absl::string_view fp) {
+    for (const Member& m : roster.members()) {
+      if (m.tls_cert_sha256 == fp) return true;
+    }
+    return false;
+  }
+
+ private:
+  const OpenedNode& node_;
+  RosterHolder* roster_;
+  RequestVerifier* verifier_;
+  Clock* clock_;
+};
+
+}  // namespace
+
+struct PeerServer::Impl {
+  std::unique_ptr<RosterHolder> roster;
+  std::unique_ptr<NonceStore> nonces;
+  std::unique_ptr<RequestVerifier> verifier;
+  std::unique_ptr<FederationService> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  bool shut_down = false;
+};
+
+PeerServer::PeerServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PeerServer::~PeerServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
+    const OpenedNode& node, const PeerServerOptions& options) {
+  if (node.identity == nullptr)
+    return absl::FailedPreconditionError("node identity not loaded");
+  Clock* clock = options.clock ? options.clock : Clock::Real();
+  auto own_tls = tls::Load(node.paths.dir);
+  if (!own_tls.ok()) return own_tls.status();
+  auto impl = std::make_unique<Impl>();
+  impl->roster = std::make_unique<RosterHolder>(node.paths, clock);
+  if (auto r = impl->roster->Get(); !r.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot serve peers: ", r.status().message()));
+  }
+  auto nonces = NonceStore::Open(node.paths.dir + "/federation.db");
+  if (!nonces.ok()) return nonces.status();
+  impl->nonces = *std::move(nonces);
+  RosterHolder* holder = impl->roster.get();
+  impl->verifier = std::make_unique<RequestVerifier>(
+      node.config.node_id, [holder] { return holder->Get(); },
+      impl->nonces.get(), clock, options.skew);
+  impl->service = std::make_unique<FederationService>(
+      node, holder, impl->verifier.get(), clock);
+
+  grpc::ServerBuilder builder;
+  const std::string listen =
+      options.listen.empty() ? node.config.listen : options.listen;
+  builder.AddListeningPort(
+      listen,
+      PinnedServerCredentials(*own_tls,
+                              [holder](absl::string_view fp) {
+                                auto roster = holder->Get();
+                                return roster.ok() &&
+                                       FederationService::IsMemberFingerprint(
+                                           **roster, fp);
+                              }),
+      &impl->port);
+  builder.RegisterService(impl->service.get());
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      kMinPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || impl->port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat(listen, ": cannot listen for peers"));
+  }
+  return std::unique_ptr<PeerServer>(new PeerServer(std::move(impl)));
+}
+
+void PeerServer::Shutdown(absl::Duration grace) {
+  if (impl_ == nullptr || impl_->shut_down) return;
+  impl_->shut_down = true;
+  impl_->server->Shutdown(std::chrono::system_clock::now() +
+                          absl::ToChronoMilliseconds(grace));
+  impl_->server->Wait();
+}
+
+int PeerServer::port() const { return impl_->port; }
+
+}  // namespace fedlink::federation

@@ -1,0 +1,93 @@
+// Test helper: a coordinator and node directories in a temporary folder,
+// with every node in a signed, installed roster.
+#ifndef FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
+#define FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "node/config/node_dir.h"
+#include "node/federation/roster.h"
+
+namespace fedlink::federation::testing {
+
+// A loopback port that was free a moment ago.
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class TestFederation {
+ public:
+  explicit TestFederation(const std::vector<std::string>& ids) {
+    root_ =
+        std::filesystem::path(::testing::TempDir()) /
+        absl::StrCat(
+            "fed-",
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(root_);
+    coord_ = (root_ / "coord").string();
+    vkey_ = *InitCoordinator(coord_, "test-fed");
+    for (const std::string& id : ids) AddNode(id, /*in_roster=*/true);
+  }
+
+  void AddNode(const std::string& id, bool in_roster) {
+    NodeConfig c;
+    c.node_id = id;
+    c.organisation = id;
+    c.listen = absl::StrCat("127.0.0.1:", FreePort());
+    const std::string dir = (root_ / id).string();
+    ASSERT_TRUE(InitNode(dir, c).ok());
+    auto node = OpenNode(dir, {});
+    ASSERT_TRUE(node.ok()) << node.status();
+    if (in_roster) {
+      auto request = MemberRequest((*node)->paths, (*node)->config,
+                                   (*node)->identity->VerifierKey());
+      ASSERT_TRUE(AddMember(coord_, *request, id).ok());
+    }
+    nodes_[id] = *std::move(node);
+  }
+
+  // Signs the roster and installs it at every node.
+  void SignAndInstall() {
+    auto envelope = SignRoster(coord_, absl::Hours(24), absl::Now());
+    ASSERT_TRUE(envelope.ok()) << envelope.status();
+    for (auto& [id, node] : nodes_) {
+      auto r = InstallRoster(node->paths, *envelope, vkey_, absl::Now());
+      ASSERT_TRUE(r.ok()) << id << ": " << r.status();
+    }
+  }
+
+  OpenedNode& node(const std::string& id) { return *nodes_.at(id); }
+  const std::string& coordinator() const { return coord_; }
+  std::shared_ptr<const Roster> roster(const std::string& id) {
+    return std::make_shared<const Roster>(
+        *LoadInstalledRoster(node(id).paths, absl::Now()));
+  }
+
+ private:
+  std::filesystem::path root_;
+  std::string coord_, vkey_;
+  std::map<std::string, std::unique_ptr<OpenedNode>> nodes_;
+};
+
+}  // namespace fedlink::federation::testing
+
+#endif  // FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
