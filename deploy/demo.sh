@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# fedlink demo: installs what it needs, builds, then runs a node on an
-# embedded default: a node in a temporary directory, a generated sample
-# imported, the node served, called over gRPC, and stopped cleanly.
+# fedlink demo: installs what it needs, builds, then runs a local federation
+# on loopback: a coordinator and three nodes (a police agency, an NGO, a
+# shelter), each importing a generated sample (no real person), joined by a
+# signed roster, talking over roster-pinned mutual TLS, then stopped cleanly.
 #
 #   ./deploy/demo.sh            run the demo
 #   KEEP=1 ./deploy/demo.sh     keep the demo directory afterwards
@@ -11,41 +12,74 @@ cd "$(dirname "$0")/.."
 FEDLINK="$PWD/build/node/cli/fedlink"
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/fedlink-demo.XXXXXX")
-SERVE_PID=""
+NODES=(police ngo shelter)
+declare -A ORG=([police]="Metro Police" [ngo]="Safe Passage NGO" [shelter]="Harbour Shelter")
+declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo)
+BASE_PORT=$((17000 + RANDOM % 2000))
+declare -A PORT=([police]=$BASE_PORT [ngo]=$((BASE_PORT + 1)) [shelter]=$((BASE_PORT + 2)))
+declare -A PID=()
 cleanup() {
-  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true; fi
+  for n in "${!PID[@]}"; do
+    if kill -0 "${PID[$n]}" 2>/dev/null; then kill -TERM "${PID[$n]}"; wait "${PID[$n]}" || true; fi
+  done
   if [ "${KEEP:-0}" = 1 ]; then echo "demo directory kept: $DEMO"; else rm -rf "$DEMO"; fi
 }
 trap cleanup EXIT
-
 step() { printf '\n== %s\n' "$*"; }
 
-step "1. Create a node (a police agency) in $DEMO/police"
-"$FEDLINK" init --dir "$DEMO/police" --node-id police --org "Metro Police (demo)" --role agency \
-  --listen 127.0.0.1:17443
+step "1. A coordinator creates the federation (holds the roster-signing key)"
+"$FEDLINK" federation init --dir "$DEMO/coordinator" --federation-id demo-federation | tee "$DEMO/fed.txt"
+FEDKEY=$(tail -1 "$DEMO/fed.txt")
 
-step "2. Generate a synthetic sample (no real person) and import it"
+step "2. Three organisations each create a node on their own premises"
+for n in "${NODES[@]}"; do
+  "$FEDLINK" init --dir "$DEMO/$n" --node-id "$n" --org "${ORG[$n]}" --role "${ROLE[$n]}" \
+    --listen "127.0.0.1:${PORT[$n]}"
+done
+
+step "3. Each imports its own records (synthetic; police and NGO know some of the same people)"
 "$FEDLINK" gen --persons 2000 --overlap 0.3 --out-a "$DEMO/police.csv" --out-b "$DEMO/ngo.csv" \
-  --truth "$DEMO/truth.csv" --seed 7 >/dev/null
-head -3 "$DEMO/police.csv" | cut -c1-120
-"$FEDLINK" import --dir "$DEMO/police" "$DEMO/police.csv"
+  --truth "$DEMO/truth-police-ngo.csv" --seed 7
+"$FEDLINK" gen --persons 500 --overlap 0.2 --out-a "$DEMO/unused.csv" --out-b "$DEMO/shelter.csv" \
+  --truth "$DEMO/unused-truth.csv" --seed 8 >/dev/null
+for n in "${NODES[@]}"; do "$FEDLINK" import --dir "$DEMO/$n" "$DEMO/$n.csv" 2>/dev/null | head -1; done
 
-step "3. A malformed file is refused, and nothing changes"
+step "4. A malformed file is refused with its line number, and nothing changes"
 awk -F, 'BEGIN{OFS=","} NR==42{$2="boss"} {print}' "$DEMO/police.csv" >"$DEMO/bad.csv"
 "$FEDLINK" import --dir "$DEMO/police" "$DEMO/bad.csv" || echo "(exit code $?, as expected)"
-echo "records held: $("$FEDLINK" records --dir "$DEMO/police" count 2>/dev/null)"
+echo "police still holds $("$FEDLINK" records --dir "$DEMO/police" count 2>/dev/null) records"
 
-step "4. Start the node and call it over gRPC"
-"$FEDLINK" serve --dir "$DEMO/police" &
-SERVE_PID=$!
-for _ in $(seq 1 100); do
-  "$FEDLINK" status --dir "$DEMO/police" >/dev/null 2>&1 && break
-  sleep 0.1
+step "5. Membership requests go to the coordinator, who signs roster version 1"
+for n in "${NODES[@]}"; do "$FEDLINK" member-request --dir "$DEMO/$n" >"$DEMO/$n.request.txtpb"; done
+cat "$DEMO/ngo.request.txtpb"
+"$FEDLINK" roster add --dir "$DEMO/coordinator" "$DEMO"/*.request.txtpb >/dev/null
+"$FEDLINK" roster sign --dir "$DEMO/coordinator" --out "$DEMO/roster.bin"
+
+step "6. Each node installs the roster, pinning the federation key"
+for n in "${NODES[@]}"; do
+  "$FEDLINK" roster install --dir "$DEMO/$n" --federation-key "$FEDKEY" "$DEMO/roster.bin" | head -1
+done
+
+step "7. The nodes start (admin socket + peers over mutual TLS)"
+for n in "${NODES[@]}"; do
+  "$FEDLINK" serve --dir "$DEMO/$n" 2>"$DEMO/$n.log" &
+  PID[$n]=$!
+done
+for n in "${NODES[@]}"; do
+  for _ in $(seq 1 100); do "$FEDLINK" status --dir "$DEMO/$n" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 "$FEDLINK" status --dir "$DEMO/police"
 
-step "5. Stop it cleanly (SIGTERM)"
-kill -TERM "$SERVE_PID"
-wait "$SERVE_PID"
-SERVE_PID=""
+step "8. The peers talk: signed, replay-proof pings over roster-pinned mutual TLS"
+for n in "${NODES[@]}"; do echo "-- from $n:"; "$FEDLINK" peers --dir "$DEMO/$n"; done
+
+step "9. The coordinator revokes the shelter; police installs roster version 2"
+"$FEDLINK" roster remove --dir "$DEMO/coordinator" shelter
+"$FEDLINK" roster sign --dir "$DEMO/coordinator" --out "$DEMO/roster2.bin" >/dev/null
+"$FEDLINK" roster install --dir "$DEMO/police" "$DEMO/roster2.bin" | head -1
+echo "-- the shelter asks police again:"
+"$FEDLINK" peers --dir "$DEMO/shelter" --deadline 2s || echo "(police now refuses the revoked shelter)"
+
+step "10. Stop every node cleanly (SIGTERM)"
+for n in "${NODES[@]}"; do kill -TERM "${PID[$n]}"; wait "${PID[$n]}"; unset "PID[$n]"; echo "$n stopped"; done
 echo "demo finished"

@@ -8,9 +8,12 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/time/clock.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
+#include "node/federation/peer_server.h"
+#include "node/federation/roster.h"
 #include "node/server/node_server.h"
 
 namespace fedlink::cli {
@@ -62,12 +65,27 @@ int RunServe(const std::vector<std::string>& args) {
   std::cerr << "fedlink serve: node " << (*node)->config.node_id
             << " serving admin on " << (*server)->admin_target() << " (pid "
             << getpid() << ")\n";
+  // Peers are served only with an installed roster: without one there is
+  // nobody to trust.
+  std::unique_ptr<federation::PeerServer> peers;
+  if (federation::LoadInstalledRoster((*node)->paths, absl::Now()).ok()) {
+    auto started = federation::PeerServer::Start(**node, {});
+    if (!started.ok()) return ReportError("serve", started.status());
+    peers = *std::move(started);
+    std::cerr << "fedlink serve: serving peers on " << (*node)->config.listen
+              << " (mutual TLS, roster-pinned)\n";
+  } else {
+    std::cerr << "fedlink serve: no roster installed: not serving peers (see "
+                 "`fedlink roster "
+                 "install`)\n";
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cerr << "fedlink serve: "
             << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << " received, stopping\n";
+  if (peers) peers->Shutdown(absl::Seconds(5));
   (*server)->Shutdown(absl::Seconds(5));
   std::cerr << "fedlink serve: stopped\n";
   return kExitOk;
