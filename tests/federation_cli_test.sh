@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Three nodes on loopback through the CLI: coordinator, roster, serve, peers;
+# then one node is killed and a fan-out still returns the other answer and
+# the dead peer's error within the deadline.
+source "$(dirname "$0")/lib.sh"
+F="$FEDLINK"
+"$F" federation init --dir "$WORK/coord" --federation-id cli-test >"$WORK/fed.txt"
+KEY=$(tail -1 "$WORK/fed.txt")
+BASE=$((20000 + RANDOM % 5000))
+i=0
+for n in a b c; do
+  "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --listen "127.0.0.1:$((BASE + i))" >/dev/null
+  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
+  i=$((i + 1))
+done
+"$F" roster add --dir "$WORK/coord" "$WORK/a.txtpb" "$WORK/b.txtpb" "$WORK/c.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+expect_exit 2 "$F" roster install --dir "$WORK/a" "$WORK/roster.bin"   # no key pinned yet
+grep -q -- "--federation-key" "$WORK/err" || fail "first install without key"
+for n in a b c; do "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null; done
+expect_exit 2 "$F" roster install --dir "$WORK/a" "$WORK/roster.bin"   # same version again
+grep -q "rollback refused" "$WORK/err" || fail "same-version reinstall"
+pass "roster signed, pinned and installed; replayed version refused"
+
+declare -A PIDS_BY
+for n in a b c; do
+  "$F" serve --dir "$WORK/$n" 2>"$WORK/$n.log" &
+  PIDS_BY[$n]=$!
+  PIDS+=("$!")
+done
+for n in a b c; do wait_for_status "$WORK/$n"; done
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/a" >"$WORK/peers.out" 2>&1 && break; sleep 0.2; done
+grep -q "^b .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "b not reachable"; }
+grep -q "^c .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "c not reachable"; }
+pass "peers reachable over mutual TLS"
+
+kill -KILL "${PIDS_BY[c]}"
+START=$(date +%s%N)
+expect_exit 1 "$F" peers --dir "$WORK/a" --deadline 2s
+END=$(date +%s%N)
+grep -q "^b .*reachable" "$WORK/out" || { cat "$WORK/out"; fail "b answer missing after c died"; }
+grep -q "^c .*unreachable error=" "$WORK/out" || { cat "$WORK/out"; fail "c error missing"; }
+[ $(( (END - START) / 1000000 )) -lt 4500 ] || fail "fan-out waited past the deadline"
+pass "killed peer: other answer and the dead peer's error within the deadline"
+
+for n in a b; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+echo "federation_cli_test: all passed"
