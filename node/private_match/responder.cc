@@ -1,0 +1,226 @@
+#include "node/private_match/responder.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "crypto/aead.h"
+#include "fedlink/v1/match.pb.h"
+#include "node/match/keyspec.h"
+
+namespace fedlink::private_match {
+namespace {
+
+constexpr sqlite::Migration kBudgetMigrations[] = {
+    {1, R"sql(
+CREATE TABLE budget_use (
+  peer TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  used INTEGER NOT NULL,
+  PRIMARY KEY (peer, purpose, day)
+) WITHOUT ROWID;
+)sql"},
+};
+
+// Reads DIR/oprf.seed, creating it (0600) on first use.
+absl::StatusOr<std::string> LoadOrCreateSeed(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot create"));
+    std::string seed(32, '\0');
+    randombytes_buf(seed.data(), seed.size());
+    const bool ok = write(fd, seed.data(), seed.size()) == 32 && fsync(fd) == 0;
+    close(fd);
+    sodium_memzero(seed.data(), seed.size());
+    if (!ok) return absl::InternalError(absl::StrCat(path, ": write failed"));
+    if (stat(path.c_str(), &st) != 0) return absl::InternalError(absl::StrCat(path, ": missing"));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(path, ": key file is too open (must be 0600)"));
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string seed(32, '\0');
+  const bool ok = fd >= 0 && read(fd, seed.data(), seed.size()) == 32;
+  if (fd >= 0) close(fd);
+  if (!ok) return absl::DataLossError(absl::StrCat(path, ": corrupt OPRF seed"));
+  return seed;
+}
+
+int64_t MTime(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return -1;
+  return st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+Responder::~Responder() {
+  sodium_memzero(seed_.data(), seed_.size());
+  sodium_memzero(handle_key_.data(), handle_key_.size());
+}
+
+absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& paths,
+                                                             const NodeConfig& config,
+                                                             RecordStore* store, Clock* clock) {
+  std::unique_ptr<Responder> r(new Responder());
+  r->paths_ = paths;
+  r->config_ = config;
+  r->store_ = store;
+  r->clock_ = clock ? clock : Clock::Real();
+  auto seed = LoadOrCreateSeed(paths.dir + "/oprf.seed");
+  if (!seed.ok()) return seed.status();
+  r->seed_ = *std::move(seed);
+  auto handle_key = DeriveBytes(r->seed_, "fedlink/handle/v1", 32);
+  if (!handle_key.ok()) return handle_key.status();
+  r->handle_key_ = *std::move(handle_key);
+  auto db = sqlite::Database::Open(paths.dir + "/budget.db", {.create = true, .synchronous_full = true});
+  if (!db.ok()) return db.status();
+  if (auto s = (*db)->Migrate(kBudgetMigrations); !s.ok()) return s;
+  absl::MutexLock lock(&r->mu_);
+  r->budget_db_ = *std::move(db);
+  return r;
+}
+
+int64_t Responder::Epoch() const {
+  return absl::ToUnixSeconds(clock_->Now()) / absl::ToInt64Seconds(kEpochLength);
+}
+
+absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {
+  const std::string path = paths_.dir + "/policy.txtpb";
+  const int64_t mtime = MTime(path);
+  absl::MutexLock lock(&mu_);
+  if (policy_ != nullptr && mtime == policy_mtime_) return policy_;
+  if (mtime < 0) {
+    policy_ = policy::Policy::DenyAll();  // no policy: share nothing
+  } else {
+    auto loaded = policy::Policy::Load(path, keyspec::KeyTypeNames());
+    if (!loaded.ok()) {
+      // Keep serving the last good policy; a node that never had one shares
+      // nothing.
+      if (policy_ == nullptr) policy_ = policy::Policy::DenyAll();
+      return policy_;
+    }
+    policy_ = *std::move(loaded);
+  }
+  policy_mtime_ = mtime;
+  return policy_;
+}
+
+absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_view purpose,
+                                                                 int64_t epoch) const {
+  return oprf::OprfKey::Derive(seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch));
+}
+
+std::string Responder::HandleFor(absl::string_view external_id) const {
+  auto h = DeriveBytes(handle_key_, absl::StrCat("fedlink/handle|", external_id), 16);
+  return absl::StrCat("h", absl::BytesToHexString(h->substr(0, 10)));
+}
+
+absl::StatusOr<std::string> Responder::Resolve(absl::string_view handle) {
+  std::string found;
+  absl::Status s = store_->ForEach([&](const Person& p) {
+    if (HandleFor(p.external_id) == handle) found = p.external_id;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (found.empty()) return absl::NotFoundError("no record of this node has that handle");
+  return found;
+}
+
+absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string_view purpose) {
+  auto policy = CurrentPolicy();
+  if (!policy.ok()) return policy.status();
+  const int64_t epoch = Epoch();
+  Table empty;
+  empty.table_id = absl::StrCat(config_.node_id, "|", purpose, "|", epoch);
+  const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
+  if (rule == nullptr) return empty;  // deny by default: an empty table
+  auto key = KeyFor(purpose, epoch);
+  if (!key.ok()) return key.status();
+  std::vector<SourceRecord> source;
+  const absl::Time now = clock_->Now();
+  keyspec::Options options{config_.default_region};
+  absl::Status s = store_->ForEach([&](const Person& p) {
+    if (!(*policy)->Decide(*rule, p, now).shared) return absl::OkStatus();
+    SourceRecord r;
+    for (keyspec::Key& k : keyspec::DeriveKeys(p, options)) {
+      if (rule->AllowsKeyType(keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
+    }
+    fedlink::v1::MatchPayload payload;
+    payload.set_handle(HandleFor(p.external_id));
+    if (rule->payload != policy::Payload::kHandleOnly) payload.set_role(std::string(RoleName(p.role)));
+    if (rule->payload == policy::Payload::kHandleRoleAndOfficer) payload.set_officer(p.officer);
+    r.payload = payload.SerializeAsString();
+    source.push_back(std::move(r));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
+}
+
+absl::Status Responder::Charge(const std::string& peer, const std::string& purpose, uint64_t n,
+                               uint64_t budget, uint64_t* remaining) {
+  absl::MutexLock lock(&mu_);
+  const int64_t day = absl::ToUnixSeconds(clock_->Now()) / 86400;
+  auto tx = budget_db_->Begin();
+  if (!tx.ok()) return tx.status();
+  auto get = budget_db_->Prepare(
+      "SELECT used FROM budget_use WHERE peer = ?1 AND purpose = ?2 AND day = ?3");
+  if (!get.ok()) return get.status();
+  (*get)->Bind(1, peer).Bind(2, purpose).Bind(3, day);
+  auto row = (*get)->Step();
+  if (!row.ok()) return row.status();
+  const uint64_t used = *row ? static_cast<uint64_t>((*get)->ColumnInt64(0)) : 0;
+  if (used + n > budget) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "evaluation budget for ", peer, " / ", purpose, " is spent for today (", used, " of ",
+        budget, " used, ", n, " asked)"));
+  }
+  auto put = budget_db_->Prepare(
+      "INSERT INTO budget_use (peer, purpose, day, used) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(peer, purpose, day) DO UPDATE SET used = ?4");
+  if (!put.ok()) return put.status();
+  (*put)->Bind(1, peer).Bind(2, purpose).Bind(3, day).Bind(4, static_cast<int64_t>(used + n));
+  if (auto s = (*put)->Run(); !s.ok()) return s;
+  if (auto s = (*tx)->Commit(); !s.ok()) return s;
+  *remaining = budget - used - n;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
+    const PeerIdentity& peer, absl::string_view purpose, absl::Span<const oprf::Element> blinded,
+    uint64_t* budget_remaining) {
+  auto policy = CurrentPolicy();
+  if (!policy.ok()) return policy.status();
+  const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
+  if (rule == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat("no policy rule lets ", peer.node_id,
+                                                    " evaluate for purpose '", purpose, "'"));
+  }
+  // Validate before charging: a malformed batch costs nothing and changes
+  // nothing.
+  for (size_t i = 0; i < blinded.size(); ++i) {
+    if (auto s = oprf::ValidateElement(absl::string_view(
+            reinterpret_cast<const char*>(blinded[i].data()), oprf::kElementSize));
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("element ", i, ": ", s.message()));
+    }
+  }
+  if (auto s = Charge(peer.node_id, std::string(purpose), blinded.size(),
+                      rule->daily_evaluate_budget, budget_remaining);
+      !s.ok()) {
+    return s;
+  }
+  auto key = KeyFor(purpose, Epoch());
+  if (!key.ok()) return key.status();
+  std::vector<oprf::Element> out(blinded.size());
+  if (auto s = (*key)->BlindEvaluateBatch(blinded, absl::MakeSpan(out)); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace fedlink::private_match

@@ -1,0 +1,78 @@
+// The responder's side of the private match, as plain C++ (the gRPC service
+// only decodes, authenticates and calls this):
+//  - TableFor: the tag table a peer may see for a purpose: records and key
+//    types filtered by the sharing policy (DIR/policy.txtpb; none = share
+//    nothing), t and payload content from the matching rule;
+//  - Evaluate: blind evaluation under the (purpose, epoch) OPRF key,
+//    charged to the peer's daily budget from the same rule and refused
+//    (ResourceExhausted) once it is spent, or if no rule allows the peer.
+// OPRF keys are derived from DIR/oprf.seed (0600) per purpose and epoch
+// (7 days); rotating the epoch makes every older table useless.
+#ifndef FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
+#define FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "node/common/clock.h"
+#include "node/config/node_config.h"
+#include "node/private_match/tag_table.h"
+#include "node/store/record_store.h"
+#include "node/store/sqlite.h"
+#include "policy/policy.h"
+
+namespace fedlink::private_match {
+
+inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);
+
+struct PeerIdentity {
+  std::string node_id;
+  NodeRole role = NodeRole::kAgency;
+};
+
+// Thread-safe.
+class Responder {
+ public:
+  static absl::StatusOr<std::unique_ptr<Responder>> Create(const NodePaths& paths,
+                                                           const NodeConfig& config,
+                                                           RecordStore* store, Clock* clock);
+
+  absl::StatusOr<Table> TableFor(const PeerIdentity& peer, absl::string_view purpose);
+  absl::StatusOr<std::vector<oprf::Element>> Evaluate(const PeerIdentity& peer,
+                                                       absl::string_view purpose,
+                                                       absl::Span<const oprf::Element> blinded,
+                                                       uint64_t* budget_remaining);
+  // The opaque handle peers see for a record, and back (owner only).
+  std::string HandleFor(absl::string_view external_id) const;
+  absl::StatusOr<std::string> Resolve(absl::string_view handle);
+  int64_t Epoch() const;
+
+ private:
+  Responder() = default;
+  absl::StatusOr<std::shared_ptr<const policy::Policy>> CurrentPolicy();
+  absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch) const;
+  absl::Status Charge(const std::string& peer, const std::string& purpose, uint64_t n,
+                      uint64_t budget, uint64_t* remaining);
+
+  NodePaths paths_{""};
+  NodeConfig config_;
+  RecordStore* store_ = nullptr;
+  Clock* clock_ = nullptr;
+  std::string seed_;         // wiped on destruction
+  std::string handle_key_;
+  absl::Mutex mu_;
+  std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);
+  int64_t policy_mtime_ ABSL_GUARDED_BY(mu_) = -2;
+  std::unique_ptr<sqlite::Database> budget_db_ ABSL_GUARDED_BY(mu_);
+
+ public:
+  ~Responder();
+};
+
+}  // namespace fedlink::private_match
+
+#endif  // FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
