@@ -9,6 +9,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
 #include "node/federation/grpc_settings.h"
+#include "node/federation/peer_service.h"
 #include "node/federation/pinning.h"
 #include "node/federation/signed_request.h"
 
@@ -20,20 +21,25 @@ struct PeerClient::Impl {
   std::unique_ptr<fedlink::v1::Federation::Stub> stub;
 };
 
-PeerClient::PeerClient(const Self& self, Member peer)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->self = self;
-  impl_->peer = std::move(peer);
+std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self,
+                                               const Member& peer) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-  auto channel = grpc::CreateCustomChannel(
-      impl_->peer.endpoint,
-      PinnedChannelCredentials(self.tls, impl_->peer.tls_cert_sha256), args);
-  impl_->stub = fedlink::v1::Federation::NewStub(channel);
+  return grpc::CreateCustomChannel(
+      peer.endpoint, PinnedChannelCredentials(self.tls, peer.tls_cert_sha256),
+      args);
+}
+
+PeerClient::PeerClient(const Self& self, Member peer)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->self = self;
+  impl_->peer = std::move(peer);
+  impl_->stub =
+      fedlink::v1::Federation::NewStub(OpenPeerChannel(self, impl_->peer));
 }
 
 PeerClient::~PeerClient() = default;

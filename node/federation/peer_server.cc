@@ -121,6 +121,22 @@ class FederationService final : public fedlink::v1::Federation::Service {
   Clock* clock_;
 };
 
+class VerifierAuth final : public PeerAuth {
+ public:
+  explicit VerifierAuth(const RequestVerifier* verifier)
+      : verifier_(verifier) {}
+  absl::StatusOr<VerifiedRequest> Verify(
+      const grpc::ServerContext& context, absl::string_view envelope,
+      absl::string_view message_type) const override {
+    auto fp = PeerFingerprint(context);
+    if (!fp.ok()) return fp.status();
+    return verifier_->Verify(envelope, message_type, *fp);
+  }
+
+ private:
+  const RequestVerifier* verifier_;
+};
+
 }  // namespace
 
 struct PeerServer::Impl {
@@ -128,6 +144,8 @@ struct PeerServer::Impl {
   std::unique_ptr<NonceStore> nonces;
   std::unique_ptr<RequestVerifier> verifier;
   std::unique_ptr<FederationService> service;
+  std::unique_ptr<VerifierAuth> auth;
+  std::vector<std::unique_ptr<grpc::Service>> extra_services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   bool shut_down = false;
@@ -173,6 +191,13 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
                               }),
       &impl->port);
   builder.RegisterService(impl->service.get());
+  impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get());
+  for (const PeerServiceFactory& factory : options.services) {
+    auto service = factory(*impl->auth);
+    if (!service.ok()) return service.status();
+    builder.RegisterService(service->get());
+    impl->extra_services.push_back(*std::move(service));
+  }
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.AddChannelArgument(

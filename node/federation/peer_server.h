@@ -7,11 +7,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/common/clock.h"
 #include "node/config/node_dir.h"
+#include "node/federation/peer_service.h"
 
 namespace fedlink::federation {
 
@@ -19,6 +21,7 @@ struct PeerServerOptions {
   Clock* clock = nullptr;                  // default: real clock
   absl::Duration skew = absl::Minutes(5);  // request freshness window
   std::string listen;                      // default: the node's config
+  std::vector<PeerServiceFactory> services;  // extra services (Match, ...)
 };
 
 class PeerServer {

@@ -87,7 +87,7 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
 }
 
 int64_t Responder::Epoch() const {
-  return absl::ToUnixSeconds(clock_->Now()) / absl::ToInt64Seconds(kEpochLength);
+  return EpochAt(clock_->Now());
 }
 
 absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {
@@ -137,7 +137,7 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
   if (!policy.ok()) return policy.status();
   const int64_t epoch = Epoch();
   Table empty;
-  empty.table_id = absl::StrCat(config_.node_id, "|", purpose, "|", epoch);
+  empty.table_id = TableId(config_.node_id, purpose, epoch);
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr) return empty;  // deny by default: an empty table
   auto key = KeyFor(purpose, epoch);

@@ -27,8 +27,6 @@
 
 namespace fedlink::private_match {
 
-inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);
-
 struct PeerIdentity {
   std::string node_id;
   NodeRole role = NodeRole::kAgency;

@@ -25,6 +25,15 @@ absl::StatusOr<std::unique_ptr<SealingKey>> PayloadKey(
 
 }  // namespace
 
+int64_t EpochAt(absl::Time now) {
+  return absl::ToUnixSeconds(now) / absl::ToInt64Seconds(kEpochLength);
+}
+
+std::string TableId(absl::string_view responder, absl::string_view purpose,
+                    int64_t epoch) {
+  return absl::StrCat(responder, "|", purpose, "|", epoch);
+}
+
 size_t Table::bytes() const {
   size_t n = 0;
   for (const Slot& s : slots) n += s.entries.size() + s.sealed_payload.size();
@@ -117,21 +126,40 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
     for (uint8_t i = 0; i < slot.key_count(); ++i) {
       uint64_t tag;
       std::memcpy(&tag, slot.entries.data() + i * kEntrySize, kTagSize);
-      index.by_tag_[tag].push_back({s, i});
+      index.by_tag_.push_back({tag, s, i});
     }
   }
+  std::sort(index.by_tag_.begin(), index.by_tag_.end(),
+            [](const Hit& a, const Hit& b) { return a.tag < b.tag; });
   index.table_ = std::move(table);
   return index;
 }
 
-std::vector<TableIndex::Hit> TableIndex::Find(uint64_t tag) const {
-  auto it = by_tag_.find(tag);
-  return it == by_tag_.end() ? std::vector<Hit>{} : it->second;
+absl::Span<const TableIndex::Hit> TableIndex::Find(uint64_t tag) const {
+  auto lo = std::lower_bound(
+      by_tag_.begin(), by_tag_.end(), tag,
+      [](const Hit& h, uint64_t t) { return h.tag < t; });
+  auto hi = lo;
+  while (hi != by_tag_.end() && hi->tag == tag) ++hi;
+  return absl::MakeConstSpan(by_tag_.data() + (lo - by_tag_.begin()),
+                             static_cast<size_t>(hi - lo));
+}
+
+size_t TableIndex::memory_bytes() const {
+  size_t n = by_tag_.capacity() * sizeof(Hit) +
+             table_.slots.capacity() * sizeof(Slot);
+  for (const Slot& s : table_.slots) {
+    // Short payloads live inside the string object (SSO).
+    if (s.entries.capacity() > 15) n += s.entries.capacity() + 1;
+    if (s.sealed_payload.capacity() > 15) n += s.sealed_payload.capacity() + 1;
+  }
+  return n;
 }
 
 std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                const std::vector<keyspec::Key>& keys,
-                                const std::vector<oprf::Output>& outputs) {
+                                absl::Span<const keyspec::Key> keys,
+                                absl::Span<const oprf::Output> outputs,
+                                std::vector<uint32_t>* hit_patterns) {
   struct Collected {
     std::vector<shamir::Share> shares;
     uint32_t pattern = 0;
@@ -161,6 +189,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
   std::vector<Reveal> out;
   const int t = index.table().t;
   for (auto& [slot_number, c] : by_slot) {
+    if (hit_patterns != nullptr) hit_patterns->push_back(c.pattern);
     if (static_cast<int>(c.shares.size()) < t)
       continue;  // fewer than t open nothing
     std::vector<shamir::Share> first(c.shares.begin(), c.shares.begin() + t);

@@ -31,6 +31,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "crypto/oprf.h"
 #include "node/match/keyspec.h"
 
@@ -40,6 +42,14 @@ inline constexpr size_t kTagSize = 8;
 inline constexpr size_t kShareSize = 16;
 inline constexpr size_t kEntrySize = kTagSize + kShareSize;
 inline constexpr size_t kMaxKeysPerRecord = 64;
+
+// OPRF keys rotate every epoch (7 days): a table from another epoch is
+// useless (and refused), since its tags were made under another key.
+inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);
+int64_t EpochAt(absl::Time now);
+// "responder|purpose|epoch": bound into every sealed payload of the table.
+std::string TableId(absl::string_view responder, absl::string_view purpose,
+                    int64_t epoch);
 
 struct SourceRecord {
   std::vector<keyspec::Key> keys;
@@ -72,22 +82,26 @@ struct TagMask {
 };
 TagMask DeriveTagMask(const oprf::Output& y);
 
-// Requester's index of a table (tag -> slot, position). Validates sizes.
+// Requester's index of a table: (tag, slot, position) sorted by tag, 16
+// bytes per entry (a hash map of vectors would cost four times that, and a
+// 100,000-record table must stay well under 64 MiB). Validates sizes.
 class TableIndex {
  public:
   static absl::StatusOr<TableIndex> Build(Table table);
   const Table& table() const { return table_; }
 
   struct Hit {
+    uint64_t tag;
     uint32_t slot;
     uint8_t position;
   };
   // All positions whose tag equals `tag` (collisions are possible but rare).
-  std::vector<Hit> Find(uint64_t tag) const;
+  absl::Span<const Hit> Find(uint64_t tag) const;
+  size_t memory_bytes() const;
 
  private:
   Table table_;
-  absl::flat_hash_map<uint64_t, std::vector<Hit>> by_tag_;
+  std::vector<Hit> by_tag_;
 };
 
 // One revealed record of the peer.
@@ -100,9 +114,13 @@ struct Reveal {
 
 // Matches one requester record: `keys` with their finalised OPRF outputs
 // (same order). Returns every slot that reached t agreeing keys and opened.
+// If `hit_patterns` is given, it receives the pattern of every slot that any
+// key hit (including those below t): the requester sees tag hits anyway, and
+// the scorer's EM uses them as its candidate pairs.
 std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                const std::vector<keyspec::Key>& keys,
-                                const std::vector<oprf::Output>& outputs);
+                                absl::Span<const keyspec::Key> keys,
+                                absl::Span<const oprf::Output> outputs,
+                                std::vector<uint32_t>* hit_patterns = nullptr);
 
 }  // namespace fedlink::private_match
 

@@ -1,0 +1,164 @@
+#include "node/private_match/match_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "crypto/signed_envelope.h"
+#include "fedlink/v1/match.grpc.pb.h"
+#include "node/federation/peer_service.h"
+#include "node/federation/signed_request.h"
+
+namespace fedlink::private_match {
+
+struct MatchClient::Impl {
+  federation::Self self;
+  federation::Member peer;
+  std::unique_ptr<fedlink::v1::Match::Stub> stub;
+
+  Clock* clock() const { return self.clock ? self.clock : Clock::Real(); }
+
+  // A signed request of `type` whose body is `body` with a fresh header.
+  template <typename Message>
+  absl::StatusOr<std::string> Sign(Message& body, absl::string_view type,
+                                   absl::string_view purpose) const {
+    federation::Header h = federation::NewHeader(self.node_id, peer.node_id,
+                                                 purpose, clock()->Now());
+    body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
+    return envelope::Seal(*self.identity, type, body.SerializeAsString());
+  }
+
+  absl::Status PeerError(absl::string_view what, const absl::Status& s) const {
+    return absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ",
+                                               s.message()));
+  }
+};
+
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
+}
+
+}  // namespace
+
+MatchClient::MatchClient(const federation::Self& self, federation::Member peer,
+                         TableLimits limits)
+    : impl_(std::make_unique<Impl>()), limits_(limits) {
+  impl_->self = self;
+  impl_->peer = std::move(peer);
+  impl_->stub = fedlink::v1::Match::NewStub(
+      federation::OpenPeerChannel(self, impl_->peer));
+}
+
+MatchClient::~MatchClient() = default;
+
+absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
+  fedlink::v1::TableRequest body;
+  auto sealed = impl_->Sign(body, "fedlink.v1.TableRequest", purpose);
+  if (!sealed.ok()) return sealed.status();
+  const std::string digest = federation::EnvelopeDigest(*sealed);
+  const std::string want_id = TableId(impl_->peer.node_id, purpose,
+                                      EpochAt(impl_->clock()->Now()));
+  fedlink::v1::Signed request, signed_chunk;
+  request.set_envelope(*sealed);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
+  auto reader = impl_->stub->GetTagTable(&context, request);
+
+  Table table;
+  size_t bytes = 0;
+  bool last = false;
+  uint64_t total = 0;
+  const auto bad = [&](absl::string_view why) {
+    context.TryCancel();
+    return impl_->PeerError("tag table refused",
+                            absl::DataLossError(std::string(why)));
+  };
+  while (reader->Read(&signed_chunk)) {
+    if (last) return bad("data after the last chunk");
+    auto opened = federation::OpenAnswer(
+        signed_chunk.envelope(), "fedlink.v1.TableChunk", impl_->peer);
+    if (!opened.ok()) return bad(opened.status().message());
+    fedlink::v1::TableChunk chunk;
+    if (!chunk.ParseFromString(*opened)) return bad("malformed chunk");
+    if (chunk.request_sha256() != digest)
+      return bad("chunk does not answer our request");
+    if (chunk.table_id() != want_id) {
+      return bad(absl::StrCat("table '", chunk.table_id(),
+                              "' is not of the current epoch ('", want_id,
+                              "')"));
+    }
+    if (table.table_id.empty()) {
+      table.table_id = chunk.table_id();
+      table.t = static_cast<int>(chunk.t());
+      total = chunk.total_slots();
+      if (total > limits_.max_slots) {
+        return bad(absl::StrCat("table of ", total, " slots exceeds the limit of ",
+                                limits_.max_slots));
+      }
+      table.slots.reserve(total);
+    } else if (static_cast<int>(chunk.t()) != table.t ||
+               chunk.total_slots() != total) {
+      return bad("chunks disagree on t or size");
+    }
+    if (chunk.first_slot() != table.slots.size())
+      return bad("chunks are not contiguous");
+    if (table.slots.size() + chunk.slots_size() > total)
+      return bad("more slots than announced");
+    for (auto& s : *chunk.mutable_slots()) {
+      bytes += s.entries().size() + s.sealed_payload().size();
+      if (bytes > limits_.max_bytes) return bad("table exceeds the byte limit");
+      table.slots.push_back(
+          {std::move(*s.mutable_entries()), std::move(*s.mutable_sealed_payload())});
+    }
+    last = chunk.last();
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return impl_->PeerError("tag table", FromGrpc(status));
+  if (!last || table.slots.size() != total) {
+    return impl_->PeerError("tag table",
+                            absl::DataLossError("table is incomplete"));
+  }
+  return table;
+}
+
+absl::Status MatchClient::Evaluate(absl::string_view purpose,
+                                   absl::Span<const oprf::Element> blinded,
+                                   absl::Span<oprf::Element> out) {
+  fedlink::v1::EvaluateRequest body;
+  for (const oprf::Element& e : blinded)
+    body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
+  auto sealed = impl_->Sign(body, "fedlink.v1.EvaluateRequest", purpose);
+  if (!sealed.ok()) return sealed.status();
+  fedlink::v1::Signed request, response;
+  request.set_envelope(*sealed);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + evaluate_deadline));
+  grpc::Status status = impl_->stub->Evaluate(&context, request, &response);
+  if (!status.ok()) return impl_->PeerError("evaluate", FromGrpc(status));
+  auto opened = federation::OpenAnswer(
+      response.envelope(), "fedlink.v1.EvaluateAnswer", impl_->peer);
+  if (!opened.ok()) return impl_->PeerError("evaluate", opened.status());
+  fedlink::v1::EvaluateAnswer answer;
+  if (!answer.ParseFromString(*opened) ||
+      answer.request_sha256() != federation::EnvelopeDigest(*sealed) ||
+      static_cast<size_t>(answer.evaluated_size()) != blinded.size()) {
+    return impl_->PeerError(
+        "evaluate", absl::DataLossError("answer does not match our request"));
+  }
+  for (size_t i = 0; i < blinded.size(); ++i) {
+    if (answer.evaluated(i).size() != oprf::kElementSize) {
+      return impl_->PeerError(
+          "evaluate", absl::DataLossError(absl::StrCat(
+                          "evaluated element ", i, " has the wrong size")));
+    }
+    std::memcpy(out[i].data(), answer.evaluated(i).data(), oprf::kElementSize);
+  }
+  budget_remaining_ = answer.budget_remaining();
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::private_match

@@ -1,0 +1,49 @@
+// The requester's client of a peer's Match service over roster-pinned
+// mutual TLS: fetches and checks the peer's tag table (every chunk signed by
+// the peer and naming our request, contiguous, one table id of the current
+// epoch, within the size limits) and asks for blind evaluations.
+// Narrow header: no grpcpp.
+#ifndef FEDLINK_NODE_PRIVATE_MATCH_MATCH_CLIENT_H_
+#define FEDLINK_NODE_PRIVATE_MATCH_MATCH_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "node/federation/peer_client.h"
+#include "node/private_match/requester.h"
+
+namespace fedlink::private_match {
+
+struct TableLimits {
+  size_t max_slots = 10'000'000;
+  size_t max_bytes = size_t{2} << 30;
+};
+
+class MatchClient final : public PeerTransport {
+ public:
+  MatchClient(const federation::Self& self, federation::Member peer,
+              TableLimits limits = {});
+  ~MatchClient() override;
+
+  absl::StatusOr<Table> FetchTable(absl::string_view purpose) override;
+  absl::Status Evaluate(absl::string_view purpose,
+                        absl::Span<const oprf::Element> blinded,
+                        absl::Span<oprf::Element> out) override;
+  // What the peer reported after the last Evaluate.
+  uint64_t budget_remaining() const { return budget_remaining_; }
+
+  absl::Duration table_deadline = absl::Minutes(5);
+  absl::Duration evaluate_deadline = absl::Minutes(1);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  TableLimits limits_;
+  uint64_t budget_remaining_ = 0;
+};
+
+}  // namespace fedlink::private_match
+
+#endif  // FEDLINK_NODE_PRIVATE_MATCH_MATCH_CLIENT_H_

@@ -1,0 +1,124 @@
+#include "node/private_match/requester.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "fedlink/v1/match.pb.h"
+
+namespace fedlink::private_match {
+namespace {
+constexpr size_t kMinEstimationSample = 50;
+}  // namespace
+
+absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
+                                       PeerTransport& peer,
+                                       absl::string_view purpose,
+                                       const std::vector<KeySet>& queries,
+                                       const MatchOptions& options) {
+  PeerMatch result;
+  result.table_slots = table.table().slots.size();
+  size_t total_keys = 0;
+  for (const KeySet& q : queries) total_keys += q.size();
+  result.evaluations = total_keys;
+
+  // Queries go in chunks of about `batch` keys: blind, evaluate, finalise
+  // and look up one chunk at a time, so memory stays bounded.
+  std::vector<std::vector<Reveal>> reveals(queries.size());
+  std::vector<uint32_t> hit_patterns;
+  const size_t batch = std::max<size_t>(1, options.batch);
+  std::vector<std::string> inputs;
+  std::vector<oprf::BlindedInput> blinded;
+  std::vector<oprf::Element> elements, evaluated;
+  std::vector<oprf::Output> outputs;
+  size_t done = 0;
+  for (size_t q0 = 0; q0 < queries.size();) {
+    size_t q1 = q0;
+    inputs.clear();
+    while (q1 < queries.size() &&
+           (inputs.empty() || inputs.size() + queries[q1].size() <= batch)) {
+      for (const keyspec::Key& k : queries[q1]) inputs.push_back(k.bytes);
+      ++q1;
+    }
+    const size_t n = inputs.size();
+    blinded.resize(n);
+    elements.resize(n);
+    evaluated.resize(n);
+    outputs.resize(n);
+    if (n > 0) {
+      if (auto s = oprf::BlindBatch(inputs, absl::MakeSpan(blinded),
+                                    options.threads);
+          !s.ok()) {
+        return s;
+      }
+      for (size_t i = 0; i < n; ++i) elements[i] = blinded[i].element;
+      if (auto s = peer.Evaluate(purpose, elements, absl::MakeSpan(evaluated));
+          !s.ok()) {
+        return s;
+      }
+      // FinalizeBatch validates every element the peer sent back.
+      auto finalized =
+          oprf::FinalizeBatch(inputs, blinded, evaluated,
+                              absl::MakeSpan(outputs), options.threads);
+      for (auto& b : blinded) sodium_memzero(b.blind.data(), b.blind.size());
+      if (!finalized.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "peer's evaluation is invalid: ", finalized.message()));
+      }
+    }
+    size_t offset = 0;
+    for (size_t q = q0; q < q1; ++q) {
+      const size_t before = hit_patterns.size();
+      reveals[q] = MatchRecord(
+          table, absl::MakeConstSpan(queries[q]),
+          absl::MakeConstSpan(outputs).subspan(offset, queries[q].size()),
+          &hit_patterns);
+      offset += queries[q].size();
+      result.slots_hit += hit_patterns.size() - before;
+      result.below_t += hit_patterns.size() - before - reveals[q].size();
+    }
+    done += n;
+    if (options.progress) options.progress(done, total_keys);
+    q0 = q1;
+  }
+
+  // The same scorer as the clear baseline: u from our own value
+  // frequencies, m by EM over the hit patterns (the candidate pairs).
+  Scorer scorer;
+  const std::vector<KeySet>& sample =
+      options.u_sample ? *options.u_sample : queries;
+  // Too few records or candidates for a frequency estimate or EM to mean
+  // anything (a single intake): keep the keyspec's defaults.
+  if (sample.size() >= kMinEstimationSample) scorer.EstimateU(sample, sample);
+  if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
+  scorer.min_agreeing_keys = table.table().t;
+  result.threshold = options.threshold >= 0
+                         ? options.threshold
+                         : DefaultThreshold(result.table_slots);
+
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const Reveal* best = nullptr;
+    double best_score = 0;
+    for (const Reveal& r : reveals[q]) {
+      const double score = scorer.Score(r.pattern);
+      if (score < result.threshold) continue;
+      if (best == nullptr || score > best_score) {
+        best = &r;
+        best_score = score;
+      }
+    }
+    if (best == nullptr) continue;
+    fedlink::v1::MatchPayload payload;
+    if (!payload.ParseFromString(best->payload) || payload.handle().empty()) {
+      return absl::DataLossError(
+          absl::StrCat("table slot ", best->slot, " has a malformed payload"));
+    }
+    result.hits.push_back({q, payload.handle(), payload.role(),
+                           payload.officer(), best_score, best->pattern,
+                           best->agreeing_keys});
+  }
+  return result;
+}
+
+}  // namespace fedlink::private_match

@@ -1,0 +1,72 @@
+// The requester's side of the private match, as plain C++ (the gRPC client
+// is one PeerTransport; tests use a Responder directly):
+//   blind every query key -> the peer evaluates (charged to our budget) ->
+//   finalise -> derive tags and masks -> look them up in the peer's table ->
+//   reconstruct slots with at least t agreeing keys -> score the agreement
+//   pattern with the keyspec scorer -> keep the best slot per query record.
+// The peer sees only blinded points; we see only which of our keys hit
+// which slot, and the payloads of slots that reached t.
+#ifndef FEDLINK_NODE_PRIVATE_MATCH_REQUESTER_H_
+#define FEDLINK_NODE_PRIVATE_MATCH_REQUESTER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "crypto/oprf.h"
+#include "node/match/scorer.h"
+#include "node/private_match/tag_table.h"
+
+namespace fedlink::private_match {
+
+// One peer's match service, as the requester sees it.
+class PeerTransport {
+ public:
+  virtual ~PeerTransport() = default;
+  virtual absl::StatusOr<Table> FetchTable(absl::string_view purpose) = 0;
+  // Blind evaluation of `blinded` into `out` (same size).
+  virtual absl::Status Evaluate(absl::string_view purpose,
+                                absl::Span<const oprf::Element> blinded,
+                                absl::Span<oprf::Element> out) = 0;
+};
+
+struct MatchOptions {
+  double threshold = -1;  // bits; < 0: DefaultThreshold(table slots)
+  size_t batch = 8192;    // elements per Evaluate call
+  int threads = 0;        // blinding and finalising (0 = all cores)
+  // Own records' keys to estimate u from (default: the queries themselves).
+  const std::vector<KeySet>* u_sample = nullptr;
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+struct MatchHit {
+  size_t query = 0;  // index into the queries
+  std::string handle;
+  std::string role;     // empty unless the peer's policy reveals it
+  std::string officer;  // empty unless the peer's policy reveals it
+  double score = 0;
+  uint32_t pattern = 0;  // agreeing key types (ours)
+  int agreeing_keys = 0;
+};
+
+struct PeerMatch {
+  std::vector<MatchHit> hits;  // best slot per query record, by query
+  size_t table_slots = 0;
+  size_t evaluations = 0;  // elements the peer evaluated for us
+  size_t slots_hit = 0;    // (query, slot) pairs with any tag hit
+  size_t below_t = 0;      // of those, pairs that stayed closed (< t keys)
+  double threshold = 0;
+};
+
+// Matches `queries` (each a record's keyspec keys) against the peer's table.
+absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
+                                       PeerTransport& peer,
+                                       absl::string_view purpose,
+                                       const std::vector<KeySet>& queries,
+                                       const MatchOptions& options);
+
+}  // namespace fedlink::private_match
+
+#endif  // FEDLINK_NODE_PRIVATE_MATCH_REQUESTER_H_

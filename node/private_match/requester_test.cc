@@ -1,0 +1,355 @@
+// The private match end to end without the network: a real Responder (its
+// node directory, policy file, OPRF seed and budget database) behind a
+// PeerTransport, and the requester's MatchAgainst. Each test checks one
+// claim of the leakage statement or one policy field.
+#include "node/private_match/requester.h"
+
+#include <sodium.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/config/node_dir.h"
+#include "node/private_match/responder.h"
+#include "node/private_match/table_cache.h"
+
+namespace fedlink::private_match {
+namespace {
+
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+constexpr char kPolicy[] = R"pb(
+  purposes: "victim-dedup"
+  purposes: "perpetrator-link"
+  rules {
+    name: "ngo-victims"
+    peers { node_id: "ngo" }
+    purpose: "victim-dedup"
+    record_roles: ROLE_VICTIM
+    consent { required: true }
+    min_agreeing_keys: 2
+    payload: PAYLOAD_HANDLE_AND_ROLE
+    daily_evaluate_budget: 1000
+  }
+  rules {
+    name: "police-suspects"
+    peers { role: NODE_ROLE_AGENCY }
+    purpose: "perpetrator-link"
+    record_roles: ROLE_SUSPECT
+    min_agreeing_keys: 2
+    payload: PAYLOAD_HANDLE_ROLE_AND_OFFICER
+    daily_evaluate_budget: 100000
+  }
+)pb";
+
+Person Victim(const std::string& id, const std::string& given,
+              const std::string& family, int day, const std::string& phone) {
+  Person p;
+  p.external_id = id;
+  p.role = Role::kVictim;
+  p.given_name = given;
+  p.family_name = family;
+  p.dob = {1990, 4, day};
+  p.phones = {phone};
+  p.consent = {"victim-dedup"};
+  return p;
+}
+
+// The responder's node, with a policy and records.
+class ResponderNode {
+ public:
+  explicit ResponderNode(const std::string& name, FakeClock* clock) {
+    dir_ = (std::filesystem::path(::testing::TempDir()) /
+            (name + std::to_string(getpid()) + std::to_string(counter_++)))
+               .string();
+    std::filesystem::remove_all(dir_);
+    NodeConfig config;
+    config.node_id = "police";
+    config.organisation = "Police";
+    EXPECT_TRUE(InitNode(dir_, config).ok());
+    auto node = OpenNode(dir_, {.load_identity = false});
+    EXPECT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+    WritePolicy(kPolicy);
+    auto responder =
+        Responder::Create(node_->paths, node_->config, node_->store.get(), clock);
+    EXPECT_TRUE(responder.ok()) << responder.status();
+    responder_ = *std::move(responder);
+  }
+  ~ResponderNode() { std::filesystem::remove_all(dir_); }
+
+  void WritePolicy(const std::string& text) {
+    std::ofstream(dir_ + "/policy.txtpb", std::ios::trunc) << text;
+    // A distinct mtime, so the responder sees the change.
+    auto t = std::filesystem::last_write_time(dir_ + "/policy.txtpb");
+    std::filesystem::last_write_time(dir_ + "/policy.txtpb",
+                                     t + std::chrono::seconds(++edits_));
+  }
+  void Add(std::vector<Person> persons) {
+    ASSERT_TRUE(node_->store->Upsert(persons).ok());
+  }
+  Responder& responder() { return *responder_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  static inline int counter_ = 0;
+  int edits_ = 0;
+  std::string dir_;
+  std::unique_ptr<OpenedNode> node_;
+  std::unique_ptr<Responder> responder_;
+};
+
+// The responder in-process, recording what it was sent.
+class LocalTransport : public PeerTransport {
+ public:
+  LocalTransport(Responder* responder, PeerIdentity peer)
+      : responder_(responder), peer_(std::move(peer)) {}
+  absl::StatusOr<Table> FetchTable(absl::string_view purpose) override {
+    return responder_->TableFor(peer_, purpose);
+  }
+  absl::Status Evaluate(absl::string_view purpose,
+                        absl::Span<const oprf::Element> blinded,
+                        absl::Span<oprf::Element> out) override {
+    seen.insert(seen.end(), blinded.begin(), blinded.end());
+    uint64_t remaining;
+    auto r = responder_->Evaluate(peer_, purpose, blinded, &remaining);
+    if (!r.ok()) return r.status();
+    std::copy(r->begin(), r->end(), out.begin());
+    return absl::OkStatus();
+  }
+  std::vector<oprf::Element> seen;
+
+ private:
+  Responder* responder_;
+  PeerIdentity peer_;
+};
+
+KeySet Keys(const Person& p) { return keyspec::DeriveKeys(p, {}); }
+
+absl::StatusOr<PeerMatch> MatchAll(PeerTransport& peer, absl::string_view purpose,
+                              const std::vector<Person>& queries,
+                              double threshold = 0) {
+  auto table = peer.FetchTable(purpose);
+  if (!table.ok()) return table.status();
+  auto index = TableIndex::Build(*std::move(table));
+  if (!index.ok()) return index.status();
+  std::vector<KeySet> keys;
+  for (const Person& p : queries) keys.push_back(Keys(p));
+  MatchOptions options;
+  options.threshold = threshold;
+  return MatchAgainst(*index, peer, purpose, keys, options);
+}
+
+class PrivateMatchTest : public ::testing::Test {
+ protected:
+  PrivateMatchTest() : police_("pm", &clock_) {
+    police_.Add({Victim("v-1", "Maria", "Ivanova", 12, "+447700900001"),
+                 Victim("v-2", "Anna", "Kowalska", 3, "+447700900002"),
+                 Victim("v-3", "Elena", "Popescu", 21, "+447700900003")});
+  }
+  FakeClock clock_;
+  ResponderNode police_;
+};
+
+TEST_F(PrivateMatchTest, FindsTheSameVictimWrittenDifferentlyAndResolvesIt) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  // Transliteration variant, same date of birth, same phone.
+  auto match = MatchAll(ngo, "victim-dedup",
+                   {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
+                    Victim("n-2", "Olga", "Sidorova", 7, "+447700900099")});
+  ASSERT_TRUE(match.ok()) << match.status();
+  ASSERT_THAT(match->hits, SizeIs(1));
+  const MatchHit& hit = match->hits[0];
+  EXPECT_EQ(hit.query, 0u);
+  EXPECT_EQ(hit.role, "victim");   // PAYLOAD_HANDLE_AND_ROLE
+  EXPECT_EQ(hit.officer, "");      // not allowed by this rule
+  EXPECT_GE(hit.agreeing_keys, 2);
+  EXPECT_EQ(hit.handle.find("v-1"), std::string::npos);  // opaque
+  auto resolved = police_.responder().Resolve(hit.handle);
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ(*resolved, "v-1");
+  EXPECT_EQ(match->table_slots, 3u);
+}
+
+TEST_F(PrivateMatchTest, DeniedPeerGetsAnEmptyTableAndItsEvaluationsAreRefused) {
+  LocalTransport shelter(&police_.responder(), {"shelter", NodeRole::kNgo});
+  auto table = shelter.FetchTable("victim-dedup");
+  ASSERT_TRUE(table.ok());
+  EXPECT_THAT(table->slots, IsEmpty());
+  std::vector<oprf::Element> blinded(1), out(1);
+  blinded[0] = oprf::Blind("x")->element;
+  EXPECT_EQ(shelter.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kPermissionDenied);
+  // An undeclared purpose is refused too, even for an allowed peer.
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  EXPECT_EQ(ngo.Evaluate("marketing", blinded, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(PrivateMatchTest, RecordWithoutConsentNeverAppears) {
+  Person no_consent = Victim("v-9", "Dana", "Moraru", 9, "+447700900009");
+  no_consent.consent.clear();
+  police_.Add({no_consent});
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto table = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(table.ok());
+  EXPECT_THAT(table->slots, SizeIs(3));
+  auto match = MatchAll(ngo, "victim-dedup", {no_consent});
+  ASSERT_TRUE(match.ok());
+  EXPECT_THAT(match->hits, IsEmpty());
+  EXPECT_EQ(match->slots_hit, 0u);
+}
+
+TEST_F(PrivateMatchTest, FewerThanTAgreeingKeysOpenNothing) {
+  // Only the phone agrees: one key, t = 2.
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto match = MatchAll(ngo, "victim-dedup",
+                   {Victim("n-1", "Zofia", "Nowak", 30, "+447700900001")});
+  ASSERT_TRUE(match.ok());
+  EXPECT_THAT(match->hits, IsEmpty());
+  EXPECT_EQ(match->slots_hit, 1u);  // the tag hit is visible...
+  EXPECT_EQ(match->below_t, 1u);    // ...but the slot stayed closed
+}
+
+TEST_F(PrivateMatchTest, ResponderSeesOnlyFreshlyBlindedPoints) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  Person q = Victim("n-1", "Maria", "Ivanova", 12, "+447700900001");
+  ASSERT_TRUE(MatchAll(ngo, "victim-dedup", {q}).ok());
+  ASSERT_TRUE(MatchAll(ngo, "victim-dedup", {q}).ok());
+  const KeySet keys = Keys(q);
+  ASSERT_EQ(ngo.seen.size(), 2 * keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    // The same key blinded twice: unlinkable points.
+    EXPECT_NE(ngo.seen[i], ngo.seen[keys.size() + i]);
+    // Neither is the unblinded hash of the key.
+    oprf::Scalar one{};
+    one[0] = 1;
+    auto unblinded = oprf::BlindWith(
+        keys[i].bytes,
+        absl::string_view(reinterpret_cast<const char*>(one.data()), one.size()));
+    ASSERT_TRUE(unblinded.ok());
+    EXPECT_NE(ngo.seen[i], unblinded->element);
+  }
+}
+
+// Evaluates with a key that is not the responder's.
+class WrongKeyTransport : public LocalTransport {
+ public:
+  using LocalTransport::LocalTransport;
+  absl::Status Evaluate(absl::string_view, absl::Span<const oprf::Element> blinded,
+                        absl::Span<oprf::Element> out) override {
+    auto key = oprf::OprfKey::Generate();
+    return key->BlindEvaluateBatch(blinded, out);
+  }
+};
+
+TEST_F(PrivateMatchTest, TableIsUselessWithoutTheRespondersKey) {
+  WrongKeyTransport thief(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto match = MatchAll(thief, "victim-dedup",
+                   {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
+  ASSERT_TRUE(match.ok());
+  EXPECT_THAT(match->hits, IsEmpty());
+  EXPECT_EQ(match->slots_hit, 0u);
+}
+
+TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto old_table = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(old_table.ok());
+  clock_.Advance(kEpochLength);  // the OPRF key rotates
+  auto index = TableIndex::Build(*std::move(old_table));
+  ASSERT_TRUE(index.ok());
+  auto match = MatchAgainst(
+      *index, ngo, "victim-dedup",
+      {Keys(Victim("n-1", "Maria", "Ivanova", 12, "+447700900001"))}, {});
+  ASSERT_TRUE(match.ok());
+  EXPECT_THAT(match->hits, IsEmpty());
+  // And the cache refuses to serve it.
+  TableCache cache(police_.dir());
+  ASSERT_TRUE(cache.Put("police", "victim-dedup", index->table(),
+                        clock_.Now() - kEpochLength).ok());
+  auto cached = cache.Get("police", "victim-dedup", clock_.Now(), absl::Hours(1e6));
+  ASSERT_TRUE(cached.ok());
+  EXPECT_FALSE(cached->has_value());
+}
+
+TEST_F(PrivateMatchTest, SpentBudgetRefusesUntilTheNextDayAndChargesNothing) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  std::vector<oprf::Element> blinded(600), out(600);
+  for (auto& e : blinded) e = oprf::Blind("k")->element;
+  ASSERT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  // 600 + 600 > 1000: refused, and nothing is charged for the refusal.
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kResourceExhausted);
+  std::vector<oprf::Element> small(400), small_out(400);
+  for (auto& e : small) e = oprf::Blind("k")->element;
+  EXPECT_TRUE(ngo.Evaluate("victim-dedup", small, absl::MakeSpan(small_out)).ok());
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
+                         absl::MakeSpan(small_out).subspan(0, 1))
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  clock_.Advance(absl::Hours(24));
+  EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+}
+
+TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  std::vector<oprf::Element> blinded(1000), out(1000);
+  for (auto& e : blinded) e = oprf::Blind("k")->element;
+  blinded[999] = {};  // the identity element
+  auto s = ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("element 999"), std::string::npos);
+  blinded[999] = oprf::Blind("k")->element;
+  EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+}
+
+// Returns garbage instead of evaluations.
+class LyingTransport : public LocalTransport {
+ public:
+  using LocalTransport::LocalTransport;
+  absl::Status Evaluate(absl::string_view, absl::Span<const oprf::Element>,
+                        absl::Span<oprf::Element> out) override {
+    for (auto& e : out) e.fill(0xff);  // not a canonical encoding
+    return absl::OkStatus();
+  }
+};
+
+TEST_F(PrivateMatchTest, InvalidEvaluationsFromThePeerAreAnError) {
+  LyingTransport liar(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto match = MatchAll(liar, "victim-dedup",
+                   {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
+  EXPECT_EQ(match.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(PrivateMatchTest, PolicyChangeTakesEffectWithoutRestartAndBadPolicyKeepsTheLast) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  ASSERT_THAT(ngo.FetchTable("victim-dedup")->slots, SizeIs(3));
+  police_.WritePolicy("purposes: \"victim-dedup\"\n");  // no rules: deny all
+  EXPECT_THAT(ngo.FetchTable("victim-dedup")->slots, IsEmpty());
+  police_.WritePolicy(kPolicy);
+  EXPECT_THAT(ngo.FetchTable("victim-dedup")->slots, SizeIs(3));
+  police_.WritePolicy("rules { this is not a policy");
+  EXPECT_THAT(ngo.FetchTable("victim-dedup")->slots, SizeIs(3));
+}
+
+TEST_F(PrivateMatchTest, SuspectsOnlyForPerpetratorLinkWithOfficerContact) {
+  Person suspect = Victim("s-1", "Ivan", "Petrov", 2, "+447700900050");
+  suspect.role = Role::kSuspect;
+  suspect.consent.clear();
+  suspect.officer = "DC Smith";
+  police_.Add({suspect});
+  LocalTransport agency(&police_.responder(), {"police-2", NodeRole::kAgency});
+  auto match = MatchAll(agency, "perpetrator-link", {suspect});
+  ASSERT_TRUE(match.ok());
+  ASSERT_THAT(match->hits, SizeIs(1));
+  EXPECT_EQ(match->hits[0].role, "suspect");
+  EXPECT_EQ(match->hits[0].officer, "DC Smith");
+  EXPECT_THAT(agency.FetchTable("perpetrator-link")->slots, SizeIs(1));
+}
+
+}  // namespace
+}  // namespace fedlink::private_match

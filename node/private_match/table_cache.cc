@@ -1,0 +1,107 @@
+#include "node/private_match/table_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "fedlink/v1/match.pb.h"
+
+namespace fedlink::private_match {
+namespace {
+
+bool SafeName(absl::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.')
+      return false;
+  }
+  return s[0] != '.';
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> TableCache::PathFor(absl::string_view peer,
+                                                absl::string_view purpose) const {
+  if (!SafeName(peer) || !SafeName(purpose)) {
+    return absl::InvalidArgumentError(
+        "peer id or purpose is not usable as a cache file name");
+  }
+  return absl::StrCat(dir_, "/", peer, "~", purpose, ".table");
+}
+
+absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
+    absl::string_view peer, absl::string_view purpose, absl::Time now,
+    absl::Duration max_age) const {
+  auto path = PathFor(peer, purpose);
+  if (!path.ok()) return path.status();
+  std::ifstream in(*path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  fedlink::v1::CachedTable cached;
+  if (!cached.ParseFromString(buffer.str()) || cached.peer() != peer ||
+      cached.purpose() != purpose) {
+    return absl::DataLossError(
+        absl::StrCat(*path, ": corrupt table cache (delete it to refetch)"));
+  }
+  const absl::Time fetched = absl::FromUnixSeconds(cached.fetched_at());
+  if (cached.table_id() != TableId(peer, purpose, EpochAt(now)) ||
+      now - fetched > max_age || fetched > now + absl::Minutes(5)) {
+    return std::nullopt;  // another epoch, or stale: refetch
+  }
+  CachedTable out;
+  out.fetched_at = fetched;
+  out.table.table_id = cached.table_id();
+  out.table.t = static_cast<int>(cached.t());
+  out.table.slots.reserve(cached.slots_size());
+  for (auto& s : *cached.mutable_slots()) {
+    out.table.slots.push_back({std::move(*s.mutable_entries()),
+                               std::move(*s.mutable_sealed_payload())});
+  }
+  return out;
+}
+
+absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
+                             const Table& table, absl::Time fetched_at) const {
+  auto path = PathFor(peer, purpose);
+  if (!path.ok()) return path.status();
+  if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::PermissionDeniedError(absl::StrCat(dir_, ": cannot create"));
+  }
+  fedlink::v1::CachedTable cached;
+  cached.set_peer(std::string(peer));
+  cached.set_purpose(std::string(purpose));
+  cached.set_table_id(table.table_id);
+  cached.set_t(table.t);
+  cached.set_fetched_at(absl::ToUnixSeconds(fetched_at));
+  for (const Slot& s : table.slots) {
+    auto* slot = cached.add_slots();
+    slot->set_entries(s.entries);
+    slot->set_sealed_payload(s.sealed_payload);
+  }
+  const std::string bytes = cached.SerializeAsString();
+  const std::string tmp = *path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot write"));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool ok = done == bytes.size() && fsync(fd) == 0;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path->c_str()) != 0) {
+    unlink(tmp.c_str());
+    return absl::InternalError(absl::StrCat(*path, ": cannot write the table cache"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::private_match

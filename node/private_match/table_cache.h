@@ -1,0 +1,43 @@
+// The requester's on-disk cache of peers' tag tables (DIR/cache/, 0600):
+// a table is reused until its epoch ends or it is older than the caller's
+// refresh interval, so a `lookup` needs no table transfer.
+#ifndef FEDLINK_NODE_PRIVATE_MATCH_TABLE_CACHE_H_
+#define FEDLINK_NODE_PRIVATE_MATCH_TABLE_CACHE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "node/private_match/tag_table.h"
+
+namespace fedlink::private_match {
+
+struct CachedTable {
+  Table table;
+  absl::Time fetched_at;
+};
+
+class TableCache {
+ public:
+  explicit TableCache(std::string node_dir) : dir_(std::move(node_dir) + "/cache") {}
+
+  // The cached table of `peer` for `purpose`, if any and still of the epoch
+  // of `now` and no older than `max_age`. A corrupt file is an error.
+  absl::StatusOr<std::optional<CachedTable>> Get(absl::string_view peer,
+                                                 absl::string_view purpose,
+                                                 absl::Time now,
+                                                 absl::Duration max_age) const;
+  // Writes atomically (temporary file, fsync, rename).
+  absl::Status Put(absl::string_view peer, absl::string_view purpose,
+                   const Table& table, absl::Time fetched_at) const;
+
+ private:
+  absl::StatusOr<std::string> PathFor(absl::string_view peer,
+                                      absl::string_view purpose) const;
+  std::string dir_;
+};
+
+}  // namespace fedlink::private_match
+
+#endif  // FEDLINK_NODE_PRIVATE_MATCH_TABLE_CACHE_H_
