@@ -18,6 +18,7 @@
 #include "node/importer/importer.h"
 #include "node/match/evaluation.h"
 #include "node/match/linker.h"
+#include "node/private_match/responder.h"
 
 ABSL_FLAG(std::string, a, "",
           "CSV for organisation A (import format; --map applies).");
@@ -27,10 +28,6 @@ ABSL_FLAG(std::string, results, "",
 ABSL_FLAG(std::string, peer_dir, "",
           "Node directory of the peer that owns the handles (to resolve them "
           "to external ids).");
-ABSL_FLAG(double, threshold, -1,
-          "Score threshold in bits (default: 5 + log2 of the number of records "
-          "matched "
-          "against).");
 ABSL_FLAG(int, misses, 0,
           "Print the agreement patterns (key type names, no values) of up to N "
           "missed true "
@@ -198,12 +195,14 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-// Resolves peer handles to external ids with the peer's node directory.
-// Until the private protocol issues opaque handles, a handle is the peer's
-// external id and resolves to itself if the peer holds that record.
-absl::StatusOr<std::string> ResolveHandle(RecordStore* peer,
-                                          const std::string& handle) {
-  if (peer == nullptr) return handle;
+// Resolves a peer's handle to its external id with the peer's node
+// directory (handles are opaque: only their owner can resolve them). Results
+// of the clear baseline name the peer's external ids directly.
+absl::StatusOr<std::string> ResolveHandle(
+    const absl::flat_hash_map<std::string, std::string>* handles,
+    RecordStore* peer, const std::string& handle) {
+  if (handles == nullptr) return handle;
+  if (auto it = handles->find(handle); it != handles->end()) return it->second;
   auto p = peer->Get(handle);
   if (!p.ok()) return p.status();
   if (!p->has_value())
@@ -221,10 +220,17 @@ int RunEval(const std::vector<std::string>& args) {
   auto truth = ReadTruth(truth_path);
   if (!truth.ok()) return ReportError("eval", truth.status());
   std::unique_ptr<OpenedNode> peer;
+  absl::flat_hash_map<std::string, std::string> handles;
   if (const std::string dir = absl::GetFlag(FLAGS_peer_dir); !dir.empty()) {
     auto opened = OpenNode(dir, {.load_identity = false});
     if (!opened.ok()) return ReportError("eval", opened.status());
     peer = *std::move(opened);
+    auto responder = private_match::Responder::Create(
+        peer->paths, peer->config, peer->store.get(), nullptr);
+    if (!responder.ok()) return ReportError("eval", responder.status());
+    auto all = (*responder)->AllHandles();
+    if (!all.ok()) return ReportError("eval", all.status());
+    handles = *std::move(all);
   }
   std::ifstream in(results_path);
   if (!in)
@@ -244,13 +250,25 @@ int RunEval(const std::vector<std::string>& args) {
                              results_path, ":", number,
                              ": expected own_id,peer,handle,score,keys,role")));
     }
-    auto id = ResolveHandle(peer ? peer->store.get() : nullptr, f[2]);
+    auto id = ResolveHandle(peer ? &handles : nullptr,
+                            peer ? peer->store.get() : nullptr, f[2]);
     if (!id.ok()) {
       return ReportError(
           "eval", absl::InvalidArgumentError(absl::StrCat(
                       results_path, ":", number, ": ", id.status().message())));
     }
     predicted.emplace(f[0], *id);
+  }
+  // The results may come from either side (own ids in the truth's id_a or
+  // id_b column): orient them like the truth.
+  std::set<std::string> truth_b;
+  for (const IdPair& t : *truth) truth_b.insert(t.second);
+  size_t own_in_b = 0;
+  for (const IdPair& p : predicted) own_in_b += truth_b.count(p.first);
+  if (own_in_b * 2 > predicted.size()) {
+    std::set<IdPair> swapped;
+    for (const IdPair& p : predicted) swapped.emplace(p.second, p.first);
+    predicted = std::move(swapped);
   }
   std::cout << Evaluate(predicted, *truth).Line() << "\n";
   return kExitOk;

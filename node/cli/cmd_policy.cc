@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/match/keyspec.h"
 #include "policy/policy.h"
 
 namespace fedlink::cli {
@@ -48,7 +49,7 @@ int RunPolicyCheck(const std::vector<std::string>& args) {
     return ReportError("policy check", absl::InvalidArgumentError(
                                            "give --dir DIR or a policy FILE"));
   }
-  auto policy = policy::Policy::Load(path, {});
+  auto policy = policy::Policy::Load(path, keyspec::KeyTypeNames());
   if (!policy.ok()) return ReportError("policy check", policy.status());
   std::cout << "policy OK: " << path << ": " << (*policy)->purposes().size()
             << " purposes (" << absl::StrJoin((*policy)->purposes(), ", ")

@@ -14,6 +14,8 @@
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
+#include "node/private_match/match_service.h"
+#include "node/private_match/responder.h"
 #include "node/server/node_server.h"
 
 namespace fedlink::cli {
@@ -68,8 +70,16 @@ int RunServe(const std::vector<std::string>& args) {
   // Peers are served only with an installed roster: without one there is
   // nobody to trust.
   std::unique_ptr<federation::PeerServer> peers;
+  std::unique_ptr<private_match::Responder> responder;
   if (federation::LoadInstalledRoster((*node)->paths, absl::Now()).ok()) {
-    auto started = federation::PeerServer::Start(**node, {});
+    auto created = private_match::Responder::Create(
+        (*node)->paths, (*node)->config, (*node)->store.get(), nullptr);
+    if (!created.ok()) return ReportError("serve", created.status());
+    responder = *std::move(created);
+    federation::PeerServerOptions peer_options;
+    peer_options.services.push_back(private_match::MatchServiceFactory(
+        responder.get(), (*node)->identity.get()));
+    auto started = federation::PeerServer::Start(**node, peer_options);
     if (!started.ok()) return ReportError("serve", started.status());
     peers = *std::move(started);
     std::cerr << "fedlink serve: serving peers on " << (*node)->config.listen

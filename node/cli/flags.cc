@@ -21,3 +21,9 @@ ABSL_FLAG(std::string, truth, "", "Truth CSV with the header id_a,id_b.");
 ABSL_FLAG(std::string, region, "GB",
           "Default region (ISO 3166 alpha-2) for phone numbers without a "
           "country code.");
+ABSL_FLAG(double, threshold, -1,
+          "Score threshold in bits (default: 5 + log2 of the number of records "
+          "matched against).");
+ABSL_FLAG(std::string, handle, "",
+          "An opaque record handle from a match result (owned by the node that "
+          "issued it).");

@@ -15,5 +15,7 @@ ABSL_DECLARE_FLAG(std::string, purpose);
 ABSL_DECLARE_FLAG(uint64_t, seed);
 ABSL_DECLARE_FLAG(std::string, truth);
 ABSL_DECLARE_FLAG(std::string, region);
+ABSL_DECLARE_FLAG(double, threshold);
+ABSL_DECLARE_FLAG(std::string, handle);
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

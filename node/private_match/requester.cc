@@ -19,6 +19,12 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
                                        const MatchOptions& options) {
   PeerMatch result;
   result.table_slots = table.table().slots.size();
+  if (result.table_slots == 0) {
+    // Nothing can match (the peer shares nothing with us for this purpose):
+    // send nothing, spend no budget.
+    result.threshold = options.threshold;
+    return result;
+  }
   size_t total_keys = 0;
   for (const KeySet& q : queries) total_keys += q.size();
   result.evaluations = total_keys;

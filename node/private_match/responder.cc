@@ -132,6 +132,17 @@ absl::StatusOr<std::string> Responder::Resolve(absl::string_view handle) {
   return found;
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>>
+Responder::AllHandles() {
+  absl::flat_hash_map<std::string, std::string> out;
+  absl::Status s = store_->ForEach([&](const Person& p) {
+    out[HandleFor(p.external_id)] = p.external_id;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string_view purpose) {
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();

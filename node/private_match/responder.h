@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
@@ -47,6 +48,8 @@ class Responder {
   // The opaque handle peers see for a record, and back (owner only).
   std::string HandleFor(absl::string_view external_id) const;
   absl::StatusOr<std::string> Resolve(absl::string_view handle);
+  // Every handle of this node and its external id (for `fedlink eval`).
+  absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles();
   int64_t Epoch() const;
 
  private:

@@ -1,0 +1,263 @@
+#include "node/followup/followup_store.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace fedlink::followup {
+namespace {
+
+constexpr sqlite::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE hits (
+  peer TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  own_id TEXT NOT NULL,
+  score REAL NOT NULL,
+  keys TEXT NOT NULL,
+  role TEXT NOT NULL,
+  officer TEXT NOT NULL,
+  found_at INTEGER NOT NULL,
+  PRIMARY KEY (peer, purpose, handle, own_id)
+);
+CREATE INDEX hits_by_own_id ON hits (own_id);
+CREATE TABLE outgoing (
+  id TEXT PRIMARY KEY,
+  peer TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  own_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  hit_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  reply TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER
+);
+CREATE TABLE incoming (
+  id TEXT NOT NULL,
+  peer TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  own_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  hit_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  reply TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER,
+  PRIMARY KEY (peer, id)
+);
+)sql"},
+};
+
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+
+}  // namespace
+
+absl::string_view ContactStatusName(ContactStatus status) {
+  switch (status) {
+    case ContactStatus::kPending:
+      return "pending";
+    case ContactStatus::kAccepted:
+      return "accepted";
+    case ContactStatus::kDeclined:
+      return "declined";
+  }
+  return "?";
+}
+
+absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
+    const std::string& path) {
+  auto db = sqlite::Database::Open(path, {.create = true, .synchronous_full = true});
+  if (!db.ok()) return db.status();
+  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
+  return std::unique_ptr<FollowupStore>(new FollowupStore(*std::move(db)));
+}
+
+absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
+  absl::MutexLock lock(&mu_);
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  auto st = db_->Prepare(
+      "INSERT INTO hits (peer, purpose, handle, own_id, score, keys, role, "
+      "officer, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (peer, purpose, handle, own_id) DO UPDATE SET "
+      "score = ?5, keys = ?6, role = ?7, officer = ?8");
+  if (!st.ok()) return st.status();
+  for (const Hit& h : hits) {
+    (*st)->Bind(1, h.peer).Bind(2, h.purpose).Bind(3, h.handle).Bind(4, h.own_id);
+    (*st)->Bind(5, absl::StrCat(h.score)).Bind(6, h.keys).Bind(7, h.role);
+    (*st)->Bind(8, h.officer).Bind(9, Micros(h.found_at));
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+  }
+  return (*tx)->Commit();
+}
+
+namespace {
+constexpr char kHitColumns[] =
+    "peer, purpose, handle, own_id, score, keys, role, officer, found_at";
+Hit ReadHit(const sqlite::Statement& st) {
+  Hit h;
+  h.peer = st.ColumnText(0);
+  h.purpose = st.ColumnText(1);
+  h.handle = st.ColumnText(2);
+  h.own_id = st.ColumnText(3);
+  h.score = std::atof(st.ColumnText(4).c_str());
+  h.keys = st.ColumnText(5);
+  h.role = st.ColumnText(6);
+  h.officer = st.ColumnText(7);
+  h.found_at = FromMicros(st.ColumnInt64(8));
+  return h;
+}
+}  // namespace
+
+absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(
+    absl::string_view peer, absl::string_view handle) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(absl::StrCat(
+      "SELECT ", kHitColumns,
+      " FROM hits WHERE peer = ?1 AND handle = ?2 ORDER BY found_at LIMIT 1"));
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, peer).Bind(2, handle);
+  auto row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::nullopt;
+  return ReadHit(**st);
+}
+
+absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(absl::StrCat("SELECT ", kHitColumns,
+                                      " FROM hits WHERE own_id = ?1 ORDER BY found_at"));
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, own_id);
+  std::vector<Hit> out;
+  for (;;) {
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadHit(**st));
+  }
+  return out;
+}
+
+namespace {
+absl::Status Insert(sqlite::Database* db, absl::string_view table,
+                    const Contact& c) {
+  auto st = db->Prepare(absl::StrCat(
+      "INSERT INTO ", table,
+      " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
+  (*st)->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
+  (*st)->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
+  absl::Status s = (*st)->Run();
+  if (absl::IsAlreadyExists(s) || (!s.ok() && absl::StrContains(s.message(), "UNIQUE"))) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("contact request ", c.id, " was already recorded"));
+  }
+  return s;
+}
+}  // namespace
+
+absl::Status FollowupStore::AddOutgoing(const Contact& c) {
+  absl::MutexLock lock(&mu_);
+  return Insert(db_.get(), "outgoing", c);
+}
+
+absl::Status FollowupStore::AddIncoming(const Contact& c) {
+  absl::MutexLock lock(&mu_);
+  return Insert(db_.get(), "incoming", c);
+}
+
+absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(absl::StrCat(
+      "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
+      "status, reply, decided_at FROM ",
+      table, " ORDER BY created_at"));
+  if (!st.ok()) return st.status();
+  std::vector<Contact> out;
+  for (;;) {
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Contact c;
+    c.id = (*st)->ColumnText(0);
+    c.peer = (*st)->ColumnText(1);
+    c.handle = (*st)->ColumnText(2);
+    c.own_id = (*st)->ColumnText(3);
+    c.purpose = (*st)->ColumnText(4);
+    c.reason = (*st)->ColumnText(5);
+    c.hit_at = FromMicros((*st)->ColumnInt64(6));
+    c.created_at = FromMicros((*st)->ColumnInt64(7));
+    c.status = static_cast<ContactStatus>((*st)->ColumnInt64(8));
+    c.reply = (*st)->ColumnText(9);
+    if (!(*st)->ColumnIsNull(10)) c.decided_at = FromMicros((*st)->ColumnInt64(10));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Contact>> FollowupStore::Outgoing() {
+  return List("outgoing");
+}
+absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() {
+  return List("incoming");
+}
+
+absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
+                                              absl::string_view reply,
+                                              absl::Time now) {
+  auto all = Incoming();
+  if (!all.ok()) return all.status();
+  for (Contact& c : *all) {
+    if (c.id != id) continue;
+    if (c.status != ContactStatus::kPending) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "contact request ", id, " was already ", ContactStatusName(c.status)));
+    }
+    absl::MutexLock lock(&mu_);
+    auto st = db_->Prepare(
+        "UPDATE incoming SET status = ?1, reply = ?2, decided_at = ?3 "
+        "WHERE id = ?4 AND peer = ?5 AND status = 0");
+    if (!st.ok()) return st.status();
+    c.status = accept ? ContactStatus::kAccepted : ContactStatus::kDeclined;
+    c.reply = std::string(reply);
+    c.decided_at = now;
+    (*st)->Bind(1, static_cast<int64_t>(c.status)).Bind(2, reply);
+    (*st)->Bind(3, Micros(now)).Bind(4, c.id).Bind(5, c.peer);
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+    return c;
+  }
+  return absl::NotFoundError(absl::StrCat("no contact request ", id));
+}
+
+absl::Status FollowupStore::RecordReply(absl::string_view id,
+                                        absl::string_view peer, bool accept,
+                                        absl::string_view reply,
+                                        absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(
+      "UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
+      "WHERE id = ?4 AND peer = ?5 AND status = 0");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted
+                                             : ContactStatus::kDeclined));
+  (*st)->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
+  if (auto s = (*st)->Run(); !s.ok()) return s;
+  auto changes = db_->Prepare("SELECT changes()");
+  if (!changes.ok()) return changes.status();
+  auto row = (*changes)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || (*changes)->ColumnInt64(0) != 1) {
+    return absl::NotFoundError(absl::StrCat(
+        "no pending contact request ", id, " sent to ", peer));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::followup

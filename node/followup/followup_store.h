@@ -1,0 +1,88 @@
+// Follow-up after a hit: the hits this node found (so a contact request can
+// say how long ago the hit was; Prüm II expects the data behind a hit within
+// 48 hours), and contact requests sent and received, with their decisions.
+// SQLite in DIR/followup.db. Holds handles and own external ids, never a
+// peer's data. Thread-safe.
+#ifndef FEDLINK_NODE_FOLLOWUP_FOLLOWUP_STORE_H_
+#define FEDLINK_NODE_FOLLOWUP_FOLLOWUP_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "node/store/sqlite.h"
+
+namespace fedlink::followup {
+
+struct Hit {
+  std::string peer;
+  std::string purpose;
+  std::string handle;  // the peer's opaque handle
+  std::string own_id;  // our record's external id
+  double score = 0;
+  std::string keys;  // agreeing key types, ';'-separated
+  std::string role;
+  std::string officer;
+  absl::Time found_at;  // first time this pair was found
+};
+
+enum class ContactStatus { kPending, kAccepted, kDeclined };
+absl::string_view ContactStatusName(ContactStatus status);
+
+struct Contact {
+  std::string id;       // random, names the request on both nodes
+  std::string peer;     // the other node
+  std::string handle;   // the owner's handle
+  std::string own_id;   // outgoing: our record; incoming: the owner's record
+  std::string purpose;
+  std::string reason;
+  absl::Time hit_at;    // when the requester found the hit
+  absl::Time created_at;
+  ContactStatus status = ContactStatus::kPending;
+  std::string reply;
+  absl::Time decided_at = absl::InfinitePast();
+};
+
+class FollowupStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(
+      const std::string& path);
+
+  // Records hits; a pair (peer, purpose, handle, own_id) keeps its first
+  // found_at.
+  absl::Status RecordHits(const std::vector<Hit>& hits);
+  absl::StatusOr<std::optional<Hit>> FindHit(absl::string_view peer,
+                                             absl::string_view handle);
+  // Hits involving one of our records (for `records show`).
+  absl::StatusOr<std::vector<Hit>> HitsFor(absl::string_view own_id);
+
+  absl::Status AddOutgoing(const Contact& c);
+  // AlreadyExists if a request with this id from this peer was recorded.
+  absl::Status AddIncoming(const Contact& c);
+  absl::StatusOr<std::vector<Contact>> Outgoing();
+  absl::StatusOr<std::vector<Contact>> Incoming();
+  // The owner decides a pending incoming request (FailedPrecondition if it
+  // was already decided, NotFound if unknown). Returns the updated request.
+  absl::StatusOr<Contact> Decide(absl::string_view id, bool accept,
+                                 absl::string_view reply, absl::Time now);
+  // The requester records the owner's decision on an outgoing request; only
+  // the peer it was sent to may decide it.
+  absl::Status RecordReply(absl::string_view id, absl::string_view peer,
+                           bool accept, absl::string_view reply,
+                           absl::Time now);
+
+ private:
+  explicit FollowupStore(std::unique_ptr<sqlite::Database> db)
+      : db_(std::move(db)) {}
+  absl::StatusOr<std::vector<Contact>> List(absl::string_view table);
+  absl::Mutex mu_;
+  std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace fedlink::followup
+
+#endif  // FEDLINK_NODE_FOLLOWUP_FOLLOWUP_STORE_H_

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The private match through the CLI on three loopback nodes with the example
+# policies: match, eval via the owner's handles, resolve, lookup, outbound
+# consent, a purpose the peer does not share, an undeclared purpose, a policy
+# change without restart, and a spent budget.
+source "$(dirname "$0")/lib.sh"
+F="$FEDLINK"
+EX="$(dirname "$0")/../deploy/examples"
+"$F" federation init --dir "$WORK/coord" --federation-id pm-test >"$WORK/fed.txt"
+KEY=$(tail -1 "$WORK/fed.txt")
+BASE=$((25000 + RANDOM % 5000))
+declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo)
+i=0
+for n in police ngo shelter; do
+  "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
+    --listen "127.0.0.1:$((BASE + i))" >/dev/null
+  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
+  cp "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+  i=$((i + 1))
+done
+"$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb "$WORK"/shelter.txtpb >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+for n in police ngo shelter; do
+  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
+done
+"$F" gen --persons 1500 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
+  --truth "$WORK/truth.csv" --seed 11 >/dev/null
+"$F" gen --persons 300 --overlap 0.2 --out-a "$WORK/x.csv" --out-b "$WORK/shelter.csv" \
+  --truth "$WORK/x-truth.csv" --seed 12 >/dev/null
+for n in police ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+declare -A PIDS_BY
+for n in police ngo shelter; do
+  "$F" serve --dir "$WORK/$n" 2>"$WORK/$n.log" &
+  PIDS_BY[$n]=$!
+  PIDS+=("$!")
+done
+for n in police ngo shelter; do wait_for_status "$WORK/$n"; done
+
+# 1. The NGO finds the consented victims police also knows.
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
+[ "$(head -1 "$WORK/r.csv")" = "own_id,peer,handle,score,keys,role" ] || fail "results header"
+MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))
+[ "$MATCHES" -ge 20 ] || { cat "$WORK/err"; fail "only $MATCHES matches"; }
+grep -q "withheld: no consent for victim-dedup" "$WORK/err" || fail "outbound consent not applied"
+tail -n +2 "$WORK/r.csv" | cut -d, -f6 | sort -u | grep -qvx victim && fail "a non-victim was revealed"
+grep -q "A-0" "$WORK/r.csv" && fail "a police external id crossed"
+pass "ngo matched $MATCHES consented victims against police; only opaque handles crossed"
+
+# 2. Only police can resolve its handles; the pairs are right.
+H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
+OWN=$(sed -n 2p "$WORK/r.csv" | cut -d, -f1)
+expect_exit 0 "$F" resolve --dir "$WORK/police" --handle "$H"
+ID=$(cat "$WORK/out")
+grep -q "^$ID,$OWN\$" "$WORK/truth.csv" || fail "resolved pair $ID,$OWN is not a true pair"
+expect_exit 2 "$F" resolve --dir "$WORK/ngo" --handle "$H"
+"$F" eval --results "$WORK/r.csv" --truth "$WORK/truth.csv" --peer-dir "$WORK/police" >"$WORK/eval.txt" || { cat "$WORK/eval.txt"; fail "eval"; }
+P=$(sed -n 's/.*precision=\([0-9.]*\).*/\1/p' "$WORK/eval.txt")
+awk -v p="$P" 'BEGIN { exit !(p >= 0.97) }' || { cat "$WORK/eval.txt"; head -3 "$WORK/r.csv" "$WORK/truth.csv"; fail "precision $P"; }
+pass "police resolves its handle to the true pair; precision $P; ngo cannot resolve it"
+
+# 3. Lookup of one intake against all peers (a consented police victim).
+ROW=$(awk -F, '$2=="victim" && $16=="victim-dedup" && $9!="" && $6!="" {print; exit}' "$WORK/police.csv")
+G=$(cut -d, -f3 <<<"$ROW"); FAM=$(cut -d, -f4 <<<"$ROW"); DOB=$(cut -d, -f6 <<<"$ROW"); PH=$(cut -d, -f9 <<<"$ROW")
+expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --given "$G" --family "$FAM" --dob "$DOB" --phone "$PH"
+grep -q "^police,h[0-9a-f]*,[0-9.]*,.*,victim," "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "lookup found nothing"; }
+pass "lookup finds the intake at police"
+
+# 4. A purpose the peer shares nothing for: empty table, nothing sent.
+expect_exit 0 "$F" match --dir "$WORK/police" --peer ngo --purpose perpetrator-link
+grep -q "peer ngo: table 0 records.*0 matches" "$WORK/err" || { cat "$WORK/err"; fail "ngo shared suspects"; }
+expect_exit 2 "$F" match --dir "$WORK/ngo" --peer police --purpose marketing
+grep -q "not declared" "$WORK/err" || fail "undeclared purpose"
+expect_exit 2 "$F" match --dir "$WORK/ngo" --peer nobody --purpose victim-dedup
+pass "deny by default; undeclared purpose and unknown peer refused"
+
+# 5. Police lowers the NGO's budget; no restart needed; the match is refused
+# and reported incomplete.
+sed 's/daily_evaluate_budget: 500000/daily_evaluate_budget: 10/' "$EX/police.policy.txtpb" >"$WORK/police/policy.txtpb"
+expect_exit 1 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
+grep -q "RESOURCE_EXHAUSTED.*budget" "$WORK/err" || { cat "$WORK/err"; fail "budget not enforced"; }
+grep -q "INCOMPLETE" "$WORK/err" || fail "partial results not flagged"
+pass "spent budget refused without restart; results flagged incomplete"
+
+# 6. Police restores its policy; the shelter asks every peer.
+cp "$EX/police.policy.txtpb" "$WORK/police/policy.txtpb"
+touch -d "+2 seconds" "$WORK/police/policy.txtpb"
+expect_exit 0 "$F" match --dir "$WORK/shelter" --all --purpose victim-dedup
+grep -q "peer police:" "$WORK/err" && grep -q "peer ngo:" "$WORK/err" || fail "fan-out"
+pass "--all asks every peer"
+
+for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+echo "private_match_cli_test: all passed"
