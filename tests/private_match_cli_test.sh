@@ -89,5 +89,23 @@ expect_exit 0 "$F" match --dir "$WORK/shelter" --all --purpose victim-dedup
 grep -q "peer police:" "$WORK/err" && grep -q "peer ngo:" "$WORK/err" || fail "fan-out"
 pass "--all asks every peer"
 
+# 7. Follow-up: the NGO asks police for contact about a match; police sees
+# it with the time since the hit and accepts; both sides record it.
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle hnothing --reason "x"
+expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
+CID=$(sed -n 's/^contact request \(c[0-9a-f]*\) sent.*/\1/p' "$WORK/out")
+[ -n "$CID" ] || fail "no contact id"
+expect_exit 0 "$F" inbox --dir "$WORK/police"
+grep -q "$CID from ngo about $ID ($H) purpose=victim-dedup status=pending hit=[0-9]*m ago (4[78]h left of 48h)" "$WORK/out" \
+  || { cat "$WORK/out"; fail "police inbox"; }
+expect_exit 0 "$F" inbox --dir "$WORK/police" --accept "$CID" --message "call the duty officer"
+expect_exit 2 "$F" inbox --dir "$WORK/police" --decline "$CID"
+expect_exit 0 "$F" inbox --dir "$WORK/ngo"
+grep -q "$CID to police about $H (our $OWN) purpose=victim-dedup status=accepted.*reply=\"call the duty officer\"" "$WORK/out" \
+  || { cat "$WORK/out"; fail "ngo outbox"; }
+# The shelter never matched this handle: police refuses to discuss it.
+expect_exit 2 "$F" contact --dir "$WORK/shelter" --peer police --handle "$H" --reason "fishing"
+pass "contact request sent, seen with the time since the hit, accepted, recorded on both sides"
+
 for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "private_match_cli_test: all passed"

@@ -14,6 +14,7 @@
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
+#include "node/followup/followup_service.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
 #include "node/server/node_server.h"
@@ -69,16 +70,24 @@ int RunServe(const std::vector<std::string>& args) {
             << getpid() << ")\n";
   // Peers are served only with an installed roster: without one there is
   // nobody to trust.
-  std::unique_ptr<federation::PeerServer> peers;
+  // Declared before the server that uses them, so they outlive it.
   std::unique_ptr<private_match::Responder> responder;
+  std::unique_ptr<followup::FollowupStore> followups;
+  std::unique_ptr<federation::PeerServer> peers;
   if (federation::LoadInstalledRoster((*node)->paths, absl::Now()).ok()) {
     auto created = private_match::Responder::Create(
         (*node)->paths, (*node)->config, (*node)->store.get(), nullptr);
     if (!created.ok()) return ReportError("serve", created.status());
     responder = *std::move(created);
+    auto opened_followups =
+        followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
+    if (!opened_followups.ok()) return ReportError("serve", opened_followups.status());
+    followups = *std::move(opened_followups);
     federation::PeerServerOptions peer_options;
     peer_options.services.push_back(private_match::MatchServiceFactory(
         responder.get(), (*node)->identity.get()));
+    peer_options.services.push_back(followup::FollowupServiceFactory(
+        responder.get(), followups.get(), (*node)->identity.get(), nullptr));
     auto started = federation::PeerServer::Start(**node, peer_options);
     if (!started.ok()) return ReportError("serve", started.status());
     peers = *std::move(started);

@@ -351,5 +351,31 @@ TEST_F(PrivateMatchTest, SuspectsOnlyForPerpetratorLinkWithOfficerContact) {
   EXPECT_THAT(agency.FetchTable("perpetrator-link")->slots, SizeIs(1));
 }
 
+TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
+  Responder& r = police_.responder();
+  const std::string handle = r.HandleFor("v-1");
+  auto id = r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", handle);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, "v-1");
+  // No rule for the shelter, nor for this purpose: the same NotFound as an
+  // unknown handle, so a peer learns nothing.
+  EXPECT_EQ(r.AuthorizeContact({"shelter", NodeRole::kNgo}, "victim-dedup", handle)
+                .status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "perpetrator-link", handle)
+                .status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", "h00")
+                .status().code(),
+            absl::StatusCode::kNotFound);
+  // Consent withdrawn: no contact either.
+  Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
+  withdrawn.consent.clear();
+  police_.Add({withdrawn});
+  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", handle)
+                .status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace fedlink::private_match

@@ -174,6 +174,26 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
   return BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
 }
 
+absl::StatusOr<std::string> Responder::AuthorizeContact(
+    const PeerIdentity& peer, absl::string_view purpose,
+    absl::string_view handle) {
+  const absl::Status not_shared = absl::NotFoundError(
+      "no record shared with you for this purpose has that handle");
+  auto policy = CurrentPolicy();
+  if (!policy.ok()) return policy.status();
+  const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
+  if (rule == nullptr) return not_shared;
+  auto id = Resolve(handle);
+  if (!id.ok()) return absl::IsNotFound(id.status()) ? not_shared : id.status();
+  auto record = store_->Get(*id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value() ||
+      !(*policy)->Decide(*rule, **record, clock_->Now()).shared) {
+    return not_shared;
+  }
+  return *id;
+}
+
 absl::Status Responder::Charge(const std::string& peer, const std::string& purpose, uint64_t n,
                                uint64_t budget, uint64_t* remaining) {
   absl::MutexLock lock(&mu_);

@@ -51,6 +51,14 @@ class Responder {
   // Every handle of this node and its external id (for `fedlink eval`).
   absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles();
   int64_t Epoch() const;
+  // A contact request from `peer` about `handle` for `purpose` is allowed
+  // only if the policy shares that record with the peer for the purpose
+  // now. Returns the record's external id; NotFound otherwise (the same
+  // answer whether the handle is unknown or not shared, so a peer learns
+  // nothing from it).
+  absl::StatusOr<std::string> AuthorizeContact(const PeerIdentity& peer,
+                                               absl::string_view purpose,
+                                               absl::string_view handle);
 
  private:
   Responder() = default;

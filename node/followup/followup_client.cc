@@ -1,0 +1,76 @@
+#include "node/followup/followup_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "crypto/signed_envelope.h"
+#include "fedlink/v1/followup.grpc.pb.h"
+#include "node/federation/peer_service.h"
+#include "node/federation/signed_request.h"
+
+namespace fedlink::followup {
+namespace {
+
+using Rpc = grpc::Status (fedlink::v1::Followup::Stub::*)(
+    grpc::ClientContext*, const fedlink::v1::Signed&, fedlink::v1::Signed*);
+
+template <typename Message>
+absl::Status Send(const federation::Self& self, const federation::Member& peer,
+                  Message& body, absl::string_view type,
+                  absl::string_view purpose, Rpc rpc, const std::string& id,
+                  absl::Duration deadline) {
+  Clock* clock = self.clock ? self.clock : Clock::Real();
+  federation::Header h =
+      federation::NewHeader(self.node_id, peer.node_id, purpose, clock->Now());
+  body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
+  auto sealed = envelope::Seal(*self.identity, type, body.SerializeAsString());
+  if (!sealed.ok()) return sealed.status();
+  auto stub = fedlink::v1::Followup::NewStub(federation::OpenPeerChannel(self, peer));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  fedlink::v1::Signed request, response;
+  request.set_envelope(*sealed);
+  grpc::Status s = ((*stub).*rpc)(&context, request, &response);
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                        absl::StrCat(peer.node_id, ": ", s.error_message()));
+  }
+  auto opened = federation::OpenAnswer(response.envelope(),
+                                       "fedlink.v1.FollowupReceipt", peer);
+  if (!opened.ok()) return opened.status();
+  fedlink::v1::FollowupReceipt receipt;
+  if (!receipt.ParseFromString(*opened) ||
+      receipt.request_sha256() != federation::EnvelopeDigest(*sealed) ||
+      receipt.id() != id) {
+    return absl::DataLossError(
+        absl::StrCat(peer.node_id, ": receipt does not name our request"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SendContact(const federation::Self& self,
+                         const federation::Member& owner, const Contact& c,
+                         absl::Duration deadline) {
+  fedlink::v1::ContactRequest body;
+  body.set_id(c.id);
+  body.set_handle(c.handle);
+  body.set_reason(c.reason);
+  body.set_hit_at(absl::ToUnixSeconds(c.hit_at));
+  return Send(self, owner, body, "fedlink.v1.ContactRequest", c.purpose,
+              &fedlink::v1::Followup::Stub::Contact, c.id, deadline);
+}
+
+absl::Status SendReply(const federation::Self& self,
+                       const federation::Member& requester, const Contact& c,
+                       absl::Duration deadline) {
+  fedlink::v1::ContactReply body;
+  body.set_id(c.id);
+  body.set_accepted(c.status == ContactStatus::kAccepted);
+  body.set_message(c.reply);
+  return Send(self, requester, body, "fedlink.v1.ContactReply", c.purpose,
+              &fedlink::v1::Followup::Stub::Reply, c.id, deadline);
+}
+
+}  // namespace fedlink::followup

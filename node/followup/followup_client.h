@@ -1,0 +1,24 @@
+// Sending follow-ups to a peer over roster-pinned mutual TLS: a contact
+// request about one of its handles, or this node's reply to a request it
+// received. Each is signed; the peer's signed receipt must name our request.
+// Narrow header: no grpcpp.
+#ifndef FEDLINK_NODE_FOLLOWUP_FOLLOWUP_CLIENT_H_
+#define FEDLINK_NODE_FOLLOWUP_FOLLOWUP_CLIENT_H_
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "node/federation/peer_client.h"
+#include "node/followup/followup_store.h"
+
+namespace fedlink::followup {
+
+absl::Status SendContact(const federation::Self& self,
+                         const federation::Member& owner, const Contact& c,
+                         absl::Duration deadline);
+absl::Status SendReply(const federation::Self& self,
+                       const federation::Member& requester, const Contact& c,
+                       absl::Duration deadline);
+
+}  // namespace fedlink::followup
+
+#endif  // FEDLINK_NODE_FOLLOWUP_FOLLOWUP_CLIENT_H_
