@@ -3,9 +3,11 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "crypto/hash_to_group.h"
 
 namespace fedlink::oprf {
@@ -121,19 +123,35 @@ absl::Status ParallelFor(
     const std::function<absl::Status(size_t, size_t)>& fn) {
   const int t = Threads(threads, n);
   if (t <= 1) return fn(0, n);
-  std::vector<absl::Status> status(t);
+  // Work is handed out in chunks as threads become free, so a thread slowed
+  // by a noisy neighbour does not hold the others at the join.
+  const size_t chunk = std::max<size_t>(64, n / (static_cast<size_t>(t) * 8));
+  std::atomic<size_t> next{0};
+  absl::Mutex mu;
+  size_t first_error_at = n;
+  absl::Status first_error;
   std::vector<std::thread> workers;
-  const size_t chunk = (n + t - 1) / t;
   for (int i = 0; i < t; ++i) {
-    const size_t begin = std::min(n, i * chunk),
-                 end = std::min(n, begin + chunk);
-    workers.emplace_back([&, i, begin, end] { status[i] = fn(begin, end); });
+    workers.emplace_back([&] {
+      for (;;) {
+        const size_t begin = next.fetch_add(chunk);
+        if (begin >= n) return;
+        const size_t end = std::min(n, begin + chunk);
+        absl::Status s = fn(begin, end);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (begin < first_error_at) {
+            first_error_at = begin;
+            first_error = std::move(s);
+          }
+          next.store(n);  // stop handing out work
+          return;
+        }
+      }
+    });
   }
   for (auto& w : workers) w.join();
-  for (const auto& s : status) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
+  return first_error;
 }
 
 OprfKey::~OprfKey() { sodium_memzero(sk_.data(), sk_.size()); }
@@ -319,15 +337,49 @@ absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
     return absl::InvalidArgumentError("batch size mismatch");
   }
   return ParallelFor(inputs.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      absl::StatusOr<Output> o = Finalize(
-          inputs[i], blinded[i].blind, View(evaluated[i].data(), kElementSize));
-      if (!o.ok())
-        return absl::InvalidArgumentError(
-            absl::StrCat("element ", i, ": ", o.status().message()));
-      out[i] = *o;
+    const size_t m = end - begin;
+    if (m == 0) return absl::OkStatus();
+    // Montgomery's trick: one scalar inversion for the whole chunk instead
+    // of one per element (libsodium scalar products only), then unblind.
+    std::vector<Scalar> prefix(m);
+    prefix[0] = blinded[begin].blind;
+    for (size_t k = 1; k < m; ++k) {
+      crypto_core_ristretto255_scalar_mul(prefix[k].data(), prefix[k - 1].data(),
+                                          blinded[begin + k].blind.data());
     }
-    return absl::OkStatus();
+    Scalar acc, inverse;
+    absl::Status status = absl::OkStatus();
+    if (crypto_core_ristretto255_scalar_invert(acc.data(), prefix[m - 1].data()) != 0) {
+      status = absl::InvalidArgumentError("a blind is zero");
+    }
+    for (size_t k = m; status.ok() && k-- > 0;) {
+      if (k > 0) {
+        crypto_core_ristretto255_scalar_mul(inverse.data(), acc.data(),
+                                            prefix[k - 1].data());
+        crypto_core_ristretto255_scalar_mul(acc.data(), acc.data(),
+                                            blinded[begin + k].blind.data());
+      } else {
+        inverse = acc;
+      }
+      // crypto_scalarmult_ristretto255 decodes (rejecting non-canonical
+      // encodings) and fails on an identity result; bit 255 and the
+      // all-zero identity are checked explicitly (see ValidateElement).
+      const Element& z = evaluated[begin + k];
+      Element unblinded;
+      if ((z[31] & 0x80) != 0 || sodium_is_zero(z.data(), kElementSize) ||
+          crypto_scalarmult_ristretto255(unblinded.data(), inverse.data(),
+                                         z.data()) != 0) {
+        status = absl::InvalidArgumentError(absl::StrCat(
+            "element ", begin + k,
+            ": not a valid non-identity ristretto255 element"));
+        break;
+      }
+      out[begin + k] = FinalHash(inputs[begin + k], unblinded.data());
+    }
+    sodium_memzero(prefix.data(), prefix.size() * sizeof(Scalar));
+    sodium_memzero(acc.data(), acc.size());
+    sodium_memzero(inverse.data(), inverse.size());
+    return status;
   });
 }
 

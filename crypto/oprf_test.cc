@@ -1,5 +1,7 @@
 #include "crypto/oprf.h"
 
+#include <functional>
+
 #include <sodium.h>
 
 #include "absl/strings/escaping.h"
@@ -164,6 +166,41 @@ TEST(OprfNegativeTest, RejectsIdentityElement) {
   Scalar blind;
   crypto_core_ristretto255_scalar_random(blind.data());
   EXPECT_FALSE(Finalize("x", blind, identity).ok());
+}
+
+TEST(OprfNegativeTest, FinalizeBatchRejectsBadEvaluatedElements) {
+  auto key = OprfKey::Generate();
+  std::vector<std::string> inputs(40, "x");
+  std::vector<BlindedInput> blinded(inputs.size());
+  ASSERT_TRUE(BlindBatch(inputs, absl::MakeSpan(blinded), 2).ok());
+  std::vector<Element> elements(inputs.size()), evaluated(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) elements[i] = blinded[i].element;
+  ASSERT_TRUE(key->BlindEvaluateBatch(elements, absl::MakeSpan(evaluated)).ok());
+  std::vector<Output> out(inputs.size());
+  for (const auto& tamper : std::vector<std::function<void(Element&)>>{
+           [](Element& e) { e.fill(0); },                  // identity
+           [](Element& e) { e[31] |= 0x80; },              // bit 255
+           [](Element& e) { e.fill(0xff); e[31] = 0x7f; },  // s >= p
+           [](Element& e) { e[0] ^= 1; }}) {                 // negative s
+    std::vector<Element> bad = evaluated;
+    tamper(bad[27]);
+    absl::Status s = FinalizeBatch(inputs, blinded, bad, absl::MakeSpan(out), 2);
+    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("element 27"));
+  }
+  // A wrong blind (any single one) changes that output and only that one.
+  std::vector<Output> good(inputs.size()), wrong(inputs.size());
+  ASSERT_TRUE(FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(good), 2).ok());
+  std::vector<BlindedInput> swapped = blinded;
+  crypto_core_ristretto255_scalar_random(swapped[5].blind.data());
+  ASSERT_TRUE(FinalizeBatch(inputs, swapped, evaluated, absl::MakeSpan(wrong), 2).ok());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i == 5) {
+      EXPECT_NE(good[i], wrong[i]);
+    } else {
+      EXPECT_EQ(good[i], wrong[i]) << i;
+    }
+  }
 }
 
 TEST(OprfNegativeTest, RejectsNonCanonicalElements) {

@@ -2,7 +2,9 @@
 # fedlink demo: installs what it needs, builds, then runs a local federation
 # on loopback: a coordinator and three nodes (a police agency, an NGO, a
 # shelter), each importing a generated sample (no real person), joined by a
-# signed roster, talking over roster-pinned mutual TLS, then stopped cleanly.
+# signed roster, talking over roster-pinned mutual TLS; the NGO privately
+# finds the survivors and suspects police also knows, asks police for contact
+# about one, police accepts; then a member is revoked and all stop cleanly.
 #
 #   ./deploy/demo.sh            run the demo
 #   KEEP=1 ./deploy/demo.sh     keep the demo directory afterwards
@@ -31,11 +33,13 @@ step "1. A coordinator creates the federation (holds the roster-signing key)"
 "$FEDLINK" federation init --dir "$DEMO/coordinator" --federation-id demo-federation | tee "$DEMO/fed.txt"
 FEDKEY=$(tail -1 "$DEMO/fed.txt")
 
-step "2. Three organisations each create a node on their own premises"
+step "2. Three organisations each create a node on their own premises, with a sharing policy"
 for n in "${NODES[@]}"; do
   "$FEDLINK" init --dir "$DEMO/$n" --node-id "$n" --org "${ORG[$n]}" --role "${ROLE[$n]}" \
     --listen "127.0.0.1:${PORT[$n]}"
+  cp "deploy/examples/$n.policy.txtpb" "$DEMO/$n/policy.txtpb"
 done
+"$FEDLINK" policy check --dir "$DEMO/ngo"
 
 step "3. Each imports its own records (synthetic; police and NGO know some of the same people)"
 "$FEDLINK" gen --persons 2000 --overlap 0.3 --out-a "$DEMO/police.csv" --out-b "$DEMO/ngo.csv" \
@@ -73,13 +77,40 @@ done
 step "8. The peers talk: signed, replay-proof pings over roster-pinned mutual TLS"
 for n in "${NODES[@]}"; do echo "-- from $n:"; "$FEDLINK" peers --dir "$DEMO/$n"; done
 
-step "9. The coordinator revokes the shelter; police installs roster version 2"
+step "9. The NGO privately matches its consented survivors against police and the shelter"
+echo "(only blinded points leave the NGO; only tags, masked shares and sealed payloads come back;"
+echo " a record opens only where at least t keys agree, and shows just an opaque handle and role)"
+"$FEDLINK" match --dir "$DEMO/ngo" --all --purpose victim-dedup --out "$DEMO/victims.csv"
+echo "-- duplicate victims found (first 5 of $(($(wc -l <"$DEMO/victims.csv") - 1))):"
+head -6 "$DEMO/victims.csv" | awk -F, '{printf "  %-10s %-8s %-22s %6s %-8s %s\n", $1, $2, $3, $4, $6, $5}'
+echo "-- checked against the generator's truth (police resolves its own handles):"
+"$FEDLINK" eval --results "$DEMO/victims.csv" --truth "$DEMO/truth-police-ngo.csv" --peer-dir "$DEMO/police"
+
+step "10. The NGO checks the people in its cases against suspects police holds"
+"$FEDLINK" match --dir "$DEMO/ngo" --peer police --purpose perpetrator-link --out "$DEMO/suspects.csv"
+echo "-- linked perpetrators (first 5 of $(($(wc -l <"$DEMO/suspects.csv") - 1))):"
+head -6 "$DEMO/suspects.csv" | awk -F, '{printf "  %-10s %-8s %-22s %6s %-8s %s\n", $1, $2, $3, $4, $6, $5}'
+
+step "11. Follow-up: the NGO asks police about one survivor; police sees it and accepts"
+HIT=$(sed -n 2p "$DEMO/victims.csv")
+HANDLE=$(cut -d, -f3 <<<"$HIT")
+OWNER=$(cut -d, -f2 <<<"$HIT")
+"$FEDLINK" contact --dir "$DEMO/ngo" --peer "$OWNER" --handle "$HANDLE" \
+  --reason "Survivor in our shelter programme; coordinate support" | tee "$DEMO/contact.txt"
+CID=$(sed -n 's/^contact request \(c[0-9a-f]*\) sent.*/\1/p' "$DEMO/contact.txt")
+echo "-- $OWNER's inbox:"
+"$FEDLINK" inbox --dir "$DEMO/$OWNER"
+"$FEDLINK" inbox --dir "$DEMO/$OWNER" --accept "$CID" --message "Call the duty officer, ref. $CID"
+echo "-- the NGO's inbox:"
+"$FEDLINK" inbox --dir "$DEMO/ngo"
+
+step "12. The coordinator revokes the shelter; police installs roster version 2"
 "$FEDLINK" roster remove --dir "$DEMO/coordinator" shelter
 "$FEDLINK" roster sign --dir "$DEMO/coordinator" --out "$DEMO/roster2.bin" >/dev/null
 "$FEDLINK" roster install --dir "$DEMO/police" "$DEMO/roster2.bin" | head -1
 echo "-- the shelter asks police again:"
 "$FEDLINK" peers --dir "$DEMO/shelter" --deadline 2s || echo "(police now refuses the revoked shelter)"
 
-step "10. Stop every node cleanly (SIGTERM)"
+step "13. Stop every node cleanly (SIGTERM)"
 for n in "${NODES[@]}"; do kill -TERM "${PID[$n]}"; wait "${PID[$n]}"; unset "PID[$n]"; echo "$n stopped"; done
 echo "demo finished"

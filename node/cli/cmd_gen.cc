@@ -8,7 +8,6 @@
 #include "node/importer/importer.h"
 #include "node/match/generator.h"
 
-ABSL_FLAG(int, persons, 1000, "Records per organisation.");
 ABSL_FLAG(double, overlap, 0.3, "Fraction of A's persons also in B (0..1).");
 ABSL_FLAG(std::string, out_a, "", "Output CSV for organisation A.");
 ABSL_FLAG(std::string, out_b, "", "Output CSV for organisation B.");

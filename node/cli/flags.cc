@@ -27,3 +27,4 @@ ABSL_FLAG(double, threshold, -1,
 ABSL_FLAG(std::string, handle, "",
           "An opaque record handle from a match result (owned by the node that "
           "issued it).");
+ABSL_FLAG(int, persons, 1000, "Records per organisation.");

@@ -17,5 +17,6 @@ ABSL_DECLARE_FLAG(std::string, truth);
 ABSL_DECLARE_FLAG(std::string, region);
 ABSL_DECLARE_FLAG(double, threshold);
 ABSL_DECLARE_FLAG(std::string, handle);
+ABSL_DECLARE_FLAG(int, persons);
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

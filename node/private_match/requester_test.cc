@@ -303,6 +303,14 @@ TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
   auto s = ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("element 999"), std::string::npos);
+  blinded[999].fill(0xff);  // not a canonical encoding
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kInvalidArgument);
+  blinded[999] = oprf::Blind("k")->element;
+  blinded[999][31] |= 0x80;  // bit 255 set: libsodium 1.0.18 would accept it
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kInvalidArgument);
+  // None of the refused batches was charged: the full budget of 1000 is left.
   blinded[999] = oprf::Blind("k")->element;
   EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
 }

@@ -194,24 +194,45 @@ absl::StatusOr<std::string> Responder::AuthorizeContact(
   return *id;
 }
 
-absl::Status Responder::Charge(const std::string& peer, const std::string& purpose, uint64_t n,
-                               uint64_t budget, uint64_t* remaining) {
-  absl::MutexLock lock(&mu_);
-  const int64_t day = absl::ToUnixSeconds(clock_->Now()) / 86400;
-  auto tx = budget_db_->Begin();
-  if (!tx.ok()) return tx.status();
+absl::StatusOr<uint64_t> Responder::UsedToday(const std::string& peer,
+                                              const std::string& purpose, int64_t day) {
   auto get = budget_db_->Prepare(
       "SELECT used FROM budget_use WHERE peer = ?1 AND purpose = ?2 AND day = ?3");
   if (!get.ok()) return get.status();
   (*get)->Bind(1, peer).Bind(2, purpose).Bind(3, day);
   auto row = (*get)->Step();
   if (!row.ok()) return row.status();
-  const uint64_t used = *row ? static_cast<uint64_t>((*get)->ColumnInt64(0)) : 0;
-  if (used + n > budget) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "evaluation budget for ", peer, " / ", purpose, " is spent for today (", used, " of ",
-        budget, " used, ", n, " asked)"));
-  }
+  return *row ? static_cast<uint64_t>((*get)->ColumnInt64(0)) : 0;
+}
+
+namespace {
+absl::Status Exhausted(const std::string& peer, const std::string& purpose, uint64_t used,
+                       uint64_t budget, uint64_t n) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "evaluation budget for ", peer, " / ", purpose, " is spent for today (", used, " of ",
+      budget, " used, ", n, " asked)"));
+}
+}  // namespace
+
+absl::Status Responder::CheckBudget(const std::string& peer, const std::string& purpose,
+                                    uint64_t n, uint64_t budget) {
+  absl::MutexLock lock(&mu_);
+  auto used = UsedToday(peer, purpose, absl::ToUnixSeconds(clock_->Now()) / 86400);
+  if (!used.ok()) return used.status();
+  if (*used + n > budget) return Exhausted(peer, purpose, *used, budget, n);
+  return absl::OkStatus();
+}
+
+absl::Status Responder::Charge(const std::string& peer, const std::string& purpose, uint64_t n,
+                               uint64_t budget, uint64_t* remaining) {
+  absl::MutexLock lock(&mu_);
+  const int64_t day = absl::ToUnixSeconds(clock_->Now()) / 86400;
+  auto tx = budget_db_->Begin();
+  if (!tx.ok()) return tx.status();
+  auto used_or = UsedToday(peer, purpose, day);
+  if (!used_or.ok()) return used_or.status();
+  const uint64_t used = *used_or;
+  if (used + n > budget) return Exhausted(peer, purpose, used, budget, n);
   auto put = budget_db_->Prepare(
       "INSERT INTO budget_use (peer, purpose, day, used) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT(peer, purpose, day) DO UPDATE SET used = ?4");
@@ -233,17 +254,12 @@ absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
     return absl::PermissionDeniedError(absl::StrCat("no policy rule lets ", peer.node_id,
                                                     " evaluate for purpose '", purpose, "'"));
   }
-  // Validate before charging: a malformed batch costs nothing and changes
-  // nothing.
-  for (size_t i = 0; i < blinded.size(); ++i) {
-    if (auto s = oprf::ValidateElement(absl::string_view(
-            reinterpret_cast<const char*>(blinded[i].data()), oprf::kElementSize));
-        !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("element ", i, ": ", s.message()));
-    }
-  }
-  if (auto s = Charge(peer.node_id, std::string(purpose), blinded.size(),
-                      rule->daily_evaluate_budget, budget_remaining);
+  // Evaluate first (BlindEvaluateBatch validates every element), then
+  // charge: a malformed batch, or one over budget, costs nothing and
+  // changes nothing. A read-only check first spares the work when the
+  // budget is clearly spent; Charge re-checks atomically.
+  if (auto s = CheckBudget(peer.node_id, std::string(purpose), blinded.size(),
+                           rule->daily_evaluate_budget);
       !s.ok()) {
     return s;
   }
@@ -251,6 +267,11 @@ absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
   if (!key.ok()) return key.status();
   std::vector<oprf::Element> out(blinded.size());
   if (auto s = (*key)->BlindEvaluateBatch(blinded, absl::MakeSpan(out)); !s.ok()) return s;
+  if (auto s = Charge(peer.node_id, std::string(purpose), blinded.size(),
+                      rule->daily_evaluate_budget, budget_remaining);
+      !s.ok()) {
+    return s;
+  }
   return out;
 }
 

@@ -64,6 +64,10 @@ class Responder {
   Responder() = default;
   absl::StatusOr<std::shared_ptr<const policy::Policy>> CurrentPolicy();
   absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch) const;
+  absl::StatusOr<uint64_t> UsedToday(const std::string& peer, const std::string& purpose,
+                                     int64_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckBudget(const std::string& peer, const std::string& purpose, uint64_t n,
+                           uint64_t budget);
   absl::Status Charge(const std::string& peer, const std::string& purpose, uint64_t n,
                       uint64_t budget, uint64_t* remaining);
 
