@@ -273,8 +273,8 @@ int RunBenchMatch(const std::vector<std::string>& args) {
       "table: %d records, %d entries, %.1f bytes/entry of tag+share, %.1f bytes/record "
       "of sealed payload, %.1f MiB; requester's index in memory %.1f MiB (goal < 64 MiB "
       "at 100,000)\n",
-      index->table().slots.size(), entries, entries ? 1.0 * (table_bytes - payload_bytes) / entries : 0,
-      index->table().slots.empty() ? 0 : 1.0 * payload_bytes / index->table().slots.size(),
+      index->slot_count(), entries, entries ? 1.0 * (table_bytes - payload_bytes) / entries : 0,
+      index->slot_count() == 0 ? 0 : 1.0 * payload_bytes / index->slot_count(),
       table_bytes / 1048576.0, index->memory_bytes() / 1048576.0);
 
   // Lookups: one intake against two peers whose tables are cached.

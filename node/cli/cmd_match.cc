@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -57,13 +58,17 @@ std::string PatternNames(uint32_t pattern) {
 absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                    const private_match::TableCache& cache,
                                    const std::string& peer,
-                                   const std::string& purpose, bool* fetched) {
+                                   const std::string& purpose, bool force,
+                                   bool* fetched) {
   const absl::Time now = absl::Now();
   *fetched = false;
-  if (!absl::GetFlag(FLAGS_refresh)) {
+  if (!force && !absl::GetFlag(FLAGS_refresh)) {
     auto cached = cache.Get(peer, purpose, now, absl::GetFlag(FLAGS_max_table_age));
     if (!cached.ok()) return cached.status();
-    if (cached->has_value()) return TableIndex::Build(std::move((*cached)->table));
+    if (cached->has_value()) {
+      client.ExpectTable((*cached)->table.table_id);
+      return TableIndex::Build(std::move((*cached)->table));
+    }
   }
   auto table = client.FetchTable(purpose);
   if (!table.ok()) return table.status();
@@ -95,12 +100,6 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     o.peer = m.node_id;
     const absl::Time start = absl::Now();
     MatchClient client(session.self(), m);
-    auto index = TableOf(client, cache, m.node_id, purpose, &o.fetched);
-    if (!index.ok()) {
-      o.status = index.status();
-      out.push_back(std::move(o));
-      continue;
-    }
     ProgressBar bar(absl::StrCat("matching ", m.node_id));
     private_match::MatchOptions options;
     options.threshold = absl::GetFlag(FLAGS_threshold);
@@ -108,7 +107,22 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     if (progress) {
       options.progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
     }
-    auto match = private_match::MatchAgainst(*index, client, purpose, queries, options);
+    absl::StatusOr<PeerMatch> match = absl::UnknownError("not run");
+    // A cached table the peer has since re-keyed (consent withdrawn, record
+    // deleted) is refused at the first evaluation: refetch once and retry.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto index = TableOf(client, cache, m.node_id, purpose, attempt > 0, &o.fetched);
+      if (!index.ok()) {
+        match = index.status();
+        break;
+      }
+      match = private_match::MatchAgainst(*index, client, purpose, queries, options);
+      if (match.ok() || o.fetched || !absl::IsFailedPrecondition(match.status()) ||
+          !absl::StrContains(match.status().message(), private_match::kStaleTable)) {
+        break;
+      }
+      std::cerr << "peer " << m.node_id << ": cached table is stale, refetching\n";
+    }
     bar.Finish();
     if (match.ok()) {
       o.match = *std::move(match);

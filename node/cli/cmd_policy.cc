@@ -1,12 +1,25 @@
-// fedlink policy check: validate a sharing policy file.
+// fedlink policy check | explain: validate a sharing policy file; show what
+// it shares with one peer for one purpose (so an NGO can show a survivor
+// exactly what is shared and with whom).
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/config/node_dir.h"
+#include "node/federation/roster.h"
 #include "node/cli/flags.h"
 #include "node/match/keyspec.h"
 #include "policy/policy.h"
+
+ABSL_FLAG(std::string, record, "", "External id of one own record to explain.");
 
 namespace fedlink::cli {
 namespace {
@@ -58,6 +71,100 @@ int RunPolicyCheck(const std::vector<std::string>& args) {
     std::cout << RuleSummary(r) << "\n";
   return kExitOk;
 }
+
+int RunPolicyExplain(const std::vector<std::string>& args) {
+  const std::string peer = absl::GetFlag(FLAGS_peer), purpose = absl::GetFlag(FLAGS_purpose);
+  if (peer.empty() || purpose.empty()) {
+    return ReportError("policy explain",
+                       absl::InvalidArgumentError("--peer and --purpose are required"));
+  }
+  auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = false});
+  if (!node.ok()) return ReportError("policy explain", node.status());
+  auto roster = federation::LoadInstalledRoster((*node)->paths, absl::Now());
+  if (!roster.ok()) return ReportError("policy explain", roster.status());
+  const federation::Member* member = roster->Find(peer);
+  if (member == nullptr) {
+    return ReportError("policy explain", absl::InvalidArgumentError(absl::StrCat(
+                                             "--peer ", peer, ": not a roster member")));
+  }
+  auto role = ParseNodeRole(member->role);
+  if (!role.ok()) return ReportError("policy explain", role.status());
+  const std::string path = (*node)->paths.dir + "/policy.txtpb";
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    std::cout << "no policy file (" << path << "): nothing is shared with anyone\n";
+    return kExitOk;
+  }
+  auto policy = policy::Policy::Load(path, keyspec::KeyTypeNames());
+  if (!policy.ok()) return ReportError("policy explain", policy.status());
+  if (!(*policy)->IsDeclaredPurpose(purpose)) {
+    return ReportError("policy explain", absl::InvalidArgumentError(absl::StrCat(
+                                             "purpose '", purpose, "' is not declared in ", path)));
+  }
+  std::cout << "peer " << peer << " (" << member->organisation << ", role " << member->role
+            << "), purpose " << purpose << ":\n";
+  const policy::Rule* rule = (*policy)->Find({peer, *role}, purpose);
+  if (rule == nullptr) {
+    std::cout << "no rule applies: nothing is shared (deny by default)\n";
+    return kExitOk;
+  }
+  std::cout << "rule that applies:\n" << RuleSummary(*rule) << "\n";
+  std::cout << "a matched record shows: " << policy::PayloadName(rule->payload) << "\n";
+  std::cout << "keys used: "
+            << (rule->key_types.empty() ? "all keyspec v1 key types"
+                                        : absl::StrJoin(rule->key_types, ", "))
+            << "\n";
+  const absl::Time now = absl::Now();
+  if (const std::string id = absl::GetFlag(FLAGS_record); !id.empty()) {
+    auto p = (*node)->store->Get(id);
+    if (!p.ok()) return ReportError("policy explain", p.status());
+    if (!p->has_value()) {
+      return ReportError("policy explain",
+                         absl::InvalidArgumentError("no record with that external_id"));
+    }
+    const auto d = (*policy)->Decide(*rule, **p, now);
+    std::cout << "record " << id << ": " << (d.shared ? "SHARED" : "not shared") << " ("
+              << d.reason << ")\n";
+    if (d.shared) {
+      std::vector<std::string> types;
+      for (const auto& k : keyspec::DeriveKeys(**p, {(*node)->config.default_region})) {
+        const std::string name(keyspec::Info(k.type).name);
+        if (rule->AllowsKeyType(name) &&
+            std::find(types.begin(), types.end(), name) == types.end()) {
+          types.push_back(name);
+        }
+      }
+      std::cout << "  its keys in the table: " << absl::StrJoin(types, ", ") << " (t="
+                << rule->min_agreeing_keys << " must agree to reveal it)\n";
+    }
+    return kExitOk;
+  }
+  std::map<std::string, uint64_t> withheld;
+  uint64_t shared = 0;
+  absl::Status s = (*node)->store->ForEach([&](const Person& p) {
+    const auto d = (*policy)->Decide(*rule, p, now);
+    if (d.shared) {
+      ++shared;
+    } else {
+      ++withheld[d.reason];
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return ReportError("policy explain", s);
+  std::cout << "records shared: " << shared << "\n";
+  for (const auto& [reason, n] : withheld) {
+    std::cout << "records withheld: " << n << " (" << reason << ")\n";
+  }
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("policy explain",
+                "  fedlink policy explain --dir DIR --peer ID --purpose P [--record EXTERNAL_ID]\n\n"
+                "Prints which rule applies to the peer for the purpose and what would be\n"
+                "shared: the payload, the key types, t, and how many records are shared\n"
+                "or withheld and why; with --record, the decision for one record.",
+                "which rule applies to a peer and what it shares",
+                {"dir", "peer", "purpose", "record"}, RunPolicyExplain);
 
 FEDLINK_COMMAND("policy check",
                 "  fedlink policy check --dir DIR\n  fedlink policy check FILE",

@@ -4,6 +4,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
 #include "node/cli/command.h"
+#include "node/cli/consent.h"
+#include "node/private_match/responder.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
 #include "node/importer/importer.h"
@@ -47,16 +49,19 @@ int RunRecords(const std::vector<std::string>& args) {
     return ReportError(
         "records",
         absl::InvalidArgumentError(
-            "expected count, list, show EXTERNAL_ID or delete EXTERNAL_ID"));
+            "expected count, list, show EXTERNAL_ID, delete EXTERNAL_ID, "
+            "withdraw-consent EXTERNAL_ID or notify-revocations"));
   }
   const std::string& op = args[0];
-  const bool needs_id = op == "show" || op == "delete";
+  const bool needs_id = op == "show" || op == "delete" || op == "withdraw-consent";
   if ((needs_id && args.size() != 2) || (!needs_id && args.size() != 1)) {
     return ReportError("records",
                        absl::InvalidArgumentError(
                            needs_id ? absl::StrCat(op, " takes one EXTERNAL_ID")
                                     : absl::StrCat(op, " takes no argument")));
   }
+  if (op == "withdraw-consent") return WithdrawConsent(absl::GetFlag(FLAGS_dir), args[1]);
+  if (op == "notify-revocations") return NotifyRevocations(absl::GetFlag(FLAGS_dir));
   auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = false});
   if (!node.ok()) return ReportError("records", node.status());
   RecordStore& store = *(*node)->store;
@@ -92,6 +97,7 @@ int RunRecords(const std::vector<std::string>& args) {
           "records", absl::NotFoundError("no record with that external_id"));
     }
     PrintPerson(**p);
+    PrintSharingHistory(**node, **p);
     return kExitOk;
   }
   if (op == "delete") {
@@ -101,13 +107,18 @@ int RunRecords(const std::vector<std::string>& args) {
       return ReportError(
           "records", absl::NotFoundError("no record with that external_id"));
     }
+    // Re-key, so the deleted record's entries in cached tables open nothing.
+    if (auto s = private_match::Responder::Rekey((*node)->paths); !s.ok()) {
+      return ReportError("records", s);
+    }
     std::cout << "deleted 1 record\n";
     return kExitOk;
   }
   return ReportError(
       "records", absl::InvalidArgumentError(
                      absl::StrCat("unknown operation '", op,
-                                  "' (expected count, list, show or delete)")));
+                                  "' (expected count, list, show, delete, "
+                                  "withdraw-consent or notify-revocations)")));
 }
 
 FEDLINK_COMMAND("records",
@@ -115,8 +126,15 @@ FEDLINK_COMMAND("records",
                 "  fedlink records --dir DIR list            (CSV with the "
                 "canonical header)\n"
                 "  fedlink records --dir DIR show EXTERNAL_ID\n"
-                "  fedlink records --dir DIR delete EXTERNAL_ID",
-                "count, list, show or delete the node's own records", {"dir"},
+                "  fedlink records --dir DIR delete EXTERNAL_ID\n"
+                "  fedlink records --dir DIR withdraw-consent EXTERNAL_ID\n"
+                "  fedlink records --dir DIR notify-revocations\n\n"
+                "show also prints what was shared about the record, with whom and\n"
+                "when, and with whom the policy shares it now. withdraw-consent clears\n"
+                "the record's consent, re-keys (every peer's cached table is void) and\n"
+                "sends signed revocation notices to every peer that received a hit or\n"
+                "follow-up about it; notify-revocations retries those not acknowledged.",
+                "count, list, show, delete own records; withdraw consent", {"dir"},
                 RunRecords);
 
 }  // namespace

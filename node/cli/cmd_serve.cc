@@ -52,6 +52,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
@@ -100,7 +101,19 @@ int RunServe(const std::vector<std::string>& args) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    sigwait(&stop_signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    // SIGHUP: re-read the sharing policy now (it is also re-read whenever
+    // the file changes). A bad file leaves the last good policy in force.
+    if (responder == nullptr) continue;
+    if (auto s = responder->ReloadPolicy(); s.ok()) {
+      std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
+    } else {
+      std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
+                << s.message() << "\n";
+    }
+  }
   std::cerr << "fedlink serve: "
             << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << " received, stopping\n";
@@ -110,7 +123,10 @@ int RunServe(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-FEDLINK_COMMAND("serve", "  fedlink serve --dir DIR",
+FEDLINK_COMMAND("serve",
+                "  fedlink serve --dir DIR\n\n"
+                "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
+                "a policy that does not parse is not applied.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",
                 {"dir"}, RunServe);
 

@@ -73,4 +73,16 @@ absl::Status SendReply(const federation::Self& self,
               &fedlink::v1::Followup::Stub::Reply, c.id, deadline);
 }
 
+absl::Status SendRevocation(const federation::Self& self,
+                            const federation::Member& peer,
+                            const FollowupStore::Revocation& r,
+                            absl::Duration deadline) {
+  fedlink::v1::RevocationNotice body;
+  body.set_id(r.id);
+  body.set_handle(r.handle);
+  body.set_contact_id(r.contact_id);
+  return Send(self, peer, body, "fedlink.v1.RevocationNotice", "consent-withdrawal",
+              &fedlink::v1::Followup::Stub::Revoke, r.id, deadline);
+}
+
 }  // namespace fedlink::followup

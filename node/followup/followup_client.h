@@ -19,6 +19,13 @@ absl::Status SendReply(const federation::Self& self,
                        const federation::Member& requester, const Contact& c,
                        absl::Duration deadline);
 
+// GDPR Art. 19 notice that a survivor withdrew consent (see
+// FollowupStore::Revocation); OK once the peer's signed receipt is back.
+absl::Status SendRevocation(const federation::Self& self,
+                            const federation::Member& peer,
+                            const FollowupStore::Revocation& r,
+                            absl::Duration deadline);
+
 }  // namespace fedlink::followup
 
 #endif  // FEDLINK_NODE_FOLLOWUP_FOLLOWUP_CLIENT_H_

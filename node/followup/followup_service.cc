@@ -80,6 +80,27 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     return Receipt(verified->digest, body.id(), response);
   }
 
+  grpc::Status Revoke(grpc::ServerContext* context,
+                      const fedlink::v1::Signed* request,
+                      fedlink::v1::Signed* response) override {
+    auto verified =
+        auth_.Verify(*context, request->envelope(), "fedlink.v1.RevocationNotice");
+    if (!verified.ok()) return ToGrpc(verified.status());
+    fedlink::v1::RevocationNotice body;
+    if (!body.ParseFromString(verified->body) || body.id().empty() ||
+        (body.handle().empty() && body.contact_id().empty())) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "malformed revocation notice");
+    }
+    // Only what the sender itself gave us can be revoked by it.
+    if (auto s = store_->ApplyRevocation(verified->sender.node_id, body.handle(),
+                                         body.contact_id());
+        !s.ok()) {
+      return ToGrpc(s);
+    }
+    return Receipt(verified->digest, body.id(), response);
+  }
+
  private:
   grpc::Status Receipt(const std::string& digest, const std::string& id,
                        fedlink::v1::Signed* response) {

@@ -49,6 +49,18 @@ CREATE TABLE incoming (
   PRIMARY KEY (peer, id)
 );
 )sql"},
+    {2, R"sql(
+CREATE TABLE revocations (
+  id TEXT PRIMARY KEY,
+  own_id TEXT NOT NULL,
+  peer TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  acked_at INTEGER
+);
+CREATE INDEX revocations_by_own_id ON revocations (own_id);
+)sql"},
 };
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -64,6 +76,8 @@ absl::string_view ContactStatusName(ContactStatus status) {
       return "accepted";
     case ContactStatus::kDeclined:
       return "declined";
+    case ContactStatus::kRevoked:
+      return "revoked";
   }
   return "?";
 }
@@ -258,6 +272,95 @@ absl::Status FollowupStore::RecordReply(absl::string_view id,
         "no pending contact request ", id, " sent to ", peer));
   }
   return absl::OkStatus();
+}
+
+absl::Status FollowupStore::AddRevocation(const Revocation& r) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(
+      "INSERT INTO revocations (id, own_id, peer, handle, contact_id, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, r.id).Bind(2, r.own_id).Bind(3, r.peer).Bind(4, r.handle);
+  (*st)->Bind(5, r.contact_id).Bind(6, Micros(r.created_at));
+  return (*st)->Run();
+}
+
+absl::Status FollowupStore::AckRevocation(absl::string_view id, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare("UPDATE revocations SET acked_at = ?1 WHERE id = ?2");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, Micros(now)).Bind(2, id);
+  return (*st)->Run();
+}
+
+namespace {
+absl::StatusOr<std::vector<FollowupStore::Revocation>> ReadRevocations(
+    sqlite::Statement& st) {
+  std::vector<FollowupStore::Revocation> out;
+  for (;;) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    FollowupStore::Revocation r;
+    r.id = st.ColumnText(0);
+    r.own_id = st.ColumnText(1);
+    r.peer = st.ColumnText(2);
+    r.handle = st.ColumnText(3);
+    r.contact_id = st.ColumnText(4);
+    r.created_at = FromMicros(st.ColumnInt64(5));
+    if (!st.ColumnIsNull(6)) r.acked_at = FromMicros(st.ColumnInt64(6));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+constexpr char kRevocationColumns[] =
+    "SELECT id, own_id, peer, handle, contact_id, created_at, acked_at FROM revocations ";
+}  // namespace
+
+absl::StatusOr<std::vector<FollowupStore::Revocation>> FollowupStore::Revocations(
+    absl::string_view own_id) {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(
+      absl::StrCat(kRevocationColumns, "WHERE own_id = ?1 ORDER BY created_at"));
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, own_id);
+  return ReadRevocations(**st);
+}
+
+absl::StatusOr<std::vector<FollowupStore::Revocation>>
+FollowupStore::PendingRevocations() {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare(
+      absl::StrCat(kRevocationColumns, "WHERE acked_at IS NULL ORDER BY created_at"));
+  if (!st.ok()) return st.status();
+  return ReadRevocations(**st);
+}
+
+absl::Status FollowupStore::ApplyRevocation(absl::string_view peer,
+                                            absl::string_view handle,
+                                            absl::string_view contact_id) {
+  absl::MutexLock lock(&mu_);
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  const int64_t revoked = static_cast<int64_t>(ContactStatus::kRevoked);
+  if (!handle.empty()) {
+    auto hits = db_->Prepare("DELETE FROM hits WHERE peer = ?1 AND handle = ?2");
+    if (!hits.ok()) return hits.status();
+    (*hits)->Bind(1, peer).Bind(2, handle);
+    if (auto s = (*hits)->Run(); !s.ok()) return s;
+    auto out = db_->Prepare(
+        "UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3");
+    if (!out.ok()) return out.status();
+    (*out)->Bind(1, revoked).Bind(2, peer).Bind(3, handle);
+    if (auto s = (*out)->Run(); !s.ok()) return s;
+  }
+  if (!contact_id.empty()) {
+    auto in = db_->Prepare("UPDATE incoming SET status = ?1 WHERE peer = ?2 AND id = ?3");
+    if (!in.ok()) return in.status();
+    (*in)->Bind(1, revoked).Bind(2, peer).Bind(3, contact_id);
+    if (auto s = (*in)->Run(); !s.ok()) return s;
+  }
+  return (*tx)->Commit();
 }
 
 }  // namespace fedlink::followup

@@ -30,7 +30,7 @@ struct Hit {
   absl::Time found_at;  // first time this pair was found
 };
 
-enum class ContactStatus { kPending, kAccepted, kDeclined };
+enum class ContactStatus { kPending, kAccepted, kDeclined, kRevoked };
 absl::string_view ContactStatusName(ContactStatus status);
 
 struct Contact {
@@ -74,6 +74,27 @@ class FollowupStore {
   absl::Status RecordReply(absl::string_view id, absl::string_view peer,
                            bool accept, absl::string_view reply,
                            absl::Time now);
+
+  // Consent withdrawal, owner side: a revocation notice owed to `peer`
+  // about our record `own_id` (handle or contact id), until acknowledged.
+  struct Revocation {
+    std::string id;
+    std::string own_id;
+    std::string peer;
+    std::string handle;      // our handle the peer holds a hit on
+    std::string contact_id;  // or a contact request we sent the peer
+    absl::Time created_at;
+    absl::Time acked_at = absl::InfinitePast();  // InfinitePast: pending
+  };
+  absl::Status AddRevocation(const Revocation& r);
+  absl::Status AckRevocation(absl::string_view id, absl::Time now);
+  absl::StatusOr<std::vector<Revocation>> Revocations(absl::string_view own_id);
+  absl::StatusOr<std::vector<Revocation>> PendingRevocations();
+  // Receiving side: `peer` says its record `handle` (or the contact request
+  // `contact_id` it sent us) is withdrawn: forget our hits on it and mark the
+  // requests revoked.
+  absl::Status ApplyRevocation(absl::string_view peer, absl::string_view handle,
+                               absl::string_view contact_id);
 
  private:
   explicit FollowupStore(std::unique_ptr<sqlite::Database> db)

@@ -58,6 +58,15 @@ const KeyTypeInfo& Info(KeyType type) {
   return Catalogue()[static_cast<int>(type)];
 }
 
+int AgreeingGroups(uint32_t pattern) {
+  uint32_t groups = 0;
+  for (const KeyTypeInfo& info : Catalogue()) {
+    if (pattern & (1u << static_cast<int>(info.type)))
+      groups |= 1u << static_cast<int>(info.group);
+  }
+  return __builtin_popcount(groups);
+}
+
 std::vector<std::string> KeyTypeNames() {
   std::vector<std::string> out;
   for (const KeyTypeInfo& k : Catalogue()) out.push_back(k.name);

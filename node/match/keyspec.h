@@ -83,7 +83,14 @@ struct KeyTypeInfo {
   double default_m;  // P(agree | same person), before EM
   double default_u;  // P(agree | different people), before estimation
 };
+inline constexpr int kKeyGroupCount = static_cast<int>(KeyGroup::kPersonNoDob) + 1;
+
 const std::vector<KeyTypeInfo>& Catalogue();
+// The number of distinct key groups among the key types of `pattern`: the
+// independent pieces of evidence two records share. The private protocol's
+// t counts these (one Shamir share per group), so a name alone, however
+// many name keys agree, never opens a record.
+int AgreeingGroups(uint32_t pattern);
 const KeyTypeInfo& Info(KeyType type);
 std::vector<std::string> KeyTypeNames();
 

@@ -68,7 +68,7 @@ std::vector<CandidatePair> ScoreAndFilter(std::vector<CandidatePair> candidates,
   for (CandidatePair& c : candidates) {
     c.score = scorer.Score(c.pattern);
     if (c.score >= scorer.threshold &&
-        c.agreeing_keys >= scorer.min_agreeing_keys) {
+        keyspec::AgreeingGroups(c.pattern) >= scorer.min_agreeing_keys) {
       out.push_back(c);
     }
   }

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
@@ -60,8 +61,8 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
   auto sealed = impl_->Sign(body, "fedlink.v1.TableRequest", purpose);
   if (!sealed.ok()) return sealed.status();
   const std::string digest = federation::EnvelopeDigest(*sealed);
-  const std::string want_id = TableId(impl_->peer.node_id, purpose,
-                                      EpochAt(impl_->clock()->Now()));
+  const std::string want_prefix = TableIdPrefix(
+      impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now()));
   fedlink::v1::Signed request, signed_chunk;
   request.set_envelope(*sealed);
   grpc::ClientContext context;
@@ -86,14 +87,15 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
     if (!chunk.ParseFromString(*opened)) return bad("malformed chunk");
     if (chunk.request_sha256() != digest)
       return bad("chunk does not answer our request");
-    if (chunk.table_id() != want_id) {
+    if (!absl::StartsWith(chunk.table_id(), want_prefix)) {
       return bad(absl::StrCat("table '", chunk.table_id(),
-                              "' is not of the current epoch ('", want_id,
-                              "')"));
+                              "' is not of the current epoch ('", want_prefix,
+                              "...')"));
     }
     if (table.table_id.empty()) {
       table.table_id = chunk.table_id();
       table.t = static_cast<int>(chunk.t());
+      table.min_score = chunk.min_score();
       total = chunk.total_slots();
       if (total > limits_.max_slots) {
         return bad(absl::StrCat("table of ", total, " slots exceeds the limit of ",
@@ -101,7 +103,7 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
       }
       table.slots.reserve(total);
     } else if (static_cast<int>(chunk.t()) != table.t ||
-               chunk.total_slots() != total) {
+               chunk.total_slots() != total || chunk.table_id() != table.table_id) {
       return bad("chunks disagree on t or size");
     }
     if (chunk.first_slot() != table.slots.size())
@@ -122,6 +124,7 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
     return impl_->PeerError("tag table",
                             absl::DataLossError("table is incomplete"));
   }
+  expected_table_id_ = table.table_id;
   return table;
 }
 
@@ -148,6 +151,14 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
       static_cast<size_t>(answer.evaluated_size()) != blinded.size()) {
     return impl_->PeerError(
         "evaluate", absl::DataLossError("answer does not match our request"));
+  }
+  if (!expected_table_id_.empty() && answer.table_id() != expected_table_id_) {
+    // The peer re-keyed since our table was made (a consent withdrawn, a
+    // record deleted, a new epoch): the table can no longer match.
+    return impl_->PeerError(
+        "evaluate", absl::FailedPreconditionError(absl::StrCat(
+                        kStaleTable, " (ours '", expected_table_id_, "', now '",
+                        answer.table_id(), "')")));
   }
   for (size_t i = 0; i < blinded.size(); ++i) {
     if (answer.evaluated(i).size() != oprf::kElementSize) {

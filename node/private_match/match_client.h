@@ -32,6 +32,10 @@ class MatchClient final : public PeerTransport {
                         absl::Span<oprf::Element> out) override;
   // What the peer reported after the last Evaluate.
   uint64_t budget_remaining() const { return budget_remaining_; }
+  // The table the evaluations are for (set by FetchTable; call it for a
+  // cached table). Evaluate fails with FailedPrecondition (kStaleTable) if
+  // the peer has re-keyed since.
+  void ExpectTable(std::string table_id) { expected_table_id_ = std::move(table_id); }
 
   absl::Duration table_deadline = absl::Minutes(5);
   absl::Duration evaluate_deadline = absl::Minutes(1);
@@ -42,7 +46,10 @@ class MatchClient final : public PeerTransport {
   std::unique_ptr<Impl> impl_;
   TableLimits limits_;
   uint64_t budget_remaining_ = 0;
+  std::string expected_table_id_;
 };
+
+inline constexpr char kStaleTable[] = "the peer re-keyed: our cached table is stale";
 
 }  // namespace fedlink::private_match
 

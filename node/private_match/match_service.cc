@@ -46,6 +46,7 @@ class MatchService final : public fedlink::v1::Match::Service {
       chunk.set_request_sha256(verified->digest);
       chunk.set_table_id(table->table_id);
       chunk.set_t(table->t);
+      chunk.set_min_score(table->min_score);
       chunk.set_total_slots(total);
       chunk.set_first_slot(next);
       const size_t end = std::min(total, next + kSlotsPerChunk);
@@ -92,12 +93,14 @@ class MatchService final : public fedlink::v1::Match::Service {
                   oprf::kElementSize);
     }
     uint64_t remaining = 0;
+    std::string table_id;
     auto evaluated = responder_->Evaluate(*peer, verified->header.purpose,
-                                          blinded, &remaining);
+                                          blinded, &remaining, &table_id);
     if (!evaluated.ok()) return ToGrpc(evaluated.status());
     fedlink::v1::EvaluateAnswer answer;
     answer.set_request_sha256(verified->digest);
     answer.set_budget_remaining(remaining);
+    answer.set_table_id(table_id);
     for (const oprf::Element& e : *evaluated) {
       answer.add_evaluated(reinterpret_cast<const char*>(e.data()), e.size());
     }

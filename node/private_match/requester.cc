@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "fedlink/v1/match.pb.h"
 
 namespace fedlink::private_match {
@@ -18,7 +19,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
                                        const std::vector<KeySet>& queries,
                                        const MatchOptions& options) {
   PeerMatch result;
-  result.table_slots = table.table().slots.size();
+  result.table_slots = table.slot_count();
   if (result.table_slots == 0) {
     // Nothing can match (the peer shares nothing with us for this purpose):
     // send nothing, spend no budget.
@@ -73,17 +74,27 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
             "peer's evaluation is invalid: ", finalized.message()));
       }
     }
-    size_t offset = 0;
-    for (size_t q = q0; q < q1; ++q) {
-      const size_t before = hit_patterns.size();
-      reveals[q] = MatchRecord(
-          table, absl::MakeConstSpan(queries[q]),
-          absl::MakeConstSpan(outputs).subspan(offset, queries[q].size()),
-          &hit_patterns);
-      offset += queries[q].size();
-      result.slots_hit += hit_patterns.size() - before;
-      result.below_t += hit_patterns.size() - before - reveals[q].size();
-    }
+    // Look the chunk's queries up in parallel (the index is read-only).
+    std::vector<size_t> offset(q1 - q0 + 1, 0);
+    for (size_t q = q0; q < q1; ++q) offset[q - q0 + 1] = offset[q - q0] + queries[q].size();
+    absl::Mutex mu;
+    (void)oprf::ParallelFor(q1 - q0, options.threads, [&](size_t b, size_t e) {
+      std::vector<uint32_t> local;
+      size_t hit = 0, closed = 0;
+      for (size_t i = b; i < e; ++i) {
+        const size_t q = q0 + i, before = local.size();
+        reveals[q] = MatchRecord(
+            table, absl::MakeConstSpan(queries[q]),
+            absl::MakeConstSpan(outputs).subspan(offset[i], queries[q].size()), &local);
+        hit += local.size() - before;
+        closed += local.size() - before - reveals[q].size();
+      }
+      absl::MutexLock lock(&mu);
+      hit_patterns.insert(hit_patterns.end(), local.begin(), local.end());
+      result.slots_hit += hit;
+      result.below_t += closed;
+      return absl::OkStatus();
+    });
     done += n;
     if (options.progress) options.progress(done, total_keys);
     q0 = q1;
@@ -98,10 +109,12 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   // anything (a single intake): keep the keyspec's defaults.
   if (sample.size() >= kMinEstimationSample) scorer.EstimateU(sample, sample);
   if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
-  scorer.min_agreeing_keys = table.table().t;
-  result.threshold = options.threshold >= 0
-                         ? options.threshold
-                         : DefaultThreshold(result.table_slots);
+  scorer.min_agreeing_keys = table.t();
+  // The owner's policy may ask for a higher score than ours.
+  result.threshold = std::max(options.threshold >= 0
+                                  ? options.threshold
+                                  : DefaultThreshold(result.table_slots),
+                              table.min_score());
 
   for (size_t q = 0; q < queries.size(); ++q) {
     const Reveal* best = nullptr;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/config/node_dir.h"
@@ -260,6 +261,7 @@ TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
   auto old_table = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(old_table.ok());
   clock_.Advance(kEpochLength);  // the OPRF key rotates
+  const Table old_copy = *old_table;
   auto index = TableIndex::Build(*std::move(old_table));
   ASSERT_TRUE(index.ok());
   auto match = MatchAgainst(
@@ -269,7 +271,7 @@ TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
   EXPECT_THAT(match->hits, IsEmpty());
   // And the cache refuses to serve it.
   TableCache cache(police_.dir());
-  ASSERT_TRUE(cache.Put("police", "victim-dedup", index->table(),
+  ASSERT_TRUE(cache.Put("police", "victim-dedup", old_copy,
                         clock_.Now() - kEpochLength).ok());
   auto cached = cache.Get("police", "victim-dedup", clock_.Now(), absl::Hours(1e6));
   ASSERT_TRUE(cached.ok());
@@ -383,6 +385,25 @@ TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
   EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", handle)
                 .status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  const std::vector<Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};
+  auto match = MatchAll(ngo, "victim-dedup", q);
+  ASSERT_TRUE(match.ok());
+  ASSERT_THAT(match->hits, SizeIs(1));
+  const double score = match->hits[0].score;
+  std::string raised = kPolicy;
+  const std::string needle = "min_agreeing_keys: 2\n    payload: PAYLOAD_HANDLE_AND_ROLE";
+  raised.replace(raised.find(needle), needle.size(),
+                 absl::StrCat("min_agreeing_keys: 2\n    score_threshold: ", score + 1,
+                              "\n    payload: PAYLOAD_HANDLE_AND_ROLE"));
+  police_.WritePolicy(raised);
+  auto stricter = MatchAll(ngo, "victim-dedup", q);
+  ASSERT_TRUE(stricter.ok());
+  EXPECT_THAT(stricter->hits, IsEmpty());
+  EXPECT_GT(stricter->threshold, score);
 }
 
 }  // namespace

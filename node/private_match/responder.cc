@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
@@ -78,7 +81,11 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   auto handle_key = DeriveBytes(r->seed_, "fedlink/handle/v1", 32);
   if (!handle_key.ok()) return handle_key.status();
   r->handle_key_ = *std::move(handle_key);
-  auto db = sqlite::Database::Open(paths.dir + "/budget.db", {.create = true, .synchronous_full = true});
+  // synchronous=NORMAL (WAL): a power cut may forget the last charges, a
+  // process crash never does; a budget is a rate limit, and an fsync per
+  // evaluation would dominate a lookup's latency.
+  auto db = sqlite::Database::Open(paths.dir + "/budget.db",
+                                   {.create = true, .synchronous_full = false});
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(kBudgetMigrations); !s.ok()) return s;
   absl::MutexLock lock(&r->mu_);
@@ -111,9 +118,59 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy()
   return policy_;
 }
 
+absl::Status Responder::ReloadPolicy() {
+  const std::string path = paths_.dir + "/policy.txtpb";
+  const int64_t mtime = MTime(path);
+  if (mtime < 0) {
+    absl::MutexLock lock(&mu_);
+    policy_ = policy::Policy::DenyAll();
+    policy_mtime_ = mtime;
+    return absl::OkStatus();
+  }
+  auto loaded = policy::Policy::Load(path, keyspec::KeyTypeNames());
+  if (!loaded.ok()) return loaded.status();
+  absl::MutexLock lock(&mu_);
+  policy_ = *std::move(loaded);
+  policy_mtime_ = mtime;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_view purpose,
-                                                                 int64_t epoch) const {
-  return oprf::OprfKey::Derive(seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch));
+                                                                 int64_t epoch,
+                                                                 int64_t generation) const {
+  return oprf::OprfKey::Derive(
+      seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch, "|", generation));
+}
+
+absl::StatusOr<int64_t> Responder::Generation() const {
+  const std::string path = paths_.dir + "/oprf.generation";
+  std::ifstream in(path);
+  if (!in) return 0;
+  int64_t generation = -1;
+  in >> generation;
+  if (!in || generation < 0) {
+    return absl::DataLossError(absl::StrCat(path, ": corrupt key generation"));
+  }
+  return generation;
+}
+
+absl::Status Responder::Rekey(const NodePaths& paths) {
+  Responder probe;
+  probe.paths_ = paths;
+  auto current = probe.Generation();
+  if (!current.ok()) return current.status();
+  const std::string path = paths.dir + "/oprf.generation";
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << (*current + 1) << "\n";
+    out.flush();
+    if (!out) return absl::InternalError(absl::StrCat(tmp, ": cannot write"));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat(path, ": cannot replace"));
+  }
+  return absl::OkStatus();
 }
 
 std::string Responder::HandleFor(absl::string_view external_id) const {
@@ -147,11 +204,13 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const int64_t epoch = Epoch();
+  auto generation = Generation();
+  if (!generation.ok()) return generation.status();
   Table empty;
-  empty.table_id = TableId(config_.node_id, purpose, epoch);
+  empty.table_id = TableId(config_.node_id, purpose, epoch, *generation);
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr) return empty;  // deny by default: an empty table
-  auto key = KeyFor(purpose, epoch);
+  auto key = KeyFor(purpose, epoch, *generation);
   if (!key.ok()) return key.status();
   std::vector<SourceRecord> source;
   const absl::Time now = clock_->Now();
@@ -171,7 +230,9 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  return BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
+  auto table = BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
+  if (table.ok()) table->min_score = rule->score_threshold;
+  return table;
 }
 
 absl::StatusOr<std::string> Responder::AuthorizeContact(
@@ -246,7 +307,7 @@ absl::Status Responder::Charge(const std::string& peer, const std::string& purpo
 
 absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
     const PeerIdentity& peer, absl::string_view purpose, absl::Span<const oprf::Element> blinded,
-    uint64_t* budget_remaining) {
+    uint64_t* budget_remaining, std::string* table_id) {
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
@@ -263,8 +324,12 @@ absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
       !s.ok()) {
     return s;
   }
-  auto key = KeyFor(purpose, Epoch());
+  const int64_t epoch = Epoch();
+  auto generation = Generation();
+  if (!generation.ok()) return generation.status();
+  auto key = KeyFor(purpose, epoch, *generation);
   if (!key.ok()) return key.status();
+  if (table_id != nullptr) *table_id = TableId(config_.node_id, purpose, epoch, *generation);
   std::vector<oprf::Element> out(blinded.size());
   if (auto s = (*key)->BlindEvaluateBatch(blinded, absl::MakeSpan(out)); !s.ok()) return s;
   if (auto s = Charge(peer.node_id, std::string(purpose), blinded.size(),

@@ -44,13 +44,22 @@ class Responder {
   absl::StatusOr<std::vector<oprf::Element>> Evaluate(const PeerIdentity& peer,
                                                        absl::string_view purpose,
                                                        absl::Span<const oprf::Element> blinded,
-                                                       uint64_t* budget_remaining);
+                                                       uint64_t* budget_remaining,
+                                                       std::string* table_id = nullptr);
   // The opaque handle peers see for a record, and back (owner only).
   std::string HandleFor(absl::string_view external_id) const;
   absl::StatusOr<std::string> Resolve(absl::string_view handle);
   // Every handle of this node and its external id (for `fedlink eval`).
   absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles();
   int64_t Epoch() const;
+  // Re-reads DIR/policy.txtpb now (SIGHUP). On a parse error the last good
+  // policy stays in force and the error is returned.
+  absl::Status ReloadPolicy();
+  // Re-keying: the current key generation (DIR/oprf.generation, 0 if
+  // absent), and a new one. After Rekey every table built before is
+  // useless (its tags were made under the old key) and requesters refetch.
+  absl::StatusOr<int64_t> Generation() const;
+  static absl::Status Rekey(const NodePaths& paths);
   // A contact request from `peer` about `handle` for `purpose` is allowed
   // only if the policy shares that record with the peer for the purpose
   // now. Returns the record's external id; NotFound otherwise (the same
@@ -63,7 +72,8 @@ class Responder {
  private:
   Responder() = default;
   absl::StatusOr<std::shared_ptr<const policy::Policy>> CurrentPolicy();
-  absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch) const;
+  absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch,
+                                                        int64_t generation) const;
   absl::StatusOr<uint64_t> UsedToday(const std::string& peer, const std::string& purpose,
                                      int64_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckBudget(const std::string& peer, const std::string& purpose, uint64_t n,

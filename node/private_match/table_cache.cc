@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fedlink/v1/match.pb.h"
 
@@ -51,7 +52,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
         absl::StrCat(*path, ": corrupt table cache (delete it to refetch)"));
   }
   const absl::Time fetched = absl::FromUnixSeconds(cached.fetched_at());
-  if (cached.table_id() != TableId(peer, purpose, EpochAt(now)) ||
+  if (!absl::StartsWith(cached.table_id(), TableIdPrefix(peer, purpose, EpochAt(now))) ||
       now - fetched > max_age || fetched > now + absl::Minutes(5)) {
     return std::nullopt;  // another epoch, or stale: refetch
   }
@@ -59,6 +60,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
   out.fetched_at = fetched;
   out.table.table_id = cached.table_id();
   out.table.t = static_cast<int>(cached.t());
+  out.table.min_score = cached.min_score();
   out.table.slots.reserve(cached.slots_size());
   for (auto& s : *cached.mutable_slots()) {
     out.table.slots.push_back({std::move(*s.mutable_entries()),
@@ -79,6 +81,7 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
   cached.set_purpose(std::string(purpose));
   cached.set_table_id(table.table_id);
   cached.set_t(table.t);
+  cached.set_min_score(table.min_score);
   cached.set_fetched_at(absl::ToUnixSeconds(fetched_at));
   for (const Slot& s : table.slots) {
     auto* slot = cached.add_slots();

@@ -30,8 +30,13 @@ int64_t EpochAt(absl::Time now) {
 }
 
 std::string TableId(absl::string_view responder, absl::string_view purpose,
-                    int64_t epoch) {
-  return absl::StrCat(responder, "|", purpose, "|", epoch);
+                    int64_t epoch, int64_t generation) {
+  return absl::StrCat(TableIdPrefix(responder, purpose, epoch), generation);
+}
+
+std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose,
+                          int64_t epoch) {
+  return absl::StrCat(responder, "|", purpose, "|", epoch, "|");
 }
 
 size_t Table::bytes() const {
@@ -58,8 +63,9 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
                                  absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records,
                                  int threads) {
-  if (t < 1 || t > static_cast<int>(kMaxKeysPerRecord)) {
-    return absl::InvalidArgumentError("t must be 1..64");
+  if (t < 1 || t > keyspec::kKeyGroupCount) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("t must be 1..", keyspec::kKeyGroupCount, " (key groups)"));
   }
   // Evaluate every key of every eligible record in one batch.
   std::vector<std::string> inputs;
@@ -67,7 +73,9 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
   std::vector<const SourceRecord*> eligible;
   for (const SourceRecord& r : records) {
     const size_t n = std::min(r.keys.size(), kMaxKeysPerRecord);
-    if (static_cast<int>(n) < t) continue;
+    uint32_t pattern = 0;
+    for (size_t i = 0; i < n; ++i) pattern |= 1u << static_cast<int>(r.keys[i].type);
+    if (keyspec::AgreeingGroups(pattern) < t) continue;  // could never open
     eligible.push_back(&r);
     first_input.push_back(inputs.size());
     for (size_t i = 0; i < n; ++i) inputs.push_back(r.keys[i].bytes);
@@ -85,7 +93,9 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
   for (size_t r = 0; r < eligible.size(); ++r) {
     const size_t n = std::min(eligible[r]->keys.size(), kMaxKeysPerRecord);
     randombytes_buf(secret.data(), secret.size());
-    auto shares = shamir::Split(secret, t, static_cast<int>(n));
+    // One share per key group (x = group + 1): correlated keys (the name
+    // keys, say) carry the same share, so t counts independent evidence.
+    auto shares = shamir::Split(secret, t, keyspec::kKeyGroupCount);
     if (!shares.ok()) return shares.status();
     Slot& slot = table.slots[r];
     slot.entries.resize(n * kEntrySize);
@@ -93,8 +103,10 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
       const TagMask tm = DeriveTagMask(outputs[first_input[r] + i]);
       char* entry = slot.entries.data() + i * kEntrySize;
       std::memcpy(entry, &tm.tag, kTagSize);
+      const shamir::Share& share =
+          (*shares)[static_cast<int>(keyspec::Info(eligible[r]->keys[i].type).group)];
       for (size_t b = 0; b < kShareSize; ++b) {
-        entry[kTagSize + b] = static_cast<char>((*shares)[i].y[b] ^ tm.mask[b]);
+        entry[kTagSize + b] = static_cast<char>(share.y[b] ^ tm.mask[b]);
       }
     }
     auto payload_key = PayloadKey(secret);
@@ -112,6 +124,7 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   TableIndex index;
   if (table.t < 1)
     return absl::InvalidArgumentError("table t must be at least 1");
+  size_t entry_bytes = 0, payload_bytes = 0;
   for (uint32_t s = 0; s < table.slots.size(); ++s) {
     const Slot& slot = table.slots[s];
     if (slot.entries.empty() || slot.entries.size() % kEntrySize != 0 ||
@@ -123,37 +136,70 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
       return absl::InvalidArgumentError(
           absl::StrCat("table slot ", s, " has no payload"));
     }
-    for (uint8_t i = 0; i < slot.key_count(); ++i) {
-      uint64_t tag;
-      std::memcpy(&tag, slot.entries.data() + i * kEntrySize, kTagSize);
-      index.by_tag_.push_back({tag, s, i});
-    }
+    entry_bytes += slot.entries.size();
+    payload_bytes += slot.sealed_payload.size();
   }
-  std::sort(index.by_tag_.begin(), index.by_tag_.end(),
-            [](const Hit& a, const Hit& b) { return a.tag < b.tag; });
-  index.table_ = std::move(table);
+  if (entry_bytes / kEntrySize >= UINT32_MAX || payload_bytes >= UINT32_MAX) {
+    return absl::InvalidArgumentError("table is too large");
+  }
+  index.table_id_ = std::move(table.table_id);
+  index.t_ = table.t;
+  index.min_score_ = table.min_score;
+  index.entries_.reserve(entry_bytes);
+  index.payloads_.reserve(payload_bytes);
+  index.slot_entries_.reserve(table.slots.size() + 1);
+  index.slot_payload_.reserve(table.slots.size() + 1);
+  for (Slot& slot : table.slots) {
+    index.slot_entries_.push_back(
+        static_cast<uint32_t>(index.entries_.size() / kEntrySize));
+    index.slot_payload_.push_back(static_cast<uint32_t>(index.payloads_.size()));
+    index.entries_ += slot.entries;
+    index.payloads_ += slot.sealed_payload;
+    std::string().swap(slot.entries);  // free as we go
+    std::string().swap(slot.sealed_payload);
+  }
+  index.slot_entries_.push_back(
+      static_cast<uint32_t>(index.entries_.size() / kEntrySize));
+  index.slot_payload_.push_back(static_cast<uint32_t>(index.payloads_.size()));
+  index.order_.resize(index.entries_.size() / kEntrySize);
+  for (uint32_t e = 0; e < index.order_.size(); ++e) index.order_[e] = e;
+  std::sort(index.order_.begin(), index.order_.end(),
+            [&index](uint32_t a, uint32_t b) { return index.TagOf(a) < index.TagOf(b); });
   return index;
 }
 
-absl::Span<const TableIndex::Hit> TableIndex::Find(uint64_t tag) const {
-  auto lo = std::lower_bound(
-      by_tag_.begin(), by_tag_.end(), tag,
-      [](const Hit& h, uint64_t t) { return h.tag < t; });
-  auto hi = lo;
-  while (hi != by_tag_.end() && hi->tag == tag) ++hi;
-  return absl::MakeConstSpan(by_tag_.data() + (lo - by_tag_.begin()),
-                             static_cast<size_t>(hi - lo));
+uint64_t TableIndex::TagOf(uint32_t entry) const {
+  uint64_t tag;
+  std::memcpy(&tag, entries_.data() + size_t{entry} * kEntrySize, kTagSize);
+  return tag;
+}
+
+void TableIndex::Find(uint64_t tag, std::vector<Hit>* hits) const {
+  hits->clear();
+  auto it = std::lower_bound(order_.begin(), order_.end(), tag,
+                             [this](uint32_t e, uint64_t t) { return TagOf(e) < t; });
+  for (; it != order_.end() && TagOf(*it) == tag; ++it) {
+    // The slot holding entry *it: the last slot starting at or before it.
+    const auto next = std::upper_bound(slot_entries_.begin(), slot_entries_.end(), *it);
+    const uint32_t slot = static_cast<uint32_t>(next - slot_entries_.begin() - 1);
+    hits->push_back({slot, static_cast<uint8_t>(*it - slot_entries_[slot])});
+  }
+}
+
+const char* TableIndex::MaskedShare(const Hit& hit) const {
+  return entries_.data() +
+         (size_t{slot_entries_[hit.slot]} + hit.position) * kEntrySize + kTagSize;
+}
+
+absl::string_view TableIndex::SealedPayload(uint32_t slot) const {
+  return absl::string_view(payloads_).substr(
+      slot_payload_[slot], slot_payload_[slot + 1] - slot_payload_[slot]);
 }
 
 size_t TableIndex::memory_bytes() const {
-  size_t n = by_tag_.capacity() * sizeof(Hit) +
-             table_.slots.capacity() * sizeof(Slot);
-  for (const Slot& s : table_.slots) {
-    // Short payloads live inside the string object (SSO).
-    if (s.entries.capacity() > 15) n += s.entries.capacity() + 1;
-    if (s.sealed_payload.capacity() > 15) n += s.sealed_payload.capacity() + 1;
-  }
-  return n;
+  return entries_.capacity() + payloads_.capacity() + table_id_.capacity() +
+         (slot_entries_.capacity() + slot_payload_.capacity() + order_.capacity()) *
+             sizeof(uint32_t);
 }
 
 std::vector<Reveal> MatchRecord(const TableIndex& index,
@@ -165,19 +211,22 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     uint32_t pattern = 0;
   };
   absl::flat_hash_map<uint32_t, Collected> by_slot;
+  std::vector<TableIndex::Hit> hits;
   for (size_t k = 0; k < keys.size() && k < outputs.size(); ++k) {
     const TagMask tm = DeriveTagMask(outputs[k]);
-    for (const TableIndex::Hit& hit : index.Find(tm.tag)) {
-      const Slot& slot = index.table().slots[hit.slot];
+    index.Find(tm.tag, &hits);
+    for (const TableIndex::Hit& hit : hits) {
       Collected& c = by_slot[hit.slot];
-      const uint8_t x = hit.position + 1;
+      // The share's x is the key group of the key that hit (the same key
+      // type on both sides, since the type is part of the OPRF input).
+      const uint8_t x =
+          static_cast<uint8_t>(keyspec::Info(keys[k].type).group) + 1;
       if (std::any_of(c.shares.begin(), c.shares.end(),
                       [x](const shamir::Share& s) { return s.x == x; })) {
         continue;
       }
       shamir::Share share{x, std::string(kShareSize, '\0')};
-      const char* entry =
-          slot.entries.data() + hit.position * kEntrySize + kTagSize;
+      const char* entry = index.MaskedShare(hit);
       for (size_t b = 0; b < kShareSize; ++b) {
         share.y[b] =
             static_cast<char>(static_cast<uint8_t>(entry[b]) ^ tm.mask[b]);
@@ -187,7 +236,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     }
   }
   std::vector<Reveal> out;
-  const int t = index.table().t;
+  const int t = index.t();
   for (auto& [slot_number, c] : by_slot) {
     if (hit_patterns != nullptr) hit_patterns->push_back(c.pattern);
     if (static_cast<int>(c.shares.size()) < t)
@@ -197,8 +246,8 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     if (!secret.ok()) continue;
     auto key = PayloadKey(*secret);
     if (!key.ok()) continue;
-    auto payload = (*key)->Open(index.table().slots[slot_number].sealed_payload,
-                                PayloadAd(index.table().table_id, slot_number));
+    auto payload = (*key)->Open(index.SealedPayload(slot_number),
+                                PayloadAd(index.table_id(), slot_number));
     if (!payload.ok()) continue;  // a colliding tag gave a wrong share
     out.push_back({slot_number, *std::move(payload), c.pattern,
                    static_cast<int>(c.shares.size())});

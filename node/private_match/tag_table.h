@@ -6,11 +6,13 @@
 //   y_i    = OPRF_k(v_i)                         (64 bytes, RFC 9497)
 //   tag_i  = BLAKE2b(key=y_i, "fedlink/tag/v1")[:8]
 //   mask_i = BLAKE2b(key=y_i, "fedlink/mask/v1")[:16]
-// The record gets a random 16-byte secret s, split t-of-n with Shamir
-// (n = number of keys, share x = i + 1), and a payload sealed with
+// The record gets a random 16-byte secret s, split t-of-n with Shamir, one
+// share per key group (x = group + 1; keys of one group, e.g. the name keys,
+// carry the same share, so t counts independent evidence), and a payload
+// sealed with
 // BLAKE2b(key=s, "fedlink/payload/v1") (XChaCha20-Poly1305, associated data
-// = table id || slot). A record with fewer than t keys is left out: it could
-// never be revealed.
+// = table id || slot). A record with keys in fewer than t groups is left
+// out: it could never be revealed.
 //
 // Wire format of a slot (the table's bulk): n entries of 24 bytes,
 //   entry_i = tag_i (8) || share_i XOR mask_i (16)
@@ -47,9 +49,14 @@ inline constexpr size_t kMaxKeysPerRecord = 64;
 // useless (and refused), since its tags were made under another key.
 inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);
 int64_t EpochAt(absl::Time now);
-// "responder|purpose|epoch": bound into every sealed payload of the table.
+// "responder|purpose|epoch|generation": bound into every sealed payload of
+// the table. The generation counts re-keyings within an epoch (a consent
+// withdrawn or a record deleted makes every earlier table useless at once).
 std::string TableId(absl::string_view responder, absl::string_view purpose,
-                    int64_t epoch);
+                    int64_t epoch, int64_t generation);
+// "responder|purpose|epoch|": what every table id of that epoch starts with.
+std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose,
+                          int64_t epoch);
 
 struct SourceRecord {
   std::vector<keyspec::Key> keys;
@@ -65,6 +72,7 @@ struct Slot {
 struct Table {
   std::string table_id;  // responder|purpose|epoch: bound into every payload
   int t = 2;
+  double min_score = 0;  // the owner's policy threshold; the requester obeys it
   std::vector<Slot> slots;
   size_t bytes() const;  // entries + payloads
 };
@@ -82,26 +90,42 @@ struct TagMask {
 };
 TagMask DeriveTagMask(const oprf::Output& y);
 
-// Requester's index of a table: (tag, slot, position) sorted by tag, 16
-// bytes per entry (a hash map of vectors would cost four times that, and a
-// 100,000-record table must stay well under 64 MiB). Validates sizes.
+// The requester's form of a table, built once per fetched table and kept
+// compact: every entry in one buffer (24 bytes each), the sealed payloads in
+// another, per-slot offsets, and the entries' numbers sorted by tag (4 bytes
+// each) for lookup. A 100,000-record table takes about 45 MiB. Validates
+// sizes on Build.
 class TableIndex {
  public:
   static absl::StatusOr<TableIndex> Build(Table table);
-  const Table& table() const { return table_; }
+
+  const std::string& table_id() const { return table_id_; }
+  int t() const { return t_; }
+  double min_score() const { return min_score_; }
+  size_t slot_count() const { return slot_entries_.size() - 1; }
+  size_t entry_count() const { return order_.size(); }
 
   struct Hit {
-    uint64_t tag;
     uint32_t slot;
     uint8_t position;
   };
-  // All positions whose tag equals `tag` (collisions are possible but rare).
-  absl::Span<const Hit> Find(uint64_t tag) const;
+  // Every entry whose tag equals `tag` (collisions are possible but rare).
+  void Find(uint64_t tag, std::vector<Hit>* hits) const;
+  // The 16 masked share bytes of an entry, and a slot's sealed payload.
+  const char* MaskedShare(const Hit& hit) const;
+  absl::string_view SealedPayload(uint32_t slot) const;
   size_t memory_bytes() const;
 
  private:
-  Table table_;
-  std::vector<Hit> by_tag_;
+  uint64_t TagOf(uint32_t entry) const;
+  std::string table_id_;
+  int t_ = 0;
+  double min_score_ = 0;
+  std::string entries_;                 // all entries, slot after slot
+  std::string payloads_;                // all sealed payloads
+  std::vector<uint32_t> slot_entries_;  // first entry of each slot, + end
+  std::vector<uint32_t> slot_payload_;  // first payload byte of each slot, + end
+  std::vector<uint32_t> order_;         // entry numbers sorted by tag
 };
 
 // One revealed record of the peer.
@@ -109,7 +133,7 @@ struct Reveal {
   uint32_t slot;
   std::string payload;   // opened plaintext
   uint32_t pattern = 0;  // requester key types that agreed
-  int agreeing_keys = 0;
+  int agreeing_keys = 0;  // distinct key groups that agreed (shares)
 };
 
 // Matches one requester record: `keys` with their finalised OPRF outputs

@@ -50,6 +50,7 @@ class TagTableTest : public ::testing::Test {
     table_bytes_ = table->bytes();
     entries_ = 0;
     for (const auto& s : table->slots) entries_ += s.key_count();
+    table_ = *table;
     auto index = TableIndex::Build(*std::move(table));
     ASSERT_TRUE(index.ok());
     index_ = std::make_unique<TableIndex>(*std::move(index));
@@ -58,15 +59,18 @@ class TagTableTest : public ::testing::Test {
   std::unique_ptr<oprf::OprfKey> key_;
   SourceRecord record_;
   std::unique_ptr<TableIndex> index_;
+  Table table_;  // what the index was built from
   size_t table_bytes_ = 0, entries_ = 0;
 };
 
 TEST_F(TagTableTest, EntriesAre24Bytes) {
   EXPECT_EQ(entries_, 6u);
   size_t entry_bytes = 0;
-  for (const auto& s : index_->table().slots) entry_bytes += s.entries.size();
+  for (const auto& s : table_.slots) entry_bytes += s.entries.size();
   EXPECT_EQ(entry_bytes, 6 * kEntrySize);
   EXPECT_EQ(kEntrySize, 24u);
+  EXPECT_EQ(index_->entry_count(), 6u);
+  EXPECT_EQ(index_->slot_count(), 2u);
 }
 
 TEST_F(TagTableTest, TAgreeingKeysRevealThePayload) {
@@ -101,7 +105,7 @@ TEST_F(TagTableTest, ATableIsUselessWithoutTheRespondersKey) {
 }
 
 TEST_F(TagTableTest, ATamperedShareFailsToOpenRatherThanRevealingGarbage) {
-  Table copy = index_->table();
+  Table copy = table_;
   copy.slots[0].entries[kTagSize + 3] ^= 0x40;  // first share of the record
   auto tampered = TableIndex::Build(copy);
   ASSERT_TRUE(tampered.ok());
@@ -111,13 +115,13 @@ TEST_F(TagTableTest, ATamperedShareFailsToOpenRatherThanRevealingGarbage) {
 }
 
 TEST_F(TagTableTest, RejectsMalformedTables) {
-  Table bad = index_->table();
+  Table bad = table_;
   bad.slots[0].entries.pop_back();
   EXPECT_FALSE(TableIndex::Build(bad).ok());
-  Table no_payload = index_->table();
+  Table no_payload = table_;
   no_payload.slots[1].sealed_payload = "x";
   EXPECT_FALSE(TableIndex::Build(no_payload).ok());
-  Table zero_t = index_->table();
+  Table zero_t = table_;
   zero_t.t = 0;
   EXPECT_FALSE(TableIndex::Build(zero_t).ok());
 }
@@ -125,9 +129,33 @@ TEST_F(TagTableTest, RejectsMalformedTables) {
 TEST_F(TagTableTest, RecordsWithFewerThanTKeysAreLeftOut) {
   SourceRecord small;
   small.keys = {MakeKey(KeyType::kPhone, "+1")};
-  auto table = BuildTable(*key_, "id", 2, {small});
+  // Two keys, but of one group (correlated name keys): still one piece of
+  // evidence, so the record could never open and is left out.
+  SourceRecord names_only;
+  names_only.keys = {MakeKey(KeyType::kNames, "ana|lee"),
+                     MakeKey(KeyType::kNamesPhonetic, "AN|L")};
+  auto table = BuildTable(*key_, "id", 2, {small, names_only});
   ASSERT_TRUE(table.ok());
   EXPECT_TRUE(table->slots.empty());
+}
+
+TEST_F(TagTableTest, CorrelatedKeysCountOnceTowardsT) {
+  SourceRecord r;
+  r.keys = {MakeKey(KeyType::kNames, "ana|lee"), MakeKey(KeyType::kNamesPhonetic, "AN|L"),
+            MakeKey(KeyType::kNamesYear, "ana|lee|1990"),
+            MakeKey(KeyType::kPhone, "+447700900001")};
+  r.payload = "handle=H3";
+  auto index = TableIndex::Build(*BuildTable(*key_, "id", 2, {r}));
+  ASSERT_TRUE(index.ok());
+  // Three agreeing name keys are one group: a namesake opens nothing.
+  std::vector<Key> namesake(r.keys.begin(), r.keys.begin() + 3);
+  EXPECT_TRUE(MatchRecord(*index, namesake, Outputs(*key_, namesake)).empty());
+  // A name key and the phone are two independent groups: it opens.
+  std::vector<Key> two = {r.keys[0], r.keys[3]};
+  auto reveals = MatchRecord(*index, two, Outputs(*key_, two));
+  ASSERT_EQ(reveals.size(), 1u);
+  EXPECT_EQ(reveals[0].agreeing_keys, 2);
+  EXPECT_EQ(reveals[0].payload, "handle=H3");
 }
 
 TEST(TagTableEndToEndTest, GeneratedPeopleMatchAcrossTwoOrganisations) {
