@@ -107,5 +107,46 @@ grep -q "$CID to police about $H (our $OWN) purpose=victim-dedup status=accepted
 expect_exit 2 "$F" contact --dir "$WORK/shelter" --peer police --handle "$H" --reason "fishing"
 pass "contact request sent, seen with the time since the hit, accepted, recorded on both sides"
 
+# 8. The survivor behind $ID withdraws consent at police. The NGO, which
+# cached police's table before, no longer finds the record; it got a signed
+# revocation notice (it had asked for contact) and acknowledged it.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/before.csv"
+grep -q ",$H," "$WORK/before.csv" || fail "handle not matched before the withdrawal"
+grep -q "table .* (cached)" "$WORK/err" || { cat "$WORK/err"; fail "table was not cached"; }
+expect_exit 0 "$F" records --dir "$WORK/police" withdraw-consent "$ID"
+grep -q "re-keyed" "$WORK/out" || fail "no re-key"
+grep -q "revocation notice to ngo: acknowledged" "$WORK/out" || { cat "$WORK/out"; fail "no revocation notice"; }
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/after.csv"
+grep -q "cached table is stale, refetching" "$WORK/err" || { cat "$WORK/err"; fail "stale cache not detected"; }
+grep -q ",$H," "$WORK/after.csv" && fail "withdrawn record still found"
+[ $(($(wc -l <"$WORK/after.csv"))) -ge $(($(wc -l <"$WORK/before.csv") - 1)) ] || fail "other matches lost"
+expect_exit 0 "$F" inbox --dir "$WORK/ngo"
+grep -q "$CID to police .* status=revoked" "$WORK/out" || { cat "$WORK/out"; fail "ngo contact not revoked"; }
+expect_exit 0 "$F" records --dir "$WORK/police" show "$ID"
+grep -q "ngo asked for contact about it ($CID, victim-dedup): accepted" "$WORK/out" || { cat "$WORK/out"; fail "history: contact"; }
+grep -q "revocation notice to ngo: acknowledged" "$WORK/out" || fail "history: revocation"
+sed -n '/^shared now:/,$p' "$WORK/out" | grep -q "with nobody" || { cat "$WORK/out"; fail "still shared"; }
+pass "consent withdrawn: cached table void, record gone, revocation acknowledged, history shown"
+
+# 9. Explain what police shares with the NGO.
+expect_exit 0 "$F" policy explain --dir "$WORK/police" --peer ngo --purpose victim-dedup
+grep -q "rule 'ngos-dedup-victims'" "$WORK/out" || { cat "$WORK/out"; fail "explain rule"; }
+grep -q "^records shared: [1-9]" "$WORK/out" || fail "explain count"
+grep -q "records withheld: .*consent does not cover victim-dedup" "$WORK/out" || fail "explain withheld"
+expect_exit 0 "$F" policy explain --dir "$WORK/police" --peer ngo --purpose victim-dedup --record "$ID"
+grep -q "record $ID: not shared (consent does not cover victim-dedup)" "$WORK/out" || { cat "$WORK/out"; fail "explain record"; }
+expect_exit 0 "$F" policy explain --dir "$WORK/ngo" --peer police --purpose perpetrator-link
+grep -q "no rule applies: nothing is shared" "$WORK/out" || fail "explain deny"
+pass "policy explain shows the rule, counts and one record's decision"
+
+# 10. A broken policy is not applied on SIGHUP; the last good one stays.
+echo "rules { this is not a policy" >"$WORK/police/policy.txtpb"
+kill -HUP "${PIDS_BY[police]}"
+for _ in $(seq 1 50); do grep -q "policy NOT reloaded" "$WORK/police.log" && break; sleep 0.1; done
+grep -q "policy NOT reloaded, keeping the last good one: .*policy.txtpb:1" "$WORK/police.log" || { cat "$WORK/police.log"; fail "SIGHUP"; }
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
+grep -q "peer police: table [1-9][0-9]* records" "$WORK/err" || { cat "$WORK/err"; fail "last good policy lost"; }
+pass "SIGHUP with a broken policy keeps the last good one"
+
 for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "private_match_cli_test: all passed"

@@ -79,5 +79,45 @@ TEST_F(FollowupStoreTest, OnlyTheAddresseeCanReplyToAnOutgoingRequest) {
   EXPECT_EQ(store_->Outgoing()->at(0).status, ContactStatus::kDeclined);
 }
 
+TEST_F(FollowupStoreTest, RevocationsArePendingUntilAcknowledged) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  FollowupStore::Revocation r;
+  r.id = "r1";
+  r.own_id = "v-1";
+  r.peer = "ngo";
+  r.handle = "h01";
+  r.created_at = t0;
+  ASSERT_TRUE(store_->AddRevocation(r).ok());
+  ASSERT_EQ(store_->PendingRevocations()->size(), 1u);
+  ASSERT_TRUE(store_->AckRevocation("r1", t0 + absl::Minutes(1)).ok());
+  EXPECT_TRUE(store_->PendingRevocations()->empty());
+  EXPECT_EQ(store_->Revocations("v-1")->at(0).acked_at, t0 + absl::Minutes(1));
+}
+
+TEST_F(FollowupStoreTest, ARevocationForgetsOnlyTheSendersHitsAndRequests) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  ASSERT_TRUE(store_->RecordHits({{"police", "victim-dedup", "h01", "n-1", 20, "phone",
+                                   "victim", "", t0},
+                                  {"shelter", "victim-dedup", "h01", "n-2", 20, "phone",
+                                   "victim", "", t0}})
+                  .ok());
+  Contact c;
+  c.id = "c1";
+  c.peer = "police";
+  c.handle = "h01";
+  c.own_id = "n-1";
+  c.purpose = "victim-dedup";
+  c.reason = "why";
+  c.hit_at = c.created_at = t0;
+  ASSERT_TRUE(store_->AddOutgoing(c).ok());
+  // Another node cannot revoke police's record.
+  ASSERT_TRUE(store_->ApplyRevocation("shelter", "h02", "").ok());
+  EXPECT_TRUE(store_->FindHit("police", "h01")->has_value());
+  ASSERT_TRUE(store_->ApplyRevocation("police", "h01", "").ok());
+  EXPECT_FALSE(store_->FindHit("police", "h01")->has_value());
+  EXPECT_TRUE(store_->FindHit("shelter", "h01")->has_value());
+  EXPECT_EQ(store_->Outgoing()->at(0).status, ContactStatus::kRevoked);
+}
+
 }  // namespace
 }  // namespace fedlink::followup

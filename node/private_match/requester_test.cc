@@ -387,6 +387,36 @@ TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  const Person query = Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001");
+  auto cached = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(cached.ok());
+  const Table cached_copy = *cached;
+  auto before = MatchAgainst(*TableIndex::Build(*cached), ngo, "victim-dedup", {Keys(query)}, {});
+  ASSERT_TRUE(before.ok());
+  ASSERT_THAT(before->hits, SizeIs(1));
+  // The survivor withdraws consent: the record changes and the node re-keys.
+  Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
+  withdrawn.consent.clear();
+  police_.Add({withdrawn});
+  ASSERT_TRUE(Responder::Rekey(NodePaths(police_.dir())).ok());
+  // The peer's cached table opens nothing any more (not even a tag hits)...
+  auto after = MatchAgainst(*TableIndex::Build(cached_copy), ngo, "victim-dedup",
+                            {Keys(query)}, {});
+  ASSERT_TRUE(after.ok());
+  EXPECT_THAT(after->hits, IsEmpty());
+  EXPECT_EQ(after->slots_hit, 0u);
+  // ...and the fresh table has a new id and no longer holds the record.
+  auto fresh = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_NE(fresh->table_id, cached_copy.table_id);
+  EXPECT_THAT(fresh->slots, SizeIs(2));
+  auto again = MatchAll(ngo, "victim-dedup", {query});
+  ASSERT_TRUE(again.ok());
+  EXPECT_THAT(again->hits, IsEmpty());
+}
+
 TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
   LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
   const std::vector<Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};
