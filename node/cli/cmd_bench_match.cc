@@ -10,11 +10,8 @@
 //  - memory and wire size of the requester's cached table;
 //  - lookup latency (p50/p99) of one intake against two peers with cached
 //    tables.
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -29,6 +26,7 @@
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/common/free_port.h"
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
@@ -125,19 +123,10 @@ absl::Status Setup(const std::string& root, const std::vector<std::string>& ids,
     if (!upsert.ok()) return upsert.status();
     (*nodes)[id].node = *std::move(node);
   }
-  // Peers listen on ports chosen by the kernel; the roster needs them first,
-  // so start servers on fixed free ports found now.
+  // The roster names each node's port before its server starts.
   for (const std::string& id : ids) {
     OpenedNode& n = *(*nodes)[id].node;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    close(fd);
-    n.config.listen = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+    n.config.listen = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
     auto request = federation::MemberRequest(n.paths, n.config, n.identity->VerifierKey());
     if (!request.ok()) return request.status();
     if (auto s = federation::AddMember(coord, *request, id); !s.ok()) return s;

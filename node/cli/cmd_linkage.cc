@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 #include "node/cli/progress.h"
 #include "node/config/node_dir.h"
 #include "node/importer/importer.h"
@@ -83,15 +84,6 @@ std::vector<CandidatePair> Link(const std::vector<KeySet>& a,
   return BestPerB(ScoreAndFilter(std::move(candidates), *scorer));
 }
 
-std::string PatternNames(uint32_t pattern) {
-  std::vector<std::string> names;
-  for (const auto& info : keyspec::Catalogue()) {
-    if (pattern & (1u << static_cast<int>(info.type)))
-      names.push_back(info.name);
-  }
-  return names.empty() ? "(none)" : absl::StrJoin(names, ";");
-}
-
 void PrintMisses(const std::vector<Person>& a, const std::vector<Person>& b,
                  const std::vector<KeySet>& ka, const std::vector<KeySet>& kb,
                  const std::set<IdPair>& predicted,
@@ -112,7 +104,7 @@ void PrintMisses(const std::vector<Person>& a, const std::vector<Person>& b,
     }
     std::cout << "false " << pr.first << "," << pr.second
               << ": score=" << scorer.Score(pattern) << " "
-              << PatternNames(pattern) << "\n";
+              << keyspec::PatternNames(pattern) << "\n";
     ++false_shown;
   }
   int shown = 0;
@@ -132,7 +124,7 @@ void PrintMisses(const std::vector<Person>& a, const std::vector<Person>& b,
     }
     std::cout << "missed " << t.first << "," << t.second
               << ": keys=" << agreeing << " score=" << scorer.Score(pattern)
-              << " " << PatternNames(pattern) << "\n";
+              << " " << keyspec::PatternNames(pattern) << "\n";
     ++shown;
   }
 }
@@ -300,25 +292,12 @@ int RunDedup(const std::vector<std::string>& args) {
       ScoreAndFilter(std::move(candidates), scorer);
   std::string csv = "id_1,id_2,score,keys\n";
   for (const auto& c : pairs) {
-    std::vector<std::string> names;
-    for (const auto& info : keyspec::Catalogue()) {
-      if (c.pattern & (1u << static_cast<int>(info.type)))
-        names.push_back(info.name);
-    }
     absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", (*persons)[c.a].external_id,
                           (*persons)[c.b].external_id, c.score,
-                          absl::StrJoin(names, ";"));
+                          keyspec::PatternNames(c.pattern));
   }
   const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    std::cout << csv;
-  } else {
-    std::ofstream f(out, std::ios::trunc);
-    f << csv;
-    if (!f)
-      return ReportError("dedup", absl::PermissionDeniedError(
-                                      absl::StrCat(out, ": cannot write")));
-  }
+  if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("dedup", s);
   std::cerr << "dedup: " << persons->size() << " records, " << pairs.size()
             << " probable duplicate pairs\n";
   return kExitOk;

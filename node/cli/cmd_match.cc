@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 #include "node/cli/peer_session.h"
 #include "node/cli/progress.h"
 #include "node/followup/followup_store.h"
@@ -44,14 +45,6 @@ namespace {
 using private_match::MatchClient;
 using private_match::PeerMatch;
 using private_match::TableIndex;
-
-std::string PatternNames(uint32_t pattern) {
-  std::vector<std::string> names;
-  for (const auto& info : keyspec::Catalogue()) {
-    if (pattern & (1u << static_cast<int>(info.type))) names.push_back(info.name);
-  }
-  return absl::StrJoin(names, ";");
-}
 
 // The peer's table for `purpose`: from the cache when fresh, else fetched
 // (and cached).
@@ -195,7 +188,7 @@ int RunMatch(const std::vector<std::string>& args) {
     }
     for (const private_match::MatchHit& h : o.match.hits) {
       const std::string& own_id = query_persons[h.query]->external_id;
-      const std::string keys = PatternNames(h.pattern);
+      const std::string keys = keyspec::PatternNames(h.pattern);
       absl::StrAppendFormat(&csv, "%s,%s,%s,%.1f,%s,%s\n", own_id, o.peer,
                             h.handle, h.score, keys, h.role);
       hits.push_back({o.peer, purpose, h.handle, own_id, h.score, keys, h.role,
@@ -207,15 +200,7 @@ int RunMatch(const std::vector<std::string>& args) {
   if (auto s = (*followups)->RecordHits(hits); !s.ok()) return ReportError("match", s);
 
   const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) {
-    std::cout << csv;
-  } else {
-    std::ofstream f(out, std::ios::trunc);
-    f << csv;
-    if (!f) {
-      return ReportError("match", absl::PermissionDeniedError(absl::StrCat(out, ": cannot write")));
-    }
-  }
+  if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("match", s);
   std::cerr << "match: " << hits.size() << " matches with " << outcomes.size() - failed
             << " peers" << (out.empty() ? "" : absl::StrCat(", written to ", out)) << "\n";
   if (failed > 0) {
@@ -291,7 +276,7 @@ int RunLookup(const std::vector<std::string>& args) {
     for (const auto& h : o.match.hits) {
       ++found;
       std::cout << absl::StrFormat("%s,%s,%.1f,%s,%s,%s\n", o.peer, h.handle, h.score,
-                                   PatternNames(h.pattern), h.role, h.officer);
+                                   keyspec::PatternNames(h.pattern), h.role, h.officer);
     }
   }
   std::cerr << "lookup: " << found << " candidates from " << outcomes.size() - failed

@@ -3,10 +3,6 @@
 #ifndef FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
 #define FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -16,23 +12,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "node/common/free_port.h"
 #include "node/config/node_dir.h"
 #include "node/federation/roster.h"
 
 namespace fedlink::federation::testing {
 
-// A loopback port that was free a moment ago.
-inline int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+inline int FreePort() { return FreeLoopbackPort(); }
 
 class TestFederation {
  public:

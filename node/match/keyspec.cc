@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
 #include "node/match/nicknames.h"
 #include "node/match/soundex.h"
@@ -65,6 +66,14 @@ int AgreeingGroups(uint32_t pattern) {
       groups |= 1u << static_cast<int>(info.group);
   }
   return __builtin_popcount(groups);
+}
+
+std::string PatternNames(uint32_t pattern) {
+  std::vector<std::string> names;
+  for (const KeyTypeInfo& info : Catalogue()) {
+    if (pattern & (1u << static_cast<int>(info.type))) names.push_back(info.name);
+  }
+  return names.empty() ? "(none)" : absl::StrJoin(names, ";");
 }
 
 std::vector<std::string> KeyTypeNames() {

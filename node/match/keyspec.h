@@ -91,6 +91,9 @@ const std::vector<KeyTypeInfo>& Catalogue();
 // t counts these (one Shamir share per group), so a name alone, however
 // many name keys agree, never opens a record.
 int AgreeingGroups(uint32_t pattern);
+// The names of the key types in `pattern`, ';'-separated, in catalogue order
+// ("(none)" for an empty pattern): the `keys` column of results files.
+std::string PatternNames(uint32_t pattern);
 const KeyTypeInfo& Info(KeyType type);
 std::vector<std::string> KeyTypeNames();
 

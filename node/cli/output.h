@@ -1,0 +1,29 @@
+// Writing a command's main output: to `path`, or to stdout when empty.
+#ifndef FEDLINK_NODE_CLI_OUTPUT_H_
+#define FEDLINK_NODE_CLI_OUTPUT_H_
+
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace fedlink::cli {
+
+inline absl::Status WriteOutput(const std::string& path, absl::string_view text) {
+  if (path.empty()) {
+    std::cout << text;
+    return absl::OkStatus();
+  }
+  std::ofstream f(path, std::ios::trunc);
+  f << text;
+  f.flush();
+  if (!f) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot write"));
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::cli
+
+#endif  // FEDLINK_NODE_CLI_OUTPUT_H_
