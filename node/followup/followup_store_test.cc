@@ -7,6 +7,20 @@
 namespace fedlink::followup {
 namespace {
 
+Contact MakeContact(const std::string& id, const std::string& peer,
+                    const std::string& handle, const std::string& own_id,
+                    const std::string& reason, absl::Time at) {
+  Contact c;
+  c.id = id;
+  c.peer = peer;
+  c.handle = handle;
+  c.own_id = own_id;
+  c.purpose = "victim-dedup";
+  c.reason = reason;
+  c.hit_at = c.created_at = at;
+  return c;
+}
+
 class FollowupStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,14 +54,7 @@ TEST_F(FollowupStoreTest, HitKeepsItsFirstFoundTime) {
 
 TEST_F(FollowupStoreTest, IncomingIsDecidedOnceAndDuplicatesAreRefused) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
-  Contact c;
-  c.id = "c1";
-  c.peer = "ngo";
-  c.handle = "h01";
-  c.own_id = "v-1";
-  c.purpose = "victim-dedup";
-  c.reason = "same survivor?";
-  c.hit_at = c.created_at = t0;
+  const Contact c = MakeContact("c1", "ngo", "h01", "v-1", "same survivor?", t0);
   ASSERT_TRUE(store_->AddIncoming(c).ok());
   EXPECT_EQ(store_->AddIncoming(c).code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->Decide("nope", true, "", t0).status().code(),
@@ -62,14 +69,7 @@ TEST_F(FollowupStoreTest, IncomingIsDecidedOnceAndDuplicatesAreRefused) {
 
 TEST_F(FollowupStoreTest, OnlyTheAddresseeCanReplyToAnOutgoingRequest) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
-  Contact c;
-  c.id = "c1";
-  c.peer = "police";
-  c.handle = "h01";
-  c.own_id = "n-1";
-  c.purpose = "victim-dedup";
-  c.reason = "why";
-  c.hit_at = c.created_at = t0;
+  const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
   EXPECT_EQ(store_->RecordReply("c1", "shelter", true, "", t0).code(),
             absl::StatusCode::kNotFound);
@@ -101,14 +101,7 @@ TEST_F(FollowupStoreTest, ARevocationForgetsOnlyTheSendersHitsAndRequests) {
                                   {"shelter", "victim-dedup", "h01", "n-2", 20, "phone",
                                    "victim", "", t0}})
                   .ok());
-  Contact c;
-  c.id = "c1";
-  c.peer = "police";
-  c.handle = "h01";
-  c.own_id = "n-1";
-  c.purpose = "victim-dedup";
-  c.reason = "why";
-  c.hit_at = c.created_at = t0;
+  const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
   // Another node cannot revoke police's record.
   ASSERT_TRUE(store_->ApplyRevocation("shelter", "h02", "").ok());
