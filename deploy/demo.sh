@@ -85,6 +85,8 @@ echo "-- duplicate victims found (first 5 of $(($(wc -l <"$DEMO/victims.csv") - 
 head -6 "$DEMO/victims.csv" | awk -F, '{printf "  %-10s %-8s %-22s %6s %-8s %s\n", $1, $2, $3, $4, $6, $5}'
 echo "-- checked against the generator's truth (police resolves its own handles):"
 "$FEDLINK" eval --results "$DEMO/victims.csv" --truth "$DEMO/truth-police-ngo.csv" --peer-dir "$DEMO/police"
+echo "(recall counts every true pair, including the suspects and the survivors without consent"
+echo " that the policies rightly keep out of victim-dedup; precision is what matters here)"
 
 step "10. The NGO checks the people in its cases against suspects police holds"
 "$FEDLINK" match --dir "$DEMO/ngo" --peer police --purpose perpetrator-link --out "$DEMO/suspects.csv"
