@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "absl/strings/escaping.h"
+#include "crypto/base64.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -35,7 +36,7 @@ absl::StatusOr<Checkpoint> Checkpoint::ParseBody(absl::string_view text) {
     return absl::InvalidArgumentError(
         "checkpoint tree size is not a canonical decimal");
   }
-  if (!absl::Base64Unescape(lines[2], &c.root_hash) ||
+  if (!StrictBase64Decode(lines[2], &c.root_hash) ||
       c.root_hash.size() != 32 || absl::Base64Escape(c.root_hash) != lines[2]) {
     return absl::InvalidArgumentError(
         "checkpoint root hash is not 32 bytes of base64");

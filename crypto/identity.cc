@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "absl/strings/escaping.h"
+#include "crypto/base64.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -129,7 +130,7 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(
   if (!ParseKeyId(parts[1], &id))
     return absl::DataLossError("malformed key id");
   std::string decoded;
-  if (!absl::Base64Unescape(parts[2], &decoded) || decoded.size() != 33 ||
+  if (!StrictBase64Decode(parts[2], &decoded) || decoded.size() != 33 ||
       static_cast<uint8_t>(decoded[0]) != kSignatureTypeEd25519) {
     sodium_memzero(decoded.data(), decoded.size());
     return absl::DataLossError("malformed Ed25519 key material");
@@ -217,7 +218,7 @@ absl::StatusOr<Verifier> Verifier::Parse(absl::string_view vkey) {
         "verifier key id must be 8 lower-case hex digits");
   }
   std::string decoded;
-  if (!absl::Base64Unescape(parts[2], &decoded) || decoded.size() != 33 ||
+  if (!StrictBase64Decode(parts[2], &decoded) || decoded.size() != 33 ||
       static_cast<uint8_t>(decoded[0]) != kSignatureTypeEd25519) {
     return absl::InvalidArgumentError(
         "verifier key is not an Ed25519 (type 0x01) key");

@@ -1,4 +1,5 @@
 #include "crypto/merkle.h"
+#include "crypto/merkle_frontier.h"
 
 #include <filesystem>
 #include <random>
@@ -247,6 +248,24 @@ TEST(MerkleTest, ProofGenerationRejectsBadArguments) {
   EXPECT_TRUE(absl::IsOutOfRange(InclusionProof(leaves, 2).status()));
   EXPECT_FALSE(ConsistencyProof(leaves, 0).ok());
   EXPECT_FALSE(ConsistencyProof(leaves, 3).ok());
+}
+
+}  // namespace
+}  // namespace fedlink::merkle
+
+namespace fedlink::merkle {
+namespace {
+
+TEST(MerkleFrontierTest, RootEqualsTheFullTreeRootAtEverySize) {
+  Frontier frontier;
+  std::vector<std::string> leaves;
+  EXPECT_EQ(frontier.Root(), EmptyRoot());
+  for (int i = 0; i < 300; ++i) {
+    leaves.push_back(LeafHash("leaf " + std::to_string(i)));
+    frontier.Append(leaves.back());
+    ASSERT_EQ(frontier.Root(), RootHash(leaves)) << "size " << leaves.size();
+  }
+  EXPECT_EQ(frontier.size(), 300u);
 }
 
 }  // namespace

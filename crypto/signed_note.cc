@@ -1,6 +1,7 @@
 #include "crypto/signed_note.h"
 
 #include "absl/strings/escaping.h"
+#include "crypto/base64.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -53,7 +54,7 @@ absl::StatusOr<Note> Parse(absl::string_view note) {
     sig.name = std::string(line.substr(0, space));
     if (auto s = ValidateKeyName(sig.name); !s.ok()) return s;
     std::string decoded;
-    if (!absl::Base64Unescape(line.substr(space + 1), &decoded) ||
+    if (!StrictBase64Decode(line.substr(space + 1), &decoded) ||
         decoded.size() < 5) {
       return absl::InvalidArgumentError(
           "malformed signature (bad base64 or too short)");

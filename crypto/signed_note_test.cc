@@ -189,3 +189,29 @@ TEST(CosignatureTest, CosignAndVerify) {
 
 }  // namespace
 }  // namespace fedlink
+
+namespace fedlink::note {
+namespace {
+
+TEST(SignedNoteStrictTest, NonCanonicalBase64InASignatureLineIsRefused) {
+  auto key = *SigningKey::Generate("example.org/log");
+  auto signed_note = Sign("hello\n", *key);
+  ASSERT_TRUE(signed_note.ok());
+  auto verifier = Verifier::Parse(key->VerifierKey());
+  ASSERT_TRUE(verifier.ok());
+  ASSERT_TRUE(Verify(*signed_note, {*verifier}).ok());
+  // The signature line is 4 + 64 bytes: 92 base64 characters ending in "=",
+  // so the last data character carries 2 unused bits. Setting them keeps
+  // the decoded bytes the same under a lenient decoder.
+  std::string tampered = *signed_note;
+  const size_t last = tampered.rfind('=') - 1;
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const size_t value = alphabet.find(tampered[last]);
+  ASSERT_NE(value, std::string::npos);
+  tampered[last] = alphabet[value ^ 0x01];
+  EXPECT_FALSE(Verify(tampered, {*verifier}).ok());
+}
+
+}  // namespace
+}  // namespace fedlink::note

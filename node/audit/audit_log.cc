@@ -1,0 +1,396 @@
+#include "node/audit/audit_log.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "crypto/checkpoint.h"
+#include "crypto/merkle.h"
+#include "crypto/merkle_frontier.h"
+#include "fedlink/v1/audit.pb.h"
+#include "node/store/sqlite.h"
+
+namespace fedlink::audit {
+namespace {
+
+constexpr sqlite::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE entries (
+  idx INTEGER PRIMARY KEY,
+  leaf BLOB NOT NULL
+);
+CREATE TABLE checkpoints (
+  size INTEGER PRIMARY KEY,
+  note TEXT NOT NULL
+);
+)sql"},
+};
+
+std::string Serialize(const Event& e, absl::Time now) {
+  fedlink::v1::AuditEntry entry;
+  entry.set_event(e.event);
+  entry.set_time_unix_micros(absl::ToUnixMicros(now));
+  entry.set_requester(e.requester);
+  entry.set_responder(e.responder);
+  entry.set_exchange_id(e.exchange_id);
+  entry.set_purpose(e.purpose);
+  entry.set_legal_basis(e.legal_basis);
+  entry.set_official(e.official);
+  entry.set_count(e.count);
+  entry.set_hits(e.hits);
+  entry.set_outcome(e.outcome);
+  entry.set_request_sha256(e.request_sha256);
+  entry.set_answer_sha256(e.answer_sha256);
+  entry.set_peer_signed(e.peer_signed);
+  entry.set_detail(e.detail);
+  return entry.SerializeAsString();
+}
+
+// Walks leaves in order against checkpoints (sorted by size), checking each
+// checkpoint's signature and root. `leaf(i)` returns entry i.
+class CheckpointWalker {
+ public:
+  explicit CheckpointWalker(const Verifier& key) : key_(key) {}
+
+  // Feeds the next leaf.
+  void Add(absl::string_view leaf) { frontier_.Append(merkle::LeafHash(leaf)); }
+  uint64_t size() const { return frontier_.size(); }
+
+  // Checks `note` for a tree of exactly size() leaves.
+  absl::Status Check(absl::string_view note, uint64_t expected_size) {
+    auto cp = checkpoint::Verify(note, key_);
+    if (!cp.ok()) {
+      return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
+                                              ": ", cp.status().message()));
+    }
+    if (cp->size != expected_size || (last_size_ != 0 && cp->size <= last_size_)) {
+      return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
+                                              " names size ", cp->size));
+    }
+    if (cp->root_hash != frontier_.Root()) {
+      return absl::DataLossError(absl::StrCat(
+          "entries ", last_size_, " to ", expected_size - 1,
+          " do not match the signed checkpoint of size ", expected_size,
+          " (changed, removed, inserted or reordered)"));
+    }
+    last_size_ = cp->size;
+    return absl::OkStatus();
+  }
+  uint64_t last_checkpoint_size() const { return last_size_; }
+
+ private:
+  const Verifier& key_;
+  merkle::Frontier frontier_;
+  uint64_t last_size_ = 0;
+};
+
+}  // namespace
+
+struct AuditLog::Impl {
+  std::string node_id;
+  const SigningKey* signer = nullptr;
+  Verifier verifier;
+  Clock* clock = nullptr;
+
+  absl::Mutex mu;  // the database and the Merkle state
+  std::unique_ptr<sqlite::Database> db ABSL_GUARDED_BY(mu);
+  merkle::Frontier frontier ABSL_GUARDED_BY(mu);
+  uint64_t checkpoint_size ABSL_GUARDED_BY(mu) = 0;
+  std::string checkpoint_note ABSL_GUARDED_BY(mu);
+
+  // Group commit: the first waiting appender writes everyone's entries.
+  struct Pending {
+    std::string leaf;
+    uint64_t index = 0;
+    absl::Status status;
+    bool done = false;
+  };
+  absl::Mutex queue_mu;
+  std::vector<Pending*> queue ABSL_GUARDED_BY(queue_mu);
+  bool writing ABSL_GUARDED_BY(queue_mu) = false;
+
+  absl::Mutex stop_mu;
+  bool stop ABSL_GUARDED_BY(stop_mu) = false;
+  std::thread checkpointer;
+
+  // Appends leaves other processes wrote (and ours) to the frontier.
+  absl::Status CatchUp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    auto st = db->Prepare("SELECT idx, leaf FROM entries WHERE idx >= ?1 ORDER BY idx");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, static_cast<int64_t>(frontier.size()));
+    for (;;) {
+      auto row = (*st)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::OkStatus();
+      if (static_cast<uint64_t>((*st)->ColumnInt64(0)) != frontier.size()) {
+        return absl::DataLossError(
+            absl::StrCat("audit log: entry ", frontier.size(), " is missing"));
+      }
+      frontier.Append(merkle::LeafHash((*st)->ColumnBlob(1)));
+    }
+  }
+
+  absl::Status WriteBatch(const std::vector<Pending*>& batch) {
+    absl::MutexLock lock(&mu);
+    auto tx = db->Begin();
+    if (!tx.ok()) return tx.status();
+    auto next_st = db->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries");
+    if (!next_st.ok()) return next_st.status();
+    auto row = (*next_st)->Step();
+    if (!row.ok()) return row.status();
+    int64_t next = (*next_st)->ColumnInt64(0);
+    auto insert = db->Prepare("INSERT INTO entries (idx, leaf) VALUES (?1, ?2)");
+    if (!insert.ok()) return insert.status();
+    for (Pending* p : batch) {
+      (*insert)->Bind(1, next).BindBlob(2, p->leaf);
+      if (auto s = (*insert)->Run(); !s.ok()) return s;
+      p->index = static_cast<uint64_t>(next++);
+    }
+    if (auto s = (*tx)->Commit(); !s.ok()) return s;
+    return CatchUp();
+  }
+
+  absl::StatusOr<std::string> Checkpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (auto s = CatchUp(); !s.ok()) return s;
+    if (frontier.size() == checkpoint_size && !checkpoint_note.empty()) return checkpoint_note;
+    checkpoint::Checkpoint cp;
+    cp.origin = node_id;
+    cp.size = frontier.size();
+    cp.root_hash = frontier.Root();
+    auto note = checkpoint::Sign(cp, *signer);
+    if (!note.ok()) return note.status();
+    auto st = db->Prepare("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, static_cast<int64_t>(cp.size)).Bind(2, *note);
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+    checkpoint_size = cp.size;
+    checkpoint_note = *note;
+    return checkpoint_note;
+  }
+};
+
+AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AuditLog::~AuditLog() {
+  {
+    absl::MutexLock lock(&impl_->stop_mu);
+    impl_->stop = true;
+  }
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
+  absl::MutexLock lock(&impl_->mu);
+  if (impl_->db != nullptr) (void)impl_->Checkpoint();  // cover what we wrote
+}
+
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node_dir,
+                                                         const SigningKey* signer,
+                                                         Clock* clock) {
+  if (signer == nullptr) return absl::InvalidArgumentError("audit log needs the node key");
+  auto impl = std::make_unique<Impl>();
+  impl->node_id = signer->name();
+  impl->signer = signer;
+  impl->clock = clock ? clock : Clock::Real();
+  auto verifier = Verifier::Parse(signer->VerifierKey());
+  if (!verifier.ok()) return verifier.status();
+  impl->verifier = *verifier;
+  auto db = sqlite::Database::Open(node_dir + "/audit.db",
+                                   {.create = true, .synchronous_full = true});
+  if (!db.ok()) return db.status();
+  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
+
+  // Verify: every entry present and in order, every checkpoint signed by us
+  // and matching the entries it covers.
+  CheckpointWalker walker(impl->verifier);
+  auto cps = (*db)->Prepare("SELECT size, note FROM checkpoints ORDER BY size");
+  if (!cps.ok()) return cps.status();
+  auto entries = (*db)->Prepare("SELECT idx, leaf FROM entries ORDER BY idx");
+  if (!entries.ok()) return entries.status();
+  std::string last_note;
+  uint64_t last_size = 0;
+  auto next_entry = [&]() -> absl::StatusOr<bool> {
+    auto row = (*entries)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return false;
+    if (static_cast<uint64_t>((*entries)->ColumnInt64(0)) != walker.size()) {
+      return absl::DataLossError(absl::StrCat("audit log: entry ", walker.size(),
+                                              " is missing (deleted or reordered)"));
+    }
+    walker.Add((*entries)->ColumnBlob(1));
+    impl->frontier.Append(merkle::LeafHash((*entries)->ColumnBlob(1)));
+    return true;
+  };
+  for (;;) {
+    auto row = (*cps)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const uint64_t size = static_cast<uint64_t>((*cps)->ColumnInt64(0));
+    while (walker.size() < size) {
+      auto more = next_entry();
+      if (!more.ok()) return more.status();
+      if (!*more) {
+        return absl::DataLossError(absl::StrCat("audit log: truncated: the checkpoint of size ",
+                                                size, " covers entries that are gone (",
+                                                walker.size(), " left)"));
+      }
+    }
+    const std::string note = (*cps)->ColumnText(1);
+    if (auto s = walker.Check(note, size); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("audit log: ", s.message()));
+    }
+    last_note = note;
+    last_size = size;
+  }
+  for (;;) {  // entries after the last checkpoint (a crash before it)
+    auto more = next_entry();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  impl->checkpoint_size = last_size;
+  impl->checkpoint_note = last_note;
+  {
+    absl::MutexLock lock(&impl->mu);
+    impl->db = *std::move(db);
+  }
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
+}
+
+absl::StatusOr<uint64_t> AuditLog::Append(const Event& event) {
+  Impl::Pending p;
+  p.leaf = Serialize(event, impl_->clock->Now());
+  impl_->queue_mu.Lock();
+  impl_->queue.push_back(&p);
+  while (!p.done) {
+    if (!impl_->writing) {
+      impl_->writing = true;
+      std::vector<Impl::Pending*> batch;
+      batch.swap(impl_->queue);
+      impl_->queue_mu.Unlock();
+      const absl::Status s = impl_->WriteBatch(batch);
+      impl_->queue_mu.Lock();
+      for (Impl::Pending* q : batch) {
+        q->status = s;
+        q->done = true;
+      }
+      impl_->writing = false;
+    } else {
+      impl_->queue_mu.Await(absl::Condition(
+          +[](Impl* impl) ABSL_EXCLUSIVE_LOCKS_REQUIRED(impl->queue_mu) { return !impl->writing; },
+          impl_.get()));
+    }
+  }
+  impl_->queue_mu.Unlock();
+  if (!p.status.ok()) {
+    return absl::UnavailableError(absl::StrCat("audit log: ", p.status.message()));
+  }
+  return p.index;
+}
+
+absl::StatusOr<std::string> AuditLog::Checkpoint() {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->Checkpoint();
+}
+
+void AuditLog::StartCheckpointing(absl::Duration interval) {
+  impl_->checkpointer = std::thread([this, interval] {
+    for (;;) {
+      {
+        absl::MutexLock lock(&impl_->stop_mu);
+        if (impl_->stop_mu.AwaitWithTimeout(absl::Condition(&impl_->stop), interval)) return;
+      }
+      (void)Checkpoint();
+    }
+  });
+}
+
+uint64_t AuditLog::size() {
+  absl::MutexLock lock(&impl_->mu);
+  (void)impl_->CatchUp();
+  return impl_->frontier.size();
+}
+
+absl::StatusOr<std::string> AuditLog::Export() {
+  absl::MutexLock lock(&impl_->mu);
+  if (auto cp = impl_->Checkpoint(); !cp.ok()) return cp.status();
+  fedlink::v1::AuditExport out;
+  out.set_node_id(impl_->node_id);
+  out.set_identity_vkey(impl_->signer->VerifierKey());
+  auto entries = impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx");
+  if (!entries.ok()) return entries.status();
+  (*entries)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  for (;;) {
+    auto row = (*entries)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.add_entries((*entries)->ColumnBlob(0));
+  }
+  auto cps = impl_->db->Prepare("SELECT note FROM checkpoints WHERE size <= ?1 ORDER BY size");
+  if (!cps.ok()) return cps.status();
+  (*cps)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  for (;;) {
+    auto row = (*cps)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.add_checkpoints((*cps)->ColumnText(0));
+  }
+  return out.SerializeAsString();
+}
+
+absl::StatusOr<VerifiedExport> VerifyExport(absl::string_view export_bytes,
+                                            absl::string_view expected_vkey) {
+  fedlink::v1::AuditExport in;
+  if (!in.ParseFromString(std::string(export_bytes))) {
+    return absl::DataLossError("not an audit export (malformed)");
+  }
+  auto verifier = Verifier::Parse(in.identity_vkey());
+  if (!verifier.ok()) {
+    return absl::DataLossError(absl::StrCat("identity key: ", verifier.status().message()));
+  }
+  if (verifier->name != in.node_id()) {
+    return absl::DataLossError(absl::StrCat("identity key is named '", verifier->name,
+                                            "', the export is of '", in.node_id(), "'"));
+  }
+  if (!expected_vkey.empty() && in.identity_vkey() != expected_vkey) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the export's identity key is not the one the roster lists for ", in.node_id()));
+  }
+  if (in.checkpoints_size() == 0) {
+    return absl::DataLossError("no checkpoint: not a complete export (truncated?)");
+  }
+  VerifiedExport out;
+  out.node_id = in.node_id();
+  CheckpointWalker walker(*verifier);
+  size_t next = 0;
+  for (int c = 0; c < in.checkpoints_size(); ++c) {
+    auto cp = checkpoint::Verify(in.checkpoints(c), *verifier);
+    if (!cp.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("checkpoint ", c, ": ", cp.status().message()));
+    }
+    if (cp->size > static_cast<uint64_t>(in.entries_size())) {
+      return absl::DataLossError(absl::StrCat("checkpoint ", c, " covers ", cp->size,
+                                              " entries; the export has ",
+                                              in.entries_size(), " (truncated)"));
+    }
+    if (c > 0 && cp->size <= walker.last_checkpoint_size()) {
+      return absl::DataLossError(absl::StrCat("checkpoint ", c, " is not after checkpoint ",
+                                              c - 1, " (reordered)"));
+    }
+    for (; next < cp->size; ++next) {
+      fedlink::v1::AuditEntry entry;
+      if (!entry.ParseFromString(in.entries(next))) {
+        return absl::DataLossError(absl::StrCat("entry ", next, ": malformed"));
+      }
+      walker.Add(in.entries(next));
+    }
+    if (auto s = walker.Check(in.checkpoints(c), cp->size); !s.ok()) return s;
+  }
+  if (walker.last_checkpoint_size() != static_cast<uint64_t>(in.entries_size())) {
+    return absl::DataLossError(absl::StrCat("entries ", walker.last_checkpoint_size(), " to ",
+                                            in.entries_size() - 1,
+                                            " are not covered by any checkpoint"));
+  }
+  out.entries = in.entries_size();
+  out.checkpoints = in.checkpoints_size();
+  out.serialized_entries.assign(in.entries().begin(), in.entries().end());
+  return out;
+}
+
+}  // namespace fedlink::audit

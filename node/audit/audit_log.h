@@ -1,0 +1,95 @@
+// The node's append-only, tamper-evident access log (PROTOCOL.md "Audit
+// log"): SQLite (DIR/audit.db, WAL, synchronous=FULL), each entry a leaf of
+// an RFC 9162 Merkle tree, signed checkpoints (C2SP tlog-checkpoint, signed
+// by the node's identity key, origin = node id).
+//
+// Append returns only once the entry is durable; concurrent appends share
+// one transaction and one fsync (group commit). Several processes may append
+// to one log (the server and CLI commands): indices are assigned inside the
+// write transaction, and each process catches up with the others' leaves
+// before it checkpoints.
+//
+// Open verifies the log: it recomputes the Merkle root of every stored
+// entry and refuses (DataLoss, naming the entry or checkpoint) a log whose
+// entries no longer match its checkpoints: a flipped byte, a deleted,
+// reordered or truncated entry. Thread-safe.
+#ifndef FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
+#define FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "crypto/identity.h"
+#include "node/common/clock.h"
+
+namespace fedlink::audit {
+
+// One event, in plain C++ (serialized as fedlink.v1.AuditEntry). Never holds
+// personal data: no names, selector values or external ids.
+struct Event {
+  std::string event;       // "match.evaluate.answered", "records.import", ...
+  std::string requester;   // requesting node
+  std::string responder;   // answering node
+  std::string exchange_id; // hex SHA-256 of the signed request envelope
+  std::string purpose;
+  std::string legal_basis;  // case or legal-basis reference
+  std::string official;     // pseudonymous id of the requesting official
+  uint64_t count = 0;
+  uint64_t hits = 0;
+  std::string outcome = "ok";
+  std::string request_sha256;
+  std::string answer_sha256;
+  std::string peer_signed;  // the other side's signed bytes, when small
+  std::string detail;
+};
+
+class AuditLog {
+ public:
+  // `signer` is the node's identity key (its name is the node id, the
+  // checkpoints' origin); it signs checkpoints and verifies them on Open.
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(
+      const std::string& node_dir, const SigningKey* signer, Clock* clock = nullptr);
+  ~AuditLog();
+
+  // Appends and returns the entry's index once it is durable.
+  absl::StatusOr<uint64_t> Append(const Event& event);
+  // Signs and stores a checkpoint of the current tree if it grew since the
+  // last one; returns the latest checkpoint note.
+  absl::StatusOr<std::string> Checkpoint();
+  // Issues a checkpoint every `interval` while entries arrive, on a
+  // background thread, until destruction.
+  void StartCheckpointing(absl::Duration interval);
+
+  uint64_t size();
+  // Everything `fedlink audit export` writes (a fedlink.v1.AuditExport).
+  absl::StatusOr<std::string> Export();
+
+  struct Impl;
+
+ private:
+  explicit AuditLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// `fedlink audit verify` for one export: signatures, every checkpoint's
+// root against the entries, checkpoint sizes increasing and the last one
+// covering every entry. `expected_vkey`, if not empty, is the node's
+// identity key as the roster lists it. Errors name the entry index or
+// checkpoint and the reason.
+struct VerifiedExport {
+  std::string node_id;
+  uint64_t entries = 0;
+  uint64_t checkpoints = 0;
+  std::vector<std::string> serialized_entries;
+};
+absl::StatusOr<VerifiedExport> VerifyExport(absl::string_view export_bytes,
+                                            absl::string_view expected_vkey = "");
+
+}  // namespace fedlink::audit
+
+#endif  // FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
