@@ -148,5 +148,26 @@ expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup 
 grep -q "peer police: table [1-9][0-9]* records" "$WORK/err" || { cat "$WORK/err"; fail "last good policy lost"; }
 pass "SIGHUP with a broken policy keeps the last good one"
 
+# 11. Audit: both logs verify, and every exchange between police and the
+# NGO is in both, joined on its exchange id; a flipped byte is caught.
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police.audit"
+expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit"
+expect_exit 0 "$F" audit verify "$WORK/police.audit" "$WORK/ngo.audit" \
+  --roster "$WORK/roster.bin" --federation-key "$KEY"
+grep -q "joined [1-9][0-9]* exchanges across 2 logs, 0 anomalies" "$WORK/out" || { cat "$WORK/out"; fail "audit join"; }
+expect_exit 0 "$F" audit list "$WORK/police.audit"
+for ev in match.table.served match.evaluate.answered match.evaluate.refused followup.contact.received \
+          followup.contact.accepted consent.withdraw followup.revocation.sent policy.reload records.import; do
+  grep -q ",$ev," "$WORK/out" || { cat "$WORK/out"; fail "no $ev entry at police"; }
+done
+grep -qi "ivanova\|$ID," "$WORK/out" && fail "personal data in the audit log"
+cp "$WORK/police.audit" "$WORK/tampered.audit"
+BYTE=$(od -An -tu1 -j400 -N1 "$WORK/tampered.audit" | tr -d ' ')
+printf "\\$(printf '%03o' $(( (BYTE + 1) % 256 )))" | dd of="$WORK/tampered.audit" bs=1 seek=400 conv=notrunc 2>/dev/null
+cmp -s "$WORK/police.audit" "$WORK/tampered.audit" && fail "the byte was not changed"
+expect_exit 1 "$F" audit verify "$WORK/tampered.audit"
+grep -q "FAILED" "$WORK/out" || fail "tampered export not caught"
+pass "audit logs verify and join with no anomalies; no personal data; a flipped byte is caught"
+
 for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "private_match_cli_test: all passed"

@@ -107,6 +107,7 @@ struct AuditLog::Impl {
   absl::Mutex queue_mu;
   std::vector<Pending*> queue ABSL_GUARDED_BY(queue_mu);
   bool writing ABSL_GUARDED_BY(queue_mu) = false;
+  size_t last_batch ABSL_GUARDED_BY(queue_mu) = 0;
 
   absl::Mutex stop_mu;
   bool stop ABSL_GUARDED_BY(stop_mu) = false;
@@ -260,8 +261,16 @@ absl::StatusOr<uint64_t> AuditLog::Append(const Event& event) {
   while (!p.done) {
     if (!impl_->writing) {
       impl_->writing = true;
+      if (impl_->last_batch > 1) {
+        // Others are appending too: give them a moment to join this commit
+        // (one fsync for all) rather than each paying for its own.
+        impl_->queue_mu.Unlock();
+        absl::SleepFor(absl::Microseconds(200));
+        impl_->queue_mu.Lock();
+      }
       std::vector<Impl::Pending*> batch;
       batch.swap(impl_->queue);
+      impl_->last_batch = batch.size();
       impl_->queue_mu.Unlock();
       const absl::Status s = impl_->WriteBatch(batch);
       impl_->queue_mu.Lock();
@@ -271,9 +280,15 @@ absl::StatusOr<uint64_t> AuditLog::Append(const Event& event) {
       }
       impl_->writing = false;
     } else {
-      impl_->queue_mu.Await(absl::Condition(
-          +[](Impl* impl) ABSL_EXCLUSIVE_LOCKS_REQUIRED(impl->queue_mu) { return !impl->writing; },
-          impl_.get()));
+      // Wake when our entry is written, or to lead the next commit. (Waiting
+      // for !writing alone would starve: the next leader may set it again
+      // before we look.)
+      struct Wait {
+        Impl* impl;
+        Impl::Pending* p;
+        bool Ready() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return p->done || !impl->writing; }
+      } wait{impl_.get(), &p};
+      impl_->queue_mu.Await(absl::Condition(&wait, &Wait::Ready));
     }
   }
   impl_->queue_mu.Unlock();
@@ -286,6 +301,11 @@ absl::StatusOr<uint64_t> AuditLog::Append(const Event& event) {
 absl::StatusOr<std::string> AuditLog::Checkpoint() {
   absl::MutexLock lock(&impl_->mu);
   return impl_->Checkpoint();
+}
+
+std::string AuditLog::LatestCheckpoint() {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->checkpoint_note;
 }
 
 void AuditLog::StartCheckpointing(absl::Duration interval) {

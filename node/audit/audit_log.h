@@ -61,6 +61,10 @@ class AuditLog {
   // Signs and stores a checkpoint of the current tree if it grew since the
   // last one; returns the latest checkpoint note.
   absl::StatusOr<std::string> Checkpoint();
+  // The latest checkpoint issued (no new signature; it may not cover the
+  // newest entries yet: the background checkpointer catches up within its
+  // interval).
+  std::string LatestCheckpoint();
   // Issues a checkpoint every `interval` while entries arrive, on a
   // background thread, until destruction.
   void StartCheckpointing(absl::Duration interval);

@@ -10,10 +10,8 @@
 #include "absl/time/clock.h"
 #include "crypto/oprf.h"
 #include "node/cli/command.h"
+#include "node/cli/flags.h"
 
-ABSL_FLAG(double, seconds, 1.0, "Seconds per measurement.");
-ABSL_FLAG(int, threads, 0,
-          "Threads for the all-cores figures (0 = all cores).");
 
 namespace fedlink::cli {
 namespace {

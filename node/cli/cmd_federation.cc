@@ -8,16 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
 #include "node/federation/roster.h"
 
 ABSL_FLAG(std::string, federation_id, "",
           "Federation id, e.g. eu-ht (1-64 of [a-z0-9.-]).");
-ABSL_FLAG(std::string, federation_key, "",
-          "The coordinator's roster verifier key (printed by `fedlink "
-          "federation init`); "
-          "required at a node's first roster install, then pinned.");
 ABSL_FLAG(absl::Duration, valid_for, absl::Hours(24 * 30),
           "How long a signed roster is valid.");
 
@@ -114,8 +111,10 @@ int RunRosterInstall(const std::vector<std::string>& args) {
     return ReportError("roster install",
                        absl::InvalidArgumentError("expected ROSTER.bin"));
   const std::string dir = absl::GetFlag(FLAGS_dir);
-  auto node = OpenNode(dir, {.load_identity = false});
+  auto node = OpenNode(dir, {.load_identity = true});
   if (!node.ok()) return ReportError("roster install", node.status());
+  auto log = OpenCommandAudit(**node);
+  if (!log.ok()) return ReportError("roster install", log.status());
   auto bytes = ReadAll(args[0]);
   if (!bytes.ok()) return ReportError("roster install", bytes.status());
   std::optional<std::string> key;
@@ -123,6 +122,17 @@ int RunRosterInstall(const std::vector<std::string>& args) {
     key = absl::GetFlag(FLAGS_federation_key);
   auto roster =
       federation::InstallRoster((*node)->paths, *bytes, key, absl::Now());
+  audit::Event entry;
+  entry.event = "roster.install";
+  entry.requester = (*node)->config.node_id;
+  entry.outcome = Outcome(roster.status());
+  if (roster.ok()) {
+    entry.count = roster->members().size();
+    entry.detail = absl::StrCat(roster->federation_id(), " version ", roster->version());
+  }
+  if (auto logged = (*log)->Append(entry); !logged.ok()) {
+    return ReportError("roster install", logged.status());
+  }
   if (!roster.ok()) return ReportError("roster install", roster.status());
   if (roster->Find((*node)->config.node_id) == nullptr) {
     std::cerr << "warning: this node (" << (*node)->config.node_id

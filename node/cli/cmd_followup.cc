@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/cli/peer_session.h"
 #include "node/followup/followup_client.h"
@@ -89,7 +90,10 @@ int RunContact(const std::vector<std::string>& args) {
   c.reason = reason;
   c.hit_at = (*hit)->found_at;
   c.created_at = now;
-  if (auto s = followup::SendContact(session->self(), owners->front(), c, kDeadline);
+  auto log = OpenCommandAudit(*session->node);
+  if (!log.ok()) return ReportError("contact", log.status());
+  if (auto s = followup::SendContact(session->self(), owners->front(), c, kDeadline,
+                                     log->get());
       !s.ok()) {
     return ReportError("contact", s);
   }
@@ -124,8 +128,11 @@ int Decide(PeerSession& session, followup::FollowupStore& store, const std::stri
   decided.status = accept ? followup::ContactStatus::kAccepted
                           : followup::ContactStatus::kDeclined;
   decided.reply = absl::GetFlag(FLAGS_message);
+  auto log = OpenCommandAudit(*session.node);
+  if (!log.ok()) return ReportError("inbox", log.status());
   // Deliver first: a reply that did not reach the requester changes nothing.
-  if (auto s = followup::SendReply(session.self(), *requester, decided, kDeadline);
+  if (auto s = followup::SendReply(session.self(), *requester, decided, kDeadline,
+                                   log->get());
       !s.ok()) {
     return ReportError("inbox", s);
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
 #include "node/importer/importer.h"
@@ -47,13 +48,30 @@ int RunImport(const std::vector<std::string>& args) {
   ImportOptions::Stats stats;
   options.drop_bad_dates = bad_dates == "drop";
   options.stats = &stats;
-  auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = false});
+  auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
   if (!node.ok()) return ReportError("import", node.status());
+  auto log = OpenCommandAudit(**node);
+  if (!log.ok()) return ReportError("import", log.status());
+  audit::Event entry;
+  entry.event = "records.import";
+  entry.requester = (*node)->config.node_id;
 
   const absl::Time start = absl::Now();
   auto persons = ReadPersonsFile(args[0], options);
-  if (!persons.ok()) return ReportError("import", persons.status());
+  if (!persons.ok()) {
+    entry.outcome = Outcome(persons.status());  // file:line:field, never a value
+    (void)(*log)->Append(entry);
+    return ReportError("import", persons.status());
+  }
   auto counts = (*node)->store->Upsert(*persons);
+  entry.outcome = Outcome(counts.status());
+  if (counts.ok()) {
+    entry.count = persons->size();
+    entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
+  }
+  if (auto logged = (*log)->Append(entry); !logged.ok()) {
+    return ReportError("import", logged.status());
+  }
   if (!counts.ok()) return ReportError("import", counts.status());
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   auto total = (*node)->store->Count();

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 #include "node/cli/peer_session.h"
@@ -85,7 +86,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
                                     const std::string& purpose,
                                     const std::vector<KeySet>& queries,
                                     const std::vector<KeySet>* u_sample,
-                                    bool progress) {
+                                    bool progress, audit::AuditLog* log) {
   private_match::TableCache cache(session.node->paths.dir);
   std::vector<PeerOutcome> out;
   for (const federation::Member& m : peers) {
@@ -93,6 +94,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     o.peer = m.node_id;
     const absl::Time start = absl::Now();
     MatchClient client(session.self(), m);
+    client.set_audit(log);
     ProgressBar bar(absl::StrCat("matching ", m.node_id));
     private_match::MatchOptions options;
     options.threshold = absl::GetFlag(FLAGS_threshold);
@@ -175,8 +177,10 @@ int RunMatch(const std::vector<std::string>& args) {
     std::cerr << " (" << withheld << " withheld: no consent for " << purpose << ")";
   std::cerr << "\n";
 
+  auto log = OpenCommandAudit(*session->node);
+  if (!log.ok()) return ReportError("match", log.status());
   std::vector<PeerOutcome> outcomes =
-      MatchPeers(*session, *peers, purpose, queries, &all_keys, true);
+      MatchPeers(*session, *peers, purpose, queries, &all_keys, true, log->get());
   std::string csv = "own_id,peer,handle,score,keys,role\n";
   std::vector<followup::Hit> hits;
   int failed = 0;
@@ -263,8 +267,10 @@ int RunLookup(const std::vector<std::string>& args) {
   }
   auto peers = session->Peers("", true);
   if (!peers.ok()) return ReportError("lookup", peers.status());
+  auto log = OpenCommandAudit(*session->node);
+  if (!log.ok()) return ReportError("lookup", log.status());
   std::vector<PeerOutcome> outcomes =
-      MatchPeers(*session, *peers, purpose, {keys}, nullptr, false);
+      MatchPeers(*session, *peers, purpose, {keys}, nullptr, false, log->get());
   int failed = 0, found = 0;
   std::cout << "peer,handle,score,keys,role,officer\n";
   for (const PeerOutcome& o : outcomes) {

@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/consent.h"
 #include "node/private_match/responder.h"
 #include "node/cli/flags.h"
@@ -101,7 +102,19 @@ int RunRecords(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (op == "delete") {
+    auto keyed = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
+    if (!keyed.ok()) return ReportError("records", keyed.status());
+    auto log = OpenCommandAudit(**keyed);
+    if (!log.ok()) return ReportError("records", log.status());
     auto deleted = store.Delete(args[1]);
+    audit::Event entry;
+    entry.event = "records.delete";
+    entry.requester = (*node)->config.node_id;
+    entry.outcome = Outcome(deleted.status());
+    entry.count = deleted.ok() && *deleted ? 1 : 0;
+    if (auto logged = (*log)->Append(entry); !logged.ok()) {
+      return ReportError("records", logged.status());
+    }
     if (!deleted.ok()) return ReportError("records", deleted.status());
     if (!*deleted) {
       return ReportError(

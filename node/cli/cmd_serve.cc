@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
@@ -59,6 +60,19 @@ int RunServe(const std::vector<std::string>& args) {
   if (!node.ok()) return ReportError("serve", node.status());
   auto lock = ServeLock::Acquire((*node)->paths.dir + "/serve.lock");
   if (!lock.ok()) return ReportError("serve", lock.status());
+  // The access log is verified before anything is served: a log whose
+  // entries no longer match its signed checkpoints stops the node.
+  auto log = OpenCommandAudit(**node);
+  if (!log.ok()) {
+    return ReportError("serve", absl::Status(log.status().code(),
+                                             absl::StrCat("refusing to serve: ",
+                                                          log.status().message())));
+  }
+  (*log)->StartCheckpointing(absl::Seconds(1));
+  audit::Event started;
+  started.event = "node.start";
+  started.requester = (*node)->config.node_id;
+  if (auto s = (*log)->Append(started); !s.ok()) return ReportError("serve", s.status());
 
   ServerOptions options;
   options.paths = (*node)->paths;
@@ -86,9 +100,9 @@ int RunServe(const std::vector<std::string>& args) {
     followups = *std::move(opened_followups);
     federation::PeerServerOptions peer_options;
     peer_options.services.push_back(private_match::MatchServiceFactory(
-        responder.get(), (*node)->identity.get()));
+        responder.get(), (*node)->identity.get(), log->get()));
     peer_options.services.push_back(followup::FollowupServiceFactory(
-        responder.get(), followups.get(), (*node)->identity.get(), nullptr));
+        responder.get(), followups.get(), (*node)->identity.get(), nullptr, log->get()));
     auto started = federation::PeerServer::Start(**node, peer_options);
     if (!started.ok()) return ReportError("serve", started.status());
     peers = *std::move(started);
@@ -107,7 +121,13 @@ int RunServe(const std::vector<std::string>& args) {
     // SIGHUP: re-read the sharing policy now (it is also re-read whenever
     // the file changes). A bad file leaves the last good policy in force.
     if (responder == nullptr) continue;
-    if (auto s = responder->ReloadPolicy(); s.ok()) {
+    const absl::Status reloaded = responder->ReloadPolicy();
+    audit::Event entry;
+    entry.event = "policy.reload";
+    entry.requester = (*node)->config.node_id;
+    entry.outcome = Outcome(reloaded);
+    (void)(*log)->Append(entry);
+    if (const absl::Status& s = reloaded; s.ok()) {
       std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
     } else {
       std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
@@ -119,6 +139,10 @@ int RunServe(const std::vector<std::string>& args) {
             << " received, stopping\n";
   if (peers) peers->Shutdown(absl::Seconds(5));
   (*server)->Shutdown(absl::Seconds(5));
+  audit::Event stopped;
+  stopped.event = "node.stop";
+  stopped.requester = (*node)->config.node_id;
+  (void)(*log)->Append(stopped);
   std::cerr << "fedlink serve: stopped\n";
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/command_audit.h"
 #include "node/federation/peer_client.h"
 #include "node/federation/roster.h"
 #include "node/followup/followup_client.h"
@@ -36,7 +37,7 @@ std::string RandomId(absl::string_view prefix) {
 // Sends the given notices; returns how many were acknowledged.
 int SendNotices(const OpenedNode& node, followup::FollowupStore& store,
                 const std::vector<followup::FollowupStore::Revocation>& notices,
-                int* pending) {
+                audit::AuditLog* log, int* pending) {
   *pending = 0;
   if (notices.empty()) return 0;
   auto roster = federation::LoadInstalledRoster(node.paths, absl::Now());
@@ -53,7 +54,7 @@ int SendNotices(const OpenedNode& node, followup::FollowupStore& store,
       s = absl::FailedPreconditionError("no longer a roster member");
     } else {
       federation::Self self{node.config.node_id, node.identity.get(), *tls, nullptr};
-      s = followup::SendRevocation(self, *peer, r, kDeadline);
+      s = followup::SendRevocation(self, *peer, r, kDeadline, log);
     }
     if (s.ok()) s = store.AckRevocation(r.id, absl::Now());
     if (s.ok()) {
@@ -79,15 +80,23 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
     return ReportError("records",
                        absl::InvalidArgumentError("no record with that external_id"));
   }
+  auto log = OpenCommandAudit(**node);
+  if (!log.ok()) return ReportError("records", log.status());
   Person p = **record;
   p.consent.clear();
   p.consent_expires_at = 0;
-  if (auto s = (*node)->store->Upsert({p}); !s.ok()) return ReportError("records", s.status());
-  // Re-key: the record's entries in every table a peer cached were made
-  // under the old key, so they no longer match anything.
-  if (auto s = private_match::Responder::Rekey((*node)->paths); !s.ok()) {
-    return ReportError("records", s);
-  }
+  // Re-key after the change: the record's entries in every table a peer
+  // cached were made under the old key, so they no longer match anything.
+  absl::Status s = (*node)->store->Upsert({p}).status();
+  if (s.ok()) s = private_match::Responder::Rekey((*node)->paths);
+  audit::Event entry;  // no record id: the withdrawal itself is not personal data
+  entry.event = "consent.withdraw";
+  entry.requester = (*node)->config.node_id;
+  entry.count = 1;
+  entry.outcome = Outcome(s);
+  entry.detail = "record removed from every table; OPRF keys re-keyed";
+  if (auto logged = (*log)->Append(entry); !logged.ok()) return ReportError("records", logged.status());
+  if (!s.ok()) return ReportError("records", s);
   std::cout << "consent withdrawn for " << external_id
             << "; the node re-keyed: every peer's cached table is void, the record is "
                "in no new table\n";
@@ -125,7 +134,7 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
     if (auto s = add(c.peer, "", c.id); !s.ok()) return ReportError("records", s);
   }
   int pending = 0;
-  const int acked = SendNotices(**node, **store, notices, &pending);
+  const int acked = SendNotices(**node, **store, notices, log->get(), &pending);
   std::cout << "revocation notices (GDPR Art. 19): " << notices.size() << " owed, " << acked
             << " acknowledged, " << pending << " pending\n";
   if (pending > 0) {
@@ -142,10 +151,12 @@ int NotifyRevocations(const std::string& dir) {
   if (!node.ok()) return ReportError("records", node.status());
   auto store = followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
   if (!store.ok()) return ReportError("records", store.status());
+  auto log = OpenCommandAudit(**node);
+  if (!log.ok()) return ReportError("records", log.status());
   auto pending_notices = (*store)->PendingRevocations();
   if (!pending_notices.ok()) return ReportError("records", pending_notices.status());
   int pending = 0;
-  const int acked = SendNotices(**node, **store, *pending_notices, &pending);
+  const int acked = SendNotices(**node, **store, *pending_notices, log->get(), &pending);
   std::cout << "revocation notices: " << acked << " acknowledged, " << pending
             << " still pending\n";
   return pending > 0 ? kExitFailure : kExitOk;

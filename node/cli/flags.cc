@@ -28,3 +28,10 @@ ABSL_FLAG(std::string, handle, "",
           "An opaque record handle from a match result (owned by the node that "
           "issued it).");
 ABSL_FLAG(int, persons, 1000, "Records per organisation.");
+ABSL_FLAG(double, seconds, 1.0, "Seconds per measurement (benchmarks).");
+ABSL_FLAG(int, threads, 0,
+          "Threads (benchmarks; 0 = all cores).");
+ABSL_FLAG(std::string, federation_key, "",
+          "The coordinator's roster verifier key (printed by `fedlink "
+          "federation init`); "
+          "required at a node's first roster install, then pinned.");

@@ -18,5 +18,8 @@ ABSL_DECLARE_FLAG(std::string, region);
 ABSL_DECLARE_FLAG(double, threshold);
 ABSL_DECLARE_FLAG(std::string, handle);
 ABSL_DECLARE_FLAG(int, persons);
+ABSL_DECLARE_FLAG(double, seconds);
+ABSL_DECLARE_FLAG(int, threads);
+ABSL_DECLARE_FLAG(std::string, federation_key);
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
@@ -15,16 +16,17 @@ using Rpc = grpc::Status (fedlink::v1::Followup::Stub::*)(
     grpc::ClientContext*, const fedlink::v1::Signed&, fedlink::v1::Signed*);
 
 template <typename Message>
-absl::Status Send(const federation::Self& self, const federation::Member& peer,
-                  Message& body, absl::string_view type,
-                  absl::string_view purpose, Rpc rpc, const std::string& id,
-                  absl::Duration deadline) {
+absl::Status SendUnlogged(const federation::Self& self, const federation::Member& peer,
+                          Message& body, absl::string_view type, absl::string_view purpose,
+                          Rpc rpc, const std::string& id, absl::Duration deadline,
+                          std::string* digest, std::string* receipt_envelope) {
   Clock* clock = self.clock ? self.clock : Clock::Real();
   federation::Header h =
       federation::NewHeader(self.node_id, peer.node_id, purpose, clock->Now());
   body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
   auto sealed = envelope::Seal(*self.identity, type, body.SerializeAsString());
   if (!sealed.ok()) return sealed.status();
+  *digest = federation::EnvelopeDigest(*sealed);
   auto stub = fedlink::v1::Followup::NewStub(federation::OpenPeerChannel(self, peer));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
@@ -35,6 +37,7 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
     return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
                         absl::StrCat(peer.node_id, ": ", s.error_message()));
   }
+  *receipt_envelope = response.envelope();
   auto opened = federation::OpenAnswer(response.envelope(),
                                        "fedlink.v1.FollowupReceipt", peer);
   if (!opened.ok()) return opened.status();
@@ -48,41 +51,69 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
   return absl::OkStatus();
 }
 
+template <typename Message>
+absl::Status Send(const federation::Self& self, const federation::Member& peer,
+                  Message& body, absl::string_view type, absl::string_view purpose, Rpc rpc,
+                  const std::string& id, absl::Duration deadline, absl::string_view event,
+                  audit::AuditLog* audit) {
+  std::string digest, receipt;
+  const absl::Status s = SendUnlogged(self, peer, body, type, purpose, rpc, id, deadline,
+                                      &digest, &receipt);
+  if (audit == nullptr) return s;
+  audit::Event e;
+  e.event = std::string(event);
+  e.requester = self.node_id;
+  e.responder = peer.node_id;
+  e.purpose = std::string(purpose);
+  e.exchange_id = absl::BytesToHexString(digest);
+  e.request_sha256 = digest;
+  e.peer_signed = receipt;
+  e.count = 1;
+  e.outcome = s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
+  if (auto logged = audit->Append(e); !logged.ok()) return logged.status();
+  return s;
+}
+
 }  // namespace
 
 absl::Status SendContact(const federation::Self& self,
                          const federation::Member& owner, const Contact& c,
-                         absl::Duration deadline) {
+                         absl::Duration deadline, audit::AuditLog* audit) {
   fedlink::v1::ContactRequest body;
   body.set_id(c.id);
   body.set_handle(c.handle);
   body.set_reason(c.reason);
   body.set_hit_at(absl::ToUnixSeconds(c.hit_at));
   return Send(self, owner, body, "fedlink.v1.ContactRequest", c.purpose,
-              &fedlink::v1::Followup::Stub::Contact, c.id, deadline);
+              &fedlink::v1::Followup::Stub::Contact, c.id, deadline,
+              "followup.contact.sent", audit);
 }
 
 absl::Status SendReply(const federation::Self& self,
                        const federation::Member& requester, const Contact& c,
-                       absl::Duration deadline) {
+                       absl::Duration deadline, audit::AuditLog* audit) {
   fedlink::v1::ContactReply body;
   body.set_id(c.id);
   body.set_accepted(c.status == ContactStatus::kAccepted);
   body.set_message(c.reply);
   return Send(self, requester, body, "fedlink.v1.ContactReply", c.purpose,
-              &fedlink::v1::Followup::Stub::Reply, c.id, deadline);
+              &fedlink::v1::Followup::Stub::Reply, c.id, deadline,
+              c.status == ContactStatus::kAccepted ? "followup.contact.accepted"
+                                                   : "followup.contact.declined",
+              audit);
 }
 
 absl::Status SendRevocation(const federation::Self& self,
                             const federation::Member& peer,
                             const FollowupStore::Revocation& r,
-                            absl::Duration deadline) {
+                            absl::Duration deadline, audit::AuditLog* audit) {
   fedlink::v1::RevocationNotice body;
   body.set_id(r.id);
   body.set_handle(r.handle);
   body.set_contact_id(r.contact_id);
   return Send(self, peer, body, "fedlink.v1.RevocationNotice", "consent-withdrawal",
-              &fedlink::v1::Followup::Stub::Revoke, r.id, deadline);
+              &fedlink::v1::Followup::Stub::Revoke, r.id, deadline,
+              "followup.revocation.sent", audit);
 }
 
 }  // namespace fedlink::followup

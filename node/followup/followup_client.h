@@ -7,24 +7,27 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "node/audit/audit_log.h"
 #include "node/federation/peer_client.h"
 #include "node/followup/followup_store.h"
 
 namespace fedlink::followup {
 
+// Each exchange is logged in `audit` (if not null) with the peer's signed
+// receipt; a send whose entry cannot be written reports the logging error.
 absl::Status SendContact(const federation::Self& self,
                          const federation::Member& owner, const Contact& c,
-                         absl::Duration deadline);
+                         absl::Duration deadline, audit::AuditLog* audit = nullptr);
 absl::Status SendReply(const federation::Self& self,
                        const federation::Member& requester, const Contact& c,
-                       absl::Duration deadline);
+                       absl::Duration deadline, audit::AuditLog* audit = nullptr);
 
 // GDPR Art. 19 notice that a survivor withdrew consent (see
 // FollowupStore::Revocation); OK once the peer's signed receipt is back.
 absl::Status SendRevocation(const federation::Self& self,
                             const federation::Member& peer,
                             const FollowupStore::Revocation& r,
-                            absl::Duration deadline);
+                            absl::Duration deadline, audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::followup
 

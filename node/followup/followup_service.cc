@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
@@ -20,31 +21,87 @@ class FollowupService final : public fedlink::v1::Followup::Service {
  public:
   FollowupService(const federation::PeerAuth& auth,
                   private_match::Responder* responder, FollowupStore* store,
-                  const SigningKey* identity, Clock* clock)
+                  const SigningKey* identity, Clock* clock, audit::AuditLog* audit)
       : auth_(auth),
         responder_(responder),
         store_(store),
         identity_(identity),
-        clock_(clock) {}
+        clock_(clock),
+        audit_(audit) {}
+
+  // Logs the request (answered or refused) and returns `answer` only if the
+  // entry is durable.
+  grpc::Status Logged(const std::string& event, const absl::StatusOr<federation::VerifiedRequest>& v,
+                      absl::string_view envelope, const absl::Status& outcome,
+                      grpc::Status answer) {
+    if (audit_ == nullptr) return answer;
+    audit::Event e;
+    e.event = event;
+    e.responder = identity_->name();
+    e.request_sha256 = federation::EnvelopeDigest(envelope);
+    e.exchange_id = absl::BytesToHexString(e.request_sha256);
+    if (v.ok()) {
+      e.requester = v->sender.node_id;
+      e.purpose = v->header.purpose;
+      e.exchange_id = absl::BytesToHexString(v->digest);
+      e.request_sha256 = v->digest;
+      e.peer_signed = std::string(envelope);
+    }
+    e.count = 1;
+    e.outcome = outcome.ok() ? "ok"
+                             : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
+                                            outcome.message());
+    auto logged = audit_->Append(e);
+    if (!logged.ok() && answer.ok()) return ToGrpc(logged.status());
+    return answer;
+  }
 
   grpc::Status Contact(grpc::ServerContext* context,
                        const fedlink::v1::Signed* request,
                        fedlink::v1::Signed* response) override {
-    auto verified =
-        auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactRequest");
-    if (!verified.ok()) return ToGrpc(verified.status());
+    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactRequest");
+    absl::Status outcome;
+    grpc::Status answer = DoContact(verified, response, &outcome);
+    return Logged("followup.contact.received", verified, request->envelope(), outcome, answer);
+  }
+
+  grpc::Status Reply(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                     fedlink::v1::Signed* response) override {
+    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactReply");
+    absl::Status outcome;
+    grpc::Status answer = DoReply(verified, response, &outcome);
+    return Logged("followup.reply.received", verified, request->envelope(), outcome, answer);
+  }
+
+  grpc::Status Revoke(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                      fedlink::v1::Signed* response) override {
+    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.RevocationNotice");
+    absl::Status outcome;
+    grpc::Status answer = DoRevoke(verified, response, &outcome);
+    return Logged("followup.revocation.received", verified, request->envelope(), outcome,
+                  answer);
+  }
+
+ private:
+  static grpc::Status Fail(const absl::Status& s, absl::Status* outcome) {
+    *outcome = s;
+    return ToGrpc(s);
+  }
+
+  grpc::Status DoContact(const absl::StatusOr<federation::VerifiedRequest>& verified,
+                         fedlink::v1::Signed* response, absl::Status* outcome) {
+    if (!verified.ok()) return Fail(verified.status(), outcome);
     fedlink::v1::ContactRequest body;
     if (!body.ParseFromString(verified->body) || body.id().empty() ||
         body.id().size() > 64 || body.reason().size() > kMaxText) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "malformed contact request");
+      return Fail(absl::InvalidArgumentError("malformed contact request"), outcome);
     }
     auto role = ParseNodeRole(verified->sender.role);
-    if (!role.ok()) return ToGrpc(role.status());
+    if (!role.ok()) return Fail(role.status(), outcome);
     auto own_id = responder_->AuthorizeContact(
         {verified->sender.node_id, *role}, verified->header.purpose,
         body.handle());
-    if (!own_id.ok()) return ToGrpc(own_id.status());
+    if (!own_id.ok()) return Fail(own_id.status(), outcome);
     followup::Contact c;
     c.id = body.id();
     c.peer = verified->sender.node_id;
@@ -54,54 +111,45 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     c.reason = body.reason();
     c.hit_at = absl::FromUnixSeconds(body.hit_at());
     c.created_at = clock_->Now();
-    if (auto s = store_->AddIncoming(c); !s.ok()) return ToGrpc(s);
+    if (auto s = store_->AddIncoming(c); !s.ok()) return Fail(s, outcome);
     return Receipt(verified->digest, body.id(), response);
   }
 
-  grpc::Status Reply(grpc::ServerContext* context,
-                     const fedlink::v1::Signed* request,
-                     fedlink::v1::Signed* response) override {
-    auto verified =
-        auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactReply");
-    if (!verified.ok()) return ToGrpc(verified.status());
+  grpc::Status DoReply(const absl::StatusOr<federation::VerifiedRequest>& verified,
+                       fedlink::v1::Signed* response, absl::Status* outcome) {
+    if (!verified.ok()) return Fail(verified.status(), outcome);
     fedlink::v1::ContactReply body;
     if (!body.ParseFromString(verified->body) ||
         body.message().size() > kMaxText) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "malformed contact reply");
+      return Fail(absl::InvalidArgumentError("malformed contact reply"), outcome);
     }
     // Only the node the request was sent to can answer it.
     if (auto s = store_->RecordReply(body.id(), verified->sender.node_id,
                                      body.accepted(), body.message(),
                                      clock_->Now());
         !s.ok()) {
-      return ToGrpc(s);
+      return Fail(s, outcome);
     }
     return Receipt(verified->digest, body.id(), response);
   }
 
-  grpc::Status Revoke(grpc::ServerContext* context,
-                      const fedlink::v1::Signed* request,
-                      fedlink::v1::Signed* response) override {
-    auto verified =
-        auth_.Verify(*context, request->envelope(), "fedlink.v1.RevocationNotice");
-    if (!verified.ok()) return ToGrpc(verified.status());
+  grpc::Status DoRevoke(const absl::StatusOr<federation::VerifiedRequest>& verified,
+                        fedlink::v1::Signed* response, absl::Status* outcome) {
+    if (!verified.ok()) return Fail(verified.status(), outcome);
     fedlink::v1::RevocationNotice body;
     if (!body.ParseFromString(verified->body) || body.id().empty() ||
         (body.handle().empty() && body.contact_id().empty())) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "malformed revocation notice");
+      return Fail(absl::InvalidArgumentError("malformed revocation notice"), outcome);
     }
     // Only what the sender itself gave us can be revoked by it.
     if (auto s = store_->ApplyRevocation(verified->sender.node_id, body.handle(),
                                          body.contact_id());
         !s.ok()) {
-      return ToGrpc(s);
+      return Fail(s, outcome);
     }
     return Receipt(verified->digest, body.id(), response);
   }
 
- private:
   grpc::Status Receipt(const std::string& digest, const std::string& id,
                        fedlink::v1::Signed* response) {
     fedlink::v1::FollowupReceipt receipt;
@@ -119,17 +167,18 @@ class FollowupService final : public fedlink::v1::Followup::Service {
   FollowupStore* store_;
   const SigningKey* identity_;
   Clock* clock_;
+  audit::AuditLog* audit_;
 };
 
 }  // namespace
 
 federation::PeerServiceFactory FollowupServiceFactory(
     private_match::Responder* responder, FollowupStore* store,
-    const SigningKey* identity, Clock* clock) {
+    const SigningKey* identity, Clock* clock, audit::AuditLog* audit) {
   return [=](const federation::PeerAuth& auth)
              -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<FollowupService>(auth, responder, store, identity,
-                                             clock ? clock : Clock::Real());
+                                             clock ? clock : Clock::Real(), audit);
   };
 }
 

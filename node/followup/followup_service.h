@@ -6,6 +6,7 @@
 #define FEDLINK_NODE_FOLLOWUP_FOLLOWUP_SERVICE_H_
 
 #include "crypto/identity.h"
+#include "node/audit/audit_log.h"
 #include "node/common/clock.h"
 #include "node/federation/peer_service.h"
 #include "node/followup/followup_store.h"
@@ -13,10 +14,11 @@
 
 namespace fedlink::followup {
 
-// All pointers must outlive the server.
+// All pointers must outlive the server. Every request is logged in `audit`
+// (null: not logged) before it is answered.
 federation::PeerServiceFactory FollowupServiceFactory(
     private_match::Responder* responder, FollowupStore* store,
-    const SigningKey* identity, Clock* clock);
+    const SigningKey* identity, Clock* clock, audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::followup
 

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
@@ -56,11 +57,47 @@ MatchClient::MatchClient(const federation::Self& self, federation::Member peer,
 
 MatchClient::~MatchClient() = default;
 
+namespace {
+
+// The requester's log entry for one exchange.
+absl::Status LogExchange(audit::AuditLog* log, const federation::Self& self,
+                         const federation::Member& peer, absl::string_view event,
+                         absl::string_view purpose, absl::string_view request_digest,
+                         uint64_t count, const absl::Status& outcome, std::string detail) {
+  if (log == nullptr) return absl::OkStatus();
+  audit::Event e;
+  e.event = std::string(event);
+  e.requester = self.node_id;
+  e.responder = peer.node_id;
+  e.purpose = std::string(purpose);
+  e.exchange_id = absl::BytesToHexString(request_digest);
+  e.request_sha256 = std::string(request_digest);
+  e.count = count;
+  e.outcome = outcome.ok() ? "ok"
+                           : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
+                                          outcome.message());
+  e.detail = std::move(detail);
+  return log->Append(e).status();
+}
+
+}  // namespace
+
 absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
+  auto table = FetchTableUnlogged(purpose);
+  const absl::Status logged = LogExchange(
+      audit_, impl_->self, impl_->peer, "match.table.fetched", purpose, last_digest_,
+      table.ok() ? table->slots.size() : 0, table.status(),
+      absl::StrCat("peer log index ", last_peer_index_));
+  if (!logged.ok()) return logged;
+  return table;
+}
+
+absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose) {
   fedlink::v1::TableRequest body;
   auto sealed = impl_->Sign(body, "fedlink.v1.TableRequest", purpose);
   if (!sealed.ok()) return sealed.status();
   const std::string digest = federation::EnvelopeDigest(*sealed);
+  last_digest_ = digest;
   const std::string want_prefix = TableIdPrefix(
       impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now()));
   fedlink::v1::Signed request, signed_chunk;
@@ -93,6 +130,7 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
                               "...')"));
     }
     if (table.table_id.empty()) {
+      last_peer_index_ = chunk.audit_index();
       table.table_id = chunk.table_id();
       table.t = static_cast<int>(chunk.t());
       table.min_score = chunk.min_score();
@@ -131,11 +169,24 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
 absl::Status MatchClient::Evaluate(absl::string_view purpose,
                                    absl::Span<const oprf::Element> blinded,
                                    absl::Span<oprf::Element> out) {
+  const absl::Status s = EvaluateUnlogged(purpose, blinded, out);
+  const absl::Status logged =
+      LogExchange(audit_, impl_->self, impl_->peer, "match.evaluate.sent", purpose,
+                  last_digest_, blinded.size(), s,
+                  absl::StrCat("peer log index ", last_peer_index_));
+  return logged.ok() ? s : logged;
+}
+
+absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
+                                           absl::Span<const oprf::Element> blinded,
+                                           absl::Span<oprf::Element> out) {
   fedlink::v1::EvaluateRequest body;
   for (const oprf::Element& e : blinded)
     body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
   auto sealed = impl_->Sign(body, "fedlink.v1.EvaluateRequest", purpose);
   if (!sealed.ok()) return sealed.status();
+  last_digest_ = federation::EnvelopeDigest(*sealed);
+  last_peer_index_ = 0;
   fedlink::v1::Signed request, response;
   request.set_envelope(*sealed);
   grpc::ClientContext context;
@@ -169,6 +220,7 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
     std::memcpy(out[i].data(), answer.evaluated(i).data(), oprf::kElementSize);
   }
   budget_remaining_ = answer.budget_remaining();
+  last_peer_index_ = answer.audit_index();
   return absl::OkStatus();
 }
 

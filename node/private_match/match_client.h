@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "node/audit/audit_log.h"
 #include "node/federation/peer_client.h"
 #include "node/private_match/requester.h"
 
@@ -36,6 +37,9 @@ class MatchClient final : public PeerTransport {
   // cached table). Evaluate fails with FailedPrecondition (kStaleTable) if
   // the peer has re-keyed since.
   void ExpectTable(std::string table_id) { expected_table_id_ = std::move(table_id); }
+  // Logs every exchange with the peer (request and answer digests, counts,
+  // outcome, the peer's log index) in `audit`, which must outlive this.
+  void set_audit(audit::AuditLog* audit) { audit_ = audit; }
 
   absl::Duration table_deadline = absl::Minutes(5);
   absl::Duration evaluate_deadline = absl::Minutes(1);
@@ -43,10 +47,17 @@ class MatchClient final : public PeerTransport {
   struct Impl;
 
  private:
+  absl::StatusOr<Table> FetchTableUnlogged(absl::string_view purpose);
+  absl::Status EvaluateUnlogged(absl::string_view purpose,
+                                absl::Span<const oprf::Element> blinded,
+                                absl::Span<oprf::Element> out);
   std::unique_ptr<Impl> impl_;
+  std::string last_digest_;  // of the last request sent
+  uint64_t last_peer_index_ = 0;
   TableLimits limits_;
   uint64_t budget_remaining_ = 0;
   std::string expected_table_id_;
+  audit::AuditLog* audit_ = nullptr;
 };
 
 inline constexpr char kStaleTable[] = "the peer re-keyed: our cached table is stale";

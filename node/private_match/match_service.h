@@ -7,6 +7,7 @@
 #define FEDLINK_NODE_PRIVATE_MATCH_MATCH_SERVICE_H_
 
 #include "crypto/identity.h"
+#include "node/audit/audit_log.h"
 #include "node/federation/peer_service.h"
 #include "node/private_match/responder.h"
 
@@ -14,9 +15,13 @@ namespace fedlink::private_match {
 
 inline constexpr size_t kSlotsPerChunk = 4096;
 
-// `responder` and `identity` must outlive the server.
+// `responder`, `identity` and `audit` must outlive the server. Every
+// request, answered or refused, is logged in `audit` before the answer
+// leaves; if logging fails the request is refused (UNAVAILABLE). `audit`
+// may be null (benchmarks).
 federation::PeerServiceFactory MatchServiceFactory(Responder* responder,
-                                                   const SigningKey* identity);
+                                                   const SigningKey* identity,
+                                                   audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::private_match
 
