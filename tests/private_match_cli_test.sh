@@ -150,17 +150,26 @@ pass "SIGHUP with a broken policy keeps the last good one"
 
 # 11. Audit: both logs verify, and every exchange between police and the
 # NGO is in both, joined on its exchange id; a flipped byte is caught.
+expect_exit 0 "$F" audit witness --dir "$WORK/police"
+grep -q "^ngo: cosigned checkpoint of size" "$WORK/out" && grep -q "^shelter: cosigned" "$WORK/out" \
+  || { cat "$WORK/out"; fail "witnessing"; }
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
+expect_exit 0 "$F" audit witness --dir "$WORK/police"   # now with consistency proofs
+grep -c "cosigned checkpoint" "$WORK/out" | grep -q 2 || { cat "$WORK/out"; fail "second witnessing"; }
 expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police.audit"
 expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit"
 expect_exit 0 "$F" audit verify "$WORK/police.audit" "$WORK/ngo.audit" \
   --roster "$WORK/roster.bin" --federation-key "$KEY"
 grep -q "joined [1-9][0-9]* exchanges across 2 logs, 0 anomalies" "$WORK/out" || { cat "$WORK/out"; fail "audit join"; }
+grep -q "police.audit: node police: .* 4 cosignatures (ngo, shelter): OK" "$WORK/out" || { cat "$WORK/out"; fail "cosignatures"; }
 expect_exit 0 "$F" audit list "$WORK/police.audit"
 for ev in match.table.served match.evaluate.answered match.evaluate.refused followup.contact.received \
           followup.contact.accepted consent.withdraw followup.revocation.sent policy.reload records.import; do
   grep -q ",$ev," "$WORK/out" || { cat "$WORK/out"; fail "no $ev entry at police"; }
 done
 grep -qi "ivanova\|$ID," "$WORK/out" && fail "personal data in the audit log"
+expect_exit 0 "$F" audit list "$WORK/ngo.audit"
+grep -q ",witness.cosigned,police," "$WORK/out" || { cat "$WORK/out"; fail "ngo did not log its cosigning"; }
 cp "$WORK/police.audit" "$WORK/tampered.audit"
 BYTE=$(od -An -tu1 -j400 -N1 "$WORK/tampered.audit" | tr -d ' ')
 printf "\\$(printf '%03o' $(( (BYTE + 1) % 256 )))" | dd of="$WORK/tampered.audit" bs=1 seek=400 conv=notrunc 2>/dev/null

@@ -6,6 +6,7 @@
 #include "crypto/checkpoint.h"
 #include "crypto/merkle.h"
 #include "crypto/merkle_frontier.h"
+#include "crypto/signed_note.h"
 #include "fedlink/v1/audit.pb.h"
 #include "node/store/sqlite.h"
 
@@ -21,6 +22,15 @@ CREATE TABLE entries (
 CREATE TABLE checkpoints (
   size INTEGER PRIMARY KEY,
   note TEXT NOT NULL
+);
+)sql"},
+    {2, R"sql(
+CREATE TABLE cosignatures (
+  size INTEGER NOT NULL,
+  witness TEXT NOT NULL,
+  witness_vkey TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY (size, witness)
 );
 )sql"},
 };
@@ -326,6 +336,45 @@ uint64_t AuditLog::size() {
   return impl_->frontier.size();
 }
 
+absl::StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(uint64_t old_size,
+                                                                    uint64_t new_size) {
+  absl::MutexLock lock(&impl_->mu);
+  auto st = impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, static_cast<int64_t>(new_size));
+  std::vector<std::string> hashes;
+  for (;;) {
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    hashes.push_back(merkle::LeafHash((*st)->ColumnBlob(0)));
+  }
+  if (hashes.size() != new_size) return absl::OutOfRangeError("the log is smaller");
+  return merkle::ConsistencyProof(hashes, old_size);
+}
+
+absl::Status AuditLog::AddCosignature(uint64_t size, absl::string_view witness,
+                                      absl::string_view witness_vkey,
+                                      absl::string_view cosigned_note) {
+  absl::MutexLock lock(&impl_->mu);
+  auto st = impl_->db->Prepare(
+      "INSERT OR REPLACE INTO cosignatures (size, witness, witness_vkey, note) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, static_cast<int64_t>(size)).Bind(2, witness).Bind(3, witness_vkey);
+  (*st)->Bind(4, cosigned_note);
+  return (*st)->Run();
+}
+
+absl::StatusOr<uint64_t> AuditLog::LastCosignedBy(absl::string_view witness) {
+  absl::MutexLock lock(&impl_->mu);
+  auto st = impl_->db->Prepare("SELECT COALESCE(MAX(size), 0) FROM cosignatures WHERE witness = ?1");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, witness);
+  if (auto row = (*st)->Step(); !row.ok()) return row.status();
+  return static_cast<uint64_t>((*st)->ColumnInt64(0));
+}
+
 absl::StatusOr<std::string> AuditLog::Export() {
   absl::MutexLock lock(&impl_->mu);
   if (auto cp = impl_->Checkpoint(); !cp.ok()) return cp.status();
@@ -350,11 +399,25 @@ absl::StatusOr<std::string> AuditLog::Export() {
     if (!*row) break;
     out.add_checkpoints((*cps)->ColumnText(0));
   }
+  auto cos = impl_->db->Prepare(
+      "SELECT size, witness_vkey, note FROM cosignatures WHERE size <= ?1 ORDER BY size, witness");
+  if (!cos.ok()) return cos.status();
+  (*cos)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  for (;;) {
+    auto row = (*cos)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto* c = out.add_cosigned();
+    c->set_size(static_cast<uint64_t>((*cos)->ColumnInt64(0)));
+    c->set_witness_vkey((*cos)->ColumnText(1));
+    c->set_note((*cos)->ColumnText(2));
+  }
   return out.SerializeAsString();
 }
 
-absl::StatusOr<VerifiedExport> VerifyExport(absl::string_view export_bytes,
-                                            absl::string_view expected_vkey) {
+absl::StatusOr<VerifiedExport> VerifyExport(
+    absl::string_view export_bytes, absl::string_view expected_vkey,
+    const std::map<std::string, std::string>& witness_vkeys) {
   fedlink::v1::AuditExport in;
   if (!in.ParseFromString(std::string(export_bytes))) {
     return absl::DataLossError("not an audit export (malformed)");
@@ -406,6 +469,49 @@ absl::StatusOr<VerifiedExport> VerifyExport(absl::string_view export_bytes,
     return absl::DataLossError(absl::StrCat("entries ", walker.last_checkpoint_size(), " to ",
                                             in.entries_size() - 1,
                                             " are not covered by any checkpoint"));
+  }
+  // Cosignatures: each over one of the export's checkpoints, by a witness
+  // whose key the roster lists (when given).
+  std::map<uint64_t, checkpoint::Checkpoint> by_size;
+  for (int c = 0; c < in.checkpoints_size(); ++c) {
+    auto cp = checkpoint::Verify(in.checkpoints(c), *verifier);
+    by_size[cp->size] = *cp;
+  }
+  for (int c = 0; c < in.cosigned_size(); ++c) {
+    const auto& cosigned = in.cosigned(c);
+    auto witness = Verifier::Parse(cosigned.witness_vkey());
+    if (!witness.ok()) {
+      return absl::DataLossError(absl::StrCat("cosignature ", c, ": bad witness key"));
+    }
+    if (!witness_vkeys.empty()) {
+      auto it = witness_vkeys.find(witness->name);
+      if (it == witness_vkeys.end() || it->second != cosigned.witness_vkey()) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "cosignature ", c, ": witness '", witness->name, "' is not in the roster"));
+      }
+    }
+    auto cp = by_size.find(cosigned.size());
+    auto parsed = note::Parse(cosigned.note());
+    auto body = parsed.ok() ? checkpoint::Checkpoint::ParseBody(parsed->text)
+                            : absl::StatusOr<checkpoint::Checkpoint>(parsed.status());
+    if (cp == by_size.end() || !body.ok() || body->origin != cp->second.origin ||
+        body->size != cp->second.size || body->root_hash != cp->second.root_hash) {
+      return absl::DataLossError(absl::StrCat("cosignature ", c, ": not over the checkpoint of size ",
+                                              cosigned.size()));
+    }
+    bool verified = false;
+    for (const note::SignatureLine& line : parsed->signatures) {
+      if (line.name != witness->name) continue;
+      auto cos = checkpoint::ParseCosignature(line);
+      if (cos.ok() && checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
+        verified = true;
+      }
+    }
+    if (!verified) {
+      return absl::DataLossError(absl::StrCat("cosignature ", c, " by ", witness->name,
+                                              " does not verify"));
+    }
+    out.witnesses.push_back(witness->name);
   }
   out.entries = in.entries_size();
   out.checkpoints = in.checkpoints_size();

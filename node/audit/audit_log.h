@@ -17,6 +17,7 @@
 #define FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +71,16 @@ class AuditLog {
   void StartCheckpointing(absl::Duration interval);
 
   uint64_t size();
+  // RFC 9162 consistency proof from old_size to new_size (for witnesses).
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size);
+  // A witness's cosignature of our checkpoint of `size`: `cosigned_note` is
+  // the checkpoint note with the witness's signature line.
+  absl::Status AddCosignature(uint64_t size, absl::string_view witness,
+                              absl::string_view witness_vkey,
+                              absl::string_view cosigned_note);
+  // The largest checkpoint size `witness` has cosigned for us (0: none).
+  absl::StatusOr<uint64_t> LastCosignedBy(absl::string_view witness);
   // Everything `fedlink audit export` writes (a fedlink.v1.AuditExport).
   absl::StatusOr<std::string> Export();
 
@@ -89,10 +100,14 @@ struct VerifiedExport {
   std::string node_id;
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
+  std::vector<std::string> witnesses;  // names of verified cosigners
   std::vector<std::string> serialized_entries;
 };
-absl::StatusOr<VerifiedExport> VerifyExport(absl::string_view export_bytes,
-                                            absl::string_view expected_vkey = "");
+// `witness_vkeys` (node id -> vkey, from a roster), if not empty, must list
+// every witness; otherwise each witness key in the export is used as given.
+absl::StatusOr<VerifiedExport> VerifyExport(
+    absl::string_view export_bytes, absl::string_view expected_vkey = "",
+    const std::map<std::string, std::string>& witness_vkeys = {});
 
 }  // namespace fedlink::audit
 

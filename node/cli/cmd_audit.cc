@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "crypto/checkpoint.h"
 #include "crypto/merkle.h"
@@ -20,6 +21,8 @@
 #include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
+#include "node/cli/peer_session.h"
+#include "node/audit/witness_service.h"
 #include "node/federation/roster.h"
 
 ABSL_FLAG(std::string, roster, "",
@@ -128,7 +131,9 @@ int RunAuditVerify(const std::vector<std::string>& args) {
     auto bytes = ReadFile(path);
     if (!bytes.ok()) return ReportError("audit verify", bytes.status());
     std::string expected_vkey;
+    std::map<std::string, std::string> witness_vkeys;
     if (roster != nullptr) {
+      for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
       fedlink::v1::AuditExport head;
       head.ParseFromString(*bytes);
       const federation::Member* m = roster->Find(head.node_id());
@@ -140,14 +145,18 @@ int RunAuditVerify(const std::vector<std::string>& args) {
       }
       expected_vkey = m->identity_vkey;
     }
-    auto verified = audit::VerifyExport(*bytes, expected_vkey);
+    auto verified = audit::VerifyExport(*bytes, expected_vkey, witness_vkeys);
     if (!verified.ok()) {
       std::cout << path << ": FAILED: " << verified.status().message() << "\n";
       ++failed;
       continue;
     }
+    std::set<std::string> witnesses(verified->witnesses.begin(), verified->witnesses.end());
     std::cout << path << ": node " << verified->node_id << ": " << verified->entries
-              << " entries, " << verified->checkpoints << " checkpoints: OK\n";
+              << " entries, " << verified->checkpoints << " checkpoints, "
+              << verified->witnesses.size() << " cosignatures"
+              << (witnesses.empty() ? "" : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
+              << ": OK\n";
     auto& entries = logs[verified->node_id];
     for (const std::string& e : verified->serialized_entries) {
       entries.emplace_back();
@@ -258,6 +267,67 @@ int RunBenchAudit(const std::vector<std::string>& args) {
   return failed ? kExitFailure : kExitOk;
 }
 
+// Asks every peer to witness (cosign) this node's latest checkpoint.
+int RunAuditWitness(const std::vector<std::string>& args) {
+  auto session = OpenPeerSession(absl::GetFlag(FLAGS_dir));
+  if (!session.ok()) return ReportError("audit witness", session.status());
+  auto log = OpenCommandAudit(*session->node);
+  if (!log.ok()) return ReportError("audit witness", log.status());
+  auto note = (*log)->Checkpoint();
+  if (!note.ok()) return ReportError("audit witness", note.status());
+  auto cp = checkpoint::Verify(*note, *Verifier::Parse(session->node->identity->VerifierKey()));
+  if (!cp.ok()) return ReportError("audit witness", cp.status());
+  auto peers = session->Peers("", true);
+  if (!peers.ok()) return ReportError("audit witness", peers.status());
+  int refused = 0;
+  for (const federation::Member& m : *peers) {
+    absl::StatusOr<std::string> line = absl::UnknownError("");
+    auto old_size = (*log)->LastCosignedBy(m.node_id);
+    std::vector<std::string> proof;
+    if (old_size.ok() && *old_size > 0 && *old_size < cp->size) {
+      auto p = (*log)->ConsistencyProof(*old_size, cp->size);
+      if (p.ok()) proof = *p;
+    }
+    std::string digest;
+    if (!old_size.ok()) {
+      line = old_size.status();
+    } else {
+      line = audit::RequestCosignature(session->self(), m, *note,
+                                       *old_size < cp->size ? *old_size : 0, proof,
+                                       absl::Seconds(10), &digest);
+      audit::Event e;
+      e.event = "witness.cosign.requested";
+      e.requester = session->node->config.node_id;
+      e.responder = m.node_id;
+      e.request_sha256 = digest;
+      e.exchange_id = absl::BytesToHexString(digest);
+      e.count = cp->size;
+      e.outcome = Outcome(line.status());
+      if (auto logged = (*log)->Append(e); !logged.ok()) line = logged.status();
+    }
+    if (line.ok()) {
+      const absl::Status s = (*log)->AddCosignature(cp->size, m.node_id, m.identity_vkey,
+                                                    absl::StrCat(*note, *line));
+      if (!s.ok()) line = s;
+    }
+    if (line.ok()) {
+      std::cout << m.node_id << ": cosigned checkpoint of size " << cp->size << "\n";
+    } else {
+      ++refused;
+      std::cout << m.node_id << ": NOT cosigned: "
+                << absl::StatusCodeToString(line.status().code()) << ": "
+                << line.status().message() << "\n";
+    }
+  }
+  return refused == 0 ? kExitOk : kExitFailure;
+}
+
+FEDLINK_COMMAND("audit witness", "  fedlink audit witness --dir DIR\n\n"
+                "Asks every roster member to cosign this node's latest checkpoint\n"
+                "(each checks it is consistent with the last one it cosigned) and\n"
+                "keeps the cosignatures for `audit export`. Exit 1 if any refused.",
+                "have peers witness (cosign) this node's log checkpoint", {"dir"},
+                RunAuditWitness);
 FEDLINK_COMMAND("audit export", "  fedlink audit export --dir DIR --out FILE",
                 "write a self-contained, verifiable export of the node's access log",
                 {"dir", "out"}, RunAuditExport);

@@ -15,6 +15,7 @@
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
+#include "node/audit/witness_service.h"
 #include "node/followup/followup_service.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
@@ -88,6 +89,7 @@ int RunServe(const std::vector<std::string>& args) {
   // Declared before the server that uses them, so they outlive it.
   std::unique_ptr<private_match::Responder> responder;
   std::unique_ptr<followup::FollowupStore> followups;
+  std::unique_ptr<audit::Witness> witness;
   std::unique_ptr<federation::PeerServer> peers;
   if (federation::LoadInstalledRoster((*node)->paths, absl::Now()).ok()) {
     auto created = private_match::Responder::Create(
@@ -103,6 +105,11 @@ int RunServe(const std::vector<std::string>& args) {
         responder.get(), (*node)->identity.get(), log->get()));
     peer_options.services.push_back(followup::FollowupServiceFactory(
         responder.get(), followups.get(), (*node)->identity.get(), nullptr, log->get()));
+    auto opened_witness = audit::Witness::Open((*node)->paths.dir, (*node)->identity.get());
+    if (!opened_witness.ok()) return ReportError("serve", opened_witness.status());
+    witness = *std::move(opened_witness);
+    peer_options.services.push_back(
+        audit::WitnessServiceFactory(witness.get(), (*node)->identity.get(), log->get()));
     auto started = federation::PeerServer::Start(**node, peer_options);
     if (!started.ok()) return ReportError("serve", started.status());
     peers = *std::move(started);
