@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages fedlink builds and runs with, if any are
 # missing. Idempotent: does nothing (and needs no network) when all are there.
+#   ./deploy/install-deps.sh           build and run
+#   ./deploy/install-deps.sh --tests   also what the tests use (headless
+#                                      Chromium renders the audit report)
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +13,9 @@ PACKAGES=(
   libicu-dev libphonenumber-dev libssl-dev openssl
   iproute2 procps
 )
+if [ "${1:-}" = "--tests" ]; then
+  PACKAGES+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

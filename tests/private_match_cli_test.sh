@@ -178,5 +178,28 @@ expect_exit 1 "$F" audit verify "$WORK/tampered.audit"
 grep -q "FAILED" "$WORK/out" || fail "tampered export not caught"
 pass "audit logs verify and join with no anomalies; no personal data; a flipped byte is caught"
 
+# 12. The auditor's page: self-contained, rendered by headless Chromium.
+expect_exit 0 "$F" audit report "$WORK/police.audit" "$WORK/ngo.audit" --html "$WORK/report.html" \
+  --roster "$WORK/roster.bin" --federation-key "$KEY"
+for want in "VERIFIED" "Who queried whom" "ngo</td><td>police</td><td>victim-dedup" \
+            "Refusals" "RESOURCE_EXHAUSTED" "Consent withdrawals" "<svg" "4 (ngo, shelter)"; do
+  grep -q "$want" "$WORK/report.html" || fail "report lacks: $want"
+done
+grep -q "https\?://" "$WORK/report.html" && fail "report refers to the network"
+expect_exit 1 "$F" audit report "$WORK/tampered.audit" --html "$WORK/bad.html"
+grep -q "PROBLEMS FOUND" "$WORK/bad.html" || fail "tampered report"
+if command -v chromium >/dev/null; then
+  ART="$(cd "$(dirname "$F")/../.." && pwd)/test-artifacts"
+  mkdir -p "$ART"
+  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1800 \
+    --screenshot="$ART/audit-report.png" "file://$WORK/report.html" >/dev/null 2>&1 || true
+  [ -s "$ART/audit-report.png" ] || fail "chromium did not render the report"
+  echo "screenshot: $ART/audit-report.png ($(stat -c %s "$ART/audit-report.png") bytes)"
+  cp "$WORK/report.html" "$ART/audit-report.html"
+else
+  echo "chromium not installed: report not rendered (./deploy/install-deps.sh --tests)"
+fi
+pass "audit report written, checked and rendered"
+
 for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "private_match_cli_test: all passed"

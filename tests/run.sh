@@ -3,5 +3,6 @@
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./deploy/install-deps.sh --tests
 ./deploy/build.sh
 ctest --test-dir build --output-on-failure -j "${FEDLINK_JOBS:-2}" "$@"

@@ -17,6 +17,7 @@
 #include "crypto/merkle.h"
 #include "crypto/merkle_frontier.h"
 #include "fedlink/v1/audit.pb.h"
+#include "node/cli/audit_review.h"
 #include "node/cli/command.h"
 #include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
@@ -28,6 +29,7 @@
 ABSL_FLAG(std::string, roster, "",
           "A signed roster file (roster.bin): check each export's node key against it "
           "(needs --federation-key).");
+ABSL_FLAG(std::string, html, "", "Where to write the HTML report.");
 ABSL_FLAG(bool, print_acks, false,
           "bench audit: print 'ack INDEX DETAIL' for every durable append.");
 ABSL_FLAG(int, entries, 0,
@@ -63,108 +65,62 @@ int RunAuditExport(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-struct JoinedEntry {
-  std::string node;
-  size_t index;
-  fedlink::v1::AuditEntry entry;
-};
-
-// Joins the verified exports on exchange id: every exchange between two
-// exported nodes must be in both logs, with the same request digest.
-int JoinExports(const std::map<std::string, std::vector<fedlink::v1::AuditEntry>>& logs) {
-  std::map<std::string, std::vector<JoinedEntry>> by_exchange;
-  for (const auto& [node, entries] : logs) {
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (entries[i].exchange_id().empty()) continue;
-      by_exchange[entries[i].exchange_id()].push_back({node, i, entries[i]});
-    }
-  }
-  int problems = 0, joined = 0;
-  for (const auto& [exchange, sides] : by_exchange) {
-    for (const JoinedEntry& e : sides) {
-      const std::string other =
-          e.node == e.entry.requester() ? e.entry.responder() : e.entry.requester();
-      if (other.empty() || other == e.node || logs.count(other) == 0) continue;
-      const JoinedEntry* match = nullptr;
-      for (const JoinedEntry& o : sides) {
-        if (o.node == other) match = &o;
-      }
-      if (match == nullptr) {
-        std::cout << "orphan: " << e.node << " entry " << e.index << " (" << e.entry.event()
-                  << ", exchange " << exchange.substr(0, 16) << ") has no entry at " << other
-                  << "\n";
-        ++problems;
-      } else if (match->entry.request_sha256() != e.entry.request_sha256()) {
-        std::cout << "mismatch: " << e.node << " entry " << e.index << " and " << other
-                  << " entry " << match->index << " disagree on the signed request bytes\n";
-        ++problems;
-      } else {
-        ++joined;
-      }
-    }
-  }
-  std::cout << "joined " << joined / 2 << " exchanges across " << logs.size() << " logs, "
-            << problems << " anomalies\n";
-  return problems;
+// --roster R --federation-key VKEY, if given.
+absl::StatusOr<std::unique_ptr<federation::Roster>> RosterFromFlags() {
+  const std::string path = absl::GetFlag(FLAGS_roster);
+  if (path.empty()) return nullptr;
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  auto key = Verifier::Parse(absl::GetFlag(FLAGS_federation_key));
+  if (!key.ok()) return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
+  auto opened = federation::Roster::Open(*bytes, *key, absl::Now());
+  if (!opened.ok()) return opened.status();
+  return std::make_unique<federation::Roster>(*std::move(opened));
 }
 
 int RunAuditVerify(const std::vector<std::string>& args) {
   if (args.empty()) {
     return ReportError("audit verify", absl::InvalidArgumentError("expected export FILE..."));
   }
-  std::unique_ptr<federation::Roster> roster;
-  if (const std::string path = absl::GetFlag(FLAGS_roster); !path.empty()) {
-    auto bytes = ReadFile(path);
-    if (!bytes.ok()) return ReportError("audit verify", bytes.status());
-    auto key = Verifier::Parse(absl::GetFlag(FLAGS_federation_key));
-    if (!key.ok()) {
-      return ReportError("audit verify", absl::InvalidArgumentError(
-                                             "--roster needs --federation-key VKEY"));
-    }
-    auto opened = federation::Roster::Open(*bytes, *key, absl::Now());
-    if (!opened.ok()) return ReportError("audit verify", opened.status());
-    roster = std::make_unique<federation::Roster>(*std::move(opened));
-  }
-  std::map<std::string, std::vector<fedlink::v1::AuditEntry>> logs;
-  int failed = 0;
-  for (const std::string& path : args) {
-    auto bytes = ReadFile(path);
-    if (!bytes.ok()) return ReportError("audit verify", bytes.status());
-    std::string expected_vkey;
-    std::map<std::string, std::string> witness_vkeys;
-    if (roster != nullptr) {
-      for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
-      fedlink::v1::AuditExport head;
-      head.ParseFromString(*bytes);
-      const federation::Member* m = roster->Find(head.node_id());
-      if (m == nullptr) {
-        std::cout << path << ": FAILED: node '" << head.node_id()
-                  << "' is not in the roster\n";
-        ++failed;
-        continue;
-      }
-      expected_vkey = m->identity_vkey;
-    }
-    auto verified = audit::VerifyExport(*bytes, expected_vkey, witness_vkeys);
-    if (!verified.ok()) {
-      std::cout << path << ": FAILED: " << verified.status().message() << "\n";
-      ++failed;
+  auto roster = RosterFromFlags();
+  if (!roster.ok()) return ReportError("audit verify", roster.status());
+  auto review = ReviewExports(args, roster->get());
+  if (!review.ok()) return ReportError("audit verify", review.status());
+  for (const LogReview& l : review->logs) {
+    if (!l.ok) {
+      std::cout << l.path << ": FAILED: " << l.failure << "\n";
       continue;
     }
-    std::set<std::string> witnesses(verified->witnesses.begin(), verified->witnesses.end());
-    std::cout << path << ": node " << verified->node_id << ": " << verified->entries
-              << " entries, " << verified->checkpoints << " checkpoints, "
-              << verified->witnesses.size() << " cosignatures"
+    std::set<std::string> witnesses(l.witnesses.begin(), l.witnesses.end());
+    std::cout << l.path << ": node " << l.node_id << ": " << l.entries << " entries, "
+              << l.checkpoints << " checkpoints, " << l.witnesses.size() << " cosignatures"
               << (witnesses.empty() ? "" : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
               << ": OK\n";
-    auto& entries = logs[verified->node_id];
-    for (const std::string& e : verified->serialized_entries) {
-      entries.emplace_back();
-      entries.back().ParseFromString(e);
-    }
   }
-  const int anomalies = logs.size() >= 2 ? JoinExports(logs) : 0;
-  return failed == 0 && anomalies == 0 ? kExitOk : kExitFailure;
+  for (const std::string& a : review->anomalies) std::cout << a << "\n";
+  if (review->entries.size() >= 2) {
+    std::cout << "joined " << review->joined << " exchanges across " << review->entries.size()
+              << " logs, " << review->anomalies.size() << " anomalies\n";
+  }
+  return review->ok() ? kExitOk : kExitFailure;
+}
+
+int RunAuditReport(const std::vector<std::string>& args) {
+  const std::string html = absl::GetFlag(FLAGS_html);
+  if (args.empty() || html.empty()) {
+    return ReportError("audit report",
+                       absl::InvalidArgumentError("expected export FILE... and --html OUT"));
+  }
+  auto roster = RosterFromFlags();
+  if (!roster.ok()) return ReportError("audit report", roster.status());
+  auto review = ReviewExports(args, roster->get());
+  if (!review.ok()) return ReportError("audit report", review.status());
+  if (auto s = WriteOutput(html, RenderReport(*review, absl::Now())); !s.ok()) {
+    return ReportError("audit report", s);
+  }
+  std::cout << "wrote " << html << ": " << (review->ok() ? "verified" : "PROBLEMS FOUND")
+            << "\n";
+  return review->ok() ? kExitOk : kExitFailure;
 }
 
 int RunAuditList(const std::vector<std::string>& args) {
@@ -341,6 +297,14 @@ FEDLINK_COMMAND(
     "mismatched request bytes. Exit 0 only if everything verifies.",
     "verify access-log exports offline; join several nodes' logs",
     {"roster", "federation_key"}, RunAuditVerify);
+FEDLINK_COMMAND(
+    "audit report",
+    "  fedlink audit report FILE... --html OUT.html [--roster R --federation-key VKEY]\n\n"
+    "Writes a self-contained page (no network) for an auditor: verification\n"
+    "status, who queried whom for what purpose over time, budgets, refusals,\n"
+    "consent withdrawals and anomalies. Exit 1 if anything failed to verify.",
+    "render verified exports as an HTML report for auditors",
+    {"html", "roster", "federation_key"}, RunAuditReport);
 FEDLINK_COMMAND("audit list", "  fedlink audit list FILE",
                 "print a verified export's entries as CSV", {}, RunAuditList);
 FEDLINK_COMMAND(
