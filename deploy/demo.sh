@@ -24,7 +24,9 @@ cleanup() {
   for n in "${!PID[@]}"; do
     if kill -0 "${PID[$n]}" 2>/dev/null; then kill -TERM "${PID[$n]}"; wait "${PID[$n]}" || true; fi
   done
-  if [ "${KEEP:-0}" = 1 ]; then echo "demo directory kept: $DEMO"; else rm -rf "$DEMO"; fi
+  if [ "${KEEP:-0}" = 1 ]; then
+    echo "demo directory kept: $DEMO (audit report: $DEMO/audit-report.html)"
+  else rm -rf "$DEMO"; fi
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
@@ -106,13 +108,23 @@ echo "-- $OWNER's inbox:"
 echo "-- the NGO's inbox:"
 "$FEDLINK" inbox --dir "$DEMO/ngo"
 
-step "12. The coordinator revokes the shelter; police installs roster version 2"
+step "12. Audit: the peers witness police's log; an auditor verifies and joins two logs"
+"$FEDLINK" audit witness --dir "$DEMO/police"
+for n in police ngo; do "$FEDLINK" audit export --dir "$DEMO/$n" --out "$DEMO/$n.audit"; done
+"$FEDLINK" audit verify "$DEMO/police.audit" "$DEMO/ngo.audit" --roster "$DEMO/roster.bin" \
+  --federation-key "$FEDKEY"
+"$FEDLINK" audit report "$DEMO/police.audit" "$DEMO/ngo.audit" --html "$DEMO/audit-report.html" \
+  --roster "$DEMO/roster.bin" --federation-key "$FEDKEY"
+echo "-- the last entries of police's log (no personal data):"
+"$FEDLINK" audit list "$DEMO/police.audit" | tail -4 | cut -d, -f2-9
+
+step "13. The coordinator revokes the shelter; police installs roster version 2"
 "$FEDLINK" roster remove --dir "$DEMO/coordinator" shelter
 "$FEDLINK" roster sign --dir "$DEMO/coordinator" --out "$DEMO/roster2.bin" >/dev/null
 "$FEDLINK" roster install --dir "$DEMO/police" "$DEMO/roster2.bin" | head -1
 echo "-- the shelter asks police again:"
 "$FEDLINK" peers --dir "$DEMO/shelter" --deadline 2s || echo "(police now refuses the revoked shelter)"
 
-step "13. Stop every node cleanly (SIGTERM)"
+step "14. Stop every node cleanly (SIGTERM)"
 for n in "${NODES[@]}"; do kill -TERM "${PID[$n]}"; wait "${PID[$n]}"; unset "PID[$n]"; echo "$n stopped"; done
 echo "demo finished"
