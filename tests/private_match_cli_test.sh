@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# The private match through the CLI on three loopback nodes with the example
-# policies: match, eval via the owner's handles, resolve, lookup, outbound
-# consent, a purpose the peer does not share, an undeclared purpose, a policy
-# change without restart, and a spent budget.
+# The private match through the CLI on loopback nodes with the example
+# policies (police, NGO, shelter, and an auditor member): match, eval via the
+# owner's handles, resolve, lookup, outbound consent, a purpose the peer does
+# not share, an undeclared purpose, a policy change without restart, a spent
+# budget, follow-up, consent withdrawal, explain, SIGHUP, and the audit logs
+# (witnessing, export, verify and join, fetch by the auditor, report).
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id pm-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
 BASE=$((25000 + RANDOM % 5000))
-declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo)
+declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo [auditor]=auditor)
 i=0
-for n in police ngo shelter; do
+for n in police ngo shelter auditor; do
   "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
     --listen "127.0.0.1:$((BASE + i))" >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  cp "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+  [ "$n" = auditor ] || cp "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
   i=$((i + 1))
 done
-"$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb "$WORK"/shelter.txtpb >/dev/null
+"$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb "$WORK"/shelter.txtpb \
+  "$WORK"/auditor.txtpb >/dev/null
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
-for n in police ngo shelter; do
+for n in police ngo shelter auditor; do
   "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
 done
 "$F" gen --persons 1500 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
@@ -29,12 +32,12 @@ done
   --truth "$WORK/x-truth.csv" --seed 12 >/dev/null
 for n in police ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
 declare -A PIDS_BY
-for n in police ngo shelter; do
+for n in police ngo shelter auditor; do
   "$F" serve --dir "$WORK/$n" 2>"$WORK/$n.log" &
   PIDS_BY[$n]=$!
   PIDS+=("$!")
 done
-for n in police ngo shelter; do wait_for_status "$WORK/$n"; done
+for n in police ngo shelter auditor; do wait_for_status "$WORK/$n"; done
 
 # 1. The NGO finds the consented victims police also knows.
 for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -155,13 +158,18 @@ grep -q "^ngo: cosigned checkpoint of size" "$WORK/out" && grep -q "^shelter: co
   || { cat "$WORK/out"; fail "witnessing"; }
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
 expect_exit 0 "$F" audit witness --dir "$WORK/police"   # now with consistency proofs
-grep -c "cosigned checkpoint" "$WORK/out" | grep -q 2 || { cat "$WORK/out"; fail "second witnessing"; }
+grep -c "cosigned checkpoint" "$WORK/out" | grep -q 3 || { cat "$WORK/out"; fail "second witnessing"; }
 expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police.audit"
 expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit"
 expect_exit 0 "$F" audit verify "$WORK/police.audit" "$WORK/ngo.audit" \
   --roster "$WORK/roster.bin" --federation-key "$KEY"
 grep -q "joined [1-9][0-9]* exchanges across 2 logs, 0 anomalies" "$WORK/out" || { cat "$WORK/out"; fail "audit join"; }
-grep -q "police.audit: node police: .* 4 cosignatures (ngo, shelter): OK" "$WORK/out" || { cat "$WORK/out"; fail "cosignatures"; }
+grep -q "police.audit: node police: .* 6 cosignatures (auditor, ngo, shelter): OK" "$WORK/out" || { cat "$WORK/out"; fail "cosignatures"; }
+# The auditor member fetches police's log over mutual TLS; a non-auditor cannot.
+expect_exit 0 "$F" audit fetch --dir "$WORK/auditor" --peer police --out "$WORK/fetched.audit"
+grep -q "fetched and verified the access log of police" "$WORK/out" || fail "audit fetch"
+expect_exit 2 "$F" audit fetch --dir "$WORK/ngo" --peer police --out "$WORK/nope.audit"
+grep -q "PERMISSION_DENIED\|only auditor members" "$WORK/err" || { cat "$WORK/err"; fail "non-auditor fetched the log"; }
 expect_exit 0 "$F" audit list "$WORK/police.audit"
 for ev in match.table.served match.evaluate.answered match.evaluate.refused followup.contact.received \
           followup.contact.accepted consent.withdraw followup.revocation.sent policy.reload records.import; do
@@ -182,7 +190,7 @@ pass "audit logs verify and join with no anomalies; no personal data; a flipped 
 expect_exit 0 "$F" audit report "$WORK/police.audit" "$WORK/ngo.audit" --html "$WORK/report.html" \
   --roster "$WORK/roster.bin" --federation-key "$KEY"
 for want in "VERIFIED" "Who queried whom" "ngo</td><td>police</td><td>victim-dedup" \
-            "Refusals" "RESOURCE_EXHAUSTED" "Consent withdrawals" "<svg" "4 (ngo, shelter)"; do
+            "Refusals" "RESOURCE_EXHAUSTED" "Consent withdrawals" "<svg" "6 (auditor, ngo, shelter)"; do
   grep -q "$want" "$WORK/report.html" || fail "report lacks: $want"
 done
 grep -q "https\?://" "$WORK/report.html" && fail "report refers to the network"
@@ -201,5 +209,5 @@ else
 fi
 pass "audit report written, checked and rendered"
 
-for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+for n in police ngo shelter auditor; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "private_match_cli_test: all passed"

@@ -23,6 +23,7 @@
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 #include "node/cli/peer_session.h"
+#include "node/audit/export_service.h"
 #include "node/audit/witness_service.h"
 #include "node/federation/roster.h"
 
@@ -278,6 +279,29 @@ int RunAuditWitness(const std::vector<std::string>& args) {
   return refused == 0 ? kExitOk : kExitFailure;
 }
 
+// An auditor member fetches a node's export over mutual TLS.
+int RunAuditFetch(const std::vector<std::string>& args) {
+  const std::string out = absl::GetFlag(FLAGS_out), peer = absl::GetFlag(FLAGS_peer);
+  if (out.empty() || peer.empty()) {
+    return ReportError("audit fetch", absl::InvalidArgumentError("--peer and --out are required"));
+  }
+  auto session = OpenPeerSession(absl::GetFlag(FLAGS_dir));
+  if (!session.ok()) return ReportError("audit fetch", session.status());
+  auto members = session->Peers(peer, false);
+  if (!members.ok()) return ReportError("audit fetch", members.status());
+  auto bytes = audit::FetchExport(session->self(), members->front(), absl::Minutes(5));
+  if (!bytes.ok()) return ReportError("audit fetch", bytes.status());
+  if (auto s = WriteOutput(out, *bytes); !s.ok()) return ReportError("audit fetch", s);
+  std::cout << "fetched and verified the access log of " << peer << " into " << out << "\n";
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("audit fetch", "  fedlink audit fetch --dir DIR --peer ID --out FILE\n\n"
+                "On an auditor member's node: fetches node ID's export over mutual TLS\n"
+                "(the node must have a policy rule for purpose 'audit' that applies to\n"
+                "this auditor), verifies it against the roster key and writes it.",
+                "fetch a node's access log as an auditor member", {"dir", "peer", "out"},
+                RunAuditFetch);
 FEDLINK_COMMAND("audit witness", "  fedlink audit witness --dir DIR\n\n"
                 "Asks every roster member to cosign this node's latest checkpoint\n"
                 "(each checks it is consistent with the last one it cosigned) and\n"

@@ -15,6 +15,7 @@
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
+#include "node/audit/export_service.h"
 #include "node/audit/witness_service.h"
 #include "node/followup/followup_service.h"
 #include "node/private_match/match_service.h"
@@ -110,6 +111,22 @@ int RunServe(const std::vector<std::string>& args) {
     witness = *std::move(opened_witness);
     peer_options.services.push_back(
         audit::WitnessServiceFactory(witness.get(), (*node)->identity.get(), log->get()));
+    // Auditor members may fetch the log where a policy rule for purpose
+    // "audit" applies to them.
+    private_match::Responder* policy_holder = responder.get();
+    peer_options.services.push_back(audit::AuditServiceFactory(
+        log->get(), (*node)->identity.get(),
+        [policy_holder](const federation::Member& m) -> absl::Status {
+          auto role = ParseNodeRole(m.role);
+          if (!role.ok() || *role != NodeRole::kAuditor) {
+            return absl::PermissionDeniedError("only auditor members may fetch the access log");
+          }
+          if (!policy_holder->HasRule({m.node_id, *role}, "audit")) {
+            return absl::PermissionDeniedError(absl::StrCat(
+                "no policy rule lets ", m.node_id, " fetch the access log (purpose 'audit')"));
+          }
+          return absl::OkStatus();
+        }));
     auto started = federation::PeerServer::Start(**node, peer_options);
     if (!started.ok()) return ReportError("serve", started.status());
     peers = *std::move(started);

@@ -118,6 +118,11 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy()
   return policy_;
 }
 
+bool Responder::HasRule(const PeerIdentity& peer, absl::string_view purpose) {
+  auto policy = CurrentPolicy();
+  return policy.ok() && (*policy)->Find({peer.node_id, peer.role}, purpose) != nullptr;
+}
+
 absl::Status Responder::ReloadPolicy() {
   const std::string path = paths_.dir + "/policy.txtpb";
   const int64_t mtime = MTime(path);

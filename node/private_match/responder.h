@@ -52,6 +52,9 @@ class Responder {
   // Every handle of this node and its external id (for `fedlink eval`).
   absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles();
   int64_t Epoch() const;
+  // Whether a rule of the current policy applies to `peer` for `purpose`
+  // (for services that share no records, e.g. "audit").
+  bool HasRule(const PeerIdentity& peer, absl::string_view purpose);
   // Re-reads DIR/policy.txtpb now (SIGHUP). On a parse error the last good
   // policy stays in force and the error is returned.
   absl::Status ReloadPolicy();

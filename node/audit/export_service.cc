@@ -1,0 +1,118 @@
+#include "node/audit/export_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "crypto/signed_envelope.h"
+#include "fedlink/v1/audit.grpc.pb.h"
+#include "node/federation/signed_request.h"
+
+namespace fedlink::audit {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+constexpr size_t kExportChunk = 1 << 20;
+
+class AuditService final : public fedlink::v1::Audit::Service {
+ public:
+  AuditService(const federation::PeerAuth& auth, AuditLog* log, const SigningKey* identity,
+               ExportAuthorizer authorize)
+      : auth_(auth), log_(log), identity_(identity), authorize_(std::move(authorize)) {}
+
+  grpc::Status GetExport(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                         grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
+    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ExportRequest");
+    absl::Status allowed = verified.status();
+    if (allowed.ok()) allowed = authorize_(verified->sender);
+    Event e;
+    e.event = allowed.ok() ? "audit.export.sent" : "audit.export.refused";
+    e.responder = identity_->name();
+    e.request_sha256 = federation::EnvelopeDigest(request->envelope());
+    e.exchange_id = absl::BytesToHexString(e.request_sha256);
+    if (verified.ok()) e.requester = verified->sender.node_id;
+    e.purpose = "audit";
+    e.outcome = allowed.ok() ? "ok"
+                             : absl::StrCat(absl::StatusCodeToString(allowed.code()), ": ",
+                                            allowed.message());
+    if (auto logged = log_->Append(e); !logged.ok()) return ToGrpc(logged.status());
+    if (!allowed.ok()) return ToGrpc(allowed);
+    auto bytes = log_->Export();  // includes the entry just written
+    if (!bytes.ok()) return ToGrpc(bytes.status());
+    for (size_t offset = 0;; offset += kExportChunk) {
+      fedlink::v1::ExportChunk chunk;
+      chunk.set_request_sha256(verified->digest);
+      chunk.set_offset(offset);
+      chunk.set_total(bytes->size());
+      chunk.set_data(bytes->substr(offset, kExportChunk));
+      chunk.set_last(offset + kExportChunk >= bytes->size());
+      auto sealed = envelope::Seal(*identity_, "fedlink.v1.ExportChunk", chunk.SerializeAsString());
+      if (!sealed.ok()) return ToGrpc(sealed.status());
+      fedlink::v1::Signed out;
+      out.set_envelope(*std::move(sealed));
+      if (!writer->Write(out)) return grpc::Status(grpc::StatusCode::CANCELLED, "auditor went away");
+      if (chunk.last()) return grpc::Status::OK;
+    }
+  }
+
+ private:
+  const federation::PeerAuth& auth_;
+  AuditLog* log_;
+  const SigningKey* identity_;
+  ExportAuthorizer authorize_;
+};
+
+}  // namespace
+
+federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const SigningKey* identity,
+                                                   ExportAuthorizer authorize) {
+  return [=](const federation::PeerAuth& auth)
+             -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+    return std::make_unique<AuditService>(auth, log, identity, authorize);
+  };
+}
+
+absl::StatusOr<std::string> FetchExport(const federation::Self& self,
+                                        const federation::Member& node,
+                                        absl::Duration deadline) {
+  Clock* clock = self.clock ? self.clock : Clock::Real();
+  fedlink::v1::ExportRequest body;
+  body.mutable_header()->ParseFromString(federation::SerializeHeader(
+      federation::NewHeader(self.node_id, node.node_id, "audit", clock->Now())));
+  auto sealed = envelope::Seal(*self.identity, "fedlink.v1.ExportRequest", body.SerializeAsString());
+  if (!sealed.ok()) return sealed.status();
+  const std::string digest = federation::EnvelopeDigest(*sealed);
+  auto stub = fedlink::v1::Audit::NewStub(federation::OpenPeerChannel(self, node));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  fedlink::v1::Signed request, signed_chunk;
+  request.set_envelope(*sealed);
+  auto reader = stub->GetExport(&context, request);
+  std::string data;
+  bool last = false;
+  while (reader->Read(&signed_chunk)) {
+    auto opened = federation::OpenAnswer(signed_chunk.envelope(), "fedlink.v1.ExportChunk", node);
+    fedlink::v1::ExportChunk chunk;
+    if (!opened.ok() || !chunk.ParseFromString(*opened) || chunk.request_sha256() != digest ||
+        chunk.offset() != data.size() || last) {
+      context.TryCancel();
+      return absl::DataLossError(absl::StrCat(node.node_id, ": export chunk refused"));
+    }
+    data += chunk.data();
+    last = chunk.last();
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                        absl::StrCat(node.node_id, ": ", s.error_message()));
+  }
+  if (!last) return absl::DataLossError(absl::StrCat(node.node_id, ": export is incomplete"));
+  auto verified = VerifyExport(data, node.identity_vkey);
+  if (!verified.ok()) return verified.status();
+  return data;
+}
+
+}  // namespace fedlink::audit
