@@ -82,7 +82,8 @@ for n in "${NODES[@]}"; do echo "-- from $n:"; "$FEDLINK" peers --dir "$DEMO/$n"
 step "9. The NGO privately matches its consented survivors against police and the shelter"
 echo "(only blinded points leave the NGO; only tags, masked shares and sealed payloads come back;"
 echo " a record opens only where at least t keys agree, and shows just an opaque handle and role)"
-"$FEDLINK" match --dir "$DEMO/ngo" --all --purpose victim-dedup --out "$DEMO/victims.csv"
+"$FEDLINK" match --dir "$DEMO/ngo" --all --purpose victim-dedup --out "$DEMO/victims.csv" \
+  --legal-basis "intake-review-2026-11" --official "caseworker-17"
 echo "-- duplicate victims found (first 5 of $(($(wc -l <"$DEMO/victims.csv") - 1))):"
 head -6 "$DEMO/victims.csv" | awk -F, '{printf "  %-10s %-8s %-22s %6s %-8s %s\n", $1, $2, $3, $4, $6, $5}'
 echo "-- checked against the generator's truth (police resolves its own handles):"
@@ -116,7 +117,7 @@ for n in police ngo; do "$FEDLINK" audit export --dir "$DEMO/$n" --out "$DEMO/$n
 "$FEDLINK" audit report "$DEMO/police.audit" "$DEMO/ngo.audit" --html "$DEMO/audit-report.html" \
   --roster "$DEMO/roster.bin" --federation-key "$FEDKEY"
 echo "-- the last entries of police's log (no personal data):"
-"$FEDLINK" audit list "$DEMO/police.audit" | tail -4 | cut -d, -f2-9
+"$FEDLINK" audit list "$DEMO/police.audit" | tail -4 | cut -d, -f2-11
 
 step "13. The coordinator revokes the shelter; police installs roster version 2"
 "$FEDLINK" roster remove --dir "$DEMO/coordinator" shelter

@@ -113,6 +113,7 @@ pass "contact request sent, seen with the time since the hit, accepted, recorded
 # 8. The survivor behind $ID withdraws consent at police. The NGO, which
 # cached police's table before, no longer finds the record; it got a signed
 # revocation notice (it had asked for contact) and acknowledged it.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/before.csv"
 grep -q ",$H," "$WORK/before.csv" || fail "handle not matched before the withdrawal"
 grep -q "table .* (cached)" "$WORK/err" || { cat "$WORK/err"; fail "table was not cached"; }
@@ -156,7 +157,8 @@ pass "SIGHUP with a broken policy keeps the last good one"
 expect_exit 0 "$F" audit witness --dir "$WORK/police"
 grep -q "^ngo: cosigned checkpoint of size" "$WORK/out" && grep -q "^shelter: cosigned" "$WORK/out" \
   || { cat "$WORK/out"; fail "witnessing"; }
-expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh \
+  --legal-basis "CASE-2026-17" --official "officer-7f3"
 expect_exit 0 "$F" audit witness --dir "$WORK/police"   # now with consistency proofs
 grep -c "cosigned checkpoint" "$WORK/out" | grep -q 3 || { cat "$WORK/out"; fail "second witnessing"; }
 expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police.audit"
@@ -178,6 +180,11 @@ done
 grep -qi "ivanova\|$ID," "$WORK/out" && fail "personal data in the audit log"
 expect_exit 0 "$F" audit list "$WORK/ngo.audit"
 grep -q ",witness.cosigned,police," "$WORK/out" || { cat "$WORK/out"; fail "ngo did not log its cosigning"; }
+grep -q ",match.evaluate.sent,ngo,police,victim-dedup,CASE-2026-17,officer-7f3," "$WORK/out" \
+  || { cat "$WORK/out"; fail "requester did not log the legal basis"; }
+expect_exit 0 "$F" audit list "$WORK/police.audit"
+grep -q ",match.evaluate.answered,ngo,police,victim-dedup,CASE-2026-17,officer-7f3," "$WORK/out" \
+  || { cat "$WORK/out"; fail "responder did not log the legal basis"; }
 cp "$WORK/police.audit" "$WORK/tampered.audit"
 BYTE=$(od -An -tu1 -j400 -N1 "$WORK/tampered.audit" | tr -d ' ')
 printf "\\$(printf '%03o' $(( (BYTE + 1) % 256 )))" | dd of="$WORK/tampered.audit" bs=1 seek=400 conv=notrunc 2>/dev/null

@@ -132,15 +132,17 @@ int RunAuditList(const std::vector<std::string>& args) {
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
   auto verified = audit::VerifyExport(*bytes);
   if (!verified.ok()) return ReportError("audit list", verified.status());
-  std::cout << "index,time,event,requester,responder,purpose,count,hits,outcome,exchange,detail\n";
+  std::cout << "index,time,event,requester,responder,purpose,legal_basis,official,count,hits,"
+               "outcome,exchange,detail\n";
   for (size_t i = 0; i < verified->serialized_entries.size(); ++i) {
     fedlink::v1::AuditEntry e;
     e.ParseFromString(verified->serialized_entries[i]);
     std::cout << absl::StrFormat(
-        "%d,%s,%s,%s,%s,%s,%d,%d,\"%s\",%s,\"%s\"\n", i,
+        "%d,%s,%s,%s,%s,%s,%s,%s,%d,%d,\"%s\",%s,\"%s\"\n", i,
         absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(e.time_unix_micros()),
                          absl::UTCTimeZone()),
-        e.event(), e.requester(), e.responder(), e.purpose(), e.count(), e.hits(),
+        e.event(), e.requester(), e.responder(), e.purpose(), absl::CEscape(e.legal_basis()),
+        absl::CEscape(e.official()), e.count(), e.hits(),
         absl::CEscape(e.outcome()), e.exchange_id().substr(0, 16), absl::CEscape(e.detail()));
   }
   return kExitOk;

@@ -186,12 +186,13 @@ int RunInbox(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND(
     "contact",
-    "  fedlink contact --dir DIR --peer ID --handle H --reason TEXT\n\n"
+    "  fedlink contact --dir DIR --peer ID --handle H --reason TEXT\n"
+    "                  [--legal-basis REF] [--official ID]\n\n"
     "Asks the owner of handle H (from a `fedlink match` or `lookup` result)\n"
     "for contact about the match. Refused if the matched own record no\n"
     "longer consents to the purpose.",
     "send a follow-up contact request about a match",
-    {"dir", "peer", "handle", "reason"}, RunContact);
+    {"dir", "peer", "handle", "reason", "legal_basis", "official"}, RunContact);
 FEDLINK_COMMAND(
     "inbox",
     "  fedlink inbox --dir DIR\n"
@@ -201,7 +202,7 @@ FEDLINK_COMMAND(
     "the time since the hit) and sent (with the owners' answers); or accepts\n"
     "or declines a received request, notifying the requester.",
     "contact requests received and sent; accept or decline",
-    {"dir", "accept", "decline", "message"}, RunInbox);
+    {"dir", "accept", "decline", "message", "official"}, RunInbox);
 
 }  // namespace
 }  // namespace fedlink::cli

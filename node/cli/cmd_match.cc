@@ -311,26 +311,29 @@ int RunResolve(const std::vector<std::string>& args) {
 FEDLINK_COMMAND(
     "match",
     "  fedlink match --dir DIR (--peer ID | --all) --purpose P [--out results.csv]\n"
-    "                [--threshold BITS] [--refresh] [--max-table-age 10m]\n\n"
+    "                [--threshold BITS] [--refresh] [--max-table-age 10m]\n"
+    "                [--legal-basis REF] [--official ID]\n\n"
     "Matches the node's own records (victims and witnesses only with consent\n"
     "for P) against peers' tag tables without revealing them, and writes\n"
     "own_id,peer,handle,score,keys,role (stdout, or --out). A per-peer summary\n"
     "goes to stderr; exit 1 if any peer failed (results are then incomplete).",
     "privately match own records against peers",
-    {"dir", "peer", "all", "purpose", "out", "threshold", "refresh", "max_table_age"},
+    {"dir", "peer", "all", "purpose", "out", "threshold", "refresh", "max_table_age",
+     "legal_basis", "official"},
     RunMatch);
 FEDLINK_COMMAND(
     "lookup",
     "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
     "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
     "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
-    "                 [--plate P;..] [--address A;..] [--threshold BITS]\n\n"
+    "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
+    "                 [--legal-basis REF] [--official ID]\n\n"
     "Checks one person (an intake, not stored) against every peer and prints\n"
     "candidates as peer,handle,score,keys,role,officer.",
     "check one person against all peers",
     {"dir", "purpose", "given", "family", "alias", "dob", "sex", "phone", "email",
      "document", "online_handle", "iban", "plate", "address", "threshold", "refresh",
-     "max_table_age"},
+     "max_table_age", "legal_basis", "official"},
     RunLookup);
 FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H",
                 "print the external id behind one of this node's handles",

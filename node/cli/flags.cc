@@ -28,6 +28,10 @@ ABSL_FLAG(std::string, handle, "",
           "An opaque record handle from a match result (owned by the node that "
           "issued it).");
 ABSL_FLAG(int, persons, 1000, "Records per organisation.");
+ABSL_FLAG(std::string, legal_basis, "",
+          "Case or legal-basis reference for the requests sent (both nodes log it).");
+ABSL_FLAG(std::string, official, "",
+          "Pseudonymous id of the official making the requests (both nodes log it).");
 ABSL_FLAG(double, seconds, 1.0, "Seconds per measurement (benchmarks).");
 ABSL_FLAG(int, threads, 0,
           "Threads (benchmarks; 0 = all cores).");

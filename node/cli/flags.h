@@ -18,6 +18,8 @@ ABSL_DECLARE_FLAG(std::string, region);
 ABSL_DECLARE_FLAG(double, threshold);
 ABSL_DECLARE_FLAG(std::string, handle);
 ABSL_DECLARE_FLAG(int, persons);
+ABSL_DECLARE_FLAG(std::string, legal_basis);
+ABSL_DECLARE_FLAG(std::string, official);
 ABSL_DECLARE_FLAG(double, seconds);
 ABSL_DECLARE_FLAG(int, threads);
 ABSL_DECLARE_FLAG(std::string, federation_key);

@@ -2,11 +2,23 @@
 
 #include <sys/stat.h>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "node/cli/flags.h"
 #include "node/match/keyspec.h"
 #include "policy/policy.h"
 
 namespace fedlink::cli {
+
+federation::Self PeerSession::self() const {
+  federation::Self s;
+  s.node_id = node->config.node_id;
+  s.identity = node->identity.get();
+  s.tls = tls;
+  s.legal_basis = absl::GetFlag(FLAGS_legal_basis);
+  s.official = absl::GetFlag(FLAGS_official);
+  return s;
+}
 
 absl::StatusOr<PeerSession> OpenPeerSession(const std::string& dir) {
   PeerSession session;

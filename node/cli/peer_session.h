@@ -20,9 +20,9 @@ struct PeerSession {
   std::unique_ptr<OpenedNode> node;
   std::unique_ptr<federation::Roster> roster;
   tls::TlsIdentity tls;
-  federation::Self self() const {
-    return {node->config.node_id, node->identity.get(), tls, nullptr};
-  }
+  // Carries --legal-basis and --official (if the command takes them) in
+  // every request.
+  federation::Self self() const;
   // The members to ask: `peer` alone (it must be a member) or, if `all`,
   // every member except this node.
   absl::StatusOr<std::vector<federation::Member>> Peers(const std::string& peer,

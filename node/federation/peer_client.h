@@ -26,6 +26,9 @@ struct Self {
   const SigningKey* identity = nullptr;
   tls::TlsIdentity tls;
   Clock* clock = nullptr;
+  // Carried in every request header and logged by both nodes.
+  std::string legal_basis = "";
+  std::string official = "";
 };
 
 struct PingResult {

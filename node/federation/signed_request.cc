@@ -11,7 +11,7 @@ namespace fedlink::federation {
 Header NewHeader(absl::string_view from, absl::string_view to,
                  absl::string_view purpose, absl::Time now) {
   Header h{std::string(from), std::string(to), std::string(purpose),
-           std::string(16, '\0'), now};
+           std::string(16, '\0'), now, "", ""};
   randombytes_buf(h.nonce.data(), h.nonce.size());
   return h;
 }
@@ -23,6 +23,8 @@ std::string SerializeHeader(const Header& header) {
   h.set_purpose(header.purpose);
   h.set_nonce(header.nonce);
   h.set_issued_at(absl::ToUnixSeconds(header.issued_at));
+  h.set_legal_basis(header.legal_basis);
+  h.set_official(header.official);
   return h.SerializeAsString();
 }
 
@@ -85,7 +87,7 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
     return s;
   }
   VerifiedRequest out;
-  out.header = {h.from(), h.to(), h.purpose(), h.nonce(), issued};
+  out.header = {h.from(), h.to(), h.purpose(), h.nonce(), issued, h.legal_basis(), h.official()};
   out.body = *std::move(body);
   out.digest = EnvelopeDigest(envelope_bytes);
   out.sender = *member;

@@ -40,6 +40,8 @@ struct Header {
   std::string purpose;
   std::string nonce;
   absl::Time issued_at;
+  std::string legal_basis = "";  // logged by both nodes (Prüm, LED Art. 25)
+  std::string official = "";     // pseudonymous id of the requesting official
 };
 
 // A fresh header from `from` to `to` with a random 16-byte nonce.

@@ -23,6 +23,8 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
   Clock* clock = self.clock ? self.clock : Clock::Real();
   federation::Header h =
       federation::NewHeader(self.node_id, peer.node_id, purpose, clock->Now());
+  h.legal_basis = self.legal_basis;
+  h.official = self.official;
   body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
   auto sealed = envelope::Seal(*self.identity, type, body.SerializeAsString());
   if (!sealed.ok()) return sealed.status();
@@ -65,6 +67,8 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
   e.requester = self.node_id;
   e.responder = peer.node_id;
   e.purpose = std::string(purpose);
+  e.legal_basis = self.legal_basis;
+  e.official = self.official;
   e.exchange_id = absl::BytesToHexString(digest);
   e.request_sha256 = digest;
   e.peer_signed = receipt;

@@ -43,6 +43,8 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     if (v.ok()) {
       e.requester = v->sender.node_id;
       e.purpose = v->header.purpose;
+      e.legal_basis = v->header.legal_basis;
+      e.official = v->header.official;
       e.exchange_id = absl::BytesToHexString(v->digest);
       e.request_sha256 = v->digest;
       e.peer_signed = std::string(envelope);

@@ -27,6 +27,8 @@ struct MatchClient::Impl {
                                    absl::string_view purpose) const {
     federation::Header h = federation::NewHeader(self.node_id, peer.node_id,
                                                  purpose, clock()->Now());
+    h.legal_basis = self.legal_basis;
+    h.official = self.official;
     body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
     return envelope::Seal(*self.identity, type, body.SerializeAsString());
   }
@@ -70,6 +72,8 @@ absl::Status LogExchange(audit::AuditLog* log, const federation::Self& self,
   e.requester = self.node_id;
   e.responder = peer.node_id;
   e.purpose = std::string(purpose);
+  e.legal_basis = self.legal_basis;
+  e.official = self.official;
   e.exchange_id = absl::BytesToHexString(request_digest);
   e.request_sha256 = std::string(request_digest);
   e.count = count;

@@ -56,6 +56,8 @@ class MatchService final : public fedlink::v1::Match::Service {
     if (request != nullptr) {
       e.requester = request->sender.node_id;
       e.purpose = request->header.purpose;
+      e.legal_basis = request->header.legal_basis;
+      e.official = request->header.official;
       e.exchange_id = Hex(request->digest);
       e.request_sha256 = request->digest;
     }
@@ -80,6 +82,8 @@ class MatchService final : public fedlink::v1::Match::Service {
     e.event = "match.table.served";
     e.requester = verified->sender.node_id;
     e.purpose = verified->header.purpose;
+    e.legal_basis = verified->header.legal_basis;
+    e.official = verified->header.official;
     e.exchange_id = Hex(verified->digest);
     e.request_sha256 = verified->digest;
     e.peer_signed = request->envelope();  // small: a header
@@ -156,6 +160,8 @@ class MatchService final : public fedlink::v1::Match::Service {
     e.event = "match.evaluate.answered";
     e.requester = verified->sender.node_id;
     e.purpose = verified->header.purpose;
+    e.legal_basis = verified->header.legal_basis;
+    e.official = verified->header.official;
     e.exchange_id = Hex(verified->digest);
     e.request_sha256 = verified->digest;
     e.count = evaluated->size();

@@ -417,6 +417,42 @@ TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
   EXPECT_THAT(again->hits, IsEmpty());
 }
 
+TEST_F(PrivateMatchTest, OnlyTheRulesKeyTypesGoIntoTheTable) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  // Names and date of birth agree, the phone does not.
+  const std::vector<Person> q = {Victim("n-1", "Maria", "Ivanova", 12, "+447700900777")};
+  ASSERT_THAT(MatchAll(ngo, "victim-dedup", q)->hits, SizeIs(1));
+  std::string phones_only = kPolicy;
+  const std::string needle = "min_agreeing_keys: 2\n    payload: PAYLOAD_HANDLE_AND_ROLE";
+  phones_only.replace(phones_only.find(needle), needle.size(),
+                      "key_types: \"phone\"\n    key_types: \"email\"\n    " + needle);
+  police_.WritePolicy(phones_only);
+  auto table = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(table.ok());
+  // Each record has one phone and no e-mail: one key group, fewer than t.
+  EXPECT_THAT(table->slots, IsEmpty());
+  auto match = MatchAll(ngo, "victim-dedup", q);
+  ASSERT_TRUE(match.ok());
+  EXPECT_THAT(match->hits, IsEmpty());
+}
+
+TEST_F(PrivateMatchTest, APolicyChangeVoidsTablesPeersCached) {
+  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto before = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(before.ok());
+  std::string raised = kPolicy;
+  const std::string needle = "daily_evaluate_budget: 1000";
+  raised.replace(raised.find(needle), needle.size(), "daily_evaluate_budget: 2000");
+  police_.WritePolicy(raised);
+  auto after = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->table_id, before->table_id);  // re-keyed
+  auto stale = MatchAgainst(*TableIndex::Build(*before), ngo, "victim-dedup",
+                            {Keys(Victim("n-1", "Maria", "Ivanova", 12, "+447700900001"))}, {});
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->slots_hit, 0u);
+}
+
 TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
   LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
   const std::vector<Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};

@@ -112,7 +112,13 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy()
       if (policy_ == nullptr) policy_ = policy::Policy::DenyAll();
       return policy_;
     }
+    const bool changed = policy_ != nullptr;
     policy_ = *std::move(loaded);
+    // A changed policy may share less: re-key so every table peers cached
+    // under the old one is void at once.
+    if (changed) {
+      if (auto s = Rekey(paths_); !s.ok()) return s;
+    }
   }
   policy_mtime_ = mtime;
   return policy_;
@@ -135,9 +141,10 @@ absl::Status Responder::ReloadPolicy() {
   auto loaded = policy::Policy::Load(path, keyspec::KeyTypeNames());
   if (!loaded.ok()) return loaded.status();
   absl::MutexLock lock(&mu_);
+  const bool changed = policy_ != nullptr && mtime != policy_mtime_;
   policy_ = *std::move(loaded);
   policy_mtime_ = mtime;
-  return absl::OkStatus();
+  return changed ? Rekey(paths_) : absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_view purpose,
