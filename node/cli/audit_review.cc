@@ -1,9 +1,7 @@
 #include "node/cli/audit_review.h"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -12,17 +10,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "node/audit/audit_log.h"
+#include "node/cli/output.h"
 
 namespace fedlink::cli {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 void Join(AuditReview* review) {
   struct Side {
@@ -99,7 +91,7 @@ absl::StatusOr<AuditReview> ReviewExports(const std::vector<std::string>& paths,
     for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
   }
   for (const std::string& path : paths) {
-    auto bytes = ReadFile(path);
+    auto bytes = ReadWholeFile(path);
     if (!bytes.ok()) return bytes.status();
     LogReview log;
     log.path = path;

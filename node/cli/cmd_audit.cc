@@ -39,13 +39,6 @@ ABSL_FLAG(int, entries, 0,
 namespace fedlink::cli {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 int RunAuditExport(const std::vector<std::string>& args) {
   const std::string out = absl::GetFlag(FLAGS_out);
@@ -70,7 +63,7 @@ int RunAuditExport(const std::vector<std::string>& args) {
 absl::StatusOr<std::unique_ptr<federation::Roster>> RosterFromFlags() {
   const std::string path = absl::GetFlag(FLAGS_roster);
   if (path.empty()) return nullptr;
-  auto bytes = ReadFile(path);
+  auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
   auto key = Verifier::Parse(absl::GetFlag(FLAGS_federation_key));
   if (!key.ok()) return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
@@ -128,7 +121,7 @@ int RunAuditList(const std::vector<std::string>& args) {
   if (args.size() != 1) {
     return ReportError("audit list", absl::InvalidArgumentError("expected one export FILE"));
   }
-  auto bytes = ReadFile(args[0]);
+  auto bytes = ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
   auto verified = audit::VerifyExport(*bytes);
   if (!verified.ok()) return ReportError("audit list", verified.status());

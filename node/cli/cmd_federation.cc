@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
+#include "node/cli/output.h"
 #include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
 #include "node/config/node_dir.h"
@@ -21,13 +22,6 @@ ABSL_FLAG(absl::Duration, valid_for, absl::Hours(24 * 30),
 namespace fedlink::cli {
 namespace {
 
-absl::StatusOr<std::string> ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 int RunFederationInit(const std::vector<std::string>& args) {
   auto vkey = federation::InitCoordinator(absl::GetFlag(FLAGS_dir),
@@ -56,7 +50,7 @@ int RunRosterAdd(const std::vector<std::string>& args) {
     return ReportError("roster add",
                        absl::InvalidArgumentError("expected REQUEST.txtpb..."));
   for (const std::string& path : args) {
-    auto text = ReadAll(path);
+    auto text = ReadWholeFile(path);
     if (!text.ok()) return ReportError("roster add", text.status());
     if (auto s = federation::AddMember(absl::GetFlag(FLAGS_dir), *text, path);
         !s.ok()) {
@@ -115,7 +109,7 @@ int RunRosterInstall(const std::vector<std::string>& args) {
   if (!node.ok()) return ReportError("roster install", node.status());
   auto log = OpenCommandAudit(**node);
   if (!log.ok()) return ReportError("roster install", log.status());
-  auto bytes = ReadAll(args[0]);
+  auto bytes = ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("roster install", bytes.status());
   std::optional<std::string> key;
   if (!absl::GetFlag(FLAGS_federation_key).empty())

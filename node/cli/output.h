@@ -1,16 +1,27 @@
-// Writing a command's main output: to `path`, or to stdout when empty.
+// Reading a command's input file whole, and writing its main output: to
+// `path`, or to stdout when empty.
 #ifndef FEDLINK_NODE_CLI_OUTPUT_H_
 #define FEDLINK_NODE_CLI_OUTPUT_H_
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace fedlink::cli {
+
+inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
 
 inline absl::Status WriteOutput(const std::string& path, absl::string_view text) {
   if (path.empty()) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 
@@ -62,18 +63,8 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
   const absl::Status s = SendUnlogged(self, peer, body, type, purpose, rpc, id, deadline,
                                       &digest, &receipt);
   if (audit == nullptr) return s;
-  audit::Event e;
-  e.event = std::string(event);
-  e.requester = self.node_id;
-  e.responder = peer.node_id;
-  e.purpose = std::string(purpose);
-  e.legal_basis = self.legal_basis;
-  e.official = self.official;
-  e.exchange_id = absl::BytesToHexString(digest);
-  e.request_sha256 = digest;
+  audit::Event e = audit::RequesterEvent(self, peer, event, purpose, digest, 1, s);
   e.peer_signed = receipt;
-  e.count = 1;
-  e.outcome = s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
   if (auto logged = audit->Append(e); !logged.ok()) return logged.status();
   return s;
 }

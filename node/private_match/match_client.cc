@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 
@@ -67,19 +68,8 @@ absl::Status LogExchange(audit::AuditLog* log, const federation::Self& self,
                          absl::string_view purpose, absl::string_view request_digest,
                          uint64_t count, const absl::Status& outcome, std::string detail) {
   if (log == nullptr) return absl::OkStatus();
-  audit::Event e;
-  e.event = std::string(event);
-  e.requester = self.node_id;
-  e.responder = peer.node_id;
-  e.purpose = std::string(purpose);
-  e.legal_basis = self.legal_basis;
-  e.official = self.official;
-  e.exchange_id = absl::BytesToHexString(request_digest);
-  e.request_sha256 = std::string(request_digest);
-  e.count = count;
-  e.outcome = outcome.ok() ? "ok"
-                           : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
-                                          outcome.message());
+  audit::Event e =
+      audit::RequesterEvent(self, peer, event, purpose, request_digest, count, outcome);
   e.detail = std::move(detail);
   return log->Append(e).status();
 }

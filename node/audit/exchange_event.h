@@ -1,0 +1,41 @@
+// The requester's audit entry for one exchange with a peer: who, what
+// purpose, under which legal basis and official, the request's digest (the
+// exchange id both logs share) and the outcome.
+#ifndef FEDLINK_NODE_AUDIT_EXCHANGE_EVENT_H_
+#define FEDLINK_NODE_AUDIT_EXCHANGE_EVENT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "node/audit/audit_log.h"
+#include "node/federation/peer_client.h"
+
+namespace fedlink::audit {
+
+inline std::string OutcomeOf(const absl::Status& s) {
+  return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
+}
+
+inline Event RequesterEvent(const federation::Self& self, const federation::Member& peer,
+                            absl::string_view event, absl::string_view purpose,
+                            absl::string_view request_digest, uint64_t count,
+                            const absl::Status& outcome) {
+  Event e;
+  e.event = std::string(event);
+  e.requester = self.node_id;
+  e.responder = peer.node_id;
+  e.purpose = std::string(purpose);
+  e.legal_basis = self.legal_basis;
+  e.official = self.official;
+  e.exchange_id = absl::BytesToHexString(request_digest);
+  e.request_sha256 = std::string(request_digest);
+  e.count = count;
+  e.outcome = OutcomeOf(outcome);
+  return e;
+}
+
+}  // namespace fedlink::audit
+
+#endif  // FEDLINK_NODE_AUDIT_EXCHANGE_EVENT_H_
