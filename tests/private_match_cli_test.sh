@@ -48,6 +48,7 @@ MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))
 grep -q "withheld: no consent for victim-dedup" "$WORK/err" || fail "outbound consent not applied"
 tail -n +2 "$WORK/r.csv" | cut -d, -f6 | sort -u | grep -qvx victim && fail "a non-victim was revealed"
 grep -q "A-0" "$WORK/r.csv" && fail "a police external id crossed"
+grep -q "peer police: told of $MATCHES matches" "$WORK/err" || { cat "$WORK/err"; fail "no mutual notice"; }
 pass "ngo matched $MATCHES consented victims against police; only opaque handles crossed"
 
 # 2. Only police can resolve its handles; the pairs are right.
@@ -94,6 +95,9 @@ pass "--all asks every peer"
 
 # 7. Follow-up: the NGO asks police for contact about a match; police sees
 # it with the time since the hit and accepts; both sides record it.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose perpetrator-link
+grep -q "matches with 1 peers" "$WORK/err" || { cat "$WORK/err"; fail "perpetrator-link match"; }
+grep -q "told of" "$WORK/err" && fail "notice sent although the rule does not ask for it"
 expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle hnothing --reason "x"
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
 CID=$(sed -n 's/^contact request \(c[0-9a-f]*\) sent.*/\1/p' "$WORK/out")
@@ -101,6 +105,11 @@ CID=$(sed -n 's/^contact request \(c[0-9a-f]*\) sent.*/\1/p' "$WORK/out")
 expect_exit 0 "$F" inbox --dir "$WORK/police"
 grep -q "$CID from ngo about $ID ($H) purpose=victim-dedup status=pending hit=[0-9]*m ago (4[78]h left of 48h)" "$WORK/out" \
   || { cat "$WORK/out"; fail "police inbox"; }
+# Mutual notice (police's rule asks for it): police knows the NGO matched $ID.
+grep -q "^  ngo matched $ID for victim-dedup" "$WORK/out" || { cat "$WORK/out"; fail "no notice at police"; }
+# The NGO's perpetrator-link rule at police has no notify_owner: no notices
+# for suspects.
+grep -q "matched .* for perpetrator-link" "$WORK/out" && fail "notice without notify_owner"
 expect_exit 0 "$F" inbox --dir "$WORK/police" --accept "$CID" --message "call the duty officer"
 expect_exit 2 "$F" inbox --dir "$WORK/police" --decline "$CID"
 expect_exit 0 "$F" inbox --dir "$WORK/ngo"

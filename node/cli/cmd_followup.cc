@@ -173,6 +173,13 @@ int RunInbox(const std::vector<std::string>& args) {
         absl::CEscape(c.reason),
         c.reply.empty() ? "" : absl::StrCat(" reply=\"", absl::CEscape(c.reply), "\""));
   }
+  auto notices = (*store)->Notices();
+  if (!notices.ok()) return ReportError("inbox", notices.status());
+  std::cout << "match notices (" << notices->size() << "):\n";
+  for (const auto& n : *notices) {
+    std::cout << "  " << n.peer << " matched " << n.own_id << " for " << n.purpose << " ("
+              << Ago(n.at, now) << ")\n";
+  }
   std::cout << "outgoing (" << outgoing->size() << "):\n";
   for (const auto& c : *outgoing) {
     std::cout << absl::StrFormat(

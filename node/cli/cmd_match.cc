@@ -17,6 +17,7 @@
 #include "node/cli/output.h"
 #include "node/cli/peer_session.h"
 #include "node/cli/progress.h"
+#include "node/followup/followup_client.h"
 #include "node/followup/followup_store.h"
 #include "node/private_match/match_client.h"
 #include "node/private_match/requester.h"
@@ -76,6 +77,8 @@ struct PeerOutcome {
   absl::Status status;
   PeerMatch match;
   bool fetched = false;
+  bool notify_owner = false;  // the owner's policy asks for notice of matches
+  federation::Member member;
   uint64_t budget_remaining = 0;
   double seconds = 0;
 };
@@ -92,6 +95,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
   for (const federation::Member& m : peers) {
     PeerOutcome o;
     o.peer = m.node_id;
+    o.member = m;
     const absl::Time start = absl::Now();
     MatchClient client(session.self(), m);
     client.set_audit(log);
@@ -111,6 +115,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
         match = index.status();
         break;
       }
+      o.notify_owner = index->notify_owner();
       match = private_match::MatchAgainst(*index, client, purpose, queries, options);
       if (match.ok() || o.fetched || !absl::IsFailedPrecondition(match.status()) ||
           !absl::StrContains(match.status().message(), private_match::kStaleTable)) {
@@ -202,6 +207,21 @@ int RunMatch(const std::vector<std::string>& args) {
   auto followups = followup::FollowupStore::Open(session->node->paths.dir + "/followup.db");
   if (!followups.ok()) return ReportError("match", followups.status());
   if (auto s = (*followups)->RecordHits(hits); !s.ok()) return ReportError("match", s);
+  // Mutual notice where the owner's policy asks for it.
+  for (const PeerOutcome& o : outcomes) {
+    if (!o.status.ok() || !o.notify_owner || o.match.hits.empty()) continue;
+    std::vector<std::string> handles;
+    for (const auto& h : o.match.hits) handles.push_back(h.handle);
+    if (auto s = followup::SendMatchNotice(session->self(), o.member, purpose, handles,
+                                           absl::Seconds(10), log->get());
+        s.ok()) {
+      std::cerr << "peer " << o.peer << ": told of " << handles.size()
+                << " matches (its policy asks for notice)\n";
+    } else {
+      std::cerr << "peer " << o.peer << ": notice of matches not delivered: " << s.message()
+                << "\n";
+    }
+  }
 
   const std::string out = absl::GetFlag(FLAGS_out);
   if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("match", s);

@@ -196,6 +196,14 @@ void PrintSharingHistory(const OpenedNode& node, const Person& record) {
       ++lines;
     }
   }
+  if (auto notices = (*store)->Notices(); notices.ok()) {
+    for (const auto& n : *notices) {
+      if (n.own_id != id) continue;
+      std::cout << "  " << Timestamp(n.at) << " " << n.peer << " matched it for " << n.purpose
+                << " (mutual notice)\n";
+      ++lines;
+    }
+  }
   if (auto revocations = (*store)->Revocations(id); revocations.ok()) {
     for (const auto& r : *revocations) {
       std::cout << "  " << Timestamp(r.created_at) << " revocation notice to " << r.peer

@@ -1,6 +1,7 @@
 #include "node/followup/followup_client.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sodium.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -96,6 +97,19 @@ absl::Status SendReply(const federation::Self& self,
               c.status == ContactStatus::kAccepted ? "followup.contact.accepted"
                                                    : "followup.contact.declined",
               audit);
+}
+
+absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,
+                             absl::string_view purpose, const std::vector<std::string>& handles,
+                             absl::Duration deadline, audit::AuditLog* audit) {
+  fedlink::v1::MatchNotice body;
+  std::string id(8, '\0');
+  randombytes_buf(id.data(), id.size());
+  body.set_id(absl::StrCat("n", absl::BytesToHexString(id)));
+  for (const std::string& h : handles) body.add_handles(h);
+  return Send(self, owner, body, "fedlink.v1.MatchNotice", purpose,
+              &fedlink::v1::Followup::Stub::Notify, body.id(), deadline,
+              "followup.notice.sent", audit);
 }
 
 absl::Status SendRevocation(const federation::Self& self,

@@ -22,6 +22,11 @@ absl::Status SendReply(const federation::Self& self,
                        const federation::Member& requester, const Contact& c,
                        absl::Duration deadline, audit::AuditLog* audit = nullptr);
 
+// Mutual notice: tells `owner` which of its handles matched for `purpose`.
+absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,
+                             absl::string_view purpose, const std::vector<std::string>& handles,
+                             absl::Duration deadline, audit::AuditLog* audit = nullptr);
+
 // GDPR Art. 19 notice that a survivor withdrew consent (see
 // FollowupStore::Revocation); OK once the peer's signed receipt is back.
 absl::Status SendRevocation(const federation::Self& self,

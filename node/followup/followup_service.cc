@@ -75,6 +75,14 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     return Logged("followup.reply.received", verified, request->envelope(), outcome, answer);
   }
 
+  grpc::Status Notify(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                      fedlink::v1::Signed* response) override {
+    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.MatchNotice");
+    absl::Status outcome;
+    grpc::Status answer = DoNotify(verified, response, &outcome);
+    return Logged("followup.notice.received", verified, request->envelope(), outcome, answer);
+  }
+
   grpc::Status Revoke(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                       fedlink::v1::Signed* response) override {
     auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.RevocationNotice");
@@ -132,6 +140,29 @@ class FollowupService final : public fedlink::v1::Followup::Service {
         !s.ok()) {
       return Fail(s, outcome);
     }
+    return Receipt(verified->digest, body.id(), response);
+  }
+
+  grpc::Status DoNotify(const absl::StatusOr<federation::VerifiedRequest>& verified,
+                        fedlink::v1::Signed* response, absl::Status* outcome) {
+    if (!verified.ok()) return Fail(verified.status(), outcome);
+    fedlink::v1::MatchNotice body;
+    if (!body.ParseFromString(verified->body) || body.id().empty() || body.handles_size() > 100000) {
+      return Fail(absl::InvalidArgumentError("malformed match notice"), outcome);
+    }
+    auto role = ParseNodeRole(verified->sender.role);
+    if (!role.ok()) return Fail(role.status(), outcome);
+    // Only handles of records this node shares with the sender count; others
+    // are ignored (they tell nothing).
+    std::vector<FollowupStore::Notice> notices;
+    for (const std::string& handle : body.handles()) {
+      auto own_id = responder_->AuthorizeContact({verified->sender.node_id, *role},
+                                                 verified->header.purpose, handle);
+      if (!own_id.ok()) continue;
+      notices.push_back({verified->sender.node_id, verified->header.purpose, *own_id,
+                         clock_->Now()});
+    }
+    if (auto s = store_->AddNotices(notices); !s.ok()) return Fail(s, outcome);
     return Receipt(verified->digest, body.id(), response);
   }
 

@@ -61,6 +61,15 @@ CREATE TABLE revocations (
 );
 CREATE INDEX revocations_by_own_id ON revocations (own_id);
 )sql"},
+    {3, R"sql(
+CREATE TABLE notices (
+  peer TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  own_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (peer, purpose, own_id)
+);
+)sql"},
 };
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -272,6 +281,36 @@ absl::Status FollowupStore::RecordReply(absl::string_view id,
         "no pending contact request ", id, " sent to ", peer));
   }
   return absl::OkStatus();
+}
+
+absl::Status FollowupStore::AddNotices(const std::vector<Notice>& notices) {
+  absl::MutexLock lock(&mu_);
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  auto st = db_->Prepare(
+      "INSERT INTO notices (peer, purpose, own_id, at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (peer, purpose, own_id) DO UPDATE SET at = ?4");
+  if (!st.ok()) return st.status();
+  for (const Notice& n : notices) {
+    (*st)->Bind(1, n.peer).Bind(2, n.purpose).Bind(3, n.own_id).Bind(4, Micros(n.at));
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+  }
+  return (*tx)->Commit();
+}
+
+absl::StatusOr<std::vector<FollowupStore::Notice>> FollowupStore::Notices() {
+  absl::MutexLock lock(&mu_);
+  auto st = db_->Prepare("SELECT peer, purpose, own_id, at FROM notices ORDER BY at");
+  if (!st.ok()) return st.status();
+  std::vector<Notice> out;
+  for (;;) {
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({(*st)->ColumnText(0), (*st)->ColumnText(1), (*st)->ColumnText(2),
+                   FromMicros((*st)->ColumnInt64(3))});
+  }
+  return out;
 }
 
 absl::Status FollowupStore::AddRevocation(const Revocation& r) {

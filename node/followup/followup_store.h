@@ -96,6 +96,16 @@ class FollowupStore {
   absl::Status ApplyRevocation(absl::string_view peer, absl::string_view handle,
                                absl::string_view contact_id);
 
+  // Mutual notice, owner side: `peer` matched our record `own_id`.
+  struct Notice {
+    std::string peer;
+    std::string purpose;
+    std::string own_id;
+    absl::Time at;
+  };
+  absl::Status AddNotices(const std::vector<Notice>& notices);
+  absl::StatusOr<std::vector<Notice>> Notices();
+
  private:
   explicit FollowupStore(std::unique_ptr<sqlite::Database> db)
       : db_(std::move(db)) {}

@@ -128,6 +128,7 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
       table.table_id = chunk.table_id();
       table.t = static_cast<int>(chunk.t());
       table.min_score = chunk.min_score();
+      table.notify_owner = chunk.notify_owner();
       total = chunk.total_slots();
       if (total > limits_.max_slots) {
         return bad(absl::StrCat("table of ", total, " slots exceeds the limit of ",

@@ -99,6 +99,7 @@ class MatchService final : public fedlink::v1::Match::Service {
       chunk.set_table_id(table->table_id);
       chunk.set_t(table->t);
       chunk.set_min_score(table->min_score);
+      chunk.set_notify_owner(table->notify_owner);
       chunk.set_total_slots(total);
       chunk.set_first_slot(next);
       const size_t end = std::min(total, next + kSlotsPerChunk);

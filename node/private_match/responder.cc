@@ -243,7 +243,10 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
   });
   if (!s.ok()) return s;
   auto table = BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
-  if (table.ok()) table->min_score = rule->score_threshold;
+  if (table.ok()) {
+    table->min_score = rule->score_threshold;
+    table->notify_owner = rule->notify_owner;
+  }
   return table;
 }
 

@@ -61,6 +61,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
   out.table.table_id = cached.table_id();
   out.table.t = static_cast<int>(cached.t());
   out.table.min_score = cached.min_score();
+  out.table.notify_owner = cached.notify_owner();
   out.table.slots.reserve(cached.slots_size());
   for (auto& s : *cached.mutable_slots()) {
     out.table.slots.push_back({std::move(*s.mutable_entries()),
@@ -82,6 +83,7 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
   cached.set_table_id(table.table_id);
   cached.set_t(table.t);
   cached.set_min_score(table.min_score);
+  cached.set_notify_owner(table.notify_owner);
   cached.set_fetched_at(absl::ToUnixSeconds(fetched_at));
   for (const Slot& s : table.slots) {
     auto* slot = cached.add_slots();

@@ -73,6 +73,7 @@ struct Table {
   std::string table_id;  // responder|purpose|epoch: bound into every payload
   int t = 2;
   double min_score = 0;  // the owner's policy threshold; the requester obeys it
+  bool notify_owner = false;  // the owner's policy asks for notice of matches
   std::vector<Slot> slots;
   size_t bytes() const;  // entries + payloads
 };
@@ -102,6 +103,7 @@ class TableIndex {
   const std::string& table_id() const { return table_id_; }
   int t() const { return t_; }
   double min_score() const { return min_score_; }
+  bool notify_owner() const { return notify_owner_; }
   size_t slot_count() const { return slot_entries_.size() - 1; }
   size_t entry_count() const { return order_.size(); }
 
@@ -121,6 +123,7 @@ class TableIndex {
   std::string table_id_;
   int t_ = 0;
   double min_score_ = 0;
+  bool notify_owner_ = false;
   std::string entries_;                 // all entries, slot after slot
   std::string payloads_;                // all sealed payloads
   std::vector<uint32_t> slot_entries_;  // first entry of each slot, + end
