@@ -26,6 +26,16 @@ F1=$(f1_of "$WORK/febrl.out")
 above "$F1" 0.97 || { cat "$WORK/febrl.out"; fail "FEBRL dataset3 F1 $F1 < 0.97"; }
 pass "bench linkage on FEBRL dataset3 split: f1=$F1"
 
+# The private match on the same split, between real nodes: F1 within 0.01
+# of the clear baseline (the private-matching quality goal).
+"$FEDLINK" bench match --a "$WORK/fa.csv" --b "$WORK/fb.csv" --truth "$WORK/ft.csv" --map "$MAP" \
+  --lookups 0 >"$WORK/private.out" 2>/dev/null || { cat "$WORK/private.out"; fail "bench match"; }
+PF1=$(sed -n 's/^quality private: .*f1=\([0-9.]*\)$/\1/p' "$WORK/private.out")
+DIFF=$(sed -n 's/^quality: f1 difference \([0-9.]*\) .*/\1/p' "$WORK/private.out")
+above "$PF1" 0.97 || { cat "$WORK/private.out"; fail "private FEBRL F1 $PF1 < 0.97"; }
+above 0.01 "$DIFF" || { cat "$WORK/private.out"; fail "private F1 differs from clear by $DIFF"; }
+pass "private match on FEBRL dataset3 split: f1=$PF1, difference from clear $DIFF"
+
 # eval: a results file built from the truth scores perfectly; a wrong pair
 # lowers precision.
 { echo own_id,peer,handle,score,keys,role; sed 1d "$WORK/truth.csv" | sed 's/\(.*\),\(.*\)/\1,org-b,\2,20,5,victim/'; } >"$WORK/results.csv"

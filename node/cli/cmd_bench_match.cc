@@ -30,6 +30,7 @@
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
+#include "node/importer/importer.h"
 #include "node/match/evaluation.h"
 #include "node/match/generator.h"
 #include "node/match/linker.h"
@@ -164,10 +165,26 @@ int RunBenchMatch(const std::vector<std::string>& args) {
     ~Cleanup() { std::filesystem::remove_all(dir); }
   } cleanup{root};
 
-  GeneratorOptions gen;
-  gen.persons = persons;
-  gen.seed = absl::GetFlag(FLAGS_seed);
-  const GeneratedData data = GeneratePeople(gen);
+  // Generated data, or the two organisations' files and the truth.
+  GeneratedData data;
+  if (const std::string a = absl::GetFlag(FLAGS_a); !a.empty()) {
+    auto options = LinkageImportOptions();
+    if (!options.ok()) return ReportError("bench match", options.status());
+    auto pa = ReadPersonsFile(a, *options);
+    if (!pa.ok()) return ReportError("bench match", pa.status());
+    auto pb = ReadPersonsFile(absl::GetFlag(FLAGS_b), *options);
+    if (!pb.ok()) return ReportError("bench match", pb.status());
+    auto truth = ReadTruth(absl::GetFlag(FLAGS_truth));
+    if (!truth.ok()) return ReportError("bench match", truth.status());
+    data.a = *std::move(pa);
+    data.b = *std::move(pb);
+    data.truth.assign(truth->begin(), truth->end());
+  } else {
+    GeneratorOptions gen;
+    gen.persons = persons;
+    gen.seed = absl::GetFlag(FLAGS_seed);
+    data = GeneratePeople(gen);
+  }
   std::cout << "records: a=" << data.a.size() << " b=" << data.b.size()
             << " true_pairs=" << data.truth.size() << " cores=" << cores << "\n";
   // a and c hold the same records (two peers for the lookup figure); b asks.
@@ -327,14 +344,16 @@ int RunBenchMatch(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND(
     "bench match",
-    "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold BITS]\n\n"
-    "Generates two organisations' records (`fedlink gen`), runs real nodes on\n"
+    "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold BITS]\n"
+    "                      [--a A.csv --b B.csv --truth truth.csv [--map ...]]\n\n"
+    "Generates two organisations' records (`fedlink gen`), or reads them\n"
+    "(--a, --b, --truth, as `bench linkage` does), runs real nodes on\n"
     "loopback (mutual TLS), privately matches B against A, and prints the\n"
     "speed ratio against the raw elliptic-curve operations, F1 of the private\n"
     "match and of the clear baseline, table size and memory, and lookup\n"
     "latency against two peers.",
     "private match benchmark: speed ratio, quality parity, memory, lookup p99",
-    {"persons", "seed", "lookups", "threshold"}, RunBenchMatch);
+    {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"}, RunBenchMatch);
 
 }  // namespace
 }  // namespace fedlink::cli

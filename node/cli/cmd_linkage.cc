@@ -21,9 +21,6 @@
 #include "node/match/linker.h"
 #include "node/private_match/responder.h"
 
-ABSL_FLAG(std::string, a, "",
-          "CSV for organisation A (import format; --map applies).");
-ABSL_FLAG(std::string, b, "", "CSV for organisation B.");
 ABSL_FLAG(std::string, results, "",
           "Results CSV: own_id,peer,handle,score,keys,role.");
 ABSL_FLAG(std::string, peer_dir, "",
@@ -57,15 +54,6 @@ void WarnDrops(const keyspec::DropCounts& d) {
             << d.ibans << " IBANs, " << d.plates << " plates)\n";
 }
 
-absl::StatusOr<ImportOptions> LinkageImportOptions() {
-  ImportOptions options;
-  auto map = ParseColumnMap(absl::GetFlag(FLAGS_map));
-  if (!map.ok()) return map.status();
-  options.column_map = *map;
-  options.default_role = Role::kOther;
-  options.drop_bad_dates = true;  // keep the record, lose the impossible date
-  return options;
-}
 
 // Links B against A: scorer estimation (u from frequencies, m by EM), then
 // candidates by blocking, best A per B.

@@ -3,6 +3,8 @@
 #include <cstdint>
 
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
 ABSL_FLAG(std::string, out, "", "Output file.");
@@ -39,3 +41,20 @@ ABSL_FLAG(std::string, federation_key, "",
           "The coordinator's roster verifier key (printed by `fedlink "
           "federation init`); "
           "required at a node's first roster install, then pinned.");
+ABSL_FLAG(std::string, a, "",
+          "CSV for organisation A (import format; --map applies).");
+ABSL_FLAG(std::string, b, "", "CSV for organisation B.");
+
+namespace fedlink::cli {
+
+absl::StatusOr<ImportOptions> LinkageImportOptions() {
+  ImportOptions options;
+  auto map = ParseColumnMap(absl::GetFlag(FLAGS_map));
+  if (!map.ok()) return map.status();
+  options.column_map = *map;
+  options.default_role = Role::kOther;
+  options.drop_bad_dates = true;  // keep the record, lose the impossible date
+  return options;
+}
+
+}  // namespace fedlink::cli

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "node/importer/importer.h"
 
 ABSL_DECLARE_FLAG(std::string, dir);
 ABSL_DECLARE_FLAG(std::string, out);
@@ -19,9 +21,17 @@ ABSL_DECLARE_FLAG(double, threshold);
 ABSL_DECLARE_FLAG(std::string, handle);
 ABSL_DECLARE_FLAG(int, persons);
 ABSL_DECLARE_FLAG(std::string, legal_basis);
+ABSL_DECLARE_FLAG(std::string, a);
+ABSL_DECLARE_FLAG(std::string, b);
 ABSL_DECLARE_FLAG(std::string, official);
 ABSL_DECLARE_FLAG(double, seconds);
 ABSL_DECLARE_FLAG(int, threads);
 ABSL_DECLARE_FLAG(std::string, federation_key);
+
+namespace fedlink::cli {
+// Import options for the linkage benchmarks: --map applied, role "other"
+// by default, impossible dates dropped (the record is kept).
+absl::StatusOr<ImportOptions> LinkageImportOptions();
+}  // namespace fedlink::cli
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

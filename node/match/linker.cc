@@ -75,6 +75,34 @@ std::vector<CandidatePair> ScoreAndFilter(std::vector<CandidatePair> candidates,
   return out;
 }
 
+std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads) {
+  Scorer scorer;
+  scorer.threshold = DefaultThreshold(records.size());
+  scorer.EstimateU(records, records);
+  LinkOptions options;
+  options.threads = threads;
+  std::vector<CandidatePair> candidates = FindCandidates(records, records, options);
+  std::vector<uint32_t> patterns;
+  patterns.reserve(candidates.size());
+  for (const auto& c : candidates) patterns.push_back(c.pattern);
+  scorer.RefineM(patterns);
+  // Union-find over the probable duplicate pairs.
+  std::vector<size_t> parent(records.size());
+  for (size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  auto find = [&parent](size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (const CandidatePair& c : ScoreAndFilter(std::move(candidates), scorer)) {
+    parent[find(c.a)] = find(c.b);
+  }
+  std::vector<size_t> out;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (find(i) == i) out.push_back(i);
+  }
+  return out;
+}
+
 std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches) {
   absl::flat_hash_map<uint32_t, CandidatePair> best;
   for (const CandidatePair& c : matches) {

@@ -42,6 +42,13 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
 std::vector<CandidatePair> ScoreAndFilter(std::vector<CandidatePair> candidates,
                                           const Scorer& scorer);
 
+// One record per probable person in `records`: probable duplicates within
+// the file (found as `fedlink dedup` finds them) are collapsed, and the
+// index of one record of each person is returned. Value frequencies over
+// these count people, not records, which is what u means; a file with many
+// duplicates would otherwise overstate u.
+std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads = 0);
+
 // For linkage: the best-scoring A record for each B record.
 std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches);
 

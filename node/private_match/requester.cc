@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "fedlink/v1/match.pb.h"
+#include "node/match/linker.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -107,7 +108,13 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
       options.u_sample ? *options.u_sample : queries;
   // Too few records or candidates for a frequency estimate or EM to mean
   // anything (a single intake): keep the keyspec's defaults.
-  if (sample.size() >= kMinEstimationSample) scorer.EstimateU(sample, sample);
+  if (sample.size() >= kMinEstimationSample) {
+    // Count people, not records: the requester's own duplicates would
+    // otherwise look like common values.
+    std::vector<KeySet> people;
+    for (size_t i : OnePerPerson(sample, options.threads)) people.push_back(sample[i]);
+    scorer.EstimateU(people, people);
+  }
   if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
   scorer.min_agreeing_keys = table.t();
   // The owner's policy may ask for a higher score than ours.
