@@ -183,7 +183,8 @@ expect_exit 2 "$F" audit fetch --dir "$WORK/ngo" --peer police --out "$WORK/nope
 grep -q "PERMISSION_DENIED\|only auditor members" "$WORK/err" || { cat "$WORK/err"; fail "non-auditor fetched the log"; }
 expect_exit 0 "$F" audit list "$WORK/police.audit"
 for ev in match.table.served match.evaluate.answered match.evaluate.refused followup.contact.received \
-          followup.contact.accepted consent.withdraw followup.revocation.sent policy.reload records.import; do
+          followup.contact.accepted consent.withdraw followup.revocation.sent policy.reload records.import \
+          keys.rotate; do
   grep -q ",$ev," "$WORK/out" || { cat "$WORK/out"; fail "no $ev entry at police"; }
 done
 grep -qi "ivanova\|$ID," "$WORK/out" && fail "personal data in the audit log"

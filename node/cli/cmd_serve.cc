@@ -97,6 +97,7 @@ int RunServe(const std::vector<std::string>& args) {
         (*node)->paths, (*node)->config, (*node)->store.get(), nullptr);
     if (!created.ok()) return ReportError("serve", created.status());
     responder = *std::move(created);
+    responder->set_audit(log->get());
     auto opened_followups =
         followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
     if (!opened_followups.ok()) return ReportError("serve", opened_followups.status());

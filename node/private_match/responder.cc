@@ -117,7 +117,10 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy()
     // A changed policy may share less: re-key so every table peers cached
     // under the old one is void at once.
     if (changed) {
-      if (auto s = Rekey(paths_); !s.ok()) return s;
+      const absl::Status s = Rekey(paths_);
+      LogEvent("policy.reload", absl::OkStatus(), "file changed");
+      LogEvent("keys.rotate", s, "policy changed: every cached table is void");
+      if (!s.ok()) return s;
     }
   }
   policy_mtime_ = mtime;
@@ -127,6 +130,19 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy()
 bool Responder::HasRule(const PeerIdentity& peer, absl::string_view purpose) {
   auto policy = CurrentPolicy();
   return policy.ok() && (*policy)->Find({peer.node_id, peer.role}, purpose) != nullptr;
+}
+
+void Responder::LogEvent(absl::string_view event, const absl::Status& outcome,
+                         std::string detail) {
+  if (audit_ == nullptr) return;
+  audit::Event e;
+  e.event = std::string(event);
+  e.requester = config_.node_id;
+  e.outcome = outcome.ok() ? "ok"
+                           : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
+                                          outcome.message());
+  e.detail = std::move(detail);
+  (void)audit_->Append(e);
 }
 
 absl::Status Responder::ReloadPolicy() {
@@ -144,7 +160,10 @@ absl::Status Responder::ReloadPolicy() {
   const bool changed = policy_ != nullptr && mtime != policy_mtime_;
   policy_ = *std::move(loaded);
   policy_mtime_ = mtime;
-  return changed ? Rekey(paths_) : absl::OkStatus();
+  if (!changed) return absl::OkStatus();
+  const absl::Status s = Rekey(paths_);
+  LogEvent("keys.rotate", s, "policy changed: every cached table is void");
+  return s;
 }
 
 absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_view purpose,

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "node/audit/audit_log.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
 #include "node/private_match/tag_table.h"
@@ -55,6 +56,9 @@ class Responder {
   // Whether a rule of the current policy applies to `peer` for `purpose`
   // (for services that share no records, e.g. "audit").
   bool HasRule(const PeerIdentity& peer, absl::string_view purpose);
+  // Logs policy reloads noticed on file change and the re-keyings they
+  // cause in `log` (the server's access log; must outlive this).
+  void set_audit(audit::AuditLog* log) { audit_ = log; }
   // Re-reads DIR/policy.txtpb now (SIGHUP). On a parse error the last good
   // policy stays in force and the error is returned.
   absl::Status ReloadPolicy();
@@ -94,6 +98,8 @@ class Responder {
   std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);
   int64_t policy_mtime_ ABSL_GUARDED_BY(mu_) = -2;
   std::unique_ptr<sqlite::Database> budget_db_ ABSL_GUARDED_BY(mu_);
+  audit::AuditLog* audit_ = nullptr;
+  void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 
  public:
   ~Responder();
