@@ -106,7 +106,7 @@ expect_exit 0 "$F" inbox --dir "$WORK/police"
 grep -q "$CID from ngo about $ID ($H) purpose=victim-dedup status=pending hit=[0-9]*m ago (4[78]h left of 48h)" "$WORK/out" \
   || { cat "$WORK/out"; fail "police inbox"; }
 # Mutual notice (police's rule asks for it): police knows the NGO matched $ID.
-grep -q "^  ngo matched $ID for victim-dedup" "$WORK/out" || { cat "$WORK/out"; fail "no notice at police"; }
+grep -q "^  ngo matched [1-9][0-9]* of our records for victim-dedup" "$WORK/out" || { cat "$WORK/out"; fail "no notice at police"; }
 # The NGO's perpetrator-link rule at police has no notify_owner: no notices
 # for suspects.
 grep -q "matched .* for perpetrator-link" "$WORK/out" && fail "notice without notify_owner"
@@ -137,6 +137,7 @@ expect_exit 0 "$F" inbox --dir "$WORK/ngo"
 grep -q "$CID to police .* status=revoked" "$WORK/out" || { cat "$WORK/out"; fail "ngo contact not revoked"; }
 expect_exit 0 "$F" records --dir "$WORK/police" show "$ID"
 grep -q "ngo asked for contact about it ($CID, victim-dedup): accepted" "$WORK/out" || { cat "$WORK/out"; fail "history: contact"; }
+grep -q "ngo matched it for victim-dedup (mutual notice)" "$WORK/out" || { cat "$WORK/out"; fail "history: notice"; }
 grep -q "revocation notice to ngo: acknowledged" "$WORK/out" || fail "history: revocation"
 sed -n '/^shared now:/,$p' "$WORK/out" | grep -q "with nobody" || { cat "$WORK/out"; fail "still shared"; }
 pass "consent withdrawn: cached table void, record gone, revocation acknowledged, history shown"

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include <iostream>
+#include <map>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/escaping.h"
@@ -175,10 +176,18 @@ int RunInbox(const std::vector<std::string>& args) {
   }
   auto notices = (*store)->Notices();
   if (!notices.ok()) return ReportError("inbox", notices.status());
-  std::cout << "match notices (" << notices->size() << "):\n";
+  // Summarised per peer and purpose (`records show` names them per record).
+  std::map<std::pair<std::string, std::string>, std::pair<size_t, absl::Time>> by_peer;
   for (const auto& n : *notices) {
-    std::cout << "  " << n.peer << " matched " << n.own_id << " for " << n.purpose << " ("
-              << Ago(n.at, now) << ")\n";
+    auto& [count, latest] = by_peer[{n.peer, n.purpose}];
+    ++count;
+    latest = std::max(latest, n.at);
+  }
+  std::cout << "match notices (" << notices->size() << "):\n";
+  for (const auto& [key, value] : by_peer) {
+    std::cout << "  " << key.first << " matched " << value.first << " of our records for "
+              << key.second << " (latest " << Ago(value.second, now)
+              << "; `fedlink records show` per record)\n";
   }
   std::cout << "outgoing (" << outgoing->size() << "):\n";
   for (const auto& c : *outgoing) {
