@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/audit/audit_log.h"
 #include "node/federation/peer_client.h"
+#include "node/federation/signed_request.h"
 
 namespace fedlink::audit {
 
@@ -33,6 +34,25 @@ inline Event RequesterEvent(const federation::Self& self, const federation::Memb
   e.request_sha256 = std::string(request_digest);
   e.count = count;
   e.outcome = OutcomeOf(outcome);
+  return e;
+}
+
+// The responder's entry for a request it received: named by the envelope's
+// digest even when the request did not authenticate (`verified` null).
+inline Event ResponderEvent(absl::string_view event, absl::string_view responder,
+                            absl::string_view envelope,
+                            const federation::VerifiedRequest* verified) {
+  Event e;
+  e.event = std::string(event);
+  e.responder = std::string(responder);
+  e.request_sha256 = federation::EnvelopeDigest(envelope);
+  e.exchange_id = absl::BytesToHexString(e.request_sha256);
+  if (verified != nullptr) {
+    e.requester = verified->sender.node_id;
+    e.purpose = verified->header.purpose;
+    e.legal_basis = verified->header.legal_basis;
+    e.official = verified->header.official;
+  }
   return e;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 
 namespace fedlink::followup {
 namespace {
@@ -29,67 +30,47 @@ class FollowupService final : public fedlink::v1::Followup::Service {
         clock_(clock),
         audit_(audit) {}
 
-  // Logs the request (answered or refused) and returns `answer` only if the
-  // entry is durable.
-  grpc::Status Logged(const std::string& event, const absl::StatusOr<federation::VerifiedRequest>& v,
-                      absl::string_view envelope, const absl::Status& outcome,
-                      grpc::Status answer) {
+  using Handler = grpc::Status (FollowupService::*)(
+      const absl::StatusOr<federation::VerifiedRequest>&, fedlink::v1::Signed*, absl::Status*);
+
+  // Verifies, handles, and logs the request (answered or refused); the
+  // answer leaves only if its entry is durable.
+  grpc::Status Handle(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                      fedlink::v1::Signed* response, absl::string_view type,
+                      absl::string_view event, Handler handler) {
+    auto verified = auth_.Verify(*context, request->envelope(), type);
+    absl::Status outcome;
+    grpc::Status answer = (this->*handler)(verified, response, &outcome);
     if (audit_ == nullptr) return answer;
-    audit::Event e;
-    e.event = event;
-    e.responder = identity_->name();
-    e.request_sha256 = federation::EnvelopeDigest(envelope);
-    e.exchange_id = absl::BytesToHexString(e.request_sha256);
-    if (v.ok()) {
-      e.requester = v->sender.node_id;
-      e.purpose = v->header.purpose;
-      e.legal_basis = v->header.legal_basis;
-      e.official = v->header.official;
-      e.exchange_id = absl::BytesToHexString(v->digest);
-      e.request_sha256 = v->digest;
-      e.peer_signed = std::string(envelope);
-    }
+    audit::Event e = audit::ResponderEvent(event, identity_->name(), request->envelope(),
+                                           verified.ok() ? &*verified : nullptr);
+    e.peer_signed = request->envelope();
     e.count = 1;
-    e.outcome = outcome.ok() ? "ok"
-                             : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
-                                            outcome.message());
+    e.outcome = audit::OutcomeOf(outcome);
     auto logged = audit_->Append(e);
     if (!logged.ok() && answer.ok()) return ToGrpc(logged.status());
     return answer;
   }
 
-  grpc::Status Contact(grpc::ServerContext* context,
-                       const fedlink::v1::Signed* request,
+  grpc::Status Contact(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                        fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactRequest");
-    absl::Status outcome;
-    grpc::Status answer = DoContact(verified, response, &outcome);
-    return Logged("followup.contact.received", verified, request->envelope(), outcome, answer);
+    return Handle(context, request, response, "fedlink.v1.ContactRequest",
+                  "followup.contact.received", &FollowupService::DoContact);
   }
-
   grpc::Status Reply(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                      fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ContactReply");
-    absl::Status outcome;
-    grpc::Status answer = DoReply(verified, response, &outcome);
-    return Logged("followup.reply.received", verified, request->envelope(), outcome, answer);
+    return Handle(context, request, response, "fedlink.v1.ContactReply",
+                  "followup.reply.received", &FollowupService::DoReply);
   }
-
   grpc::Status Notify(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                       fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.MatchNotice");
-    absl::Status outcome;
-    grpc::Status answer = DoNotify(verified, response, &outcome);
-    return Logged("followup.notice.received", verified, request->envelope(), outcome, answer);
+    return Handle(context, request, response, "fedlink.v1.MatchNotice",
+                  "followup.notice.received", &FollowupService::DoNotify);
   }
-
   grpc::Status Revoke(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                       fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.RevocationNotice");
-    absl::Status outcome;
-    grpc::Status answer = DoRevoke(verified, response, &outcome);
-    return Logged("followup.revocation.received", verified, request->envelope(), outcome,
-                  answer);
+    return Handle(context, request, response, "fedlink.v1.RevocationNotice",
+                  "followup.revocation.received", &FollowupService::DoRevoke);
   }
 
  private:

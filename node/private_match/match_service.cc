@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -23,8 +24,6 @@ absl::StatusOr<PeerIdentity> PeerOf(const federation::VerifiedRequest& v) {
   }
   return PeerIdentity{v.sender.node_id, *role};
 }
-
-std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 
 class MatchService final : public fedlink::v1::Match::Service {
  public:
@@ -44,23 +43,9 @@ class MatchService final : public fedlink::v1::Match::Service {
   }
   // A refused request is logged too (best effort: the refusal stands).
   grpc::Status Refuse(const std::string& event, const absl::Status& why,
-                      const federation::VerifiedRequest* request,
-                      absl::string_view envelope = "") {
-    audit::Event e;
-    e.event = event;
-    e.outcome = absl::StrCat(absl::StatusCodeToString(why.code()), ": ", why.message());
-    if (!envelope.empty()) {  // unauthenticated: still name the exchange
-      e.request_sha256 = federation::EnvelopeDigest(envelope);
-      e.exchange_id = Hex(e.request_sha256);
-    }
-    if (request != nullptr) {
-      e.requester = request->sender.node_id;
-      e.purpose = request->header.purpose;
-      e.legal_basis = request->header.legal_basis;
-      e.official = request->header.official;
-      e.exchange_id = Hex(request->digest);
-      e.request_sha256 = request->digest;
-    }
+                      const federation::VerifiedRequest* request, absl::string_view envelope) {
+    audit::Event e = audit::ResponderEvent(event, identity_->name(), envelope, request);
+    e.outcome = audit::OutcomeOf(why);
     (void)Log(e);
     return ToGrpc(why);
   }
@@ -70,23 +55,16 @@ class MatchService final : public fedlink::v1::Match::Service {
       grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
     auto verified =
         auth_.Verify(*context, request->envelope(), "fedlink.v1.TableRequest");
-    if (!verified.ok()) {
-      return Refuse("match.table.refused", verified.status(), nullptr, request->envelope());
-    }
+    const absl::string_view envelope = request->envelope();
+    if (!verified.ok()) return Refuse("match.table.refused", verified.status(), nullptr, envelope);
     auto peer = PeerOf(*verified);
-    if (!peer.ok()) return Refuse("match.table.refused", peer.status(), &*verified);
+    if (!peer.ok()) return Refuse("match.table.refused", peer.status(), &*verified, envelope);
     auto table = responder_->TableFor(*peer, verified->header.purpose);
-    if (!table.ok()) return Refuse("match.table.refused", table.status(), &*verified);
+    if (!table.ok()) return Refuse("match.table.refused", table.status(), &*verified, envelope);
     const size_t total = table->slots.size();
-    audit::Event e;
-    e.event = "match.table.served";
-    e.requester = verified->sender.node_id;
-    e.purpose = verified->header.purpose;
-    e.legal_basis = verified->header.legal_basis;
-    e.official = verified->header.official;
-    e.exchange_id = Hex(verified->digest);
-    e.request_sha256 = verified->digest;
-    e.peer_signed = request->envelope();  // small: a header
+    audit::Event e =
+        audit::ResponderEvent("match.table.served", identity_->name(), envelope, &*verified);
+    e.peer_signed = std::string(envelope);  // small: a header
     e.count = total;
     e.detail = absl::StrCat("table ", table->table_id, " t=", table->t);
     auto logged = Log(e);
@@ -131,15 +109,17 @@ class MatchService final : public fedlink::v1::Match::Service {
                         fedlink::v1::Signed* response) override {
     auto verified = auth_.Verify(*context, request->envelope(),
                                  "fedlink.v1.EvaluateRequest");
+    const absl::string_view envelope = request->envelope();
     if (!verified.ok()) {
-      return Refuse("match.evaluate.refused", verified.status(), nullptr, request->envelope());
+      return Refuse("match.evaluate.refused", verified.status(), nullptr, envelope);
     }
     auto peer = PeerOf(*verified);
-    if (!peer.ok()) return Refuse("match.evaluate.refused", peer.status(), &*verified);
+    if (!peer.ok()) return Refuse("match.evaluate.refused", peer.status(), &*verified, envelope);
     fedlink::v1::EvaluateRequest body;
     if (!body.ParseFromString(verified->body)) {
       return Refuse("match.evaluate.refused",
-                    absl::InvalidArgumentError("malformed EvaluateRequest"), &*verified);
+                    absl::InvalidArgumentError("malformed EvaluateRequest"), &*verified,
+                    envelope);
     }
     std::vector<oprf::Element> blinded(body.blinded_size());
     for (int i = 0; i < body.blinded_size(); ++i) {
@@ -147,7 +127,7 @@ class MatchService final : public fedlink::v1::Match::Service {
         return Refuse("match.evaluate.refused",
                       absl::InvalidArgumentError(
                           absl::StrCat("element ", i, ": not ", oprf::kElementSize, " bytes")),
-                      &*verified);
+                      &*verified, envelope);
       }
       std::memcpy(blinded[i].data(), body.blinded(i).data(),
                   oprf::kElementSize);
@@ -156,15 +136,9 @@ class MatchService final : public fedlink::v1::Match::Service {
     std::string table_id;
     auto evaluated = responder_->Evaluate(*peer, verified->header.purpose,
                                           blinded, &remaining, &table_id);
-    if (!evaluated.ok()) return Refuse("match.evaluate.refused", evaluated.status(), &*verified);
-    audit::Event e;
-    e.event = "match.evaluate.answered";
-    e.requester = verified->sender.node_id;
-    e.purpose = verified->header.purpose;
-    e.legal_basis = verified->header.legal_basis;
-    e.official = verified->header.official;
-    e.exchange_id = Hex(verified->digest);
-    e.request_sha256 = verified->digest;
+    if (!evaluated.ok()) return Refuse("match.evaluate.refused", evaluated.status(), &*verified, envelope);
+    audit::Event e = audit::ResponderEvent("match.evaluate.answered", identity_->name(),
+                                           envelope, &*verified);
     e.count = evaluated->size();
     e.detail = absl::StrCat("budget left ", remaining, "; table ", table_id);
     auto logged = Log(e);
