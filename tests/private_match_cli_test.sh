@@ -12,10 +12,14 @@ EX="$(dirname "$0")/../deploy/examples"
 KEY=$(tail -1 "$WORK/fed.txt")
 BASE=$((25000 + RANDOM % 5000))
 declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo [auditor]=auditor)
+# The NGO rotates its keys every 14 days (declared in the roster; peers
+# follow it).
+declare -A EXTRA=([police]="" [ngo]="--epoch-days 14" [shelter]="" [auditor]="")
 i=0
 for n in police ngo shelter auditor; do
+  # shellcheck disable=SC2086
   "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
-    --listen "127.0.0.1:$((BASE + i))" >/dev/null
+    --listen "127.0.0.1:$((BASE + i))" ${EXTRA[$n]} >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
   [ "$n" = auditor ] || cp "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
   i=$((i + 1))
@@ -92,6 +96,17 @@ touch -d "+2 seconds" "$WORK/police/policy.txtpb"
 expect_exit 0 "$F" match --dir "$WORK/shelter" --all --purpose victim-dedup
 grep -q "peer police:" "$WORK/err" && grep -q "peer ngo:" "$WORK/err" || fail "fan-out"
 pass "--all asks every peer"
+
+# 6b. The shelter re-joins declaring tables of at most 50 records; the NGO
+# installs the new roster and refuses the shelter's larger table.
+sed -i 's/^max_table_records: .*/max_table_records: 50/' "$WORK/shelter/node.conf"
+"$F" member-request --dir "$WORK/shelter" >"$WORK/shelter2.txtpb"
+"$F" roster add --dir "$WORK/coord" "$WORK/shelter2.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster2.bin" >/dev/null
+"$F" roster install --dir "$WORK/ngo" "$WORK/roster2.bin" >/dev/null
+expect_exit 1 "$F" match --dir "$WORK/ngo" --peer shelter --purpose victim-dedup
+grep -q "peer shelter: failed: .*exceeds the limit of 50" "$WORK/err" || { cat "$WORK/err"; fail "declared limit"; }
+pass "a table larger than the peer's roster-declared limit is refused"
 
 # 7. Follow-up: the NGO asks police for contact about a match; police sees
 # it with the time since the hit and accepts; both sides record it.

@@ -52,14 +52,20 @@ using private_match::TableIndex;
 // (and cached).
 absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                    const private_match::TableCache& cache,
-                                   const std::string& peer,
+                                   const federation::Member& peer,
                                    const std::string& purpose, bool force,
                                    bool* fetched) {
   const absl::Time now = absl::Now();
   *fetched = false;
   if (!force && !absl::GetFlag(FLAGS_refresh)) {
-    auto cached = cache.Get(peer, purpose, now, absl::GetFlag(FLAGS_max_table_age));
+    auto cached = cache.Get(peer.node_id, purpose, now, absl::GetFlag(FLAGS_max_table_age),
+                            peer.epoch_days);
     if (!cached.ok()) return cached.status();
+    if (cached->has_value() && (*cached)->table.slots.size() > peer.max_table_records) {
+      return absl::DataLossError(absl::StrCat(
+          peer.node_id, ": cached table of ", (*cached)->table.slots.size(),
+          " records exceeds the limit of ", peer.max_table_records, " declared in the roster"));
+    }
     if (cached->has_value()) {
       client.ExpectTable((*cached)->table.table_id);
       return TableIndex::Build(std::move((*cached)->table));
@@ -68,7 +74,7 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
   auto table = client.FetchTable(purpose);
   if (!table.ok()) return table.status();
   *fetched = true;
-  if (auto s = cache.Put(peer, purpose, *table, now); !s.ok()) return s;
+  if (auto s = cache.Put(peer.node_id, purpose, *table, now); !s.ok()) return s;
   return TableIndex::Build(*std::move(table));
 }
 
@@ -110,7 +116,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     // A cached table the peer has since re-keyed (consent withdrawn, record
     // deleted) is refused at the first evaluation: refetch once and retry.
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto index = TableOf(client, cache, m.node_id, purpose, attempt > 0, &o.fetched);
+      auto index = TableOf(client, cache, m, purpose, attempt > 0, &o.fetched);
       if (!index.ok()) {
         match = index.status();
         break;

@@ -123,6 +123,13 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
   if (!proto.default_region().empty())
     config.default_region = proto.default_region();
   config.schema_version = static_cast<int>(proto.schema_version());
+  if (proto.epoch_days() != 0) {
+    if (proto.epoch_days() > 366) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": epoch_days: 1 to 366"));
+    }
+    config.epoch_days = static_cast<int>(proto.epoch_days());
+  }
+  if (proto.max_table_records() != 0) config.max_table_records = proto.max_table_records();
   return config;
 }
 
@@ -137,6 +144,8 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   proto.set_database_file("node.db");
   proto.set_default_region(config.default_region);
   proto.set_schema_version(static_cast<uint32_t>(config.schema_version));
+  proto.set_epoch_days(static_cast<uint32_t>(config.epoch_days));
+  proto.set_max_table_records(config.max_table_records);
   std::string out =
       "# fedlink node configuration (protobuf text format, "
       "fedlink.v1.NodeConfig)\n";

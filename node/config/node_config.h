@@ -28,6 +28,8 @@ struct NodeConfig {
   std::string listen = "127.0.0.1:7443";  // HOST:PORT for peers (mTLS)
   std::string default_region = "GB";      // phones without a country code
   int schema_version = 0;
+  int epoch_days = 7;                       // OPRF key epoch
+  uint64_t max_table_records = 10'000'000;  // largest tag table served
 };
 
 // Node ids are 1-64 characters of [a-z0-9.-], starting with a letter or

@@ -77,8 +77,14 @@ absl::StatusOr<Member> ValidateEntry(const fedlink::v1::RosterEntry& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         e.node_id(), ": tls_cert_sha256 must be 64 lower-case hex digits"));
   }
-  return Member{e.node_id(),       e.organisation(),    e.role(), e.endpoint(),
-                e.identity_vkey(), e.tls_cert_sha256(), *v};
+  if (e.epoch_days() > 366) {
+    return absl::InvalidArgumentError(absl::StrCat(e.node_id(), ": epoch_days: 1 to 366"));
+  }
+  Member m{e.node_id(),       e.organisation(),    e.role(), e.endpoint(),
+           e.identity_vkey(), e.tls_cert_sha256(), *v};
+  if (e.epoch_days() != 0) m.epoch_days = static_cast<int>(e.epoch_days());
+  if (e.max_table_records() != 0) m.max_table_records = e.max_table_records();
+  return m;
 }
 
 struct CoordinatorFiles {
@@ -232,6 +238,8 @@ absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
   e.set_endpoint(config.listen);
   e.set_identity_vkey(std::string(identity_vkey));
   e.set_tls_cert_sha256(*fp);
+  e.set_epoch_days(static_cast<uint32_t>(config.epoch_days));
+  e.set_max_table_records(config.max_table_records);
   std::string text;
   google::protobuf::TextFormat::PrintToString(e, &text);
   return absl::StrCat("# fedlink membership request (fedlink.v1.RosterEntry)\n",

@@ -35,6 +35,8 @@ struct Member {
   std::string identity_vkey;
   std::string tls_cert_sha256;
   Verifier identity;  // parsed identity_vkey
+  int epoch_days = 7;                       // its OPRF key epoch
+  uint64_t max_table_records = 10'000'000;  // the largest table it may serve
 };
 
 class Roster {

@@ -93,7 +93,8 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
   const std::string digest = federation::EnvelopeDigest(*sealed);
   last_digest_ = digest;
   const std::string want_prefix = TableIdPrefix(
-      impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now()));
+      impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now(), impl_->peer.epoch_days));
+  const size_t max_slots = std::min<uint64_t>(limits_.max_slots, impl_->peer.max_table_records);
   fedlink::v1::Signed request, signed_chunk;
   request.set_envelope(*sealed);
   grpc::ClientContext context;
@@ -130,9 +131,9 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
       table.min_score = chunk.min_score();
       table.notify_owner = chunk.notify_owner();
       total = chunk.total_slots();
-      if (total > limits_.max_slots) {
-        return bad(absl::StrCat("table of ", total, " slots exceeds the limit of ",
-                                limits_.max_slots));
+      if (total > max_slots) {
+        return bad(absl::StrCat("table of ", total, " records exceeds the limit of ",
+                                max_slots, " (the peer's roster-declared maximum, or ours)"));
       }
       table.slots.reserve(total);
     } else if (static_cast<int>(chunk.t()) != table.t ||

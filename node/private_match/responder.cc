@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
 }
 
 int64_t Responder::Epoch() const {
-  return EpochAt(clock_->Now());
+  return EpochAt(clock_->Now(), config_.epoch_days);
 }
 
 absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {

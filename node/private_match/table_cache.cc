@@ -38,7 +38,7 @@ absl::StatusOr<std::string> TableCache::PathFor(absl::string_view peer,
 
 absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
     absl::string_view peer, absl::string_view purpose, absl::Time now,
-    absl::Duration max_age) const {
+    absl::Duration max_age, int epoch_days) const {
   auto path = PathFor(peer, purpose);
   if (!path.ok()) return path.status();
   std::ifstream in(*path, std::ios::binary);
@@ -52,7 +52,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
         absl::StrCat(*path, ": corrupt table cache (delete it to refetch)"));
   }
   const absl::Time fetched = absl::FromUnixSeconds(cached.fetched_at());
-  if (!absl::StartsWith(cached.table_id(), TableIdPrefix(peer, purpose, EpochAt(now))) ||
+  if (!absl::StartsWith(cached.table_id(), TableIdPrefix(peer, purpose, EpochAt(now, epoch_days))) ||
       now - fetched > max_age || fetched > now + absl::Minutes(5)) {
     return std::nullopt;  // another epoch, or stale: refetch
   }

@@ -27,7 +27,8 @@ class TableCache {
   absl::StatusOr<std::optional<CachedTable>> Get(absl::string_view peer,
                                                  absl::string_view purpose,
                                                  absl::Time now,
-                                                 absl::Duration max_age) const;
+                                                 absl::Duration max_age,
+                                                 int epoch_days = 7) const;
   // Writes atomically (temporary file, fsync, rename).
   absl::Status Put(absl::string_view peer, absl::string_view purpose,
                    const Table& table, absl::Time fetched_at) const;

@@ -47,8 +47,9 @@ inline constexpr size_t kMaxKeysPerRecord = 64;
 
 // OPRF keys rotate every epoch (7 days): a table from another epoch is
 // useless (and refused), since its tags were made under another key.
-inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);
-int64_t EpochAt(absl::Time now);
+inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);  // the default
+// The epoch number at `now` for epochs of `days` days (UTC, from 1970).
+int64_t EpochAt(absl::Time now, int days = 7);
 // "responder|purpose|epoch|generation": bound into every sealed payload of
 // the table. The generation counts re-keyings within an epoch (a consent
 // withdrawn or a record deleted makes every earlier table useless at once).
