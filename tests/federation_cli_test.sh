@@ -24,7 +24,9 @@ pass "roster signed, pinned and installed; replayed version refused"
 
 declare -A PIDS_BY
 for n in a b c; do
-  "$F" serve --dir "$WORK/$n" 2>"$WORK/$n.log" &
+  WITNESS=0
+  [ "$n" = a ] && WITNESS=1s
+  "$F" serve --dir "$WORK/$n" --witness-interval "$WITNESS" 2>"$WORK/$n.log" &
   PIDS_BY[$n]=$!
   PIDS+=("$!")
 done
@@ -33,6 +35,16 @@ for _ in $(seq 1 50); do "$F" peers --dir "$WORK/a" >"$WORK/peers.out" 2>&1 && b
 grep -q "^b .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "b not reachable"; }
 grep -q "^c .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "c not reachable"; }
 pass "peers reachable over mutual TLS"
+
+# a asks its peers to witness its access log every second (serve --witness-interval).
+for _ in $(seq 1 50); do
+  "$F" audit export --dir "$WORK/a" --out "$WORK/a.audit" >/dev/null 2>&1
+  "$F" audit verify "$WORK/a.audit" >"$WORK/verify.out" 2>&1 || true
+  grep -q "cosignatures (b, c): OK" "$WORK/verify.out" && break
+  sleep 0.2
+done
+grep -q "cosignatures (b, c): OK" "$WORK/verify.out" || { cat "$WORK/verify.out" "$WORK/a.log"; fail "periodic witnessing"; }
+pass "serve has its peers witness its log periodically"
 
 kill -KILL "${PIDS_BY[c]}"
 START=$(date +%s%N)

@@ -86,8 +86,10 @@ absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_v
     } else if (cp->size == last_size) {
       if (cp->root_hash != last_root) refusal = absl::StrCat("fork at size ", cp->size);
     } else if (old_size != last_size) {
-      refusal = absl::StrCat("the proof is from size ", old_size, "; we last cosigned ",
-                             last_size);
+      // Not evidence of anything: the log owner's view of what we cosigned
+      // is stale (two of its processes asked at once). It asks again.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the proof is from size ", old_size, "; we last cosigned ", last_size));
     } else if (auto s = merkle::VerifyConsistency(last_size, cp->size, proof, last_root,
                                                   cp->root_hash);
                !s.ok()) {

@@ -24,6 +24,7 @@
 #include "node/cli/output.h"
 #include "node/cli/peer_session.h"
 #include "node/audit/export_service.h"
+#include "node/audit/witness_round.h"
 #include "node/audit/witness_service.h"
 #include "node/federation/roster.h"
 
@@ -225,50 +226,18 @@ int RunAuditWitness(const std::vector<std::string>& args) {
   if (!session.ok()) return ReportError("audit witness", session.status());
   auto log = OpenCommandAudit(*session->node);
   if (!log.ok()) return ReportError("audit witness", log.status());
-  auto note = (*log)->Checkpoint();
-  if (!note.ok()) return ReportError("audit witness", note.status());
-  auto cp = checkpoint::Verify(*note, *Verifier::Parse(session->node->identity->VerifierKey()));
-  if (!cp.ok()) return ReportError("audit witness", cp.status());
   auto peers = session->Peers("", true);
   if (!peers.ok()) return ReportError("audit witness", peers.status());
+  auto results = audit::WitnessRound(session->self(), *peers, **log);
+  if (!results.ok()) return ReportError("audit witness", results.status());
   int refused = 0;
-  for (const federation::Member& m : *peers) {
-    absl::StatusOr<std::string> line = absl::UnknownError("");
-    auto old_size = (*log)->LastCosignedBy(m.node_id);
-    std::vector<std::string> proof;
-    if (old_size.ok() && *old_size > 0 && *old_size < cp->size) {
-      auto p = (*log)->ConsistencyProof(*old_size, cp->size);
-      if (p.ok()) proof = *p;
-    }
-    std::string digest;
-    if (!old_size.ok()) {
-      line = old_size.status();
-    } else {
-      line = audit::RequestCosignature(session->self(), m, *note,
-                                       *old_size < cp->size ? *old_size : 0, proof,
-                                       absl::Seconds(10), &digest);
-      audit::Event e;
-      e.event = "witness.cosign.requested";
-      e.requester = session->node->config.node_id;
-      e.responder = m.node_id;
-      e.request_sha256 = digest;
-      e.exchange_id = absl::BytesToHexString(digest);
-      e.count = cp->size;
-      e.outcome = Outcome(line.status());
-      if (auto logged = (*log)->Append(e); !logged.ok()) line = logged.status();
-    }
-    if (line.ok()) {
-      const absl::Status s = (*log)->AddCosignature(cp->size, m.node_id, m.identity_vkey,
-                                                    absl::StrCat(*note, *line));
-      if (!s.ok()) line = s;
-    }
-    if (line.ok()) {
-      std::cout << m.node_id << ": cosigned checkpoint of size " << cp->size << "\n";
+  for (const audit::WitnessResult& r : *results) {
+    if (r.status.ok()) {
+      std::cout << r.peer << ": cosigned checkpoint of size " << r.size << "\n";
     } else {
       ++refused;
-      std::cout << m.node_id << ": NOT cosigned: "
-                << absl::StatusCodeToString(line.status().code()) << ": "
-                << line.status().message() << "\n";
+      std::cout << r.peer << ": NOT cosigned: " << absl::StatusCodeToString(r.status.code())
+                << ": " << r.status.message() << "\n";
     }
   }
   return refused == 0 ? kExitOk : kExitFailure;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
@@ -16,14 +17,73 @@
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
 #include "node/audit/export_service.h"
+#include "node/audit/witness_round.h"
 #include "node/audit/witness_service.h"
 #include "node/followup/followup_service.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
 #include "node/server/node_server.h"
 
+ABSL_FLAG(absl::Duration, witness_interval, absl::Minutes(5),
+          "How often to have peers witness (cosign) this node's log checkpoint; 0 = never.");
+
 namespace fedlink::cli {
 namespace {
+
+// Has peers witness the node's log every `interval` until destroyed.
+class PeriodicWitnessing {
+ public:
+  PeriodicWitnessing(const OpenedNode& node, audit::AuditLog* log, absl::Duration interval)
+      : node_(node), log_(log), interval_(interval) {
+    if (interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
+  }
+  ~PeriodicWitnessing() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_)) return;
+      }
+      auto roster = federation::LoadInstalledRoster(node_.paths, absl::Now());
+      auto tls = tls::Load(node_.paths.dir);
+      if (!roster.ok() || !tls.ok()) continue;
+      federation::Self self;
+      self.node_id = node_.config.node_id;
+      self.identity = node_.identity.get();
+      self.tls = *tls;
+      std::vector<federation::Member> peers;
+      for (const auto& m : roster->members()) {
+        if (m.node_id != self.node_id) peers.push_back(m);
+      }
+      auto results = audit::WitnessRound(self, peers, *log_);
+      if (!results.ok()) {
+        std::cerr << "fedlink serve: witnessing: " << results.status().message() << "\n";
+        continue;
+      }
+      for (const auto& r : *results) {
+        if (!r.status.ok()) {
+          std::cerr << "fedlink serve: witnessing: " << r.peer << " did not cosign: "
+                    << r.status.message() << "\n";
+        }
+      }
+    }
+  }
+
+  const OpenedNode& node_;
+  audit::AuditLog* log_;
+  const absl::Duration interval_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
 
 // Holds an exclusive lock on DIR/serve.lock so two servers never share a
 // node directory (and a stale admin socket can be removed safely).
@@ -92,6 +152,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::unique_ptr<followup::FollowupStore> followups;
   std::unique_ptr<audit::Witness> witness;
   std::unique_ptr<federation::PeerServer> peers;
+  std::unique_ptr<PeriodicWitnessing> witnessing;  // stopped before the server
   if (federation::LoadInstalledRoster((*node)->paths, absl::Now()).ok()) {
     auto created = private_match::Responder::Create(
         (*node)->paths, (*node)->config, (*node)->store.get(), nullptr);
@@ -133,6 +194,8 @@ int RunServe(const std::vector<std::string>& args) {
     peers = *std::move(started);
     std::cerr << "fedlink serve: serving peers on " << (*node)->config.listen
               << " (mutual TLS, roster-pinned)\n";
+    witnessing = std::make_unique<PeriodicWitnessing>(**node, log->get(),
+                                                      absl::GetFlag(FLAGS_witness_interval));
   } else {
     std::cerr << "fedlink serve: no roster installed: not serving peers (see "
                  "`fedlink roster "
@@ -162,6 +225,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::cerr << "fedlink serve: "
             << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << " received, stopping\n";
+  witnessing.reset();
   if (peers) peers->Shutdown(absl::Seconds(5));
   (*server)->Shutdown(absl::Seconds(5));
   audit::Event stopped;
@@ -173,11 +237,14 @@ int RunServe(const std::vector<std::string>& args) {
 }
 
 FEDLINK_COMMAND("serve",
-                "  fedlink serve --dir DIR\n\n"
+                "  fedlink serve --dir DIR [--witness-interval 5m]\n\n"
+                "Every --witness-interval the node asks its peers to witness (cosign)\n"
+                "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
+                "it on demand).\n"
                 "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
                 "a policy that does not parse is not applied.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",
-                {"dir"}, RunServe);
+                {"dir", "witness_interval"}, RunServe);
 
 }  // namespace
 }  // namespace fedlink::cli
