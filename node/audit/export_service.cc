@@ -6,14 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 
 namespace fedlink::audit {
-namespace {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
+using federation::ToGrpc;
+using federation::FromGrpc;
+namespace {
 
 constexpr size_t kExportChunk = 1 << 20;
 
@@ -78,11 +78,9 @@ federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const SigningK
 absl::StatusOr<std::string> FetchExport(const federation::Self& self,
                                         const federation::Member& node,
                                         absl::Duration deadline) {
-  Clock* clock = self.clock ? self.clock : Clock::Real();
   fedlink::v1::ExportRequest body;
-  body.mutable_header()->ParseFromString(federation::SerializeHeader(
-      federation::NewHeader(self.node_id, node.node_id, "audit", clock->Now())));
-  auto sealed = envelope::Seal(*self.identity, "fedlink.v1.ExportRequest", body.SerializeAsString());
+  auto sealed =
+      federation::SealRequest(self, node.node_id, "audit", "fedlink.v1.ExportRequest", body);
   if (!sealed.ok()) return sealed.status();
   const std::string digest = federation::EnvelopeDigest(*sealed);
   auto stub = fedlink::v1::Audit::NewStub(federation::OpenPeerChannel(self, node));
@@ -105,10 +103,7 @@ absl::StatusOr<std::string> FetchExport(const federation::Self& self,
     last = chunk.last();
   }
   grpc::Status s = reader->Finish();
-  if (!s.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(node.node_id, ": ", s.error_message()));
-  }
+  if (!s.ok()) return FromGrpc(s, node.node_id);
   if (!last) return absl::DataLossError(absl::StrCat(node.node_id, ": export is incomplete"));
   auto verified = VerifyExport(data, node.identity_vkey);
   if (!verified.ok()) return verified.status();

@@ -6,14 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 
 namespace fedlink::audit {
-namespace {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
+using federation::ToGrpc;
+using federation::FromGrpc;
+namespace {
 
 class WitnessService final : public fedlink::v1::Witness::Service {
  public:
@@ -81,14 +81,12 @@ absl::StatusOr<std::string> RequestCosignature(const federation::Self& self,
                                                const std::vector<std::string>& proof,
                                                absl::Duration deadline,
                                                std::string* request_digest) {
-  Clock* clock = self.clock ? self.clock : Clock::Real();
   fedlink::v1::CosignRequest body;
-  body.mutable_header()->ParseFromString(federation::SerializeHeader(
-      federation::NewHeader(self.node_id, witness.node_id, "audit", clock->Now())));
   body.set_checkpoint(std::string(note));
   body.set_old_size(old_size);
   for (const std::string& p : proof) body.add_proof(p);
-  auto sealed = envelope::Seal(*self.identity, "fedlink.v1.CosignRequest", body.SerializeAsString());
+  auto sealed =
+      federation::SealRequest(self, witness.node_id, "audit", "fedlink.v1.CosignRequest", body);
   if (!sealed.ok()) return sealed.status();
   *request_digest = federation::EnvelopeDigest(*sealed);
   auto stub = fedlink::v1::Witness::NewStub(federation::OpenPeerChannel(self, witness));
@@ -97,10 +95,7 @@ absl::StatusOr<std::string> RequestCosignature(const federation::Self& self,
   fedlink::v1::Signed request, response;
   request.set_envelope(*sealed);
   grpc::Status s = stub->Cosign(&context, request, &response);
-  if (!s.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(witness.node_id, ": ", s.error_message()));
-  }
+  if (!s.ok()) return FromGrpc(s, witness.node_id);
   auto opened = federation::OpenAnswer(response.envelope(), "fedlink.v1.CosignAnswer", witness);
   if (!opened.ok()) return opened.status();
   fedlink::v1::CosignAnswer answer;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/grpc_settings.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/pinning.h"
@@ -46,33 +47,31 @@ PeerClient::~PeerClient() = default;
 
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
-}
-
 bool Retryable(const grpc::Status& s) {
   return s.error_code() == grpc::StatusCode::UNAVAILABLE;
 }
 
 }  // namespace
 
+Header HeaderFor(const Self& self, absl::string_view to, absl::string_view purpose) {
+  Clock* clock = self.clock ? self.clock : Clock::Real();
+  Header h = NewHeader(self.node_id, to, purpose, clock->Now());
+  h.legal_basis = self.legal_basis;
+  h.official = self.official;
+  return h;
+}
+
 PingResult PeerClient::Ping(absl::Duration deadline, int attempts) {
   PingResult result;
   result.node_id = impl_->peer.node_id;
-  Clock* clock = impl_->self.clock ? impl_->self.clock : Clock::Real();
   const absl::Time start = absl::Now();
   const absl::Time end = start + deadline;
   absl::Duration backoff = absl::Milliseconds(100);
   for (int attempt = 1;; ++attempt) {
     // A fresh signed request per attempt: a replayed nonce would be refused.
     fedlink::v1::PingRequest request;
-    Header h = NewHeader(impl_->self.node_id, impl_->peer.node_id, "ping",
-                         clock->Now());
-    request.mutable_header()->ParseFromString(SerializeHeader(h));
-    auto sealed =
-        envelope::Seal(*impl_->self.identity, "fedlink.v1.PingRequest",
-                       request.SerializeAsString());
+    auto sealed = SealRequest(impl_->self, impl_->peer.node_id, "ping",
+                              "fedlink.v1.PingRequest", request);
     if (!sealed.ok()) {
       result.status = sealed.status();
       return result;

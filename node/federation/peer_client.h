@@ -15,8 +15,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crypto/identity.h"
+#include "crypto/signed_envelope.h"
 #include "node/common/clock.h"
 #include "node/federation/roster.h"
+#include "node/federation/signed_request.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink::federation {
@@ -37,6 +39,20 @@ struct PingResult {
   absl::Duration latency;
   uint64_t roster_version = 0;
 };
+
+// A fresh request header from `self` to `to`: random nonce, the time of
+// self's clock, and self's legal basis and official.
+Header HeaderFor(const Self& self, absl::string_view to, absl::string_view purpose);
+
+// Fills the header (field 1) of the request `body` from `self` and seals the
+// body as a signed request of message `type`.
+template <typename Message>
+absl::StatusOr<std::string> SealRequest(const Self& self, absl::string_view to,
+                                        absl::string_view purpose, absl::string_view type,
+                                        Message& body) {
+  body.mutable_header()->ParseFromString(SerializeHeader(HeaderFor(self, to, purpose)));
+  return envelope::Seal(*self.identity, type, body.SerializeAsString());
+}
 
 class PeerClient {
  public:

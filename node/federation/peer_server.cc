@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/grpc_settings.h"
 #include "node/federation/nonce_store.h"
 #include "node/federation/pinning.h"
@@ -47,11 +48,6 @@ class RosterHolder {
   std::shared_ptr<const Roster> roster_ ABSL_GUARDED_BY(mu_);
   int64_t mtime_ ABSL_GUARDED_BY(mu_) = 0;
 };
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
 
 // The TLS client certificate fingerprint of a call.
 absl::StatusOr<std::string> PeerFingerprint(

@@ -7,11 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 
 namespace fedlink::followup {
+
+using federation::FromGrpc;
 namespace {
 
 using Rpc = grpc::Status (fedlink::v1::Followup::Stub::*)(
@@ -22,13 +25,7 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
                           Message& body, absl::string_view type, absl::string_view purpose,
                           Rpc rpc, const std::string& id, absl::Duration deadline,
                           std::string* digest, std::string* receipt_envelope) {
-  Clock* clock = self.clock ? self.clock : Clock::Real();
-  federation::Header h =
-      federation::NewHeader(self.node_id, peer.node_id, purpose, clock->Now());
-  h.legal_basis = self.legal_basis;
-  h.official = self.official;
-  body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
-  auto sealed = envelope::Seal(*self.identity, type, body.SerializeAsString());
+  auto sealed = federation::SealRequest(self, peer.node_id, purpose, type, body);
   if (!sealed.ok()) return sealed.status();
   *digest = federation::EnvelopeDigest(*sealed);
   auto stub = fedlink::v1::Followup::NewStub(federation::OpenPeerChannel(self, peer));
@@ -37,10 +34,7 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
   fedlink::v1::Signed request, response;
   request.set_envelope(*sealed);
   grpc::Status s = ((*stub).*rpc)(&context, request, &response);
-  if (!s.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(peer.node_id, ": ", s.error_message()));
-  }
+  if (!s.ok()) return FromGrpc(s, peer.node_id);
   *receipt_envelope = response.envelope();
   auto opened = federation::OpenAnswer(response.envelope(),
                                        "fedlink.v1.FollowupReceipt", peer);

@@ -6,17 +6,15 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 
 namespace fedlink::followup {
+
+using federation::ToGrpc;
 namespace {
 
 constexpr size_t kMaxText = 2000;
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
 
 class FollowupService final : public fedlink::v1::Followup::Service {
  public:

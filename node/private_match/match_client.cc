@@ -9,11 +9,14 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 
 namespace fedlink::private_match {
+
+using federation::FromGrpc;
 
 struct MatchClient::Impl {
   federation::Self self;
@@ -26,12 +29,7 @@ struct MatchClient::Impl {
   template <typename Message>
   absl::StatusOr<std::string> Sign(Message& body, absl::string_view type,
                                    absl::string_view purpose) const {
-    federation::Header h = federation::NewHeader(self.node_id, peer.node_id,
-                                                 purpose, clock()->Now());
-    h.legal_basis = self.legal_basis;
-    h.official = self.official;
-    body.mutable_header()->ParseFromString(federation::SerializeHeader(h));
-    return envelope::Seal(*self.identity, type, body.SerializeAsString());
+    return federation::SealRequest(self, peer.node_id, purpose, type, body);
   }
 
   absl::Status PeerError(absl::string_view what, const absl::Status& s) const {
@@ -39,15 +37,6 @@ struct MatchClient::Impl {
                                                s.message()));
   }
 };
-
-namespace {
-
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
-}
-
-}  // namespace
 
 MatchClient::MatchClient(const federation::Self& self, federation::Member peer,
                          TableLimits limits)

@@ -6,15 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 
 namespace fedlink::private_match {
-namespace {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
+using federation::ToGrpc;
+namespace {
 
 absl::StatusOr<PeerIdentity> PeerOf(const federation::VerifiedRequest& v) {
   auto role = ParseNodeRole(v.sender.role);
