@@ -179,6 +179,12 @@ struct AuditLog::Impl {
   }
 };
 
+std::string OutcomeOf(const absl::Status& status) {
+  return status.ok() ? "ok"
+                     : absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                                    status.message());
+}
+
 AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 AuditLog::~AuditLog() {

@@ -49,6 +49,9 @@ struct Event {
   std::string detail;
 };
 
+// An entry's outcome field: "ok", or the refusal's code and reason.
+std::string OutcomeOf(const absl::Status& status);
+
 class AuditLog {
  public:
   // `signer` is the node's identity key (its name is the node id, the

@@ -15,10 +15,6 @@
 
 namespace fedlink::audit {
 
-inline std::string OutcomeOf(const absl::Status& s) {
-  return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
-}
-
 inline Event RequesterEvent(const federation::Self& self, const federation::Member& peer,
                             absl::string_view event, absl::string_view purpose,
                             absl::string_view request_digest, uint64_t count,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 
@@ -28,16 +29,11 @@ class AuditService final : public fedlink::v1::Audit::Service {
     auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ExportRequest");
     absl::Status allowed = verified.status();
     if (allowed.ok()) allowed = authorize_(verified->sender);
-    Event e;
-    e.event = allowed.ok() ? "audit.export.sent" : "audit.export.refused";
-    e.responder = identity_->name();
-    e.request_sha256 = federation::EnvelopeDigest(request->envelope());
-    e.exchange_id = absl::BytesToHexString(e.request_sha256);
-    if (verified.ok()) e.requester = verified->sender.node_id;
+    Event e = ResponderEvent(allowed.ok() ? "audit.export.sent" : "audit.export.refused",
+                             identity_->name(), request->envelope(),
+                             verified.ok() ? &*verified : nullptr);
     e.purpose = "audit";
-    e.outcome = allowed.ok() ? "ok"
-                             : absl::StrCat(absl::StatusCodeToString(allowed.code()), ": ",
-                                            allowed.message());
+    e.outcome = OutcomeOf(allowed);
     if (auto logged = log_->Append(e); !logged.ok()) return ToGrpc(logged.status());
     if (!allowed.ok()) return ToGrpc(allowed);
     auto bytes = log_->Export();  // includes the entry just written

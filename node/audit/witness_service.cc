@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 
@@ -36,16 +37,11 @@ class WitnessService final : public fedlink::v1::Witness::Service {
                                 proof);
       }
     }
-    Event e;
-    e.event = line.ok() ? "witness.cosigned" : "witness.refused";
-    e.responder = identity_->name();
-    e.request_sha256 = federation::EnvelopeDigest(request->envelope());
-    e.exchange_id = absl::BytesToHexString(e.request_sha256);
-    if (verified.ok()) e.requester = verified->sender.node_id;
+    Event e = ResponderEvent(line.ok() ? "witness.cosigned" : "witness.refused",
+                             identity_->name(), request->envelope(),
+                             verified.ok() ? &*verified : nullptr);
     e.peer_signed = body.checkpoint();  // the checkpoint offered: evidence either way
-    e.outcome = line.ok() ? "ok"
-                          : absl::StrCat(absl::StatusCodeToString(line.status().code()), ": ",
-                                         line.status().message());
+    e.outcome = OutcomeOf(line.status());
     if (auto logged = log_->Append(e); !logged.ok()) return ToGrpc(logged.status());
     if (!line.ok()) return ToGrpc(line.status());
     fedlink::v1::CosignAnswer answer;

@@ -119,7 +119,7 @@ int RunRosterInstall(const std::vector<std::string>& args) {
   audit::Event entry;
   entry.event = "roster.install";
   entry.requester = (*node)->config.node_id;
-  entry.outcome = Outcome(roster.status());
+  entry.outcome = OutcomeOf(roster.status());
   if (roster.ok()) {
     entry.count = roster->members().size();
     entry.detail = absl::StrCat(roster->federation_id(), " version ", roster->version());

@@ -59,12 +59,12 @@ int RunImport(const std::vector<std::string>& args) {
   const absl::Time start = absl::Now();
   auto persons = ReadPersonsFile(args[0], options);
   if (!persons.ok()) {
-    entry.outcome = Outcome(persons.status());  // file:line:field, never a value
+    entry.outcome = OutcomeOf(persons.status());  // file:line:field, never a value
     (void)(*log)->Append(entry);
     return ReportError("import", persons.status());
   }
   auto counts = (*node)->store->Upsert(*persons);
-  entry.outcome = Outcome(counts.status());
+  entry.outcome = OutcomeOf(counts.status());
   if (counts.ok()) {
     entry.count = persons->size();
     entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");

@@ -110,7 +110,7 @@ int RunRecords(const std::vector<std::string>& args) {
     audit::Event entry;
     entry.event = "records.delete";
     entry.requester = (*node)->config.node_id;
-    entry.outcome = Outcome(deleted.status());
+    entry.outcome = OutcomeOf(deleted.status());
     entry.count = deleted.ok() && *deleted ? 1 : 0;
     if (auto logged = (*log)->Append(entry); !logged.ok()) {
       return ReportError("records", logged.status());

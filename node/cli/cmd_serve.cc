@@ -213,7 +213,7 @@ int RunServe(const std::vector<std::string>& args) {
     audit::Event entry;
     entry.event = "policy.reload";
     entry.requester = (*node)->config.node_id;
-    entry.outcome = Outcome(reloaded);
+    entry.outcome = OutcomeOf(reloaded);
     (void)(*log)->Append(entry);
     if (const absl::Status& s = reloaded; s.ok()) {
       std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";

@@ -22,10 +22,7 @@ inline absl::StatusOr<std::unique_ptr<audit::AuditLog>> OpenCommandAudit(
   return audit::AuditLog::Open(node.paths.dir, node.identity.get());
 }
 
-// The outcome field of an entry: "ok" or "CODE: message".
-inline std::string Outcome(const absl::Status& s) {
-  return s.ok() ? "ok" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
-}
+using audit::OutcomeOf;
 
 }  // namespace fedlink::cli
 

@@ -93,7 +93,7 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
   entry.event = "consent.withdraw";
   entry.requester = (*node)->config.node_id;
   entry.count = 1;
-  entry.outcome = Outcome(s);
+  entry.outcome = OutcomeOf(s);
   entry.detail = "record removed from every table; OPRF keys re-keyed";
   if (auto logged = (*log)->Append(entry); !logged.ok()) return ReportError("records", logged.status());
   if (!s.ok()) return ReportError("records", s);

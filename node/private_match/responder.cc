@@ -138,9 +138,7 @@ void Responder::LogEvent(absl::string_view event, const absl::Status& outcome,
   audit::Event e;
   e.event = std::string(event);
   e.requester = config_.node_id;
-  e.outcome = outcome.ok() ? "ok"
-                           : absl::StrCat(absl::StatusCodeToString(outcome.code()), ": ",
-                                          outcome.message());
+  e.outcome = audit::OutcomeOf(outcome);
   e.detail = std::move(detail);
   (void)audit_->Append(e);
 }
