@@ -133,12 +133,14 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     if (!role.ok()) return Fail(role.status(), outcome);
     // Only handles of records this node shares with the sender count; others
     // are ignored (they tell nothing).
+    auto own_ids = responder_->AuthorizeHandles(
+        {verified->sender.node_id, *role}, verified->header.purpose,
+        std::vector<std::string>(body.handles().begin(), body.handles().end()));
+    if (!own_ids.ok()) return Fail(own_ids.status(), outcome);
     std::vector<FollowupStore::Notice> notices;
-    for (const std::string& handle : body.handles()) {
-      auto own_id = responder_->AuthorizeContact({verified->sender.node_id, *role},
-                                                 verified->header.purpose, handle);
-      if (!own_id.ok()) continue;
-      notices.push_back({verified->sender.node_id, verified->header.purpose, *own_id,
+    for (const std::string& own_id : *own_ids) {
+      if (own_id.empty()) continue;
+      notices.push_back({verified->sender.node_id, verified->header.purpose, own_id,
                          clock_->Now()});
     }
     if (auto s = store_->AddNotices(notices); !s.ok()) return Fail(s, outcome);

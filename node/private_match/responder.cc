@@ -97,33 +97,40 @@ int64_t Responder::Epoch() const {
   return EpochAt(clock_->Now(), config_.epoch_days);
 }
 
-absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {
-  const std::string path = paths_.dir + "/policy.txtpb";
-  const int64_t mtime = MTime(path);
-  absl::MutexLock lock(&mu_);
-  if (policy_ != nullptr && mtime == policy_mtime_) return policy_;
+absl::Status Responder::ApplyPolicy(int64_t mtime, absl::string_view reload_event,
+                                    absl::Status* rekeyed) {
+  *rekeyed = absl::OkStatus();
   if (mtime < 0) {
     policy_ = policy::Policy::DenyAll();  // no policy: share nothing
-  } else {
-    auto loaded = policy::Policy::Load(path, keyspec::KeyTypeNames());
-    if (!loaded.ok()) {
-      // Keep serving the last good policy; a node that never had one shares
-      // nothing.
-      if (policy_ == nullptr) policy_ = policy::Policy::DenyAll();
-      return policy_;
-    }
-    const bool changed = policy_ != nullptr;
-    policy_ = *std::move(loaded);
-    // A changed policy may share less: re-key so every table peers cached
-    // under the old one is void at once.
-    if (changed) {
-      const absl::Status s = Rekey(paths_);
-      LogEvent("policy.reload", absl::OkStatus(), "file changed");
-      LogEvent("keys.rotate", s, "policy changed: every cached table is void");
-      if (!s.ok()) return s;
-    }
+    policy_mtime_ = mtime;
+    return absl::OkStatus();
   }
+  auto loaded = policy::Policy::Load(paths_.dir + "/policy.txtpb", keyspec::KeyTypeNames());
+  if (!loaded.ok()) return loaded.status();
+  const bool changed = policy_ != nullptr && mtime != policy_mtime_;
+  policy_ = *std::move(loaded);
   policy_mtime_ = mtime;
+  if (!changed) return absl::OkStatus();
+  if (!reload_event.empty()) LogEvent("policy.reload", absl::OkStatus(), std::string(reload_event));
+  // A changed policy may share less: re-key so every table peers cached
+  // under the old one is void at once.
+  *rekeyed = Rekey(paths_);
+  LogEvent("keys.rotate", *rekeyed, "policy changed: every cached table is void");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {
+  const int64_t mtime = MTime(paths_.dir + "/policy.txtpb");
+  absl::MutexLock lock(&mu_);
+  if (policy_ != nullptr && mtime == policy_mtime_) return policy_;
+  absl::Status rekeyed;
+  if (!ApplyPolicy(mtime, "file changed", &rekeyed).ok()) {
+    // Keep serving the last good policy; a node that never had one shares
+    // nothing.
+    if (policy_ == nullptr) policy_ = policy::Policy::DenyAll();
+    return policy_;
+  }
+  if (!rekeyed.ok()) return rekeyed;
   return policy_;
 }
 
@@ -144,24 +151,11 @@ void Responder::LogEvent(absl::string_view event, const absl::Status& outcome,
 }
 
 absl::Status Responder::ReloadPolicy() {
-  const std::string path = paths_.dir + "/policy.txtpb";
-  const int64_t mtime = MTime(path);
-  if (mtime < 0) {
-    absl::MutexLock lock(&mu_);
-    policy_ = policy::Policy::DenyAll();
-    policy_mtime_ = mtime;
-    return absl::OkStatus();
-  }
-  auto loaded = policy::Policy::Load(path, keyspec::KeyTypeNames());
-  if (!loaded.ok()) return loaded.status();
+  const int64_t mtime = MTime(paths_.dir + "/policy.txtpb");
   absl::MutexLock lock(&mu_);
-  const bool changed = policy_ != nullptr && mtime != policy_mtime_;
-  policy_ = *std::move(loaded);
-  policy_mtime_ = mtime;
-  if (!changed) return absl::OkStatus();
-  const absl::Status s = Rekey(paths_);
-  LogEvent("keys.rotate", s, "policy changed: every cached table is void");
-  return s;
+  absl::Status rekeyed;
+  if (auto s = ApplyPolicy(mtime, "", &rekeyed); !s.ok()) return s;
+  return rekeyed;
 }
 
 absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_view purpose,
@@ -171,8 +165,11 @@ absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Responder::KeyFor(absl::string_vi
       seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch, "|", generation));
 }
 
-absl::StatusOr<int64_t> Responder::Generation() const {
-  const std::string path = paths_.dir + "/oprf.generation";
+namespace {
+
+// DIR/oprf.generation: the OPRF key generation (0 if absent).
+absl::StatusOr<int64_t> ReadGeneration(const NodePaths& paths) {
+  const std::string path = paths.dir + "/oprf.generation";
   std::ifstream in(path);
   if (!in) return 0;
   int64_t generation = -1;
@@ -183,10 +180,12 @@ absl::StatusOr<int64_t> Responder::Generation() const {
   return generation;
 }
 
+}  // namespace
+
+absl::StatusOr<int64_t> Responder::Generation() const { return ReadGeneration(paths_); }
+
 absl::Status Responder::Rekey(const NodePaths& paths) {
-  Responder probe;
-  probe.paths_ = paths;
-  auto current = probe.Generation();
+  auto current = ReadGeneration(paths);
   if (!current.ok()) return current.status();
   const std::string path = paths.dir + "/oprf.generation";
   const std::string tmp = path + ".tmp";
@@ -270,21 +269,35 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
 absl::StatusOr<std::string> Responder::AuthorizeContact(
     const PeerIdentity& peer, absl::string_view purpose,
     absl::string_view handle) {
-  const absl::Status not_shared = absl::NotFoundError(
-      "no record shared with you for this purpose has that handle");
+  auto ids = AuthorizeHandles(peer, purpose, {std::string(handle)});
+  if (!ids.ok()) return ids.status();
+  if (ids->front().empty()) {
+    return absl::NotFoundError("no record shared with you for this purpose has that handle");
+  }
+  return ids->front();
+}
+
+absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
+    const PeerIdentity& peer, absl::string_view purpose,
+    const std::vector<std::string>& handles) {
+  std::vector<std::string> ids(handles.size());
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
-  if (rule == nullptr) return not_shared;
-  auto id = Resolve(handle);
-  if (!id.ok()) return absl::IsNotFound(id.status()) ? not_shared : id.status();
-  auto record = store_->Get(*id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value() ||
-      !(*policy)->Decide(*rule, **record, clock_->Now()).shared) {
-    return not_shared;
-  }
-  return *id;
+  if (rule == nullptr || handles.empty()) return ids;
+  absl::flat_hash_map<std::string, std::vector<size_t>> wanted;
+  for (size_t i = 0; i < handles.size(); ++i) wanted[handles[i]].push_back(i);
+  const absl::Time now = clock_->Now();
+  absl::Status s = store_->ForEach([&](const Person& p) {
+    auto it = wanted.find(HandleFor(p.external_id));
+    if (it == wanted.end() || !(*policy)->Decide(*rule, p, now).shared) {
+      return absl::OkStatus();
+    }
+    for (size_t i : it->second) ids[i] = p.external_id;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return ids;
 }
 
 absl::StatusOr<uint64_t> Responder::UsedToday(const std::string& peer,

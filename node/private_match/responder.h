@@ -75,10 +75,22 @@ class Responder {
   absl::StatusOr<std::string> AuthorizeContact(const PeerIdentity& peer,
                                                absl::string_view purpose,
                                                absl::string_view handle);
+  // The same for many handles in one pass over the records (a match notice
+  // names hundreds): the external id for each handle the policy shares with
+  // `peer` for `purpose`, "" for the others.
+  absl::StatusOr<std::vector<std::string>> AuthorizeHandles(
+      const PeerIdentity& peer, absl::string_view purpose,
+      const std::vector<std::string>& handles);
 
  private:
   Responder() = default;
   absl::StatusOr<std::shared_ptr<const policy::Policy>> CurrentPolicy();
+  // Parses the policy file (modification time `mtime`) and puts it in
+  // force; on a parse error nothing changes and the error is returned. A
+  // change of policy (logged as `reload_event` if not empty) re-keys; the
+  // re-keying's outcome goes to `rekeyed`.
+  absl::Status ApplyPolicy(int64_t mtime, absl::string_view reload_event,
+                           absl::Status* rekeyed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch,
                                                         int64_t generation) const;
   absl::StatusOr<uint64_t> UsedToday(const std::string& peer, const std::string& purpose,
