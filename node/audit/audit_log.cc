@@ -65,27 +65,33 @@ class CheckpointWalker {
   void Add(absl::string_view leaf) { frontier_.Append(merkle::LeafHash(leaf)); }
   uint64_t size() const { return frontier_.size(); }
 
-  // Checks `note` for a tree of exactly size() leaves.
+  // Checks the signed `note` for a tree of exactly size() leaves.
   absl::Status Check(absl::string_view note, uint64_t expected_size) {
     auto cp = checkpoint::Verify(note, key_);
     if (!cp.ok()) {
       return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
                                               ": ", cp.status().message()));
     }
-    if (cp->size != expected_size || (last_size_ != 0 && cp->size <= last_size_)) {
+    return Check(*cp, expected_size);
+  }
+  // The same for a checkpoint whose signature the caller verified.
+  absl::Status Check(const checkpoint::Checkpoint& cp, uint64_t expected_size) {
+    if (cp.size != expected_size || (last_size_ != 0 && cp.size <= last_size_)) {
       return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
-                                              " names size ", cp->size));
+                                              " names size ", cp.size));
     }
-    if (cp->root_hash != frontier_.Root()) {
+    if (cp.root_hash != frontier_.Root()) {
       return absl::DataLossError(absl::StrCat(
           "entries ", last_size_, " to ", expected_size - 1,
           " do not match the signed checkpoint of size ", expected_size,
           " (changed, removed, inserted or reordered)"));
     }
-    last_size_ = cp->size;
+    last_size_ = cp.size;
     return absl::OkStatus();
   }
   uint64_t last_checkpoint_size() const { return last_size_; }
+  // The tree of every leaf fed so far (the log keeps appending to it).
+  merkle::Frontier TakeFrontier() && { return std::move(frontier_); }
 
  private:
   const Verifier& key_;
@@ -231,7 +237,6 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
                                               " is missing (deleted or reordered)"));
     }
     walker.Add((*entries)->ColumnBlob(1));
-    impl->frontier.Append(merkle::LeafHash((*entries)->ColumnBlob(1)));
     return true;
   };
   for (;;) {
@@ -260,6 +265,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
     if (!more.ok()) return more.status();
     if (!*more) break;
   }
+  impl->frontier = std::move(walker).TakeFrontier();
   impl->checkpoint_size = last_size;
   impl->checkpoint_note = last_note;
   {
@@ -446,6 +452,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   VerifiedExport out;
   out.node_id = in.node_id();
   CheckpointWalker walker(*verifier);
+  std::map<uint64_t, checkpoint::Checkpoint> by_size;  // for the cosignatures
   size_t next = 0;
   for (int c = 0; c < in.checkpoints_size(); ++c) {
     auto cp = checkpoint::Verify(in.checkpoints(c), *verifier);
@@ -469,7 +476,8 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       }
       walker.Add(in.entries(next));
     }
-    if (auto s = walker.Check(in.checkpoints(c), cp->size); !s.ok()) return s;
+    if (auto s = walker.Check(*cp, cp->size); !s.ok()) return s;
+    by_size[cp->size] = *std::move(cp);
   }
   if (walker.last_checkpoint_size() != static_cast<uint64_t>(in.entries_size())) {
     return absl::DataLossError(absl::StrCat("entries ", walker.last_checkpoint_size(), " to ",
@@ -478,11 +486,6 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   }
   // Cosignatures: each over one of the export's checkpoints, by a witness
   // whose key the roster lists (when given).
-  std::map<uint64_t, checkpoint::Checkpoint> by_size;
-  for (int c = 0; c < in.checkpoints_size(); ++c) {
-    auto cp = checkpoint::Verify(in.checkpoints(c), *verifier);
-    by_size[cp->size] = *cp;
-  }
   for (int c = 0; c < in.cosigned_size(); ++c) {
     const auto& cosigned = in.cosigned(c);
     auto witness = Verifier::Parse(cosigned.witness_vkey());
