@@ -94,8 +94,8 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
                                     const std::vector<federation::Member>& peers,
                                     const std::string& purpose,
                                     const std::vector<KeySet>& queries,
-                                    const std::vector<KeySet>* u_sample,
-                                    bool progress, audit::AuditLog* log) {
+                                    const Scorer& scorer, bool progress,
+                                    audit::AuditLog* log) {
   private_match::TableCache cache(session.node->paths.dir);
   std::vector<PeerOutcome> out;
   for (const federation::Member& m : peers) {
@@ -108,7 +108,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     ProgressBar bar(absl::StrCat("matching ", m.node_id));
     private_match::MatchOptions options;
     options.threshold = absl::GetFlag(FLAGS_threshold);
-    options.u_sample = u_sample;
+    options.scorer = &scorer;
     if (progress) {
       options.progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
     }
@@ -191,7 +191,8 @@ int RunMatch(const std::vector<std::string>& args) {
   auto log = OpenCommandAudit(*session->node);
   if (!log.ok()) return ReportError("match", log.status());
   std::vector<PeerOutcome> outcomes =
-      MatchPeers(*session, *peers, purpose, queries, &all_keys, true, log->get());
+      MatchPeers(*session, *peers, purpose, queries, private_match::OwnRecordsScorer(all_keys),
+                 true, log->get());
   std::string csv = "own_id,peer,handle,score,keys,role\n";
   std::vector<followup::Hit> hits;
   int failed = 0;
@@ -296,7 +297,7 @@ int RunLookup(const std::vector<std::string>& args) {
   auto log = OpenCommandAudit(*session->node);
   if (!log.ok()) return ReportError("lookup", log.status());
   std::vector<PeerOutcome> outcomes =
-      MatchPeers(*session, *peers, purpose, {keys}, nullptr, false, log->get());
+      MatchPeers(*session, *peers, purpose, {keys}, Scorer(), false, log->get());
   int failed = 0, found = 0;
   std::cout << "peer,handle,score,keys,role,officer\n";
   for (const PeerOutcome& o : outcomes) {

@@ -14,6 +14,16 @@ namespace {
 constexpr size_t kMinEstimationSample = 50;
 }  // namespace
 
+Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads) {
+  Scorer scorer;
+  if (own.size() >= kMinEstimationSample) {
+    std::vector<KeySet> people;
+    for (size_t i : OnePerPerson(own, threads)) people.push_back(own[i]);
+    scorer.EstimateU(people, people);
+  }
+  return scorer;
+}
+
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
                                        PeerTransport& peer,
                                        absl::string_view purpose,
@@ -102,19 +112,9 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   }
 
   // The same scorer as the clear baseline: u from our own value
-  // frequencies, m by EM over the hit patterns (the candidate pairs).
-  Scorer scorer;
-  const std::vector<KeySet>& sample =
-      options.u_sample ? *options.u_sample : queries;
-  // Too few records or candidates for a frequency estimate or EM to mean
-  // anything (a single intake): keep the keyspec's defaults.
-  if (sample.size() >= kMinEstimationSample) {
-    // Count people, not records: the requester's own duplicates would
-    // otherwise look like common values.
-    std::vector<KeySet> people;
-    for (size_t i : OnePerPerson(sample, options.threads)) people.push_back(sample[i]);
-    scorer.EstimateU(people, people);
-  }
+  // frequencies, m by EM over the hit patterns (the candidate pairs); too
+  // few candidates for EM to mean anything keep the keyspec's m.
+  Scorer scorer = options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
   if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
   scorer.min_agreeing_keys = table.t();
   // The owner's policy may ask for a higher score than ours.

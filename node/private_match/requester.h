@@ -36,8 +36,9 @@ struct MatchOptions {
   double threshold = -1;  // bits; < 0: DefaultThreshold(table slots)
   size_t batch = 8192;    // elements per Evaluate call
   int threads = 0;        // blinding and finalising (0 = all cores)
-  // Own records' keys to estimate u from (default: the queries themselves).
-  const std::vector<KeySet>* u_sample = nullptr;
+  // u estimated from the requester's own records (OwnRecordsScorer), shared
+  // by every peer of a run; if null, it is estimated from the queries.
+  const Scorer* scorer = nullptr;
   std::function<void(size_t done, size_t total)> progress;
 };
 
@@ -59,6 +60,12 @@ struct PeerMatch {
   size_t below_t = 0;      // of those, pairs that stayed closed (< t keys)
   double threshold = 0;
 };
+
+// A scorer whose u comes from the requester's own records, counting people,
+// not records (own duplicates collapsed as `fedlink dedup` finds them); the
+// keyspec defaults when there are too few records for a frequency estimate
+// (a single intake).
+Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads = 0);
 
 // Matches `queries` (each a record's keyspec keys) against the peer's table.
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
