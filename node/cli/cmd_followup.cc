@@ -106,12 +106,9 @@ int RunContact(const std::vector<std::string>& args) {
 
 int Decide(PeerSession& session, followup::FollowupStore& store, const std::string& id,
            bool accept) {
-  auto incoming = store.Incoming();
+  auto incoming = store.FindIncoming(id);
   if (!incoming.ok()) return ReportError("inbox", incoming.status());
-  const followup::Contact* found = nullptr;
-  for (const auto& c : *incoming) {
-    if (c.id == id) found = &c;
-  }
+  const followup::Contact* found = incoming->has_value() ? &**incoming : nullptr;
   if (found == nullptr) {
     return ReportError("inbox", absl::InvalidArgumentError(
                                     absl::StrCat("no incoming contact request ", id)));

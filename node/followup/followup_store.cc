@@ -196,13 +196,15 @@ absl::Status FollowupStore::AddIncoming(const Contact& c) {
   return Insert(db_.get(), "incoming", c);
 }
 
-absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table) {
+absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table,
+                                                          absl::string_view id) {
   absl::MutexLock lock(&mu_);
   auto st = db_->Prepare(absl::StrCat(
       "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
       "status, reply, decided_at FROM ",
-      table, " ORDER BY created_at"));
+      table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at"));
   if (!st.ok()) return st.status();
+  (*st)->Bind(1, id);
   std::vector<Contact> out;
   for (;;) {
     auto row = (*st)->Step();
@@ -232,13 +234,21 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() {
   return List("incoming");
 }
 
+absl::StatusOr<std::optional<Contact>> FollowupStore::FindIncoming(absl::string_view id) {
+  if (id.empty()) return std::nullopt;
+  auto found = List("incoming", id);
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::nullopt;
+  return found->front();
+}
+
 absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
                                               absl::string_view reply,
                                               absl::Time now) {
-  auto all = Incoming();
-  if (!all.ok()) return all.status();
-  for (Contact& c : *all) {
-    if (c.id != id) continue;
+  auto found = FindIncoming(id);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) {
+    Contact& c = **found;
     if (c.status != ContactStatus::kPending) {
       return absl::FailedPreconditionError(absl::StrCat(
           "contact request ", id, " was already ", ContactStatusName(c.status)));

@@ -65,6 +65,8 @@ class FollowupStore {
   absl::Status AddIncoming(const Contact& c);
   absl::StatusOr<std::vector<Contact>> Outgoing();
   absl::StatusOr<std::vector<Contact>> Incoming();
+  // The incoming request with this id, if any.
+  absl::StatusOr<std::optional<Contact>> FindIncoming(absl::string_view id);
   // The owner decides a pending incoming request (FailedPrecondition if it
   // was already decided, NotFound if unknown). Returns the updated request.
   absl::StatusOr<Contact> Decide(absl::string_view id, bool accept,
@@ -109,7 +111,8 @@ class FollowupStore {
  private:
   explicit FollowupStore(std::unique_ptr<sqlite::Database> db)
       : db_(std::move(db)) {}
-  absl::StatusOr<std::vector<Contact>> List(absl::string_view table);
+  // The requests in `table`, or only the one with `id` if it is not empty.
+  absl::StatusOr<std::vector<Contact>> List(absl::string_view table, absl::string_view id = "");
   absl::Mutex mu_;
   std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };
