@@ -81,7 +81,8 @@ for n in "${NODES[@]}"; do echo "-- from $n:"; "$FEDLINK" peers --dir "$DEMO/$n"
 
 step "9. The NGO privately matches its consented survivors against police and the shelter"
 echo "(only blinded points leave the NGO; only tags, masked shares and sealed payloads come back;"
-echo " a record opens only where at least t keys agree, and shows just an opaque handle and role)"
+echo " a record opens only where keys of at least t independent kinds agree, and shows just an"
+echo " opaque handle and role)"
 "$FEDLINK" match --dir "$DEMO/ngo" --all --purpose victim-dedup --out "$DEMO/victims.csv" \
   --legal-basis "intake-review-2026-11" --official "caseworker-17"
 echo "-- duplicate victims found (first 5 of $(($(wc -l <"$DEMO/victims.csv") - 1))):"
