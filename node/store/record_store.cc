@@ -43,6 +43,22 @@ CREATE TABLE records (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+    // The change log behind tag-table deltas: the store's version counts
+    // write transactions; each external id keeps the version of its last
+    // upsert or deletion (deletions stay as tombstones).
+    {2, R"sql(
+CREATE TABLE store_version (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO store_version (one, version) VALUES (1, 0);
+CREATE TABLE record_changes (
+  external_id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX record_changes_by_version ON record_changes (version);
+INSERT INTO record_changes (external_id, version) SELECT external_id, 0 FROM records;
+)sql"},
 };
 
 constexpr char kSelectColumns[] =
@@ -121,6 +137,8 @@ class SqliteRecordStore : public RecordStore {
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     absl::StatusOr<uint64_t> before = CountLocked();
     if (!before.ok()) return before.status();
+    absl::StatusOr<int64_t> version = BumpVersionLocked();
+    if (!version.ok()) return version.status();
     std::string encoded;
     for (const Person& p : persons) {
       upsert_->Bind(1, p.external_id)
@@ -140,6 +158,7 @@ class SqliteRecordStore : public RecordStore {
         upsert_->BindBlob(12 + i, encoded);
       }
       if (absl::Status s = upsert_->Run(); !s.ok()) return s;
+      if (absl::Status s = LogChangeLocked(p.external_id, *version); !s.ok()) return s;
     }
     absl::StatusOr<uint64_t> after = CountLocked();
     if (!after.ok()) return after.status();
@@ -176,6 +195,11 @@ class SqliteRecordStore : public RecordStore {
     if (!row.ok()) return row.status();
     const bool deleted = *row;
     st->reset();
+    if (deleted) {
+      absl::StatusOr<int64_t> version = BumpVersionLocked();
+      if (!version.ok()) return version.status();
+      if (auto s = LogChangeLocked(external_id, *version); !s.ok()) return s;
+    }
     if (auto s = (*tx)->Commit(); !s.ok()) return s;
     return deleted;
   }
@@ -218,9 +242,70 @@ class SqliteRecordStore : public RecordStore {
     return status;
   }
 
+  absl::StatusOr<uint64_t> ForEachSince(
+      uint64_t since, std::vector<std::string>* changed,
+      const std::function<absl::Status(const Person&)>& fn) override {
+    absl::MutexLock lock(&mu_);
+    if (auto s = db_->Exec("BEGIN"); !s.ok()) return s;
+    absl::StatusOr<uint64_t> version = ChangesLocked(since, changed);
+    absl::Status status = version.ok() ? ForEachLocked(fn) : version.status();
+    db_->Exec("COMMIT").IgnoreError();
+    if (!status.ok()) return status;
+    return version;
+  }
+
   int schema_version() const override { return version_; }
 
  private:
+  // The next store version, within the caller's write transaction.
+  absl::StatusOr<int64_t> BumpVersionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto st = db_->Prepare(
+        "UPDATE store_version SET version = version + 1 WHERE one = 1 RETURNING version");
+    if (!st.ok()) return st.status();
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::DataLossError("store_version row is missing");
+    const int64_t version = (*st)->ColumnInt64(0);
+    st->reset();
+    return version;
+  }
+
+  absl::Status LogChangeLocked(absl::string_view external_id, int64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (log_change_ == nullptr) {
+      auto st = db_->Prepare(
+          "INSERT INTO record_changes (external_id, version) VALUES (?1, ?2) "
+          "ON CONFLICT(external_id) DO UPDATE SET version = ?2");
+      if (!st.ok()) return st.status();
+      log_change_ = *std::move(st);
+    }
+    log_change_->Bind(1, external_id).Bind(2, version);
+    return log_change_->Run();
+  }
+
+  absl::StatusOr<uint64_t> ChangesLocked(uint64_t since, std::vector<std::string>* changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto version = db_->Prepare("SELECT version FROM store_version WHERE one = 1");
+    if (!version.ok()) return version.status();
+    absl::StatusOr<bool> row = (*version)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::DataLossError("store_version row is missing");
+    const uint64_t current = static_cast<uint64_t>((*version)->ColumnInt64(0));
+    if (changed == nullptr) return current;
+    changed->clear();
+    auto st = db_->Prepare(
+        "SELECT external_id FROM record_changes WHERE version > ?1 ORDER BY version");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
+    while (true) {
+      absl::StatusOr<bool> r = (*st)->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      changed->push_back((*st)->ColumnText(0));
+    }
+    return current;
+  }
+
   absl::Status ForEachLocked(
       const std::function<absl::Status(const Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -243,6 +328,7 @@ class SqliteRecordStore : public RecordStore {
   Clock* clock_;
   const int version_;
   std::unique_ptr<sqlite::Statement> upsert_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<sqlite::Statement> log_change_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -47,6 +47,13 @@ class RecordStore {
   virtual absl::Status ForEach(
       const std::function<absl::Status(const Person&)>& fn) = 0;
   absl::StatusOr<std::vector<Person>> LoadAll();
+  // ForEach in one snapshot with the store's version (it counts write
+  // transactions) and, in `changed` if not null, the external ids upserted
+  // or deleted after version `since` (for tag-table deltas), read before the
+  // first call of fn.
+  virtual absl::StatusOr<uint64_t> ForEachSince(
+      uint64_t since, std::vector<std::string>* changed,
+      const std::function<absl::Status(const Person&)>& fn) = 0;
 
   virtual int schema_version() const = 0;
 };

@@ -128,6 +128,49 @@ TEST(RecordStoreTest, CorruptListColumnIsDataLossNotACrash) {
   EXPECT_TRUE(absl::IsDataLoss((*store)->LoadAll().status()));
 }
 
+// Changes since a version: what a tag-table delta is built from.
+absl::StatusOr<uint64_t> ChangedSince(RecordStore& store, uint64_t since,
+                                      std::vector<std::string>* changed, size_t* seen) {
+  *seen = 0;
+  return store.ForEachSince(since, changed, [seen](const Person&) {
+    ++*seen;
+    return absl::OkStatus();
+  });
+}
+
+TEST(RecordStoreTest, ForEachSinceNamesWhatChangedAfterAVersion) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> changed;
+  size_t seen = 0;
+  auto v0 = ChangedSince(**store, 0, &changed, &seen);
+  ASSERT_TRUE(v0.ok()) << v0.status();
+  EXPECT_EQ(*v0, 0u);
+  EXPECT_TRUE(changed.empty());
+
+  ASSERT_TRUE((*store)->Upsert({MakePerson("a"), MakePerson("b")}).ok());
+  auto v1 = ChangedSince(**store, *v0, &changed, &seen);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(*v1, 1u);  // one write transaction
+  EXPECT_THAT(changed, ::testing::UnorderedElementsAre("a", "b"));
+  EXPECT_EQ(seen, 2u);
+
+  ASSERT_TRUE((*store)->Upsert({MakePerson("b", Role::kSuspect), MakePerson("c")}).ok());
+  ASSERT_TRUE(*(*store)->Delete("a"));
+  auto v3 = ChangedSince(**store, *v1, &changed, &seen);
+  ASSERT_TRUE(v3.ok());
+  EXPECT_EQ(*v3, 3u);
+  EXPECT_THAT(changed, ::testing::UnorderedElementsAre("a", "b", "c"));  // a: deleted
+  EXPECT_EQ(seen, 2u);
+
+  // Nothing after the current version; a failed write changes no version.
+  EXPECT_FALSE((*store)->Delete("nobody").value());
+  auto same = ChangedSince(**store, *v3, &changed, &seen);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(*same, *v3);
+  EXPECT_TRUE(changed.empty());
+}
+
 TEST(RecordStoreTest, FailedUpsertChangesNothing) {
   const std::string path = TempDb();
   auto store = OpenRecordStore(path, {.create = true});
@@ -149,6 +192,11 @@ TEST(RecordStoreTest, FailedUpsertChangesNothing) {
   EXPECT_EQ(*(*store)->Count(), 1u);
   EXPECT_EQ((*(*store)->Get("a"))->role,
             Role::kVictim);  // update rolled back too
+  std::vector<std::string> changed;
+  auto version = (*store)->ForEachSince(1, &changed, [](const Person&) { return absl::OkStatus(); });
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 1u);  // the failed batch left no version and no change behind
+  EXPECT_TRUE(changed.empty());
 }
 
 TEST(RecordStoreTest, CountsByRole) {
