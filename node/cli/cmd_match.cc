@@ -3,6 +3,7 @@
 // the owner's resolution of its own handles.
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
@@ -48,8 +49,8 @@ using private_match::MatchClient;
 using private_match::PeerMatch;
 using private_match::TableIndex;
 
-// The peer's table for `purpose`: from the cache when fresh, else fetched
-// (and cached).
+// The peer's table for `purpose`: from the cache when fresh; else what
+// changed since the cached one (a delta) or the whole table, cached again.
 absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                    const private_match::TableCache& cache,
                                    const federation::Member& peer,
@@ -57,25 +58,40 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                    bool* fetched) {
   const absl::Time now = absl::Now();
   *fetched = false;
-  if (!force && !absl::GetFlag(FLAGS_refresh)) {
-    auto cached = cache.Get(peer.node_id, purpose, now, absl::GetFlag(FLAGS_max_table_age),
+  std::optional<private_match::CachedTable> held;
+  if (!absl::GetFlag(FLAGS_refresh)) {
+    auto cached = cache.Get(peer.node_id, purpose, now, absl::InfiniteDuration(),
                             peer.epoch_days);
     if (!cached.ok()) return cached.status();
-    if (cached->has_value() && (*cached)->table.slots.size() > peer.max_table_records) {
-      return absl::DataLossError(absl::StrCat(
-          peer.node_id, ": cached table of ", (*cached)->table.slots.size(),
-          " records exceeds the limit of ", peer.max_table_records, " declared in the roster"));
-    }
-    if (cached->has_value()) {
-      client.ExpectTable((*cached)->table.table_id);
-      return TableIndex::Build(std::move((*cached)->table));
-    }
+    held = *std::move(cached);
   }
-  auto table = client.FetchTable(purpose);
-  if (!table.ok()) return table.status();
+  if (held.has_value() && held->table.slots.size() > peer.max_table_records) {
+    return absl::DataLossError(absl::StrCat(
+        peer.node_id, ": cached table of ", held->table.slots.size(),
+        " records exceeds the limit of ", peer.max_table_records, " declared in the roster"));
+  }
+  if (held.has_value() && !force && now - held->fetched_at <= absl::GetFlag(FLAGS_max_table_age)) {
+    client.ExpectTable(held->table.table_id);
+    return TableIndex::Build(std::move(held->table));
+  }
+  private_match::Table table;
+  auto update = client.FetchUpdate(purpose, held.has_value() ? &held->table : nullptr);
+  if (!update.ok()) return update.status();
   *fetched = true;
-  if (auto s = cache.Put(peer.node_id, purpose, *table, now); !s.ok()) return s;
-  return TableIndex::Build(*std::move(table));
+  if (update->delta) {
+    table = std::move(held->table);
+    if (auto s = private_match::ApplyUpdate(*std::move(update), &table); !s.ok()) {
+      std::cerr << "peer " << peer.node_id << ": " << s.message()
+                << "; fetching the whole table\n";
+      auto whole = client.FetchTable(purpose);
+      if (!whole.ok()) return whole.status();
+      table = *std::move(whole);
+    }
+  } else {
+    table = std::move(update->table);
+  }
+  if (auto s = cache.Put(peer.node_id, purpose, table, now); !s.ok()) return s;
+  return TableIndex::Build(std::move(table));
 }
 
 struct PeerOutcome {

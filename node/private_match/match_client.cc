@@ -66,17 +66,35 @@ absl::Status LogExchange(audit::AuditLog* log, const federation::Self& self,
 }  // namespace
 
 absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
-  auto table = FetchTableUnlogged(purpose);
-  const absl::Status logged = LogExchange(
-      audit_, impl_->self, impl_->peer, "match.table.fetched", purpose, last_digest_,
-      table.ok() ? table->slots.size() : 0, table.status(),
-      absl::StrCat("peer log index ", last_peer_index_));
-  if (!logged.ok()) return logged;
-  return table;
+  auto update = FetchUpdate(purpose, nullptr);
+  if (!update.ok()) return update.status();
+  return std::move(update->table);
 }
 
-absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose) {
+absl::StatusOr<TableUpdate> MatchClient::FetchUpdate(absl::string_view purpose,
+                                                    const Table* held) {
+  auto update = FetchUpdateUnlogged(purpose, held);
+  std::string detail = absl::StrCat("peer log index ", last_peer_index_);
+  if (update.ok() && update->delta) {
+    absl::StrAppend(&detail, "; delta to version ", update->table.version, ": ",
+                    update->removed.size(), " dropped, ", update->slots_after, " in all");
+  }
+  const absl::Status logged =
+      LogExchange(audit_, impl_->self, impl_->peer, "match.table.fetched", purpose, last_digest_,
+                  update.ok() ? update->table.slots.size() : 0, update.status(),
+                  std::move(detail));
+  if (!logged.ok()) return logged;
+  return update;
+}
+
+absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view purpose,
+                                                            const Table* held) {
   fedlink::v1::TableRequest body;
+  if (held != nullptr) {
+    body.set_have_table_id(held->table_id);
+    body.set_have_version(held->version);
+    body.set_have_as_of(held->as_of);
+  }
   auto sealed = impl_->Sign(body, "fedlink.v1.TableRequest", purpose);
   if (!sealed.ok()) return sealed.status();
   const std::string digest = federation::EnvelopeDigest(*sealed);
@@ -90,7 +108,8 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
   context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
   auto reader = impl_->stub->GetTagTable(&context, request);
 
-  Table table;
+  TableUpdate update;
+  Table& table = update.table;
   size_t bytes = 0;
   bool last = false;
   uint64_t total = 0;
@@ -119,15 +138,26 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
       table.t = static_cast<int>(chunk.t());
       table.min_score = chunk.min_score();
       table.notify_owner = chunk.notify_owner();
+      table.version = chunk.version();
+      table.as_of = chunk.as_of();
+      update.delta = chunk.delta();
+      update.slots_after = chunk.slots_after();
+      update.removed.assign(chunk.removed().begin(), chunk.removed().end());
       total = chunk.total_slots();
-      if (total > max_slots) {
-        return bad(absl::StrCat("table of ", total, " records exceeds the limit of ",
+      const uint64_t whole = update.delta ? update.slots_after : total;
+      if (whole > max_slots || total > max_slots) {
+        return bad(absl::StrCat("table of ", whole, " records exceeds the limit of ",
                                 max_slots, " (the peer's roster-declared maximum, or ours)"));
       }
+      if (update.delta && (held == nullptr || chunk.table_id() != held->table_id)) {
+        return bad("a delta for a table we do not hold");
+      }
+      if (update.removed.size() > kMaxRemovedPerDelta) return bad("too many removals");
       table.slots.reserve(total);
-    } else if (static_cast<int>(chunk.t()) != table.t ||
-               chunk.total_slots() != total || chunk.table_id() != table.table_id) {
-      return bad("chunks disagree on t or size");
+    } else if (static_cast<int>(chunk.t()) != table.t || chunk.total_slots() != total ||
+               chunk.table_id() != table.table_id || chunk.delta() != update.delta ||
+               chunk.version() != table.version || chunk.removed_size() != 0) {
+      return bad("chunks disagree on t, size, version or kind");
     }
     if (chunk.first_slot() != table.slots.size())
       return bad("chunks are not contiguous");
@@ -137,7 +167,7 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
       bytes += s.entries().size() + s.sealed_payload().size();
       if (bytes > limits_.max_bytes) return bad("table exceeds the byte limit");
       table.slots.push_back(
-          {std::move(*s.mutable_entries()), std::move(*s.mutable_sealed_payload())});
+          {s.id(), std::move(*s.mutable_entries()), std::move(*s.mutable_sealed_payload())});
     }
     last = chunk.last();
   }
@@ -148,7 +178,7 @@ absl::StatusOr<Table> MatchClient::FetchTableUnlogged(absl::string_view purpose)
                             absl::DataLossError("table is incomplete"));
   }
   expected_table_id_ = table.table_id;
-  return table;
+  return update;
 }
 
 absl::Status MatchClient::Evaluate(absl::string_view purpose,

@@ -13,6 +13,7 @@
 #include "node/audit/audit_log.h"
 #include "node/federation/peer_client.h"
 #include "node/private_match/requester.h"
+#include "node/private_match/table_delta.h"
 
 namespace fedlink::private_match {
 
@@ -28,6 +29,9 @@ class MatchClient final : public PeerTransport {
   ~MatchClient() override;
 
   absl::StatusOr<Table> FetchTable(absl::string_view purpose) override;
+  // The table, or only what changed since `held` (may be null) when the
+  // peer can send a delta; apply it with ApplyUpdate.
+  absl::StatusOr<TableUpdate> FetchUpdate(absl::string_view purpose, const Table* held);
   absl::Status Evaluate(absl::string_view purpose,
                         absl::Span<const oprf::Element> blinded,
                         absl::Span<oprf::Element> out) override;
@@ -47,7 +51,8 @@ class MatchClient final : public PeerTransport {
   struct Impl;
 
  private:
-  absl::StatusOr<Table> FetchTableUnlogged(absl::string_view purpose);
+  absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose,
+                                                  const Table* held);
   absl::Status EvaluateUnlogged(absl::string_view purpose,
                                 absl::Span<const oprf::Element> blinded,
                                 absl::Span<oprf::Element> out);

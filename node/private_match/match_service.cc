@@ -8,6 +8,7 @@
 #include "fedlink/v1/match.grpc.pb.h"
 #include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
+#include "node/private_match/table_delta.h"
 
 namespace fedlink::private_match {
 
@@ -57,14 +58,28 @@ class MatchService final : public fedlink::v1::Match::Service {
     if (!verified.ok()) return Refuse("match.table.refused", verified.status(), nullptr, envelope);
     auto peer = PeerOf(*verified);
     if (!peer.ok()) return Refuse("match.table.refused", peer.status(), &*verified, envelope);
-    auto table = responder_->TableFor(*peer, verified->header.purpose);
-    if (!table.ok()) return Refuse("match.table.refused", table.status(), &*verified, envelope);
+    fedlink::v1::TableRequest body;
+    if (!body.ParseFromString(verified->body)) {
+      return Refuse("match.table.refused", absl::InvalidArgumentError("malformed TableRequest"),
+                    &*verified, envelope);
+    }
+    HeldTable held{body.have_table_id(), body.have_version(), body.have_as_of()};
+    auto update = responder_->UpdateFor(*peer, verified->header.purpose,
+                                        held.table_id.empty() ? nullptr : &held);
+    if (!update.ok()) return Refuse("match.table.refused", update.status(), &*verified, envelope);
+    Table* table = &update->table;
     const size_t total = table->slots.size();
     audit::Event e =
         audit::ResponderEvent("match.table.served", identity_->name(), envelope, &*verified);
     e.peer_signed = std::string(envelope);  // small: a header
     e.count = total;
-    e.detail = absl::StrCat("table ", table->table_id, " t=", table->t);
+    e.detail = absl::StrCat("table ", table->table_id, " t=", table->t, " version ",
+                            table->version);
+    if (update->delta) {
+      absl::StrAppend(&e.detail, ": delta since version ", held.version, ", ", total,
+                      " slots added or changed, ", update->removed.size(), " dropped, ",
+                      update->slots_after, " in all");
+    }
     auto logged = Log(e);
     if (!logged.ok()) return ToGrpc(logged.status());
     const std::string checkpoint = LatestCheckpoint();
@@ -78,14 +93,20 @@ class MatchService final : public fedlink::v1::Match::Service {
       chunk.set_notify_owner(table->notify_owner);
       chunk.set_total_slots(total);
       chunk.set_first_slot(next);
+      chunk.set_version(table->version);
+      chunk.set_as_of(table->as_of);
+      chunk.set_delta(update->delta);
+      chunk.set_slots_after(update->slots_after);
       const size_t end = std::min(total, next + kSlotsPerChunk);
       for (; next < end; ++next) {
         auto* slot = chunk.add_slots();
+        slot->set_id(table->slots[next].id);
         slot->set_entries(std::move(table->slots[next].entries));
         slot->set_sealed_payload(std::move(table->slots[next].sealed_payload));
       }
       chunk.set_last(next == total);
       if (chunk.first_slot() == 0) {
+        for (uint64_t id : update->removed) chunk.add_removed(id);
         chunk.set_audit_index(*logged);
         chunk.set_audit_checkpoint(checkpoint);
       }

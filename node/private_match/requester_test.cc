@@ -92,6 +92,9 @@ class ResponderNode {
   void Add(std::vector<Person> persons) {
     ASSERT_TRUE(node_->store->Upsert(persons).ok());
   }
+  void Delete(const std::string& external_id) {
+    ASSERT_TRUE(node_->store->Delete(external_id).value());
+  }
   Responder& responder() { return *responder_; }
   const std::string& dir() const { return dir_; }
 
@@ -470,6 +473,150 @@ TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
   ASSERT_TRUE(stricter.ok());
   EXPECT_THAT(stricter->hits, IsEmpty());
   EXPECT_GT(stricter->threshold, score);
+}
+
+// Deltas: what a peer that holds the table is sent when records change.
+class TableDeltaTest : public PrivateMatchTest {
+ protected:
+  const PeerIdentity ngo_{"ngo", NodeRole::kNgo};
+
+  Table Full() {
+    auto table = police_.responder().TableFor(ngo_, "victim-dedup");
+    EXPECT_TRUE(table.ok()) << table.status();
+    return *std::move(table);
+  }
+  TableUpdate UpdateSince(const Table& held) {
+    HeldTable h{held.table_id, held.version, held.as_of};
+    auto update = police_.responder().UpdateFor(ngo_, "victim-dedup", &h);
+    EXPECT_TRUE(update.ok()) << update.status();
+    return *std::move(update);
+  }
+  // The handles the held table reveals to `query`.
+  std::vector<std::string> Found(const Table& held, const Person& query) {
+    LocalTransport ngo(&police_.responder(), ngo_);
+    auto index = TableIndex::Build(held);
+    EXPECT_TRUE(index.ok()) << index.status();
+    auto match = MatchAgainst(*index, ngo, "victim-dedup", {Keys(query)}, {});
+    EXPECT_TRUE(match.ok()) << match.status();
+    std::vector<std::string> out;
+    for (const MatchHit& h : match->hits) out.push_back(h.handle);
+    return out;
+  }
+};
+
+TEST_F(TableDeltaTest, ADeltaCarriesOnlyTheRecordsAddedOrChanged) {
+  Table held = Full();
+  ASSERT_THAT(held.slots, SizeIs(3));
+  const uint64_t v2_id = held.slots[1].id;
+  // A new intake and a corrected phone number.
+  police_.Add({Victim("v-4", "Iryna", "Bondar", 5, "+447700900004"),
+               Victim("v-2", "Anna", "Kowalska", 3, "+447700900022")});
+  const Person new_intake = Victim("n-4", "Iryna", "Bondar", 5, "+447700900004");
+  const Person corrected = Victim("n-2", "Anna", "Kowalska", 3, "+447700900022");
+  EXPECT_THAT(Found(held, new_intake), IsEmpty());
+
+  TableUpdate delta = UpdateSince(held);
+  ASSERT_TRUE(delta.delta);
+  EXPECT_THAT(delta.table.slots, SizeIs(2));  // not the unchanged two
+  EXPECT_THAT(delta.removed, IsEmpty());
+  EXPECT_EQ(delta.slots_after, 4u);
+  EXPECT_GT(delta.table.version, held.version);
+  EXPECT_EQ(delta.table.table_id, held.table_id);
+  ASSERT_TRUE(ApplyUpdate(std::move(delta), &held).ok());
+  ASSERT_THAT(held.slots, SizeIs(4));
+  EXPECT_EQ(std::count_if(held.slots.begin(), held.slots.end(),
+                          [&](const Slot& s) { return s.id == v2_id; }),
+            1);  // replaced, not duplicated
+  EXPECT_THAT(Found(held, new_intake), SizeIs(1));
+  EXPECT_THAT(Found(held, corrected), SizeIs(1));
+
+  // Nothing changed since: an empty delta.
+  TableUpdate nothing = UpdateSince(held);
+  ASSERT_TRUE(nothing.delta);
+  EXPECT_THAT(nothing.table.slots, IsEmpty());
+  EXPECT_THAT(nothing.removed, IsEmpty());
+  EXPECT_EQ(nothing.slots_after, 4u);
+}
+
+TEST_F(TableDeltaTest, RecordsThatLeaveTheTableAreDropped) {
+  police_.Add({Victim("v-4", "Iryna", "Bondar", 5, "+447700900004"),
+               Victim("v-5", "Olena", "Shevchenko", 6, "+447700900005")});
+  Person expiring = Victim("v-6", "Daria", "Melnyk", 8, "+447700900006");
+  expiring.consent_expires_at = absl::ToUnixSeconds(clock_.Now() + absl::Hours(1));
+  police_.Add({expiring});
+  Table held = Full();
+  ASSERT_THAT(held.slots, SizeIs(6));
+  // Consent cleared by a re-import (no re-key), a record deleted, and a
+  // consent that expires with time.
+  Person no_consent = Victim("v-3", "Elena", "Popescu", 21, "+447700900003");
+  no_consent.consent.clear();
+  police_.Add({no_consent});
+  police_.Delete("v-4");
+  clock_.Advance(absl::Hours(2));
+
+  TableUpdate delta = UpdateSince(held);
+  ASSERT_TRUE(delta.delta);
+  EXPECT_THAT(delta.table.slots, IsEmpty());
+  EXPECT_THAT(delta.removed, SizeIs(3));
+  EXPECT_EQ(delta.slots_after, 3u);
+  ASSERT_TRUE(ApplyUpdate(std::move(delta), &held).ok());
+  EXPECT_THAT(held.slots, SizeIs(3));
+  EXPECT_THAT(Found(held, Victim("n-3", "Elena", "Popescu", 21, "+447700900003")), IsEmpty());
+  EXPECT_THAT(Found(held, Victim("n-4", "Iryna", "Bondar", 5, "+447700900004")), IsEmpty());
+  EXPECT_THAT(Found(held, Victim("n-6", "Daria", "Melnyk", 8, "+447700900006")), IsEmpty());
+  EXPECT_THAT(Found(held, Victim("n-5", "Olena", "Shevchenko", 6, "+447700900005")), SizeIs(1));
+}
+
+TEST_F(TableDeltaTest, AWholeTableAfterARekeyOrWhenADeltaWouldNotBeSmaller) {
+  Table held = Full();
+  ASSERT_TRUE(Responder::Rekey(NodePaths(police_.dir())).ok());
+  TableUpdate after_rekey = UpdateSince(held);
+  EXPECT_FALSE(after_rekey.delta);
+  EXPECT_NE(after_rekey.table.table_id, held.table_id);
+  EXPECT_THAT(after_rekey.table.slots, SizeIs(3));
+
+  held = after_rekey.table;
+  police_.Add({Victim("v-1", "Maria", "Ivanova", 12, "+447700900011"),
+               Victim("v-2", "Anna", "Kowalska", 3, "+447700900022")});
+  TableUpdate most_changed = UpdateSince(held);  // 2 of 3 changed
+  EXPECT_FALSE(most_changed.delta);
+  EXPECT_THAT(most_changed.table.slots, SizeIs(3));
+}
+
+TEST_F(TableDeltaTest, ADeltaThatDoesNotFitChangesNothing) {
+  Table held = Full();
+  police_.Add({Victim("v-4", "Iryna", "Bondar", 5, "+447700900004")});
+  const TableUpdate delta = UpdateSince(held);
+  ASSERT_TRUE(delta.delta);
+  const Table before = held;
+  const auto unchanged = [&] {
+    ASSERT_EQ(held.slots.size(), before.slots.size());
+    EXPECT_EQ(held.version, before.version);
+    for (size_t i = 0; i < held.slots.size(); ++i) EXPECT_EQ(held.slots[i].id, before.slots[i].id);
+  };
+  TableUpdate wrong_count = delta;
+  wrong_count.slots_after = 3;  // a slot would go missing
+  EXPECT_EQ(ApplyUpdate(wrong_count, &held).code(), absl::StatusCode::kDataLoss);
+  unchanged();
+  TableUpdate other_table = delta;
+  other_table.table.table_id += "9";
+  EXPECT_EQ(ApplyUpdate(other_table, &held).code(), absl::StatusCode::kDataLoss);
+  unchanged();
+  TableUpdate older = delta;
+  older.table.version = held.version - 1;
+  EXPECT_EQ(ApplyUpdate(older, &held).code(), absl::StatusCode::kDataLoss);
+  unchanged();
+  TableUpdate repeated = delta;
+  repeated.table.slots.push_back(repeated.table.slots[0]);
+  repeated.slots_after = 5;
+  EXPECT_EQ(ApplyUpdate(repeated, &held).code(), absl::StatusCode::kDataLoss);
+  unchanged();
+  TableUpdate replace_and_drop = delta;
+  replace_and_drop.removed.push_back(replace_and_drop.table.slots[0].id);
+  EXPECT_EQ(ApplyUpdate(replace_and_drop, &held).code(), absl::StatusCode::kDataLoss);
+  unchanged();
+  ASSERT_TRUE(ApplyUpdate(delta, &held).ok());
+  EXPECT_THAT(held.slots, SizeIs(4));
 }
 
 }  // namespace

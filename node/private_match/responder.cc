@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
@@ -65,6 +67,7 @@ int64_t MTime(const std::string& path) {
 Responder::~Responder() {
   sodium_memzero(seed_.data(), seed_.size());
   sodium_memzero(handle_key_.data(), handle_key_.size());
+  sodium_memzero(slot_key_.data(), slot_key_.size());
 }
 
 absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& paths,
@@ -81,6 +84,9 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   auto handle_key = DeriveBytes(r->seed_, "fedlink/handle/v1", 32);
   if (!handle_key.ok()) return handle_key.status();
   r->handle_key_ = *std::move(handle_key);
+  auto slot_key = DeriveBytes(r->seed_, "fedlink/slot/v1", 32);
+  if (!slot_key.ok()) return slot_key.status();
+  r->slot_key_ = *std::move(slot_key);
   // synchronous=NORMAL (WAL): a power cut may forget the last charges, a
   // process crash never does; a budget is a rate limit, and an fsync per
   // evaluation would dominate a lookup's latency.
@@ -228,42 +234,108 @@ Responder::AllHandles() {
   return out;
 }
 
+uint64_t Responder::SlotId(absl::string_view table_id, absl::string_view peer,
+                           absl::string_view external_id) const {
+  // Per table id and peer: stable across deltas, unlinkable across peers
+  // and key generations.
+  auto bytes = DeriveBytes(slot_key_, absl::StrCat(table_id, "|", peer, "|", external_id), 16);
+  uint64_t id = 0;
+  std::memcpy(&id, bytes->data(), sizeof id);
+  return id;
+}
+
 absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string_view purpose) {
+  auto update = UpdateFor(peer, purpose, nullptr);
+  if (!update.ok()) return update.status();
+  return std::move(update->table);
+}
+
+absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
+                                                 absl::string_view purpose,
+                                                 const HeldTable* held) {
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const int64_t epoch = Epoch();
   auto generation = Generation();
   if (!generation.ok()) return generation.status();
-  Table empty;
-  empty.table_id = TableId(config_.node_id, purpose, epoch, *generation);
+  const absl::Time now = clock_->Now();
+  TableUpdate update;
+  Table& table = update.table;
+  table.table_id = TableId(config_.node_id, purpose, epoch, *generation);
+  table.as_of = absl::ToUnixSeconds(now);
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);
-  if (rule == nullptr) return empty;  // deny by default: an empty table
+  if (rule == nullptr) return update;  // deny by default: an empty table
   auto key = KeyFor(purpose, epoch, *generation);
   if (!key.ok()) return key.status();
-  std::vector<SourceRecord> source;
-  const absl::Time now = clock_->Now();
+  const int t = rule->min_agreeing_keys;
+  // A delta only within the table id the peer holds, and never backwards
+  // in time (a record whose consent expired since as_of is dropped).
+  const bool want_delta = held != nullptr && held->table_id == table.table_id &&
+                          held->as_of <= table.as_of;
+  std::vector<std::string> changed_ids;
+  absl::flat_hash_set<std::string> changed;
+  bool changed_ready = false;
+  std::vector<SourceRecord> all, delta;
+  std::vector<uint64_t> removed;
   keyspec::Options options{config_.default_region};
-  absl::Status s = store_->ForEach([&](const Person& p) {
-    if (!(*policy)->Decide(*rule, p, now).shared) return absl::OkStatus();
-    SourceRecord r;
-    for (keyspec::Key& k : keyspec::DeriveKeys(p, options)) {
-      if (rule->AllowsKeyType(keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
-    }
-    fedlink::v1::MatchPayload payload;
-    payload.set_handle(HandleFor(p.external_id));
-    if (rule->payload != policy::Payload::kHandleOnly) payload.set_role(std::string(RoleName(p.role)));
-    if (rule->payload == policy::Payload::kHandleRoleAndOfficer) payload.set_officer(p.officer);
-    r.payload = payload.SerializeAsString();
-    source.push_back(std::move(r));
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  auto table = BuildTable(**key, empty.table_id, rule->min_agreeing_keys, source);
-  if (table.ok()) {
-    table->min_score = rule->score_threshold;
-    table->notify_owner = rule->notify_owner;
+  auto version = store_->ForEachSince(
+      want_delta ? held->version : 0, want_delta ? &changed_ids : nullptr,
+      [&](const Person& p) {
+        if (!changed_ready) {  // changed_ids is read before the first record
+          changed.insert(changed_ids.begin(), changed_ids.end());
+          changed_ready = true;
+        }
+        const bool was_changed = changed.erase(p.external_id) > 0;
+        bool in_table = false;
+        if ((*policy)->Decide(*rule, p, now).shared) {
+          SourceRecord r;
+          r.slot_id = SlotId(table.table_id, peer.node_id, p.external_id);
+          for (keyspec::Key& k : keyspec::DeriveKeys(p, options)) {
+            if (rule->AllowsKeyType(keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
+          }
+          fedlink::v1::MatchPayload payload;
+          payload.set_handle(HandleFor(p.external_id));
+          if (rule->payload != policy::Payload::kHandleOnly) {
+            payload.set_role(std::string(RoleName(p.role)));
+          }
+          if (rule->payload == policy::Payload::kHandleRoleAndOfficer) {
+            payload.set_officer(p.officer);
+          }
+          r.payload = payload.SerializeAsString();
+          in_table = CanOpen(r, t);
+          if (in_table) {
+            if (was_changed) delta.push_back(r);
+            all.push_back(std::move(r));
+          }
+        }
+        const bool expired_since = want_delta && p.consent_expires_at > held->as_of &&
+                                   p.consent_expires_at <= table.as_of;
+        if (!in_table && (was_changed || expired_since)) {
+          removed.push_back(SlotId(table.table_id, peer.node_id, p.external_id));
+        }
+        return absl::OkStatus();
+      });
+  if (!version.ok()) return version.status();
+  for (const std::string& deleted : changed) {  // changed, and no longer stored
+    removed.push_back(SlotId(table.table_id, peer.node_id, deleted));
   }
-  return table;
+  // A delta that is not much smaller than the table (removals are only 8
+  // bytes each), or against a store that went backwards (restored from a
+  // backup), is sent as the whole table.
+  update.delta = want_delta && *version >= held->version && delta.size() <= all.size() / 2 &&
+                 removed.size() <= kMaxRemovedPerDelta;
+  auto built = BuildTable(**key, table.table_id, t, update.delta ? delta : all);
+  if (!built.ok()) return built.status();
+  built->as_of = table.as_of;
+  built->version = *version;
+  built->min_score = rule->score_threshold;
+  built->notify_owner = rule->notify_owner;
+  table = *std::move(built);
+  if (update.delta) {
+    update.removed = std::move(removed);
+    update.slots_after = all.size();
+  }
+  return update;
 }
 
 absl::StatusOr<std::string> Responder::AuthorizeContact(

@@ -22,6 +22,7 @@
 #include "node/audit/audit_log.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
+#include "node/private_match/table_delta.h"
 #include "node/private_match/tag_table.h"
 #include "node/store/record_store.h"
 #include "node/store/sqlite.h"
@@ -42,6 +43,10 @@ class Responder {
                                                            RecordStore* store, Clock* clock);
 
   absl::StatusOr<Table> TableFor(const PeerIdentity& peer, absl::string_view purpose);
+  // The table, or if `held` (what the peer holds; may be null) is of the
+  // current table id, only what changed since (table_delta.h).
+  absl::StatusOr<TableUpdate> UpdateFor(const PeerIdentity& peer, absl::string_view purpose,
+                                        const HeldTable* held);
   absl::StatusOr<std::vector<oprf::Element>> Evaluate(const PeerIdentity& peer,
                                                        absl::string_view purpose,
                                                        absl::Span<const oprf::Element> blinded,
@@ -106,6 +111,9 @@ class Responder {
   Clock* clock_ = nullptr;
   std::string seed_;         // wiped on destruction
   std::string handle_key_;
+  std::string slot_key_;  // wiped on destruction
+  uint64_t SlotId(absl::string_view table_id, absl::string_view peer,
+                  absl::string_view external_id) const;
   absl::Mutex mu_;
   std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);
   int64_t policy_mtime_ ABSL_GUARDED_BY(mu_) = -2;

@@ -62,9 +62,11 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
   out.table.t = static_cast<int>(cached.t());
   out.table.min_score = cached.min_score();
   out.table.notify_owner = cached.notify_owner();
+  out.table.version = cached.version();
+  out.table.as_of = cached.as_of();
   out.table.slots.reserve(cached.slots_size());
   for (auto& s : *cached.mutable_slots()) {
-    out.table.slots.push_back({std::move(*s.mutable_entries()),
+    out.table.slots.push_back({s.id(), std::move(*s.mutable_entries()),
                                std::move(*s.mutable_sealed_payload())});
   }
   return out;
@@ -84,9 +86,12 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
   cached.set_t(table.t);
   cached.set_min_score(table.min_score);
   cached.set_notify_owner(table.notify_owner);
+  cached.set_version(table.version);
+  cached.set_as_of(table.as_of);
   cached.set_fetched_at(absl::ToUnixSeconds(fetched_at));
   for (const Slot& s : table.slots) {
     auto* slot = cached.add_slots();
+    slot->set_id(s.id);
     slot->set_entries(s.entries);
     slot->set_sealed_payload(s.sealed_payload);
   }

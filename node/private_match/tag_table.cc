@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
 #include "crypto/shamir.h"
@@ -12,8 +13,8 @@
 namespace fedlink::private_match {
 namespace {
 
-std::string PayloadAd(absl::string_view table_id, uint32_t slot) {
-  return absl::StrCat(table_id, "|", slot);
+std::string PayloadAd(absl::string_view table_id, uint64_t slot_id) {
+  return absl::StrCat(table_id, "|", slot_id);
 }
 
 absl::StatusOr<std::unique_ptr<SealingKey>> PayloadKey(
@@ -59,6 +60,13 @@ TagMask DeriveTagMask(const oprf::Output& y) {
   return out;
 }
 
+bool CanOpen(const SourceRecord& record, int t) {
+  const size_t n = std::min(record.keys.size(), kMaxKeysPerRecord);
+  uint32_t pattern = 0;
+  for (size_t i = 0; i < n; ++i) pattern |= 1u << static_cast<int>(record.keys[i].type);
+  return keyspec::AgreeingGroups(pattern) >= t;
+}
+
 absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
                                  absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records,
@@ -72,10 +80,8 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
   std::vector<size_t> first_input;  // per eligible record
   std::vector<const SourceRecord*> eligible;
   for (const SourceRecord& r : records) {
+    if (!CanOpen(r, t)) continue;
     const size_t n = std::min(r.keys.size(), kMaxKeysPerRecord);
-    uint32_t pattern = 0;
-    for (size_t i = 0; i < n; ++i) pattern |= 1u << static_cast<int>(r.keys[i].type);
-    if (keyspec::AgreeingGroups(pattern) < t) continue;  // could never open
     eligible.push_back(&r);
     first_input.push_back(inputs.size());
     for (size_t i = 0; i < n; ++i) inputs.push_back(r.keys[i].bytes);
@@ -98,6 +104,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     auto shares = shamir::Split(secret, t, keyspec::kKeyGroupCount);
     if (!shares.ok()) return shares.status();
     Slot& slot = table.slots[r];
+    slot.id = eligible[r]->slot_id;
     slot.entries.resize(n * kEntrySize);
     for (size_t i = 0; i < n; ++i) {
       const TagMask tm = DeriveTagMask(outputs[first_input[r] + i]);
@@ -113,8 +120,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     if (!payload_key.ok()) return payload_key.status();
     slot.sealed_payload =
         (*payload_key)
-            ->Seal(eligible[r]->payload,
-                   PayloadAd(table_id, static_cast<uint32_t>(r)));
+            ->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
   }
   sodium_memzero(secret.data(), secret.size());
   return table;
@@ -125,8 +131,14 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   if (table.t < 1)
     return absl::InvalidArgumentError("table t must be at least 1");
   size_t entry_bytes = 0, payload_bytes = 0;
+  absl::flat_hash_set<uint64_t> ids;
+  ids.reserve(table.slots.size());
   for (uint32_t s = 0; s < table.slots.size(); ++s) {
     const Slot& slot = table.slots[s];
+    if (!ids.insert(slot.id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("table slot ", s, " repeats the id of an earlier slot"));
+    }
     if (slot.entries.empty() || slot.entries.size() % kEntrySize != 0 ||
         slot.key_count() > kMaxKeysPerRecord) {
       return absl::InvalidArgumentError(
@@ -150,7 +162,9 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   index.payloads_.reserve(payload_bytes);
   index.slot_entries_.reserve(table.slots.size() + 1);
   index.slot_payload_.reserve(table.slots.size() + 1);
+  index.slot_ids_.reserve(table.slots.size());
   for (Slot& slot : table.slots) {
+    index.slot_ids_.push_back(slot.id);
     index.slot_entries_.push_back(
         static_cast<uint32_t>(index.entries_.size() / kEntrySize));
     index.slot_payload_.push_back(static_cast<uint32_t>(index.payloads_.size()));
@@ -200,7 +214,8 @@ absl::string_view TableIndex::SealedPayload(uint32_t slot) const {
 size_t TableIndex::memory_bytes() const {
   return entries_.capacity() + payloads_.capacity() + table_id_.capacity() +
          (slot_entries_.capacity() + slot_payload_.capacity() + order_.capacity()) *
-             sizeof(uint32_t);
+             sizeof(uint32_t) +
+         slot_ids_.capacity() * sizeof(uint64_t);
 }
 
 std::vector<Reveal> MatchRecord(const TableIndex& index,
@@ -248,7 +263,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     auto key = PayloadKey(*secret);
     if (!key.ok()) continue;
     auto payload = (*key)->Open(index.SealedPayload(slot_number),
-                                PayloadAd(index.table_id(), slot_number));
+                                PayloadAd(index.table_id(), index.SlotId(slot_number)));
     if (!payload.ok()) continue;  // a colliding tag gave a wrong share
     out.push_back({slot_number, *std::move(payload), c.pattern,
                    static_cast<int>(c.shares.size())});

@@ -11,12 +11,14 @@
 // carry the same share, so t counts independent evidence), and a payload
 // sealed with
 // BLAKE2b(key=s, "fedlink/payload/v1") (XChaCha20-Poly1305, associated data
-// = table id || slot). A record with keys in fewer than t groups is left
+// = table id || slot id). A record with keys in fewer than t groups is left
 // out: it could never be revealed.
 //
 // Wire format of a slot (the table's bulk): n entries of 24 bytes,
 //   entry_i = tag_i (8) || share_i XOR mask_i (16)
-// plus the sealed payload. The slot number and x are implied by position.
+// plus the sealed payload and the slot id (8 bytes: a keyed hash of the
+// record's id, stable within a table id, so a delta can replace or drop the
+// slot). x is implied by position.
 //
 // Requester: finalises its own keys' OPRF outputs, derives tag and mask,
 // looks tags up, unmasks the shares that hit, and for a slot with at least t
@@ -60,11 +62,13 @@ std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose
                           int64_t epoch);
 
 struct SourceRecord {
+  uint64_t slot_id = 0;  // unique within the table
   std::vector<keyspec::Key> keys;
   std::string payload;  // plaintext the peer may see (handle, role, ...)
 };
 
 struct Slot {
+  uint64_t id = 0;      // unique within the table (SourceRecord::slot_id)
   std::string entries;  // n * kEntrySize bytes
   std::string sealed_payload;
   size_t key_count() const { return entries.size() / kEntrySize; }
@@ -75,9 +79,17 @@ struct Table {
   int t = 2;
   double min_score = 0;  // the owner's policy threshold; the requester obeys it
   bool notify_owner = false;  // the owner's policy asks for notice of matches
+  // What the table reflects, for deltas: the responder's record-store
+  // version and the time it was built (unix seconds).
+  uint64_t version = 0;
+  int64_t as_of = 0;
   std::vector<Slot> slots;
   size_t bytes() const;  // entries + payloads
 };
+
+// Whether a record's keys span at least t key groups (else it could never
+// open, and BuildTable leaves it out).
+bool CanOpen(const SourceRecord& record, int t);
 
 // Builds the table. `threads`: for the OPRF evaluations (0 = all cores).
 absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
@@ -117,6 +129,7 @@ class TableIndex {
   // The 16 masked share bytes of an entry, and a slot's sealed payload.
   const char* MaskedShare(const Hit& hit) const;
   absl::string_view SealedPayload(uint32_t slot) const;
+  uint64_t SlotId(uint32_t slot) const { return slot_ids_[slot]; }
   size_t memory_bytes() const;
 
  private:
@@ -130,6 +143,7 @@ class TableIndex {
   std::vector<uint32_t> slot_entries_;  // first entry of each slot, + end
   std::vector<uint32_t> slot_payload_;  // first payload byte of each slot, + end
   std::vector<uint32_t> order_;         // entry numbers sorted by tag
+  std::vector<uint64_t> slot_ids_;
 };
 
 // One revealed record of the peer.

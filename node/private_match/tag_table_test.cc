@@ -41,7 +41,9 @@ class TagTableTest : public ::testing::Test {
                     MakeKey(KeyType::kNameDob, "ana|lee|19900101"),
                     MakeKey(KeyType::kNames, "ana|lee")};
     record_.payload = "handle=H1;role=victim";
+    record_.slot_id = 0x1111;
     SourceRecord other;
+    other.slot_id = 0x2222;
     other.keys = {MakeKey(KeyType::kPhone, "+447700900002"),
                   MakeKey(KeyType::kEmail, "b@x.org")};
     other.payload = "handle=H2";
@@ -124,6 +126,21 @@ TEST_F(TagTableTest, RejectsMalformedTables) {
   Table zero_t = table_;
   zero_t.t = 0;
   EXPECT_FALSE(TableIndex::Build(zero_t).ok());
+  Table repeated_id = table_;
+  repeated_id.slots[1].id = repeated_id.slots[0].id;
+  EXPECT_FALSE(TableIndex::Build(repeated_id).ok());
+}
+
+TEST_F(TagTableTest, APayloadIsBoundToItsSlotId) {
+  // A slot presented under another id (a delta replaying one record's slot
+  // as another's) opens nothing.
+  Table moved = table_;
+  moved.slots[0].id = 0x3333;
+  auto index = TableIndex::Build(moved);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->SlotId(0), 0x3333u);
+  EXPECT_TRUE(MatchRecord(*index, record_.keys, Outputs(*key_, record_.keys)).empty());
+  EXPECT_EQ(MatchRecord(*index_, record_.keys, Outputs(*key_, record_.keys)).size(), 1u);
 }
 
 TEST_F(TagTableTest, RecordsWithFewerThanTKeysAreLeftOut) {
@@ -166,7 +183,7 @@ TEST(TagTableEndToEndTest, GeneratedPeopleMatchAcrossTwoOrganisations) {
   auto key = oprf::OprfKey::Generate();
   std::vector<SourceRecord> source;
   for (const Person& p : d.b)
-    source.push_back({keyspec::DeriveKeys(p, {}), p.external_id});
+    source.push_back({source.size() + 1, keyspec::DeriveKeys(p, {}), p.external_id});
   auto index = TableIndex::Build(*BuildTable(*key, "b|dedup|1", 2, source));
   ASSERT_TRUE(index.ok());
   std::map<std::string, std::string> truth(d.truth.begin(), d.truth.end());
