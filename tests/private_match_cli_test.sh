@@ -74,6 +74,30 @@ expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --given "$G" 
 grep -q "^police,h[0-9a-f]*,[0-9.]*,.*,victim," "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "lookup found nothing"; }
 pass "lookup finds the intake at police"
 
+# 3b. Deltas: police takes in a consented victim the NGO also knows; the
+# NGO's cached table is brought up to date by a delta of one slot, and the
+# new match appears. Police then re-imports the record without consent: a
+# delta drops its slot.
+NEWROW=$(awk -F, 'NR==FNR { if (FNR > 1) known[$2] = 1; next }
+  FNR > 1 && $2=="victim" && $16=="victim-dedup" && $9!="" && !($1 in known) {print; exit}' \
+  "$WORK/truth.csv" "$WORK/ngo.csv")
+[ -n "$NEWROW" ] || fail "no unmatched consented NGO victim in the generated data"
+NGO_ID=$(cut -d, -f1 <<<"$NEWROW")
+{ head -1 "$WORK/police.csv"; sed 's/^[^,]*,/P-NEW-1,/' <<<"$NEWROW"; } >"$WORK/police-new.csv"
+"$F" import --dir "$WORK/police" "$WORK/police-new.csv" >/dev/null 2>&1 || fail "import the new record"
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --max-table-age 0s --out "$WORK/r2.csv"
+grep -q "peer police: table [0-9]* records (updated by a delta: 1 added or changed, 0 dropped)" "$WORK/err" \
+  || { cat "$WORK/err"; fail "no delta"; }
+grep -q "^$NGO_ID,police," "$WORK/r2.csv" || { cat "$WORK/err"; fail "the new record was not found after the delta"; }
+[ $(($(wc -l <"$WORK/r2.csv") - 1)) -eq $((MATCHES + 1)) ] || fail "the delta changed other matches"
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { $16 = ""; print }' "$WORK/police-new.csv" >"$WORK/police-withdrawn.csv"
+"$F" import --dir "$WORK/police" "$WORK/police-withdrawn.csv" >/dev/null 2>&1 || fail "re-import without consent"
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --max-table-age 0s --out "$WORK/r3.csv"
+grep -q "peer police: table [0-9]* records (updated by a delta: 0 added or changed, 1 dropped)" "$WORK/err" \
+  || { cat "$WORK/err"; fail "no removal delta"; }
+grep -q "^$NGO_ID,police," "$WORK/r3.csv" && fail "a record without consent still matched after the delta"
+pass "a delta of one slot adds the new record, another drops it"
+
 # 4. A purpose the peer shares nothing for: empty table, nothing sent.
 expect_exit 0 "$F" match --dir "$WORK/police" --peer ngo --purpose perpetrator-link
 grep -q "peer ngo: table 0 records.*0 matches" "$WORK/err" || { cat "$WORK/err"; fail "ngo shared suspects"; }
@@ -204,7 +228,10 @@ for ev in match.table.served match.evaluate.answered match.evaluate.refused foll
   grep -q ",$ev," "$WORK/out" || { cat "$WORK/out"; fail "no $ev entry at police"; }
 done
 grep -qi "ivanova\|$ID," "$WORK/out" && fail "personal data in the audit log"
+grep -q ",match.table.served,.*delta since version [0-9]*, 0 slots added or changed, 1 dropped" "$WORK/out" \
+  || fail "police did not log the delta it served"
 expect_exit 0 "$F" audit list "$WORK/ngo.audit"
+grep -q ",match.table.fetched,.*delta to version" "$WORK/out" || fail "ngo did not log the delta it fetched"
 grep -q ",witness.cosigned,police," "$WORK/out" || { cat "$WORK/out"; fail "ngo did not log its cosigning"; }
 grep -q ",match.evaluate.sent,ngo,police,victim-dedup,CASE-2026-17,officer-7f3," "$WORK/out" \
   || { cat "$WORK/out"; fail "requester did not log the legal basis"; }

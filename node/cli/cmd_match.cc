@@ -55,7 +55,7 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                    const private_match::TableCache& cache,
                                    const federation::Member& peer,
                                    const std::string& purpose, bool force,
-                                   bool* fetched) {
+                                   bool* fetched, std::string* delta_note) {
   const absl::Time now = absl::Now();
   *fetched = false;
   std::optional<private_match::CachedTable> held;
@@ -79,6 +79,8 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
   if (!update.ok()) return update.status();
   *fetched = true;
   if (update->delta) {
+    *delta_note = absl::StrCat("updated by a delta: ", update->table.slots.size(),
+                               " added or changed, ", update->removed.size(), " dropped");
     table = std::move(held->table);
     if (auto s = private_match::ApplyUpdate(*std::move(update), &table); !s.ok()) {
       std::cerr << "peer " << peer.node_id << ": " << s.message()
@@ -86,6 +88,7 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
       auto whole = client.FetchTable(purpose);
       if (!whole.ok()) return whole.status();
       table = *std::move(whole);
+      delta_note->clear();
     }
   } else {
     table = std::move(update->table);
@@ -99,6 +102,7 @@ struct PeerOutcome {
   absl::Status status;
   PeerMatch match;
   bool fetched = false;
+  std::string delta_note;  // how a delta updated the cached table, if one did
   bool notify_owner = false;  // the owner's policy asks for notice of matches
   federation::Member member;
   uint64_t budget_remaining = 0;
@@ -132,7 +136,7 @@ std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
     // A cached table the peer has since re-keyed (consent withdrawn, record
     // deleted) is refused at the first evaluation: refetch once and retry.
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto index = TableOf(client, cache, m, purpose, attempt > 0, &o.fetched);
+      auto index = TableOf(client, cache, m, purpose, attempt > 0, &o.fetched, &o.delta_note);
       if (!index.ok()) {
         match = index.status();
         break;
@@ -168,7 +172,8 @@ void PrintSummary(const PeerOutcome& o) {
   std::cerr << absl::StrFormat(
       "peer %s: table %d records (%s), %d evaluations, %d candidates below t, "
       "%d matches (threshold %.1f bits), budget left %d, %.2fs\n",
-      o.peer, o.match.table_slots, o.fetched ? "fetched" : "cached",
+      o.peer, o.match.table_slots,
+      !o.delta_note.empty() ? o.delta_note : (o.fetched ? "fetched" : "cached"),
       o.match.evaluations, o.match.below_t, o.match.hits.size(),
       o.match.threshold, o.budget_remaining, o.seconds);
 }
