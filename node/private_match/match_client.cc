@@ -3,10 +3,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstring>
+#include <deque>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
 #include "node/federation/grpc_status.h"
@@ -208,13 +211,17 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
   context.set_deadline(absl::ToChronoTime(absl::Now() + evaluate_deadline));
   grpc::Status status = impl_->stub->Evaluate(&context, request, &response);
   if (!status.ok()) return impl_->PeerError("evaluate", FromGrpc(status));
-  auto opened = federation::OpenAnswer(
-      response.envelope(), "fedlink.v1.EvaluateAnswer", impl_->peer);
+  return TakeAnswer(response.envelope(), last_digest_, out);
+}
+
+absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope,
+                                     absl::string_view digest,
+                                     absl::Span<oprf::Element> out) {
+  auto opened = federation::OpenAnswer(answer_envelope, "fedlink.v1.EvaluateAnswer", impl_->peer);
   if (!opened.ok()) return impl_->PeerError("evaluate", opened.status());
   fedlink::v1::EvaluateAnswer answer;
-  if (!answer.ParseFromString(*opened) ||
-      answer.request_sha256() != federation::EnvelopeDigest(*sealed) ||
-      static_cast<size_t>(answer.evaluated_size()) != blinded.size()) {
+  if (!answer.ParseFromString(*opened) || answer.request_sha256() != digest ||
+      static_cast<size_t>(answer.evaluated_size()) != out.size()) {
     return impl_->PeerError(
         "evaluate", absl::DataLossError("answer does not match our request"));
   }
@@ -226,7 +233,7 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
                         kStaleTable, " (ours '", expected_table_id_, "', now '",
                         answer.table_id(), "')")));
   }
-  for (size_t i = 0; i < blinded.size(); ++i) {
+  for (size_t i = 0; i < out.size(); ++i) {
     if (answer.evaluated(i).size() != oprf::kElementSize) {
       return impl_->PeerError(
           "evaluate", absl::DataLossError(absl::StrCat(
@@ -237,6 +244,131 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
   budget_remaining_ = answer.budget_remaining();
   last_peer_index_ = answer.audit_index();
   return absl::OkStatus();
+}
+
+// The EvaluateStream RPC: a writer thread sends the signed batches queued
+// by Send (so a full send window never stops us reading answers), Receive
+// reads and checks the answers in order.
+class GrpcEvaluationStream final : public EvaluationStream {
+ public:
+  GrpcEvaluationStream(MatchClient* client, absl::string_view purpose)
+      : client_(client), purpose_(purpose) {
+    context_.set_deadline(absl::ToChronoTime(absl::Now() + client->stream_deadline));
+    stream_ = client->impl_->stub->EvaluateStream(&context_);
+    writer_ = std::thread([this] { WriteLoop(); });
+  }
+  ~GrpcEvaluationStream() override {
+    std::deque<Sent> unanswered;
+    {
+      absl::MutexLock lock(&mu_);
+      unanswered.swap(sent_);
+    }
+    // The caller gave up with batches in flight: cancel the call, and log
+    // them, since the peer may have answered (and logged) them already.
+    (void)Close(/*cancel=*/!unanswered.empty());
+    for (const Sent& sent : unanswered) {
+      (void)LogExchange(client_->audit_, client_->impl_->self, client_->impl_->peer,
+                        "match.evaluate.sent", purpose_, sent.digest, sent.count,
+                        absl::CancelledError("abandoned after an earlier batch failed"),
+                        "(stream)");
+    }
+  }
+
+  absl::Status Send(absl::Span<const oprf::Element> blinded) override {
+    fedlink::v1::EvaluateRequest body;
+    for (const oprf::Element& e : blinded)
+      body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
+    auto sealed = client_->impl_->Sign(body, "fedlink.v1.EvaluateRequest", purpose_);
+    if (!sealed.ok()) return sealed.status();
+    fedlink::v1::Signed message;
+    message.set_envelope(*std::move(sealed));
+    absl::MutexLock lock(&mu_);
+    sent_.push_back({federation::EnvelopeDigest(message.envelope()), blinded.size()});
+    queue_.push_back(std::move(message));
+    return absl::OkStatus();
+  }
+
+  absl::Status Receive(absl::Span<oprf::Element> out) override {
+    Sent sent;
+    {
+      absl::MutexLock lock(&mu_);
+      if (sent_.empty()) return absl::FailedPreconditionError("no batch was sent");
+      sent = sent_.front();
+      sent_.pop_front();
+    }
+    client_->last_digest_ = sent.digest;
+    client_->last_peer_index_ = 0;
+    absl::Status s;
+    fedlink::v1::Signed answer;
+    if (out.size() != sent.count) {
+      s = absl::InvalidArgumentError("answer buffer does not fit the batch");
+    } else if (!stream_->Read(&answer)) {
+      s = FromGrpc(Close(/*cancel=*/false));
+      if (s.ok()) s = absl::DataLossError("the stream ended before every batch was answered");
+      s = client_->impl_->PeerError("evaluate", s);
+    } else {
+      s = client_->TakeAnswer(answer.envelope(), sent.digest, out);
+    }
+    const absl::Status logged =
+        LogExchange(client_->audit_, client_->impl_->self, client_->impl_->peer,
+                    "match.evaluate.sent", purpose_, sent.digest, sent.count, s,
+                    absl::StrCat("peer log index ", client_->last_peer_index_, " (stream)"));
+    return s.ok() ? logged : s;
+  }
+
+ private:
+  struct Sent {
+    std::string digest;
+    size_t count = 0;
+  };
+
+  // Ends the call once: the writer drains its queue (or gives up on a
+  // cancelled call) and half-closes, then the final status is read.
+  grpc::Status Close(bool cancel) {
+    if (closed_once_) return final_status_;
+    closed_once_ = true;
+    {
+      absl::MutexLock lock(&mu_);
+      closed_ = true;
+    }
+    if (cancel) context_.TryCancel();
+    writer_.join();
+    final_status_ = stream_->Finish();
+    return final_status_;
+  }
+
+  void WriteLoop() {
+    while (true) {
+      fedlink::v1::Signed message;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](GrpcEvaluationStream* s) { return s->closed_ || !s->queue_.empty(); }, this));
+        if (queue_.empty()) break;  // closed, and everything written
+        message = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      if (!stream_->Write(message)) return;  // the call failed: Read reports why
+    }
+    stream_->WritesDone();
+  }
+
+  MatchClient* client_;
+  std::string purpose_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<fedlink::v1::Signed, fedlink::v1::Signed>> stream_;
+  std::thread writer_;
+  absl::Mutex mu_;
+  std::deque<fedlink::v1::Signed> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Sent> sent_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // no more batches: the writer half-closes
+  bool closed_once_ = false;                 // Close ran (the reading thread's)
+  grpc::Status final_status_;
+};
+
+absl::StatusOr<std::unique_ptr<EvaluationStream>> MatchClient::OpenEvaluation(
+    absl::string_view purpose) {
+  return std::make_unique<GrpcEvaluationStream>(this, purpose);
 }
 
 }  // namespace fedlink::private_match

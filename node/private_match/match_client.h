@@ -35,6 +35,11 @@ class MatchClient final : public PeerTransport {
   absl::Status Evaluate(absl::string_view purpose,
                         absl::Span<const oprf::Element> blinded,
                         absl::Span<oprf::Element> out) override;
+  // The pipelined form over the EvaluateStream RPC: batches are signed and
+  // written by a writer thread while answers are read, checked and logged
+  // as they come. One stream at a time per client.
+  absl::StatusOr<std::unique_ptr<EvaluationStream>> OpenEvaluation(
+      absl::string_view purpose) override;
   // What the peer reported after the last Evaluate.
   uint64_t budget_remaining() const { return budget_remaining_; }
   // The table the evaluations are for (set by FetchTable; call it for a
@@ -47,10 +52,16 @@ class MatchClient final : public PeerTransport {
 
   absl::Duration table_deadline = absl::Minutes(5);
   absl::Duration evaluate_deadline = absl::Minutes(1);
+  absl::Duration stream_deadline = absl::Hours(2);  // a whole EvaluateStream
 
   struct Impl;
 
  private:
+  friend class GrpcEvaluationStream;
+  // Checks a signed answer to the request with digest `digest` of `n`
+  // elements, and copies the evaluations into `out`.
+  absl::Status TakeAnswer(absl::string_view answer_envelope, absl::string_view digest,
+                          absl::Span<oprf::Element> out);
   absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose,
                                                   const Table* held);
   absl::Status EvaluateUnlogged(absl::string_view purpose,

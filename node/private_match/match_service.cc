@@ -126,9 +126,28 @@ class MatchService final : public fedlink::v1::Match::Service {
   grpc::Status Evaluate(grpc::ServerContext* context,
                         const fedlink::v1::Signed* request,
                         fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(),
-                                 "fedlink.v1.EvaluateRequest");
-    const absl::string_view envelope = request->envelope();
+    return Answer(*context, request->envelope(), response);
+  }
+
+  grpc::Status EvaluateStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<fedlink::v1::Signed, fedlink::v1::Signed>* stream) override {
+    fedlink::v1::Signed request;
+    while (stream->Read(&request)) {
+      fedlink::v1::Signed response;
+      if (grpc::Status s = Answer(*context, request.envelope(), &response); !s.ok()) return s;
+      if (!stream->Write(response)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "requester went away");
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  // One signed EvaluateRequest: verified, authorised, evaluated, charged,
+  // logged, answered.
+  grpc::Status Answer(grpc::ServerContext& context, absl::string_view envelope,
+                      fedlink::v1::Signed* response) {
+    auto verified = auth_.Verify(context, envelope, "fedlink.v1.EvaluateRequest");
     if (!verified.ok()) {
       return Refuse("match.evaluate.refused", verified.status(), nullptr, envelope);
     }

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -12,7 +13,48 @@
 namespace fedlink::private_match {
 namespace {
 constexpr size_t kMinEstimationSample = 50;
+
+// PeerTransport's default stream: each batch evaluated when received.
+class UnaryEvaluationStream final : public EvaluationStream {
+ public:
+  UnaryEvaluationStream(PeerTransport* peer, absl::string_view purpose)
+      : peer_(peer), purpose_(purpose) {}
+  absl::Status Send(absl::Span<const oprf::Element> blinded) override {
+    pending_.emplace_back(blinded.begin(), blinded.end());
+    return absl::OkStatus();
+  }
+  absl::Status Receive(absl::Span<oprf::Element> out) override {
+    if (pending_.empty()) return absl::FailedPreconditionError("no batch was sent");
+    std::vector<oprf::Element> batch = std::move(pending_.front());
+    pending_.pop_front();
+    if (batch.size() != out.size()) return absl::InvalidArgumentError("answer size");
+    return peer_->Evaluate(purpose_, batch, out);
+  }
+
+ private:
+  PeerTransport* peer_;
+  std::string purpose_;
+  std::deque<std::vector<oprf::Element>> pending_;
+};
+
+// One chunk of queries on its way through blind -> evaluate -> finalise.
+struct Chunk {
+  size_t q0 = 0, q1 = 0;  // the queries [q0, q1)
+  std::vector<std::string> inputs;
+  std::vector<oprf::BlindedInput> blinded;
+  std::vector<oprf::Element> elements;
+  ~Chunk() { Wipe(); }
+  void Wipe() {
+    for (auto& b : blinded) sodium_memzero(b.blind.data(), b.blind.size());
+  }
+};
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<EvaluationStream>> PeerTransport::OpenEvaluation(
+    absl::string_view purpose) {
+  return std::make_unique<UnaryEvaluationStream>(this, purpose);
+}
 
 Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads) {
   Scorer scorer;
@@ -41,45 +83,71 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   for (const KeySet& q : queries) total_keys += q.size();
   result.evaluations = total_keys;
 
-  // Queries go in chunks of about `batch` keys: blind, evaluate, finalise
-  // and look up one chunk at a time, so memory stays bounded.
+  // Queries go in chunks of about `batch` keys, pipelined: the next chunk is
+  // blinded and sent before this one's answer is finalised and looked up,
+  // so the peer evaluates while we work, and memory stays bounded.
   std::vector<std::vector<Reveal>> reveals(queries.size());
   std::vector<uint32_t> hit_patterns;
   const size_t batch = std::max<size_t>(1, options.batch);
-  std::vector<std::string> inputs;
-  std::vector<oprf::BlindedInput> blinded;
-  std::vector<oprf::Element> elements, evaluated;
+  // One batch (a lookup) gains nothing from a stream: a single call is
+  // quicker to set up.
+  absl::StatusOr<std::unique_ptr<EvaluationStream>> stream =
+      total_keys <= batch ? std::make_unique<UnaryEvaluationStream>(&peer, purpose)
+                          : peer.OpenEvaluation(purpose);
+  if (!stream.ok()) return stream.status();
+  size_t next_query = 0;
+  // Blinds and sends the next chunk (none when the queries are used up).
+  const auto start_chunk = [&](Chunk* c) -> absl::Status {
+    c->Wipe();
+    c->q0 = c->q1 = next_query;
+    c->inputs.clear();
+    while (c->q1 < queries.size() &&
+           (c->inputs.empty() || c->inputs.size() + queries[c->q1].size() <= batch)) {
+      for (const keyspec::Key& k : queries[c->q1]) c->inputs.push_back(k.bytes);
+      ++c->q1;
+    }
+    next_query = c->q1;
+    const size_t n = c->inputs.size();
+    c->blinded.resize(n);
+    c->elements.resize(n);
+    if (n == 0) return absl::OkStatus();
+    if (auto s = oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads);
+        !s.ok()) {
+      return s;
+    }
+    for (size_t i = 0; i < n; ++i) c->elements[i] = c->blinded[i].element;
+    return (*stream)->Send(c->elements);
+  };
+  std::vector<oprf::Element> evaluated;
   std::vector<oprf::Output> outputs;
   size_t done = 0;
-  for (size_t q0 = 0; q0 < queries.size();) {
-    size_t q1 = q0;
-    inputs.clear();
-    while (q1 < queries.size() &&
-           (inputs.empty() || inputs.size() + queries[q1].size() <= batch)) {
-      for (const keyspec::Key& k : queries[q1]) inputs.push_back(k.bytes);
-      ++q1;
-    }
-    const size_t n = inputs.size();
-    blinded.resize(n);
-    elements.resize(n);
+  Chunk chunks[2];
+  Chunk* current = &chunks[0];
+  Chunk* ahead = &chunks[1];
+  if (auto s = start_chunk(current); !s.ok()) return s;
+  bool first = true;
+  while (current->q0 < queries.size()) {
+    const size_t n = current->inputs.size();
+    const size_t q0 = current->q0, q1 = current->q1;
     evaluated.resize(n);
     outputs.resize(n);
+    // The first answer is awaited before more is sent: it tells whether our
+    // cached table is still the peer's (else the batches would be wasted).
+    if (!first) {
+      if (auto s = start_chunk(ahead); !s.ok()) return s;
+    }
     if (n > 0) {
-      if (auto s = oprf::BlindBatch(inputs, absl::MakeSpan(blinded),
-                                    options.threads);
-          !s.ok()) {
-        return s;
-      }
-      for (size_t i = 0; i < n; ++i) elements[i] = blinded[i].element;
-      if (auto s = peer.Evaluate(purpose, elements, absl::MakeSpan(evaluated));
-          !s.ok()) {
-        return s;
-      }
+      if (auto s = (*stream)->Receive(absl::MakeSpan(evaluated)); !s.ok()) return s;
+    }
+    if (first) {
+      if (auto s = start_chunk(ahead); !s.ok()) return s;
+      first = false;
+    }
+    if (n > 0) {
       // FinalizeBatch validates every element the peer sent back.
-      auto finalized =
-          oprf::FinalizeBatch(inputs, blinded, evaluated,
-                              absl::MakeSpan(outputs), options.threads);
-      for (auto& b : blinded) sodium_memzero(b.blind.data(), b.blind.size());
+      auto finalized = oprf::FinalizeBatch(current->inputs, current->blinded, evaluated,
+                                           absl::MakeSpan(outputs), options.threads);
+      current->Wipe();
       if (!finalized.ok()) {
         return absl::DataLossError(absl::StrCat(
             "peer's evaluation is invalid: ", finalized.message()));
@@ -108,7 +176,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     });
     done += n;
     if (options.progress) options.progress(done, total_keys);
-    q0 = q1;
+    std::swap(current, ahead);
   }
 
   // The same scorer as the clear baseline: u from our own value

@@ -10,6 +10,7 @@
 #define FEDLINK_NODE_PRIVATE_MATCH_REQUESTER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@
 
 namespace fedlink::private_match {
 
+// A pipelined blind evaluation: batches are sent ahead, and their answers
+// received in order, so the peer evaluates one batch while we finalise the
+// previous one.
+class EvaluationStream {
+ public:
+  virtual ~EvaluationStream() = default;
+  virtual absl::Status Send(absl::Span<const oprf::Element> blinded) = 0;
+  // The answer to the oldest batch not yet received, into `out` (its size).
+  virtual absl::Status Receive(absl::Span<oprf::Element> out) = 0;
+};
+
 // One peer's match service, as the requester sees it.
 class PeerTransport {
  public:
@@ -30,6 +42,10 @@ class PeerTransport {
   virtual absl::Status Evaluate(absl::string_view purpose,
                                 absl::Span<const oprf::Element> blinded,
                                 absl::Span<oprf::Element> out) = 0;
+  // A pipelined evaluation for `purpose`. The default runs each batch
+  // through Evaluate when its answer is asked for (no pipelining).
+  virtual absl::StatusOr<std::unique_ptr<EvaluationStream>> OpenEvaluation(
+      absl::string_view purpose);
 };
 
 struct MatchOptions {

@@ -475,6 +475,51 @@ TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
   EXPECT_GT(stricter->threshold, score);
 }
 
+// Counts the batches evaluated.
+class CountingTransport : public LocalTransport {
+ public:
+  using LocalTransport::LocalTransport;
+  absl::Status Evaluate(absl::string_view purpose, absl::Span<const oprf::Element> blinded,
+                        absl::Span<oprf::Element> out) override {
+    ++batches;
+    return LocalTransport::Evaluate(purpose, blinded, out);
+  }
+  int batches = 0;
+};
+
+TEST_F(PrivateMatchTest, SmallPipelinedBatchesFindWhatOneBatchFinds) {
+  const std::vector<Person> queries = {
+      Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
+      Victim("n-2", "Olga", "Sidorova", 7, "+447700900099"),
+      Victim("n-3", "Elena", "Popescu", 21, "+447700900003"),
+      Victim("n-4", "Anna", "Kowalska", 3, "+447700900002")};
+  std::vector<KeySet> keys;
+  for (const Person& p : queries) keys.push_back(Keys(p));
+  CountingTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  auto table = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(table.ok());
+  auto index = TableIndex::Build(*std::move(table));
+  ASSERT_TRUE(index.ok());
+  MatchOptions one;
+  one.threshold = 0;
+  auto whole = MatchAgainst(*index, ngo, "victim-dedup", keys, one);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(ngo.batches, 1);
+  MatchOptions small = one;
+  small.batch = 1;  // one record per batch, each sent before the last is finalised
+  ngo.batches = 0;
+  auto pipelined = MatchAgainst(*index, ngo, "victim-dedup", keys, small);
+  ASSERT_TRUE(pipelined.ok()) << pipelined.status();
+  EXPECT_EQ(ngo.batches, 4);
+  ASSERT_THAT(whole->hits, SizeIs(3));
+  ASSERT_EQ(pipelined->hits.size(), whole->hits.size());
+  for (size_t i = 0; i < whole->hits.size(); ++i) {
+    EXPECT_EQ(pipelined->hits[i].query, whole->hits[i].query);
+    EXPECT_EQ(pipelined->hits[i].handle, whole->hits[i].handle);
+  }
+  EXPECT_EQ(pipelined->evaluations, whole->evaluations);
+}
+
 // Deltas: what a peer that holds the table is sent when records change.
 class TableDeltaTest : public PrivateMatchTest {
  protected:
