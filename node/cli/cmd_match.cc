@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
@@ -83,8 +84,8 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client,
                                " added or changed, ", update->removed.size(), " dropped");
     table = std::move(held->table);
     if (auto s = private_match::ApplyUpdate(*std::move(update), &table); !s.ok()) {
-      std::cerr << "peer " << peer.node_id << ": " << s.message()
-                << "; fetching the whole table\n";
+      std::cerr << absl::StrCat("peer ", peer.node_id, ": ", s.message(),
+                                "; fetching the whole table\n");
       auto whole = client.FetchTable(purpose);
       if (!whole.ok()) return whole.status();
       table = *std::move(whole);
@@ -109,56 +110,77 @@ struct PeerOutcome {
   double seconds = 0;
 };
 
-// Matches `queries` against each peer; one outcome per peer.
+// Matches `queries` against one peer.
+PeerOutcome MatchPeer(const PeerSession& session, const federation::Member& m,
+                      const std::string& purpose, const std::vector<KeySet>& queries,
+                      const Scorer& scorer, bool progress, audit::AuditLog* log,
+                      const private_match::TableCache& cache) {
+  PeerOutcome o;
+  o.peer = m.node_id;
+  o.member = m;
+  const absl::Time start = absl::Now();
+  MatchClient client(session.self(), m);
+  client.set_audit(log);
+  ProgressBar bar(absl::StrCat("matching ", m.node_id));
+  private_match::MatchOptions options;
+  options.threshold = absl::GetFlag(FLAGS_threshold);
+  options.scorer = &scorer;
+  if (progress) {
+    options.progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
+  }
+  absl::StatusOr<PeerMatch> match = absl::UnknownError("not run");
+  // A cached table the peer has since re-keyed (consent withdrawn, record
+  // deleted) is refused at the first evaluation: refetch once and retry.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto index = TableOf(client, cache, m, purpose, attempt > 0, &o.fetched, &o.delta_note);
+    if (!index.ok()) {
+      match = index.status();
+      break;
+    }
+    o.notify_owner = index->notify_owner();
+    match = private_match::MatchAgainst(*index, client, purpose, queries, options);
+    if (match.ok() || o.fetched || !absl::IsFailedPrecondition(match.status()) ||
+        !absl::StrContains(match.status().message(), private_match::kStaleTable)) {
+      break;
+    }
+    std::cerr << absl::StrCat("peer ", m.node_id, ": cached table is stale, refetching\n");
+  }
+  bar.Finish();
+  if (match.ok()) {
+    o.match = *std::move(match);
+    o.budget_remaining = client.budget_remaining();
+  } else {
+    o.status = match.status();
+  }
+  o.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return o;
+}
+
+// Matches `queries` against each peer; one outcome per peer, in order.
+// `concurrently` asks every peer at once (a lookup: its latency is the
+// slowest peer's, not the sum); a whole-file match goes peer by peer, each
+// using every core, with a progress bar.
 std::vector<PeerOutcome> MatchPeers(const PeerSession& session,
                                     const std::vector<federation::Member>& peers,
                                     const std::string& purpose,
                                     const std::vector<KeySet>& queries,
                                     const Scorer& scorer, bool progress,
-                                    audit::AuditLog* log) {
+                                    audit::AuditLog* log, bool concurrently = false) {
   private_match::TableCache cache(session.node->paths.dir);
-  std::vector<PeerOutcome> out;
-  for (const federation::Member& m : peers) {
-    PeerOutcome o;
-    o.peer = m.node_id;
-    o.member = m;
-    const absl::Time start = absl::Now();
-    MatchClient client(session.self(), m);
-    client.set_audit(log);
-    ProgressBar bar(absl::StrCat("matching ", m.node_id));
-    private_match::MatchOptions options;
-    options.threshold = absl::GetFlag(FLAGS_threshold);
-    options.scorer = &scorer;
-    if (progress) {
-      options.progress = [&bar](size_t done, size_t total) { bar.Update(done, total); };
+  std::vector<PeerOutcome> out(peers.size());
+  if (!concurrently || peers.size() < 2) {
+    for (size_t i = 0; i < peers.size(); ++i) {
+      out[i] = MatchPeer(session, peers[i], purpose, queries, scorer, progress, log, cache);
     }
-    absl::StatusOr<PeerMatch> match = absl::UnknownError("not run");
-    // A cached table the peer has since re-keyed (consent withdrawn, record
-    // deleted) is refused at the first evaluation: refetch once and retry.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      auto index = TableOf(client, cache, m, purpose, attempt > 0, &o.fetched, &o.delta_note);
-      if (!index.ok()) {
-        match = index.status();
-        break;
-      }
-      o.notify_owner = index->notify_owner();
-      match = private_match::MatchAgainst(*index, client, purpose, queries, options);
-      if (match.ok() || o.fetched || !absl::IsFailedPrecondition(match.status()) ||
-          !absl::StrContains(match.status().message(), private_match::kStaleTable)) {
-        break;
-      }
-      std::cerr << "peer " << m.node_id << ": cached table is stale, refetching\n";
-    }
-    bar.Finish();
-    if (match.ok()) {
-      o.match = *std::move(match);
-      o.budget_remaining = client.budget_remaining();
-    } else {
-      o.status = match.status();
-    }
-    o.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    out.push_back(std::move(o));
+    return out;
   }
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < peers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      out[i] = MatchPeer(session, peers[i], purpose, queries, scorer, false, log, cache);
+    });
+  }
+  for (std::thread& t : threads) t.join();
   return out;
 }
 
@@ -318,7 +340,8 @@ int RunLookup(const std::vector<std::string>& args) {
   auto log = OpenCommandAudit(*session->node);
   if (!log.ok()) return ReportError("lookup", log.status());
   std::vector<PeerOutcome> outcomes =
-      MatchPeers(*session, *peers, purpose, {keys}, Scorer(), false, log->get());
+      MatchPeers(*session, *peers, purpose, {keys}, Scorer(), false, log->get(),
+                 /*concurrently=*/true);
   int failed = 0, found = 0;
   std::cout << "peer,handle,score,keys,role,officer\n";
   for (const PeerOutcome& o : outcomes) {
