@@ -29,6 +29,12 @@ CREATE TABLE budget_use (
   PRIMARY KEY (peer, purpose, day)
 ) WITHOUT ROWID;
 )sql"},
+    {2, R"sql(
+CREATE TABLE consent_expiry (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  checked_until INTEGER NOT NULL
+);
+)sql"},
 };
 
 // Reads DIR/oprf.seed, creating it (0600) on first use.
@@ -96,7 +102,44 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   if (auto s = (*db)->Migrate(kBudgetMigrations); !s.ok()) return s;
   absl::MutexLock lock(&r->mu_);
   r->budget_db_ = *std::move(db);
+  // Consents that expired while the node was down are caught at the first
+  // check; a node's very first check starts now (nothing was served before).
+  auto checked = r->budget_db_->Prepare("SELECT checked_until FROM consent_expiry");
+  if (!checked.ok()) return checked.status();
+  auto row = (*checked)->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    r->expiry_checked_until_ = (*checked)->ColumnInt64(0);
+  } else {
+    checked->reset();
+    r->expiry_checked_until_ = absl::ToUnixSeconds(r->clock_->Now());
+    if (auto s = r->SaveExpiryCheck(); !s.ok()) return s;
+  }
   return r;
+}
+
+absl::Status Responder::SaveExpiryCheck() {
+  auto put = budget_db_->Prepare(
+      "INSERT INTO consent_expiry (one, checked_until) VALUES (1, ?1) "
+      "ON CONFLICT(one) DO UPDATE SET checked_until = ?1");
+  if (!put.ok()) return put.status();
+  (*put)->Bind(1, expiry_checked_until_);
+  return (*put)->Run();
+}
+
+absl::Status Responder::RekeyIfConsentExpired() {
+  const int64_t now = absl::ToUnixSeconds(clock_->Now());
+  absl::MutexLock lock(&mu_);
+  if (now <= expiry_checked_until_) return absl::OkStatus();
+  auto expired = store_->AnyConsentExpiresIn(expiry_checked_until_, now);
+  if (!expired.ok()) return expired.status();
+  expiry_checked_until_ = now;
+  if (!*expired) return absl::OkStatus();  // nothing to persist: the next check covers it
+  // Like a withdrawal: every table cached before no longer opens the record.
+  absl::Status rekeyed = Rekey(paths_);
+  LogEvent("keys.rotate", rekeyed, "a consent expired: every cached table is void");
+  if (!rekeyed.ok()) return rekeyed;
+  return SaveExpiryCheck();
 }
 
 int64_t Responder::Epoch() const {
@@ -253,6 +296,7 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
 absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
                                                  absl::string_view purpose,
                                                  const HeldTable* held) {
+  if (auto s = RekeyIfConsentExpired(); !s.ok()) return s;
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const int64_t epoch = Epoch();
@@ -269,7 +313,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   if (!key.ok()) return key.status();
   const int t = rule->min_agreeing_keys;
   // A delta only within the table id the peer holds, and never backwards
-  // in time (a record whose consent expired since as_of is dropped).
+  // in time. (A consent that expired since re-keyed: another table id.)
   const bool want_delta = held != nullptr && held->table_id == table.table_id &&
                           held->as_of <= table.as_of;
   std::vector<std::string> changed_ids;
@@ -308,9 +352,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
             all.push_back(std::move(r));
           }
         }
-        const bool expired_since = want_delta && p.consent_expires_at > held->as_of &&
-                                   p.consent_expires_at <= table.as_of;
-        if (!in_table && (was_changed || expired_since)) {
+        if (!in_table && was_changed) {
           removed.push_back(SlotId(table.table_id, peer.node_id, p.external_id));
         }
         return absl::OkStatus();
@@ -425,6 +467,7 @@ absl::Status Responder::Charge(const std::string& peer, const std::string& purpo
 absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
     const PeerIdentity& peer, absl::string_view purpose, absl::Span<const oprf::Element> blinded,
     uint64_t* budget_remaining, std::string* table_id) {
+  if (auto s = RekeyIfConsentExpired(); !s.ok()) return s;
   auto policy = CurrentPolicy();
   if (!policy.ok()) return policy.status();
   const policy::Rule* rule = (*policy)->Find({peer.node_id, peer.role}, purpose);

@@ -118,6 +118,12 @@ class Responder {
   std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);
   int64_t policy_mtime_ ABSL_GUARDED_BY(mu_) = -2;
   std::unique_ptr<sqlite::Database> budget_db_ ABSL_GUARDED_BY(mu_);
+  // Consents that expire re-key, like a withdrawal (checked before every
+  // table and evaluation; an index seek). Up to when it was checked, unix
+  // seconds; persisted in budget.db when it re-keys.
+  int64_t expiry_checked_until_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status RekeyIfConsentExpired();
+  absl::Status SaveExpiryCheck() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   audit::AuditLog* audit_ = nullptr;
   void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 

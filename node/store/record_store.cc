@@ -58,6 +58,8 @@ CREATE TABLE record_changes (
 ) WITHOUT ROWID;
 CREATE INDEX record_changes_by_version ON record_changes (version);
 INSERT INTO record_changes (external_id, version) SELECT external_id, 0 FROM records;
+-- Consents that expire re-key the responder (AnyConsentExpiresIn).
+CREATE INDEX records_by_consent_expiry ON records (consent_expires_at);
 )sql"},
 };
 
@@ -252,6 +254,16 @@ class SqliteRecordStore : public RecordStore {
     db_->Exec("COMMIT").IgnoreError();
     if (!status.ok()) return status;
     return version;
+  }
+
+  absl::StatusOr<bool> AnyConsentExpiresIn(int64_t after, int64_t until) override {
+    absl::MutexLock lock(&mu_);
+    auto st = db_->Prepare(
+        "SELECT 1 FROM records WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 "
+        "LIMIT 1");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, after).Bind(2, until);
+    return (*st)->Step();
   }
 
   int schema_version() const override { return version_; }

@@ -55,6 +55,10 @@ class RecordStore {
       uint64_t since, std::vector<std::string>* changed,
       const std::function<absl::Status(const Person&)>& fn) = 0;
 
+  // Whether any record's consent expires in (after, until] (unix seconds;
+  // 0 = no expiry).
+  virtual absl::StatusOr<bool> AnyConsentExpiresIn(int64_t after, int64_t until) = 0;
+
   virtual int schema_version() const = 0;
 };
 

@@ -171,6 +171,19 @@ TEST(RecordStoreTest, ForEachSinceNamesWhatChangedAfterAVersion) {
   EXPECT_TRUE(changed.empty());
 }
 
+TEST(RecordStoreTest, FindsConsentsExpiringInAnInterval) {
+  auto store = OpenRecordStore(TempDb(), {.create = true});
+  ASSERT_TRUE(store.ok());
+  Person never = MakePerson("a");
+  never.consent_expires_at = 0;  // no expiry
+  Person later = MakePerson("b");
+  later.consent_expires_at = 2000;
+  ASSERT_TRUE((*store)->Upsert({never, later}).ok());
+  EXPECT_FALSE(*(*store)->AnyConsentExpiresIn(0, 1999));
+  EXPECT_TRUE(*(*store)->AnyConsentExpiresIn(1999, 2000));  // (after, until]
+  EXPECT_FALSE(*(*store)->AnyConsentExpiresIn(2000, 5000));
+}
+
 TEST(RecordStoreTest, FailedUpsertChangesNothing) {
   const std::string path = TempDb();
   auto store = OpenRecordStore(path, {.create = true});
