@@ -110,7 +110,23 @@ echo "-- $OWNER's inbox:"
 echo "-- the NGO's inbox:"
 "$FEDLINK" inbox --dir "$DEMO/ngo"
 
-step "12. Audit: the peers witness police's log; an auditor verifies and joins two logs"
+step "12. A new intake: police takes in a survivor the NGO also knows; the NGO's cached table"
+echo "    is brought up to date by a delta (only the change crosses), and a lookup finds her"
+NEWROW=$(awk -F, 'NR==FNR { if (FNR > 1) known[$2] = 1; next }
+  FNR > 1 && $2=="victim" && $16=="victim-dedup" && $9!="" && $6!="" && !($1 in known) {print; exit}' \
+  "$DEMO/truth-police-ngo.csv" "$DEMO/ngo.csv")
+{ head -1 "$DEMO/police.csv"; sed 's/^[^,]*,/P-INTAKE-1,/' <<<"$NEWROW"; } >"$DEMO/police-intake.csv"
+"$FEDLINK" import --dir "$DEMO/police" "$DEMO/police-intake.csv" 2>/dev/null | head -1
+IFS=, read -r _ _ GIVEN FAMILY _ DOB _ _ PHONE _ <<<"$NEWROW"
+echo "-- the NGO looks up one person at intake (every peer at once):"
+"$FEDLINK" lookup --dir "$DEMO/ngo" --purpose victim-dedup --max-table-age 0s \
+  --given "$GIVEN" --family "$FAMILY" --dob "$DOB" --phone "$PHONE" \
+  --legal-basis "intake-review-2026-11" --official "caseworker-17" >"$DEMO/lookup.csv"
+cat "$DEMO/lookup.csv"
+INTAKE_HANDLE=$(awk -F, '$1 == "police" {print $2; exit}' "$DEMO/lookup.csv")
+echo "-- only police can say who $INTAKE_HANDLE is: $("$FEDLINK" resolve --dir "$DEMO/police" --handle "$INTAKE_HANDLE")"
+
+step "13. Audit: the peers witness police's log; an auditor verifies and joins two logs"
 "$FEDLINK" audit witness --dir "$DEMO/police"
 for n in police ngo; do "$FEDLINK" audit export --dir "$DEMO/$n" --out "$DEMO/$n.audit"; done
 "$FEDLINK" audit verify "$DEMO/police.audit" "$DEMO/ngo.audit" --roster "$DEMO/roster.bin" \
@@ -120,13 +136,13 @@ for n in police ngo; do "$FEDLINK" audit export --dir "$DEMO/$n" --out "$DEMO/$n
 echo "-- the last entries of police's log (no personal data):"
 "$FEDLINK" audit list "$DEMO/police.audit" | tail -4 | cut -d, -f2-11
 
-step "13. The coordinator revokes the shelter; police installs roster version 2"
+step "14. The coordinator revokes the shelter; police installs roster version 2"
 "$FEDLINK" roster remove --dir "$DEMO/coordinator" shelter
 "$FEDLINK" roster sign --dir "$DEMO/coordinator" --out "$DEMO/roster2.bin" >/dev/null
 "$FEDLINK" roster install --dir "$DEMO/police" "$DEMO/roster2.bin" | head -1
 echo "-- the shelter asks police again:"
 "$FEDLINK" peers --dir "$DEMO/shelter" --deadline 2s || echo "(police now refuses the revoked shelter)"
 
-step "14. Stop every node cleanly (SIGTERM)"
+step "15. Stop every node cleanly (SIGTERM)"
 for n in "${NODES[@]}"; do kill -TERM "${PID[$n]}"; wait "${PID[$n]}"; unset "PID[$n]"; echo "$n stopped"; done
 echo "demo finished"

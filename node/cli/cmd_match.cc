@@ -350,6 +350,10 @@ int RunLookup(const std::vector<std::string>& args) {
       ++failed;
       continue;
     }
+    if (o.fetched) {  // the cached table was too old
+      std::cerr << "peer " << o.peer << ": table "
+                << (o.delta_note.empty() ? "fetched" : o.delta_note) << "\n";
+    }
     for (const auto& h : o.match.hits) {
       ++found;
       std::cout << absl::StrFormat("%s,%s,%.1f,%s,%s,%s\n", o.peer, h.handle, h.score,
