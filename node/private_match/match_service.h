@@ -1,4 +1,5 @@
-// The Match gRPC service (GetTagTable, Evaluate) over a Responder, for the
+// The Match gRPC service (GetTagTable with deltas, Evaluate, EvaluateStream)
+// over a Responder, for the
 // peer server: it authenticates each signed request with the server's
 // PeerAuth, takes the peer's identity and role from the roster, and signs
 // every chunk and answer with the node's identity key, naming the request's
