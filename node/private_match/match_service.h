@@ -1,9 +1,8 @@
 // The Match gRPC service (GetTagTable with deltas, Evaluate, EvaluateStream)
-// over a Responder, for the
-// peer server: it authenticates each signed request with the server's
-// PeerAuth, takes the peer's identity and role from the roster, and signs
-// every chunk and answer with the node's identity key, naming the request's
-// digest. Narrow header: no grpcpp.
+// over a Responder, for the peer server: it authenticates each signed
+// request with the server's PeerAuth, takes the peer's identity and role
+// from the roster, and signs every chunk and answer with the node's identity
+// key, naming the request's digest. Narrow header: no grpcpp.
 #ifndef FEDLINK_NODE_PRIVATE_MATCH_MATCH_SERVICE_H_
 #define FEDLINK_NODE_PRIVATE_MATCH_MATCH_SERVICE_H_
 
