@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "node/common/atomic_file.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink {
@@ -69,17 +69,7 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
     if (!store.ok()) return store.status();
   }
   // The config is written last: its presence marks a complete node directory.
-  const std::string tmp = paths.config() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << FormatNodeConfig(written);
-    if (!out) return absl::InternalError(absl::StrCat(tmp, ": write failed"));
-  }
-  std::filesystem::rename(tmp, paths.config(), ec);
-  if (ec)
-    return absl::InternalError(
-        absl::StrCat(paths.config(), ": ", ec.message()));
-  return absl::OkStatus();
+  return WriteFileAtomically(paths.config(), FormatNodeConfig(written));
 }
 
 }  // namespace fedlink

@@ -14,6 +14,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/atomic_file.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink::federation {
@@ -25,20 +26,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream b;
   b << in.rdbuf();
   return b.str();
-}
-
-absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) return absl::InternalError(absl::StrCat(tmp, ": write failed"));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::InternalError(absl::StrCat(path, ": ", ec.message()));
-  return absl::OkStatus();
 }
 
 bool IsHex64(absl::string_view s) {

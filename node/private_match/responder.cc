@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
+#include "node/common/atomic_file.h"
 #include "fedlink/v1/match.pb.h"
 #include "node/match/keyspec.h"
 
@@ -236,18 +237,7 @@ absl::StatusOr<int64_t> Responder::Generation() const { return ReadGeneration(pa
 absl::Status Responder::Rekey(const NodePaths& paths) {
   auto current = ReadGeneration(paths);
   if (!current.ok()) return current.status();
-  const std::string path = paths.dir + "/oprf.generation";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << (*current + 1) << "\n";
-    out.flush();
-    if (!out) return absl::InternalError(absl::StrCat(tmp, ": cannot write"));
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat(path, ": cannot replace"));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(paths.dir + "/oprf.generation", absl::StrCat(*current + 1, "\n"));
 }
 
 std::string Responder::HandleFor(absl::string_view external_id) const {

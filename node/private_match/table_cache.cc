@@ -1,8 +1,6 @@
 #include "node/private_match/table_cache.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fedlink/v1/match.pb.h"
+#include "node/common/atomic_file.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -95,21 +94,9 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
     slot->set_entries(s.entries);
     slot->set_sealed_payload(s.sealed_payload);
   }
-  const std::string bytes = cached.SerializeAsString();
-  const std::string tmp = *path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot write"));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  const bool ok = done == bytes.size() && fsync(fd) == 0;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path->c_str()) != 0) {
-    unlink(tmp.c_str());
-    return absl::InternalError(absl::StrCat(*path, ": cannot write the table cache"));
+  // 0600: a peer's table is theirs, not every local user's.
+  if (auto s = WriteFileAtomically(*path, cached.SerializeAsString(), 0600); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(s.message(), " (the table cache)"));
   }
   return absl::OkStatus();
 }
