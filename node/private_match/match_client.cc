@@ -35,6 +35,15 @@ struct MatchClient::Impl {
     return federation::SealRequest(self, peer.node_id, purpose, type, body);
   }
 
+  // A signed EvaluateRequest for `blinded` (unary or one batch of a stream).
+  absl::StatusOr<std::string> SealEvaluateRequest(absl::string_view purpose,
+                                                  absl::Span<const oprf::Element> blinded) const {
+    fedlink::v1::EvaluateRequest body;
+    for (const oprf::Element& e : blinded)
+      body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
+    return Sign(body, "fedlink.v1.EvaluateRequest", purpose);
+  }
+
   absl::Status PeerError(absl::string_view what, const absl::Status& s) const {
     return absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ",
                                                s.message()));
@@ -198,10 +207,7 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
 absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
                                            absl::Span<const oprf::Element> blinded,
                                            absl::Span<oprf::Element> out) {
-  fedlink::v1::EvaluateRequest body;
-  for (const oprf::Element& e : blinded)
-    body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
-  auto sealed = impl_->Sign(body, "fedlink.v1.EvaluateRequest", purpose);
+  auto sealed = impl_->SealEvaluateRequest(purpose, blinded);
   if (!sealed.ok()) return sealed.status();
   last_digest_ = federation::EnvelopeDigest(*sealed);
   last_peer_index_ = 0;
@@ -275,10 +281,7 @@ class GrpcEvaluationStream final : public EvaluationStream {
   }
 
   absl::Status Send(absl::Span<const oprf::Element> blinded) override {
-    fedlink::v1::EvaluateRequest body;
-    for (const oprf::Element& e : blinded)
-      body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
-    auto sealed = client_->impl_->Sign(body, "fedlink.v1.EvaluateRequest", purpose_);
+    auto sealed = client_->impl_->SealEvaluateRequest(purpose_, blinded);
     if (!sealed.ok()) return sealed.status();
     fedlink::v1::Signed message;
     message.set_envelope(*std::move(sealed));

@@ -306,19 +306,13 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   // in time. (A consent that expired since re-keyed: another table id.)
   const bool want_delta = held != nullptr && held->table_id == table.table_id &&
                           held->as_of <= table.as_of;
-  std::vector<std::string> changed_ids;
-  absl::flat_hash_set<std::string> changed;
-  bool changed_ready = false;
+  absl::flat_hash_set<std::string> changed;  // read before the first record
   std::vector<SourceRecord> all, delta;
   std::vector<uint64_t> removed;
   keyspec::Options options{config_.default_region};
   auto version = store_->ForEachSince(
-      want_delta ? held->version : 0, want_delta ? &changed_ids : nullptr,
+      want_delta ? held->version : 0, want_delta ? &changed : nullptr,
       [&](const Person& p) {
-        if (!changed_ready) {  // changed_ids is read before the first record
-          changed.insert(changed_ids.begin(), changed_ids.end());
-          changed_ready = true;
-        }
         const bool was_changed = changed.erase(p.external_id) > 0;
         bool in_table = false;
         if ((*policy)->Decide(*rule, p, now).shared) {

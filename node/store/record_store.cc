@@ -245,7 +245,7 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::StatusOr<uint64_t> ForEachSince(
-      uint64_t since, std::vector<std::string>* changed,
+      uint64_t since, absl::flat_hash_set<std::string>* changed,
       const std::function<absl::Status(const Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
     if (auto s = db_->Exec("BEGIN"); !s.ok()) return s;
@@ -295,7 +295,8 @@ class SqliteRecordStore : public RecordStore {
     return log_change_->Run();
   }
 
-  absl::StatusOr<uint64_t> ChangesLocked(uint64_t since, std::vector<std::string>* changed)
+  absl::StatusOr<uint64_t> ChangesLocked(uint64_t since,
+                                         absl::flat_hash_set<std::string>* changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto version = db_->Prepare("SELECT version FROM store_version WHERE one = 1");
     if (!version.ok()) return version.status();
@@ -306,14 +307,14 @@ class SqliteRecordStore : public RecordStore {
     if (changed == nullptr) return current;
     changed->clear();
     auto st = db_->Prepare(
-        "SELECT external_id FROM record_changes WHERE version > ?1 ORDER BY version");
+        "SELECT external_id FROM record_changes WHERE version > ?1");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
     while (true) {
       absl::StatusOr<bool> r = (*st)->Step();
       if (!r.ok()) return r.status();
       if (!*r) break;
-      changed->push_back((*st)->ColumnText(0));
+      changed->insert((*st)->ColumnText(0));
     }
     return current;
   }

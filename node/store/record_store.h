@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -52,7 +53,7 @@ class RecordStore {
   // or deleted after version `since` (for tag-table deltas), read before the
   // first call of fn.
   virtual absl::StatusOr<uint64_t> ForEachSince(
-      uint64_t since, std::vector<std::string>* changed,
+      uint64_t since, absl::flat_hash_set<std::string>* changed,
       const std::function<absl::Status(const Person&)>& fn) = 0;
 
   // Whether any record's consent expires in (after, until] (unix seconds;

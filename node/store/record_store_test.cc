@@ -130,7 +130,7 @@ TEST(RecordStoreTest, CorruptListColumnIsDataLossNotACrash) {
 
 // Changes since a version: what a tag-table delta is built from.
 absl::StatusOr<uint64_t> ChangedSince(RecordStore& store, uint64_t since,
-                                      std::vector<std::string>* changed, size_t* seen) {
+                                      absl::flat_hash_set<std::string>* changed, size_t* seen) {
   *seen = 0;
   return store.ForEachSince(since, changed, [seen](const Person&) {
     ++*seen;
@@ -141,7 +141,7 @@ absl::StatusOr<uint64_t> ChangedSince(RecordStore& store, uint64_t since,
 TEST(RecordStoreTest, ForEachSinceNamesWhatChangedAfterAVersion) {
   auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
-  std::vector<std::string> changed;
+  absl::flat_hash_set<std::string> changed;
   size_t seen = 0;
   auto v0 = ChangedSince(**store, 0, &changed, &seen);
   ASSERT_TRUE(v0.ok()) << v0.status();
@@ -205,7 +205,7 @@ TEST(RecordStoreTest, FailedUpsertChangesNothing) {
   EXPECT_EQ(*(*store)->Count(), 1u);
   EXPECT_EQ((*(*store)->Get("a"))->role,
             Role::kVictim);  // update rolled back too
-  std::vector<std::string> changed;
+  absl::flat_hash_set<std::string> changed;
   auto version = (*store)->ForEachSince(1, &changed, [](const Person&) { return absl::OkStatus(); });
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, 1u);  // the failed batch left no version and no change behind
