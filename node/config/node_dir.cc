@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "node/common/atomic_file.h"
+#include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink {

@@ -14,19 +14,11 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
 #include "google/protobuf/text_format.h"
-#include "node/common/atomic_file.h"
+#include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink::federation {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 bool IsHex64(absl::string_view s) {
   if (s.size() != 64) return false;
@@ -83,7 +75,7 @@ struct CoordinatorFiles {
 
 absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(
     const CoordinatorFiles& f) {
-  auto text = ReadFile(f.state());
+  auto text = ReadWholeFile(f.state());
   if (!text.ok()) {
     return absl::NotFoundError(absl::StrCat(
         f.dir,
@@ -154,7 +146,7 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
                                      absl::Time now) {
   const std::string key_path = paths.dir + "/federation.key";
   std::string pinned;
-  if (auto existing = ReadFile(key_path); existing.ok()) {
+  if (auto existing = ReadWholeFile(key_path); existing.ok()) {
     pinned = std::string(absl::StripTrailingAsciiWhitespace(*existing));
     if (federation_vkey.has_value() && *federation_vkey != pinned) {
       return absl::PermissionDeniedError(
@@ -198,8 +190,8 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
 
 absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
                                            absl::Time now) {
-  auto pinned = ReadFile(paths.dir + "/federation.key");
-  auto bytes = ReadFile(paths.dir + "/roster.bin");
+  auto pinned = ReadWholeFile(paths.dir + "/federation.key");
+  auto bytes = ReadWholeFile(paths.dir + "/roster.bin");
   if (!pinned.ok() || !bytes.ok()) {
     return absl::NotFoundError(absl::StrCat(
         paths.dir, ": no roster installed (run `fedlink roster install`)"));

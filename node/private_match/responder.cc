@@ -13,7 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
-#include "node/common/atomic_file.h"
+#include "node/common/whole_file.h"
 #include "fedlink/v1/match.pb.h"
 #include "node/match/keyspec.h"
 

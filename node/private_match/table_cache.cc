@@ -2,14 +2,11 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fedlink/v1/match.pb.h"
-#include "node/common/atomic_file.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -40,12 +37,10 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
     absl::Duration max_age, int epoch_days) const {
   auto path = PathFor(peer, purpose);
   if (!path.ok()) return path.status();
-  std::ifstream in(*path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto bytes = ReadWholeFile(*path);
+  if (!bytes.ok()) return std::nullopt;  // nothing cached
   fedlink::v1::CachedTable cached;
-  if (!cached.ParseFromString(buffer.str()) || cached.peer() != peer ||
+  if (!cached.ParseFromString(*bytes) || cached.peer() != peer ||
       cached.purpose() != purpose) {
     return absl::DataLossError(
         absl::StrCat(*path, ": corrupt table cache (delete it to refetch)"));

@@ -1,13 +1,23 @@
-#include "node/common/atomic_file.h"
+#include "node/common/whole_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
 namespace fedlink {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
                                  mode_t mode) {

@@ -1,0 +1,27 @@
+// Whole-file reads and atomic replacement. A replacement writes a temporary
+// file beside the target, fsyncs it and renames it over: a reader sees the
+// old content or the new, never a mix; a crash leaves at most PATH.tmp.
+#ifndef FEDLINK_NODE_COMMON_WHOLE_FILE_H_
+#define FEDLINK_NODE_COMMON_WHOLE_FILE_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace fedlink {
+
+// The file's bytes; NotFound ("PATH: cannot open") if it cannot be opened.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+
+// Writes `content` to `path` atomically; the file gets `mode` (less the
+// umask). On failure `path` is unchanged and the temporary file removed.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 mode_t mode = 0644);
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_COMMON_WHOLE_FILE_H_
