@@ -1,3 +1,4 @@
+#include "node/common/whole_file.h"
 #include "policy/policy.h"
 
 #include <algorithm>
@@ -235,12 +236,11 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
 
 absl::StatusOr<std::shared_ptr<const Policy>> Policy::Load(
     const std::string& path, const std::vector<std::string>& known_key_types) {
-  std::ifstream in(path);
-  if (!in)
+  auto text = ReadWholeFile(path);
+  if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open policy file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return Parse(buffer.str(), path, known_key_types);
+  if (!text.ok()) return text.status();
+  return Parse(*text, path, known_key_types);
 }
 
 std::shared_ptr<const Policy> Policy::DenyAll() {

@@ -1,3 +1,4 @@
+#include "node/common/node_paths.h"
 #include "node/audit/audit_log.h"
 
 #include <thread>
@@ -214,7 +215,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   auto verifier = Verifier::Parse(signer->VerifierKey());
   if (!verifier.ok()) return verifier.status();
   impl->verifier = *verifier;
-  auto db = sqlite::Database::Open(node_dir + "/audit.db",
+  auto db = sqlite::Database::Open(NodePaths(node_dir).audit_db(),
                                    {.create = true, .synchronous_full = true});
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;

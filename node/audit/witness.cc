@@ -1,3 +1,4 @@
+#include "node/common/node_paths.h"
 #include "node/audit/witness.h"
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,7 @@ absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(const std::string& node_d
   std::unique_ptr<Witness> w(new Witness());
   w->identity_ = identity;
   w->clock_ = clock ? clock : Clock::Real();
-  auto db = sqlite::Database::Open(node_dir + "/witness.db",
+  auto db = sqlite::Database::Open(NodePaths(node_dir).witness_db(),
                                    {.create = true, .synchronous_full = true});
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "node/common/node_paths.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -46,7 +47,7 @@ std::string PrumNote(absl::Time hit_at, absl::Time now) {
 
 absl::StatusOr<std::unique_ptr<followup::FollowupStore>> OpenFollowups(
     const PeerSession& s) {
-  return followup::FollowupStore::Open(s.node->paths.dir + "/followup.db");
+  return followup::FollowupStore::Open(s.node->paths.followup_db());
 }
 
 int RunContact(const std::vector<std::string>& args) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "node/common/node_paths.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -254,7 +255,7 @@ int RunMatch(const std::vector<std::string>& args) {
                       h.officer, now});
     }
   }
-  auto followups = followup::FollowupStore::Open(session->node->paths.dir + "/followup.db");
+  auto followups = followup::FollowupStore::Open(session->node->paths.followup_db());
   if (!followups.ok()) return ReportError("match", followups.status());
   if (auto s = (*followups)->RecordHits(hits); !s.ok()) return ReportError("match", s);
   // Mutual notice where the owner's policy asks for it.

@@ -3,6 +3,7 @@
 // exactly what is shared and with whom).
 #include <iostream>
 
+#include "node/common/node_paths.h"
 #include "absl/flags/flag.h"
 #include <sys/stat.h>
 
@@ -57,7 +58,7 @@ int RunPolicyCheck(const std::vector<std::string>& args) {
   if (args.size() == 1) {
     path = args[0];
   } else if (args.empty() && !absl::GetFlag(FLAGS_dir).empty()) {
-    path = absl::GetFlag(FLAGS_dir) + "/policy.txtpb";
+    path = NodePaths(absl::GetFlag(FLAGS_dir)).policy();
   } else {
     return ReportError("policy check", absl::InvalidArgumentError(
                                            "give --dir DIR or a policy FILE"));
@@ -89,7 +90,7 @@ int RunPolicyExplain(const std::vector<std::string>& args) {
   }
   auto role = ParseNodeRole(member->role);
   if (!role.ok()) return ReportError("policy explain", role.status());
-  const std::string path = (*node)->paths.dir + "/policy.txtpb";
+  const std::string path = (*node)->paths.policy();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     std::cout << "no policy file (" << path << "): nothing is shared with anyone\n";

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "node/common/node_paths.h"
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "node/cli/command.h"
@@ -120,7 +121,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
   if (!node.ok()) return ReportError("serve", node.status());
-  auto lock = ServeLock::Acquire((*node)->paths.dir + "/serve.lock");
+  auto lock = ServeLock::Acquire((*node)->paths.serve_lock());
   if (!lock.ok()) return ReportError("serve", lock.status());
   // The access log is verified before anything is served: a log whose
   // entries no longer match its signed checkpoints stops the node.
@@ -160,7 +161,7 @@ int RunServe(const std::vector<std::string>& args) {
     responder = *std::move(created);
     responder->set_audit(log->get());
     auto opened_followups =
-        followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
+        followup::FollowupStore::Open((*node)->paths.followup_db());
     if (!opened_followups.ok()) return ReportError("serve", opened_followups.status());
     followups = *std::move(opened_followups);
     federation::PeerServerOptions peer_options;

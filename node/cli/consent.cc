@@ -1,3 +1,4 @@
+#include "node/common/node_paths.h"
 #include "node/cli/consent.h"
 
 #include <sodium.h>
@@ -101,7 +102,7 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
             << "; the node re-keyed: every peer's cached table is void, the record is "
                "in no new table\n";
 
-  auto store = followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
+  auto store = followup::FollowupStore::Open((*node)->paths.followup_db());
   if (!store.ok()) return ReportError("records", store.status());
   std::vector<followup::FollowupStore::Revocation> notices;
   std::set<std::string> seen;
@@ -149,7 +150,7 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
 int NotifyRevocations(const std::string& dir) {
   auto node = OpenNode(dir, {.load_identity = true});
   if (!node.ok()) return ReportError("records", node.status());
-  auto store = followup::FollowupStore::Open((*node)->paths.dir + "/followup.db");
+  auto store = followup::FollowupStore::Open((*node)->paths.followup_db());
   if (!store.ok()) return ReportError("records", store.status());
   auto log = OpenCommandAudit(**node);
   if (!log.ok()) return ReportError("records", log.status());
@@ -165,7 +166,7 @@ int NotifyRevocations(const std::string& dir) {
 void PrintSharingHistory(const OpenedNode& node, const Person& record) {
   const std::string& id = record.external_id;
   std::cout << "sharing history:\n";
-  auto store = followup::FollowupStore::Open(node.paths.dir + "/followup.db");
+  auto store = followup::FollowupStore::Open(node.paths.followup_db());
   if (!store.ok()) {
     std::cout << "  (unavailable: " << store.status().message() << ")\n";
     return;
@@ -220,7 +221,7 @@ void PrintSharingHistory(const OpenedNode& node, const Person& record) {
   // Who the policy shares it with now.
   std::cout << "shared now:\n";
   struct stat st;
-  const std::string policy_path = node.paths.dir + "/policy.txtpb";
+  const std::string policy_path = node.paths.policy();
   auto roster = federation::LoadInstalledRoster(node.paths, absl::Now());
   if (stat(policy_path.c_str(), &st) != 0 || !roster.ok()) {
     std::cout << "  with nobody (" << (roster.ok() ? "no policy" : "no roster") << ")\n";

@@ -1,3 +1,4 @@
+#include "node/common/node_paths.h"
 #include "node/cli/peer_session.h"
 
 #include <sys/stat.h>
@@ -53,7 +54,7 @@ absl::StatusOr<std::vector<federation::Member>> PeerSession::Peers(
 
 absl::Status CheckPurpose(const OpenedNode& node, const std::string& purpose) {
   if (purpose.empty()) return absl::InvalidArgumentError("--purpose is required");
-  const std::string path = node.paths.dir + "/policy.txtpb";
+  const std::string path = node.paths.policy();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return absl::OkStatus();
   auto policy = policy::Policy::Load(path, keyspec::KeyTypeNames());

@@ -1,6 +1,7 @@
 #include "node/common/whole_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,7 +17,14 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   std::stringstream buffer;
   buffer << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
   return buffer.str();
+}
+
+int64_t FileMTimeNanos(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return -1;
+  return st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,

@@ -17,6 +17,10 @@ namespace fedlink {
 // The file's bytes; NotFound ("PATH: cannot open") if it cannot be opened.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
+// The file's modification time in nanoseconds since the epoch, or -1 if it
+// does not exist (for reloading a file when it changes).
+int64_t FileMTimeNanos(const std::string& path);
+
 // Writes `content` to `path` atomically; the file gets `mode` (less the
 // umask). On failure `path` is unchanged and the temporary file removed.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,

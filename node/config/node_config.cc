@@ -1,3 +1,4 @@
+#include "node/common/whole_file.h"
 #include "node/config/node_config.h"
 
 #include <filesystem>
@@ -160,15 +161,14 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths) {
     return absl::NotFoundError(absl::StrCat(
         paths.dir, ": not a node directory (create one with `fedlink init`)"));
   }
-  std::ifstream in(paths.config());
-  if (!in) {
+  auto text = ReadWholeFile(paths.config());
+  if (absl::IsNotFound(text.status())) {
     return absl::NotFoundError(absl::StrCat(
         paths.config(),
         ": missing node configuration (is this a `fedlink init` directory?)"));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseNodeConfig(buffer.str(), paths.config());
+  if (!text.ok()) return text.status();
+  return ParseNodeConfig(*text, paths.config());
 }
 
 }  // namespace fedlink

@@ -1,11 +1,6 @@
-// The node directory and its configuration file.
-//
-// Layout of a node directory (created by `fedlink init`, mode 0700):
-//   node.conf      NodeConfig in protobuf text format
-//   (proto/fedlink/v1/config.proto) identity.key   Ed25519 signing key, mode
-//   0600 (crypto/identity.h) node.db        SQLite record store
-//   (node/store/record_store.h) admin.sock     local admin gRPC socket while
-//   `fedlink serve` runs
+// The node's configuration file, node.conf: a NodeConfig in protobuf text
+// format (proto/fedlink/v1/config.proto). The files of a node directory are
+// named in node/common/node_paths.h.
 #ifndef FEDLINK_NODE_CONFIG_NODE_CONFIG_H_
 #define FEDLINK_NODE_CONFIG_NODE_CONFIG_H_
 
@@ -14,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "node/common/node_paths.h"
 
 namespace fedlink {
 
@@ -37,15 +33,6 @@ struct NodeConfig {
 absl::Status ValidateNodeId(absl::string_view node_id);
 // HOST:PORT with a port in 1..65535.
 absl::Status ValidateListenAddress(absl::string_view listen);
-
-struct NodePaths {
-  explicit NodePaths(std::string dir) : dir(std::move(dir)) {}
-  std::string dir;
-  std::string config() const { return dir + "/node.conf"; }
-  std::string identity_key() const { return dir + "/identity.key"; }
-  std::string database() const { return dir + "/node.db"; }
-  std::string admin_socket() const { return dir + "/admin.sock"; }
-};
 
 // Parses node.conf text. Errors name the file and what is wrong.
 absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,

@@ -1,3 +1,5 @@
+#include "node/common/whole_file.h"
+#include "node/common/node_paths.h"
 #include "node/federation/peer_server.h"
 
 #include <grpcpp/grpcpp.h>
@@ -24,12 +26,7 @@ class RosterHolder {
       : paths_(std::move(paths)), clock_(clock) {}
 
   absl::StatusOr<std::shared_ptr<const Roster>> Get() {
-    struct stat st;
-    const std::string file = paths_.dir + "/roster.bin";
-    const int64_t mtime =
-        stat(file.c_str(), &st) == 0
-            ? st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec
-            : -1;
+    const int64_t mtime = FileMTimeNanos(paths_.roster());
     absl::MutexLock lock(&mu_);
     if (roster_ == nullptr || mtime != mtime_ ||
         roster_->expires_at() <= clock_->Now()) {
@@ -163,7 +160,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
     return absl::FailedPreconditionError(
         absl::StrCat("cannot serve peers: ", r.status().message()));
   }
-  auto nonces = NonceStore::Open(node.paths.dir + "/federation.db");
+  auto nonces = NonceStore::Open(node.paths.nonces_db());
   if (!nonces.ok()) return nonces.status();
   impl->nonces = *std::move(nonces);
   RosterHolder* holder = impl->roster.get();

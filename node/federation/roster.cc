@@ -144,7 +144,7 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
                                      absl::string_view envelope_bytes,
                                      std::optional<std::string> federation_vkey,
                                      absl::Time now) {
-  const std::string key_path = paths.dir + "/federation.key";
+  const std::string key_path = paths.federation_key();
   std::string pinned;
   if (auto existing = ReadWholeFile(key_path); existing.ok()) {
     pinned = std::string(absl::StripTrailingAsciiWhitespace(*existing));
@@ -182,7 +182,7 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
     if (auto s = WriteFileAtomically(key_path, pinned + "\n"); !s.ok())
       return s;
   }
-  if (auto s = WriteFileAtomically(paths.dir + "/roster.bin", envelope_bytes);
+  if (auto s = WriteFileAtomically(paths.roster(), envelope_bytes);
       !s.ok())
     return s;
   return roster;
@@ -190,8 +190,8 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
 
 absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
                                            absl::Time now) {
-  auto pinned = ReadWholeFile(paths.dir + "/federation.key");
-  auto bytes = ReadWholeFile(paths.dir + "/roster.bin");
+  auto pinned = ReadWholeFile(paths.federation_key());
+  auto bytes = ReadWholeFile(paths.roster());
   if (!pinned.ok() || !bytes.ok()) {
     return absl::NotFoundError(absl::StrCat(
         paths.dir, ": no roster installed (run `fedlink roster install`)"));

@@ -1,3 +1,4 @@
+#include "node/common/whole_file.h"
 #include "node/importer/importer.h"
 
 #include <fstream>
@@ -418,12 +419,11 @@ absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
 
 absl::StatusOr<std::vector<Person>> ReadPersonsFile(
     const std::string& path, const ImportOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return ParsePersons(buffer.str(), path, options);
+  auto text = ReadWholeFile(path);
+  if (absl::IsNotFound(text.status()))
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  if (!text.ok()) return text.status();
+  return ParsePersons(*text, path, options);
 }
 
 std::string PersonsToCsv(const std::vector<Person>& persons) {

@@ -1,3 +1,4 @@
+#include "node/common/node_paths.h"
 #include "node/private_match/responder.h"
 
 #include <fcntl.h>
@@ -63,11 +64,6 @@ absl::StatusOr<std::string> LoadOrCreateSeed(const std::string& path) {
   return seed;
 }
 
-int64_t MTime(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return -1;
-  return st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
 
 }  // namespace
 
@@ -85,7 +81,7 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   r->config_ = config;
   r->store_ = store;
   r->clock_ = clock ? clock : Clock::Real();
-  auto seed = LoadOrCreateSeed(paths.dir + "/oprf.seed");
+  auto seed = LoadOrCreateSeed(paths.oprf_seed());
   if (!seed.ok()) return seed.status();
   r->seed_ = *std::move(seed);
   auto handle_key = DeriveBytes(r->seed_, "fedlink/handle/v1", 32);
@@ -97,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   // synchronous=NORMAL (WAL): a power cut may forget the last charges, a
   // process crash never does; a budget is a rate limit, and an fsync per
   // evaluation would dominate a lookup's latency.
-  auto db = sqlite::Database::Open(paths.dir + "/budget.db",
+  auto db = sqlite::Database::Open(paths.budget_db(),
                                    {.create = true, .synchronous_full = false});
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(kBudgetMigrations); !s.ok()) return s;
@@ -155,7 +151,7 @@ absl::Status Responder::ApplyPolicy(int64_t mtime, absl::string_view reload_even
     policy_mtime_ = mtime;
     return absl::OkStatus();
   }
-  auto loaded = policy::Policy::Load(paths_.dir + "/policy.txtpb", keyspec::KeyTypeNames());
+  auto loaded = policy::Policy::Load(paths_.policy(), keyspec::KeyTypeNames());
   if (!loaded.ok()) return loaded.status();
   const bool changed = policy_ != nullptr && mtime != policy_mtime_;
   policy_ = *std::move(loaded);
@@ -170,7 +166,7 @@ absl::Status Responder::ApplyPolicy(int64_t mtime, absl::string_view reload_even
 }
 
 absl::StatusOr<std::shared_ptr<const policy::Policy>> Responder::CurrentPolicy() {
-  const int64_t mtime = MTime(paths_.dir + "/policy.txtpb");
+  const int64_t mtime = FileMTimeNanos(paths_.policy());
   absl::MutexLock lock(&mu_);
   if (policy_ != nullptr && mtime == policy_mtime_) return policy_;
   absl::Status rekeyed;
@@ -201,7 +197,7 @@ void Responder::LogEvent(absl::string_view event, const absl::Status& outcome,
 }
 
 absl::Status Responder::ReloadPolicy() {
-  const int64_t mtime = MTime(paths_.dir + "/policy.txtpb");
+  const int64_t mtime = FileMTimeNanos(paths_.policy());
   absl::MutexLock lock(&mu_);
   absl::Status rekeyed;
   if (auto s = ApplyPolicy(mtime, "", &rekeyed); !s.ok()) return s;
@@ -219,7 +215,7 @@ namespace {
 
 // DIR/oprf.generation: the OPRF key generation (0 if absent).
 absl::StatusOr<int64_t> ReadGeneration(const NodePaths& paths) {
-  const std::string path = paths.dir + "/oprf.generation";
+  const std::string path = paths.oprf_generation();
   std::ifstream in(path);
   if (!in) return 0;
   int64_t generation = -1;
@@ -237,7 +233,7 @@ absl::StatusOr<int64_t> Responder::Generation() const { return ReadGeneration(pa
 absl::Status Responder::Rekey(const NodePaths& paths) {
   auto current = ReadGeneration(paths);
   if (!current.ok()) return current.status();
-  return WriteFileAtomically(paths.dir + "/oprf.generation", absl::StrCat(*current + 1, "\n"));
+  return WriteFileAtomically(paths.oprf_generation(), absl::StrCat(*current + 1, "\n"));
 }
 
 std::string Responder::HandleFor(absl::string_view external_id) const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "node/common/node_paths.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/private_match/tag_table.h"
@@ -20,7 +21,7 @@ struct CachedTable {
 
 class TableCache {
  public:
-  explicit TableCache(std::string node_dir) : dir_(std::move(node_dir) + "/cache") {}
+  explicit TableCache(std::string node_dir) : dir_(NodePaths(std::move(node_dir)).table_cache_dir()) {}
 
   // The cached table of `peer` for `purpose`, if any and still of the epoch
   // of `now` and no older than `max_age`. A corrupt file is an error.

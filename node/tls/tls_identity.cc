@@ -1,3 +1,5 @@
+#include "node/common/whole_file.h"
+#include "node/common/node_paths.h"
 #include "node/tls/tls_identity.h"
 
 #include <fcntl.h>
@@ -131,7 +133,7 @@ absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem) {
 }
 
 absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
-  const std::string key_path = dir + "/tls.key";
+  const std::string key_path = NodePaths(dir).tls_key();
   int fd =
       open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -142,15 +144,17 @@ absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
   if (n != static_cast<ssize_t>(identity.key_pem.size())) {
     return absl::InternalError(absl::StrCat(key_path, ": write failed"));
   }
-  std::ofstream cert(dir + "/tls.crt", std::ios::trunc);
+  const std::string cert_path = NodePaths(dir).tls_cert();
+  std::ofstream cert(cert_path, std::ios::trunc);
   cert << identity.cert_pem;
   if (!cert)
-    return absl::InternalError(absl::StrCat(dir, "/tls.crt: write failed"));
+    return absl::InternalError(absl::StrCat(cert_path, ": write failed"));
   return absl::OkStatus();
 }
 
 absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
-  const std::string key_path = dir + "/tls.key", cert_path = dir + "/tls.crt";
+  const NodePaths paths(dir);
+  const std::string key_path = paths.tls_key(), cert_path = paths.tls_cert();
   struct stat st;
   if (stat(key_path.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat(key_path, ": missing TLS key"));
@@ -160,21 +164,17 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
         absl::StrFormat("%s: key file mode %04o is too open (must be 0600)",
                         key_path, st.st_mode & 0777));
   }
-  auto read = [](const std::string& path, std::string* out) {
-    std::ifstream in(path);
-    if (!in) return false;
-    std::stringstream b;
-    b << in.rdbuf();
-    *out = b.str();
-    return true;
-  };
   TlsIdentity id;
-  if (!read(key_path, &id.key_pem))
+  auto key_pem = ReadWholeFile(key_path);
+  if (!key_pem.ok())
     return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
-  if (!read(cert_path, &id.cert_pem)) {
+  id.key_pem = *std::move(key_pem);
+  auto cert_pem = ReadWholeFile(cert_path);
+  if (!cert_pem.ok()) {
     return absl::NotFoundError(
         absl::StrCat(cert_path, ": missing TLS certificate"));
   }
+  id.cert_pem = *std::move(cert_pem);
   if (auto fp = Fingerprint(id.cert_pem); !fp.ok()) {
     return absl::DataLossError(
         absl::StrCat(cert_path, ": ", fp.status().message()));

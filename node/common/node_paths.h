@@ -1,0 +1,47 @@
+// Every file of a node directory, named once. A node directory is created by
+// `fedlink init` (mode 0700); docs/architecture.md describes each file. Code
+// that opens a file of the node asks NodePaths for its path instead of joining
+// names by hand, so the layout can change (encryption at rest, packaging) in
+// one place.
+#ifndef FEDLINK_NODE_COMMON_NODE_PATHS_H_
+#define FEDLINK_NODE_COMMON_NODE_PATHS_H_
+
+#include <string>
+
+namespace fedlink {
+
+struct NodePaths {
+  explicit NodePaths(std::string dir) : dir(std::move(dir)) {}
+  std::string dir;
+
+  // Written by init; node.conf last, so its presence marks a whole node.
+  std::string config() const { return In("node.conf"); }
+  std::string identity_key() const { return In("identity.key"); }  // 0600
+  std::string database() const { return In("node.db"); }
+  std::string tls_key() const { return In("tls.key"); }  // 0600
+  std::string tls_cert() const { return In("tls.crt"); }
+  // While `fedlink serve` runs.
+  std::string admin_socket() const { return In("admin.sock"); }
+  std::string serve_lock() const { return In("serve.lock"); }
+  // Federation: the installed roster, its pinned verifier key, nonces seen.
+  std::string roster() const { return In("roster.bin"); }
+  std::string federation_key() const { return In("federation.key"); }
+  std::string nonces_db() const { return In("federation.db"); }
+  // Sharing and matching.
+  std::string policy() const { return In("policy.txtpb"); }
+  std::string oprf_seed() const { return In("oprf.seed"); }  // 0600
+  std::string oprf_generation() const { return In("oprf.generation"); }
+  std::string budget_db() const { return In("budget.db"); }
+  std::string table_cache_dir() const { return In("cache"); }
+  std::string followup_db() const { return In("followup.db"); }
+  // The access log and what this node witnessed of its peers' logs.
+  std::string audit_db() const { return In("audit.db"); }
+  std::string witness_db() const { return In("witness.db"); }
+
+ private:
+  std::string In(const char* name) const { return dir + "/" + name; }
+};
+
+}  // namespace fedlink
+
+#endif  // FEDLINK_NODE_COMMON_NODE_PATHS_H_
