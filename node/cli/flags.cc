@@ -37,6 +37,9 @@ ABSL_FLAG(std::string, official, "",
 ABSL_FLAG(double, seconds, 1.0, "Seconds per measurement (benchmarks).");
 ABSL_FLAG(int, threads, 0,
           "Threads (benchmarks; 0 = all cores).");
+ABSL_FLAG(bool, refresh, false, "Fetch peers' tables even if cached.");
+ABSL_FLAG(absl::Duration, max_table_age, absl::Minutes(10),
+          "Refetch a cached peer table older than this.");
 ABSL_FLAG(std::string, federation_key, "",
           "The coordinator's roster verifier key (printed by `fedlink "
           "federation init`); "
@@ -55,6 +58,10 @@ absl::StatusOr<ImportOptions> LinkageImportOptions() {
   options.default_role = Role::kOther;
   options.drop_bad_dates = true;  // keep the record, lose the impossible date
   return options;
+}
+
+app::Actor ActorFromFlags() {
+  return {absl::GetFlag(FLAGS_official), absl::GetFlag(FLAGS_legal_basis)};
 }
 
 }  // namespace fedlink::cli

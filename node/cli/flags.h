@@ -6,6 +6,8 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "node/app/node.h"
 #include "node/importer/importer.h"
 
 ABSL_DECLARE_FLAG(std::string, dir);
@@ -27,11 +29,15 @@ ABSL_DECLARE_FLAG(std::string, official);
 ABSL_DECLARE_FLAG(double, seconds);
 ABSL_DECLARE_FLAG(int, threads);
 ABSL_DECLARE_FLAG(std::string, federation_key);
+ABSL_DECLARE_FLAG(bool, refresh);
+ABSL_DECLARE_FLAG(absl::Duration, max_table_age);
 
 namespace fedlink::cli {
 // Import options for the linkage benchmarks: --map applied, role "other"
 // by default, impossible dates dropped (the record is kept).
 absl::StatusOr<ImportOptions> LinkageImportOptions();
+// --official and --legal-basis.
+app::Actor ActorFromFlags();
 }  // namespace fedlink::cli
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

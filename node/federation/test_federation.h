@@ -22,7 +22,10 @@ inline int FreePort() { return FreeLoopbackPort(); }
 
 class TestFederation {
  public:
-  explicit TestFederation(const std::vector<std::string>& ids) {
+  // Nodes are agencies unless `roles` says otherwise.
+  explicit TestFederation(const std::vector<std::string>& ids,
+                          std::map<std::string, NodeRole> roles = {})
+      : roles_(std::move(roles)) {
     root_ =
         std::filesystem::path(::testing::TempDir()) /
         absl::StrCat(
@@ -38,6 +41,7 @@ class TestFederation {
     NodeConfig c;
     c.node_id = id;
     c.organisation = id;
+    if (auto r = roles_.find(id); r != roles_.end()) c.role = r->second;
     c.listen = absl::StrCat("127.0.0.1:", FreePort());
     const std::string dir = (root_ / id).string();
     ASSERT_TRUE(InitNode(dir, c).ok());
@@ -69,6 +73,7 @@ class TestFederation {
   }
 
  private:
+  std::map<std::string, NodeRole> roles_;
   std::filesystem::path root_;
   std::string coord_, vkey_;
   std::map<std::string, std::unique_ptr<OpenedNode>> nodes_;

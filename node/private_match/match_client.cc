@@ -16,6 +16,7 @@
 #include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
+#include "node/private_match/stale_table.h"
 
 namespace fedlink::private_match {
 
@@ -45,8 +46,9 @@ struct MatchClient::Impl {
   }
 
   absl::Status PeerError(absl::string_view what, const absl::Status& s) const {
-    return absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ",
-                                               s.message()));
+    return WithPayloadsOf(absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ",
+                                                              s.message())),
+                          s);
   }
 };
 
@@ -235,9 +237,8 @@ absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope,
     // The peer re-keyed since our table was made (a consent withdrawn, a
     // record deleted, a new epoch): the table can no longer match.
     return impl_->PeerError(
-        "evaluate", absl::FailedPreconditionError(absl::StrCat(
-                        kStaleTable, " (ours '", expected_table_id_, "', now '",
-                        answer.table_id(), "')")));
+        "evaluate", StaleTableError(absl::StrCat("ours '", expected_table_id_, "', now '",
+                                                 answer.table_id(), "'")));
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (answer.evaluated(i).size() != oprf::kElementSize) {

@@ -43,7 +43,7 @@ class MatchClient final : public PeerTransport {
   // What the peer reported after the last Evaluate.
   uint64_t budget_remaining() const { return budget_remaining_; }
   // The table the evaluations are for (set by FetchTable; call it for a
-  // cached table). Evaluate fails with FailedPrecondition (kStaleTable) if
+  // cached table). Evaluate fails with a StaleTableError (stale_table.h) if
   // the peer has re-keyed since.
   void ExpectTable(std::string table_id) { expected_table_id_ = std::move(table_id); }
   // Logs every exchange with the peer (request and answer digests, counts,
@@ -75,8 +75,6 @@ class MatchClient final : public PeerTransport {
   std::string expected_table_id_;
   audit::AuditLog* audit_ = nullptr;
 };
-
-inline constexpr char kStaleTable[] = "the peer re-keyed: our cached table is stale";
 
 }  // namespace fedlink::private_match
 

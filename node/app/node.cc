@@ -1,0 +1,110 @@
+#include "node/app/node.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "node/common/status_macros.h"
+#include "node/match/keyspec.h"
+#include "policy/policy.h"
+
+namespace fedlink::app {
+
+Node::Node(std::unique_ptr<OpenedNode> opened) : opened_(std::move(opened)) {}
+Node::~Node() = default;
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
+                                                 const OpenOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OpenedNode> opened,
+                   OpenNode(dir, {.load_identity = options.load_identity}));
+  return std::unique_ptr<Node>(new Node(std::move(opened)));
+}
+
+absl::StatusOr<audit::AuditLog*> Node::AuditLog() {
+  absl::MutexLock lock(&mu_);
+  if (audit_log_ == nullptr) {
+    if (identity() == nullptr) {
+      return absl::InternalError("audit log: the node's identity key is not loaded");
+    }
+    ASSIGN_OR_RETURN(audit_log_, audit::AuditLog::Open(paths().dir, identity()));
+  }
+  return audit_log_.get();
+}
+
+absl::Status Node::Log(audit::Event event) {
+  ASSIGN_OR_RETURN(audit::AuditLog * log, AuditLog());
+  if (event.requester.empty()) event.requester = id();
+  return log->Append(event).status();
+}
+
+absl::StatusOr<followup::FollowupStore*> Node::Followups() {
+  absl::MutexLock lock(&mu_);
+  if (followups_ == nullptr) {
+    ASSIGN_OR_RETURN(followups_, followup::FollowupStore::Open(paths().followup_db()));
+  }
+  return followups_.get();
+}
+
+absl::Status Node::LoadFederation() {
+  if (roster_ != nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(federation::Roster roster,
+                   federation::LoadInstalledRoster(paths(), absl::Now()));
+  ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir));
+  roster_ = std::make_unique<federation::Roster>(std::move(roster));
+  tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const federation::Roster*> Node::Roster() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(LoadFederation());
+  return roster_.get();
+}
+
+absl::StatusOr<federation::Self> Node::Self(const Actor& actor) {
+  if (identity() == nullptr) {
+    return absl::InternalError("the node's identity key is not loaded");
+  }
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(LoadFederation());
+  federation::Self self;
+  self.node_id = id();
+  self.identity = identity();
+  self.tls = *tls_;
+  self.legal_basis = actor.legal_basis;
+  self.official = actor.official;
+  return self;
+}
+
+absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& peer,
+                                                            bool all) {
+  if (all == !peer.empty()) {
+    return absl::InvalidArgumentError("give exactly one of --peer ID or --all");
+  }
+  ASSIGN_OR_RETURN(const federation::Roster* roster, Roster());
+  std::vector<federation::Member> out;
+  for (const federation::Member& m : roster->members()) {
+    if (m.node_id == id()) continue;
+    if (all || m.node_id == peer) out.push_back(m);
+  }
+  if (!all && out.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--peer ", peer, ": not a member of the installed roster"));
+  }
+  return out;
+}
+
+absl::Status Node::CheckPurpose(const std::string& purpose) const {
+  if (purpose.empty()) return absl::InvalidArgumentError("--purpose is required");
+  const std::string path = paths().policy();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto policy, policy::Policy::Load(path, keyspec::KeyTypeNames()));
+  if (!policy->IsDeclaredPurpose(purpose)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("purpose '", purpose, "' is not declared in ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fedlink::app

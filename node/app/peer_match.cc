@@ -1,0 +1,149 @@
+#include "node/app/peer_match.h"
+
+#include <optional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "node/common/status_macros.h"
+#include "node/private_match/match_client.h"
+#include "node/private_match/stale_table.h"
+#include "node/private_match/table_cache.h"
+
+namespace fedlink::app {
+namespace {
+
+using private_match::MatchClient;
+using private_match::TableIndex;
+
+// The peer's table for the purpose: from the cache when fresh; else what
+// changed since the cached one (a delta) or the whole table, cached again.
+// `force` skips the fresh cached table (it was stale).
+absl::StatusOr<TableIndex> TableOf(MatchClient& client, const private_match::TableCache& cache,
+                                   const PeerMatchOptions& options, bool force,
+                                   PeerResult& result) {
+  const federation::Member& peer = result.member;
+  const absl::Time now = absl::Now();
+  result.source = TableSource::kCached;
+  std::optional<private_match::CachedTable> held;
+  if (!options.refresh) {
+    ASSIGN_OR_RETURN(held, cache.Get(peer.node_id, options.purpose, now,
+                                     absl::InfiniteDuration(), peer.epoch_days));
+  }
+  if (held.has_value() && held->table.slots.size() > peer.max_table_records) {
+    return absl::DataLossError(absl::StrCat(
+        peer.node_id, ": cached table of ", held->table.slots.size(),
+        " records exceeds the limit of ", peer.max_table_records, " declared in the roster"));
+  }
+  if (held.has_value() && !force && now - held->fetched_at <= options.max_table_age) {
+    client.ExpectTable(held->table.table_id);
+    return TableIndex::Build(std::move(held->table));
+  }
+  ASSIGN_OR_RETURN(private_match::TableUpdate update,
+                   client.FetchUpdate(options.purpose, held.has_value() ? &held->table : nullptr));
+  result.source = TableSource::kFetched;
+  private_match::Table table;
+  if (update.delta) {
+    const size_t changed = update.table.slots.size(), dropped = update.removed.size();
+    table = std::move(held->table);
+    if (auto s = private_match::ApplyUpdate(std::move(update), &table); !s.ok()) {
+      result.notes.push_back(
+          absl::StrCat("peer ", peer.node_id, ": ", s.message(), "; fetching the whole table"));
+      ASSIGN_OR_RETURN(table, client.FetchTable(options.purpose));
+    } else {
+      result.source = TableSource::kDelta;
+      result.delta_changed = changed;
+      result.delta_dropped = dropped;
+    }
+  } else {
+    table = std::move(update.table);
+  }
+  RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, table, now));
+  return TableIndex::Build(std::move(table));
+}
+
+PeerResult MatchPeer(const federation::Self& self, const federation::Member& peer,
+                     const std::vector<KeySet>& queries, const Scorer& scorer,
+                     audit::AuditLog* log, const private_match::TableCache& cache,
+                     const PeerMatchOptions& options, bool progress) {
+  PeerResult result;
+  result.member = peer;
+  const absl::Time start = absl::Now();
+  MatchClient client(self, peer);
+  client.set_audit(log);
+  private_match::MatchOptions match_options;
+  match_options.threshold = options.threshold;
+  match_options.scorer = &scorer;
+  if (progress && options.on_progress) {
+    match_options.progress = [&](size_t done, size_t total) {
+      options.on_progress(peer.node_id, done, total);
+    };
+  }
+  absl::StatusOr<private_match::PeerMatch> match = absl::UnknownError("not run");
+  // A cached table the peer has since re-keyed (consent withdrawn, record
+  // deleted) is refused at the first evaluation: refetch once and retry.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto index = TableOf(client, cache, options, /*force=*/attempt > 0, result);
+    if (!index.ok()) {
+      match = index.status();
+      break;
+    }
+    result.notify_owner = index->notify_owner();
+    match = private_match::MatchAgainst(*index, client, options.purpose, queries, match_options);
+    const bool fetched = result.source != TableSource::kCached;
+    if (match.ok() || fetched || !private_match::IsStaleTable(match.status())) break;
+    result.notes.push_back(
+        absl::StrCat("peer ", peer.node_id, ": cached table is stale, refetching"));
+  }
+  if (match.ok()) {
+    result.match = *std::move(match);
+    result.budget_remaining = client.budget_remaining();
+  } else {
+    result.status = match.status();
+  }
+  result.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (options.on_peer_done) options.on_peer_done(result);
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PeerResult>> MatchPeers(Node& node,
+                                                   const std::vector<federation::Member>& peers,
+                                                   const std::vector<KeySet>& queries,
+                                                   const Scorer& scorer,
+                                                   const PeerMatchOptions& options) {
+  ASSIGN_OR_RETURN(const federation::Self self, node.Self(options.actor));
+  ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
+  const private_match::TableCache cache(node.paths().dir);
+  std::vector<PeerResult> out(peers.size());
+  if (!options.concurrently || peers.size() < 2) {
+    for (size_t i = 0; i < peers.size(); ++i) {
+      out[i] = MatchPeer(self, peers[i], queries, scorer, log, cache, options, true);
+    }
+    return out;
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < peers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      out[i] = MatchPeer(self, peers[i], queries, scorer, log, cache, options, false);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return out;
+}
+
+std::string TableSourceText(const PeerResult& result) {
+  switch (result.source) {
+    case TableSource::kCached:
+      return "cached";
+    case TableSource::kFetched:
+      return "fetched";
+    case TableSource::kDelta:
+      return absl::StrCat("updated by a delta: ", result.delta_changed, " added or changed, ",
+                          result.delta_dropped, " dropped");
+  }
+  return "";
+}
+
+}  // namespace fedlink::app

@@ -1,0 +1,92 @@
+// fedlink inbox: contact requests received and sent; accept or decline one
+// (node/app/followup.h).
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "node/app/followup.h"
+#include "node/cli/command.h"
+#include "node/cli/flags.h"
+
+ABSL_FLAG(std::string, accept, "", "Accept the incoming request with this id.");
+ABSL_FLAG(std::string, decline, "", "Decline the incoming request with this id.");
+ABSL_FLAG(std::string, message, "",
+          "Reply to the requester (e.g. whom to call). Keep personal data out.");
+
+namespace fedlink::cli {
+namespace {
+
+std::string Reply(const followup::Contact& c) {
+  return c.reply.empty() ? "" : absl::StrCat(" reply=\"", absl::CEscape(c.reply), "\"");
+}
+
+void PrintInbox(const app::Inbox& inbox, absl::Time now) {
+  std::cout << "incoming (" << inbox.incoming.size() << "):\n";
+  for (const followup::Contact& c : inbox.incoming) {
+    std::cout << absl::StrFormat(
+        "  %s from %s about %s (%s) purpose=%s status=%s hit=%s (%s) reason=\"%s\"%s\n", c.id,
+        c.peer, c.own_id, c.handle, c.purpose, ContactStatusName(c.status),
+        app::Ago(c.hit_at, now),
+        c.status == followup::ContactStatus::kPending ? app::PrumWindowLeft(c.hit_at, now)
+                                                      : "answered",
+        absl::CEscape(c.reason), Reply(c));
+  }
+  size_t notices = 0;
+  for (const app::NoticeSummary& n : inbox.notices) notices += n.count;
+  std::cout << "match notices (" << notices << "):\n";
+  for (const app::NoticeSummary& n : inbox.notices) {
+    std::cout << "  " << n.peer << " matched " << n.count << " of our records for " << n.purpose
+              << " (latest " << app::Ago(n.latest, now)
+              << "; `fedlink records show` per record)\n";
+  }
+  std::cout << "outgoing (" << inbox.outgoing.size() << "):\n";
+  for (const followup::Contact& c : inbox.outgoing) {
+    std::cout << absl::StrFormat(
+        "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=\"%s\"%s\n", c.id,
+        c.peer, c.handle, c.own_id, c.purpose, ContactStatusName(c.status),
+        app::Ago(c.hit_at, now), absl::CEscape(c.reason), Reply(c));
+  }
+}
+
+int RunInbox(const std::vector<std::string>& args) {
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
+  if (!node.ok()) return ReportError("inbox", node.status());
+  const std::string accept = absl::GetFlag(FLAGS_accept), decline = absl::GetFlag(FLAGS_decline);
+  if (!accept.empty() && !decline.empty()) {
+    return ReportError("inbox",
+                       absl::InvalidArgumentError("give --accept or --decline, not both"));
+  }
+  if (accept.empty() && decline.empty()) {
+    auto inbox = app::ReadInbox(**node);
+    if (!inbox.ok()) return ReportError("inbox", inbox.status());
+    PrintInbox(*inbox, absl::Now());
+    return kExitOk;
+  }
+  app::Decision decision;
+  decision.contact_id = accept.empty() ? decline : accept;
+  decision.accept = !accept.empty();
+  decision.message = absl::GetFlag(FLAGS_message);
+  decision.actor = ActorFromFlags();
+  auto decided = app::DecideContactRequest(**node, decision);
+  if (!decided.ok()) return ReportError("inbox", decided.status());
+  std::cout << decided->id << " " << ContactStatusName(decided->status) << "; " << decided->peer
+            << " notified\n";
+  return kExitOk;
+}
+
+FEDLINK_COMMAND(
+    "inbox",
+    "  fedlink inbox --dir DIR\n"
+    "  fedlink inbox --dir DIR --accept ID [--message TEXT]\n"
+    "  fedlink inbox --dir DIR --decline ID [--message TEXT]\n\n"
+    "Lists contact requests received (with the own record they are about and\n"
+    "the time since the hit) and sent (with the owners' answers); or accepts\n"
+    "or declines a received request, notifying the requester.",
+    "contact requests received and sent; accept or decline",
+    {"dir", "accept", "decline", "message", "official"}, RunInbox);
+
+}  // namespace
+}  // namespace fedlink::cli

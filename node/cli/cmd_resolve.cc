@@ -1,0 +1,26 @@
+// fedlink resolve: on the owner, the external id behind one of its handles.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "node/app/match.h"
+#include "node/cli/command.h"
+#include "node/cli/flags.h"
+
+namespace fedlink::cli {
+namespace {
+
+int RunResolve(const std::vector<std::string>& args) {
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
+  if (!node.ok()) return ReportError("resolve", node.status());
+  auto id = app::ResolveHandle(**node, absl::GetFlag(FLAGS_handle));
+  if (!id.ok()) return ReportError("resolve", id.status());
+  std::cout << *id << "\n";
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H",
+                "print the external id behind one of this node's handles",
+                {"dir", "handle"}, RunResolve);
+
+}  // namespace
+}  // namespace fedlink::cli
