@@ -10,7 +10,10 @@ total_acked=0
 for round in $(seq 1 10); do
   "$F" bench audit --dir "$WORK/node" --threads 8 --seconds 60 --print-acks >"$WORK/acks" 2>/dev/null &
   pid=$!
-  sleep "0.$((2 + RANDOM % 6))"
+  # Kill at a random moment once appends are under way (on a loaded machine
+  # the writer may take longer than the random delay to start).
+  for _ in $(seq 1 100); do grep -q '^ack ' "$WORK/acks" 2>/dev/null && break; sleep 0.1; done
+  sleep "0.$((RANDOM % 6))"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
   expect_exit 0 "$F" audit export --dir "$WORK/node" --out "$WORK/export.bin"
