@@ -14,7 +14,7 @@ PACKAGES=(
   iproute2 procps
 )
 if [ "${1:-}" = "--tests" ]; then
-  PACKAGES+=(chromium fonts-dejavu-core)
+  PACKAGES+=(chromium fonts-dejavu-core clang-format)
 fi
 
 missing=()

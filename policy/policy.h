@@ -10,10 +10,9 @@
 // Thread-safety: a Policy is immutable after Parse; share it freely (a
 // reload builds a new one and swaps a shared_ptr).
 //
-//   auto policy = Policy::Load(dir + "/policy.txtpb", KnownKeyTypes());
-//   const Rule* rule = (*policy)->Find({"ngo-1", NodeRole::kNgo},
-//   "victim-dedup"); if (rule && (*policy)->Decide(*rule, person, now).shared)
-//   { ... }
+//   ASSIGN_OR_RETURN(auto policy, Policy::Load(paths.policy(), KnownKeyTypes()));
+//   const Rule* rule = policy->Find({"ngo-1", NodeRole::kNgo}, "victim-dedup");
+//   if (rule != nullptr && policy->Decide(*rule, person, now).shared) { ... }
 #ifndef FEDLINK_POLICY_POLICY_H_
 #define FEDLINK_POLICY_POLICY_H_
 
