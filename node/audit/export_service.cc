@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
-#include "node/audit/exchange_event.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
+#include "node/federation/signed_rpc.h"
 
 namespace fedlink::audit {
 
@@ -18,47 +18,52 @@ namespace {
 
 constexpr size_t kExportChunk = 1 << 20;
 
+using federation::VerifiedRequest;
+
+constexpr federation::SignedMethod kGetExport = {
+    .request = "fedlink.v1.ExportRequest",
+    .answer = "fedlink.v1.ExportChunk",
+    .answered = "audit.export.sent",
+    .refused = "audit.export.refused",
+    .note = [](absl::string_view, Event& entry) { entry.purpose = "audit"; },
+    .refusal_needs_entry = true,
+};
+
 class AuditService final : public fedlink::v1::Audit::Service {
  public:
   AuditService(const federation::PeerAuth& auth, AuditLog* log, const SigningKey* identity,
                ExportAuthorizer authorize)
-      : auth_(auth), log_(log), identity_(identity), authorize_(std::move(authorize)) {}
+      : log_(log), authorize_(std::move(authorize)), handler_(auth, identity, log) {}
 
   grpc::Status GetExport(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                          grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.ExportRequest");
-    absl::Status allowed = verified.status();
-    if (allowed.ok()) allowed = authorize_(verified->sender);
-    Event e = ResponderEvent(allowed.ok() ? "audit.export.sent" : "audit.export.refused",
-                             identity_->name(), request->envelope(),
-                             verified.ok() ? &*verified : nullptr);
-    e.purpose = "audit";
-    e.outcome = OutcomeOf(allowed);
-    if (auto logged = log_->Append(e); !logged.ok()) return ToGrpc(logged.status());
-    if (!allowed.ok()) return ToGrpc(allowed);
-    auto bytes = log_->Export();  // includes the entry just written
-    if (!bytes.ok()) return ToGrpc(bytes.status());
-    for (size_t offset = 0;; offset += kExportChunk) {
-      fedlink::v1::ExportChunk chunk;
-      chunk.set_request_sha256(verified->digest);
-      chunk.set_offset(offset);
-      chunk.set_total(bytes->size());
-      chunk.set_data(bytes->substr(offset, kExportChunk));
-      chunk.set_last(offset + kExportChunk >= bytes->size());
-      auto sealed = envelope::Seal(*identity_, "fedlink.v1.ExportChunk", chunk.SerializeAsString());
-      if (!sealed.ok()) return ToGrpc(sealed.status());
-      fedlink::v1::Signed out;
-      out.set_envelope(*std::move(sealed));
-      if (!writer->Write(out)) return grpc::Status(grpc::StatusCode::CANCELLED, "auditor went away");
-      if (chunk.last()) return grpc::Status::OK;
-    }
+    // The request carries nothing but its header.
+    auto decode = [](const VerifiedRequest&) { return federation::Done{}; };
+    auto authorize = [this](const VerifiedRequest& v, federation::Done&) {
+      return authorize_(v.sender);
+    };
+    auto send = [this](const VerifiedRequest& v, federation::Done&, const federation::Logged&,
+                       federation::ChunkWriter& out) -> absl::Status {
+      ASSIGN_OR_RETURN(const std::string bytes, log_->Export());  // holds the entry just written
+      for (size_t offset = 0;; offset += kExportChunk) {
+        fedlink::v1::ExportChunk chunk;
+        chunk.set_request_sha256(v.digest);
+        chunk.set_offset(offset);
+        chunk.set_total(bytes.size());
+        chunk.set_data(bytes.substr(offset, kExportChunk));
+        chunk.set_last(offset + kExportChunk >= bytes.size());
+        RETURN_IF_ERROR(out.Write(chunk));
+        if (chunk.last()) return absl::OkStatus();
+      }
+    };
+    return ToGrpc(handler_.Stream(*context, request->envelope(), kGetExport,
+                                  federation::SinkTo(writer, "auditor"), decode, authorize, send));
   }
 
  private:
-  const federation::PeerAuth& auth_;
   AuditLog* log_;
-  const SigningKey* identity_;
   ExportAuthorizer authorize_;
+  federation::SignedHandler handler_;
 };
 
 }  // namespace

@@ -6,58 +6,58 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
-#include "node/audit/exchange_event.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
+#include "node/federation/signed_rpc.h"
 
 namespace fedlink::audit {
 
-using federation::ToGrpc;
 using federation::FromGrpc;
 namespace {
+
+using federation::VerifiedRequest;
+
+constexpr federation::SignedMethod kCosign = {
+    .request = "fedlink.v1.CosignRequest",
+    .answer = "fedlink.v1.CosignAnswer",
+    .answered = "witness.cosigned",
+    .refused = "witness.refused",
+    .refusal_needs_entry = true,
+};
 
 class WitnessService final : public fedlink::v1::Witness::Service {
  public:
   WitnessService(const federation::PeerAuth& auth, Witness* witness,
                  const SigningKey* identity, AuditLog* log)
-      : auth_(auth), witness_(witness), identity_(identity), log_(log) {}
+      : witness_(witness), handler_(auth, identity, log) {}
 
   grpc::Status Cosign(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                       fedlink::v1::Signed* response) override {
-    auto verified = auth_.Verify(*context, request->envelope(), "fedlink.v1.CosignRequest");
-    absl::StatusOr<std::string> line =
-        verified.ok() ? absl::UnknownError("not cosigned") : verified.status();
-    fedlink::v1::CosignRequest body;
-    if (verified.ok()) {
-      if (!body.ParseFromString(verified->body)) {
-        line = absl::InvalidArgumentError("malformed cosign request");
-      } else {
-        std::vector<std::string> proof(body.proof().begin(), body.proof().end());
-        line = witness_->Cosign(verified->sender.identity, body.checkpoint(), body.old_size(),
-                                proof);
-      }
-    }
-    Event e = ResponderEvent(line.ok() ? "witness.cosigned" : "witness.refused",
-                             identity_->name(), request->envelope(),
-                             verified.ok() ? &*verified : nullptr);
-    e.peer_signed = body.checkpoint();  // the checkpoint offered: evidence either way
-    e.outcome = OutcomeOf(line.status());
-    if (auto logged = log_->Append(e); !logged.ok()) return ToGrpc(logged.status());
-    if (!line.ok()) return ToGrpc(line.status());
-    fedlink::v1::CosignAnswer answer;
-    answer.set_request_sha256(verified->digest);
-    answer.set_cosignature(*line);
-    auto sealed = envelope::Seal(*identity_, "fedlink.v1.CosignAnswer", answer.SerializeAsString());
-    if (!sealed.ok()) return ToGrpc(sealed.status());
-    response->set_envelope(*std::move(sealed));
-    return grpc::Status::OK;
+    auto decode = [](const VerifiedRequest& v,
+                     Event& entry) -> absl::StatusOr<fedlink::v1::CosignRequest> {
+      fedlink::v1::CosignRequest body;
+      const bool parsed = body.ParseFromString(v.body);
+      entry.peer_signed = body.checkpoint();  // the checkpoint offered: evidence either way
+      if (!parsed) return absl::InvalidArgumentError("malformed cosign request");
+      return body;
+    };
+    auto cosign = [this](const VerifiedRequest& v, fedlink::v1::CosignRequest& body) {
+      std::vector<std::string> proof(body.proof().begin(), body.proof().end());
+      return witness_->Cosign(v.sender.identity, body.checkpoint(), body.old_size(), proof);
+    };
+    auto answer = [](const VerifiedRequest& v, std::string& line) {
+      fedlink::v1::CosignAnswer answer;
+      answer.set_request_sha256(v.digest);
+      answer.set_cosignature(line);
+      return answer;
+    };
+    return federation::Reply(
+        handler_.Unary(*context, request->envelope(), kCosign, decode, cosign, answer), response);
   }
 
  private:
-  const federation::PeerAuth& auth_;
   Witness* witness_;
-  const SigningKey* identity_;
-  AuditLog* log_;
+  federation::SignedHandler handler_;
 };
 
 }  // namespace

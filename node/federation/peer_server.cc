@@ -15,6 +15,7 @@
 #include "node/federation/nonce_store.h"
 #include "node/federation/pinning.h"
 #include "node/federation/signed_request.h"
+#include "node/federation/signed_rpc.h"
 
 namespace fedlink::federation {
 namespace {
@@ -57,11 +58,34 @@ absl::StatusOr<std::string> PeerFingerprint(
   return tls::Fingerprint(absl::string_view(pems[0].data(), pems[0].size()));
 }
 
+class VerifierAuth final : public PeerAuth {
+ public:
+  explicit VerifierAuth(const RequestVerifier* verifier)
+      : verifier_(verifier) {}
+  absl::StatusOr<VerifiedRequest> Verify(
+      const grpc::ServerContext& context, absl::string_view envelope,
+      absl::string_view message_type) const override {
+    auto fp = PeerFingerprint(context);
+    if (!fp.ok()) return fp.status();
+    return verifier_->Verify(envelope, message_type, *fp);
+  }
+
+ private:
+  const RequestVerifier* verifier_;
+};
+
+constexpr SignedMethod kPing = {
+    .request = "fedlink.v1.PingRequest",
+    .answer = "fedlink.v1.PingAnswer",
+    .answered = "federation.ping.answered",  // not logged: the service has no log
+    .refused = "federation.ping.refused",
+};
+
 class FederationService final : public fedlink::v1::Federation::Service {
  public:
-  FederationService(const OpenedNode& node, RosterHolder* roster,
-                    RequestVerifier* verifier, Clock* clock)
-      : node_(node), roster_(roster), verifier_(verifier), clock_(clock) {}
+  FederationService(const OpenedNode& node, RosterHolder* roster, const PeerAuth& auth,
+                    Clock* clock)
+      : node_(node), roster_(roster), clock_(clock), handler_(auth, node.identity.get(), nullptr) {}
 
   grpc::Status GetRoster(grpc::ServerContext* context,
                          const fedlink::v1::GetRosterRequest*,
@@ -81,23 +105,19 @@ class FederationService final : public fedlink::v1::Federation::Service {
   grpc::Status Ping(grpc::ServerContext* context,
                     const fedlink::v1::Signed* request,
                     fedlink::v1::Signed* response) override {
-    auto fp = PeerFingerprint(*context);
-    if (!fp.ok()) return ToGrpc(fp.status());
-    auto verified =
-        verifier_->Verify(request->envelope(), "fedlink.v1.PingRequest", *fp);
-    if (!verified.ok()) return ToGrpc(verified.status());
-    auto roster = roster_->Get();
-    if (!roster.ok()) return ToGrpc(roster.status());
-    fedlink::v1::PingAnswer answer;
-    answer.set_node_id(node_.config.node_id);
-    answer.set_roster_version((*roster)->version());
-    answer.set_request_sha256(verified->digest);
-    answer.set_answered_at(absl::ToUnixSeconds(clock_->Now()));
-    auto sealed = envelope::Seal(*node_.identity, "fedlink.v1.PingAnswer",
-                                 answer.SerializeAsString());
-    if (!sealed.ok()) return ToGrpc(sealed.status());
-    response->set_envelope(*sealed);
-    return grpc::Status::OK;
+    // A ping carries nothing but its header and is not logged.
+    auto decode = [](const VerifiedRequest&) { return Done{}; };
+    auto roster = [this](const VerifiedRequest&, Done&) { return roster_->Get(); };
+    auto answer = [this](const VerifiedRequest& v, std::shared_ptr<const Roster>& roster) {
+      fedlink::v1::PingAnswer answer;
+      answer.set_node_id(node_.config.node_id);
+      answer.set_roster_version(roster->version());
+      answer.set_request_sha256(v.digest);
+      answer.set_answered_at(absl::ToUnixSeconds(clock_->Now()));
+      return answer;
+    };
+    return Reply(handler_.Unary(*context, request->envelope(), kPing, decode, roster, answer),
+                 response);
   }
 
   static bool IsMemberFingerprint(const Roster& roster, absl::string_view fp) {
@@ -110,24 +130,8 @@ class FederationService final : public fedlink::v1::Federation::Service {
  private:
   const OpenedNode& node_;
   RosterHolder* roster_;
-  RequestVerifier* verifier_;
   Clock* clock_;
-};
-
-class VerifierAuth final : public PeerAuth {
- public:
-  explicit VerifierAuth(const RequestVerifier* verifier)
-      : verifier_(verifier) {}
-  absl::StatusOr<VerifiedRequest> Verify(
-      const grpc::ServerContext& context, absl::string_view envelope,
-      absl::string_view message_type) const override {
-    auto fp = PeerFingerprint(context);
-    if (!fp.ok()) return fp.status();
-    return verifier_->Verify(envelope, message_type, *fp);
-  }
-
- private:
-  const RequestVerifier* verifier_;
+  SignedHandler handler_;
 };
 
 }  // namespace
@@ -136,8 +140,8 @@ struct PeerServer::Impl {
   std::unique_ptr<RosterHolder> roster;
   std::unique_ptr<NonceStore> nonces;
   std::unique_ptr<RequestVerifier> verifier;
-  std::unique_ptr<FederationService> service;
   std::unique_ptr<VerifierAuth> auth;
+  std::unique_ptr<FederationService> service;
   std::vector<std::unique_ptr<grpc::Service>> extra_services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -167,8 +171,8 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
   impl->verifier = std::make_unique<RequestVerifier>(
       node.config.node_id, [holder] { return holder->Get(); },
       impl->nonces.get(), clock, options.skew);
-  impl->service = std::make_unique<FederationService>(
-      node, holder, impl->verifier.get(), clock);
+  impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get());
+  impl->service = std::make_unique<FederationService>(node, holder, *impl->auth, clock);
 
   grpc::ServerBuilder builder;
   const std::string listen =
@@ -184,7 +188,6 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
                               }),
       &impl->port);
   builder.RegisterService(impl->service.get());
-  impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get());
   for (const PeerServiceFactory& factory : options.services) {
     auto service = factory(*impl->auth);
     if (!service.ok()) return service.status();

@@ -1,0 +1,44 @@
+#include "node/federation/signed_handler.h"
+
+#include "crypto/signed_envelope.h"
+#include "node/audit/exchange_event.h"
+
+namespace fedlink::federation {
+
+absl::Status ChunkWriter::WriteBody(const std::string& body) {
+  ASSIGN_OR_RETURN(std::string sealed, envelope::Seal(*identity_, context_, body));
+  return (*send_)(std::move(sealed));
+}
+
+audit::Event SignedHandler::StartEntry(const SignedMethod& method, absl::string_view envelope,
+                                       const absl::StatusOr<VerifiedRequest>& verified) const {
+  audit::Event entry = audit::ResponderEvent(method.answered, identity_->name(), envelope,
+                                             verified.ok() ? &*verified : nullptr);
+  if (method.note != nullptr) method.note(envelope, entry);
+  return entry;
+}
+
+absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method,
+                                          const absl::Status& outcome,
+                                          audit::Event& entry) const {
+  entry.event = std::string(outcome.ok() ? method.answered : method.refused);
+  entry.outcome = audit::OutcomeOf(outcome);
+  if (audit_ == nullptr) {
+    RETURN_IF_ERROR(outcome);
+    return Logged{};
+  }
+  absl::StatusOr<uint64_t> index = audit_->Append(entry);
+  if (!outcome.ok()) {
+    if (method.refusal_needs_entry) RETURN_IF_ERROR(index);
+    return outcome;
+  }
+  RETURN_IF_ERROR(index);
+  return Logged{*index, audit_->LatestCheckpoint()};
+}
+
+absl::StatusOr<std::string> SignedHandler::Seal(const SignedMethod& method,
+                                                const std::string& body) const {
+  return envelope::Seal(*identity_, method.answer, body);
+}
+
+}  // namespace fedlink::federation

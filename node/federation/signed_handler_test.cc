@@ -1,0 +1,372 @@
+// SignedHandler over real mutual TLS on loopback: node b's peer server runs
+// test services written with the handler (a unary and a streaming method),
+// node b's real audit log records them, and node a (or a non-member) calls
+// them. Each test fails if the handler stops verifying, stops logging, logs
+// after answering, acts on what it could not decode, or stops sealing.
+#include "node/federation/signed_handler.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+
+#include "absl/strings/escaping.h"
+#include "fedlink/v1/audit.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/federation/peer_client.h"
+#include "node/federation/peer_server.h"
+#include "node/federation/signed_rpc.h"
+#include "node/federation/test_federation.h"
+
+namespace fedlink::federation {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr SignedMethod kTestUnary = {
+    .request = "fedlink.v1.CosignRequest",
+    .answer = "fedlink.v1.CosignAnswer",
+    .answered = "test.answered",
+    .refused = "test.refused",
+    .note = [](absl::string_view, audit::Event& entry) { entry.detail = "noted by method"; },
+};
+constexpr SignedMethod kTestStream = {
+    .request = "fedlink.v1.ExportRequest",
+    .answer = "fedlink.v1.ExportChunk",
+    .answered = "test.stream.answered",
+    .refused = "test.stream.refused",
+};
+
+// What the test services saw.
+struct Calls {
+  std::atomic<int> decoded{0};
+  std::atomic<int> acted{0};
+  std::atomic<int> answered{0};
+  std::atomic<uint64_t> log_size_when_answered{0};
+  std::atomic<uint64_t> logged_index{~uint64_t{0}};
+};
+
+// Unary: the request's checkpoint says what to do: "malformed" fails to
+// decode, "refuse" is refused by the act step, anything else is answered.
+class TestUnaryService final : public fedlink::v1::Witness::Service {
+ public:
+  TestUnaryService(const PeerAuth& auth, const SigningKey* identity, audit::AuditLog* log,
+                   Calls* calls)
+      : handler_(auth, identity, log), log_(log), calls_(calls) {}
+
+  grpc::Status Cosign(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                      fedlink::v1::Signed* response) override {
+    auto decode = [this](const VerifiedRequest& v,
+                         audit::Event& entry) -> absl::StatusOr<fedlink::v1::CosignRequest> {
+      ++calls_->decoded;
+      fedlink::v1::CosignRequest body;
+      if (!body.ParseFromString(v.body)) return absl::InvalidArgumentError("unparsable");
+      entry.peer_signed = body.checkpoint();
+      if (body.checkpoint() == "malformed") return absl::InvalidArgumentError("test: malformed");
+      return body;
+    };
+    auto act = [this](const VerifiedRequest& v, fedlink::v1::CosignRequest& body,
+                      audit::Event& entry) -> absl::StatusOr<std::string> {
+      ++calls_->acted;
+      if (body.checkpoint() == "refuse") return absl::PermissionDeniedError("test: refused");
+      entry.count = 7;
+      return absl::StrCat("cosigned ", body.checkpoint());
+    };
+    auto answer = [this](const VerifiedRequest& v, std::string& line, const Logged& logged) {
+      ++calls_->answered;
+      calls_->log_size_when_answered = log_->size();
+      calls_->logged_index = logged.index;
+      fedlink::v1::CosignAnswer answer;
+      answer.set_request_sha256(v.digest);
+      answer.set_cosignature(line);
+      return answer;
+    };
+    return Reply(handler_.Unary(*context, request->envelope(), kTestUnary, decode, act, answer),
+                 response);
+  }
+
+ private:
+  SignedHandler handler_;
+  audit::AuditLog* log_;
+  Calls* calls_;
+};
+
+// Streaming: three sealed chunks, each recording the log's size when sent.
+class TestStreamService final : public fedlink::v1::Audit::Service {
+ public:
+  TestStreamService(const PeerAuth& auth, const SigningKey* identity, audit::AuditLog* log,
+                    Calls* calls)
+      : handler_(auth, identity, log), log_(log), calls_(calls) {}
+
+  grpc::Status GetExport(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                         grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
+    auto decode = [this](const VerifiedRequest&) {
+      ++calls_->decoded;
+      return Done{};
+    };
+    auto act = [this](const VerifiedRequest&, Done&) {
+      ++calls_->acted;
+      return absl::OkStatus();
+    };
+    auto send = [this](const VerifiedRequest& v, Done&, const Logged& logged,
+                       ChunkWriter& out) -> absl::Status {
+      ++calls_->answered;
+      for (int i = 0; i < 3; ++i) {
+        fedlink::v1::ExportChunk chunk;
+        chunk.set_request_sha256(v.digest);
+        chunk.set_offset(i);
+        chunk.set_total(log_->size());
+        chunk.set_last(i == 2);
+        RETURN_IF_ERROR(out.Write(chunk));
+      }
+      return absl::OkStatus();
+    };
+    return ToGrpc(handler_.Stream(*context, request->envelope(), kTestStream,
+                                  SinkTo(writer, "requester"), decode, act, send));
+  }
+
+ private:
+  SignedHandler handler_;
+  audit::AuditLog* log_;
+  Calls* calls_;
+};
+
+class SignedHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fed_ = std::make_unique<testing::TestFederation>(std::vector<std::string>{"a", "b"});
+    fed_->AddNode("stranger", /*in_roster=*/false);
+    fed_->SignAndInstall();
+    OpenedNode& b = fed_->node("b");
+    auto log = audit::AuditLog::Open(b.paths.dir, b.identity.get());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    PeerServerOptions options;
+    const SigningKey* identity = b.identity.get();
+    audit::AuditLog* audit = log_.get();
+    Calls* calls = &calls_;
+    options.services.push_back(
+        [=](const PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+          return std::make_unique<TestUnaryService>(auth, identity, audit, calls);
+        });
+    options.services.push_back(
+        [=](const PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+          return std::make_unique<TestStreamService>(auth, identity, audit, calls);
+        });
+    auto server = PeerServer::Start(b, options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  // `signer` signs as itself; the TLS connection is always a's (a member).
+  Self SelfOf(const std::string& signer) {
+    Self s;
+    s.node_id = signer;
+    s.identity = fed_->node(signer).identity.get();
+    s.tls = *tls::Load(fed_->node("a").paths.dir);
+    return s;
+  }
+  Member B() { return *fed_->roster("a")->Find("b"); }
+
+  std::string SignedCosign(const std::string& signer, const std::string& checkpoint) {
+    fedlink::v1::CosignRequest body;
+    body.set_checkpoint(checkpoint);
+    return *SealRequest(SelfOf(signer), "b", "test", "fedlink.v1.CosignRequest", body);
+  }
+
+  grpc::Status Call(const std::string& envelope, fedlink::v1::Signed* response) {
+    auto stub = fedlink::v1::Witness::NewStub(OpenPeerChannel(SelfOf("a"), B()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    fedlink::v1::Signed request;
+    request.set_envelope(envelope);
+    return stub->Cosign(&context, request, response);
+  }
+
+  std::vector<fedlink::v1::AuditEntry> Entries() {
+    fedlink::v1::AuditExport exported;
+    EXPECT_TRUE(exported.ParseFromString(*log_->Export()));
+    std::vector<fedlink::v1::AuditEntry> out;
+    for (const std::string& bytes : exported.entries()) {
+      out.emplace_back().ParseFromString(bytes);
+    }
+    return out;
+  }
+
+  std::unique_ptr<testing::TestFederation> fed_;
+  std::unique_ptr<audit::AuditLog> log_;
+  Calls calls_;
+  std::unique_ptr<PeerServer> server_;
+};
+
+TEST_F(SignedHandlerTest, AnswerIsSealedAfterItsEntryIsDurableAndVerifies) {
+  const std::string envelope = SignedCosign("a", "hello");
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(envelope, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  auto opened = OpenAnswer(response.envelope(), "fedlink.v1.CosignAnswer", B());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  fedlink::v1::CosignAnswer answer;
+  ASSERT_TRUE(answer.ParseFromString(*opened));
+  EXPECT_EQ(answer.request_sha256(), EnvelopeDigest(envelope));
+  EXPECT_EQ(answer.cosignature(), "cosigned hello");
+  // Signed by b, not by anyone else: a's key does not open it.
+  Member not_b = B();
+  not_b.identity = fed_->roster("a")->Find("a")->identity;
+  EXPECT_FALSE(OpenAnswer(response.envelope(), "fedlink.v1.CosignAnswer", not_b).ok());
+
+  EXPECT_EQ(calls_.answered, 1);
+  EXPECT_EQ(calls_.log_size_when_answered, 1u);  // logged before the answer was built
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(calls_.logged_index, 0u);  // the answer names its entry
+  const fedlink::v1::AuditEntry& e = entries[0];
+  EXPECT_EQ(e.event(), "test.answered");
+  EXPECT_EQ(e.outcome(), "ok");
+  EXPECT_EQ(e.requester(), "a");
+  EXPECT_EQ(e.responder(), "b");
+  EXPECT_EQ(e.purpose(), "test");
+  EXPECT_EQ(e.request_sha256(), EnvelopeDigest(envelope));
+  EXPECT_EQ(e.exchange_id(), absl::BytesToHexString(EnvelopeDigest(envelope)));
+  EXPECT_EQ(e.detail(), "noted by method");  // SignedMethod::note
+  EXPECT_EQ(e.peer_signed(), "hello");       // noted by decode
+  EXPECT_EQ(e.count(), 7u);                  // noted by act
+}
+
+TEST_F(SignedHandlerTest, RequestSignedByANonMemberIsRefusedLoggedAndNotActedOn) {
+  const std::string envelope = SignedCosign("stranger", "hello");
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(envelope, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("not a member"));
+  EXPECT_TRUE(response.envelope().empty());
+  EXPECT_EQ(calls_.decoded, 0);
+  EXPECT_EQ(calls_.acted, 0);
+  EXPECT_EQ(calls_.answered, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.refused");
+  EXPECT_THAT(entries[0].outcome(), StartsWith("PERMISSION_DENIED: "));
+  EXPECT_EQ(entries[0].requester(), "");  // not authenticated: not named
+  EXPECT_EQ(entries[0].request_sha256(), EnvelopeDigest(envelope));
+  EXPECT_EQ(entries[0].detail(), "noted by method");
+}
+
+TEST_F(SignedHandlerTest, UnsignedRequestIsRefusedLoggedAndNotActedOn) {
+  fedlink::v1::CosignRequest body;
+  body.mutable_header()->ParseFromString(
+      SerializeHeader(NewHeader("a", "b", "test", absl::Now())));
+  body.set_checkpoint("hello");
+  const std::string unsigned_body = body.SerializeAsString();
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(unsigned_body, &response);
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(response.envelope().empty());
+  EXPECT_EQ(calls_.decoded, 0);
+  EXPECT_EQ(calls_.acted, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.refused");
+  EXPECT_NE(entries[0].outcome(), "ok");
+  EXPECT_EQ(entries[0].request_sha256(), EnvelopeDigest(unsigned_body));
+}
+
+TEST_F(SignedHandlerTest, ReplayIsRefusedLoggedAndActedOnOnce) {
+  const std::string envelope = SignedCosign("a", "hello");
+  fedlink::v1::Signed response;
+  ASSERT_TRUE(Call(envelope, &response).ok());
+  grpc::Status s = Call(envelope, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(calls_.acted, 1);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].outcome(), "ok");
+  EXPECT_EQ(entries[1].event(), "test.refused");
+  EXPECT_THAT(entries[1].outcome(), StartsWith("ALREADY_EXISTS: "));
+}
+
+TEST_F(SignedHandlerTest, DecodeErrorIsRefusedLoggedAndNothingIsActedOn) {
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(SignedCosign("a", "malformed"), &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "test: malformed");
+  EXPECT_TRUE(response.envelope().empty());
+  EXPECT_EQ(calls_.decoded, 1);
+  EXPECT_EQ(calls_.acted, 0);
+  EXPECT_EQ(calls_.answered, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.refused");
+  EXPECT_EQ(entries[0].outcome(), "INVALID_ARGUMENT: test: malformed");
+  EXPECT_EQ(entries[0].requester(), "a");        // it did authenticate
+  EXPECT_EQ(entries[0].peer_signed(), "malformed");  // what decode noted stays
+}
+
+TEST_F(SignedHandlerTest, RefusalByTheActStepIsLoggedAndNotAnswered) {
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(SignedCosign("a", "refuse"), &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "test: refused");
+  EXPECT_TRUE(response.envelope().empty());
+  EXPECT_EQ(calls_.acted, 1);
+  EXPECT_EQ(calls_.answered, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.refused");
+  EXPECT_EQ(entries[0].outcome(), "PERMISSION_DENIED: test: refused");
+}
+
+TEST_F(SignedHandlerTest, StreamedChunksAreSealedAfterTheEntryAndNameTheRequest) {
+  fedlink::v1::ExportRequest body;
+  const std::string envelope =
+      *SealRequest(SelfOf("a"), "b", "test", "fedlink.v1.ExportRequest", body);
+  auto stub = fedlink::v1::Audit::NewStub(OpenPeerChannel(SelfOf("a"), B()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  fedlink::v1::Signed request, signed_chunk;
+  request.set_envelope(envelope);
+  auto reader = stub->GetExport(&context, request);
+  int chunks = 0;
+  while (reader->Read(&signed_chunk)) {
+    auto opened = OpenAnswer(signed_chunk.envelope(), "fedlink.v1.ExportChunk", B());
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    fedlink::v1::ExportChunk chunk;
+    ASSERT_TRUE(chunk.ParseFromString(*opened));
+    EXPECT_EQ(chunk.request_sha256(), EnvelopeDigest(envelope));
+    EXPECT_EQ(chunk.offset(), static_cast<uint64_t>(chunks));
+    EXPECT_EQ(chunk.total(), 1u);  // the log held the entry before the first chunk
+    ++chunks;
+  }
+  grpc::Status s = reader->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(chunks, 3);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.stream.answered");
+  EXPECT_EQ(entries[0].outcome(), "ok");
+}
+
+TEST_F(SignedHandlerTest, StreamRequestSignedByANonMemberGetsNoChunk) {
+  fedlink::v1::ExportRequest body;
+  const std::string envelope =
+      *SealRequest(SelfOf("stranger"), "b", "test", "fedlink.v1.ExportRequest", body);
+  auto stub = fedlink::v1::Audit::NewStub(OpenPeerChannel(SelfOf("a"), B()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  fedlink::v1::Signed request, signed_chunk;
+  request.set_envelope(envelope);
+  auto reader = stub->GetExport(&context, request);
+  EXPECT_FALSE(reader->Read(&signed_chunk));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(calls_.acted, 0);
+  EXPECT_EQ(calls_.answered, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.stream.refused");
+  EXPECT_THAT(entries[0].outcome(), StartsWith("PERMISSION_DENIED: "));
+}
+
+}  // namespace
+}  // namespace fedlink::federation
