@@ -2,7 +2,9 @@
 # The layers of docs/architecture.md, checked against the includes: a module
 # includes only modules of lower layers (its own layer's only within itself),
 # so no include runs back up (the CLI is above the application layer, which is
-# above the protocol modules, ...). Tests and test helpers are exempt.
+# above the protocol modules, ...). A module is a CMake target: a folder's
+# gRPC half (fedlink_*_rpc: services, clients, the signed handler) is a module
+# of its own above the folder's plain half. Tests and test helpers are exempt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # layer  module (folder)
@@ -17,17 +19,29 @@ LAYERS='
 2 node/importer
 2 node/match
 3 node/config
+3 node/followup
 4 policy
 4 node/federation
 4 node/server
 5 node/audit
-6 node/private_match
-7 node/followup
-8 node/app
-9 node/cli
+6 node/federation:rpc
+7 node/audit:rpc
+7 node/private_match
+8 node/private_match:rpc
+9 node/followup:rpc
+10 node/app
+11 node/cli
 '
 module_of() {  # path -> module
   case "$1" in
+    node/federation/peer_client.*|node/federation/peer_server.*|node/federation/pinning.*|\
+    node/federation/peer_service.h|node/federation/signed_handler.*|node/federation/signed_rpc.h|\
+    node/federation/grpc_*.h) echo node/federation:rpc ;;
+    node/audit/witness_service.*|node/audit/export_service.*|node/audit/witness_round.*)
+      echo node/audit:rpc ;;
+    node/private_match/match_client.*|node/private_match/match_service.*)
+      echo node/private_match:rpc ;;
+    node/followup/followup_client.*|node/followup/followup_service.*) echo node/followup:rpc ;;
     node/*) echo "$1" | cut -d/ -f1-2 ;;
     fedlink/*|grpc/*) echo proto ;;
     *) echo "$1" | cut -d/ -f1 ;;

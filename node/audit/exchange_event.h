@@ -10,7 +10,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "node/audit/audit_log.h"
-#include "node/federation/peer_client.h"
+#include "node/federation/roster.h"
+#include "node/federation/self.h"
 #include "node/federation/signed_request.h"
 
 namespace fedlink::audit {

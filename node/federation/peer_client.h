@@ -18,20 +18,11 @@
 #include "crypto/signed_envelope.h"
 #include "node/common/clock.h"
 #include "node/federation/roster.h"
+#include "node/federation/self.h"
 #include "node/federation/signed_request.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink::federation {
-
-struct Self {
-  std::string node_id;
-  const SigningKey* identity = nullptr;
-  tls::TlsIdentity tls;
-  Clock* clock = nullptr;
-  // Carried in every request header and logged by both nodes.
-  std::string legal_basis = "";
-  std::string official = "";
-};
 
 struct PingResult {
   std::string node_id;
