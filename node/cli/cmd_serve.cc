@@ -176,7 +176,7 @@ int RunServe(const std::vector<std::string>& args) {
         audit::WitnessServiceFactory(witness.get(), (*node)->identity.get(), log->get()));
     // Auditor members may fetch the log where a policy rule for purpose
     // "audit" applies to them.
-    private_match::Responder* policy_holder = responder.get();
+    private_match::LivePolicy* policy_holder = &responder->policy();
     peer_options.services.push_back(audit::AuditServiceFactory(
         log->get(), (*node)->identity.get(),
         [policy_holder](const federation::Member& m) -> absl::Status {
@@ -210,7 +210,7 @@ int RunServe(const std::vector<std::string>& args) {
     // SIGHUP: re-read the sharing policy now (it is also re-read whenever
     // the file changes). A bad file leaves the last good policy in force.
     if (responder == nullptr) continue;
-    const absl::Status reloaded = responder->ReloadPolicy();
+    const absl::Status reloaded = responder->policy().Reload();
     audit::Event entry;
     entry.event = "policy.reload";
     entry.requester = (*node)->config.node_id;
