@@ -73,7 +73,7 @@ TEST_F(MatchTest, ATableThePeerReKeyedIsRefetchedOnceByType) {
   ASSERT_TRUE(MatchOwnRecords(fed_.node("ngo"), Request()).ok());
   // Police re-keys (as a deletion or a withdrawal does): the cached table
   // can no longer match, and the first evaluation says so.
-  ASSERT_TRUE(private_match::Responder::Rekey(fed_.node("police").paths()).ok());
+  ASSERT_TRUE(private_match::Keyring::Rekey(fed_.node("police").paths()).ok());
   MatchRequest request = Request();
   request.options.max_table_age = absl::Hours(1);  // the cached table looks fresh
   auto report = MatchOwnRecords(fed_.node("ngo"), request);

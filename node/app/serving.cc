@@ -32,7 +32,7 @@ namespace {
 // Auditor members may fetch the log where a policy rule for purpose "audit"
 // applies to them.
 federation::PeerServiceFactory AuditService(Node& node, audit::AuditLog* log,
-                                            private_match::Responder* policy_holder) {
+                                            private_match::LivePolicy* policy_holder) {
   return audit::AuditServiceFactory(
       log, node.identity(), [policy_holder](const federation::Member& m) -> absl::Status {
         auto role = ParseNodeRole(m.role);
@@ -84,7 +84,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   ASSIGN_OR_RETURN(parts.witness, audit::Witness::Open(node.paths().dir, node.identity()));
   peer_options.services.push_back(
       audit::WitnessServiceFactory(parts.witness.get(), node.identity(), *log));
-  peer_options.services.push_back(AuditService(node, *log, parts.responder.get()));
+  peer_options.services.push_back(AuditService(node, *log, &parts.responder->policy()));
   ASSIGN_OR_RETURN(parts.peers, federation::PeerServer::Start(node.opened(), peer_options));
   parts.witnessing = std::make_unique<PeriodicWitnessing>(
       node.opened(), *log, options.witness_interval, options.on_problem);
@@ -102,7 +102,7 @@ bool ServingNode::serves_peers() const { return parts_->peers != nullptr; }
 
 absl::Status ServingNode::ReloadPolicy() {
   if (parts_->responder == nullptr) return absl::OkStatus();
-  const absl::Status reloaded = parts_->responder->ReloadPolicy();
+  const absl::Status reloaded = parts_->responder->policy().Reload();
   audit::Event entry = LocalEvent("policy.reload");
   entry.outcome = OutcomeOf(reloaded);
   RETURN_IF_ERROR(node_.Log(entry));

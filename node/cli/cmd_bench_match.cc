@@ -254,7 +254,7 @@ int RunBenchMatch(const std::vector<std::string>& args) {
                                wall / ec_wall);
 
   // Quality against the clear baseline on the same records.
-  auto handles = nodes["a"].responder->AllHandles();
+  auto handles = nodes["a"].responder->keyring().AllHandles(nodes["a"].node->store.get());
   if (!handles.ok()) return ReportError("bench match", handles.status());
   std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted, clear;
   for (const auto& h : match->hits) {

@@ -208,7 +208,7 @@ int RunEval(const std::vector<std::string>& args) {
     auto responder = private_match::Responder::Create(
         peer->paths, peer->config, peer->store.get(), nullptr);
     if (!responder.ok()) return ReportError("eval", responder.status());
-    auto all = (*responder)->AllHandles();
+    auto all = (*responder)->keyring().AllHandles(peer->store.get());
     if (!all.ok()) return ReportError("eval", all.status());
     handles = *std::move(all);
   }

@@ -121,7 +121,7 @@ int RunRecords(const std::vector<std::string>& args) {
           "records", absl::NotFoundError("no record with that external_id"));
     }
     // Re-key, so the deleted record's entries in cached tables open nothing.
-    if (auto s = private_match::Responder::Rekey((*node)->paths); !s.ok()) {
+    if (auto s = private_match::Keyring::Rekey((*node)->paths); !s.ok()) {
       return ReportError("records", s);
     }
     std::cout << "deleted 1 record\n";

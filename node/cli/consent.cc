@@ -89,7 +89,7 @@ int WithdrawConsent(const std::string& dir, const std::string& external_id) {
   // Re-key after the change: the record's entries in every table a peer
   // cached were made under the old key, so they no longer match anything.
   absl::Status s = (*node)->store->Upsert({p}).status();
-  if (s.ok()) s = private_match::Responder::Rekey((*node)->paths);
+  if (s.ok()) s = private_match::Keyring::Rekey((*node)->paths);
   audit::Event entry;  // no record id: the withdrawal itself is not personal data
   entry.event = "consent.withdraw";
   entry.requester = (*node)->config.node_id;

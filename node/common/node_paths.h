@@ -32,6 +32,8 @@ struct NodePaths {
   std::string oprf_seed() const { return In("oprf.seed"); }  // 0600
   std::string oprf_generation() const { return In("oprf.generation"); }
   std::string budget_db() const { return In("budget.db"); }
+  // Unix seconds up to which records were checked for expired consents.
+  std::string consent_expiry_checked() const { return In("consent_expiry.checked"); }
   std::string table_cache_dir() const { return In("cache"); }
   std::string followup_db() const { return In("followup.db"); }
   // The access log and what this node witnessed of its peers' logs.

@@ -403,7 +403,7 @@ TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
   Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
   withdrawn.consent.clear();
   police_.Add({withdrawn});
-  ASSERT_TRUE(Responder::Rekey(NodePaths(police_.dir())).ok());
+  ASSERT_TRUE(Keyring::Rekey(NodePaths(police_.dir())).ok());
   // The peer's cached table opens nothing any more (not even a tag hits)...
   auto after = MatchAgainst(*TableIndex::Build(cached_copy), ngo, "victim-dedup",
                             {Keys(query)}, {});
@@ -619,7 +619,7 @@ TEST_F(PrivateMatchTest, AnExpiredConsentReKeysLikeAWithdrawal) {
   auto before = MatchAgainst(*TableIndex::Build(*cached), ngo, "victim-dedup", {Keys(query)}, {});
   ASSERT_TRUE(before.ok());
   ASSERT_THAT(before->hits, SizeIs(1));
-  auto generation = police_.responder().Generation();
+  auto generation = police_.responder().keyring().Generation();
   ASSERT_TRUE(generation.ok());
 
   clock_.Advance(absl::Hours(2));  // the consent expires; no one touches the records
@@ -630,17 +630,17 @@ TEST_F(PrivateMatchTest, AnExpiredConsentReKeysLikeAWithdrawal) {
   EXPECT_THAT(after->hits, IsEmpty());
   EXPECT_EQ(after->slots_hit, 0u);
   // ...once: a second check finds nothing new to expire.
-  EXPECT_EQ(*police_.responder().Generation(), *generation + 1);
+  EXPECT_EQ(*police_.responder().keyring().Generation(), *generation + 1);
   auto fresh = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(fresh.ok());
   EXPECT_NE(fresh->table_id, cached->table_id);
   EXPECT_THAT(fresh->slots, SizeIs(3));
-  EXPECT_EQ(*police_.responder().Generation(), *generation + 1);
+  EXPECT_EQ(*police_.responder().keyring().Generation(), *generation + 1);
 }
 
 TEST_F(TableDeltaTest, AWholeTableAfterARekeyOrWhenADeltaWouldNotBeSmaller) {
   Table held = Full();
-  ASSERT_TRUE(Responder::Rekey(NodePaths(police_.dir())).ok());
+  ASSERT_TRUE(Keyring::Rekey(NodePaths(police_.dir())).ok());
   TableUpdate after_rekey = UpdateSince(held);
   EXPECT_FALSE(after_rekey.delta);
   EXPECT_NE(after_rekey.table.table_id, held.table_id);

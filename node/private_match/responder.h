@@ -1,32 +1,42 @@
-// The responder's side of the private match, as plain C++ (the gRPC service
-// only decodes, authenticates and calls this):
-//  - TableFor: the tag table a peer may see for a purpose: records and key
-//    types filtered by the sharing policy (DIR/policy.txtpb; none = share
-//    nothing), t and payload content from the matching rule;
-//  - Evaluate: blind evaluation under the (purpose, epoch) OPRF key,
-//    charged to the peer's daily budget from the same rule and refused
-//    (ResourceExhausted) once it is spent, or if no rule allows the peer.
-// OPRF keys are derived from DIR/oprf.seed (0600) per purpose and epoch
-// (7 days); rotating the epoch makes every older table useless.
+// The responder's side of the private match, as plain C++ (the gRPC services
+// only decode, authenticate and call this):
+//  - TableFor / UpdateFor: the tag table a peer may see for a purpose (or
+//    what changed since the one it holds): records and key types filtered
+//    by the sharing policy in force, t and payload content from the
+//    matching rule, tags under the (purpose, epoch, generation) OPRF key;
+//  - Evaluate: blind evaluation under the same key, charged to the peer's
+//    daily budget from the same rule and refused (ResourceExhausted) once it
+//    is spent, or (PermissionDenied) if no rule allows the peer;
+//  - AuthorizeContact / AuthorizeHandles: which handles a peer may ask
+//    about (the records the policy shares with it now).
+// Before every table and evaluation it checks whether a consent expired
+// since the last check, and if so re-keys, like a withdrawal.
+//
+// It is composed of parts that each own one job and one file of the node
+// directory: LivePolicy (policy.txtpb), Keyring (oprf.seed,
+// oprf.generation), EvaluationBudget (budget.db) and ConsentExpiryWatermark
+// (consent_expiry.checked).
 #ifndef FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
 #define FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "node/audit/audit_log.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
+#include "node/private_match/consent_expiry_watermark.h"
+#include "node/private_match/evaluation_budget.h"
+#include "node/private_match/keyring.h"
+#include "node/private_match/live_policy.h"
 #include "node/private_match/table_delta.h"
 #include "node/private_match/tag_table.h"
 #include "node/store/record_store.h"
-#include "node/store/sqlite.h"
-#include "policy/policy.h"
 
 namespace fedlink::private_match {
 
@@ -36,42 +46,43 @@ struct PeerIdentity {
 };
 
 // Thread-safe.
+//
+//   ASSIGN_OR_RETURN(auto responder, Responder::Create(paths, config, store, nullptr));
+//   responder->set_audit(log);
+//   ASSIGN_OR_RETURN(Table table, responder->TableFor({"ngo", NodeRole::kNgo}, "victim-dedup"));
+//   uint64_t left = 0;
+//   ASSIGN_OR_RETURN(auto evaluated, responder->Evaluate(peer, purpose, blinded, &left));
 class Responder {
  public:
+  struct Parts {
+    std::unique_ptr<LivePolicy> policy;
+    std::unique_ptr<Keyring> keyring;
+    std::unique_ptr<EvaluationBudget> budget;
+    std::unique_ptr<ConsentExpiryWatermark> expiry;
+  };
+  // Opens every part from the node directory `paths` (creating oprf.seed,
+  // budget.db and consent_expiry.checked on first use). A policy change
+  // re-keys through the keyring. `store` and `clock` (Clock::Real() if
+  // null) must outlive the responder.
   static absl::StatusOr<std::unique_ptr<Responder>> Create(const NodePaths& paths,
                                                            const NodeConfig& config,
                                                            RecordStore* store, Clock* clock);
+  // Composes parts opened by the caller (none may be null).
+  Responder(const NodeConfig& config, RecordStore* store, Clock* clock, Parts parts);
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
 
   absl::StatusOr<Table> TableFor(const PeerIdentity& peer, absl::string_view purpose);
   // The table, or if `held` (what the peer holds; may be null) is of the
   // current table id, only what changed since (table_delta.h).
   absl::StatusOr<TableUpdate> UpdateFor(const PeerIdentity& peer, absl::string_view purpose,
                                         const HeldTable* held);
+  // `table_id`, if not null, gets the id of the table the key belongs to.
   absl::StatusOr<std::vector<oprf::Element>> Evaluate(const PeerIdentity& peer,
                                                        absl::string_view purpose,
                                                        absl::Span<const oprf::Element> blinded,
                                                        uint64_t* budget_remaining,
                                                        std::string* table_id = nullptr);
-  // The opaque handle peers see for a record, and back (owner only).
-  std::string HandleFor(absl::string_view external_id) const;
-  absl::StatusOr<std::string> Resolve(absl::string_view handle);
-  // Every handle of this node and its external id (for `fedlink eval`).
-  absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles();
-  int64_t Epoch() const;
-  // Whether a rule of the current policy applies to `peer` for `purpose`
-  // (for services that share no records, e.g. "audit").
-  bool HasRule(const PeerIdentity& peer, absl::string_view purpose);
-  // Logs policy reloads noticed on file change and the re-keyings they
-  // cause in `log` (the server's access log; must outlive this).
-  void set_audit(audit::AuditLog* log) { audit_ = log; }
-  // Re-reads DIR/policy.txtpb now (SIGHUP). On a parse error the last good
-  // policy stays in force and the error is returned.
-  absl::Status ReloadPolicy();
-  // Re-keying: the current key generation (DIR/oprf.generation, 0 if
-  // absent), and a new one. After Rekey every table built before is
-  // useless (its tags were made under the old key) and requesters refetch.
-  absl::StatusOr<int64_t> Generation() const;
-  static absl::Status Rekey(const NodePaths& paths);
   // A contact request from `peer` about `handle` for `purpose` is allowed
   // only if the policy shares that record with the peer for the purpose
   // now. Returns the record's external id; NotFound otherwise (the same
@@ -87,48 +98,41 @@ class Responder {
       const PeerIdentity& peer, absl::string_view purpose,
       const std::vector<std::string>& handles);
 
- private:
-  Responder() = default;
-  absl::StatusOr<std::shared_ptr<const policy::Policy>> CurrentPolicy();
-  // Parses the policy file (modification time `mtime`) and puts it in
-  // force; on a parse error nothing changes and the error is returned. A
-  // change of policy (logged as `reload_event` if not empty) re-keys; the
-  // re-keying's outcome goes to `rekeyed`.
-  absl::Status ApplyPolicy(int64_t mtime, absl::string_view reload_event,
-                           absl::Status* rekeyed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose, int64_t epoch,
-                                                        int64_t generation) const;
-  absl::StatusOr<uint64_t> UsedToday(const std::string& peer, const std::string& purpose,
-                                     int64_t day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckBudget(const std::string& peer, const std::string& purpose, uint64_t n,
-                           uint64_t budget);
-  absl::Status Charge(const std::string& peer, const std::string& purpose, uint64_t n,
-                      uint64_t budget, uint64_t* remaining);
+  // The opaque handle peers see for a record, and back (owner only); see
+  // Keyring.
+  std::string HandleFor(absl::string_view external_id) const {
+    return keyring_->HandleFor(external_id);
+  }
+  absl::StatusOr<std::string> Resolve(absl::string_view handle) {
+    return keyring_->Resolve(store_, handle);
+  }
+  // The current epoch (NodeConfig::epoch_days).
+  int64_t Epoch() const;
 
-  NodePaths paths_{""};
-  NodeConfig config_;
-  RecordStore* store_ = nullptr;
-  Clock* clock_ = nullptr;
-  std::string seed_;         // wiped on destruction
-  std::string handle_key_;
-  std::string slot_key_;  // wiped on destruction
-  uint64_t SlotId(absl::string_view table_id, absl::string_view peer,
-                  absl::string_view external_id) const;
-  absl::Mutex mu_;
-  std::shared_ptr<const policy::Policy> policy_ ABSL_GUARDED_BY(mu_);
-  int64_t policy_mtime_ ABSL_GUARDED_BY(mu_) = -2;
-  std::unique_ptr<sqlite::Database> budget_db_ ABSL_GUARDED_BY(mu_);
-  // Consents that expire re-key, like a withdrawal (checked before every
-  // table and evaluation; an index seek). Up to when it was checked, unix
-  // seconds; persisted in budget.db when it re-keys.
-  int64_t expiry_checked_until_ ABSL_GUARDED_BY(mu_) = 0;
+  // Logs policy reloads noticed on file change, and the re-keyings they or
+  // an expired consent cause, in `log` (the server's access log; must
+  // outlive this).
+  void set_audit(audit::AuditLog* log);
+
+  // The parts, for what the node needs of them besides the match: the
+  // policy for other services' rules and SIGHUP, the keyring for handles.
+  LivePolicy& policy() { return *policy_; }
+  Keyring& keyring() { return *keyring_; }
+
+ private:
+  // Re-keys if a consent expired since the last check.
   absl::Status RekeyIfConsentExpired();
-  absl::Status SaveExpiryCheck() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  audit::AuditLog* audit_ = nullptr;
   void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 
- public:
-  ~Responder();
+  const NodeConfig config_;
+  RecordStore* const store_;
+  Clock* const clock_;
+  const std::unique_ptr<LivePolicy> policy_;
+  const std::unique_ptr<Keyring> keyring_;
+  const std::unique_ptr<EvaluationBudget> budget_;
+  audit::AuditLog* audit_ = nullptr;
+  absl::Mutex expiry_mu_;
+  const std::unique_ptr<ConsentExpiryWatermark> expiry_ ABSL_GUARDED_BY(expiry_mu_);
 };
 
 }  // namespace fedlink::private_match
