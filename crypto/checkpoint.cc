@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::checkpoint {
 
@@ -60,11 +61,9 @@ absl::StatusOr<std::string> Sign(const Checkpoint& checkpoint,
 
 absl::StatusOr<Checkpoint> Verify(absl::string_view note_text,
                                   const Verifier& log_key) {
-  absl::StatusOr<std::string> text = note::Verify(note_text, {log_key});
-  if (!text.ok()) return text.status();
-  absl::StatusOr<Checkpoint> c = Checkpoint::ParseBody(*text);
-  if (!c.ok()) return c.status();
-  if (c->origin != log_key.name) {
+  ASSIGN_OR_RETURN(std::string text, note::Verify(note_text, {log_key}));
+  ASSIGN_OR_RETURN(Checkpoint c, Checkpoint::ParseBody(text));
+  if (c.origin != log_key.name) {
     return absl::PermissionDeniedError(
         "checkpoint origin does not match the log key name");
   }

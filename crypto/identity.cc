@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink {
 namespace {
@@ -93,7 +94,7 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::FromSeed(
     absl::string_view name, absl::string_view seed) {
   if (sodium_init() < 0)
     return absl::InternalError("libsodium failed to initialise");
-  if (auto s = ValidateKeyName(name); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateKeyName(name));
   if (seed.size() != crypto_sign_SEEDBYTES) {
     return absl::InvalidArgumentError("Ed25519 seed must be 32 bytes");
   }
@@ -148,7 +149,7 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(
 absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadFromFile(
     const std::string& path) {
   std::string text;
-  if (auto s = ReadSecretFile(path, &text); !s.ok()) return s;
+  RETURN_IF_ERROR(ReadSecretFile(path, &text));
   auto key = Parse(text);
   sodium_memzero(text.data(), text.size());
   if (!key.ok())
@@ -210,7 +211,7 @@ absl::StatusOr<Verifier> Verifier::Parse(absl::string_view vkey) {
   if (parts.size() != 3) {
     return absl::InvalidArgumentError("verifier key must be name+keyid+base64");
   }
-  if (auto s = ValidateKeyName(parts[0]); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateKeyName(parts[0]));
   Verifier v;
   v.name = std::string(parts[0]);
   if (!ParseKeyId(parts[1], &v.key_id)) {

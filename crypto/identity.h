@@ -14,10 +14,10 @@
 // Thread-safety: SigningKey is immutable after creation; Sign() may be
 // called concurrently.
 //
-//   auto key = SigningKey::Generate("police-1");
-//   RETURN_IF_ERROR((*key)->SaveToFile(dir + "/identity.key"));
-//   std::string sig = (*key)->Sign(message);
-//   RETURN_IF_ERROR(VerifySignature((*key)->public_key(), message, sig));
+//   ASSIGN_OR_RETURN(auto key, SigningKey::Generate("police-1"));
+//   RETURN_IF_ERROR(key->SaveToFile(dir + "/identity.key"));
+//   std::string sig = key->Sign(message);
+//   RETURN_IF_ERROR(VerifySignature(key->public_key(), message, sig));
 #ifndef FEDLINK_CRYPTO_IDENTITY_H_
 #define FEDLINK_CRYPTO_IDENTITY_H_
 

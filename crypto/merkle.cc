@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::merkle {
 namespace {
@@ -157,7 +158,7 @@ absl::Status VerifyInclusion(uint64_t index, uint64_t size,
   if (leaf_hash.size() != kHashSize) {
     return absl::InvalidArgumentError("leaf hash is not 32 bytes");
   }
-  if (auto s = CheckProofHashes(proof); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckProofHashes(proof));
   const int inner = InnerProofSize(index, size);
   const int border = std::popcount(index >> inner);
   if (proof.size() != static_cast<size_t>(inner + border)) {
@@ -192,7 +193,7 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
   }
   if (proof.empty())
     return absl::InvalidArgumentError("consistency proof is empty");
-  if (auto s = CheckProofHashes(proof); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckProofHashes(proof));
   const int full_inner = InnerProofSize(size1 - 1, size2);
   const int border = std::popcount((size1 - 1) >> full_inner);
   const int shift = std::countr_zero(size1);
@@ -214,7 +215,7 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
   const uint64_t mask = (size1 - 1) >> shift;
   std::string hash1 = ChainInnerRight(seed, proof.subspan(0, inner), mask);
   hash1 = ChainBorderRight(std::move(hash1), proof.subspan(inner));
-  if (auto s = Match(hash1, root1, "root1"); !s.ok()) return s;
+  RETURN_IF_ERROR(Match(hash1, root1, "root1"));
   std::string hash2 = ChainInner(seed, proof.subspan(0, inner), mask);
   hash2 = ChainBorderRight(std::move(hash2), proof.subspan(inner));
   return Match(hash2, root2, "root2");

@@ -12,8 +12,8 @@
 //
 //   std::vector<std::string> leaves = {LeafHash("a"), LeafHash("b")};
 //   std::string root = RootHash(leaves);
-//   auto proof = InclusionProof(leaves, 1);
-//   RETURN_IF_ERROR(VerifyInclusion(1, 2, leaves[1], *proof, root));
+//   ASSIGN_OR_RETURN(auto proof, InclusionProof(leaves, 1));
+//   RETURN_IF_ERROR(VerifyInclusion(1, 2, leaves[1], proof, root));
 #ifndef FEDLINK_CRYPTO_MERKLE_H_
 #define FEDLINK_CRYPTO_MERKLE_H_
 

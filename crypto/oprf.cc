@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "crypto/hash_to_group.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::oprf {
 namespace {
@@ -193,7 +194,7 @@ std::unique_ptr<OprfKey> OprfKey::Generate() {
 
 absl::StatusOr<std::unique_ptr<OprfKey>> OprfKey::FromBytes(
     absl::string_view scalar) {
-  if (auto s = ValidateScalar(scalar); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateScalar(scalar));
   std::unique_ptr<OprfKey> key(new OprfKey());
   std::copy(scalar.begin(), scalar.end(), key->sk_.begin());
   return key;
@@ -211,7 +212,7 @@ Element OprfKey::PublicKey() const {
 
 absl::StatusOr<Element> OprfKey::BlindEvaluate(
     absl::string_view blinded) const {
-  if (auto s = ValidateElement(blinded); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateElement(blinded));
   Element out;
   if (crypto_scalarmult_ristretto255(out.data(), sk_.data(), U(blinded)) != 0) {
     return absl::InvalidArgumentError("evaluation produced the identity");
@@ -243,10 +244,9 @@ absl::Status OprfKey::BlindEvaluateBatch(absl::Span<const Element> blinded,
 }
 
 absl::StatusOr<Output> OprfKey::Evaluate(absl::string_view input) const {
-  absl::StatusOr<Element> e = HashInput(input);
-  if (!e.ok()) return e.status();
+  ASSIGN_OR_RETURN(Element e, HashInput(input));
   Element evaluated;
-  if (crypto_scalarmult_ristretto255(evaluated.data(), sk_.data(), e->data()) !=
+  if (crypto_scalarmult_ristretto255(evaluated.data(), sk_.data(), e.data()) !=
       0) {
     return absl::InternalError("evaluation produced the identity");
   }
@@ -271,13 +271,12 @@ absl::Status OprfKey::EvaluateBatch(absl::Span<const std::string> inputs,
 
 absl::StatusOr<BlindedInput> BlindWith(absl::string_view input,
                                        absl::string_view blind) {
-  if (auto s = ValidateScalar(blind); !s.ok()) return s;
-  absl::StatusOr<Element> e = HashInput(input);
-  if (!e.ok()) return e.status();
+  RETURN_IF_ERROR(ValidateScalar(blind));
+  ASSIGN_OR_RETURN(Element e, HashInput(input));
   BlindedInput out;
   std::copy(blind.begin(), blind.end(), out.blind.begin());
   if (crypto_scalarmult_ristretto255(out.element.data(), out.blind.data(),
-                                     e->data()) != 0) {
+                                     e.data()) != 0) {
     return absl::InternalError("blinding produced the identity");
   }
   return out;
@@ -297,7 +296,7 @@ absl::StatusOr<BlindedInput> Blind(absl::string_view input) {
 
 absl::StatusOr<Output> Finalize(absl::string_view input, const Scalar& blind,
                                 absl::string_view evaluated) {
-  if (auto s = ValidateElement(evaluated); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateElement(evaluated));
   Scalar inverse;
   if (crypto_core_ristretto255_scalar_invert(inverse.data(), blind.data()) !=
       0) {

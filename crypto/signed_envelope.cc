@@ -1,6 +1,7 @@
 #include "crypto/signed_envelope.h"
 
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::envelope {
 namespace {
@@ -103,21 +104,20 @@ absl::StatusOr<Envelope> Parse(absl::string_view bytes) {
 absl::StatusOr<std::string> Open(absl::string_view bytes,
                                  absl::string_view context,
                                  const Verifier& signer) {
-  absl::StatusOr<Envelope> e = Parse(bytes);
-  if (!e.ok()) return e.status();
-  if (e->context != context) {
+  ASSIGN_OR_RETURN(Envelope e, Parse(bytes));
+  if (e.context != context) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "envelope context is '", e->context, "', expected '", context, "'"));
+        "envelope context is '", e.context, "', expected '", context, "'"));
   }
-  if (e->signer != signer.name || e->key_id != signer.key_id) {
+  if (e.signer != signer.name || e.key_id != signer.key_id) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "envelope is signed by '", e->signer, "', not by the expected key"));
+        "envelope is signed by '", e.signer, "', not by the expected key"));
   }
-  if (auto s = signer.Verify(SignedMessage(e->context, e->body), e->signature);
+  if (auto s = signer.Verify(SignedMessage(e.context, e.body), e.signature);
       !s.ok()) {
     return absl::UnauthenticatedError("envelope signature does not verify");
   }
-  return std::move(e->body);
+  return std::move(e.body);
 }
 
 }  // namespace fedlink::envelope

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::note {
 namespace {
@@ -25,7 +26,7 @@ absl::Status CheckCharacters(absl::string_view s) {
 }  // namespace
 
 absl::StatusOr<Note> Parse(absl::string_view note) {
-  if (auto s = CheckCharacters(note); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckCharacters(note));
   // The text is separated from the signatures by the last blank line.
   const size_t split = note.rfind("\n\n");
   if (split == absl::string_view::npos) {
@@ -52,7 +53,7 @@ absl::StatusOr<Note> Parse(absl::string_view note) {
     }
     SignatureLine sig;
     sig.name = std::string(line.substr(0, space));
-    if (auto s = ValidateKeyName(sig.name); !s.ok()) return s;
+    RETURN_IF_ERROR(ValidateKeyName(sig.name));
     std::string decoded;
     if (!StrictBase64Decode(line.substr(space + 1), &decoded) ||
         decoded.size() < 5) {
@@ -93,7 +94,7 @@ absl::StatusOr<std::string> Sign(absl::string_view text,
   if (text.empty() || !absl::EndsWith(text, "\n")) {
     return absl::InvalidArgumentError("note text must end with a newline");
   }
-  if (auto s = CheckCharacters(text); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckCharacters(text));
   Note note;
   note.text = std::string(text);
   note.signatures.push_back({key.name(), key.key_id(), key.Sign(text)});
@@ -102,22 +103,20 @@ absl::StatusOr<std::string> Sign(absl::string_view text,
 
 absl::StatusOr<std::string> AddSignatures(
     absl::string_view note, absl::Span<const SignatureLine> lines) {
-  absl::StatusOr<Note> parsed = Parse(note);
-  if (!parsed.ok()) return parsed.status();
-  for (const SignatureLine& l : lines) parsed->signatures.push_back(l);
-  return Format(*parsed);
+  ASSIGN_OR_RETURN(Note parsed, Parse(note));
+  for (const SignatureLine& l : lines) parsed.signatures.push_back(l);
+  return Format(parsed);
 }
 
 absl::StatusOr<std::string> Verify(absl::string_view note,
                                    absl::Span<const Verifier> known,
                                    std::vector<std::string>* verified_by) {
-  absl::StatusOr<Note> parsed = Parse(note);
-  if (!parsed.ok()) return parsed.status();
+  ASSIGN_OR_RETURN(Note parsed, Parse(note));
   int verified = 0;
-  for (const SignatureLine& sig : parsed->signatures) {
+  for (const SignatureLine& sig : parsed.signatures) {
     for (const Verifier& v : known) {
       if (v.name != sig.name || v.key_id != sig.key_id) continue;
-      if (!v.Verify(parsed->text, sig.signature).ok()) {
+      if (!v.Verify(parsed.text, sig.signature).ok()) {
         return absl::UnauthenticatedError(absl::StrCat(
             "signature by known key ", v.name, " does not verify"));
       }
@@ -128,7 +127,7 @@ absl::StatusOr<std::string> Verify(absl::string_view note,
   if (verified == 0) {
     return absl::UnauthenticatedError("note is not signed by any known key");
   }
-  return parsed->text;
+  return parsed.text;
 }
 
 }  // namespace fedlink::note

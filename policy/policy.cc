@@ -11,6 +11,7 @@
 #include "fedlink/v1/policy.pb.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::policy {
 namespace {
@@ -239,7 +240,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Load(
   auto text = ReadWholeFile(path);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open policy file"));
-  if (!text.ok()) return text.status();
+  RETURN_IF_ERROR(text.status());
   return Parse(*text, path, known_key_types);
 }
 

@@ -11,6 +11,7 @@
 #include "fedlink/v1/config.pb.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink {
 namespace {
@@ -167,7 +168,7 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths) {
         paths.config(),
         ": missing node configuration (is this a `fedlink init` directory?)"));
   }
-  if (!text.ok()) return text.status();
+  RETURN_IF_ERROR(text.status());
   return ParseNodeConfig(*text, paths.config());
 }
 

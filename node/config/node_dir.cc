@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
 
@@ -14,34 +15,29 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
     const std::string& dir, const OpenNodeOptions& options) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   auto node = std::make_unique<OpenedNode>(dir);
-  absl::StatusOr<NodeConfig> config = LoadNodeConfig(node->paths);
-  if (!config.ok()) return config.status();
-  node->config = *std::move(config);
+  ASSIGN_OR_RETURN(node->config, LoadNodeConfig(node->paths));
   if (options.load_identity) {
-    auto key = SigningKey::LoadFromFile(node->paths.identity_key());
-    if (!key.ok()) return key.status();
-    if ((*key)->name() != node->config.node_id) {
+    ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(node->paths.identity_key()));
+    if (key->name() != node->config.node_id) {
       return absl::FailedPreconditionError(absl::StrCat(
-          node->paths.identity_key(), ": key is named '", (*key)->name(),
+          node->paths.identity_key(), ": key is named '", key->name(),
           "' but node.conf says node_id '", node->config.node_id, "'"));
     }
-    node->identity = *std::move(key);
+    node->identity = std::move(key);
   }
   std::error_code ec;
   if (!std::filesystem::exists(node->paths.database(), ec)) {
     return absl::NotFoundError(
         absl::StrCat(node->paths.database(), ": missing database"));
   }
-  auto store = OpenRecordStore(node->paths.database(), {});
-  if (!store.ok()) return store.status();
-  node->store = *std::move(store);
+  ASSIGN_OR_RETURN(node->store, OpenRecordStore(node->paths.database(), {}));
   return node;
 }
 
 absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
-  if (auto s = ValidateNodeId(config.node_id); !s.ok()) return s;
-  if (auto s = ValidateListenAddress(config.listen); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateNodeId(config.node_id));
+  RETURN_IF_ERROR(ValidateListenAddress(config.listen));
   NodePaths paths(dir);
   std::error_code ec;
   if (std::filesystem::exists(paths.config(), ec)) {
@@ -56,18 +52,14 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
     return absl::PermissionDeniedError(
         absl::StrCat(dir, ": cannot set mode 0700"));
   }
-  auto key = SigningKey::Generate(config.node_id);
-  if (!key.ok()) return key.status();
-  if (auto s = (*key)->SaveToFile(paths.identity_key()); !s.ok()) return s;
-  auto tls_identity = tls::GenerateSelfSigned(config.node_id);
-  if (!tls_identity.ok()) return tls_identity.status();
-  if (auto s = tls::Save(*tls_identity, dir); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto key, SigningKey::Generate(config.node_id));
+  RETURN_IF_ERROR(key->SaveToFile(paths.identity_key()));
+  ASSIGN_OR_RETURN(auto tls_identity, tls::GenerateSelfSigned(config.node_id));
+  RETURN_IF_ERROR(tls::Save(tls_identity, dir));
   NodeConfig written = config;
   written.schema_version = RecordStoreSchemaVersion();
-  {
-    auto store = OpenRecordStore(paths.database(), {.create = true});
-    if (!store.ok()) return store.status();
-  }
+  // Creates the database and its schema; the store is closed again at once.
+  RETURN_IF_ERROR(OpenRecordStore(paths.database(), {.create = true}));
   // The config is written last: its presence marks a complete node directory.
   return WriteFileAtomically(paths.config(), FormatNodeConfig(written));
 }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "node/common/status_macros.h"
 #include "node/importer/csv_reader.h"
 #include "node/importer/utf8.h"
 
@@ -271,16 +272,14 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
       if (columns[i].has_value())
         cells.emplace_back(*columns[i], std::move(row[i]));
     }
-    absl::StatusOr<Person> p =
-        BuildPerson(cells, where, reader.line(), options);
-    if (!p.ok()) return p.status();
+    ASSIGN_OR_RETURN(Person p, BuildPerson(cells, where, reader.line(), options));
     // A later row with the same external_id replaces the earlier one, as a
     // re-import would.
-    auto [it, inserted] = index_by_id.emplace(p->external_id, persons.size());
+    auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
     if (inserted) {
-      persons.push_back(*std::move(p));
+      persons.push_back(std::move(p));
     } else {
-      persons[it->second] = *std::move(p);
+      persons[it->second] = std::move(p);
     }
   }
   if (!reader.status().ok()) {
@@ -343,13 +342,12 @@ absl::StatusOr<std::vector<Person>> ParseJsonl(absl::string_view content,
       }
       cells.emplace_back(*c, std::move(text));
     }
-    absl::StatusOr<Person> p = BuildPerson(cells, where, line_number, options);
-    if (!p.ok()) return p.status();
-    auto [it, inserted] = index_by_id.emplace(p->external_id, persons.size());
+    ASSIGN_OR_RETURN(Person p, BuildPerson(cells, where, line_number, options));
+    auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
     if (inserted) {
-      persons.push_back(*std::move(p));
+      persons.push_back(std::move(p));
     } else {
-      persons[it->second] = *std::move(p);
+      persons[it->second] = std::move(p);
     }
   }
   return persons;
@@ -422,7 +420,7 @@ absl::StatusOr<std::vector<Person>> ReadPersonsFile(
   auto text = ReadWholeFile(path);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  if (!text.ok()) return text.status();
+  RETURN_IF_ERROR(text.status());
   return ParsePersons(*text, path, options);
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "node/common/status_macros.h"
 #include "node/store/sqlite.h"
 #include "node/store/value_list.h"
 
@@ -106,7 +107,7 @@ class SqliteRecordStore : public RecordStore {
       : db_(std::move(db)), clock_(clock), version_(version) {}
 
   absl::Status Prepare() {
-    auto st = db_->Prepare(
+    ASSIGN_OR_RETURN(upsert_, db_->Prepare(
         "INSERT INTO records (external_id, role, given_name, family_name, "
         "dob_year, "
         "dob_month, dob_day, sex, nationality, officer, consent_expires_at, "
@@ -124,9 +125,7 @@ class SqliteRecordStore : public RecordStore {
         "documents=?15, "
         "handles=?16, ibans=?17, plates=?18, addresses=?19, consent=?20, "
         "labels=?21, "
-        "updated_at=?22");
-    if (!st.ok()) return st.status();
-    upsert_ = *std::move(st);
+        "updated_at=?22"));
     return absl::OkStatus();
   }
 
@@ -134,13 +133,10 @@ class SqliteRecordStore : public RecordStore {
       absl::Span<const Person> persons) override {
     absl::MutexLock lock(&mu_);
     UpsertCounts counts;
-    auto tx = db_->Begin();
-    if (!tx.ok()) return tx.status();
+    ASSIGN_OR_RETURN(auto tx, db_->Begin());
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
-    absl::StatusOr<uint64_t> before = CountLocked();
-    if (!before.ok()) return before.status();
-    absl::StatusOr<int64_t> version = BumpVersionLocked();
-    if (!version.ok()) return version.status();
+    ASSIGN_OR_RETURN(const uint64_t before, CountLocked());
+    ASSIGN_OR_RETURN(const int64_t version, BumpVersionLocked());
     std::string encoded;
     for (const Person& p : persons) {
       upsert_->Bind(1, p.external_id)
@@ -159,13 +155,12 @@ class SqliteRecordStore : public RecordStore {
         EncodeList(p.*kListFields[i], &encoded);
         upsert_->BindBlob(12 + i, encoded);
       }
-      if (absl::Status s = upsert_->Run(); !s.ok()) return s;
-      if (absl::Status s = LogChangeLocked(p.external_id, *version); !s.ok()) return s;
+      RETURN_IF_ERROR(upsert_->Run());
+      RETURN_IF_ERROR(LogChangeLocked(p.external_id, version));
     }
-    absl::StatusOr<uint64_t> after = CountLocked();
-    if (!after.ok()) return after.status();
-    if (auto s = (*tx)->Commit(); !s.ok()) return s;
-    counts.inserted = *after - *before;
+    ASSIGN_OR_RETURN(const uint64_t after, CountLocked());
+    RETURN_IF_ERROR(tx->Commit());
+    counts.inserted = after - before;
     counts.updated = persons.size() - counts.inserted;
     return counts;
   }
@@ -173,36 +168,28 @@ class SqliteRecordStore : public RecordStore {
   absl::StatusOr<std::optional<Person>> Get(
       absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
-    auto st = db_->Prepare(absl::StrCat(
-        "SELECT ", kSelectColumns, " FROM records WHERE external_id = ?1"));
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, external_id);
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::nullopt;
-    absl::StatusOr<Person> p = PersonFromRow(**st);
-    if (!p.ok()) return p.status();
-    return *std::move(p);
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
+        "SELECT ", kSelectColumns, " FROM records WHERE external_id = ?1")));
+    st->Bind(1, external_id);
+    ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return std::nullopt;
+    ASSIGN_OR_RETURN(Person p, PersonFromRow(*st));
+    return p;
   }
 
   absl::StatusOr<bool> Delete(absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
-    auto tx = db_->Begin();
-    if (!tx.ok()) return tx.status();
-    auto st =
-        db_->Prepare("DELETE FROM records WHERE external_id = ?1 RETURNING id");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, external_id);
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    const bool deleted = *row;
-    st->reset();
+    ASSIGN_OR_RETURN(auto tx, db_->Begin());
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "DELETE FROM records WHERE external_id = ?1 RETURNING id"));
+    st->Bind(1, external_id);
+    ASSIGN_OR_RETURN(const bool deleted, st->Step());
+    st.reset();
     if (deleted) {
-      absl::StatusOr<int64_t> version = BumpVersionLocked();
-      if (!version.ok()) return version.status();
-      if (auto s = LogChangeLocked(external_id, *version); !s.ok()) return s;
+      ASSIGN_OR_RETURN(const int64_t version, BumpVersionLocked());
+      RETURN_IF_ERROR(LogChangeLocked(external_id, version));
     }
-    if (auto s = (*tx)->Commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(tx->Commit());
     return deleted;
   }
 
@@ -212,24 +199,21 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::StatusOr<uint64_t> CountLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto st = db_->Prepare("SELECT COUNT(*) FROM records");
-    if (!st.ok()) return st.status();
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    return static_cast<uint64_t>((*st)->ColumnInt64(0));
+    ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COUNT(*) FROM records"));
+    RETURN_IF_ERROR(st->Step());
+    return static_cast<uint64_t>(st->ColumnInt64(0));
   }
 
   absl::StatusOr<std::map<Role, uint64_t>> CountByRole() override {
     absl::MutexLock lock(&mu_);
-    auto st = db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role");
-    if (!st.ok()) return st.status();
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role"));
     std::map<Role, uint64_t> out;
     while (true) {
-      absl::StatusOr<bool> row = (*st)->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out[static_cast<Role>((*st)->ColumnInt64(0))] =
-          static_cast<uint64_t>((*st)->ColumnInt64(1));
+      ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) break;
+      out[static_cast<Role>(st->ColumnInt64(0))] =
+          static_cast<uint64_t>(st->ColumnInt64(1));
     }
     return out;
   }
@@ -238,7 +222,7 @@ class SqliteRecordStore : public RecordStore {
       const std::function<absl::Status(const Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
     // A read transaction gives one consistent snapshot for both queries.
-    if (auto s = db_->Exec("BEGIN"); !s.ok()) return s;
+    RETURN_IF_ERROR(db_->Exec("BEGIN"));
     absl::Status status = ForEachLocked(fn);
     db_->Exec("COMMIT").IgnoreError();
     return status;
@@ -248,22 +232,21 @@ class SqliteRecordStore : public RecordStore {
       uint64_t since, absl::flat_hash_set<std::string>* changed,
       const std::function<absl::Status(const Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
-    if (auto s = db_->Exec("BEGIN"); !s.ok()) return s;
+    RETURN_IF_ERROR(db_->Exec("BEGIN"));
     absl::StatusOr<uint64_t> version = ChangesLocked(since, changed);
     absl::Status status = version.ok() ? ForEachLocked(fn) : version.status();
     db_->Exec("COMMIT").IgnoreError();
-    if (!status.ok()) return status;
+    RETURN_IF_ERROR(status);
     return version;
   }
 
   absl::StatusOr<bool> AnyConsentExpiresIn(int64_t after, int64_t until) override {
     absl::MutexLock lock(&mu_);
-    auto st = db_->Prepare(
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT 1 FROM records WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 "
-        "LIMIT 1");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, after).Bind(2, until);
-    return (*st)->Step();
+        "LIMIT 1"));
+    st->Bind(1, after).Bind(2, until);
+    return st->Step();
   }
 
   int schema_version() const override { return version_; }
@@ -271,25 +254,21 @@ class SqliteRecordStore : public RecordStore {
  private:
   // The next store version, within the caller's write transaction.
   absl::StatusOr<int64_t> BumpVersionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto st = db_->Prepare(
-        "UPDATE store_version SET version = version + 1 WHERE one = 1 RETURNING version");
-    if (!st.ok()) return st.status();
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::DataLossError("store_version row is missing");
-    const int64_t version = (*st)->ColumnInt64(0);
-    st->reset();
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE store_version SET version = version + 1 WHERE one = 1 RETURNING version"));
+    ASSIGN_OR_RETURN(const bool row, st->Step());
+    if (!row) return absl::DataLossError("store_version row is missing");
+    const int64_t version = st->ColumnInt64(0);
+    st.reset();
     return version;
   }
 
   absl::Status LogChangeLocked(absl::string_view external_id, int64_t version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (log_change_ == nullptr) {
-      auto st = db_->Prepare(
+      ASSIGN_OR_RETURN(log_change_, db_->Prepare(
           "INSERT INTO record_changes (external_id, version) VALUES (?1, ?2) "
-          "ON CONFLICT(external_id) DO UPDATE SET version = ?2");
-      if (!st.ok()) return st.status();
-      log_change_ = *std::move(st);
+          "ON CONFLICT(external_id) DO UPDATE SET version = ?2"));
     }
     log_change_->Bind(1, external_id).Bind(2, version);
     return log_change_->Run();
@@ -298,23 +277,20 @@ class SqliteRecordStore : public RecordStore {
   absl::StatusOr<uint64_t> ChangesLocked(uint64_t since,
                                          absl::flat_hash_set<std::string>* changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto version = db_->Prepare("SELECT version FROM store_version WHERE one = 1");
-    if (!version.ok()) return version.status();
-    absl::StatusOr<bool> row = (*version)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::DataLossError("store_version row is missing");
-    const uint64_t current = static_cast<uint64_t>((*version)->ColumnInt64(0));
+    ASSIGN_OR_RETURN(auto version,
+                     db_->Prepare("SELECT version FROM store_version WHERE one = 1"));
+    ASSIGN_OR_RETURN(const bool row, version->Step());
+    if (!row) return absl::DataLossError("store_version row is missing");
+    const uint64_t current = static_cast<uint64_t>(version->ColumnInt64(0));
     if (changed == nullptr) return current;
     changed->clear();
-    auto st = db_->Prepare(
-        "SELECT external_id FROM record_changes WHERE version > ?1");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT external_id FROM record_changes WHERE version > ?1"));
+    st->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
     while (true) {
-      absl::StatusOr<bool> r = (*st)->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      changed->insert((*st)->ColumnText(0));
+      ASSIGN_OR_RETURN(const bool r, st->Step());
+      if (!r) break;
+      changed->insert(st->ColumnText(0));
     }
     return current;
   }
@@ -322,16 +298,13 @@ class SqliteRecordStore : public RecordStore {
   absl::Status ForEachLocked(
       const std::function<absl::Status(const Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto records = db_->Prepare(
-        absl::StrCat("SELECT ", kSelectColumns, " FROM records ORDER BY id"));
-    if (!records.ok()) return records.status();
+    ASSIGN_OR_RETURN(auto records, db_->Prepare(absl::StrCat(
+        "SELECT ", kSelectColumns, " FROM records ORDER BY id")));
     while (true) {
-      absl::StatusOr<bool> row = (*records)->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      absl::StatusOr<Person> p = PersonFromRow(**records);
-      if (!p.ok()) return p.status();
-      if (absl::Status s = fn(*p); !s.ok()) return s;
+      ASSIGN_OR_RETURN(const bool row, records->Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(const Person p, PersonFromRow(*records));
+      RETURN_IF_ERROR(fn(p));
     }
     return absl::OkStatus();
   }
@@ -348,11 +321,10 @@ class SqliteRecordStore : public RecordStore {
 
 absl::StatusOr<std::vector<Person>> RecordStore::LoadAll() {
   std::vector<Person> out;
-  absl::Status s = ForEach([&](const Person& p) {
+  RETURN_IF_ERROR(ForEach([&](const Person& p) {
     out.push_back(p);
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -360,14 +332,12 @@ int RecordStoreSchemaVersion() { return std::size(kMigrations); }
 
 absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
     const std::string& path, const RecordStoreOptions& options) {
-  auto db = sqlite::Database::Open(path, {.create = options.create});
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
-  auto version = (*db)->SchemaVersion();
-  if (!version.ok()) return version.status();
+  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(path, {.create = options.create}));
+  RETURN_IF_ERROR(db->Migrate(kMigrations));
+  ASSIGN_OR_RETURN(const int version, db->SchemaVersion());
   auto store = std::make_unique<SqliteRecordStore>(
-      *std::move(db), options.clock ? options.clock : Clock::Real(), *version);
-  if (auto s = store->Prepare(); !s.ok()) return s;
+      std::move(db), options.clock ? options.clock : Clock::Real(), version);
+  RETURN_IF_ERROR(store->Prepare());
   return store;
 }
 

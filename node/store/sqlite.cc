@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::sqlite {
 namespace {
@@ -60,7 +61,7 @@ Statement& Statement::BindNull(int index) {
 }
 
 absl::StatusOr<bool> Statement::Step() {
-  if (!bind_status_.ok()) return bind_status_;
+  RETURN_IF_ERROR(bind_status_);
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -68,8 +69,7 @@ absl::StatusOr<bool> Statement::Step() {
 }
 
 absl::Status Statement::Run() {
-  absl::StatusOr<bool> row = Step();
-  if (!row.ok()) return row.status();
+  RETURN_IF_ERROR(Step());
   Reset();
   return absl::OkStatus();
 }
@@ -117,16 +117,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
   // Reading the schema detects a file that is not a database at all.
-  if (absl::Status s = db->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
-  if (absl::Status s = db->Exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+  RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   // 64 MiB page cache: large imports and scans stay in memory.
-  if (absl::Status s = db->Exec("PRAGMA cache_size=-65536"); !s.ok()) return s;
-  if (absl::Status s =
-          db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                            : "PRAGMA synchronous=NORMAL");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));
+  RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                    : "PRAGMA synchronous=NORMAL"));
   return db;
 }
 
@@ -159,40 +155,32 @@ absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(
 }
 
 absl::StatusOr<int> Database::SchemaVersion() {
-  absl::StatusOr<std::unique_ptr<Statement>> st =
-      Prepare("PRAGMA user_version");
-  if (!st.ok()) return st.status();
-  absl::StatusOr<bool> row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  return static_cast<int>((*st)->ColumnInt64(0));
+  ASSIGN_OR_RETURN(std::unique_ptr<Statement> st, Prepare("PRAGMA user_version"));
+  RETURN_IF_ERROR(st->Step());
+  return static_cast<int>(st->ColumnInt64(0));
 }
 
 absl::Status Database::Migrate(absl::Span<const Migration> migrations) {
-  absl::StatusOr<int> current = SchemaVersion();
-  if (!current.ok()) return current.status();
+  ASSIGN_OR_RETURN(const int current, SchemaVersion());
   const int newest = migrations.empty() ? 0 : migrations.back().version;
-  if (*current > newest) {
+  if (current > newest) {
     return absl::FailedPreconditionError(
-        absl::StrCat(path_, ": database schema version ", *current,
+        absl::StrCat(path_, ": database schema version ", current,
                      " is newer than this fedlink supports (", newest,
                      "); upgrade fedlink or restore a matching backup"));
   }
   for (const Migration& m : migrations) {
-    if (m.version <= *current) continue;
-    absl::StatusOr<std::unique_ptr<Transaction>> tx = Begin();
-    if (!tx.ok()) return tx.status();
-    if (absl::Status s = Exec(m.sql); !s.ok()) return s;
-    if (absl::Status s = Exec(absl::StrCat("PRAGMA user_version=", m.version));
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = (*tx)->Commit(); !s.ok()) return s;
+    if (m.version <= current) continue;
+    ASSIGN_OR_RETURN(std::unique_ptr<Transaction> tx, Begin());
+    RETURN_IF_ERROR(Exec(m.sql));
+    RETURN_IF_ERROR(Exec(absl::StrCat("PRAGMA user_version=", m.version)));
+    RETURN_IF_ERROR(tx->Commit());
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<Database::Transaction>> Database::Begin() {
-  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<Transaction>(new Transaction(this));
 }
 

@@ -70,8 +70,8 @@ struct OpenOptions {
 // One SQLite connection in WAL mode with foreign keys on. Thread-compatible:
 // callers serialise access (stores hold a mutex).
 //
-//   auto db = Database::Open(path, {.create = true});
-//   auto tx = (*db)->Begin();
+//   ASSIGN_OR_RETURN(auto db, Database::Open(path, {.create = true}));
+//   ASSIGN_OR_RETURN(auto tx, db->Begin());
 //   ... statements ...
 //   RETURN_IF_ERROR(tx->Commit());
 class Database {

@@ -18,6 +18,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::tls {
 namespace {
@@ -86,26 +87,10 @@ absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
                              reinterpret_cast<const unsigned char*>(cn.c_str()),
                              -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  if (auto s = AddExtension(cert.get(), NID_subject_alt_name,
-                            absl::StrCat("DNS:", cn));
-      !s.ok()) {
-    return s;
-  }
-  if (auto s =
-          AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-      !s.ok()) {
-    return s;
-  }
-  if (auto s =
-          AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature");
-      !s.ok()) {
-    return s;
-  }
-  if (auto s =
-          AddExtension(cert.get(), NID_ext_key_usage, "serverAuth,clientAuth");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(AddExtension(cert.get(), NID_subject_alt_name, absl::StrCat("DNS:", cn)));
+  RETURN_IF_ERROR(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
+  RETURN_IF_ERROR(AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature"));
+  RETURN_IF_ERROR(AddExtension(cert.get(), NID_ext_key_usage, "serverAuth,clientAuth"));
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
     return absl::InternalError("certificate signing failed");
   }
