@@ -4,7 +4,7 @@
 #include "absl/time/clock.h"
 #include "node/common/status_macros.h"
 #include "node/followup/followup_client.h"
-#include "node/private_match/responder.h"
+#include "node/app/own_keys.h"
 #include "policy/policy.h"
 
 namespace fedlink::app {
@@ -113,9 +113,7 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
 
 absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle) {
   if (handle.empty()) return absl::InvalidArgumentError("--handle is required");
-  ASSIGN_OR_RETURN(auto responder, private_match::Responder::Create(
-                                       node.paths(), node.config(), &node.records(), nullptr));
-  return responder->Resolve(handle);
+  return ResolveOwnHandle(node, handle);
 }
 
 }  // namespace fedlink::app

@@ -332,6 +332,9 @@ std::string AuditLog::LatestCheckpoint() {
 }
 
 void AuditLog::StartCheckpointing(absl::Duration interval) {
+  // Once per log: a node served again (stopped and started in one process)
+  // keeps the checkpointer it has.
+  if (impl_->checkpointer.joinable()) return;
   impl_->checkpointer = std::thread([this, interval] {
     for (;;) {
       {

@@ -70,7 +70,7 @@ class AuditLog {
   // interval).
   std::string LatestCheckpoint();
   // Issues a checkpoint every `interval` while entries arrive, on a
-  // background thread, until destruction.
+  // background thread, until destruction. A second call keeps the first.
   void StartCheckpointing(absl::Duration interval);
 
   uint64_t size();

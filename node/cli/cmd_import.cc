@@ -1,13 +1,12 @@
-// fedlink import: load person records into the node's store, all or nothing.
+// fedlink import: load person records into the node's store, all or nothing
+// (node/app/import.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
+#include "node/app/import.h"
 #include "node/cli/command.h"
-#include "node/cli/command_audit.h"
 #include "node/cli/flags.h"
-#include "node/config/node_dir.h"
 #include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, default_role, "",
@@ -45,49 +44,24 @@ int RunImport(const std::vector<std::string>& args) {
     return ReportError("import", absl::InvalidArgumentError(
                                      "--bad-dates: expected reject or drop"));
   }
-  ImportOptions::Stats stats;
   options.drop_bad_dates = bad_dates == "drop";
-  options.stats = &stats;
-  auto node = OpenNode(absl::GetFlag(FLAGS_dir), {.load_identity = true});
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
   if (!node.ok()) return ReportError("import", node.status());
-  auto log = OpenCommandAudit(**node);
-  if (!log.ok()) return ReportError("import", log.status());
-  audit::Event entry;
-  entry.event = "records.import";
-  entry.requester = (*node)->config.node_id;
-
-  const absl::Time start = absl::Now();
-  auto persons = ReadPersonsFile(args[0], options);
-  if (!persons.ok()) {
-    entry.outcome = OutcomeOf(persons.status());  // file:line:field, never a value
-    (void)(*log)->Append(entry);
-    return ReportError("import", persons.status());
-  }
-  auto counts = (*node)->store->Upsert(*persons);
-  entry.outcome = OutcomeOf(counts.status());
-  if (counts.ok()) {
-    entry.count = persons->size();
-    entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
-  }
-  if (auto logged = (*log)->Append(entry); !logged.ok()) {
-    return ReportError("import", logged.status());
-  }
-  if (!counts.ok()) return ReportError("import", counts.status());
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  auto total = (*node)->store->Count();
-  if (!total.ok()) return ReportError("import", total.status());
-  std::cout << "imported " << persons->size() << " records ("
-            << counts->inserted << " new, " << counts->updated
+  auto report = app::ImportRecords(**node, {args[0], options});
+  if (!report.ok()) return ReportError("import", report.status());
+  std::cout << "imported " << report->records << " records ("
+            << report->inserted << " new, " << report->updated
             << " updated) from " << args[0] << "\n"
-            << "node " << (*node)->config.node_id << " now holds " << *total
+            << "node " << (*node)->id() << " now holds " << report->total
             << " records\n";
-  if (!stats.dropped_date_lines.empty()) {
-    std::cerr << "warning: dropped " << stats.dropped_date_lines.size()
+  if (!report->dropped_date_lines.empty()) {
+    std::cerr << "warning: dropped " << report->dropped_date_lines.size()
               << " impossible dates of birth (lines "
-              << absl::StrJoin(stats.dropped_date_lines, ", ") << ")\n";
+              << absl::StrJoin(report->dropped_date_lines, ", ") << ")\n";
   }
+  const double seconds = report->seconds;
   std::cerr << "import took " << seconds << " s ("
-            << static_cast<uint64_t>(seconds > 0 ? persons->size() / seconds
+            << static_cast<uint64_t>(seconds > 0 ? report->records / seconds
                                                  : 0)
             << " rows/s)\n";
   return kExitOk;

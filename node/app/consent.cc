@@ -1,0 +1,141 @@
+#include "node/app/consent.h"
+
+#include <sodium.h>
+
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "node/app/own_keys.h"
+#include "node/common/status_macros.h"
+#include "node/followup/followup_client.h"
+#include "node/followup/followup_store.h"
+
+namespace fedlink::app {
+namespace {
+
+using Revocation = followup::FollowupStore::Revocation;
+
+constexpr absl::Duration kDeadline = absl::Seconds(10);
+
+std::string RandomRevocationId() {
+  std::string bytes(8, '\0');
+  randombytes_buf(bytes.data(), bytes.size());
+  return absl::StrCat("r", absl::BytesToHexString(bytes));
+}
+
+// Sends each notice and records the acknowledgements. Without a roster or
+// TLS identity every notice stays pending with that reason.
+std::vector<RevocationOutcome> SendNotices(
+    Node& node, followup::FollowupStore& store,
+    const std::vector<Revocation>& notices) {
+  std::vector<RevocationOutcome> outcomes;
+  if (notices.empty()) return outcomes;
+  absl::StatusOr<federation::Self> self = node.Self(Actor{});
+  absl::StatusOr<const federation::Roster*> roster = node.Roster();
+  absl::StatusOr<audit::AuditLog*> log = node.AuditLog();
+  for (const Revocation& r : notices) {
+    absl::Status s;
+    if (!self.ok()) {
+      s = self.status();
+    } else if ((*roster)->Find(r.peer) == nullptr) {
+      s = absl::FailedPreconditionError("no longer a roster member");
+    } else {
+      s = followup::SendRevocation(*self, *(*roster)->Find(r.peer), r,
+                                   kDeadline, log.ok() ? *log : nullptr);
+    }
+    if (s.ok()) s = store.AckRevocation(r.id, absl::Now());
+    outcomes.push_back({r.peer, s});
+  }
+  return outcomes;
+}
+
+// The notices owed about `external_id`: one per peer and handle (a contact
+// request it sent us) or contact id (one we sent it), recorded as pending.
+absl::StatusOr<std::vector<Revocation>> OweNotices(
+    followup::FollowupStore& store, const std::string& external_id) {
+  std::vector<Revocation> notices;
+  std::set<std::string> seen;
+  const absl::Time now = absl::Now();
+  auto add = [&](const std::string& peer, const std::string& handle,
+                 const std::string& contact_id) -> absl::Status {
+    if (!seen.insert(absl::StrCat(peer, "|", handle, "|", contact_id)).second) {
+      return absl::OkStatus();
+    }
+    Revocation r;
+    r.id = RandomRevocationId();
+    r.own_id = external_id;
+    r.peer = peer;
+    r.handle = handle;
+    r.contact_id = contact_id;
+    r.created_at = now;
+    RETURN_IF_ERROR(store.AddRevocation(r));
+    notices.push_back(std::move(r));
+    return absl::OkStatus();
+  };
+  ASSIGN_OR_RETURN(const std::vector<followup::Contact> incoming,
+                   store.Incoming());
+  for (const followup::Contact& c : incoming) {
+    if (c.own_id == external_id) RETURN_IF_ERROR(add(c.peer, c.handle, ""));
+  }
+  ASSIGN_OR_RETURN(const std::vector<followup::Contact> outgoing,
+                   store.Outgoing());
+  for (const followup::Contact& c : outgoing) {
+    if (c.own_id == external_id) RETURN_IF_ERROR(add(c.peer, "", c.id));
+  }
+  return notices;
+}
+
+}  // namespace
+
+size_t Acknowledged(const std::vector<RevocationOutcome>& notices) {
+  size_t n = 0;
+  for (const RevocationOutcome& o : notices) n += o.status.ok() ? 1 : 0;
+  return n;
+}
+
+size_t Pending(const std::vector<RevocationOutcome>& notices) {
+  return notices.size() - Acknowledged(notices);
+}
+
+absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
+    Node& node, const std::string& external_id) {
+  ASSIGN_OR_RETURN(std::optional<Person> record,
+                   node.records().Get(external_id));
+  if (!record.has_value()) {
+    return absl::InvalidArgumentError("no record with that external_id");
+  }
+  RETURN_IF_ERROR(node.AuditLog().status());
+  record->consent.clear();
+  record->consent_expires_at = 0;
+  // Re-key after the change: the record's entries in every table a peer
+  // cached were made under the old key, so they no longer match anything.
+  absl::Status s = node.records().Upsert({*record}).status();
+  if (s.ok()) s = RekeyOwnTables(node);
+  audit::Event entry =
+      LocalEvent("consent.withdraw");  // no record id: not personal data
+  entry.count = 1;
+  entry.outcome = OutcomeOf(s);
+  entry.detail = "record removed from every table; OPRF keys re-keyed";
+  RETURN_IF_ERROR(node.Log(std::move(entry)));
+  RETURN_IF_ERROR(s);
+
+  ConsentWithdrawal withdrawal;
+  absl::StatusOr<followup::FollowupStore*> store = node.Followups();
+  absl::StatusOr<std::vector<Revocation>> owed =
+      store.ok() ? OweNotices(**store, external_id) : store.status();
+  withdrawal.notices_status = owed.status();
+  if (owed.ok()) withdrawal.notices = SendNotices(node, **store, *owed);
+  return withdrawal;
+}
+
+absl::StatusOr<std::vector<RevocationOutcome>> NotifyRevocations(Node& node) {
+  ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
+  RETURN_IF_ERROR(node.AuditLog().status());
+  ASSIGN_OR_RETURN(const std::vector<Revocation> pending,
+                   store->PendingRevocations());
+  return SendNotices(node, *store, pending);
+}
+
+}  // namespace fedlink::app

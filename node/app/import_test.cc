@@ -1,0 +1,112 @@
+// Importing records: all or nothing, upsert, stats, and the access-log
+// entry for every attempt.
+#include "node/app/import.h"
+
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/app/records.h"
+#include "node/app/test_app_federation.h"
+
+namespace fedlink::app {
+namespace {
+
+using testing::AppFederation;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kHeader[] =
+    "external_id,role,given_name,family_name,dob,phone\n";
+
+class ImportTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = node().paths().dir + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  Node& node() { return fed_.node("ngo"); }
+  uint64_t LogSize() { return (*node().AuditLog())->size(); }
+  AppFederation fed_{{"ngo"}};
+};
+
+TEST_F(ImportTest, ImportsThenUpserts) {
+  const std::string path =
+      Write("in.csv", std::string(kHeader) +
+                          "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                          "N-2,suspect,Ivan,Petrov,,+44 7700 900009\n");
+  const uint64_t entries = LogSize();
+  auto first = ImportRecords(node(), {path, {}});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->records, 2u);
+  EXPECT_EQ(first->inserted, 2u);
+  EXPECT_EQ(first->updated, 0u);
+  EXPECT_EQ(first->total, 2u);
+  EXPECT_GE(first->seconds, 0);
+  EXPECT_EQ(LogSize(), entries + 1);
+
+  auto again = ImportRecords(node(), {path, {}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->inserted, 0u);
+  EXPECT_EQ(again->updated, 2u);
+  EXPECT_EQ(again->total, 2u);
+}
+
+TEST_F(ImportTest, ABadRowImportsNothingAndNamesTheLineNotTheValue) {
+  const std::string path =
+      Write("bad.csv", std::string(kHeader) +
+                           "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                           "N-2,victim,Ana,Popescu,1985-13-30,\n");
+  const uint64_t entries = LogSize();
+  auto report = ImportRecords(node(), {path, {}});
+  EXPECT_TRUE(absl::IsInvalidArgument(report.status()));
+  EXPECT_THAT(report.status().message(), HasSubstr("bad.csv:3: dob"));
+  EXPECT_THAT(report.status().message(), Not(HasSubstr("1985")));
+  EXPECT_EQ(CountRecords(node())->total, 0u);
+  EXPECT_EQ(LogSize(), entries + 1);  // the failed attempt is logged too
+}
+
+TEST_F(ImportTest, ImpossibleDatesCanBeDroppedAndAreReported) {
+  const std::string path =
+      Write("dates.csv", std::string(kHeader) +
+                             "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                             "N-2,victim,Ana,Popescu,1985-13-30,\n"
+                             "N-3,victim,Eva,Novak,1985-02-31,\n");
+  ImportRequest request{path, {}};
+  request.options.drop_bad_dates = true;
+  auto report = ImportRecords(node(), request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->total, 3u);
+  EXPECT_THAT(report->dropped_date_lines, ElementsAre(3, 4));
+}
+
+TEST_F(ImportTest, DefaultRoleAndColumnMapApply) {
+  const std::string path =
+      Write("mapped.csv", "id,given_name,family_name\nN-7,Eva,Novak\n");
+  ImportRequest request{path, {}};
+  request.options.column_map = {{"id", "external_id"}};
+  request.options.default_role = Role::kWitness;
+  ASSERT_TRUE(ImportRecords(node(), request).ok());
+  EXPECT_EQ(CountRecords(node())->by_role.at(Role::kWitness), 1u);
+}
+
+TEST_F(ImportTest, AMissingFileIsAnError) {
+  auto report =
+      ImportRecords(node(), {node().paths().dir + "/missing.csv", {}});
+  EXPECT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("missing.csv"));
+}
+
+TEST_F(ImportTest, RefusedWhenItCannotBeLogged) {
+  const std::string path =
+      Write("in.csv", std::string(kHeader) + "N-1,victim,Maria,Ivanova,,\n");
+  auto unkeyed = Node::Open(node().paths().dir, {.load_identity = false});
+  ASSERT_TRUE(unkeyed.ok());
+  EXPECT_FALSE(ImportRecords(**unkeyed, {path, {}}).ok());
+  EXPECT_EQ(CountRecords(node())->total, 0u);
+}
+
+}  // namespace
+}  // namespace fedlink::app

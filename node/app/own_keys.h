@@ -1,0 +1,34 @@
+// The node's own OPRF and handle keys as the owner's tools use them outside
+// serving: re-keying after a record leaves the tables (delete, consent
+// withdrawn), and every handle of the node (for `fedlink eval`).
+//
+// The one place in the application layer that opens the node's keyring
+// (private_match/keyring.h) outside serving; the use cases call these.
+#ifndef FEDLINK_NODE_APP_OWN_KEYS_H_
+#define FEDLINK_NODE_APP_OWN_KEYS_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "node/app/node.h"
+
+namespace fedlink::app {
+
+// Starts a new OPRF key generation: every tag table built before (and cached
+// by a peer) opens nothing, so a record no longer shared is in no table a
+// peer can use. Requesters notice and refetch.
+absl::Status RekeyOwnTables(const Node& node);
+
+// Every handle of the node's records and the external id behind it (owner
+// only: handles are opaque to everyone else).
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
+    Node& node);
+
+// The external id behind one of the node's own handles; NotFound if none.
+absl::StatusOr<std::string> ResolveOwnHandle(Node& node, const std::string& handle);
+
+}  // namespace fedlink::app
+
+#endif  // FEDLINK_NODE_APP_OWN_KEYS_H_

@@ -1,0 +1,130 @@
+#include "node/cli/record_output.h"
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+
+namespace fedlink::cli {
+namespace {
+
+std::string Timestamp(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+void PrintPerson(const Person& p) {
+  auto line = [](absl::string_view name, absl::string_view value) {
+    if (!value.empty()) std::cout << name << ": " << value << "\n";
+  };
+  auto multi = [&](absl::string_view name, const std::vector<std::string>& v) {
+    line(name, absl::StrJoin(v, "; "));
+  };
+  line("external_id", p.external_id);
+  line("role", RoleName(p.role));
+  line("given_name", p.given_name);
+  line("family_name", p.family_name);
+  multi("aliases", p.aliases);
+  line("dob", p.dob.ToString());
+  line("sex", SexName(p.sex));
+  line("nationality", p.nationality);
+  multi("phone", p.phones);
+  multi("email", p.emails);
+  multi("document", p.documents);
+  multi("handle", p.handles);
+  multi("iban", p.ibans);
+  multi("plate", p.plates);
+  multi("address", p.addresses);
+  multi("consent", p.consent);
+  if (p.consent_expires_at != 0) {
+    line("consent_expires",
+         CivilFromDays(p.consent_expires_at / 86400).ToString());
+  }
+  multi("labels", p.labels);
+  line("officer", p.officer);
+}
+
+// False if the history is unavailable.
+bool PrintHistory(const app::SharingHistory& h) {
+  std::cout << "sharing history:\n";
+  if (!h.status.ok()) {
+    std::cout << "  (unavailable: " << h.status.message() << ")\n";
+    return false;
+  }
+  for (const followup::Hit& hit : h.hits) {
+    std::cout << "  " << Timestamp(hit.found_at) << " matched at " << hit.peer
+              << " (their " << hit.handle << ") for " << hit.purpose
+              << ", score " << hit.score << "\n";
+  }
+  for (const followup::Contact& c : h.contacts_in) {
+    std::cout << "  " << Timestamp(c.created_at) << " " << c.peer
+              << " asked for contact about it (" << c.id << ", " << c.purpose
+              << "): " << followup::ContactStatusName(c.status) << "\n";
+  }
+  for (const followup::Contact& c : h.contacts_out) {
+    std::cout << "  " << Timestamp(c.created_at) << " we asked " << c.peer
+              << " for contact about their " << c.handle << " (" << c.id << ", "
+              << c.purpose << "): " << followup::ContactStatusName(c.status)
+              << "\n";
+  }
+  for (const followup::FollowupStore::Notice& n : h.notices) {
+    std::cout << "  " << Timestamp(n.at) << " " << n.peer << " matched it for "
+              << n.purpose << " (mutual notice)\n";
+  }
+  for (const followup::FollowupStore::Revocation& r : h.revocations) {
+    std::cout << "  " << Timestamp(r.created_at) << " revocation notice to "
+              << r.peer << ": "
+              << (r.acked_at == absl::InfinitePast()
+                      ? std::string("pending")
+                      : absl::StrCat("acknowledged ", Timestamp(r.acked_at)))
+              << "\n";
+  }
+  if (h.empty()) std::cout << "  nothing was shared about this record\n";
+  return true;
+}
+
+void PrintSharedNow(const app::SharedNow& now) {
+  std::cout << "shared now:\n";
+  switch (now.basis) {
+    case app::SharedNow::Basis::kNoRoster:
+      std::cout << "  with nobody (no roster)\n";
+      return;
+    case app::SharedNow::Basis::kNoPolicy:
+      std::cout << "  with nobody (no policy)\n";
+      return;
+    case app::SharedNow::Basis::kPolicyUnreadable:
+      std::cout << "  (policy unreadable: " << now.policy_error.message()
+                << ")\n";
+      return;
+    case app::SharedNow::Basis::kPolicy:
+      break;
+  }
+  for (const app::CurrentShare& s : now.shares) {
+    std::cout << "  with " << s.peer << " for " << s.purpose << " (rule '"
+              << s.rule << "', " << policy::PayloadName(s.payload) << ")\n";
+  }
+  if (now.shares.empty()) std::cout << "  with nobody\n";
+}
+
+}  // namespace
+
+void PrintRecordDetails(const app::RecordDetails& details) {
+  PrintPerson(details.record);
+  // Without the history, what is shared now is not shown either.
+  if (PrintHistory(details.history)) PrintSharedNow(details.shared_now);
+}
+
+void PrintRevocationOutcomes(
+    const std::vector<app::RevocationOutcome>& notices) {
+  for (const app::RevocationOutcome& n : notices) {
+    if (n.status.ok()) {
+      std::cout << "  revocation notice to " << n.peer << ": acknowledged\n";
+    } else {
+      std::cout << "  revocation notice to " << n.peer << ": pending ("
+                << absl::StatusCodeToString(n.status.code()) << ": "
+                << n.status.message() << ")\n";
+    }
+  }
+}
+
+}  // namespace fedlink::cli
