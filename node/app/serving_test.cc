@@ -1,5 +1,5 @@
 // Serving a node in-process: the serve lock, the access log's entries, a
-// restart in the same process, and a node without a roster.
+// restart in the same process, and a policy reload.
 #include "node/app/serving.h"
 
 #include "gmock/gmock.h"
