@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 # layer  module (folder)
 LAYERS='
 0 node/common
-0 crypto
-0 proto
+1 crypto
+1 proto
 1 node/record
 1 node/tls
 1 node/normalize

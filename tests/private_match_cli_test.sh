@@ -73,6 +73,21 @@ G=$(cut -d, -f3 <<<"$ROW"); FAM=$(cut -d, -f4 <<<"$ROW"); DOB=$(cut -d, -f6 <<<"
 expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --given "$G" --family "$FAM" --dob "$DOB" --phone "$PH"
 grep -q "^police,h[0-9a-f]*,[0-9.]*,.*,victim," "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "lookup found nothing"; }
 pass "lookup finds the intake at police"
+# The same intake from standard input, so no personal data is on the command line.
+printf 'given_name,family_name,dob,phone\n%s,%s,%s,%s\n' "$G" "$FAM" "$DOB" "$PH" |
+  expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake -
+grep -q "^police,h[0-9a-f]*,[0-9.]*,.*,victim," "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "lookup --intake - found nothing"; }
+printf '{"given_name": "%s", "family_name": "%s", "dob": "%s"}\n' "$G" "$FAM" "$DOB" >"$WORK/intake.jsonl"
+expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake "$WORK/intake.jsonl"
+expect_exit 2 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake "$WORK/intake.jsonl" --given "$G"
+grep -q "not both" "$WORK/err" || fail "--intake with field flags"
+printf 'given_name,dob\nA,1990-01-01\nB,1991-01-01\n' |
+  expect_exit 2 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake -
+grep -q "expected one record, found 2" "$WORK/err" || { cat "$WORK/err"; fail "two intakes"; }
+printf 'given_name,dob\nMaria,1990-13-45\n' |
+  expect_exit 2 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake -
+grep -q "1990-13-45" "$WORK/err" && fail "an intake value leaked into an error"
+pass "lookup --intake reads one record from stdin or a file; bad intakes are refused without their values"
 
 # 3b. Deltas: police takes in a consented victim the NGO also knows; the
 # NGO's cached table is brought up to date by a delta of one slot, and the

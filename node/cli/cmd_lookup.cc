@@ -4,58 +4,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "node/app/match.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/intake.h"
 #include "node/cli/peer_results.h"
-
-ABSL_FLAG(std::string, given, "", "Given name.");
-ABSL_FLAG(std::string, family, "", "Family name.");
-ABSL_FLAG(std::string, alias, "", "Aliases, ';'-separated.");
-ABSL_FLAG(std::string, dob, "", "Date of birth (YYYY-MM-DD, YYYY-MM, YYYY, ...).");
-ABSL_FLAG(std::string, sex, "", "f, m or x.");
-ABSL_FLAG(std::string, phone, "", "Phone numbers, ';'-separated.");
-ABSL_FLAG(std::string, email, "", "E-mail addresses, ';'-separated.");
-ABSL_FLAG(std::string, document, "", "Document numbers, ';'-separated.");
-ABSL_FLAG(std::string, online_handle, "", "Online handles, ';'-separated.");
-ABSL_FLAG(std::string, iban, "", "IBANs, ';'-separated.");
-ABSL_FLAG(std::string, plate, "", "Vehicle plates, ';'-separated.");
-ABSL_FLAG(std::string, address, "", "Addresses, ';'-separated.");
 
 namespace fedlink::cli {
 namespace {
-
-std::vector<std::string> List(const std::string& text) {
-  std::vector<std::string> out;
-  for (absl::string_view v : absl::StrSplit(text, ';', absl::SkipWhitespace()))
-    out.emplace_back(v);
-  return out;
-}
-
-absl::StatusOr<Person> IntakeFromFlags() {
-  Person p;
-  p.external_id = "intake";
-  p.given_name = absl::GetFlag(FLAGS_given);
-  p.family_name = absl::GetFlag(FLAGS_family);
-  p.aliases = List(absl::GetFlag(FLAGS_alias));
-  if (const std::string dob = absl::GetFlag(FLAGS_dob); !dob.empty()) {
-    auto parsed = ParsePartialDate(dob);
-    if (!parsed.ok()) return absl::InvalidArgumentError("--dob: not a date");
-    p.dob = *parsed;
-  }
-  auto sex = ParseSex(absl::GetFlag(FLAGS_sex));
-  if (!sex.ok()) return absl::InvalidArgumentError("--sex: expected f, m or x");
-  p.sex = *sex;
-  p.phones = List(absl::GetFlag(FLAGS_phone));
-  p.emails = List(absl::GetFlag(FLAGS_email));
-  p.documents = List(absl::GetFlag(FLAGS_document));
-  p.handles = List(absl::GetFlag(FLAGS_online_handle));
-  p.ibans = List(absl::GetFlag(FLAGS_iban));
-  p.plates = List(absl::GetFlag(FLAGS_plate));
-  p.addresses = List(absl::GetFlag(FLAGS_address));
-  return p;
-}
 
 int RunLookup(const std::vector<std::string>& args) {
   auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
@@ -63,7 +19,7 @@ int RunLookup(const std::vector<std::string>& args) {
   app::LookupRequest request;
   request.purpose = absl::GetFlag(FLAGS_purpose);
   if (auto s = (*node)->CheckPurpose(request.purpose); !s.ok()) return ReportError("lookup", s);
-  auto intake = IntakeFromFlags();
+  auto intake = IntakeFromFlags();  // --intake FILE or the field flags
   if (!intake.ok()) return ReportError("lookup", intake.status());
   request.intake = *std::move(intake);
   request.options = PeerMatchOptionsFromFlags();
@@ -97,15 +53,19 @@ int RunLookup(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND(
     "lookup",
+    "  fedlink lookup --dir DIR --purpose P --intake FILE|-\n"
     "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
     "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
     "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
     "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
     "                 [--legal-basis REF] [--official ID]\n\n"
     "Checks one person (an intake, not stored) against every peer and prints\n"
-    "candidates as peer,handle,score,keys,role,officer.",
+    "candidates as peer,handle,score,keys,role,officer. --intake reads the person\n"
+    "from FILE or, with -, from standard input: one record in the import format\n"
+    "(CSV with a header, or one JSON object), so that no personal data goes on\n"
+    "the command line (shell history, ps); external_id and role may be left out.",
     "check one person against all peers",
-    {"dir", "purpose", "given", "family", "alias", "dob", "sex", "phone", "email",
+    {"dir", "purpose", "intake", "given", "family", "alias", "dob", "sex", "phone", "email",
      "document", "online_handle", "iban", "plate", "address", "threshold", "refresh",
      "max_table_age", "legal_basis", "official"},
     RunLookup);

@@ -207,6 +207,9 @@ absl::StatusOr<Person> BuildPerson(
         break;
     }
   }
+  if (p.external_id.empty() && options.default_external_id.has_value()) {
+    p.external_id = *options.default_external_id;
+  }
   if (p.external_id.empty()) return fail("external_id", "empty required field");
   if (!has_role) {
     if (!options.default_role.has_value()) {
@@ -249,7 +252,8 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
     }
     columns.push_back(c);
   }
-  if (!seen.contains(static_cast<int>(Column::kExternalId))) {
+  if (!seen.contains(static_cast<int>(Column::kExternalId)) &&
+      !options.default_external_id.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
         name, ":1: no external_id column (use --map SRC=external_id)"));
   }

@@ -38,6 +38,22 @@ TEST(ImporterTest, ParsesCanonicalCsv) {
   EXPECT_EQ(p.officer, "officer 7");
 }
 
+TEST(ImporterTest, ADefaultExternalIdStandsInForAMissingColumnOrValue) {
+  ImportOptions options;
+  options.format = "csv";
+  options.default_role = Role::kOther;
+  EXPECT_FALSE(ParsePersons("given_name\nMaria\n", "x.csv", options).ok());
+  options.default_external_id = "intake";
+  auto persons = ParsePersons("given_name\nMaria\n", "x.csv", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  ASSERT_EQ(persons->size(), 1u);
+  EXPECT_EQ((*persons)[0].external_id, "intake");
+  options.format = "jsonl";
+  persons = ParsePersons("{\"given_name\": \"Maria\"}\n", "x.jsonl", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  EXPECT_EQ((*persons)[0].external_id, "intake");
+}
+
 TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
   auto map = ParseColumnMap(
       "rec_id=external_id, surname=family_name,date_of_birth=dob");
