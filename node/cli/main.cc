@@ -72,6 +72,12 @@ std::string FlagName(absl::string_view arg) {
   return std::string(arg.substr(0, arg.find('=')));
 }
 
+// A flag that is not boolean takes the next argument as its value.
+bool TakesValue(const std::string& name) {
+  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  return flag != nullptr && !flag->IsOfType<bool>();
+}
+
 bool Accepts(const Command& c, const std::string& name) {
   for (absl::string_view f : c.flags) {
     if (f == name) return true;
@@ -146,7 +152,15 @@ int Main(int argc, char** argv) {
     const bool is_flag = !after_separator && i > words && arg.size() > 2 &&
                          arg[0] == '-' && arg[1] == '-';
     normalised.push_back(is_flag ? NormaliseFlag(arg) : std::string(arg));
+    // "--intake -" (standard input): joined as "--intake=-", which Abseil
+    // takes without asking whether "-" was meant as a flag.
+    if (is_flag && arg.find('=') == absl::string_view::npos && i + 1 < argc &&
+        absl::string_view(argv[i + 1]) == "-" && TakesValue(FlagName(normalised.back()))) {
+      normalised.back() += "=-";
+      ++i;
+    }
   }
+  argc = static_cast<int>(normalised.size());
   for (int i = 0; i < argc; ++i) argv[i] = normalised[i].data();
   for (int i = 1 + words; i < argc; ++i) {
     absl::string_view arg = argv[i];

@@ -208,7 +208,7 @@ absl::StatusOr<Person> BuildPerson(
     }
   }
   if (p.external_id.empty() && options.default_external_id.has_value()) {
-    p.external_id = *options.default_external_id;
+    p.external_id = absl::StrCat(*options.default_external_id, ":", line);
   }
   if (p.external_id.empty()) return fail("external_id", "empty required field");
   if (!has_role) {

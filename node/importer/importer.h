@@ -27,8 +27,9 @@ struct ImportOptions {
   std::map<std::string, std::string> column_map;
   // Role for rows with no role column or an empty role.
   std::optional<Role> default_role;
-  // External id for rows without one (a lookup's intake is not stored, so it
-  // needs none); without it, external_id is required.
+  // Rows without an external id get "<default_external_id>:<line>" (a
+  // lookup's intake is not stored, so it needs none); without it,
+  // external_id is required.
   std::optional<std::string> default_external_id;
   // Legacy data often holds impossible dates (FEBRL has "19371233"). By
   // default such a row fails the import; with drop_bad_dates the record is

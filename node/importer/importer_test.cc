@@ -47,11 +47,15 @@ TEST(ImporterTest, ADefaultExternalIdStandsInForAMissingColumnOrValue) {
   auto persons = ParsePersons("given_name\nMaria\n", "x.csv", options);
   ASSERT_TRUE(persons.ok()) << persons.status();
   ASSERT_EQ(persons->size(), 1u);
-  EXPECT_EQ((*persons)[0].external_id, "intake");
+  EXPECT_EQ((*persons)[0].external_id, "intake:2");
+  // Rows without one stay apart (they are not re-imports of one record).
+  persons = ParsePersons("given_name\nMaria\nAna\n", "x.csv", options);
+  ASSERT_TRUE(persons.ok()) << persons.status();
+  EXPECT_EQ(persons->size(), 2u);
   options.format = "jsonl";
   persons = ParsePersons("{\"given_name\": \"Maria\"}\n", "x.jsonl", options);
   ASSERT_TRUE(persons.ok()) << persons.status();
-  EXPECT_EQ((*persons)[0].external_id, "intake");
+  EXPECT_EQ((*persons)[0].external_id, "intake:1");
 }
 
 TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
