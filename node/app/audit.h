@@ -38,11 +38,11 @@ struct AuditExport {
 absl::StatusOr<AuditExport> ExportAuditLog(Node& node);
 
 struct ReviewRequest {
-  std::vector<std::string> exports;  // export files
+  std::vector<std::string> exports{};  // export files
   // Optional: a signed roster file to check every export's node key and
   // witnesses against, and the federation key it must verify with.
-  std::string roster;
-  std::string federation_key;
+  std::string roster{};
+  std::string federation_key{};
 };
 // Reads the roster (if any) and every export, then reviews them
 // (ReviewExports). Errors: a file that cannot be read (NotFound), a roster
