@@ -53,7 +53,8 @@ absl::StatusOr<AuditReview> ReviewExportFiles(const ReviewRequest& request);
 // Asks every other roster member to cosign the log's latest checkpoint now
 // (each checks it is consistent with the last it cosigned) and keeps the
 // cosignatures for exports. NotFound without an installed roster; a peer
-// that refuses or cannot be reached is in its result (one per peer, in roster order).
+// that refuses or cannot be reached is in its result (one per peer, in roster
+// order).
 absl::StatusOr<std::vector<audit::WitnessResult>> WitnessNow(Node& node);
 
 inline constexpr absl::Duration kFetchExportDeadline = absl::Minutes(5);
@@ -61,8 +62,9 @@ inline constexpr absl::Duration kFetchExportDeadline = absl::Minutes(5);
 // verifies it against the peer's roster key. InvalidArgument if `peer` is
 // not a member; PermissionDenied if the peer's policy does not let this
 // node fetch it; Unavailable / DeadlineExceeded if it cannot be reached.
-absl::StatusOr<std::string> FetchAuditExport(Node& node, const std::string& peer,
-                                             absl::Duration deadline = kFetchExportDeadline);
+absl::StatusOr<std::string> FetchAuditExport(
+    Node& node, const std::string& peer,
+    absl::Duration deadline = kFetchExportDeadline);
 
 }  // namespace fedlink::app
 

@@ -19,10 +19,10 @@
 namespace fedlink::app {
 namespace {
 
+using testing::AppFederation;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::AppFederation;
 using testing::Victim;
 
 // The police policy, and auditors may fetch the access log.
@@ -49,9 +49,10 @@ constexpr char kPoliceWithAuditPolicy[] = R"pb(
 )pb";
 
 std::string Dir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/audit-test-" +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                          "-" + name;
+  const std::string dir =
+      ::testing::TempDir() + "/audit-test-" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+      name;
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -67,8 +68,10 @@ class AuditTest : public ::testing::Test {
   void SetUp() override {
     fed_.WritePolicy("police", kPoliceWithAuditPolicy);
     fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
-    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
+    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12",
+                               "+44 7700 900001")});
+    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12",
+                            "+44 7700 900001")});
   }
   // The NGO matches its records at police: an exchange both nodes log.
   void MatchNgoAtPolice() {
@@ -127,21 +130,26 @@ TEST_F(AuditTest, VerifiedEntriesRefusesATamperedExport) {
 
   auto entries = VerifiedEntries(proto.SerializeAsString());
   EXPECT_FALSE(entries.ok());
-  EXPECT_THAT(entries.status().message(), HasSubstr("do not match the signed checkpoint"));
+  EXPECT_THAT(entries.status().message(),
+              HasSubstr("do not match the signed checkpoint"));
 
-  AuditReview review = ReviewExports({{"tampered.audit", proto.SerializeAsString()}}, nullptr);
+  AuditReview review =
+      ReviewExports({{"tampered.audit", proto.SerializeAsString()}}, nullptr);
   EXPECT_FALSE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_FALSE(review.logs[0].ok);
-  EXPECT_THAT(review.logs[0].failure, HasSubstr("do not match the signed checkpoint"));
-  EXPECT_THAT(review.entries, IsEmpty());  // nothing from an unverified log counts
+  EXPECT_THAT(review.logs[0].failure,
+              HasSubstr("do not match the signed checkpoint"));
+  EXPECT_THAT(review.entries,
+              IsEmpty());  // nothing from an unverified log counts
 }
 
 TEST_F(AuditTest, ReviewJoinsBothSidesOfEveryExchange) {
   fed_.Serve("police");
   fed_.Serve("ngo");
   MatchNgoAtPolice();
-  AuditReview review = ReviewExports({Export("police"), Export("ngo")}, nullptr);
+  AuditReview review =
+      ReviewExports({Export("police"), Export("ngo")}, nullptr);
   EXPECT_TRUE(review.ok());
   EXPECT_GT(review.joined, 0);
   EXPECT_THAT(review.anomalies, IsEmpty());
@@ -164,10 +172,11 @@ TEST_F(AuditTest, ReviewFindsAnExchangeMissingFromTheOtherLog) {
 }
 
 TEST_F(AuditTest, ReviewChecksTheNodeKeyAgainstTheRoster) {
-  AuditReview review = ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)},
-                                          RosterFile(),
-                                          FederationKey()})
-                           .value();
+  AuditReview review =
+      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)},
+                         RosterFile(),
+                         FederationKey()})
+          .value();
   EXPECT_TRUE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_TRUE(review.logs[0].ok) << review.logs[0].failure;
@@ -176,7 +185,8 @@ TEST_F(AuditTest, ReviewChecksTheNodeKeyAgainstTheRoster) {
 TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   // A node of another federation, with a log of its own.
   const std::string dir = Dir("stranger");
-  ASSERT_TRUE(CreateNode(dir, {.node_id = "stranger", .organisation = "S"}).ok());
+  ASSERT_TRUE(
+      CreateNode(dir, {.node_id = "stranger", .organisation = "S"}).ok());
   auto stranger = Node::Open(dir);
   ASSERT_TRUE(stranger.ok()) << stranger.status();
   auto exported = ExportAuditLog(**stranger);
@@ -184,7 +194,8 @@ TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   auto roster = fed_.node("police").Roster();
   ASSERT_TRUE(roster.ok());
 
-  AuditReview review = ReviewExports({{"stranger.audit", exported->bytes}}, *roster);
+  AuditReview review =
+      ReviewExports({{"stranger.audit", exported->bytes}}, *roster);
   EXPECT_FALSE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_EQ(review.logs[0].failure, "node 'stranger' is not in the roster");
@@ -193,15 +204,17 @@ TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
 TEST_F(AuditTest, ReviewRefusesARosterSignedWithAnotherFederationKey) {
   auto other_key = CreateCoordinator(Dir("other-coord"), "other-fed");
   ASSERT_TRUE(other_key.ok()) << other_key.status();
-  auto review = ReviewExportFiles(
-      {{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), *other_key});
+  auto review =
+      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)},
+                         RosterFile(),
+                         *other_key});
   EXPECT_FALSE(review.ok());
   EXPECT_THAT(review.status().message(), HasSubstr("not by the expected key"));
 }
 
 TEST_F(AuditTest, ReviewNeedsAFederationKeyWithARoster) {
-  auto review =
-      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), ""});
+  auto review = ReviewExportFiles(
+      {{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), ""});
   EXPECT_TRUE(absl::IsInvalidArgument(review.status())) << review.status();
   EXPECT_EQ(review.status().message(), "--roster needs --federation-key VKEY");
 }
@@ -271,9 +284,12 @@ TEST_F(AuditTest, OnlyAnAuditorMayFetchTheLog) {
 TEST_F(AuditTest, FetchFromANonMemberOrAnUnreachablePeerFails) {
   auto stranger = FetchAuditExport(fed_.node("auditor"), "stranger");
   EXPECT_TRUE(absl::IsInvalidArgument(stranger.status())) << stranger.status();
-  EXPECT_EQ(stranger.status().message(), "--peer stranger: not a member of the installed roster");
-  auto down = FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
-  EXPECT_TRUE(absl::IsUnavailable(down.status()) || absl::IsDeadlineExceeded(down.status()))
+  EXPECT_EQ(stranger.status().message(),
+            "--peer stranger: not a member of the installed roster");
+  auto down =
+      FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
+  EXPECT_TRUE(absl::IsUnavailable(down.status()) ||
+              absl::IsDeadlineExceeded(down.status()))
       << down.status();
 }
 

@@ -3,8 +3,9 @@
 // crash test (tests/audit_crash_test.sh) kills a run mid-append and checks
 // that every acknowledged append survived.
 //
-//   ASSIGN_OR_RETURN(app::AppendFigures f, app::BenchAuditAppends(*node, {.threads = 8}));
-//   ASSIGN_OR_RETURN(app::VerifyFigures v, app::BenchAuditVerify(*node, 1'000'000));
+//   ASSIGN_OR_RETURN(app::AppendFigures f, app::BenchAuditAppends(*node,
+//   {.threads = 8})); ASSIGN_OR_RETURN(app::VerifyFigures v,
+//   app::BenchAuditVerify(*node, 1'000'000));
 #ifndef FEDLINK_NODE_APP_BENCH_AUDIT_H_
 #define FEDLINK_NODE_APP_BENCH_AUDIT_H_
 
@@ -37,7 +38,8 @@ struct AppendFigures {
 
 // Appends "bench.append" entries to the node's own log from `threads`
 // threads for `run`, checkpointing every second as a serving node does.
-absl::StatusOr<AppendFigures> BenchAuditAppends(Node& node, const AppendBenchOptions& options);
+absl::StatusOr<AppendFigures> BenchAuditAppends(
+    Node& node, const AppendBenchOptions& options);
 
 struct VerifyFigures {
   uint64_t entries = 0;

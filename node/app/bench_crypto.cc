@@ -37,7 +37,9 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   CryptoBenchFigures figures;
   figures.threads =
-      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      threads > 0
+          ? threads
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<oprf::Element> points(kBatch), out(kBatch);
   for (auto& p : points) crypto_core_ristretto255_random(p.data());
@@ -61,16 +63,20 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
     };
   };
   auto oprf_round = [&](int t) {
-    return [&, t] { key->BlindEvaluateBatch(points, absl::MakeSpan(out), t).IgnoreError(); };
+    return [&, t] {
+      key->BlindEvaluateBatch(points, absl::MakeSpan(out), t).IgnoreError();
+    };
   };
   figures.raw_one = Rate(seconds, kBatch, raw_round(1));
   figures.blind_evaluate_one = Rate(seconds, kBatch, oprf_round(1));
   figures.raw_all = Rate(seconds, kBatch, raw_round(figures.threads));
-  figures.blind_evaluate_all = Rate(seconds, kBatch, oprf_round(figures.threads));
+  figures.blind_evaluate_all =
+      Rate(seconds, kBatch, oprf_round(figures.threads));
 
   std::vector<std::string> inputs(kBatch / 4);
   for (size_t i = 0; i < inputs.size(); ++i) {
-    inputs[i] = "fedlink/keyspec/v1|phone|+4477009" + std::to_string(100000 + i);
+    inputs[i] =
+        "fedlink/keyspec/v1|phone|+4477009" + std::to_string(100000 + i);
   }
   std::vector<oprf::BlindedInput> blinded(inputs.size());
   std::vector<oprf::Element> evaluated(inputs.size());
@@ -82,7 +88,8 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
   }
   figures.client_one = Rate(seconds, inputs.size(), [&] {
     oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
-    oprf::FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 1).IgnoreError();
+    oprf::FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 1)
+        .IgnoreError();
   });
   return figures;
 }

@@ -76,10 +76,12 @@ RawCosts MeasureRaw(int cores) {
     return absl::ToDoubleSeconds(absl::Now() - start) * cores / n;
   };
   RawCosts r;
-  r.from_hash = per_op([](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
-    crypto_core_ristretto255_from_hash(out, h);
-  });
-  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out, unsigned char* s) {
+  r.from_hash = per_op(
+      [](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
+        crypto_core_ristretto255_from_hash(out, h);
+      });
+  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out,
+                           unsigned char* s) {
     if (crypto_scalarmult_ristretto255(out, s, p) != 0) std::abort();
   });
   return r;
@@ -117,8 +119,9 @@ struct MatchBench::State {
   std::unique_ptr<private_match::MatchClient> to_a, to_c;
   std::vector<KeySet> queries;  // b's records
   // After MatchPrivately.
-  std::unique_ptr<private_match::TableIndex> index;  // a's table, as b caches it
-  private_match::Table held_header;                  // what a delta request names
+  std::unique_ptr<private_match::TableIndex>
+      index;                         // a's table, as b caches it
+  private_match::Table held_header;  // what a delta request names
   private_match::PeerMatch match;
   double threshold = -1;
   double table_seconds = 0;
@@ -138,7 +141,8 @@ struct MatchBench::State {
 absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
   const std::string& root = cleanup.dir;
   const std::string coord = root + "/coord";
-  ASSIGN_OR_RETURN(const std::string vkey, federation::InitCoordinator(coord, "bench"));
+  ASSIGN_OR_RETURN(const std::string vkey,
+                   federation::InitCoordinator(coord, "bench"));
   for (const std::string& id : ids) {
     NodeConfig c;
     c.node_id = id;
@@ -156,21 +160,23 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     OpenedNode& n = *nodes[id].node;
     n.config.listen = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
     ASSIGN_OR_RETURN(const std::string request,
-                     federation::MemberRequest(n.paths, n.config, n.identity->VerifierKey()));
+                     federation::MemberRequest(n.paths, n.config,
+                                               n.identity->VerifierKey()));
     RETURN_IF_ERROR(federation::AddMember(coord, request, id));
   }
   ASSIGN_OR_RETURN(const std::string envelope,
                    federation::SignRoster(coord, absl::Hours(24), absl::Now()));
   for (const std::string& id : ids) {
     BenchNode& b = nodes[id];
-    RETURN_IF_ERROR(federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
+    RETURN_IF_ERROR(
+        federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
     // The bench's one use of Responder::Create.
     ASSIGN_OR_RETURN(b.responder, private_match::Responder::Create(
-                                      b.node->paths, b.node->config, b.node->store.get(),
-                                      nullptr));
+                                      b.node->paths, b.node->config,
+                                      b.node->store.get(), nullptr));
     federation::PeerServerOptions options;
-    options.services.push_back(
-        private_match::MatchServiceFactory(b.responder.get(), b.node->identity.get()));
+    options.services.push_back(private_match::MatchServiceFactory(
+        b.responder.get(), b.node->identity.get()));
     ASSIGN_OR_RETURN(b.server, federation::PeerServer::Start(*b.node, options));
   }
   return absl::OkStatus();
@@ -191,16 +197,20 @@ absl::StatusOr<GeneratedData> LoadBenchData(const BenchDataSource& source) {
   return data;
 }
 
-double QualityFigures::f1_difference() const { return std::abs(private_match.f1() - clear.f1()); }
+double QualityFigures::f1_difference() const {
+  return std::abs(private_match.f1() - clear.f1());
+}
 
 int MatchBench::Cores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-MatchBench::MatchBench(std::unique_ptr<State> state) : state_(std::move(state)) {}
+MatchBench::MatchBench(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
 MatchBench::~MatchBench() = default;
 
-absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(GeneratedData data) {
+absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
+    GeneratedData data) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   auto state = std::make_unique<State>();
   char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
@@ -215,9 +225,12 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(GeneratedData data
                    federation::LoadInstalledRoster(b.paths, absl::Now()));
   ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir));
   federation::Self self{"b", b.identity.get(), std::move(own_tls), nullptr};
-  state->to_a = std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
-  state->to_c = std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
-  for (const Person& p : state->data.b) state->queries.push_back(keyspec::DeriveKeys(p, {}));
+  state->to_a =
+      std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
+  state->to_c =
+      std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
+  for (const Person& p : state->data.b)
+    state->queries.push_back(keyspec::DeriveKeys(p, {}));
   return std::unique_ptr<MatchBench>(new MatchBench(std::move(state)));
 }
 
@@ -242,7 +255,8 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   private_match::MatchOptions options;
   options.threshold = threshold;
   ASSIGN_OR_RETURN(s.match,
-                   private_match::MatchAgainst(*s.index, *s.to_a, "bench", s.queries, options));
+                   private_match::MatchAgainst(*s.index, *s.to_a, "bench",
+                                               s.queries, options));
   const absl::Time t2 = absl::Now();
   s.threshold = threshold;
   s.table_seconds = absl::ToDoubleSeconds(t1 - t0);
@@ -258,8 +272,10 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   f.evaluations = s.match.evaluations;
   // Responder: hash to group + multiply per table entry. Requester: hash to
   // group + blind; responder: BlindEvaluate; requester: unblind.
-  const double table_ec = entries * (f.from_hash_seconds + f.scalarmult_seconds);
-  const double match_ec = f.evaluations * (f.from_hash_seconds + 3 * f.scalarmult_seconds);
+  const double table_ec =
+      entries * (f.from_hash_seconds + f.scalarmult_seconds);
+  const double match_ec =
+      f.evaluations * (f.from_hash_seconds + 3 * f.scalarmult_seconds);
   f.ec_seconds = (table_ec + match_ec) / s.cores;
   f.table_seconds = s.table_seconds;
   f.match_seconds = absl::ToDoubleSeconds(t2 - t1);
@@ -269,36 +285,42 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
 
 absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
   State& s = *state_;
-  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
   const GeneratedData& data = s.data;
   ASSIGN_OR_RETURN(const auto handles, s.nodes["a"].responder->AllHandles());
-  std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted, clear;
+  std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
+      clear;
   for (const auto& h : s.match.hits) {
     predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);
   }
   std::vector<KeySet> ka;
   for (const Person& p : data.a) ka.push_back(keyspec::DeriveKeys(p, {}));
   Scorer scorer;
-  scorer.threshold = s.threshold >= 0 ? s.threshold : DefaultThreshold(ka.size());
+  scorer.threshold =
+      s.threshold >= 0 ? s.threshold : DefaultThreshold(ka.size());
   scorer.EstimateU(ka, s.queries);
   std::vector<CandidatePair> candidates = FindCandidates(ka, s.queries, {});
   std::vector<uint32_t> patterns;
   for (const auto& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
-  for (const auto& c : BestPerB(ScoreAndFilter(std::move(candidates), scorer))) {
+  for (const auto& c :
+       BestPerB(ScoreAndFilter(std::move(candidates), scorer))) {
     clear.emplace(data.a[c.a].external_id, data.b[c.b].external_id);
   }
   return QualityFigures{Evaluate(predicted, truth), Evaluate(clear, truth)};
 }
 
 absl::StatusOr<TableFigures> MatchBench::CachedTable() const {
-  if (state_->index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
+  if (state_->index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
   return state_->table;
 }
 
 absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
   State& s = *state_;
-  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
   std::vector<Person> changed;
   for (size_t i = 0; i < s.data.a.size(); i += 100) {
     Person p = s.data.a[i];
@@ -322,7 +344,8 @@ absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
 
 absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
   State& s = *state_;
-  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
   ASSIGN_OR_RETURN(private_match::Table table_c, s.to_c->FetchTable("bench"));
   ASSIGN_OR_RETURN(const private_match::TableIndex index_c,
                    private_match::TableIndex::Build(std::move(table_c)));

@@ -16,11 +16,11 @@
 //   ASSIGN_OR_RETURN(GeneratedData data, app::LoadBenchData(source));
 //   ASSIGN_OR_RETURN(auto bench, app::MatchBench::Start(std::move(data)));
 //   ASSIGN_OR_RETURN(app::SpeedFigures speed, bench->MatchPrivately(-1));
-//   ASSIGN_OR_RETURN(app::QualityFigures quality, bench->CompareWithClearLinkage());
-//   app::TableFigures table = bench->CachedTable();
-//   ASSIGN_OR_RETURN(app::DeltaFigures delta, bench->ChangeOnePercent());
-//   ASSIGN_OR_RETURN(app::LatencyFigures lookups, bench->Lookups(200));
-//   app::LatencyFigures floor = bench->LookupFloor(200);
+//   ASSIGN_OR_RETURN(app::QualityFigures quality,
+//   bench->CompareWithClearLinkage()); app::TableFigures table =
+//   bench->CachedTable(); ASSIGN_OR_RETURN(app::DeltaFigures delta,
+//   bench->ChangeOnePercent()); ASSIGN_OR_RETURN(app::LatencyFigures lookups,
+//   bench->Lookups(200)); app::LatencyFigures floor = bench->LookupFloor(200);
 //
 // Tooling, not a use case of a node: it builds its own federation in a
 // temporary directory (removed when the bench is destroyed) and touches no
@@ -45,7 +45,7 @@ namespace fedlink::app {
 struct BenchDataSource {
   std::string a{}, b{}, truth{};
   ImportOptions import{};  // for a and b
-  int persons = 1000;    // generated: records per organisation
+  int persons = 1000;      // generated: records per organisation
   uint64_t seed = 1;
 };
 absl::StatusOr<GeneratedData> LoadBenchData(const BenchDataSource& source);
@@ -55,26 +55,26 @@ struct SpeedFigures {
   // Raw libsodium cost per call on one core, with every core busy.
   double from_hash_seconds = 0;   // crypto_core_ristretto255_from_hash
   double scalarmult_seconds = 0;  // crypto_scalarmult_ristretto255
-  size_t table_entries = 0;       // each: from_hash + scalarmult at the responder
-  size_t evaluations = 0;         // each: from_hash + 3 scalarmult in all
-  double ec_seconds = 0;          // those operations at raw speed on every core
-  double table_seconds = 0;       // table build + transfer
+  size_t table_entries = 0;  // each: from_hash + scalarmult at the responder
+  size_t evaluations = 0;    // each: from_hash + 3 scalarmult in all
+  double ec_seconds = 0;     // those operations at raw speed on every core
+  double table_seconds = 0;  // table build + transfer
   double match_seconds = 0;
-  double total_seconds = 0;       // both, end to end
+  double total_seconds = 0;  // both, end to end
   double ratio() const { return total_seconds / ec_seconds; }  // goal <= 1.30
 };
 
 struct QualityFigures {
   Quality private_match;
-  Quality clear;  // the clear baseline on the same records
+  Quality clear;                 // the clear baseline on the same records
   double f1_difference() const;  // goal <= 0.01
 };
 
 struct TableFigures {
-  size_t records = 0;  // slots
-  size_t entries = 0;  // tag + share pairs
-  size_t bytes = 0;    // on the wire
-  size_t payload_bytes = 0;  // sealed payloads
+  size_t records = 0;             // slots
+  size_t entries = 0;             // tag + share pairs
+  size_t bytes = 0;               // on the wire
+  size_t payload_bytes = 0;       // sealed payloads
   size_t index_memory_bytes = 0;  // the requester's index
 };
 

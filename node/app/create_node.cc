@@ -9,8 +9,10 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   NodeConfig config;
   config.node_id = settings.node_id;
   config.organisation = settings.organisation;
-  if (config.node_id.empty()) return absl::InvalidArgumentError("--node-id is required");
-  if (config.organisation.empty()) return absl::InvalidArgumentError("--org is required");
+  if (config.node_id.empty())
+    return absl::InvalidArgumentError("--node-id is required");
+  if (config.organisation.empty())
+    return absl::InvalidArgumentError("--org is required");
   ASSIGN_OR_RETURN(config.role, ParseNodeRole(settings.role));
   config.listen = settings.listen;
   config.default_region = settings.default_region;

@@ -2,8 +2,10 @@
 // value at a time, so that any other implementation can be checked against
 // fedlink's (`fedlink oprf evaluate | blind-evaluate`).
 //
-//   ASSIGN_OR_RETURN(auto oprf, app::OprfInterop::Create(app::OprfOperation::kEvaluate, sk_hex));
-//   ASSIGN_OR_RETURN(std::optional<std::string> out, oprf->Line("00"));  // 64 bytes, hex
+//   ASSIGN_OR_RETURN(auto oprf,
+//   app::OprfInterop::Create(app::OprfOperation::kEvaluate, sk_hex));
+//   ASSIGN_OR_RETURN(std::optional<std::string> out, oprf->Line("00"));  // 64
+//   bytes, hex
 //
 // The key is the caller's test key, never a node's; nothing is logged.
 // Thread-safe after Create.
@@ -29,8 +31,8 @@ class OprfInterop {
  public:
   // `sk_hex`: the private key, a 32-byte little-endian scalar in hex.
   // InvalidArgument "--sk: ..." if it is not one.
-  static absl::StatusOr<std::unique_ptr<OprfInterop>> Create(OprfOperation operation,
-                                                             absl::string_view sk_hex);
+  static absl::StatusOr<std::unique_ptr<OprfInterop>> Create(
+      OprfOperation operation, absl::string_view sk_hex);
   OprfInterop(const OprfInterop&) = delete;
   OprfInterop& operator=(const OprfInterop&) = delete;
 

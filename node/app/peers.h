@@ -1,7 +1,8 @@
 // Reachability of the node's peers: every other roster member pinged at once
 // over roster-pinned mutual TLS, with its roster version and latency.
 //
-//   ASSIGN_OR_RETURN(app::PeersReport report, app::PingPeers(*node, absl::Seconds(5)));
+//   ASSIGN_OR_RETURN(app::PeersReport report, app::PingPeers(*node,
+//   absl::Seconds(5)));
 #ifndef FEDLINK_NODE_APP_PEERS_H_
 #define FEDLINK_NODE_APP_PEERS_H_
 

@@ -27,7 +27,8 @@ TEST(PeersTest, ReachablePeersAnswerAndUnreachableOnesAreNamed) {
       EXPECT_EQ(p.roster_version, 1u);
     } else {
       EXPECT_EQ(p.node_id, "shelter");
-      EXPECT_TRUE(absl::IsUnavailable(p.status) || absl::IsDeadlineExceeded(p.status))
+      EXPECT_TRUE(absl::IsUnavailable(p.status) ||
+                  absl::IsDeadlineExceeded(p.status))
           << p.status;
     }
   }

@@ -6,7 +6,8 @@
 
 namespace fedlink::app {
 
-absl::StatusOr<NodeStatus> AskRunningNode(const std::string& dir, absl::Duration deadline) {
+absl::StatusOr<NodeStatus> AskRunningNode(const std::string& dir,
+                                          absl::Duration deadline) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   const NodePaths paths(dir);
   RETURN_IF_ERROR(CheckNodeHealth(paths, deadline));

@@ -16,7 +16,8 @@ absl::Status CheckGeneratorOptions(const GeneratorOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SyntheticData> GenerateSyntheticData(const GeneratorOptions& options) {
+absl::StatusOr<SyntheticData> GenerateSyntheticData(
+    const GeneratorOptions& options) {
   RETURN_IF_ERROR(CheckGeneratorOptions(options));
   const GeneratedData generated = GeneratePeople(options);
   SyntheticData out;

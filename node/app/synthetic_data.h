@@ -3,7 +3,8 @@
 // (node/match/generator.h describes the corruption applied to B's copies).
 //
 //   ASSIGN_OR_RETURN(app::SyntheticData data,
-//                    app::GenerateSyntheticData({.persons = 1000, .overlap = 0.3}));
+//                    app::GenerateSyntheticData({.persons = 1000, .overlap =
+//                    0.3}));
 #ifndef FEDLINK_NODE_APP_SYNTHETIC_DATA_H_
 #define FEDLINK_NODE_APP_SYNTHETIC_DATA_H_
 
@@ -28,7 +29,8 @@ struct SyntheticData {
 // and 0 <= overlap <= 1.
 absl::Status CheckGeneratorOptions(const GeneratorOptions& options);
 // Deterministic for a given options.seed; checks the options first.
-absl::StatusOr<SyntheticData> GenerateSyntheticData(const GeneratorOptions& options);
+absl::StatusOr<SyntheticData> GenerateSyntheticData(
+    const GeneratorOptions& options);
 
 }  // namespace fedlink::app
 

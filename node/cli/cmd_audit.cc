@@ -16,7 +16,8 @@
 #include "node/cli/output.h"
 
 ABSL_FLAG(std::string, roster, "",
-          "A signed roster file (roster.bin): check each export's node key against it "
+          "A signed roster file (roster.bin): check each export's node key "
+          "against it "
           "(needs --federation-key).");
 ABSL_FLAG(std::string, html, "", "Where to write the HTML report.");
 
@@ -26,15 +27,18 @@ namespace {
 int RunAuditExport(const std::vector<std::string>& args) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
-    return ReportError("audit export", absl::InvalidArgumentError("--out FILE is required"));
+    return ReportError("audit export",
+                       absl::InvalidArgumentError("--out FILE is required"));
   }
   auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
   if (!node.ok()) return ReportError("audit export", node.status());
   auto exported = app::ExportAuditLog(**node);
   if (!exported.ok()) return ReportError("audit export", exported.status());
-  if (auto s = WriteOutput(out, exported->bytes); !s.ok()) return ReportError("audit export", s);
-  std::cout << "exported " << exported->entries << " entries and " << exported->checkpoints
-            << " checkpoints of node " << exported->node_id << " to " << out << "\n";
+  if (auto s = WriteOutput(out, exported->bytes); !s.ok())
+    return ReportError("audit export", s);
+  std::cout << "exported " << exported->entries << " entries and "
+            << exported->checkpoints << " checkpoints of node "
+            << exported->node_id << " to " << out << "\n";
   return kExitOk;
 }
 
@@ -46,7 +50,8 @@ absl::StatusOr<app::AuditReview> Review(const std::vector<std::string>& args) {
 
 int RunAuditVerify(const std::vector<std::string>& args) {
   if (args.empty()) {
-    return ReportError("audit verify", absl::InvalidArgumentError("expected export FILE..."));
+    return ReportError("audit verify",
+                       absl::InvalidArgumentError("expected export FILE..."));
   }
   auto review = Review(args);
   if (!review.ok()) return ReportError("audit verify", review.status());
@@ -56,15 +61,19 @@ int RunAuditVerify(const std::vector<std::string>& args) {
       continue;
     }
     std::set<std::string> witnesses(l.witnesses.begin(), l.witnesses.end());
-    std::cout << l.path << ": node " << l.node_id << ": " << l.entries << " entries, "
-              << l.checkpoints << " checkpoints, " << l.witnesses.size() << " cosignatures"
-              << (witnesses.empty() ? "" : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
+    std::cout << l.path << ": node " << l.node_id << ": " << l.entries
+              << " entries, " << l.checkpoints << " checkpoints, "
+              << l.witnesses.size() << " cosignatures"
+              << (witnesses.empty()
+                      ? ""
+                      : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
               << ": OK\n";
   }
   for (const std::string& a : review->anomalies) std::cout << a << "\n";
   if (review->entries.size() >= 2) {
-    std::cout << "joined " << review->joined << " exchanges across " << review->entries.size()
-              << " logs, " << review->anomalies.size() << " anomalies\n";
+    std::cout << "joined " << review->joined << " exchanges across "
+              << review->entries.size() << " logs, " << review->anomalies.size()
+              << " anomalies\n";
   }
   return review->ok() ? kExitOk : kExitFailure;
 }
@@ -72,58 +81,69 @@ int RunAuditVerify(const std::vector<std::string>& args) {
 int RunAuditReport(const std::vector<std::string>& args) {
   const std::string html = absl::GetFlag(FLAGS_html);
   if (args.empty() || html.empty()) {
-    return ReportError("audit report",
-                       absl::InvalidArgumentError("expected export FILE... and --html OUT"));
+    return ReportError(
+        "audit report",
+        absl::InvalidArgumentError("expected export FILE... and --html OUT"));
   }
   auto review = Review(args);
   if (!review.ok()) return ReportError("audit report", review.status());
-  if (auto s = WriteOutput(html, app::RenderAuditReport(*review, absl::Now())); !s.ok()) {
+  if (auto s = WriteOutput(html, app::RenderAuditReport(*review, absl::Now()));
+      !s.ok()) {
     return ReportError("audit report", s);
   }
-  std::cout << "wrote " << html << ": " << (review->ok() ? "verified" : "PROBLEMS FOUND")
-            << "\n";
+  std::cout << "wrote " << html << ": "
+            << (review->ok() ? "verified" : "PROBLEMS FOUND") << "\n";
   return review->ok() ? kExitOk : kExitFailure;
 }
 
 int RunAuditList(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    return ReportError("audit list", absl::InvalidArgumentError("expected one export FILE"));
+    return ReportError("audit list",
+                       absl::InvalidArgumentError("expected one export FILE"));
   }
   auto bytes = ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
   auto entries = app::VerifiedEntries(*bytes);
   if (!entries.ok()) return ReportError("audit list", entries.status());
-  std::cout << "index,time,event,requester,responder,purpose,legal_basis,official,count,hits,"
+  std::cout << "index,time,event,requester,responder,purpose,legal_basis,"
+               "official,count,hits,"
                "outcome,exchange,detail\n";
   for (size_t i = 0; i < entries->size(); ++i) {
     const app::ExportedEntry& e = (*entries)[i];
     std::cout << absl::StrFormat(
         "%d,%s,%s,%s,%s,%s,%s,%s,%d,%d,\"%s\",%s,\"%s\"\n", i,
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(e.time_unix_micros),
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                         absl::FromUnixMicros(e.time_unix_micros),
                          absl::UTCTimeZone()),
-        e.event, e.requester, e.responder, e.purpose, absl::CEscape(e.legal_basis),
-        absl::CEscape(e.official), e.count, e.hits, absl::CEscape(e.outcome),
-        e.exchange_id.substr(0, 16), absl::CEscape(e.detail));
+        e.event, e.requester, e.responder, e.purpose,
+        absl::CEscape(e.legal_basis), absl::CEscape(e.official), e.count,
+        e.hits, absl::CEscape(e.outcome), e.exchange_id.substr(0, 16),
+        absl::CEscape(e.detail));
   }
   return kExitOk;
 }
 
-FEDLINK_COMMAND("audit export", "  fedlink audit export --dir DIR --out FILE",
-                "write a self-contained, verifiable export of the node's access log",
-                {"dir", "out"}, RunAuditExport);
+FEDLINK_COMMAND(
+    "audit export", "  fedlink audit export --dir DIR --out FILE",
+    "write a self-contained, verifiable export of the node's access log",
+    {"dir", "out"}, RunAuditExport);
 FEDLINK_COMMAND(
     "audit verify",
-    "  fedlink audit verify FILE... [--roster roster.bin --federation-key VKEY]\n\n"
-    "Checks each export: the node's signatures, every checkpoint's Merkle root\n"
+    "  fedlink audit verify FILE... [--roster roster.bin --federation-key "
+    "VKEY]\n\n"
+    "Checks each export: the node's signatures, every checkpoint's Merkle "
+    "root\n"
     "against the entries, checkpoints in order and covering every entry, and\n"
-    "with --roster that the key is the one the roster lists. Given two or more\n"
+    "with --roster that the key is the one the roster lists. Given two or "
+    "more\n"
     "nodes' exports, joins them on exchange id and reports orphans and\n"
     "mismatched request bytes. Exit 0 only if everything verifies.",
     "verify access-log exports offline; join several nodes' logs",
     {"roster", "federation_key"}, RunAuditVerify);
 FEDLINK_COMMAND(
     "audit report",
-    "  fedlink audit report FILE... --html OUT.html [--roster R --federation-key VKEY]\n\n"
+    "  fedlink audit report FILE... --html OUT.html [--roster R "
+    "--federation-key VKEY]\n\n"
     "Writes a self-contained page (no network) for an auditor: verification\n"
     "status, who queried whom for what purpose over time, budgets, refusals,\n"
     "consent withdrawals and anomalies. Exit 1 if anything failed to verify.",

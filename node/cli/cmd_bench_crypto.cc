@@ -12,7 +12,8 @@ namespace fedlink::cli {
 namespace {
 
 int RunBenchCrypto(const std::vector<std::string>& args) {
-  auto f = app::BenchCrypto(absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_threads));
+  auto f = app::BenchCrypto(absl::GetFlag(FLAGS_seconds),
+                            absl::GetFlag(FLAGS_threads));
   if (!f.ok()) return ReportError("bench crypto", f.status());
   const int threads = f->threads;
   std::cout << std::fixed << std::setprecision(0);
@@ -20,10 +21,11 @@ int RunBenchCrypto(const std::vector<std::string>& args) {
             << " ops/s\n"
             << "raw crypto_scalarmult_ristretto255, " << threads
             << " threads: " << f->raw_all << " ops/s\n"
-            << "OPRF BlindEvaluate, 1 core:                  " << f->blind_evaluate_one
-            << " elements/s\n"
+            << "OPRF BlindEvaluate, 1 core:                  "
+            << f->blind_evaluate_one << " elements/s\n"
             << "OPRF BlindEvaluate, " << threads
-            << " threads:                " << f->blind_evaluate_all << " elements/s\n"
+            << " threads:                " << f->blind_evaluate_all
+            << " elements/s\n"
             << "client Blind+Finalize, 1 core:               " << f->client_one
             << " elements/s\n"
             << std::setprecision(3)

@@ -14,7 +14,9 @@ ABSL_FLAG(int, lookups, 200, "Single-record lookups to time (bench match).");
 namespace fedlink::cli {
 namespace {
 
-int Fail(const absl::Status& status) { return ReportError("bench match", status); }
+int Fail(const absl::Status& status) {
+  return ReportError("bench match", status);
+}
 
 int RunBenchMatch(const std::vector<std::string>& args) {
   // Generated data, or the two organisations' files and the truth.
@@ -33,25 +35,28 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   if (!data.ok()) return Fail(data.status());
   const int cores = app::MatchBench::Cores();
   std::cout << "records: a=" << data->a.size() << " b=" << data->b.size()
-            << " true_pairs=" << data->truth.size() << " cores=" << cores << "\n";
+            << " true_pairs=" << data->truth.size() << " cores=" << cores
+            << "\n";
   auto bench = app::MatchBench::Start(*std::move(data));
   if (!bench.ok()) return Fail(bench.status());
 
   auto speed = (*bench)->MatchPrivately(absl::GetFlag(FLAGS_threshold));
   if (!speed.ok()) return Fail(speed.status());
   std::cout << absl::StrFormat(
-      "raw libsodium (all %d cores busy): from_hash %.1f us, scalarmult %.1f us per "
+      "raw libsodium (all %d cores busy): from_hash %.1f us, scalarmult %.1f "
+      "us per "
       "core\n",
       cores, speed->from_hash_seconds * 1e6, speed->scalarmult_seconds * 1e6);
   std::cout << absl::StrFormat(
-      "ec operations: table %d x (from_hash + scalarmult), match %d x (from_hash + "
+      "ec operations: table %d x (from_hash + scalarmult), match %d x "
+      "(from_hash + "
       "3 scalarmult); at raw speed on %d cores: %.2fs\n",
       speed->table_entries, speed->evaluations, cores, speed->ec_seconds);
   std::cout << absl::StrFormat(
       "private match: table build+transfer %.2fs, match %.2fs, total %.2fs\n",
       speed->table_seconds, speed->match_seconds, speed->total_seconds);
-  std::cout << absl::StrFormat("speed: total / ec_at_raw_speed = %.2f (goal <= 1.30)\n",
-                               speed->ratio());
+  std::cout << absl::StrFormat(
+      "speed: total / ec_at_raw_speed = %.2f (goal <= 1.30)\n", speed->ratio());
 
   auto quality = (*bench)->CompareWithClearLinkage();
   if (!quality.ok()) return Fail(quality.status());
@@ -63,20 +68,25 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   auto t = (*bench)->CachedTable();
   if (!t.ok()) return Fail(t.status());
   std::cout << absl::StrFormat(
-      "table: %d records, %d entries, %.1f bytes/entry of tag+share, %.1f bytes/record "
-      "of sealed payload, %.1f MiB; requester's index in memory %.1f MiB (goal < 64 MiB "
+      "table: %d records, %d entries, %.1f bytes/entry of tag+share, %.1f "
+      "bytes/record "
+      "of sealed payload, %.1f MiB; requester's index in memory %.1f MiB (goal "
+      "< 64 MiB "
       "at 100,000)\n",
-      t->records, t->entries, t->entries ? 1.0 * (t->bytes - t->payload_bytes) / t->entries : 0,
-      t->records == 0 ? 0 : 1.0 * t->payload_bytes / t->records, t->bytes / 1048576.0,
-      t->index_memory_bytes / 1048576.0);
+      t->records, t->entries,
+      t->entries ? 1.0 * (t->bytes - t->payload_bytes) / t->entries : 0,
+      t->records == 0 ? 0 : 1.0 * t->payload_bytes / t->records,
+      t->bytes / 1048576.0, t->index_memory_bytes / 1048576.0);
 
   auto delta = (*bench)->ChangeOnePercent();
   if (!delta.ok()) return Fail(delta.status());
   std::cout << absl::StrFormat(
-      "delta: %d of %d records changed: %s of %d slots (%.1f MiB) in %.2fs, against %.2fs "
+      "delta: %d of %d records changed: %s of %d slots (%.1f MiB) in %.2fs, "
+      "against %.2fs "
       "for the whole table = %.3f\n",
-      delta->changed_records, delta->records, delta->delta ? "delta" : "WHOLE TABLE",
-      delta->slots, delta->bytes / 1048576.0, delta->seconds, delta->whole_table_seconds,
+      delta->changed_records, delta->records,
+      delta->delta ? "delta" : "WHOLE TABLE", delta->slots,
+      delta->bytes / 1048576.0, delta->seconds, delta->whole_table_seconds,
       delta->seconds / delta->whole_table_seconds);
 
   const int lookups = absl::GetFlag(FLAGS_lookups);
@@ -84,14 +94,16 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   if (!latency.ok()) return Fail(latency.status());
   if (latency->count > 0) {
     std::cout << absl::StrFormat(
-        "lookup against 2 peers (cached tables, %d lookups): p50 %.2f ms, p99 %.2f ms "
+        "lookup against 2 peers (cached tables, %d lookups): p50 %.2f ms, p99 "
+        "%.2f ms "
         "(goal p99 < 10 ms)\n",
         latency->count, latency->p50_ms, latency->p99_ms);
   }
   const app::LatencyFigures floor = (*bench)->LookupFloor(lookups);
   if (floor.count > 0) {
     std::cout << absl::StrFormat(
-        "lookup oprf work for one peer, in-process on 1 core (the floor): p50 %.2f ms, "
+        "lookup oprf work for one peer, in-process on 1 core (the floor): p50 "
+        "%.2f ms, "
         "p99 %.2f ms\n",
         floor.p50_ms, floor.p99_ms);
   }
@@ -100,8 +112,10 @@ int RunBenchMatch(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND(
     "bench match",
-    "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold BITS]\n"
-    "                      [--a A.csv --b B.csv --truth truth.csv [--map ...]]\n\n"
+    "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold "
+    "BITS]\n"
+    "                      [--a A.csv --b B.csv --truth truth.csv [--map "
+    "...]]\n\n"
     "Generates two organisations' records (`fedlink gen`), or reads them\n"
     "(--a, --b, --truth, as `bench linkage` does), runs real nodes on\n"
     "loopback (mutual TLS), privately matches B against A, and prints the\n"
@@ -109,7 +123,8 @@ FEDLINK_COMMAND(
     "match and of the clear baseline, table size and memory, and lookup\n"
     "latency against two peers.",
     "private match benchmark: speed ratio, quality parity, memory, lookup p99",
-    {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"}, RunBenchMatch);
+    {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"},
+    RunBenchMatch);
 
 }  // namespace
 }  // namespace fedlink::cli

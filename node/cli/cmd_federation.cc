@@ -33,7 +33,8 @@ int RunRosterAdd(const std::vector<std::string>& args) {
     return ReportError("roster add",
                        absl::InvalidArgumentError("expected REQUEST.txtpb..."));
   for (const std::string& path : args) {
-    if (auto s = app::AddMemberFromFile(absl::GetFlag(FLAGS_dir), path); !s.ok()) {
+    if (auto s = app::AddMemberFromFile(absl::GetFlag(FLAGS_dir), path);
+        !s.ok()) {
       return ReportError("roster add", s);
     }
     std::cout << "added " << path
@@ -46,7 +47,8 @@ int RunRosterRemove(const std::vector<std::string>& args) {
   if (args.size() != 1)
     return ReportError("roster remove",
                        absl::InvalidArgumentError("expected NODE_ID"));
-  if (auto s = app::RemoveRosterMember(absl::GetFlag(FLAGS_dir), args[0]); !s.ok()) {
+  if (auto s = app::RemoveRosterMember(absl::GetFlag(FLAGS_dir), args[0]);
+      !s.ok()) {
     return ReportError("roster remove", s);
   }
   std::cout
@@ -60,13 +62,15 @@ int RunRosterSign(const std::vector<std::string>& args) {
   if (out.empty())
     return ReportError("roster sign",
                        absl::InvalidArgumentError("--out is required"));
-  auto signed_roster =
-      app::SignNextRoster(absl::GetFlag(FLAGS_dir), absl::GetFlag(FLAGS_valid_for));
-  if (!signed_roster.ok()) return ReportError("roster sign", signed_roster.status());
+  auto signed_roster = app::SignNextRoster(absl::GetFlag(FLAGS_dir),
+                                           absl::GetFlag(FLAGS_valid_for));
+  if (!signed_roster.ok())
+    return ReportError("roster sign", signed_roster.status());
   if (auto s = WriteOutput(out, signed_roster->envelope); !s.ok()) {
     return ReportError("roster sign", s);
   }
-  std::cout << "signed " << out << ": " << federation::FormatRoster(signed_roster->roster);
+  std::cout << "signed " << out << ": "
+            << federation::FormatRoster(signed_roster->roster);
   return kExitOk;
 }
 

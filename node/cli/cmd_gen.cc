@@ -20,7 +20,8 @@ int RunGen(const std::vector<std::string>& args) {
   o.persons = absl::GetFlag(FLAGS_persons);
   o.overlap = absl::GetFlag(FLAGS_overlap);
   o.seed = absl::GetFlag(FLAGS_seed);
-  if (auto s = app::CheckGeneratorOptions(o); !s.ok()) return ReportError("gen", s);
+  if (auto s = app::CheckGeneratorOptions(o); !s.ok())
+    return ReportError("gen", s);
   const std::string a = absl::GetFlag(FLAGS_out_a),
                     b = absl::GetFlag(FLAGS_out_b),
                     truth = absl::GetFlag(FLAGS_truth);
@@ -31,8 +32,11 @@ int RunGen(const std::vector<std::string>& args) {
   auto d = app::GenerateSyntheticData(o);
   if (!d.ok()) return ReportError("gen", d.status());
   for (const auto& [path, content] :
-       {std::pair<std::string, std::string>{a, d->a_csv}, {b, d->b_csv}, {truth, d->truth_csv}}) {
-    if (auto s = WriteOutput(path, content); !s.ok()) return ReportError("gen", s);
+       {std::pair<std::string, std::string>{a, d->a_csv},
+        {b, d->b_csv},
+        {truth, d->truth_csv}}) {
+    if (auto s = WriteOutput(path, content); !s.ok())
+      return ReportError("gen", s);
   }
   std::cout << "wrote " << d->a_records << " records to " << a << ", "
             << d->b_records << " records to " << b << ", " << d->true_pairs

@@ -32,7 +32,8 @@ int RunInit(const std::vector<std::string>& args) {
   settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
   settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
   const std::string dir = absl::GetFlag(FLAGS_dir);
-  if (auto s = app::CreateNode(dir, settings); !s.ok()) return ReportError("init", s);
+  if (auto s = app::CreateNode(dir, settings); !s.ok())
+    return ReportError("init", s);
   std::cout << "initialised node " << settings.node_id << " in " << dir << "\n";
   return kExitOk;
 }
@@ -48,7 +49,8 @@ FEDLINK_COMMAND(
     "node will serve; both go into its membership request and the roster,\n"
     "and peers refuse a larger table.",
     "create a node directory: config, identity key (0600), database",
-    {"dir", "node_id", "org", "role", "listen", "region", "epoch_days", "max_table_records"},
+    {"dir", "node_id", "org", "role", "listen", "region", "epoch_days",
+     "max_table_records"},
     RunInit);
 
 }  // namespace

@@ -25,8 +25,8 @@ int RunRosterInstall(const std::vector<std::string>& args) {
                        absl::InvalidArgumentError("expected ROSTER.bin"));
   auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
   if (!node.ok()) return ReportError("roster install", node.status());
-  auto installed =
-      app::InstallRosterFile(**node, args[0], absl::GetFlag(FLAGS_federation_key));
+  auto installed = app::InstallRosterFile(**node, args[0],
+                                          absl::GetFlag(FLAGS_federation_key));
   if (!installed.ok()) return ReportError("roster install", installed.status());
   if (!installed->lists_this_node) {
     std::cerr << "warning: this node (" << (*node)->id()
@@ -37,7 +37,8 @@ int RunRosterInstall(const std::vector<std::string>& args) {
 }
 
 int RunRosterShow(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
+  auto node =
+      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
   if (!node.ok()) return ReportError("roster show", node.status());
   auto roster = app::InstalledRoster(**node);
   if (!roster.ok()) return ReportError("roster show", roster.status());

@@ -21,7 +21,8 @@ namespace {
 int RunLines(const char* command, const std::vector<std::string>& args,
              app::OprfOperation operation) {
   if (!args.empty())
-    return ReportError(command, absl::InvalidArgumentError("unexpected argument"));
+    return ReportError(command,
+                       absl::InvalidArgumentError("unexpected argument"));
   auto oprf = app::OprfInterop::Create(operation, absl::GetFlag(FLAGS_sk));
   if (!oprf.ok()) return ReportError(command, oprf.status());
   std::string line;
@@ -30,8 +31,9 @@ int RunLines(const char* command, const std::vector<std::string>& args,
     ++number;
     auto out = (*oprf)->Line(line);
     if (!out.ok()) {
-      return ReportError(command, absl::InvalidArgumentError(absl::StrCat(
-                                      "stdin:", number, ": ", out.status().message())));
+      return ReportError(command,
+                         absl::InvalidArgumentError(absl::StrCat(
+                             "stdin:", number, ": ", out.status().message())));
     }
     if (out->has_value()) std::cout << **out << "\n";
   }
@@ -43,7 +45,8 @@ int RunEvaluate(const std::vector<std::string>& args) {
 }
 
 int RunBlindEvaluate(const std::vector<std::string>& args) {
-  return RunLines("oprf blind-evaluate", args, app::OprfOperation::kBlindEvaluate);
+  return RunLines("oprf blind-evaluate", args,
+                  app::OprfOperation::kBlindEvaluate);
 }
 
 FEDLINK_COMMAND(

@@ -20,7 +20,8 @@ int RunPeers(const std::vector<std::string>& args) {
   auto report = app::PingPeers(**node, absl::GetFlag(FLAGS_deadline));
   if (!report.ok()) return ReportError("peers", report.status());
   std::cout << "roster version " << report->roster_version << " ("
-            << report->federation_id << "), " << report->peers.size() << " peers\n";
+            << report->federation_id << "), " << report->peers.size()
+            << " peers\n";
   for (const app::PeerPing& p : report->peers) {
     std::cout << std::left << std::setw(16) << p.node_id << " " << std::setw(22)
               << p.endpoint << " ";
