@@ -59,7 +59,7 @@ inline Person Victim(const std::string& id, const std::string& given,
 
 class AppFederation {
  public:
-  // Nodes named "police*" are agencies, others NGOs.
+  // Nodes named "police*" are agencies, "auditor*" auditors, others NGOs.
   explicit AppFederation(const std::vector<std::string>& ids) : fed_(ids, Roles(ids)) {
     fed_.SignAndInstall();
     for (const std::string& id : ids) {
@@ -93,7 +93,9 @@ class AppFederation {
   static std::map<std::string, NodeRole> Roles(const std::vector<std::string>& ids) {
     std::map<std::string, NodeRole> roles;
     for (const std::string& id : ids) {
-      roles[id] = id.rfind("police", 0) == 0 ? NodeRole::kAgency : NodeRole::kNgo;
+      roles[id] = id.rfind("police", 0) == 0    ? NodeRole::kAgency
+                  : id.rfind("auditor", 0) == 0 ? NodeRole::kAuditor
+                                                : NodeRole::kNgo;
     }
     return roles;
   }

@@ -1,10 +1,10 @@
-// fedlink init: create a node directory.
+// fedlink init: create a node directory (node/app/create_node.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "node/app/create_node.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
-#include "node/config/node_dir.h"
 
 ABSL_FLAG(std::string, node_id, "",
           "Node id: 1-64 of [a-z0-9.-], unique in the federation.");
@@ -23,32 +23,18 @@ int RunInit(const std::vector<std::string>& args) {
   if (!args.empty())
     return ReportError("init",
                        absl::InvalidArgumentError("unexpected argument"));
-  NodeConfig config;
-  config.node_id = absl::GetFlag(FLAGS_node_id);
-  config.organisation = absl::GetFlag(FLAGS_org);
-  if (config.node_id.empty()) {
-    return ReportError("init",
-                       absl::InvalidArgumentError("--node-id is required"));
-  }
-  if (config.organisation.empty()) {
-    return ReportError("init", absl::InvalidArgumentError("--org is required"));
-  }
-  auto role = ParseNodeRole(absl::GetFlag(FLAGS_role));
-  if (!role.ok()) return ReportError("init", role.status());
-  config.role = *role;
-  config.listen = absl::GetFlag(FLAGS_listen);
-  config.default_region = absl::GetFlag(FLAGS_region);
-  config.epoch_days = absl::GetFlag(FLAGS_epoch_days);
-  config.max_table_records = absl::GetFlag(FLAGS_max_table_records);
-  if (config.epoch_days < 1 || config.epoch_days > 366) {
-    return ReportError("init", absl::InvalidArgumentError("--epoch-days: 1 to 366"));
-  }
-  if (config.max_table_records < 1) {
-    return ReportError("init", absl::InvalidArgumentError("--max-table-records: at least 1"));
-  }
+  app::NodeSettings settings;
+  settings.node_id = absl::GetFlag(FLAGS_node_id);
+  settings.organisation = absl::GetFlag(FLAGS_org);
+  settings.role = absl::GetFlag(FLAGS_role);
+  settings.listen = absl::GetFlag(FLAGS_listen);
+  settings.default_region = absl::GetFlag(FLAGS_region);
+  settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
+  settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
   const std::string dir = absl::GetFlag(FLAGS_dir);
-  if (auto s = InitNode(dir, config); !s.ok()) return ReportError("init", s);
-  std::cout << "initialised node " << config.node_id << " in " << dir << "\n";
+  if (auto s = app::CreateNode(dir, settings); !s.ok())
+    return ReportError("init", s);
+  std::cout << "initialised node " << settings.node_id << " in " << dir << "\n";
   return kExitOk;
 }
 
@@ -63,7 +49,8 @@ FEDLINK_COMMAND(
     "node will serve; both go into its membership request and the roster,\n"
     "and peers refuse a larger table.",
     "create a node directory: config, identity key (0600), database",
-    {"dir", "node_id", "org", "role", "listen", "region", "epoch_days", "max_table_records"},
+    {"dir", "node_id", "org", "role", "listen", "region", "epoch_days",
+     "max_table_records"},
     RunInit);
 
 }  // namespace

@@ -1,13 +1,12 @@
 // fedlink oprf evaluate | blind-evaluate: RFC 9497 from the outside, so any
-// other implementation can be checked against fedlink's.
+// other implementation can be checked against fedlink's
+// (node/app/oprf_interop.h).
 #include <iostream>
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "crypto/oprf.h"
+#include "node/app/oprf_interop.h"
 #include "node/cli/command.h"
 
 ABSL_FLAG(
@@ -17,84 +16,37 @@ ABSL_FLAG(
 namespace fedlink::cli {
 namespace {
 
-bool IsHex(absl::string_view s) {
-  if (s.size() % 2 != 0) return false;
-  for (char c : s) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-// Reads hex lines from stdin, applies fn, prints hex results. Blank lines
-// are skipped. The first bad line stops with stdin:LINE and exit code 2.
-int RunLines(
-    absl::string_view command,
-    const std::function<absl::StatusOr<std::string>(const std::string&)>& fn) {
-  const std::string sk_hex = absl::GetFlag(FLAGS_sk);
-  if (!IsHex(sk_hex))
+// Reads hex lines from stdin and prints hex results. Blank lines are
+// skipped. The first bad line stops with stdin:LINE and exit code 2.
+int RunLines(const char* command, const std::vector<std::string>& args,
+             app::OprfOperation operation) {
+  if (!args.empty())
     return ReportError(command,
-                       absl::InvalidArgumentError("--sk: expected hex"));
+                       absl::InvalidArgumentError("unexpected argument"));
+  auto oprf = app::OprfInterop::Create(operation, absl::GetFlag(FLAGS_sk));
+  if (!oprf.ok()) return ReportError(command, oprf.status());
   std::string line;
   int number = 0;
   while (std::getline(std::cin, line)) {
     ++number;
-    const std::string trimmed(absl::StripAsciiWhitespace(line));
-    if (trimmed.empty()) continue;
-    if (!IsHex(trimmed)) {
-      return ReportError(command, absl::InvalidArgumentError(absl::StrCat(
-                                      "stdin:", number, ": not hex")));
-    }
-    absl::StatusOr<std::string> out = fn(absl::HexStringToBytes(trimmed));
+    auto out = (*oprf)->Line(line);
     if (!out.ok()) {
       return ReportError(command,
                          absl::InvalidArgumentError(absl::StrCat(
                              "stdin:", number, ": ", out.status().message())));
     }
-    std::cout << absl::BytesToHexString(*out) << "\n";
+    if (out->has_value()) std::cout << **out << "\n";
   }
   return kExitOk;
 }
 
-absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFromFlag() {
-  auto key =
-      oprf::OprfKey::FromBytes(absl::HexStringToBytes(absl::GetFlag(FLAGS_sk)));
-  if (!key.ok())
-    return absl::InvalidArgumentError(
-        absl::StrCat("--sk: ", key.status().message()));
-  return key;
-}
-
 int RunEvaluate(const std::vector<std::string>& args) {
-  if (!args.empty())
-    return ReportError("oprf evaluate",
-                       absl::InvalidArgumentError("unexpected argument"));
-  auto key = KeyFromFlag();
-  if (!key.ok()) return ReportError("oprf evaluate", key.status());
-  return RunLines("oprf evaluate",
-                  [&](const std::string& input) -> absl::StatusOr<std::string> {
-                    auto out = (*key)->Evaluate(input);
-                    if (!out.ok()) return out.status();
-                    return std::string(
-                        reinterpret_cast<const char*>(out->data()),
-                        out->size());
-                  });
+  return RunLines("oprf evaluate", args, app::OprfOperation::kEvaluate);
 }
 
 int RunBlindEvaluate(const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    return ReportError("oprf blind-evaluate",
-                       absl::InvalidArgumentError("unexpected argument"));
-  }
-  auto key = KeyFromFlag();
-  if (!key.ok()) return ReportError("oprf blind-evaluate", key.status());
-  return RunLines(
-      "oprf blind-evaluate",
-      [&](const std::string& blinded) -> absl::StatusOr<std::string> {
-        auto out = (*key)->BlindEvaluate(blinded);
-        if (!out.ok()) return out.status();
-        return std::string(reinterpret_cast<const char*>(out->data()),
-                           out->size());
-      });
+  return RunLines("oprf blind-evaluate", args,
+                  app::OprfOperation::kBlindEvaluate);
 }
 
 FEDLINK_COMMAND(

@@ -1,24 +1,17 @@
-// fedlink status: ask a running node over its admin socket.
+// fedlink status: ask a running node over its admin socket
+// (node/app/running_node.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "node/app/running_node.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
-#include "node/server/admin_client.h"
 
 namespace fedlink::cli {
 namespace {
 
 int RunStatus(const std::vector<std::string>& args) {
-  const std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty())
-    return ReportError("status",
-                       absl::InvalidArgumentError("--dir is required"));
-  NodePaths paths(dir);
-  if (auto s = CheckNodeHealth(paths, absl::Seconds(5)); !s.ok()) {
-    return ReportError("status", s);
-  }
-  auto status = FetchNodeStatus(paths, absl::Seconds(5));
+  auto status = app::AskRunningNode(absl::GetFlag(FLAGS_dir));
   if (!status.ok()) return ReportError("status", status.status());
   std::cout << "health: SERVING\n" << FormatNodeStatus(*status);
   return kExitOk;

@@ -1,59 +1,20 @@
-#include "node/cli/audit_review.h"
+#include "node/app/audit_report.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "node/audit/audit_log.h"
-#include "node/cli/output.h"
 
-namespace fedlink::cli {
+namespace fedlink::app {
 namespace {
-
-
-void Join(AuditReview* review) {
-  struct Side {
-    std::string node;
-    size_t index;
-    const fedlink::v1::AuditEntry* entry;
-  };
-  std::map<std::string, std::vector<Side>> by_exchange;
-  for (const auto& [node, entries] : review->entries) {
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (!entries[i].exchange_id().empty())
-        by_exchange[entries[i].exchange_id()].push_back({node, i, &entries[i]});
-    }
-  }
-  int pairs = 0;
-  for (const auto& [exchange, sides] : by_exchange) {
-    for (const Side& e : sides) {
-      const std::string other =
-          e.node == e.entry->requester() ? e.entry->responder() : e.entry->requester();
-      if (other.empty() || other == e.node || review->entries.count(other) == 0) continue;
-      const Side* match = nullptr;
-      for (const Side& o : sides) {
-        if (o.node == other) match = &o;
-      }
-      if (match == nullptr) {
-        review->anomalies.push_back(absl::StrCat(
-            "orphan: ", e.node, " entry ", e.index, " (", e.entry->event(), ", exchange ",
-            exchange.substr(0, 16), ") has no entry at ", other));
-      } else if (match->entry->request_sha256() != e.entry->request_sha256()) {
-        review->anomalies.push_back(absl::StrCat("mismatch: ", e.node, " entry ", e.index,
-                                                 " and ", other, " entry ", match->index,
-                                                 " disagree on the signed request bytes"));
-      } else {
-        ++pairs;
-      }
-    }
-  }
-  review->joined = pairs / 2;
-}
 
 std::string Html(absl::string_view s) {
   return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
@@ -76,60 +37,7 @@ const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 
 }  // namespace
 
-bool AuditReview::ok() const {
-  for (const LogReview& l : logs) {
-    if (!l.ok) return false;
-  }
-  return anomalies.empty();
-}
-
-absl::StatusOr<AuditReview> ReviewExports(const std::vector<std::string>& paths,
-                                          const federation::Roster* roster) {
-  AuditReview review;
-  std::map<std::string, std::string> witness_vkeys;
-  if (roster != nullptr) {
-    for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
-  }
-  for (const std::string& path : paths) {
-    auto bytes = ReadWholeFile(path);
-    if (!bytes.ok()) return bytes.status();
-    LogReview log;
-    log.path = path;
-    std::string expected_vkey;
-    fedlink::v1::AuditExport head;
-    head.ParseFromString(*bytes);
-    log.node_id = head.node_id();
-    if (roster != nullptr) {
-      const federation::Member* m = roster->Find(head.node_id());
-      if (m == nullptr) {
-        log.failure = absl::StrCat("node '", head.node_id(), "' is not in the roster");
-        review.logs.push_back(log);
-        continue;
-      }
-      expected_vkey = m->identity_vkey;
-    }
-    auto verified = audit::VerifyExport(*bytes, expected_vkey, witness_vkeys);
-    if (!verified.ok()) {
-      log.failure = std::string(verified.status().message());
-      review.logs.push_back(log);
-      continue;
-    }
-    log.ok = true;
-    log.entries = verified->entries;
-    log.checkpoints = verified->checkpoints;
-    log.witnesses = verified->witnesses;
-    auto& entries = review.entries[verified->node_id];
-    for (const std::string& e : verified->serialized_entries) {
-      entries.emplace_back();
-      entries.back().ParseFromString(e);
-    }
-    review.logs.push_back(std::move(log));
-  }
-  if (review.entries.size() >= 2) Join(&review);
-  return review;
-}
-
-std::string RenderReport(const AuditReview& review, absl::Time now) {
+std::string RenderAuditReport(const AuditReview& review, absl::Time now) {
   std::string h;
   absl::StrAppend(&h, R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fedlink audit report</title>
@@ -171,30 +79,30 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
     int64_t budget_left = -1;
   };
   std::map<std::tuple<std::string, std::string, std::string>, Flow> flows;
-  std::vector<const fedlink::v1::AuditEntry*> refusals, withdrawals, other_anomalies;
+  std::vector<const ExportedEntry*> refusals, withdrawals, other_anomalies;
   int64_t first = INT64_MAX, last = 0;
   for (const auto& [node, entries] : review.entries) {
     for (const auto& e : entries) {
-      const bool answered = e.event() == "match.evaluate.answered" ||
-                            e.event() == "match.table.served";
-      if (absl::EndsWith(e.event(), ".refused")) refusals.push_back(&e);
-      if (e.event() == "consent.withdraw") withdrawals.push_back(&e);
-      if (e.event() == "witness.refused" ||
-          (e.event() == "policy.reload" && e.outcome() != "ok")) {
+      const bool answered = e.event == "match.evaluate.answered" ||
+                            e.event == "match.table.served";
+      if (absl::EndsWith(e.event, ".refused")) refusals.push_back(&e);
+      if (e.event == "consent.withdraw") withdrawals.push_back(&e);
+      if (e.event == "witness.refused" ||
+          (e.event == "policy.reload" && e.outcome != "ok")) {
         other_anomalies.push_back(&e);
       }
-      if (!answered && !absl::EndsWith(e.event(), ".refused")) continue;
-      if (e.responder() != node || e.requester().empty()) continue;
-      Flow& f = flows[{e.requester(), e.responder(), e.purpose()}];
+      if (!answered && !absl::EndsWith(e.event, ".refused")) continue;
+      if (e.responder != node || e.requester.empty()) continue;
+      Flow& f = flows[{e.requester, e.responder, e.purpose}];
       ++f.exchanges;
-      if (e.event() == "match.evaluate.answered") {
-        f.elements += e.count();
-        if (int64_t left = BudgetLeft(e.detail()); left >= 0) f.budget_left = left;
+      if (e.event == "match.evaluate.answered") {
+        f.elements += e.count;
+        if (int64_t left = BudgetLeft(e.detail); left >= 0) f.budget_left = left;
       }
-      if (e.event() == "match.table.served") ++f.tables;
-      if (absl::EndsWith(e.event(), ".refused")) ++f.refusals;
-      first = std::min(first, e.time_unix_micros());
-      last = std::max(last, e.time_unix_micros());
+      if (e.event == "match.table.served") ++f.tables;
+      if (absl::EndsWith(e.event, ".refused")) ++f.refusals;
+      first = std::min(first, e.time_unix_micros);
+      last = std::max(last, e.time_unix_micros);
     }
   }
   absl::StrAppend(&h, "<h2>Who queried whom, for what</h2>\n<table><tr><th>requester</th>"
@@ -225,11 +133,11 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
     std::map<std::string, std::vector<uint64_t>> series;
     for (const auto& [node, entries] : review.entries) {
       for (const auto& e : entries) {
-        if (e.event() != "match.evaluate.answered" || e.responder() != node) continue;
-        auto& s = series[e.requester()];
+        if (e.event != "match.evaluate.answered" || e.responder != node) continue;
+        auto& s = series[e.requester];
         s.resize(kBuckets);
-        const int b = static_cast<int>((e.time_unix_micros() - first) * kBuckets / span);
-        s[std::clamp(b, 0, kBuckets - 1)] += e.count();
+        const int b = static_cast<int>((e.time_unix_micros - first) * kBuckets / span);
+        s[std::clamp(b, 0, kBuckets - 1)] += e.count;
       }
     }
     std::vector<uint64_t> totals(kBuckets);
@@ -283,9 +191,9 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
     absl::StrAppend(&h, "<table><tr><th>time (UTC)</th><th>event</th><th>requester</th>"
                         "<th>responder</th><th>purpose</th><th>reason</th></tr>\n");
     for (const auto* e : refusals) {
-      absl::StrAppend(&h, "<tr><td>", Time(e->time_unix_micros()), "</td><td>", Html(e->event()),
-                      "</td><td>", Html(e->requester()), "</td><td>", Html(e->responder()),
-                      "</td><td>", Html(e->purpose()), "</td><td>", Html(e->outcome()),
+      absl::StrAppend(&h, "<tr><td>", Time(e->time_unix_micros), "</td><td>", Html(e->event),
+                      "</td><td>", Html(e->requester), "</td><td>", Html(e->responder),
+                      "</td><td>", Html(e->purpose), "</td><td>", Html(e->outcome),
                       "</td></tr>\n");
     }
     absl::StrAppend(&h, "</table>\n");
@@ -293,17 +201,17 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
   absl::StrAppend(&h, "<h2>Consent withdrawals</h2>\n<p>", withdrawals.size(),
                   " withdrawals", withdrawals.empty() ? "." : ":", "</p>\n<ul>\n");
   for (const auto* e : withdrawals) {
-    absl::StrAppend(&h, "<li>", Time(e->time_unix_micros()), " at ", Html(e->requester()), ": ",
-                    Html(e->outcome()), "</li>\n");
+    absl::StrAppend(&h, "<li>", Time(e->time_unix_micros), " at ", Html(e->requester), ": ",
+                    Html(e->outcome), "</li>\n");
   }
   absl::StrAppend(&h, "</ul>\n<h2>Anomalies</h2>\n");
   std::vector<std::string> all = review.anomalies;
   all.insert(all.end(), near_budget.begin(), near_budget.end());
   all.insert(all.end(), spikes.begin(), spikes.end());
   for (const auto* e : other_anomalies) {
-    all.push_back(absl::StrCat(e->event(), " at ", e->responder().empty() ? e->requester()
-                                                                         : e->responder(),
-                               ": ", e->outcome()));
+    all.push_back(absl::StrCat(e->event, " at ",
+                               e->responder.empty() ? e->requester : e->responder, ": ",
+                               e->outcome));
   }
   if (all.empty()) absl::StrAppend(&h, "<p class=ok>None found.</p>\n");
   else {
@@ -315,4 +223,4 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
   return h;
 }
 
-}  // namespace fedlink::cli
+}  // namespace fedlink::app

@@ -1,0 +1,394 @@
+#include "node/app/bench_match.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "crypto/oprf.h"
+#include "node/common/free_port.h"
+#include "node/common/status_macros.h"
+#include "node/config/node_dir.h"
+#include "node/federation/peer_server.h"
+#include "node/federation/roster.h"
+#include "node/match/linker.h"
+#include "node/private_match/match_client.h"
+#include "node/private_match/match_service.h"
+#include "node/private_match/requester.h"
+#include "node/private_match/responder.h"
+
+namespace fedlink::app {
+namespace {
+
+constexpr char kBenchPolicy[] = R"pb(
+  purposes: "bench"
+  rules {
+    name: "bench-everything"
+    peers { any: true }
+    purpose: "bench"
+    record_roles: [ ROLE_VICTIM, ROLE_SUSPECT, ROLE_WITNESS, ROLE_OTHER ]
+    allowed_labels: [ "trafficking", "minor" ]
+    min_agreeing_keys: 2
+    payload: PAYLOAD_HANDLE_AND_ROLE
+    daily_evaluate_budget: 1000000000000
+  }
+)pb";
+
+// Raw libsodium cost of the two elliptic-curve operations the protocol
+// performs, in core-seconds per call, measured with every core busy (as in
+// the match itself).
+struct RawCosts {
+  double from_hash = 0;   // crypto_core_ristretto255_from_hash
+  double scalarmult = 0;  // crypto_scalarmult_ristretto255
+};
+
+RawCosts MeasureRaw(int cores) {
+  auto per_op = [cores](auto op) {
+    std::vector<size_t> counts(cores, 0);
+    const absl::Time start = absl::Now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < cores; ++t) {
+      workers.emplace_back([&, t] {
+        unsigned char hash[64], point[32], out[32], scalar[32];
+        randombytes_buf(hash, sizeof hash);
+        crypto_core_ristretto255_from_hash(point, hash);
+        crypto_core_ristretto255_scalar_random(scalar);
+        while (absl::Now() - start < absl::Milliseconds(400)) {
+          for (int i = 0; i < 64; ++i) op(hash, point, out, scalar);
+          counts[t] += 64;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    size_t n = 0;
+    for (size_t c : counts) n += c;
+    return absl::ToDoubleSeconds(absl::Now() - start) * cores / n;
+  };
+  RawCosts r;
+  r.from_hash = per_op(
+      [](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
+        crypto_core_ristretto255_from_hash(out, h);
+      });
+  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out,
+                           unsigned char* s) {
+    if (crypto_scalarmult_ristretto255(out, s, p) != 0) std::abort();
+  });
+  return r;
+}
+
+LatencyFigures Percentiles(std::vector<double> ms) {
+  LatencyFigures f;
+  f.count = ms.size();
+  if (ms.empty()) return f;
+  std::sort(ms.begin(), ms.end());
+  f.p50_ms = ms[ms.size() / 2];
+  f.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  return f;
+}
+
+struct BenchNode {
+  std::unique_ptr<OpenedNode> node;
+  std::unique_ptr<private_match::Responder> responder;
+  std::unique_ptr<federation::PeerServer> server;
+};
+
+}  // namespace
+
+// Destroyed in reverse: clients, then servers and nodes, then the directory.
+struct MatchBench::State {
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      if (!dir.empty()) std::filesystem::remove_all(dir);
+    }
+  } cleanup;
+  GeneratedData data;
+  int cores = 0;
+  std::map<std::string, BenchNode> nodes;
+  std::unique_ptr<private_match::MatchClient> to_a, to_c;
+  std::vector<KeySet> queries;  // b's records
+  // After MatchPrivately.
+  std::unique_ptr<private_match::TableIndex>
+      index;                         // a's table, as b caches it
+  private_match::Table held_header;  // what a delta request names
+  private_match::PeerMatch match;
+  double threshold = -1;
+  double table_seconds = 0;
+  TableFigures table;
+
+  ~State() {
+    to_a.reset();
+    to_c.reset();
+    for (auto& [id, n] : nodes) {
+      if (n.server != nullptr) n.server->Shutdown(absl::Seconds(1));
+    }
+  }
+
+  absl::Status Setup(const std::vector<std::string>& ids);
+};
+
+absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
+  const std::string& root = cleanup.dir;
+  const std::string coord = root + "/coord";
+  ASSIGN_OR_RETURN(const std::string vkey,
+                   federation::InitCoordinator(coord, "bench"));
+  for (const std::string& id : ids) {
+    NodeConfig c;
+    c.node_id = id;
+    c.organisation = id;
+    c.listen = "127.0.0.1:1";  // replaced by a free port below
+    const std::string dir = root + "/" + id;
+    RETURN_IF_ERROR(InitNode(dir, c));
+    ASSIGN_OR_RETURN(std::unique_ptr<OpenedNode> node, OpenNode(dir, {}));
+    std::ofstream(node->paths.policy()) << kBenchPolicy;
+    RETURN_IF_ERROR(node->store->Upsert(id == "b" ? data.b : data.a));
+    nodes[id].node = std::move(node);
+  }
+  // The roster names each node's port before its server starts.
+  for (const std::string& id : ids) {
+    OpenedNode& n = *nodes[id].node;
+    n.config.listen = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+    ASSIGN_OR_RETURN(const std::string request,
+                     federation::MemberRequest(n.paths, n.config,
+                                               n.identity->VerifierKey()));
+    RETURN_IF_ERROR(federation::AddMember(coord, request, id));
+  }
+  ASSIGN_OR_RETURN(const std::string envelope,
+                   federation::SignRoster(coord, absl::Hours(24), absl::Now()));
+  for (const std::string& id : ids) {
+    BenchNode& b = nodes[id];
+    RETURN_IF_ERROR(
+        federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
+    // The bench's one use of Responder::Create.
+    ASSIGN_OR_RETURN(b.responder, private_match::Responder::Create(
+                                      b.node->paths, b.node->config,
+                                      b.node->store.get(), nullptr));
+    federation::PeerServerOptions options;
+    options.services.push_back(private_match::MatchServiceFactory(
+        b.responder.get(), b.node->identity.get()));
+    ASSIGN_OR_RETURN(b.server, federation::PeerServer::Start(*b.node, options));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<GeneratedData> LoadBenchData(const BenchDataSource& source) {
+  if (source.a.empty()) {
+    GeneratorOptions gen;
+    gen.persons = source.persons;
+    gen.seed = source.seed;
+    return GeneratePeople(gen);
+  }
+  GeneratedData data;
+  ASSIGN_OR_RETURN(data.a, ReadPersonsFile(source.a, source.import));
+  ASSIGN_OR_RETURN(data.b, ReadPersonsFile(source.b, source.import));
+  ASSIGN_OR_RETURN(const std::set<IdPair> truth, ReadTruth(source.truth));
+  data.truth.assign(truth.begin(), truth.end());
+  return data;
+}
+
+double QualityFigures::f1_difference() const {
+  return std::abs(private_match.f1() - clear.f1());
+}
+
+int MatchBench::Cores() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+MatchBench::MatchBench(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
+MatchBench::~MatchBench() = default;
+
+absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
+    GeneratedData data) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium");
+  auto state = std::make_unique<State>();
+  char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
+  const char* root = mkdtemp(tmpl);
+  if (root == nullptr) return absl::InternalError("mkdtemp");
+  state->cleanup.dir = root;
+  state->data = std::move(data);
+  state->cores = Cores();
+  RETURN_IF_ERROR(state->Setup({"a", "b", "c"}));
+  OpenedNode& b = *state->nodes["b"].node;
+  ASSIGN_OR_RETURN(const federation::Roster roster,
+                   federation::LoadInstalledRoster(b.paths, absl::Now()));
+  ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir));
+  federation::Self self{"b", b.identity.get(), std::move(own_tls), nullptr};
+  state->to_a =
+      std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
+  state->to_c =
+      std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
+  for (const Person& p : state->data.b)
+    state->queries.push_back(keyspec::DeriveKeys(p, {}));
+  return std::unique_ptr<MatchBench>(new MatchBench(std::move(state)));
+}
+
+absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
+  State& s = *state_;
+  const RawCosts before = MeasureRaw(s.cores);
+  const absl::Time t0 = absl::Now();
+  ASSIGN_OR_RETURN(private_match::Table table, s.to_a->FetchTable("bench"));
+  const absl::Time t1 = absl::Now();
+  size_t entries = 0, payload_bytes = 0;
+  for (const auto& slot : table.slots) {
+    entries += slot.key_count();
+    payload_bytes += slot.sealed_payload.size();
+  }
+  const size_t table_bytes = table.bytes();
+  s.held_header.table_id = table.table_id;
+  s.held_header.version = table.version;
+  s.held_header.as_of = table.as_of;
+  ASSIGN_OR_RETURN(private_match::TableIndex index,
+                   private_match::TableIndex::Build(std::move(table)));
+  s.index = std::make_unique<private_match::TableIndex>(std::move(index));
+  private_match::MatchOptions options;
+  options.threshold = threshold;
+  ASSIGN_OR_RETURN(s.match,
+                   private_match::MatchAgainst(*s.index, *s.to_a, "bench",
+                                               s.queries, options));
+  const absl::Time t2 = absl::Now();
+  s.threshold = threshold;
+  s.table_seconds = absl::ToDoubleSeconds(t1 - t0);
+  s.table = {s.index->slot_count(), entries, table_bytes, payload_bytes,
+             s.index->memory_bytes()};
+
+  const RawCosts after = MeasureRaw(s.cores);
+  SpeedFigures f;
+  f.cores = s.cores;
+  f.from_hash_seconds = std::min(before.from_hash, after.from_hash);
+  f.scalarmult_seconds = std::min(before.scalarmult, after.scalarmult);
+  f.table_entries = entries;
+  f.evaluations = s.match.evaluations;
+  // Responder: hash to group + multiply per table entry. Requester: hash to
+  // group + blind; responder: BlindEvaluate; requester: unblind.
+  const double table_ec =
+      entries * (f.from_hash_seconds + f.scalarmult_seconds);
+  const double match_ec =
+      f.evaluations * (f.from_hash_seconds + 3 * f.scalarmult_seconds);
+  f.ec_seconds = (table_ec + match_ec) / s.cores;
+  f.table_seconds = s.table_seconds;
+  f.match_seconds = absl::ToDoubleSeconds(t2 - t1);
+  f.total_seconds = absl::ToDoubleSeconds(t2 - t0);
+  return f;
+}
+
+absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
+  State& s = *state_;
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
+  const GeneratedData& data = s.data;
+  ASSIGN_OR_RETURN(const auto handles, s.nodes["a"].responder->keyring().AllHandles(s.nodes["a"].node->store.get()));
+  std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
+      clear;
+  for (const auto& h : s.match.hits) {
+    predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);
+  }
+  std::vector<KeySet> ka;
+  for (const Person& p : data.a) ka.push_back(keyspec::DeriveKeys(p, {}));
+  Scorer scorer;
+  scorer.threshold =
+      s.threshold >= 0 ? s.threshold : DefaultThreshold(ka.size());
+  scorer.EstimateU(ka, s.queries);
+  std::vector<CandidatePair> candidates = FindCandidates(ka, s.queries, {});
+  std::vector<uint32_t> patterns;
+  for (const auto& c : candidates) patterns.push_back(c.pattern);
+  scorer.RefineM(patterns);
+  for (const auto& c :
+       BestPerB(ScoreAndFilter(std::move(candidates), scorer))) {
+    clear.emplace(data.a[c.a].external_id, data.b[c.b].external_id);
+  }
+  return QualityFigures{Evaluate(predicted, truth), Evaluate(clear, truth)};
+}
+
+absl::StatusOr<TableFigures> MatchBench::CachedTable() const {
+  if (state_->index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
+  return state_->table;
+}
+
+absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
+  State& s = *state_;
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
+  std::vector<Person> changed;
+  for (size_t i = 0; i < s.data.a.size(); i += 100) {
+    Person p = s.data.a[i];
+    p.phones = {absl::StrFormat("+4477009%05d", static_cast<int>(i % 100000))};
+    changed.push_back(std::move(p));
+  }
+  RETURN_IF_ERROR(s.nodes["a"].node->store->Upsert(changed));
+  const absl::Time d0 = absl::Now();
+  ASSIGN_OR_RETURN(const private_match::TableUpdate delta,
+                   s.to_a->FetchUpdate("bench", &s.held_header));
+  DeltaFigures f;
+  f.seconds = absl::ToDoubleSeconds(absl::Now() - d0);
+  f.changed_records = changed.size();
+  f.records = s.data.a.size();
+  f.delta = delta.delta;
+  f.slots = delta.table.slots.size();
+  f.bytes = delta.table.bytes();
+  f.whole_table_seconds = s.table_seconds;
+  return f;
+}
+
+absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
+  State& s = *state_;
+  if (s.index == nullptr)
+    return absl::FailedPreconditionError("MatchPrivately first");
+  ASSIGN_OR_RETURN(private_match::Table table_c, s.to_c->FetchTable("bench"));
+  ASSIGN_OR_RETURN(const private_match::TableIndex index_c,
+                   private_match::TableIndex::Build(std::move(table_c)));
+  const int lookups = std::min<int>(count, s.queries.size());
+  std::vector<double> ms;
+  private_match::MatchOptions one;
+  one.threads = 1;
+  for (int i = 0; i < lookups; ++i) {
+    const std::vector<KeySet> q = {s.queries[(i * 7919) % s.queries.size()]};
+    const absl::Time start = absl::Now();
+    // Both peers at once, as `fedlink lookup` asks them.
+    auto from_c = std::async(std::launch::async, [&] {
+      return private_match::MatchAgainst(index_c, *s.to_c, "bench", q, one);
+    });
+    auto ra = private_match::MatchAgainst(*s.index, *s.to_a, "bench", q, one);
+    auto rc = from_c.get();
+    RETURN_IF_ERROR(ra);
+    RETURN_IF_ERROR(rc);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  }
+  return Percentiles(std::move(ms));
+}
+
+LatencyFigures MatchBench::LookupFloor(int count) {
+  const State& s = *state_;
+  const int lookups = std::min<int>(count, s.queries.size());
+  auto key = oprf::OprfKey::Generate();
+  std::vector<double> ms;
+  for (int i = 0; i < lookups; ++i) {
+    const KeySet& q = s.queries[(i * 7919) % s.queries.size()];
+    std::vector<std::string> inputs;
+    for (const auto& k : q) inputs.push_back(k.bytes);
+    const absl::Time start = absl::Now();
+    std::vector<oprf::BlindedInput> bl(inputs.size());
+    std::vector<oprf::Element> el(inputs.size()), ev(inputs.size());
+    std::vector<oprf::Output> outs(inputs.size());
+    (void)oprf::BlindBatch(inputs, absl::MakeSpan(bl), 1);
+    for (size_t k = 0; k < inputs.size(); ++k) el[k] = bl[k].element;
+    (void)key->BlindEvaluateBatch(el, absl::MakeSpan(ev), 1);
+    (void)oprf::FinalizeBatch(inputs, bl, ev, absl::MakeSpan(outs), 1);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  }
+  return Percentiles(std::move(ms));
+}
+
+}  // namespace fedlink::app

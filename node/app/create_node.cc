@@ -1,0 +1,30 @@
+#include "node/app/create_node.h"
+
+#include "node/common/status_macros.h"
+#include "node/config/node_dir.h"
+
+namespace fedlink::app {
+
+absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
+  NodeConfig config;
+  config.node_id = settings.node_id;
+  config.organisation = settings.organisation;
+  if (config.node_id.empty())
+    return absl::InvalidArgumentError("--node-id is required");
+  if (config.organisation.empty())
+    return absl::InvalidArgumentError("--org is required");
+  ASSIGN_OR_RETURN(config.role, ParseNodeRole(settings.role));
+  config.listen = settings.listen;
+  config.default_region = settings.default_region;
+  config.epoch_days = settings.epoch_days;
+  config.max_table_records = settings.max_table_records;
+  if (config.epoch_days < 1 || config.epoch_days > 366) {
+    return absl::InvalidArgumentError("--epoch-days: 1 to 366");
+  }
+  if (config.max_table_records < 1) {
+    return absl::InvalidArgumentError("--max-table-records: at least 1");
+  }
+  return InitNode(dir, config);
+}
+
+}  // namespace fedlink::app

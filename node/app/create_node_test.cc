@@ -1,0 +1,98 @@
+// Creating a node directory, and each setting refused.
+#include "node/app/create_node.h"
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/app/node.h"
+
+namespace fedlink::app {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string FreshDir() {
+  const std::string dir =
+      ::testing::TempDir() + "/create-node-" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+NodeSettings Valid() { return {.node_id = "ngo-1", .organisation = "Shelter"}; }
+
+TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
+  const std::string dir = FreshDir();
+  NodeSettings settings = Valid();
+  settings.role = "ngo";
+  settings.listen = "127.0.0.1:7999";
+  settings.default_region = "DE";
+  settings.epoch_days = 14;
+  settings.max_table_records = 5000;
+  ASSERT_TRUE(CreateNode(dir, settings).ok());
+  auto node = Node::Open(dir);
+  ASSERT_TRUE(node.ok()) << node.status();
+  EXPECT_EQ((*node)->id(), "ngo-1");
+  EXPECT_EQ((*node)->config().organisation, "Shelter");
+  EXPECT_EQ((*node)->config().role, NodeRole::kNgo);
+  EXPECT_EQ((*node)->config().listen, "127.0.0.1:7999");
+  EXPECT_EQ((*node)->config().default_region, "DE");
+  EXPECT_EQ((*node)->config().epoch_days, 14);
+  EXPECT_EQ((*node)->config().max_table_records, 5000u);
+  EXPECT_NE((*node)->identity(), nullptr);
+}
+
+TEST(CreateNodeTest, NeedsANodeIdAndAnOrganisation) {
+  NodeSettings no_id = Valid();
+  no_id.node_id = "";
+  EXPECT_EQ(CreateNode(FreshDir(), no_id),
+            absl::InvalidArgumentError("--node-id is required"));
+  NodeSettings no_org = Valid();
+  no_org.organisation = "";
+  EXPECT_EQ(CreateNode(FreshDir(), no_org),
+            absl::InvalidArgumentError("--org is required"));
+}
+
+TEST(CreateNodeTest, RefusesAnUnknownRole) {
+  NodeSettings settings = Valid();
+  settings.role = "police";
+  const absl::Status s = CreateNode(FreshDir(), settings);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("unknown node role"));
+}
+
+TEST(CreateNodeTest, RefusesAnEpochOutsideOneYear) {
+  for (int days : {0, 367}) {
+    NodeSettings settings = Valid();
+    settings.epoch_days = days;
+    EXPECT_EQ(CreateNode(FreshDir(), settings),
+              absl::InvalidArgumentError("--epoch-days: 1 to 366"));
+  }
+}
+
+TEST(CreateNodeTest, RefusesAnEmptyTableLimit) {
+  NodeSettings settings = Valid();
+  settings.max_table_records = 0;
+  EXPECT_EQ(CreateNode(FreshDir(), settings),
+            absl::InvalidArgumentError("--max-table-records: at least 1"));
+}
+
+TEST(CreateNodeTest, RefusesABadNodeId) {
+  NodeSettings settings = Valid();
+  settings.node_id = "Police_1";
+  const absl::Status s = CreateNode(FreshDir(), settings);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("node id may hold only"));
+}
+
+TEST(CreateNodeTest, RefusesAnExistingNodeDirectory) {
+  const std::string dir = FreshDir();
+  ASSERT_TRUE(CreateNode(dir, Valid()).ok());
+  const absl::Status again = CreateNode(dir, Valid());
+  EXPECT_FALSE(again.ok());
+  EXPECT_THAT(again.message(), HasSubstr("already a node directory"));
+}
+
+}  // namespace
+}  // namespace fedlink::app

@@ -1,0 +1,48 @@
+#include "node/app/membership.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
+
+namespace fedlink::app {
+
+absl::StatusOr<std::string> MembershipRequest(Node& node) {
+  if (node.identity() == nullptr) {
+    return absl::InternalError(
+        "member request: the node's identity key is not loaded");
+  }
+  return federation::MemberRequest(node.paths(), node.config(),
+                                   node.identity()->VerifierKey());
+}
+
+absl::StatusOr<RosterInstall> InstallRosterFile(
+    Node& node, const std::string& path, const std::string& federation_key) {
+  RETURN_IF_ERROR(node.AuditLog());
+  ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path));
+  std::optional<std::string> key;
+  if (!federation_key.empty()) key = federation_key;
+  absl::StatusOr<federation::Roster> roster =
+      federation::InstallRoster(node.paths(), bytes, key, absl::Now());
+  audit::Event entry = LocalEvent("roster.install");
+  entry.outcome = OutcomeOf(roster.status());
+  if (roster.ok()) {
+    entry.count = roster->members().size();
+    entry.detail =
+        absl::StrCat(roster->federation_id(), " version ", roster->version());
+  }
+  RETURN_IF_ERROR(node.Log(entry));
+  RETURN_IF_ERROR(roster);
+  RosterInstall out;
+  out.lists_this_node = roster->Find(node.id()) != nullptr;
+  out.roster = *std::move(roster);
+  return out;
+}
+
+absl::StatusOr<federation::Roster> InstalledRoster(const Node& node) {
+  return federation::LoadInstalledRoster(node.paths(), absl::Now());
+}
+
+}  // namespace fedlink::app

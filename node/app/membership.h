@@ -1,0 +1,45 @@
+// A node's membership in the federation: its membership request for the
+// coordinator, and the signed roster it installs (higher version, unexpired,
+// signed with the pinned federation key) and shows.
+//
+//   ASSIGN_OR_RETURN(std::string request, app::MembershipRequest(*node));
+//   ASSIGN_OR_RETURN(app::RosterInstall installed,
+//                    app::InstallRosterFile(*node, "roster.bin", vkey));
+//
+// Node caches the roster it loaded first (Node::Roster): a long-lived Node
+// does not see a roster installed after that; reopen it.
+#ifndef FEDLINK_NODE_APP_MEMBERSHIP_H_
+#define FEDLINK_NODE_APP_MEMBERSHIP_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "node/app/node.h"
+#include "node/federation/roster.h"
+
+namespace fedlink::app {
+
+// This node's membership request as protobuf text (node id, organisation,
+// role, endpoint, Ed25519 key, TLS fingerprint, epoch, table limit).
+absl::StatusOr<std::string> MembershipRequest(Node& node);
+
+struct RosterInstall {
+  federation::Roster roster;
+  bool lists_this_node =
+      false;  // false: the node installed a roster it is not in
+};
+// Verifies and installs the signed roster in `path`. `federation_key` is
+// required at the first install (then pinned) and may be empty later; a
+// roster that is not newer than the installed one is refused (rollback).
+// The attempt is logged (roster.install) whether it succeeds or not; if it
+// cannot be logged, nothing is reported as installed.
+absl::StatusOr<RosterInstall> InstallRosterFile(
+    Node& node, const std::string& path, const std::string& federation_key);
+
+// The installed roster, verified again; NotFound if none. Needs no identity
+// key (the node may be opened without it).
+absl::StatusOr<federation::Roster> InstalledRoster(const Node& node);
+
+}  // namespace fedlink::app
+
+#endif  // FEDLINK_NODE_APP_MEMBERSHIP_H_

@@ -1,0 +1,65 @@
+// A node's federation membership: member-request, roster install and roster
+// show (node/app/membership.h).
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "node/app/membership.h"
+#include "node/cli/command.h"
+#include "node/cli/flags.h"
+
+namespace fedlink::cli {
+namespace {
+
+int RunMemberRequest(const std::vector<std::string>& args) {
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
+  if (!node.ok()) return ReportError("member-request", node.status());
+  auto text = app::MembershipRequest(**node);
+  if (!text.ok()) return ReportError("member-request", text.status());
+  std::cout << *text;
+  return kExitOk;
+}
+
+int RunRosterInstall(const std::vector<std::string>& args) {
+  if (args.size() != 1)
+    return ReportError("roster install",
+                       absl::InvalidArgumentError("expected ROSTER.bin"));
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
+  if (!node.ok()) return ReportError("roster install", node.status());
+  auto installed = app::InstallRosterFile(**node, args[0],
+                                          absl::GetFlag(FLAGS_federation_key));
+  if (!installed.ok()) return ReportError("roster install", installed.status());
+  if (!installed->lists_this_node) {
+    std::cerr << "warning: this node (" << (*node)->id()
+              << ") is not a member of the installed roster\n";
+  }
+  std::cout << "installed " << federation::FormatRoster(installed->roster);
+  return kExitOk;
+}
+
+int RunRosterShow(const std::vector<std::string>& args) {
+  auto node =
+      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
+  if (!node.ok()) return ReportError("roster show", node.status());
+  auto roster = app::InstalledRoster(**node);
+  if (!roster.ok()) return ReportError("roster show", roster.status());
+  std::cout << federation::FormatRoster(*roster);
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("member-request",
+                "  fedlink member-request --dir DIR > req.txtpb",
+                "print this node's membership request (node id, organisation, "
+                "role, endpoint, "
+                "Ed25519 key, TLS fingerprint)",
+                {"dir"}, RunMemberRequest);
+FEDLINK_COMMAND(
+    "roster install",
+    "  fedlink roster install --dir DIR [--federation-key VKEY] roster.bin",
+    "node: verify and install a signed roster (higher version, unexpired, "
+    "pinned key)",
+    {"dir", "federation_key"}, RunRosterInstall);
+FEDLINK_COMMAND("roster show", "  fedlink roster show --dir DIR",
+                "node: print the installed roster", {"dir"}, RunRosterShow);
+
+}  // namespace
+}  // namespace fedlink::cli
