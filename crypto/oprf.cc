@@ -253,20 +253,33 @@ absl::StatusOr<Output> OprfKey::Evaluate(absl::string_view input) const {
   return FinalHash(input, evaluated.data());
 }
 
-absl::Status OprfKey::EvaluateBatch(absl::Span<const std::string> inputs,
-                                    absl::Span<Output> out, int threads) const {
-  if (inputs.size() != out.size())
-    return absl::InvalidArgumentError("batch size mismatch");
+namespace {
+
+// out[i] = fn(inputs[i]) on `threads` threads; the first failure names its
+// input's index.
+template <typename T, typename Fn>
+absl::Status MapBatch(absl::Span<const std::string> inputs, absl::Span<T> out, int threads,
+                      Fn fn) {
+  if (inputs.size() != out.size()) return absl::InvalidArgumentError("batch size mismatch");
   return ParallelFor(inputs.size(), threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      absl::StatusOr<Output> o = Evaluate(inputs[i]);
-      if (!o.ok())
+      absl::StatusOr<T> result = fn(inputs[i]);
+      if (!result.ok()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("input ", i, ": ", o.status().message()));
-      out[i] = *o;
+            absl::StrCat("input ", i, ": ", result.status().message()));
+      }
+      out[i] = *std::move(result);
     }
     return absl::OkStatus();
   });
+}
+
+}  // namespace
+
+absl::Status OprfKey::EvaluateBatch(absl::Span<const std::string> inputs,
+                                    absl::Span<Output> out, int threads) const {
+  return MapBatch(inputs, out, threads,
+                  [this](const std::string& input) { return Evaluate(input); });
 }
 
 absl::StatusOr<BlindedInput> BlindWith(absl::string_view input,
@@ -313,18 +326,7 @@ absl::StatusOr<Output> Finalize(absl::string_view input, const Scalar& blind,
 
 absl::Status BlindBatch(absl::Span<const std::string> inputs,
                         absl::Span<BlindedInput> out, int threads) {
-  if (inputs.size() != out.size())
-    return absl::InvalidArgumentError("batch size mismatch");
-  return ParallelFor(inputs.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      absl::StatusOr<BlindedInput> b = Blind(inputs[i]);
-      if (!b.ok())
-        return absl::InvalidArgumentError(
-            absl::StrCat("input ", i, ": ", b.status().message()));
-      out[i] = *b;
-    }
-    return absl::OkStatus();
-  });
+  return MapBatch(inputs, out, threads, [](const std::string& input) { return Blind(input); });
 }
 
 absl::Status FinalizeBatch(absl::Span<const std::string> inputs,

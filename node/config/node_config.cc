@@ -32,23 +32,23 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
+namespace {
+constexpr std::pair<NodeRole, absl::string_view> kNodeRoleNames[] = {
+    {NodeRole::kAgency, "agency"}, {NodeRole::kNgo, "ngo"}, {NodeRole::kAuditor, "auditor"}};
+}  // namespace
+
 absl::StatusOr<NodeRole> ParseNodeRole(absl::string_view text) {
   const std::string t = absl::AsciiStrToLower(text);
-  if (t == "agency") return NodeRole::kAgency;
-  if (t == "ngo") return NodeRole::kNgo;
-  if (t == "auditor") return NodeRole::kAuditor;
+  for (const auto& [role, name] : kNodeRoleNames) {
+    if (t == name) return role;
+  }
   return absl::InvalidArgumentError(
       "unknown node role (expected agency, ngo or auditor)");
 }
 
 absl::string_view NodeRoleName(NodeRole role) {
-  switch (role) {
-    case NodeRole::kAgency:
-      return "agency";
-    case NodeRole::kNgo:
-      return "ngo";
-    case NodeRole::kAuditor:
-      return "auditor";
+  for (const auto& [r, name] : kNodeRoleNames) {
+    if (r == role) return name;
   }
   return "agency";
 }

@@ -104,6 +104,22 @@ std::optional<Column> Resolve(const std::string& source,
   return it->second;
 }
 
+// The multi-valued columns (values separated by ';') and the lists they fill.
+constexpr std::pair<Column, std::vector<std::string> Person::*> kMultiValued[] = {
+    {Column::kAliases, &Person::aliases},     {Column::kPhone, &Person::phones},
+    {Column::kEmail, &Person::emails},        {Column::kDocument, &Person::documents},
+    {Column::kHandle, &Person::handles},      {Column::kIban, &Person::ibans},
+    {Column::kPlate, &Person::plates},        {Column::kAddress, &Person::addresses},
+    {Column::kConsent, &Person::consent},     {Column::kLabels, &Person::labels},
+};
+
+std::vector<std::string> Person::*MultiValued(Column column) {
+  for (const auto& [c, list] : kMultiValued) {
+    if (c == column) return list;
+  }
+  return nullptr;
+}
+
 // Builds one Person from (column, value) cells. `where` is "FILE:LINE".
 absl::StatusOr<Person> BuildPerson(
     const std::vector<std::pair<Column, std::string>>& cells,
@@ -119,6 +135,10 @@ absl::StatusOr<Person> BuildPerson(
       return fail(CanonicalColumns()[static_cast<int>(column)],
                   "invalid UTF-8");
     const std::string value(absl::StripAsciiWhitespace(raw));
+    if (std::vector<std::string> Person::*list = MultiValued(column); list != nullptr) {
+      AppendMulti(value, &(p.*list));
+      continue;
+    }
     switch (column) {
       case Column::kExternalId:
         p.external_id = value;
@@ -137,9 +157,6 @@ absl::StatusOr<Person> BuildPerson(
         break;
       case Column::kFamilyName:
         p.family_name = value;
-        break;
-      case Column::kAliases:
-        AppendMulti(value, &p.aliases);
         break;
       case Column::kDob:
         if (value.empty()) break;
@@ -164,33 +181,6 @@ absl::StatusOr<Person> BuildPerson(
       case Column::kNationality:
         p.nationality = absl::AsciiStrToUpper(value);
         break;
-      case Column::kPhone:
-        AppendMulti(value, &p.phones);
-        break;
-      case Column::kEmail:
-        AppendMulti(value, &p.emails);
-        break;
-      case Column::kDocument:
-        AppendMulti(value, &p.documents);
-        break;
-      case Column::kHandle:
-        AppendMulti(value, &p.handles);
-        break;
-      case Column::kIban:
-        AppendMulti(value, &p.ibans);
-        break;
-      case Column::kPlate:
-        AppendMulti(value, &p.plates);
-        break;
-      case Column::kAddress:
-        AppendMulti(value, &p.addresses);
-        break;
-      case Column::kConsent:
-        AppendMulti(value, &p.consent);
-        break;
-      case Column::kLabels:
-        AppendMulti(value, &p.labels);
-        break;
       case Column::kOfficer:
         p.officer = value;
         break;
@@ -204,6 +194,8 @@ absl::StatusOr<Person> BuildPerson(
           p.consent_expires_at =
               DaysFromCivil(date->year, date->month, date->day) * 86400;
         }
+        break;
+      default:  // the multi-valued columns, filled above
         break;
     }
   }

@@ -52,49 +52,57 @@ absl::StatusOr<PartialDate> Validate(int year, int month, int day) {
 
 }  // namespace
 
+namespace {
+
+// Each role with its name; each sex with its short name and the long forms
+// accepted on input.
+constexpr std::pair<Role, absl::string_view> kRoleNames[] = {
+    {Role::kVictim, "victim"}, {Role::kSuspect, "suspect"},
+    {Role::kWitness, "witness"}, {Role::kOther, "other"}};
+struct SexNames {
+  Sex sex;
+  absl::string_view name;
+  absl::string_view long_name;
+};
+constexpr SexNames kSexNames[] = {{Sex::kFemale, "f", "female"},
+                                  {Sex::kMale, "m", "male"},
+                                  {Sex::kOther, "x", "other"},
+                                  {Sex::kUnknown, "", "unknown"}};
+
+std::string Folded(absl::string_view text) {
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+}
+
+}  // namespace
+
 absl::StatusOr<Role> ParseRole(absl::string_view text) {
-  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  if (t == "victim") return Role::kVictim;
-  if (t == "suspect") return Role::kSuspect;
-  if (t == "witness") return Role::kWitness;
-  if (t == "other") return Role::kOther;
+  const std::string t = Folded(text);
+  for (const auto& [role, name] : kRoleNames) {
+    if (t == name) return role;
+  }
   return absl::InvalidArgumentError(
       "unknown role (expected victim, suspect, witness or other)");
 }
 
 absl::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kVictim:
-      return "victim";
-    case Role::kSuspect:
-      return "suspect";
-    case Role::kWitness:
-      return "witness";
-    case Role::kOther:
-      return "other";
+  for (const auto& [r, name] : kRoleNames) {
+    if (r == role) return name;
   }
   return "other";
 }
 
 absl::StatusOr<Sex> ParseSex(absl::string_view text) {
-  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  if (t.empty() || t == "u" || t == "unknown") return Sex::kUnknown;
-  if (t == "f" || t == "female") return Sex::kFemale;
-  if (t == "m" || t == "male") return Sex::kMale;
-  if (t == "x" || t == "other") return Sex::kOther;
+  const std::string t = Folded(text);
+  if (t == "u") return Sex::kUnknown;
+  for (const SexNames& s : kSexNames) {
+    if (t == s.name || t == s.long_name) return s.sex;
+  }
   return absl::InvalidArgumentError("unknown sex (expected f, m, x or empty)");
 }
 
 absl::string_view SexName(Sex sex) {
-  switch (sex) {
-    case Sex::kFemale:
-      return "f";
-    case Sex::kMale:
-      return "m";
-    case Sex::kOther:
-      return "x";
-    case Sex::kUnknown:
-      return "";
+  for (const SexNames& s : kSexNames) {
+    if (s.sex == sex) return s.name;
   }
   return "";
 }
