@@ -1,15 +1,31 @@
 #include "node/match/generator.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace fedlink {
+
+extern const char kCulturesTsv[];  // node/match/data/cultures.tsv, compiled in
+
 namespace {
+
+// The data is ours and fixed, so a malformed line is a build defect: it
+// fails loudly the first time a person is generated.
+void CheckData(bool ok, absl::string_view line) {
+  if (ok) return;
+  std::fprintf(stderr, "node/match/data/cultures.tsv: bad line: %.*s\n",
+               static_cast<int>(line.size()), line.data());
+  std::abort();
+}
 
 // A name with its written forms: forms[0] is how its own community writes it
 // (native script or diacritics); the rest are Latin spellings seen in other
@@ -32,13 +48,11 @@ std::vector<Name> Compose(const Syllables& s) {
   std::vector<Name> out;
   for (const std::string& pre : s.prefixes) {
     for (const std::string& suf : s.suffixes) {
-      std::vector<std::string> p = absl::StrSplit(pre, '|'),
-                               q = absl::StrSplit(suf, '|');
+      std::vector<std::string> p = absl::StrSplit(pre, '|'), q = absl::StrSplit(suf, '|');
       const size_t n = std::max(p.size(), q.size());
       std::vector<std::string> forms;
       for (size_t i = 0; i < n; ++i) {
-        forms.push_back(p[std::min(i, p.size() - 1)] +
-                        q[std::min(i, q.size() - 1)]);
+        forms.push_back(p[std::min(i, p.size() - 1)] + q[std::min(i, q.size() - 1)]);
       }
       std::string joined;
       for (const std::string& f : forms) {
@@ -52,8 +66,8 @@ std::vector<Name> Compose(const Syllables& s) {
 }
 
 struct Culture {
-  const char* nationality;
-  const char* phone_prefix;  // E.164 country code and a mobile prefix
+  std::string nationality;
+  std::string phone_prefix;  // E.164 country code and a mobile prefix
   int phone_digits;          // subscriber digits after the prefix
   bool native_script;        // forms[0] is not Latin
   std::vector<Name> female;
@@ -62,248 +76,56 @@ struct Culture {
   std::vector<Name> family_male;
 };
 
-const std::vector<Culture>& Cultures() {
-  static const std::vector<Culture>* all = [] {
-    auto* cultures = new std::vector<Culture>{
-        {"UA",
-         "+38067",
-         7,
-         true,
-         {{"Мария|Mariya|Maria|Mariia", "Masha"},
-          {"Анна|Anna|Hanna", "Anya"},
-          {"Ольга|Olga|Olha", "Olya"},
-          {"Наталья|Natalya|Natalia|Nataliia", "Natasha"},
-          {"Екатерина|Yekaterina|Ekaterina|Kateryna", "Katya"},
-          {"Татьяна|Tatyana|Tatiana", "Tanya"},
-          {"Ирина|Irina|Iryna", "Ira"},
-          {"Юлия|Yuliya|Yulia|Julia", "Yulya"},
-          {"Оксана|Oksana|Oxana", ""},
-          {"Светлана|Svetlana|Svitlana", "Sveta"}},
-         {{"Иван|Ivan", "Vanya"},
-          {"Дмитрий|Dmitriy|Dmitry|Dmytro", "Dima"},
-          {"Сергей|Sergey|Sergei|Serhiy", "Seryozha"},
-          {"Алексей|Aleksey|Alexei|Oleksiy", "Alyosha"},
-          {"Николай|Nikolay|Nikolai|Mykola", "Kolya"},
-          {"Андрей|Andrey|Andrei|Andriy", ""}},
-         {{"Иванова|Ivanova", ""},
-          {"Петрова|Petrova", ""},
-          {"Смирнова|Smirnova", ""},
-          {"Коваленко|Kovalenko", ""},
-          {"Шевченко|Shevchenko", ""},
-          {"Бондаренко|Bondarenko", ""},
-          {"Кузнецова|Kuznetsova", ""},
-          {"Мельник|Melnyk|Melnik", ""},
-          {"Ткаченко|Tkachenko", ""},
-          {"Попова|Popova", ""},
-          {"Кравченко|Kravchenko", ""},
-          {"Олейник|Oleynik|Oliinyk", ""}},
-         {{"Иванов|Ivanov", ""},
-          {"Петров|Petrov", ""},
-          {"Смирнов|Smirnov", ""},
-          {"Коваленко|Kovalenko", ""},
-          {"Шевченко|Shevchenko", ""},
-          {"Бондаренко|Bondarenko", ""},
-          {"Кузнецов|Kuznetsov", ""},
-          {"Мельник|Melnyk|Melnik", ""},
-          {"Попов|Popov", ""}}},
-        {"GR",
-         "+3069",
-         8,
-         true,
-         {{"Ελένη|Eleni|Eleny", ""},
-          {"Μαρία|Maria", ""},
-          {"Αικατερίνη|Aikaterini|Ekaterini", "Katerina"},
-          {"Δέσποινα|Despoina|Despina", ""},
-          {"Σοφία|Sofia|Sophia", ""}},
-         {{"Γεώργιος|Georgios|Georgious", "Giorgos"},
-          {"Δημήτριος|Dimitrios", "Dimitris"},
-          {"Νικόλαος|Nikolaos", "Nikos"},
-          {"Κωνσταντίνος|Konstantinos|Constantinos", "Kostas"}},
-         {{"Παπαδοπούλου|Papadopoulou", ""},
-          {"Γεωργίου|Georgiou", ""},
-          {"Οικονόμου|Oikonomou|Ikonomou", ""},
-          {"Νικολάου|Nikolaou", ""},
-          {"Παππά|Pappa", ""}},
-         {{"Παπαδόπουλος|Papadopoulos", ""},
-          {"Γεωργίου|Georgiou", ""},
-          {"Οικονόμου|Oikonomou", ""},
-          {"Νικολάου|Nikolaou", ""},
-          {"Παππάς|Pappas", ""}}},
-        {"RO",
-         "+4074",
-         7,
-         false,
-         {{"Ștefania|Stefania", ""},
-          {"Ioana", ""},
-          {"Andreea|Andreia", ""},
-          {"Mădălina|Madalina", ""},
-          {"Elena", "Lena"}},
-         {{"Ștefan|Stefan", "Fane"},
-          {"Mihai", ""},
-          {"Andrei", ""},
-          {"Gheorghe", "Ghita"}},
-         {{"Popescu", ""},
-          {"Ionescu", ""},
-          {"Țurcanu|Turcanu", ""},
-          {"Dumitrașcu|Dumitrascu", ""},
-          {"Constantinescu", ""}},
-         {{"Popescu", ""},
-          {"Ionescu", ""},
-          {"Țurcanu|Turcanu", ""},
-          {"Dumitrașcu|Dumitrascu", ""}}},
-        {"ES",
-         "+3461",
-         7,
-         false,
-         {{"María|Maria", ""},
-          {"Lucía|Lucia", ""},
-          {"Inés|Ines", ""},
-          {"Begoña|Begona", ""}},
-         {{"José|Jose", "Pepe"}, {"Jesús|Jesus", "Chuy"}, {"Ramón|Ramon", ""}},
-         {{"Núñez|Nunez", ""},
-          {"Pérez|Perez", ""},
-          {"Gómez|Gomez", ""},
-          {"Muñoz|Munoz", ""},
-          {"Sánchez|Sanchez", ""}},
-         {{"Núñez|Nunez", ""},
-          {"Pérez|Perez", ""},
-          {"Gómez|Gomez", ""},
-          {"Muñoz|Munoz", ""}}},
-        {"GB",
-         "+4477",
-         8,
-         false,
-         {{"Elizabeth", "Liz|Beth|Lizzie"},
-          {"Katherine|Catherine", "Kate|Kathy"},
-          {"Margaret", "Maggie|Peggy"},
-          {"Jennifer", "Jenny|Jen"},
-          {"Patricia", "Pat|Trish"},
-          {"Rebecca", "Becky"},
-          {"Victoria", "Vicky|Tori"}},
-         {{"William", "Bill|Will|Billy"},
-          {"Robert", "Bob|Rob|Bobby"},
-          {"James", "Jim|Jimmy"},
-          {"Richard", "Rick|Dick"},
-          {"Michael", "Mike"},
-          {"Thomas", "Tom|Tommy"},
-          {"Christopher", "Chris"},
-          {"Anthony", "Tony"}},
-         {{"Smith", ""},
-          {"Jones", ""},
-          {"Taylor", ""},
-          {"Brown", ""},
-          {"Williams", ""},
-          {"Wilson", ""},
-          {"Johnson", ""},
-          {"Davies", ""},
-          {"Evans", ""},
-          {"Thompson", ""}},
-         {{"Smith", ""},
-          {"Jones", ""},
-          {"Taylor", ""},
-          {"Brown", ""},
-          {"Williams", ""},
-          {"Wilson", ""},
-          {"Johnson", ""},
-          {"Davies", ""},
-          {"Evans", ""},
-          {"Thompson", ""}}},
-        {"NG",
-         "+234803",
-         7,
-         false,
-         {{"Blessing", ""},
-          {"Ngozi", ""},
-          {"Precious", ""},
-          {"Chiamaka", "Amaka"},
-          {"Oluwaseun", "Seun"}},
-         {{"Chinedu", "Chidi"},
-          {"Emeka", ""},
-          {"Oluwaseun", "Seun"},
-          {"Ikechukwu", "Ike"}},
-         {{"Okafor", ""},
-          {"Adeyemi", ""},
-          {"Eze", ""},
-          {"Okonkwo", ""},
-          {"Bello", ""},
-          {"Nwosu", ""}},
-         {{"Okafor", ""},
-          {"Adeyemi", ""},
-          {"Eze", ""},
-          {"Okonkwo", ""},
-          {"Bello", ""},
-          {"Nwosu", ""}}},
-        {"PL",
-         "+4860",
-         7,
-         false,
-         {{"Małgorzata|Malgorzata", "Gosia"},
-          {"Agnieszka", "Aga"},
-          {"Katarzyna", "Kasia"},
-          {"Żaneta|Zaneta", ""}},
-         {{"Łukasz|Lukasz", ""}, {"Paweł|Pawel", ""}, {"Grzegorz", "Grzesiek"}},
-         {{"Wiśniewska|Wisniewska", ""},
-          {"Kowalska", ""},
-          {"Wójcik|Wojcik", ""},
-          {"Dvořák|Dvorak", ""}},
-         {{"Wiśniewski|Wisniewski", ""},
-          {"Kowalski", ""},
-          {"Wójcik|Wojcik", ""}}},
-        {"VN",
-         "+8491",
-         7,
-         false,
-         {{"Thị Lan|Thi Lan", ""},
-          {"Thị Hương|Thi Huong", ""},
-          {"Ngọc Anh|Ngoc Anh", ""}},
-         {{"Văn Minh|Van Minh", ""}, {"Đức Anh|Duc Anh", ""}},
-         {{"Nguyễn|Nguyen", ""},
-          {"Trần|Tran", ""},
-          {"Lê|Le", ""},
-          {"Phạm|Pham", ""}},
-         {{"Nguyễn|Nguyen", ""},
-          {"Trần|Tran", ""},
-          {"Lê|Le", ""},
-          {"Phạm|Pham", ""}}},
-    };
-    // Composed family names (shared by both sexes where the language does).
-    const std::vector<std::pair<const char*, Syllables>> composed = {
-        {"UA",
-         {{"Ков|Kov", "Шев|Shev", "Бонд|Bond", "Ткач|Tkach", "Лис|Lys",
-           "Мороз|Moroz", "Гриш|Hrysh|Grish", "Кузь|Kuz", "Пав|Pav", "Сав|Sav",
-           "Бой|Boi|Boy", "Дроз|Droz", "Кли|Kly|Kli", "Руд|Rud", "Сер|Ser"},
-          {"енко|enko", "чук|chuk", "ук|uk", "ишин|yshyn|ishin"}}},
-        {"GB",
-         {{"Ash",  "Black", "Brad", "Cal",  "Dun",   "Fair", "Glad",
-           "Hart", "Kings", "Lang", "Mar",  "North", "Pem",  "Rad",
-           "Shel", "Thorn", "Wood", "West", "Ayles", "Brom"},
-          {"ford", "ley", "ton", "wood", "well", "field", "by", "more", "ham",
-           "worth", "bridge", "shaw"}}},
-        {"NG",
-         {{"Ade", "Ola", "Oke", "Chi", "Nwa", "Obi", "Ibe", "Uche", "Ike",
-           "Ogun", "Ako", "Ebe"},
-          {"yemi", "nkwo", "diegwu", "bueze", "kwe", "ji", "mba", "kunle",
-           "sanya"}}},
-        {"RO",
-         {{"Pop", "Ion", "Dum", "Stan", "Rad", "Mar", "Vasil", "Georg", "Cost",
-           "Nicol", "Cristi", "Barbu"},
-          {"escu", "eanu", "aru", "oiu", "ache"}}},
-        {"GR",
-         {{"Παπα|Papa", "Γεωργ|Georg", "Νικολ|Nikol", "Δημητρ|Dimitr",
-           "Αντων|Anton", "Βασιλ|Vasil", "Καρα|Kara", "Σταυρ|Stavr"},
-          {"ίου|iou", "άκη|aki", "οπούλου|opoulou", "ίδου|idou"}}},
-    };
-    for (auto& culture : *cultures) {
-      for (const auto& [nationality, syllables] : composed) {
-        if (std::string(culture.nationality) != nationality) continue;
-        for (const Name& n : Compose(syllables)) {
-          culture.family_female.push_back(n);
-          culture.family_male.push_back(n);
-        }
-      }
+// The cultures of node/match/data/cultures.tsv (compiled in; its first lines
+// describe the format).
+std::vector<Culture> ParseCultures(absl::string_view tsv) {
+  std::vector<Culture> cultures;
+  std::vector<Syllables> syllables;  // per culture
+  for (absl::string_view line : absl::StrSplit(tsv, '\n', absl::SkipWhitespace())) {
+    if (absl::StartsWith(line, "#")) continue;
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f[0] == "culture") {
+      CheckData(f.size() == 5, line);
+      Culture c;
+      c.nationality = f[1];
+      c.phone_prefix = f[2];
+      CheckData(absl::SimpleAtoi(f[3], &c.phone_digits), line);
+      c.native_script = f[4] == "native";
+      cultures.push_back(std::move(c));
+      syllables.emplace_back();
+      continue;
     }
-    return cultures;
-  }();
+    CheckData(!cultures.empty() && f.size() >= 2, line);
+    Culture& c = cultures.back();
+    const Name name{f[1], f.size() > 2 ? f[2] : ""};
+    if (f[0] == "female") {
+      c.female.push_back(name);
+    } else if (f[0] == "male") {
+      c.male.push_back(name);
+    } else if (f[0] == "family_female") {
+      c.family_female.push_back(name);
+    } else if (f[0] == "family_male") {
+      c.family_male.push_back(name);
+    } else if (f[0] == "prefixes" || f[0] == "suffixes") {
+      auto& into = f[0] == "prefixes" ? syllables.back().prefixes : syllables.back().suffixes;
+      into.assign(f.begin() + 1, f.end());
+    } else {
+      CheckData(false, line);
+    }
+  }
+  // Composed family names, shared by both sexes (after the listed ones).
+  for (size_t i = 0; i < cultures.size(); ++i) {
+    if (syllables[i].prefixes.empty()) continue;
+    for (const Name& n : Compose(syllables[i])) {
+      cultures[i].family_female.push_back(n);
+      cultures[i].family_male.push_back(n);
+    }
+  }
+  return cultures;
+}
+
+const std::vector<Culture>& Cultures() {
+  static const auto* all = new std::vector<Culture>(ParseCultures(kCulturesTsv));
   return *all;
 }
 
@@ -352,8 +174,7 @@ class Generator {
     }
     for (int i = shared; i < n; ++i) {
       Truth t = NewTruth();
-      if (Chance(o_.namesakes) &&
-          !a_truth.empty()) {  // same name, another person
+      if (Chance(o_.namesakes) && !a_truth.empty()) {  // same name, another person
         const Truth& other = a_truth[Uniform(0, n - 1)];
         t.culture = other.culture;
         t.given = other.given;
@@ -376,30 +197,23 @@ class Generator {
     for (size_t k = 0; k < order.size(); ++k) {
       const int i = order[k];
       const std::string id = absl::StrFormat("B-%06d", k + 1);
-      out.b.push_back(
-          Write(b_truth[i], id, /*corrupt=*/source[i] >= 0, "org-b"));
-      if (source[i] >= 0)
-        out.truth.emplace_back(out.a[source[i]].external_id, id);
+      out.b.push_back(Write(b_truth[i], id, /*corrupt=*/source[i] >= 0, "org-b"));
+      if (source[i] >= 0) out.truth.emplace_back(out.a[source[i]].external_id, id);
     }
     std::sort(out.truth.begin(), out.truth.end());
     return out;
   }
 
  private:
-  bool Chance(double p) {
-    return std::uniform_real_distribution<double>(0, 1)(rng_) < p;
-  }
-  int Uniform(int lo, int hi) {
-    return std::uniform_int_distribution<int>(lo, hi)(rng_);
-  }
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   template <typename T>
   const T& Pick(const std::vector<T>& v) {
     return v[Uniform(0, static_cast<int>(v.size()) - 1)];
   }
   std::string Digits(int count) {
     std::string s;
-    for (int i = 0; i < count; ++i)
-      s.push_back(static_cast<char>('0' + Uniform(0, 9)));
+    for (int i = 0; i < count; ++i) s.push_back(static_cast<char>('0' + Uniform(0, 9)));
     return s;
   }
 
@@ -407,36 +221,28 @@ class Generator {
     Truth t;
     t.culture = &Pick(Cultures());
     t.sex = Chance(0.6) ? Sex::kFemale : Sex::kMale;
-    t.given =
-        &Pick(t.sex == Sex::kFemale ? t.culture->female : t.culture->male);
-    t.family = &Pick(t.sex == Sex::kFemale ? t.culture->family_female
-                                           : t.culture->family_male);
+    t.given = &Pick(t.sex == Sex::kFemale ? t.culture->female : t.culture->male);
+    t.family = &Pick(t.sex == Sex::kFemale ? t.culture->family_female : t.culture->family_male);
     const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
     t.role = r < 0.55   ? Role::kVictim
              : r < 0.85 ? Role::kSuspect
              : r < 0.95 ? Role::kWitness
                         : Role::kOther;
-    const int year =
-        t.role == Role::kVictim ? Uniform(1975, 2009) : Uniform(1955, 2000);
+    const int year = t.role == Role::kVictim ? Uniform(1975, 2009) : Uniform(1955, 2000);
     t.dob = {year, Uniform(1, 12), Uniform(1, 28)};
     if (Chance(0.04)) t.dob = {year, 0, 0};  // only the year is known
     t.minor = year >= 2008;
-    t.phones.push_back(
-        absl::StrCat(t.culture->phone_prefix, Digits(t.culture->phone_digits)));
+    t.phones.push_back(absl::StrCat(t.culture->phone_prefix, Digits(t.culture->phone_digits)));
     if (Chance(0.12)) {
-      t.phones.push_back(absl::StrCat(t.culture->phone_prefix,
-                                      Digits(t.culture->phone_digits)));
+      t.phones.push_back(absl::StrCat(t.culture->phone_prefix, Digits(t.culture->phone_digits)));
     }
     std::string latin_given = absl::AsciiStrToLower(AsciiForm(*t.given));
     std::string latin_family = absl::AsciiStrToLower(AsciiForm(*t.family));
     if (Chance(0.7)) {
-      t.email_user = absl::StrCat(latin_given, Chance(0.5) ? "." : "",
-                                  latin_family, Digits(5));
-      t.email_domain = Pick(std::vector<std::string>{
-          "example.org", "example.net", "mail.example"});
+      t.email_user = absl::StrCat(latin_given, Chance(0.5) ? "." : "", latin_family, Digits(5));
+      t.email_domain = Pick(std::vector<std::string>{"example.org", "example.net", "mail.example"});
     }
-    if (Chance(0.6))
-      t.document = absl::StrCat(t.culture->nationality, Digits(7));
+    if (Chance(0.6)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
     if (Chance(t.role == Role::kSuspect ? 0.5 : 0.25)) {
       t.handle = absl::StrCat("@", latin_given.substr(0, 4), "_", Digits(4));
     }
@@ -445,20 +251,17 @@ class Generator {
     }
     if (t.role == Role::kSuspect && Chance(0.3)) {
       const char* letters = "ABCDEFGHJKLMNPRSTVWXYZ";
-      t.plate = absl::StrCat(std::string(1, letters[Uniform(0, 21)]),
-                             std::string(1, letters[Uniform(0, 21)]), Digits(2),
-                             " ", std::string(1, letters[Uniform(0, 21)]),
-                             std::string(1, letters[Uniform(0, 21)]),
-                             std::string(1, letters[Uniform(0, 21)]));
+      t.plate = absl::StrCat(
+          std::string(1, letters[Uniform(0, 21)]), std::string(1, letters[Uniform(0, 21)]),
+          Digits(2), " ", std::string(1, letters[Uniform(0, 21)]),
+          std::string(1, letters[Uniform(0, 21)]), std::string(1, letters[Uniform(0, 21)]));
     }
     if (Chance(0.4)) {
-      t.address = absl::StrCat(
-          Uniform(1, 200), " ",
-          Pick(std::vector<std::string>{"Station Road", "High Street",
-                                        "Mill Lane", "Church Street"}),
-          ", ",
-          Pick(
-              std::vector<std::string>{"Northtown", "Eastbridge", "Westford"}));
+      t.address =
+          absl::StrCat(Uniform(1, 200), " ",
+                       Pick(std::vector<std::string>{"Station Road", "High Street", "Mill Lane",
+                                                     "Church Street"}),
+                       ", ", Pick(std::vector<std::string>{"Northtown", "Eastbridge", "Westford"}));
     }
     if (t.role == Role::kVictim) {
       t.consent_dedup = Chance(0.85);
@@ -477,8 +280,7 @@ class Generator {
     if (suspects.size() < 2) return;
     for (Truth* t : suspects) {
       if (Chance(o_.shared_suspect_phone)) {
-        Truth* other =
-            suspects[Uniform(0, static_cast<int>(suspects.size()) - 1)];
+        Truth* other = suspects[Uniform(0, static_cast<int>(suspects.size()) - 1)];
         if (other != t) t->phones.push_back(other->phones[0]);
       }
     }
@@ -487,9 +289,8 @@ class Generator {
   // The first all-ASCII spelling, without spaces (for e-mail users, handles).
   static std::string AsciiForm(const Name& name) {
     for (const std::string& form : Split(name.forms)) {
-      if (std::all_of(form.begin(), form.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x80;
-          })) {
+      if (std::all_of(form.begin(), form.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
         std::string out;
         for (char c : form) {
           if (c != ' ') out.push_back(c);
@@ -502,20 +303,18 @@ class Generator {
 
   // How an organisation writes a name: in its native script or a Latin
   // spelling (chosen once per record); B, corrupting, may pick other forms.
-  std::string WriteName(const Name& name, bool native_script, bool use_native,
-                        bool corrupt, bool allow_nickname) {
+  std::string WriteName(const Name& name, bool native_script, bool use_native, bool corrupt,
+                        bool allow_nickname) {
     std::vector<std::string> forms = Split(name.forms);
     std::string written = forms[0];
     if (native_script && forms.size() > 1 && !use_native) written = forms[1];
     if (corrupt) {
       if (forms.size() > 1 && Chance(o_.transliteration)) written = Pick(forms);
-      if (!native_script && forms.size() > 1 && written == forms[0] &&
-          Chance(o_.drop_diacritics)) {
+      if (!native_script && forms.size() > 1 && written == forms[0] && Chance(o_.drop_diacritics)) {
         written = forms[1];
       }
       std::vector<std::string> nicks = Split(name.nicknames);
-      if (allow_nickname && !nicks.empty() && Chance(o_.nickname))
-        written = Pick(nicks);
+      if (allow_nickname && !nicks.empty() && Chance(o_.nickname)) written = Pick(nicks);
     }
     return written;
   }
@@ -524,8 +323,7 @@ class Generator {
   std::string Typo(std::string s) {
     if (s.size() < 3) return s;
     for (char c : s) {
-      if (static_cast<unsigned char>(c) >= 0x80)
-        return s;  // only Latin-ASCII spellings
+      if (static_cast<unsigned char>(c) >= 0x80) return s;  // only Latin-ASCII spellings
     }
     const int pos = Uniform(1, static_cast<int>(s.size()) - 2);
     const char letter = static_cast<char>('a' + Uniform(0, 25));
@@ -553,28 +351,23 @@ class Generator {
       case 0:
         return absl::StrCat("00", cc_and_rest);
       case 1:
-        return absl::StrCat(e164.substr(0, 4), " ", e164.substr(4, 3), " ",
-                            e164.substr(7));
+        return absl::StrCat(e164.substr(0, 4), " ", e164.substr(4, 3), " ", e164.substr(7));
       case 2:
-        return absl::StrCat("(", e164.substr(0, 4), ") ", e164.substr(4, 3),
-                            "-", e164.substr(7));
+        return absl::StrCat("(", e164.substr(0, 4), ") ", e164.substr(4, 3), "-", e164.substr(7));
       default:
         return e164;
     }
   }
 
-  Person Write(const Truth& t, const std::string& id, bool corrupt,
-               absl::string_view org) {
+  Person Write(const Truth& t, const std::string& id, bool corrupt, absl::string_view org) {
     Person p;
     p.external_id = id;
     p.role = t.role;
     p.sex = t.sex;
     p.nationality = t.culture->nationality;
     const bool use_native = Chance(0.4);
-    p.given_name = WriteName(*t.given, t.culture->native_script, use_native,
-                             corrupt, true);
-    p.family_name = WriteName(*t.family, t.culture->native_script, use_native,
-                              corrupt, false);
+    p.given_name = WriteName(*t.given, t.culture->native_script, use_native, corrupt, true);
+    p.family_name = WriteName(*t.family, t.culture->native_script, use_native, corrupt, false);
     if (corrupt && Chance(o_.typo)) {
       if (Chance(0.5)) {
         p.given_name = Typo(p.given_name);
@@ -582,17 +375,14 @@ class Generator {
         p.family_name = Typo(p.family_name);
       }
     }
-    if (corrupt && Chance(o_.swap_names))
-      std::swap(p.given_name, p.family_name);
+    if (corrupt && Chance(o_.swap_names)) std::swap(p.given_name, p.family_name);
     p.dob = t.dob;
-    if (corrupt && p.dob.day != 0 && p.dob.day <= 12 &&
-        Chance(o_.swap_day_month)) {
+    if (corrupt && p.dob.day != 0 && p.dob.day <= 12 && Chance(o_.swap_day_month)) {
       std::swap(p.dob.day, p.dob.month);
     }
     if (corrupt && Chance(o_.missing_dob)) p.dob = PartialDate{};
     if (!(corrupt && Chance(o_.missing_phone))) {
-      for (const std::string& phone : t.phones)
-        p.phones.push_back(FormatPhone(phone, corrupt));
+      for (const std::string& phone : t.phones) p.phones.push_back(FormatPhone(phone, corrupt));
     }
     if (!t.email_user.empty() && !(corrupt && Chance(o_.missing_email))) {
       std::string email = absl::StrCat(t.email_user, "@", t.email_domain);
@@ -603,22 +393,18 @@ class Generator {
     if (!t.document.empty() && !(corrupt && Chance(0.3))) {
       p.documents.push_back(corrupt && Chance(0.5)
                                 ? absl::StrCat(t.document.substr(0, 2), " ",
-                                               t.document.substr(2, 3), "-",
-                                               t.document.substr(5))
+                                               t.document.substr(2, 3), "-", t.document.substr(5))
                                 : t.document);
     }
-    if (!t.handle.empty() && !(corrupt && Chance(0.3)))
-      p.handles.push_back(t.handle);
+    if (!t.handle.empty() && !(corrupt && Chance(0.3))) p.handles.push_back(t.handle);
     if (!t.iban.empty()) {
-      p.ibans.push_back(corrupt && Chance(0.5)
-                            ? absl::StrCat(t.iban.substr(0, 4), " ",
-                                           t.iban.substr(4, 4), " ",
-                                           t.iban.substr(8))
-                            : t.iban);
+      p.ibans.push_back(
+          corrupt && Chance(0.5)
+              ? absl::StrCat(t.iban.substr(0, 4), " ", t.iban.substr(4, 4), " ", t.iban.substr(8))
+              : t.iban);
     }
     if (!t.plate.empty()) p.plates.push_back(t.plate);
-    if (!t.address.empty() && !(corrupt && Chance(0.4)))
-      p.addresses.push_back(t.address);
+    if (!t.address.empty() && !(corrupt && Chance(0.4))) p.addresses.push_back(t.address);
     if (t.consent_dedup) p.consent.push_back("victim-dedup");
     if (t.consent_link) p.consent.push_back("perpetrator-link");
     if (t.role == Role::kVictim) p.labels.push_back("trafficking");
@@ -633,8 +419,7 @@ class Generator {
 
 }  // namespace
 
-std::string IbanWithCheckDigits(const std::string& country,
-                                const std::string& bban) {
+std::string IbanWithCheckDigits(const std::string& country, const std::string& bban) {
   // Move country + "00" to the end, letters to numbers (A=10), mod 97.
   const std::string rearranged = bban + country + "00";
   int remainder = 0;
@@ -642,16 +427,13 @@ std::string IbanWithCheckDigits(const std::string& country,
     if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       remainder = (remainder * 10 + (c - '0')) % 97;
     } else {
-      const int v =
-          absl::ascii_toupper(static_cast<unsigned char>(c)) - 'A' + 10;
+      const int v = absl::ascii_toupper(static_cast<unsigned char>(c)) - 'A' + 10;
       remainder = (remainder * 100 + v) % 97;
     }
   }
   return absl::StrFormat("%s%02d%s", country, 98 - remainder, bban);
 }
 
-GeneratedData GeneratePeople(const GeneratorOptions& options) {
-  return Generator(options).Run();
-}
+GeneratedData GeneratePeople(const GeneratorOptions& options) { return Generator(options).Run(); }
 
 }  // namespace fedlink
