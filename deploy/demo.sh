@@ -118,10 +118,11 @@ NEWROW=$(awk -F, 'NR==FNR { if (FNR > 1) known[$2] = 1; next }
 { head -1 "$DEMO/police.csv"; sed 's/^[^,]*,/P-INTAKE-1,/' <<<"$NEWROW"; } >"$DEMO/police-intake.csv"
 "$FEDLINK" import --dir "$DEMO/police" "$DEMO/police-intake.csv" 2>/dev/null | head -1
 IFS=, read -r _ _ GIVEN FAMILY _ DOB _ _ PHONE _ <<<"$NEWROW"
-echo "-- the NGO looks up one person at intake (every peer at once):"
-"$FEDLINK" lookup --dir "$DEMO/ngo" --purpose victim-dedup --max-table-age 0s \
-  --given "$GIVEN" --family "$FAMILY" --dob "$DOB" --phone "$PHONE" \
-  --legal-basis "intake-review-2026-11" --official "caseworker-17" >"$DEMO/lookup.csv"
+echo "-- the NGO looks up one person at intake (every peer at once), the person read"
+echo "   from standard input so no personal data is on the command line:"
+printf 'given_name,family_name,dob,phone\n%s,%s,%s,%s\n' "$GIVEN" "$FAMILY" "$DOB" "$PHONE" |
+  "$FEDLINK" lookup --dir "$DEMO/ngo" --purpose victim-dedup --max-table-age 0s --intake - \
+    --legal-basis "intake-review-2026-11" --official "caseworker-17" >"$DEMO/lookup.csv"
 cat "$DEMO/lookup.csv"
 INTAKE_HANDLE=$(awk -F, '$1 == "police" {print $2; exit}' "$DEMO/lookup.csv")
 echo "-- only police can say who $INTAKE_HANDLE is: $("$FEDLINK" resolve --dir "$DEMO/police" --handle "$INTAKE_HANDLE")"
