@@ -9,6 +9,7 @@
 #include "crypto/merkle_frontier.h"
 #include "crypto/signed_note.h"
 #include "fedlink/v1/audit.pb.h"
+#include "node/common/status_macros.h"
 #include "node/store/sqlite.h"
 
 namespace fedlink::audit {
@@ -132,56 +133,50 @@ struct AuditLog::Impl {
 
   // Appends leaves other processes wrote (and ours) to the frontier.
   absl::Status CatchUp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    auto st = db->Prepare("SELECT idx, leaf FROM entries WHERE idx >= ?1 ORDER BY idx");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, static_cast<int64_t>(frontier.size()));
+    ASSIGN_OR_RETURN(auto st,
+                     db->Prepare("SELECT idx, leaf FROM entries WHERE idx >= ?1 ORDER BY idx"));
+    st->Bind(1, static_cast<int64_t>(frontier.size()));
     for (;;) {
-      auto row = (*st)->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return absl::OkStatus();
-      if (static_cast<uint64_t>((*st)->ColumnInt64(0)) != frontier.size()) {
+      ASSIGN_OR_RETURN(auto row, st->Step());
+      if (!row) return absl::OkStatus();
+      if (static_cast<uint64_t>(st->ColumnInt64(0)) != frontier.size()) {
         return absl::DataLossError(
             absl::StrCat("audit log: entry ", frontier.size(), " is missing"));
       }
-      frontier.Append(merkle::LeafHash((*st)->ColumnBlob(1)));
+      frontier.Append(merkle::LeafHash(st->ColumnBlob(1)));
     }
   }
 
   absl::Status WriteBatch(const std::vector<Pending*>& batch) {
     absl::MutexLock lock(&mu);
-    auto tx = db->Begin();
-    if (!tx.ok()) return tx.status();
-    auto next_st = db->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries");
-    if (!next_st.ok()) return next_st.status();
-    auto row = (*next_st)->Step();
-    if (!row.ok()) return row.status();
-    int64_t next = (*next_st)->ColumnInt64(0);
-    auto insert = db->Prepare("INSERT INTO entries (idx, leaf) VALUES (?1, ?2)");
-    if (!insert.ok()) return insert.status();
+    ASSIGN_OR_RETURN(auto tx, db->Begin());
+    ASSIGN_OR_RETURN(auto next_st, db->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries"));
+    RETURN_IF_ERROR(next_st->Step());
+    int64_t next = next_st->ColumnInt64(0);
+    ASSIGN_OR_RETURN(auto insert, db->Prepare("INSERT INTO entries (idx, leaf) VALUES (?1, ?2)"));
     for (Pending* p : batch) {
-      (*insert)->Bind(1, next).BindBlob(2, p->leaf);
-      if (auto s = (*insert)->Run(); !s.ok()) return s;
+      insert->Bind(1, next).BindBlob(2, p->leaf);
+      RETURN_IF_ERROR(insert->Run());
       p->index = static_cast<uint64_t>(next++);
     }
-    if (auto s = (*tx)->Commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(tx->Commit());
     return CatchUp();
   }
 
   absl::StatusOr<std::string> Checkpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    if (auto s = CatchUp(); !s.ok()) return s;
+    RETURN_IF_ERROR(CatchUp());
     if (frontier.size() == checkpoint_size && !checkpoint_note.empty()) return checkpoint_note;
     checkpoint::Checkpoint cp;
     cp.origin = node_id;
     cp.size = frontier.size();
     cp.root_hash = frontier.Root();
-    auto note = checkpoint::Sign(cp, *signer);
-    if (!note.ok()) return note.status();
-    auto st = db->Prepare("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, static_cast<int64_t>(cp.size)).Bind(2, *note);
-    if (auto s = (*st)->Run(); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto note, checkpoint::Sign(cp, *signer));
+    ASSIGN_OR_RETURN(auto st,
+                     db->Prepare("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)"));
+    st->Bind(1, static_cast<int64_t>(cp.size)).Bind(2, note);
+    RETURN_IF_ERROR(st->Run());
     checkpoint_size = cp.size;
-    checkpoint_note = *note;
+    checkpoint_note = note;
     return checkpoint_note;
   }
 };
@@ -212,49 +207,42 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   impl->node_id = signer->name();
   impl->signer = signer;
   impl->clock = clock ? clock : Clock::Real();
-  auto verifier = Verifier::Parse(signer->VerifierKey());
-  if (!verifier.ok()) return verifier.status();
-  impl->verifier = *verifier;
-  auto db = sqlite::Database::Open(NodePaths(node_dir).audit_db(),
-                                   {.create = true, .synchronous_full = true});
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto verifier, Verifier::Parse(signer->VerifierKey()));
+  impl->verifier = verifier;
+  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(NodePaths(node_dir).audit_db(),
+                                                   {.create = true, .synchronous_full = true}));
+  RETURN_IF_ERROR(db->Migrate(kMigrations));
 
   // Verify: every entry present and in order, every checkpoint signed by us
   // and matching the entries it covers.
   CheckpointWalker walker(impl->verifier);
-  auto cps = (*db)->Prepare("SELECT size, note FROM checkpoints ORDER BY size");
-  if (!cps.ok()) return cps.status();
-  auto entries = (*db)->Prepare("SELECT idx, leaf FROM entries ORDER BY idx");
-  if (!entries.ok()) return entries.status();
+  ASSIGN_OR_RETURN(auto cps, db->Prepare("SELECT size, note FROM checkpoints ORDER BY size"));
+  ASSIGN_OR_RETURN(auto entries, db->Prepare("SELECT idx, leaf FROM entries ORDER BY idx"));
   std::string last_note;
   uint64_t last_size = 0;
   auto next_entry = [&]() -> absl::StatusOr<bool> {
-    auto row = (*entries)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return false;
-    if (static_cast<uint64_t>((*entries)->ColumnInt64(0)) != walker.size()) {
+    ASSIGN_OR_RETURN(auto row, entries->Step());
+    if (!row) return false;
+    if (static_cast<uint64_t>(entries->ColumnInt64(0)) != walker.size()) {
       return absl::DataLossError(absl::StrCat("audit log: entry ", walker.size(),
                                               " is missing (deleted or reordered)"));
     }
-    walker.Add((*entries)->ColumnBlob(1));
+    walker.Add(entries->ColumnBlob(1));
     return true;
   };
   for (;;) {
-    auto row = (*cps)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    const uint64_t size = static_cast<uint64_t>((*cps)->ColumnInt64(0));
+    ASSIGN_OR_RETURN(auto row, cps->Step());
+    if (!row) break;
+    const uint64_t size = static_cast<uint64_t>(cps->ColumnInt64(0));
     while (walker.size() < size) {
-      auto more = next_entry();
-      if (!more.ok()) return more.status();
-      if (!*more) {
+      ASSIGN_OR_RETURN(auto more, next_entry());
+      if (!more) {
         return absl::DataLossError(absl::StrCat("audit log: truncated: the checkpoint of size ",
                                                 size, " covers entries that are gone (",
                                                 walker.size(), " left)"));
       }
     }
-    const std::string note = (*cps)->ColumnText(1);
+    const std::string note = cps->ColumnText(1);
     if (auto s = walker.Check(note, size); !s.ok()) {
       return absl::DataLossError(absl::StrCat("audit log: ", s.message()));
     }
@@ -262,16 +250,15 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
     last_size = size;
   }
   for (;;) {  // entries after the last checkpoint (a crash before it)
-    auto more = next_entry();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+    ASSIGN_OR_RETURN(auto more, next_entry());
+    if (!more) break;
   }
   impl->frontier = std::move(walker).TakeFrontier();
   impl->checkpoint_size = last_size;
   impl->checkpoint_note = last_note;
   {
     absl::MutexLock lock(&impl->mu);
-    impl->db = *std::move(db);
+    impl->db = std::move(db);
   }
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
@@ -355,15 +342,14 @@ uint64_t AuditLog::size() {
 absl::StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(uint64_t old_size,
                                                                     uint64_t new_size) {
   absl::MutexLock lock(&impl_->mu);
-  auto st = impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, static_cast<int64_t>(new_size));
+  ASSIGN_OR_RETURN(auto st,
+                   impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx"));
+  st->Bind(1, static_cast<int64_t>(new_size));
   std::vector<std::string> hashes;
   for (;;) {
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    hashes.push_back(merkle::LeafHash((*st)->ColumnBlob(0)));
+    ASSIGN_OR_RETURN(auto row, st->Step());
+    if (!row) break;
+    hashes.push_back(merkle::LeafHash(st->ColumnBlob(0)));
   }
   if (hashes.size() != new_size) return absl::OutOfRangeError("the log is smaller");
   return merkle::ConsistencyProof(hashes, old_size);
@@ -373,60 +359,55 @@ absl::Status AuditLog::AddCosignature(uint64_t size, absl::string_view witness,
                                       absl::string_view witness_vkey,
                                       absl::string_view cosigned_note) {
   absl::MutexLock lock(&impl_->mu);
-  auto st = impl_->db->Prepare(
+  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare(
       "INSERT OR REPLACE INTO cosignatures (size, witness, witness_vkey, note) "
-      "VALUES (?1, ?2, ?3, ?4)");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, static_cast<int64_t>(size)).Bind(2, witness).Bind(3, witness_vkey);
-  (*st)->Bind(4, cosigned_note);
-  return (*st)->Run();
+      "VALUES (?1, ?2, ?3, ?4)"));
+  st->Bind(1, static_cast<int64_t>(size)).Bind(2, witness).Bind(3, witness_vkey);
+  st->Bind(4, cosigned_note);
+  return st->Run();
 }
 
 absl::StatusOr<uint64_t> AuditLog::LastCosignedBy(absl::string_view witness) {
   absl::MutexLock lock(&impl_->mu);
-  auto st = impl_->db->Prepare("SELECT COALESCE(MAX(size), 0) FROM cosignatures WHERE witness = ?1");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, witness);
-  if (auto row = (*st)->Step(); !row.ok()) return row.status();
-  return static_cast<uint64_t>((*st)->ColumnInt64(0));
+  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare(
+      "SELECT COALESCE(MAX(size), 0) FROM cosignatures WHERE witness = ?1"));
+  st->Bind(1, witness);
+  RETURN_IF_ERROR(st->Step());
+  return static_cast<uint64_t>(st->ColumnInt64(0));
 }
 
 absl::StatusOr<std::string> AuditLog::Export() {
   absl::MutexLock lock(&impl_->mu);
-  if (auto cp = impl_->Checkpoint(); !cp.ok()) return cp.status();
+  RETURN_IF_ERROR(impl_->Checkpoint());
   fedlink::v1::AuditExport out;
   out.set_node_id(impl_->node_id);
   out.set_identity_vkey(impl_->signer->VerifierKey());
-  auto entries = impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx");
-  if (!entries.ok()) return entries.status();
-  (*entries)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  ASSIGN_OR_RETURN(auto entries,
+                   impl_->db->Prepare("SELECT leaf FROM entries WHERE idx < ?1 ORDER BY idx"));
+  entries->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
   for (;;) {
-    auto row = (*entries)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.add_entries((*entries)->ColumnBlob(0));
+    ASSIGN_OR_RETURN(auto row, entries->Step());
+    if (!row) break;
+    out.add_entries(entries->ColumnBlob(0));
   }
-  auto cps = impl_->db->Prepare("SELECT note FROM checkpoints WHERE size <= ?1 ORDER BY size");
-  if (!cps.ok()) return cps.status();
-  (*cps)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  ASSIGN_OR_RETURN(
+      auto cps, impl_->db->Prepare("SELECT note FROM checkpoints WHERE size <= ?1 ORDER BY size"));
+  cps->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
   for (;;) {
-    auto row = (*cps)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.add_checkpoints((*cps)->ColumnText(0));
+    ASSIGN_OR_RETURN(auto row, cps->Step());
+    if (!row) break;
+    out.add_checkpoints(cps->ColumnText(0));
   }
-  auto cos = impl_->db->Prepare(
-      "SELECT size, witness_vkey, note FROM cosignatures WHERE size <= ?1 ORDER BY size, witness");
-  if (!cos.ok()) return cos.status();
-  (*cos)->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
+  ASSIGN_OR_RETURN(auto cos, impl_->db->Prepare(
+      "SELECT size, witness_vkey, note FROM cosignatures WHERE size <= ?1 ORDER BY size, witness"));
+  cos->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
   for (;;) {
-    auto row = (*cos)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    ASSIGN_OR_RETURN(auto row, cos->Step());
+    if (!row) break;
     auto* c = out.add_cosigned();
-    c->set_size(static_cast<uint64_t>((*cos)->ColumnInt64(0)));
-    c->set_witness_vkey((*cos)->ColumnText(1));
-    c->set_note((*cos)->ColumnText(2));
+    c->set_size(static_cast<uint64_t>(cos->ColumnInt64(0)));
+    c->set_witness_vkey(cos->ColumnText(1));
+    c->set_note(cos->ColumnText(2));
   }
   return out.SerializeAsString();
 }
@@ -480,7 +461,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       }
       walker.Add(in.entries(next));
     }
-    if (auto s = walker.Check(*cp, cp->size); !s.ok()) return s;
+    RETURN_IF_ERROR(walker.Check(*cp, cp->size));
     by_size[cp->size] = *std::move(cp);
   }
   if (walker.last_checkpoint_size() != static_cast<uint64_t>(in.entries_size())) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 #include "node/federation/signed_rpc.h"
@@ -80,15 +81,14 @@ absl::StatusOr<std::string> FetchExport(const federation::Self& self,
                                         const federation::Member& node,
                                         absl::Duration deadline) {
   fedlink::v1::ExportRequest body;
-  auto sealed =
-      federation::SealRequest(self, node.node_id, "audit", "fedlink.v1.ExportRequest", body);
-  if (!sealed.ok()) return sealed.status();
-  const std::string digest = federation::EnvelopeDigest(*sealed);
+  ASSIGN_OR_RETURN(auto sealed, federation::SealRequest(self, node.node_id, "audit",
+                                                        "fedlink.v1.ExportRequest", body));
+  const std::string digest = federation::EnvelopeDigest(sealed);
   auto stub = fedlink::v1::Audit::NewStub(federation::OpenPeerChannel(self, node));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   fedlink::v1::Signed request, signed_chunk;
-  request.set_envelope(*sealed);
+  request.set_envelope(sealed);
   auto reader = stub->GetExport(&context, request);
   std::string data;
   bool last = false;
@@ -106,8 +106,7 @@ absl::StatusOr<std::string> FetchExport(const federation::Self& self,
   grpc::Status s = reader->Finish();
   if (!s.ok()) return FromGrpc(s, node.node_id);
   if (!last) return absl::DataLossError(absl::StrCat(node.node_id, ": export is incomplete"));
-  auto verified = VerifyExport(data, node.identity_vkey);
-  if (!verified.ok()) return verified.status();
+  RETURN_IF_ERROR(VerifyExport(data, node.identity_vkey));
   return data;
 }
 

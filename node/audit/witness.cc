@@ -5,6 +5,7 @@
 #include "crypto/checkpoint.h"
 #include "crypto/merkle.h"
 #include "crypto/signed_note.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::audit {
 namespace {
@@ -36,31 +37,27 @@ absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(const std::string& node_d
   std::unique_ptr<Witness> w(new Witness());
   w->identity_ = identity;
   w->clock_ = clock ? clock : Clock::Real();
-  auto db = sqlite::Database::Open(NodePaths(node_dir).witness_db(),
-                                   {.create = true, .synchronous_full = true});
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(NodePaths(node_dir).witness_db(),
+                                                   {.create = true, .synchronous_full = true}));
+  RETURN_IF_ERROR(db->Migrate(kMigrations));
   absl::MutexLock lock(&w->mu_);
-  w->db_ = *std::move(db);
+  w->db_ = std::move(db);
   return w;
 }
 
 absl::StatusOr<uint64_t> Witness::LastCosigned(absl::string_view peer) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare("SELECT size FROM cosigned WHERE peer = ?1");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, peer);
-  auto row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  return *row ? static_cast<uint64_t>((*st)->ColumnInt64(0)) : 0;
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT size FROM cosigned WHERE peer = ?1"));
+  st->Bind(1, peer);
+  ASSIGN_OR_RETURN(auto row, st->Step());
+  return row ? static_cast<uint64_t>(st->ColumnInt64(0)) : 0;
 }
 
 absl::StatusOr<int64_t> Witness::EvidenceCount() {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare("SELECT COUNT(*) FROM evidence");
-  if (!st.ok()) return st.status();
-  if (auto row = (*st)->Step(); !row.ok()) return row.status();
-  return (*st)->ColumnInt64(0);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COUNT(*) FROM evidence"));
+  RETURN_IF_ERROR(st->Step());
+  return st->ColumnInt64(0);
 }
 
 absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_view note,
@@ -72,16 +69,14 @@ absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_v
         absl::StrCat("checkpoint of ", peer.name, ": ", cp.status().message()));
   }
   absl::MutexLock lock(&mu_);
-  auto get = db_->Prepare("SELECT size, root, note FROM cosigned WHERE peer = ?1");
-  if (!get.ok()) return get.status();
-  (*get)->Bind(1, peer.name);
-  auto row = (*get)->Step();
-  if (!row.ok()) return row.status();
+  ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT size, root, note FROM cosigned WHERE peer = ?1"));
+  get->Bind(1, peer.name);
+  ASSIGN_OR_RETURN(auto row, get->Step());
   std::string refusal;
-  if (*row) {
-    const uint64_t last_size = static_cast<uint64_t>((*get)->ColumnInt64(0));
-    const std::string last_root = (*get)->ColumnBlob(1);
-    const std::string last_note = (*get)->ColumnText(2);
+  if (row) {
+    const uint64_t last_size = static_cast<uint64_t>(get->ColumnInt64(0));
+    const std::string last_root = get->ColumnBlob(1);
+    const std::string last_note = get->ColumnText(2);
     if (cp->size < last_size) {
       refusal = absl::StrCat("rollback: size ", cp->size, " after ", last_size, " was cosigned");
     } else if (cp->size == last_size) {
@@ -97,25 +92,23 @@ absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_v
       refusal = absl::StrCat("not consistent with size ", last_size, " (fork): ", s.message());
     }
     if (!refusal.empty()) {
-      auto put = db_->Prepare(
+      ASSIGN_OR_RETURN(auto put, db_->Prepare(
           "INSERT INTO evidence (peer, reason, cosigned_note, offered_note, at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)");
-      if (!put.ok()) return put.status();
-      (*put)->Bind(1, peer.name).Bind(2, refusal).Bind(3, last_note).Bind(4, note);
-      (*put)->Bind(5, absl::ToUnixSeconds(clock_->Now()));
-      if (auto s = (*put)->Run(); !s.ok()) return s;
+          "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      put->Bind(1, peer.name).Bind(2, refusal).Bind(3, last_note).Bind(4, note);
+      put->Bind(5, absl::ToUnixSeconds(clock_->Now()));
+      RETURN_IF_ERROR(put->Run());
       return absl::FailedPreconditionError(
           absl::StrCat("refusing to cosign ", peer.name, "'s checkpoint: ", refusal,
                        " (evidence kept)"));
     }
   }
-  auto put = db_->Prepare(
+  ASSIGN_OR_RETURN(auto put, db_->Prepare(
       "INSERT INTO cosigned (peer, size, root, note) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (peer) DO UPDATE SET size = ?2, root = ?3, note = ?4");
-  if (!put.ok()) return put.status();
-  (*put)->Bind(1, peer.name).Bind(2, static_cast<int64_t>(cp->size));
-  (*put)->BindBlob(3, cp->root_hash).Bind(4, note);
-  if (auto s = (*put)->Run(); !s.ok()) return s;
+      "ON CONFLICT (peer) DO UPDATE SET size = ?2, root = ?3, note = ?4"));
+  put->Bind(1, peer.name).Bind(2, static_cast<int64_t>(cp->size));
+  put->BindBlob(3, cp->root_hash).Bind(4, note);
+  RETURN_IF_ERROR(put->Run());
   const note::SignatureLine line = checkpoint::Cosign(
       *cp, *identity_, static_cast<uint64_t>(absl::ToUnixSeconds(clock_->Now())));
   return note::FormatSignatureLine(line);

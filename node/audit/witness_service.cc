@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
+#include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 #include "node/federation/signed_rpc.h"
@@ -81,22 +82,21 @@ absl::StatusOr<std::string> RequestCosignature(const federation::Self& self,
   body.set_checkpoint(std::string(note));
   body.set_old_size(old_size);
   for (const std::string& p : proof) body.add_proof(p);
-  auto sealed =
-      federation::SealRequest(self, witness.node_id, "audit", "fedlink.v1.CosignRequest", body);
-  if (!sealed.ok()) return sealed.status();
-  *request_digest = federation::EnvelopeDigest(*sealed);
+  ASSIGN_OR_RETURN(auto sealed, federation::SealRequest(self, witness.node_id, "audit",
+                                                        "fedlink.v1.CosignRequest", body));
+  *request_digest = federation::EnvelopeDigest(sealed);
   auto stub = fedlink::v1::Witness::NewStub(federation::OpenPeerChannel(self, witness));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   fedlink::v1::Signed request, response;
-  request.set_envelope(*sealed);
+  request.set_envelope(sealed);
   grpc::Status s = stub->Cosign(&context, request, &response);
   if (!s.ok()) return FromGrpc(s, witness.node_id);
-  auto opened = federation::OpenAnswer(response.envelope(), "fedlink.v1.CosignAnswer", witness);
-  if (!opened.ok()) return opened.status();
+  ASSIGN_OR_RETURN(auto opened,
+                   federation::OpenAnswer(response.envelope(), "fedlink.v1.CosignAnswer", witness));
   fedlink::v1::CosignAnswer answer;
-  if (!answer.ParseFromString(*opened) ||
-      answer.request_sha256() != federation::EnvelopeDigest(*sealed)) {
+  if (!answer.ParseFromString(opened) ||
+      answer.request_sha256() != federation::EnvelopeDigest(sealed)) {
     return absl::DataLossError(absl::StrCat(witness.node_id, ": answer does not name our request"));
   }
   return answer.cosignature();

@@ -1,5 +1,6 @@
 #include "node/common/whole_file.h"
 #include "node/common/node_paths.h"
+#include "node/common/status_macros.h"
 #include "node/federation/peer_server.h"
 
 #include <grpcpp/grpcpp.h>
@@ -31,9 +32,8 @@ class RosterHolder {
     absl::MutexLock lock(&mu_);
     if (roster_ == nullptr || mtime != mtime_ ||
         roster_->expires_at() <= clock_->Now()) {
-      auto loaded = LoadInstalledRoster(paths_, clock_->Now());
-      if (!loaded.ok()) return loaded.status();
-      roster_ = std::make_shared<const Roster>(*std::move(loaded));
+      ASSIGN_OR_RETURN(auto loaded, LoadInstalledRoster(paths_, clock_->Now()));
+      roster_ = std::make_shared<const Roster>(std::move(loaded));
       mtime_ = mtime;
     }
     return roster_;
@@ -65,9 +65,8 @@ class VerifierAuth final : public PeerAuth {
   absl::StatusOr<VerifiedRequest> Verify(
       const grpc::ServerContext& context, absl::string_view envelope,
       absl::string_view message_type) const override {
-    auto fp = PeerFingerprint(context);
-    if (!fp.ok()) return fp.status();
-    return verifier_->Verify(envelope, message_type, *fp);
+    ASSIGN_OR_RETURN(auto fp, PeerFingerprint(context));
+    return verifier_->Verify(envelope, message_type, fp);
   }
 
  private:
@@ -156,17 +155,15 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
   if (node.identity == nullptr)
     return absl::FailedPreconditionError("node identity not loaded");
   Clock* clock = options.clock ? options.clock : Clock::Real();
-  auto own_tls = tls::Load(node.paths.dir);
-  if (!own_tls.ok()) return own_tls.status();
+  ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir));
   auto impl = std::make_unique<Impl>();
   impl->roster = std::make_unique<RosterHolder>(node.paths, clock);
   if (auto r = impl->roster->Get(); !r.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot serve peers: ", r.status().message()));
   }
-  auto nonces = NonceStore::Open(node.paths.nonces_db());
-  if (!nonces.ok()) return nonces.status();
-  impl->nonces = *std::move(nonces);
+  ASSIGN_OR_RETURN(auto nonces, NonceStore::Open(node.paths.nonces_db()));
+  impl->nonces = std::move(nonces);
   RosterHolder* holder = impl->roster.get();
   impl->verifier = std::make_unique<RequestVerifier>(
       node.config.node_id, [holder] { return holder->Get(); },
@@ -179,7 +176,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
       options.listen.empty() ? node.config.listen : options.listen;
   builder.AddListeningPort(
       listen,
-      PinnedServerCredentials(*own_tls,
+      PinnedServerCredentials(own_tls,
                               [holder](absl::string_view fp) {
                                 auto roster = holder->Get();
                                 return roster.ok() &&
@@ -189,10 +186,9 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
       &impl->port);
   builder.RegisterService(impl->service.get());
   for (const PeerServiceFactory& factory : options.services) {
-    auto service = factory(*impl->auth);
-    if (!service.ok()) return service.status();
-    builder.RegisterService(service->get());
-    impl->extra_services.push_back(*std::move(service));
+    ASSIGN_OR_RETURN(auto service, factory(*impl->auth));
+    builder.RegisterService(service.get());
+    impl->extra_services.push_back(std::move(service));
   }
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);

@@ -14,6 +14,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
 
@@ -165,26 +166,22 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
     return absl::InvalidArgumentError(
         absl::StrCat("federation key: ", federation_key.status().message()));
   }
-  auto roster = Roster::Open(envelope_bytes, *federation_key, now);
-  if (!roster.ok()) return roster.status();
+  ASSIGN_OR_RETURN(auto roster, Roster::Open(envelope_bytes, *federation_key, now));
   if (auto current = LoadInstalledRoster(paths, now); current.ok()) {
-    if (roster->version() <= current->version()) {
+    if (roster.version() <= current->version()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("roster version ", roster->version(),
+          absl::StrCat("roster version ", roster.version(),
                        " is not newer than the installed version ",
                        current->version(), " (rollback refused)"));
     }
-    if (roster->federation_id() != current->federation_id()) {
+    if (roster.federation_id() != current->federation_id()) {
       return absl::PermissionDeniedError("roster is for another federation");
     }
   }
   if (!std::filesystem::exists(key_path)) {
-    if (auto s = WriteFileAtomically(key_path, pinned + "\n"); !s.ok())
-      return s;
+    RETURN_IF_ERROR(WriteFileAtomically(key_path, pinned + "\n"));
   }
-  if (auto s = WriteFileAtomically(paths.roster(), envelope_bytes);
-      !s.ok())
-    return s;
+  RETURN_IF_ERROR(WriteFileAtomically(paths.roster(), envelope_bytes));
   return roster;
 }
 
@@ -206,17 +203,15 @@ absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
 absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
                                           const NodeConfig& config,
                                           absl::string_view identity_vkey) {
-  auto tls = tls::Load(paths.dir);
-  if (!tls.ok()) return tls.status();
-  auto fp = tls::Fingerprint(tls->cert_pem);
-  if (!fp.ok()) return fp.status();
+  ASSIGN_OR_RETURN(auto tls, tls::Load(paths.dir));
+  ASSIGN_OR_RETURN(auto fp, tls::Fingerprint(tls.cert_pem));
   fedlink::v1::RosterEntry e;
   e.set_node_id(config.node_id);
   e.set_organisation(config.organisation);
   e.set_role(std::string(NodeRoleName(config.role)));
   e.set_endpoint(config.listen);
   e.set_identity_vkey(std::string(identity_vkey));
-  e.set_tls_cert_sha256(*fp);
+  e.set_tls_cert_sha256(fp);
   e.set_epoch_days(static_cast<uint32_t>(config.epoch_days));
   e.set_max_table_records(config.max_table_records);
   std::string text;
@@ -239,26 +234,23 @@ absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
   }
   std::filesystem::create_directories(dir, ec);
   chmod(dir.c_str(), 0700);
-  auto key = SigningKey::Generate(absl::StrCat(federation_id, "/roster"));
-  if (!key.ok()) return key.status();
-  if (auto s = (*key)->SaveToFile(f.key()); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto key, SigningKey::Generate(absl::StrCat(federation_id, "/roster")));
+  RETURN_IF_ERROR(key->SaveToFile(f.key()));
   fedlink::v1::CoordinatorState state;
   state.set_federation_id(std::string(federation_id));
-  if (auto s = SaveState(f, state); !s.ok()) return s;
-  return (*key)->VerifierKey();
+  RETURN_IF_ERROR(SaveState(f, state));
+  return key->VerifierKey();
 }
 
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir) {
-  auto key = SigningKey::LoadFromFile(CoordinatorFiles(dir).key());
-  if (!key.ok()) return key.status();
-  return (*key)->VerifierKey();
+  ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(CoordinatorFiles(dir).key()));
+  return key->VerifierKey();
 }
 
 absl::Status AddMember(const std::string& dir, absl::string_view request_text,
                        absl::string_view source_name) {
   CoordinatorFiles f(dir);
-  auto state = LoadState(f);
-  if (!state.ok()) return state.status();
+  ASSIGN_OR_RETURN(auto state, LoadState(f));
   fedlink::v1::RosterEntry entry;
   if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text),
                                                      &entry)) {
@@ -270,21 +262,20 @@ absl::Status AddMember(const std::string& dir, absl::string_view request_text,
         absl::StrCat(source_name, ": ", m.status().message()));
   }
   bool replaced = false;
-  for (auto& existing : *state->mutable_members()) {
+  for (auto& existing : *state.mutable_members()) {
     if (existing.node_id() == entry.node_id()) {
       existing = entry;
       replaced = true;
     }
   }
-  if (!replaced) *state->add_members() = entry;
-  return SaveState(f, *state);
+  if (!replaced) *state.add_members() = entry;
+  return SaveState(f, state);
 }
 
 absl::Status RemoveMember(const std::string& dir, absl::string_view node_id) {
   CoordinatorFiles f(dir);
-  auto state = LoadState(f);
-  if (!state.ok()) return state.status();
-  auto* members = state->mutable_members();
+  ASSIGN_OR_RETURN(auto state, LoadState(f));
+  auto* members = state.mutable_members();
   const int before = members->size();
   for (int i = members->size() - 1; i >= 0; --i) {
     if (members->Get(i).node_id() == node_id) members->DeleteSubrange(i, 1);
@@ -293,31 +284,28 @@ absl::Status RemoveMember(const std::string& dir, absl::string_view node_id) {
     return absl::NotFoundError(
         absl::StrCat("no member '", node_id, "' in the roster"));
   }
-  return SaveState(f, *state);
+  return SaveState(f, state);
 }
 
 absl::StatusOr<std::string> SignRoster(const std::string& dir,
                                        absl::Duration valid_for,
                                        absl::Time now) {
   CoordinatorFiles f(dir);
-  auto state = LoadState(f);
-  if (!state.ok()) return state.status();
-  auto key = SigningKey::LoadFromFile(f.key());
-  if (!key.ok()) return key.status();
+  ASSIGN_OR_RETURN(auto state, LoadState(f));
+  ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(f.key()));
   if (valid_for <= absl::ZeroDuration())
     return absl::InvalidArgumentError("validity must be positive");
   fedlink::v1::Roster roster;
-  roster.set_federation_id(state->federation_id());
-  roster.set_version(state->last_version() + 1);
+  roster.set_federation_id(state.federation_id());
+  roster.set_version(state.last_version() + 1);
   roster.set_issued_at(absl::ToUnixSeconds(now));
   roster.set_expires_at(absl::ToUnixSeconds(now + valid_for));
-  *roster.mutable_members() = state->members();
+  *roster.mutable_members() = state.members();
   std::string body;
   roster.SerializeToString(&body);
-  auto sealed = envelope::Seal(**key, kRosterContext, body);
-  if (!sealed.ok()) return sealed.status();
-  state->set_last_version(roster.version());
-  if (auto s = SaveState(f, *state); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto sealed, envelope::Seal(*key, kRosterContext, body));
+  state.set_last_version(roster.version());
+  RETURN_IF_ERROR(SaveState(f, state));
   return sealed;
 }
 

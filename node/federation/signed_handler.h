@@ -124,7 +124,7 @@ struct Value<absl::Status> {
 template <typename T>
 absl::StatusOr<typename Value<T>::Type> Wrap(T&& value) {
   if constexpr (std::is_same_v<T, absl::Status>) {
-    if (!value.ok()) return value;
+    RETURN_IF_ERROR(value);
     return Done{};
   } else {
     return std::forward<T>(value);

@@ -184,6 +184,23 @@ class SignedHandlerTest : public ::testing::Test {
     return stub->Cosign(&context, request, response);
   }
 
+  std::string SignedExport(const std::string& signer) {
+    fedlink::v1::ExportRequest body;
+    return *SealRequest(SelfOf(signer), "b", "test", "fedlink.v1.ExportRequest", body);
+  }
+
+  // Reads the whole GetExport stream into `chunks`; returns how it ended.
+  grpc::Status CallExport(const std::string& envelope, std::vector<fedlink::v1::Signed>* chunks) {
+    auto stub = fedlink::v1::Audit::NewStub(OpenPeerChannel(SelfOf("a"), B()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    fedlink::v1::Signed request, signed_chunk;
+    request.set_envelope(envelope);
+    auto reader = stub->GetExport(&context, request);
+    while (reader->Read(&signed_chunk)) chunks->push_back(signed_chunk);
+    return reader->Finish();
+  }
+
   std::vector<fedlink::v1::AuditEntry> Entries() {
     fedlink::v1::AuditExport exported;
     EXPECT_TRUE(exported.ParseFromString(*log_->Export()));
@@ -319,29 +336,20 @@ TEST_F(SignedHandlerTest, RefusalByTheActStepIsLoggedAndNotAnswered) {
 }
 
 TEST_F(SignedHandlerTest, StreamedChunksAreSealedAfterTheEntryAndNameTheRequest) {
-  fedlink::v1::ExportRequest body;
-  const std::string envelope =
-      *SealRequest(SelfOf("a"), "b", "test", "fedlink.v1.ExportRequest", body);
-  auto stub = fedlink::v1::Audit::NewStub(OpenPeerChannel(SelfOf("a"), B()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  fedlink::v1::Signed request, signed_chunk;
-  request.set_envelope(envelope);
-  auto reader = stub->GetExport(&context, request);
-  int chunks = 0;
-  while (reader->Read(&signed_chunk)) {
-    auto opened = OpenAnswer(signed_chunk.envelope(), "fedlink.v1.ExportChunk", B());
+  const std::string envelope = SignedExport("a");
+  std::vector<fedlink::v1::Signed> signed_chunks;
+  grpc::Status s = CallExport(envelope, &signed_chunks);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(signed_chunks.size(), 3u);
+  for (size_t i = 0; i < signed_chunks.size(); ++i) {
+    auto opened = OpenAnswer(signed_chunks[i].envelope(), "fedlink.v1.ExportChunk", B());
     ASSERT_TRUE(opened.ok()) << opened.status();
     fedlink::v1::ExportChunk chunk;
     ASSERT_TRUE(chunk.ParseFromString(*opened));
     EXPECT_EQ(chunk.request_sha256(), EnvelopeDigest(envelope));
-    EXPECT_EQ(chunk.offset(), static_cast<uint64_t>(chunks));
+    EXPECT_EQ(chunk.offset(), i);
     EXPECT_EQ(chunk.total(), 1u);  // the log held the entry before the first chunk
-    ++chunks;
   }
-  grpc::Status s = reader->Finish();
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(chunks, 3);
   const auto entries = Entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].event(), "test.stream.answered");
@@ -349,17 +357,10 @@ TEST_F(SignedHandlerTest, StreamedChunksAreSealedAfterTheEntryAndNameTheRequest)
 }
 
 TEST_F(SignedHandlerTest, StreamRequestSignedByANonMemberGetsNoChunk) {
-  fedlink::v1::ExportRequest body;
-  const std::string envelope =
-      *SealRequest(SelfOf("stranger"), "b", "test", "fedlink.v1.ExportRequest", body);
-  auto stub = fedlink::v1::Audit::NewStub(OpenPeerChannel(SelfOf("a"), B()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  fedlink::v1::Signed request, signed_chunk;
-  request.set_envelope(envelope);
-  auto reader = stub->GetExport(&context, request);
-  EXPECT_FALSE(reader->Read(&signed_chunk));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  std::vector<fedlink::v1::Signed> signed_chunks;
+  EXPECT_EQ(CallExport(SignedExport("stranger"), &signed_chunks).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(signed_chunks.empty());
   EXPECT_EQ(calls_.acted, 0);
   EXPECT_EQ(calls_.answered, 0);
   const auto entries = Entries();

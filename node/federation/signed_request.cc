@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::federation {
 
@@ -39,23 +40,21 @@ std::string EnvelopeDigest(absl::string_view envelope) {
 absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
     absl::string_view envelope_bytes, absl::string_view context,
     absl::string_view tls_peer_sha256) const {
-  auto parsed = envelope::Parse(envelope_bytes);
-  if (!parsed.ok()) return parsed.status();
+  ASSIGN_OR_RETURN(auto parsed, envelope::Parse(envelope_bytes));
   auto roster = roster_();
   if (!roster.ok())
     return absl::UnavailableError(
         absl::StrCat("no usable roster: ", roster.status().message()));
-  const Member* member = (*roster)->Find(parsed->signer);
+  const Member* member = (*roster)->Find(parsed.signer);
   if (member == nullptr) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "'", parsed->signer, "' is not a member of the installed roster"));
+        "'", parsed.signer, "' is not a member of the installed roster"));
   }
-  auto body = envelope::Open(envelope_bytes, context, member->identity);
-  if (!body.ok()) return body.status();
+  ASSIGN_OR_RETURN(auto body, envelope::Open(envelope_bytes, context, member->identity));
   // Every request message has its RequestHeader as field 1; parsing the
   // body as a RequestPrefix reads just that.
   fedlink::v1::PingRequest prefix;
-  if (!prefix.ParseFromString(*body) || !prefix.has_header()) {
+  if (!prefix.ParseFromString(body) || !prefix.has_header()) {
     return absl::InvalidArgumentError("request has no header");
   }
   const auto& h = prefix.header();
@@ -81,14 +80,10 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
         "request issued_at is outside the ", absl::FormatDuration(skew_),
         " freshness window (stale or clock skew)"));
   }
-  if (auto s =
-          nonces_->Remember(member->node_id, h.nonce(), issued + skew_, now);
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(nonces_->Remember(member->node_id, h.nonce(), issued + skew_, now));
   VerifiedRequest out;
   out.header = {h.from(), h.to(), h.purpose(), h.nonce(), issued, h.legal_basis(), h.official()};
-  out.body = *std::move(body);
+  out.body = std::move(body);
   out.digest = EnvelopeDigest(envelope_bytes);
   out.sender = *member;
   return out;

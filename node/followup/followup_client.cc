@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
@@ -25,23 +26,21 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
                           Message& body, absl::string_view type, absl::string_view purpose,
                           Rpc rpc, const std::string& id, absl::Duration deadline,
                           std::string* digest, std::string* receipt_envelope) {
-  auto sealed = federation::SealRequest(self, peer.node_id, purpose, type, body);
-  if (!sealed.ok()) return sealed.status();
-  *digest = federation::EnvelopeDigest(*sealed);
+  ASSIGN_OR_RETURN(auto sealed, federation::SealRequest(self, peer.node_id, purpose, type, body));
+  *digest = federation::EnvelopeDigest(sealed);
   auto stub = fedlink::v1::Followup::NewStub(federation::OpenPeerChannel(self, peer));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   fedlink::v1::Signed request, response;
-  request.set_envelope(*sealed);
+  request.set_envelope(sealed);
   grpc::Status s = ((*stub).*rpc)(&context, request, &response);
   if (!s.ok()) return FromGrpc(s, peer.node_id);
   *receipt_envelope = response.envelope();
-  auto opened = federation::OpenAnswer(response.envelope(),
-                                       "fedlink.v1.FollowupReceipt", peer);
-  if (!opened.ok()) return opened.status();
+  ASSIGN_OR_RETURN(auto opened, federation::OpenAnswer(response.envelope(),
+                                                       "fedlink.v1.FollowupReceipt", peer));
   fedlink::v1::FollowupReceipt receipt;
-  if (!receipt.ParseFromString(*opened) ||
-      receipt.request_sha256() != federation::EnvelopeDigest(*sealed) ||
+  if (!receipt.ParseFromString(opened) ||
+      receipt.request_sha256() != federation::EnvelopeDigest(sealed) ||
       receipt.id() != id) {
     return absl::DataLossError(
         absl::StrCat(peer.node_id, ": receipt does not name our request"));
@@ -60,7 +59,7 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
   if (audit == nullptr) return s;
   audit::Event e = audit::RequesterEvent(self, peer, event, purpose, digest, 1, s);
   e.peer_signed = receipt;
-  if (auto logged = audit->Append(e); !logged.ok()) return logged.status();
+  RETURN_IF_ERROR(audit->Append(e));
   return s;
 }
 

@@ -22,34 +22,25 @@ void NoteRequest(absl::string_view envelope, audit::Event& entry) {
   entry.count = 1;
 }
 
-constexpr federation::SignedMethod kContact = {
-    .request = "fedlink.v1.ContactRequest",
-    .answer = "fedlink.v1.FollowupReceipt",
-    .answered = "followup.contact.received",
-    .refused = "followup.contact.received",
-    .note = &NoteRequest,
-};
-constexpr federation::SignedMethod kReply = {
-    .request = "fedlink.v1.ContactReply",
-    .answer = "fedlink.v1.FollowupReceipt",
-    .answered = "followup.reply.received",
-    .refused = "followup.reply.received",
-    .note = &NoteRequest,
-};
-constexpr federation::SignedMethod kNotify = {
-    .request = "fedlink.v1.MatchNotice",
-    .answer = "fedlink.v1.FollowupReceipt",
-    .answered = "followup.notice.received",
-    .refused = "followup.notice.received",
-    .note = &NoteRequest,
-};
-constexpr federation::SignedMethod kRevoke = {
-    .request = "fedlink.v1.RevocationNotice",
-    .answer = "fedlink.v1.FollowupReceipt",
-    .answered = "followup.revocation.received",
-    .refused = "followup.revocation.received",
-    .note = &NoteRequest,
-};
+// Every followup method is answered with a receipt, keeps the request as
+// evidence, and logs the same event whether it was answered or refused.
+constexpr federation::SignedMethod ReceiptMethod(absl::string_view request,
+                                                 absl::string_view event) {
+  return {.request = request,
+          .answer = "fedlink.v1.FollowupReceipt",
+          .answered = event,
+          .refused = event,
+          .note = &NoteRequest};
+}
+
+constexpr federation::SignedMethod kContact =
+    ReceiptMethod("fedlink.v1.ContactRequest", "followup.contact.received");
+constexpr federation::SignedMethod kReply =
+    ReceiptMethod("fedlink.v1.ContactReply", "followup.reply.received");
+constexpr federation::SignedMethod kNotify =
+    ReceiptMethod("fedlink.v1.MatchNotice", "followup.notice.received");
+constexpr federation::SignedMethod kRevoke =
+    ReceiptMethod("fedlink.v1.RevocationNotice", "followup.revocation.received");
 
 // Every method is answered with a receipt naming the request and the id of
 // what it carried.

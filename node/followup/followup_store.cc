@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::followup {
 namespace {
@@ -93,29 +94,27 @@ absl::string_view ContactStatusName(ContactStatus status) {
 
 absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
     const std::string& path) {
-  auto db = sqlite::Database::Open(path, {.create = true, .synchronous_full = true});
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(kMigrations); !s.ok()) return s;
-  return std::unique_ptr<FollowupStore>(new FollowupStore(*std::move(db)));
+  ASSIGN_OR_RETURN(auto db,
+                   sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
+  RETURN_IF_ERROR(db->Migrate(kMigrations));
+  return std::unique_ptr<FollowupStore>(new FollowupStore(std::move(db)));
 }
 
 absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
   absl::MutexLock lock(&mu_);
-  auto tx = db_->Begin();
-  if (!tx.ok()) return tx.status();
-  auto st = db_->Prepare(
+  ASSIGN_OR_RETURN(auto tx, db_->Begin());
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
       "INSERT INTO hits (peer, purpose, handle, own_id, score, keys, role, "
       "officer, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
       "ON CONFLICT (peer, purpose, handle, own_id) DO UPDATE SET "
-      "score = ?5, keys = ?6, role = ?7, officer = ?8");
-  if (!st.ok()) return st.status();
+      "score = ?5, keys = ?6, role = ?7, officer = ?8"));
   for (const Hit& h : hits) {
-    (*st)->Bind(1, h.peer).Bind(2, h.purpose).Bind(3, h.handle).Bind(4, h.own_id);
-    (*st)->Bind(5, absl::StrCat(h.score)).Bind(6, h.keys).Bind(7, h.role);
-    (*st)->Bind(8, h.officer).Bind(9, Micros(h.found_at));
-    if (auto s = (*st)->Run(); !s.ok()) return s;
+    st->Bind(1, h.peer).Bind(2, h.purpose).Bind(3, h.handle).Bind(4, h.own_id);
+    st->Bind(5, absl::StrCat(h.score)).Bind(6, h.keys).Bind(7, h.role);
+    st->Bind(8, h.officer).Bind(9, Micros(h.found_at));
+    RETURN_IF_ERROR(st->Run());
   }
-  return (*tx)->Commit();
+  return tx->Commit();
 }
 
 namespace {
@@ -139,29 +138,25 @@ Hit ReadHit(const sqlite::Statement& st) {
 absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(
     absl::string_view peer, absl::string_view handle) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(absl::StrCat(
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
       "SELECT ", kHitColumns,
-      " FROM hits WHERE peer = ?1 AND handle = ?2 ORDER BY found_at LIMIT 1"));
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, peer).Bind(2, handle);
-  auto row = (*st)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::nullopt;
-  return ReadHit(**st);
+      " FROM hits WHERE peer = ?1 AND handle = ?2 ORDER BY found_at LIMIT 1")));
+  st->Bind(1, peer).Bind(2, handle);
+  ASSIGN_OR_RETURN(auto row, st->Step());
+  if (!row) return std::nullopt;
+  return ReadHit(*st);
 }
 
 absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(absl::StrCat("SELECT ", kHitColumns,
-                                      " FROM hits WHERE own_id = ?1 ORDER BY found_at"));
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, own_id);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
+      "SELECT ", kHitColumns, " FROM hits WHERE own_id = ?1 ORDER BY found_at")));
+  st->Bind(1, own_id);
   std::vector<Hit> out;
   for (;;) {
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadHit(**st));
+    ASSIGN_OR_RETURN(auto row, st->Step());
+    if (!row) break;
+    out.push_back(ReadHit(*st));
   }
   return out;
 }
@@ -169,15 +164,14 @@ absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id
 namespace {
 absl::Status Insert(sqlite::Database* db, absl::string_view table,
                     const Contact& c) {
-  auto st = db->Prepare(absl::StrCat(
+  ASSIGN_OR_RETURN(auto st, db->Prepare(absl::StrCat(
       "INSERT INTO ", table,
       " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
-  (*st)->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
-  (*st)->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
-  absl::Status s = (*st)->Run();
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")));
+  st->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
+  st->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
+  st->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
+  absl::Status s = st->Run();
   if (absl::IsAlreadyExists(s) || (!s.ok() && absl::StrContains(s.message(), "UNIQUE"))) {
     return absl::AlreadyExistsError(
         absl::StrCat("contact request ", c.id, " was already recorded"));
@@ -199,29 +193,27 @@ absl::Status FollowupStore::AddIncoming(const Contact& c) {
 absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table,
                                                           absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(absl::StrCat(
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
       "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
       "status, reply, decided_at FROM ",
-      table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at"));
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, id);
+      table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at")));
+  st->Bind(1, id);
   std::vector<Contact> out;
   for (;;) {
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    ASSIGN_OR_RETURN(auto row, st->Step());
+    if (!row) break;
     Contact c;
-    c.id = (*st)->ColumnText(0);
-    c.peer = (*st)->ColumnText(1);
-    c.handle = (*st)->ColumnText(2);
-    c.own_id = (*st)->ColumnText(3);
-    c.purpose = (*st)->ColumnText(4);
-    c.reason = (*st)->ColumnText(5);
-    c.hit_at = FromMicros((*st)->ColumnInt64(6));
-    c.created_at = FromMicros((*st)->ColumnInt64(7));
-    c.status = static_cast<ContactStatus>((*st)->ColumnInt64(8));
-    c.reply = (*st)->ColumnText(9);
-    if (!(*st)->ColumnIsNull(10)) c.decided_at = FromMicros((*st)->ColumnInt64(10));
+    c.id = st->ColumnText(0);
+    c.peer = st->ColumnText(1);
+    c.handle = st->ColumnText(2);
+    c.own_id = st->ColumnText(3);
+    c.purpose = st->ColumnText(4);
+    c.reason = st->ColumnText(5);
+    c.hit_at = FromMicros(st->ColumnInt64(6));
+    c.created_at = FromMicros(st->ColumnInt64(7));
+    c.status = static_cast<ContactStatus>(st->ColumnInt64(8));
+    c.reply = st->ColumnText(9);
+    if (!st->ColumnIsNull(10)) c.decided_at = FromMicros(st->ColumnInt64(10));
     out.push_back(std::move(c));
   }
   return out;
@@ -236,34 +228,31 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() {
 
 absl::StatusOr<std::optional<Contact>> FollowupStore::FindIncoming(absl::string_view id) {
   if (id.empty()) return std::nullopt;
-  auto found = List("incoming", id);
-  if (!found.ok()) return found.status();
-  if (found->empty()) return std::nullopt;
-  return found->front();
+  ASSIGN_OR_RETURN(auto found, List("incoming", id));
+  if (found.empty()) return std::nullopt;
+  return found.front();
 }
 
 absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
                                               absl::string_view reply,
                                               absl::Time now) {
-  auto found = FindIncoming(id);
-  if (!found.ok()) return found.status();
-  if (found->has_value()) {
-    Contact& c = **found;
+  ASSIGN_OR_RETURN(auto found, FindIncoming(id));
+  if (found.has_value()) {
+    Contact& c = *found;
     if (c.status != ContactStatus::kPending) {
       return absl::FailedPreconditionError(absl::StrCat(
           "contact request ", id, " was already ", ContactStatusName(c.status)));
     }
     absl::MutexLock lock(&mu_);
-    auto st = db_->Prepare(
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "UPDATE incoming SET status = ?1, reply = ?2, decided_at = ?3 "
-        "WHERE id = ?4 AND peer = ?5 AND status = 0");
-    if (!st.ok()) return st.status();
+        "WHERE id = ?4 AND peer = ?5 AND status = 0"));
     c.status = accept ? ContactStatus::kAccepted : ContactStatus::kDeclined;
     c.reply = std::string(reply);
     c.decided_at = now;
-    (*st)->Bind(1, static_cast<int64_t>(c.status)).Bind(2, reply);
-    (*st)->Bind(3, Micros(now)).Bind(4, c.id).Bind(5, c.peer);
-    if (auto s = (*st)->Run(); !s.ok()) return s;
+    st->Bind(1, static_cast<int64_t>(c.status)).Bind(2, reply);
+    st->Bind(3, Micros(now)).Bind(4, c.id).Bind(5, c.peer);
+    RETURN_IF_ERROR(st->Run());
     return c;
   }
   return absl::NotFoundError(absl::StrCat("no contact request ", id));
@@ -274,19 +263,16 @@ absl::Status FollowupStore::RecordReply(absl::string_view id,
                                         absl::string_view reply,
                                         absl::Time now) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
       "UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
-      "WHERE id = ?4 AND peer = ?5 AND status = 0");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted
-                                             : ContactStatus::kDeclined));
-  (*st)->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
-  if (auto s = (*st)->Run(); !s.ok()) return s;
-  auto changes = db_->Prepare("SELECT changes()");
-  if (!changes.ok()) return changes.status();
-  auto row = (*changes)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || (*changes)->ColumnInt64(0) != 1) {
+      "WHERE id = ?4 AND peer = ?5 AND status = 0"));
+  st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted
+                                          : ContactStatus::kDeclined));
+  st->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
+  RETURN_IF_ERROR(st->Run());
+  ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
+  ASSIGN_OR_RETURN(auto row, changes->Step());
+  if (!row || changes->ColumnInt64(0) != 1) {
     return absl::NotFoundError(absl::StrCat(
         "no pending contact request ", id, " sent to ", peer));
   }
@@ -295,51 +281,46 @@ absl::Status FollowupStore::RecordReply(absl::string_view id,
 
 absl::Status FollowupStore::AddNotices(const std::vector<Notice>& notices) {
   absl::MutexLock lock(&mu_);
-  auto tx = db_->Begin();
-  if (!tx.ok()) return tx.status();
-  auto st = db_->Prepare(
+  ASSIGN_OR_RETURN(auto tx, db_->Begin());
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
       "INSERT INTO notices (peer, purpose, own_id, at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (peer, purpose, own_id) DO UPDATE SET at = ?4");
-  if (!st.ok()) return st.status();
+      "ON CONFLICT (peer, purpose, own_id) DO UPDATE SET at = ?4"));
   for (const Notice& n : notices) {
-    (*st)->Bind(1, n.peer).Bind(2, n.purpose).Bind(3, n.own_id).Bind(4, Micros(n.at));
-    if (auto s = (*st)->Run(); !s.ok()) return s;
+    st->Bind(1, n.peer).Bind(2, n.purpose).Bind(3, n.own_id).Bind(4, Micros(n.at));
+    RETURN_IF_ERROR(st->Run());
   }
-  return (*tx)->Commit();
+  return tx->Commit();
 }
 
 absl::StatusOr<std::vector<FollowupStore::Notice>> FollowupStore::Notices() {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare("SELECT peer, purpose, own_id, at FROM notices ORDER BY at");
-  if (!st.ok()) return st.status();
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare("SELECT peer, purpose, own_id, at FROM notices ORDER BY at"));
   std::vector<Notice> out;
   for (;;) {
-    auto row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({(*st)->ColumnText(0), (*st)->ColumnText(1), (*st)->ColumnText(2),
-                   FromMicros((*st)->ColumnInt64(3))});
+    ASSIGN_OR_RETURN(auto row, st->Step());
+    if (!row) break;
+    out.push_back({st->ColumnText(0), st->ColumnText(1), st->ColumnText(2),
+                   FromMicros(st->ColumnInt64(3))});
   }
   return out;
 }
 
 absl::Status FollowupStore::AddRevocation(const Revocation& r) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
       "INSERT INTO revocations (id, own_id, peer, handle, contact_id, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, r.id).Bind(2, r.own_id).Bind(3, r.peer).Bind(4, r.handle);
-  (*st)->Bind(5, r.contact_id).Bind(6, Micros(r.created_at));
-  return (*st)->Run();
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  st->Bind(1, r.id).Bind(2, r.own_id).Bind(3, r.peer).Bind(4, r.handle);
+  st->Bind(5, r.contact_id).Bind(6, Micros(r.created_at));
+  return st->Run();
 }
 
 absl::Status FollowupStore::AckRevocation(absl::string_view id, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare("UPDATE revocations SET acked_at = ?1 WHERE id = ?2");
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, Micros(now)).Bind(2, id);
-  return (*st)->Run();
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE revocations SET acked_at = ?1 WHERE id = ?2"));
+  st->Bind(1, Micros(now)).Bind(2, id);
+  return st->Run();
 }
 
 namespace {
@@ -347,9 +328,8 @@ absl::StatusOr<std::vector<FollowupStore::Revocation>> ReadRevocations(
     sqlite::Statement& st) {
   std::vector<FollowupStore::Revocation> out;
   for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    ASSIGN_OR_RETURN(auto row, st.Step());
+    if (!row) break;
     FollowupStore::Revocation r;
     r.id = st.ColumnText(0);
     r.own_id = st.ColumnText(1);
@@ -369,47 +349,42 @@ constexpr char kRevocationColumns[] =
 absl::StatusOr<std::vector<FollowupStore::Revocation>> FollowupStore::Revocations(
     absl::string_view own_id) {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(
-      absl::StrCat(kRevocationColumns, "WHERE own_id = ?1 ORDER BY created_at"));
-  if (!st.ok()) return st.status();
-  (*st)->Bind(1, own_id);
-  return ReadRevocations(**st);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      absl::StrCat(kRevocationColumns, "WHERE own_id = ?1 ORDER BY created_at")));
+  st->Bind(1, own_id);
+  return ReadRevocations(*st);
 }
 
 absl::StatusOr<std::vector<FollowupStore::Revocation>>
 FollowupStore::PendingRevocations() {
   absl::MutexLock lock(&mu_);
-  auto st = db_->Prepare(
-      absl::StrCat(kRevocationColumns, "WHERE acked_at IS NULL ORDER BY created_at"));
-  if (!st.ok()) return st.status();
-  return ReadRevocations(**st);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      absl::StrCat(kRevocationColumns, "WHERE acked_at IS NULL ORDER BY created_at")));
+  return ReadRevocations(*st);
 }
 
 absl::Status FollowupStore::ApplyRevocation(absl::string_view peer,
                                             absl::string_view handle,
                                             absl::string_view contact_id) {
   absl::MutexLock lock(&mu_);
-  auto tx = db_->Begin();
-  if (!tx.ok()) return tx.status();
+  ASSIGN_OR_RETURN(auto tx, db_->Begin());
   const int64_t revoked = static_cast<int64_t>(ContactStatus::kRevoked);
   if (!handle.empty()) {
-    auto hits = db_->Prepare("DELETE FROM hits WHERE peer = ?1 AND handle = ?2");
-    if (!hits.ok()) return hits.status();
-    (*hits)->Bind(1, peer).Bind(2, handle);
-    if (auto s = (*hits)->Run(); !s.ok()) return s;
-    auto out = db_->Prepare(
-        "UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3");
-    if (!out.ok()) return out.status();
-    (*out)->Bind(1, revoked).Bind(2, peer).Bind(3, handle);
-    if (auto s = (*out)->Run(); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto hits, db_->Prepare("DELETE FROM hits WHERE peer = ?1 AND handle = ?2"));
+    hits->Bind(1, peer).Bind(2, handle);
+    RETURN_IF_ERROR(hits->Run());
+    ASSIGN_OR_RETURN(auto out, db_->Prepare(
+        "UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3"));
+    out->Bind(1, revoked).Bind(2, peer).Bind(3, handle);
+    RETURN_IF_ERROR(out->Run());
   }
   if (!contact_id.empty()) {
-    auto in = db_->Prepare("UPDATE incoming SET status = ?1 WHERE peer = ?2 AND id = ?3");
-    if (!in.ok()) return in.status();
-    (*in)->Bind(1, revoked).Bind(2, peer).Bind(3, contact_id);
-    if (auto s = (*in)->Run(); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto in,
+                     db_->Prepare("UPDATE incoming SET status = ?1 WHERE peer = ?2 AND id = ?3"));
+    in->Bind(1, revoked).Bind(2, peer).Bind(3, contact_id);
+    RETURN_IF_ERROR(in->Run());
   }
-  return (*tx)->Commit();
+  return tx->Commit();
 }
 
 }  // namespace fedlink::followup

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "node/common/whole_file.h"
 #include "node/private_match/evaluation_budget.h"
+#include "node/private_match/testing_node_dir.h"
 #include "node/store/sqlite.h"
 
 namespace fedlink::private_match {
@@ -16,17 +17,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ConsentExpiryWatermarkTest : public ::testing::Test {
+class ConsentExpiryWatermarkTest : public NodeDirTest {
  protected:
-  ConsentExpiryWatermarkTest()
-      : dir_((std::filesystem::path(::testing::TempDir()) /
-              ("watermark" + std::to_string(getpid()) + "-" + std::to_string(counter_++)))
-                 .string()),
-        paths_(dir_) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~ConsentExpiryWatermarkTest() override { std::filesystem::remove_all(dir_); }
+  ConsentExpiryWatermarkTest() : NodeDirTest("watermark") {}
 
   std::unique_ptr<ConsentExpiryWatermark> Open() {
     auto watermark = ConsentExpiryWatermark::Open(paths_, &clock_);
@@ -35,9 +28,6 @@ class ConsentExpiryWatermarkTest : public ::testing::Test {
   }
   int64_t Now() const { return absl::ToUnixSeconds(clock_.Now()); }
 
-  static inline int counter_ = 0;
-  const std::string dir_;
-  const NodePaths paths_;
   FakeClock clock_;
 };
 

@@ -2,30 +2,24 @@
 // or responder.
 #include "node/private_match/evaluation_budget.h"
 
-#include <filesystem>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/private_match/testing_node_dir.h"
 
 namespace fedlink::private_match {
 namespace {
 
 using ::testing::HasSubstr;
 
-class EvaluationBudgetTest : public ::testing::Test {
+class EvaluationBudgetTest : public NodeDirTest {
  protected:
   EvaluationBudgetTest()
-      : dir_((std::filesystem::path(::testing::TempDir()) /
-              ("budget" + std::to_string(getpid()) + "-" + std::to_string(counter_++)))
-                 .string()),
-        paths_(dir_),
+      : NodeDirTest("budget"),
         // 10:00 UTC, so a few hours do not cross midnight.
         clock_(absl::FromUnixSeconds(20'000 * 86400 + 10 * 3600)) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     budget_ = Open();
   }
-  ~EvaluationBudgetTest() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<EvaluationBudget> Open() {
     auto budget = EvaluationBudget::Open(paths_, &clock_);
@@ -38,9 +32,6 @@ class EvaluationBudgetTest : public ::testing::Test {
     return used.value_or(0);
   }
 
-  static inline int counter_ = 0;
-  const std::string dir_;
-  const NodePaths paths_;
   FakeClock clock_;
   std::unique_ptr<EvaluationBudget> budget_;
 };

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/private_match/testing_node_dir.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -18,17 +19,9 @@ using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-class KeyringTest : public ::testing::Test {
+class KeyringTest : public NodeDirTest {
  protected:
-  KeyringTest()
-      : dir_((std::filesystem::path(::testing::TempDir()) /
-              ("keyring" + std::to_string(getpid()) + "-" + std::to_string(counter_++)))
-                 .string()),
-        paths_(dir_) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~KeyringTest() override { std::filesystem::remove_all(dir_); }
+  KeyringTest() : NodeDirTest("keyring") {}
 
   std::unique_ptr<Keyring> Open() {
     auto keyring = Keyring::Open(paths_);
@@ -55,10 +48,6 @@ class KeyringTest : public ::testing::Test {
     EXPECT_TRUE(out.ok()) << out.status();
     return std::string(reinterpret_cast<const char*>(out->data()), out->size());
   }
-
-  static inline int counter_ = 0;
-  const std::string dir_;
-  const NodePaths paths_;
 };
 
 TEST_F(KeyringTest, CreatesA0600SeedOnFirstUseAndKeepsIt) {

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/audit/audit_log.h"
+#include "node/private_match/testing_node_dir.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -45,21 +46,15 @@ constexpr char kShelterPolicy[] = R"pb(
 const policy::PeerInfo kNgo{"ngo", NodeRole::kNgo};
 const policy::PeerInfo kShelter{"shelter", NodeRole::kNgo};
 
-class LivePolicyTest : public ::testing::Test {
+class LivePolicyTest : public NodeDirTest {
  protected:
   LivePolicyTest()
-      : dir_((std::filesystem::path(::testing::TempDir()) /
-              ("live-policy" + std::to_string(getpid()) + "-" + std::to_string(counter_++)))
-                 .string()),
-        paths_(dir_) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+      : NodeDirTest("live-policy") {
     policy_ = std::make_unique<LivePolicy>(paths_, "police", [this] {
       ++rekeys_;
       return rekey_outcome_;
     });
   }
-  ~LivePolicyTest() override { std::filesystem::remove_all(dir_); }
 
   // Writes the policy file with a modification time of its own.
   void Write(const std::string& text) {
@@ -92,9 +87,6 @@ class LivePolicyTest : public ::testing::Test {
     policy_->set_audit(log_.get());
   }
 
-  static inline int counter_ = 0;
-  const std::string dir_;
-  const NodePaths paths_;
   const std::filesystem::file_time_type start_ = std::filesystem::file_time_type::clock::now();
   int edits_ = 0;
   int rekeys_ = 0;

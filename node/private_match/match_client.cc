@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
 #include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
@@ -80,9 +81,8 @@ absl::Status LogExchange(audit::AuditLog* log, const federation::Self& self,
 }  // namespace
 
 absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
-  auto update = FetchUpdate(purpose, nullptr);
-  if (!update.ok()) return update.status();
-  return std::move(update->table);
+  ASSIGN_OR_RETURN(auto update, FetchUpdate(purpose, nullptr));
+  return std::move(update.table);
 }
 
 absl::StatusOr<TableUpdate> MatchClient::FetchUpdate(absl::string_view purpose,
@@ -93,11 +93,10 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdate(absl::string_view purpose,
     absl::StrAppend(&detail, "; delta to version ", update->table.version, ": ",
                     update->removed.size(), " dropped, ", update->slots_after, " in all");
   }
-  const absl::Status logged =
+  RETURN_IF_ERROR(
       LogExchange(audit_, impl_->self, impl_->peer, "match.table.fetched", purpose, last_digest_,
                   update.ok() ? update->table.slots.size() : 0, update.status(),
-                  std::move(detail));
-  if (!logged.ok()) return logged;
+                  std::move(detail)));
   return update;
 }
 
@@ -109,15 +108,14 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
     body.set_have_version(held->version);
     body.set_have_as_of(held->as_of);
   }
-  auto sealed = impl_->Sign(body, "fedlink.v1.TableRequest", purpose);
-  if (!sealed.ok()) return sealed.status();
-  const std::string digest = federation::EnvelopeDigest(*sealed);
+  ASSIGN_OR_RETURN(auto sealed, impl_->Sign(body, "fedlink.v1.TableRequest", purpose));
+  const std::string digest = federation::EnvelopeDigest(sealed);
   last_digest_ = digest;
   const std::string want_prefix = TableIdPrefix(
       impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now(), impl_->peer.epoch_days));
   const size_t max_slots = std::min<uint64_t>(limits_.max_slots, impl_->peer.max_table_records);
   fedlink::v1::Signed request, signed_chunk;
-  request.set_envelope(*sealed);
+  request.set_envelope(sealed);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
   auto reader = impl_->stub->GetTagTable(&context, request);
@@ -209,12 +207,11 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
 absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
                                            absl::Span<const oprf::Element> blinded,
                                            absl::Span<oprf::Element> out) {
-  auto sealed = impl_->SealEvaluateRequest(purpose, blinded);
-  if (!sealed.ok()) return sealed.status();
-  last_digest_ = federation::EnvelopeDigest(*sealed);
+  ASSIGN_OR_RETURN(auto sealed, impl_->SealEvaluateRequest(purpose, blinded));
+  last_digest_ = federation::EnvelopeDigest(sealed);
   last_peer_index_ = 0;
   fedlink::v1::Signed request, response;
-  request.set_envelope(*sealed);
+  request.set_envelope(sealed);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + evaluate_deadline));
   grpc::Status status = impl_->stub->Evaluate(&context, request, &response);
@@ -282,10 +279,9 @@ class GrpcEvaluationStream final : public EvaluationStream {
   }
 
   absl::Status Send(absl::Span<const oprf::Element> blinded) override {
-    auto sealed = client_->impl_->SealEvaluateRequest(purpose_, blinded);
-    if (!sealed.ok()) return sealed.status();
+    ASSIGN_OR_RETURN(auto sealed, client_->impl_->SealEvaluateRequest(purpose_, blinded));
     fedlink::v1::Signed message;
-    message.set_envelope(*std::move(sealed));
+    message.set_envelope(std::move(sealed));
     absl::MutexLock lock(&mu_);
     sent_.push_back({federation::EnvelopeDigest(message.envelope()), blinded.size()});
     queue_.push_back(std::move(message));

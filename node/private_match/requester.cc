@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "fedlink/v1/match.pb.h"
+#include "node/common/status_macros.h"
 #include "node/match/linker.h"
 
 namespace fedlink::private_match {
@@ -91,10 +92,10 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   const size_t batch = std::max<size_t>(1, options.batch);
   // One batch (a lookup) gains nothing from a stream: a single call is
   // quicker to set up.
-  absl::StatusOr<std::unique_ptr<EvaluationStream>> stream =
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<EvaluationStream> stream,
       total_keys <= batch ? std::make_unique<UnaryEvaluationStream>(&peer, purpose)
-                          : peer.OpenEvaluation(purpose);
-  if (!stream.ok()) return stream.status();
+                          : peer.OpenEvaluation(purpose));
   size_t next_query = 0;
   // Blinds and sends the next chunk (none when the queries are used up).
   const auto start_chunk = [&](Chunk* c) -> absl::Status {
@@ -111,12 +112,9 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     c->blinded.resize(n);
     c->elements.resize(n);
     if (n == 0) return absl::OkStatus();
-    if (auto s = oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
     for (size_t i = 0; i < n; ++i) c->elements[i] = c->blinded[i].element;
-    return (*stream)->Send(c->elements);
+    return stream->Send(c->elements);
   };
   std::vector<oprf::Element> evaluated;
   std::vector<oprf::Output> outputs;
@@ -124,7 +122,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   Chunk chunks[2];
   Chunk* current = &chunks[0];
   Chunk* ahead = &chunks[1];
-  if (auto s = start_chunk(current); !s.ok()) return s;
+  RETURN_IF_ERROR(start_chunk(current));
   bool first = true;
   while (current->q0 < queries.size()) {
     const size_t n = current->inputs.size();
@@ -134,13 +132,13 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     // The first answer is awaited before more is sent: it tells whether our
     // cached table is still the peer's (else the batches would be wasted).
     if (!first) {
-      if (auto s = start_chunk(ahead); !s.ok()) return s;
+      RETURN_IF_ERROR(start_chunk(ahead));
     }
     if (n > 0) {
-      if (auto s = (*stream)->Receive(absl::MakeSpan(evaluated)); !s.ok()) return s;
+      RETURN_IF_ERROR(stream->Receive(absl::MakeSpan(evaluated)));
     }
     if (first) {
-      if (auto s = start_chunk(ahead); !s.ok()) return s;
+      RETURN_IF_ERROR(start_chunk(ahead));
       first = false;
     }
     if (n > 0) {

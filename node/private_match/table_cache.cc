@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fedlink/v1/match.pb.h"
+#include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 
 namespace fedlink::private_match {
@@ -35,15 +36,14 @@ absl::StatusOr<std::string> TableCache::PathFor(absl::string_view peer,
 absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
     absl::string_view peer, absl::string_view purpose, absl::Time now,
     absl::Duration max_age, int epoch_days) const {
-  auto path = PathFor(peer, purpose);
-  if (!path.ok()) return path.status();
-  auto bytes = ReadWholeFile(*path);
+  ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
+  auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return std::nullopt;  // nothing cached
   fedlink::v1::CachedTable cached;
   if (!cached.ParseFromString(*bytes) || cached.peer() != peer ||
       cached.purpose() != purpose) {
     return absl::DataLossError(
-        absl::StrCat(*path, ": corrupt table cache (delete it to refetch)"));
+        absl::StrCat(path, ": corrupt table cache (delete it to refetch)"));
   }
   const absl::Time fetched = absl::FromUnixSeconds(cached.fetched_at());
   if (!absl::StartsWith(cached.table_id(), TableIdPrefix(peer, purpose, EpochAt(now, epoch_days))) ||
@@ -68,8 +68,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
 
 absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
                              const Table& table, absl::Time fetched_at) const {
-  auto path = PathFor(peer, purpose);
-  if (!path.ok()) return path.status();
+  ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
   if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(absl::StrCat(dir_, ": cannot create"));
   }
@@ -90,7 +89,7 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
     slot->set_sealed_payload(s.sealed_payload);
   }
   // 0600: a peer's table is theirs, not every local user's.
-  if (auto s = WriteFileAtomically(*path, cached.SerializeAsString(), 0600); !s.ok()) {
+  if (auto s = WriteFileAtomically(path, cached.SerializeAsString(), 0600); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), " (the table cache)"));
   }
   return absl::OkStatus();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
 #include "crypto/shamir.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -19,9 +20,8 @@ std::string PayloadAd(absl::string_view table_id, uint64_t slot_id) {
 
 absl::StatusOr<std::unique_ptr<SealingKey>> PayloadKey(
     absl::string_view secret) {
-  auto bytes = DeriveBytes(secret, "fedlink/payload/v1", kSealingKeySize);
-  if (!bytes.ok()) return bytes.status();
-  return SealingKey::FromBytes(*bytes);
+  ASSIGN_OR_RETURN(auto bytes, DeriveBytes(secret, "fedlink/payload/v1", kSealingKeySize));
+  return SealingKey::FromBytes(bytes);
 }
 
 }  // namespace
@@ -87,9 +87,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     for (size_t i = 0; i < n; ++i) inputs.push_back(r.keys[i].bytes);
   }
   std::vector<oprf::Output> outputs(inputs.size());
-  if (auto s = key.EvaluateBatch(inputs, absl::MakeSpan(outputs), threads);
-      !s.ok())
-    return s;
+  RETURN_IF_ERROR(key.EvaluateBatch(inputs, absl::MakeSpan(outputs), threads));
 
   Table table;
   table.table_id = std::string(table_id);
@@ -101,8 +99,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     randombytes_buf(secret.data(), secret.size());
     // One share per key group (x = group + 1): correlated keys (the name
     // keys, say) carry the same share, so t counts independent evidence.
-    auto shares = shamir::Split(secret, t, keyspec::kKeyGroupCount);
-    if (!shares.ok()) return shares.status();
+    ASSIGN_OR_RETURN(auto shares, shamir::Split(secret, t, keyspec::kKeyGroupCount));
     Slot& slot = table.slots[r];
     slot.id = eligible[r]->slot_id;
     slot.entries.resize(n * kEntrySize);
@@ -111,16 +108,14 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
       char* entry = slot.entries.data() + i * kEntrySize;
       std::memcpy(entry, &tm.tag, kTagSize);
       const shamir::Share& share =
-          (*shares)[static_cast<int>(keyspec::Info(eligible[r]->keys[i].type).group)];
+          shares[static_cast<int>(keyspec::Info(eligible[r]->keys[i].type).group)];
       for (size_t b = 0; b < kShareSize; ++b) {
         entry[kTagSize + b] = static_cast<char>(share.y[b] ^ tm.mask[b]);
       }
     }
-    auto payload_key = PayloadKey(secret);
-    if (!payload_key.ok()) return payload_key.status();
+    ASSIGN_OR_RETURN(auto payload_key, PayloadKey(secret));
     slot.sealed_payload =
-        (*payload_key)
-            ->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
+        payload_key->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
   }
   sodium_memzero(secret.data(), secret.size());
   return table;

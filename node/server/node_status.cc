@@ -1,6 +1,7 @@
 #include "node/server/node_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "node/common/status_macros.h"
 
 namespace fedlink {
 
@@ -9,9 +10,8 @@ absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
   s.node_id = config_.node_id;
   s.organisation = config_.organisation;
   s.node_role = std::string(NodeRoleName(config_.role));
-  absl::StatusOr<std::map<Role, uint64_t>> by_role = store_->CountByRole();
-  if (!by_role.ok()) return by_role.status();
-  for (const auto& [role, count] : *by_role) {
+  ASSIGN_OR_RETURN(auto by_role, store_->CountByRole());
+  for (const auto& [role, count] : by_role) {
     s.records_by_role[std::string(RoleName(role))] = count;
     s.record_count += count;
   }

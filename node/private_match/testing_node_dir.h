@@ -1,0 +1,45 @@
+// A test fixture for the private_match unit tests that open a node's files.
+#ifndef FEDLINK_NODE_PRIVATE_MATCH_TESTING_NODE_DIR_H_
+#define FEDLINK_NODE_PRIVATE_MATCH_TESTING_NODE_DIR_H_
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "node/common/node_paths.h"
+
+namespace fedlink::private_match {
+
+// Gives each test its own node directory, `<name><pid>-<n>` under the test
+// temporary directory: empty when the test starts (nothing is initialised;
+// the test creates what it needs through `paths_`) and removed when the
+// fixture is destroyed, after the derived fixture's members are.
+//
+//   class KeyringTest : public NodeDirTest {
+//    protected:
+//     KeyringTest() : NodeDirTest("keyring") {}
+//   };
+class NodeDirTest : public ::testing::Test {
+ protected:
+  explicit NodeDirTest(const std::string& name)
+      : dir_((std::filesystem::path(::testing::TempDir()) /
+              (name + std::to_string(getpid()) + "-" + std::to_string(counter_++)))
+                 .string()),
+        paths_(dir_) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~NodeDirTest() override { std::filesystem::remove_all(dir_); }
+
+  const std::string dir_;
+  const NodePaths paths_;
+
+ private:
+  static inline int counter_ = 0;
+};
+
+}  // namespace fedlink::private_match
+
+#endif  // FEDLINK_NODE_PRIVATE_MATCH_TESTING_NODE_DIR_H_
