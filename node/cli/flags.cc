@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "node/common/status_macros.h"
 #include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
@@ -52,9 +53,7 @@ namespace fedlink::cli {
 
 absl::StatusOr<ImportOptions> LinkageImportOptions() {
   ImportOptions options;
-  auto map = ParseColumnMap(absl::GetFlag(FLAGS_map));
-  if (!map.ok()) return map.status();
-  options.column_map = *map;
+  ASSIGN_OR_RETURN(options.column_map, ParseColumnMap(absl::GetFlag(FLAGS_map)));
   options.default_role = Role::kOther;
   options.drop_bad_dates = true;  // keep the record, lose the impossible date
   return options;
