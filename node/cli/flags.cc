@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "node/cli/command.h"
 #include "node/common/status_macros.h"
 #include "node/importer/importer.h"
 
@@ -61,6 +62,13 @@ absl::StatusOr<ImportOptions> LinkageImportOptions() {
 
 app::Actor ActorFromFlags() {
   return {absl::GetFlag(FLAGS_official), absl::GetFlag(FLAGS_legal_basis)};
+}
+
+int WithNodeInDir(absl::string_view command, const app::OpenOptions& options,
+                  absl::FunctionRef<int(app::Node&)> run) {
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), options);
+  if (!node.ok()) return ReportError(command, node.status());
+  return run(**node);
 }
 
 }  // namespace fedlink::cli
