@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "fedlink/v1/audit.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,23 +24,11 @@ using testing::AppFederation;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::Victim;
+using testing::MariaIvanova;
 
-// The police policy, and auditors may fetch the access log.
-constexpr char kPoliceWithAuditPolicy[] = R"pb(
-  purposes: "victim-dedup"
+// Auditors may fetch the access log; appended to the police policy.
+constexpr char kAuditorsReadTheLog[] = R"pb(
   purposes: "audit"
-  rules {
-    name: "ngos-dedup-victims"
-    peers { role: NODE_ROLE_NGO }
-    purpose: "victim-dedup"
-    record_roles: ROLE_VICTIM
-    allowed_labels: "trafficking"
-    consent { required: true accepted_scopes: "victim-dedup" }
-    min_agreeing_keys: 2
-    payload: PAYLOAD_HANDLE_AND_ROLE
-    daily_evaluate_budget: 100000
-  }
   rules {
     name: "auditors-read-the-access-log"
     peers { role: NODE_ROLE_AUDITOR }
@@ -66,12 +55,10 @@ std::string WriteFile(const std::string& name, const std::string& bytes) {
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", kPoliceWithAuditPolicy);
+    fed_.WritePolicy("police", absl::StrCat(testing::kPolicePolicy, kAuditorsReadTheLog));
     fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12",
-                               "+44 7700 900001")});
-    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12",
-                            "+44 7700 900001")});
+    fed_.Add("police", {MariaIvanova("P-1")});
+    fed_.Add("ngo", {MariaIvanova("N-1")});
   }
   // The NGO matches its records at police: an exchange both nodes log.
   void MatchNgoAtPolice() {

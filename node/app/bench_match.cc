@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "crypto/oprf.h"
+#include "node/app/own_keys.h"
 #include "node/common/free_port.h"
 #include "node/common/status_macros.h"
 #include "node/config/node_dir.h"
@@ -170,10 +171,7 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     BenchNode& b = nodes[id];
     RETURN_IF_ERROR(
         federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
-    // The bench's one use of Responder::Create.
-    ASSIGN_OR_RETURN(b.responder, private_match::Responder::Create(
-                                      b.node->paths, b.node->config,
-                                      b.node->store.get(), nullptr));
+    ASSIGN_OR_RETURN(b.responder, OpenOwnResponder(*b.node));
     federation::PeerServerOptions options;
     options.services.push_back(private_match::MatchServiceFactory(
         b.responder.get(), b.node->identity.get()));
@@ -288,7 +286,7 @@ absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
   if (s.index == nullptr)
     return absl::FailedPreconditionError("MatchPrivately first");
   const GeneratedData& data = s.data;
-  ASSIGN_OR_RETURN(const auto handles, s.nodes["a"].responder->keyring().AllHandles(s.nodes["a"].node->store.get()));
+  ASSIGN_OR_RETURN(const auto handles, OwnHandles(*s.nodes["a"].node));
   std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
       clear;
   for (const auto& h : s.match.hits) {

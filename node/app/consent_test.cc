@@ -16,36 +16,19 @@
 namespace fedlink::app {
 namespace {
 
-using testing::AppFederation;
 using ::testing::HasSubstr;
-using testing::Victim;
+using testing::AnaPopescu;
+using testing::MariaIvanova;
 
-class ConsentTest : public ::testing::Test {
+class ConsentTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add(
-        "police",
-        {Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-         Victim("P-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002")});
-    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12",
-                            "+44 7700 900001")});
+    fed_.Add("police", {MariaIvanova("P-1"), AnaPopescu("P-2")});
+    fed_.Add("ngo", {MariaIvanova("N-1")});
     fed_.Serve("police");
     fed_.Serve("ngo");
     // The NGO matched P-1 and asked police for contact about it.
-    MatchRequest match;
-    match.purpose = "victim-dedup";
-    match.peer = "police";
-    auto report = MatchOwnRecords(fed_.node("ngo"), match);
-    ASSERT_TRUE(report.ok()) << report.status();
-    ASSERT_EQ(report->matches.size(), 1u);
-    ContactRequest contact;
-    contact.peer = "police";
-    contact.handle = report->matches[0].handle;
-    contact.reason = "same survivor?";
-    auto sent = SendContactRequest(fed_.node("ngo"), contact);
-    ASSERT_TRUE(sent.ok()) << sent.status();
+    ASSERT_NO_FATAL_FAILURE(NgoAsksPoliceForContact());
   }
   followup::ContactStatus NgoRequestStatus() {
     auto inbox = ReadInbox(fed_.node("ngo"));
@@ -54,7 +37,6 @@ class ConsentTest : public ::testing::Test {
     return inbox->outgoing.empty() ? followup::ContactStatus::kPending
                                    : inbox->outgoing[0].status;
   }
-  AppFederation fed_{{"police", "ngo"}};
 };
 
 TEST_F(ConsentTest, WithdrawalClearsConsentReKeysAndTheAskingPeerAcknowledges) {

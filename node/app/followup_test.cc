@@ -18,25 +18,16 @@ Decision Decide(const std::string& id, bool accept, const std::string& message =
 }
 
 using ::testing::HasSubstr;
-using testing::AppFederation;
-using testing::Victim;
+using testing::MariaIvanova;
 
-class FollowupTest : public ::testing::Test {
+class FollowupTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
-    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
+    fed_.Add("police", {MariaIvanova("P-1")});
+    fed_.Add("ngo", {MariaIvanova("N-1")});
     fed_.Serve("police");
     fed_.Serve("ngo");
-    MatchRequest match;
-    match.purpose = "victim-dedup";
-    match.peer = "police";
-    auto report = MatchOwnRecords(fed_.node("ngo"), match);
-    ASSERT_TRUE(report.ok()) << report.status();
-    ASSERT_EQ(report->matches.size(), 1u);
-    handle_ = report->matches[0].handle;
+    ASSERT_NO_FATAL_FAILURE(NgoMatchesAtPolice(&handle_));
   }
   ContactRequest Request() {
     ContactRequest r;
@@ -47,7 +38,6 @@ class FollowupTest : public ::testing::Test {
     r.actor.legal_basis = "consent";
     return r;
   }
-  AppFederation fed_{{"police", "ngo"}};
   std::string handle_;
 };
 
@@ -89,7 +79,7 @@ TEST_F(FollowupTest, NoRequestWithoutAHitOrWithoutConsent) {
   EXPECT_TRUE(absl::IsInvalidArgument(SendContactRequest(fed_.node("ngo"), no_reason).status()));
 
   // The survivor withdrew consent at the NGO since the match.
-  Person withdrawn = Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001");
+  Person withdrawn = MariaIvanova("N-1");
   withdrawn.consent.clear();
   fed_.Add("ngo", {withdrawn});
   EXPECT_TRUE(absl::IsFailedPrecondition(SendContactRequest(fed_.node("ngo"), Request()).status()));

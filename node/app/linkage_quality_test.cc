@@ -13,21 +13,17 @@
 namespace fedlink::app {
 namespace {
 
-using testing::AppFederation;
 using ::testing::HasSubstr;
+using testing::AnaPopescu;
+using testing::MariaIvanova;
 using testing::Victim;
 
-class LinkageQualityTest : public ::testing::Test {
+class LinkageQualityTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    police_ = {
-        Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-        Victim("P-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
-        Victim("P-3", "Iuliia", "Shevchenko", "1994-03-07", "+44 7700 900003")};
-    ngo_ = {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-            Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
+    police_ = {MariaIvanova("P-1"), AnaPopescu("P-2"),
+               Victim("P-3", "Iuliia", "Shevchenko", "1994-03-07", "+44 7700 900003")};
+    ngo_ = {MariaIvanova("N-1"), AnaPopescu("N-2"),
             Victim("N-9", "Eva", "Novak", "1970-06-01", "")};
     fed_.Add("police", police_);
     fed_.Add("ngo", ngo_);
@@ -50,7 +46,6 @@ class LinkageQualityTest : public ::testing::Test {
     r.import.default_role = Role::kOther;
     return r;
   }
-  AppFederation fed_{{"police", "ngo"}};
   std::vector<Person> police_, ngo_;
   std::string dir_;
 };

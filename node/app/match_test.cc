@@ -11,16 +11,14 @@ namespace fedlink::app {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::AppFederation;
+using testing::AnaPopescu;
+using testing::MariaIvanova;
 using testing::Victim;
 
-class MatchTest : public ::testing::Test {
+class MatchTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-                        Victim("P-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
+    fed_.Add("police", {MariaIvanova("P-1"), AnaPopescu("P-2"),
                         Victim("P-3", "Iuliia", "Shevchenko", "1994-03-07", "")});
     fed_.Serve("police");
   }
@@ -30,14 +28,13 @@ class MatchTest : public ::testing::Test {
     r.peer = "police";
     return r;
   }
-  AppFederation fed_{{"police", "ngo"}};
 };
 
 TEST_F(MatchTest, FindsTheSharedSurvivorAndRecordsTheHit) {
-  Person withheld = Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002");
+  Person withheld = AnaPopescu("N-2");
   withheld.consent.clear();  // no consent: never used as a query
-  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-                   withheld, Victim("N-3", "Olga", "Kuznetsova", "1979-11-02", "")});
+  fed_.Add("ngo",
+           {MariaIvanova("N-1"), withheld, Victim("N-3", "Olga", "Kuznetsova", "1979-11-02", "")});
   auto report = MatchOwnRecords(fed_.node("ngo"), Request());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->records, 3u);
@@ -69,7 +66,7 @@ TEST_F(MatchTest, FindsTheSharedSurvivorAndRecordsTheHit) {
 }
 
 TEST_F(MatchTest, ATableThePeerReKeyedIsRefetchedOnceByType) {
-  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
+  fed_.Add("ngo", {MariaIvanova("N-1")});
   ASSERT_TRUE(MatchOwnRecords(fed_.node("ngo"), Request()).ok());
   // Police re-keys (as a deletion or a withdrawal does): the cached table
   // can no longer match, and the first evaluation says so.
@@ -86,7 +83,7 @@ TEST_F(MatchTest, ATableThePeerReKeyedIsRefetchedOnceByType) {
 }
 
 TEST_F(MatchTest, APeerThatIsDownFailsAloneAndIsReported) {
-  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
+  fed_.Add("ngo", {MariaIvanova("N-1")});
   fed_.StopServing("police");
   auto report = MatchOwnRecords(fed_.node("ngo"), Request());
   ASSERT_TRUE(report.ok()) << report.status();

@@ -2,16 +2,28 @@
 
 #include "node/common/status_macros.h"
 #include "node/private_match/keyring.h"
+#include "node/private_match/responder.h"
 
 namespace fedlink::app {
+
+absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
+    const OpenedNode& node) {
+  return private_match::Responder::Create(node.paths, node.config, node.store.get(),
+                                          /*clock=*/nullptr);
+}
 
 absl::Status RekeyOwnTables(const Node& node) {
   return private_match::Keyring::Rekey(node.paths());
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
+    const OpenedNode& node) {
+  ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths));
+  return keyring->AllHandles(node.store.get());
+}
+
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(Node& node) {
-  ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths()));
-  return keyring->AllHandles(&node.records());
+  return OwnHandles(node.opened());
 }
 
 absl::StatusOr<std::string> ResolveOwnHandle(Node& node, const std::string& handle) {

@@ -1,20 +1,32 @@
-// The node's own OPRF and handle keys as the owner's tools use them outside
-// serving: re-keying after a record leaves the tables (delete, consent
-// withdrawn), and every handle of the node (for `fedlink eval`).
+// The node's own OPRF and handle keys: the responder that serves peers with
+// them, re-keying after a record leaves the tables (delete, consent
+// withdrawn), and every handle of the node (for `fedlink eval`, bench match).
 //
 // The one place in the application layer that opens the node's keyring
-// (private_match/keyring.h) outside serving; the use cases call these.
+// (private_match/keyring.h) or its responder; the use cases call these.
 #ifndef FEDLINK_NODE_APP_OWN_KEYS_H_
 #define FEDLINK_NODE_APP_OWN_KEYS_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "node/app/node.h"
+#include "node/config/node_dir.h"
+
+namespace fedlink::private_match {
+class Responder;
+}  // namespace fedlink::private_match
 
 namespace fedlink::app {
+
+// The node's responder (its policy, keyring and records) that answers peers'
+// match requests, on the system clock. The caller includes
+// node/private_match/responder.h to use it.
+absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
+    const OpenedNode& node);
 
 // Starts a new OPRF key generation: every tag table built before (and cached
 // by a peer) opens nothing, so a record no longer shared is in no table a
@@ -23,6 +35,8 @@ absl::Status RekeyOwnTables(const Node& node);
 
 // Every handle of the node's records and the external id behind it (owner
 // only: handles are opaque to everyone else).
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
+    const OpenedNode& node);
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
     Node& node);
 

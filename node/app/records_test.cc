@@ -19,7 +19,8 @@ namespace {
 using testing::AppFederation;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::Victim;
+using testing::AnaPopescu;
+using testing::MariaIvanova;
 
 Person Suspect(const std::string& id) {
   Person p;
@@ -30,39 +31,21 @@ Person Suspect(const std::string& id) {
   return p;
 }
 
-class RecordsTest : public ::testing::Test {
+class RecordsTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    fed_.Add(
-        "police",
-        {Victim("P-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-         Victim("P-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
-         Suspect("P-3")});
-    fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12",
-                            "+44 7700 900001")});
+    fed_.Add("police", {MariaIvanova("P-1"), AnaPopescu("P-2"), Suspect("P-3")});
+    fed_.Add("ngo", {MariaIvanova("N-1")});
   }
   // The NGO matches police and asks for contact about its hit.
   void MatchAndAskForContact() {
     fed_.Serve("police");
-    MatchRequest match;
-    match.purpose = "victim-dedup";
-    match.peer = "police";
-    auto report = MatchOwnRecords(fed_.node("ngo"), match);
-    ASSERT_TRUE(report.ok()) << report.status();
-    ASSERT_EQ(report->matches.size(), 1u);
-    ContactRequest contact;
-    contact.peer = "police";
-    contact.handle = report->matches[0].handle;
-    contact.reason = "same survivor?";
-    ASSERT_TRUE(SendContactRequest(fed_.node("ngo"), contact).ok());
+    NgoAsksPoliceForContact();
   }
   std::string Generation(const std::string& id) {
     auto text = ReadWholeFile(fed_.node(id).paths().oprf_generation());
     return text.ok() ? *text : "";
   }
-  AppFederation fed_{{"police", "ngo"}};
 };
 
 TEST_F(RecordsTest, CountsByRole) {

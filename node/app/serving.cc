@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/own_keys.h"
 #include "node/app/periodic_witnessing.h"
 #include "node/app/serve_lock.h"
 #include "node/audit/export_service.h"
@@ -72,8 +73,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   if (!federation::LoadInstalledRoster(node.paths(), absl::Now()).ok()) {
     return serving;
   }
-  ASSIGN_OR_RETURN(parts.responder, private_match::Responder::Create(
-                                        node.paths(), node.config(), &node.records(), nullptr));
+  ASSIGN_OR_RETURN(parts.responder, OpenOwnResponder(node.opened()));
   parts.responder->set_audit(*log);
   ASSIGN_OR_RETURN(followup::FollowupStore * followups, node.Followups());
   federation::PeerServerOptions peer_options;

@@ -11,27 +11,22 @@
 namespace fedlink::app {
 namespace {
 
-using testing::AppFederation;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using testing::Victim;
+using testing::AnaPopescu;
+using testing::MariaIvanova;
 
-class SharingPolicyTest : public ::testing::Test {
+class SharingPolicyTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    fed_.WritePolicy("police", testing::kPolicePolicy);
-    fed_.WritePolicy("ngo", testing::kNgoPolicy);
-    Person no_consent =
-        Victim("P-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002");
+    Person no_consent = AnaPopescu("P-2");
     no_consent.consent.clear();
     Person suspect;
     suspect.external_id = "P-3";
     suspect.role = Role::kSuspect;
     suspect.given_name = "Ivan";
-    fed_.Add("police", {Victim("P-1", "Maria", "Ivanova", "1990-04-12",
-                               "+44 7700 900001"),
-                        no_consent, suspect});
+    fed_.Add("police", {MariaIvanova("P-1"), no_consent, suspect});
   }
   absl::StatusOr<PolicyExplanation> Explain(const std::string& node,
                                             const std::string& peer,
@@ -39,7 +34,6 @@ class SharingPolicyTest : public ::testing::Test {
                                             const std::string& record = "") {
     return ExplainPolicy(fed_.node(node), {peer, purpose, record});
   }
-  AppFederation fed_{{"police", "ngo"}};
 };
 
 TEST_F(SharingPolicyTest, ExplainsTheRuleAndCountsWhatIsSharedOrWithheld) {

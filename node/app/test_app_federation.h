@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "node/app/followup.h"
+#include "node/app/match.h"
 #include "node/app/node.h"
 #include "node/app/serving.h"
 #include "node/federation/test_federation.h"
@@ -55,6 +57,14 @@ inline Person Victim(const std::string& id, const std::string& given,
   p.consent = {"victim-dedup"};
   p.labels = {"trafficking"};
   return p;
+}
+
+// The two consenting victims most tests share, under the id a node gives them.
+inline Person MariaIvanova(const std::string& id) {
+  return Victim(id, "Maria", "Ivanova", "1990-04-12", "+44 7700 900001");
+}
+inline Person AnaPopescu(const std::string& id) {
+  return Victim(id, "Ana", "Popescu", "1985-01-30", "+44 7700 900002");
 }
 
 class AppFederation {
@@ -102,6 +112,37 @@ class AppFederation {
   federation::testing::TestFederation fed_;
   std::map<std::string, std::unique_ptr<Node>> nodes_;
   std::map<std::string, std::unique_ptr<ServingNode>> serving_;
+};
+
+// A police node and an NGO node with kPolicePolicy and kNgoPolicy written: the
+// setting most use-case tests start from. Subclasses add records and serve.
+class PoliceAndNgoTest : public ::testing::Test {
+ protected:
+  PoliceAndNgoTest() {
+    fed_.WritePolicy("police", kPolicePolicy);
+    fed_.WritePolicy("ngo", kNgoPolicy);
+  }
+  // The NGO matches its records at police (which must be serving) for
+  // victim-dedup and expects one hit; stores the hit's handle in *handle.
+  void NgoMatchesAtPolice(std::string* handle) {
+    MatchRequest match;
+    match.purpose = "victim-dedup";
+    match.peer = "police";
+    auto report = MatchOwnRecords(fed_.node("ngo"), match);
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_EQ(report->matches.size(), 1u);
+    *handle = report->matches[0].handle;
+  }
+  // Then asks police for contact about that hit.
+  void NgoAsksPoliceForContact() {
+    ContactRequest contact;
+    contact.peer = "police";
+    ASSERT_NO_FATAL_FAILURE(NgoMatchesAtPolice(&contact.handle));
+    contact.reason = "same survivor?";
+    auto sent = SendContactRequest(fed_.node("ngo"), contact);
+    ASSERT_TRUE(sent.ok()) << sent.status();
+  }
+  AppFederation fed_{{"police", "ngo"}};
 };
 
 }  // namespace fedlink::app::testing

@@ -20,16 +20,16 @@ int RunAuditExport(const std::vector<std::string>& args) {
     return ReportError("audit export",
                        absl::InvalidArgumentError("--out FILE is required"));
   }
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("audit export", node.status());
-  auto exported = app::ExportAuditLog(**node);
-  if (!exported.ok()) return ReportError("audit export", exported.status());
-  if (auto s = WriteOutput(out, exported->bytes); !s.ok())
-    return ReportError("audit export", s);
-  std::cout << "exported " << exported->entries << " entries and "
-            << exported->checkpoints << " checkpoints of node "
-            << exported->node_id << " to " << out << "\n";
-  return kExitOk;
+  return WithNodeInDir("audit export", [&](app::Node& node) {
+    auto exported = app::ExportAuditLog(node);
+    if (!exported.ok()) return ReportError("audit export", exported.status());
+    if (auto s = WriteOutput(out, exported->bytes); !s.ok())
+      return ReportError("audit export", s);
+    std::cout << "exported " << exported->entries << " entries and "
+              << exported->checkpoints << " checkpoints of node "
+              << exported->node_id << " to " << out << "\n";
+    return kExitOk;
+  });
 }
 
 int RunAuditList(const std::vector<std::string>& args) {

@@ -13,22 +13,22 @@ namespace {
 
 // Asks every peer to witness (cosign) this node's latest checkpoint.
 int RunAuditWitness(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("audit witness", node.status());
-  auto results = app::WitnessNow(**node);
-  if (!results.ok()) return ReportError("audit witness", results.status());
-  int refused = 0;
-  for (const audit::WitnessResult& r : *results) {
-    if (r.status.ok()) {
-      std::cout << r.peer << ": cosigned checkpoint of size " << r.size << "\n";
-    } else {
-      ++refused;
-      std::cout << r.peer << ": NOT cosigned: "
-                << absl::StatusCodeToString(r.status.code()) << ": "
-                << r.status.message() << "\n";
+  return WithNodeInDir("audit witness", [&](app::Node& node) {
+    auto results = app::WitnessNow(node);
+    if (!results.ok()) return ReportError("audit witness", results.status());
+    int refused = 0;
+    for (const audit::WitnessResult& r : *results) {
+      if (r.status.ok()) {
+        std::cout << r.peer << ": cosigned checkpoint of size " << r.size << "\n";
+      } else {
+        ++refused;
+        std::cout << r.peer << ": NOT cosigned: "
+                  << absl::StatusCodeToString(r.status.code()) << ": "
+                  << r.status.message() << "\n";
+      }
     }
-  }
-  return refused == 0 ? kExitOk : kExitFailure;
+    return refused == 0 ? kExitOk : kExitFailure;
+  });
 }
 
 // An auditor member fetches a node's export over mutual TLS.
@@ -39,15 +39,15 @@ int RunAuditFetch(const std::vector<std::string>& args) {
     return ReportError("audit fetch", absl::InvalidArgumentError(
                                           "--peer and --out are required"));
   }
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("audit fetch", node.status());
-  auto bytes = app::FetchAuditExport(**node, peer);
-  if (!bytes.ok()) return ReportError("audit fetch", bytes.status());
-  if (auto s = WriteOutput(out, *bytes); !s.ok())
-    return ReportError("audit fetch", s);
-  std::cout << "fetched and verified the access log of " << peer << " into "
-            << out << "\n";
-  return kExitOk;
+  return WithNodeInDir("audit fetch", [&](app::Node& node) {
+    auto bytes = app::FetchAuditExport(node, peer);
+    if (!bytes.ok()) return ReportError("audit fetch", bytes.status());
+    if (auto s = WriteOutput(out, *bytes); !s.ok())
+      return ReportError("audit fetch", s);
+    std::cout << "fetched and verified the access log of " << peer << " into "
+              << out << "\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -14,20 +14,20 @@ namespace fedlink::cli {
 namespace {
 
 int RunContact(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("contact", node.status());
-  app::ContactRequest request;
-  request.peer = absl::GetFlag(FLAGS_peer);
-  request.handle = absl::GetFlag(FLAGS_handle);
-  request.reason = absl::GetFlag(FLAGS_reason);
-  request.actor = ActorFromFlags();
-  auto sent = app::SendContactRequest(**node, request);
-  if (!sent.ok()) return ReportError("contact", sent.status());
-  const absl::Time now = absl::Now();
-  std::cout << "contact request " << sent->id << " sent to " << sent->peer << " about "
-            << sent->handle << " (hit " << app::Ago(sent->hit_at, now) << "; "
-            << app::PrumWindowLeft(sent->hit_at, now) << ")\n";
-  return kExitOk;
+  return WithNodeInDir("contact", [&](app::Node& node) {
+    app::ContactRequest request;
+    request.peer = absl::GetFlag(FLAGS_peer);
+    request.handle = absl::GetFlag(FLAGS_handle);
+    request.reason = absl::GetFlag(FLAGS_reason);
+    request.actor = ActorFromFlags();
+    auto sent = app::SendContactRequest(node, request);
+    if (!sent.ok()) return ReportError("contact", sent.status());
+    const absl::Time now = absl::Now();
+    std::cout << "contact request " << sent->id << " sent to " << sent->peer << " about "
+              << sent->handle << " (hit " << app::Ago(sent->hit_at, now) << "; "
+              << app::PrumWindowLeft(sent->hit_at, now) << ")\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -15,26 +15,25 @@ namespace fedlink::cli {
 namespace {
 
 int RunDedup(const std::vector<std::string>& args) {
-  auto node =
-      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
-  if (!node.ok()) return ReportError("dedup", node.status());
-  ProgressBar bar("deduplicating");
-  app::DedupOptions options;
-  options.threshold = absl::GetFlag(FLAGS_threshold);
-  options.progress = LinkProgressOnStderr(&bar);
-  auto report = app::FindDuplicates(**node, options);
-  bar.Finish();
-  if (!report.ok()) return ReportError("dedup", report.status());
-  std::string csv = "id_1,id_2,score,keys\n";
-  for (const app::DuplicatePair& p : report->pairs) {
-    absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", p.id_1, p.id_2, p.score,
-                          p.keys);
-  }
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("dedup", s);
-  std::cerr << "dedup: " << report->records << " records, "
-            << report->pairs.size() << " probable duplicate pairs\n";
-  return kExitOk;
+  return WithNodeInDir("dedup", {.load_identity = false}, [&](app::Node& node) {
+    ProgressBar bar("deduplicating");
+    app::DedupOptions options;
+    options.threshold = absl::GetFlag(FLAGS_threshold);
+    options.progress = LinkProgressOnStderr(&bar);
+    auto report = app::FindDuplicates(node, options);
+    bar.Finish();
+    if (!report.ok()) return ReportError("dedup", report.status());
+    std::string csv = "id_1,id_2,score,keys\n";
+    for (const app::DuplicatePair& p : report->pairs) {
+      absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", p.id_1, p.id_2, p.score,
+                            p.keys);
+    }
+    const std::string out = absl::GetFlag(FLAGS_out);
+    if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("dedup", s);
+    std::cerr << "dedup: " << report->records << " records, "
+              << report->pairs.size() << " probable duplicate pairs\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -45,26 +45,26 @@ int RunImport(const std::vector<std::string>& args) {
                                      "--bad-dates: expected reject or drop"));
   }
   options.drop_bad_dates = bad_dates == "drop";
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("import", node.status());
-  auto report = app::ImportRecords(**node, {args[0], options});
-  if (!report.ok()) return ReportError("import", report.status());
-  std::cout << "imported " << report->records << " records ("
-            << report->inserted << " new, " << report->updated
-            << " updated) from " << args[0] << "\n"
-            << "node " << (*node)->id() << " now holds " << report->total
-            << " records\n";
-  if (!report->dropped_date_lines.empty()) {
-    std::cerr << "warning: dropped " << report->dropped_date_lines.size()
-              << " impossible dates of birth (lines "
-              << absl::StrJoin(report->dropped_date_lines, ", ") << ")\n";
-  }
-  const double seconds = report->seconds;
-  std::cerr << "import took " << seconds << " s ("
-            << static_cast<uint64_t>(seconds > 0 ? report->records / seconds
-                                                 : 0)
-            << " rows/s)\n";
-  return kExitOk;
+  return WithNodeInDir("import", [&](app::Node& node) {
+    auto report = app::ImportRecords(node, {args[0], options});
+    if (!report.ok()) return ReportError("import", report.status());
+    std::cout << "imported " << report->records << " records ("
+              << report->inserted << " new, " << report->updated
+              << " updated) from " << args[0] << "\n"
+              << "node " << node.id() << " now holds " << report->total
+              << " records\n";
+    if (!report->dropped_date_lines.empty()) {
+      std::cerr << "warning: dropped " << report->dropped_date_lines.size()
+                << " impossible dates of birth (lines "
+                << absl::StrJoin(report->dropped_date_lines, ", ") << ")\n";
+    }
+    const double seconds = report->seconds;
+    std::cerr << "import took " << seconds << " s ("
+              << static_cast<uint64_t>(seconds > 0 ? report->records / seconds
+                                                   : 0)
+              << " rows/s)\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -52,29 +52,29 @@ void PrintInbox(const app::Inbox& inbox, absl::Time now) {
 }
 
 int RunInbox(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("inbox", node.status());
-  const std::string accept = absl::GetFlag(FLAGS_accept), decline = absl::GetFlag(FLAGS_decline);
-  if (!accept.empty() && !decline.empty()) {
-    return ReportError("inbox",
-                       absl::InvalidArgumentError("give --accept or --decline, not both"));
-  }
-  if (accept.empty() && decline.empty()) {
-    auto inbox = app::ReadInbox(**node);
-    if (!inbox.ok()) return ReportError("inbox", inbox.status());
-    PrintInbox(*inbox, absl::Now());
+  return WithNodeInDir("inbox", [&](app::Node& node) {
+    const std::string accept = absl::GetFlag(FLAGS_accept), decline = absl::GetFlag(FLAGS_decline);
+    if (!accept.empty() && !decline.empty()) {
+      return ReportError("inbox",
+                         absl::InvalidArgumentError("give --accept or --decline, not both"));
+    }
+    if (accept.empty() && decline.empty()) {
+      auto inbox = app::ReadInbox(node);
+      if (!inbox.ok()) return ReportError("inbox", inbox.status());
+      PrintInbox(*inbox, absl::Now());
+      return kExitOk;
+    }
+    app::Decision decision;
+    decision.contact_id = accept.empty() ? decline : accept;
+    decision.accept = !accept.empty();
+    decision.message = absl::GetFlag(FLAGS_message);
+    decision.actor = ActorFromFlags();
+    auto decided = app::DecideContactRequest(node, decision);
+    if (!decided.ok()) return ReportError("inbox", decided.status());
+    std::cout << decided->id << " " << ContactStatusName(decided->status) << "; " << decided->peer
+              << " notified\n";
     return kExitOk;
-  }
-  app::Decision decision;
-  decision.contact_id = accept.empty() ? decline : accept;
-  decision.accept = !accept.empty();
-  decision.message = absl::GetFlag(FLAGS_message);
-  decision.actor = ActorFromFlags();
-  auto decided = app::DecideContactRequest(**node, decision);
-  if (!decided.ok()) return ReportError("inbox", decided.status());
-  std::cout << decided->id << " " << ContactStatusName(decided->status) << "; " << decided->peer
-            << " notified\n";
-  return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -14,41 +14,41 @@ namespace fedlink::cli {
 namespace {
 
 int RunLookup(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("lookup", node.status());
-  app::LookupRequest request;
-  request.purpose = absl::GetFlag(FLAGS_purpose);
-  if (auto s = (*node)->CheckPurpose(request.purpose); !s.ok()) return ReportError("lookup", s);
-  auto intake = IntakeFromFlags();  // --intake FILE or the field flags
-  if (!intake.ok()) return ReportError("lookup", intake.status());
-  request.intake = *std::move(intake);
-  request.options = PeerMatchOptionsFromFlags();
-  auto report = app::Lookup(**node, request);
-  if (!report.ok()) return ReportError("lookup", report.status());
-  if (report->unusable_selectors > 0) {
-    std::cerr << "lookup: warning: " << report->unusable_selectors
-              << " selector values did not normalise and are not used\n";
-  }
-  std::cout << "peer,handle,score,keys,role,officer\n";
-  for (const app::PeerResult& r : report->peers) {
-    if (!r.status.ok()) {
-      PrintPeerSummary(r);
-    } else if (r.source != app::TableSource::kCached) {  // the cached table was too old
-      std::cerr << "peer " << r.member.node_id << ": table " << app::TableSourceText(r) << "\n";
+  return WithNodeInDir("lookup", [&](app::Node& node) {
+    app::LookupRequest request;
+    request.purpose = absl::GetFlag(FLAGS_purpose);
+    if (auto s = node.CheckPurpose(request.purpose); !s.ok()) return ReportError("lookup", s);
+    auto intake = IntakeFromFlags();  // --intake FILE or the field flags
+    if (!intake.ok()) return ReportError("lookup", intake.status());
+    request.intake = *std::move(intake);
+    request.options = PeerMatchOptionsFromFlags();
+    auto report = app::Lookup(node, request);
+    if (!report.ok()) return ReportError("lookup", report.status());
+    if (report->unusable_selectors > 0) {
+      std::cerr << "lookup: warning: " << report->unusable_selectors
+                << " selector values did not normalise and are not used\n";
     }
-  }
-  for (const app::Candidate& c : report->candidates) {
-    std::cout << absl::StrFormat("%s,%s,%.1f,%s,%s,%s\n", c.peer, c.handle, c.score, c.keys,
-                                 c.role, c.officer);
-  }
-  const size_t failed = report->failed_peers();
-  std::cerr << "lookup: " << report->candidates.size() << " candidates from "
-            << report->peers.size() - failed << " peers\n";
-  if (failed > 0) {
-    std::cerr << "lookup: INCOMPLETE: " << failed << " peers failed\n";
-    return kExitFailure;
-  }
-  return kExitOk;
+    std::cout << "peer,handle,score,keys,role,officer\n";
+    for (const app::PeerResult& r : report->peers) {
+      if (!r.status.ok()) {
+        PrintPeerSummary(r);
+      } else if (r.source != app::TableSource::kCached) {  // the cached table was too old
+        std::cerr << "peer " << r.member.node_id << ": table " << app::TableSourceText(r) << "\n";
+      }
+    }
+    for (const app::Candidate& c : report->candidates) {
+      std::cout << absl::StrFormat("%s,%s,%.1f,%s,%s,%s\n", c.peer, c.handle, c.score, c.keys,
+                                   c.role, c.officer);
+    }
+    const size_t failed = report->failed_peers();
+    std::cerr << "lookup: " << report->candidates.size() << " candidates from "
+              << report->peers.size() - failed << " peers\n";
+    if (failed > 0) {
+      std::cerr << "lookup: INCOMPLETE: " << failed << " peers failed\n";
+      return kExitFailure;
+    }
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

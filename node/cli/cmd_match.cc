@@ -19,56 +19,56 @@ namespace fedlink::cli {
 namespace {
 
 int RunMatch(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("match", node.status());
-  app::MatchRequest request;
-  request.purpose = absl::GetFlag(FLAGS_purpose);
-  request.peer = absl::GetFlag(FLAGS_peer);
-  request.all = absl::GetFlag(FLAGS_all);
-  request.options = PeerMatchOptionsFromFlags();
-  std::unique_ptr<ProgressBar> bar;
-  request.options.on_progress = [&bar](const std::string& peer, size_t done, size_t total) {
-    if (bar == nullptr) bar = std::make_unique<ProgressBar>(absl::StrCat("matching ", peer));
-    bar->Update(done, total);
-  };
-  request.options.on_peer_done = [&bar](const app::PeerResult& r) {
-    bar.reset();
-    PrintPeerSummary(r);
-  };
-  auto report = app::MatchOwnRecords(**node, request);
-  if (!report.ok()) return ReportError("match", report.status());
-  std::string csv = "own_id,peer,handle,score,keys,role\n";
-  for (const app::OwnMatch& m : report->matches) {
-    absl::StrAppendFormat(&csv, "%s,%s,%s,%.1f,%s,%s\n", m.own_id, m.peer, m.handle, m.score,
-                          m.keys, m.role);
-  }
-  for (const app::NoticeOutcome& n : report->notices) {
-    if (n.status.ok()) {
-      std::cerr << "peer " << n.peer << ": told of " << n.matches
-                << " matches (its policy asks for notice)\n";
-    } else {
-      std::cerr << "peer " << n.peer << ": notice of matches not delivered: "
-                << n.status.message() << "\n";
+  return WithNodeInDir("match", [&](app::Node& node) {
+    app::MatchRequest request;
+    request.purpose = absl::GetFlag(FLAGS_purpose);
+    request.peer = absl::GetFlag(FLAGS_peer);
+    request.all = absl::GetFlag(FLAGS_all);
+    request.options = PeerMatchOptionsFromFlags();
+    std::unique_ptr<ProgressBar> bar;
+    request.options.on_progress = [&bar](const std::string& peer, size_t done, size_t total) {
+      if (bar == nullptr) bar = std::make_unique<ProgressBar>(absl::StrCat("matching ", peer));
+      bar->Update(done, total);
+    };
+    request.options.on_peer_done = [&bar](const app::PeerResult& r) {
+      bar.reset();
+      PrintPeerSummary(r);
+    };
+    auto report = app::MatchOwnRecords(node, request);
+    if (!report.ok()) return ReportError("match", report.status());
+    std::string csv = "own_id,peer,handle,score,keys,role\n";
+    for (const app::OwnMatch& m : report->matches) {
+      absl::StrAppendFormat(&csv, "%s,%s,%s,%.1f,%s,%s\n", m.own_id, m.peer, m.handle, m.score,
+                            m.keys, m.role);
     }
-  }
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("match", s);
-  const size_t failed = report->failed_peers();
-  std::cerr << "match: " << report->queries << " of " << report->records
-            << " records used as queries";
-  if (report->withheld > 0) {
-    std::cerr << " (" << report->withheld << " withheld: no consent for " << request.purpose
-              << ")";
-  }
-  std::cerr << "\nmatch: " << report->matches.size() << " matches with "
-            << report->peers.size() - failed << " peers"
-            << (out.empty() ? "" : absl::StrCat(", written to ", out)) << "\n";
-  if (failed > 0) {
-    std::cerr << "match: results are INCOMPLETE: " << failed << " of " << report->peers.size()
-              << " peers failed (see above)\n";
-    return kExitFailure;
-  }
-  return kExitOk;
+    for (const app::NoticeOutcome& n : report->notices) {
+      if (n.status.ok()) {
+        std::cerr << "peer " << n.peer << ": told of " << n.matches
+                  << " matches (its policy asks for notice)\n";
+      } else {
+        std::cerr << "peer " << n.peer << ": notice of matches not delivered: "
+                  << n.status.message() << "\n";
+      }
+    }
+    const std::string out = absl::GetFlag(FLAGS_out);
+    if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("match", s);
+    const size_t failed = report->failed_peers();
+    std::cerr << "match: " << report->queries << " of " << report->records
+              << " records used as queries";
+    if (report->withheld > 0) {
+      std::cerr << " (" << report->withheld << " withheld: no consent for " << request.purpose
+                << ")";
+    }
+    std::cerr << "\nmatch: " << report->matches.size() << " matches with "
+              << report->peers.size() - failed << " peers"
+              << (out.empty() ? "" : absl::StrCat(", written to ", out)) << "\n";
+    if (failed > 0) {
+      std::cerr << "match: results are INCOMPLETE: " << failed << " of " << report->peers.size()
+                << " peers failed (see above)\n";
+      return kExitFailure;
+    }
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -11,39 +11,38 @@ namespace fedlink::cli {
 namespace {
 
 int RunMemberRequest(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("member-request", node.status());
-  auto text = app::MembershipRequest(**node);
-  if (!text.ok()) return ReportError("member-request", text.status());
-  std::cout << *text;
-  return kExitOk;
+  return WithNodeInDir("member-request", [&](app::Node& node) {
+    auto text = app::MembershipRequest(node);
+    if (!text.ok()) return ReportError("member-request", text.status());
+    std::cout << *text;
+    return kExitOk;
+  });
 }
 
 int RunRosterInstall(const std::vector<std::string>& args) {
   if (args.size() != 1)
     return ReportError("roster install",
                        absl::InvalidArgumentError("expected ROSTER.bin"));
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("roster install", node.status());
-  auto installed = app::InstallRosterFile(**node, args[0],
-                                          absl::GetFlag(FLAGS_federation_key));
-  if (!installed.ok()) return ReportError("roster install", installed.status());
-  if (!installed->lists_this_node) {
-    std::cerr << "warning: this node (" << (*node)->id()
-              << ") is not a member of the installed roster\n";
-  }
-  std::cout << "installed " << federation::FormatRoster(installed->roster);
-  return kExitOk;
+  return WithNodeInDir("roster install", [&](app::Node& node) {
+    auto installed = app::InstallRosterFile(node, args[0],
+                                            absl::GetFlag(FLAGS_federation_key));
+    if (!installed.ok()) return ReportError("roster install", installed.status());
+    if (!installed->lists_this_node) {
+      std::cerr << "warning: this node (" << node.id()
+                << ") is not a member of the installed roster\n";
+    }
+    std::cout << "installed " << federation::FormatRoster(installed->roster);
+    return kExitOk;
+  });
 }
 
 int RunRosterShow(const std::vector<std::string>& args) {
-  auto node =
-      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
-  if (!node.ok()) return ReportError("roster show", node.status());
-  auto roster = app::InstalledRoster(**node);
-  if (!roster.ok()) return ReportError("roster show", roster.status());
-  std::cout << federation::FormatRoster(*roster);
-  return kExitOk;
+  return WithNodeInDir("roster show", {.load_identity = false}, [&](app::Node& node) {
+    auto roster = app::InstalledRoster(node);
+    if (!roster.ok()) return ReportError("roster show", roster.status());
+    std::cout << federation::FormatRoster(*roster);
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND("member-request",

@@ -15,27 +15,27 @@ namespace fedlink::cli {
 namespace {
 
 int RunPeers(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("peers", node.status());
-  auto report = app::PingPeers(**node, absl::GetFlag(FLAGS_deadline));
-  if (!report.ok()) return ReportError("peers", report.status());
-  std::cout << "roster version " << report->roster_version << " ("
-            << report->federation_id << "), " << report->peers.size()
-            << " peers\n";
-  for (const app::PeerPing& p : report->peers) {
-    std::cout << std::left << std::setw(16) << p.node_id << " " << std::setw(22)
-              << p.endpoint << " ";
-    if (p.status.ok()) {
-      std::cout << "reachable   roster_version=" << p.roster_version
-                << " latency_ms=" << std::fixed << std::setprecision(1)
-                << absl::ToDoubleMilliseconds(p.latency) << "\n";
-    } else {
-      std::cout << "unreachable error="
-                << absl::StatusCodeToString(p.status.code()) << ": "
-                << p.status.message() << "\n";
+  return WithNodeInDir("peers", [&](app::Node& node) {
+    auto report = app::PingPeers(node, absl::GetFlag(FLAGS_deadline));
+    if (!report.ok()) return ReportError("peers", report.status());
+    std::cout << "roster version " << report->roster_version << " ("
+              << report->federation_id << "), " << report->peers.size()
+              << " peers\n";
+    for (const app::PeerPing& p : report->peers) {
+      std::cout << std::left << std::setw(16) << p.node_id << " " << std::setw(22)
+                << p.endpoint << " ";
+      if (p.status.ok()) {
+        std::cout << "reachable   roster_version=" << p.roster_version
+                  << " latency_ms=" << std::fixed << std::setprecision(1)
+                  << absl::ToDoubleMilliseconds(p.latency) << "\n";
+      } else {
+        std::cout << "unreachable error="
+                  << absl::StatusCodeToString(p.status.code()) << ": "
+                  << p.status.message() << "\n";
+      }
     }
-  }
-  return report->unreachable() == 0 ? kExitOk : kExitFailure;
+    return report->unreachable() == 0 ? kExitOk : kExitFailure;
+  });
 }
 
 FEDLINK_COMMAND("peers", "  fedlink peers --dir DIR [--deadline 5s]",

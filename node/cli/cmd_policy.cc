@@ -74,49 +74,48 @@ int RunPolicyExplain(const std::vector<std::string>& args) {
         "policy explain",
         absl::InvalidArgumentError("--peer and --purpose are required"));
   }
-  auto node =
-      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
-  if (!node.ok()) return ReportError("policy explain", node.status());
-  auto e = app::ExplainPolicy(**node, request);
-  if (!e.ok()) return ReportError("policy explain", e.status());
-  if (!e->has_policy) {
-    std::cout << "no policy file (" << e->policy_path
-              << "): nothing is shared with anyone\n";
-    return kExitOk;
-  }
-  std::cout << "peer " << e->peer << " (" << e->organisation << ", role "
-            << e->role << "), purpose " << e->purpose << ":\n";
-  if (!e->rule.has_value()) {
-    std::cout << "no rule applies: nothing is shared (deny by default)\n";
-    return kExitOk;
-  }
-  std::cout << "rule that applies:\n" << RuleSummary(*e->rule) << "\n";
-  std::cout << "a matched record shows: "
-            << policy::PayloadName(e->rule->payload) << "\n";
-  std::cout << "keys used: "
-            << (e->rule->key_types.empty()
-                    ? "all keyspec v1 key types"
-                    : absl::StrJoin(e->rule->key_types, ", "))
-            << "\n";
-  if (!e->decisions_status.ok())
-    return ReportError("policy explain", e->decisions_status);
-  if (const auto& r = e->record; r.has_value()) {
-    std::cout << "record " << r->external_id << ": "
-              << (r->shared ? "SHARED" : "not shared") << " (" << r->reason
-              << ")\n";
-    if (r->shared) {
-      std::cout << "  its keys in the table: "
-                << absl::StrJoin(r->key_types, ", ")
-                << " (t=" << e->rule->min_agreeing_keys
-                << " must agree to reveal it)\n";
+  return WithNodeInDir("policy explain", {.load_identity = false}, [&](app::Node& node) {
+    auto e = app::ExplainPolicy(node, request);
+    if (!e.ok()) return ReportError("policy explain", e.status());
+    if (!e->has_policy) {
+      std::cout << "no policy file (" << e->policy_path
+                << "): nothing is shared with anyone\n";
+      return kExitOk;
+    }
+    std::cout << "peer " << e->peer << " (" << e->organisation << ", role "
+              << e->role << "), purpose " << e->purpose << ":\n";
+    if (!e->rule.has_value()) {
+      std::cout << "no rule applies: nothing is shared (deny by default)\n";
+      return kExitOk;
+    }
+    std::cout << "rule that applies:\n" << RuleSummary(*e->rule) << "\n";
+    std::cout << "a matched record shows: "
+              << policy::PayloadName(e->rule->payload) << "\n";
+    std::cout << "keys used: "
+              << (e->rule->key_types.empty()
+                      ? "all keyspec v1 key types"
+                      : absl::StrJoin(e->rule->key_types, ", "))
+              << "\n";
+    if (!e->decisions_status.ok())
+      return ReportError("policy explain", e->decisions_status);
+    if (const auto& r = e->record; r.has_value()) {
+      std::cout << "record " << r->external_id << ": "
+                << (r->shared ? "SHARED" : "not shared") << " (" << r->reason
+                << ")\n";
+      if (r->shared) {
+        std::cout << "  its keys in the table: "
+                  << absl::StrJoin(r->key_types, ", ")
+                  << " (t=" << e->rule->min_agreeing_keys
+                  << " must agree to reveal it)\n";
+      }
+      return kExitOk;
+    }
+    std::cout << "records shared: " << e->shared << "\n";
+    for (const auto& [reason, n] : e->withheld) {
+      std::cout << "records withheld: " << n << " (" << reason << ")\n";
     }
     return kExitOk;
-  }
-  std::cout << "records shared: " << e->shared << "\n";
-  for (const auto& [reason, n] : e->withheld) {
-    std::cout << "records withheld: " << n << " (" << reason << ")\n";
-  }
-  return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND(

@@ -76,35 +76,34 @@ int RunRecords(const std::vector<std::string>& args) {
   // Reading needs no identity key; changing, logging and signing do.
   const bool changes =
       op == "delete" || op == "withdraw-consent" || op == "notify-revocations";
-  auto node =
-      app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = changes});
-  if (!node.ok()) return ReportError("records", node.status());
-  if (op == "count") return RunCount(**node);
-  if (op == "list") {
-    absl::Status s = app::ListRecordsCsv(
-        **node, [](absl::string_view csv) { std::cout << csv; });
-    return s.ok() ? kExitOk : ReportError("records", s);
-  }
-  if (op == "show") {
-    auto details = app::ShowRecord(**node, args[1]);
-    if (!details.ok()) return ReportError("records", details.status());
-    PrintRecordDetails(*details);
-    return kExitOk;
-  }
-  if (op == "delete") {
-    if (absl::Status s = app::DeleteRecord(**node, args[1]); !s.ok()) {
-      return ReportError("records", s);
+  return WithNodeInDir("records", {.load_identity = changes}, [&](app::Node& node) {
+    if (op == "count") return RunCount(node);
+    if (op == "list") {
+      absl::Status s = app::ListRecordsCsv(
+          node, [](absl::string_view csv) { std::cout << csv; });
+      return s.ok() ? kExitOk : ReportError("records", s);
     }
-    std::cout << "deleted 1 record\n";
-    return kExitOk;
-  }
-  if (op == "withdraw-consent") return RunWithdrawConsent(**node, args[1]);
-  if (op == "notify-revocations") return RunNotifyRevocations(**node);
-  return ReportError(
-      "records", absl::InvalidArgumentError(
-                     absl::StrCat("unknown operation '", op,
-                                  "' (expected count, list, show, delete, "
-                                  "withdraw-consent or notify-revocations)")));
+    if (op == "show") {
+      auto details = app::ShowRecord(node, args[1]);
+      if (!details.ok()) return ReportError("records", details.status());
+      PrintRecordDetails(*details);
+      return kExitOk;
+    }
+    if (op == "delete") {
+      if (absl::Status s = app::DeleteRecord(node, args[1]); !s.ok()) {
+        return ReportError("records", s);
+      }
+      std::cout << "deleted 1 record\n";
+      return kExitOk;
+    }
+    if (op == "withdraw-consent") return RunWithdrawConsent(node, args[1]);
+    if (op == "notify-revocations") return RunNotifyRevocations(node);
+    return ReportError(
+        "records", absl::InvalidArgumentError(
+                       absl::StrCat("unknown operation '", op,
+                                    "' (expected count, list, show, delete, "
+                                    "withdraw-consent or notify-revocations)")));
+  });
 }
 
 FEDLINK_COMMAND(

@@ -10,12 +10,12 @@ namespace fedlink::cli {
 namespace {
 
 int RunResolve(const std::vector<std::string>& args) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), {.load_identity = false});
-  if (!node.ok()) return ReportError("resolve", node.status());
-  auto id = app::ResolveHandle(**node, absl::GetFlag(FLAGS_handle));
-  if (!id.ok()) return ReportError("resolve", id.status());
-  std::cout << *id << "\n";
-  return kExitOk;
+  return WithNodeInDir("resolve", {.load_identity = false}, [&](app::Node& node) {
+    auto id = app::ResolveHandle(node, absl::GetFlag(FLAGS_handle));
+    if (!id.ok()) return ReportError("resolve", id.status());
+    std::cout << *id << "\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H",

@@ -26,41 +26,41 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir));
-  if (!node.ok()) return ReportError("serve", node.status());
-  app::ServeOptions options;
-  options.witness_interval = absl::GetFlag(FLAGS_witness_interval);
-  options.on_problem = [](const std::string& problem) {
-    std::cerr << "fedlink serve: " << problem << "\n";
-  };
-  auto serving = app::ServingNode::Start(**node, options);
-  if (!serving.ok()) return ReportError("serve", serving.status());
-  std::cerr << "fedlink serve: node " << (*node)->id() << " serving admin on "
-            << (*serving)->admin_target() << " (pid " << getpid() << ")\n";
-  if ((*serving)->serves_peers()) {
-    std::cerr << "fedlink serve: serving peers on " << (*node)->config().listen
-              << " (mutual TLS, roster-pinned)\n";
-  } else {
-    std::cerr << "fedlink serve: no roster installed: not serving peers (see "
-                 "`fedlink roster install`)\n";
-  }
-  int signal_number = 0;
-  for (;;) {
-    sigwait(&signals, &signal_number);
-    if (signal_number != SIGHUP) break;
-    if (!(*serving)->serves_peers()) continue;
-    if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
-      std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
+  return WithNodeInDir("serve", [&](app::Node& node) {
+    app::ServeOptions options;
+    options.witness_interval = absl::GetFlag(FLAGS_witness_interval);
+    options.on_problem = [](const std::string& problem) {
+      std::cerr << "fedlink serve: " << problem << "\n";
+    };
+    auto serving = app::ServingNode::Start(node, options);
+    if (!serving.ok()) return ReportError("serve", serving.status());
+    std::cerr << "fedlink serve: node " << node.id() << " serving admin on "
+              << (*serving)->admin_target() << " (pid " << getpid() << ")\n";
+    if ((*serving)->serves_peers()) {
+      std::cerr << "fedlink serve: serving peers on " << node.config().listen
+                << " (mutual TLS, roster-pinned)\n";
     } else {
-      std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
-                << s.message() << "\n";
+      std::cerr << "fedlink serve: no roster installed: not serving peers (see "
+                   "`fedlink roster install`)\n";
     }
-  }
-  std::cerr << "fedlink serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
-            << " received, stopping\n";
-  (*serving)->Stop();
-  std::cerr << "fedlink serve: stopped\n";
-  return kExitOk;
+    int signal_number = 0;
+    for (;;) {
+      sigwait(&signals, &signal_number);
+      if (signal_number != SIGHUP) break;
+      if (!(*serving)->serves_peers()) continue;
+      if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
+        std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
+      } else {
+        std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
+                  << s.message() << "\n";
+      }
+    }
+    std::cerr << "fedlink serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+              << " received, stopping\n";
+    (*serving)->Stop();
+    std::cerr << "fedlink serve: stopped\n";
+    return kExitOk;
+  });
 }
 
 FEDLINK_COMMAND("serve",

@@ -4,6 +4,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "node/cli/command.h"
+#include "node/common/status_macros.h"
 #include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
@@ -52,9 +54,7 @@ namespace fedlink::cli {
 
 absl::StatusOr<ImportOptions> LinkageImportOptions() {
   ImportOptions options;
-  auto map = ParseColumnMap(absl::GetFlag(FLAGS_map));
-  if (!map.ok()) return map.status();
-  options.column_map = *map;
+  ASSIGN_OR_RETURN(options.column_map, ParseColumnMap(absl::GetFlag(FLAGS_map)));
   options.default_role = Role::kOther;
   options.drop_bad_dates = true;  // keep the record, lose the impossible date
   return options;
@@ -62,6 +62,13 @@ absl::StatusOr<ImportOptions> LinkageImportOptions() {
 
 app::Actor ActorFromFlags() {
   return {absl::GetFlag(FLAGS_official), absl::GetFlag(FLAGS_legal_basis)};
+}
+
+int WithNodeInDir(absl::string_view command, const app::OpenOptions& options,
+                  absl::FunctionRef<int(app::Node&)> run) {
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), options);
+  if (!node.ok()) return ReportError(command, node.status());
+  return run(**node);
 }
 
 }  // namespace fedlink::cli

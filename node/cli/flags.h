@@ -5,7 +5,9 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "node/app/node.h"
 #include "node/importer/importer.h"
@@ -38,6 +40,13 @@ namespace fedlink::cli {
 absl::StatusOr<ImportOptions> LinkageImportOptions();
 // --official and --legal-basis.
 app::Actor ActorFromFlags();
+// Opens the node in --dir and returns what `run` returns on it; a node that
+// cannot be opened is reported as `command`'s error (ReportError).
+int WithNodeInDir(absl::string_view command, const app::OpenOptions& options,
+                  absl::FunctionRef<int(app::Node&)> run);
+inline int WithNodeInDir(absl::string_view command, absl::FunctionRef<int(app::Node&)> run) {
+  return WithNodeInDir(command, {}, run);
+}
 }  // namespace fedlink::cli
 
 #endif  // FEDLINK_NODE_CLI_FLAGS_H_

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/importer/importer.h"
 
@@ -79,9 +80,7 @@ absl::StatusOr<Person> IntakeFromFile(const std::string& path) {
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    auto read = ReadWholeFile(path);
-    if (!read.ok()) return read.status();
-    text = *std::move(read);
+    ASSIGN_OR_RETURN(text, ReadWholeFile(path));
   }
   const std::string name = path == "-" ? "intake" : path;
   ImportOptions options;
