@@ -42,47 +42,15 @@ enum class Column {
   kConsentExpires,
 };
 
+// Canonical column names, in the order of Column (CanonicalColumns()).
 const absl::flat_hash_map<std::string, Column>& ColumnsByName() {
-  static const auto* columns = new absl::flat_hash_map<std::string, Column>{
-      {"external_id", Column::kExternalId},
-      {"role", Column::kRole},
-      {"given_name", Column::kGivenName},
-      {"family_name", Column::kFamilyName},
-      {"aliases", Column::kAliases},
-      {"dob", Column::kDob},
-      {"sex", Column::kSex},
-      {"nationality", Column::kNationality},
-      {"phone", Column::kPhone},
-      {"email", Column::kEmail},
-      {"document", Column::kDocument},
-      {"handle", Column::kHandle},
-      {"iban", Column::kIban},
-      {"plate", Column::kPlate},
-      {"address", Column::kAddress},
-      {"consent", Column::kConsent},
-      {"labels", Column::kLabels},
-      {"officer", Column::kOfficer},
-      {"consent_expires", Column::kConsentExpires},
-  };
+  static const auto* columns = [] {
+    auto* by_name = new absl::flat_hash_map<std::string, Column>();
+    const std::vector<std::string>& names = CanonicalColumns();
+    for (size_t i = 0; i < names.size(); ++i) (*by_name)[names[i]] = static_cast<Column>(i);
+    return by_name;
+  }();
   return *columns;
-}
-
-bool IsMultiValued(Column c) {
-  switch (c) {
-    case Column::kAliases:
-    case Column::kPhone:
-    case Column::kEmail:
-    case Column::kDocument:
-    case Column::kHandle:
-    case Column::kIban:
-    case Column::kPlate:
-    case Column::kAddress:
-    case Column::kConsent:
-    case Column::kLabels:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Appends the ';'-separated values of `value` to *out.
@@ -236,7 +204,7 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
     std::optional<Column> c = Resolve(h, options);
     if (c.has_value()) {
       auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
-      if (!inserted && !IsMultiValued(*c)) {
+      if (!inserted && MultiValued(*c) == nullptr) {
         return absl::InvalidArgumentError(
             absl::StrCat(name, ":1: columns '", it->second, "' and '", h,
                          "' both map to ", DisplayColumn(*c)));
