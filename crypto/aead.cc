@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 const unsigned char* U(absl::string_view s) {
@@ -102,4 +102,4 @@ absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material,
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 
 inline constexpr size_t kSealingKeySize = 32;
 inline constexpr size_t kSealOverhead = 24 + 16;
@@ -56,6 +56,6 @@ class SealingKey {
 absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material,
                                         absl::string_view label, size_t n);
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto
 
 #endif  // FEDLINK_CRYPTO_AEAD_H_

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 using ::testing::HasSubstr;
@@ -210,4 +210,4 @@ TEST_F(EnvelopeTest, WrongContextOrKeyIsRejected) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::crypto

@@ -10,12 +10,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 
 inline bool StrictBase64Decode(absl::string_view in, std::string* out) {
   return absl::Base64Unescape(in, out) && absl::Base64Escape(*out) == in;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto
 
 #endif  // FEDLINK_CRYPTO_BASE64_H_

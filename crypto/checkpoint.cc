@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::checkpoint {
+namespace fedlink::crypto::checkpoint {
 
 std::string Checkpoint::Body() const {
   std::string out = absl::StrCat(origin, "\n", size, "\n",
@@ -126,4 +126,4 @@ absl::Status VerifyCosignature(const Checkpoint& checkpoint,
       cosignature.signature);
 }
 
-}  // namespace fedlink::checkpoint
+}  // namespace fedlink::crypto::checkpoint

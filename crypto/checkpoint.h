@@ -17,7 +17,7 @@
 #include "crypto/identity.h"
 #include "crypto/signed_note.h"
 
-namespace fedlink::checkpoint {
+namespace fedlink::crypto::checkpoint {
 
 struct Checkpoint {
   std::string origin;
@@ -57,6 +57,6 @@ absl::Status VerifyCosignature(const Checkpoint& checkpoint,
                                const Cosignature& cosignature,
                                absl::string_view public_key);
 
-}  // namespace fedlink::checkpoint
+}  // namespace fedlink::crypto::checkpoint
 
 #endif  // FEDLINK_CRYPTO_CHECKPOINT_H_

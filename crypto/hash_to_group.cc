@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 constexpr size_t kHashBytes = crypto_hash_sha512_BYTES;  // b_in_bytes = 64
@@ -91,4 +91,4 @@ std::array<unsigned char, 32> HashToRistretto255Scalar(absl::string_view msg,
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto

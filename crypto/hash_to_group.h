@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 
 // expand_message_xmd(msg, DST, len) with SHA-512 (RFC 9380 5.3.1). A DST
 // longer than 255 bytes is first hashed as the RFC prescribes.
@@ -28,6 +28,6 @@ std::array<unsigned char, 32> HashToRistretto255(absl::string_view msg,
 std::array<unsigned char, 32> HashToRistretto255Scalar(absl::string_view msg,
                                                        absl::string_view dst);
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto
 
 #endif  // FEDLINK_CRYPTO_HASH_TO_GROUP_H_

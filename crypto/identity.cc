@@ -16,7 +16,7 @@
 #include "absl/strings/strip.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 const unsigned char* U(absl::string_view s) {
@@ -262,4 +262,4 @@ absl::Status VerifySignature(absl::string_view public_key,
   return absl::OkStatus();
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto

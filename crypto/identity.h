@@ -30,7 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 
 inline constexpr size_t kEd25519PublicKeySize = 32;
 inline constexpr size_t kEd25519SignatureSize = 64;
@@ -98,6 +98,6 @@ absl::Status VerifySignature(absl::string_view public_key,
                              absl::string_view message,
                              absl::string_view signature);
 
-}  // namespace fedlink
+}  // namespace fedlink::crypto
 
 #endif  // FEDLINK_CRYPTO_IDENTITY_H_

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 using ::testing::HasSubstr;
@@ -162,4 +162,4 @@ TEST(IdentityTest, RejectsBadNamesAndVerifierKeys) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::crypto

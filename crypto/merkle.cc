@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 namespace {
 
 std::string Sha256(absl::string_view a, absl::string_view b = {},
@@ -221,4 +221,4 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
   return Match(hash2, root2, "root2");
 }
 
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle

@@ -26,7 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 
 inline constexpr size_t kHashSize = 32;
 
@@ -59,6 +59,6 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
                                absl::string_view root1,
                                absl::string_view root2);
 
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle
 
 #endif  // FEDLINK_CRYPTO_MERKLE_H_

@@ -2,7 +2,7 @@
 
 #include "crypto/merkle.h"
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 
 void Frontier::Append(absl::string_view leaf_hash) {
   subtrees_.push_back({0, std::string(leaf_hash)});
@@ -27,4 +27,4 @@ std::string Frontier::Root() const {
   return root;
 }
 
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle

@@ -12,7 +12,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 
 class Frontier {
  public:
@@ -30,6 +30,6 @@ class Frontier {
   uint64_t size_ = 0;
 };
 
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle
 
 #endif  // FEDLINK_CRYPTO_MERKLE_FRONTIER_H_

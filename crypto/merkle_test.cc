@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 namespace {
 
 using ::fedlink::testing::ReadJsonFile;
@@ -243,9 +243,9 @@ TEST(MerkleTest, ProofGenerationRejectsBadArguments) {
 }
 
 }  // namespace
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle
 
-namespace fedlink::merkle {
+namespace fedlink::crypto::merkle {
 namespace {
 
 TEST(MerkleFrontierTest, RootEqualsTheFullTreeRootAtEverySize) {
@@ -261,4 +261,4 @@ TEST(MerkleFrontierTest, RootEqualsTheFullTreeRootAtEverySize) {
 }
 
 }  // namespace
-}  // namespace fedlink::merkle
+}  // namespace fedlink::crypto::merkle

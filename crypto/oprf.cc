@@ -11,7 +11,7 @@
 #include "crypto/hash_to_group.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::oprf {
+namespace fedlink::crypto::oprf {
 namespace {
 
 const unsigned char* U(absl::string_view s) {
@@ -384,4 +384,4 @@ absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
   });
 }
 
-}  // namespace fedlink::oprf
+}  // namespace fedlink::crypto::oprf

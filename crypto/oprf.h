@@ -30,7 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace fedlink::oprf {
+namespace fedlink::crypto::oprf {
 
 inline constexpr size_t kElementSize = 32;
 inline constexpr size_t kScalarSize = 32;
@@ -113,6 +113,6 @@ absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
 absl::Status ParallelFor(size_t n, int threads,
                          const std::function<absl::Status(size_t, size_t)>& fn);
 
-}  // namespace fedlink::oprf
+}  // namespace fedlink::crypto::oprf
 
 #endif  // FEDLINK_CRYPTO_OPRF_H_

@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink::oprf {
+namespace fedlink::crypto::oprf {
 namespace {
 
 using ::fedlink::testing::Field;
@@ -267,4 +267,4 @@ TEST(OprfNegativeTest, WrongKeyOrTamperedEvaluationGivesDifferentOutput) {
 }
 
 }  // namespace
-}  // namespace fedlink::oprf
+}  // namespace fedlink::crypto::oprf

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace fedlink::shamir {
+namespace fedlink::crypto::shamir {
 namespace {
 
 // Carry-less multiply mod x^8 + x^4 + x^3 + x + 1, without branches on data.
@@ -102,4 +102,4 @@ absl::StatusOr<std::string> Combine(absl::Span<const Share> shares) {
   return secret;
 }
 
-}  // namespace fedlink::shamir
+}  // namespace fedlink::crypto::shamir

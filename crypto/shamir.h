@@ -19,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace fedlink::shamir {
+namespace fedlink::crypto::shamir {
 
 struct Share {
   uint8_t x = 0;  // 1..255
@@ -35,6 +35,6 @@ absl::StatusOr<std::vector<Share>> Split(absl::string_view secret, int t,
 // Rejects an empty list, x = 0, duplicate x and shares of unequal length.
 absl::StatusOr<std::string> Combine(absl::Span<const Share> shares);
 
-}  // namespace fedlink::shamir
+}  // namespace fedlink::crypto::shamir
 
 #endif  // FEDLINK_CRYPTO_SHAMIR_H_

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::envelope {
+namespace fedlink::crypto::envelope {
 namespace {
 
 constexpr absl::string_view kMagic = "FLE1";
@@ -120,4 +120,4 @@ absl::StatusOr<std::string> Open(absl::string_view bytes,
   return std::move(e.body);
 }
 
-}  // namespace fedlink::envelope
+}  // namespace fedlink::crypto::envelope

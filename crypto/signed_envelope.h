@@ -23,7 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "crypto/identity.h"
 
-namespace fedlink::envelope {
+namespace fedlink::crypto::envelope {
 
 inline constexpr size_t kMaxBodySize = 64 << 20;
 
@@ -47,6 +47,6 @@ absl::StatusOr<std::string> Open(absl::string_view bytes,
                                  absl::string_view context,
                                  const Verifier& signer);
 
-}  // namespace fedlink::envelope
+}  // namespace fedlink::crypto::envelope
 
 #endif  // FEDLINK_CRYPTO_SIGNED_ENVELOPE_H_

@@ -8,7 +8,7 @@
 #include "absl/strings/strip.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::note {
+namespace fedlink::crypto::note {
 namespace {
 
 constexpr absl::string_view kDash = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
@@ -130,4 +130,4 @@ absl::StatusOr<std::string> Verify(absl::string_view note,
   return parsed.text;
 }
 
-}  // namespace fedlink::note
+}  // namespace fedlink::crypto::note

@@ -17,7 +17,7 @@
 #include "absl/types/span.h"
 #include "crypto/identity.h"
 
-namespace fedlink::note {
+namespace fedlink::crypto::note {
 
 inline constexpr int kMaxSignatures = 64;
 
@@ -50,6 +50,6 @@ absl::StatusOr<std::string> Verify(
     absl::string_view note, absl::Span<const Verifier> known,
     std::vector<std::string>* verified_by = nullptr);
 
-}  // namespace fedlink::note
+}  // namespace fedlink::crypto::note
 
 #endif  // FEDLINK_CRYPTO_SIGNED_NOTE_H_

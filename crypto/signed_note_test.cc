@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::crypto {
 namespace {
 
 using ::testing::HasSubstr;
@@ -188,9 +188,9 @@ TEST(CosignatureTest, CosignAndVerify) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::crypto
 
-namespace fedlink::note {
+namespace fedlink::crypto::note {
 namespace {
 
 TEST(SignedNoteStrictTest, NonCanonicalBase64InASignatureLineIsRefused) {
@@ -214,4 +214,4 @@ TEST(SignedNoteStrictTest, NonCanonicalBase64InASignatureLineIsRefused) {
 }
 
 }  // namespace
-}  // namespace fedlink::note
+}  // namespace fedlink::crypto::note

@@ -41,16 +41,16 @@ bool ValidName(absl::string_view s) {
   return true;
 }
 
-absl::StatusOr<Role> RoleFromProto(int role) {
+absl::StatusOr<record::Role> RoleFromProto(int role) {
   switch (role) {
     case fedlink::v1::ROLE_VICTIM:
-      return Role::kVictim;
+      return record::Role::kVictim;
     case fedlink::v1::ROLE_SUSPECT:
-      return Role::kSuspect;
+      return record::Role::kSuspect;
     case fedlink::v1::ROLE_WITNESS:
-      return Role::kWitness;
+      return record::Role::kWitness;
     case fedlink::v1::ROLE_OTHER:
-      return Role::kOther;
+      return record::Role::kOther;
     default:
       return absl::InvalidArgumentError("record_roles: unspecified role");
   }
@@ -139,7 +139,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
       case fedlink::v1::PeerSelector::kNodeId:
         rule.specificity = Specificity::kNode;
         rule.selector = r.peers().node_id();
-        if (!ValidateNodeId(rule.selector).ok())
+        if (!config::ValidateNodeId(rule.selector).ok())
           return rule_error("peers: invalid node_id");
         break;
       case fedlink::v1::PeerSelector::kGroup:
@@ -160,7 +160,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
               "NODE_ROLE_AUDITOR");
         }
         rule.selector =
-            std::string(NodeRoleName(static_cast<NodeRole>(r.peers().role())));
+            std::string(config::NodeRoleName(static_cast<config::NodeRole>(r.peers().role())));
         break;
       case fedlink::v1::PeerSelector::kAny:
         if (!r.peers().any()) return rule_error("peers: any must be true");
@@ -237,7 +237,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
 
 absl::StatusOr<std::shared_ptr<const Policy>> Policy::Load(
     const std::string& path, const std::vector<std::string>& known_key_types) {
-  auto text = ReadWholeFile(path);
+  auto text = common::ReadWholeFile(path);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open policy file"));
   RETURN_IF_ERROR(text.status());
@@ -274,7 +274,7 @@ const Rule* Policy::Find(const PeerInfo& peer,
         applies = InGroup(rule.selector, peer.node_id);
         break;
       case Specificity::kRole:
-        applies = rule.selector == NodeRoleName(peer.role);
+        applies = rule.selector == config::NodeRoleName(peer.role);
         break;
       case Specificity::kAny:
         applies = true;
@@ -286,10 +286,10 @@ const Rule* Policy::Find(const PeerInfo& peer,
   return best;
 }
 
-RecordDecision Policy::Decide(const Rule& rule, const Person& record,
+RecordDecision Policy::Decide(const Rule& rule, const record::Person& record,
                               absl::Time now) const {
   if (rule.record_roles.count(record.role) == 0) {
-    return {false, absl::StrCat("record role '", RoleName(record.role),
+    return {false, absl::StrCat("record role '", record::RoleName(record.role),
                                 "' is not in the rule's record_roles")};
   }
   for (const std::string& label : record.labels) {
@@ -317,7 +317,7 @@ RecordDecision Policy::Decide(const Rule& rule, const Person& record,
   return {true, "shared"};
 }
 
-bool ConsentCovers(const Person& record, absl::string_view purpose,
+bool ConsentCovers(const record::Person& record, absl::string_view purpose,
                    absl::Time now) {
   if (record.consent_expires_at != 0 &&
       absl::FromUnixSeconds(record.consent_expires_at) <= now) {

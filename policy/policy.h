@@ -41,7 +41,7 @@ enum class Specificity { kAny = 0, kRole = 1, kGroup = 2, kNode = 3 };
 
 struct PeerInfo {
   std::string node_id;
-  NodeRole role = NodeRole::kAgency;
+  config::NodeRole role = config::NodeRole::kAgency;
 };
 
 struct Rule {
@@ -50,7 +50,7 @@ struct Rule {
   Specificity specificity = Specificity::kAny;
   std::string selector;  // node id, group name, or role name; empty for any
   std::string purpose;
-  std::set<Role> record_roles;
+  std::set<record::Role> record_roles;
   std::set<std::string> allowed_labels;
   bool consent_required = false;
   std::vector<std::string> accepted_scopes;  // defaults to {purpose}
@@ -87,7 +87,7 @@ class Policy {
   const Rule* Find(const PeerInfo& peer, absl::string_view purpose) const;
 
   // Whether `record` may be shared under `rule` at time `now`.
-  RecordDecision Decide(const Rule& rule, const Person& record,
+  RecordDecision Decide(const Rule& rule, const record::Person& record,
                         absl::Time now) const;
 
   const std::vector<std::string>& purposes() const { return purposes_; }
@@ -105,7 +105,7 @@ class Policy {
 // Consent for the node's own use of a record for `purpose` (outbound
 // queries, contact requests): true only if the record's consent lists the
 // purpose and has not expired.
-bool ConsentCovers(const Person& record, absl::string_view purpose,
+bool ConsentCovers(const record::Person& record, absl::string_view purpose,
                    absl::Time now);
 
 }  // namespace fedlink::policy

@@ -57,10 +57,10 @@ std::shared_ptr<const Policy> Load() {
   return *p;
 }
 
-Person Victim() {
-  Person p;
+record::Person Victim() {
+  record::Person p;
   p.external_id = "v1";
-  p.role = Role::kVictim;
+  p.role = record::Role::kVictim;
   p.consent = {"victim-dedup"};
   p.labels = {"trafficking"};
   return p;
@@ -70,12 +70,12 @@ const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
 TEST(PolicyTest, DenyByDefault) {
   auto policy = Load();
-  EXPECT_EQ(policy->Find({"police-9", NodeRole::kAgency}, "victim-dedup"),
+  EXPECT_EQ(policy->Find({"police-9", config::NodeRole::kAgency}, "victim-dedup"),
             nullptr);
-  EXPECT_EQ(policy->Find({"ngo-1", NodeRole::kNgo}, "perpetrator-link"),
+  EXPECT_EQ(policy->Find({"ngo-1", config::NodeRole::kNgo}, "perpetrator-link"),
             nullptr);
-  EXPECT_EQ(policy->Find({"ngo-1", NodeRole::kNgo}, "undeclared"), nullptr);
-  EXPECT_EQ(Policy::DenyAll()->Find({"ngo-1", NodeRole::kNgo}, "victim-dedup"),
+  EXPECT_EQ(policy->Find({"ngo-1", config::NodeRole::kNgo}, "undeclared"), nullptr);
+  EXPECT_EQ(Policy::DenyAll()->Find({"ngo-1", config::NodeRole::kNgo}, "victim-dedup"),
             nullptr);
 }
 
@@ -83,20 +83,20 @@ TEST(PolicyTest, MostSpecificRuleWins) {
   auto policy = Load();
   // shelter-1 is an NGO by role and in the shelters group: the group wins.
   const Rule* rule =
-      policy->Find({"shelter-1", NodeRole::kNgo}, "victim-dedup");
+      policy->Find({"shelter-1", config::NodeRole::kNgo}, "victim-dedup");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->name, "shelters-victims");
-  rule = policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  rule = policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->name, "ngos-victims");
-  rule = policy->Find({"police-2", NodeRole::kAgency}, "perpetrator-link");
+  rule = policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->payload, Payload::kHandleRoleAndOfficer);
 }
 
 TEST(PolicyTest, ParsesEveryField) {
   auto policy = Load();
-  const Rule* rule = policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
+  const Rule* rule = policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->min_agreeing_keys, 2);
   EXPECT_EQ(rule->score_threshold, 10);
@@ -110,10 +110,10 @@ TEST(PolicyTest, ParsesEveryField) {
 
 TEST(PolicyTest, RecordRoleIsEnforced) {
   auto policy = Load();
-  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
-  Person p = Victim();
+  const Rule& rule = *policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
+  record::Person p = Victim();
   EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
-  p.role = Role::kSuspect;
+  p.role = record::Role::kSuspect;
   RecordDecision d = policy->Decide(rule, p, kNow);
   EXPECT_FALSE(d.shared);
   EXPECT_THAT(d.reason, HasSubstr("record role"));
@@ -121,8 +121,8 @@ TEST(PolicyTest, RecordRoleIsEnforced) {
 
 TEST(PolicyTest, LabelsAreEnforced) {
   auto policy = Load();
-  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
-  Person p = Victim();
+  const Rule& rule = *policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
+  record::Person p = Victim();
   p.labels = {"trafficking", "minor"};
   EXPECT_FALSE(policy->Decide(rule, p, kNow).shared);
   p.labels.clear();  // unlabelled records are eligible
@@ -131,8 +131,8 @@ TEST(PolicyTest, LabelsAreEnforced) {
 
 TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
   auto policy = Load();
-  const Rule& rule = *policy->Find({"ngo-7", NodeRole::kNgo}, "victim-dedup");
-  Person p = Victim();
+  const Rule& rule = *policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
+  record::Person p = Victim();
   p.consent = {"perpetrator-link"};
   EXPECT_FALSE(policy->Decide(rule, p, kNow).shared);
   p.consent.clear();
@@ -144,7 +144,7 @@ TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
   EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
   // Accepted scopes other than the purpose itself.
   const Rule& shelters =
-      *policy->Find({"shelter-2", NodeRole::kNgo}, "victim-dedup");
+      *policy->Find({"shelter-2", config::NodeRole::kNgo}, "victim-dedup");
   p = Victim();
   p.labels.clear();
   p.consent = {"any-dedup"};
@@ -154,14 +154,14 @@ TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
 TEST(PolicyTest, ConsentNotRequiredIgnoresConsent) {
   auto policy = Load();
   const Rule& rule =
-      *policy->Find({"police-2", NodeRole::kAgency}, "perpetrator-link");
-  Person p;
-  p.role = Role::kSuspect;
+      *policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link");
+  record::Person p;
+  p.role = record::Role::kSuspect;
   EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
 }
 
 TEST(PolicyTest, OutboundConsent) {
-  Person p = Victim();
+  record::Person p = Victim();
   EXPECT_TRUE(ConsentCovers(p, "victim-dedup", kNow));
   EXPECT_FALSE(ConsentCovers(p, "perpetrator-link", kNow));
   p.consent_expires_at = absl::ToUnixSeconds(kNow) - 1;
@@ -242,9 +242,9 @@ TEST(PolicyTest, DifferentSpecificityIsNotAConflict) {
       "rules { peers { any: true } purpose: \"a\" min_agreeing_keys: 3 }\n",
       "ok.txtpb", {});
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ((*p)->Find({"ngo-1", NodeRole::kNgo}, "a")->min_agreeing_keys, 2);
-  EXPECT_EQ((*p)->Find({"ngo-2", NodeRole::kNgo}, "a")->min_agreeing_keys, 1);
-  EXPECT_EQ((*p)->Find({"police", NodeRole::kAgency}, "a")->min_agreeing_keys,
+  EXPECT_EQ((*p)->Find({"ngo-1", config::NodeRole::kNgo}, "a")->min_agreeing_keys, 2);
+  EXPECT_EQ((*p)->Find({"ngo-2", config::NodeRole::kNgo}, "a")->min_agreeing_keys, 1);
+  EXPECT_EQ((*p)->Find({"police", config::NodeRole::kAgency}, "a")->min_agreeing_keys,
             3);
 }
 

@@ -14,8 +14,8 @@ namespace {
 absl::StatusOr<std::unique_ptr<federation::Roster>> OpenRosterFile(
     const std::string& path, const std::string& vkey) {
   if (path.empty()) return nullptr;
-  ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path));
-  auto key = Verifier::Parse(vkey);
+  ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(path));
+  auto key = crypto::Verifier::Parse(vkey);
   if (!key.ok())
     return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
   ASSIGN_OR_RETURN(federation::Roster roster,
@@ -42,7 +42,7 @@ absl::StatusOr<AuditReview> ReviewExportFiles(const ReviewRequest& request) {
                    OpenRosterFile(request.roster, request.federation_key));
   std::vector<ExportFile> files;
   for (const std::string& path : request.exports) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
+    ASSIGN_OR_RETURN(std::string bytes, common::ReadWholeFile(path));
     files.push_back({path, std::move(bytes)});
   }
   return ReviewExports(files, roster.get());

@@ -48,7 +48,7 @@ std::string Dir(const std::string& name) {
 
 std::string WriteFile(const std::string& name, const std::string& bytes) {
   const std::string path = Dir(name);
-  EXPECT_TRUE(WriteFileAtomically(path, bytes).ok());
+  EXPECT_TRUE(common::WriteFileAtomically(path, bytes).ok());
   return path;
 }
 
@@ -75,7 +75,7 @@ class AuditTest : public ::testing::Test {
     return {id + ".audit", exported.ok() ? exported->bytes : ""};
   }
   std::string FederationKey() {
-    auto key = ReadWholeFile(fed_.node("police").paths().federation_key());
+    auto key = common::ReadWholeFile(fed_.node("police").paths().federation_key());
     EXPECT_TRUE(key.ok()) << key.status();
     return std::string(absl::StripAsciiWhitespace(key.value_or("")));
   }

@@ -67,7 +67,7 @@ absl::StatusOr<VerifyFigures> BenchAuditVerify(Node& node, int entries) {
   fedlink::v1::AuditExport out;
   out.set_node_id(node.id());
   out.set_identity_vkey(node.identity()->VerifierKey());
-  merkle::Frontier frontier;
+  crypto::merkle::Frontier frontier;
   for (int i = 0; i < entries; ++i) {
     fedlink::v1::AuditEntry e;
     e.set_event("match.evaluate.answered");
@@ -79,12 +79,12 @@ absl::StatusOr<VerifyFigures> BenchAuditVerify(Node& node, int entries) {
     e.set_count(8192);
     e.set_request_sha256(std::string(32, static_cast<char>(i)));
     *out.add_entries() = e.SerializeAsString();
-    frontier.Append(merkle::LeafHash(out.entries(i)));
+    frontier.Append(crypto::merkle::LeafHash(out.entries(i)));
     if ((i + 1) % 5000 == 0 || i + 1 == entries) {
-      checkpoint::Checkpoint cp{
+      crypto::checkpoint::Checkpoint cp{
           node.id(), frontier.size(), frontier.Root(), {}};
       ASSIGN_OR_RETURN(*out.add_checkpoints(),
-                       checkpoint::Sign(cp, *node.identity()));
+                       crypto::checkpoint::Sign(cp, *node.identity()));
     }
   }
   const std::string bytes = out.SerializeAsString();

@@ -41,17 +41,17 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
           ? threads
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  std::vector<oprf::Element> points(kBatch), out(kBatch);
+  std::vector<crypto::oprf::Element> points(kBatch), out(kBatch);
   for (auto& p : points) crypto_core_ristretto255_random(p.data());
-  oprf::Scalar scalar;
+  crypto::oprf::Scalar scalar;
   crypto_core_ristretto255_scalar_random(scalar.data());
-  auto key = oprf::OprfKey::Generate();
+  auto key = crypto::oprf::OprfKey::Generate();
 
   // Raw: crypto_scalarmult_ristretto255 in a plain loop, split the same way
   // as the batch (ParallelFor) so only the OPRF layer differs.
   auto raw_round = [&](int t) {
     return [&, t] {
-      oprf::ParallelFor(kBatch, t, [&](size_t b, size_t e) {
+      crypto::oprf::ParallelFor(kBatch, t, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
           if (crypto_scalarmult_ristretto255(out[i].data(), scalar.data(),
                                              points[i].data()) != 0) {
@@ -78,17 +78,17 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
     inputs[i] =
         "fedlink/keyspec/v1|phone|+4477009" + std::to_string(100000 + i);
   }
-  std::vector<oprf::BlindedInput> blinded(inputs.size());
-  std::vector<oprf::Element> evaluated(inputs.size());
-  std::vector<oprf::Output> outputs(inputs.size());
-  oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
+  std::vector<crypto::oprf::BlindedInput> blinded(inputs.size());
+  std::vector<crypto::oprf::Element> evaluated(inputs.size());
+  std::vector<crypto::oprf::Output> outputs(inputs.size());
+  crypto::oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
   for (size_t i = 0; i < inputs.size(); ++i) {
     evaluated[i] = *key->BlindEvaluate(absl::string_view(
         reinterpret_cast<const char*>(blinded[i].element.data()), 32));
   }
   figures.client_one = Rate(seconds, inputs.size(), [&] {
-    oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
-    oprf::FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 1)
+    crypto::oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
+    crypto::oprf::FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 1)
         .IgnoreError();
   });
   return figures;

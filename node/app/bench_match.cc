@@ -99,7 +99,7 @@ LatencyFigures Percentiles(std::vector<double> ms) {
 }
 
 struct BenchNode {
-  std::unique_ptr<OpenedNode> node;
+  std::unique_ptr<config::OpenedNode> node;
   std::unique_ptr<private_match::Responder> responder;
   std::unique_ptr<federation::PeerServer> server;
 };
@@ -114,11 +114,11 @@ struct MatchBench::State {
       if (!dir.empty()) std::filesystem::remove_all(dir);
     }
   } cleanup;
-  GeneratedData data;
+  match::GeneratedData data;
   int cores = 0;
   std::map<std::string, BenchNode> nodes;
   std::unique_ptr<private_match::MatchClient> to_a, to_c;
-  std::vector<KeySet> queries;  // b's records
+  std::vector<match::KeySet> queries;  // b's records
   // After MatchPrivately.
   std::unique_ptr<private_match::TableIndex>
       index;                         // a's table, as b caches it
@@ -145,21 +145,21 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
   ASSIGN_OR_RETURN(const std::string vkey,
                    federation::InitCoordinator(coord, "bench"));
   for (const std::string& id : ids) {
-    NodeConfig c;
+    config::NodeConfig c;
     c.node_id = id;
     c.organisation = id;
     c.listen = "127.0.0.1:1";  // replaced by a free port below
     const std::string dir = root + "/" + id;
-    RETURN_IF_ERROR(InitNode(dir, c));
-    ASSIGN_OR_RETURN(std::unique_ptr<OpenedNode> node, OpenNode(dir, {}));
+    RETURN_IF_ERROR(config::InitNode(dir, c));
+    ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> node, config::OpenNode(dir, {}));
     std::ofstream(node->paths.policy()) << kBenchPolicy;
     RETURN_IF_ERROR(node->store->Upsert(id == "b" ? data.b : data.a));
     nodes[id].node = std::move(node);
   }
   // The roster names each node's port before its server starts.
   for (const std::string& id : ids) {
-    OpenedNode& n = *nodes[id].node;
-    n.config.listen = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+    config::OpenedNode& n = *nodes[id].node;
+    n.config.listen = absl::StrCat("127.0.0.1:", common::FreeLoopbackPort());
     ASSIGN_OR_RETURN(const std::string request,
                      federation::MemberRequest(n.paths, n.config,
                                                n.identity->VerifierKey()));
@@ -180,17 +180,17 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<GeneratedData> LoadBenchData(const BenchDataSource& source) {
+absl::StatusOr<match::GeneratedData> LoadBenchData(const BenchDataSource& source) {
   if (source.a.empty()) {
-    GeneratorOptions gen;
+    match::GeneratorOptions gen;
     gen.persons = source.persons;
     gen.seed = source.seed;
-    return GeneratePeople(gen);
+    return match::GeneratePeople(gen);
   }
-  GeneratedData data;
-  ASSIGN_OR_RETURN(data.a, ReadPersonsFile(source.a, source.import));
-  ASSIGN_OR_RETURN(data.b, ReadPersonsFile(source.b, source.import));
-  ASSIGN_OR_RETURN(const std::set<IdPair> truth, ReadTruth(source.truth));
+  match::GeneratedData data;
+  ASSIGN_OR_RETURN(data.a, importer::ReadPersonsFile(source.a, source.import));
+  ASSIGN_OR_RETURN(data.b, importer::ReadPersonsFile(source.b, source.import));
+  ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(source.truth));
   data.truth.assign(truth.begin(), truth.end());
   return data;
 }
@@ -208,7 +208,7 @@ MatchBench::MatchBench(std::unique_ptr<State> state)
 MatchBench::~MatchBench() = default;
 
 absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
-    GeneratedData data) {
+    match::GeneratedData data) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   auto state = std::make_unique<State>();
   char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
@@ -218,7 +218,7 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
   state->data = std::move(data);
   state->cores = Cores();
   RETURN_IF_ERROR(state->Setup({"a", "b", "c"}));
-  OpenedNode& b = *state->nodes["b"].node;
+  config::OpenedNode& b = *state->nodes["b"].node;
   ASSIGN_OR_RETURN(const federation::Roster roster,
                    federation::LoadInstalledRoster(b.paths, absl::Now()));
   ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir));
@@ -227,8 +227,8 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
       std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
   state->to_c =
       std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
-  for (const Person& p : state->data.b)
-    state->queries.push_back(keyspec::DeriveKeys(p, {}));
+  for (const record::Person& p : state->data.b)
+    state->queries.push_back(match::keyspec::DeriveKeys(p, {}));
   return std::unique_ptr<MatchBench>(new MatchBench(std::move(state)));
 }
 
@@ -285,28 +285,28 @@ absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
   State& s = *state_;
   if (s.index == nullptr)
     return absl::FailedPreconditionError("MatchPrivately first");
-  const GeneratedData& data = s.data;
+  const match::GeneratedData& data = s.data;
   ASSIGN_OR_RETURN(const auto handles, OwnHandles(*s.nodes["a"].node));
-  std::set<IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
+  std::set<match::IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
       clear;
   for (const auto& h : s.match.hits) {
     predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);
   }
-  std::vector<KeySet> ka;
-  for (const Person& p : data.a) ka.push_back(keyspec::DeriveKeys(p, {}));
-  Scorer scorer;
+  std::vector<match::KeySet> ka;
+  for (const record::Person& p : data.a) ka.push_back(match::keyspec::DeriveKeys(p, {}));
+  match::Scorer scorer;
   scorer.threshold =
-      s.threshold >= 0 ? s.threshold : DefaultThreshold(ka.size());
+      s.threshold >= 0 ? s.threshold : match::DefaultThreshold(ka.size());
   scorer.EstimateU(ka, s.queries);
-  std::vector<CandidatePair> candidates = FindCandidates(ka, s.queries, {});
+  std::vector<match::CandidatePair> candidates = match::FindCandidates(ka, s.queries, {});
   std::vector<uint32_t> patterns;
   for (const auto& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
   for (const auto& c :
-       BestPerB(ScoreAndFilter(std::move(candidates), scorer))) {
+       match::BestPerB(match::ScoreAndFilter(std::move(candidates), scorer))) {
     clear.emplace(data.a[c.a].external_id, data.b[c.b].external_id);
   }
-  return QualityFigures{Evaluate(predicted, truth), Evaluate(clear, truth)};
+  return QualityFigures{match::Evaluate(predicted, truth), match::Evaluate(clear, truth)};
 }
 
 absl::StatusOr<TableFigures> MatchBench::CachedTable() const {
@@ -319,9 +319,9 @@ absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
   State& s = *state_;
   if (s.index == nullptr)
     return absl::FailedPreconditionError("MatchPrivately first");
-  std::vector<Person> changed;
+  std::vector<record::Person> changed;
   for (size_t i = 0; i < s.data.a.size(); i += 100) {
-    Person p = s.data.a[i];
+    record::Person p = s.data.a[i];
     p.phones = {absl::StrFormat("+4477009%05d", static_cast<int>(i % 100000))};
     changed.push_back(std::move(p));
   }
@@ -352,7 +352,7 @@ absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
   private_match::MatchOptions one;
   one.threads = 1;
   for (int i = 0; i < lookups; ++i) {
-    const std::vector<KeySet> q = {s.queries[(i * 7919) % s.queries.size()]};
+    const std::vector<match::KeySet> q = {s.queries[(i * 7919) % s.queries.size()]};
     const absl::Time start = absl::Now();
     // Both peers at once, as `fedlink lookup` asks them.
     auto from_c = std::async(std::launch::async, [&] {
@@ -370,20 +370,20 @@ absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
 LatencyFigures MatchBench::LookupFloor(int count) {
   const State& s = *state_;
   const int lookups = std::min<int>(count, s.queries.size());
-  auto key = oprf::OprfKey::Generate();
+  auto key = crypto::oprf::OprfKey::Generate();
   std::vector<double> ms;
   for (int i = 0; i < lookups; ++i) {
-    const KeySet& q = s.queries[(i * 7919) % s.queries.size()];
+    const match::KeySet& q = s.queries[(i * 7919) % s.queries.size()];
     std::vector<std::string> inputs;
     for (const auto& k : q) inputs.push_back(k.bytes);
     const absl::Time start = absl::Now();
-    std::vector<oprf::BlindedInput> bl(inputs.size());
-    std::vector<oprf::Element> el(inputs.size()), ev(inputs.size());
-    std::vector<oprf::Output> outs(inputs.size());
-    (void)oprf::BlindBatch(inputs, absl::MakeSpan(bl), 1);
+    std::vector<crypto::oprf::BlindedInput> bl(inputs.size());
+    std::vector<crypto::oprf::Element> el(inputs.size()), ev(inputs.size());
+    std::vector<crypto::oprf::Output> outs(inputs.size());
+    (void)crypto::oprf::BlindBatch(inputs, absl::MakeSpan(bl), 1);
     for (size_t k = 0; k < inputs.size(); ++k) el[k] = bl[k].element;
     (void)key->BlindEvaluateBatch(el, absl::MakeSpan(ev), 1);
-    (void)oprf::FinalizeBatch(inputs, bl, ev, absl::MakeSpan(outs), 1);
+    (void)crypto::oprf::FinalizeBatch(inputs, bl, ev, absl::MakeSpan(outs), 1);
     ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   }
   return Percentiles(std::move(ms));

@@ -44,11 +44,11 @@ namespace fedlink::app {
 // format, as `bench linkage` reads them) if `a` is set, else generated.
 struct BenchDataSource {
   std::string a{}, b{}, truth{};
-  ImportOptions import{};  // for a and b
+  importer::ImportOptions import{};  // for a and b
   int persons = 1000;      // generated: records per organisation
   uint64_t seed = 1;
 };
-absl::StatusOr<GeneratedData> LoadBenchData(const BenchDataSource& source);
+absl::StatusOr<match::GeneratedData> LoadBenchData(const BenchDataSource& source);
 
 struct SpeedFigures {
   int cores = 0;
@@ -65,8 +65,8 @@ struct SpeedFigures {
 };
 
 struct QualityFigures {
-  Quality private_match;
-  Quality clear;                 // the clear baseline on the same records
+  match::Quality private_match;
+  match::Quality clear;                 // the clear baseline on the same records
   double f1_difference() const;  // goal <= 0.01
 };
 
@@ -100,7 +100,7 @@ class MatchBench {
   static int Cores();
   // Three nodes in a signed roster on loopback, each serving the Match
   // service: a and c hold data.a, b holds data.b and asks.
-  static absl::StatusOr<std::unique_ptr<MatchBench>> Start(GeneratedData data);
+  static absl::StatusOr<std::unique_ptr<MatchBench>> Start(match::GeneratedData data);
   ~MatchBench();
   MatchBench(const MatchBench&) = delete;
   MatchBench& operator=(const MatchBench&) = delete;

@@ -14,14 +14,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-GeneratedData Small() {
+match::GeneratedData Small() {
   auto data = LoadBenchData({.persons = 120, .seed = 3});
   EXPECT_TRUE(data.ok()) << data.status();
   return *std::move(data);
 }
 
 TEST(BenchMatchTest, EveryStageReportsItsFigures) {
-  GeneratedData data = Small();
+  match::GeneratedData data = Small();
   const size_t a_records = data.a.size();
   auto bench = MatchBench::Start(std::move(data));
   ASSERT_TRUE(bench.ok()) << bench.status();
@@ -87,9 +87,9 @@ TEST(BenchMatchTest, ReadsTheOrganisationsFiles) {
   const std::string dir = ::testing::TempDir() + "/bench-match-files";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  ASSERT_TRUE(WriteFileAtomically(dir + "/a.csv", generated->a_csv).ok());
-  ASSERT_TRUE(WriteFileAtomically(dir + "/b.csv", generated->b_csv).ok());
-  ASSERT_TRUE(WriteFileAtomically(dir + "/t.csv", generated->truth_csv).ok());
+  ASSERT_TRUE(common::WriteFileAtomically(dir + "/a.csv", generated->a_csv).ok());
+  ASSERT_TRUE(common::WriteFileAtomically(dir + "/b.csv", generated->b_csv).ok());
+  ASSERT_TRUE(common::WriteFileAtomically(dir + "/t.csv", generated->truth_csv).ok());
   BenchDataSource source{
       .a = dir + "/a.csv", .b = dir + "/b.csv", .truth = dir + "/t.csv"};
   auto data = LoadBenchData(source);

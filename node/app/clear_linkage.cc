@@ -4,46 +4,46 @@
 
 namespace fedlink::app {
 
-std::vector<KeySet> DeriveAllKeys(const std::vector<Person>& persons,
+std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
                                   const std::string& region,
-                                  keyspec::DropCounts* drops) {
-  std::vector<KeySet> out;
+                                  match::keyspec::DropCounts* drops) {
+  std::vector<match::KeySet> out;
   out.reserve(persons.size());
-  const keyspec::Options options{region};
-  for (const Person& p : persons)
-    out.push_back(keyspec::DeriveKeys(p, options, drops));
+  const match::keyspec::Options options{region};
+  for (const record::Person& p : persons)
+    out.push_back(match::keyspec::DeriveKeys(p, options, drops));
   return out;
 }
 
-std::vector<CandidatePair> ScoreCandidatePairs(
-    const std::vector<KeySet>& a, const std::vector<KeySet>& b, Scorer& scorer,
+std::vector<match::CandidatePair> ScoreCandidatePairs(
+    const std::vector<match::KeySet>& a, const std::vector<match::KeySet>& b, match::Scorer& scorer,
     const std::function<void(size_t, size_t)>& progress) {
   scorer.EstimateU(a, b);
-  LinkOptions options;
+  match::LinkOptions options;
   options.progress = progress;
-  std::vector<CandidatePair> candidates = FindCandidates(a, b, options);
+  std::vector<match::CandidatePair> candidates = match::FindCandidates(a, b, options);
   std::vector<uint32_t> patterns;
   patterns.reserve(candidates.size());
-  for (const CandidatePair& c : candidates) patterns.push_back(c.pattern);
+  for (const match::CandidatePair& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
-  return ScoreAndFilter(std::move(candidates), scorer);
+  return match::ScoreAndFilter(std::move(candidates), scorer);
 }
 
 absl::StatusOr<DedupReport> FindDuplicates(Node& node,
                                            const DedupOptions& options) {
-  ASSIGN_OR_RETURN(const std::vector<Person> persons, node.records().LoadAll());
+  ASSIGN_OR_RETURN(const std::vector<record::Person> persons, node.records().LoadAll());
   DedupReport report;
   report.records = persons.size();
-  const std::vector<KeySet> keys =
+  const std::vector<match::KeySet> keys =
       DeriveAllKeys(persons, node.config().default_region, &report.unusable);
   if (options.progress.on_keys) options.progress.on_keys(report.unusable);
-  Scorer scorer;
+  match::Scorer scorer;
   scorer.threshold = options.threshold >= 0 ? options.threshold
-                                            : DefaultThreshold(persons.size());
-  for (const CandidatePair& c :
+                                            : match::DefaultThreshold(persons.size());
+  for (const match::CandidatePair& c :
        ScoreCandidatePairs(keys, keys, scorer, options.progress.on_linking)) {
     report.pairs.push_back({persons[c.a].external_id, persons[c.b].external_id,
-                            c.score, keyspec::PatternNames(c.pattern)});
+                            c.score, match::keyspec::PatternNames(c.pattern)});
   }
   return report;
 }

@@ -28,7 +28,7 @@ namespace fedlink::app {
 struct LinkProgress {
   // Once every key is derived, before linking: the values that did not
   // normalise and were left out of the keys.
-  std::function<void(const keyspec::DropCounts&)> on_keys;
+  std::function<void(const match::keyspec::DropCounts&)> on_keys;
   // (done, total) while candidate pairs are found; the search is over once
   // the run returns or `done == total`.
   std::function<void(size_t, size_t)> on_linking;
@@ -36,16 +36,16 @@ struct LinkProgress {
 
 // The keys of each record, in order (the region for phone numbers without a
 // country code); unusable values are counted in `drops`.
-std::vector<KeySet> DeriveAllKeys(const std::vector<Person>& persons,
+std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
                                   const std::string& region,
-                                  keyspec::DropCounts* drops);
+                                  match::keyspec::DropCounts* drops);
 
 // Fits `scorer` to the data (u from value frequencies, m by EM over the
 // candidates' agreement patterns) and returns the candidate pairs (a in `a`,
 // b in `b`; a < b when they are the same collection) that reach its
 // threshold with at least its t agreeing keys.
-std::vector<CandidatePair> ScoreCandidatePairs(
-    const std::vector<KeySet>& a, const std::vector<KeySet>& b, Scorer& scorer,
+std::vector<match::CandidatePair> ScoreCandidatePairs(
+    const std::vector<match::KeySet>& a, const std::vector<match::KeySet>& b, match::Scorer& scorer,
     const std::function<void(size_t, size_t)>& progress);
 
 struct DedupOptions {
@@ -62,7 +62,7 @@ struct DuplicatePair {
 
 struct DedupReport {
   size_t records = 0;
-  keyspec::DropCounts unusable;  // values left out of the keys
+  match::keyspec::DropCounts unusable;  // values left out of the keys
   std::vector<DuplicatePair> pairs;
 };
 

@@ -49,10 +49,10 @@ TEST_F(DedupTest, ReportsUnusableValuesAndProgress) {
   fed_.Add("ngo",
            {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "not a phone"),
             Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002")});
-  keyspec::DropCounts seen;
+  match::keyspec::DropCounts seen;
   size_t last_total = 0;
   DedupOptions options;
-  options.progress.on_keys = [&](const keyspec::DropCounts& d) { seen = d; };
+  options.progress.on_keys = [&](const match::keyspec::DropCounts& d) { seen = d; };
   options.progress.on_linking = [&](size_t, size_t total) {
     last_total = total;
   };
@@ -71,11 +71,11 @@ TEST_F(DedupTest, ANodeWithoutRecordsHasNoDuplicates) {
 }
 
 TEST(DeriveAllKeysTest, OneKeySetPerRecordInOrder) {
-  keyspec::DropCounts drops;
-  const std::vector<KeySet> keys =
+  match::keyspec::DropCounts drops;
+  const std::vector<match::KeySet> keys =
       DeriveAllKeys({testing::Victim("A", "Maria", "Ivanova", "1990-04-12",
                                      "+44 7700 900001"),
-                     Person()},
+                     record::Person()},
                     "GB", &drops);
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_FALSE(keys[0].empty());

@@ -101,7 +101,7 @@ size_t Pending(const std::vector<RevocationOutcome>& notices) {
 
 absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
     Node& node, const std::string& external_id) {
-  ASSIGN_OR_RETURN(std::optional<Person> record,
+  ASSIGN_OR_RETURN(std::optional<record::Person> record,
                    node.records().Get(external_id));
   if (!record.has_value()) {
     return absl::InvalidArgumentError("no record with that external_id");

@@ -42,7 +42,7 @@ class ConsentTest : public testing::PoliceAndNgoTest {
 TEST_F(ConsentTest, WithdrawalClearsConsentReKeysAndTheAskingPeerAcknowledges) {
   Node& police = fed_.node("police");
   const std::string generation =
-      ReadWholeFile(police.paths().oprf_generation()).value_or("");
+      common::ReadWholeFile(police.paths().oprf_generation()).value_or("");
   auto w = WithdrawConsent(police, "P-1");
   ASSERT_TRUE(w.ok()) << w.status();
   ASSERT_TRUE(w->notices_status.ok()) << w->notices_status;
@@ -55,7 +55,7 @@ TEST_F(ConsentTest, WithdrawalClearsConsentReKeysAndTheAskingPeerAcknowledges) {
   auto record = police.records().Get("P-1");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_TRUE((*record)->consent.empty());
-  EXPECT_NE(ReadWholeFile(police.paths().oprf_generation()).value_or(""),
+  EXPECT_NE(common::ReadWholeFile(police.paths().oprf_generation()).value_or(""),
             generation);
   // The NGO forgot the hit and its request is revoked.
   EXPECT_EQ(NgoRequestStatus(), followup::ContactStatus::kRevoked);

@@ -13,7 +13,7 @@ absl::StatusOr<std::string> CreateCoordinator(
 
 absl::Status AddMemberFromFile(const std::string& dir,
                                const std::string& request_path) {
-  ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(request_path));
+  ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(request_path));
   return federation::AddMember(dir, text, request_path);
 }
 
@@ -28,7 +28,7 @@ absl::StatusOr<SignedRoster> SignNextRoster(const std::string& dir,
   SignedRoster out;
   ASSIGN_OR_RETURN(out.envelope, federation::SignRoster(dir, valid_for, now));
   ASSIGN_OR_RETURN(const std::string vkey, federation::CoordinatorVkey(dir));
-  ASSIGN_OR_RETURN(const Verifier key, Verifier::Parse(vkey));
+  ASSIGN_OR_RETURN(const crypto::Verifier key, crypto::Verifier::Parse(vkey));
   ASSIGN_OR_RETURN(out.roster,
                    federation::Roster::Open(out.envelope, key, now));
   return out;

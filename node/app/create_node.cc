@@ -6,14 +6,14 @@
 namespace fedlink::app {
 
 absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
-  NodeConfig config;
+  config::NodeConfig config;
   config.node_id = settings.node_id;
   config.organisation = settings.organisation;
   if (config.node_id.empty())
     return absl::InvalidArgumentError("--node-id is required");
   if (config.organisation.empty())
     return absl::InvalidArgumentError("--org is required");
-  ASSIGN_OR_RETURN(config.role, ParseNodeRole(settings.role));
+  ASSIGN_OR_RETURN(config.role, config::ParseNodeRole(settings.role));
   config.listen = settings.listen;
   config.default_region = settings.default_region;
   config.epoch_days = settings.epoch_days;
@@ -24,7 +24,7 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   if (config.max_table_records < 1) {
     return absl::InvalidArgumentError("--max-table-records: at least 1");
   }
-  return InitNode(dir, config);
+  return config::InitNode(dir, config);
 }
 
 }  // namespace fedlink::app

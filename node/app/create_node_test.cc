@@ -35,7 +35,7 @@ TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
   ASSERT_TRUE(node.ok()) << node.status();
   EXPECT_EQ((*node)->id(), "ngo-1");
   EXPECT_EQ((*node)->config().organisation, "Shelter");
-  EXPECT_EQ((*node)->config().role, NodeRole::kNgo);
+  EXPECT_EQ((*node)->config().role, config::NodeRole::kNgo);
   EXPECT_EQ((*node)->config().listen, "127.0.0.1:7999");
   EXPECT_EQ((*node)->config().default_region, "DE");
   EXPECT_EQ((*node)->config().epoch_days, 14);

@@ -40,7 +40,7 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node,
   }
   // Consent governs follow-ups too: nothing about a survivor's record leaves
   // the node without consent for the purpose.
-  ASSIGN_OR_RETURN(const std::optional<Person> own, node.records().Get(hit->own_id));
+  ASSIGN_OR_RETURN(const std::optional<record::Person> own, node.records().Get(hit->own_id));
   const absl::Time now = absl::Now();
   if (!own.has_value() || !UsableForOutboundQuery(*own, hit->purpose, now)) {
     return absl::FailedPreconditionError(

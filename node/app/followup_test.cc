@@ -79,7 +79,7 @@ TEST_F(FollowupTest, NoRequestWithoutAHitOrWithoutConsent) {
   EXPECT_TRUE(absl::IsInvalidArgument(SendContactRequest(fed_.node("ngo"), no_reason).status()));
 
   // The survivor withdrew consent at the NGO since the match.
-  Person withdrawn = MariaIvanova("N-1");
+  record::Person withdrawn = MariaIvanova("N-1");
   withdrawn.consent.clear();
   fed_.Add("ngo", {withdrawn});
   EXPECT_TRUE(absl::IsFailedPrecondition(SendContactRequest(fed_.node("ngo"), Request()).status()));

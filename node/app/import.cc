@@ -10,21 +10,21 @@ absl::StatusOr<ImportReport> ImportRecords(Node& node,
                                            const ImportRequest& request) {
   RETURN_IF_ERROR(node.AuditLog().status());
   ImportReport report;
-  ImportOptions::Stats stats;
-  ImportOptions options = request.options;
+  importer::ImportOptions::Stats stats;
+  importer::ImportOptions options = request.options;
   options.stats = &stats;
   audit::Event entry = LocalEvent("records.import");
 
   const absl::Time start = absl::Now();
-  absl::StatusOr<std::vector<Person>> persons =
-      ReadPersonsFile(request.path, options);
+  absl::StatusOr<std::vector<record::Person>> persons =
+      importer::ReadPersonsFile(request.path, options);
   if (!persons.ok()) {
     entry.outcome =
         OutcomeOf(persons.status());   // file:line:field, never a value
     (void)node.Log(std::move(entry));  // the read error is what to report
     return persons.status();
   }
-  absl::StatusOr<UpsertCounts> counts = node.records().Upsert(*persons);
+  absl::StatusOr<store::UpsertCounts> counts = node.records().Upsert(*persons);
   entry.outcome = OutcomeOf(counts.status());
   if (counts.ok()) {
     entry.count = persons->size();

@@ -21,7 +21,7 @@ namespace fedlink::app {
 
 struct ImportRequest {
   std::string path;       // CSV or JSONL
-  ImportOptions options;  // its `stats` is ignored: see ImportReport
+  importer::ImportOptions options;  // its `stats` is ignored: see ImportReport
 };
 
 struct ImportReport {

@@ -87,9 +87,9 @@ TEST_F(ImportTest, DefaultRoleAndColumnMapApply) {
       Write("mapped.csv", "id,given_name,family_name\nN-7,Eva,Novak\n");
   ImportRequest request{path, {}};
   request.options.column_map = {{"id", "external_id"}};
-  request.options.default_role = Role::kWitness;
+  request.options.default_role = record::Role::kWitness;
   ASSERT_TRUE(ImportRecords(node(), request).ok());
-  EXPECT_EQ(CountRecords(node())->by_role.at(Role::kWitness), 1u);
+  EXPECT_EQ(CountRecords(node())->by_role.at(record::Role::kWitness), 1u);
 }
 
 TEST_F(ImportTest, AMissingFileIsAnError) {

@@ -13,41 +13,41 @@
 namespace fedlink::app {
 namespace {
 
-PairDiagnosis Diagnose(const IdPair& pair, const KeySet& a, const KeySet& b,
-                       const Scorer& scorer) {
+PairDiagnosis Diagnose(const match::IdPair& pair, const match::KeySet& a, const match::KeySet& b,
+                       const match::Scorer& scorer) {
   PairDiagnosis d;
   d.pair = pair;
   uint32_t pattern = 0;
-  for (const keyspec::Key& k1 : a) {
-    for (const keyspec::Key& k2 : b) {
+  for (const match::keyspec::Key& k1 : a) {
+    for (const match::keyspec::Key& k2 : b) {
       if (k1.bytes != k2.bytes) continue;
       pattern |= 1u << static_cast<int>(k1.type);
       ++d.agreeing_keys;
     }
   }
   d.score = scorer.Score(pattern);
-  d.keys = keyspec::PatternNames(pattern);
+  d.keys = match::keyspec::PatternNames(pattern);
   return d;
 }
 
 // Up to `limit` predicted pairs that are not true, and true pairs that were
 // not predicted (those whose records are both in the files).
-void DiagnoseMisses(const std::vector<Person>& a, const std::vector<Person>& b,
-                    const std::vector<KeySet>& ka,
-                    const std::vector<KeySet>& kb,
-                    const std::set<IdPair>& predicted,
-                    const std::set<IdPair>& truth, const Scorer& scorer,
+void DiagnoseMisses(const std::vector<record::Person>& a, const std::vector<record::Person>& b,
+                    const std::vector<match::KeySet>& ka,
+                    const std::vector<match::KeySet>& kb,
+                    const std::set<match::IdPair>& predicted,
+                    const std::set<match::IdPair>& truth, const match::Scorer& scorer,
                     size_t limit, LinkageBenchReport& report) {
   absl::flat_hash_map<std::string, size_t> ia, ib;
   for (size_t i = 0; i < a.size(); ++i) ia[a[i].external_id] = i;
   for (size_t i = 0; i < b.size(); ++i) ib[b[i].external_id] = i;
-  for (const IdPair& p : predicted) {
+  for (const match::IdPair& p : predicted) {
     if (report.false_matches.size() >= limit) break;
     if (truth.count(p)) continue;
     report.false_matches.push_back(
         Diagnose(p, ka[ia[p.first]], kb[ib[p.second]], scorer));
   }
-  for (const IdPair& t : truth) {
+  for (const match::IdPair& t : truth) {
     if (report.missed.size() >= limit) break;
     if (predicted.count(t)) continue;
     auto x = ia.find(t.first), y = ib.find(t.second);
@@ -64,7 +64,7 @@ absl::StatusOr<std::string> PeerExternalId(
     const std::string& handle) {
   if (peer == nullptr) return handle;
   if (auto it = handles.find(handle); it != handles.end()) return it->second;
-  ASSIGN_OR_RETURN(const std::optional<Person> p, peer->records().Get(handle));
+  ASSIGN_OR_RETURN(const std::optional<record::Person> p, peer->records().Get(handle));
   if (!p.has_value())
     return absl::NotFoundError("handle not known to the peer");
   return p->external_id;
@@ -76,35 +76,35 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(
     const LinkageBenchRequest& request) {
   LinkageBenchReport report;
   const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(const std::vector<Person> a,
-                   ReadPersonsFile(request.a_path, request.import));
-  ASSIGN_OR_RETURN(const std::vector<Person> b,
-                   ReadPersonsFile(request.b_path, request.import));
-  ASSIGN_OR_RETURN(const std::set<IdPair> truth, ReadTruth(request.truth_path));
+  ASSIGN_OR_RETURN(const std::vector<record::Person> a,
+                   importer::ReadPersonsFile(request.a_path, request.import));
+  ASSIGN_OR_RETURN(const std::vector<record::Person> b,
+                   importer::ReadPersonsFile(request.b_path, request.import));
+  ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   const absl::Time loaded = absl::Now();
-  const std::vector<KeySet> ka =
+  const std::vector<match::KeySet> ka =
       DeriveAllKeys(a, request.region, &report.unusable);
-  const std::vector<KeySet> kb =
+  const std::vector<match::KeySet> kb =
       DeriveAllKeys(b, request.region, &report.unusable);
   if (request.progress.on_keys) request.progress.on_keys(report.unusable);
   const absl::Time keyed = absl::Now();
   report.scorer.threshold =
-      request.threshold >= 0 ? request.threshold : DefaultThreshold(a.size());
-  const std::vector<CandidatePair> matches = BestPerB(
+      request.threshold >= 0 ? request.threshold : match::DefaultThreshold(a.size());
+  const std::vector<match::CandidatePair> matches = match::BestPerB(
       ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking));
   const absl::Time linked = absl::Now();
-  std::set<IdPair> predicted;
-  for (const CandidatePair& c : matches)
+  std::set<match::IdPair> predicted;
+  for (const match::CandidatePair& c : matches)
     predicted.emplace(a[c.a].external_id, b[c.b].external_id);
-  report.quality = Evaluate(predicted, truth);
+  report.quality = match::Evaluate(predicted, truth);
   if (request.misses > 0) {
     DiagnoseMisses(a, b, ka, kb, predicted, truth, report.scorer,
                    static_cast<size_t>(request.misses), report);
   }
   report.a_records = a.size();
   report.b_records = b.size();
-  for (const KeySet& k : ka) report.keys += k.size();
-  for (const KeySet& k : kb) report.keys += k.size();
+  for (const match::KeySet& k : ka) report.keys += k.size();
+  for (const match::KeySet& k : kb) report.keys += k.size();
   report.matches = matches.size();
   report.true_pairs = truth.size();
   report.load_time = loaded - start;
@@ -113,11 +113,11 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(
   return report;
 }
 
-absl::StatusOr<Quality> EvaluateResults(const EvalRequest& request) {
+absl::StatusOr<match::Quality> EvaluateResults(const EvalRequest& request) {
   if (request.results_path.empty() || request.truth_path.empty()) {
     return absl::InvalidArgumentError("--results and --truth are required");
   }
-  ASSIGN_OR_RETURN(const std::set<IdPair> truth, ReadTruth(request.truth_path));
+  ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   std::unique_ptr<Node> peer;
   absl::flat_hash_map<std::string, std::string> handles;
   if (!request.peer_dir.empty()) {
@@ -131,7 +131,7 @@ absl::StatusOr<Quality> EvaluateResults(const EvalRequest& request) {
         absl::StrCat(request.results_path, ": cannot open"));
   std::string line;
   int number = 0;
-  std::set<IdPair> predicted;
+  std::set<match::IdPair> predicted;
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
@@ -152,15 +152,15 @@ absl::StatusOr<Quality> EvaluateResults(const EvalRequest& request) {
   // The results may come from either side (own ids in the truth's id_a or
   // id_b column): orient them like the truth.
   std::set<std::string> truth_b;
-  for (const IdPair& t : truth) truth_b.insert(t.second);
+  for (const match::IdPair& t : truth) truth_b.insert(t.second);
   size_t own_in_b = 0;
-  for (const IdPair& p : predicted) own_in_b += truth_b.count(p.first);
+  for (const match::IdPair& p : predicted) own_in_b += truth_b.count(p.first);
   if (own_in_b * 2 > predicted.size()) {
-    std::set<IdPair> swapped;
-    for (const IdPair& p : predicted) swapped.emplace(p.second, p.first);
+    std::set<match::IdPair> swapped;
+    for (const match::IdPair& p : predicted) swapped.emplace(p.second, p.first);
     predicted = std::move(swapped);
   }
-  return Evaluate(predicted, truth);
+  return match::Evaluate(predicted, truth);
 }
 
 }  // namespace fedlink::app

@@ -29,7 +29,7 @@ struct LinkageBenchRequest {
   std::string a_path;      // organisation A (import format)
   std::string b_path;      // organisation B, linked against A
   std::string truth_path;  // id_a,id_b
-  ImportOptions import;    // for both files
+  importer::ImportOptions import;    // for both files
   std::string region = "GB";
   double threshold = -1;  // bits; negative: DefaultThreshold(records in A)
   int misses = 0;         // diagnose up to this many false and missed pairs
@@ -39,7 +39,7 @@ struct LinkageBenchRequest {
 // A predicted pair that is not true, or a true pair not predicted, with the
 // key types on which the two records agree.
 struct PairDiagnosis {
-  IdPair pair;
+  match::IdPair pair;
   int agreeing_keys = 0;
   double score = 0;
   std::string keys;  // keyspec::PatternNames
@@ -51,12 +51,12 @@ struct LinkageBenchReport {
   size_t keys = 0;  // derived from both files
   size_t matches = 0;
   size_t true_pairs = 0;
-  keyspec::DropCounts unusable;
-  Scorer scorer;  // as fitted
+  match::keyspec::DropCounts unusable;
+  match::Scorer scorer;  // as fitted
   std::vector<PairDiagnosis> false_matches;
   std::vector<PairDiagnosis> missed;
   absl::Duration load_time, key_time, link_time;
-  Quality quality;
+  match::Quality quality;
 };
 
 // Links B against A (the best A record per B record) and scores the result
@@ -74,7 +74,7 @@ struct EvalRequest {
 
 // Precision, recall and F1 of the results file against the truth, the pairs
 // oriented like the truth whichever side the results come from.
-absl::StatusOr<Quality> EvaluateResults(const EvalRequest& request);
+absl::StatusOr<match::Quality> EvaluateResults(const EvalRequest& request);
 
 }  // namespace fedlink::app
 

@@ -28,8 +28,8 @@ class LinkageQualityTest : public testing::PoliceAndNgoTest {
     fed_.Add("police", police_);
     fed_.Add("ngo", ngo_);
     dir_ = fed_.node("ngo").paths().dir;
-    Write("a.csv", PersonsToCsv(police_));
-    Write("b.csv", PersonsToCsv(ngo_));
+    Write("a.csv", importer::PersonsToCsv(police_));
+    Write("b.csv", importer::PersonsToCsv(ngo_));
     // P-3 and N-9 are the same person in the truth, though nothing agrees.
     Write("truth.csv", "id_a,id_b\nP-1,N-1\nP-2,N-2\nP-3,N-9\n");
   }
@@ -43,10 +43,10 @@ class LinkageQualityTest : public testing::PoliceAndNgoTest {
     r.a_path = Path("a.csv");
     r.b_path = Path("b.csv");
     r.truth_path = Path("truth.csv");
-    r.import.default_role = Role::kOther;
+    r.import.default_role = record::Role::kOther;
     return r;
   }
-  std::vector<Person> police_, ngo_;
+  std::vector<record::Person> police_, ngo_;
   std::string dir_;
 };
 
@@ -64,7 +64,7 @@ TEST_F(LinkageQualityTest, BenchLinksAgainstTheTruthAndDiagnosesMisses) {
   EXPECT_DOUBLE_EQ(r->quality.precision(), 1.0);
   EXPECT_TRUE(r->false_matches.empty());
   ASSERT_EQ(r->missed.size(), 1u);
-  EXPECT_EQ(r->missed[0].pair, IdPair("P-3", "N-9"));
+  EXPECT_EQ(r->missed[0].pair, match::IdPair("P-3", "N-9"));
   EXPECT_EQ(r->missed[0].agreeing_keys, 0);
   EXPECT_EQ(r->quality.Line(), "precision=1.0000 recall=0.6667 f1=0.8000");
 }

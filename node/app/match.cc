@@ -23,8 +23,8 @@ size_t CountFailed(const std::vector<PeerResult>& peers) {
 size_t MatchReport::failed_peers() const { return CountFailed(peers); }
 size_t LookupReport::failed_peers() const { return CountFailed(peers); }
 
-bool UsableForOutboundQuery(const Person& record, const std::string& purpose, absl::Time now) {
-  if (record.role != Role::kVictim && record.role != Role::kWitness) return true;
+bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose, absl::Time now) {
+  if (record.role != record::Role::kVictim && record.role != record::Role::kWitness) return true;
   return policy::ConsentCovers(record, purpose, now);
 }
 
@@ -32,17 +32,17 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
   RETURN_IF_ERROR(node.CheckPurpose(request.purpose));
   ASSIGN_OR_RETURN(const std::vector<federation::Member> peers,
                    node.Peers(request.peer, request.all));
-  ASSIGN_OR_RETURN(const std::vector<Person> persons, node.records().LoadAll());
+  ASSIGN_OR_RETURN(const std::vector<record::Person> persons, node.records().LoadAll());
   ASSIGN_OR_RETURN(followup::FollowupStore * followups, node.Followups());
 
   MatchReport report;
   report.records = persons.size();
-  const keyspec::Options key_options{node.config().default_region};
-  std::vector<KeySet> all_keys, queries;
-  std::vector<const Person*> query_persons;
+  const match::keyspec::Options key_options{node.config().default_region};
+  std::vector<match::KeySet> all_keys, queries;
+  std::vector<const record::Person*> query_persons;
   const absl::Time now = absl::Now();
-  for (const Person& p : persons) {
-    all_keys.push_back(keyspec::DeriveKeys(p, key_options));
+  for (const record::Person& p : persons) {
+    all_keys.push_back(match::keyspec::DeriveKeys(p, key_options));
     if (!UsableForOutboundQuery(p, request.purpose, now)) {
       ++report.withheld;
       continue;
@@ -63,7 +63,7 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
     if (!r.status.ok()) continue;
     for (const private_match::MatchHit& h : r.match.hits) {
       OwnMatch m{query_persons[h.query]->external_id, r.member.node_id, h.handle, h.score,
-                 keyspec::PatternNames(h.pattern), h.role};
+                 match::keyspec::PatternNames(h.pattern), h.role};
       hits.push_back({m.peer, request.purpose, m.handle, m.own_id, m.score, m.keys, m.role,
                       h.officer, now});
       report.matches.push_back(std::move(m));
@@ -89,9 +89,9 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
 absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
   RETURN_IF_ERROR(node.CheckPurpose(request.purpose));
   LookupReport report;
-  keyspec::DropCounts drops;
-  const KeySet keys =
-      keyspec::DeriveKeys(request.intake, {node.config().default_region}, &drops);
+  match::keyspec::DropCounts drops;
+  const match::KeySet keys =
+      match::keyspec::DeriveKeys(request.intake, {node.config().default_region}, &drops);
   report.unusable_selectors = drops.total();
   if (keys.empty()) {
     return absl::InvalidArgumentError("give at least a name, date of birth or selector");
@@ -100,12 +100,12 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
   PeerMatchOptions options = request.options;
   options.purpose = request.purpose;
   options.concurrently = true;
-  ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, {keys}, Scorer(), options));
+  ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, {keys}, match::Scorer(), options));
   for (const PeerResult& r : report.peers) {
     if (!r.status.ok()) continue;
     for (const private_match::MatchHit& h : r.match.hits) {
       report.candidates.push_back({r.member.node_id, h.handle, h.score,
-                                   keyspec::PatternNames(h.pattern), h.role, h.officer});
+                                   match::keyspec::PatternNames(h.pattern), h.role, h.officer});
     }
   }
   return report;

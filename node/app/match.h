@@ -55,7 +55,7 @@ struct MatchReport {
 absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& request);
 
 struct LookupRequest {
-  Person intake;  // not stored
+  record::Person intake;  // not stored
   std::string purpose;
   PeerMatchOptions options;  // its purpose is set from `purpose`
 };
@@ -88,7 +88,7 @@ absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle)
 // purpose and not expired. Hashed or encrypted identifiers count as
 // disclosure (VAWA, 34 USC 12291(b)(2)), so without consent nothing derived
 // from the record leaves the node, not even blinded.
-bool UsableForOutboundQuery(const Person& record, const std::string& purpose, absl::Time now);
+bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose, absl::Time now);
 
 }  // namespace fedlink::app
 

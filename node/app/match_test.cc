@@ -31,7 +31,7 @@ class MatchTest : public testing::PoliceAndNgoTest {
 };
 
 TEST_F(MatchTest, FindsTheSharedSurvivorAndRecordsTheHit) {
-  Person withheld = AnaPopescu("N-2");
+  record::Person withheld = AnaPopescu("N-2");
   withheld.consent.clear();  // no consent: never used as a query
   fed_.Add("ngo",
            {MariaIvanova("N-1"), withheld, Victim("N-3", "Olga", "Kuznetsova", "1979-11-02", "")});

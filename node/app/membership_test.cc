@@ -42,14 +42,14 @@ class MembershipTest : public ::testing::Test {
     auto text = MembershipRequest(node);
     EXPECT_TRUE(text.ok()) << text.status();
     const std::string path = Path(node.id() + ".txtpb");
-    EXPECT_TRUE(WriteFileAtomically(path, *text).ok());
+    EXPECT_TRUE(common::WriteFileAtomically(path, *text).ok());
     return path;
   }
   std::string Sign(const std::string& coord, const std::string& name) {
     auto signed_roster = SignNextRoster(coord, absl::Hours(1));
     EXPECT_TRUE(signed_roster.ok()) << signed_roster.status();
     const std::string path = Path(name);
-    EXPECT_TRUE(WriteFileAtomically(path, signed_roster->envelope).ok());
+    EXPECT_TRUE(common::WriteFileAtomically(path, signed_roster->envelope).ok());
     return path;
   }
   // The outcomes of the node's roster.install entries.
@@ -80,7 +80,7 @@ TEST_F(MembershipTest, MembersInstallTheSignedRosterWithThePinnedKey) {
   EXPECT_EQ(signed_roster->roster.federation_id(), "eu-ht");
   EXPECT_EQ(signed_roster->roster.members().size(), 2u);
   const std::string roster_file = Path("roster.bin");
-  ASSERT_TRUE(WriteFileAtomically(roster_file, signed_roster->envelope).ok());
+  ASSERT_TRUE(common::WriteFileAtomically(roster_file, signed_roster->envelope).ok());
 
   auto installed = InstallRosterFile(*police, roster_file, *vkey);
   ASSERT_TRUE(installed.ok()) << installed.status();
@@ -168,7 +168,7 @@ TEST_F(MembershipTest, AMalformedRequestIsRefused) {
   const std::string coord = Path("coord");
   ASSERT_TRUE(CreateCoordinator(coord, "eu-ht").ok());
   const std::string bad = Path("bad.txtpb");
-  ASSERT_TRUE(WriteFileAtomically(bad, "node_id: \"Bad Id\"\n").ok());
+  ASSERT_TRUE(common::WriteFileAtomically(bad, "node_id: \"Bad Id\"\n").ok());
   EXPECT_FALSE(AddMemberFromFile(coord, bad).ok());
 }
 

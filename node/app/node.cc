@@ -10,13 +10,13 @@
 
 namespace fedlink::app {
 
-Node::Node(std::unique_ptr<OpenedNode> opened) : opened_(std::move(opened)) {}
+Node::Node(std::unique_ptr<config::OpenedNode> opened) : opened_(std::move(opened)) {}
 Node::~Node() = default;
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
                                                  const OpenOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<OpenedNode> opened,
-                   OpenNode(dir, {.load_identity = options.load_identity}));
+  ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> opened,
+                   config::OpenNode(dir, {.load_identity = options.load_identity}));
   return std::unique_ptr<Node>(new Node(std::move(opened)));
 }
 
@@ -99,7 +99,7 @@ absl::Status Node::CheckPurpose(const std::string& purpose) const {
   const std::string path = paths().policy();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto policy, policy::Policy::Load(path, keyspec::KeyTypeNames()));
+  ASSIGN_OR_RETURN(auto policy, policy::Policy::Load(path, match::keyspec::KeyTypeNames()));
   if (!policy->IsDeclaredPurpose(purpose)) {
     return absl::InvalidArgumentError(
         absl::StrCat("purpose '", purpose, "' is not declared in ", path));

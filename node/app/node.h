@@ -55,13 +55,13 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  const NodePaths& paths() const { return opened_->paths; }
-  const NodeConfig& config() const { return opened_->config; }
+  const common::NodePaths& paths() const { return opened_->paths; }
+  const config::NodeConfig& config() const { return opened_->config; }
   const std::string& id() const { return opened_->config.node_id; }
-  RecordStore& records() const { return *opened_->store; }
+  store::RecordStore& records() const { return *opened_->store; }
   // Null unless opened with load_identity.
-  const SigningKey* identity() const { return opened_->identity.get(); }
-  const OpenedNode& opened() const { return *opened_; }
+  const crypto::SigningKey* identity() const { return opened_->identity.get(); }
+  const config::OpenedNode& opened() const { return *opened_; }
 
   // The node's access log, opened and verified on first use: a log that does
   // not verify is refused, and so is every action that would be logged in it.
@@ -83,10 +83,10 @@ class Node {
   absl::Status CheckPurpose(const std::string& purpose) const;
 
  private:
-  explicit Node(std::unique_ptr<OpenedNode> opened);
+  explicit Node(std::unique_ptr<config::OpenedNode> opened);
   absl::Status LoadFederation() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::unique_ptr<OpenedNode> opened_;
+  std::unique_ptr<config::OpenedNode> opened_;
   absl::Mutex mu_;
   std::unique_ptr<audit::AuditLog> audit_log_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<followup::FollowupStore> followups_ ABSL_GUARDED_BY(mu_);

@@ -28,7 +28,7 @@ absl::StatusOr<std::unique_ptr<OprfInterop>> OprfInterop::Create(
     OprfOperation operation, absl::string_view sk_hex) {
   // The scalar's own checks first, then the hex: the order operators' scripts
   // see in the error messages.
-  auto key = oprf::OprfKey::FromBytes(absl::HexStringToBytes(sk_hex));
+  auto key = crypto::oprf::OprfKey::FromBytes(absl::HexStringToBytes(sk_hex));
   if (!key.ok())
     return absl::InvalidArgumentError(
         absl::StrCat("--sk: ", key.status().message()));

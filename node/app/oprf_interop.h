@@ -42,10 +42,10 @@ class OprfInterop {
   absl::StatusOr<std::optional<std::string>> Line(absl::string_view line) const;
 
  private:
-  OprfInterop(OprfOperation operation, std::unique_ptr<oprf::OprfKey> key)
+  OprfInterop(OprfOperation operation, std::unique_ptr<crypto::oprf::OprfKey> key)
       : operation_(operation), key_(std::move(key)) {}
   const OprfOperation operation_;
-  const std::unique_ptr<oprf::OprfKey> key_;
+  const std::unique_ptr<crypto::oprf::OprfKey> key_;
 };
 
 }  // namespace fedlink::app

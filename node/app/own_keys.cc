@@ -7,7 +7,7 @@
 namespace fedlink::app {
 
 absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
-    const OpenedNode& node) {
+    const config::OpenedNode& node) {
   return private_match::Responder::Create(node.paths, node.config, node.store.get(),
                                           /*clock=*/nullptr);
 }
@@ -17,7 +17,7 @@ absl::Status RekeyOwnTables(const Node& node) {
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
-    const OpenedNode& node) {
+    const config::OpenedNode& node) {
   ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths));
   return keyring->AllHandles(node.store.get());
 }

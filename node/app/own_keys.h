@@ -26,7 +26,7 @@ namespace fedlink::app {
 // match requests, on the system clock. The caller includes
 // node/private_match/responder.h to use it.
 absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
-    const OpenedNode& node);
+    const config::OpenedNode& node);
 
 // Starts a new OPRF key generation: every tag table built before (and cached
 // by a peer) opens nothing, so a record no longer shared is in no table a
@@ -36,7 +36,7 @@ absl::Status RekeyOwnTables(const Node& node);
 // Every handle of the node's records and the external id behind it (owner
 // only: handles are opaque to everyone else).
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
-    const OpenedNode& node);
+    const config::OpenedNode& node);
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
     Node& node);
 

@@ -63,7 +63,7 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client, const private_match::Tab
 }
 
 PeerResult MatchPeer(const federation::Self& self, const federation::Member& peer,
-                     const std::vector<KeySet>& queries, const Scorer& scorer,
+                     const std::vector<match::KeySet>& queries, const match::Scorer& scorer,
                      audit::AuditLog* log, const private_match::TableCache& cache,
                      const PeerMatchOptions& options, bool progress) {
   PeerResult result;
@@ -110,8 +110,8 @@ PeerResult MatchPeer(const federation::Self& self, const federation::Member& pee
 
 absl::StatusOr<std::vector<PeerResult>> MatchPeers(Node& node,
                                                    const std::vector<federation::Member>& peers,
-                                                   const std::vector<KeySet>& queries,
-                                                   const Scorer& scorer,
+                                                   const std::vector<match::KeySet>& queries,
+                                                   const match::Scorer& scorer,
                                                    const PeerMatchOptions& options) {
   ASSIGN_OR_RETURN(const federation::Self self, node.Self(options.actor));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());

@@ -56,7 +56,7 @@ struct PeerMatchOptions {
 // Every exchange is logged in the node's access log.
 absl::StatusOr<std::vector<PeerResult>> MatchPeers(
     Node& node, const std::vector<federation::Member>& peers,
-    const std::vector<KeySet>& queries, const Scorer& scorer,
+    const std::vector<match::KeySet>& queries, const match::Scorer& scorer,
     const PeerMatchOptions& options);
 
 // "fetched", "cached" or "updated by a delta: N added or changed, M dropped".

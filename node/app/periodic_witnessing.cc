@@ -7,7 +7,7 @@
 
 namespace fedlink::app {
 
-PeriodicWitnessing::PeriodicWitnessing(const OpenedNode& node, audit::AuditLog* log,
+PeriodicWitnessing::PeriodicWitnessing(const config::OpenedNode& node, audit::AuditLog* log,
                                        absl::Duration interval,
                                        std::function<void(const std::string&)> on_problem)
     : node_(node), log_(log), interval_(interval), on_problem_(std::move(on_problem)) {

@@ -18,7 +18,7 @@ class PeriodicWitnessing {
  public:
   // `node` and `log` outlive this. A zero or negative interval never runs.
   // `on_problem` hears of rounds that failed and peers that did not cosign.
-  PeriodicWitnessing(const OpenedNode& node, audit::AuditLog* log, absl::Duration interval,
+  PeriodicWitnessing(const config::OpenedNode& node, audit::AuditLog* log, absl::Duration interval,
                      std::function<void(const std::string&)> on_problem);
   ~PeriodicWitnessing();
   PeriodicWitnessing(const PeriodicWitnessing&) = delete;
@@ -28,7 +28,7 @@ class PeriodicWitnessing {
   void Run();
   void Round();
 
-  const OpenedNode& node_;
+  const config::OpenedNode& node_;
   audit::AuditLog* log_;
   const absl::Duration interval_;
   std::function<void(const std::string&)> on_problem_;

@@ -46,7 +46,7 @@ SharingHistory ReadSharingHistory(Node& node, const std::string& id) {
   return h;
 }
 
-SharedNow ReadSharedNow(Node& node, const Person& record, absl::Time now) {
+SharedNow ReadSharedNow(Node& node, const record::Person& record, absl::Time now) {
   SharedNow shared;
   struct stat st;
   const std::string policy_path = node.paths().policy();
@@ -60,7 +60,7 @@ SharedNow ReadSharedNow(Node& node, const Person& record, absl::Time now) {
     shared.basis = SharedNow::Basis::kNoPolicy;
     return shared;
   }
-  auto policy = policy::Policy::Load(policy_path, keyspec::KeyTypeNames());
+  auto policy = policy::Policy::Load(policy_path, match::keyspec::KeyTypeNames());
   if (!policy.ok()) {
     shared.basis = SharedNow::Basis::kPolicyUnreadable;
     shared.policy_error = policy.status();
@@ -68,7 +68,7 @@ SharedNow ReadSharedNow(Node& node, const Person& record, absl::Time now) {
   }
   for (const federation::Member& m : roster->members()) {
     if (m.node_id == node.id()) continue;
-    absl::StatusOr<NodeRole> role = ParseNodeRole(m.role);
+    absl::StatusOr<config::NodeRole> role = config::ParseNodeRole(m.role);
     if (!role.ok()) continue;
     for (const std::string& purpose : (*policy)->purposes()) {
       const policy::Rule* rule = (*policy)->Find({m.node_id, *role}, purpose);
@@ -96,11 +96,11 @@ absl::StatusOr<RecordCounts> CountRecords(Node& node) {
 
 absl::Status ListRecordsCsv(
     Node& node, const std::function<void(absl::string_view)>& write) {
-  std::vector<Person> one(1);
+  std::vector<record::Person> one(1);
   bool header = true;
-  return node.records().ForEach([&](const Person& p) {
+  return node.records().ForEach([&](const record::Person& p) {
     one[0] = p;
-    std::string csv = PersonsToCsv(one);
+    std::string csv = importer::PersonsToCsv(one);
     if (!header) csv = csv.substr(csv.find('\n') + 1);
     header = false;
     write(csv);
@@ -110,7 +110,7 @@ absl::Status ListRecordsCsv(
 
 absl::StatusOr<RecordDetails> ShowRecord(Node& node,
                                          const std::string& external_id) {
-  ASSIGN_OR_RETURN(std::optional<Person> record,
+  ASSIGN_OR_RETURN(std::optional<record::Person> record,
                    node.records().Get(external_id));
   if (!record.has_value()) return NoSuchRecord();
   RecordDetails details;

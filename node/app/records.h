@@ -28,7 +28,7 @@ namespace fedlink::app {
 
 struct RecordCounts {
   uint64_t total = 0;
-  std::map<Role, uint64_t> by_role;  // roles with at least one record
+  std::map<record::Role, uint64_t> by_role;  // roles with at least one record
 };
 absl::StatusOr<RecordCounts> CountRecords(Node& node);
 
@@ -77,7 +77,7 @@ struct SharedNow {
 };
 
 struct RecordDetails {
-  Person record;
+  record::Person record;
   SharingHistory history;
   SharedNow shared_now;
 };

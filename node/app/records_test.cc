@@ -22,10 +22,10 @@ using ::testing::HasSubstr;
 using testing::AnaPopescu;
 using testing::MariaIvanova;
 
-Person Suspect(const std::string& id) {
-  Person p;
+record::Person Suspect(const std::string& id) {
+  record::Person p;
   p.external_id = id;
-  p.role = Role::kSuspect;
+  p.role = record::Role::kSuspect;
   p.given_name = "Ivan";
   p.family_name = "Petrov";
   return p;
@@ -43,7 +43,7 @@ class RecordsTest : public testing::PoliceAndNgoTest {
     NgoAsksPoliceForContact();
   }
   std::string Generation(const std::string& id) {
-    auto text = ReadWholeFile(fed_.node(id).paths().oprf_generation());
+    auto text = common::ReadWholeFile(fed_.node(id).paths().oprf_generation());
     return text.ok() ? *text : "";
   }
 };
@@ -52,9 +52,9 @@ TEST_F(RecordsTest, CountsByRole) {
   auto counts = CountRecords(fed_.node("police"));
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->total, 3u);
-  EXPECT_EQ(counts->by_role.at(Role::kVictim), 2u);
-  EXPECT_EQ(counts->by_role.at(Role::kSuspect), 1u);
-  EXPECT_EQ(counts->by_role.count(Role::kWitness), 0u);
+  EXPECT_EQ(counts->by_role.at(record::Role::kVictim), 2u);
+  EXPECT_EQ(counts->by_role.at(record::Role::kSuspect), 1u);
+  EXPECT_EQ(counts->by_role.count(record::Role::kWitness), 0u);
 }
 
 TEST_F(RecordsTest, ListWritesTheCanonicalHeaderOnceThenEveryRecord) {

@@ -6,12 +6,12 @@
 
 namespace fedlink::app {
 
-absl::StatusOr<NodeStatus> AskRunningNode(const std::string& dir,
+absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir,
                                           absl::Duration deadline) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
-  const NodePaths paths(dir);
-  RETURN_IF_ERROR(CheckNodeHealth(paths, deadline));
-  return FetchNodeStatus(paths, deadline);
+  const common::NodePaths paths(dir);
+  RETURN_IF_ERROR(server::CheckNodeHealth(paths, deadline));
+  return server::FetchNodeStatus(paths, deadline);
 }
 
 }  // namespace fedlink::app

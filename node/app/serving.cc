@@ -21,7 +21,7 @@ namespace fedlink::app {
 // before what they use.
 struct ServingNode::Parts {
   std::unique_ptr<ServeLock> lock;
-  std::unique_ptr<NodeServer> admin;
+  std::unique_ptr<server::NodeServer> admin;
   std::unique_ptr<private_match::Responder> responder;
   std::unique_ptr<audit::Witness> witness;
   std::unique_ptr<federation::PeerServer> peers;
@@ -36,8 +36,8 @@ federation::PeerServiceFactory AuditService(Node& node, audit::AuditLog* log,
                                             private_match::LivePolicy* policy_holder) {
   return audit::AuditServiceFactory(
       log, node.identity(), [policy_holder](const federation::Member& m) -> absl::Status {
-        auto role = ParseNodeRole(m.role);
-        if (!role.ok() || *role != NodeRole::kAuditor) {
+        auto role = config::ParseNodeRole(m.role);
+        if (!role.ok() || *role != config::NodeRole::kAuditor) {
           return absl::PermissionDeniedError("only auditor members may fetch the access log");
         }
         if (!policy_holder->HasRule({m.node_id, *role}, "audit")) {
@@ -65,11 +65,11 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   (*log)->StartCheckpointing(absl::Seconds(1));
   RETURN_IF_ERROR(node.Log(LocalEvent("node.start")));
 
-  ServerOptions admin_options;
+  server::ServerOptions admin_options;
   admin_options.paths = node.paths();
   admin_options.config = node.config();
   admin_options.store = &node.records();
-  ASSIGN_OR_RETURN(parts.admin, NodeServer::Start(admin_options));
+  ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
   if (!federation::LoadInstalledRoster(node.paths(), absl::Now()).ok()) {
     return serving;
   }

@@ -14,14 +14,14 @@ namespace fedlink::app {
 namespace {
 
 RecordVerdict Verdict(const policy::Policy& policy, const policy::Rule& rule,
-                      const Person& record, const NodeConfig& config,
+                      const record::Person& record, const config::NodeConfig& config,
                       absl::Time now) {
   const policy::RecordDecision d = policy.Decide(rule, record, now);
   RecordVerdict v{record.external_id, d.shared, d.reason, {}};
   if (!d.shared) return v;
-  for (const keyspec::Key& k :
-       keyspec::DeriveKeys(record, {config.default_region})) {
-    const std::string name(keyspec::Info(k.type).name);
+  for (const match::keyspec::Key& k :
+       match::keyspec::DeriveKeys(record, {config.default_region})) {
+    const std::string name(match::keyspec::Info(k.type).name);
     if (rule.AllowsKeyType(name) &&
         std::find(v.key_types.begin(), v.key_types.end(), name) ==
             v.key_types.end()) {
@@ -35,14 +35,14 @@ absl::Status Decide(Node& node, const policy::Policy& policy,
                     const std::string& record_id, PolicyExplanation& e) {
   const absl::Time now = absl::Now();
   if (!record_id.empty()) {
-    ASSIGN_OR_RETURN(const std::optional<Person> p,
+    ASSIGN_OR_RETURN(const std::optional<record::Person> p,
                      node.records().Get(record_id));
     if (!p.has_value())
       return absl::InvalidArgumentError("no record with that external_id");
     e.record = Verdict(policy, *e.rule, *p, node.config(), now);
     return absl::OkStatus();
   }
-  return node.records().ForEach([&](const Person& p) {
+  return node.records().ForEach([&](const record::Person& p) {
     const policy::RecordDecision d = policy.Decide(*e.rule, p, now);
     if (d.shared) {
       ++e.shared;
@@ -57,7 +57,7 @@ absl::Status Decide(Node& node, const policy::Policy& policy,
 
 absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(
     const std::string& path) {
-  return policy::Policy::Load(path, keyspec::KeyTypeNames());
+  return policy::Policy::Load(path, match::keyspec::KeyTypeNames());
 }
 
 absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node,
@@ -72,7 +72,7 @@ absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node,
     return absl::InvalidArgumentError(
         absl::StrCat("--peer ", request.peer, ": not a roster member"));
   }
-  ASSIGN_OR_RETURN(const NodeRole role, ParseNodeRole(member->role));
+  ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(member->role));
   PolicyExplanation e;
   e.peer = request.peer;
   e.organisation = member->organisation;

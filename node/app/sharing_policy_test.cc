@@ -20,11 +20,11 @@ using testing::MariaIvanova;
 class SharingPolicyTest : public testing::PoliceAndNgoTest {
  protected:
   void SetUp() override {
-    Person no_consent = AnaPopescu("P-2");
+    record::Person no_consent = AnaPopescu("P-2");
     no_consent.consent.clear();
-    Person suspect;
+    record::Person suspect;
     suspect.external_id = "P-3";
-    suspect.role = Role::kSuspect;
+    suspect.role = record::Role::kSuspect;
     suspect.given_name = "Ivan";
     fed_.Add("police", {MariaIvanova("P-1"), no_consent, suspect});
   }

@@ -6,7 +6,7 @@
 
 namespace fedlink::app {
 
-absl::Status CheckGeneratorOptions(const GeneratorOptions& options) {
+absl::Status CheckGeneratorOptions(const match::GeneratorOptions& options) {
   if (options.persons < 0 || options.persons > 10'000'000) {
     return absl::InvalidArgumentError("--persons must be 0..10000000");
   }
@@ -17,12 +17,12 @@ absl::Status CheckGeneratorOptions(const GeneratorOptions& options) {
 }
 
 absl::StatusOr<SyntheticData> GenerateSyntheticData(
-    const GeneratorOptions& options) {
+    const match::GeneratorOptions& options) {
   RETURN_IF_ERROR(CheckGeneratorOptions(options));
-  const GeneratedData generated = GeneratePeople(options);
+  const match::GeneratedData generated = match::GeneratePeople(options);
   SyntheticData out;
-  out.a_csv = PersonsToCsv(generated.a);
-  out.b_csv = PersonsToCsv(generated.b);
+  out.a_csv = importer::PersonsToCsv(generated.a);
+  out.b_csv = importer::PersonsToCsv(generated.b);
   out.truth_csv = "id_a,id_b\n";
   for (const auto& [id_a, id_b] : generated.truth) {
     absl::StrAppend(&out.truth_csv, id_a, ",", id_b, "\n");

@@ -27,10 +27,10 @@ struct SyntheticData {
 
 // InvalidArgument (naming the CLI flag) unless 0 <= persons <= 10,000,000
 // and 0 <= overlap <= 1.
-absl::Status CheckGeneratorOptions(const GeneratorOptions& options);
+absl::Status CheckGeneratorOptions(const match::GeneratorOptions& options);
 // Deterministic for a given options.seed; checks the options first.
 absl::StatusOr<SyntheticData> GenerateSyntheticData(
-    const GeneratorOptions& options);
+    const match::GeneratorOptions& options);
 
 }  // namespace fedlink::app
 

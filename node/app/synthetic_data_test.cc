@@ -10,7 +10,7 @@ namespace fedlink::app {
 namespace {
 
 TEST(SyntheticDataTest, TwoOrganisationsWithAKnownOverlap) {
-  GeneratorOptions options;
+  match::GeneratorOptions options;
   options.persons = 200;
   options.overlap = 0.25;
   options.seed = 7;
@@ -36,16 +36,16 @@ TEST(SyntheticDataTest, TwoOrganisationsWithAKnownOverlap) {
 }
 
 TEST(SyntheticDataTest, RefusesOutOfRangeOptions) {
-  GeneratorOptions too_many;
+  match::GeneratorOptions too_many;
   too_many.persons = 10'000'001;
   EXPECT_EQ(GenerateSyntheticData(too_many).status(),
             absl::InvalidArgumentError("--persons must be 0..10000000"));
-  GeneratorOptions negative;
+  match::GeneratorOptions negative;
   negative.persons = -1;
   EXPECT_EQ(CheckGeneratorOptions(negative),
             absl::InvalidArgumentError("--persons must be 0..10000000"));
   for (double overlap : {-0.1, 1.5}) {
-    GeneratorOptions options;
+    match::GeneratorOptions options;
     options.overlap = overlap;
     EXPECT_EQ(CheckGeneratorOptions(options),
               absl::InvalidArgumentError("--overlap must be between 0 and 1"));

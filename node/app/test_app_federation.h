@@ -43,16 +43,16 @@ inline constexpr char kNgoPolicy[] = R"pb(
 )pb";
 
 // A consenting trafficking victim.
-inline Person Victim(const std::string& id, const std::string& given,
+inline record::Person Victim(const std::string& id, const std::string& given,
                      const std::string& family, const std::string& dob,
                      const std::string& phone) {
-  Person p;
+  record::Person p;
   p.external_id = id;
-  p.role = Role::kVictim;
+  p.role = record::Role::kVictim;
   p.given_name = given;
   p.family_name = family;
-  p.dob = *ParsePartialDate(dob);
-  p.sex = Sex::kFemale;
+  p.dob = *record::ParsePartialDate(dob);
+  p.sex = record::Sex::kFemale;
   if (!phone.empty()) p.phones = {phone};
   p.consent = {"victim-dedup"};
   p.labels = {"trafficking"};
@@ -60,10 +60,10 @@ inline Person Victim(const std::string& id, const std::string& given,
 }
 
 // The two consenting victims most tests share, under the id a node gives them.
-inline Person MariaIvanova(const std::string& id) {
+inline record::Person MariaIvanova(const std::string& id) {
   return Victim(id, "Maria", "Ivanova", "1990-04-12", "+44 7700 900001");
 }
-inline Person AnaPopescu(const std::string& id) {
+inline record::Person AnaPopescu(const std::string& id) {
   return Victim(id, "Ana", "Popescu", "1985-01-30", "+44 7700 900002");
 }
 
@@ -86,7 +86,7 @@ class AppFederation {
   void WritePolicy(const std::string& id, const std::string& text) {
     std::ofstream(node(id).paths().policy()) << text;
   }
-  void Add(const std::string& id, const std::vector<Person>& records) {
+  void Add(const std::string& id, const std::vector<record::Person>& records) {
     auto counts = node(id).records().Upsert(records);
     ASSERT_TRUE(counts.ok()) << counts.status();
   }
@@ -100,12 +100,12 @@ class AppFederation {
   void StopServing(const std::string& id) { serving_.erase(id); }
 
  private:
-  static std::map<std::string, NodeRole> Roles(const std::vector<std::string>& ids) {
-    std::map<std::string, NodeRole> roles;
+  static std::map<std::string, config::NodeRole> Roles(const std::vector<std::string>& ids) {
+    std::map<std::string, config::NodeRole> roles;
     for (const std::string& id : ids) {
-      roles[id] = id.rfind("police", 0) == 0    ? NodeRole::kAgency
-                  : id.rfind("auditor", 0) == 0 ? NodeRole::kAuditor
-                                                : NodeRole::kNgo;
+      roles[id] = id.rfind("police", 0) == 0    ? config::NodeRole::kAgency
+                  : id.rfind("auditor", 0) == 0 ? config::NodeRole::kAuditor
+                                                : config::NodeRole::kNgo;
     }
     return roles;
   }

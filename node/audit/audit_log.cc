@@ -15,7 +15,7 @@
 namespace fedlink::audit {
 namespace {
 
-constexpr sqlite::Migration kMigrations[] = {
+constexpr store::sqlite::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE entries (
   idx INTEGER PRIMARY KEY,
@@ -61,15 +61,15 @@ std::string Serialize(const Event& e, absl::Time now) {
 // checkpoint's signature and root. `leaf(i)` returns entry i.
 class CheckpointWalker {
  public:
-  explicit CheckpointWalker(const Verifier& key) : key_(key) {}
+  explicit CheckpointWalker(const crypto::Verifier& key) : key_(key) {}
 
   // Feeds the next leaf.
-  void Add(absl::string_view leaf) { frontier_.Append(merkle::LeafHash(leaf)); }
+  void Add(absl::string_view leaf) { frontier_.Append(crypto::merkle::LeafHash(leaf)); }
   uint64_t size() const { return frontier_.size(); }
 
   // Checks the signed `note` for a tree of exactly size() leaves.
   absl::Status Check(absl::string_view note, uint64_t expected_size) {
-    auto cp = checkpoint::Verify(note, key_);
+    auto cp = crypto::checkpoint::Verify(note, key_);
     if (!cp.ok()) {
       return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
                                               ": ", cp.status().message()));
@@ -77,7 +77,7 @@ class CheckpointWalker {
     return Check(*cp, expected_size);
   }
   // The same for a checkpoint whose signature the caller verified.
-  absl::Status Check(const checkpoint::Checkpoint& cp, uint64_t expected_size) {
+  absl::Status Check(const crypto::checkpoint::Checkpoint& cp, uint64_t expected_size) {
     if (cp.size != expected_size || (last_size_ != 0 && cp.size <= last_size_)) {
       return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
                                               " names size ", cp.size));
@@ -93,11 +93,11 @@ class CheckpointWalker {
   }
   uint64_t last_checkpoint_size() const { return last_size_; }
   // The tree of every leaf fed so far (the log keeps appending to it).
-  merkle::Frontier TakeFrontier() && { return std::move(frontier_); }
+  crypto::merkle::Frontier TakeFrontier() && { return std::move(frontier_); }
 
  private:
-  const Verifier& key_;
-  merkle::Frontier frontier_;
+  const crypto::Verifier& key_;
+  crypto::merkle::Frontier frontier_;
   uint64_t last_size_ = 0;
 };
 
@@ -105,13 +105,13 @@ class CheckpointWalker {
 
 struct AuditLog::Impl {
   std::string node_id;
-  const SigningKey* signer = nullptr;
-  Verifier verifier;
-  Clock* clock = nullptr;
+  const crypto::SigningKey* signer = nullptr;
+  crypto::Verifier verifier;
+  common::Clock* clock = nullptr;
 
   absl::Mutex mu;  // the database and the Merkle state
-  std::unique_ptr<sqlite::Database> db ABSL_GUARDED_BY(mu);
-  merkle::Frontier frontier ABSL_GUARDED_BY(mu);
+  std::unique_ptr<store::sqlite::Database> db ABSL_GUARDED_BY(mu);
+  crypto::merkle::Frontier frontier ABSL_GUARDED_BY(mu);
   uint64_t checkpoint_size ABSL_GUARDED_BY(mu) = 0;
   std::string checkpoint_note ABSL_GUARDED_BY(mu);
 
@@ -143,7 +143,7 @@ struct AuditLog::Impl {
         return absl::DataLossError(
             absl::StrCat("audit log: entry ", frontier.size(), " is missing"));
       }
-      frontier.Append(merkle::LeafHash(st->ColumnBlob(1)));
+      frontier.Append(crypto::merkle::LeafHash(st->ColumnBlob(1)));
     }
   }
 
@@ -166,11 +166,11 @@ struct AuditLog::Impl {
   absl::StatusOr<std::string> Checkpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     RETURN_IF_ERROR(CatchUp());
     if (frontier.size() == checkpoint_size && !checkpoint_note.empty()) return checkpoint_note;
-    checkpoint::Checkpoint cp;
+    crypto::checkpoint::Checkpoint cp;
     cp.origin = node_id;
     cp.size = frontier.size();
     cp.root_hash = frontier.Root();
-    ASSIGN_OR_RETURN(auto note, checkpoint::Sign(cp, *signer));
+    ASSIGN_OR_RETURN(auto note, crypto::checkpoint::Sign(cp, *signer));
     ASSIGN_OR_RETURN(auto st,
                      db->Prepare("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)"));
     st->Bind(1, static_cast<int64_t>(cp.size)).Bind(2, note);
@@ -200,16 +200,16 @@ AuditLog::~AuditLog() {
 }
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node_dir,
-                                                         const SigningKey* signer,
-                                                         Clock* clock) {
+                                                         const crypto::SigningKey* signer,
+                                                         common::Clock* clock) {
   if (signer == nullptr) return absl::InvalidArgumentError("audit log needs the node key");
   auto impl = std::make_unique<Impl>();
   impl->node_id = signer->name();
   impl->signer = signer;
-  impl->clock = clock ? clock : Clock::Real();
-  ASSIGN_OR_RETURN(auto verifier, Verifier::Parse(signer->VerifierKey()));
+  impl->clock = clock ? clock : common::Clock::Real();
+  ASSIGN_OR_RETURN(auto verifier, crypto::Verifier::Parse(signer->VerifierKey()));
   impl->verifier = verifier;
-  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(NodePaths(node_dir).audit_db(),
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(common::NodePaths(node_dir).audit_db(),
                                                    {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
 
@@ -349,10 +349,10 @@ absl::StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(uint64_t old
   for (;;) {
     ASSIGN_OR_RETURN(auto row, st->Step());
     if (!row) break;
-    hashes.push_back(merkle::LeafHash(st->ColumnBlob(0)));
+    hashes.push_back(crypto::merkle::LeafHash(st->ColumnBlob(0)));
   }
   if (hashes.size() != new_size) return absl::OutOfRangeError("the log is smaller");
-  return merkle::ConsistencyProof(hashes, old_size);
+  return crypto::merkle::ConsistencyProof(hashes, old_size);
 }
 
 absl::Status AuditLog::AddCosignature(uint64_t size, absl::string_view witness,
@@ -419,7 +419,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   if (!in.ParseFromString(std::string(export_bytes))) {
     return absl::DataLossError("not an audit export (malformed)");
   }
-  auto verifier = Verifier::Parse(in.identity_vkey());
+  auto verifier = crypto::Verifier::Parse(in.identity_vkey());
   if (!verifier.ok()) {
     return absl::DataLossError(absl::StrCat("identity key: ", verifier.status().message()));
   }
@@ -437,10 +437,10 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   VerifiedExport out;
   out.node_id = in.node_id();
   CheckpointWalker walker(*verifier);
-  std::map<uint64_t, checkpoint::Checkpoint> by_size;  // for the cosignatures
+  std::map<uint64_t, crypto::checkpoint::Checkpoint> by_size;  // for the cosignatures
   size_t next = 0;
   for (int c = 0; c < in.checkpoints_size(); ++c) {
-    auto cp = checkpoint::Verify(in.checkpoints(c), *verifier);
+    auto cp = crypto::checkpoint::Verify(in.checkpoints(c), *verifier);
     if (!cp.ok()) {
       return absl::DataLossError(
           absl::StrCat("checkpoint ", c, ": ", cp.status().message()));
@@ -473,7 +473,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   // whose key the roster lists (when given).
   for (int c = 0; c < in.cosigned_size(); ++c) {
     const auto& cosigned = in.cosigned(c);
-    auto witness = Verifier::Parse(cosigned.witness_vkey());
+    auto witness = crypto::Verifier::Parse(cosigned.witness_vkey());
     if (!witness.ok()) {
       return absl::DataLossError(absl::StrCat("cosignature ", c, ": bad witness key"));
     }
@@ -485,19 +485,19 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       }
     }
     auto cp = by_size.find(cosigned.size());
-    auto parsed = note::Parse(cosigned.note());
-    auto body = parsed.ok() ? checkpoint::Checkpoint::ParseBody(parsed->text)
-                            : absl::StatusOr<checkpoint::Checkpoint>(parsed.status());
+    auto parsed = crypto::note::Parse(cosigned.note());
+    auto body = parsed.ok() ? crypto::checkpoint::Checkpoint::ParseBody(parsed->text)
+                            : absl::StatusOr<crypto::checkpoint::Checkpoint>(parsed.status());
     if (cp == by_size.end() || !body.ok() || body->origin != cp->second.origin ||
         body->size != cp->second.size || body->root_hash != cp->second.root_hash) {
       return absl::DataLossError(absl::StrCat("cosignature ", c, ": not over the checkpoint of size ",
                                               cosigned.size()));
     }
     bool verified = false;
-    for (const note::SignatureLine& line : parsed->signatures) {
+    for (const crypto::note::SignatureLine& line : parsed->signatures) {
       if (line.name != witness->name) continue;
-      auto cos = checkpoint::ParseCosignature(line);
-      if (cos.ok() && checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
+      auto cos = crypto::checkpoint::ParseCosignature(line);
+      if (cos.ok() && crypto::checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
         verified = true;
       }
     }

@@ -57,7 +57,7 @@ class AuditLog {
   // `signer` is the node's identity key (its name is the node id, the
   // checkpoints' origin); it signs checkpoints and verifies them on Open.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(
-      const std::string& node_dir, const SigningKey* signer, Clock* clock = nullptr);
+      const std::string& node_dir, const crypto::SigningKey* signer, common::Clock* clock = nullptr);
   ~AuditLog();
 
   // Appends and returns the entry's index once it is durable.

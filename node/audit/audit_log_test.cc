@@ -20,7 +20,7 @@ class AuditLogTest : public ::testing::Test {
                .string();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    key_ = *SigningKey::Generate("police");
+    key_ = *crypto::SigningKey::Generate("police");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -47,12 +47,12 @@ class AuditLogTest : public ::testing::Test {
       }
     }
   }
-  std::unique_ptr<sqlite::Database> RawDb() {
-    return *sqlite::Database::Open(dir_ + "/audit.db", {});
+  std::unique_ptr<store::sqlite::Database> RawDb() {
+    return *store::sqlite::Database::Open(dir_ + "/audit.db", {});
   }
 
   std::string dir_;
-  std::unique_ptr<SigningKey> key_;
+  std::unique_ptr<crypto::SigningKey> key_;
 };
 
 TEST_F(AuditLogTest, AppendsAreIndexedInOrderAndTheLogVerifiesOnReopen) {
@@ -130,7 +130,7 @@ TEST_F(AuditLogTest, DeletedReorderedAndTruncatedEntriesAreDetected) {
 
 TEST_F(AuditLogTest, AForgedCheckpointIsRefused) {
   Fill(10);
-  auto other = *SigningKey::Generate("police");  // same name, other key
+  auto other = *crypto::SigningKey::Generate("police");  // same name, other key
   auto db = RawDb();
   ASSERT_TRUE(db->Exec("DELETE FROM entries WHERE idx = 9").ok());
   ASSERT_TRUE(db->Exec("DELETE FROM checkpoints WHERE size = 10").ok());
@@ -238,7 +238,7 @@ TEST_F(AuditLogTest, ExportWithEntriesRemovedOrReorderedIsRefusedNamingTheRange)
   EXPECT_TRUE(absl::IsDataLoss(s));
   EXPECT_NE(s.message().find("entries 5 to 9"), std::string::npos) << s;
   // Not the roster's key: refused.
-  auto other = *SigningKey::Generate("police");
+  auto other = *crypto::SigningKey::Generate("police");
   EXPECT_TRUE(absl::IsPermissionDenied(VerifyExport(bytes, other->VerifierKey()).status()));
 }
 

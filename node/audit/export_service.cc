@@ -32,7 +32,7 @@ constexpr federation::SignedMethod kGetExport = {
 
 class AuditService final : public fedlink::v1::Audit::Service {
  public:
-  AuditService(const federation::PeerAuth& auth, AuditLog* log, const SigningKey* identity,
+  AuditService(const federation::PeerAuth& auth, AuditLog* log, const crypto::SigningKey* identity,
                ExportAuthorizer authorize)
       : log_(log), authorize_(std::move(authorize)), handler_(auth, identity, log) {}
 
@@ -69,7 +69,7 @@ class AuditService final : public fedlink::v1::Audit::Service {
 
 }  // namespace
 
-federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const SigningKey* identity,
+federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const crypto::SigningKey* identity,
                                                    ExportAuthorizer authorize) {
   return [=](const federation::PeerAuth& auth)
              -> absl::StatusOr<std::unique_ptr<grpc::Service>> {

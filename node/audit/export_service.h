@@ -18,7 +18,7 @@ namespace fedlink::audit {
 // allows); OK or the refusal.
 using ExportAuthorizer = std::function<absl::Status(const federation::Member&)>;
 // The Audit service: streams this node's export in signed chunks.
-federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const SigningKey* identity,
+federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const crypto::SigningKey* identity,
                                                    ExportAuthorizer authorize);
 // An auditor's fetch of `node`'s export; verifies it against the node's
 // roster key before returning it.

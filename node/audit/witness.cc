@@ -10,7 +10,7 @@
 namespace fedlink::audit {
 namespace {
 
-constexpr sqlite::Migration kMigrations[] = {
+constexpr store::sqlite::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE cosigned (
   peer TEXT PRIMARY KEY,
@@ -32,12 +32,12 @@ CREATE TABLE evidence (
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(const std::string& node_dir,
-                                                       const SigningKey* identity,
-                                                       Clock* clock) {
+                                                       const crypto::SigningKey* identity,
+                                                       common::Clock* clock) {
   std::unique_ptr<Witness> w(new Witness());
   w->identity_ = identity;
-  w->clock_ = clock ? clock : Clock::Real();
-  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(NodePaths(node_dir).witness_db(),
+  w->clock_ = clock ? clock : common::Clock::Real();
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(common::NodePaths(node_dir).witness_db(),
                                                    {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   absl::MutexLock lock(&w->mu_);
@@ -60,10 +60,10 @@ absl::StatusOr<int64_t> Witness::EvidenceCount() {
   return st->ColumnInt64(0);
 }
 
-absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_view note,
+absl::StatusOr<std::string> Witness::Cosign(const crypto::Verifier& peer, absl::string_view note,
                                             uint64_t old_size,
                                             const std::vector<std::string>& proof) {
-  auto cp = checkpoint::Verify(note, peer);
+  auto cp = crypto::checkpoint::Verify(note, peer);
   if (!cp.ok()) {
     return absl::UnauthenticatedError(
         absl::StrCat("checkpoint of ", peer.name, ": ", cp.status().message()));
@@ -86,7 +86,7 @@ absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_v
       // is stale (two of its processes asked at once). It asks again.
       return absl::FailedPreconditionError(absl::StrCat(
           "the proof is from size ", old_size, "; we last cosigned ", last_size));
-    } else if (auto s = merkle::VerifyConsistency(last_size, cp->size, proof, last_root,
+    } else if (auto s = crypto::merkle::VerifyConsistency(last_size, cp->size, proof, last_root,
                                                   cp->root_hash);
                !s.ok()) {
       refusal = absl::StrCat("not consistent with size ", last_size, " (fork): ", s.message());
@@ -109,9 +109,9 @@ absl::StatusOr<std::string> Witness::Cosign(const Verifier& peer, absl::string_v
   put->Bind(1, peer.name).Bind(2, static_cast<int64_t>(cp->size));
   put->BindBlob(3, cp->root_hash).Bind(4, note);
   RETURN_IF_ERROR(put->Run());
-  const note::SignatureLine line = checkpoint::Cosign(
+  const crypto::note::SignatureLine line = crypto::checkpoint::Cosign(
       *cp, *identity_, static_cast<uint64_t>(absl::ToUnixSeconds(clock_->Now())));
-  return note::FormatSignatureLine(line);
+  return crypto::note::FormatSignatureLine(line);
 }
 
 }  // namespace fedlink::audit

@@ -22,8 +22,8 @@ namespace fedlink::audit {
 class Witness {
  public:
   static absl::StatusOr<std::unique_ptr<Witness>> Open(const std::string& node_dir,
-                                                       const SigningKey* identity,
-                                                       Clock* clock = nullptr);
+                                                       const crypto::SigningKey* identity,
+                                                       common::Clock* clock = nullptr);
 
   // Checks `note` from `peer` (verifier = its roster identity key) against
   // the last checkpoint cosigned for it, with `proof` from `old_size` (the
@@ -31,7 +31,7 @@ class Witness {
   // cosignature line (C2SP signed-note signature line). Errors:
   // Unauthenticated (bad signature), FailedPrecondition (fork, rollback or
   // bad proof; the evidence is kept), InvalidArgument (malformed).
-  absl::StatusOr<std::string> Cosign(const Verifier& peer, absl::string_view note,
+  absl::StatusOr<std::string> Cosign(const crypto::Verifier& peer, absl::string_view note,
                                      uint64_t old_size,
                                      const std::vector<std::string>& proof);
   // The last size cosigned for `peer` (0 if none).
@@ -41,10 +41,10 @@ class Witness {
 
  private:
   Witness() = default;
-  const SigningKey* identity_ = nullptr;
-  Clock* clock_ = nullptr;
+  const crypto::SigningKey* identity_ = nullptr;
+  common::Clock* clock_ = nullptr;
   absl::Mutex mu_;
-  std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::audit

@@ -13,8 +13,8 @@ absl::StatusOr<std::vector<WitnessResult>> WitnessRound(
     const federation::Self& self, const std::vector<federation::Member>& peers,
     AuditLog& log) {
   ASSIGN_OR_RETURN(auto note, log.Checkpoint());
-  ASSIGN_OR_RETURN(auto own_key, Verifier::Parse(self.identity->VerifierKey()));
-  ASSIGN_OR_RETURN(auto cp, checkpoint::Verify(note, own_key));
+  ASSIGN_OR_RETURN(auto own_key, crypto::Verifier::Parse(self.identity->VerifierKey()));
+  ASSIGN_OR_RETURN(auto cp, crypto::checkpoint::Verify(note, own_key));
   std::vector<WitnessResult> out;
   for (const federation::Member& m : peers) {
     WitnessResult r{m.node_id, absl::OkStatus(), cp.size};

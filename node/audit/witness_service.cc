@@ -29,7 +29,7 @@ constexpr federation::SignedMethod kCosign = {
 class WitnessService final : public fedlink::v1::Witness::Service {
  public:
   WitnessService(const federation::PeerAuth& auth, Witness* witness,
-                 const SigningKey* identity, AuditLog* log)
+                 const crypto::SigningKey* identity, AuditLog* log)
       : witness_(witness), handler_(auth, identity, log) {}
 
   grpc::Status Cosign(grpc::ServerContext* context, const fedlink::v1::Signed* request,
@@ -64,7 +64,7 @@ class WitnessService final : public fedlink::v1::Witness::Service {
 }  // namespace
 
 federation::PeerServiceFactory WitnessServiceFactory(Witness* witness,
-                                                     const SigningKey* identity,
+                                                     const crypto::SigningKey* identity,
                                                      AuditLog* log) {
   return [=](const federation::PeerAuth& auth)
              -> absl::StatusOr<std::unique_ptr<grpc::Service>> {

@@ -17,7 +17,7 @@ namespace fedlink::audit {
 // `witness`, `identity` and `log` must outlive the server; every request is
 // logged in `log` (the witness's own access log) before it is answered.
 federation::PeerServiceFactory WitnessServiceFactory(Witness* witness,
-                                                     const SigningKey* identity,
+                                                     const crypto::SigningKey* identity,
                                                      AuditLog* log);
 
 // Asks `witness` to cosign `note` (our checkpoint), proving it consistent

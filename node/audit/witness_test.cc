@@ -18,12 +18,12 @@ class WitnessTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
     for (const char* d : {"a", "fork", "w"}) std::filesystem::create_directories(root_ / d);
-    log_key_ = *SigningKey::Generate("police");
-    witness_key_ = *SigningKey::Generate("ngo");
+    log_key_ = *crypto::SigningKey::Generate("police");
+    witness_key_ = *crypto::SigningKey::Generate("ngo");
     log_ = *AuditLog::Open((root_ / "a").string(), log_key_.get());
     fork_ = *AuditLog::Open((root_ / "fork").string(), log_key_.get());
     witness_ = *Witness::Open((root_ / "w").string(), witness_key_.get());
-    verifier_ = *Verifier::Parse(log_key_->VerifierKey());
+    verifier_ = *crypto::Verifier::Parse(log_key_->VerifierKey());
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
@@ -36,10 +36,10 @@ class WitnessTest : public ::testing::Test {
   }
 
   std::filesystem::path root_;
-  std::unique_ptr<SigningKey> log_key_, witness_key_;
+  std::unique_ptr<crypto::SigningKey> log_key_, witness_key_;
   std::unique_ptr<AuditLog> log_, fork_;
   std::unique_ptr<Witness> witness_;
-  Verifier verifier_;
+  crypto::Verifier verifier_;
 };
 
 TEST_F(WitnessTest, CosignsConsistentGrowthAndRefusesForksAndRollbacks) {
@@ -68,8 +68,8 @@ TEST_F(WitnessTest, CosignsConsistentGrowthAndRefusesForksAndRollbacks) {
   EXPECT_EQ(*witness_->EvidenceCount(), 3);
   EXPECT_EQ(*witness_->LastCosigned("police"), 10u);
   // Not signed by the log's key.
-  auto other = *SigningKey::Generate("police");
-  auto wrong = *Verifier::Parse(other->VerifierKey());
+  auto other = *crypto::SigningKey::Generate("police");
+  auto wrong = *crypto::Verifier::Parse(other->VerifierKey());
   EXPECT_TRUE(absl::IsUnauthenticated(witness_->Cosign(wrong, note10, 5, *proof).status()));
 }
 
@@ -87,7 +87,7 @@ TEST_F(WitnessTest, ExportCarriesVerifiableCosignatures) {
   ASSERT_EQ(verified->witnesses.size(), 1u);
   EXPECT_EQ(verified->witnesses[0], "ngo");
   // A witness the roster does not list is refused.
-  auto stranger = *SigningKey::Generate("ngo");
+  auto stranger = *crypto::SigningKey::Generate("ngo");
   EXPECT_TRUE(absl::IsPermissionDenied(
       VerifyExport(*bytes, "", {{"ngo", stranger->VerifierKey()}}).status()));
   // A cosignature over other bytes does not verify.

@@ -37,7 +37,7 @@ int RunAuditList(const std::vector<std::string>& args) {
     return ReportError("audit list",
                        absl::InvalidArgumentError("expected one export FILE"));
   }
-  auto bytes = ReadWholeFile(args[0]);
+  auto bytes = common::ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
   auto entries = app::VerifiedEntries(*bytes);
   if (!entries.ok()) return ReportError("audit list", entries.status());

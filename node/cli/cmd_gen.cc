@@ -16,7 +16,7 @@ namespace fedlink::cli {
 namespace {
 
 int RunGen(const std::vector<std::string>& args) {
-  GeneratorOptions o;
+  match::GeneratorOptions o;
   o.persons = absl::GetFlag(FLAGS_persons);
   o.overlap = absl::GetFlag(FLAGS_overlap);
   o.seed = absl::GetFlag(FLAGS_seed);

@@ -24,14 +24,14 @@ int RunImport(const std::vector<std::string>& args) {
     return ReportError("import",
                        absl::InvalidArgumentError("expected exactly one FILE"));
   }
-  ImportOptions options;
+  importer::ImportOptions options;
   options.format = absl::GetFlag(FLAGS_format);
-  auto map = ParseColumnMap(absl::GetFlag(FLAGS_map));
+  auto map = importer::ParseColumnMap(absl::GetFlag(FLAGS_map));
   if (!map.ok()) return ReportError("import", map.status());
   options.column_map = *std::move(map);
   if (const std::string role = absl::GetFlag(FLAGS_default_role);
       !role.empty()) {
-    auto parsed = ParseRole(role);
+    auto parsed = record::ParseRole(role);
     if (!parsed.ok()) {
       return ReportError("import",
                          absl::InvalidArgumentError(absl::StrCat(

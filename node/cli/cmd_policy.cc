@@ -19,7 +19,7 @@ namespace {
 
 std::string RuleSummary(const policy::Rule& r) {
   std::vector<std::string> roles;
-  for (Role role : r.record_roles) roles.emplace_back(RoleName(role));
+  for (record::Role role : r.record_roles) roles.emplace_back(record::RoleName(role));
   std::string peers;
   switch (r.specificity) {
     case policy::Specificity::kNode:
@@ -50,7 +50,7 @@ int RunPolicyCheck(const std::vector<std::string>& args) {
   if (args.size() == 1) {
     path = args[0];
   } else if (args.empty() && !absl::GetFlag(FLAGS_dir).empty()) {
-    path = NodePaths(absl::GetFlag(FLAGS_dir)).policy();
+    path = common::NodePaths(absl::GetFlag(FLAGS_dir)).policy();
   } else {
     return ReportError("policy check", absl::InvalidArgumentError(
                                            "give --dir DIR or a policy FILE"));

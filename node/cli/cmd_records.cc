@@ -17,7 +17,7 @@ int RunCount(app::Node& node) {
   if (!counts.ok()) return ReportError("records", counts.status());
   std::cout << counts->total << "\n";
   for (const auto& [role, n] : counts->by_role)
-    std::cerr << "  " << RoleName(role) << ": " << n << "\n";
+    std::cerr << "  " << record::RoleName(role) << ": " << n << "\n";
   return kExitOk;
 }
 

@@ -13,7 +13,7 @@ namespace {
 int RunStatus(const std::vector<std::string>& args) {
   auto status = app::AskRunningNode(absl::GetFlag(FLAGS_dir));
   if (!status.ok()) return ReportError("status", status.status());
-  std::cout << "health: SERVING\n" << FormatNodeStatus(*status);
+  std::cout << "health: SERVING\n" << server::FormatNodeStatus(*status);
   return kExitOk;
 }
 

@@ -52,10 +52,10 @@ ABSL_FLAG(std::string, b, "", "CSV for organisation B.");
 
 namespace fedlink::cli {
 
-absl::StatusOr<ImportOptions> LinkageImportOptions() {
-  ImportOptions options;
-  ASSIGN_OR_RETURN(options.column_map, ParseColumnMap(absl::GetFlag(FLAGS_map)));
-  options.default_role = Role::kOther;
+absl::StatusOr<importer::ImportOptions> LinkageImportOptions() {
+  importer::ImportOptions options;
+  ASSIGN_OR_RETURN(options.column_map, importer::ParseColumnMap(absl::GetFlag(FLAGS_map)));
+  options.default_role = record::Role::kOther;
   options.drop_bad_dates = true;  // keep the record, lose the impossible date
   return options;
 }

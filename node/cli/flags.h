@@ -37,7 +37,7 @@ ABSL_DECLARE_FLAG(absl::Duration, max_table_age);
 namespace fedlink::cli {
 // Import options for the linkage benchmarks: --map applied, role "other"
 // by default, impossible dates dropped (the record is kept).
-absl::StatusOr<ImportOptions> LinkageImportOptions();
+absl::StatusOr<importer::ImportOptions> LinkageImportOptions();
 // --official and --legal-basis.
 app::Actor ActorFromFlags();
 // Opens the node in --dir and returns what `run` returns on it; a node that

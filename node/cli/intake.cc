@@ -39,18 +39,18 @@ std::vector<std::string> List(const std::string& text) {
   return out;
 }
 
-absl::StatusOr<Person> IntakeFromFieldFlags() {
-  Person p;
+absl::StatusOr<record::Person> IntakeFromFieldFlags() {
+  record::Person p;
   p.external_id = "intake";
   p.given_name = absl::GetFlag(FLAGS_given);
   p.family_name = absl::GetFlag(FLAGS_family);
   p.aliases = List(absl::GetFlag(FLAGS_alias));
   if (const std::string dob = absl::GetFlag(FLAGS_dob); !dob.empty()) {
-    auto parsed = ParsePartialDate(dob);
+    auto parsed = record::ParsePartialDate(dob);
     if (!parsed.ok()) return absl::InvalidArgumentError("--dob: not a date");
     p.dob = *parsed;
   }
-  auto sex = ParseSex(absl::GetFlag(FLAGS_sex));
+  auto sex = record::ParseSex(absl::GetFlag(FLAGS_sex));
   if (!sex.ok()) return absl::InvalidArgumentError("--sex: expected f, m or x");
   p.sex = *sex;
   p.phones = List(absl::GetFlag(FLAGS_phone));
@@ -75,20 +75,20 @@ bool AnyFieldFlag() {
   return false;
 }
 
-absl::StatusOr<Person> IntakeFromFile(const std::string& path) {
+absl::StatusOr<record::Person> IntakeFromFile(const std::string& path) {
   std::string text;
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    ASSIGN_OR_RETURN(text, ReadWholeFile(path));
+    ASSIGN_OR_RETURN(text, common::ReadWholeFile(path));
   }
   const std::string name = path == "-" ? "intake" : path;
-  ImportOptions options;
+  importer::ImportOptions options;
   options.format =
       absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{") ? "jsonl" : "csv";
-  options.default_role = Role::kOther;
+  options.default_role = record::Role::kOther;
   options.default_external_id = "intake";
-  auto persons = ParsePersons(text, name, options);
+  auto persons = importer::ParsePersons(text, name, options);
   if (!persons.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--intake: ", persons.status().message()));
   }
@@ -101,7 +101,7 @@ absl::StatusOr<Person> IntakeFromFile(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<Person> IntakeFromFlags() {
+absl::StatusOr<record::Person> IntakeFromFlags() {
   const std::string path = absl::GetFlag(FLAGS_intake);
   if (path.empty()) return IntakeFromFieldFlags();
   if (AnyFieldFlag()) {

@@ -12,7 +12,7 @@ namespace fedlink::cli {
 // InvalidArgument naming the flag or the file's line and field (never a
 // value) when the intake is malformed, or when both --intake and field flags
 // are given.
-absl::StatusOr<Person> IntakeFromFlags();
+absl::StatusOr<record::Person> IntakeFromFlags();
 
 }  // namespace fedlink::cli
 

@@ -14,7 +14,7 @@ namespace fedlink::cli {
 // `bar` must outlive the run; Finish it once the run returns.
 inline app::LinkProgress LinkProgressOnStderr(ProgressBar* bar) {
   app::LinkProgress progress;
-  progress.on_keys = [](const keyspec::DropCounts& d) {
+  progress.on_keys = [](const match::keyspec::DropCounts& d) {
     if (d.total() == 0) return;
     std::cerr << "warning: " << d.total()
               << " values did not normalise and were left out of the keys ("

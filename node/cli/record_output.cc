@@ -13,7 +13,7 @@ std::string Timestamp(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
-void PrintPerson(const Person& p) {
+void PrintPerson(const record::Person& p) {
   auto line = [](absl::string_view name, absl::string_view value) {
     if (!value.empty()) std::cout << name << ": " << value << "\n";
   };
@@ -21,12 +21,12 @@ void PrintPerson(const Person& p) {
     line(name, absl::StrJoin(v, "; "));
   };
   line("external_id", p.external_id);
-  line("role", RoleName(p.role));
+  line("role", record::RoleName(p.role));
   line("given_name", p.given_name);
   line("family_name", p.family_name);
   multi("aliases", p.aliases);
   line("dob", p.dob.ToString());
-  line("sex", SexName(p.sex));
+  line("sex", record::SexName(p.sex));
   line("nationality", p.nationality);
   multi("phone", p.phones);
   multi("email", p.emails);
@@ -38,7 +38,7 @@ void PrintPerson(const Person& p) {
   multi("consent", p.consent);
   if (p.consent_expires_at != 0) {
     line("consent_expires",
-         CivilFromDays(p.consent_expires_at / 86400).ToString());
+         record::CivilFromDays(p.consent_expires_at / 86400).ToString());
   }
   multi("labels", p.labels);
   line("officer", p.officer);

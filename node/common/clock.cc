@@ -1,6 +1,6 @@
 #include "node/common/clock.h"
 
-namespace fedlink {
+namespace fedlink::common {
 namespace {
 
 class RealClock : public Clock {
@@ -15,4 +15,4 @@ Clock* Clock::Real() {
   return clock;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::common

@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace fedlink {
+namespace fedlink::common {
 
 class Clock {
  public:
@@ -40,6 +40,6 @@ class FakeClock : public Clock {
   absl::Time now_;
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::common
 
 #endif  // FEDLINK_NODE_COMMON_CLOCK_H_

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace fedlink {
+namespace fedlink::common {
 
 inline int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -22,6 +22,6 @@ inline int FreeLoopbackPort() {
   return ok ? ntohs(addr.sin_port) : 0;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::common
 
 #endif  // FEDLINK_NODE_COMMON_FREE_PORT_H_

@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace fedlink {
+namespace fedlink::common {
 
 struct NodePaths {
   explicit NodePaths(std::string dir) : dir(std::move(dir)) {}
@@ -44,6 +44,6 @@ struct NodePaths {
   std::string In(const char* name) const { return dir + "/" + name; }
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::common
 
 #endif  // FEDLINK_NODE_COMMON_NODE_PATHS_H_

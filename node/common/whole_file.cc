@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace fedlink {
+namespace fedlink::common {
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,4 +51,4 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
   return absl::OkStatus();
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::common

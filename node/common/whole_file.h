@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::common {
 
 // The file's bytes; NotFound ("PATH: cannot open") if it cannot be opened.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
@@ -26,6 +26,6 @@ int64_t FileMTimeNanos(const std::string& path);
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
                                  mode_t mode = 0644);
 
-}  // namespace fedlink
+}  // namespace fedlink::common
 
 #endif  // FEDLINK_NODE_COMMON_WHOLE_FILE_H_

@@ -13,7 +13,7 @@
 #include "google/protobuf/text_format.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink {
+namespace fedlink::config {
 namespace {
 
 // Collects the first parse error with its line number.
@@ -156,13 +156,13 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   return out + body;
 }
 
-absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths) {
+absl::StatusOr<NodeConfig> LoadNodeConfig(const common::NodePaths& paths) {
   std::error_code ec;
   if (!std::filesystem::is_directory(paths.dir, ec)) {
     return absl::NotFoundError(absl::StrCat(
         paths.dir, ": not a node directory (create one with `fedlink init`)"));
   }
-  auto text = ReadWholeFile(paths.config());
+  auto text = common::ReadWholeFile(paths.config());
   if (absl::IsNotFound(text.status())) {
     return absl::NotFoundError(absl::StrCat(
         paths.config(),
@@ -172,4 +172,4 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths) {
   return ParseNodeConfig(*text, paths.config());
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::config

@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "node/common/node_paths.h"
 
-namespace fedlink {
+namespace fedlink::config {
 
 enum class NodeRole { kAgency = 1, kNgo = 2, kAuditor = 3 };
 absl::StatusOr<NodeRole> ParseNodeRole(absl::string_view text);
@@ -41,8 +41,8 @@ std::string FormatNodeConfig(const NodeConfig& config);
 
 // Loads DIR/node.conf, checking the directory exists and looks like a node
 // directory.
-absl::StatusOr<NodeConfig> LoadNodeConfig(const NodePaths& paths);
+absl::StatusOr<NodeConfig> LoadNodeConfig(const common::NodePaths& paths);
 
-}  // namespace fedlink
+}  // namespace fedlink::config
 
 #endif  // FEDLINK_NODE_CONFIG_NODE_CONFIG_H_

@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::config {
 namespace {
 
 using ::testing::HasSubstr;
@@ -60,17 +60,17 @@ TEST(NodeConfigTest, ValidatesNodeIds) {
 TEST(NodeConfigTest, MissingDirectoryAndFileAreClearErrors) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "cfgtest";
   std::filesystem::remove_all(dir);
-  auto missing_dir = LoadNodeConfig(NodePaths(dir.string()));
+  auto missing_dir = LoadNodeConfig(common::NodePaths(dir.string()));
   EXPECT_THAT(std::string(missing_dir.status().message()),
               HasSubstr("not a node directory"));
   std::filesystem::create_directories(dir);
-  auto missing_file = LoadNodeConfig(NodePaths(dir.string()));
+  auto missing_file = LoadNodeConfig(common::NodePaths(dir.string()));
   EXPECT_THAT(std::string(missing_file.status().message()),
               HasSubstr("missing node configuration"));
   std::ofstream(dir / "node.conf") << "node_id: ";
-  auto corrupt = LoadNodeConfig(NodePaths(dir.string()));
+  auto corrupt = LoadNodeConfig(common::NodePaths(dir.string()));
   EXPECT_TRUE(absl::IsInvalidArgument(corrupt.status()));
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::config

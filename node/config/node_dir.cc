@@ -9,7 +9,7 @@
 #include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
 
-namespace fedlink {
+namespace fedlink::config {
 
 absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
     const std::string& dir, const OpenNodeOptions& options) {
@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
   auto node = std::make_unique<OpenedNode>(dir);
   ASSIGN_OR_RETURN(node->config, LoadNodeConfig(node->paths));
   if (options.load_identity) {
-    ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(node->paths.identity_key()));
+    ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(node->paths.identity_key()));
     if (key->name() != node->config.node_id) {
       return absl::FailedPreconditionError(absl::StrCat(
           node->paths.identity_key(), ": key is named '", key->name(),
@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
     return absl::NotFoundError(
         absl::StrCat(node->paths.database(), ": missing database"));
   }
-  ASSIGN_OR_RETURN(node->store, OpenRecordStore(node->paths.database(), {}));
+  ASSIGN_OR_RETURN(node->store, store::OpenRecordStore(node->paths.database(), {}));
   return node;
 }
 
@@ -38,7 +38,7 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   RETURN_IF_ERROR(ValidateNodeId(config.node_id));
   RETURN_IF_ERROR(ValidateListenAddress(config.listen));
-  NodePaths paths(dir);
+  common::NodePaths paths(dir);
   std::error_code ec;
   if (std::filesystem::exists(paths.config(), ec)) {
     return absl::AlreadyExistsError(
@@ -52,16 +52,16 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
     return absl::PermissionDeniedError(
         absl::StrCat(dir, ": cannot set mode 0700"));
   }
-  ASSIGN_OR_RETURN(auto key, SigningKey::Generate(config.node_id));
+  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(config.node_id));
   RETURN_IF_ERROR(key->SaveToFile(paths.identity_key()));
   ASSIGN_OR_RETURN(auto tls_identity, tls::GenerateSelfSigned(config.node_id));
   RETURN_IF_ERROR(tls::Save(tls_identity, dir));
   NodeConfig written = config;
-  written.schema_version = RecordStoreSchemaVersion();
+  written.schema_version = store::RecordStoreSchemaVersion();
   // Creates the database and its schema; the store is closed again at once.
-  RETURN_IF_ERROR(OpenRecordStore(paths.database(), {.create = true}));
+  RETURN_IF_ERROR(store::OpenRecordStore(paths.database(), {.create = true}));
   // The config is written last: its presence marks a complete node directory.
-  return WriteFileAtomically(paths.config(), FormatNodeConfig(written));
+  return common::WriteFileAtomically(paths.config(), FormatNodeConfig(written));
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::config

@@ -12,14 +12,14 @@
 #include "node/config/node_config.h"
 #include "node/store/record_store.h"
 
-namespace fedlink {
+namespace fedlink::config {
 
 struct OpenedNode {
   explicit OpenedNode(std::string dir) : paths(std::move(dir)) {}
-  NodePaths paths;
+  common::NodePaths paths;
   NodeConfig config;
-  std::unique_ptr<SigningKey> identity;  // null unless requested
-  std::unique_ptr<RecordStore> store;
+  std::unique_ptr<crypto::SigningKey> identity;  // null unless requested
+  std::unique_ptr<store::RecordStore> store;
 };
 
 struct OpenNodeOptions {
@@ -34,6 +34,6 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
 // (0600) and an empty database. Refuses a directory that already holds a node.
 absl::Status InitNode(const std::string& dir, const NodeConfig& config);
 
-}  // namespace fedlink
+}  // namespace fedlink::config
 
 #endif  // FEDLINK_NODE_CONFIG_NODE_DIR_H_

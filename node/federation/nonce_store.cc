@@ -6,7 +6,7 @@
 namespace fedlink::federation {
 namespace {
 
-constexpr sqlite::Migration kMigrations[] = {
+constexpr store::sqlite::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE nonces (
   sender TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE INDEX nonces_by_expiry ON nonces(keep_until);
 
 absl::StatusOr<std::unique_ptr<NonceStore>> NonceStore::Open(
     const std::string& path) {
-  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(
                                 path, {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   return std::unique_ptr<NonceStore>(new NonceStore(std::move(db)));

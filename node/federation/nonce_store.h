@@ -28,10 +28,10 @@ class NonceStore {
                         absl::Time keep_until, absl::Time now);
 
  private:
-  explicit NonceStore(std::unique_ptr<sqlite::Database> db)
+  explicit NonceStore(std::unique_ptr<store::sqlite::Database> db)
       : db_(std::move(db)) {}
   absl::Mutex mu_;
-  std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::federation

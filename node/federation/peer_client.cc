@@ -54,7 +54,7 @@ bool Retryable(const grpc::Status& s) {
 }  // namespace
 
 Header HeaderFor(const Self& self, absl::string_view to, absl::string_view purpose) {
-  Clock* clock = self.clock ? self.clock : Clock::Real();
+  common::Clock* clock = self.clock ? self.clock : common::Clock::Real();
   Header h = NewHeader(self.node_id, to, purpose, clock->Now());
   h.legal_basis = self.legal_basis;
   h.official = self.official;

@@ -42,7 +42,7 @@ absl::StatusOr<std::string> SealRequest(const Self& self, absl::string_view to,
                                         absl::string_view purpose, absl::string_view type,
                                         Message& body) {
   body.mutable_header()->ParseFromString(SerializeHeader(HeaderFor(self, to, purpose)));
-  return envelope::Seal(*self.identity, type, body.SerializeAsString());
+  return crypto::envelope::Seal(*self.identity, type, body.SerializeAsString());
 }
 
 class PeerClient {

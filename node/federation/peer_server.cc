@@ -24,11 +24,11 @@ namespace {
 // The installed roster, reloaded when roster.bin changes on disk.
 class RosterHolder {
  public:
-  RosterHolder(NodePaths paths, Clock* clock)
+  RosterHolder(common::NodePaths paths, common::Clock* clock)
       : paths_(std::move(paths)), clock_(clock) {}
 
   absl::StatusOr<std::shared_ptr<const Roster>> Get() {
-    const int64_t mtime = FileMTimeNanos(paths_.roster());
+    const int64_t mtime = common::FileMTimeNanos(paths_.roster());
     absl::MutexLock lock(&mu_);
     if (roster_ == nullptr || mtime != mtime_ ||
         roster_->expires_at() <= clock_->Now()) {
@@ -40,8 +40,8 @@ class RosterHolder {
   }
 
  private:
-  const NodePaths paths_;
-  Clock* clock_;
+  const common::NodePaths paths_;
+  common::Clock* clock_;
   absl::Mutex mu_;
   std::shared_ptr<const Roster> roster_ ABSL_GUARDED_BY(mu_);
   int64_t mtime_ ABSL_GUARDED_BY(mu_) = 0;
@@ -82,8 +82,8 @@ constexpr SignedMethod kPing = {
 
 class FederationService final : public fedlink::v1::Federation::Service {
  public:
-  FederationService(const OpenedNode& node, RosterHolder* roster, const PeerAuth& auth,
-                    Clock* clock)
+  FederationService(const config::OpenedNode& node, RosterHolder* roster, const PeerAuth& auth,
+                    common::Clock* clock)
       : node_(node), roster_(roster), clock_(clock), handler_(auth, node.identity.get(), nullptr) {}
 
   grpc::Status GetRoster(grpc::ServerContext* context,
@@ -127,9 +127,9 @@ class FederationService final : public fedlink::v1::Federation::Service {
   }
 
  private:
-  const OpenedNode& node_;
+  const config::OpenedNode& node_;
   RosterHolder* roster_;
-  Clock* clock_;
+  common::Clock* clock_;
   SignedHandler handler_;
 };
 
@@ -151,10 +151,10 @@ PeerServer::PeerServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PeerServer::~PeerServer() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
-    const OpenedNode& node, const PeerServerOptions& options) {
+    const config::OpenedNode& node, const PeerServerOptions& options) {
   if (node.identity == nullptr)
     return absl::FailedPreconditionError("node identity not loaded");
-  Clock* clock = options.clock ? options.clock : Clock::Real();
+  common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
   ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir));
   auto impl = std::make_unique<Impl>();
   impl->roster = std::make_unique<RosterHolder>(node.paths, clock);

@@ -18,7 +18,7 @@
 namespace fedlink::federation {
 
 struct PeerServerOptions {
-  Clock* clock = nullptr;                  // default: real clock
+  common::Clock* clock = nullptr;                  // default: real clock
   absl::Duration skew = absl::Minutes(5);  // request freshness window
   std::string listen;                      // default: the node's config
   std::vector<PeerServiceFactory> services;  // extra services (Match, ...)
@@ -29,7 +29,7 @@ class PeerServer {
   // Needs tls.key/tls.crt and an installed roster (FailedPrecondition
   // otherwise). `node` must outlive the server.
   static absl::StatusOr<std::unique_ptr<PeerServer>> Start(
-      const OpenedNode& node, const PeerServerOptions& options);
+      const config::OpenedNode& node, const PeerServerOptions& options);
   PeerServer(const PeerServer&) = delete;
   PeerServer& operator=(const PeerServer&) = delete;
   ~PeerServer();

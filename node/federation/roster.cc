@@ -33,18 +33,18 @@ bool IsHex64(absl::string_view s) {
 }
 
 absl::StatusOr<Member> ValidateEntry(const fedlink::v1::RosterEntry& e) {
-  if (auto s = ValidateNodeId(e.node_id()); !s.ok()) {
+  if (auto s = config::ValidateNodeId(e.node_id()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("node_id: ", s.message()));
   }
   if (e.role() != "agency" && e.role() != "ngo" && e.role() != "auditor") {
     return absl::InvalidArgumentError(
         absl::StrCat(e.node_id(), ": role must be agency, ngo or auditor"));
   }
-  if (auto s = ValidateListenAddress(e.endpoint()); !s.ok()) {
+  if (auto s = config::ValidateListenAddress(e.endpoint()); !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(e.node_id(), ": endpoint: ", s.message()));
   }
-  auto v = Verifier::Parse(e.identity_vkey());
+  auto v = crypto::Verifier::Parse(e.identity_vkey());
   if (!v.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(e.node_id(), ": identity_vkey: ", v.status().message()));
@@ -76,7 +76,7 @@ struct CoordinatorFiles {
 
 absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(
     const CoordinatorFiles& f) {
-  auto text = ReadWholeFile(f.state());
+  auto text = common::ReadWholeFile(f.state());
   if (!text.ok()) {
     return absl::NotFoundError(absl::StrCat(
         f.dir,
@@ -93,15 +93,15 @@ absl::Status SaveState(const CoordinatorFiles& f,
                        const fedlink::v1::CoordinatorState& state) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(state, &text);
-  return WriteFileAtomically(f.state(), text);
+  return common::WriteFileAtomically(f.state(), text);
 }
 
 }  // namespace
 
 absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
-                                    const Verifier& federation_key,
+                                    const crypto::Verifier& federation_key,
                                     absl::Time now) {
-  auto body = envelope::Open(envelope_bytes, kRosterContext, federation_key);
+  auto body = crypto::envelope::Open(envelope_bytes, kRosterContext, federation_key);
   if (!body.ok())
     return absl::PermissionDeniedError(
         absl::StrCat("roster: ", body.status().message()));
@@ -141,13 +141,13 @@ const Member* Roster::Find(absl::string_view node_id) const {
   return nullptr;
 }
 
-absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
+absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
                                      absl::string_view envelope_bytes,
                                      std::optional<std::string> federation_vkey,
                                      absl::Time now) {
   const std::string key_path = paths.federation_key();
   std::string pinned;
-  if (auto existing = ReadWholeFile(key_path); existing.ok()) {
+  if (auto existing = common::ReadWholeFile(key_path); existing.ok()) {
     pinned = std::string(absl::StripTrailingAsciiWhitespace(*existing));
     if (federation_vkey.has_value() && *federation_vkey != pinned) {
       return absl::PermissionDeniedError(
@@ -161,7 +161,7 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
         "no federation key pinned yet: pass --federation-key with the "
         "coordinator's key");
   }
-  auto federation_key = Verifier::Parse(pinned);
+  auto federation_key = crypto::Verifier::Parse(pinned);
   if (!federation_key.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("federation key: ", federation_key.status().message()));
@@ -179,36 +179,36 @@ absl::StatusOr<Roster> InstallRoster(const NodePaths& paths,
     }
   }
   if (!std::filesystem::exists(key_path)) {
-    RETURN_IF_ERROR(WriteFileAtomically(key_path, pinned + "\n"));
+    RETURN_IF_ERROR(common::WriteFileAtomically(key_path, pinned + "\n"));
   }
-  RETURN_IF_ERROR(WriteFileAtomically(paths.roster(), envelope_bytes));
+  RETURN_IF_ERROR(common::WriteFileAtomically(paths.roster(), envelope_bytes));
   return roster;
 }
 
-absl::StatusOr<Roster> LoadInstalledRoster(const NodePaths& paths,
+absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths,
                                            absl::Time now) {
-  auto pinned = ReadWholeFile(paths.federation_key());
-  auto bytes = ReadWholeFile(paths.roster());
+  auto pinned = common::ReadWholeFile(paths.federation_key());
+  auto bytes = common::ReadWholeFile(paths.roster());
   if (!pinned.ok() || !bytes.ok()) {
     return absl::NotFoundError(absl::StrCat(
         paths.dir, ": no roster installed (run `fedlink roster install`)"));
   }
-  auto key = Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
+  auto key = crypto::Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
   if (!key.ok())
     return absl::DataLossError(
         absl::StrCat(paths.dir, "/federation.key: corrupt"));
   return Roster::Open(*bytes, *key, now);
 }
 
-absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
-                                          const NodeConfig& config,
+absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
+                                          const config::NodeConfig& config,
                                           absl::string_view identity_vkey) {
   ASSIGN_OR_RETURN(auto tls, tls::Load(paths.dir));
   ASSIGN_OR_RETURN(auto fp, tls::Fingerprint(tls.cert_pem));
   fedlink::v1::RosterEntry e;
   e.set_node_id(config.node_id);
   e.set_organisation(config.organisation);
-  e.set_role(std::string(NodeRoleName(config.role)));
+  e.set_role(std::string(config::NodeRoleName(config.role)));
   e.set_endpoint(config.listen);
   e.set_identity_vkey(std::string(identity_vkey));
   e.set_tls_cert_sha256(fp);
@@ -222,7 +222,7 @@ absl::StatusOr<std::string> MemberRequest(const NodePaths& paths,
 
 absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
                                             absl::string_view federation_id) {
-  if (auto s = ValidateNodeId(federation_id); !s.ok()) {
+  if (auto s = config::ValidateNodeId(federation_id); !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--federation-id: ", s.message()));
   }
@@ -234,7 +234,7 @@ absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
   }
   std::filesystem::create_directories(dir, ec);
   chmod(dir.c_str(), 0700);
-  ASSIGN_OR_RETURN(auto key, SigningKey::Generate(absl::StrCat(federation_id, "/roster")));
+  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(absl::StrCat(federation_id, "/roster")));
   RETURN_IF_ERROR(key->SaveToFile(f.key()));
   fedlink::v1::CoordinatorState state;
   state.set_federation_id(std::string(federation_id));
@@ -243,7 +243,7 @@ absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
 }
 
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir) {
-  ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(CoordinatorFiles(dir).key()));
+  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(CoordinatorFiles(dir).key()));
   return key->VerifierKey();
 }
 
@@ -292,7 +292,7 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir,
                                        absl::Time now) {
   CoordinatorFiles f(dir);
   ASSIGN_OR_RETURN(auto state, LoadState(f));
-  ASSIGN_OR_RETURN(auto key, SigningKey::LoadFromFile(f.key()));
+  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(f.key()));
   if (valid_for <= absl::ZeroDuration())
     return absl::InvalidArgumentError("validity must be positive");
   fedlink::v1::Roster roster;
@@ -303,7 +303,7 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir,
   *roster.mutable_members() = state.members();
   std::string body;
   roster.SerializeToString(&body);
-  ASSIGN_OR_RETURN(auto sealed, envelope::Seal(*key, kRosterContext, body));
+  ASSIGN_OR_RETURN(auto sealed, crypto::envelope::Seal(*key, kRosterContext, body));
   state.set_last_version(roster.version());
   RETURN_IF_ERROR(SaveState(f, state));
   return sealed;

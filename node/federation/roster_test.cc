@@ -27,11 +27,11 @@ class RosterTest : public ::testing::Test {
 
   void AddNode(const std::string& id) {
     const std::string dir = (root_ / id).string();
-    NodeConfig c;
+    config::NodeConfig c;
     c.node_id = id;
     c.organisation = id;
-    ASSERT_TRUE(InitNode(dir, c).ok());
-    auto node = OpenNode(dir, {});
+    ASSERT_TRUE(config::InitNode(dir, c).ok());
+    auto node = config::OpenNode(dir, {});
     ASSERT_TRUE(node.ok());
     auto request = MemberRequest((*node)->paths, (*node)->config,
                                  (*node)->identity->VerifierKey());
@@ -39,8 +39,8 @@ class RosterTest : public ::testing::Test {
     ASSERT_TRUE(AddMember(coord_, *request, id + ".txtpb").ok());
   }
 
-  NodePaths Paths(const std::string& id) {
-    return NodePaths((root_ / id).string());
+  common::NodePaths Paths(const std::string& id) {
+    return common::NodePaths((root_ / id).string());
   }
 
   std::filesystem::path root_;
@@ -71,7 +71,7 @@ TEST_F(RosterTest,
                               .message()),
               HasSubstr("--federation-key"));
   ASSERT_TRUE(InstallRoster(Paths("ngo-1"), r1, vkey_, now_).ok());
-  auto other = SigningKey::Generate("eu-ht/roster");
+  auto other = crypto::SigningKey::Generate("eu-ht/roster");
   auto r2 = *SignRoster(coord_, absl::Hours(24), now_);
   EXPECT_TRUE(absl::IsPermissionDenied(
       InstallRoster(Paths("ngo-1"), r2, (*other)->VerifierKey(), now_)

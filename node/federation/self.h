@@ -15,9 +15,9 @@ namespace fedlink::federation {
 
 struct Self {
   std::string node_id;
-  const SigningKey* identity = nullptr;
+  const crypto::SigningKey* identity = nullptr;
   tls::TlsIdentity tls;
-  Clock* clock = nullptr;
+  common::Clock* clock = nullptr;
   // Carried in every request header and logged by both nodes.
   std::string legal_basis = "";
   std::string official = "";

@@ -6,7 +6,7 @@
 namespace fedlink::federation {
 
 absl::Status ChunkWriter::WriteBody(const std::string& body) {
-  ASSIGN_OR_RETURN(std::string sealed, envelope::Seal(*identity_, context_, body));
+  ASSIGN_OR_RETURN(std::string sealed, crypto::envelope::Seal(*identity_, context_, body));
   return (*send_)(std::move(sealed));
 }
 
@@ -38,7 +38,7 @@ absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method,
 
 absl::StatusOr<std::string> SignedHandler::Seal(const SignedMethod& method,
                                                 const std::string& body) const {
-  return envelope::Seal(*identity_, method.answer, body);
+  return crypto::envelope::Seal(*identity_, method.answer, body);
 }
 
 }  // namespace fedlink::federation

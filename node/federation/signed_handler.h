@@ -88,7 +88,7 @@ using EnvelopeSink = std::function<absl::Status(std::string envelope)>;
 // and sends it.
 class ChunkWriter {
  public:
-  ChunkWriter(const SigningKey* identity, absl::string_view context, const EnvelopeSink* send)
+  ChunkWriter(const crypto::SigningKey* identity, absl::string_view context, const EnvelopeSink* send)
       : identity_(identity), context_(context), send_(send) {}
 
   // `chunk` is a protobuf message (anything with SerializeAsString()).
@@ -100,7 +100,7 @@ class ChunkWriter {
  private:
   absl::Status WriteBody(const std::string& body);
 
-  const SigningKey* identity_;
+  const crypto::SigningKey* identity_;
   absl::string_view context_;
   const EnvelopeSink* send_;
 };
@@ -153,7 +153,7 @@ class SignedHandler {
   // `auth` verifies requests (the peer server's); `identity` signs answers;
   // `audit` (null: nothing is logged, e.g. benchmarks) receives one entry per
   // request. All must outlive the handler.
-  SignedHandler(const PeerAuth& auth, const SigningKey* identity, audit::AuditLog* audit)
+  SignedHandler(const PeerAuth& auth, const crypto::SigningKey* identity, audit::AuditLog* audit)
       : auth_(auth), identity_(identity), audit_(audit) {}
 
   SignedHandler(const SignedHandler&) = delete;
@@ -236,7 +236,7 @@ class SignedHandler {
   absl::StatusOr<std::string> Seal(const SignedMethod& method, const std::string& body) const;
 
   const PeerAuth& auth_;
-  const SigningKey* identity_;
+  const crypto::SigningKey* identity_;
   audit::AuditLog* audit_;
 };
 

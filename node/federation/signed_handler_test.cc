@@ -51,7 +51,7 @@ struct Calls {
 // decode, "refuse" is refused by the act step, anything else is answered.
 class TestUnaryService final : public fedlink::v1::Witness::Service {
  public:
-  TestUnaryService(const PeerAuth& auth, const SigningKey* identity, audit::AuditLog* log,
+  TestUnaryService(const PeerAuth& auth, const crypto::SigningKey* identity, audit::AuditLog* log,
                    Calls* calls)
       : handler_(auth, identity, log), log_(log), calls_(calls) {}
 
@@ -95,7 +95,7 @@ class TestUnaryService final : public fedlink::v1::Witness::Service {
 // Streaming: three sealed chunks, each recording the log's size when sent.
 class TestStreamService final : public fedlink::v1::Audit::Service {
  public:
-  TestStreamService(const PeerAuth& auth, const SigningKey* identity, audit::AuditLog* log,
+  TestStreamService(const PeerAuth& auth, const crypto::SigningKey* identity, audit::AuditLog* log,
                     Calls* calls)
       : handler_(auth, identity, log), log_(log), calls_(calls) {}
 
@@ -138,12 +138,12 @@ class SignedHandlerTest : public ::testing::Test {
     fed_ = std::make_unique<testing::TestFederation>(std::vector<std::string>{"a", "b"});
     fed_->AddNode("stranger", /*in_roster=*/false);
     fed_->SignAndInstall();
-    OpenedNode& b = fed_->node("b");
+    config::OpenedNode& b = fed_->node("b");
     auto log = audit::AuditLog::Open(b.paths.dir, b.identity.get());
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
     PeerServerOptions options;
-    const SigningKey* identity = b.identity.get();
+    const crypto::SigningKey* identity = b.identity.get();
     audit::AuditLog* audit = log_.get();
     Calls* calls = &calls_;
     options.services.push_back(

@@ -40,7 +40,7 @@ std::string EnvelopeDigest(absl::string_view envelope) {
 absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
     absl::string_view envelope_bytes, absl::string_view context,
     absl::string_view tls_peer_sha256) const {
-  ASSIGN_OR_RETURN(auto parsed, envelope::Parse(envelope_bytes));
+  ASSIGN_OR_RETURN(auto parsed, crypto::envelope::Parse(envelope_bytes));
   auto roster = roster_();
   if (!roster.ok())
     return absl::UnavailableError(
@@ -50,7 +50,7 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
     return absl::PermissionDeniedError(absl::StrCat(
         "'", parsed.signer, "' is not a member of the installed roster"));
   }
-  ASSIGN_OR_RETURN(auto body, envelope::Open(envelope_bytes, context, member->identity));
+  ASSIGN_OR_RETURN(auto body, crypto::envelope::Open(envelope_bytes, context, member->identity));
   // Every request message has its RequestHeader as field 1; parsing the
   // body as a RequestPrefix reads just that.
   fedlink::v1::PingRequest prefix;
@@ -92,7 +92,7 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
 absl::StatusOr<std::string> OpenAnswer(absl::string_view envelope_bytes,
                                        absl::string_view context,
                                        const Member& responder) {
-  return envelope::Open(envelope_bytes, context, responder.identity);
+  return crypto::envelope::Open(envelope_bytes, context, responder.identity);
 }
 
 }  // namespace fedlink::federation

@@ -68,7 +68,7 @@ using RosterSource =
 class RequestVerifier {
  public:
   RequestVerifier(std::string self_id, RosterSource roster, NonceStore* nonces,
-                  Clock* clock, absl::Duration skew = kDefaultSkew)
+                  common::Clock* clock, absl::Duration skew = kDefaultSkew)
       : self_id_(std::move(self_id)),
         roster_(std::move(roster)),
         nonces_(nonces),
@@ -88,7 +88,7 @@ class RequestVerifier {
   std::string self_id_;
   RosterSource roster_;
   NonceStore* nonces_;
-  Clock* clock_;
+  common::Clock* clock_;
   absl::Duration skew_;
 };
 

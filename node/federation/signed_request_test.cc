@@ -35,10 +35,10 @@ class SignedRequestTest : public ::testing::Test {
         nonces, &clock_);
   }
 
-  std::string Request(const Header& h, const SigningKey& key) {
+  std::string Request(const Header& h, const crypto::SigningKey& key) {
     fedlink::v1::PingRequest r;
     r.mutable_header()->ParseFromString(SerializeHeader(h));
-    return *envelope::Seal(key, "fedlink.v1.PingRequest",
+    return *crypto::envelope::Seal(key, "fedlink.v1.PingRequest",
                            r.SerializeAsString());
   }
   std::string Good() {
@@ -46,7 +46,7 @@ class SignedRequestTest : public ::testing::Test {
                    *fed_->node("a").identity);
   }
 
-  FakeClock clock_{absl::Now()};
+  common::FakeClock clock_{absl::Now()};
   std::unique_ptr<testing::TestFederation> fed_;
   std::shared_ptr<const Roster> roster_;
   std::string nonces_path_;
@@ -118,7 +118,7 @@ TEST_F(SignedRequestTest, RefusesReplayEvenAfterARestart) {
 }
 
 TEST_F(SignedRequestTest, RefusesAnUnknownSigner) {
-  auto stranger = SigningKey::Generate("z");
+  auto stranger = crypto::SigningKey::Generate("z");
   auto s = verifier_
                ->Verify(Request(NewHeader("z", "b", "ping", clock_.Now()),
                                 **stranger),

@@ -18,13 +18,13 @@
 
 namespace fedlink::federation::testing {
 
-inline int FreePort() { return FreeLoopbackPort(); }
+inline int FreePort() { return common::FreeLoopbackPort(); }
 
 class TestFederation {
  public:
   // Nodes are agencies unless `roles` says otherwise.
   explicit TestFederation(const std::vector<std::string>& ids,
-                          std::map<std::string, NodeRole> roles = {})
+                          std::map<std::string, config::NodeRole> roles = {})
       : roles_(std::move(roles)) {
     root_ =
         std::filesystem::path(::testing::TempDir()) /
@@ -38,14 +38,14 @@ class TestFederation {
   }
 
   void AddNode(const std::string& id, bool in_roster) {
-    NodeConfig c;
+    config::NodeConfig c;
     c.node_id = id;
     c.organisation = id;
     if (auto r = roles_.find(id); r != roles_.end()) c.role = r->second;
     c.listen = absl::StrCat("127.0.0.1:", FreePort());
     const std::string dir = (root_ / id).string();
-    ASSERT_TRUE(InitNode(dir, c).ok());
-    auto node = OpenNode(dir, {});
+    ASSERT_TRUE(config::InitNode(dir, c).ok());
+    auto node = config::OpenNode(dir, {});
     ASSERT_TRUE(node.ok()) << node.status();
     if (in_roster) {
       auto request = MemberRequest((*node)->paths, (*node)->config,
@@ -65,7 +65,7 @@ class TestFederation {
     }
   }
 
-  OpenedNode& node(const std::string& id) { return *nodes_.at(id); }
+  config::OpenedNode& node(const std::string& id) { return *nodes_.at(id); }
   const std::string& coordinator() const { return coord_; }
   std::shared_ptr<const Roster> roster(const std::string& id) {
     return std::make_shared<const Roster>(
@@ -73,10 +73,10 @@ class TestFederation {
   }
 
  private:
-  std::map<std::string, NodeRole> roles_;
+  std::map<std::string, config::NodeRole> roles_;
   std::filesystem::path root_;
   std::string coord_, vkey_;
-  std::map<std::string, std::unique_ptr<OpenedNode>> nodes_;
+  std::map<std::string, std::unique_ptr<config::OpenedNode>> nodes_;
 };
 
 }  // namespace fedlink::federation::testing

@@ -55,7 +55,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
  public:
   FollowupService(const federation::PeerAuth& auth,
                   private_match::Responder* responder, FollowupStore* store,
-                  const SigningKey* identity, Clock* clock, audit::AuditLog* audit)
+                  const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit)
       : responder_(responder), store_(store), clock_(clock), handler_(auth, identity, audit) {}
 
   grpc::Status Contact(grpc::ServerContext* context, const fedlink::v1::Signed* request,
@@ -70,7 +70,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     };
     auto act = [this](const VerifiedRequest& v,
                       fedlink::v1::ContactRequest& body) -> absl::StatusOr<std::string> {
-      ASSIGN_OR_RETURN(const NodeRole role, ParseNodeRole(v.sender.role));
+      ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
       ASSIGN_OR_RETURN(std::string own_id,
                        responder_->AuthorizeContact({v.sender.node_id, role}, v.header.purpose,
                                                     body.handle()));
@@ -121,7 +121,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     };
     auto act = [this](const VerifiedRequest& v,
                       fedlink::v1::MatchNotice& body) -> absl::StatusOr<std::string> {
-      ASSIGN_OR_RETURN(const NodeRole role, ParseNodeRole(v.sender.role));
+      ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
       // Only handles of records this node shares with the sender count; others
       // are ignored (they tell nothing).
       ASSIGN_OR_RETURN(
@@ -165,7 +165,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
  private:
   private_match::Responder* responder_;
   FollowupStore* store_;
-  Clock* clock_;
+  common::Clock* clock_;
   federation::SignedHandler handler_;
 };
 
@@ -173,11 +173,11 @@ class FollowupService final : public fedlink::v1::Followup::Service {
 
 federation::PeerServiceFactory FollowupServiceFactory(
     private_match::Responder* responder, FollowupStore* store,
-    const SigningKey* identity, Clock* clock, audit::AuditLog* audit) {
+    const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit) {
   return [=](const federation::PeerAuth& auth)
              -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<FollowupService>(auth, responder, store, identity,
-                                             clock ? clock : Clock::Real(), audit);
+                                             clock ? clock : common::Clock::Real(), audit);
   };
 }
 

@@ -18,7 +18,7 @@ namespace fedlink::followup {
 // (null: not logged) before it is answered.
 federation::PeerServiceFactory FollowupServiceFactory(
     private_match::Responder* responder, FollowupStore* store,
-    const SigningKey* identity, Clock* clock, audit::AuditLog* audit = nullptr);
+    const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::followup
 

@@ -7,7 +7,7 @@
 namespace fedlink::followup {
 namespace {
 
-constexpr sqlite::Migration kMigrations[] = {
+constexpr store::sqlite::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE hits (
   peer TEXT NOT NULL,
@@ -95,7 +95,7 @@ absl::string_view ContactStatusName(ContactStatus status) {
 absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
     const std::string& path) {
   ASSIGN_OR_RETURN(auto db,
-                   sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
+                   store::sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   return std::unique_ptr<FollowupStore>(new FollowupStore(std::move(db)));
 }
@@ -120,7 +120,7 @@ absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
 namespace {
 constexpr char kHitColumns[] =
     "peer, purpose, handle, own_id, score, keys, role, officer, found_at";
-Hit ReadHit(const sqlite::Statement& st) {
+Hit ReadHit(const store::sqlite::Statement& st) {
   Hit h;
   h.peer = st.ColumnText(0);
   h.purpose = st.ColumnText(1);
@@ -162,7 +162,7 @@ absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id
 }
 
 namespace {
-absl::Status Insert(sqlite::Database* db, absl::string_view table,
+absl::Status Insert(store::sqlite::Database* db, absl::string_view table,
                     const Contact& c) {
   ASSIGN_OR_RETURN(auto st, db->Prepare(absl::StrCat(
       "INSERT INTO ", table,
@@ -325,7 +325,7 @@ absl::Status FollowupStore::AckRevocation(absl::string_view id, absl::Time now) 
 
 namespace {
 absl::StatusOr<std::vector<FollowupStore::Revocation>> ReadRevocations(
-    sqlite::Statement& st) {
+    store::sqlite::Statement& st) {
   std::vector<FollowupStore::Revocation> out;
   for (;;) {
     ASSIGN_OR_RETURN(auto row, st.Step());

@@ -109,12 +109,12 @@ class FollowupStore {
   absl::StatusOr<std::vector<Notice>> Notices();
 
  private:
-  explicit FollowupStore(std::unique_ptr<sqlite::Database> db)
+  explicit FollowupStore(std::unique_ptr<store::sqlite::Database> db)
       : db_(std::move(db)) {}
   // The requests in `table`, or only the one with `id` if it is not empty.
   absl::StatusOr<std::vector<Contact>> List(absl::string_view table, absl::string_view id = "");
   absl::Mutex mu_;
-  std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::followup

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 
 CsvReader::CsvReader(absl::string_view text) : text_(text) {
   if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
@@ -82,4 +82,4 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
   }
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 
 // Splits CSV text into rows of fields. Handles quoted fields (with "" escapes
 // and embedded separators or newlines), LF and CRLF line ends, and a UTF-8
@@ -39,6 +39,6 @@ class CsvReader {
   absl::Status status_;
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::importer
 
 #endif  // FEDLINK_NODE_IMPORTER_CSV_READER_H_

@@ -3,7 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 using ::testing::ElementsAre;
@@ -55,4 +55,4 @@ TEST(CsvReaderTest, RejectsStrayQuotes) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -17,7 +17,7 @@
 #include "node/importer/csv_reader.h"
 #include "node/importer/utf8.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 enum class Column {
@@ -73,15 +73,15 @@ std::optional<Column> Resolve(const std::string& source,
 }
 
 // The multi-valued columns (values separated by ';') and the lists they fill.
-constexpr std::pair<Column, std::vector<std::string> Person::*> kMultiValued[] = {
-    {Column::kAliases, &Person::aliases},     {Column::kPhone, &Person::phones},
-    {Column::kEmail, &Person::emails},        {Column::kDocument, &Person::documents},
-    {Column::kHandle, &Person::handles},      {Column::kIban, &Person::ibans},
-    {Column::kPlate, &Person::plates},        {Column::kAddress, &Person::addresses},
-    {Column::kConsent, &Person::consent},     {Column::kLabels, &Person::labels},
+constexpr std::pair<Column, std::vector<std::string> record::Person::*> kMultiValued[] = {
+    {Column::kAliases, &record::Person::aliases},     {Column::kPhone, &record::Person::phones},
+    {Column::kEmail, &record::Person::emails},        {Column::kDocument, &record::Person::documents},
+    {Column::kHandle, &record::Person::handles},      {Column::kIban, &record::Person::ibans},
+    {Column::kPlate, &record::Person::plates},        {Column::kAddress, &record::Person::addresses},
+    {Column::kConsent, &record::Person::consent},     {Column::kLabels, &record::Person::labels},
 };
 
-std::vector<std::string> Person::*MultiValued(Column column) {
+std::vector<std::string> record::Person::*MultiValued(Column column) {
   for (const auto& [c, list] : kMultiValued) {
     if (c == column) return list;
   }
@@ -89,10 +89,10 @@ std::vector<std::string> Person::*MultiValued(Column column) {
 }
 
 // Builds one Person from (column, value) cells. `where` is "FILE:LINE".
-absl::StatusOr<Person> BuildPerson(
+absl::StatusOr<record::Person> BuildPerson(
     const std::vector<std::pair<Column, std::string>>& cells,
     const std::string& where, int line, const ImportOptions& options) {
-  Person p;
+  record::Person p;
   bool has_role = false;
   auto fail = [&](absl::string_view field, absl::string_view problem) {
     return absl::InvalidArgumentError(
@@ -103,7 +103,7 @@ absl::StatusOr<Person> BuildPerson(
       return fail(CanonicalColumns()[static_cast<int>(column)],
                   "invalid UTF-8");
     const std::string value(absl::StripAsciiWhitespace(raw));
-    if (std::vector<std::string> Person::*list = MultiValued(column); list != nullptr) {
+    if (std::vector<std::string> record::Person::*list = MultiValued(column); list != nullptr) {
       AppendMulti(value, &(p.*list));
       continue;
     }
@@ -114,7 +114,7 @@ absl::StatusOr<Person> BuildPerson(
       case Column::kRole:
         if (value.empty()) break;
         {
-          auto role = ParseRole(value);
+          auto role = record::ParseRole(value);
           if (!role.ok()) return fail("role", role.status().message());
           p.role = *role;
           has_role = true;
@@ -129,7 +129,7 @@ absl::StatusOr<Person> BuildPerson(
       case Column::kDob:
         if (value.empty()) break;
         {
-          auto dob = ParsePartialDate(value);
+          auto dob = record::ParsePartialDate(value);
           if (!dob.ok()) {
             if (!options.drop_bad_dates)
               return fail("dob", dob.status().message());
@@ -141,7 +141,7 @@ absl::StatusOr<Person> BuildPerson(
         }
         break;
       case Column::kSex: {
-        auto sex = ParseSex(value);
+        auto sex = record::ParseSex(value);
         if (!sex.ok()) return fail("sex", sex.status().message());
         p.sex = *sex;
         break;
@@ -155,12 +155,12 @@ absl::StatusOr<Person> BuildPerson(
       case Column::kConsentExpires:
         if (value.empty()) break;
         {
-          auto date = ParsePartialDate(value);
+          auto date = record::ParsePartialDate(value);
           if (!date.ok() || date->day == 0) {
             return fail("consent_expires", "expected a full date (YYYY-MM-DD)");
           }
           p.consent_expires_at =
-              DaysFromCivil(date->year, date->month, date->day) * 86400;
+              record::DaysFromCivil(date->year, date->month, date->day) * 86400;
         }
         break;
       default:  // the multi-valued columns, filled above
@@ -184,7 +184,7 @@ std::string DisplayColumn(Column c) {
   return CanonicalColumns()[static_cast<int>(c)];
 }
 
-absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
+absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
                                              absl::string_view name,
                                              const ImportOptions& options) {
   CsvReader reader(content);
@@ -217,7 +217,7 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
     return absl::InvalidArgumentError(absl::StrCat(
         name, ":1: no external_id column (use --map SRC=external_id)"));
   }
-  std::vector<Person> persons;
+  std::vector<record::Person> persons;
   absl::flat_hash_map<std::string, size_t> index_by_id;
   // Rows are rarely shorter than 64 bytes; reserving avoids re-copying.
   persons.reserve(content.size() / 64 + 1);
@@ -236,7 +236,7 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
       if (columns[i].has_value())
         cells.emplace_back(*columns[i], std::move(row[i]));
     }
-    ASSIGN_OR_RETURN(Person p, BuildPerson(cells, where, reader.line(), options));
+    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, reader.line(), options));
     // A later row with the same external_id replaces the earlier one, as a
     // re-import would.
     auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
@@ -253,10 +253,10 @@ absl::StatusOr<std::vector<Person>> ParseCsv(absl::string_view content,
   return persons;
 }
 
-absl::StatusOr<std::vector<Person>> ParseJsonl(absl::string_view content,
+absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content,
                                                absl::string_view name,
                                                const ImportOptions& options) {
-  std::vector<Person> persons;
+  std::vector<record::Person> persons;
   absl::flat_hash_map<std::string, size_t> index_by_id;
   int line_number = 0;
   std::vector<std::pair<Column, std::string>> cells;
@@ -306,7 +306,7 @@ absl::StatusOr<std::vector<Person>> ParseJsonl(absl::string_view content,
       }
       cells.emplace_back(*c, std::move(text));
     }
-    ASSIGN_OR_RETURN(Person p, BuildPerson(cells, where, line_number, options));
+    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, line_number, options));
     auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
     if (inserted) {
       persons.push_back(std::move(p));
@@ -363,7 +363,7 @@ absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
   return out;
 }
 
-absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
+absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view content,
                                                  absl::string_view display_name,
                                                  const ImportOptions& options) {
   std::string format = options.format;
@@ -379,29 +379,29 @@ absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
       "--format: unknown format '", format, "' (expected csv or jsonl)"));
 }
 
-absl::StatusOr<std::vector<Person>> ReadPersonsFile(
+absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(
     const std::string& path, const ImportOptions& options) {
-  auto text = ReadWholeFile(path);
+  auto text = common::ReadWholeFile(path);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
   RETURN_IF_ERROR(text.status());
   return ParsePersons(*text, path, options);
 }
 
-std::string PersonsToCsv(const std::vector<Person>& persons) {
+std::string PersonsToCsv(const std::vector<record::Person>& persons) {
   std::string out = absl::StrJoin(CanonicalColumns(), ",") + "\n";
   auto multi = [](const std::vector<std::string>& v) {
     return CsvField(absl::StrJoin(v, ";"));
   };
-  for (const Person& p : persons) {
+  for (const record::Person& p : persons) {
     std::string expires;
     if (p.consent_expires_at != 0) {
-      expires = CivilFromDays(p.consent_expires_at / 86400).ToString();
+      expires = record::CivilFromDays(p.consent_expires_at / 86400).ToString();
     }
     absl::StrAppend(
-        &out, CsvField(p.external_id), ",", RoleName(p.role), ",",
+        &out, CsvField(p.external_id), ",", record::RoleName(p.role), ",",
         CsvField(p.given_name), ",", CsvField(p.family_name), ",",
-        multi(p.aliases), ",", p.dob.ToString(), ",", SexName(p.sex), ",",
+        multi(p.aliases), ",", p.dob.ToString(), ",", record::SexName(p.sex), ",",
         CsvField(p.nationality), ",", multi(p.phones), ",", multi(p.emails),
         ",", multi(p.documents), ",", multi(p.handles), ",", multi(p.ibans),
         ",", multi(p.plates), ",", multi(p.addresses), ",", multi(p.consent),
@@ -410,4 +410,4 @@ std::string PersonsToCsv(const std::vector<Person>& persons) {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "node/record/person.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 
 // The canonical column names, in the order the CSV export writes them.
 // Multi-valued columns (aliases, phone, email, document, handle, iban, plate,
@@ -26,7 +26,7 @@ struct ImportOptions {
   // mapped nor canonical are ignored.
   std::map<std::string, std::string> column_map;
   // Role for rows with no role column or an empty role.
-  std::optional<Role> default_role;
+  std::optional<record::Role> default_role;
   // Rows without an external id get "<default_external_id>:<line>" (a
   // lookup's intake is not stored, so it needs none); without it,
   // external_id is required.
@@ -46,18 +46,18 @@ absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
     absl::string_view spec);
 
 // Parses the whole file. `display_name` is used in error messages.
-absl::StatusOr<std::vector<Person>> ParsePersons(absl::string_view content,
+absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view content,
                                                  absl::string_view display_name,
                                                  const ImportOptions& options);
 
 // Reads and parses a file. Errors name the file and line.
-absl::StatusOr<std::vector<Person>> ReadPersonsFile(
+absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(
     const std::string& path, const ImportOptions& options);
 
 // Writes persons as CSV with the canonical header (the format ParsePersons
 // reads back).
-std::string PersonsToCsv(const std::vector<Person>& persons);
+std::string PersonsToCsv(const std::vector<record::Person>& persons);
 
-}  // namespace fedlink
+}  // namespace fedlink::importer
 
 #endif  // FEDLINK_NODE_IMPORTER_IMPORTER_H_

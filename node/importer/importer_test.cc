@@ -3,7 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 using ::testing::ElementsAre;
@@ -26,12 +26,12 @@ TEST(ImporterTest, ParsesCanonicalCsv) {
   auto persons = ParsePersons(csv, "a.csv", Defaults());
   ASSERT_TRUE(persons.ok()) << persons.status();
   ASSERT_EQ(persons->size(), 1u);
-  const Person& p = (*persons)[0];
+  const record::Person& p = (*persons)[0];
   EXPECT_EQ(p.external_id, "A-1");
-  EXPECT_EQ(p.role, Role::kVictim);
+  EXPECT_EQ(p.role, record::Role::kVictim);
   EXPECT_THAT(p.aliases, ElementsAre("Masha", "Mary"));
-  EXPECT_EQ(p.dob, (PartialDate{1987, 3, 14}));
-  EXPECT_EQ(p.sex, Sex::kFemale);
+  EXPECT_EQ(p.dob, (record::PartialDate{1987, 3, 14}));
+  EXPECT_EQ(p.sex, record::Sex::kFemale);
   EXPECT_EQ(p.nationality, "UA");
   EXPECT_THAT(p.addresses, ElementsAre("1 Main St, Kyiv"));
   EXPECT_THAT(p.consent, ElementsAre("victim-dedup"));
@@ -41,7 +41,7 @@ TEST(ImporterTest, ParsesCanonicalCsv) {
 TEST(ImporterTest, ADefaultExternalIdStandsInForAMissingColumnOrValue) {
   ImportOptions options;
   options.format = "csv";
-  options.default_role = Role::kOther;
+  options.default_role = record::Role::kOther;
   EXPECT_FALSE(ParsePersons("given_name\nMaria\n", "x.csv", options).ok());
   options.default_external_id = "intake";
   auto persons = ParsePersons("given_name\nMaria\n", "x.csv", options);
@@ -64,7 +64,7 @@ TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
   ASSERT_TRUE(map.ok()) << map.status();
   ImportOptions options;
   options.column_map = *map;
-  options.default_role = Role::kOther;
+  options.default_role = record::Role::kOther;
   auto persons = ParsePersons(
       "rec_id,given_name,surname,postcode,date_of_birth\nrec-1-org,ana,lee,"
       "2000,19900102\n",
@@ -73,8 +73,8 @@ TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
   ASSERT_EQ(persons->size(), 1u);
   EXPECT_EQ((*persons)[0].external_id, "rec-1-org");
   EXPECT_EQ((*persons)[0].family_name, "lee");
-  EXPECT_EQ((*persons)[0].dob, (PartialDate{1990, 1, 2}));
-  EXPECT_EQ((*persons)[0].role, Role::kOther);
+  EXPECT_EQ((*persons)[0].dob, (record::PartialDate{1990, 1, 2}));
+  EXPECT_EQ((*persons)[0].role, record::Role::kOther);
 }
 
 TEST(ImporterTest, RejectsBadMapSpecs) {
@@ -91,7 +91,7 @@ TEST(ImporterTest, LaterDuplicateRowReplacesEarlier) {
   ASSERT_TRUE(persons.ok());
   ASSERT_EQ(persons->size(), 1u);
   EXPECT_EQ((*persons)[0].given_name, "Anna");
-  EXPECT_EQ((*persons)[0].role, Role::kSuspect);
+  EXPECT_EQ((*persons)[0].role, record::Role::kSuspect);
 }
 
 struct BadCase {
@@ -175,7 +175,7 @@ TEST(ImporterTest, ParsesJsonl) {
   ASSERT_EQ(persons->size(), 2u);
   EXPECT_THAT((*persons)[0].phones,
               ElementsAre("+44 20 7946 0000", "+44 20 7946 0001"));
-  EXPECT_EQ((*persons)[0].dob, (PartialDate{1980, 0, 0}));
+  EXPECT_EQ((*persons)[0].dob, (record::PartialDate{1980, 0, 0}));
   EXPECT_EQ((*persons)[1].given_name, "Ελένη");
 }
 
@@ -195,15 +195,15 @@ TEST(ImporterTest, RejectsBadJsonl) {
 }
 
 TEST(ImporterTest, CsvExportReadsBack) {
-  Person p;
+  record::Person p;
   p.external_id = "id,with\"quote";
-  p.role = Role::kWitness;
+  p.role = record::Role::kWitness;
   p.given_name = "Ana";
   p.aliases = {"A", "B"};
   p.dob = {1999, 2, 0};
   p.addresses = {"1 Main St, Town"};
   p.consent = {"victim-dedup"};
-  p.consent_expires_at = DaysFromCivil(2030, 1, 31) * 86400;
+  p.consent_expires_at = record::DaysFromCivil(2030, 1, 31) * 86400;
   auto back = ParsePersons(PersonsToCsv({p}), "x.csv", Defaults());
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->size(), 1u);
@@ -211,9 +211,9 @@ TEST(ImporterTest, CsvExportReadsBack) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::importer
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 TEST(ImporterTest, DropBadDatesKeepsRecordAndReportsLineOnly) {
@@ -229,21 +229,21 @@ TEST(ImporterTest, DropBadDatesKeepsRecordAndReportsLineOnly) {
   ASSERT_TRUE(persons.ok()) << persons.status();
   ASSERT_EQ(persons->size(), 3u);
   EXPECT_TRUE((*persons)[0].dob.empty());
-  EXPECT_EQ((*persons)[1].dob, (PartialDate{1990, 1, 2}));
+  EXPECT_EQ((*persons)[1].dob, (record::PartialDate{1990, 1, 2}));
   EXPECT_THAT(stats.dropped_date_lines, ElementsAre(2, 4));
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::importer
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 TEST(ImporterTest, SeveralSourceColumnsMayFeedOneMultiValuedColumn) {
   ImportOptions options;
   options.column_map = *ParseColumnMap(
       "rec=external_id,street=address,suburb=address,tel=phone");
-  options.default_role = Role::kOther;
+  options.default_role = record::Role::kOther;
   auto persons = ParsePersons(
       "rec,street,suburb,tel\nr1,1 Main St,Northtown,+441\n", "f.csv", options);
   ASSERT_TRUE(persons.ok()) << persons.status();
@@ -255,4 +255,4 @@ TEST(ImporterTest, SeveralSourceColumnsMayFeedOneMultiValuedColumn) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -1,6 +1,6 @@
 #include "node/importer/utf8.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 
 bool IsValidUtf8(absl::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -38,4 +38,4 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -4,12 +4,12 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 
 // True if `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF) and holds no NUL byte.
 bool IsValidUtf8(absl::string_view text);
 
-}  // namespace fedlink
+}  // namespace fedlink::importer
 
 #endif  // FEDLINK_NODE_IMPORTER_UTF8_H_

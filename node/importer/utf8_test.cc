@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::importer {
 namespace {
 
 TEST(Utf8Test, AcceptsWellFormedText) {
@@ -28,4 +28,4 @@ TEST(Utf8Test, RejectsMalformedText) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::importer

@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 std::string Quality::Line() const {
   return absl::StrFormat("precision=%.4f recall=%.4f f1=%.4f", precision(),
@@ -46,4 +46,4 @@ absl::StatusOr<std::set<IdPair>> ReadTruth(const std::string& path) {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 using IdPair = std::pair<std::string, std::string>;
 
@@ -35,6 +35,6 @@ Quality Evaluate(const std::set<IdPair>& predicted,
 // Reads a truth file: header id_a,id_b, then one pair per line.
 absl::StatusOr<std::set<IdPair>> ReadTruth(const std::string& path);
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_EVALUATION_H_

@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 extern const char kCulturesTsv[];  // node/match/data/cultures.tsv, compiled in
 
@@ -139,9 +139,9 @@ struct Truth {
   const Culture* culture;
   const Name* given;
   const Name* family;
-  Sex sex;
-  Role role;
-  PartialDate dob;
+  record::Sex sex;
+  record::Role role;
+  record::PartialDate dob;
   std::vector<std::string> phones;  // E.164
   std::string email_user;
   std::string email_domain;
@@ -220,15 +220,15 @@ class Generator {
   Truth NewTruth() {
     Truth t;
     t.culture = &Pick(Cultures());
-    t.sex = Chance(0.6) ? Sex::kFemale : Sex::kMale;
-    t.given = &Pick(t.sex == Sex::kFemale ? t.culture->female : t.culture->male);
-    t.family = &Pick(t.sex == Sex::kFemale ? t.culture->family_female : t.culture->family_male);
+    t.sex = Chance(0.6) ? record::Sex::kFemale : record::Sex::kMale;
+    t.given = &Pick(t.sex == record::Sex::kFemale ? t.culture->female : t.culture->male);
+    t.family = &Pick(t.sex == record::Sex::kFemale ? t.culture->family_female : t.culture->family_male);
     const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
-    t.role = r < 0.55   ? Role::kVictim
-             : r < 0.85 ? Role::kSuspect
-             : r < 0.95 ? Role::kWitness
-                        : Role::kOther;
-    const int year = t.role == Role::kVictim ? Uniform(1975, 2009) : Uniform(1955, 2000);
+    t.role = r < 0.55   ? record::Role::kVictim
+             : r < 0.85 ? record::Role::kSuspect
+             : r < 0.95 ? record::Role::kWitness
+                        : record::Role::kOther;
+    const int year = t.role == record::Role::kVictim ? Uniform(1975, 2009) : Uniform(1955, 2000);
     t.dob = {year, Uniform(1, 12), Uniform(1, 28)};
     if (Chance(0.04)) t.dob = {year, 0, 0};  // only the year is known
     t.minor = year >= 2008;
@@ -243,13 +243,13 @@ class Generator {
       t.email_domain = Pick(std::vector<std::string>{"example.org", "example.net", "mail.example"});
     }
     if (Chance(0.6)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
-    if (Chance(t.role == Role::kSuspect ? 0.5 : 0.25)) {
+    if (Chance(t.role == record::Role::kSuspect ? 0.5 : 0.25)) {
       t.handle = absl::StrCat("@", latin_given.substr(0, 4), "_", Digits(4));
     }
-    if (Chance(t.role == Role::kSuspect ? 0.35 : 0.08)) {
+    if (Chance(t.role == record::Role::kSuspect ? 0.35 : 0.08)) {
       t.iban = IbanWithCheckDigits("GB", absl::StrCat("NWBK", Digits(14)));
     }
-    if (t.role == Role::kSuspect && Chance(0.3)) {
+    if (t.role == record::Role::kSuspect && Chance(0.3)) {
       const char* letters = "ABCDEFGHJKLMNPRSTVWXYZ";
       t.plate = absl::StrCat(
           std::string(1, letters[Uniform(0, 21)]), std::string(1, letters[Uniform(0, 21)]),
@@ -263,7 +263,7 @@ class Generator {
                                                      "Church Street"}),
                        ", ", Pick(std::vector<std::string>{"Northtown", "Eastbridge", "Westford"}));
     }
-    if (t.role == Role::kVictim) {
+    if (t.role == record::Role::kVictim) {
       t.consent_dedup = Chance(0.85);
       t.consent_link = Chance(0.3);
     }
@@ -275,7 +275,7 @@ class Generator {
   void ShareSuspectPhones(std::vector<Truth>* people) {
     std::vector<Truth*> suspects;
     for (Truth& t : *people) {
-      if (t.role == Role::kSuspect) suspects.push_back(&t);
+      if (t.role == record::Role::kSuspect) suspects.push_back(&t);
     }
     if (suspects.size() < 2) return;
     for (Truth* t : suspects) {
@@ -359,8 +359,8 @@ class Generator {
     }
   }
 
-  Person Write(const Truth& t, const std::string& id, bool corrupt, absl::string_view org) {
-    Person p;
+  record::Person Write(const Truth& t, const std::string& id, bool corrupt, absl::string_view org) {
+    record::Person p;
     p.external_id = id;
     p.role = t.role;
     p.sex = t.sex;
@@ -380,7 +380,7 @@ class Generator {
     if (corrupt && p.dob.day != 0 && p.dob.day <= 12 && Chance(o_.swap_day_month)) {
       std::swap(p.dob.day, p.dob.month);
     }
-    if (corrupt && Chance(o_.missing_dob)) p.dob = PartialDate{};
+    if (corrupt && Chance(o_.missing_dob)) p.dob = record::PartialDate{};
     if (!(corrupt && Chance(o_.missing_phone))) {
       for (const std::string& phone : t.phones) p.phones.push_back(FormatPhone(phone, corrupt));
     }
@@ -407,7 +407,7 @@ class Generator {
     if (!t.address.empty() && !(corrupt && Chance(0.4))) p.addresses.push_back(t.address);
     if (t.consent_dedup) p.consent.push_back("victim-dedup");
     if (t.consent_link) p.consent.push_back("perpetrator-link");
-    if (t.role == Role::kVictim) p.labels.push_back("trafficking");
+    if (t.role == record::Role::kVictim) p.labels.push_back("trafficking");
     if (t.minor) p.labels.push_back("minor");
     p.officer = absl::StrCat("officer-", Uniform(1, 40), "@", org, ".example");
     return p;
@@ -436,4 +436,4 @@ std::string IbanWithCheckDigits(const std::string& country, const std::string& b
 
 GeneratedData GeneratePeople(const GeneratorOptions& options) { return Generator(options).Run(); }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

@@ -12,7 +12,7 @@
 
 #include "node/record/person.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 struct GeneratorOptions {
   int persons = 1000;    // records per organisation
@@ -35,8 +35,8 @@ struct GeneratorOptions {
 };
 
 struct GeneratedData {
-  std::vector<Person> a;
-  std::vector<Person> b;
+  std::vector<record::Person> a;
+  std::vector<record::Person> b;
   std::vector<std::pair<std::string, std::string>> truth;  // (id in a, id in b)
 };
 
@@ -47,6 +47,6 @@ GeneratedData GeneratePeople(const GeneratorOptions& options);
 std::string IbanWithCheckDigits(const std::string& country,
                                 const std::string& bban);
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_GENERATOR_H_

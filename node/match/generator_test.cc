@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "node/importer/importer.h"
 
-namespace fedlink {
+namespace fedlink::match {
 namespace {
 
 TEST(GeneratorTest, IbanCheckDigitsMatchTheStandardExample) {
@@ -27,8 +27,8 @@ TEST(GeneratorTest, SizesOverlapAndTruthAreConsistent) {
   EXPECT_EQ(d.b.size(), 500u);
   EXPECT_EQ(d.truth.size(), 150u);
   std::set<std::string> a_ids, b_ids;
-  for (const Person& p : d.a) a_ids.insert(p.external_id);
-  for (const Person& p : d.b) b_ids.insert(p.external_id);
+  for (const record::Person& p : d.a) a_ids.insert(p.external_id);
+  for (const record::Person& p : d.b) b_ids.insert(p.external_id);
   EXPECT_EQ(a_ids.size(), 500u);
   EXPECT_EQ(b_ids.size(), 500u);
   std::set<std::string> truth_b;
@@ -57,13 +57,13 @@ TEST(GeneratorTest, SharedPeopleAreCorruptedButNotAlways) {
   o.persons = 2000;
   o.overlap = 0.5;
   GeneratedData d = GeneratePeople(o);
-  std::map<std::string, const Person*> a, b;
-  for (const Person& p : d.a) a[p.external_id] = &p;
-  for (const Person& p : d.b) b[p.external_id] = &p;
+  std::map<std::string, const record::Person*> a, b;
+  for (const record::Person& p : d.a) a[p.external_id] = &p;
+  for (const record::Person& p : d.b) b[p.external_id] = &p;
   int names_differ = 0, phones_differ = 0, dob_missing = 0, native_script = 0;
   for (const auto& [ida, idb] : d.truth) {
-    const Person& pa = *a[ida];
-    const Person& pb = *b[idb];
+    const record::Person& pa = *a[ida];
+    const record::Person& pb = *b[idb];
     EXPECT_EQ(pa.role, pb.role);
     if (pa.given_name != pb.given_name || pa.family_name != pb.family_name)
       ++names_differ;
@@ -83,10 +83,10 @@ TEST(GeneratorTest, OutputImportsCleanly) {
   GeneratorOptions o;
   o.persons = 300;
   GeneratedData d = GeneratePeople(o);
-  auto back = ParsePersons(PersonsToCsv(d.b), "b.csv", ImportOptions{});
+  auto back = importer::ParsePersons(importer::PersonsToCsv(d.b), "b.csv", importer::ImportOptions{});
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, d.b);
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::match

@@ -9,7 +9,7 @@
 #include "node/match/soundex.h"
 #include "node/normalize/normalize.h"
 
-namespace fedlink::keyspec {
+namespace fedlink::match::keyspec {
 namespace {
 
 std::string Joined(absl::string_view normalised_name) {
@@ -82,7 +82,7 @@ std::vector<std::string> KeyTypeNames() {
   return out;
 }
 
-std::vector<Key> DeriveKeys(const Person& p, const Options& options,
+std::vector<Key> DeriveKeys(const record::Person& p, const Options& options,
                             DropCounts* dropped) {
   std::vector<Key> keys;
   auto add = [&](KeyType type, absl::string_view value) {
@@ -163,4 +163,4 @@ std::vector<Key> DeriveKeys(const Person& p, const Options& options,
   return keys;
 }
 
-}  // namespace fedlink::keyspec
+}  // namespace fedlink::match::keyspec

@@ -35,7 +35,7 @@
 #include "absl/strings/string_view.h"
 #include "node/record/person.h"
 
-namespace fedlink::keyspec {
+namespace fedlink::match::keyspec {
 
 inline constexpr char kVersion[] = "fedlink/keyspec/v1";
 
@@ -125,9 +125,9 @@ struct DropCounts {
 
 // Derives every key of `person`, de-duplicated, in a deterministic order.
 // Thread-safe.
-std::vector<Key> DeriveKeys(const Person& person, const Options& options,
+std::vector<Key> DeriveKeys(const record::Person& person, const Options& options,
                             DropCounts* dropped = nullptr);
 
-}  // namespace fedlink::keyspec
+}  // namespace fedlink::match::keyspec
 
 #endif  // FEDLINK_NODE_MATCH_KEYSPEC_H_

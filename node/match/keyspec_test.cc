@@ -8,7 +8,7 @@
 #include "node/match/nicknames.h"
 #include "node/match/soundex.h"
 
-namespace fedlink::keyspec {
+namespace fedlink::match::keyspec {
 namespace {
 
 TEST(SoundexTest, NationalArchivesKnownAnswers) {
@@ -38,10 +38,10 @@ TEST(NicknameTest, MapsNamesToTheFormalNamesTheyMayStandFor) {
   EXPECT_LE(FormalNames("ron").size(), kMaxFormalNames);
 }
 
-Person MakePerson(std::string given, std::string family, PartialDate dob) {
-  Person p;
+record::Person MakePerson(std::string given, std::string family, record::PartialDate dob) {
+  record::Person p;
   p.external_id = "x";
-  p.role = Role::kVictim;
+  p.role = record::Role::kVictim;
   p.given_name = std::move(given);
   p.family_name = std::move(family);
   p.dob = dob;
@@ -54,7 +54,7 @@ std::set<std::string> Bytes(const std::vector<Key>& keys) {
   return out;
 }
 
-int Agreeing(const Person& a, const Person& b) {
+int Agreeing(const record::Person& a, const record::Person& b) {
   std::set<std::string> ka = Bytes(DeriveKeys(a, {})),
                         kb = Bytes(DeriveKeys(b, {}));
   int n = 0;
@@ -62,7 +62,7 @@ int Agreeing(const Person& a, const Person& b) {
   return n;
 }
 
-const PartialDate kDob{1987, 3, 14};
+const record::PartialDate kDob{1987, 3, 14};
 
 TEST(KeyspecTest, KeyBytesHaveTheVersionedPrefix) {
   auto keys = DeriveKeys(MakePerson("Maria", "Ivanova", kDob), {});
@@ -78,7 +78,7 @@ TEST(KeyspecTest, KeyBytesHaveTheVersionedPrefix) {
 }
 
 TEST(KeyspecTest, CyrillicAndLatinSpellingsAgreeOnSeveralKeys) {
-  const Person cyrillic = MakePerson("Мария", "Иванова", kDob);
+  const record::Person cyrillic = MakePerson("Мария", "Иванова", kDob);
   EXPECT_GE(Agreeing(cyrillic, MakePerson("Mariya", "Ivanova", kDob)), 4);
   EXPECT_GE(Agreeing(cyrillic, MakePerson("Maria", "Ivanova", kDob)), 6);
   EXPECT_GE(Agreeing(MakePerson("Ελένη", "Παπαδοπούλου", kDob),
@@ -90,7 +90,7 @@ TEST(KeyspecTest, CyrillicAndLatinSpellingsAgreeOnSeveralKeys) {
 }
 
 TEST(KeyspecTest, OneCorruptionStillLeavesSeveralKeys) {
-  const Person base = MakePerson("William", "Thompson", kDob);
+  const record::Person base = MakePerson("William", "Thompson", kDob);
   EXPECT_GE(Agreeing(base, MakePerson("Wiliam", "Thompson", kDob)), 3);  // typo
   EXPECT_GE(Agreeing(base, MakePerson("Bill", "Thompson", kDob)),
             2);  // nickname
@@ -101,7 +101,7 @@ TEST(KeyspecTest, OneCorruptionStillLeavesSeveralKeys) {
   EXPECT_GE(Agreeing(base, MakePerson("William", "Thompson", {1987, 3, 0})),
             2);  // partial
   // Swapped day and month (both <= 12) keep the day/month-unordered key.
-  const Person early = MakePerson("William", "Thompson", {1987, 3, 4});
+  const record::Person early = MakePerson("William", "Thompson", {1987, 3, 4});
   EXPECT_GE(Agreeing(early, MakePerson("William", "Thompson", {1987, 4, 3})),
             3);
   // Missing date: the names key remains.
@@ -120,7 +120,7 @@ TEST(KeyspecTest, DifferentPeopleShareFewKeys) {
 }
 
 TEST(KeyspecTest, SelectorsNormaliseAndBadValuesAreDroppedAndCounted) {
-  Person a = MakePerson("", "", {});
+  record::Person a = MakePerson("", "", {});
   a.phones = {"+44 20 7946 0000", "not a phone"};
   a.emails = {"Maria@Example.org", "broken"};
   a.ibans = {"GB82 WEST 1234 5698 7654 32", "GB00WEST12345698765432"};
@@ -140,13 +140,13 @@ TEST(KeyspecTest, SelectorsNormaliseAndBadValuesAreDroppedAndCounted) {
                                "fedlink/keyspec/v1|document|UA123456",
                                "fedlink/keyspec/v1|handle|mash",
                                "fedlink/keyspec/v1|plate|AB12CDE"));
-  Person b = MakePerson("", "", {});
+  record::Person b = MakePerson("", "", {});
   b.phones = {"020 7946 0000"};  // national format, default region GB
   EXPECT_EQ(Agreeing(a, b), 1);
 }
 
 TEST(KeyspecTest, DerivationIsDeterministic) {
-  Person p = MakePerson("Ștefan", "Țurcanu", kDob);
+  record::Person p = MakePerson("Ștefan", "Țurcanu", kDob);
   p.phones = {"+40 746 217 155"};
   auto a = DeriveKeys(p, {});
   auto b = DeriveKeys(p, {});
@@ -155,4 +155,4 @@ TEST(KeyspecTest, DerivationIsDeterministic) {
 }
 
 }  // namespace
-}  // namespace fedlink::keyspec
+}  // namespace fedlink::match::keyspec

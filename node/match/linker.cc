@@ -7,7 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
                                           const std::vector<KeySet>& b,
@@ -120,4 +120,4 @@ std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches) {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

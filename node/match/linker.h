@@ -14,7 +14,7 @@
 
 #include "node/match/scorer.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 struct CandidatePair {
   uint32_t a = 0;
@@ -52,6 +52,6 @@ std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads
 // For linkage: the best-scoring A record for each B record.
 std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches);
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_LINKER_H_

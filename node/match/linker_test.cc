@@ -6,12 +6,12 @@
 #include "node/match/evaluation.h"
 #include "node/match/generator.h"
 
-namespace fedlink {
+namespace fedlink::match {
 namespace {
 
-std::vector<KeySet> Keys(const std::vector<Person>& persons) {
+std::vector<KeySet> Keys(const std::vector<record::Person>& persons) {
   std::vector<KeySet> out;
-  for (const Person& p : persons) out.push_back(keyspec::DeriveKeys(p, {}));
+  for (const record::Person& p : persons) out.push_back(keyspec::DeriveKeys(p, {}));
   return out;
 }
 
@@ -42,7 +42,7 @@ TEST(LinkerTest, DedupModeReportsEachPairOnceAndNeverSelfPairs) {
   GeneratorOptions o;
   o.persons = 500;
   GeneratedData d = GeneratePeople(o);
-  std::vector<Person> both = d.a;
+  std::vector<record::Person> both = d.a;
   both.insert(both.end(), d.b.begin(), d.b.end());
   std::vector<KeySet> keys = Keys(both);
   auto candidates = FindCandidates(keys, keys, {});
@@ -84,4 +84,4 @@ TEST(EvaluationTest, ComputesPrecisionRecallF1) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::match

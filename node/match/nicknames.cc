@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_split.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 extern const char kNicknamesCsv[];  // generated from data/nicknames.csv
 
@@ -48,4 +48,4 @@ std::vector<std::string> FormalNames(absl::string_view given) {
   return relations->Get(given);
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

@@ -13,13 +13,13 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 // The formal names for a normalised (lower-case ASCII) given name, sorted,
 // at most kMaxFormalNames; empty if the name has no nickname relation.
 inline constexpr size_t kMaxFormalNames = 4;
 std::vector<std::string> FormalNames(absl::string_view given);
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_NICKNAMES_H_

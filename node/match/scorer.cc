@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 using keyspec::KeyType;
 using keyspec::kKeyTypeCount;
@@ -142,4 +142,4 @@ std::string Scorer::Describe() const {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

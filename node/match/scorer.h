@@ -19,7 +19,7 @@
 
 #include "node/match/keyspec.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 using KeySet = std::vector<keyspec::Key>;
 
@@ -62,6 +62,6 @@ class Scorer {
   double match_prior_ = 0;
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_SCORER_H_

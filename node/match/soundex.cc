@@ -2,7 +2,7 @@
 
 #include "absl/strings/ascii.h"
 
-namespace fedlink {
+namespace fedlink::match {
 namespace {
 
 // Digit class of a lower-case letter; '0' for vowels (and y), 'h'/'w' are
@@ -75,4 +75,4 @@ std::string Soundex(absl::string_view word) {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::match

@@ -9,11 +9,11 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::match {
 
 // "robert" -> "R163"; "" -> "".
 std::string Soundex(absl::string_view word);
 
-}  // namespace fedlink
+}  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_SOUNDEX_H_

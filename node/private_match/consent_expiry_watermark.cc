@@ -15,9 +15,9 @@ namespace fedlink::private_match {
 namespace {
 
 // The watermark an older fedlink kept in budget.db (schema 2), if any.
-absl::StatusOr<std::optional<int64_t>> LegacyWatermark(const NodePaths& paths) {
-  if (FileMTimeNanos(paths.budget_db()) < 0) return std::nullopt;
-  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(paths.budget_db(), {.create = false}));
+absl::StatusOr<std::optional<int64_t>> LegacyWatermark(const common::NodePaths& paths) {
+  if (common::FileMTimeNanos(paths.budget_db()) < 0) return std::nullopt;
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(paths.budget_db(), {.create = false}));
   ASSIGN_OR_RETURN(auto has_table,
                    db->Prepare("SELECT 1 FROM sqlite_master "
                                "WHERE type = 'table' AND name = 'consent_expiry'"));
@@ -32,10 +32,10 @@ absl::StatusOr<std::optional<int64_t>> LegacyWatermark(const NodePaths& paths) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> ConsentExpiryWatermark::Open(
-    const NodePaths& paths, Clock* clock) {
+    const common::NodePaths& paths, common::Clock* clock) {
   const std::string path = paths.consent_expiry_checked();
-  if (FileMTimeNanos(path) >= 0) {
-    ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
+  if (common::FileMTimeNanos(path) >= 0) {
+    ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(path));
     int64_t checked_until = 0;
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &checked_until) ||
         checked_until < 0) {
@@ -45,7 +45,7 @@ absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> ConsentExpiryWatermark::
         new ConsentExpiryWatermark(paths, checked_until));
   }
   ASSIGN_OR_RETURN(const std::optional<int64_t> legacy, LegacyWatermark(paths));
-  if (clock == nullptr) clock = Clock::Real();
+  if (clock == nullptr) clock = common::Clock::Real();
   std::unique_ptr<ConsentExpiryWatermark> watermark(new ConsentExpiryWatermark(
       paths, legacy.has_value() ? *legacy : absl::ToUnixSeconds(clock->Now())));
   RETURN_IF_ERROR(watermark->Save());
@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> ConsentExpiryWatermark::
 }
 
 absl::Status ConsentExpiryWatermark::Save() const {
-  return WriteFileAtomically(path_, absl::StrCat(checked_until_, "\n"));
+  return common::WriteFileAtomically(path_, absl::StrCat(checked_until_, "\n"));
 }
 
 }  // namespace fedlink::private_match

@@ -36,8 +36,8 @@ class ConsentExpiryWatermark {
   // creating it on first use as described above. Open it before
   // EvaluationBudget::Open on a node directory of an older fedlink: that
   // drops the old table. `clock` (Clock::Real() if null) is read only here.
-  static absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> Open(const NodePaths& paths,
-                                                                      Clock* clock);
+  static absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> Open(const common::NodePaths& paths,
+                                                                      common::Clock* clock);
   ConsentExpiryWatermark(const ConsentExpiryWatermark&) = delete;
   ConsentExpiryWatermark& operator=(const ConsentExpiryWatermark&) = delete;
 
@@ -53,7 +53,7 @@ class ConsentExpiryWatermark {
   absl::Status Save() const;
 
  private:
-  ConsentExpiryWatermark(const NodePaths& paths, int64_t checked_until)
+  ConsentExpiryWatermark(const common::NodePaths& paths, int64_t checked_until)
       : path_(paths.consent_expiry_checked()), checked_until_(checked_until) {}
 
   const std::string path_;

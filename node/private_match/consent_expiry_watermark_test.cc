@@ -28,14 +28,14 @@ class ConsentExpiryWatermarkTest : public NodeDirTest {
   }
   int64_t Now() const { return absl::ToUnixSeconds(clock_.Now()); }
 
-  FakeClock clock_;
+  common::FakeClock clock_;
 };
 
 TEST_F(ConsentExpiryWatermarkTest, ANewNodeStartsNowAndPersistsIt) {
   auto watermark = Open();
   ASSERT_NE(watermark, nullptr);
   EXPECT_EQ(watermark->checked_until(), Now());
-  EXPECT_EQ(*ReadWholeFile(paths_.consent_expiry_checked()), absl::StrCat(Now(), "\n"));
+  EXPECT_EQ(*common::ReadWholeFile(paths_.consent_expiry_checked()), absl::StrCat(Now(), "\n"));
   // Reopened later: where it was left, not the new now.
   const int64_t first = Now();
   clock_.Advance(absl::Hours(5));
@@ -72,15 +72,15 @@ TEST_F(ConsentExpiryWatermarkTest, ACorruptFileIsDataLoss) {
 
 // budget.db as fedlink wrote it before the watermark had its own file:
 // schema 2, the watermark in table consent_expiry.
-void WriteOldBudgetDatabase(const NodePaths& paths, int64_t checked_until) {
-  constexpr sqlite::Migration kOldSchema[] = {
+void WriteOldBudgetDatabase(const common::NodePaths& paths, int64_t checked_until) {
+  constexpr store::sqlite::Migration kOldSchema[] = {
       {1, "CREATE TABLE budget_use (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
           "day INTEGER NOT NULL, used INTEGER NOT NULL, "
           "PRIMARY KEY (peer, purpose, day)) WITHOUT ROWID;"},
       {2, "CREATE TABLE consent_expiry (one INTEGER PRIMARY KEY CHECK (one = 1), "
           "checked_until INTEGER NOT NULL);"},
   };
-  auto db = sqlite::Database::Open(paths.budget_db(), {.create = true});
+  auto db = store::sqlite::Database::Open(paths.budget_db(), {.create = true});
   ASSERT_TRUE(db.ok()) << db.status();
   ASSERT_TRUE((*db)->Migrate(kOldSchema).ok());
   auto put = (*db)->Prepare("INSERT INTO consent_expiry (one, checked_until) VALUES (1, ?1)");
@@ -91,7 +91,7 @@ void WriteOldBudgetDatabase(const NodePaths& paths, int64_t checked_until) {
   auto spent = (*db)->Prepare(
       "INSERT INTO budget_use (peer, purpose, day, used) VALUES ('ngo', 'victim-dedup', ?1, 7)");
   ASSERT_TRUE(spent.ok());
-  (*spent)->Bind(1, absl::ToUnixSeconds(FakeClock().Now()) / 86400);
+  (*spent)->Bind(1, absl::ToUnixSeconds(common::FakeClock().Now()) / 86400);
   ASSERT_TRUE((*spent)->Run().ok());
 }
 
@@ -107,7 +107,7 @@ TEST_F(ConsentExpiryWatermarkTest, AnUpgradedNodeKeepsItsWatermarkAndBudget) {
   EXPECT_EQ(*(*budget)->UsedToday("ngo", "victim-dedup"), 7u);
   budget->reset();
   // The old table is gone; the value lives in its own file.
-  auto db = sqlite::Database::Open(paths_.budget_db(), {});
+  auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
   ASSERT_TRUE(db.ok());
   auto table = (*db)->Prepare("SELECT 1 FROM sqlite_master WHERE name = 'consent_expiry'");
   ASSERT_TRUE(table.ok());

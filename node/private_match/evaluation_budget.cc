@@ -9,7 +9,7 @@
 namespace fedlink::private_match {
 namespace {
 
-constexpr sqlite::Migration kBudgetMigrations[] = {
+constexpr store::sqlite::Migration kBudgetMigrations[] = {
     {1, R"sql(
 CREATE TABLE budget_use (
   peer TEXT NOT NULL,
@@ -42,16 +42,16 @@ absl::Status Exhausted(absl::string_view peer, absl::string_view purpose, uint64
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(const NodePaths& paths,
-                                                                          Clock* clock) {
+absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(const common::NodePaths& paths,
+                                                                          common::Clock* clock) {
   // synchronous=NORMAL (WAL): a power cut may forget the last charges, a
   // process crash never does; a budget is a rate limit, and an fsync per
   // evaluation would dominate a lookup's latency.
-  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(
                                 paths.budget_db(), {.create = true, .synchronous_full = false}));
   RETURN_IF_ERROR(db->Migrate(kBudgetMigrations));
   return std::unique_ptr<EvaluationBudget>(
-      new EvaluationBudget(std::move(db), clock != nullptr ? clock : Clock::Real()));
+      new EvaluationBudget(std::move(db), clock != nullptr ? clock : common::Clock::Real()));
 }
 
 int64_t EvaluationBudget::Today() const { return absl::ToUnixSeconds(clock_->Now()) / 86400; }

@@ -42,8 +42,8 @@ class EvaluationBudget {
  public:
   // Opens (creating and migrating) DIR/budget.db. `clock` (Clock::Real()
   // if null) must outlive this.
-  static absl::StatusOr<std::unique_ptr<EvaluationBudget>> Open(const NodePaths& paths,
-                                                                Clock* clock);
+  static absl::StatusOr<std::unique_ptr<EvaluationBudget>> Open(const common::NodePaths& paths,
+                                                                common::Clock* clock);
   EvaluationBudget(const EvaluationBudget&) = delete;
   EvaluationBudget& operator=(const EvaluationBudget&) = delete;
 
@@ -60,15 +60,15 @@ class EvaluationBudget {
   absl::StatusOr<uint64_t> UsedToday(absl::string_view peer, absl::string_view purpose);
 
  private:
-  EvaluationBudget(std::unique_ptr<sqlite::Database> db, Clock* clock)
+  EvaluationBudget(std::unique_ptr<store::sqlite::Database> db, common::Clock* clock)
       : clock_(clock), db_(std::move(db)) {}
   int64_t Today() const;
   absl::StatusOr<uint64_t> Used(absl::string_view peer, absl::string_view purpose, int64_t day)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  Clock* const clock_;
+  common::Clock* const clock_;
   absl::Mutex mu_;
-  const std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  const std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::private_match

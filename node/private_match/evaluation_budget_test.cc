@@ -32,7 +32,7 @@ class EvaluationBudgetTest : public NodeDirTest {
     return used.value_or(0);
   }
 
-  FakeClock clock_;
+  common::FakeClock clock_;
   std::unique_ptr<EvaluationBudget> budget_;
 };
 
@@ -98,7 +98,7 @@ TEST_F(EvaluationBudgetTest, ChargesSurviveAReopen) {
 
 TEST_F(EvaluationBudgetTest, HoldsNothingButTheBudget) {
   budget_.reset();
-  auto db = sqlite::Database::Open(paths_.budget_db(), {});
+  auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_EQ(*(*db)->SchemaVersion(), 3);
   auto tables = (*db)->Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");

@@ -49,7 +49,7 @@ absl::StatusOr<std::string> LoadOrCreateSeed(const std::string& path) {
 }
 
 // DIR/oprf.generation: the OPRF key generation (0 if absent).
-absl::StatusOr<int64_t> ReadGeneration(const NodePaths& paths) {
+absl::StatusOr<int64_t> ReadGeneration(const common::NodePaths& paths) {
   const std::string path = paths.oprf_generation();
   std::ifstream in(path);
   if (!in) return 0;
@@ -63,10 +63,10 @@ absl::StatusOr<int64_t> ReadGeneration(const NodePaths& paths) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const NodePaths& paths) {
+absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const common::NodePaths& paths) {
   ASSIGN_OR_RETURN(std::string seed, LoadOrCreateSeed(paths.oprf_seed()));
-  auto handle_key = DeriveBytes(seed, "fedlink/handle/v1", 32);
-  auto slot_key = DeriveBytes(seed, "fedlink/slot/v1", 32);
+  auto handle_key = crypto::DeriveBytes(seed, "fedlink/handle/v1", 32);
+  auto slot_key = crypto::DeriveBytes(seed, "fedlink/slot/v1", 32);
   if (!handle_key.ok() || !slot_key.ok()) {
     sodium_memzero(seed.data(), seed.size());
     if (handle_key.ok()) sodium_memzero(handle_key->data(), handle_key->size());
@@ -85,28 +85,28 @@ Keyring::~Keyring() {
 
 absl::StatusOr<int64_t> Keyring::Generation() const { return ReadGeneration(paths_); }
 
-absl::Status Keyring::Rekey(const NodePaths& paths) {
+absl::Status Keyring::Rekey(const common::NodePaths& paths) {
   absl::MutexLock lock(&rekey_mu);
   ASSIGN_OR_RETURN(const int64_t current, ReadGeneration(paths));
-  return WriteFileAtomically(paths.oprf_generation(), absl::StrCat(current + 1, "\n"));
+  return common::WriteFileAtomically(paths.oprf_generation(), absl::StrCat(current + 1, "\n"));
 }
 
-absl::StatusOr<std::unique_ptr<oprf::OprfKey>> Keyring::KeyFor(absl::string_view purpose,
+absl::StatusOr<std::unique_ptr<crypto::oprf::OprfKey>> Keyring::KeyFor(absl::string_view purpose,
                                                                int64_t epoch,
                                                                int64_t generation) const {
-  return oprf::OprfKey::Derive(
+  return crypto::oprf::OprfKey::Derive(
       seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch, "|", generation));
 }
 
 std::string Keyring::HandleFor(absl::string_view external_id) const {
-  auto h = DeriveBytes(handle_key_, absl::StrCat("fedlink/handle|", external_id), 16);
+  auto h = crypto::DeriveBytes(handle_key_, absl::StrCat("fedlink/handle|", external_id), 16);
   return absl::StrCat("h", absl::BytesToHexString(h->substr(0, 10)));
 }
 
-absl::StatusOr<std::string> Keyring::Resolve(RecordStore* store,
+absl::StatusOr<std::string> Keyring::Resolve(store::RecordStore* store,
                                              absl::string_view handle) const {
   std::string found;
-  RETURN_IF_ERROR(store->ForEach([&](const Person& p) {
+  RETURN_IF_ERROR(store->ForEach([&](const record::Person& p) {
     if (HandleFor(p.external_id) == handle) found = p.external_id;
     return absl::OkStatus();
   }));
@@ -115,9 +115,9 @@ absl::StatusOr<std::string> Keyring::Resolve(RecordStore* store,
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> Keyring::AllHandles(
-    RecordStore* store) const {
+    store::RecordStore* store) const {
   absl::flat_hash_map<std::string, std::string> out;
-  RETURN_IF_ERROR(store->ForEach([&](const Person& p) {
+  RETURN_IF_ERROR(store->ForEach([&](const record::Person& p) {
     out[HandleFor(p.external_id)] = p.external_id;
     return absl::OkStatus();
   }));
@@ -126,7 +126,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> Keyring::AllHandle
 
 uint64_t Keyring::SlotId(absl::string_view table_id, absl::string_view peer,
                          absl::string_view external_id) const {
-  auto bytes = DeriveBytes(slot_key_, absl::StrCat(table_id, "|", peer, "|", external_id), 16);
+  auto bytes = crypto::DeriveBytes(slot_key_, absl::StrCat(table_id, "|", peer, "|", external_id), 16);
   uint64_t id = 0;
   std::memcpy(&id, bytes->data(), sizeof id);
   return id;

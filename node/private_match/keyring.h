@@ -43,7 +43,7 @@ class Keyring {
   // Reads DIR/oprf.seed, creating it (0600, 32 random bytes) on first use.
   // PermissionDenied if the file is more open than 0600 or cannot be
   // created; DataLoss if it is not 32 bytes.
-  static absl::StatusOr<std::unique_ptr<Keyring>> Open(const NodePaths& paths);
+  static absl::StatusOr<std::unique_ptr<Keyring>> Open(const common::NodePaths& paths);
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
   ~Keyring();
@@ -56,11 +56,11 @@ class Keyring {
   // After it every table built before is useless: its tags were made under
   // the old key, and requesters refetch. Needs no seed, so commands that
   // change records re-key without opening the keyring.
-  static absl::Status Rekey(const NodePaths& paths);
+  static absl::Status Rekey(const common::NodePaths& paths);
   absl::Status Rekey() const { return Rekey(paths_); }
 
   // The OPRF key for (purpose, epoch, generation).
-  absl::StatusOr<std::unique_ptr<oprf::OprfKey>> KeyFor(absl::string_view purpose,
+  absl::StatusOr<std::unique_ptr<crypto::oprf::OprfKey>> KeyFor(absl::string_view purpose,
                                                         int64_t epoch,
                                                         int64_t generation) const;
 
@@ -68,23 +68,23 @@ class Keyring {
   std::string HandleFor(absl::string_view external_id) const;
   // The external id of the record of `store` with that handle (owner only);
   // NotFound if none has it. One pass over the records.
-  absl::StatusOr<std::string> Resolve(RecordStore* store, absl::string_view handle) const;
+  absl::StatusOr<std::string> Resolve(store::RecordStore* store, absl::string_view handle) const;
   // Every handle of `store`'s records and its external id (for `fedlink eval`).
   absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AllHandles(
-      RecordStore* store) const;
+      store::RecordStore* store) const;
 
   // The slot id of a record in the table `table_id` built for `peer`.
   uint64_t SlotId(absl::string_view table_id, absl::string_view peer,
                   absl::string_view external_id) const;
 
  private:
-  Keyring(NodePaths paths, std::string seed, std::string handle_key, std::string slot_key)
+  Keyring(common::NodePaths paths, std::string seed, std::string handle_key, std::string slot_key)
       : paths_(std::move(paths)),
         seed_(std::move(seed)),
         handle_key_(std::move(handle_key)),
         slot_key_(std::move(slot_key)) {}
 
-  const NodePaths paths_;
+  const common::NodePaths paths_;
   std::string seed_;        // wiped on destruction
   std::string handle_key_;  // wiped on destruction
   std::string slot_key_;    // wiped on destruction

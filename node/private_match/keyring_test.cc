@@ -28,14 +28,14 @@ class KeyringTest : public NodeDirTest {
     EXPECT_TRUE(keyring.ok()) << keyring.status();
     return keyring.ok() ? *std::move(keyring) : nullptr;
   }
-  std::unique_ptr<RecordStore> Store(const std::vector<std::string>& external_ids) {
-    auto store = OpenRecordStore(paths_.database(), {.create = true});
+  std::unique_ptr<store::RecordStore> Store(const std::vector<std::string>& external_ids) {
+    auto store = store::OpenRecordStore(paths_.database(), {.create = true});
     EXPECT_TRUE(store.ok()) << store.status();
-    std::vector<Person> persons;
+    std::vector<record::Person> persons;
     for (const std::string& id : external_ids) {
-      Person p;
+      record::Person p;
       p.external_id = id;
-      p.role = Role::kVictim;
+      p.role = record::Role::kVictim;
       p.given_name = "Maria";
       p.family_name = "Ivanova";
       persons.push_back(p);
@@ -43,7 +43,7 @@ class KeyringTest : public NodeDirTest {
     EXPECT_TRUE((*store)->Upsert(persons).ok());
     return *std::move(store);
   }
-  static std::string Output(const oprf::OprfKey& key) {
+  static std::string Output(const crypto::oprf::OprfKey& key) {
     auto out = key.Evaluate("fedlink keyring test input");
     EXPECT_TRUE(out.ok()) << out.status();
     return std::string(reinterpret_cast<const char*>(out->data()), out->size());
@@ -102,7 +102,7 @@ TEST_F(KeyringTest, HandlesAreStableOpaqueAndResolvable) {
 TEST_F(KeyringTest, AnotherSeedGivesOtherHandles) {
   auto ours = Open();
   ASSERT_NE(ours, nullptr);
-  const NodePaths other_paths(dir_ + "/other");
+  const common::NodePaths other_paths(dir_ + "/other");
   std::filesystem::create_directories(other_paths.dir);
   auto theirs = Keyring::Open(other_paths);
   ASSERT_TRUE(theirs.ok()) << theirs.status();

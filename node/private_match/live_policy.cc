@@ -9,7 +9,7 @@
 
 namespace fedlink::private_match {
 
-LivePolicy::LivePolicy(const NodePaths& paths, std::string node_id, RekeyFn rekey)
+LivePolicy::LivePolicy(const common::NodePaths& paths, std::string node_id, RekeyFn rekey)
     : paths_(paths), node_id_(std::move(node_id)), rekey_(std::move(rekey)) {}
 
 absl::Status LivePolicy::Apply(int64_t mtime, absl::string_view reload_event,
@@ -20,7 +20,7 @@ absl::Status LivePolicy::Apply(int64_t mtime, absl::string_view reload_event,
     mtime_ = mtime;
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(auto loaded, policy::Policy::Load(paths_.policy(), keyspec::KeyTypeNames()));
+  ASSIGN_OR_RETURN(auto loaded, policy::Policy::Load(paths_.policy(), match::keyspec::KeyTypeNames()));
   const bool changed = policy_ != nullptr && mtime != mtime_;
   policy_ = std::move(loaded);
   mtime_ = mtime;
@@ -34,7 +34,7 @@ absl::Status LivePolicy::Apply(int64_t mtime, absl::string_view reload_event,
 }
 
 absl::StatusOr<std::shared_ptr<const policy::Policy>> LivePolicy::Current() {
-  const int64_t mtime = FileMTimeNanos(paths_.policy());
+  const int64_t mtime = common::FileMTimeNanos(paths_.policy());
   absl::MutexLock lock(&mu_);
   if (policy_ != nullptr && mtime == mtime_) return policy_;
   absl::Status rekeyed;
@@ -54,7 +54,7 @@ bool LivePolicy::HasRule(const policy::PeerInfo& peer, absl::string_view purpose
 }
 
 absl::Status LivePolicy::Reload() {
-  const int64_t mtime = FileMTimeNanos(paths_.policy());
+  const int64_t mtime = common::FileMTimeNanos(paths_.policy());
   absl::MutexLock lock(&mu_);
   absl::Status rekeyed;
   RETURN_IF_ERROR(Apply(mtime, "", &rekeyed));

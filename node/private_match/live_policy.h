@@ -45,7 +45,7 @@ class LivePolicy {
 
   // Reads nothing yet: the file is first read at the first Current(),
   // HasRule() or Reload(). `node_id` names this node in audit events.
-  LivePolicy(const NodePaths& paths, std::string node_id, RekeyFn rekey);
+  LivePolicy(const common::NodePaths& paths, std::string node_id, RekeyFn rekey);
   LivePolicy(const LivePolicy&) = delete;
   LivePolicy& operator=(const LivePolicy&) = delete;
 
@@ -77,7 +77,7 @@ class LivePolicy {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 
-  const NodePaths paths_;
+  const common::NodePaths paths_;
   const std::string node_id_;
   const RekeyFn rekey_;
   audit::AuditLog* audit_ = nullptr;

@@ -43,8 +43,8 @@ constexpr char kShelterPolicy[] = R"pb(
   }
 )pb";
 
-const policy::PeerInfo kNgo{"ngo", NodeRole::kNgo};
-const policy::PeerInfo kShelter{"shelter", NodeRole::kNgo};
+const policy::PeerInfo kNgo{"ngo", config::NodeRole::kNgo};
+const policy::PeerInfo kShelter{"shelter", config::NodeRole::kNgo};
 
 class LivePolicyTest : public NodeDirTest {
  protected:
@@ -80,7 +80,7 @@ class LivePolicyTest : public NodeDirTest {
     return events;
   }
   void AttachAuditLog() {
-    key_ = *SigningKey::Generate("police");
+    key_ = *crypto::SigningKey::Generate("police");
     auto log = audit::AuditLog::Open(dir_, key_.get());
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
@@ -92,7 +92,7 @@ class LivePolicyTest : public NodeDirTest {
   int rekeys_ = 0;
   absl::Status rekey_outcome_;
   std::unique_ptr<LivePolicy> policy_;
-  std::unique_ptr<SigningKey> key_;
+  std::unique_ptr<crypto::SigningKey> key_;
   std::unique_ptr<audit::AuditLog> log_;
 };
 

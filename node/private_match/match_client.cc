@@ -28,7 +28,7 @@ struct MatchClient::Impl {
   federation::Member peer;
   std::unique_ptr<fedlink::v1::Match::Stub> stub;
 
-  Clock* clock() const { return self.clock ? self.clock : Clock::Real(); }
+  common::Clock* clock() const { return self.clock ? self.clock : common::Clock::Real(); }
 
   // A signed request of `type` whose body is `body` with a fresh header.
   template <typename Message>
@@ -39,9 +39,9 @@ struct MatchClient::Impl {
 
   // A signed EvaluateRequest for `blinded` (unary or one batch of a stream).
   absl::StatusOr<std::string> SealEvaluateRequest(absl::string_view purpose,
-                                                  absl::Span<const oprf::Element> blinded) const {
+                                                  absl::Span<const crypto::oprf::Element> blinded) const {
     fedlink::v1::EvaluateRequest body;
-    for (const oprf::Element& e : blinded)
+    for (const crypto::oprf::Element& e : blinded)
       body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
     return Sign(body, "fedlink.v1.EvaluateRequest", purpose);
   }
@@ -194,8 +194,8 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
 }
 
 absl::Status MatchClient::Evaluate(absl::string_view purpose,
-                                   absl::Span<const oprf::Element> blinded,
-                                   absl::Span<oprf::Element> out) {
+                                   absl::Span<const crypto::oprf::Element> blinded,
+                                   absl::Span<crypto::oprf::Element> out) {
   const absl::Status s = EvaluateUnlogged(purpose, blinded, out);
   const absl::Status logged =
       LogExchange(audit_, impl_->self, impl_->peer, "match.evaluate.sent", purpose,
@@ -205,8 +205,8 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
 }
 
 absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
-                                           absl::Span<const oprf::Element> blinded,
-                                           absl::Span<oprf::Element> out) {
+                                           absl::Span<const crypto::oprf::Element> blinded,
+                                           absl::Span<crypto::oprf::Element> out) {
   ASSIGN_OR_RETURN(auto sealed, impl_->SealEvaluateRequest(purpose, blinded));
   last_digest_ = federation::EnvelopeDigest(sealed);
   last_peer_index_ = 0;
@@ -221,7 +221,7 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
 
 absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope,
                                      absl::string_view digest,
-                                     absl::Span<oprf::Element> out) {
+                                     absl::Span<crypto::oprf::Element> out) {
   auto opened = federation::OpenAnswer(answer_envelope, "fedlink.v1.EvaluateAnswer", impl_->peer);
   if (!opened.ok()) return impl_->PeerError("evaluate", opened.status());
   fedlink::v1::EvaluateAnswer answer;
@@ -238,12 +238,12 @@ absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope,
                                                  answer.table_id(), "'")));
   }
   for (size_t i = 0; i < out.size(); ++i) {
-    if (answer.evaluated(i).size() != oprf::kElementSize) {
+    if (answer.evaluated(i).size() != crypto::oprf::kElementSize) {
       return impl_->PeerError(
           "evaluate", absl::DataLossError(absl::StrCat(
                           "evaluated element ", i, " has the wrong size")));
     }
-    std::memcpy(out[i].data(), answer.evaluated(i).data(), oprf::kElementSize);
+    std::memcpy(out[i].data(), answer.evaluated(i).data(), crypto::oprf::kElementSize);
   }
   budget_remaining_ = answer.budget_remaining();
   last_peer_index_ = answer.audit_index();
@@ -278,7 +278,7 @@ class GrpcEvaluationStream final : public EvaluationStream {
     }
   }
 
-  absl::Status Send(absl::Span<const oprf::Element> blinded) override {
+  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) override {
     ASSIGN_OR_RETURN(auto sealed, client_->impl_->SealEvaluateRequest(purpose_, blinded));
     fedlink::v1::Signed message;
     message.set_envelope(std::move(sealed));
@@ -288,7 +288,7 @@ class GrpcEvaluationStream final : public EvaluationStream {
     return absl::OkStatus();
   }
 
-  absl::Status Receive(absl::Span<oprf::Element> out) override {
+  absl::Status Receive(absl::Span<crypto::oprf::Element> out) override {
     Sent sent;
     {
       absl::MutexLock lock(&mu_);

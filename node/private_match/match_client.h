@@ -33,8 +33,8 @@ class MatchClient final : public PeerTransport {
   // peer can send a delta; apply it with ApplyUpdate.
   absl::StatusOr<TableUpdate> FetchUpdate(absl::string_view purpose, const Table* held);
   absl::Status Evaluate(absl::string_view purpose,
-                        absl::Span<const oprf::Element> blinded,
-                        absl::Span<oprf::Element> out) override;
+                        absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<crypto::oprf::Element> out) override;
   // The pipelined form over the EvaluateStream RPC: batches are signed and
   // written by a writer thread while answers are read, checked and logged
   // as they come. One stream at a time per client.
@@ -61,12 +61,12 @@ class MatchClient final : public PeerTransport {
   // Checks a signed answer to the request with digest `digest` of `n`
   // elements, and copies the evaluations into `out`.
   absl::Status TakeAnswer(absl::string_view answer_envelope, absl::string_view digest,
-                          absl::Span<oprf::Element> out);
+                          absl::Span<crypto::oprf::Element> out);
   absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose,
                                                   const Table* held);
   absl::Status EvaluateUnlogged(absl::string_view purpose,
-                                absl::Span<const oprf::Element> blinded,
-                                absl::Span<oprf::Element> out);
+                                absl::Span<const crypto::oprf::Element> blinded,
+                                absl::Span<crypto::oprf::Element> out);
   std::unique_ptr<Impl> impl_;
   std::string last_digest_;  // of the last request sent
   uint64_t last_peer_index_ = 0;

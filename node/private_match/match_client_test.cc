@@ -39,14 +39,14 @@ constexpr int kSlotsPerTestChunk = 2;
 
 class RogueMatchService final : public fedlink::v1::Match::Service {
  public:
-  RogueMatchService(const federation::PeerAuth& auth, const SigningKey* identity,
-                    const SigningKey* stranger, Flaw flaw)
+  RogueMatchService(const federation::PeerAuth& auth, const crypto::SigningKey* identity,
+                    const crypto::SigningKey* stranger, Flaw flaw)
       : auth_(auth), identity_(identity), stranger_(stranger), flaw_(flaw),
-        key_(oprf::OprfKey::Generate()) {}
+        key_(crypto::oprf::OprfKey::Generate()) {}
 
   std::string Seal(absl::string_view type, const google::protobuf::Message& m) {
-    const SigningKey& key = flaw_ == Flaw::kSignedByAnotherKey ? *stranger_ : *identity_;
-    return *envelope::Seal(key, type, m.SerializeAsString());
+    const crypto::SigningKey& key = flaw_ == Flaw::kSignedByAnotherKey ? *stranger_ : *identity_;
+    return *crypto::envelope::Seal(key, type, m.SerializeAsString());
   }
 
   grpc::Status GetTagTable(grpc::ServerContext* context, const fedlink::v1::Signed* request,
@@ -87,9 +87,9 @@ class RogueMatchService final : public fedlink::v1::Match::Service {
     if (!verified.ok()) return verified.status();
     fedlink::v1::EvaluateRequest body;
     body.ParseFromString(verified->body);
-    std::vector<oprf::Element> blinded(body.blinded_size()), out(body.blinded_size());
+    std::vector<crypto::oprf::Element> blinded(body.blinded_size()), out(body.blinded_size());
     for (int i = 0; i < body.blinded_size(); ++i) {
-      std::memcpy(blinded[i].data(), body.blinded(i).data(), oprf::kElementSize);
+      std::memcpy(blinded[i].data(), body.blinded(i).data(), crypto::oprf::kElementSize);
     }
     if (auto s = key_->BlindEvaluateBatch(blinded, absl::MakeSpan(out)); !s.ok()) return s;
     fedlink::v1::EvaluateAnswer answer;
@@ -138,10 +138,10 @@ class RogueMatchService final : public fedlink::v1::Match::Service {
 
  private:
   const federation::PeerAuth& auth_;
-  const SigningKey* identity_;
-  const SigningKey* stranger_;
+  const crypto::SigningKey* identity_;
+  const crypto::SigningKey* stranger_;
   Flaw flaw_;
-  std::unique_ptr<oprf::OprfKey> key_;
+  std::unique_ptr<crypto::oprf::OprfKey> key_;
 };
 
 class MatchClientTest : public ::testing::Test {
@@ -154,8 +154,8 @@ class MatchClientTest : public ::testing::Test {
   }
 
   void StartRogue(Flaw flaw) {
-    const SigningKey* identity = fed_->node("police").identity.get();
-    const SigningKey* stranger = fed_->node("stranger").identity.get();
+    const crypto::SigningKey* identity = fed_->node("police").identity.get();
+    const crypto::SigningKey* stranger = fed_->node("stranger").identity.get();
     federation::PeerServerOptions options;
     options.services.push_back(
         [=](const federation::PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
@@ -176,9 +176,9 @@ class MatchClientTest : public ::testing::Test {
     return std::make_unique<MatchClient>(self, police);
   }
 
-  static std::vector<oprf::Element> Blinded(int n) {
-    std::vector<oprf::Element> out(n);
-    for (int i = 0; i < n; ++i) out[i] = oprf::Blind(absl::StrCat("key-", i))->element;
+  static std::vector<crypto::oprf::Element> Blinded(int n) {
+    std::vector<crypto::oprf::Element> out(n);
+    for (int i = 0; i < n; ++i) out[i] = crypto::oprf::Blind(absl::StrCat("key-", i))->element;
     return out;
   }
 
@@ -193,7 +193,7 @@ TEST_F(MatchClientTest, AnHonestlyShapedTableAndEvaluationsAreAccepted) {
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->slots.size(), 4u);
   const auto blinded = Blinded(3);
-  std::vector<oprf::Element> out(3);
+  std::vector<crypto::oprf::Element> out(3);
   EXPECT_TRUE(client->Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
   auto stream = client->OpenEvaluation("victim-dedup");
   ASSERT_TRUE(stream.ok());
@@ -243,7 +243,7 @@ TEST_P(RogueEvaluateTest, IsRefusedWithAClearPerPeerError) {
   StartRogue(GetParam().flaw);
   auto client = Client();
   const auto blinded = Blinded(3);
-  std::vector<oprf::Element> out(3);
+  std::vector<crypto::oprf::Element> out(3);
   absl::Status s;
   if (GetParam().stream) {
     auto stream = client->OpenEvaluation("victim-dedup");
@@ -284,12 +284,12 @@ TEST_F(MatchClientTest, AnInvalidPointFailsTheMatch) {
   table.slots.push_back({1, std::string(kEntrySize, 's'), std::string(64, 'p')});
   auto index = TableIndex::Build(table);
   ASSERT_TRUE(index.ok());
-  Person p;
+  record::Person p;
   p.given_name = "Maria";
   p.family_name = "Ivanova";
   p.dob = {1990, 4, 12};
   p.phones = {"+447700900001"};
-  std::vector<KeySet> queries = {keyspec::DeriveKeys(p, {})};
+  std::vector<match::KeySet> queries = {match::keyspec::DeriveKeys(p, {})};
   auto match = MatchAgainst(*index, *client, "victim-dedup", queries, {});
   ASSERT_FALSE(match.ok());
   EXPECT_EQ(match.status().code(), absl::StatusCode::kDataLoss);

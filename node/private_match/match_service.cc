@@ -17,7 +17,7 @@ namespace {
 using federation::VerifiedRequest;
 
 absl::StatusOr<PeerIdentity> PeerOf(const VerifiedRequest& v) {
-  auto role = ParseNodeRole(v.sender.role);
+  auto role = config::ParseNodeRole(v.sender.role);
   if (!role.ok()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "roster member ", v.sender.node_id, " has no valid role"));
@@ -47,11 +47,11 @@ struct TableCall {
 // A decoded EvaluateRequest.
 struct EvaluateCall {
   PeerIdentity peer;
-  std::vector<oprf::Element> blinded;
+  std::vector<crypto::oprf::Element> blinded;
 };
 
 struct Evaluated {
-  std::vector<oprf::Element> elements;
+  std::vector<crypto::oprf::Element> elements;
   uint64_t remaining = 0;
   std::string table_id;
 };
@@ -72,13 +72,13 @@ absl::StatusOr<EvaluateCall> DecodeEvaluateRequest(const VerifiedRequest& v) {
   if (!body.ParseFromString(v.body)) {
     return absl::InvalidArgumentError("malformed EvaluateRequest");
   }
-  std::vector<oprf::Element> blinded(body.blinded_size());
+  std::vector<crypto::oprf::Element> blinded(body.blinded_size());
   for (int i = 0; i < body.blinded_size(); ++i) {
-    if (body.blinded(i).size() != oprf::kElementSize) {
+    if (body.blinded(i).size() != crypto::oprf::kElementSize) {
       return absl::InvalidArgumentError(
-          absl::StrCat("element ", i, ": not ", oprf::kElementSize, " bytes"));
+          absl::StrCat("element ", i, ": not ", crypto::oprf::kElementSize, " bytes"));
     }
-    std::memcpy(blinded[i].data(), body.blinded(i).data(), oprf::kElementSize);
+    std::memcpy(blinded[i].data(), body.blinded(i).data(), crypto::oprf::kElementSize);
   }
   return EvaluateCall{std::move(peer), std::move(blinded)};
 }
@@ -86,7 +86,7 @@ absl::StatusOr<EvaluateCall> DecodeEvaluateRequest(const VerifiedRequest& v) {
 class MatchService final : public fedlink::v1::Match::Service {
  public:
   MatchService(const federation::PeerAuth& auth, Responder* responder,
-               const SigningKey* identity, audit::AuditLog* audit)
+               const crypto::SigningKey* identity, audit::AuditLog* audit)
       : responder_(responder), handler_(auth, identity, audit) {}
 
   grpc::Status GetTagTable(
@@ -159,7 +159,7 @@ class MatchService final : public fedlink::v1::Match::Service {
       answer.set_table_id(evaluated.table_id);
       answer.set_audit_index(logged.index);
       answer.set_audit_checkpoint(logged.checkpoint);
-      for (const oprf::Element& e : evaluated.elements) {
+      for (const crypto::oprf::Element& e : evaluated.elements) {
         answer.add_evaluated(reinterpret_cast<const char*>(e.data()), e.size());
       }
       return answer;
@@ -214,7 +214,7 @@ class MatchService final : public fedlink::v1::Match::Service {
 }  // namespace
 
 federation::PeerServiceFactory MatchServiceFactory(Responder* responder,
-                                                   const SigningKey* identity,
+                                                   const crypto::SigningKey* identity,
                                                    audit::AuditLog* audit) {
   return [responder, identity, audit](const federation::PeerAuth& auth)
              -> absl::StatusOr<std::unique_ptr<grpc::Service>> {

@@ -20,7 +20,7 @@ inline constexpr size_t kSlotsPerChunk = 4096;
 // leaves; if logging fails the request is refused (UNAVAILABLE). `audit`
 // may be null (benchmarks).
 federation::PeerServiceFactory MatchServiceFactory(Responder* responder,
-                                                   const SigningKey* identity,
+                                                   const crypto::SigningKey* identity,
                                                    audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::private_match

@@ -20,13 +20,13 @@ class UnaryEvaluationStream final : public EvaluationStream {
  public:
   UnaryEvaluationStream(PeerTransport* peer, absl::string_view purpose)
       : peer_(peer), purpose_(purpose) {}
-  absl::Status Send(absl::Span<const oprf::Element> blinded) override {
+  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) override {
     pending_.emplace_back(blinded.begin(), blinded.end());
     return absl::OkStatus();
   }
-  absl::Status Receive(absl::Span<oprf::Element> out) override {
+  absl::Status Receive(absl::Span<crypto::oprf::Element> out) override {
     if (pending_.empty()) return absl::FailedPreconditionError("no batch was sent");
-    std::vector<oprf::Element> batch = std::move(pending_.front());
+    std::vector<crypto::oprf::Element> batch = std::move(pending_.front());
     pending_.pop_front();
     if (batch.size() != out.size()) return absl::InvalidArgumentError("answer size");
     return peer_->Evaluate(purpose_, batch, out);
@@ -35,15 +35,15 @@ class UnaryEvaluationStream final : public EvaluationStream {
  private:
   PeerTransport* peer_;
   std::string purpose_;
-  std::deque<std::vector<oprf::Element>> pending_;
+  std::deque<std::vector<crypto::oprf::Element>> pending_;
 };
 
 // One chunk of queries on its way through blind -> evaluate -> finalise.
 struct Chunk {
   size_t q0 = 0, q1 = 0;  // the queries [q0, q1)
   std::vector<std::string> inputs;
-  std::vector<oprf::BlindedInput> blinded;
-  std::vector<oprf::Element> elements;
+  std::vector<crypto::oprf::BlindedInput> blinded;
+  std::vector<crypto::oprf::Element> elements;
   ~Chunk() { Wipe(); }
   void Wipe() {
     for (auto& b : blinded) sodium_memzero(b.blind.data(), b.blind.size());
@@ -57,11 +57,11 @@ absl::StatusOr<std::unique_ptr<EvaluationStream>> PeerTransport::OpenEvaluation(
   return std::make_unique<UnaryEvaluationStream>(this, purpose);
 }
 
-Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads) {
-  Scorer scorer;
+match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int threads) {
+  match::Scorer scorer;
   if (own.size() >= kMinEstimationSample) {
-    std::vector<KeySet> people;
-    for (size_t i : OnePerPerson(own, threads)) people.push_back(own[i]);
+    std::vector<match::KeySet> people;
+    for (size_t i : match::OnePerPerson(own, threads)) people.push_back(own[i]);
     scorer.EstimateU(people, people);
   }
   return scorer;
@@ -70,7 +70,7 @@ Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads) {
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
                                        PeerTransport& peer,
                                        absl::string_view purpose,
-                                       const std::vector<KeySet>& queries,
+                                       const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options) {
   PeerMatch result;
   result.table_slots = table.slot_count();
@@ -81,7 +81,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     return result;
   }
   size_t total_keys = 0;
-  for (const KeySet& q : queries) total_keys += q.size();
+  for (const match::KeySet& q : queries) total_keys += q.size();
   result.evaluations = total_keys;
 
   // Queries go in chunks of about `batch` keys, pipelined: the next chunk is
@@ -104,7 +104,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     c->inputs.clear();
     while (c->q1 < queries.size() &&
            (c->inputs.empty() || c->inputs.size() + queries[c->q1].size() <= batch)) {
-      for (const keyspec::Key& k : queries[c->q1]) c->inputs.push_back(k.bytes);
+      for (const match::keyspec::Key& k : queries[c->q1]) c->inputs.push_back(k.bytes);
       ++c->q1;
     }
     next_query = c->q1;
@@ -112,12 +112,12 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     c->blinded.resize(n);
     c->elements.resize(n);
     if (n == 0) return absl::OkStatus();
-    RETURN_IF_ERROR(oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
+    RETURN_IF_ERROR(crypto::oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
     for (size_t i = 0; i < n; ++i) c->elements[i] = c->blinded[i].element;
     return stream->Send(c->elements);
   };
-  std::vector<oprf::Element> evaluated;
-  std::vector<oprf::Output> outputs;
+  std::vector<crypto::oprf::Element> evaluated;
+  std::vector<crypto::oprf::Output> outputs;
   size_t done = 0;
   Chunk chunks[2];
   Chunk* current = &chunks[0];
@@ -143,7 +143,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     }
     if (n > 0) {
       // FinalizeBatch validates every element the peer sent back.
-      auto finalized = oprf::FinalizeBatch(current->inputs, current->blinded, evaluated,
+      auto finalized = crypto::oprf::FinalizeBatch(current->inputs, current->blinded, evaluated,
                                            absl::MakeSpan(outputs), options.threads);
       current->Wipe();
       if (!finalized.ok()) {
@@ -155,7 +155,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     std::vector<size_t> offset(q1 - q0 + 1, 0);
     for (size_t q = q0; q < q1; ++q) offset[q - q0 + 1] = offset[q - q0] + queries[q].size();
     absl::Mutex mu;
-    (void)oprf::ParallelFor(q1 - q0, options.threads, [&](size_t b, size_t e) {
+    (void)crypto::oprf::ParallelFor(q1 - q0, options.threads, [&](size_t b, size_t e) {
       std::vector<uint32_t> local;
       size_t hit = 0, closed = 0;
       for (size_t i = b; i < e; ++i) {
@@ -180,13 +180,13 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   // The same scorer as the clear baseline: u from our own value
   // frequencies, m by EM over the hit patterns (the candidate pairs); too
   // few candidates for EM to mean anything keep the keyspec's m.
-  Scorer scorer = options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
+  match::Scorer scorer = options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
   if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
   scorer.min_agreeing_keys = table.t();
   // The owner's policy may ask for a higher score than ours.
   result.threshold = std::max(options.threshold >= 0
                                   ? options.threshold
-                                  : DefaultThreshold(result.table_slots),
+                                  : match::DefaultThreshold(result.table_slots),
                               table.min_score());
 
   for (size_t q = 0; q < queries.size(); ++q) {

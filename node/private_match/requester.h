@@ -28,9 +28,9 @@ namespace fedlink::private_match {
 class EvaluationStream {
  public:
   virtual ~EvaluationStream() = default;
-  virtual absl::Status Send(absl::Span<const oprf::Element> blinded) = 0;
+  virtual absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) = 0;
   // The answer to the oldest batch not yet received, into `out` (its size).
-  virtual absl::Status Receive(absl::Span<oprf::Element> out) = 0;
+  virtual absl::Status Receive(absl::Span<crypto::oprf::Element> out) = 0;
 };
 
 // One peer's match service, as the requester sees it.
@@ -40,8 +40,8 @@ class PeerTransport {
   virtual absl::StatusOr<Table> FetchTable(absl::string_view purpose) = 0;
   // Blind evaluation of `blinded` into `out` (same size).
   virtual absl::Status Evaluate(absl::string_view purpose,
-                                absl::Span<const oprf::Element> blinded,
-                                absl::Span<oprf::Element> out) = 0;
+                                absl::Span<const crypto::oprf::Element> blinded,
+                                absl::Span<crypto::oprf::Element> out) = 0;
   // A pipelined evaluation for `purpose`. The default runs each batch
   // through Evaluate when its answer is asked for (no pipelining).
   virtual absl::StatusOr<std::unique_ptr<EvaluationStream>> OpenEvaluation(
@@ -54,7 +54,7 @@ struct MatchOptions {
   int threads = 0;        // blinding and finalising (0 = all cores)
   // u estimated from the requester's own records (OwnRecordsScorer), shared
   // by every peer of a run; if null, it is estimated from the queries.
-  const Scorer* scorer = nullptr;
+  const match::Scorer* scorer = nullptr;
   std::function<void(size_t done, size_t total)> progress;
 };
 
@@ -81,13 +81,13 @@ struct PeerMatch {
 // not records (own duplicates collapsed as `fedlink dedup` finds them); the
 // keyspec defaults when there are too few records for a frequency estimate
 // (a single intake).
-Scorer OwnRecordsScorer(const std::vector<KeySet>& own, int threads = 0);
+match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int threads = 0);
 
 // Matches `queries` (each a record's keyspec keys) against the peer's table.
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
                                        PeerTransport& peer,
                                        absl::string_view purpose,
-                                       const std::vector<KeySet>& queries,
+                                       const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options);
 
 }  // namespace fedlink::private_match

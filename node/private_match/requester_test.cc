@@ -46,11 +46,11 @@ constexpr char kPolicy[] = R"pb(
   }
 )pb";
 
-Person Victim(const std::string& id, const std::string& given,
+record::Person Victim(const std::string& id, const std::string& given,
               const std::string& family, int day, const std::string& phone) {
-  Person p;
+  record::Person p;
   p.external_id = id;
-  p.role = Role::kVictim;
+  p.role = record::Role::kVictim;
   p.given_name = given;
   p.family_name = family;
   p.dob = {1990, 4, day};
@@ -62,16 +62,16 @@ Person Victim(const std::string& id, const std::string& given,
 // The responder's node, with a policy and records.
 class ResponderNode {
  public:
-  explicit ResponderNode(const std::string& name, FakeClock* clock) {
+  explicit ResponderNode(const std::string& name, common::FakeClock* clock) {
     dir_ = (std::filesystem::path(::testing::TempDir()) /
             (name + std::to_string(getpid()) + std::to_string(counter_++)))
                .string();
     std::filesystem::remove_all(dir_);
-    NodeConfig config;
+    config::NodeConfig config;
     config.node_id = "police";
     config.organisation = "Police";
-    EXPECT_TRUE(InitNode(dir_, config).ok());
-    auto node = OpenNode(dir_, {.load_identity = false});
+    EXPECT_TRUE(config::InitNode(dir_, config).ok());
+    auto node = config::OpenNode(dir_, {.load_identity = false});
     EXPECT_TRUE(node.ok()) << node.status();
     node_ = *std::move(node);
     WritePolicy(kPolicy);
@@ -89,7 +89,7 @@ class ResponderNode {
     std::filesystem::last_write_time(dir_ + "/policy.txtpb",
                                      t + std::chrono::seconds(++edits_));
   }
-  void Add(std::vector<Person> persons) {
+  void Add(std::vector<record::Person> persons) {
     ASSERT_TRUE(node_->store->Upsert(persons).ok());
   }
   void Delete(const std::string& external_id) {
@@ -102,7 +102,7 @@ class ResponderNode {
   static inline int counter_ = 0;
   int edits_ = 0;
   std::string dir_;
-  std::unique_ptr<OpenedNode> node_;
+  std::unique_ptr<config::OpenedNode> node_;
   std::unique_ptr<Responder> responder_;
 };
 
@@ -115,8 +115,8 @@ class LocalTransport : public PeerTransport {
     return responder_->TableFor(peer_, purpose);
   }
   absl::Status Evaluate(absl::string_view purpose,
-                        absl::Span<const oprf::Element> blinded,
-                        absl::Span<oprf::Element> out) override {
+                        absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<crypto::oprf::Element> out) override {
     seen.insert(seen.end(), blinded.begin(), blinded.end());
     uint64_t remaining;
     auto r = responder_->Evaluate(peer_, purpose, blinded, &remaining);
@@ -124,24 +124,24 @@ class LocalTransport : public PeerTransport {
     std::copy(r->begin(), r->end(), out.begin());
     return absl::OkStatus();
   }
-  std::vector<oprf::Element> seen;
+  std::vector<crypto::oprf::Element> seen;
 
  private:
   Responder* responder_;
   PeerIdentity peer_;
 };
 
-KeySet Keys(const Person& p) { return keyspec::DeriveKeys(p, {}); }
+match::KeySet Keys(const record::Person& p) { return match::keyspec::DeriveKeys(p, {}); }
 
 absl::StatusOr<PeerMatch> MatchAll(PeerTransport& peer, absl::string_view purpose,
-                              const std::vector<Person>& queries,
+                              const std::vector<record::Person>& queries,
                               double threshold = 0) {
   auto table = peer.FetchTable(purpose);
   if (!table.ok()) return table.status();
   auto index = TableIndex::Build(*std::move(table));
   if (!index.ok()) return index.status();
-  std::vector<KeySet> keys;
-  for (const Person& p : queries) keys.push_back(Keys(p));
+  std::vector<match::KeySet> keys;
+  for (const record::Person& p : queries) keys.push_back(Keys(p));
   MatchOptions options;
   options.threshold = threshold;
   return MatchAgainst(*index, peer, purpose, keys, options);
@@ -154,12 +154,12 @@ class PrivateMatchTest : public ::testing::Test {
                  Victim("v-2", "Anna", "Kowalska", 3, "+447700900002"),
                  Victim("v-3", "Elena", "Popescu", 21, "+447700900003")});
   }
-  FakeClock clock_;
+  common::FakeClock clock_;
   ResponderNode police_;
 };
 
 TEST_F(PrivateMatchTest, FindsTheSameVictimWrittenDifferentlyAndResolvesIt) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   // Transliteration variant, same date of birth, same phone.
   auto match = MatchAll(ngo, "victim-dedup",
                    {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
@@ -179,25 +179,25 @@ TEST_F(PrivateMatchTest, FindsTheSameVictimWrittenDifferentlyAndResolvesIt) {
 }
 
 TEST_F(PrivateMatchTest, DeniedPeerGetsAnEmptyTableAndItsEvaluationsAreRefused) {
-  LocalTransport shelter(&police_.responder(), {"shelter", NodeRole::kNgo});
+  LocalTransport shelter(&police_.responder(), {"shelter", config::NodeRole::kNgo});
   auto table = shelter.FetchTable("victim-dedup");
   ASSERT_TRUE(table.ok());
   EXPECT_THAT(table->slots, IsEmpty());
-  std::vector<oprf::Element> blinded(1), out(1);
-  blinded[0] = oprf::Blind("x")->element;
+  std::vector<crypto::oprf::Element> blinded(1), out(1);
+  blinded[0] = crypto::oprf::Blind("x")->element;
   EXPECT_EQ(shelter.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kPermissionDenied);
   // An undeclared purpose is refused too, even for an allowed peer.
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   EXPECT_EQ(ngo.Evaluate("marketing", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(PrivateMatchTest, RecordWithoutConsentNeverAppears) {
-  Person no_consent = Victim("v-9", "Dana", "Moraru", 9, "+447700900009");
+  record::Person no_consent = Victim("v-9", "Dana", "Moraru", 9, "+447700900009");
   no_consent.consent.clear();
   police_.Add({no_consent});
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto table = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(table.ok());
   EXPECT_THAT(table->slots, SizeIs(3));
@@ -209,7 +209,7 @@ TEST_F(PrivateMatchTest, RecordWithoutConsentNeverAppears) {
 
 TEST_F(PrivateMatchTest, FewerThanTAgreeingKeysOpenNothing) {
   // Only the phone agrees: one key, t = 2.
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto match = MatchAll(ngo, "victim-dedup",
                    {Victim("n-1", "Zofia", "Nowak", 30, "+447700900001")});
   ASSERT_TRUE(match.ok());
@@ -219,19 +219,19 @@ TEST_F(PrivateMatchTest, FewerThanTAgreeingKeysOpenNothing) {
 }
 
 TEST_F(PrivateMatchTest, ResponderSeesOnlyFreshlyBlindedPoints) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
-  Person q = Victim("n-1", "Maria", "Ivanova", 12, "+447700900001");
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  record::Person q = Victim("n-1", "Maria", "Ivanova", 12, "+447700900001");
   ASSERT_TRUE(MatchAll(ngo, "victim-dedup", {q}).ok());
   ASSERT_TRUE(MatchAll(ngo, "victim-dedup", {q}).ok());
-  const KeySet keys = Keys(q);
+  const match::KeySet keys = Keys(q);
   ASSERT_EQ(ngo.seen.size(), 2 * keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     // The same key blinded twice: unlinkable points.
     EXPECT_NE(ngo.seen[i], ngo.seen[keys.size() + i]);
     // Neither is the unblinded hash of the key.
-    oprf::Scalar one{};
+    crypto::oprf::Scalar one{};
     one[0] = 1;
-    auto unblinded = oprf::BlindWith(
+    auto unblinded = crypto::oprf::BlindWith(
         keys[i].bytes,
         absl::string_view(reinterpret_cast<const char*>(one.data()), one.size()));
     ASSERT_TRUE(unblinded.ok());
@@ -243,15 +243,15 @@ TEST_F(PrivateMatchTest, ResponderSeesOnlyFreshlyBlindedPoints) {
 class WrongKeyTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
-  absl::Status Evaluate(absl::string_view, absl::Span<const oprf::Element> blinded,
-                        absl::Span<oprf::Element> out) override {
-    auto key = oprf::OprfKey::Generate();
+  absl::Status Evaluate(absl::string_view, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<crypto::oprf::Element> out) override {
+    auto key = crypto::oprf::OprfKey::Generate();
     return key->BlindEvaluateBatch(blinded, out);
   }
 };
 
 TEST_F(PrivateMatchTest, TableIsUselessWithoutTheRespondersKey) {
-  WrongKeyTransport thief(&police_.responder(), {"ngo", NodeRole::kNgo});
+  WrongKeyTransport thief(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto match = MatchAll(thief, "victim-dedup",
                    {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
   ASSERT_TRUE(match.ok());
@@ -260,7 +260,7 @@ TEST_F(PrivateMatchTest, TableIsUselessWithoutTheRespondersKey) {
 }
 
 TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto old_table = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(old_table.ok());
   clock_.Advance(kEpochLength);  // the OPRF key rotates
@@ -282,15 +282,15 @@ TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
 }
 
 TEST_F(PrivateMatchTest, SpentBudgetRefusesUntilTheNextDayAndChargesNothing) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
-  std::vector<oprf::Element> blinded(600), out(600);
-  for (auto& e : blinded) e = oprf::Blind("k")->element;
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  std::vector<crypto::oprf::Element> blinded(600), out(600);
+  for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
   ASSERT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
   // 600 + 600 > 1000: refused, and nothing is charged for the refusal.
   EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kResourceExhausted);
-  std::vector<oprf::Element> small(400), small_out(400);
-  for (auto& e : small) e = oprf::Blind("k")->element;
+  std::vector<crypto::oprf::Element> small(400), small_out(400);
+  for (auto& e : small) e = crypto::oprf::Blind("k")->element;
   EXPECT_TRUE(ngo.Evaluate("victim-dedup", small, absl::MakeSpan(small_out)).ok());
   EXPECT_EQ(ngo.Evaluate("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
                          absl::MakeSpan(small_out).subspan(0, 1))
@@ -301,9 +301,9 @@ TEST_F(PrivateMatchTest, SpentBudgetRefusesUntilTheNextDayAndChargesNothing) {
 }
 
 TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
-  std::vector<oprf::Element> blinded(1000), out(1000);
-  for (auto& e : blinded) e = oprf::Blind("k")->element;
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  std::vector<crypto::oprf::Element> blinded(1000), out(1000);
+  for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
   blinded[999] = {};  // the identity element
   auto s = ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
@@ -311,12 +311,12 @@ TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
   blinded[999].fill(0xff);  // not a canonical encoding
   EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kInvalidArgument);
-  blinded[999] = oprf::Blind("k")->element;
+  blinded[999] = crypto::oprf::Blind("k")->element;
   blinded[999][31] |= 0x80;  // bit 255 set: libsodium 1.0.18 would accept it
   EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kInvalidArgument);
   // None of the refused batches was charged: the full budget of 1000 is left.
-  blinded[999] = oprf::Blind("k")->element;
+  blinded[999] = crypto::oprf::Blind("k")->element;
   EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
 }
 
@@ -324,22 +324,22 @@ TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
 class LyingTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
-  absl::Status Evaluate(absl::string_view, absl::Span<const oprf::Element>,
-                        absl::Span<oprf::Element> out) override {
+  absl::Status Evaluate(absl::string_view, absl::Span<const crypto::oprf::Element>,
+                        absl::Span<crypto::oprf::Element> out) override {
     for (auto& e : out) e.fill(0xff);  // not a canonical encoding
     return absl::OkStatus();
   }
 };
 
 TEST_F(PrivateMatchTest, InvalidEvaluationsFromThePeerAreAnError) {
-  LyingTransport liar(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LyingTransport liar(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto match = MatchAll(liar, "victim-dedup",
                    {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
   EXPECT_EQ(match.status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(PrivateMatchTest, PolicyChangeTakesEffectWithoutRestartAndBadPolicyKeepsTheLast) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   ASSERT_THAT(ngo.FetchTable("victim-dedup")->slots, SizeIs(3));
   police_.WritePolicy("purposes: \"victim-dedup\"\n");  // no rules: deny all
   EXPECT_THAT(ngo.FetchTable("victim-dedup")->slots, IsEmpty());
@@ -350,12 +350,12 @@ TEST_F(PrivateMatchTest, PolicyChangeTakesEffectWithoutRestartAndBadPolicyKeepsT
 }
 
 TEST_F(PrivateMatchTest, SuspectsOnlyForPerpetratorLinkWithOfficerContact) {
-  Person suspect = Victim("s-1", "Ivan", "Petrov", 2, "+447700900050");
-  suspect.role = Role::kSuspect;
+  record::Person suspect = Victim("s-1", "Ivan", "Petrov", 2, "+447700900050");
+  suspect.role = record::Role::kSuspect;
   suspect.consent.clear();
   suspect.officer = "DC Smith";
   police_.Add({suspect});
-  LocalTransport agency(&police_.responder(), {"police-2", NodeRole::kAgency});
+  LocalTransport agency(&police_.responder(), {"police-2", config::NodeRole::kAgency});
   auto match = MatchAll(agency, "perpetrator-link", {suspect});
   ASSERT_TRUE(match.ok());
   ASSERT_THAT(match->hits, SizeIs(1));
@@ -367,32 +367,32 @@ TEST_F(PrivateMatchTest, SuspectsOnlyForPerpetratorLinkWithOfficerContact) {
 TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
   Responder& r = police_.responder();
   const std::string handle = r.HandleFor("v-1");
-  auto id = r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", handle);
+  auto id = r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", handle);
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(*id, "v-1");
   // No rule for the shelter, nor for this purpose: the same NotFound as an
   // unknown handle, so a peer learns nothing.
-  EXPECT_EQ(r.AuthorizeContact({"shelter", NodeRole::kNgo}, "victim-dedup", handle)
+  EXPECT_EQ(r.AuthorizeContact({"shelter", config::NodeRole::kNgo}, "victim-dedup", handle)
                 .status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "perpetrator-link", handle)
+  EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "perpetrator-link", handle)
                 .status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", "h00")
+  EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", "h00")
                 .status().code(),
             absl::StatusCode::kNotFound);
   // Consent withdrawn: no contact either.
-  Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
+  record::Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
   withdrawn.consent.clear();
   police_.Add({withdrawn});
-  EXPECT_EQ(r.AuthorizeContact({"ngo", NodeRole::kNgo}, "victim-dedup", handle)
+  EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", handle)
                 .status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
-  const Person query = Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001");
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  const record::Person query = Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001");
   auto cached = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(cached.ok());
   const Table cached_copy = *cached;
@@ -400,10 +400,10 @@ TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
   ASSERT_TRUE(before.ok());
   ASSERT_THAT(before->hits, SizeIs(1));
   // The survivor withdraws consent: the record changes and the node re-keys.
-  Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
+  record::Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
   withdrawn.consent.clear();
   police_.Add({withdrawn});
-  ASSERT_TRUE(Keyring::Rekey(NodePaths(police_.dir())).ok());
+  ASSERT_TRUE(Keyring::Rekey(common::NodePaths(police_.dir())).ok());
   // The peer's cached table opens nothing any more (not even a tag hits)...
   auto after = MatchAgainst(*TableIndex::Build(cached_copy), ngo, "victim-dedup",
                             {Keys(query)}, {});
@@ -421,9 +421,9 @@ TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
 }
 
 TEST_F(PrivateMatchTest, OnlyTheRulesKeyTypesGoIntoTheTable) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   // Names and date of birth agree, the phone does not.
-  const std::vector<Person> q = {Victim("n-1", "Maria", "Ivanova", 12, "+447700900777")};
+  const std::vector<record::Person> q = {Victim("n-1", "Maria", "Ivanova", 12, "+447700900777")};
   ASSERT_THAT(MatchAll(ngo, "victim-dedup", q)->hits, SizeIs(1));
   std::string phones_only = kPolicy;
   const std::string needle = "min_agreeing_keys: 2\n    payload: PAYLOAD_HANDLE_AND_ROLE";
@@ -440,7 +440,7 @@ TEST_F(PrivateMatchTest, OnlyTheRulesKeyTypesGoIntoTheTable) {
 }
 
 TEST_F(PrivateMatchTest, APolicyChangeVoidsTablesPeersCached) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto before = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(before.ok());
   std::string raised = kPolicy;
@@ -457,8 +457,8 @@ TEST_F(PrivateMatchTest, APolicyChangeVoidsTablesPeersCached) {
 }
 
 TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
-  const std::vector<Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  const std::vector<record::Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};
   auto match = MatchAll(ngo, "victim-dedup", q);
   ASSERT_TRUE(match.ok());
   ASSERT_THAT(match->hits, SizeIs(1));
@@ -479,8 +479,8 @@ TEST_F(PrivateMatchTest, OwnersScoreThresholdIsObeyed) {
 class CountingTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
-  absl::Status Evaluate(absl::string_view purpose, absl::Span<const oprf::Element> blinded,
-                        absl::Span<oprf::Element> out) override {
+  absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<crypto::oprf::Element> out) override {
     ++batches;
     return LocalTransport::Evaluate(purpose, blinded, out);
   }
@@ -488,14 +488,14 @@ class CountingTransport : public LocalTransport {
 };
 
 TEST_F(PrivateMatchTest, SmallPipelinedBatchesFindWhatOneBatchFinds) {
-  const std::vector<Person> queries = {
+  const std::vector<record::Person> queries = {
       Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
       Victim("n-2", "Olga", "Sidorova", 7, "+447700900099"),
       Victim("n-3", "Elena", "Popescu", 21, "+447700900003"),
       Victim("n-4", "Anna", "Kowalska", 3, "+447700900002")};
-  std::vector<KeySet> keys;
-  for (const Person& p : queries) keys.push_back(Keys(p));
-  CountingTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  std::vector<match::KeySet> keys;
+  for (const record::Person& p : queries) keys.push_back(Keys(p));
+  CountingTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto table = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(table.ok());
   auto index = TableIndex::Build(*std::move(table));
@@ -523,7 +523,7 @@ TEST_F(PrivateMatchTest, SmallPipelinedBatchesFindWhatOneBatchFinds) {
 // Deltas: what a peer that holds the table is sent when records change.
 class TableDeltaTest : public PrivateMatchTest {
  protected:
-  const PeerIdentity ngo_{"ngo", NodeRole::kNgo};
+  const PeerIdentity ngo_{"ngo", config::NodeRole::kNgo};
 
   Table Full() {
     auto table = police_.responder().TableFor(ngo_, "victim-dedup");
@@ -537,7 +537,7 @@ class TableDeltaTest : public PrivateMatchTest {
     return *std::move(update);
   }
   // The handles the held table reveals to `query`.
-  std::vector<std::string> Found(const Table& held, const Person& query) {
+  std::vector<std::string> Found(const Table& held, const record::Person& query) {
     LocalTransport ngo(&police_.responder(), ngo_);
     auto index = TableIndex::Build(held);
     EXPECT_TRUE(index.ok()) << index.status();
@@ -556,8 +556,8 @@ TEST_F(TableDeltaTest, ADeltaCarriesOnlyTheRecordsAddedOrChanged) {
   // A new intake and a corrected phone number.
   police_.Add({Victim("v-4", "Iryna", "Bondar", 5, "+447700900004"),
                Victim("v-2", "Anna", "Kowalska", 3, "+447700900022")});
-  const Person new_intake = Victim("n-4", "Iryna", "Bondar", 5, "+447700900004");
-  const Person corrected = Victim("n-2", "Anna", "Kowalska", 3, "+447700900022");
+  const record::Person new_intake = Victim("n-4", "Iryna", "Bondar", 5, "+447700900004");
+  const record::Person corrected = Victim("n-2", "Anna", "Kowalska", 3, "+447700900022");
   EXPECT_THAT(Found(held, new_intake), IsEmpty());
 
   TableUpdate delta = UpdateSince(held);
@@ -590,7 +590,7 @@ TEST_F(TableDeltaTest, RecordsThatLeaveTheTableAreDropped) {
   ASSERT_THAT(held.slots, SizeIs(5));
   // Consent cleared by a re-import (no re-key), and a record deleted from
   // the store (the CLI's `records delete` also re-keys).
-  Person no_consent = Victim("v-3", "Elena", "Popescu", 21, "+447700900003");
+  record::Person no_consent = Victim("v-3", "Elena", "Popescu", 21, "+447700900003");
   no_consent.consent.clear();
   police_.Add({no_consent});
   police_.Delete("v-4");
@@ -608,14 +608,14 @@ TEST_F(TableDeltaTest, RecordsThatLeaveTheTableAreDropped) {
 }
 
 TEST_F(PrivateMatchTest, AnExpiredConsentReKeysLikeAWithdrawal) {
-  Person expiring = Victim("v-6", "Daria", "Melnyk", 8, "+447700900006");
+  record::Person expiring = Victim("v-6", "Daria", "Melnyk", 8, "+447700900006");
   expiring.consent_expires_at = absl::ToUnixSeconds(clock_.Now() + absl::Hours(1));
   police_.Add({expiring});
-  LocalTransport ngo(&police_.responder(), {"ngo", NodeRole::kNgo});
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   auto cached = ngo.FetchTable("victim-dedup");
   ASSERT_TRUE(cached.ok());
   ASSERT_THAT(cached->slots, SizeIs(4));
-  const Person query = Victim("n-6", "Daria", "Melnyk", 8, "+447700900006");
+  const record::Person query = Victim("n-6", "Daria", "Melnyk", 8, "+447700900006");
   auto before = MatchAgainst(*TableIndex::Build(*cached), ngo, "victim-dedup", {Keys(query)}, {});
   ASSERT_TRUE(before.ok());
   ASSERT_THAT(before->hits, SizeIs(1));
@@ -640,7 +640,7 @@ TEST_F(PrivateMatchTest, AnExpiredConsentReKeysLikeAWithdrawal) {
 
 TEST_F(TableDeltaTest, AWholeTableAfterARekeyOrWhenADeltaWouldNotBeSmaller) {
   Table held = Full();
-  ASSERT_TRUE(Keyring::Rekey(NodePaths(police_.dir())).ok());
+  ASSERT_TRUE(Keyring::Rekey(common::NodePaths(police_.dir())).ok());
   TableUpdate after_rekey = UpdateSince(held);
   EXPECT_FALSE(after_rekey.delta);
   EXPECT_NE(after_rekey.table.table_id, held.table_id);

@@ -11,10 +11,10 @@
 
 namespace fedlink::private_match {
 
-absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& paths,
-                                                             const NodeConfig& config,
-                                                             RecordStore* store, Clock* clock) {
-  if (clock == nullptr) clock = Clock::Real();
+absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const common::NodePaths& paths,
+                                                             const config::NodeConfig& config,
+                                                             store::RecordStore* store, common::Clock* clock) {
+  if (clock == nullptr) clock = common::Clock::Real();
   Parts parts;
   ASSIGN_OR_RETURN(parts.keyring, Keyring::Open(paths));
   parts.policy = std::make_unique<LivePolicy>(paths, config.node_id,
@@ -26,10 +26,10 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const NodePaths& pa
   return std::make_unique<Responder>(config, store, clock, std::move(parts));
 }
 
-Responder::Responder(const NodeConfig& config, RecordStore* store, Clock* clock, Parts parts)
+Responder::Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock, Parts parts)
     : config_(config),
       store_(store),
-      clock_(clock != nullptr ? clock : Clock::Real()),
+      clock_(clock != nullptr ? clock : common::Clock::Real()),
       policy_(std::move(parts.policy)),
       keyring_(std::move(parts.keyring)),
       budget_(std::move(parts.budget)),
@@ -96,22 +96,22 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   absl::flat_hash_set<std::string> changed;  // read before the first record
   std::vector<SourceRecord> all, delta;
   std::vector<uint64_t> removed;
-  keyspec::Options options{config_.default_region};
+  match::keyspec::Options options{config_.default_region};
   auto version = store_->ForEachSince(
       want_delta ? held->version : 0, want_delta ? &changed : nullptr,
-      [&](const Person& p) {
+      [&](const record::Person& p) {
         const bool was_changed = changed.erase(p.external_id) > 0;
         bool in_table = false;
         if (policy->Decide(*rule, p, now).shared) {
           SourceRecord r;
           r.slot_id = keyring_->SlotId(table.table_id, peer.node_id, p.external_id);
-          for (keyspec::Key& k : keyspec::DeriveKeys(p, options)) {
-            if (rule->AllowsKeyType(keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
+          for (match::keyspec::Key& k : match::keyspec::DeriveKeys(p, options)) {
+            if (rule->AllowsKeyType(match::keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
           }
           fedlink::v1::MatchPayload payload;
           payload.set_handle(keyring_->HandleFor(p.external_id));
           if (rule->payload != policy::Payload::kHandleOnly) {
-            payload.set_role(std::string(RoleName(p.role)));
+            payload.set_role(std::string(record::RoleName(p.role)));
           }
           if (rule->payload == policy::Payload::kHandleRoleAndOfficer) {
             payload.set_officer(p.officer);
@@ -171,7 +171,7 @@ absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
   absl::flat_hash_map<std::string, std::vector<size_t>> wanted;
   for (size_t i = 0; i < handles.size(); ++i) wanted[handles[i]].push_back(i);
   const absl::Time now = clock_->Now();
-  RETURN_IF_ERROR(store_->ForEach([&](const Person& p) {
+  RETURN_IF_ERROR(store_->ForEach([&](const record::Person& p) {
     auto it = wanted.find(keyring_->HandleFor(p.external_id));
     if (it == wanted.end() || !policy->Decide(*rule, p, now).shared) {
       return absl::OkStatus();
@@ -182,8 +182,8 @@ absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
   return ids;
 }
 
-absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
-    const PeerIdentity& peer, absl::string_view purpose, absl::Span<const oprf::Element> blinded,
+absl::StatusOr<std::vector<crypto::oprf::Element>> Responder::Evaluate(
+    const PeerIdentity& peer, absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
     uint64_t* budget_remaining, std::string* table_id) {
   RETURN_IF_ERROR(RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
@@ -202,7 +202,7 @@ absl::StatusOr<std::vector<oprf::Element>> Responder::Evaluate(
   ASSIGN_OR_RETURN(const int64_t generation, keyring_->Generation());
   ASSIGN_OR_RETURN(const auto key, keyring_->KeyFor(purpose, epoch, generation));
   if (table_id != nullptr) *table_id = TableId(config_.node_id, purpose, epoch, generation);
-  std::vector<oprf::Element> out(blinded.size());
+  std::vector<crypto::oprf::Element> out(blinded.size());
   RETURN_IF_ERROR(key->BlindEvaluateBatch(blinded, absl::MakeSpan(out)));
   ASSIGN_OR_RETURN(*budget_remaining, budget_->Charge(peer.node_id, purpose, blinded.size(),
                                                       rule->daily_evaluate_budget));

@@ -42,7 +42,7 @@ namespace fedlink::private_match {
 
 struct PeerIdentity {
   std::string node_id;
-  NodeRole role = NodeRole::kAgency;
+  config::NodeRole role = config::NodeRole::kAgency;
 };
 
 // Thread-safe.
@@ -64,11 +64,11 @@ class Responder {
   // budget.db and consent_expiry.checked on first use). A policy change
   // re-keys through the keyring. `store` and `clock` (Clock::Real() if
   // null) must outlive the responder.
-  static absl::StatusOr<std::unique_ptr<Responder>> Create(const NodePaths& paths,
-                                                           const NodeConfig& config,
-                                                           RecordStore* store, Clock* clock);
+  static absl::StatusOr<std::unique_ptr<Responder>> Create(const common::NodePaths& paths,
+                                                           const config::NodeConfig& config,
+                                                           store::RecordStore* store, common::Clock* clock);
   // Composes parts opened by the caller (none may be null).
-  Responder(const NodeConfig& config, RecordStore* store, Clock* clock, Parts parts);
+  Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock, Parts parts);
   Responder(const Responder&) = delete;
   Responder& operator=(const Responder&) = delete;
 
@@ -78,9 +78,9 @@ class Responder {
   absl::StatusOr<TableUpdate> UpdateFor(const PeerIdentity& peer, absl::string_view purpose,
                                         const HeldTable* held);
   // `table_id`, if not null, gets the id of the table the key belongs to.
-  absl::StatusOr<std::vector<oprf::Element>> Evaluate(const PeerIdentity& peer,
+  absl::StatusOr<std::vector<crypto::oprf::Element>> Evaluate(const PeerIdentity& peer,
                                                        absl::string_view purpose,
-                                                       absl::Span<const oprf::Element> blinded,
+                                                       absl::Span<const crypto::oprf::Element> blinded,
                                                        uint64_t* budget_remaining,
                                                        std::string* table_id = nullptr);
   // A contact request from `peer` about `handle` for `purpose` is allowed
@@ -124,9 +124,9 @@ class Responder {
   absl::Status RekeyIfConsentExpired();
   void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 
-  const NodeConfig config_;
-  RecordStore* const store_;
-  Clock* const clock_;
+  const config::NodeConfig config_;
+  store::RecordStore* const store_;
+  common::Clock* const clock_;
   const std::unique_ptr<LivePolicy> policy_;
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<EvaluationBudget> budget_;

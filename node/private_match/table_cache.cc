@@ -37,7 +37,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
     absl::string_view peer, absl::string_view purpose, absl::Time now,
     absl::Duration max_age, int epoch_days) const {
   ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
-  auto bytes = ReadWholeFile(path);
+  auto bytes = common::ReadWholeFile(path);
   if (!bytes.ok()) return std::nullopt;  // nothing cached
   fedlink::v1::CachedTable cached;
   if (!cached.ParseFromString(*bytes) || cached.peer() != peer ||
@@ -89,7 +89,7 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
     slot->set_sealed_payload(s.sealed_payload);
   }
   // 0600: a peer's table is theirs, not every local user's.
-  if (auto s = WriteFileAtomically(path, cached.SerializeAsString(), 0600); !s.ok()) {
+  if (auto s = common::WriteFileAtomically(path, cached.SerializeAsString(), 0600); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), " (the table cache)"));
   }
   return absl::OkStatus();

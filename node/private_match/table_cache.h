@@ -21,7 +21,7 @@ struct CachedTable {
 
 class TableCache {
  public:
-  explicit TableCache(std::string node_dir) : dir_(NodePaths(std::move(node_dir)).table_cache_dir()) {}
+  explicit TableCache(std::string node_dir) : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()) {}
 
   // The cached table of `peer` for `purpose`, if any and still of the epoch
   // of `now` and no older than `max_age`. A corrupt file is an error.

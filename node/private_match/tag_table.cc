@@ -18,10 +18,10 @@ std::string PayloadAd(absl::string_view table_id, uint64_t slot_id) {
   return absl::StrCat(table_id, "|", slot_id);
 }
 
-absl::StatusOr<std::unique_ptr<SealingKey>> PayloadKey(
+absl::StatusOr<std::unique_ptr<crypto::SealingKey>> PayloadKey(
     absl::string_view secret) {
-  ASSIGN_OR_RETURN(auto bytes, DeriveBytes(secret, "fedlink/payload/v1", kSealingKeySize));
-  return SealingKey::FromBytes(bytes);
+  ASSIGN_OR_RETURN(auto bytes, crypto::DeriveBytes(secret, "fedlink/payload/v1", crypto::kSealingKeySize));
+  return crypto::SealingKey::FromBytes(bytes);
 }
 
 }  // namespace
@@ -46,7 +46,7 @@ size_t Table::bytes() const {
   return n;
 }
 
-TagMask DeriveTagMask(const oprf::Output& y) {
+TagMask DeriveTagMask(const crypto::oprf::Output& y) {
   TagMask out;
   unsigned char tag[16], mask[16];
   crypto_generichash(tag, sizeof tag,
@@ -64,16 +64,16 @@ bool CanOpen(const SourceRecord& record, int t) {
   const size_t n = std::min(record.keys.size(), kMaxKeysPerRecord);
   uint32_t pattern = 0;
   for (size_t i = 0; i < n; ++i) pattern |= 1u << static_cast<int>(record.keys[i].type);
-  return keyspec::AgreeingGroups(pattern) >= t;
+  return match::keyspec::AgreeingGroups(pattern) >= t;
 }
 
-absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
+absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
                                  absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records,
                                  int threads) {
-  if (t < 1 || t > keyspec::kKeyGroupCount) {
+  if (t < 1 || t > match::keyspec::kKeyGroupCount) {
     return absl::InvalidArgumentError(
-        absl::StrCat("t must be 1..", keyspec::kKeyGroupCount, " (key groups)"));
+        absl::StrCat("t must be 1..", match::keyspec::kKeyGroupCount, " (key groups)"));
   }
   // Evaluate every key of every eligible record in one batch.
   std::vector<std::string> inputs;
@@ -86,7 +86,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     first_input.push_back(inputs.size());
     for (size_t i = 0; i < n; ++i) inputs.push_back(r.keys[i].bytes);
   }
-  std::vector<oprf::Output> outputs(inputs.size());
+  std::vector<crypto::oprf::Output> outputs(inputs.size());
   RETURN_IF_ERROR(key.EvaluateBatch(inputs, absl::MakeSpan(outputs), threads));
 
   Table table;
@@ -99,7 +99,7 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
     randombytes_buf(secret.data(), secret.size());
     // One share per key group (x = group + 1): correlated keys (the name
     // keys, say) carry the same share, so t counts independent evidence.
-    ASSIGN_OR_RETURN(auto shares, shamir::Split(secret, t, keyspec::kKeyGroupCount));
+    ASSIGN_OR_RETURN(auto shares, crypto::shamir::Split(secret, t, match::keyspec::kKeyGroupCount));
     Slot& slot = table.slots[r];
     slot.id = eligible[r]->slot_id;
     slot.entries.resize(n * kEntrySize);
@@ -107,8 +107,8 @@ absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
       const TagMask tm = DeriveTagMask(outputs[first_input[r] + i]);
       char* entry = slot.entries.data() + i * kEntrySize;
       std::memcpy(entry, &tm.tag, kTagSize);
-      const shamir::Share& share =
-          shares[static_cast<int>(keyspec::Info(eligible[r]->keys[i].type).group)];
+      const crypto::shamir::Share& share =
+          shares[static_cast<int>(match::keyspec::Info(eligible[r]->keys[i].type).group)];
       for (size_t b = 0; b < kShareSize; ++b) {
         entry[kTagSize + b] = static_cast<char>(share.y[b] ^ tm.mask[b]);
       }
@@ -139,7 +139,7 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
       return absl::InvalidArgumentError(
           absl::StrCat("table slot ", s, " is malformed"));
     }
-    if (slot.sealed_payload.size() < kSealOverhead) {
+    if (slot.sealed_payload.size() < crypto::kSealOverhead) {
       return absl::InvalidArgumentError(
           absl::StrCat("table slot ", s, " has no payload"));
     }
@@ -214,11 +214,11 @@ size_t TableIndex::memory_bytes() const {
 }
 
 std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                absl::Span<const keyspec::Key> keys,
-                                absl::Span<const oprf::Output> outputs,
+                                absl::Span<const match::keyspec::Key> keys,
+                                absl::Span<const crypto::oprf::Output> outputs,
                                 std::vector<uint32_t>* hit_patterns) {
   struct Collected {
-    std::vector<shamir::Share> shares;
+    std::vector<crypto::shamir::Share> shares;
     uint32_t pattern = 0;
   };
   absl::flat_hash_map<uint32_t, Collected> by_slot;
@@ -231,12 +231,12 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
       // The share's x is the key group of the key that hit (the same key
       // type on both sides, since the type is part of the OPRF input).
       const uint8_t x =
-          static_cast<uint8_t>(keyspec::Info(keys[k].type).group) + 1;
+          static_cast<uint8_t>(match::keyspec::Info(keys[k].type).group) + 1;
       if (std::any_of(c.shares.begin(), c.shares.end(),
-                      [x](const shamir::Share& s) { return s.x == x; })) {
+                      [x](const crypto::shamir::Share& s) { return s.x == x; })) {
         continue;
       }
-      shamir::Share share{x, std::string(kShareSize, '\0')};
+      crypto::shamir::Share share{x, std::string(kShareSize, '\0')};
       const char* entry = index.MaskedShare(hit);
       for (size_t b = 0; b < kShareSize; ++b) {
         share.y[b] =
@@ -252,8 +252,8 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     if (hit_patterns != nullptr) hit_patterns->push_back(c.pattern);
     if (static_cast<int>(c.shares.size()) < t)
       continue;  // fewer than t open nothing
-    std::vector<shamir::Share> first(c.shares.begin(), c.shares.begin() + t);
-    auto secret = shamir::Combine(first);
+    std::vector<crypto::shamir::Share> first(c.shares.begin(), c.shares.begin() + t);
+    auto secret = crypto::shamir::Combine(first);
     if (!secret.ok()) continue;
     auto key = PayloadKey(*secret);
     if (!key.ok()) continue;

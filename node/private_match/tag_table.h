@@ -63,7 +63,7 @@ std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose
 
 struct SourceRecord {
   uint64_t slot_id = 0;  // unique within the table
-  std::vector<keyspec::Key> keys;
+  std::vector<match::keyspec::Key> keys;
   std::string payload;  // plaintext the peer may see (handle, role, ...)
 };
 
@@ -92,7 +92,7 @@ struct Table {
 bool CanOpen(const SourceRecord& record, int t);
 
 // Builds the table. `threads`: for the OPRF evaluations (0 = all cores).
-absl::StatusOr<Table> BuildTable(const oprf::OprfKey& key,
+absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
                                  absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records,
                                  int threads = 0);
@@ -102,7 +102,7 @@ struct TagMask {
   uint64_t tag;
   std::array<uint8_t, kShareSize> mask;
 };
-TagMask DeriveTagMask(const oprf::Output& y);
+TagMask DeriveTagMask(const crypto::oprf::Output& y);
 
 // The requester's form of a table, built once per fetched table and kept
 // compact: every entry in one buffer (24 bytes each), the sealed payloads in
@@ -160,8 +160,8 @@ struct Reveal {
 // key hit (including those below t): the requester sees tag hits anyway, and
 // the scorer's EM uses them as its candidate pairs.
 std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                absl::Span<const keyspec::Key> keys,
-                                absl::Span<const oprf::Output> outputs,
+                                absl::Span<const match::keyspec::Key> keys,
+                                absl::Span<const crypto::oprf::Output> outputs,
                                 std::vector<uint32_t>* hit_patterns = nullptr);
 
 }  // namespace fedlink::private_match

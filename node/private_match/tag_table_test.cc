@@ -9,23 +9,23 @@
 namespace fedlink::private_match {
 namespace {
 
-using keyspec::Key;
-using keyspec::KeyType;
+using match::keyspec::Key;
+using match::keyspec::KeyType;
 
 Key MakeKey(KeyType type, const std::string& value) {
-  return {type, std::string("fedlink/keyspec/v1|") + keyspec::Info(type).name +
+  return {type, std::string("fedlink/keyspec/v1|") + match::keyspec::Info(type).name +
                     "|" + value};
 }
 
 // Requester-side outputs through the real blind / evaluate / finalize path.
-std::vector<oprf::Output> Outputs(const oprf::OprfKey& server,
+std::vector<crypto::oprf::Output> Outputs(const crypto::oprf::OprfKey& server,
                                   const std::vector<Key>& keys) {
-  std::vector<oprf::Output> out;
+  std::vector<crypto::oprf::Output> out;
   for (const Key& k : keys) {
-    auto b = oprf::Blind(k.bytes);
+    auto b = crypto::oprf::Blind(k.bytes);
     auto e = server.BlindEvaluate(absl::string_view(
         reinterpret_cast<const char*>(b->element.data()), 32));
-    out.push_back(*oprf::Finalize(
+    out.push_back(*crypto::oprf::Finalize(
         k.bytes, b->blind,
         absl::string_view(reinterpret_cast<const char*>(e->data()), 32)));
   }
@@ -35,7 +35,7 @@ std::vector<oprf::Output> Outputs(const oprf::OprfKey& server,
 class TagTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    key_ = oprf::OprfKey::Generate();
+    key_ = crypto::oprf::OprfKey::Generate();
     record_.keys = {MakeKey(KeyType::kPhone, "+447700900001"),
                     MakeKey(KeyType::kEmail, "a@x.org"),
                     MakeKey(KeyType::kNameDob, "ana|lee|19900101"),
@@ -58,7 +58,7 @@ class TagTableTest : public ::testing::Test {
     index_ = std::make_unique<TableIndex>(*std::move(index));
   }
 
-  std::unique_ptr<oprf::OprfKey> key_;
+  std::unique_ptr<crypto::oprf::OprfKey> key_;
   SourceRecord record_;
   std::unique_ptr<TableIndex> index_;
   Table table_;  // what the index was built from
@@ -96,7 +96,7 @@ TEST_F(TagTableTest, FewerThanTAgreeingKeysOpenNothing) {
 
 TEST_F(TagTableTest, ATableIsUselessWithoutTheRespondersKey) {
   // Outputs under another key (or plain hashes) never hit.
-  auto other_key = oprf::OprfKey::Generate();
+  auto other_key = crypto::oprf::OprfKey::Generate();
   EXPECT_TRUE(
       MatchRecord(*index_, record_.keys, Outputs(*other_key, record_.keys))
           .empty());
@@ -176,21 +176,21 @@ TEST_F(TagTableTest, CorrelatedKeysCountOnceTowardsT) {
 }
 
 TEST(TagTableEndToEndTest, GeneratedPeopleMatchAcrossTwoOrganisations) {
-  GeneratorOptions o;
+  match::GeneratorOptions o;
   o.persons = 300;
   o.overlap = 0.5;
-  GeneratedData d = GeneratePeople(o);
-  auto key = oprf::OprfKey::Generate();
+  match::GeneratedData d = match::GeneratePeople(o);
+  auto key = crypto::oprf::OprfKey::Generate();
   std::vector<SourceRecord> source;
-  for (const Person& p : d.b)
-    source.push_back({source.size() + 1, keyspec::DeriveKeys(p, {}), p.external_id});
+  for (const record::Person& p : d.b)
+    source.push_back({source.size() + 1, match::keyspec::DeriveKeys(p, {}), p.external_id});
   auto index = TableIndex::Build(*BuildTable(*key, "b|dedup|1", 2, source));
   ASSERT_TRUE(index.ok());
   std::map<std::string, std::string> truth(d.truth.begin(), d.truth.end());
   int found = 0;
-  for (const Person& p : d.a) {
-    auto keys = keyspec::DeriveKeys(p, {});
-    std::vector<oprf::Output> outputs(keys.size());
+  for (const record::Person& p : d.a) {
+    auto keys = match::keyspec::DeriveKeys(p, {});
+    std::vector<crypto::oprf::Output> outputs(keys.size());
     std::vector<std::string> inputs;
     for (const auto& k : keys) inputs.push_back(k.bytes);
     ASSERT_TRUE(key->EvaluateBatch(inputs, absl::MakeSpan(outputs)).ok());

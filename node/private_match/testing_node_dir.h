@@ -34,7 +34,7 @@ class NodeDirTest : public ::testing::Test {
   ~NodeDirTest() override { std::filesystem::remove_all(dir_); }
 
   const std::string dir_;
-  const NodePaths paths_;
+  const common::NodePaths paths_;
 
  private:
   static inline int counter_ = 0;

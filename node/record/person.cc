@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
-namespace fedlink {
+namespace fedlink::record {
 namespace {
 
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -180,4 +180,4 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text) {
   return absl::InvalidArgumentError("unrecognised date format");
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::record

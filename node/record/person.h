@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::record {
 
 enum class Role { kVictim = 1, kSuspect = 2, kWitness = 3, kOther = 4 };
 enum class Sex { kUnknown = 0, kFemale = 1, kMale = 2, kOther = 3 };
@@ -71,6 +71,6 @@ struct Person {
   friend bool operator==(const Person&, const Person&) = default;
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::record
 
 #endif  // FEDLINK_NODE_RECORD_PERSON_H_

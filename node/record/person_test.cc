@@ -2,7 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::record {
 namespace {
 
 TEST(PartialDateTest, ParsesFullForms) {
@@ -66,9 +66,9 @@ TEST(SexTest, ParsesAndNames) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::record
 
-namespace fedlink {
+namespace fedlink::record {
 namespace {
 
 TEST(CivilDaysTest, RoundTripsAndKnownAnswers) {
@@ -82,4 +82,4 @@ TEST(CivilDaysTest, RoundTripsAndKnownAnswers) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::record

@@ -7,15 +7,15 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "node/server/admin_service.h"
 
-namespace fedlink {
+namespace fedlink::server {
 namespace {
 
-std::shared_ptr<grpc::Channel> AdminChannel(const NodePaths& paths) {
+std::shared_ptr<grpc::Channel> AdminChannel(const common::NodePaths& paths) {
   return grpc::CreateChannel(absl::StrCat("unix:", paths.admin_socket()),
                              grpc::InsecureChannelCredentials());
 }
 
-absl::Status Annotate(const grpc::Status& s, const NodePaths& paths) {
+absl::Status Annotate(const grpc::Status& s, const common::NodePaths& paths) {
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
       s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::UnavailableError(absl::StrCat(
@@ -28,7 +28,7 @@ absl::Status Annotate(const grpc::Status& s, const NodePaths& paths) {
 
 }  // namespace
 
-absl::StatusOr<NodeStatus> FetchNodeStatus(const NodePaths& paths,
+absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
                                            absl::Duration deadline) {
   auto stub = fedlink::v1::Admin::NewStub(AdminChannel(paths));
   grpc::ClientContext context;
@@ -51,7 +51,7 @@ absl::StatusOr<NodeStatus> FetchNodeStatus(const NodePaths& paths,
   return out;
 }
 
-absl::Status CheckNodeHealth(const NodePaths& paths, absl::Duration deadline) {
+absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline) {
   auto stub = grpc::health::v1::Health::NewStub(AdminChannel(paths));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
@@ -66,4 +66,4 @@ absl::Status CheckNodeHealth(const NodePaths& paths, absl::Duration deadline) {
   return absl::OkStatus();
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::server

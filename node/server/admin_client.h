@@ -10,15 +10,15 @@
 #include "node/config/node_config.h"
 #include "node/server/node_status.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 // Admin.Status over unix:DIR/admin.sock with a deadline.
-absl::StatusOr<NodeStatus> FetchNodeStatus(const NodePaths& paths,
+absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
                                            absl::Duration deadline);
 
 // grpc.health.v1 Check on the admin socket: OK if SERVING.
-absl::Status CheckNodeHealth(const NodePaths& paths, absl::Duration deadline);
+absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline);
 
-}  // namespace fedlink
+}  // namespace fedlink::server
 
 #endif  // FEDLINK_NODE_SERVER_ADMIN_CLIENT_H_

@@ -1,6 +1,6 @@
 #include "node/server/admin_service.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -34,4 +34,4 @@ grpc::Status AdminService::Status(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::server

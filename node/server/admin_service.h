@@ -6,7 +6,7 @@
 #include "fedlink/v1/admin.grpc.pb.h"
 #include "node/server/node_status.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 class AdminService final : public fedlink::v1::Admin::Service {
  public:
@@ -23,6 +23,6 @@ class AdminService final : public fedlink::v1::Admin::Service {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-}  // namespace fedlink
+}  // namespace fedlink::server
 
 #endif  // FEDLINK_NODE_SERVER_ADMIN_SERVICE_H_

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/server/admin_service.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 struct NodeServer::Impl {
   std::unique_ptr<NodeStatusSource> status_source;
@@ -27,7 +27,7 @@ NodeServer::~NodeServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(
     const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
-  Clock* clock = options.clock ? options.clock : Clock::Real();
+  common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
   impl->status_source =
       std::make_unique<NodeStatusSource>(options.config, options.store, clock);
   impl->admin_service =
@@ -69,4 +69,4 @@ std::string NodeServer::admin_target() const {
   return absl::StrCat("unix:", impl_->socket_path);
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::server

@@ -12,13 +12,13 @@
 #include "node/config/node_config.h"
 #include "node/store/record_store.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 struct ServerOptions {
-  NodePaths paths{""};
-  NodeConfig config;
-  RecordStore* store = nullptr;  // not owned; outlives the server
-  Clock* clock = nullptr;        // defaults to Clock::Real()
+  common::NodePaths paths{""};
+  config::NodeConfig config;
+  store::RecordStore* store = nullptr;  // not owned; outlives the server
+  common::Clock* clock = nullptr;        // defaults to Clock::Real()
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
@@ -47,6 +47,6 @@ class NodeServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace fedlink
+}  // namespace fedlink::server
 
 #endif  // FEDLINK_NODE_SERVER_NODE_SERVER_H_

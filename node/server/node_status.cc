@@ -3,16 +3,16 @@
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
   NodeStatus s;
   s.node_id = config_.node_id;
   s.organisation = config_.organisation;
-  s.node_role = std::string(NodeRoleName(config_.role));
+  s.node_role = std::string(config::NodeRoleName(config_.role));
   ASSIGN_OR_RETURN(auto by_role, store_->CountByRole());
   for (const auto& [role, count] : by_role) {
-    s.records_by_role[std::string(RoleName(role))] = count;
+    s.records_by_role[std::string(record::RoleName(role))] = count;
     s.record_count += count;
   }
   s.schema_version = store_->schema_version();
@@ -35,4 +35,4 @@ std::string FormatNodeStatus(const NodeStatus& s) {
   return out;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::server

@@ -13,7 +13,7 @@
 #include "node/config/node_config.h"
 #include "node/store/record_store.h"
 
-namespace fedlink {
+namespace fedlink::server {
 
 struct NodeStatus {
   std::string node_id;
@@ -29,14 +29,14 @@ struct NodeStatus {
 // Computes the status of a running node. Thread-safe (the store is).
 class NodeStatusSource {
  public:
-  NodeStatusSource(const NodeConfig& config, RecordStore* store, Clock* clock)
+  NodeStatusSource(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock)
       : config_(config), store_(store), clock_(clock), started_(clock->Now()) {}
   absl::StatusOr<NodeStatus> Get() const;
 
  private:
-  const NodeConfig config_;
-  RecordStore* store_;
-  Clock* clock_;
+  const config::NodeConfig config_;
+  store::RecordStore* store_;
+  common::Clock* clock_;
   const absl::Time started_;
 };
 
@@ -44,6 +44,6 @@ std::string FormatNodeStatus(const NodeStatus& status);
 
 inline constexpr char kFedlinkVersion[] = "0.1.0";
 
-}  // namespace fedlink
+}  // namespace fedlink::server
 
 #endif  // FEDLINK_NODE_SERVER_NODE_STATUS_H_

@@ -9,7 +9,7 @@
 #include "node/store/sqlite.h"
 #include "node/store/value_list.h"
 
-namespace fedlink {
+namespace fedlink::store {
 namespace {
 
 // Schema history. Append a migration for every change; never edit one that
@@ -73,21 +73,21 @@ constexpr char kSelectColumns[] =
 
 // The multi-valued fields in column order (columns 12..21 of kSelectColumns,
 // parameters ?12..?21 of the upsert).
-std::vector<std::string> Person::*const kListFields[] = {
-    &Person::aliases, &Person::phones, &Person::emails, &Person::documents,
-    &Person::handles, &Person::ibans,  &Person::plates, &Person::addresses,
-    &Person::consent, &Person::labels};
+std::vector<std::string> record::Person::*const kListFields[] = {
+    &record::Person::aliases, &record::Person::phones, &record::Person::emails, &record::Person::documents,
+    &record::Person::handles, &record::Person::ibans,  &record::Person::plates, &record::Person::addresses,
+    &record::Person::consent, &record::Person::labels};
 
-absl::StatusOr<Person> PersonFromRow(const sqlite::Statement& st) {
-  Person p;
+absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
+  record::Person p;
   p.external_id = st.ColumnText(1);
-  p.role = static_cast<Role>(st.ColumnInt64(2));
+  p.role = static_cast<record::Role>(st.ColumnInt64(2));
   p.given_name = st.ColumnText(3);
   p.family_name = st.ColumnText(4);
-  p.dob = PartialDate{static_cast<int>(st.ColumnInt64(5)),
+  p.dob = record::PartialDate{static_cast<int>(st.ColumnInt64(5)),
                       static_cast<int>(st.ColumnInt64(6)),
                       static_cast<int>(st.ColumnInt64(7))};
-  p.sex = static_cast<Sex>(st.ColumnInt64(8));
+  p.sex = static_cast<record::Sex>(st.ColumnInt64(8));
   p.nationality = st.ColumnText(9);
   p.officer = st.ColumnText(10);
   p.consent_expires_at = st.ColumnInt64(11);
@@ -102,7 +102,7 @@ absl::StatusOr<Person> PersonFromRow(const sqlite::Statement& st) {
 
 class SqliteRecordStore : public RecordStore {
  public:
-  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, Clock* clock,
+  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock,
                     int version)
       : db_(std::move(db)), clock_(clock), version_(version) {}
 
@@ -130,7 +130,7 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::StatusOr<UpsertCounts> Upsert(
-      absl::Span<const Person> persons) override {
+      absl::Span<const record::Person> persons) override {
     absl::MutexLock lock(&mu_);
     UpsertCounts counts;
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
@@ -138,7 +138,7 @@ class SqliteRecordStore : public RecordStore {
     ASSIGN_OR_RETURN(const uint64_t before, CountLocked());
     ASSIGN_OR_RETURN(const int64_t version, BumpVersionLocked());
     std::string encoded;
-    for (const Person& p : persons) {
+    for (const record::Person& p : persons) {
       upsert_->Bind(1, p.external_id)
           .Bind(2, static_cast<int64_t>(p.role))
           .Bind(3, p.given_name)
@@ -165,7 +165,7 @@ class SqliteRecordStore : public RecordStore {
     return counts;
   }
 
-  absl::StatusOr<std::optional<Person>> Get(
+  absl::StatusOr<std::optional<record::Person>> Get(
       absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
@@ -173,7 +173,7 @@ class SqliteRecordStore : public RecordStore {
     st->Bind(1, external_id);
     ASSIGN_OR_RETURN(const bool row, st->Step());
     if (!row) return std::nullopt;
-    ASSIGN_OR_RETURN(Person p, PersonFromRow(*st));
+    ASSIGN_OR_RETURN(record::Person p, PersonFromRow(*st));
     return p;
   }
 
@@ -204,22 +204,22 @@ class SqliteRecordStore : public RecordStore {
     return static_cast<uint64_t>(st->ColumnInt64(0));
   }
 
-  absl::StatusOr<std::map<Role, uint64_t>> CountByRole() override {
+  absl::StatusOr<std::map<record::Role, uint64_t>> CountByRole() override {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(auto st,
                      db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role"));
-    std::map<Role, uint64_t> out;
+    std::map<record::Role, uint64_t> out;
     while (true) {
       ASSIGN_OR_RETURN(const bool row, st->Step());
       if (!row) break;
-      out[static_cast<Role>(st->ColumnInt64(0))] =
+      out[static_cast<record::Role>(st->ColumnInt64(0))] =
           static_cast<uint64_t>(st->ColumnInt64(1));
     }
     return out;
   }
 
   absl::Status ForEach(
-      const std::function<absl::Status(const Person&)>& fn) override {
+      const std::function<absl::Status(const record::Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
     // A read transaction gives one consistent snapshot for both queries.
     RETURN_IF_ERROR(db_->Exec("BEGIN"));
@@ -230,7 +230,7 @@ class SqliteRecordStore : public RecordStore {
 
   absl::StatusOr<uint64_t> ForEachSince(
       uint64_t since, absl::flat_hash_set<std::string>* changed,
-      const std::function<absl::Status(const Person&)>& fn) override {
+      const std::function<absl::Status(const record::Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(db_->Exec("BEGIN"));
     absl::StatusOr<uint64_t> version = ChangesLocked(since, changed);
@@ -296,14 +296,14 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::Status ForEachLocked(
-      const std::function<absl::Status(const Person&)>& fn)
+      const std::function<absl::Status(const record::Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ASSIGN_OR_RETURN(auto records, db_->Prepare(absl::StrCat(
         "SELECT ", kSelectColumns, " FROM records ORDER BY id")));
     while (true) {
       ASSIGN_OR_RETURN(const bool row, records->Step());
       if (!row) break;
-      ASSIGN_OR_RETURN(const Person p, PersonFromRow(*records));
+      ASSIGN_OR_RETURN(const record::Person p, PersonFromRow(*records));
       RETURN_IF_ERROR(fn(p));
     }
     return absl::OkStatus();
@@ -311,7 +311,7 @@ class SqliteRecordStore : public RecordStore {
 
   absl::Mutex mu_;
   std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
-  Clock* clock_;
+  common::Clock* clock_;
   const int version_;
   std::unique_ptr<sqlite::Statement> upsert_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<sqlite::Statement> log_change_ ABSL_GUARDED_BY(mu_);
@@ -319,9 +319,9 @@ class SqliteRecordStore : public RecordStore {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Person>> RecordStore::LoadAll() {
-  std::vector<Person> out;
-  RETURN_IF_ERROR(ForEach([&](const Person& p) {
+absl::StatusOr<std::vector<record::Person>> RecordStore::LoadAll() {
+  std::vector<record::Person> out;
+  RETURN_IF_ERROR(ForEach([&](const record::Person& p) {
     out.push_back(p);
     return absl::OkStatus();
   }));
@@ -336,9 +336,9 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   ASSIGN_OR_RETURN(const int version, db->SchemaVersion());
   auto store = std::make_unique<SqliteRecordStore>(
-      std::move(db), options.clock ? options.clock : Clock::Real(), version);
+      std::move(db), options.clock ? options.clock : common::Clock::Real(), version);
   RETURN_IF_ERROR(store->Prepare());
   return store;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::store

@@ -18,7 +18,7 @@
 #include "node/common/clock.h"
 #include "node/record/person.h"
 
-namespace fedlink {
+namespace fedlink::store {
 
 struct UpsertCounts {
   uint64_t inserted = 0;
@@ -37,24 +37,24 @@ class RecordStore {
   // Inserts new external_ids and replaces existing ones (upsert): a record
   // is never duplicated.
   virtual absl::StatusOr<UpsertCounts> Upsert(
-      absl::Span<const Person> persons) = 0;
-  virtual absl::StatusOr<std::optional<Person>> Get(
+      absl::Span<const record::Person> persons) = 0;
+  virtual absl::StatusOr<std::optional<record::Person>> Get(
       absl::string_view external_id) = 0;
   // Returns false if there was no such record.
   virtual absl::StatusOr<bool> Delete(absl::string_view external_id) = 0;
   virtual absl::StatusOr<uint64_t> Count() = 0;
-  virtual absl::StatusOr<std::map<Role, uint64_t>> CountByRole() = 0;
+  virtual absl::StatusOr<std::map<record::Role, uint64_t>> CountByRole() = 0;
   // Calls fn for every record in external_id order; stops at the first error.
   virtual absl::Status ForEach(
-      const std::function<absl::Status(const Person&)>& fn) = 0;
-  absl::StatusOr<std::vector<Person>> LoadAll();
+      const std::function<absl::Status(const record::Person&)>& fn) = 0;
+  absl::StatusOr<std::vector<record::Person>> LoadAll();
   // ForEach in one snapshot with the store's version (it counts write
   // transactions) and, in `changed` if not null, the external ids upserted
   // or deleted after version `since` (for tag-table deltas), read before the
   // first call of fn.
   virtual absl::StatusOr<uint64_t> ForEachSince(
       uint64_t since, absl::flat_hash_set<std::string>* changed,
-      const std::function<absl::Status(const Person&)>& fn) = 0;
+      const std::function<absl::Status(const record::Person&)>& fn) = 0;
 
   // Whether any record's consent expires in (after, until] (unix seconds;
   // 0 = no expiry).
@@ -65,7 +65,7 @@ class RecordStore {
 
 struct RecordStoreOptions {
   bool create = false;     // create the database if missing (fedlink init)
-  Clock* clock = nullptr;  // defaults to Clock::Real()
+  common::Clock* clock = nullptr;  // defaults to Clock::Real()
 };
 
 // Opens (and migrates) the SQLite record store at `path`. A database written
@@ -77,6 +77,6 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
 // The newest schema version this binary knows.
 int RecordStoreSchemaVersion();
 
-}  // namespace fedlink
+}  // namespace fedlink::store
 
 #endif  // FEDLINK_NODE_STORE_RECORD_STORE_H_

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "node/store/sqlite.h"
 
-namespace fedlink {
+namespace fedlink::store {
 namespace {
 
 using ::testing::ElementsAre;
@@ -19,15 +19,15 @@ std::string TempDb() {
   return (dir / "node.db").string();
 }
 
-Person MakePerson(const std::string& id, Role role = Role::kVictim) {
-  Person p;
+record::Person MakePerson(const std::string& id, record::Role role = record::Role::kVictim) {
+  record::Person p;
   p.external_id = id;
   p.role = role;
   p.given_name = "Given " + id;
   p.family_name = "Family";
   p.aliases = {"a1", "a2"};
   p.dob = {1990, 5, 0};
-  p.sex = Sex::kFemale;
+  p.sex = record::Sex::kFemale;
   p.nationality = "UA";
   p.phones = {"+380441234567"};
   p.emails = {"x@example.org", "y@example.org"};
@@ -44,20 +44,20 @@ Person MakePerson(const std::string& id, Role role = Role::kVictim) {
 }
 
 TEST(RecordStoreTest, UpsertInsertsThenUpdatesWithoutDuplicating) {
-  FakeClock clock;
+  common::FakeClock clock;
   auto store = OpenRecordStore(TempDb(), {.create = true, .clock = &clock});
   ASSERT_TRUE(store.ok()) << store.status();
-  std::vector<Person> first = {MakePerson("a"),
-                               MakePerson("b", Role::kSuspect)};
+  std::vector<record::Person> first = {MakePerson("a"),
+                               MakePerson("b", record::Role::kSuspect)};
   auto c1 = (*store)->Upsert(first);
   ASSERT_TRUE(c1.ok()) << c1.status();
   EXPECT_EQ(c1->inserted, 2u);
   EXPECT_EQ(c1->updated, 0u);
 
-  Person changed = MakePerson("a", Role::kWitness);
+  record::Person changed = MakePerson("a", record::Role::kWitness);
   changed.phones = {"+441234"};
   changed.aliases.clear();
-  std::vector<Person> second = {changed, MakePerson("c")};
+  std::vector<record::Person> second = {changed, MakePerson("c")};
   auto c2 = (*store)->Upsert(second);  // same clock time: must still tell apart
   ASSERT_TRUE(c2.ok());
   EXPECT_EQ(c2->inserted, 1u);
@@ -71,7 +71,7 @@ TEST(RecordStoreTest, UpsertInsertsThenUpdatesWithoutDuplicating) {
 TEST(RecordStoreTest, RoundTripsEveryField) {
   auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
-  Person p = MakePerson("x");
+  record::Person p = MakePerson("x");
   ASSERT_TRUE((*store)->Upsert({p}).ok());
   auto got = (*store)->Get("x");
   ASSERT_TRUE(got.ok() && got->has_value());
@@ -84,9 +84,9 @@ TEST(RecordStoreTest, RoundTripsEveryField) {
 TEST(RecordStoreTest, ForEachReturnsAllRecordsWithTheirValues) {
   auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
-  std::vector<Person> persons;
+  std::vector<record::Person> persons;
   for (int i = 0; i < 50; ++i) {
-    Person p = MakePerson("id" + std::to_string(i));
+    record::Person p = MakePerson("id" + std::to_string(i));
     if (i % 3 == 0) p.phones.clear();  // gaps in the value join
     if (i % 5 == 0) p.emails = {"only@example.org"};
     persons.push_back(p);
@@ -132,7 +132,7 @@ TEST(RecordStoreTest, CorruptListColumnIsDataLossNotACrash) {
 absl::StatusOr<uint64_t> ChangedSince(RecordStore& store, uint64_t since,
                                       absl::flat_hash_set<std::string>* changed, size_t* seen) {
   *seen = 0;
-  return store.ForEachSince(since, changed, [seen](const Person&) {
+  return store.ForEachSince(since, changed, [seen](const record::Person&) {
     ++*seen;
     return absl::OkStatus();
   });
@@ -155,7 +155,7 @@ TEST(RecordStoreTest, ForEachSinceNamesWhatChangedAfterAVersion) {
   EXPECT_THAT(changed, ::testing::UnorderedElementsAre("a", "b"));
   EXPECT_EQ(seen, 2u);
 
-  ASSERT_TRUE((*store)->Upsert({MakePerson("b", Role::kSuspect), MakePerson("c")}).ok());
+  ASSERT_TRUE((*store)->Upsert({MakePerson("b", record::Role::kSuspect), MakePerson("c")}).ok());
   ASSERT_TRUE(*(*store)->Delete("a"));
   auto v3 = ChangedSince(**store, *v1, &changed, &seen);
   ASSERT_TRUE(v3.ok());
@@ -174,9 +174,9 @@ TEST(RecordStoreTest, ForEachSinceNamesWhatChangedAfterAVersion) {
 TEST(RecordStoreTest, FindsConsentsExpiringInAnInterval) {
   auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
-  Person never = MakePerson("a");
+  record::Person never = MakePerson("a");
   never.consent_expires_at = 0;  // no expiry
-  Person later = MakePerson("b");
+  record::Person later = MakePerson("b");
   later.consent_expires_at = 2000;
   ASSERT_TRUE((*store)->Upsert({never, later}).ok());
   EXPECT_FALSE(*(*store)->AnyConsentExpiresIn(0, 1999));
@@ -200,13 +200,13 @@ TEST(RecordStoreTest, FailedUpsertChangesNothing) {
                     .ok());
   }
   auto result = (*store)->Upsert(
-      {MakePerson("a", Role::kSuspect), MakePerson("b"), MakePerson("c")});
+      {MakePerson("a", record::Role::kSuspect), MakePerson("b"), MakePerson("c")});
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(*(*store)->Count(), 1u);
   EXPECT_EQ((*(*store)->Get("a"))->role,
-            Role::kVictim);  // update rolled back too
+            record::Role::kVictim);  // update rolled back too
   absl::flat_hash_set<std::string> changed;
-  auto version = (*store)->ForEachSince(1, &changed, [](const Person&) { return absl::OkStatus(); });
+  auto version = (*store)->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); });
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, 1u);  // the failed batch left no version and no change behind
   EXPECT_TRUE(changed.empty());
@@ -216,13 +216,13 @@ TEST(RecordStoreTest, CountsByRole) {
   auto store = OpenRecordStore(TempDb(), {.create = true});
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)
-                  ->Upsert({MakePerson("a"), MakePerson("b", Role::kSuspect),
-                            MakePerson("c", Role::kSuspect)})
+                  ->Upsert({MakePerson("a"), MakePerson("b", record::Role::kSuspect),
+                            MakePerson("c", record::Role::kSuspect)})
                   .ok());
   auto by_role = (*store)->CountByRole();
   ASSERT_TRUE(by_role.ok());
-  EXPECT_EQ((*by_role)[Role::kVictim], 1u);
-  EXPECT_EQ((*by_role)[Role::kSuspect], 2u);
+  EXPECT_EQ((*by_role)[record::Role::kVictim], 1u);
+  EXPECT_EQ((*by_role)[record::Role::kSuspect], 2u);
 }
 
 TEST(RecordStoreTest, ReopensWithSchemaVersion) {
@@ -250,4 +250,4 @@ TEST(RecordStoreTest, MissingDatabaseIsAnErrorWithoutCreate) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::store

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
 
-namespace fedlink::sqlite {
+namespace fedlink::store::sqlite {
 namespace {
 
 absl::Status StatusFor(int code, absl::string_view message) {
@@ -198,4 +198,4 @@ int64_t Database::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }
 
-}  // namespace fedlink::sqlite
+}  // namespace fedlink::store::sqlite

@@ -18,7 +18,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace fedlink::sqlite {
+namespace fedlink::store::sqlite {
 
 class Database;
 
@@ -122,6 +122,6 @@ class Database {
   std::string path_;
 };
 
-}  // namespace fedlink::sqlite
+}  // namespace fedlink::store::sqlite
 
 #endif  // FEDLINK_NODE_STORE_SQLITE_H_

@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink::sqlite {
+namespace fedlink::store::sqlite {
 namespace {
 
 using ::testing::HasSubstr;
@@ -85,4 +85,4 @@ TEST(SqliteTest, ConstraintViolationIsFailedPrecondition) {
 }
 
 }  // namespace
-}  // namespace fedlink::sqlite
+}  // namespace fedlink::store::sqlite

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace fedlink {
+namespace fedlink::store {
 
 void EncodeList(const std::vector<std::string>& values, std::string* out) {
   out->clear();
@@ -36,4 +36,4 @@ bool DecodeList(absl::string_view encoded, std::vector<std::string>* out) {
   return true;
 }
 
-}  // namespace fedlink
+}  // namespace fedlink::store

@@ -14,7 +14,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fedlink {
+namespace fedlink::store {
 
 // Replaces *out with the encoding of `values`.
 void EncodeList(const std::vector<std::string>& values, std::string* out);
@@ -22,6 +22,6 @@ void EncodeList(const std::vector<std::string>& values, std::string* out);
 // malformed encoding (then *out holds the values decoded before the error).
 bool DecodeList(absl::string_view encoded, std::vector<std::string>* out);
 
-}  // namespace fedlink
+}  // namespace fedlink::store
 
 #endif  // FEDLINK_NODE_STORE_VALUE_LIST_H_

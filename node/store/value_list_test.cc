@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace fedlink {
+namespace fedlink::store {
 namespace {
 
 using ::testing::ElementsAre;
@@ -62,4 +62,4 @@ TEST(ValueListTest, RejectsTruncatedAndOverlongEncodings) {
 }
 
 }  // namespace
-}  // namespace fedlink
+}  // namespace fedlink::store

@@ -118,7 +118,7 @@ absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem) {
 }
 
 absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
-  const std::string key_path = NodePaths(dir).tls_key();
+  const std::string key_path = common::NodePaths(dir).tls_key();
   int fd =
       open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -129,7 +129,7 @@ absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
   if (n != static_cast<ssize_t>(identity.key_pem.size())) {
     return absl::InternalError(absl::StrCat(key_path, ": write failed"));
   }
-  const std::string cert_path = NodePaths(dir).tls_cert();
+  const std::string cert_path = common::NodePaths(dir).tls_cert();
   std::ofstream cert(cert_path, std::ios::trunc);
   cert << identity.cert_pem;
   if (!cert)
@@ -138,7 +138,7 @@ absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
 }
 
 absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
-  const NodePaths paths(dir);
+  const common::NodePaths paths(dir);
   const std::string key_path = paths.tls_key(), cert_path = paths.tls_cert();
   struct stat st;
   if (stat(key_path.c_str(), &st) != 0) {
@@ -150,11 +150,11 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
                         key_path, st.st_mode & 0777));
   }
   TlsIdentity id;
-  auto key_pem = ReadWholeFile(key_path);
+  auto key_pem = common::ReadWholeFile(key_path);
   if (!key_pem.ok())
     return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
   id.key_pem = *std::move(key_pem);
-  auto cert_pem = ReadWholeFile(cert_path);
+  auto cert_pem = common::ReadWholeFile(cert_path);
   if (!cert_pem.ok()) {
     return absl::NotFoundError(
         absl::StrCat(cert_path, ": missing TLS certificate"));
