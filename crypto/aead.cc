@@ -22,10 +22,8 @@ std::unique_ptr<SealingKey> SealingKey::Generate() {
   return k;
 }
 
-absl::StatusOr<std::unique_ptr<SealingKey>> SealingKey::FromBytes(
-    absl::string_view key) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+absl::StatusOr<std::unique_ptr<SealingKey>> SealingKey::FromBytes(absl::string_view key) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   if (key.size() != kSealingKeySize) {
     return absl::InvalidArgumentError("sealing key must be 32 bytes");
   }
@@ -37,35 +35,30 @@ absl::StatusOr<std::unique_ptr<SealingKey>> SealingKey::FromBytes(
 absl::StatusOr<std::unique_ptr<SealingKey>> SealingKey::DeriveSubkey(
     uint64_t id, absl::string_view context) const {
   if (context.size() != crypto_kdf_CONTEXTBYTES) {
-    return absl::InvalidArgumentError(
-        "KDF context label must be exactly 8 characters");
+    return absl::InvalidArgumentError("KDF context label must be exactly 8 characters");
   }
   std::unique_ptr<SealingKey> k(new SealingKey());
   char ctx[crypto_kdf_CONTEXTBYTES];
   std::copy(context.begin(), context.end(), ctx);
-  crypto_kdf_derive_from_key(k->key_.data(), k->key_.size(), id, ctx,
-                             key_.data());
+  crypto_kdf_derive_from_key(k->key_.data(), k->key_.size(), id, ctx, key_.data());
   return k;
 }
 
-std::string SealingKey::Seal(absl::string_view plaintext,
-                             absl::string_view associated_data) const {
-  std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
-                      plaintext.size() +
+std::string SealingKey::Seal(absl::string_view plaintext, absl::string_view associated_data) const {
+  std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plaintext.size() +
                       crypto_aead_xchacha20poly1305_ietf_ABYTES,
                   '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
-      U(plaintext), plaintext.size(), U(associated_data),
-      associated_data.size(), nullptr, nonce, key_.data());
+      nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written, U(plaintext),
+      plaintext.size(), U(associated_data), associated_data.size(), nullptr, nonce, key_.data());
   return out;
 }
 
-absl::StatusOr<std::string> SealingKey::Open(
-    absl::string_view sealed, absl::string_view associated_data) const {
+absl::StatusOr<std::string> SealingKey::Open(absl::string_view sealed,
+                                             absl::string_view associated_data) const {
   if (sealed.size() < kSealOverhead) {
     return absl::DataLossError("sealed data is truncated");
   }
@@ -74,21 +67,18 @@ absl::StatusOr<std::string> SealingKey::Open(
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(out.data()), &written, nullptr,
           U(sealed.substr(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)),
-          sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-          U(associated_data), associated_data.size(), U(sealed),
-          key_.data()) != 0) {
+          sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, U(associated_data),
+          associated_data.size(), U(sealed), key_.data()) != 0) {
     sodium_memzero(out.data(), out.size());
-    return absl::DataLossError(
-        "sealed data does not open (tampered, or wrong key)");
+    return absl::DataLossError("sealed data does not open (tampered, or wrong key)");
   }
   out.resize(written);
   return out;
 }
 
-absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material,
-                                        absl::string_view label, size_t n) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material, absl::string_view label,
+                                        size_t n) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   if (key_material.size() < crypto_generichash_KEYBYTES_MIN ||
       key_material.size() > crypto_generichash_KEYBYTES_MAX) {
     return absl::InvalidArgumentError("key material must be 16 to 64 bytes");
@@ -97,8 +87,8 @@ absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material,
     return absl::InvalidArgumentError("derived length must be 16 to 64 bytes");
   }
   std::string out(n, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), n, U(label),
-                     label.size(), U(key_material), key_material.size());
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), n, U(label), label.size(),
+                     U(key_material), key_material.size());
   return out;
 }
 

@@ -31,18 +31,16 @@ inline constexpr size_t kSealOverhead = 24 + 16;
 class SealingKey {
  public:
   static std::unique_ptr<SealingKey> Generate();
-  static absl::StatusOr<std::unique_ptr<SealingKey>> FromBytes(
-      absl::string_view key);
+  static absl::StatusOr<std::unique_ptr<SealingKey>> FromBytes(absl::string_view key);
   SealingKey(const SealingKey&) = delete;
   SealingKey& operator=(const SealingKey&) = delete;
   ~SealingKey();
 
   // `context` must be exactly 8 printable characters (libsodium's rule).
-  absl::StatusOr<std::unique_ptr<SealingKey>> DeriveSubkey(
-      uint64_t id, absl::string_view context) const;
+  absl::StatusOr<std::unique_ptr<SealingKey>> DeriveSubkey(uint64_t id,
+                                                           absl::string_view context) const;
 
-  std::string Seal(absl::string_view plaintext,
-                   absl::string_view associated_data) const;
+  std::string Seal(absl::string_view plaintext, absl::string_view associated_data) const;
   absl::StatusOr<std::string> Open(absl::string_view sealed,
                                    absl::string_view associated_data) const;
 
@@ -53,8 +51,8 @@ class SealingKey {
 
 // n bytes (16..64) of keyed BLAKE2b(key = key_material, message = label).
 // key_material must be 16..64 bytes.
-absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material,
-                                        absl::string_view label, size_t n);
+absl::StatusOr<std::string> DeriveBytes(absl::string_view key_material, absl::string_view label,
+                                        size_t n);
 
 }  // namespace fedlink::crypto
 

@@ -24,15 +24,11 @@ TEST(AeadTest, SealOpenAndRejectTamperingEverywhere) {
   for (size_t i = 0; i < sealed.size(); ++i) {
     std::string t = sealed;
     t[i] ^= 0x01;
-    EXPECT_TRUE(absl::IsDataLoss(key->Open(t, "slot-7").status()))
-        << "byte " << i;
+    EXPECT_TRUE(absl::IsDataLoss(key->Open(t, "slot-7").status())) << "byte " << i;
   }
-  EXPECT_TRUE(
-      absl::IsDataLoss(key->Open(sealed, "slot-8").status()));  // wrong AD
-  EXPECT_TRUE(absl::IsDataLoss(
-      key->Open(sealed.substr(0, 30), "slot-7").status()));  // truncated
-  EXPECT_TRUE(absl::IsDataLoss(
-      SealingKey::Generate()->Open(sealed, "slot-7").status()));
+  EXPECT_TRUE(absl::IsDataLoss(key->Open(sealed, "slot-8").status()));                // wrong AD
+  EXPECT_TRUE(absl::IsDataLoss(key->Open(sealed.substr(0, 30), "slot-7").status()));  // truncated
+  EXPECT_TRUE(absl::IsDataLoss(SealingKey::Generate()->Open(sealed, "slot-7").status()));
   // Fresh nonces: sealing twice differs.
   EXPECT_NE(key->Seal("x", ""), key->Seal("x", ""));
 }
@@ -124,8 +120,7 @@ TEST(ShamirTest, FewerThanTSharesAreConsistentWithEverySecret) {
 TEST(ShamirTest, WrongShareGivesWrongSecretThatTheAeadRejects) {
   std::string secret(16, '\0');
   randombytes_buf(secret.data(), secret.size());
-  auto payload_key =
-      SealingKey::FromBytes(*DeriveBytes(secret + secret, "payload", 32));
+  auto payload_key = SealingKey::FromBytes(*DeriveBytes(secret + secret, "payload", 32));
   const std::string sealed = (*payload_key)->Seal("handle", "");
   auto shares = *shamir::Split(secret, 3, 5);
   shares[1].y[4] ^= 0x20;  // one corrupted share
@@ -133,16 +128,14 @@ TEST(ShamirTest, WrongShareGivesWrongSecretThatTheAeadRejects) {
   auto wrong = shamir::Combine(pick);
   ASSERT_TRUE(wrong.ok());
   EXPECT_NE(*wrong, secret);
-  auto wrong_key =
-      SealingKey::FromBytes(*DeriveBytes(*wrong + *wrong, "payload", 32));
+  auto wrong_key = SealingKey::FromBytes(*DeriveBytes(*wrong + *wrong, "payload", 32));
   EXPECT_TRUE(absl::IsDataLoss((*wrong_key)->Open(sealed, "").status()));
 }
 
 TEST(ShamirTest, RejectsBadShareSets) {
   auto shares = *shamir::Split(std::string(16, 'k'), 2, 3);
-  EXPECT_THAT(
-      std::string(shamir::Combine({shares[0], shares[0]}).status().message()),
-      HasSubstr("duplicate share index 1"));
+  EXPECT_THAT(std::string(shamir::Combine({shares[0], shares[0]}).status().message()),
+              HasSubstr("duplicate share index 1"));
   EXPECT_FALSE(shamir::Combine({}).ok());
   shamir::Share zero{0, shares[0].y};
   EXPECT_FALSE(shamir::Combine({zero, shares[1]}).ok());
@@ -159,8 +152,7 @@ class EnvelopeTest : public ::testing::Test {
   void SetUp() override {
     key_ = *SigningKey::Generate("police-1");
     verifier_ = *Verifier::Parse(key_->VerifierKey());
-    sealed_ = *envelope::Seal(*key_, "fedlink.v1.Test",
-                              std::string("\x08\x96\x01body", 7));
+    sealed_ = *envelope::Seal(*key_, "fedlink.v1.Test", std::string("\x08\x96\x01body", 7));
   }
   std::unique_ptr<SigningKey> key_;
   Verifier verifier_;
@@ -177,36 +169,31 @@ TEST_F(EnvelopeTest, AnyFlippedByteIsRejected) {
   for (size_t i = 0; i < sealed_.size(); ++i) {
     std::string t = sealed_;
     t[i] ^= 0x04;
-    EXPECT_FALSE(envelope::Open(t, "fedlink.v1.Test", verifier_).ok())
-        << "byte " << i;
+    EXPECT_FALSE(envelope::Open(t, "fedlink.v1.Test", verifier_).ok()) << "byte " << i;
   }
 }
 
 TEST_F(EnvelopeTest, TruncatedOrExtendedIsRejected) {
   for (size_t n = 0; n < sealed_.size(); ++n) {
-    EXPECT_FALSE(
-        envelope::Open(sealed_.substr(0, n), "fedlink.v1.Test", verifier_)
-            .ok());
+    EXPECT_FALSE(envelope::Open(sealed_.substr(0, n), "fedlink.v1.Test", verifier_).ok());
   }
-  EXPECT_FALSE(
-      envelope::Open(sealed_ + "x", "fedlink.v1.Test", verifier_).ok());
+  EXPECT_FALSE(envelope::Open(sealed_ + "x", "fedlink.v1.Test", verifier_).ok());
 }
 
 TEST_F(EnvelopeTest, WrongContextOrKeyIsRejected) {
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      envelope::Open(sealed_, "fedlink.v1.Other", verifier_).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(envelope::Open(sealed_, "fedlink.v1.Other", verifier_).status()));
   auto other = SigningKey::Generate("police-1");  // same name, other key
   EXPECT_TRUE(absl::IsPermissionDenied(
-      envelope::Open(sealed_, "fedlink.v1.Test",
-                     *Verifier::Parse((*other)->VerifierKey()))
+      envelope::Open(sealed_, "fedlink.v1.Test", *Verifier::Parse((*other)->VerifierKey()))
           .status()));
   // A signature made under one context does not verify under another even
   // if an attacker rewrites the context field.
   auto e = *envelope::Parse(sealed_);
   std::string forged = *envelope::Seal(*key_, "fedlink.v1.Othr", e.body);
   forged.replace(forged.size() - 64, 64, e.signature);
-  EXPECT_TRUE(absl::IsUnauthenticated(
-      envelope::Open(forged, "fedlink.v1.Othr", verifier_).status()));
+  EXPECT_TRUE(
+      absl::IsUnauthenticated(envelope::Open(forged, "fedlink.v1.Othr", verifier_).status()));
 }
 
 }  // namespace

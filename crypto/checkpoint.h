@@ -30,12 +30,10 @@ struct Checkpoint {
 };
 
 // A checkpoint note signed by the log's key.
-absl::StatusOr<std::string> Sign(const Checkpoint& checkpoint,
-                                 const SigningKey& log_key);
+absl::StatusOr<std::string> Sign(const Checkpoint& checkpoint, const SigningKey& log_key);
 // Verifies the log's signature and parses the body. The key's name must
 // equal the origin (fedlink's rule: one key per log).
-absl::StatusOr<Checkpoint> Verify(absl::string_view note,
-                                  const Verifier& log_key);
+absl::StatusOr<Checkpoint> Verify(absl::string_view note, const Verifier& log_key);
 
 uint32_t CosignatureKeyId(absl::string_view name, absl::string_view public_key);
 std::string CosignedMessage(absl::string_view body, uint64_t timestamp);
@@ -48,13 +46,12 @@ struct Cosignature {
 };
 
 // A cosignature by `witness` over the checkpoint body at `timestamp`.
-note::SignatureLine Cosign(const Checkpoint& checkpoint,
-                           const SigningKey& witness, uint64_t timestamp);
+note::SignatureLine Cosign(const Checkpoint& checkpoint, const SigningKey& witness,
+                           uint64_t timestamp);
 // Interprets a note signature line as an Ed25519 cosignature.
 absl::StatusOr<Cosignature> ParseCosignature(const note::SignatureLine& line);
 // Verifies a cosignature by the witness with `public_key` over `checkpoint`.
-absl::Status VerifyCosignature(const Checkpoint& checkpoint,
-                               const Cosignature& cosignature,
+absl::Status VerifyCosignature(const Checkpoint& checkpoint, const Cosignature& cosignature,
                                absl::string_view public_key);
 
 }  // namespace fedlink::crypto::checkpoint

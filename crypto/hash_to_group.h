@@ -16,13 +16,11 @@ namespace fedlink::crypto {
 // expand_message_xmd(msg, DST, len) with SHA-512 (RFC 9380 5.3.1). A DST
 // longer than 255 bytes is first hashed as the RFC prescribes.
 // InvalidArgument if len is 0 or above 255 * 64.
-absl::StatusOr<std::string> ExpandMessageXmdSha512(absl::string_view msg,
-                                                   absl::string_view dst,
+absl::StatusOr<std::string> ExpandMessageXmdSha512(absl::string_view msg, absl::string_view dst,
                                                    size_t len);
 
 // 32-byte ristretto255 element encoding of hash_to_ristretto255(msg, dst).
-std::array<unsigned char, 32> HashToRistretto255(absl::string_view msg,
-                                                 absl::string_view dst);
+std::array<unsigned char, 32> HashToRistretto255(absl::string_view msg, absl::string_view dst);
 
 // 32-byte little-endian scalar: expand_message_xmd(msg, dst, 64) mod L.
 std::array<unsigned char, 32> HashToRistretto255Scalar(absl::string_view msg,

@@ -8,12 +8,12 @@
 #include <cstdio>
 
 #include "absl/strings/escaping.h"
-#include "crypto/base64.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "crypto/base64.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::crypto {
@@ -27,22 +27,19 @@ const unsigned char* U(absl::string_view s) {
 absl::Status ReadSecretFile(const std::string& path, std::string* out) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    if (errno == ENOENT)
-      return absl::NotFoundError(absl::StrCat(path, ": missing key file"));
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, ": cannot open key file"));
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": missing key file"));
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open key file"));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, ": not a regular file"));
+    return absl::PermissionDeniedError(absl::StrCat(path, ": not a regular file"));
   }
   if ((st.st_mode & 077) != 0) {
     close(fd);
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "%s: key file mode %04o is too open (must be 0600; run chmod 600 %s)",
-        path, st.st_mode & 0777, path));
+    return absl::PermissionDeniedError(
+        absl::StrFormat("%s: key file mode %04o is too open (must be 0600; run chmod 600 %s)", path,
+                        st.st_mode & 0777, path));
   }
   if (st.st_size > 4096) {
     close(fd);
@@ -51,8 +48,7 @@ absl::Status ReadSecretFile(const std::string& path, std::string* out) {
   out->assign(static_cast<size_t>(st.st_size), '\0');
   ssize_t n = read(fd, out->data(), out->size());
   close(fd);
-  if (n != st.st_size)
-    return absl::DataLossError(absl::StrCat(path, ": short read"));
+  if (n != st.st_size) return absl::DataLossError(absl::StrCat(path, ": short read"));
   return absl::OkStatus();
 }
 
@@ -71,8 +67,7 @@ absl::Status ValidateKeyName(absl::string_view name) {
   for (char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '+') {
-      return absl::InvalidArgumentError(
-          "key name must be printable ASCII without spaces or '+'");
+      return absl::InvalidArgumentError("key name must be printable ASCII without spaces or '+'");
     }
   }
   return absl::OkStatus();
@@ -84,16 +79,15 @@ uint32_t Ed25519KeyId(absl::string_view name, absl::string_view public_key) {
   input.append(public_key.data(), public_key.size());
   unsigned char hash[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(hash, U(input), input.size());
-  return (uint32_t{hash[0]} << 24) | (uint32_t{hash[1]} << 16) |
-         (uint32_t{hash[2]} << 8) | uint32_t{hash[3]};
+  return (uint32_t{hash[0]} << 24) | (uint32_t{hash[1]} << 16) | (uint32_t{hash[2]} << 8) |
+         uint32_t{hash[3]};
 }
 
 SigningKey::~SigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
 
-absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::FromSeed(
-    absl::string_view name, absl::string_view seed) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::FromSeed(absl::string_view name,
+                                                                 absl::string_view seed) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   RETURN_IF_ERROR(ValidateKeyName(name));
   if (seed.size() != crypto_sign_SEEDBYTES) {
     return absl::InvalidArgumentError("Ed25519 seed must be 32 bytes");
@@ -106,10 +100,8 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::FromSeed(
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Generate(
-    absl::string_view name) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Generate(absl::string_view name) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   std::string seed(crypto_sign_SEEDBYTES, '\0');
   randombytes_buf(seed.data(), seed.size());
   auto key = FromSeed(name, seed);
@@ -117,19 +109,15 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Generate(
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(
-    absl::string_view text) {
+absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(absl::string_view text) {
   absl::string_view line = absl::StripSuffix(text, "\n");
   if (!absl::ConsumePrefix(&line, "PRIVATE+KEY+")) {
-    return absl::DataLossError(
-        "not a fedlink/C2SP private key (expected PRIVATE+KEY+...)");
+    return absl::DataLossError("not a fedlink/C2SP private key (expected PRIVATE+KEY+...)");
   }
-  std::vector<absl::string_view> parts =
-      absl::StrSplit(line, absl::MaxSplits('+', 2));
+  std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits('+', 2));
   if (parts.size() != 3) return absl::DataLossError("malformed private key");
   uint32_t id = 0;
-  if (!ParseKeyId(parts[1], &id))
-    return absl::DataLossError("malformed key id");
+  if (!ParseKeyId(parts[1], &id)) return absl::DataLossError("malformed key id");
   std::string decoded;
   if (!StrictBase64Decode(parts[2], &decoded) || decoded.size() != 33 ||
       static_cast<uint8_t>(decoded[0]) != kSignatureTypeEd25519) {
@@ -140,41 +128,33 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(
   sodium_memzero(decoded.data(), decoded.size());
   if (!key.ok()) return absl::DataLossError(key.status().message());
   if ((*key)->key_id() != id) {
-    return absl::DataLossError(
-        "key id does not match the key (corrupt key file)");
+    return absl::DataLossError("key id does not match the key (corrupt key file)");
   }
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadFromFile(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadFromFile(const std::string& path) {
   std::string text;
   RETURN_IF_ERROR(ReadSecretFile(path, &text));
   auto key = Parse(text);
   sodium_memzero(text.data(), text.size());
-  if (!key.ok())
-    return absl::DataLossError(
-        absl::StrCat(path, ": ", key.status().message()));
+  if (!key.ok()) return absl::DataLossError(absl::StrCat(path, ": ", key.status().message()));
   return key;
 }
 
 absl::Status SigningKey::SaveToFile(const std::string& path) const {
-  int fd = open(path.c_str(),
-                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     if (errno == EEXIST) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(path, ": key file already exists"));
+      return absl::AlreadyExistsError(absl::StrCat(path, ": key file already exists"));
     }
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, ": cannot create key file"));
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot create key file"));
   }
   fchmod(fd, 0600);  // in case the umask was stricter than needed, or odd
   std::string material(1, static_cast<char>(kSignatureTypeEd25519));
-  material.append(reinterpret_cast<const char*>(secret_.data()),
-                  crypto_sign_SEEDBYTES);
-  std::string text = absl::StrFormat("PRIVATE+KEY+%s+%08x+%s\n", name_, key_id_,
-                                     absl::Base64Escape(material));
+  material.append(reinterpret_cast<const char*>(secret_.data()), crypto_sign_SEEDBYTES);
+  std::string text =
+      absl::StrFormat("PRIVATE+KEY+%s+%08x+%s\n", name_, key_id_, absl::Base64Escape(material));
   const ssize_t n = write(fd, text.data(), text.size());
   const bool synced = fsync(fd) == 0;
   close(fd);
@@ -182,16 +162,14 @@ absl::Status SigningKey::SaveToFile(const std::string& path) const {
   sodium_memzero(text.data(), text.size());
   if (n < 0 || !synced) {
     unlink(path.c_str());
-    return absl::InternalError(
-        absl::StrCat(path, ": writing the key file failed"));
+    return absl::InternalError(absl::StrCat(path, ": writing the key file failed"));
   }
   return absl::OkStatus();
 }
 
 std::string SigningKey::public_key() const {
-  return std::string(
-      reinterpret_cast<const char*>(secret_.data()) + crypto_sign_SEEDBYTES,
-      crypto_sign_PUBLICKEYBYTES);
+  return std::string(reinterpret_cast<const char*>(secret_.data()) + crypto_sign_SEEDBYTES,
+                     crypto_sign_PUBLICKEYBYTES);
 }
 
 std::string SigningKey::VerifierKey() const {
@@ -200,14 +178,13 @@ std::string SigningKey::VerifierKey() const {
 
 std::string SigningKey::Sign(absl::string_view message) const {
   std::string sig(crypto_sign_BYTES, '\0');
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       U(message), message.size(), secret_.data());
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, U(message),
+                       message.size(), secret_.data());
   return sig;
 }
 
 absl::StatusOr<Verifier> Verifier::Parse(absl::string_view vkey) {
-  std::vector<absl::string_view> parts =
-      absl::StrSplit(vkey, absl::MaxSplits('+', 2));
+  std::vector<absl::string_view> parts = absl::StrSplit(vkey, absl::MaxSplits('+', 2));
   if (parts.size() != 3) {
     return absl::InvalidArgumentError("verifier key must be name+keyid+base64");
   }
@@ -215,19 +192,16 @@ absl::StatusOr<Verifier> Verifier::Parse(absl::string_view vkey) {
   Verifier v;
   v.name = std::string(parts[0]);
   if (!ParseKeyId(parts[1], &v.key_id)) {
-    return absl::InvalidArgumentError(
-        "verifier key id must be 8 lower-case hex digits");
+    return absl::InvalidArgumentError("verifier key id must be 8 lower-case hex digits");
   }
   std::string decoded;
   if (!StrictBase64Decode(parts[2], &decoded) || decoded.size() != 33 ||
       static_cast<uint8_t>(decoded[0]) != kSignatureTypeEd25519) {
-    return absl::InvalidArgumentError(
-        "verifier key is not an Ed25519 (type 0x01) key");
+    return absl::InvalidArgumentError("verifier key is not an Ed25519 (type 0x01) key");
   }
   v.public_key = decoded.substr(1);
   if (Ed25519KeyId(v.name, v.public_key) != v.key_id) {
-    return absl::InvalidArgumentError(
-        "verifier key id does not match its name and key");
+    return absl::InvalidArgumentError("verifier key id does not match its name and key");
   }
   return v;
 }
@@ -235,28 +209,23 @@ absl::StatusOr<Verifier> Verifier::Parse(absl::string_view vkey) {
 std::string Verifier::ToString() const {
   std::string material(1, static_cast<char>(kSignatureTypeEd25519));
   material += public_key;
-  return absl::StrFormat("%s+%08x+%s", name, key_id,
-                         absl::Base64Escape(material));
+  return absl::StrFormat("%s+%08x+%s", name, key_id, absl::Base64Escape(material));
 }
 
-absl::Status Verifier::Verify(absl::string_view message,
-                              absl::string_view signature) const {
+absl::Status Verifier::Verify(absl::string_view message, absl::string_view signature) const {
   return VerifySignature(public_key, message, signature);
 }
 
-absl::Status VerifySignature(absl::string_view public_key,
-                             absl::string_view message,
+absl::Status VerifySignature(absl::string_view public_key, absl::string_view message,
                              absl::string_view signature) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   if (public_key.size() != crypto_sign_PUBLICKEYBYTES) {
     return absl::InvalidArgumentError("Ed25519 public key must be 32 bytes");
   }
   if (signature.size() != crypto_sign_BYTES) {
     return absl::InvalidArgumentError("Ed25519 signature must be 64 bytes");
   }
-  if (crypto_sign_verify_detached(U(signature), U(message), message.size(),
-                                  U(public_key)) != 0) {
+  if (crypto_sign_verify_detached(U(signature), U(message), message.size(), U(public_key)) != 0) {
     return absl::UnauthenticatedError("signature does not verify");
   }
   return absl::OkStatus();

@@ -45,19 +45,16 @@ uint32_t Ed25519KeyId(absl::string_view name, absl::string_view public_key);
 
 class SigningKey {
  public:
-  static absl::StatusOr<std::unique_ptr<SigningKey>> Generate(
-      absl::string_view name);
+  static absl::StatusOr<std::unique_ptr<SigningKey>> Generate(absl::string_view name);
   // Deterministic key from a 32-byte seed (tests and known answers).
-  static absl::StatusOr<std::unique_ptr<SigningKey>> FromSeed(
-      absl::string_view name, absl::string_view seed);
+  static absl::StatusOr<std::unique_ptr<SigningKey>> FromSeed(absl::string_view name,
+                                                              absl::string_view seed);
   // Loads a key file, refusing modes looser than 0600 (PermissionDenied),
   // missing files (NotFound) and malformed ones (DataLoss). Errors name the
   // path, never key material.
-  static absl::StatusOr<std::unique_ptr<SigningKey>> LoadFromFile(
-      const std::string& path);
+  static absl::StatusOr<std::unique_ptr<SigningKey>> LoadFromFile(const std::string& path);
   // Parses the key-file text form.
-  static absl::StatusOr<std::unique_ptr<SigningKey>> Parse(
-      absl::string_view text);
+  static absl::StatusOr<std::unique_ptr<SigningKey>> Parse(absl::string_view text);
 
   SigningKey(const SigningKey&) = delete;
   SigningKey& operator=(const SigningKey&) = delete;
@@ -87,15 +84,13 @@ struct Verifier {
 
   static absl::StatusOr<Verifier> Parse(absl::string_view vkey);
   std::string ToString() const;
-  absl::Status Verify(absl::string_view message,
-                      absl::string_view signature) const;
+  absl::Status Verify(absl::string_view message, absl::string_view signature) const;
 };
 
 // Verifies a detached Ed25519 signature. PermissionDenied-free: a bad
 // signature is Unauthenticated; malformed key/signature sizes are
 // InvalidArgument.
-absl::Status VerifySignature(absl::string_view public_key,
-                             absl::string_view message,
+absl::Status VerifySignature(absl::string_view public_key, absl::string_view message,
                              absl::string_view signature);
 
 }  // namespace fedlink::crypto

@@ -26,8 +26,7 @@ constexpr char kSpecSig[] =
 constexpr char kGoPrivate[] =
     "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+"
     "Y7hfZx09iUvxdXHKDFz";
-constexpr char kGoVkey[] =
-    "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+constexpr char kGoVkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 
 std::string TempDir() {
   auto dir = std::filesystem::path(::testing::TempDir()) /
@@ -46,12 +45,10 @@ TEST(IdentityTest, SpecVerifierKeyParsesAndVerifiesSpecSignature) {
   std::string sig;
   ASSERT_TRUE(absl::Base64Unescape(kSpecSig, &sig));
   ASSERT_EQ(sig.size(), 68u);
-  EXPECT_EQ(sig.substr(0, 4),
-            std::string("\x53\x0d\x90\x3a", 4));  // key id prefix
+  EXPECT_EQ(sig.substr(0, 4), std::string("\x53\x0d\x90\x3a", 4));  // key id prefix
   EXPECT_TRUE(v->Verify(kSpecText, sig.substr(4)).ok());
   // Tampered text and tampered signature are both refused.
-  EXPECT_TRUE(absl::IsUnauthenticated(
-      v->Verify("This is an example message!\n", sig.substr(4))));
+  EXPECT_TRUE(absl::IsUnauthenticated(v->Verify("This is an example message!\n", sig.substr(4))));
   std::string bad = sig.substr(4);
   bad[10] ^= 1;
   EXPECT_TRUE(absl::IsUnauthenticated(v->Verify(kSpecText, bad)));
@@ -72,14 +69,10 @@ TEST(IdentityTest, SignaturesVerifyOnlyWithTheRightKeyAndMessage) {
   const std::string sig = (*a)->Sign("hello");
   EXPECT_EQ(sig.size(), kEd25519SignatureSize);
   EXPECT_TRUE(VerifySignature((*a)->public_key(), "hello", sig).ok());
-  EXPECT_TRUE(absl::IsUnauthenticated(
-      VerifySignature((*b)->public_key(), "hello", sig)));
-  EXPECT_TRUE(absl::IsUnauthenticated(
-      VerifySignature((*a)->public_key(), "hellO", sig)));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      VerifySignature((*a)->public_key(), "hello", sig.substr(1))));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      VerifySignature((*a)->public_key().substr(1), "hello", sig)));
+  EXPECT_TRUE(absl::IsUnauthenticated(VerifySignature((*b)->public_key(), "hello", sig)));
+  EXPECT_TRUE(absl::IsUnauthenticated(VerifySignature((*a)->public_key(), "hellO", sig)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifySignature((*a)->public_key(), "hello", sig.substr(1))));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifySignature((*a)->public_key().substr(1), "hello", sig)));
 }
 
 TEST(IdentityTest, SaveLoadRoundTripWithMode0600) {
@@ -94,8 +87,7 @@ TEST(IdentityTest, SaveLoadRoundTripWithMode0600) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->public_key(), (*key)->public_key());
   EXPECT_EQ((*loaded)->name(), "police-1");
-  EXPECT_TRUE(
-      absl::IsAlreadyExists((*key)->SaveToFile(path)));  // never overwrites
+  EXPECT_TRUE(absl::IsAlreadyExists((*key)->SaveToFile(path)));  // never overwrites
 }
 
 TEST(IdentityTest, RefusesLooseKeyFileModes) {
@@ -114,8 +106,7 @@ TEST(IdentityTest, RefusesLooseKeyFileModes) {
 
 TEST(IdentityTest, RefusesMissingAndCorruptKeyFiles) {
   const std::string dir = TempDir();
-  EXPECT_TRUE(
-      absl::IsNotFound(SigningKey::LoadFromFile(dir + "/none.key").status()));
+  EXPECT_TRUE(absl::IsNotFound(SigningKey::LoadFromFile(dir + "/none.key").status()));
   auto write = [&](const std::string& text) {
     const std::string path = dir + "/bad.key";
     std::filesystem::remove(path);
@@ -124,8 +115,7 @@ TEST(IdentityTest, RefusesMissingAndCorruptKeyFiles) {
     return SigningKey::LoadFromFile(path).status();
   };
   EXPECT_TRUE(absl::IsDataLoss(write("garbage")));
-  EXPECT_TRUE(absl::IsDataLoss(
-      write("PRIVATE+KEY+n+00000000+AAAA")));  // short material
+  EXPECT_TRUE(absl::IsDataLoss(write("PRIVATE+KEY+n+00000000+AAAA")));  // short material
   // Right shape but the key id does not match the key.
   std::string wrong_id(kGoPrivate);
   wrong_id.replace(wrong_id.find("c74f20a3"), 8, "c74f20a4");
@@ -133,8 +123,7 @@ TEST(IdentityTest, RefusesMissingAndCorruptKeyFiles) {
   // Wrong signature type byte (0x02 instead of 0x01).
   std::string seed(32, 'x');
   EXPECT_TRUE(absl::IsDataLoss(
-      write("PRIVATE+KEY+n+00000000+" +
-            absl::Base64Escape(std::string(1, '\x02') + seed))));
+      write("PRIVATE+KEY+n+00000000+" + absl::Base64Escape(std::string(1, '\x02') + seed))));
   // The error never contains key material.
   absl::Status s = write(std::string(kGoPrivate).substr(0, 60));
   EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("AYEKFALV")));
@@ -146,17 +135,14 @@ TEST(IdentityTest, RejectsBadNamesAndVerifierKeys) {
   EXPECT_FALSE(SigningKey::Generate("a+b").ok());
   EXPECT_FALSE(SigningKey::FromSeed("n", "short").ok());
   EXPECT_FALSE(Verifier::Parse("example.com/foo+530d903a").ok());
-  EXPECT_FALSE(Verifier::Parse(
-                   "example.com/"
-                   "foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+  EXPECT_FALSE(Verifier::Parse("example.com/"
+                               "foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
                    .ok());
-  EXPECT_FALSE(Verifier::Parse(
-                   "example.com/"
-                   "bar+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+  EXPECT_FALSE(Verifier::Parse("example.com/"
+                               "bar+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
                    .ok());
-  EXPECT_FALSE(Verifier::Parse(
-                   "example.com/"
-                   "foo+530D903A+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+  EXPECT_FALSE(Verifier::Parse("example.com/"
+                               "foo+530D903A+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
                    .ok());
   EXPECT_FALSE(Verifier::Parse("example.com/foo+530d903a+!!!").ok());
 }

@@ -38,26 +38,22 @@ std::string EmptyRoot();
 std::string RootHash(absl::Span<const std::string> leaf_hashes);
 
 // PATH(index, D[n]) (RFC 9162 2.1.3.1). OutOfRange if index >= n.
-absl::StatusOr<std::vector<std::string>> InclusionProof(
-    absl::Span<const std::string> leaf_hashes, uint64_t index);
+absl::StatusOr<std::vector<std::string>> InclusionProof(absl::Span<const std::string> leaf_hashes,
+                                                        uint64_t index);
 
 // PROOF(size1, D[n]) (RFC 9162 2.1.4.1). InvalidArgument unless
 // 0 < size1 <= n.
-absl::StatusOr<std::vector<std::string>> ConsistencyProof(
-    absl::Span<const std::string> leaf_hashes, uint64_t size1);
+absl::StatusOr<std::vector<std::string>> ConsistencyProof(absl::Span<const std::string> leaf_hashes,
+                                                          uint64_t size1);
 
 // Checks that `leaf_hash` is entry `index` of the tree of `size` with `root`.
-absl::Status VerifyInclusion(uint64_t index, uint64_t size,
-                             absl::string_view leaf_hash,
-                             absl::Span<const std::string> proof,
-                             absl::string_view root);
+absl::Status VerifyInclusion(uint64_t index, uint64_t size, absl::string_view leaf_hash,
+                             absl::Span<const std::string> proof, absl::string_view root);
 
 // Checks that the tree of size1 with root1 is a prefix of the tree of
 // size2 with root2. A size1 of zero is refused: it proves nothing.
-absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
-                               absl::Span<const std::string> proof,
-                               absl::string_view root1,
-                               absl::string_view root2);
+absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, absl::Span<const std::string> proof,
+                               absl::string_view root1, absl::string_view root2);
 
 }  // namespace fedlink::crypto::merkle
 

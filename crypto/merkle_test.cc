@@ -1,11 +1,11 @@
 #include "crypto/merkle.h"
-#include "crypto/merkle_frontier.h"
 
 #include <filesystem>
 #include <functional>
 #include <random>
 
 #include "absl/strings/escaping.h"
+#include "crypto/merkle_frontier.h"
 #include "crypto/testing/json_vectors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -17,8 +17,7 @@ using ::fedlink::testing::ReadJsonFile;
 using ::fedlink::testing::Unbase64;
 using ::fedlink::testing::Unhex;
 
-const std::string kVectors =
-    std::string(FEDLINK_SHARED_DIR) + "/vectors/merkle";
+const std::string kVectors = std::string(FEDLINK_SHARED_DIR) + "/vectors/merkle";
 
 // transparency-dev/merkle testonly/constants.go: leaf inputs and roots.
 std::vector<std::string> ReferenceLeaves() {
@@ -51,8 +50,7 @@ std::vector<std::string> HashAll(const std::vector<std::string>& leaves) {
 TEST(MerkleTest, ReferenceTreeRoots) {
   std::vector<std::string> hashes = HashAll(ReferenceLeaves());
   for (size_t n = 0; n <= hashes.size(); ++n) {
-    EXPECT_EQ(absl::BytesToHexString(
-                  RootHash(absl::MakeConstSpan(hashes).subspan(0, n))),
+    EXPECT_EQ(absl::BytesToHexString(RootHash(absl::MakeConstSpan(hashes).subspan(0, n))),
               kReferenceRoots[n])
         << "size " << n;
   }
@@ -63,8 +61,7 @@ std::vector<std::string> Proof(const google::protobuf::Value& v) {
   const auto& fields = v.struct_value().fields();
   auto it = fields.find("proof");
   if (it == fields.end()) return out;
-  for (const auto& p : it->second.list_value().values())
-    out.push_back(Unbase64(p.string_value()));
+  for (const auto& p : it->second.list_value().values()) out.push_back(Unbase64(p.string_value()));
   return out;
 }
 
@@ -86,8 +83,7 @@ std::vector<std::filesystem::path> VectorFiles(const std::string& dir) {
 // the valid ones must pass, every one that wants an error must be refused.
 void CheckEveryVector(
     const std::string& kind,
-    const std::function<absl::Status(const google::protobuf::Value&, const std::string&)>&
-        verify) {
+    const std::function<absl::Status(const google::protobuf::Value&, const std::string&)>& verify) {
   auto files = VectorFiles(kVectors + "/" + kind);
   if (files.empty()) GTEST_SKIP() << "shared/vectors/merkle not found beside the checkout";
   int happy = 0, rejected = 0;
@@ -148,14 +144,11 @@ TEST(MerkleTest, DifferentialAgainstNaiveReferenceOverRandomSizes) {
       const uint64_t index = rng() % n;
       auto proof = InclusionProof(leaves, index);
       ASSERT_TRUE(proof.ok());
-      EXPECT_TRUE(VerifyInclusion(index, n, leaves[index], *proof, root).ok())
-          << n << " " << index;
+      EXPECT_TRUE(VerifyInclusion(index, n, leaves[index], *proof, root).ok()) << n << " " << index;
       const uint64_t size1 = 1 + rng() % n;
       auto cproof = ConsistencyProof(leaves, size1);
       ASSERT_TRUE(cproof.ok());
-      EXPECT_TRUE(
-          VerifyConsistency(size1, n, *cproof, RefRoot(leaves, 0, size1), root)
-              .ok())
+      EXPECT_TRUE(VerifyConsistency(size1, n, *cproof, RefRoot(leaves, 0, size1), root).ok())
           << size1 << " -> " << n;
     }
   }
@@ -178,20 +171,16 @@ class MerkleNegativeTest : public ::testing::Test {
 TEST_F(MerkleNegativeTest, RejectsTruncatedInclusionProof) {
   auto p = proof_;
   p.pop_back();
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(VerifyInclusion(5, 13, leaves_[5], p, root_)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyInclusion(5, 13, leaves_[5], p, root_)));
 }
 
 TEST_F(MerkleNegativeTest, RejectsInclusionProofForWrongSize) {
   // The last leaf's proof has a shape that depends on the tree size.
   auto last = *InclusionProof(leaves_, 12);
   ASSERT_TRUE(VerifyInclusion(12, 13, leaves_[12], last, root_).ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      VerifyInclusion(12, 14, leaves_[12], last, root_)));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      VerifyInclusion(12, 12, leaves_[12], last, root_)));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      VerifyInclusion(12, 16, leaves_[12], last, root_)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyInclusion(12, 14, leaves_[12], last, root_)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyInclusion(12, 12, leaves_[12], last, root_)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyInclusion(12, 16, leaves_[12], last, root_)));
   EXPECT_FALSE(VerifyInclusion(13, 13, leaves_[5], proof_, root_).ok());
 }
 
@@ -200,19 +189,16 @@ TEST_F(MerkleNegativeTest, RejectsTamperedInclusionProofAtEveryByte) {
     for (size_t byte = 0; byte < kHashSize; byte += 7) {
       auto p = proof_;
       p[e][byte] ^= 0x01;
-      EXPECT_TRUE(
-          absl::IsDataLoss(VerifyInclusion(5, 13, leaves_[5], p, root_)));
+      EXPECT_TRUE(absl::IsDataLoss(VerifyInclusion(5, 13, leaves_[5], p, root_)));
     }
   }
-  EXPECT_TRUE(
-      absl::IsDataLoss(VerifyInclusion(5, 13, leaves_[6], proof_, root_)));
+  EXPECT_TRUE(absl::IsDataLoss(VerifyInclusion(5, 13, leaves_[6], proof_, root_)));
 }
 
 TEST_F(MerkleNegativeTest, RejectsShortProofElements) {
   auto p = proof_;
   p[0].resize(31);
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(VerifyInclusion(5, 13, leaves_[5], p, root_)));
+  EXPECT_TRUE(absl::IsInvalidArgument(VerifyInclusion(5, 13, leaves_[5], p, root_)));
 }
 
 TEST_F(MerkleNegativeTest, RejectsBadConsistencyProofs) {
@@ -220,12 +206,10 @@ TEST_F(MerkleNegativeTest, RejectsBadConsistencyProofs) {
   auto truncated = cproof_;
   truncated.pop_back();
   EXPECT_FALSE(VerifyConsistency(6, 13, truncated, root6_, root_).ok());
-  EXPECT_FALSE(
-      VerifyConsistency(6, 32, cproof_, root6_, root_).ok());  // other shape
+  EXPECT_FALSE(VerifyConsistency(6, 32, cproof_, root6_, root_).ok());  // other shape
   EXPECT_FALSE(VerifyConsistency(7, 13, cproof_, root6_, root_).ok());
   EXPECT_FALSE(VerifyConsistency(5, 13, cproof_, root6_, root_).ok());
-  EXPECT_FALSE(
-      VerifyConsistency(6, 13, cproof_, root_, root6_).ok());  // swapped roots
+  EXPECT_FALSE(VerifyConsistency(6, 13, cproof_, root_, root6_).ok());  // swapped roots
   for (size_t e = 0; e < cproof_.size(); ++e) {
     auto p = cproof_;
     p[e][3] ^= 0x80;

@@ -26,8 +26,7 @@ const std::string& Context() {
   return *context;
 }
 const std::string& HashToGroupDst() {
-  static const auto* dst =
-      new std::string(absl::StrCat("HashToGroup-", Context()));
+  static const auto* dst = new std::string(absl::StrCat("HashToGroup-", Context()));
   return *dst;
 }
 
@@ -47,16 +46,14 @@ Output FinalHash(absl::string_view input, const unsigned char* element) {
   const unsigned char len32[2] = {0, kElementSize};
   crypto_hash_sha512_update(&st, len32, 2);
   crypto_hash_sha512_update(&st, element, kElementSize);
-  crypto_hash_sha512_update(
-      &st, reinterpret_cast<const unsigned char*>("Finalize"), 8);
+  crypto_hash_sha512_update(&st, reinterpret_cast<const unsigned char*>("Finalize"), 8);
   Output out;
   crypto_hash_sha512_final(&st, out.data());
   return out;
 }
 
 absl::StatusOr<Element> HashInput(absl::string_view input) {
-  if (input.size() > 65535)
-    return absl::InvalidArgumentError("OPRF input longer than 65535 bytes");
+  if (input.size() > 65535) return absl::InvalidArgumentError("OPRF input longer than 65535 bytes");
   Element e = HashToRistretto255(input, HashToGroupDst());
   if (sodium_is_zero(e.data(), e.size())) {
     return absl::InvalidArgumentError("input hashes to the identity element");
@@ -65,8 +62,7 @@ absl::StatusOr<Element> HashInput(absl::string_view input) {
 }
 
 int Threads(int requested, size_t n) {
-  int t = requested > 0 ? requested
-                        : static_cast<int>(std::thread::hardware_concurrency());
+  int t = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
   t = std::max(1, t);
   // Below a few hundred elements a thread costs more than it saves.
   return static_cast<int>(std::min<size_t>(t, std::max<size_t>(1, n / 256)));
@@ -80,18 +76,16 @@ std::string ContextString() {
 }
 
 absl::Status ValidateElement(absl::string_view encoded) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   if (encoded.size() != kElementSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "element is ", encoded.size(), " bytes, want ", kElementSize));
+    return absl::InvalidArgumentError(
+        absl::StrCat("element is ", encoded.size(), " bytes, want ", kElementSize));
   }
   // libsodium 1.0.18 ignores bit 255 when decoding; RFC 9496 requires
   // rejecting such encodings, so check it here.
   if ((static_cast<unsigned char>(encoded[31]) & 0x80) != 0 ||
       crypto_core_ristretto255_is_valid_point(U(encoded)) != 1) {
-    return absl::InvalidArgumentError(
-        "element is not a canonical ristretto255 encoding");
+    return absl::InvalidArgumentError("element is not a canonical ristretto255 encoding");
   }
   if (sodium_is_zero(U(encoded), kElementSize)) {
     return absl::InvalidArgumentError("element is the identity");
@@ -101,8 +95,8 @@ absl::Status ValidateElement(absl::string_view encoded) {
 
 absl::Status ValidateScalar(absl::string_view encoded) {
   if (encoded.size() != kScalarSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "scalar is ", encoded.size(), " bytes, want ", kScalarSize));
+    return absl::InvalidArgumentError(
+        absl::StrCat("scalar is ", encoded.size(), " bytes, want ", kScalarSize));
   }
   // Canonical iff reducing (scalar || 0^32) mod L gives the scalar back.
   unsigned char wide[64] = {0};
@@ -112,16 +106,13 @@ absl::Status ValidateScalar(absl::string_view encoded) {
   const bool canonical = sodium_memcmp(reduced, U(encoded), kScalarSize) == 0;
   sodium_memzero(wide, sizeof wide);
   sodium_memzero(reduced, sizeof reduced);
-  if (!canonical)
-    return absl::InvalidArgumentError("scalar is not reduced mod L");
-  if (sodium_is_zero(U(encoded), kScalarSize))
-    return absl::InvalidArgumentError("scalar is zero");
+  if (!canonical) return absl::InvalidArgumentError("scalar is not reduced mod L");
+  if (sodium_is_zero(U(encoded), kScalarSize)) return absl::InvalidArgumentError("scalar is zero");
   return absl::OkStatus();
 }
 
-absl::Status ParallelFor(
-    size_t n, int threads,
-    const std::function<absl::Status(size_t, size_t)>& fn) {
+absl::Status ParallelFor(size_t n, int threads,
+                         const std::function<absl::Status(size_t, size_t)>& fn) {
   const int t = Threads(threads, n);
   if (t <= 1) return fn(0, n);
   // Work is handed out in chunks as threads become free, so a thread slowed
@@ -157,14 +148,11 @@ absl::Status ParallelFor(
 
 OprfKey::~OprfKey() { sodium_memzero(sk_.data(), sk_.size()); }
 
-absl::StatusOr<std::unique_ptr<OprfKey>> OprfKey::Derive(
-    absl::string_view seed, absl::string_view info) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
-  if (seed.size() != 32)
-    return absl::InvalidArgumentError("OPRF seed must be 32 bytes");
-  if (info.size() > 65535)
-    return absl::InvalidArgumentError("key info too long");
+absl::StatusOr<std::unique_ptr<OprfKey>> OprfKey::Derive(absl::string_view seed,
+                                                         absl::string_view info) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
+  if (seed.size() != 32) return absl::InvalidArgumentError("OPRF seed must be 32 bytes");
+  if (info.size() > 65535) return absl::InvalidArgumentError("key info too long");
   std::string derive_input(seed);
   AppendLength(&derive_input, info.size());
   derive_input.append(info.data(), info.size());
@@ -192,17 +180,14 @@ std::unique_ptr<OprfKey> OprfKey::Generate() {
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<OprfKey>> OprfKey::FromBytes(
-    absl::string_view scalar) {
+absl::StatusOr<std::unique_ptr<OprfKey>> OprfKey::FromBytes(absl::string_view scalar) {
   RETURN_IF_ERROR(ValidateScalar(scalar));
   std::unique_ptr<OprfKey> key(new OprfKey());
   std::copy(scalar.begin(), scalar.end(), key->sk_.begin());
   return key;
 }
 
-std::string OprfKey::SecretBytes() const {
-  return std::string(View(sk_.data(), sk_.size()));
-}
+std::string OprfKey::SecretBytes() const { return std::string(View(sk_.data(), sk_.size())); }
 
 Element OprfKey::PublicKey() const {
   Element pk;
@@ -210,8 +195,7 @@ Element OprfKey::PublicKey() const {
   return pk;
 }
 
-absl::StatusOr<Element> OprfKey::BlindEvaluate(
-    absl::string_view blinded) const {
+absl::StatusOr<Element> OprfKey::BlindEvaluate(absl::string_view blinded) const {
   RETURN_IF_ERROR(ValidateElement(blinded));
   Element out;
   if (crypto_scalarmult_ristretto255(out.data(), sk_.data(), U(blinded)) != 0) {
@@ -220,23 +204,18 @@ absl::StatusOr<Element> OprfKey::BlindEvaluate(
   return out;
 }
 
-absl::Status OprfKey::BlindEvaluateBatch(absl::Span<const Element> blinded,
-                                         absl::Span<Element> out,
+absl::Status OprfKey::BlindEvaluateBatch(absl::Span<const Element> blinded, absl::Span<Element> out,
                                          int threads) const {
-  if (blinded.size() != out.size())
-    return absl::InvalidArgumentError("batch size mismatch");
+  if (blinded.size() != out.size()) return absl::InvalidArgumentError("batch size mismatch");
   return ParallelFor(blinded.size(), threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       // crypto_scalarmult_ristretto255 decodes (rejecting non-canonical
       // encodings) and fails on an identity result; the explicit identity
       // check covers the all-zero input.
-      if ((blinded[i][31] & 0x80) != 0 ||
-          sodium_is_zero(blinded[i].data(), kElementSize) ||
-          crypto_scalarmult_ristretto255(out[i].data(), sk_.data(),
-                                         blinded[i].data()) != 0) {
+      if ((blinded[i][31] & 0x80) != 0 || sodium_is_zero(blinded[i].data(), kElementSize) ||
+          crypto_scalarmult_ristretto255(out[i].data(), sk_.data(), blinded[i].data()) != 0) {
         return absl::InvalidArgumentError(
-            absl::StrCat("element ", i,
-                         " is not a valid non-identity ristretto255 element"));
+            absl::StrCat("element ", i, " is not a valid non-identity ristretto255 element"));
       }
     }
     return absl::OkStatus();
@@ -246,8 +225,7 @@ absl::Status OprfKey::BlindEvaluateBatch(absl::Span<const Element> blinded,
 absl::StatusOr<Output> OprfKey::Evaluate(absl::string_view input) const {
   ASSIGN_OR_RETURN(Element e, HashInput(input));
   Element evaluated;
-  if (crypto_scalarmult_ristretto255(evaluated.data(), sk_.data(), e.data()) !=
-      0) {
+  if (crypto_scalarmult_ristretto255(evaluated.data(), sk_.data(), e.data()) != 0) {
     return absl::InternalError("evaluation produced the identity");
   }
   return FinalHash(input, evaluated.data());
@@ -258,8 +236,7 @@ namespace {
 // out[i] = fn(inputs[i]) on `threads` threads; the first failure names its
 // input's index.
 template <typename T, typename Fn>
-absl::Status MapBatch(absl::Span<const std::string> inputs, absl::Span<T> out, int threads,
-                      Fn fn) {
+absl::Status MapBatch(absl::Span<const std::string> inputs, absl::Span<T> out, int threads, Fn fn) {
   if (inputs.size() != out.size()) return absl::InvalidArgumentError("batch size mismatch");
   return ParallelFor(inputs.size(), threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -276,28 +253,25 @@ absl::Status MapBatch(absl::Span<const std::string> inputs, absl::Span<T> out, i
 
 }  // namespace
 
-absl::Status OprfKey::EvaluateBatch(absl::Span<const std::string> inputs,
-                                    absl::Span<Output> out, int threads) const {
+absl::Status OprfKey::EvaluateBatch(absl::Span<const std::string> inputs, absl::Span<Output> out,
+                                    int threads) const {
   return MapBatch(inputs, out, threads,
                   [this](const std::string& input) { return Evaluate(input); });
 }
 
-absl::StatusOr<BlindedInput> BlindWith(absl::string_view input,
-                                       absl::string_view blind) {
+absl::StatusOr<BlindedInput> BlindWith(absl::string_view input, absl::string_view blind) {
   RETURN_IF_ERROR(ValidateScalar(blind));
   ASSIGN_OR_RETURN(Element e, HashInput(input));
   BlindedInput out;
   std::copy(blind.begin(), blind.end(), out.blind.begin());
-  if (crypto_scalarmult_ristretto255(out.element.data(), out.blind.data(),
-                                     e.data()) != 0) {
+  if (crypto_scalarmult_ristretto255(out.element.data(), out.blind.data(), e.data()) != 0) {
     return absl::InternalError("blinding produced the identity");
   }
   return out;
 }
 
 absl::StatusOr<BlindedInput> Blind(absl::string_view input) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   Scalar r;
   do {
     crypto_core_ristretto255_scalar_random(r.data());
@@ -311,28 +285,25 @@ absl::StatusOr<Output> Finalize(absl::string_view input, const Scalar& blind,
                                 absl::string_view evaluated) {
   RETURN_IF_ERROR(ValidateElement(evaluated));
   Scalar inverse;
-  if (crypto_core_ristretto255_scalar_invert(inverse.data(), blind.data()) !=
-      0) {
+  if (crypto_core_ristretto255_scalar_invert(inverse.data(), blind.data()) != 0) {
     return absl::InvalidArgumentError("blind is zero");
   }
   Element unblinded;
-  const int rc = crypto_scalarmult_ristretto255(unblinded.data(),
-                                                inverse.data(), U(evaluated));
+  const int rc = crypto_scalarmult_ristretto255(unblinded.data(), inverse.data(), U(evaluated));
   sodium_memzero(inverse.data(), inverse.size());
-  if (rc != 0)
-    return absl::InvalidArgumentError("unblinded element is the identity");
+  if (rc != 0) return absl::InvalidArgumentError("unblinded element is the identity");
   return FinalHash(input, unblinded.data());
 }
 
-absl::Status BlindBatch(absl::Span<const std::string> inputs,
-                        absl::Span<BlindedInput> out, int threads) {
+absl::Status BlindBatch(absl::Span<const std::string> inputs, absl::Span<BlindedInput> out,
+                        int threads) {
   return MapBatch(inputs, out, threads, [](const std::string& input) { return Blind(input); });
 }
 
 absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
                            absl::Span<const BlindedInput> blinded,
-                           absl::Span<const Element> evaluated,
-                           absl::Span<Output> out, int threads) {
+                           absl::Span<const Element> evaluated, absl::Span<Output> out,
+                           int threads) {
   if (inputs.size() != blinded.size() || inputs.size() != evaluated.size() ||
       inputs.size() != out.size()) {
     return absl::InvalidArgumentError("batch size mismatch");
@@ -355,8 +326,7 @@ absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
     }
     for (size_t k = m; status.ok() && k-- > 0;) {
       if (k > 0) {
-        crypto_core_ristretto255_scalar_mul(inverse.data(), acc.data(),
-                                            prefix[k - 1].data());
+        crypto_core_ristretto255_scalar_mul(inverse.data(), acc.data(), prefix[k - 1].data());
         crypto_core_ristretto255_scalar_mul(acc.data(), acc.data(),
                                             blinded[begin + k].blind.data());
       } else {
@@ -368,11 +338,9 @@ absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
       const Element& z = evaluated[begin + k];
       Element unblinded;
       if ((z[31] & 0x80) != 0 || sodium_is_zero(z.data(), kElementSize) ||
-          crypto_scalarmult_ristretto255(unblinded.data(), inverse.data(),
-                                         z.data()) != 0) {
-        status = absl::InvalidArgumentError(absl::StrCat(
-            "element ", begin + k,
-            ": not a valid non-identity ristretto255 element"));
+          crypto_scalarmult_ristretto255(unblinded.data(), inverse.data(), z.data()) != 0) {
+        status = absl::InvalidArgumentError(
+            absl::StrCat("element ", begin + k, ": not a valid non-identity ristretto255 element"));
         break;
       }
       out[begin + k] = FinalHash(inputs[begin + k], unblinded.data());

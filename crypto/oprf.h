@@ -36,9 +36,8 @@ inline constexpr size_t kElementSize = 32;
 inline constexpr size_t kScalarSize = 32;
 inline constexpr size_t kOutputSize = 64;
 
-using Element =
-    std::array<unsigned char, kElementSize>;            // ristretto255 encoding
-using Scalar = std::array<unsigned char, kScalarSize>;  // little-endian mod L
+using Element = std::array<unsigned char, kElementSize>;  // ristretto255 encoding
+using Scalar = std::array<unsigned char, kScalarSize>;    // little-endian mod L
 using Output = std::array<unsigned char, kOutputSize>;
 
 // "OPRFV1-" || 0x00 || "-ristretto255-SHA512"
@@ -53,12 +52,11 @@ absl::Status ValidateScalar(absl::string_view encoded);
 class OprfKey {
  public:
   // DeriveKeyPair(seed, info) (RFC 9497 3.2.1).
-  static absl::StatusOr<std::unique_ptr<OprfKey>> Derive(
-      absl::string_view seed, absl::string_view info);
+  static absl::StatusOr<std::unique_ptr<OprfKey>> Derive(absl::string_view seed,
+                                                         absl::string_view info);
   static std::unique_ptr<OprfKey> Generate();
   // From a serialized scalar; refuses non-canonical and zero scalars.
-  static absl::StatusOr<std::unique_ptr<OprfKey>> FromBytes(
-      absl::string_view scalar);
+  static absl::StatusOr<std::unique_ptr<OprfKey>> FromBytes(absl::string_view scalar);
 
   OprfKey(const OprfKey&) = delete;
   OprfKey& operator=(const OprfKey&) = delete;
@@ -72,13 +70,12 @@ class OprfKey {
   absl::StatusOr<Element> BlindEvaluate(absl::string_view blinded) const;
   // Batch BlindEvaluate over `threads` threads (0 = hardware concurrency).
   // On error, names the index of the first invalid element.
-  absl::Status BlindEvaluateBatch(absl::Span<const Element> blinded,
-                                  absl::Span<Element> out,
+  absl::Status BlindEvaluateBatch(absl::Span<const Element> blinded, absl::Span<Element> out,
                                   int threads = 0) const;
   // Full server-side evaluation of an input.
   absl::StatusOr<Output> Evaluate(absl::string_view input) const;
-  absl::Status EvaluateBatch(absl::Span<const std::string> inputs,
-                             absl::Span<Output> out, int threads = 0) const;
+  absl::Status EvaluateBatch(absl::Span<const std::string> inputs, absl::Span<Output> out,
+                             int threads = 0) const;
 
  private:
   OprfKey() = default;
@@ -93,20 +90,19 @@ struct BlindedInput {
 // Blind with a fresh random blind.
 absl::StatusOr<BlindedInput> Blind(absl::string_view input);
 // Blind with a given blind (test vectors); the blind must be a valid scalar.
-absl::StatusOr<BlindedInput> BlindWith(absl::string_view input,
-                                       absl::string_view blind);
+absl::StatusOr<BlindedInput> BlindWith(absl::string_view input, absl::string_view blind);
 // Finalize: H(len(input) || input || len(N) || N || "Finalize"), N = blind^-1 *
 // evaluated.
 absl::StatusOr<Output> Finalize(absl::string_view input, const Scalar& blind,
                                 absl::string_view evaluated);
 
 // Client batch helpers over `threads` threads (0 = hardware concurrency).
-absl::Status BlindBatch(absl::Span<const std::string> inputs,
-                        absl::Span<BlindedInput> out, int threads = 0);
+absl::Status BlindBatch(absl::Span<const std::string> inputs, absl::Span<BlindedInput> out,
+                        int threads = 0);
 absl::Status FinalizeBatch(absl::Span<const std::string> inputs,
                            absl::Span<const BlindedInput> blinded,
-                           absl::Span<const Element> evaluated,
-                           absl::Span<Output> out, int threads = 0);
+                           absl::Span<const Element> evaluated, absl::Span<Output> out,
+                           int threads = 0);
 
 // Runs fn(begin, end) over [0, n) split across `threads` threads and returns
 // the first error by index. Exposed for the batch users and the benchmark.

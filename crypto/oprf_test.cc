@@ -1,8 +1,8 @@
 #include "crypto/oprf.h"
 
-#include <functional>
-
 #include <sodium.h>
+
+#include <functional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
@@ -17,9 +17,7 @@ namespace {
 using ::fedlink::testing::Field;
 using ::fedlink::testing::Unhex;
 
-std::string Hex(absl::string_view bytes) {
-  return absl::BytesToHexString(bytes);
-}
+std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 template <size_t N>
 std::string Hex(const std::array<unsigned char, N>& a) {
   return Hex(absl::string_view(reinterpret_cast<const char*>(a.data()), N));
@@ -53,9 +51,7 @@ Suite LoadMode0() {
   google::protobuf::Value all;
   Suite suite;
   if (!fedlink::testing::ReadJsonFile(
-          std::string(FEDLINK_SHARED_DIR) +
-              "/vectors/rfc9497-ristretto255-sha512.json",
-          &all)) {
+          std::string(FEDLINK_SHARED_DIR) + "/vectors/rfc9497-ristretto255-sha512.json", &all)) {
     return suite;
   }
   for (const auto& s : all.list_value().values()) {
@@ -64,8 +60,7 @@ Suite LoadMode0() {
     suite.key_info = Unhex(Field(s, "keyInfo"));
     suite.sk = Unhex(Field(s, "skSm"));
     EXPECT_EQ(Unhex(Field(s, "groupDST")), "HashToGroup-" + ContextString());
-    for (const auto& v :
-         s.struct_value().fields().at("vectors").list_value().values()) {
+    for (const auto& v : s.struct_value().fields().at("vectors").list_value().values()) {
       suite.vectors.push_back(v);
     }
   }
@@ -74,8 +69,7 @@ Suite LoadMode0() {
 
 TEST(OprfVectorsTest, DeriveKeyPairReproducesSkSm) {
   Suite suite = LoadMode0();
-  if (suite.vectors.empty())
-    GTEST_SKIP() << "shared/vectors not found beside the checkout";
+  if (suite.vectors.empty()) GTEST_SKIP() << "shared/vectors not found beside the checkout";
   auto key = OprfKey::Derive(suite.seed, suite.key_info);
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ(Hex((*key)->SecretBytes()), Hex(suite.sk));
@@ -83,8 +77,7 @@ TEST(OprfVectorsTest, DeriveKeyPairReproducesSkSm) {
 
 TEST(OprfVectorsTest, EveryMode0VectorByteForByte) {
   Suite suite = LoadMode0();
-  if (suite.vectors.empty())
-    GTEST_SKIP() << "shared/vectors not found beside the checkout";
+  if (suite.vectors.empty()) GTEST_SKIP() << "shared/vectors not found beside the checkout";
   auto key = OprfKey::FromBytes(suite.sk);
   ASSERT_TRUE(key.ok());
   int checked = 0;
@@ -92,10 +85,8 @@ TEST(OprfVectorsTest, EveryMode0VectorByteForByte) {
     // Batched vectors list comma-separated values.
     std::vector<std::string> inputs = absl::StrSplit(Field(v, "Input"), ',');
     std::vector<std::string> blinds = absl::StrSplit(Field(v, "Blind"), ',');
-    std::vector<std::string> blinded =
-        absl::StrSplit(Field(v, "BlindedElement"), ',');
-    std::vector<std::string> evaluated =
-        absl::StrSplit(Field(v, "EvaluationElement"), ',');
+    std::vector<std::string> blinded = absl::StrSplit(Field(v, "BlindedElement"), ',');
+    std::vector<std::string> evaluated = absl::StrSplit(Field(v, "EvaluationElement"), ',');
     std::vector<std::string> outputs = absl::StrSplit(Field(v, "Output"), ',');
     for (size_t i = 0; i < inputs.size(); ++i) {
       const std::string input = Unhex(inputs[i]);
@@ -130,12 +121,9 @@ TEST(OprfTest, BatchMatchesSingleAcrossThreads) {
   ASSERT_TRUE(BlindBatch(inputs, absl::MakeSpan(blinded), 2).ok());
   std::vector<Element> elements(inputs.size()), evaluated(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) elements[i] = blinded[i].element;
-  ASSERT_TRUE(
-      key->BlindEvaluateBatch(elements, absl::MakeSpan(evaluated), 2).ok());
+  ASSERT_TRUE(key->BlindEvaluateBatch(elements, absl::MakeSpan(evaluated), 2).ok());
   std::vector<Output> outputs(inputs.size()), direct(inputs.size());
-  ASSERT_TRUE(
-      FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 2)
-          .ok());
+  ASSERT_TRUE(FinalizeBatch(inputs, blinded, evaluated, absl::MakeSpan(outputs), 2).ok());
   ASSERT_TRUE(key->EvaluateBatch(inputs, absl::MakeSpan(direct), 2).ok());
   EXPECT_EQ(outputs, direct);
   // A different key gives different outputs (a table is useless without the
@@ -177,11 +165,14 @@ TEST(OprfNegativeTest, FinalizeBatchRejectsBadEvaluatedElements) {
   for (size_t i = 0; i < inputs.size(); ++i) elements[i] = blinded[i].element;
   ASSERT_TRUE(key->BlindEvaluateBatch(elements, absl::MakeSpan(evaluated)).ok());
   std::vector<Output> out(inputs.size());
-  for (const auto& tamper : std::vector<std::function<void(Element&)>>{
-           [](Element& e) { e.fill(0); },                  // identity
-           [](Element& e) { e[31] |= 0x80; },              // bit 255
-           [](Element& e) { e.fill(0xff); e[31] = 0x7f; },  // s >= p
-           [](Element& e) { e[0] ^= 1; }}) {                 // negative s
+  for (const auto& tamper :
+       std::vector<std::function<void(Element&)>>{[](Element& e) { e.fill(0); },      // identity
+                                                  [](Element& e) { e[31] |= 0x80; },  // bit 255
+                                                  [](Element& e) {
+                                                    e.fill(0xff);
+                                                    e[31] = 0x7f;
+                                                  },                                 // s >= p
+                                                  [](Element& e) { e[0] ^= 1; }}) {  // negative s
     std::vector<Element> bad = evaluated;
     tamper(bad[27]);
     absl::Status s = FinalizeBatch(inputs, blinded, bad, absl::MakeSpan(out), 2);
@@ -226,10 +217,8 @@ TEST(OprfNegativeTest, RejectsNonCanonicalElements) {
 
 TEST(OprfNegativeTest, RejectsWrongLengths) {
   auto key = OprfKey::Generate();
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      key->BlindEvaluate(std::string(31, 'a')).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      key->BlindEvaluate(std::string(33, 'a')).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(key->BlindEvaluate(std::string(31, 'a')).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(key->BlindEvaluate(std::string(33, 'a')).status()));
   EXPECT_FALSE(OprfKey::FromBytes(std::string(31, '\x01')).ok());
   EXPECT_FALSE(OprfKey::Derive(std::string(31, 'a'), "info").ok());
   std::vector<Element> in(2), out(1);
@@ -239,8 +228,7 @@ TEST(OprfNegativeTest, RejectsWrongLengths) {
 TEST(OprfNegativeTest, RejectsNonCanonicalAndZeroScalars) {
   EXPECT_FALSE(OprfKey::FromBytes(std::string(32, '\0')).ok());  // zero
   // L itself (little-endian) is not reduced.
-  const std::string l =
-      Unhex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  const std::string l = Unhex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
   EXPECT_THAT(std::string(OprfKey::FromBytes(l).status().message()),
               ::testing::HasSubstr("not reduced"));
   EXPECT_FALSE(OprfKey::FromBytes(std::string(32, '\xff')).ok());

@@ -32,16 +32,13 @@ uint8_t Inv(uint8_t a) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Share>> Split(absl::string_view secret, int t,
-                                         int n) {
-  if (sodium_init() < 0)
-    return absl::InternalError("libsodium failed to initialise");
+absl::StatusOr<std::vector<Share>> Split(absl::string_view secret, int t, int n) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   if (secret.empty() || secret.size() > 64) {
     return absl::InvalidArgumentError("secret must be 1 to 64 bytes");
   }
   if (t < 1 || n < t || n > 255) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("need 1 <= t <= n <= 255, got t=", t, " n=", n));
+    return absl::InvalidArgumentError(absl::StrCat("need 1 <= t <= n <= 255, got t=", t, " n=", n));
   }
   std::vector<Share> shares(n);
   for (int i = 0; i < n; ++i) {
@@ -67,15 +64,14 @@ absl::StatusOr<std::string> Combine(absl::Span<const Share> shares) {
   if (shares.empty()) return absl::InvalidArgumentError("no shares");
   const size_t len = shares[0].y.size();
   for (size_t i = 0; i < shares.size(); ++i) {
-    if (shares[i].x == 0)
-      return absl::InvalidArgumentError("share index 0 is not allowed");
+    if (shares[i].x == 0) return absl::InvalidArgumentError("share index 0 is not allowed");
     if (shares[i].y.size() != len || len == 0) {
       return absl::InvalidArgumentError("shares have different lengths");
     }
     for (size_t j = 0; j < i; ++j) {
       if (shares[j].x == shares[i].x) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "duplicate share index ", static_cast<int>(shares[i].x)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("duplicate share index ", static_cast<int>(shares[i].x)));
       }
     }
   }

@@ -28,8 +28,7 @@ struct Share {
 
 // Splits `secret` (1..64 bytes; fedlink uses 16 or 32) into n shares with
 // x = 1..n, any t of which reconstruct it. 1 <= t <= n <= 255.
-absl::StatusOr<std::vector<Share>> Split(absl::string_view secret, int t,
-                                         int n);
+absl::StatusOr<std::vector<Share>> Split(absl::string_view secret, int t, int n);
 
 // Interpolates the secret from exactly the given shares (pass t of them).
 // Rejects an empty list, x = 0, duplicate x and shares of unequal length.

@@ -57,15 +57,12 @@ std::string SignedMessage(absl::string_view context, absl::string_view body) {
 
 }  // namespace
 
-absl::StatusOr<std::string> Seal(const SigningKey& key,
-                                 absl::string_view context,
+absl::StatusOr<std::string> Seal(const SigningKey& key, absl::string_view context,
                                  absl::string_view body) {
   if (context.empty() || context.size() > 0xffff) {
-    return absl::InvalidArgumentError(
-        "envelope context must be 1 to 65535 bytes");
+    return absl::InvalidArgumentError("envelope context must be 1 to 65535 bytes");
   }
-  if (body.size() > kMaxBodySize)
-    return absl::InvalidArgumentError("envelope body too large");
+  if (body.size() > kMaxBodySize) return absl::InvalidArgumentError("envelope body too large");
   std::string out(kMagic);
   PutU16(&out, context.size());
   out.append(context.data(), context.size());
@@ -84,37 +81,31 @@ absl::StatusOr<Envelope> Parse(absl::string_view bytes) {
   size_t context_len = 0, signer_len = 0;
   uint64_t key_id = 0, body_len = 0;
   if (!r.Take(4, &magic) || magic != kMagic) {
-    return absl::InvalidArgumentError(
-        "not a fedlink signed envelope (bad magic)");
+    return absl::InvalidArgumentError("not a fedlink signed envelope (bad magic)");
   }
-  if (!r.U16(&context_len) || !r.Take(context_len, &context) ||
-      !r.U16(&signer_len) || !r.Take(signer_len, &signer) || !r.U32(&key_id) ||
-      !r.U32(&body_len) || body_len > kMaxBodySize ||
-      !r.Take(body_len, &body) || !r.Take(kEd25519SignatureSize, &signature)) {
-    return absl::InvalidArgumentError(
-        "signed envelope is truncated or malformed");
+  if (!r.U16(&context_len) || !r.Take(context_len, &context) || !r.U16(&signer_len) ||
+      !r.Take(signer_len, &signer) || !r.U32(&key_id) || !r.U32(&body_len) ||
+      body_len > kMaxBodySize || !r.Take(body_len, &body) ||
+      !r.Take(kEd25519SignatureSize, &signature)) {
+    return absl::InvalidArgumentError("signed envelope is truncated or malformed");
   }
-  if (!r.done())
-    return absl::InvalidArgumentError("signed envelope has trailing bytes");
-  return Envelope{std::string(context), std::string(signer),
-                  static_cast<uint32_t>(key_id), std::string(body),
-                  std::string(signature)};
+  if (!r.done()) return absl::InvalidArgumentError("signed envelope has trailing bytes");
+  return Envelope{std::string(context), std::string(signer), static_cast<uint32_t>(key_id),
+                  std::string(body), std::string(signature)};
 }
 
-absl::StatusOr<std::string> Open(absl::string_view bytes,
-                                 absl::string_view context,
+absl::StatusOr<std::string> Open(absl::string_view bytes, absl::string_view context,
                                  const Verifier& signer) {
   ASSIGN_OR_RETURN(Envelope e, Parse(bytes));
   if (e.context != context) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "envelope context is '", e.context, "', expected '", context, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("envelope context is '", e.context, "', expected '", context, "'"));
   }
   if (e.signer != signer.name || e.key_id != signer.key_id) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "envelope is signed by '", e.signer, "', not by the expected key"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("envelope is signed by '", e.signer, "', not by the expected key"));
   }
-  if (auto s = signer.Verify(SignedMessage(e.context, e.body), e.signature);
-      !s.ok()) {
+  if (auto s = signer.Verify(SignedMessage(e.context, e.body), e.signature); !s.ok()) {
     return absl::UnauthenticatedError("envelope signature does not verify");
   }
   return std::move(e.body);

@@ -36,15 +36,13 @@ struct Envelope {
 };
 
 // Signs and encodes. InvalidArgument if context or body are too long.
-absl::StatusOr<std::string> Seal(const SigningKey& key,
-                                 absl::string_view context,
+absl::StatusOr<std::string> Seal(const SigningKey& key, absl::string_view context,
                                  absl::string_view body);
 // Structure only: verifies nothing.
 absl::StatusOr<Envelope> Parse(absl::string_view bytes);
 // Parses, checks the context and the signer's name and key id against
 // `signer`, verifies the signature and returns the body bytes.
-absl::StatusOr<std::string> Open(absl::string_view bytes,
-                                 absl::string_view context,
+absl::StatusOr<std::string> Open(absl::string_view bytes, absl::string_view context,
                                  const Verifier& signer);
 
 }  // namespace fedlink::crypto::envelope

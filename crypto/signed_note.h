@@ -41,14 +41,13 @@ std::string FormatSignatureLine(const SignatureLine& line);
 // Signs `text` (must end in "\n") with an Ed25519 key: returns the note.
 absl::StatusOr<std::string> Sign(absl::string_view text, const SigningKey& key);
 // Appends signature lines to an existing note (e.g. a witness cosignature).
-absl::StatusOr<std::string> AddSignatures(
-    absl::string_view note, absl::Span<const SignatureLine> lines);
+absl::StatusOr<std::string> AddSignatures(absl::string_view note,
+                                          absl::Span<const SignatureLine> lines);
 
 // Verifies under the rules above and returns the note text. `verified_by`,
 // if set, receives the names of the keys that verified.
-absl::StatusOr<std::string> Verify(
-    absl::string_view note, absl::Span<const Verifier> known,
-    std::vector<std::string>* verified_by = nullptr);
+absl::StatusOr<std::string> Verify(absl::string_view note, absl::Span<const Verifier> known,
+                                   std::vector<std::string>* verified_by = nullptr);
 
 }  // namespace fedlink::crypto::note
 

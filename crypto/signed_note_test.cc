@@ -60,9 +60,7 @@ TEST(SignedNoteTest, UnknownKeysAreIgnoredButSomeKnownKeyMustVerify) {
               HasSubstr("not signed by any known key"));
   // Same name, different key: ignored (ids differ), so still no known key.
   auto impostor = SigningKey::Generate("node-a");
-  EXPECT_FALSE(
-      note::Verify(*signed_a, {*Verifier::Parse((*impostor)->VerifierKey())})
-          .ok());
+  EXPECT_FALSE(note::Verify(*signed_a, {*Verifier::Parse((*impostor)->VerifierKey())}).ok());
 }
 
 TEST(SignedNoteTest, AKnownKeyWithABadSignatureRejectsTheNote) {
@@ -86,14 +84,11 @@ TEST(SignedNoteTest, RejectsMalformedNotes) {
   EXPECT_FALSE(note::Sign("no newline", **a).ok());
   EXPECT_FALSE(note::Sign("tab\there\n", **a).ok());
   std::string good = *note::Sign("x\n", **a);
-  EXPECT_FALSE(note::Verify("x\n", {va}).ok());  // no signatures
-  EXPECT_FALSE(
-      note::Verify(good.substr(0, good.size() - 1), {va}).ok());  // truncated
-  EXPECT_FALSE(note::Verify("x\n\n- n AAAA\n", {va}).ok());  // not an em dash
-  EXPECT_FALSE(
-      note::Verify("x\n\n\xe2\x80\x94 n !!!!\n", {va}).ok());  // bad base64
-  EXPECT_FALSE(
-      note::Verify("x\r\n\n" + good.substr(3), {va}).ok());  // control char
+  EXPECT_FALSE(note::Verify("x\n", {va}).ok());                            // no signatures
+  EXPECT_FALSE(note::Verify(good.substr(0, good.size() - 1), {va}).ok());  // truncated
+  EXPECT_FALSE(note::Verify("x\n\n- n AAAA\n", {va}).ok());                // not an em dash
+  EXPECT_FALSE(note::Verify("x\n\n\xe2\x80\x94 n !!!!\n", {va}).ok());     // bad base64
+  EXPECT_FALSE(note::Verify("x\r\n\n" + good.substr(3), {va}).ok());       // control char
 }
 
 TEST(CheckpointTest, ParsesTheSpecCosignedCheckpoint) {
@@ -109,17 +104,14 @@ TEST(CheckpointTest, ParsesTheSpecCosignedCheckpoint) {
   ASSERT_TRUE(cosig.ok()) << cosig.status();
   EXPECT_EQ(cosig->name, "witness.example.com/w1");
   EXPECT_EQ(cosig->timestamp, 1679315147u);  // the spec's "time 1679315147"
-  EXPECT_EQ(
-      checkpoint::CosignedMessage(body->Body(), cosig->timestamp),
-      "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
-      "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n");
+  EXPECT_EQ(checkpoint::CosignedMessage(body->Body(), cosig->timestamp),
+            "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
+            "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n");
 }
 
-checkpoint::Checkpoint MakeCheckpoint(const std::string& origin,
-                                      uint64_t size) {
+checkpoint::Checkpoint MakeCheckpoint(const std::string& origin, uint64_t size) {
   std::vector<std::string> leaves;
-  for (uint64_t i = 0; i < size; ++i)
-    leaves.push_back(merkle::LeafHash(std::to_string(i)));
+  for (uint64_t i = 0; i < size; ++i) leaves.push_back(merkle::LeafHash(std::to_string(i)));
   return {origin, size, merkle::RootHash(leaves), {}};
 }
 
@@ -144,17 +136,12 @@ TEST(CheckpointTest, SignVerifyAndRejectTampering) {
 TEST(CheckpointTest, RejectsMalformedBodies) {
   const std::string root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
   EXPECT_TRUE(checkpoint::Checkpoint::ParseBody("o\n5\n" + root + "\n").ok());
-  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n05\n" + root + "\n")
-                   .ok());  // leading zero
+  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n05\n" + root + "\n").ok());  // leading zero
   EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n-5\n" + root + "\n").ok());
-  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("\n5\n" + root + "\n")
-                   .ok());  // no origin
-  EXPECT_FALSE(
-      checkpoint::Checkpoint::ParseBody("o\n5\nAAAA\n").ok());  // short root
-  EXPECT_FALSE(
-      checkpoint::Checkpoint::ParseBody("o\n5\n" + root).ok());  // no newline
-  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n5\n" + root + "\n\n")
-                   .ok());  // empty ext
+  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("\n5\n" + root + "\n").ok());     // no origin
+  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n5\nAAAA\n").ok());            // short root
+  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n5\n" + root).ok());           // no newline
+  EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n5\n" + root + "\n\n").ok());  // empty ext
   EXPECT_FALSE(checkpoint::Checkpoint::ParseBody("o\n5\n").ok());
 }
 
@@ -165,8 +152,7 @@ TEST(CosignatureTest, CosignAndVerify) {
   auto cosig = checkpoint::ParseCosignature(line);
   ASSERT_TRUE(cosig.ok());
   EXPECT_EQ(cosig->timestamp, 1'800'000'000u);
-  EXPECT_TRUE(
-      checkpoint::VerifyCosignature(c, *cosig, (*witness)->public_key()).ok());
+  EXPECT_TRUE(checkpoint::VerifyCosignature(c, *cosig, (*witness)->public_key()).ok());
   // A different checkpoint (a fork) does not carry the cosignature.
   checkpoint::Checkpoint fork = MakeCheckpoint("fedlink.local/police-1", 8);
   EXPECT_TRUE(absl::IsUnauthenticated(
@@ -174,12 +160,11 @@ TEST(CosignatureTest, CosignAndVerify) {
   // A changed timestamp breaks the signature.
   auto shifted = *cosig;
   shifted.timestamp += 1;
-  EXPECT_FALSE(
-      checkpoint::VerifyCosignature(c, shifted, (*witness)->public_key()).ok());
+  EXPECT_FALSE(checkpoint::VerifyCosignature(c, shifted, (*witness)->public_key()).ok());
   // Another witness's key: key id mismatch.
   auto other = SigningKey::Generate("ngo-2");
-  EXPECT_TRUE(absl::IsPermissionDenied(
-      checkpoint::VerifyCosignature(c, *cosig, (*other)->public_key())));
+  EXPECT_TRUE(
+      absl::IsPermissionDenied(checkpoint::VerifyCosignature(c, *cosig, (*other)->public_key())));
   // Cosignature key ids use type 0x04, unlike note signatures (0x01).
   EXPECT_NE(cosig->key_id, (*witness)->key_id());
   note::SignatureLine truncated = line;
@@ -205,8 +190,7 @@ TEST(SignedNoteStrictTest, NonCanonicalBase64InASignatureLineIsRefused) {
   // the decoded bytes the same under a lenient decoder.
   std::string tampered = *signed_note;
   const size_t last = tampered.rfind('=') - 1;
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const size_t value = alphabet.find(tampered[last]);
   ASSERT_NE(value, std::string::npos);
   tampered[last] = alphabet[value ^ 0x01];

@@ -1,4 +1,3 @@
-#include "node/common/whole_file.h"
 #include "policy/policy.h"
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::policy {
 namespace {
@@ -33,8 +33,7 @@ bool ValidName(absl::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' ||
-          c == '.' || c == '_')) {
+    if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' || c == '.' || c == '_')) {
       return false;
     }
   }
@@ -71,8 +70,8 @@ absl::string_view PayloadName(Payload payload) {
 }
 
 bool Rule::AllowsKeyType(absl::string_view key_type) const {
-  return key_types.empty() || std::find(key_types.begin(), key_types.end(),
-                                        key_type) != key_types.end();
+  return key_types.empty() ||
+         std::find(key_types.begin(), key_types.end(), key_type) != key_types.end();
 }
 
 absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
@@ -85,47 +84,37 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
   google::protobuf::TextFormat::ParseInfoTree tree;
   parser.WriteLocationsTo(&tree);
   if (!parser.ParseFromString(std::string(text), &proto)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ":", errors.line_, ": ", errors.message_));
+    return absl::InvalidArgumentError(absl::StrCat(file, ":", errors.line_, ": ", errors.message_));
   }
   const auto* descriptor = proto.GetDescriptor();
   auto line_of = [&](absl::string_view field, int index) {
-    return tree.GetLocation(descriptor->FindFieldByName(std::string(field)),
-                            index)
-               .line +
-           1;
+    return tree.GetLocation(descriptor->FindFieldByName(std::string(field)), index).line + 1;
   };
   auto error = [&](int line, absl::string_view what) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ":", line, ": ", what));
+    return absl::InvalidArgumentError(absl::StrCat(file, ":", line, ": ", what));
   };
 
   std::shared_ptr<Policy> policy(new Policy());
   for (int i = 0; i < proto.purposes_size(); ++i) {
     const std::string& purpose = proto.purposes(i);
     if (!ValidName(purpose)) {
-      return error(line_of("purposes", i),
-                   "purpose names are 1-64 of [a-z0-9._-]");
+      return error(line_of("purposes", i), "purpose names are 1-64 of [a-z0-9._-]");
     }
     if (policy->IsDeclaredPurpose(purpose)) {
-      return error(line_of("purposes", i),
-                   absl::StrCat("purpose '", purpose, "' declared twice"));
+      return error(line_of("purposes", i), absl::StrCat("purpose '", purpose, "' declared twice"));
     }
     policy->purposes_.push_back(purpose);
   }
   for (int i = 0; i < proto.groups_size(); ++i) {
     const auto& g = proto.groups(i);
-    if (!ValidName(g.name()))
-      return error(line_of("groups", i), "group needs a valid name");
+    if (!ValidName(g.name())) return error(line_of("groups", i), "group needs a valid name");
     for (const auto& [name, members] : policy->groups_) {
       if (name == g.name()) {
-        return error(line_of("groups", i),
-                     absl::StrCat("group '", g.name(), "' declared twice"));
+        return error(line_of("groups", i), absl::StrCat("group '", g.name(), "' declared twice"));
       }
     }
-    policy->groups_.emplace_back(
-        g.name(),
-        std::set<std::string>(g.members().begin(), g.members().end()));
+    policy->groups_.emplace_back(g.name(),
+                                 std::set<std::string>(g.members().begin(), g.members().end()));
   }
   for (int i = 0; i < proto.rules_size(); ++i) {
     const auto& r = proto.rules(i);
@@ -145,11 +134,9 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
       case fedlink::v1::PeerSelector::kGroup:
         rule.specificity = Specificity::kGroup;
         rule.selector = r.peers().group();
-        if (std::none_of(
-                policy->groups_.begin(), policy->groups_.end(),
-                [&](const auto& g) { return g.first == rule.selector; })) {
-          return rule_error(absl::StrCat("peers: group '", rule.selector,
-                                         "' is not declared"));
+        if (std::none_of(policy->groups_.begin(), policy->groups_.end(),
+                         [&](const auto& g) { return g.first == rule.selector; })) {
+          return rule_error(absl::StrCat("peers: group '", rule.selector, "' is not declared"));
         }
         break;
       case fedlink::v1::PeerSelector::kRole:
@@ -171,36 +158,29 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
     }
     rule.purpose = r.purpose();
     if (!policy->IsDeclaredPurpose(rule.purpose)) {
-      return rule_error(absl::StrCat("purpose '", rule.purpose,
-                                     "' is not declared in purposes"));
+      return rule_error(absl::StrCat("purpose '", rule.purpose, "' is not declared in purposes"));
     }
     for (int role : r.record_roles()) {
       auto parsed = RoleFromProto(role);
       if (!parsed.ok()) return rule_error(parsed.status().message());
       rule.record_roles.insert(*parsed);
     }
-    rule.allowed_labels.insert(r.allowed_labels().begin(),
-                               r.allowed_labels().end());
+    rule.allowed_labels.insert(r.allowed_labels().begin(), r.allowed_labels().end());
     rule.consent_required = r.consent().required();
     rule.accepted_scopes.assign(r.consent().accepted_scopes().begin(),
                                 r.consent().accepted_scopes().end());
-    if (rule.accepted_scopes.empty())
-      rule.accepted_scopes.push_back(rule.purpose);
+    if (rule.accepted_scopes.empty()) rule.accepted_scopes.push_back(rule.purpose);
     for (const std::string& k : r.key_types()) {
       if (!known_key_types.empty() &&
-          std::find(known_key_types.begin(), known_key_types.end(), k) ==
-              known_key_types.end()) {
-        return rule_error(absl::StrCat(
-            "key_types: unknown key type '", k,
-            "' (known: ", absl::StrJoin(known_key_types, ", "), ")"));
+          std::find(known_key_types.begin(), known_key_types.end(), k) == known_key_types.end()) {
+        return rule_error(absl::StrCat("key_types: unknown key type '", k,
+                                       "' (known: ", absl::StrJoin(known_key_types, ", "), ")"));
       }
       rule.key_types.push_back(k);
     }
-    if (r.min_agreeing_keys() < 1)
-      return rule_error("min_agreeing_keys must be at least 1");
+    if (r.min_agreeing_keys() < 1) return rule_error("min_agreeing_keys must be at least 1");
     rule.min_agreeing_keys = static_cast<int>(r.min_agreeing_keys());
-    if (r.score_threshold() < 0)
-      return rule_error("score_threshold must not be negative");
+    if (r.score_threshold() < 0) return rule_error("score_threshold must not be negative");
     rule.score_threshold = r.score_threshold();
     rule.payload = r.payload() == fedlink::v1::PAYLOAD_CONTENT_UNSPECIFIED
                        ? Payload::kHandleOnly
@@ -211,23 +191,19 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
     // Conflicts: another rule for the same purpose that could apply to the
     // same peer at the same specificity.
     for (const Rule& other : policy->rules_) {
-      if (other.purpose != rule.purpose ||
-          other.specificity != rule.specificity)
-        continue;
+      if (other.purpose != rule.purpose || other.specificity != rule.specificity) continue;
       bool overlap = other.selector == rule.selector;
       if (!overlap && rule.specificity == Specificity::kGroup) {
-        const auto& a = *std::find_if(
-            policy->groups_.begin(), policy->groups_.end(),
-            [&](const auto& g) { return g.first == rule.selector; });
+        const auto& a = *std::find_if(policy->groups_.begin(), policy->groups_.end(),
+                                      [&](const auto& g) { return g.first == rule.selector; });
         for (const std::string& m : a.second) {
           if (policy->InGroup(other.selector, m)) overlap = true;
         }
       }
       if (overlap) {
-        return rule_error(absl::StrCat(
-            "conflicts with rule '", other.name, "' (line ", other.line,
-            "): both apply to the same peers for purpose '", rule.purpose,
-            "' at the same specificity"));
+        return rule_error(absl::StrCat("conflicts with rule '", other.name, "' (line ", other.line,
+                                       "): both apply to the same peers for purpose '",
+                                       rule.purpose, "' at the same specificity"));
       }
     }
     policy->rules_.push_back(std::move(rule));
@@ -249,8 +225,7 @@ std::shared_ptr<const Policy> Policy::DenyAll() {
 }
 
 bool Policy::IsDeclaredPurpose(absl::string_view purpose) const {
-  return std::find(purposes_.begin(), purposes_.end(), purpose) !=
-         purposes_.end();
+  return std::find(purposes_.begin(), purposes_.end(), purpose) != purposes_.end();
 }
 
 bool Policy::InGroup(absl::string_view group, absl::string_view node_id) const {
@@ -260,8 +235,7 @@ bool Policy::InGroup(absl::string_view group, absl::string_view node_id) const {
   return false;
 }
 
-const Rule* Policy::Find(const PeerInfo& peer,
-                         absl::string_view purpose) const {
+const Rule* Policy::Find(const PeerInfo& peer, absl::string_view purpose) const {
   const Rule* best = nullptr;
   for (const Rule& rule : rules_) {
     if (rule.purpose != purpose) continue;
@@ -280,8 +254,7 @@ const Rule* Policy::Find(const PeerInfo& peer,
         applies = true;
         break;
     }
-    if (applies && (best == nullptr || rule.specificity > best->specificity))
-      best = &rule;
+    if (applies && (best == nullptr || rule.specificity > best->specificity)) best = &rule;
   }
   return best;
 }
@@ -294,37 +267,30 @@ RecordDecision Policy::Decide(const Rule& rule, const record::Person& record,
   }
   for (const std::string& label : record.labels) {
     if (rule.allowed_labels.count(label) == 0) {
-      return {false,
-              absl::StrCat("sensitivity label '", label, "' is not allowed")};
+      return {false, absl::StrCat("sensitivity label '", label, "' is not allowed")};
     }
   }
   if (rule.consent_required) {
     const bool expired =
-        record.consent_expires_at != 0 &&
-        absl::FromUnixSeconds(record.consent_expires_at) <= now;
+        record.consent_expires_at != 0 && absl::FromUnixSeconds(record.consent_expires_at) <= now;
     if (expired) return {false, "consent has expired"};
     const bool scoped = std::any_of(
-        rule.accepted_scopes.begin(), rule.accepted_scopes.end(),
-        [&](const std::string& s) {
-          return std::find(record.consent.begin(), record.consent.end(), s) !=
-                 record.consent.end();
+        rule.accepted_scopes.begin(), rule.accepted_scopes.end(), [&](const std::string& s) {
+          return std::find(record.consent.begin(), record.consent.end(), s) != record.consent.end();
         });
     if (!scoped) {
-      return {false, absl::StrCat("consent does not cover ",
-                                  absl::StrJoin(rule.accepted_scopes, " or "))};
+      return {false,
+              absl::StrCat("consent does not cover ", absl::StrJoin(rule.accepted_scopes, " or "))};
     }
   }
   return {true, "shared"};
 }
 
-bool ConsentCovers(const record::Person& record, absl::string_view purpose,
-                   absl::Time now) {
-  if (record.consent_expires_at != 0 &&
-      absl::FromUnixSeconds(record.consent_expires_at) <= now) {
+bool ConsentCovers(const record::Person& record, absl::string_view purpose, absl::Time now) {
+  if (record.consent_expires_at != 0 && absl::FromUnixSeconds(record.consent_expires_at) <= now) {
     return false;
   }
-  return std::find(record.consent.begin(), record.consent.end(), purpose) !=
-         record.consent.end();
+  return std::find(record.consent.begin(), record.consent.end(), purpose) != record.consent.end();
 }
 
 }  // namespace fedlink::policy

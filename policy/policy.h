@@ -30,11 +30,7 @@
 
 namespace fedlink::policy {
 
-enum class Payload {
-  kHandleOnly = 1,
-  kHandleAndRole = 2,
-  kHandleRoleAndOfficer = 3
-};
+enum class Payload { kHandleOnly = 1, kHandleAndRole = 2, kHandleRoleAndOfficer = 3 };
 absl::string_view PayloadName(Payload payload);
 
 enum class Specificity { kAny = 0, kRole = 1, kGroup = 2, kNode = 3 };
@@ -87,8 +83,7 @@ class Policy {
   const Rule* Find(const PeerInfo& peer, absl::string_view purpose) const;
 
   // Whether `record` may be shared under `rule` at time `now`.
-  RecordDecision Decide(const Rule& rule, const record::Person& record,
-                        absl::Time now) const;
+  RecordDecision Decide(const Rule& rule, const record::Person& record, absl::Time now) const;
 
   const std::vector<std::string>& purposes() const { return purposes_; }
   bool IsDeclaredPurpose(absl::string_view purpose) const;
@@ -105,8 +100,7 @@ class Policy {
 // Consent for the node's own use of a record for `purpose` (outbound
 // queries, contact requests): true only if the record's consent lists the
 // purpose and has not expired.
-bool ConsentCovers(const record::Person& record, absl::string_view purpose,
-                   absl::Time now);
+bool ConsentCovers(const record::Person& record, absl::string_view purpose, absl::Time now);
 
 }  // namespace fedlink::policy
 

@@ -32,11 +32,7 @@ constexpr char kPolicy[] = R"pb(
     peers { group: "shelters" }
     purpose: "victim-dedup"
     record_roles: ROLE_VICTIM
-    consent {
-      required: true
-      accepted_scopes: "victim-dedup"
-      accepted_scopes: "any-dedup"
-    }
+    consent { required: true accepted_scopes: "victim-dedup" accepted_scopes: "any-dedup" }
     min_agreeing_keys: 3
     daily_evaluate_budget: 100
   }
@@ -70,20 +66,16 @@ const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
 TEST(PolicyTest, DenyByDefault) {
   auto policy = Load();
-  EXPECT_EQ(policy->Find({"police-9", config::NodeRole::kAgency}, "victim-dedup"),
-            nullptr);
-  EXPECT_EQ(policy->Find({"ngo-1", config::NodeRole::kNgo}, "perpetrator-link"),
-            nullptr);
+  EXPECT_EQ(policy->Find({"police-9", config::NodeRole::kAgency}, "victim-dedup"), nullptr);
+  EXPECT_EQ(policy->Find({"ngo-1", config::NodeRole::kNgo}, "perpetrator-link"), nullptr);
   EXPECT_EQ(policy->Find({"ngo-1", config::NodeRole::kNgo}, "undeclared"), nullptr);
-  EXPECT_EQ(Policy::DenyAll()->Find({"ngo-1", config::NodeRole::kNgo}, "victim-dedup"),
-            nullptr);
+  EXPECT_EQ(Policy::DenyAll()->Find({"ngo-1", config::NodeRole::kNgo}, "victim-dedup"), nullptr);
 }
 
 TEST(PolicyTest, MostSpecificRuleWins) {
   auto policy = Load();
   // shelter-1 is an NGO by role and in the shelters group: the group wins.
-  const Rule* rule =
-      policy->Find({"shelter-1", config::NodeRole::kNgo}, "victim-dedup");
+  const Rule* rule = policy->Find({"shelter-1", config::NodeRole::kNgo}, "victim-dedup");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->name, "shelters-victims");
   rule = policy->Find({"ngo-7", config::NodeRole::kNgo}, "victim-dedup");
@@ -143,8 +135,7 @@ TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
   p.consent_expires_at = absl::ToUnixSeconds(kNow) + 1;
   EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
   // Accepted scopes other than the purpose itself.
-  const Rule& shelters =
-      *policy->Find({"shelter-2", config::NodeRole::kNgo}, "victim-dedup");
+  const Rule& shelters = *policy->Find({"shelter-2", config::NodeRole::kNgo}, "victim-dedup");
   p = Victim();
   p.labels.clear();
   p.consent = {"any-dedup"};
@@ -153,8 +144,7 @@ TEST(PolicyTest, ConsentScopeAndExpiryAreEnforced) {
 
 TEST(PolicyTest, ConsentNotRequiredIgnoresConsent) {
   auto policy = Load();
-  const Rule& rule =
-      *policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link");
+  const Rule& rule = *policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link");
   record::Person p;
   p.role = record::Role::kSuspect;
   EXPECT_TRUE(policy->Decide(rule, p, kNow).shared);
@@ -185,40 +175,31 @@ TEST_P(PolicyRejectsTest, NamesLineAndProblem) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, PolicyRejectsTest,
     ::testing::Values(
-        BadPolicy{"syntax", "purposes: \"a\"\nrules { nme: 1 }\n",
-                  "bad.txtpb:2:"},
-        BadPolicy{
-            "undeclared_purpose",
-            "purposes: \"a\"\n\nrules { peers { any: true } purpose: \"b\" "
-            "min_agreeing_keys: 1 }",
-            "bad.txtpb:3: rule '#1': purpose 'b' is not declared"},
-        BadPolicy{
-            "no_peers",
-            "purposes: \"a\" rules { purpose: \"a\" min_agreeing_keys: 1 }",
-            "peers: missing"},
-        BadPolicy{
-            "unknown_group",
-            "purposes: \"a\" rules { peers { group: \"g\" } purpose: \"a\" "
-            "min_agreeing_keys: 1 }",
-            "group 'g' is not declared"},
-        BadPolicy{
-            "zero_t",
-            "purposes: \"a\" rules { peers { any: true } purpose: \"a\" }",
-            "min_agreeing_keys must be at least 1"},
+        BadPolicy{"syntax", "purposes: \"a\"\nrules { nme: 1 }\n", "bad.txtpb:2:"},
+        BadPolicy{"undeclared_purpose",
+                  "purposes: \"a\"\n\nrules { peers { any: true } purpose: \"b\" "
+                  "min_agreeing_keys: 1 }",
+                  "bad.txtpb:3: rule '#1': purpose 'b' is not declared"},
+        BadPolicy{"no_peers", "purposes: \"a\" rules { purpose: \"a\" min_agreeing_keys: 1 }",
+                  "peers: missing"},
+        BadPolicy{"unknown_group",
+                  "purposes: \"a\" rules { peers { group: \"g\" } purpose: \"a\" "
+                  "min_agreeing_keys: 1 }",
+                  "group 'g' is not declared"},
+        BadPolicy{"zero_t", "purposes: \"a\" rules { peers { any: true } purpose: \"a\" }",
+                  "min_agreeing_keys must be at least 1"},
         BadPolicy{"unknown_key_type",
                   "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
                   "min_agreeing_keys: 1 key_types: \"shoe_size\" }",
                   "unknown key type 'shoe_size'"},
-        BadPolicy{"duplicate_purpose", "purposes: \"a\"\npurposes: \"a\"",
-                  "bad.txtpb:2:"},
-        BadPolicy{
-            "same_role_conflict",
-            "purposes: \"a\"\n"
-            "rules { name: \"x\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
-            "min_agreeing_keys: 1 }\n"
-            "rules { name: \"y\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
-            "min_agreeing_keys: 2 }\n",
-            "bad.txtpb:3: rule 'y': conflicts with rule 'x' (line 2)"},
+        BadPolicy{"duplicate_purpose", "purposes: \"a\"\npurposes: \"a\"", "bad.txtpb:2:"},
+        BadPolicy{"same_role_conflict",
+                  "purposes: \"a\"\n"
+                  "rules { name: \"x\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
+                  "min_agreeing_keys: 1 }\n"
+                  "rules { name: \"y\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
+                  "min_agreeing_keys: 2 }\n",
+                  "bad.txtpb:3: rule 'y': conflicts with rule 'x' (line 2)"},
         BadPolicy{"overlapping_groups_conflict",
                   "purposes: \"a\"\n"
                   "groups { name: \"g1\" members: \"n1\" members: \"n2\" }\n"
@@ -228,9 +209,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "rules { name: \"y\" peers { group: \"g2\" } purpose: \"a\" "
                   "min_agreeing_keys: 1 }\n",
                   "conflicts with rule 'x'"}),
-    [](const ::testing::TestParamInfo<BadPolicy>& info) {
-      return info.param.name;
-    });
+    [](const ::testing::TestParamInfo<BadPolicy>& info) { return info.param.name; });
 
 TEST(PolicyTest, DifferentSpecificityIsNotAConflict) {
   auto p = Policy::Parse(
@@ -244,8 +223,7 @@ TEST(PolicyTest, DifferentSpecificityIsNotAConflict) {
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ((*p)->Find({"ngo-1", config::NodeRole::kNgo}, "a")->min_agreeing_keys, 2);
   EXPECT_EQ((*p)->Find({"ngo-2", config::NodeRole::kNgo}, "a")->min_agreeing_keys, 1);
-  EXPECT_EQ((*p)->Find({"police", config::NodeRole::kAgency}, "a")->min_agreeing_keys,
-            3);
+  EXPECT_EQ((*p)->Find({"police", config::NodeRole::kAgency}, "a")->min_agreeing_keys, 3);
 }
 
 }  // namespace

@@ -11,15 +11,13 @@ namespace fedlink::app {
 namespace {
 
 // The roster an auditor checks exports against, if named.
-absl::StatusOr<std::unique_ptr<federation::Roster>> OpenRosterFile(
-    const std::string& path, const std::string& vkey) {
+absl::StatusOr<std::unique_ptr<federation::Roster>> OpenRosterFile(const std::string& path,
+                                                                   const std::string& vkey) {
   if (path.empty()) return nullptr;
   ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(path));
   auto key = crypto::Verifier::Parse(vkey);
-  if (!key.ok())
-    return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
-  ASSIGN_OR_RETURN(federation::Roster roster,
-                   federation::Roster::Open(bytes, *key, absl::Now()));
+  if (!key.ok()) return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
+  ASSIGN_OR_RETURN(federation::Roster roster, federation::Roster::Open(bytes, *key, absl::Now()));
   return std::make_unique<federation::Roster>(std::move(roster));
 }
 
@@ -29,8 +27,7 @@ absl::StatusOr<AuditExport> ExportAuditLog(Node& node) {
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
   AuditExport out;
   ASSIGN_OR_RETURN(out.bytes, log->Export());
-  ASSIGN_OR_RETURN(const audit::VerifiedExport verified,
-                   audit::VerifyExport(out.bytes));
+  ASSIGN_OR_RETURN(const audit::VerifiedExport verified, audit::VerifyExport(out.bytes));
   out.node_id = verified.node_id;
   out.entries = verified.entries;
   out.checkpoints = verified.checkpoints;
@@ -51,17 +48,14 @@ absl::StatusOr<AuditReview> ReviewExportFiles(const ReviewRequest& request) {
 absl::StatusOr<std::vector<audit::WitnessResult>> WitnessNow(Node& node) {
   ASSIGN_OR_RETURN(const federation::Self self, node.Self({}));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
-  ASSIGN_OR_RETURN(const std::vector<federation::Member> peers,
-                   node.Peers("", true));
+  ASSIGN_OR_RETURN(const std::vector<federation::Member> peers, node.Peers("", true));
   return audit::WitnessRound(self, peers, *log);
 }
 
-absl::StatusOr<std::string> FetchAuditExport(Node& node,
-                                             const std::string& peer,
+absl::StatusOr<std::string> FetchAuditExport(Node& node, const std::string& peer,
                                              absl::Duration deadline) {
   ASSIGN_OR_RETURN(const federation::Self self, node.Self({}));
-  ASSIGN_OR_RETURN(const std::vector<federation::Member> members,
-                   node.Peers(peer, false));
+  ASSIGN_OR_RETURN(const std::vector<federation::Member> members, node.Peers(peer, false));
   return audit::FetchExport(self, members.front(), deadline);
 }
 

@@ -62,9 +62,8 @@ inline constexpr absl::Duration kFetchExportDeadline = absl::Minutes(5);
 // verifies it against the peer's roster key. InvalidArgument if `peer` is
 // not a member; PermissionDenied if the peer's policy does not let this
 // node fetch it; Unavailable / DeadlineExceeded if it cannot be reached.
-absl::StatusOr<std::string> FetchAuditExport(
-    Node& node, const std::string& peer,
-    absl::Duration deadline = kFetchExportDeadline);
+absl::StatusOr<std::string> FetchAuditExport(Node& node, const std::string& peer,
+                                             absl::Duration deadline = kFetchExportDeadline);
 
 }  // namespace fedlink::app
 

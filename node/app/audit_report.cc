@@ -50,16 +50,17 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
 </style></head><body>
 <h1>fedlink audit report</h1>
 )");
-  absl::StrAppend(&h, "<p class=\"note\">Generated ", Html(absl::FormatTime(
-                      "%Y-%m-%d %H:%M:%S UTC", now, absl::UTCTimeZone())),
+  absl::StrAppend(&h, "<p class=\"note\">Generated ",
+                  Html(absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", now, absl::UTCTimeZone())),
                   " from ", review.logs.size(),
                   " exports. Every figure below comes from entries whose signatures and "
                   "Merkle roots verified.</p>\n");
-  absl::StrAppend(&h, "<p>Overall: ", review.ok() ? "<span class=ok>VERIFIED</span>"
-                                                  : "<span class=bad>PROBLEMS FOUND</span>",
-                  "</p>\n<h2>Verification</h2>\n<table><tr><th>export</th><th>node</th>"
-                  "<th>entries</th><th>checkpoints</th><th>witness cosignatures</th>"
-                  "<th>status</th></tr>\n");
+  absl::StrAppend(
+      &h, "<p>Overall: ",
+      review.ok() ? "<span class=ok>VERIFIED</span>" : "<span class=bad>PROBLEMS FOUND</span>",
+      "</p>\n<h2>Verification</h2>\n<table><tr><th>export</th><th>node</th>"
+      "<th>entries</th><th>checkpoints</th><th>witness cosignatures</th>"
+      "<th>status</th></tr>\n");
   for (const LogReview& l : review.logs) {
     std::set<std::string> w(l.witnesses.begin(), l.witnesses.end());
     absl::StrAppend(&h, "<tr><td>", Html(l.path), "</td><td>", Html(l.node_id), "</td><td>",
@@ -83,12 +84,10 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
   int64_t first = INT64_MAX, last = 0;
   for (const auto& [node, entries] : review.entries) {
     for (const auto& e : entries) {
-      const bool answered = e.event == "match.evaluate.answered" ||
-                            e.event == "match.table.served";
+      const bool answered = e.event == "match.evaluate.answered" || e.event == "match.table.served";
       if (absl::EndsWith(e.event, ".refused")) refusals.push_back(&e);
       if (e.event == "consent.withdraw") withdrawals.push_back(&e);
-      if (e.event == "witness.refused" ||
-          (e.event == "policy.reload" && e.outcome != "ok")) {
+      if (e.event == "witness.refused" || (e.event == "policy.reload" && e.outcome != "ok")) {
         other_anomalies.push_back(&e);
       }
       if (!answered && !absl::EndsWith(e.event, ".refused")) continue;
@@ -105,17 +104,17 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
       last = std::max(last, e.time_unix_micros);
     }
   }
-  absl::StrAppend(&h, "<h2>Who queried whom, for what</h2>\n<table><tr><th>requester</th>"
-                      "<th>responder</th><th>purpose</th><th>exchanges</th><th>tables "
-                      "served</th><th>values evaluated</th><th>budget left</th><th>refused</th>"
-                      "</tr>\n");
+  absl::StrAppend(&h,
+                  "<h2>Who queried whom, for what</h2>\n<table><tr><th>requester</th>"
+                  "<th>responder</th><th>purpose</th><th>exchanges</th><th>tables "
+                  "served</th><th>values evaluated</th><th>budget left</th><th>refused</th>"
+                  "</tr>\n");
   std::vector<std::string> near_budget;
   for (const auto& [key, f] : flows) {
     const auto& [req, resp, purpose] = key;
-    absl::StrAppend(&h, "<tr><td>", Html(req), "</td><td>", Html(resp), "</td><td>",
-                    Html(purpose), "</td><td>", f.exchanges, "</td><td>", f.tables,
-                    "</td><td>", f.elements, "</td><td>",
-                    f.budget_left < 0 ? "" : absl::StrCat(f.budget_left), "</td><td>",
+    absl::StrAppend(&h, "<tr><td>", Html(req), "</td><td>", Html(resp), "</td><td>", Html(purpose),
+                    "</td><td>", f.exchanges, "</td><td>", f.tables, "</td><td>", f.elements,
+                    "</td><td>", f.budget_left < 0 ? "" : absl::StrCat(f.budget_left), "</td><td>",
                     f.refusals, "</td></tr>\n");
     if (f.budget_left >= 0 && f.elements > 0 &&
         f.budget_left * 10 < static_cast<int64_t>(f.elements + f.budget_left)) {
@@ -146,8 +145,8 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
     }
     const uint64_t peak = std::max<uint64_t>(1, *std::max_element(totals.begin(), totals.end()));
     const int W = 960, H = 240, bar = W / kBuckets;
-    absl::StrAppend(&h, "<h2>Values evaluated over time</h2>\n<p class=note>", Time(first),
-                    " to ", Time(last), " UTC, ", kBuckets, " intervals of ",
+    absl::StrAppend(&h, "<h2>Values evaluated over time</h2>\n<p class=note>", Time(first), " to ",
+                    Time(last), " UTC, ", kBuckets, " intervals of ",
                     absl::FormatDuration(absl::Microseconds(span / kBuckets)),
                     "; bars stacked by requester.</p>\n<svg width=\"", W + 60, "\" height=\"",
                     H + 40, "\" role=\"img\">\n");
@@ -179,27 +178,28 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
     const uint64_t median = sorted.empty() ? 0 : sorted[sorted.size() / 2];
     for (int b = 0; b < kBuckets; ++b) {
       if (sorted.size() >= 3 && totals[b] > 100 && totals[b] > 3 * median) {
-        spikes.push_back(absl::StrCat("spike: ", totals[b], " values evaluated in interval ",
-                                      b + 1, " (median of active intervals ", median, ")"));
+        spikes.push_back(absl::StrCat("spike: ", totals[b], " values evaluated in interval ", b + 1,
+                                      " (median of active intervals ", median, ")"));
       }
     }
   }
 
   absl::StrAppend(&h, "<h2>Refusals</h2>\n");
-  if (refusals.empty()) absl::StrAppend(&h, "<p>None.</p>\n");
+  if (refusals.empty())
+    absl::StrAppend(&h, "<p>None.</p>\n");
   else {
-    absl::StrAppend(&h, "<table><tr><th>time (UTC)</th><th>event</th><th>requester</th>"
-                        "<th>responder</th><th>purpose</th><th>reason</th></tr>\n");
+    absl::StrAppend(&h,
+                    "<table><tr><th>time (UTC)</th><th>event</th><th>requester</th>"
+                    "<th>responder</th><th>purpose</th><th>reason</th></tr>\n");
     for (const auto* e : refusals) {
       absl::StrAppend(&h, "<tr><td>", Time(e->time_unix_micros), "</td><td>", Html(e->event),
-                      "</td><td>", Html(e->requester), "</td><td>", Html(e->responder),
-                      "</td><td>", Html(e->purpose), "</td><td>", Html(e->outcome),
-                      "</td></tr>\n");
+                      "</td><td>", Html(e->requester), "</td><td>", Html(e->responder), "</td><td>",
+                      Html(e->purpose), "</td><td>", Html(e->outcome), "</td></tr>\n");
     }
     absl::StrAppend(&h, "</table>\n");
   }
-  absl::StrAppend(&h, "<h2>Consent withdrawals</h2>\n<p>", withdrawals.size(),
-                  " withdrawals", withdrawals.empty() ? "." : ":", "</p>\n<ul>\n");
+  absl::StrAppend(&h, "<h2>Consent withdrawals</h2>\n<p>", withdrawals.size(), " withdrawals",
+                  withdrawals.empty() ? "." : ":", "</p>\n<ul>\n");
   for (const auto* e : withdrawals) {
     absl::StrAppend(&h, "<li>", Time(e->time_unix_micros), " at ", Html(e->requester), ": ",
                     Html(e->outcome), "</li>\n");
@@ -209,11 +209,11 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
   all.insert(all.end(), near_budget.begin(), near_budget.end());
   all.insert(all.end(), spikes.begin(), spikes.end());
   for (const auto* e : other_anomalies) {
-    all.push_back(absl::StrCat(e->event, " at ",
-                               e->responder.empty() ? e->requester : e->responder, ": ",
-                               e->outcome));
+    all.push_back(absl::StrCat(e->event, " at ", e->responder.empty() ? e->requester : e->responder,
+                               ": ", e->outcome));
   }
-  if (all.empty()) absl::StrAppend(&h, "<p class=ok>None found.</p>\n");
+  if (all.empty())
+    absl::StrAppend(&h, "<p class=ok>None found.</p>\n");
   else {
     absl::StrAppend(&h, "<ul>\n");
     for (const auto& a : all) absl::StrAppend(&h, "<li class=bad>", Html(a), "</li>\n");

@@ -11,8 +11,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-ExportedEntry Answered(const std::string& requester,
-                       const std::string& responder, uint64_t count,
+ExportedEntry Answered(const std::string& requester, const std::string& responder, uint64_t count,
                        int64_t micros) {
   ExportedEntry e;
   e.event = "match.evaluate.answered";
@@ -39,24 +38,18 @@ AuditReview VerifiedReview() {
   refused.event = "match.evaluate.refused";
   refused.outcome = "RESOURCE_EXHAUSTED: budget spent";
   review.entries["police"] = {Answered("ngo", "police", 100, 1'000'000),
-                              Answered("ngo", "police", 50, 2'000'000),
-                              refused};
+                              Answered("ngo", "police", 50, 2'000'000), refused};
   return review;
 }
 
 TEST(AuditReportTest, AVerifiedReviewShowsItsFlowsAndRefusals) {
-  const std::string html =
-      RenderAuditReport(VerifiedReview(), absl::FromUnixSeconds(0));
+  const std::string html = RenderAuditReport(VerifiedReview(), absl::FromUnixSeconds(0));
   EXPECT_THAT(html, HasSubstr("<span class=ok>VERIFIED</span>"));
+  EXPECT_THAT(html, HasSubstr("Generated 1970-01-01 00:00:00 UTC from 1 exports"));
   EXPECT_THAT(html,
-              HasSubstr("Generated 1970-01-01 00:00:00 UTC from 1 exports"));
-  EXPECT_THAT(
-      html,
-      HasSubstr("3 (auditor, ngo)"));  // cosignatures, witnesses once each
-  EXPECT_THAT(
-      html,
-      HasSubstr("<td>ngo</td><td>police</td><td>victim-dedup</td><td>3</td>"
-                "<td>0</td><td>150</td><td>10</td><td>1</td>"));
+              HasSubstr("3 (auditor, ngo)"));  // cosignatures, witnesses once each
+  EXPECT_THAT(html, HasSubstr("<td>ngo</td><td>police</td><td>victim-dedup</td><td>3</td>"
+                              "<td>0</td><td>150</td><td>10</td><td>1</td>"));
   EXPECT_THAT(html, HasSubstr("RESOURCE_EXHAUSTED: budget spent"));
   EXPECT_THAT(html, HasSubstr("<svg"));
   EXPECT_THAT(html, HasSubstr("near its daily budget"));

@@ -47,24 +47,21 @@ void Join(AuditReview* review) {
   int pairs = 0;
   for (const auto& [exchange, sides] : by_exchange) {
     for (const Side& e : sides) {
-      const std::string other = e.node == e.entry->requester
-                                    ? e.entry->responder
-                                    : e.entry->requester;
-      if (other.empty() || other == e.node || review->entries.count(other) == 0)
-        continue;
+      const std::string other =
+          e.node == e.entry->requester ? e.entry->responder : e.entry->requester;
+      if (other.empty() || other == e.node || review->entries.count(other) == 0) continue;
       const Side* match = nullptr;
       for (const Side& o : sides) {
         if (o.node == other) match = &o;
       }
       if (match == nullptr) {
         review->anomalies.push_back(
-            absl::StrCat("orphan: ", e.node, " entry ", e.index, " (",
-                         e.entry->event, ", exchange ", exchange.substr(0, 16),
-                         ") has no entry at ", other));
+            absl::StrCat("orphan: ", e.node, " entry ", e.index, " (", e.entry->event,
+                         ", exchange ", exchange.substr(0, 16), ") has no entry at ", other));
       } else if (match->entry->request_sha256 != e.entry->request_sha256) {
-        review->anomalies.push_back(absl::StrCat(
-            "mismatch: ", e.node, " entry ", e.index, " and ", other, " entry ",
-            match->index, " disagree on the signed request bytes"));
+        review->anomalies.push_back(absl::StrCat("mismatch: ", e.node, " entry ", e.index, " and ",
+                                                 other, " entry ", match->index,
+                                                 " disagree on the signed request bytes"));
       } else {
         ++pairs;
       }
@@ -87,8 +84,7 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
   AuditReview review;
   std::map<std::string, std::string> witness_vkeys;
   if (roster != nullptr) {
-    for (const auto& m : roster->members())
-      witness_vkeys[m.node_id] = m.identity_vkey;
+    for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
   }
   for (const ExportFile& file : exports) {
     LogReview log;
@@ -100,15 +96,13 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
     if (roster != nullptr) {
       const federation::Member* m = roster->Find(head.node_id());
       if (m == nullptr) {
-        log.failure =
-            absl::StrCat("node '", head.node_id(), "' is not in the roster");
+        log.failure = absl::StrCat("node '", head.node_id(), "' is not in the roster");
         review.logs.push_back(log);
         continue;
       }
       expected_vkey = m->identity_vkey;
     }
-    auto verified =
-        audit::VerifyExport(file.bytes, expected_vkey, witness_vkeys);
+    auto verified = audit::VerifyExport(file.bytes, expected_vkey, witness_vkeys);
     if (!verified.ok()) {
       log.failure = std::string(verified.status().message());
       review.logs.push_back(log);
@@ -119,22 +113,18 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
     log.checkpoints = verified->checkpoints;
     log.witnesses = verified->witnesses;
     auto& entries = review.entries[verified->node_id];
-    for (const std::string& e : verified->serialized_entries)
-      entries.push_back(Decode(e));
+    for (const std::string& e : verified->serialized_entries) entries.push_back(Decode(e));
     review.logs.push_back(std::move(log));
   }
   if (review.entries.size() >= 2) Join(&review);
   return review;
 }
 
-absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(
-    absl::string_view export_bytes) {
-  ASSIGN_OR_RETURN(const audit::VerifiedExport verified,
-                   audit::VerifyExport(export_bytes));
+absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(absl::string_view export_bytes) {
+  ASSIGN_OR_RETURN(const audit::VerifiedExport verified, audit::VerifyExport(export_bytes));
   std::vector<ExportedEntry> entries;
   entries.reserve(verified.serialized_entries.size());
-  for (const std::string& e : verified.serialized_entries)
-    entries.push_back(Decode(e));
+  for (const std::string& e : verified.serialized_entries) entries.push_back(Decode(e));
   return entries;
 }
 

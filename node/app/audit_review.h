@@ -43,30 +43,26 @@ struct LogReview {
   std::string failure;  // the exact entry or checkpoint and reason
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
-  std::vector<std::string>
-      witnesses;  // verified cosigners, one per cosignature
+  std::vector<std::string> witnesses;  // verified cosigners, one per cosignature
 };
 
 struct AuditReview {
-  std::vector<LogReview> logs;  // in the order given
-  std::map<std::string, std::vector<ExportedEntry>>
-      entries;                         // verified logs, by node
-  int joined = 0;                      // exchanges found in both logs
-  std::vector<std::string> anomalies;  // orphans, mismatches
-  bool ok() const;                     // every log verified and no anomaly
+  std::vector<LogReview> logs;                                // in the order given
+  std::map<std::string, std::vector<ExportedEntry>> entries;  // verified logs, by node
+  int joined = 0;                                             // exchanges found in both logs
+  std::vector<std::string> anomalies;                         // orphans, mismatches
+  bool ok() const;                                            // every log verified and no anomaly
 };
 
 // Verifies every export (with `roster`, if not null: the node must be a
 // member, its key the roster's and every witness a member) and, given two
 // or more verified logs, joins them on exchange id. An export that does not
 // verify is a failed LogReview, not an error.
-AuditReview ReviewExports(const std::vector<ExportFile>& exports,
-                          const federation::Roster* roster);
+AuditReview ReviewExports(const std::vector<ExportFile>& exports, const federation::Roster* roster);
 
 // The verified entries of one export, in log order. DataLoss or
 // InvalidArgument (naming the entry or checkpoint) if it does not verify.
-absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(
-    absl::string_view export_bytes);
+absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(absl::string_view export_bytes);
 
 }  // namespace fedlink::app
 

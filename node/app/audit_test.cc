@@ -38,10 +38,9 @@ constexpr char kAuditorsReadTheLog[] = R"pb(
 )pb";
 
 std::string Dir(const std::string& name) {
-  const std::string dir =
-      ::testing::TempDir() + "/audit-test-" +
-      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-      name;
+  const std::string dir = ::testing::TempDir() + "/audit-test-" +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                          name;
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -117,16 +116,13 @@ TEST_F(AuditTest, VerifiedEntriesRefusesATamperedExport) {
 
   auto entries = VerifiedEntries(proto.SerializeAsString());
   EXPECT_FALSE(entries.ok());
-  EXPECT_THAT(entries.status().message(),
-              HasSubstr("do not match the signed checkpoint"));
+  EXPECT_THAT(entries.status().message(), HasSubstr("do not match the signed checkpoint"));
 
-  AuditReview review =
-      ReviewExports({{"tampered.audit", proto.SerializeAsString()}}, nullptr);
+  AuditReview review = ReviewExports({{"tampered.audit", proto.SerializeAsString()}}, nullptr);
   EXPECT_FALSE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_FALSE(review.logs[0].ok);
-  EXPECT_THAT(review.logs[0].failure,
-              HasSubstr("do not match the signed checkpoint"));
+  EXPECT_THAT(review.logs[0].failure, HasSubstr("do not match the signed checkpoint"));
   EXPECT_THAT(review.entries,
               IsEmpty());  // nothing from an unverified log counts
 }
@@ -135,8 +131,7 @@ TEST_F(AuditTest, ReviewJoinsBothSidesOfEveryExchange) {
   fed_.Serve("police");
   fed_.Serve("ngo");
   MatchNgoAtPolice();
-  AuditReview review =
-      ReviewExports({Export("police"), Export("ngo")}, nullptr);
+  AuditReview review = ReviewExports({Export("police"), Export("ngo")}, nullptr);
   EXPECT_TRUE(review.ok());
   EXPECT_GT(review.joined, 0);
   EXPECT_THAT(review.anomalies, IsEmpty());
@@ -160,9 +155,8 @@ TEST_F(AuditTest, ReviewFindsAnExchangeMissingFromTheOtherLog) {
 
 TEST_F(AuditTest, ReviewChecksTheNodeKeyAgainstTheRoster) {
   AuditReview review =
-      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)},
-                         RosterFile(),
-                         FederationKey()})
+      ReviewExportFiles(
+          {{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), FederationKey()})
           .value();
   EXPECT_TRUE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
@@ -172,8 +166,7 @@ TEST_F(AuditTest, ReviewChecksTheNodeKeyAgainstTheRoster) {
 TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   // A node of another federation, with a log of its own.
   const std::string dir = Dir("stranger");
-  ASSERT_TRUE(
-      CreateNode(dir, {.node_id = "stranger", .organisation = "S"}).ok());
+  ASSERT_TRUE(CreateNode(dir, {.node_id = "stranger", .organisation = "S"}).ok());
   auto stranger = Node::Open(dir);
   ASSERT_TRUE(stranger.ok()) << stranger.status();
   auto exported = ExportAuditLog(**stranger);
@@ -181,8 +174,7 @@ TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   auto roster = fed_.node("police").Roster();
   ASSERT_TRUE(roster.ok());
 
-  AuditReview review =
-      ReviewExports({{"stranger.audit", exported->bytes}}, *roster);
+  AuditReview review = ReviewExports({{"stranger.audit", exported->bytes}}, *roster);
   EXPECT_FALSE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_EQ(review.logs[0].failure, "node 'stranger' is not in the roster");
@@ -191,17 +183,15 @@ TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
 TEST_F(AuditTest, ReviewRefusesARosterSignedWithAnotherFederationKey) {
   auto other_key = CreateCoordinator(Dir("other-coord"), "other-fed");
   ASSERT_TRUE(other_key.ok()) << other_key.status();
-  auto review =
-      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)},
-                         RosterFile(),
-                         *other_key});
+  auto review = ReviewExportFiles(
+      {{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), *other_key});
   EXPECT_FALSE(review.ok());
   EXPECT_THAT(review.status().message(), HasSubstr("not by the expected key"));
 }
 
 TEST_F(AuditTest, ReviewNeedsAFederationKeyWithARoster) {
-  auto review = ReviewExportFiles(
-      {{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), ""});
+  auto review =
+      ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), ""});
   EXPECT_TRUE(absl::IsInvalidArgument(review.status())) << review.status();
   EXPECT_EQ(review.status().message(), "--roster needs --federation-key VKEY");
 }
@@ -271,12 +261,9 @@ TEST_F(AuditTest, OnlyAnAuditorMayFetchTheLog) {
 TEST_F(AuditTest, FetchFromANonMemberOrAnUnreachablePeerFails) {
   auto stranger = FetchAuditExport(fed_.node("auditor"), "stranger");
   EXPECT_TRUE(absl::IsInvalidArgument(stranger.status())) << stranger.status();
-  EXPECT_EQ(stranger.status().message(),
-            "--peer stranger: not a member of the installed roster");
-  auto down =
-      FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
-  EXPECT_TRUE(absl::IsUnavailable(down.status()) ||
-              absl::IsDeadlineExceeded(down.status()))
+  EXPECT_EQ(stranger.status().message(), "--peer stranger: not a member of the installed roster");
+  auto down = FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
+  EXPECT_TRUE(absl::IsUnavailable(down.status()) || absl::IsDeadlineExceeded(down.status()))
       << down.status();
 }
 

@@ -16,12 +16,9 @@
 
 namespace fedlink::app {
 
-double AppendFigures::per_second() const {
-  return appended / std::max(seconds, 1e-9);
-}
+double AppendFigures::per_second() const { return appended / std::max(seconds, 1e-9); }
 
-absl::StatusOr<AppendFigures> BenchAuditAppends(
-    Node& node, const AppendBenchOptions& options) {
+absl::StatusOr<AppendFigures> BenchAuditAppends(Node& node, const AppendBenchOptions& options) {
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
   log->StartCheckpointing(absl::Seconds(1));
   AppendFigures figures;
@@ -61,8 +58,7 @@ absl::StatusOr<AppendFigures> BenchAuditAppends(
 
 absl::StatusOr<VerifyFigures> BenchAuditVerify(Node& node, int entries) {
   if (node.identity() == nullptr) {
-    return absl::InternalError(
-        "bench audit: the node's identity key is not loaded");
+    return absl::InternalError("bench audit: the node's identity key is not loaded");
   }
   fedlink::v1::AuditExport out;
   out.set_node_id(node.id());
@@ -81,16 +77,13 @@ absl::StatusOr<VerifyFigures> BenchAuditVerify(Node& node, int entries) {
     *out.add_entries() = e.SerializeAsString();
     frontier.Append(crypto::merkle::LeafHash(out.entries(i)));
     if ((i + 1) % 5000 == 0 || i + 1 == entries) {
-      crypto::checkpoint::Checkpoint cp{
-          node.id(), frontier.size(), frontier.Root(), {}};
-      ASSIGN_OR_RETURN(*out.add_checkpoints(),
-                       crypto::checkpoint::Sign(cp, *node.identity()));
+      crypto::checkpoint::Checkpoint cp{node.id(), frontier.size(), frontier.Root(), {}};
+      ASSIGN_OR_RETURN(*out.add_checkpoints(), crypto::checkpoint::Sign(cp, *node.identity()));
     }
   }
   const std::string bytes = out.SerializeAsString();
   const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(const audit::VerifiedExport verified,
-                   audit::VerifyExport(bytes));
+  ASSIGN_OR_RETURN(const audit::VerifiedExport verified, audit::VerifyExport(bytes));
   VerifyFigures figures;
   figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   figures.entries = verified.entries;

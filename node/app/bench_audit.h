@@ -38,8 +38,7 @@ struct AppendFigures {
 
 // Appends "bench.append" entries to the node's own log from `threads`
 // threads for `run`, checkpointing every second as a serving node does.
-absl::StatusOr<AppendFigures> BenchAuditAppends(
-    Node& node, const AppendBenchOptions& options);
+absl::StatusOr<AppendFigures> BenchAuditAppends(Node& node, const AppendBenchOptions& options);
 
 struct VerifyFigures {
   uint64_t entries = 0;

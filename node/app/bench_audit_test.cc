@@ -16,9 +16,7 @@ TEST(BenchAuditTest, EveryAcknowledgedAppendIsInTheLog) {
   AppendBenchOptions options;
   options.threads = 3;
   options.run = absl::Milliseconds(200);
-  options.on_ack = [&](uint64_t index, const std::string&) {
-    acked.insert(index);
-  };
+  options.on_ack = [&](uint64_t index, const std::string&) { acked.insert(index); };
   auto figures = BenchAuditAppends(fed.node("police"), options);
   ASSERT_TRUE(figures.ok()) << figures.status();
   EXPECT_FALSE(figures->failed);

@@ -37,9 +37,7 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   CryptoBenchFigures figures;
   figures.threads =
-      threads > 0
-          ? threads
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<crypto::oprf::Element> points(kBatch), out(kBatch);
   for (auto& p : points) crypto_core_ristretto255_random(p.data());
@@ -53,8 +51,7 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
     return [&, t] {
       crypto::oprf::ParallelFor(kBatch, t, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
-          if (crypto_scalarmult_ristretto255(out[i].data(), scalar.data(),
-                                             points[i].data()) != 0) {
+          if (crypto_scalarmult_ristretto255(out[i].data(), scalar.data(), points[i].data()) != 0) {
             return absl::InternalError("identity");
           }
         }
@@ -63,28 +60,24 @@ absl::StatusOr<CryptoBenchFigures> BenchCrypto(double seconds, int threads) {
     };
   };
   auto oprf_round = [&](int t) {
-    return [&, t] {
-      key->BlindEvaluateBatch(points, absl::MakeSpan(out), t).IgnoreError();
-    };
+    return [&, t] { key->BlindEvaluateBatch(points, absl::MakeSpan(out), t).IgnoreError(); };
   };
   figures.raw_one = Rate(seconds, kBatch, raw_round(1));
   figures.blind_evaluate_one = Rate(seconds, kBatch, oprf_round(1));
   figures.raw_all = Rate(seconds, kBatch, raw_round(figures.threads));
-  figures.blind_evaluate_all =
-      Rate(seconds, kBatch, oprf_round(figures.threads));
+  figures.blind_evaluate_all = Rate(seconds, kBatch, oprf_round(figures.threads));
 
   std::vector<std::string> inputs(kBatch / 4);
   for (size_t i = 0; i < inputs.size(); ++i) {
-    inputs[i] =
-        "fedlink/keyspec/v1|phone|+4477009" + std::to_string(100000 + i);
+    inputs[i] = "fedlink/keyspec/v1|phone|+4477009" + std::to_string(100000 + i);
   }
   std::vector<crypto::oprf::BlindedInput> blinded(inputs.size());
   std::vector<crypto::oprf::Element> evaluated(inputs.size());
   std::vector<crypto::oprf::Output> outputs(inputs.size());
   crypto::oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    evaluated[i] = *key->BlindEvaluate(absl::string_view(
-        reinterpret_cast<const char*>(blinded[i].element.data()), 32));
+    evaluated[i] = *key->BlindEvaluate(
+        absl::string_view(reinterpret_cast<const char*>(blinded[i].element.data()), 32));
   }
   figures.client_one = Rate(seconds, inputs.size(), [&] {
     crypto::oprf::BlindBatch(inputs, absl::MakeSpan(blinded), 1).IgnoreError();

@@ -25,8 +25,7 @@ TEST(BenchCryptoTest, MeasuresEveryFigure) {
 TEST(BenchCryptoTest, NoThreadCountMeansEveryCore) {
   auto f = BenchCrypto(0.001, 0);
   ASSERT_TRUE(f.ok()) << f.status();
-  EXPECT_EQ(f->threads, static_cast<int>(
-                            std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(f->threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 }  // namespace

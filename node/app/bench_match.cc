@@ -77,12 +77,10 @@ RawCosts MeasureRaw(int cores) {
     return absl::ToDoubleSeconds(absl::Now() - start) * cores / n;
   };
   RawCosts r;
-  r.from_hash = per_op(
-      [](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
-        crypto_core_ristretto255_from_hash(out, h);
-      });
-  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out,
-                           unsigned char* s) {
+  r.from_hash = per_op([](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
+    crypto_core_ristretto255_from_hash(out, h);
+  });
+  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out, unsigned char* s) {
     if (crypto_scalarmult_ristretto255(out, s, p) != 0) std::abort();
   });
   return r;
@@ -120,9 +118,8 @@ struct MatchBench::State {
   std::unique_ptr<private_match::MatchClient> to_a, to_c;
   std::vector<match::KeySet> queries;  // b's records
   // After MatchPrivately.
-  std::unique_ptr<private_match::TableIndex>
-      index;                         // a's table, as b caches it
-  private_match::Table held_header;  // what a delta request names
+  std::unique_ptr<private_match::TableIndex> index;  // a's table, as b caches it
+  private_match::Table held_header;                  // what a delta request names
   private_match::PeerMatch match;
   double threshold = -1;
   double table_seconds = 0;
@@ -142,8 +139,7 @@ struct MatchBench::State {
 absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
   const std::string& root = cleanup.dir;
   const std::string coord = root + "/coord";
-  ASSIGN_OR_RETURN(const std::string vkey,
-                   federation::InitCoordinator(coord, "bench"));
+  ASSIGN_OR_RETURN(const std::string vkey, federation::InitCoordinator(coord, "bench"));
   for (const std::string& id : ids) {
     config::NodeConfig c;
     c.node_id = id;
@@ -161,20 +157,18 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     config::OpenedNode& n = *nodes[id].node;
     n.config.listen = absl::StrCat("127.0.0.1:", common::FreeLoopbackPort());
     ASSIGN_OR_RETURN(const std::string request,
-                     federation::MemberRequest(n.paths, n.config,
-                                               n.identity->VerifierKey()));
+                     federation::MemberRequest(n.paths, n.config, n.identity->VerifierKey()));
     RETURN_IF_ERROR(federation::AddMember(coord, request, id));
   }
   ASSIGN_OR_RETURN(const std::string envelope,
                    federation::SignRoster(coord, absl::Hours(24), absl::Now()));
   for (const std::string& id : ids) {
     BenchNode& b = nodes[id];
-    RETURN_IF_ERROR(
-        federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
+    RETURN_IF_ERROR(federation::InstallRoster(b.node->paths, envelope, vkey, absl::Now()));
     ASSIGN_OR_RETURN(b.responder, OpenOwnResponder(*b.node));
     federation::PeerServerOptions options;
-    options.services.push_back(private_match::MatchServiceFactory(
-        b.responder.get(), b.node->identity.get()));
+    options.services.push_back(
+        private_match::MatchServiceFactory(b.responder.get(), b.node->identity.get()));
     ASSIGN_OR_RETURN(b.server, federation::PeerServer::Start(*b.node, options));
   }
   return absl::OkStatus();
@@ -195,20 +189,16 @@ absl::StatusOr<match::GeneratedData> LoadBenchData(const BenchDataSource& source
   return data;
 }
 
-double QualityFigures::f1_difference() const {
-  return std::abs(private_match.f1() - clear.f1());
-}
+double QualityFigures::f1_difference() const { return std::abs(private_match.f1() - clear.f1()); }
 
 int MatchBench::Cores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-MatchBench::MatchBench(std::unique_ptr<State> state)
-    : state_(std::move(state)) {}
+MatchBench::MatchBench(std::unique_ptr<State> state) : state_(std::move(state)) {}
 MatchBench::~MatchBench() = default;
 
-absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
-    match::GeneratedData data) {
+absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedData data) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   auto state = std::make_unique<State>();
   char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
@@ -223,10 +213,8 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(
                    federation::LoadInstalledRoster(b.paths, absl::Now()));
   ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir));
   federation::Self self{"b", b.identity.get(), std::move(own_tls), nullptr};
-  state->to_a =
-      std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
-  state->to_c =
-      std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
+  state->to_a = std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
+  state->to_c = std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
   for (const record::Person& p : state->data.b)
     state->queries.push_back(match::keyspec::DeriveKeys(p, {}));
   return std::unique_ptr<MatchBench>(new MatchBench(std::move(state)));
@@ -253,13 +241,11 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   private_match::MatchOptions options;
   options.threshold = threshold;
   ASSIGN_OR_RETURN(s.match,
-                   private_match::MatchAgainst(*s.index, *s.to_a, "bench",
-                                               s.queries, options));
+                   private_match::MatchAgainst(*s.index, *s.to_a, "bench", s.queries, options));
   const absl::Time t2 = absl::Now();
   s.threshold = threshold;
   s.table_seconds = absl::ToDoubleSeconds(t1 - t0);
-  s.table = {s.index->slot_count(), entries, table_bytes, payload_bytes,
-             s.index->memory_bytes()};
+  s.table = {s.index->slot_count(), entries, table_bytes, payload_bytes, s.index->memory_bytes()};
 
   const RawCosts after = MeasureRaw(s.cores);
   SpeedFigures f;
@@ -270,10 +256,8 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   f.evaluations = s.match.evaluations;
   // Responder: hash to group + multiply per table entry. Requester: hash to
   // group + blind; responder: BlindEvaluate; requester: unblind.
-  const double table_ec =
-      entries * (f.from_hash_seconds + f.scalarmult_seconds);
-  const double match_ec =
-      f.evaluations * (f.from_hash_seconds + 3 * f.scalarmult_seconds);
+  const double table_ec = entries * (f.from_hash_seconds + f.scalarmult_seconds);
+  const double match_ec = f.evaluations * (f.from_hash_seconds + 3 * f.scalarmult_seconds);
   f.ec_seconds = (table_ec + match_ec) / s.cores;
   f.table_seconds = s.table_seconds;
   f.match_seconds = absl::ToDoubleSeconds(t2 - t1);
@@ -283,42 +267,36 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
 
 absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
   State& s = *state_;
-  if (s.index == nullptr)
-    return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
   const match::GeneratedData& data = s.data;
   ASSIGN_OR_RETURN(const auto handles, OwnHandles(*s.nodes["a"].node));
-  std::set<match::IdPair> truth(data.truth.begin(), data.truth.end()), predicted,
-      clear;
+  std::set<match::IdPair> truth(data.truth.begin(), data.truth.end()), predicted, clear;
   for (const auto& h : s.match.hits) {
     predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);
   }
   std::vector<match::KeySet> ka;
   for (const record::Person& p : data.a) ka.push_back(match::keyspec::DeriveKeys(p, {}));
   match::Scorer scorer;
-  scorer.threshold =
-      s.threshold >= 0 ? s.threshold : match::DefaultThreshold(ka.size());
+  scorer.threshold = s.threshold >= 0 ? s.threshold : match::DefaultThreshold(ka.size());
   scorer.EstimateU(ka, s.queries);
   std::vector<match::CandidatePair> candidates = match::FindCandidates(ka, s.queries, {});
   std::vector<uint32_t> patterns;
   for (const auto& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
-  for (const auto& c :
-       match::BestPerB(match::ScoreAndFilter(std::move(candidates), scorer))) {
+  for (const auto& c : match::BestPerB(match::ScoreAndFilter(std::move(candidates), scorer))) {
     clear.emplace(data.a[c.a].external_id, data.b[c.b].external_id);
   }
   return QualityFigures{match::Evaluate(predicted, truth), match::Evaluate(clear, truth)};
 }
 
 absl::StatusOr<TableFigures> MatchBench::CachedTable() const {
-  if (state_->index == nullptr)
-    return absl::FailedPreconditionError("MatchPrivately first");
+  if (state_->index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
   return state_->table;
 }
 
 absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
   State& s = *state_;
-  if (s.index == nullptr)
-    return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
   std::vector<record::Person> changed;
   for (size_t i = 0; i < s.data.a.size(); i += 100) {
     record::Person p = s.data.a[i];
@@ -342,8 +320,7 @@ absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
 
 absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
   State& s = *state_;
-  if (s.index == nullptr)
-    return absl::FailedPreconditionError("MatchPrivately first");
+  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
   ASSIGN_OR_RETURN(private_match::Table table_c, s.to_c->FetchTable("bench"));
   ASSIGN_OR_RETURN(const private_match::TableIndex index_c,
                    private_match::TableIndex::Build(std::move(table_c)));

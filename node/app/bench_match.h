@@ -45,7 +45,7 @@ namespace fedlink::app {
 struct BenchDataSource {
   std::string a{}, b{}, truth{};
   importer::ImportOptions import{};  // for a and b
-  int persons = 1000;      // generated: records per organisation
+  int persons = 1000;                // generated: records per organisation
   uint64_t seed = 1;
 };
 absl::StatusOr<match::GeneratedData> LoadBenchData(const BenchDataSource& source);
@@ -55,18 +55,18 @@ struct SpeedFigures {
   // Raw libsodium cost per call on one core, with every core busy.
   double from_hash_seconds = 0;   // crypto_core_ristretto255_from_hash
   double scalarmult_seconds = 0;  // crypto_scalarmult_ristretto255
-  size_t table_entries = 0;  // each: from_hash + scalarmult at the responder
-  size_t evaluations = 0;    // each: from_hash + 3 scalarmult in all
-  double ec_seconds = 0;     // those operations at raw speed on every core
-  double table_seconds = 0;  // table build + transfer
+  size_t table_entries = 0;       // each: from_hash + scalarmult at the responder
+  size_t evaluations = 0;         // each: from_hash + 3 scalarmult in all
+  double ec_seconds = 0;          // those operations at raw speed on every core
+  double table_seconds = 0;       // table build + transfer
   double match_seconds = 0;
-  double total_seconds = 0;  // both, end to end
+  double total_seconds = 0;                                    // both, end to end
   double ratio() const { return total_seconds / ec_seconds; }  // goal <= 1.30
 };
 
 struct QualityFigures {
   match::Quality private_match;
-  match::Quality clear;                 // the clear baseline on the same records
+  match::Quality clear;          // the clear baseline on the same records
   double f1_difference() const;  // goal <= 0.01
 };
 

@@ -73,11 +73,9 @@ TEST(BenchMatchTest, EveryStageReportsItsFigures) {
 TEST(BenchMatchTest, LaterStagesNeedThePrivateMatchFirst) {
   auto bench = MatchBench::Start(Small());
   ASSERT_TRUE(bench.ok()) << bench.status();
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition((*bench)->CompareWithClearLinkage().status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition((*bench)->CompareWithClearLinkage().status()));
   EXPECT_TRUE(absl::IsFailedPrecondition((*bench)->CachedTable().status()));
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition((*bench)->ChangeOnePercent().status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition((*bench)->ChangeOnePercent().status()));
   EXPECT_TRUE(absl::IsFailedPrecondition((*bench)->Lookups(1).status()));
 }
 
@@ -90,8 +88,7 @@ TEST(BenchMatchTest, ReadsTheOrganisationsFiles) {
   ASSERT_TRUE(common::WriteFileAtomically(dir + "/a.csv", generated->a_csv).ok());
   ASSERT_TRUE(common::WriteFileAtomically(dir + "/b.csv", generated->b_csv).ok());
   ASSERT_TRUE(common::WriteFileAtomically(dir + "/t.csv", generated->truth_csv).ok());
-  BenchDataSource source{
-      .a = dir + "/a.csv", .b = dir + "/b.csv", .truth = dir + "/t.csv"};
+  BenchDataSource source{.a = dir + "/a.csv", .b = dir + "/b.csv", .truth = dir + "/t.csv"};
   auto data = LoadBenchData(source);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->a.size(), generated->a_records);

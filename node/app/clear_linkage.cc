@@ -5,8 +5,8 @@
 namespace fedlink::app {
 
 std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
-                                  const std::string& region,
-                                  match::keyspec::DropCounts* drops) {
+                                         const std::string& region,
+                                         match::keyspec::DropCounts* drops) {
   std::vector<match::KeySet> out;
   out.reserve(persons.size());
   const match::keyspec::Options options{region};
@@ -29,8 +29,7 @@ std::vector<match::CandidatePair> ScoreCandidatePairs(
   return match::ScoreAndFilter(std::move(candidates), scorer);
 }
 
-absl::StatusOr<DedupReport> FindDuplicates(Node& node,
-                                           const DedupOptions& options) {
+absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& options) {
   ASSIGN_OR_RETURN(const std::vector<record::Person> persons, node.records().LoadAll());
   DedupReport report;
   report.records = persons.size();
@@ -38,12 +37,12 @@ absl::StatusOr<DedupReport> FindDuplicates(Node& node,
       DeriveAllKeys(persons, node.config().default_region, &report.unusable);
   if (options.progress.on_keys) options.progress.on_keys(report.unusable);
   match::Scorer scorer;
-  scorer.threshold = options.threshold >= 0 ? options.threshold
-                                            : match::DefaultThreshold(persons.size());
+  scorer.threshold =
+      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(persons.size());
   for (const match::CandidatePair& c :
        ScoreCandidatePairs(keys, keys, scorer, options.progress.on_linking)) {
-    report.pairs.push_back({persons[c.a].external_id, persons[c.b].external_id,
-                            c.score, match::keyspec::PatternNames(c.pattern)});
+    report.pairs.push_back({persons[c.a].external_id, persons[c.b].external_id, c.score,
+                            match::keyspec::PatternNames(c.pattern)});
   }
   return report;
 }

@@ -37,8 +37,8 @@ struct LinkProgress {
 // The keys of each record, in order (the region for phone numbers without a
 // country code); unusable values are counted in `drops`.
 std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
-                                  const std::string& region,
-                                  match::keyspec::DropCounts* drops);
+                                         const std::string& region,
+                                         match::keyspec::DropCounts* drops);
 
 // Fits `scorer` to the data (u from value frequencies, m by EM over the
 // candidates' agreement patterns) and returns the candidate pairs (a in `a`,
@@ -68,8 +68,7 @@ struct DedupReport {
 
 // Probable duplicates among the node's own records. Reads only the records:
 // the node may be opened without its identity.
-absl::StatusOr<DedupReport> FindDuplicates(Node& node,
-                                           const DedupOptions& options);
+absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& options);
 
 }  // namespace fedlink::app
 

@@ -18,11 +18,10 @@ class DedupTest : public ::testing::Test {
 };
 
 TEST_F(DedupTest, FindsTheSamePersonRecordedTwice) {
-  fed_.Add("ngo",
-           {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-            Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
-            Victim("N-3", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-            Victim("N-4", "Iuliia", "Shevchenko", "1994-03-07", "")});
+  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
+                   Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002"),
+                   Victim("N-3", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
+                   Victim("N-4", "Iuliia", "Shevchenko", "1994-03-07", "")});
   auto report = FindDuplicates(node(), {});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->records, 4u);
@@ -34,10 +33,8 @@ TEST_F(DedupTest, FindsTheSamePersonRecordedTwice) {
 }
 
 TEST_F(DedupTest, AHighThresholdFindsNothing) {
-  fed_.Add(
-      "ngo",
-      {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
-       Victim("N-3", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
+  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"),
+                   Victim("N-3", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001")});
   DedupOptions options;
   options.threshold = 1000;
   auto report = FindDuplicates(node(), options);
@@ -46,16 +43,13 @@ TEST_F(DedupTest, AHighThresholdFindsNothing) {
 }
 
 TEST_F(DedupTest, ReportsUnusableValuesAndProgress) {
-  fed_.Add("ngo",
-           {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "not a phone"),
-            Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002")});
+  fed_.Add("ngo", {Victim("N-1", "Maria", "Ivanova", "1990-04-12", "not a phone"),
+                   Victim("N-2", "Ana", "Popescu", "1985-01-30", "+44 7700 900002")});
   match::keyspec::DropCounts seen;
   size_t last_total = 0;
   DedupOptions options;
   options.progress.on_keys = [&](const match::keyspec::DropCounts& d) { seen = d; };
-  options.progress.on_linking = [&](size_t, size_t total) {
-    last_total = total;
-  };
+  options.progress.on_linking = [&](size_t, size_t total) { last_total = total; };
   auto report = FindDuplicates(node(), options);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->unusable.phones, 1u);
@@ -72,11 +66,9 @@ TEST_F(DedupTest, ANodeWithoutRecordsHasNoDuplicates) {
 
 TEST(DeriveAllKeysTest, OneKeySetPerRecordInOrder) {
   match::keyspec::DropCounts drops;
-  const std::vector<match::KeySet> keys =
-      DeriveAllKeys({testing::Victim("A", "Maria", "Ivanova", "1990-04-12",
-                                     "+44 7700 900001"),
-                     record::Person()},
-                    "GB", &drops);
+  const std::vector<match::KeySet> keys = DeriveAllKeys(
+      {testing::Victim("A", "Maria", "Ivanova", "1990-04-12", "+44 7700 900001"), record::Person()},
+      "GB", &drops);
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_FALSE(keys[0].empty());
   EXPECT_TRUE(keys[1].empty());

@@ -27,9 +27,8 @@ std::string RandomRevocationId() {
 
 // Sends each notice and records the acknowledgements. Without a roster or
 // TLS identity every notice stays pending with that reason.
-std::vector<RevocationOutcome> SendNotices(
-    Node& node, followup::FollowupStore& store,
-    const std::vector<Revocation>& notices) {
+std::vector<RevocationOutcome> SendNotices(Node& node, followup::FollowupStore& store,
+                                           const std::vector<Revocation>& notices) {
   std::vector<RevocationOutcome> outcomes;
   if (notices.empty()) return outcomes;
   absl::StatusOr<federation::Self> self = node.Self(Actor{});
@@ -42,8 +41,8 @@ std::vector<RevocationOutcome> SendNotices(
     } else if ((*roster)->Find(r.peer) == nullptr) {
       s = absl::FailedPreconditionError("no longer a roster member");
     } else {
-      s = followup::SendRevocation(*self, *(*roster)->Find(r.peer), r,
-                                   kDeadline, log.ok() ? *log : nullptr);
+      s = followup::SendRevocation(*self, *(*roster)->Find(r.peer), r, kDeadline,
+                                   log.ok() ? *log : nullptr);
     }
     if (s.ok()) s = store.AckRevocation(r.id, absl::Now());
     outcomes.push_back({r.peer, s});
@@ -53,8 +52,8 @@ std::vector<RevocationOutcome> SendNotices(
 
 // The notices owed about `external_id`: one per peer and handle (a contact
 // request it sent us) or contact id (one we sent it), recorded as pending.
-absl::StatusOr<std::vector<Revocation>> OweNotices(
-    followup::FollowupStore& store, const std::string& external_id) {
+absl::StatusOr<std::vector<Revocation>> OweNotices(followup::FollowupStore& store,
+                                                   const std::string& external_id) {
   std::vector<Revocation> notices;
   std::set<std::string> seen;
   const absl::Time now = absl::Now();
@@ -74,13 +73,11 @@ absl::StatusOr<std::vector<Revocation>> OweNotices(
     notices.push_back(std::move(r));
     return absl::OkStatus();
   };
-  ASSIGN_OR_RETURN(const std::vector<followup::Contact> incoming,
-                   store.Incoming());
+  ASSIGN_OR_RETURN(const std::vector<followup::Contact> incoming, store.Incoming());
   for (const followup::Contact& c : incoming) {
     if (c.own_id == external_id) RETURN_IF_ERROR(add(c.peer, c.handle, ""));
   }
-  ASSIGN_OR_RETURN(const std::vector<followup::Contact> outgoing,
-                   store.Outgoing());
+  ASSIGN_OR_RETURN(const std::vector<followup::Contact> outgoing, store.Outgoing());
   for (const followup::Contact& c : outgoing) {
     if (c.own_id == external_id) RETURN_IF_ERROR(add(c.peer, "", c.id));
   }
@@ -99,10 +96,8 @@ size_t Pending(const std::vector<RevocationOutcome>& notices) {
   return notices.size() - Acknowledged(notices);
 }
 
-absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
-    Node& node, const std::string& external_id) {
-  ASSIGN_OR_RETURN(std::optional<record::Person> record,
-                   node.records().Get(external_id));
+absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string& external_id) {
+  ASSIGN_OR_RETURN(std::optional<record::Person> record, node.records().Get(external_id));
   if (!record.has_value()) {
     return absl::InvalidArgumentError("no record with that external_id");
   }
@@ -113,8 +108,7 @@ absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
   // cached were made under the old key, so they no longer match anything.
   absl::Status s = node.records().Upsert({*record}).status();
   if (s.ok()) s = RekeyOwnTables(node);
-  audit::Event entry =
-      LocalEvent("consent.withdraw");  // no record id: not personal data
+  audit::Event entry = LocalEvent("consent.withdraw");  // no record id: not personal data
   entry.count = 1;
   entry.outcome = OutcomeOf(s);
   entry.detail = "record removed from every table; OPRF keys re-keyed";
@@ -133,8 +127,7 @@ absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
 absl::StatusOr<std::vector<RevocationOutcome>> NotifyRevocations(Node& node) {
   ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
   RETURN_IF_ERROR(node.AuditLog().status());
-  ASSIGN_OR_RETURN(const std::vector<Revocation> pending,
-                   store->PendingRevocations());
+  ASSIGN_OR_RETURN(const std::vector<Revocation> pending, store->PendingRevocations());
   return SendNotices(node, *store, pending);
 }
 

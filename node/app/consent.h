@@ -48,8 +48,7 @@ struct ConsentWithdrawal {
 // asked us for contact about the record or that we asked about it.
 // InvalidArgument if there is no such record; refused before anything
 // changes if the access log does not verify.
-absl::StatusOr<ConsentWithdrawal> WithdrawConsent(
-    Node& node, const std::string& external_id);
+absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string& external_id);
 
 // Sends again every revocation notice not yet acknowledged.
 absl::StatusOr<std::vector<RevocationOutcome>> NotifyRevocations(Node& node);

@@ -16,8 +16,8 @@
 namespace fedlink::app {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::AnaPopescu;
+using ::testing::HasSubstr;
 using testing::MariaIvanova;
 
 class ConsentTest : public testing::PoliceAndNgoTest {
@@ -34,8 +34,7 @@ class ConsentTest : public testing::PoliceAndNgoTest {
     auto inbox = ReadInbox(fed_.node("ngo"));
     EXPECT_TRUE(inbox.ok());
     EXPECT_EQ(inbox->outgoing.size(), 1u);
-    return inbox->outgoing.empty() ? followup::ContactStatus::kPending
-                                   : inbox->outgoing[0].status;
+    return inbox->outgoing.empty() ? followup::ContactStatus::kPending : inbox->outgoing[0].status;
   }
 };
 
@@ -55,8 +54,7 @@ TEST_F(ConsentTest, WithdrawalClearsConsentReKeysAndTheAskingPeerAcknowledges) {
   auto record = police.records().Get("P-1");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_TRUE((*record)->consent.empty());
-  EXPECT_NE(common::ReadWholeFile(police.paths().oprf_generation()).value_or(""),
-            generation);
+  EXPECT_NE(common::ReadWholeFile(police.paths().oprf_generation()).value_or(""), generation);
   // The NGO forgot the hit and its request is revoked.
   EXPECT_EQ(NgoRequestStatus(), followup::ContactStatus::kRevoked);
   // The record's history shows the acknowledged notice; nothing is shared now.
@@ -76,8 +74,7 @@ TEST_F(ConsentTest, NoticeStaysPendingWhileThePeerIsUnreachableAndIsRetried) {
   auto w = WithdrawConsent(fed_.node("police"), "P-1");
   ASSERT_TRUE(w.ok()) << w.status();
   ASSERT_EQ(w->notices.size(), 1u);
-  EXPECT_TRUE(absl::IsUnavailable(w->notices[0].status))
-      << w->notices[0].status;
+  EXPECT_TRUE(absl::IsUnavailable(w->notices[0].status)) << w->notices[0].status;
   EXPECT_EQ(w->pending(), 1u);
 
   auto again = NotifyRevocations(fed_.node("police"));
@@ -111,8 +108,7 @@ TEST_F(ConsentTest, NoNoticeIsOwedForARecordNobodyAskedAbout) {
 TEST_F(ConsentTest, WithdrawalOfAnUnknownRecordIsInvalidArgument) {
   auto w = WithdrawConsent(fed_.node("police"), "P-404");
   EXPECT_TRUE(absl::IsInvalidArgument(w.status()));
-  EXPECT_THAT(w.status().message(),
-              HasSubstr("no record with that external_id"));
+  EXPECT_THAT(w.status().message(), HasSubstr("no record with that external_id"));
 }
 
 TEST_F(ConsentTest, WithoutARosterTheNoticeStaysPending) {
@@ -129,8 +125,7 @@ TEST_F(ConsentTest, WithoutARosterTheNoticeStaysPending) {
 }
 
 TEST_F(ConsentTest, WithdrawalIsRefusedWhenItCannotBeLogged) {
-  auto unkeyed =
-      Node::Open(fed_.node("police").paths().dir, {.load_identity = false});
+  auto unkeyed = Node::Open(fed_.node("police").paths().dir, {.load_identity = false});
   ASSERT_TRUE(unkeyed.ok());
   EXPECT_FALSE(WithdrawConsent(**unkeyed, "P-1").ok());
   EXPECT_FALSE((*fed_.node("police").records().Get("P-1"))->consent.empty());

@@ -28,23 +28,19 @@ absl::StatusOr<std::string> CreateCoordinator(const std::string& dir,
 // Adds (or updates) the member described by a membership request file
 // (`fedlink member-request`); it takes effect at the next SignNextRoster.
 // Errors name the file.
-absl::Status AddMemberFromFile(const std::string& dir,
-                               const std::string& request_path);
+absl::Status AddMemberFromFile(const std::string& dir, const std::string& request_path);
 
 // Removes a member; it is revoked at each node that installs the next
 // signed roster. An error naming the node if there is no such member.
-absl::Status RemoveRosterMember(const std::string& dir,
-                                const std::string& node_id);
+absl::Status RemoveRosterMember(const std::string& dir, const std::string& node_id);
 
 struct SignedRoster {
-  std::string envelope;  // what members install (roster.bin)
-  federation::Roster
-      roster;  // the envelope, verified with the coordinator's key
+  std::string envelope;       // what members install (roster.bin)
+  federation::Roster roster;  // the envelope, verified with the coordinator's key
 };
 // Signs the current member list as the next roster version, valid for
 // `valid_for` from now, and verifies the result as a member would.
-absl::StatusOr<SignedRoster> SignNextRoster(const std::string& dir,
-                                            absl::Duration valid_for);
+absl::StatusOr<SignedRoster> SignNextRoster(const std::string& dir, absl::Duration valid_for);
 
 }  // namespace fedlink::app
 

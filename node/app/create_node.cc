@@ -9,10 +9,8 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   config::NodeConfig config;
   config.node_id = settings.node_id;
   config.organisation = settings.organisation;
-  if (config.node_id.empty())
-    return absl::InvalidArgumentError("--node-id is required");
-  if (config.organisation.empty())
-    return absl::InvalidArgumentError("--org is required");
+  if (config.node_id.empty()) return absl::InvalidArgumentError("--node-id is required");
+  if (config.organisation.empty()) return absl::InvalidArgumentError("--org is required");
   ASSIGN_OR_RETURN(config.role, config::ParseNodeRole(settings.role));
   config.listen = settings.listen;
   config.default_region = settings.default_region;

@@ -13,9 +13,8 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string FreshDir() {
-  const std::string dir =
-      ::testing::TempDir() + "/create-node-" +
-      ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string dir = ::testing::TempDir() + "/create-node-" +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name();
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -46,12 +45,10 @@ TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
 TEST(CreateNodeTest, NeedsANodeIdAndAnOrganisation) {
   NodeSettings no_id = Valid();
   no_id.node_id = "";
-  EXPECT_EQ(CreateNode(FreshDir(), no_id),
-            absl::InvalidArgumentError("--node-id is required"));
+  EXPECT_EQ(CreateNode(FreshDir(), no_id), absl::InvalidArgumentError("--node-id is required"));
   NodeSettings no_org = Valid();
   no_org.organisation = "";
-  EXPECT_EQ(CreateNode(FreshDir(), no_org),
-            absl::InvalidArgumentError("--org is required"));
+  EXPECT_EQ(CreateNode(FreshDir(), no_org), absl::InvalidArgumentError("--org is required"));
 }
 
 TEST(CreateNodeTest, RefusesAnUnknownRole) {

@@ -24,8 +24,7 @@ std::string RandomContactId() {
 
 }  // namespace
 
-absl::StatusOr<followup::Contact> SendContactRequest(Node& node,
-                                                     const ContactRequest& request) {
+absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRequest& request) {
   if (request.peer.empty() || request.handle.empty() || request.reason.empty()) {
     return absl::InvalidArgumentError("--peer, --handle and --reason are required");
   }
@@ -43,9 +42,8 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node,
   ASSIGN_OR_RETURN(const std::optional<record::Person> own, node.records().Get(hit->own_id));
   const absl::Time now = absl::Now();
   if (!own.has_value() || !UsableForOutboundQuery(*own, hit->purpose, now)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the record behind this match is gone or no longer consents to ",
-                     hit->purpose));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the record behind this match is gone or no longer consents to ", hit->purpose));
   }
   followup::Contact c;
   c.id = RandomContactId();
@@ -90,8 +88,8 @@ absl::StatusOr<followup::Contact> DecideContactRequest(Node& node, const Decisio
         absl::StrCat("no incoming contact request ", decision.contact_id));
   }
   if (found->status != followup::ContactStatus::kPending) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        decision.contact_id, " was already ", followup::ContactStatusName(found->status)));
+    return absl::FailedPreconditionError(absl::StrCat(decision.contact_id, " was already ",
+                                                      followup::ContactStatusName(found->status)));
   }
   ASSIGN_OR_RETURN(const federation::Roster* roster, node.Roster());
   const federation::Member* requester = roster->Find(found->peer);

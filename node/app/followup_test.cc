@@ -91,10 +91,8 @@ TEST_F(FollowupTest, AnUndeliveredDecisionChangesNothing) {
   auto sent = SendContactRequest(fed_.node("ngo"), Request());
   ASSERT_TRUE(sent.ok()) << sent.status();
   fed_.StopServing("ngo");
-  EXPECT_FALSE(DecideContactRequest(fed_.node("police"), Decide(sent->id, true))
-                   .ok());
-  EXPECT_EQ(ReadInbox(fed_.node("police"))->incoming[0].status,
-            followup::ContactStatus::kPending);
+  EXPECT_FALSE(DecideContactRequest(fed_.node("police"), Decide(sent->id, true)).ok());
+  EXPECT_EQ(ReadInbox(fed_.node("police"))->incoming[0].status, followup::ContactStatus::kPending);
   EXPECT_TRUE(absl::IsInvalidArgument(
       DecideContactRequest(fed_.node("police"), Decide("c-none", true)).status()));
 }

@@ -6,8 +6,7 @@
 
 namespace fedlink::app {
 
-absl::StatusOr<ImportReport> ImportRecords(Node& node,
-                                           const ImportRequest& request) {
+absl::StatusOr<ImportReport> ImportRecords(Node& node, const ImportRequest& request) {
   RETURN_IF_ERROR(node.AuditLog().status());
   ImportReport report;
   importer::ImportOptions::Stats stats;
@@ -19,17 +18,15 @@ absl::StatusOr<ImportReport> ImportRecords(Node& node,
   absl::StatusOr<std::vector<record::Person>> persons =
       importer::ReadPersonsFile(request.path, options);
   if (!persons.ok()) {
-    entry.outcome =
-        OutcomeOf(persons.status());   // file:line:field, never a value
-    (void)node.Log(std::move(entry));  // the read error is what to report
+    entry.outcome = OutcomeOf(persons.status());  // file:line:field, never a value
+    (void)node.Log(std::move(entry));             // the read error is what to report
     return persons.status();
   }
   absl::StatusOr<store::UpsertCounts> counts = node.records().Upsert(*persons);
   entry.outcome = OutcomeOf(counts.status());
   if (counts.ok()) {
     entry.count = persons->size();
-    entry.detail =
-        absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
+    entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
   }
   RETURN_IF_ERROR(node.Log(std::move(entry)));
   RETURN_IF_ERROR(counts.status());

@@ -20,7 +20,7 @@
 namespace fedlink::app {
 
 struct ImportRequest {
-  std::string path;       // CSV or JSONL
+  std::string path;                 // CSV or JSONL
   importer::ImportOptions options;  // its `stats` is ignored: see ImportReport
 };
 
@@ -38,8 +38,7 @@ struct ImportReport {
 // nothing is stored. Refused before reading if the access log does not
 // verify; an import whose entry cannot be written is reported as failed.
 // The node must be opened with its identity.
-absl::StatusOr<ImportReport> ImportRecords(Node& node,
-                                           const ImportRequest& request);
+absl::StatusOr<ImportReport> ImportRecords(Node& node, const ImportRequest& request);
 
 }  // namespace fedlink::app
 

@@ -17,8 +17,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kHeader[] =
-    "external_id,role,given_name,family_name,dob,phone\n";
+constexpr char kHeader[] = "external_id,role,given_name,family_name,dob,phone\n";
 
 class ImportTest : public ::testing::Test {
  protected:
@@ -33,10 +32,9 @@ class ImportTest : public ::testing::Test {
 };
 
 TEST_F(ImportTest, ImportsThenUpserts) {
-  const std::string path =
-      Write("in.csv", std::string(kHeader) +
-                          "N-1,victim,Maria,Ivanova,1990-04-12,\n"
-                          "N-2,suspect,Ivan,Petrov,,+44 7700 900009\n");
+  const std::string path = Write("in.csv", std::string(kHeader) +
+                                               "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                                               "N-2,suspect,Ivan,Petrov,,+44 7700 900009\n");
   const uint64_t entries = LogSize();
   auto first = ImportRecords(node(), {path, {}});
   ASSERT_TRUE(first.ok()) << first.status();
@@ -55,10 +53,9 @@ TEST_F(ImportTest, ImportsThenUpserts) {
 }
 
 TEST_F(ImportTest, ABadRowImportsNothingAndNamesTheLineNotTheValue) {
-  const std::string path =
-      Write("bad.csv", std::string(kHeader) +
-                           "N-1,victim,Maria,Ivanova,1990-04-12,\n"
-                           "N-2,victim,Ana,Popescu,1985-13-30,\n");
+  const std::string path = Write("bad.csv", std::string(kHeader) +
+                                                "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                                                "N-2,victim,Ana,Popescu,1985-13-30,\n");
   const uint64_t entries = LogSize();
   auto report = ImportRecords(node(), {path, {}});
   EXPECT_TRUE(absl::IsInvalidArgument(report.status()));
@@ -69,11 +66,10 @@ TEST_F(ImportTest, ABadRowImportsNothingAndNamesTheLineNotTheValue) {
 }
 
 TEST_F(ImportTest, ImpossibleDatesCanBeDroppedAndAreReported) {
-  const std::string path =
-      Write("dates.csv", std::string(kHeader) +
-                             "N-1,victim,Maria,Ivanova,1990-04-12,\n"
-                             "N-2,victim,Ana,Popescu,1985-13-30,\n"
-                             "N-3,victim,Eva,Novak,1985-02-31,\n");
+  const std::string path = Write("dates.csv", std::string(kHeader) +
+                                                  "N-1,victim,Maria,Ivanova,1990-04-12,\n"
+                                                  "N-2,victim,Ana,Popescu,1985-13-30,\n"
+                                                  "N-3,victim,Eva,Novak,1985-02-31,\n");
   ImportRequest request{path, {}};
   request.options.drop_bad_dates = true;
   auto report = ImportRecords(node(), request);
@@ -83,8 +79,7 @@ TEST_F(ImportTest, ImpossibleDatesCanBeDroppedAndAreReported) {
 }
 
 TEST_F(ImportTest, DefaultRoleAndColumnMapApply) {
-  const std::string path =
-      Write("mapped.csv", "id,given_name,family_name\nN-7,Eva,Novak\n");
+  const std::string path = Write("mapped.csv", "id,given_name,family_name\nN-7,Eva,Novak\n");
   ImportRequest request{path, {}};
   request.options.column_map = {{"id", "external_id"}};
   request.options.default_role = record::Role::kWitness;
@@ -93,15 +88,13 @@ TEST_F(ImportTest, DefaultRoleAndColumnMapApply) {
 }
 
 TEST_F(ImportTest, AMissingFileIsAnError) {
-  auto report =
-      ImportRecords(node(), {node().paths().dir + "/missing.csv", {}});
+  auto report = ImportRecords(node(), {node().paths().dir + "/missing.csv", {}});
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(report.status().message(), HasSubstr("missing.csv"));
 }
 
 TEST_F(ImportTest, RefusedWhenItCannotBeLogged) {
-  const std::string path =
-      Write("in.csv", std::string(kHeader) + "N-1,victim,Maria,Ivanova,,\n");
+  const std::string path = Write("in.csv", std::string(kHeader) + "N-1,victim,Maria,Ivanova,,\n");
   auto unkeyed = Node::Open(node().paths().dir, {.load_identity = false});
   ASSERT_TRUE(unkeyed.ok());
   EXPECT_FALSE(ImportRecords(**unkeyed, {path, {}}).ok());

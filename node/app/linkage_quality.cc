@@ -33,19 +33,16 @@ PairDiagnosis Diagnose(const match::IdPair& pair, const match::KeySet& a, const 
 // Up to `limit` predicted pairs that are not true, and true pairs that were
 // not predicted (those whose records are both in the files).
 void DiagnoseMisses(const std::vector<record::Person>& a, const std::vector<record::Person>& b,
-                    const std::vector<match::KeySet>& ka,
-                    const std::vector<match::KeySet>& kb,
-                    const std::set<match::IdPair>& predicted,
-                    const std::set<match::IdPair>& truth, const match::Scorer& scorer,
-                    size_t limit, LinkageBenchReport& report) {
+                    const std::vector<match::KeySet>& ka, const std::vector<match::KeySet>& kb,
+                    const std::set<match::IdPair>& predicted, const std::set<match::IdPair>& truth,
+                    const match::Scorer& scorer, size_t limit, LinkageBenchReport& report) {
   absl::flat_hash_map<std::string, size_t> ia, ib;
   for (size_t i = 0; i < a.size(); ++i) ia[a[i].external_id] = i;
   for (size_t i = 0; i < b.size(); ++i) ib[b[i].external_id] = i;
   for (const match::IdPair& p : predicted) {
     if (report.false_matches.size() >= limit) break;
     if (truth.count(p)) continue;
-    report.false_matches.push_back(
-        Diagnose(p, ka[ia[p.first]], kb[ib[p.second]], scorer));
+    report.false_matches.push_back(Diagnose(p, ka[ia[p.first]], kb[ib[p.second]], scorer));
   }
   for (const match::IdPair& t : truth) {
     if (report.missed.size() >= limit) break;
@@ -65,15 +62,13 @@ absl::StatusOr<std::string> PeerExternalId(
   if (peer == nullptr) return handle;
   if (auto it = handles.find(handle); it != handles.end()) return it->second;
   ASSIGN_OR_RETURN(const std::optional<record::Person> p, peer->records().Get(handle));
-  if (!p.has_value())
-    return absl::NotFoundError("handle not known to the peer");
+  if (!p.has_value()) return absl::NotFoundError("handle not known to the peer");
   return p->external_id;
 }
 
 }  // namespace
 
-absl::StatusOr<LinkageBenchReport> BenchLinkage(
-    const LinkageBenchRequest& request) {
+absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& request) {
   LinkageBenchReport report;
   const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(const std::vector<record::Person> a,
@@ -82,16 +77,14 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(
                    importer::ReadPersonsFile(request.b_path, request.import));
   ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   const absl::Time loaded = absl::Now();
-  const std::vector<match::KeySet> ka =
-      DeriveAllKeys(a, request.region, &report.unusable);
-  const std::vector<match::KeySet> kb =
-      DeriveAllKeys(b, request.region, &report.unusable);
+  const std::vector<match::KeySet> ka = DeriveAllKeys(a, request.region, &report.unusable);
+  const std::vector<match::KeySet> kb = DeriveAllKeys(b, request.region, &report.unusable);
   if (request.progress.on_keys) request.progress.on_keys(report.unusable);
   const absl::Time keyed = absl::Now();
   report.scorer.threshold =
       request.threshold >= 0 ? request.threshold : match::DefaultThreshold(a.size());
-  const std::vector<match::CandidatePair> matches = match::BestPerB(
-      ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking));
+  const std::vector<match::CandidatePair> matches =
+      match::BestPerB(ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking));
   const absl::Time linked = absl::Now();
   std::set<match::IdPair> predicted;
   for (const match::CandidatePair& c : matches)
@@ -121,14 +114,11 @@ absl::StatusOr<match::Quality> EvaluateResults(const EvalRequest& request) {
   std::unique_ptr<Node> peer;
   absl::flat_hash_map<std::string, std::string> handles;
   if (!request.peer_dir.empty()) {
-    ASSIGN_OR_RETURN(peer,
-                     Node::Open(request.peer_dir, {.load_identity = false}));
+    ASSIGN_OR_RETURN(peer, Node::Open(request.peer_dir, {.load_identity = false}));
     ASSIGN_OR_RETURN(handles, OwnHandles(*peer));
   }
   std::ifstream in(request.results_path);
-  if (!in)
-    return absl::NotFoundError(
-        absl::StrCat(request.results_path, ": cannot open"));
+  if (!in) return absl::NotFoundError(absl::StrCat(request.results_path, ": cannot open"));
   std::string line;
   int number = 0;
   std::set<match::IdPair> predicted;
@@ -138,14 +128,13 @@ absl::StatusOr<match::Quality> EvaluateResults(const EvalRequest& request) {
     const std::vector<std::string> f = absl::StrSplit(line, ',');
     if (number == 1 && !f.empty() && f[0] == "own_id") continue;
     if (f.size() < 3) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(request.results_path, ":", number,
-                       ": expected own_id,peer,handle,score,keys,role"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          request.results_path, ":", number, ": expected own_id,peer,handle,score,keys,role"));
     }
     absl::StatusOr<std::string> id = PeerExternalId(peer.get(), handles, f[2]);
     if (!id.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          request.results_path, ":", number, ": ", id.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(request.results_path, ":", number, ": ", id.status().message()));
     }
     predicted.emplace(f[0], *id);
   }

@@ -26,10 +26,10 @@
 namespace fedlink::app {
 
 struct LinkageBenchRequest {
-  std::string a_path;      // organisation A (import format)
-  std::string b_path;      // organisation B, linked against A
-  std::string truth_path;  // id_a,id_b
-  importer::ImportOptions import;    // for both files
+  std::string a_path;              // organisation A (import format)
+  std::string b_path;              // organisation B, linked against A
+  std::string truth_path;          // id_a,id_b
+  importer::ImportOptions import;  // for both files
   std::string region = "GB";
   double threshold = -1;  // bits; negative: DefaultThreshold(records in A)
   int misses = 0;         // diagnose up to this many false and missed pairs
@@ -61,8 +61,7 @@ struct LinkageBenchReport {
 
 // Links B against A (the best A record per B record) and scores the result
 // against the truth. Errors name the file and line.
-absl::StatusOr<LinkageBenchReport> BenchLinkage(
-    const LinkageBenchRequest& request);
+absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& request);
 
 struct EvalRequest {
   std::string results_path;  // own_id,peer,handle,... (`fedlink match` output)

@@ -13,8 +13,8 @@
 namespace fedlink::app {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::AnaPopescu;
+using ::testing::HasSubstr;
 using testing::MariaIvanova;
 using testing::Victim;
 
@@ -72,8 +72,7 @@ TEST_F(LinkageQualityTest, BenchLinksAgainstTheTruthAndDiagnosesMisses) {
 TEST_F(LinkageQualityTest, BenchNamesTheFileThatCannotBeRead) {
   LinkageBenchRequest request = Bench();
   request.b_path = Path("missing.csv");
-  EXPECT_THAT(BenchLinkage(request).status().message(),
-              HasSubstr("missing.csv"));
+  EXPECT_THAT(BenchLinkage(request).status().message(), HasSubstr("missing.csv"));
   request = Bench();
   request.truth_path = Path("missing-truth.csv");
   EXPECT_FALSE(BenchLinkage(request).ok());
@@ -92,8 +91,8 @@ TEST_F(LinkageQualityTest, EvalResolvesTheOwnersHandlesWithItsDirectory) {
     csv += absl::StrCat(m.own_id, ",", m.peer, ",", m.handle, ",1,k,victim\n");
   }
   // The results name NGO ids first: they are oriented like the truth.
-  auto quality = EvaluateResults({Write("r.csv", csv), Path("truth.csv"),
-                                  fed_.node("police").paths().dir});
+  auto quality =
+      EvaluateResults({Write("r.csv", csv), Path("truth.csv"), fed_.node("police").paths().dir});
   ASSERT_TRUE(quality.ok()) << quality.status();
   EXPECT_EQ(quality->Line(), "precision=1.0000 recall=0.6667 f1=0.8000");
   // Without the owner's directory the handles mean nothing.
@@ -103,36 +102,29 @@ TEST_F(LinkageQualityTest, EvalResolvesTheOwnersHandlesWithItsDirectory) {
 }
 
 TEST_F(LinkageQualityTest, EvalOfClearResultsNamesExternalIds) {
-  auto quality = EvaluateResults(
-      {Write("clear.csv", "own_id,peer,handle\nP-1,ngo,N-1\nP-2,ngo,N-9\n"),
-       Path("truth.csv"), ""});
+  auto quality =
+      EvaluateResults({Write("clear.csv", "own_id,peer,handle\nP-1,ngo,N-1\nP-2,ngo,N-9\n"),
+                       Path("truth.csv"), ""});
   ASSERT_TRUE(quality.ok()) << quality.status();
   EXPECT_EQ(quality->true_positives, 1u);
   EXPECT_EQ(quality->predicted, 2u);
 }
 
 TEST_F(LinkageQualityTest, EvalRefusesBadInput) {
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      EvaluateResults({"", Path("truth.csv"), ""}).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      EvaluateResults({Path("r.csv"), "", ""}).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(EvaluateResults({"", Path("truth.csv"), ""}).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(EvaluateResults({Path("r.csv"), "", ""}).status()));
   auto missing = EvaluateResults({Path("none.csv"), Path("truth.csv"), ""});
   EXPECT_TRUE(absl::IsNotFound(missing.status()));
   EXPECT_THAT(missing.status().message(), HasSubstr("none.csv: cannot open"));
-  auto short_line =
-      EvaluateResults({Write("short.csv", "own_id,peer,handle\nN-1,police\n"),
-                       Path("truth.csv"), ""});
+  auto short_line = EvaluateResults(
+      {Write("short.csv", "own_id,peer,handle\nN-1,police\n"), Path("truth.csv"), ""});
   EXPECT_TRUE(absl::IsInvalidArgument(short_line.status()));
-  EXPECT_THAT(short_line.status().message(),
-              HasSubstr("short.csv:2: expected own_id,peer"));
-  auto unknown =
-      EvaluateResults({Write("unknown.csv", "N-1,police,hffff\n"),
-                       Path("truth.csv"), fed_.node("police").paths().dir});
-  EXPECT_THAT(unknown.status().message(),
-              HasSubstr("unknown.csv:1: handle not known"));
-  EXPECT_FALSE(EvaluateResults({Path("unknown.csv"), Path("truth.csv"),
-                                dir_ + "/no-such-node"})
-                   .ok());
+  EXPECT_THAT(short_line.status().message(), HasSubstr("short.csv:2: expected own_id,peer"));
+  auto unknown = EvaluateResults({Write("unknown.csv", "N-1,police,hffff\n"), Path("truth.csv"),
+                                  fed_.node("police").paths().dir});
+  EXPECT_THAT(unknown.status().message(), HasSubstr("unknown.csv:1: handle not known"));
+  EXPECT_FALSE(
+      EvaluateResults({Path("unknown.csv"), Path("truth.csv"), dir_ + "/no-such-node"}).ok());
 }
 
 }  // namespace

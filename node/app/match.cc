@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/own_keys.h"
 #include "node/common/status_macros.h"
 #include "node/followup/followup_client.h"
-#include "node/app/own_keys.h"
 #include "policy/policy.h"
 
 namespace fedlink::app {
@@ -23,7 +23,8 @@ size_t CountFailed(const std::vector<PeerResult>& peers) {
 size_t MatchReport::failed_peers() const { return CountFailed(peers); }
 size_t LookupReport::failed_peers() const { return CountFailed(peers); }
 
-bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose, absl::Time now) {
+bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose,
+                            absl::Time now) {
   if (record.role != record::Role::kVictim && record.role != record::Role::kWitness) return true;
   return policy::ConsentCovers(record, purpose, now);
 }
@@ -55,17 +56,20 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
   PeerMatchOptions options = request.options;
   options.purpose = request.purpose;
   options.concurrently = false;
-  ASSIGN_OR_RETURN(report.peers,
-                   MatchPeers(node, peers, queries,
-                              private_match::OwnRecordsScorer(all_keys), options));
+  ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, queries,
+                                            private_match::OwnRecordsScorer(all_keys), options));
   std::vector<followup::Hit> hits;
   for (const PeerResult& r : report.peers) {
     if (!r.status.ok()) continue;
     for (const private_match::MatchHit& h : r.match.hits) {
-      OwnMatch m{query_persons[h.query]->external_id, r.member.node_id, h.handle, h.score,
-                 match::keyspec::PatternNames(h.pattern), h.role};
-      hits.push_back({m.peer, request.purpose, m.handle, m.own_id, m.score, m.keys, m.role,
-                      h.officer, now});
+      OwnMatch m{query_persons[h.query]->external_id,
+                 r.member.node_id,
+                 h.handle,
+                 h.score,
+                 match::keyspec::PatternNames(h.pattern),
+                 h.role};
+      hits.push_back(
+          {m.peer, request.purpose, m.handle, m.own_id, m.score, m.keys, m.role, h.officer, now});
       report.matches.push_back(std::move(m));
     }
   }
@@ -78,10 +82,9 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
     if (!r.status.ok() || !r.notify_owner || r.match.hits.empty()) continue;
     std::vector<std::string> handles;
     for (const auto& h : r.match.hits) handles.push_back(h.handle);
-    report.notices.push_back(
-        {r.member.node_id, handles.size(),
-         followup::SendMatchNotice(self, r.member, request.purpose, handles, kNoticeDeadline,
-                                   log)});
+    report.notices.push_back({r.member.node_id, handles.size(),
+                              followup::SendMatchNotice(self, r.member, request.purpose, handles,
+                                                        kNoticeDeadline, log)});
   }
   return report;
 }

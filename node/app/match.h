@@ -16,8 +16,8 @@ namespace fedlink::app {
 
 struct MatchRequest {
   std::string purpose;
-  std::string peer;  // one member, or
-  bool all = false;  // every member
+  std::string peer;          // one member, or
+  bool all = false;          // every member
   PeerMatchOptions options;  // its purpose is set from `purpose`
 };
 
@@ -88,7 +88,8 @@ absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle)
 // purpose and not expired. Hashed or encrypted identifiers count as
 // disclosure (VAWA, 34 USC 12291(b)(2)), so without consent nothing derived
 // from the record leaves the node, not even blinded.
-bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose, absl::Time now);
+bool UsableForOutboundQuery(const record::Person& record, const std::string& purpose,
+                            absl::Time now);
 
 }  // namespace fedlink::app
 

@@ -10,8 +10,8 @@
 namespace fedlink::app {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::AnaPopescu;
+using ::testing::HasSubstr;
 using testing::MariaIvanova;
 using testing::Victim;
 

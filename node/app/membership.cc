@@ -11,15 +11,13 @@ namespace fedlink::app {
 
 absl::StatusOr<std::string> MembershipRequest(Node& node) {
   if (node.identity() == nullptr) {
-    return absl::InternalError(
-        "member request: the node's identity key is not loaded");
+    return absl::InternalError("member request: the node's identity key is not loaded");
   }
-  return federation::MemberRequest(node.paths(), node.config(),
-                                   node.identity()->VerifierKey());
+  return federation::MemberRequest(node.paths(), node.config(), node.identity()->VerifierKey());
 }
 
-absl::StatusOr<RosterInstall> InstallRosterFile(
-    Node& node, const std::string& path, const std::string& federation_key) {
+absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& path,
+                                                const std::string& federation_key) {
   RETURN_IF_ERROR(node.AuditLog());
   ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(path));
   std::optional<std::string> key;
@@ -30,8 +28,7 @@ absl::StatusOr<RosterInstall> InstallRosterFile(
   entry.outcome = OutcomeOf(roster.status());
   if (roster.ok()) {
     entry.count = roster->members().size();
-    entry.detail =
-        absl::StrCat(roster->federation_id(), " version ", roster->version());
+    entry.detail = absl::StrCat(roster->federation_id(), " version ", roster->version());
   }
   RETURN_IF_ERROR(node.Log(entry));
   RETURN_IF_ERROR(roster);

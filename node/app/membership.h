@@ -25,16 +25,15 @@ absl::StatusOr<std::string> MembershipRequest(Node& node);
 
 struct RosterInstall {
   federation::Roster roster;
-  bool lists_this_node =
-      false;  // false: the node installed a roster it is not in
+  bool lists_this_node = false;  // false: the node installed a roster it is not in
 };
 // Verifies and installs the signed roster in `path`. `federation_key` is
 // required at the first install (then pinned) and may be empty later; a
 // roster that is not newer than the installed one is refused (rollback).
 // The attempt is logged (roster.install) whether it succeeds or not; if it
 // cannot be logged, nothing is reported as installed.
-absl::StatusOr<RosterInstall> InstallRosterFile(
-    Node& node, const std::string& path, const std::string& federation_key);
+absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& path,
+                                                const std::string& federation_key);
 
 // The installed roster, verified again; NotFound if none. Needs no identity
 // key (the node may be opened without it).

@@ -22,10 +22,9 @@ using ::testing::HasSubstr;
 class MembershipTest : public ::testing::Test {
  protected:
   std::string Path(const std::string& name) {
-    const std::string path =
-        ::testing::TempDir() + "/membership-" +
-        ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-        name;
+    const std::string path = ::testing::TempDir() + "/membership-" +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                             name;
     std::filesystem::remove_all(path);
     return path;
   }
@@ -120,11 +119,9 @@ TEST_F(MembershipTest, ARosterOfAnotherFederationIsRefused) {
   ASSERT_TRUE(other_key.ok());
   auto police = NewNode("police");
   ASSERT_TRUE(AddMemberFromFile(coord, RequestFile(*police)).ok());
-  auto installed =
-      InstallRosterFile(*police, Sign(coord, "roster.bin"), *other_key);
+  auto installed = InstallRosterFile(*police, Sign(coord, "roster.bin"), *other_key);
   EXPECT_FALSE(installed.ok());
-  EXPECT_THAT(installed.status().message(),
-              HasSubstr("not by the expected key"));
+  EXPECT_THAT(installed.status().message(), HasSubstr("not by the expected key"));
 }
 
 TEST_F(MembershipTest, AnOlderOrTheSameVersionIsARollback) {
@@ -146,8 +143,7 @@ TEST_F(MembershipTest, InstallingARosterThatOmitsTheNodeIsReported) {
   ASSERT_TRUE(vkey.ok());
   auto police = NewNode("police"), outsider = NewNode("outsider");
   ASSERT_TRUE(AddMemberFromFile(coord, RequestFile(*police)).ok());
-  auto installed =
-      InstallRosterFile(*outsider, Sign(coord, "roster.bin"), *vkey);
+  auto installed = InstallRosterFile(*outsider, Sign(coord, "roster.bin"), *vkey);
   ASSERT_TRUE(installed.ok()) << installed.status();
   EXPECT_FALSE(installed->lists_this_node);
 }

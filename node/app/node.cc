@@ -76,8 +76,7 @@ absl::StatusOr<federation::Self> Node::Self(const Actor& actor) {
   return self;
 }
 
-absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& peer,
-                                                            bool all) {
+absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& peer, bool all) {
   if (all == !peer.empty()) {
     return absl::InvalidArgumentError("give exactly one of --peer ID or --all");
   }

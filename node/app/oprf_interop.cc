@@ -18,27 +18,23 @@ bool IsHex(absl::string_view s) {
 
 template <typename Bytes>
 std::string Hex(const Bytes& bytes) {
-  return absl::BytesToHexString(absl::string_view(
-      reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<OprfInterop>> OprfInterop::Create(
-    OprfOperation operation, absl::string_view sk_hex) {
+absl::StatusOr<std::unique_ptr<OprfInterop>> OprfInterop::Create(OprfOperation operation,
+                                                                 absl::string_view sk_hex) {
   // The scalar's own checks first, then the hex: the order operators' scripts
   // see in the error messages.
   auto key = crypto::oprf::OprfKey::FromBytes(absl::HexStringToBytes(sk_hex));
-  if (!key.ok())
-    return absl::InvalidArgumentError(
-        absl::StrCat("--sk: ", key.status().message()));
+  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("--sk: ", key.status().message()));
   if (!IsHex(sk_hex)) return absl::InvalidArgumentError("--sk: expected hex");
-  return std::unique_ptr<OprfInterop>(
-      new OprfInterop(operation, *std::move(key)));
+  return std::unique_ptr<OprfInterop>(new OprfInterop(operation, *std::move(key)));
 }
 
-absl::StatusOr<std::optional<std::string>> OprfInterop::Line(
-    absl::string_view line) const {
+absl::StatusOr<std::optional<std::string>> OprfInterop::Line(absl::string_view line) const {
   const absl::string_view trimmed = absl::StripAsciiWhitespace(line);
   if (trimmed.empty()) return std::nullopt;
   if (!IsHex(trimmed)) return absl::InvalidArgumentError("not hex");

@@ -37,8 +37,7 @@ absl::Status RekeyOwnTables(const Node& node);
 // only: handles are opaque to everyone else).
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
     const config::OpenedNode& node);
-absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
-    Node& node);
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(Node& node);
 
 // The external id behind one of the node's own handles; NotFound if none.
 absl::StatusOr<std::string> ResolveOwnHandle(Node& node, const std::string& handle);

@@ -27,8 +27,8 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client, const private_match::Tab
   result.source = TableSource::kCached;
   std::optional<private_match::CachedTable> held;
   if (!options.refresh) {
-    ASSIGN_OR_RETURN(held, cache.Get(peer.node_id, options.purpose, now,
-                                     absl::InfiniteDuration(), peer.epoch_days));
+    ASSIGN_OR_RETURN(held, cache.Get(peer.node_id, options.purpose, now, absl::InfiniteDuration(),
+                                     peer.epoch_days));
   }
   if (held.has_value() && held->table.slots.size() > peer.max_table_records) {
     return absl::DataLossError(absl::StrCat(

@@ -27,8 +27,8 @@ struct PeerResult {
   absl::Status status;  // not OK: this peer failed, the others still count
   private_match::PeerMatch match;
   TableSource source = TableSource::kCached;
-  size_t delta_changed = 0;  // with kDelta: slots added or changed
-  size_t delta_dropped = 0;  // with kDelta: slots dropped
+  size_t delta_changed = 0;   // with kDelta: slots added or changed
+  size_t delta_dropped = 0;   // with kDelta: slots dropped
   bool notify_owner = false;  // the owner's policy asks for notice of matches
   uint64_t budget_remaining = 0;
   double seconds = 0;
@@ -39,8 +39,8 @@ struct PeerResult {
 
 struct PeerMatchOptions {
   std::string purpose;
-  double threshold = -1;  // bits; < 0: the default for the table's size
-  bool refresh = false;   // fetch even if a fresh table is cached
+  double threshold = -1;                             // bits; < 0: the default for the table's size
+  bool refresh = false;                              // fetch even if a fresh table is cached
   absl::Duration max_table_age = absl::Minutes(10);  // older: bring up to date
   Actor actor;
   // Ask every peer at once (a lookup: its latency is the slowest peer's);
@@ -54,10 +54,11 @@ struct PeerMatchOptions {
 
 // Matches `queries` against each of `peers`; one result per peer, in order.
 // Every exchange is logged in the node's access log.
-absl::StatusOr<std::vector<PeerResult>> MatchPeers(
-    Node& node, const std::vector<federation::Member>& peers,
-    const std::vector<match::KeySet>& queries, const match::Scorer& scorer,
-    const PeerMatchOptions& options);
+absl::StatusOr<std::vector<PeerResult>> MatchPeers(Node& node,
+                                                   const std::vector<federation::Member>& peers,
+                                                   const std::vector<match::KeySet>& queries,
+                                                   const match::Scorer& scorer,
+                                                   const PeerMatchOptions& options);
 
 // "fetched", "cached" or "updated by a delta: N added or changed, M dropped".
 std::string TableSourceText(const PeerResult& result);

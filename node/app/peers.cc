@@ -16,11 +16,10 @@ absl::StatusOr<PeersReport> PingPeers(Node& node, absl::Duration deadline) {
   PeersReport report;
   report.roster_version = roster->version();
   report.federation_id = roster->federation_id();
-  for (federation::PingResult& r :
-       federation::PingAll(self, *roster, deadline)) {
+  for (federation::PingResult& r : federation::PingAll(self, *roster, deadline)) {
     const federation::Member* m = roster->Find(r.node_id);
-    report.peers.push_back({std::move(r.node_id), m ? m->endpoint : "",
-                            std::move(r.status), r.roster_version, r.latency});
+    report.peers.push_back({std::move(r.node_id), m ? m->endpoint : "", std::move(r.status),
+                            r.roster_version, r.latency});
   }
   return report;
 }

@@ -27,9 +27,7 @@ TEST(PeersTest, ReachablePeersAnswerAndUnreachableOnesAreNamed) {
       EXPECT_EQ(p.roster_version, 1u);
     } else {
       EXPECT_EQ(p.node_id, "shelter");
-      EXPECT_TRUE(absl::IsUnavailable(p.status) ||
-                  absl::IsDeadlineExceeded(p.status))
-          << p.status;
+      EXPECT_TRUE(absl::IsUnavailable(p.status) || absl::IsDeadlineExceeded(p.status)) << p.status;
     }
   }
 }

@@ -12,9 +12,7 @@
 namespace fedlink::app {
 namespace {
 
-absl::Status NoSuchRecord() {
-  return absl::NotFoundError("no record with that external_id");
-}
+absl::Status NoSuchRecord() { return absl::NotFoundError("no record with that external_id"); }
 
 // Each list is read on its own; one that cannot be read is left empty.
 SharingHistory ReadSharingHistory(Node& node, const std::string& id) {
@@ -72,8 +70,7 @@ SharedNow ReadSharedNow(Node& node, const record::Person& record, absl::Time now
     if (!role.ok()) continue;
     for (const std::string& purpose : (*policy)->purposes()) {
       const policy::Rule* rule = (*policy)->Find({m.node_id, *role}, purpose);
-      if (rule == nullptr || !(*policy)->Decide(*rule, record, now).shared)
-        continue;
+      if (rule == nullptr || !(*policy)->Decide(*rule, record, now).shared) continue;
       shared.shares.push_back({m.node_id, purpose, rule->name, rule->payload});
     }
   }
@@ -83,8 +80,8 @@ SharedNow ReadSharedNow(Node& node, const record::Person& record, absl::Time now
 }  // namespace
 
 bool SharingHistory::empty() const {
-  return hits.empty() && contacts_in.empty() && contacts_out.empty() &&
-         notices.empty() && revocations.empty();
+  return hits.empty() && contacts_in.empty() && contacts_out.empty() && notices.empty() &&
+         revocations.empty();
 }
 
 absl::StatusOr<RecordCounts> CountRecords(Node& node) {
@@ -94,8 +91,7 @@ absl::StatusOr<RecordCounts> CountRecords(Node& node) {
   return counts;
 }
 
-absl::Status ListRecordsCsv(
-    Node& node, const std::function<void(absl::string_view)>& write) {
+absl::Status ListRecordsCsv(Node& node, const std::function<void(absl::string_view)>& write) {
   std::vector<record::Person> one(1);
   bool header = true;
   return node.records().ForEach([&](const record::Person& p) {
@@ -108,10 +104,8 @@ absl::Status ListRecordsCsv(
   });
 }
 
-absl::StatusOr<RecordDetails> ShowRecord(Node& node,
-                                         const std::string& external_id) {
-  ASSIGN_OR_RETURN(std::optional<record::Person> record,
-                   node.records().Get(external_id));
+absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external_id) {
+  ASSIGN_OR_RETURN(std::optional<record::Person> record, node.records().Get(external_id));
   if (!record.has_value()) return NoSuchRecord();
   RecordDetails details;
   details.record = *std::move(record);

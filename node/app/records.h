@@ -36,8 +36,7 @@ absl::StatusOr<RecordCounts> CountRecords(Node& node);
 // format `fedlink import` reads back), one `write` per record, the header
 // with the first: a node without records writes nothing. Streams: the
 // records are not all held at once.
-absl::Status ListRecordsCsv(
-    Node& node, const std::function<void(absl::string_view)>& write);
+absl::Status ListRecordsCsv(Node& node, const std::function<void(absl::string_view)>& write);
 
 // What was shared about one record, with whom and when (from followup.db),
 // in the order a survivor would be shown it: hits at peers, contact requests
@@ -46,13 +45,11 @@ struct SharingHistory {
   // Not OK: followup.db could not be opened and nothing below is known. A
   // list that cannot be read is left empty.
   absl::Status status;
-  std::vector<followup::Hit> hits;             // we matched it at a peer
-  std::vector<followup::Contact> contacts_in;  // a peer asked us about it
-  std::vector<followup::Contact>
-      contacts_out;  // we asked a peer about its match
-  std::vector<followup::FollowupStore::Notice> notices;  // a peer matched it
-  std::vector<followup::FollowupStore::Revocation>
-      revocations;  // consent withdrawn
+  std::vector<followup::Hit> hits;                               // we matched it at a peer
+  std::vector<followup::Contact> contacts_in;                    // a peer asked us about it
+  std::vector<followup::Contact> contacts_out;                   // we asked a peer about its match
+  std::vector<followup::FollowupStore::Notice> notices;          // a peer matched it
+  std::vector<followup::FollowupStore::Revocation> revocations;  // consent withdrawn
   bool empty() const;
 };
 
@@ -82,8 +79,7 @@ struct RecordDetails {
   SharedNow shared_now;
 };
 // NotFound if the node holds no record with that external id.
-absl::StatusOr<RecordDetails> ShowRecord(Node& node,
-                                         const std::string& external_id);
+absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external_id);
 
 // Deletes one record, logged as records.delete (whatever the outcome), then
 // re-keys so its entries in every cached table open nothing. Refused before

@@ -16,10 +16,10 @@
 namespace fedlink::app {
 namespace {
 
+using testing::AnaPopescu;
 using testing::AppFederation;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::AnaPopescu;
 using testing::MariaIvanova;
 
 record::Person Suspect(const std::string& id) {
@@ -101,8 +101,7 @@ TEST_F(RecordsTest, ShowGivesTheSharingHistoryOnBothSides) {
   ASSERT_EQ(requester->history.hits.size(), 1u);
   EXPECT_EQ(requester->history.hits[0].peer, "police");
   ASSERT_EQ(requester->history.contacts_out.size(), 1u);
-  EXPECT_EQ(requester->history.contacts_out[0].handle,
-            requester->history.hits[0].handle);
+  EXPECT_EQ(requester->history.contacts_out[0].handle, requester->history.hits[0].handle);
 
   // Nothing about the other victim was shared.
   auto other = ShowRecord(fed_.node("police"), "P-2");
@@ -133,8 +132,7 @@ TEST_F(RecordsTest, ShowWithoutPolicyOrRosterSharesWithNobody) {
   auto unreadable = ShowRecord(police, "P-1");
   ASSERT_TRUE(unreadable.ok());
   EXPECT_EQ(unreadable->shared_now.basis, SharedNow::Basis::kPolicyUnreadable);
-  EXPECT_THAT(unreadable->shared_now.policy_error.message(),
-              HasSubstr("policy.txtpb:"));
+  EXPECT_THAT(unreadable->shared_now.policy_error.message(), HasSubstr("policy.txtpb:"));
 
   std::remove(police.paths().policy().c_str());
   auto no_policy = ShowRecord(police, "P-1");
@@ -171,8 +169,7 @@ TEST_F(RecordsTest, DeleteOfAnUnknownIdIsNotFoundButLogged) {
 }
 
 TEST_F(RecordsTest, DeleteIsRefusedWhenItCannotBeLogged) {
-  auto unkeyed =
-      Node::Open(fed_.node("police").paths().dir, {.load_identity = false});
+  auto unkeyed = Node::Open(fed_.node("police").paths().dir, {.load_identity = false});
   ASSERT_TRUE(unkeyed.ok());
   EXPECT_FALSE(DeleteRecord(**unkeyed, "P-2").ok());
   EXPECT_EQ(CountRecords(fed_.node("police"))->total, 3u);

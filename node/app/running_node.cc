@@ -6,8 +6,7 @@
 
 namespace fedlink::app {
 
-absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir,
-                                          absl::Duration deadline) {
+absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir, absl::Duration deadline) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   const common::NodePaths paths(dir);
   RETURN_IF_ERROR(server::CheckNodeHealth(paths, deadline));

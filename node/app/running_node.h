@@ -16,8 +16,8 @@ namespace fedlink::app {
 
 // Unavailable ("node is not running ...") if nothing serves the socket, or
 // the health check's error; InvalidArgument if `dir` is empty.
-absl::StatusOr<server::NodeStatus> AskRunningNode(
-    const std::string& dir, absl::Duration deadline = absl::Seconds(5));
+absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir,
+                                                  absl::Duration deadline = absl::Seconds(5));
 
 }  // namespace fedlink::app
 

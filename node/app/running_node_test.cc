@@ -13,8 +13,7 @@ using ::testing::HasSubstr;
 
 TEST(RunningNodeTest, AServingNodeReportsItsStatus) {
   testing::AppFederation fed({"police"});
-  fed.Add("police",
-          {testing::Victim("P-1", "Maria", "Ivanova", "1990-04-12", "")});
+  fed.Add("police", {testing::Victim("P-1", "Maria", "Ivanova", "1990-04-12", "")});
   fed.Serve("police");
   auto status = AskRunningNode(fed.node("police").paths().dir);
   ASSERT_TRUE(status.ok()) << status.status();
@@ -24,15 +23,13 @@ TEST(RunningNodeTest, AServingNodeReportsItsStatus) {
 
 TEST(RunningNodeTest, ANodeThatIsNotServingIsNotRunning) {
   testing::AppFederation fed({"police"});
-  auto status =
-      AskRunningNode(fed.node("police").paths().dir, absl::Seconds(1));
+  auto status = AskRunningNode(fed.node("police").paths().dir, absl::Seconds(1));
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(status.status().message(), HasSubstr("node is not running"));
 }
 
 TEST(RunningNodeTest, NeedsADirectory) {
-  EXPECT_EQ(AskRunningNode("").status(),
-            absl::InvalidArgumentError("--dir is required"));
+  EXPECT_EQ(AskRunningNode("").status(), absl::InvalidArgumentError("--dir is required"));
 }
 
 }  // namespace

@@ -79,8 +79,8 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   federation::PeerServerOptions peer_options;
   peer_options.services.push_back(
       private_match::MatchServiceFactory(parts.responder.get(), node.identity(), *log));
-  peer_options.services.push_back(followup::FollowupServiceFactory(
-      parts.responder.get(), followups, node.identity(), nullptr, *log));
+  peer_options.services.push_back(followup::FollowupServiceFactory(parts.responder.get(), followups,
+                                                                   node.identity(), nullptr, *log));
   ASSIGN_OR_RETURN(parts.witness, audit::Witness::Open(node.paths().dir, node.identity()));
   peer_options.services.push_back(
       audit::WitnessServiceFactory(parts.witness.get(), node.identity(), *log));

@@ -33,7 +33,7 @@ TEST(ServingTest, ServesPeersHoldsTheLockAndServesAgainAfterStop) {
   EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
 
   (*serving)->Stop();
-  (*serving)->Stop();  // idempotent
+  (*serving)->Stop();                                 // idempotent
   EXPECT_EQ((*node.AuditLog())->size(), before + 2);  // node.start, node.stop
   serving->reset();
   auto again = ServingNode::Start(node, Quiet());

@@ -19,26 +19,22 @@ RecordVerdict Verdict(const policy::Policy& policy, const policy::Rule& rule,
   const policy::RecordDecision d = policy.Decide(rule, record, now);
   RecordVerdict v{record.external_id, d.shared, d.reason, {}};
   if (!d.shared) return v;
-  for (const match::keyspec::Key& k :
-       match::keyspec::DeriveKeys(record, {config.default_region})) {
+  for (const match::keyspec::Key& k : match::keyspec::DeriveKeys(record, {config.default_region})) {
     const std::string name(match::keyspec::Info(k.type).name);
     if (rule.AllowsKeyType(name) &&
-        std::find(v.key_types.begin(), v.key_types.end(), name) ==
-            v.key_types.end()) {
+        std::find(v.key_types.begin(), v.key_types.end(), name) == v.key_types.end()) {
       v.key_types.push_back(name);
     }
   }
   return v;
 }
 
-absl::Status Decide(Node& node, const policy::Policy& policy,
-                    const std::string& record_id, PolicyExplanation& e) {
+absl::Status Decide(Node& node, const policy::Policy& policy, const std::string& record_id,
+                    PolicyExplanation& e) {
   const absl::Time now = absl::Now();
   if (!record_id.empty()) {
-    ASSIGN_OR_RETURN(const std::optional<record::Person> p,
-                     node.records().Get(record_id));
-    if (!p.has_value())
-      return absl::InvalidArgumentError("no record with that external_id");
+    ASSIGN_OR_RETURN(const std::optional<record::Person> p, node.records().Get(record_id));
+    if (!p.has_value()) return absl::InvalidArgumentError("no record with that external_id");
     e.record = Verdict(policy, *e.rule, *p, node.config(), now);
     return absl::OkStatus();
   }
@@ -55,13 +51,11 @@ absl::Status Decide(Node& node, const policy::Policy& policy,
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(
-    const std::string& path) {
+absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(const std::string& path) {
   return policy::Policy::Load(path, match::keyspec::KeyTypeNames());
 }
 
-absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node,
-                                                const ExplainRequest& request) {
+absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node, const ExplainRequest& request) {
   if (request.peer.empty() || request.purpose.empty()) {
     return absl::InvalidArgumentError("--peer and --purpose are required");
   }
@@ -85,11 +79,10 @@ absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node,
   ASSIGN_OR_RETURN(const std::shared_ptr<const policy::Policy> policy,
                    CheckPolicyFile(e.policy_path));
   if (!policy->IsDeclaredPurpose(request.purpose)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "purpose '", request.purpose, "' is not declared in ", e.policy_path));
+    return absl::InvalidArgumentError(
+        absl::StrCat("purpose '", request.purpose, "' is not declared in ", e.policy_path));
   }
-  const policy::Rule* rule =
-      policy->Find({request.peer, role}, request.purpose);
+  const policy::Rule* rule = policy->Find({request.peer, role}, request.purpose);
   if (rule == nullptr) return e;
   e.rule = *rule;
   e.decisions_status = Decide(node, *policy, request.record, e);

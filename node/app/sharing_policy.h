@@ -28,8 +28,7 @@ namespace fedlink::app {
 
 // Parses and validates a policy file (syntax, declared purposes, conflicts);
 // errors carry the file and line.
-absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(
-    const std::string& path);
+absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(const std::string& path);
 
 struct ExplainRequest {
   std::string peer;     // a roster member
@@ -73,8 +72,7 @@ struct PolicyExplanation {
 // InvalidArgument without a peer and purpose, for a peer not in the roster or
 // a purpose the policy does not declare; NotFound-like errors from the
 // roster when none is installed.
-absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node,
-                                                const ExplainRequest& request);
+absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node, const ExplainRequest& request);
 
 }  // namespace fedlink::app
 

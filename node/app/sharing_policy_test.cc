@@ -11,11 +11,11 @@
 namespace fedlink::app {
 namespace {
 
+using testing::AnaPopescu;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::Pair;
-using testing::AnaPopescu;
 using testing::MariaIvanova;
+using ::testing::Pair;
 
 class SharingPolicyTest : public testing::PoliceAndNgoTest {
  protected:
@@ -28,8 +28,7 @@ class SharingPolicyTest : public testing::PoliceAndNgoTest {
     suspect.given_name = "Ivan";
     fed_.Add("police", {MariaIvanova("P-1"), no_consent, suspect});
   }
-  absl::StatusOr<PolicyExplanation> Explain(const std::string& node,
-                                            const std::string& peer,
+  absl::StatusOr<PolicyExplanation> Explain(const std::string& node, const std::string& peer,
                                             const std::string& purpose,
                                             const std::string& record = "") {
     return ExplainPolicy(fed_.node(node), {peer, purpose, record});
@@ -74,8 +73,7 @@ TEST_F(SharingPolicyTest, AnUnknownRecordLeavesTheRuleExplained) {
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_TRUE(e->rule.has_value());
   EXPECT_TRUE(absl::IsInvalidArgument(e->decisions_status));
-  EXPECT_THAT(e->decisions_status.message(),
-              ::testing::Not(HasSubstr("P-404")));
+  EXPECT_THAT(e->decisions_status.message(), ::testing::Not(HasSubstr("P-404")));
   EXPECT_FALSE(e->record.has_value());
 }
 
@@ -100,17 +98,14 @@ TEST_F(SharingPolicyTest, WithoutAPolicyFileNothingIsSharedWithAnyone) {
 }
 
 TEST_F(SharingPolicyTest, RefusesBadRequests) {
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(Explain("police", "", "victim-dedup").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(Explain("police", "", "victim-dedup").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(Explain("police", "ngo", "").status()));
   auto stranger = Explain("police", "nobody", "victim-dedup");
   EXPECT_TRUE(absl::IsInvalidArgument(stranger.status()));
-  EXPECT_THAT(stranger.status().message(),
-              HasSubstr("--peer nobody: not a roster member"));
+  EXPECT_THAT(stranger.status().message(), HasSubstr("--peer nobody: not a roster member"));
   auto undeclared = Explain("police", "ngo", "marketing");
   EXPECT_TRUE(absl::IsInvalidArgument(undeclared.status()));
-  EXPECT_THAT(undeclared.status().message(),
-              HasSubstr("purpose 'marketing' is not declared"));
+  EXPECT_THAT(undeclared.status().message(), HasSubstr("purpose 'marketing' is not declared"));
   std::ofstream(fed_.node("police").paths().policy()) << "rules { nope";
   EXPECT_THAT(Explain("police", "ngo", "victim-dedup").status().message(),
               HasSubstr("policy.txtpb:"));
@@ -124,13 +119,11 @@ TEST_F(SharingPolicyTest, WithoutARosterThereIsNoPeerToExplain) {
 TEST_F(SharingPolicyTest, CheckValidatesAFileWithLineNumbers) {
   auto good = CheckPolicyFile(fed_.node("police").paths().policy());
   ASSERT_TRUE(good.ok()) << good.status();
-  EXPECT_THAT((*good)->purposes(),
-              ElementsAre("victim-dedup", "perpetrator-link"));
+  EXPECT_THAT((*good)->purposes(), ElementsAre("victim-dedup", "perpetrator-link"));
   EXPECT_EQ((*good)->rules().size(), 1u);
   const std::string bad = fed_.node("police").paths().dir + "/bad.txtpb";
   std::ofstream(bad) << "purposes: \"a\"\nrules { nope }\n";
-  EXPECT_THAT(CheckPolicyFile(bad).status().message(),
-              HasSubstr("bad.txtpb:2"));
+  EXPECT_THAT(CheckPolicyFile(bad).status().message(), HasSubstr("bad.txtpb:2"));
   EXPECT_FALSE(CheckPolicyFile(bad + ".missing").ok());
 }
 

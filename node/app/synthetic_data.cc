@@ -16,8 +16,7 @@ absl::Status CheckGeneratorOptions(const match::GeneratorOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SyntheticData> GenerateSyntheticData(
-    const match::GeneratorOptions& options) {
+absl::StatusOr<SyntheticData> GenerateSyntheticData(const match::GeneratorOptions& options) {
   RETURN_IF_ERROR(CheckGeneratorOptions(options));
   const match::GeneratedData generated = match::GeneratePeople(options);
   SyntheticData out;

@@ -29,8 +29,7 @@ struct SyntheticData {
 // and 0 <= overlap <= 1.
 absl::Status CheckGeneratorOptions(const match::GeneratorOptions& options);
 // Deterministic for a given options.seed; checks the options first.
-absl::StatusOr<SyntheticData> GenerateSyntheticData(
-    const match::GeneratorOptions& options);
+absl::StatusOr<SyntheticData> GenerateSyntheticData(const match::GeneratorOptions& options);
 
 }  // namespace fedlink::app
 

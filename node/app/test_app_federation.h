@@ -44,8 +44,8 @@ inline constexpr char kNgoPolicy[] = R"pb(
 
 // A consenting trafficking victim.
 inline record::Person Victim(const std::string& id, const std::string& given,
-                     const std::string& family, const std::string& dob,
-                     const std::string& phone) {
+                             const std::string& family, const std::string& dob,
+                             const std::string& phone) {
   record::Person p;
   p.external_id = id;
   p.role = record::Role::kVictim;

@@ -1,4 +1,3 @@
-#include "node/common/node_paths.h"
 #include "node/audit/audit_log.h"
 
 #include <thread>
@@ -9,6 +8,7 @@
 #include "crypto/merkle_frontier.h"
 #include "crypto/signed_note.h"
 #include "fedlink/v1/audit.pb.h"
+#include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
 #include "node/store/sqlite.h"
 
@@ -71,22 +71,22 @@ class CheckpointWalker {
   absl::Status Check(absl::string_view note, uint64_t expected_size) {
     auto cp = crypto::checkpoint::Verify(note, key_);
     if (!cp.ok()) {
-      return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
-                                              ": ", cp.status().message()));
+      return absl::DataLossError(
+          absl::StrCat("checkpoint of size ", expected_size, ": ", cp.status().message()));
     }
     return Check(*cp, expected_size);
   }
   // The same for a checkpoint whose signature the caller verified.
   absl::Status Check(const crypto::checkpoint::Checkpoint& cp, uint64_t expected_size) {
     if (cp.size != expected_size || (last_size_ != 0 && cp.size <= last_size_)) {
-      return absl::DataLossError(absl::StrCat("checkpoint of size ", expected_size,
-                                              " names size ", cp.size));
+      return absl::DataLossError(
+          absl::StrCat("checkpoint of size ", expected_size, " names size ", cp.size));
     }
     if (cp.root_hash != frontier_.Root()) {
-      return absl::DataLossError(absl::StrCat(
-          "entries ", last_size_, " to ", expected_size - 1,
-          " do not match the signed checkpoint of size ", expected_size,
-          " (changed, removed, inserted or reordered)"));
+      return absl::DataLossError(absl::StrCat("entries ", last_size_, " to ", expected_size - 1,
+                                              " do not match the signed checkpoint of size ",
+                                              expected_size,
+                                              " (changed, removed, inserted or reordered)"));
     }
     last_size_ = cp.size;
     return absl::OkStatus();
@@ -182,9 +182,9 @@ struct AuditLog::Impl {
 };
 
 std::string OutcomeOf(const absl::Status& status) {
-  return status.ok() ? "ok"
-                     : absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                                    status.message());
+  return status.ok()
+             ? "ok"
+             : absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
 }
 
 AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -209,8 +209,9 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   impl->clock = clock ? clock : common::Clock::Real();
   ASSIGN_OR_RETURN(auto verifier, crypto::Verifier::Parse(signer->VerifierKey()));
   impl->verifier = verifier;
-  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(common::NodePaths(node_dir).audit_db(),
-                                                   {.create = true, .synchronous_full = true}));
+  ASSIGN_OR_RETURN(auto db,
+                   store::sqlite::Database::Open(common::NodePaths(node_dir).audit_db(),
+                                                 {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
 
   // Verify: every entry present and in order, every checkpoint signed by us
@@ -224,8 +225,8 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
     ASSIGN_OR_RETURN(auto row, entries->Step());
     if (!row) return false;
     if (static_cast<uint64_t>(entries->ColumnInt64(0)) != walker.size()) {
-      return absl::DataLossError(absl::StrCat("audit log: entry ", walker.size(),
-                                              " is missing (deleted or reordered)"));
+      return absl::DataLossError(
+          absl::StrCat("audit log: entry ", walker.size(), " is missing (deleted or reordered)"));
     }
     walker.Add(entries->ColumnBlob(1));
     return true;
@@ -359,9 +360,10 @@ absl::Status AuditLog::AddCosignature(uint64_t size, absl::string_view witness,
                                       absl::string_view witness_vkey,
                                       absl::string_view cosigned_note) {
   absl::MutexLock lock(&impl_->mu);
-  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare(
-      "INSERT OR REPLACE INTO cosignatures (size, witness, witness_vkey, note) "
-      "VALUES (?1, ?2, ?3, ?4)"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      impl_->db->Prepare("INSERT OR REPLACE INTO cosignatures (size, witness, witness_vkey, note) "
+                         "VALUES (?1, ?2, ?3, ?4)"));
   st->Bind(1, static_cast<int64_t>(size)).Bind(2, witness).Bind(3, witness_vkey);
   st->Bind(4, cosigned_note);
   return st->Run();
@@ -369,8 +371,9 @@ absl::Status AuditLog::AddCosignature(uint64_t size, absl::string_view witness,
 
 absl::StatusOr<uint64_t> AuditLog::LastCosignedBy(absl::string_view witness) {
   absl::MutexLock lock(&impl_->mu);
-  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare(
-      "SELECT COALESCE(MAX(size), 0) FROM cosignatures WHERE witness = ?1"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      impl_->db->Prepare("SELECT COALESCE(MAX(size), 0) FROM cosignatures WHERE witness = ?1"));
   st->Bind(1, witness);
   RETURN_IF_ERROR(st->Step());
   return static_cast<uint64_t>(st->ColumnInt64(0));
@@ -398,8 +401,8 @@ absl::StatusOr<std::string> AuditLog::Export() {
     if (!row) break;
     out.add_checkpoints(cps->ColumnText(0));
   }
-  ASSIGN_OR_RETURN(auto cos, impl_->db->Prepare(
-      "SELECT size, witness_vkey, note FROM cosignatures WHERE size <= ?1 ORDER BY size, witness"));
+  ASSIGN_OR_RETURN(auto cos, impl_->db->Prepare("SELECT size, witness_vkey, note FROM cosignatures "
+                                                "WHERE size <= ?1 ORDER BY size, witness"));
   cos->Bind(1, static_cast<int64_t>(impl_->checkpoint_size));
   for (;;) {
     ASSIGN_OR_RETURN(auto row, cos->Step());
@@ -442,17 +445,16 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   for (int c = 0; c < in.checkpoints_size(); ++c) {
     auto cp = crypto::checkpoint::Verify(in.checkpoints(c), *verifier);
     if (!cp.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("checkpoint ", c, ": ", cp.status().message()));
+      return absl::DataLossError(absl::StrCat("checkpoint ", c, ": ", cp.status().message()));
     }
     if (cp->size > static_cast<uint64_t>(in.entries_size())) {
       return absl::DataLossError(absl::StrCat("checkpoint ", c, " covers ", cp->size,
-                                              " entries; the export has ",
-                                              in.entries_size(), " (truncated)"));
+                                              " entries; the export has ", in.entries_size(),
+                                              " (truncated)"));
     }
     if (c > 0 && cp->size <= walker.last_checkpoint_size()) {
-      return absl::DataLossError(absl::StrCat("checkpoint ", c, " is not after checkpoint ",
-                                              c - 1, " (reordered)"));
+      return absl::DataLossError(
+          absl::StrCat("checkpoint ", c, " is not after checkpoint ", c - 1, " (reordered)"));
     }
     for (; next < cp->size; ++next) {
       fedlink::v1::AuditEntry entry;
@@ -480,8 +482,8 @@ absl::StatusOr<VerifiedExport> VerifyExport(
     if (!witness_vkeys.empty()) {
       auto it = witness_vkeys.find(witness->name);
       if (it == witness_vkeys.end() || it->second != cosigned.witness_vkey()) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "cosignature ", c, ": witness '", witness->name, "' is not in the roster"));
+        return absl::PermissionDeniedError(absl::StrCat("cosignature ", c, ": witness '",
+                                                        witness->name, "' is not in the roster"));
       }
     }
     auto cp = by_size.find(cosigned.size());
@@ -490,20 +492,21 @@ absl::StatusOr<VerifiedExport> VerifyExport(
                             : absl::StatusOr<crypto::checkpoint::Checkpoint>(parsed.status());
     if (cp == by_size.end() || !body.ok() || body->origin != cp->second.origin ||
         body->size != cp->second.size || body->root_hash != cp->second.root_hash) {
-      return absl::DataLossError(absl::StrCat("cosignature ", c, ": not over the checkpoint of size ",
-                                              cosigned.size()));
+      return absl::DataLossError(
+          absl::StrCat("cosignature ", c, ": not over the checkpoint of size ", cosigned.size()));
     }
     bool verified = false;
     for (const crypto::note::SignatureLine& line : parsed->signatures) {
       if (line.name != witness->name) continue;
       auto cos = crypto::checkpoint::ParseCosignature(line);
-      if (cos.ok() && crypto::checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
+      if (cos.ok() &&
+          crypto::checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
         verified = true;
       }
     }
     if (!verified) {
-      return absl::DataLossError(absl::StrCat("cosignature ", c, " by ", witness->name,
-                                              " does not verify"));
+      return absl::DataLossError(
+          absl::StrCat("cosignature ", c, " by ", witness->name, " does not verify"));
     }
     out.witnesses.push_back(witness->name);
   }

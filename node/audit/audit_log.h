@@ -33,10 +33,10 @@ namespace fedlink::audit {
 // One event, in plain C++ (serialized as fedlink.v1.AuditEntry). Never holds
 // personal data: no names, selector values or external ids.
 struct Event {
-  std::string event;       // "match.evaluate.answered", "records.import", ...
-  std::string requester;   // requesting node
-  std::string responder;   // answering node
-  std::string exchange_id; // hex SHA-256 of the signed request envelope
+  std::string event;        // "match.evaluate.answered", "records.import", ...
+  std::string requester;    // requesting node
+  std::string responder;    // answering node
+  std::string exchange_id;  // hex SHA-256 of the signed request envelope
   std::string purpose;
   std::string legal_basis;  // case or legal-basis reference
   std::string official;     // pseudonymous id of the requesting official
@@ -56,8 +56,9 @@ class AuditLog {
  public:
   // `signer` is the node's identity key (its name is the node id, the
   // checkpoints' origin); it signs checkpoints and verifies them on Open.
-  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(
-      const std::string& node_dir, const crypto::SigningKey* signer, common::Clock* clock = nullptr);
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& node_dir,
+                                                        const crypto::SigningKey* signer,
+                                                        common::Clock* clock = nullptr);
   ~AuditLog();
 
   // Appends and returns the entry's index once it is durable.
@@ -75,13 +76,11 @@ class AuditLog {
 
   uint64_t size();
   // RFC 9162 consistency proof from old_size to new_size (for witnesses).
-  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
-                                                            uint64_t new_size);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
   // A witness's cosignature of our checkpoint of `size`: `cosigned_note` is
   // the checkpoint note with the witness's signature line.
   absl::Status AddCosignature(uint64_t size, absl::string_view witness,
-                              absl::string_view witness_vkey,
-                              absl::string_view cosigned_note);
+                              absl::string_view witness_vkey, absl::string_view cosigned_note);
   // The largest checkpoint size `witness` has cosigned for us (0: none).
   absl::StatusOr<uint64_t> LastCosignedBy(absl::string_view witness);
   // Everything `fedlink audit export` writes (a fedlink.v1.AuditExport).

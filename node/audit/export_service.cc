@@ -13,8 +13,8 @@
 
 namespace fedlink::audit {
 
-using federation::ToGrpc;
 using federation::FromGrpc;
+using federation::ToGrpc;
 namespace {
 
 constexpr size_t kExportChunk = 1 << 20;
@@ -69,17 +69,16 @@ class AuditService final : public fedlink::v1::Audit::Service {
 
 }  // namespace
 
-federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const crypto::SigningKey* identity,
+federation::PeerServiceFactory AuditServiceFactory(AuditLog* log,
+                                                   const crypto::SigningKey* identity,
                                                    ExportAuthorizer authorize) {
-  return [=](const federation::PeerAuth& auth)
-             -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+  return [=](const federation::PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<AuditService>(auth, log, identity, authorize);
   };
 }
 
 absl::StatusOr<std::string> FetchExport(const federation::Self& self,
-                                        const federation::Member& node,
-                                        absl::Duration deadline) {
+                                        const federation::Member& node, absl::Duration deadline) {
   fedlink::v1::ExportRequest body;
   ASSIGN_OR_RETURN(auto sealed, federation::SealRequest(self, node.node_id, "audit",
                                                         "fedlink.v1.ExportRequest", body));

@@ -18,13 +18,13 @@ namespace fedlink::audit {
 // allows); OK or the refusal.
 using ExportAuthorizer = std::function<absl::Status(const federation::Member&)>;
 // The Audit service: streams this node's export in signed chunks.
-federation::PeerServiceFactory AuditServiceFactory(AuditLog* log, const crypto::SigningKey* identity,
+federation::PeerServiceFactory AuditServiceFactory(AuditLog* log,
+                                                   const crypto::SigningKey* identity,
                                                    ExportAuthorizer authorize);
 // An auditor's fetch of `node`'s export; verifies it against the node's
 // roster key before returning it.
 absl::StatusOr<std::string> FetchExport(const federation::Self& self,
-                                        const federation::Member& node,
-                                        absl::Duration deadline);
+                                        const federation::Member& node, absl::Duration deadline);
 
 }  // namespace fedlink::audit
 

@@ -1,10 +1,10 @@
-#include "node/common/node_paths.h"
 #include "node/audit/witness.h"
 
 #include "absl/strings/str_cat.h"
 #include "crypto/checkpoint.h"
 #include "crypto/merkle.h"
 #include "crypto/signed_note.h"
+#include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::audit {
@@ -37,8 +37,9 @@ absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(const std::string& node_d
   std::unique_ptr<Witness> w(new Witness());
   w->identity_ = identity;
   w->clock_ = clock ? clock : common::Clock::Real();
-  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(common::NodePaths(node_dir).witness_db(),
-                                                   {.create = true, .synchronous_full = true}));
+  ASSIGN_OR_RETURN(auto db,
+                   store::sqlite::Database::Open(common::NodePaths(node_dir).witness_db(),
+                                                 {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   absl::MutexLock lock(&w->mu_);
   w->db_ = std::move(db);
@@ -84,28 +85,29 @@ absl::StatusOr<std::string> Witness::Cosign(const crypto::Verifier& peer, absl::
     } else if (old_size != last_size) {
       // Not evidence of anything: the log owner's view of what we cosigned
       // is stale (two of its processes asked at once). It asks again.
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the proof is from size ", old_size, "; we last cosigned ", last_size));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the proof is from size ", old_size, "; we last cosigned ", last_size));
     } else if (auto s = crypto::merkle::VerifyConsistency(last_size, cp->size, proof, last_root,
-                                                  cp->root_hash);
+                                                          cp->root_hash);
                !s.ok()) {
       refusal = absl::StrCat("not consistent with size ", last_size, " (fork): ", s.message());
     }
     if (!refusal.empty()) {
-      ASSIGN_OR_RETURN(auto put, db_->Prepare(
-          "INSERT INTO evidence (peer, reason, cosigned_note, offered_note, at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      ASSIGN_OR_RETURN(
+          auto put,
+          db_->Prepare("INSERT INTO evidence (peer, reason, cosigned_note, offered_note, at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)"));
       put->Bind(1, peer.name).Bind(2, refusal).Bind(3, last_note).Bind(4, note);
       put->Bind(5, absl::ToUnixSeconds(clock_->Now()));
       RETURN_IF_ERROR(put->Run());
-      return absl::FailedPreconditionError(
-          absl::StrCat("refusing to cosign ", peer.name, "'s checkpoint: ", refusal,
-                       " (evidence kept)"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to cosign ", peer.name, "'s checkpoint: ", refusal, " (evidence kept)"));
     }
   }
-  ASSIGN_OR_RETURN(auto put, db_->Prepare(
-      "INSERT INTO cosigned (peer, size, root, note) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (peer) DO UPDATE SET size = ?2, root = ?3, note = ?4"));
+  ASSIGN_OR_RETURN(
+      auto put,
+      db_->Prepare("INSERT INTO cosigned (peer, size, root, note) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT (peer) DO UPDATE SET size = ?2, root = ?3, note = ?4"));
   put->Bind(1, peer.name).Bind(2, static_cast<int64_t>(cp->size));
   put->BindBlob(3, cp->root_hash).Bind(4, note);
   RETURN_IF_ERROR(put->Run());

@@ -32,8 +32,7 @@ class Witness {
   // Unauthenticated (bad signature), FailedPrecondition (fork, rollback or
   // bad proof; the evidence is kept), InvalidArgument (malformed).
   absl::StatusOr<std::string> Cosign(const crypto::Verifier& peer, absl::string_view note,
-                                     uint64_t old_size,
-                                     const std::vector<std::string>& proof);
+                                     uint64_t old_size, const std::vector<std::string>& proof);
   // The last size cosigned for `peer` (0 if none).
   absl::StatusOr<uint64_t> LastCosigned(absl::string_view peer);
   // Notes refused as inconsistent, for auditors.

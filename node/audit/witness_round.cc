@@ -10,8 +10,7 @@
 namespace fedlink::audit {
 
 absl::StatusOr<std::vector<WitnessResult>> WitnessRound(
-    const federation::Self& self, const std::vector<federation::Member>& peers,
-    AuditLog& log) {
+    const federation::Self& self, const std::vector<federation::Member>& peers, AuditLog& log) {
   ASSIGN_OR_RETURN(auto note, log.Checkpoint());
   ASSIGN_OR_RETURN(auto own_key, crypto::Verifier::Parse(self.identity->VerifierKey()));
   ASSIGN_OR_RETURN(auto cp, crypto::checkpoint::Verify(note, own_key));
@@ -39,15 +38,14 @@ absl::StatusOr<std::vector<WitnessResult>> WitnessRound(
     }
     std::string digest;
     auto line = RequestCosignature(self, m, note, from, proof, absl::Seconds(10), &digest);
-    Event e = RequesterEvent(self, m, "witness.cosign.requested", "", digest, cp.size,
-                             line.status());
+    Event e =
+        RequesterEvent(self, m, "witness.cosign.requested", "", digest, cp.size, line.status());
     if (auto logged = log.Append(e); !logged.ok()) {
       r.status = logged.status();
     } else if (!line.ok()) {
       r.status = line.status();
     } else {
-      r.status = log.AddCosignature(cp.size, m.node_id, m.identity_vkey,
-                                    absl::StrCat(note, *line));
+      r.status = log.AddCosignature(cp.size, m.node_id, m.identity_vkey, absl::StrCat(note, *line));
     }
     out.push_back(r);
   }

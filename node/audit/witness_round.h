@@ -21,8 +21,7 @@ struct WitnessResult {
 };
 
 absl::StatusOr<std::vector<WitnessResult>> WitnessRound(
-    const federation::Self& self, const std::vector<federation::Member>& peers,
-    AuditLog& log);
+    const federation::Self& self, const std::vector<federation::Member>& peers, AuditLog& log);
 
 }  // namespace fedlink::audit
 

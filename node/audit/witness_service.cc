@@ -66,8 +66,7 @@ class WitnessService final : public fedlink::v1::Witness::Service {
 federation::PeerServiceFactory WitnessServiceFactory(Witness* witness,
                                                      const crypto::SigningKey* identity,
                                                      AuditLog* log) {
-  return [=](const federation::PeerAuth& auth)
-             -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+  return [=](const federation::PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<WitnessService>(auth, witness, identity, log);
   };
 }

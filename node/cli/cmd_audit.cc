@@ -17,25 +17,21 @@ namespace {
 int RunAuditExport(const std::vector<std::string>& args) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
-    return ReportError("audit export",
-                       absl::InvalidArgumentError("--out FILE is required"));
+    return ReportError("audit export", absl::InvalidArgumentError("--out FILE is required"));
   }
   return WithNodeInDir("audit export", [&](app::Node& node) {
     auto exported = app::ExportAuditLog(node);
     if (!exported.ok()) return ReportError("audit export", exported.status());
-    if (auto s = WriteOutput(out, exported->bytes); !s.ok())
-      return ReportError("audit export", s);
-    std::cout << "exported " << exported->entries << " entries and "
-              << exported->checkpoints << " checkpoints of node "
-              << exported->node_id << " to " << out << "\n";
+    if (auto s = WriteOutput(out, exported->bytes); !s.ok()) return ReportError("audit export", s);
+    std::cout << "exported " << exported->entries << " entries and " << exported->checkpoints
+              << " checkpoints of node " << exported->node_id << " to " << out << "\n";
     return kExitOk;
   });
 }
 
 int RunAuditList(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    return ReportError("audit list",
-                       absl::InvalidArgumentError("expected one export FILE"));
+    return ReportError("audit list", absl::InvalidArgumentError("expected one export FILE"));
   }
   auto bytes = common::ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
@@ -48,21 +44,18 @@ int RunAuditList(const std::vector<std::string>& args) {
     const app::ExportedEntry& e = (*entries)[i];
     std::cout << absl::StrFormat(
         "%d,%s,%s,%s,%s,%s,%s,%s,%d,%d,\"%s\",%s,\"%s\"\n", i,
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                         absl::FromUnixMicros(e.time_unix_micros),
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(e.time_unix_micros),
                          absl::UTCTimeZone()),
-        e.event, e.requester, e.responder, e.purpose,
-        absl::CEscape(e.legal_basis), absl::CEscape(e.official), e.count,
-        e.hits, absl::CEscape(e.outcome), e.exchange_id.substr(0, 16),
-        absl::CEscape(e.detail));
+        e.event, e.requester, e.responder, e.purpose, absl::CEscape(e.legal_basis),
+        absl::CEscape(e.official), e.count, e.hits, absl::CEscape(e.outcome),
+        e.exchange_id.substr(0, 16), absl::CEscape(e.detail));
   }
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "audit export", "  fedlink audit export --dir DIR --out FILE",
-    "write a self-contained, verifiable export of the node's access log",
-    {"dir", "out"}, RunAuditExport);
+FEDLINK_COMMAND("audit export", "  fedlink audit export --dir DIR --out FILE",
+                "write a self-contained, verifiable export of the node's access log",
+                {"dir", "out"}, RunAuditExport);
 FEDLINK_COMMAND("audit list", "  fedlink audit list FILE",
                 "print a verified export's entries as CSV", {}, RunAuditList);
 

@@ -22,9 +22,8 @@ int RunAuditWitness(const std::vector<std::string>& args) {
         std::cout << r.peer << ": cosigned checkpoint of size " << r.size << "\n";
       } else {
         ++refused;
-        std::cout << r.peer << ": NOT cosigned: "
-                  << absl::StatusCodeToString(r.status.code()) << ": "
-                  << r.status.message() << "\n";
+        std::cout << r.peer << ": NOT cosigned: " << absl::StatusCodeToString(r.status.code())
+                  << ": " << r.status.message() << "\n";
       }
     }
     return refused == 0 ? kExitOk : kExitFailure;
@@ -33,39 +32,32 @@ int RunAuditWitness(const std::vector<std::string>& args) {
 
 // An auditor member fetches a node's export over mutual TLS.
 int RunAuditFetch(const std::vector<std::string>& args) {
-  const std::string out = absl::GetFlag(FLAGS_out),
-                    peer = absl::GetFlag(FLAGS_peer);
+  const std::string out = absl::GetFlag(FLAGS_out), peer = absl::GetFlag(FLAGS_peer);
   if (out.empty() || peer.empty()) {
-    return ReportError("audit fetch", absl::InvalidArgumentError(
-                                          "--peer and --out are required"));
+    return ReportError("audit fetch", absl::InvalidArgumentError("--peer and --out are required"));
   }
   return WithNodeInDir("audit fetch", [&](app::Node& node) {
     auto bytes = app::FetchAuditExport(node, peer);
     if (!bytes.ok()) return ReportError("audit fetch", bytes.status());
-    if (auto s = WriteOutput(out, *bytes); !s.ok())
-      return ReportError("audit fetch", s);
-    std::cout << "fetched and verified the access log of " << peer << " into "
-              << out << "\n";
+    if (auto s = WriteOutput(out, *bytes); !s.ok()) return ReportError("audit fetch", s);
+    std::cout << "fetched and verified the access log of " << peer << " into " << out << "\n";
     return kExitOk;
   });
 }
 
-FEDLINK_COMMAND(
-    "audit fetch",
-    "  fedlink audit fetch --dir DIR --peer ID --out FILE\n\n"
-    "On an auditor member's node: fetches node ID's export over mutual TLS\n"
-    "(the node must have a policy rule for purpose 'audit' that applies to\n"
-    "this auditor), verifies it against the roster key and writes it.",
-    "fetch a node's access log as an auditor member", {"dir", "peer", "out"},
-    RunAuditFetch);
-FEDLINK_COMMAND(
-    "audit witness",
-    "  fedlink audit witness --dir DIR\n\n"
-    "Asks every roster member to cosign this node's latest checkpoint\n"
-    "(each checks it is consistent with the last one it cosigned) and\n"
-    "keeps the cosignatures for `audit export`. Exit 1 if any refused.",
-    "have peers witness (cosign) this node's log checkpoint", {"dir"},
-    RunAuditWitness);
+FEDLINK_COMMAND("audit fetch",
+                "  fedlink audit fetch --dir DIR --peer ID --out FILE\n\n"
+                "On an auditor member's node: fetches node ID's export over mutual TLS\n"
+                "(the node must have a policy rule for purpose 'audit' that applies to\n"
+                "this auditor), verifies it against the roster key and writes it.",
+                "fetch a node's access log as an auditor member", {"dir", "peer", "out"},
+                RunAuditFetch);
+FEDLINK_COMMAND("audit witness",
+                "  fedlink audit witness --dir DIR\n\n"
+                "Asks every roster member to cosign this node's latest checkpoint\n"
+                "(each checks it is consistent with the last one it cosigned) and\n"
+                "keeps the cosignatures for `audit export`. Exit 1 if any refused.",
+                "have peers witness (cosign) this node's log checkpoint", {"dir"}, RunAuditWitness);
 
 }  // namespace
 }  // namespace fedlink::cli

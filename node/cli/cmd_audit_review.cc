@@ -30,8 +30,7 @@ absl::StatusOr<app::AuditReview> Review(const std::vector<std::string>& args) {
 
 int RunAuditVerify(const std::vector<std::string>& args) {
   if (args.empty()) {
-    return ReportError("audit verify",
-                       absl::InvalidArgumentError("expected export FILE..."));
+    return ReportError("audit verify", absl::InvalidArgumentError("expected export FILE..."));
   }
   auto review = Review(args);
   if (!review.ok()) return ReportError("audit verify", review.status());
@@ -41,19 +40,15 @@ int RunAuditVerify(const std::vector<std::string>& args) {
       continue;
     }
     std::set<std::string> witnesses(l.witnesses.begin(), l.witnesses.end());
-    std::cout << l.path << ": node " << l.node_id << ": " << l.entries
-              << " entries, " << l.checkpoints << " checkpoints, "
-              << l.witnesses.size() << " cosignatures"
-              << (witnesses.empty()
-                      ? ""
-                      : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
+    std::cout << l.path << ": node " << l.node_id << ": " << l.entries << " entries, "
+              << l.checkpoints << " checkpoints, " << l.witnesses.size() << " cosignatures"
+              << (witnesses.empty() ? "" : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
               << ": OK\n";
   }
   for (const std::string& a : review->anomalies) std::cout << a << "\n";
   if (review->entries.size() >= 2) {
-    std::cout << "joined " << review->joined << " exchanges across "
-              << review->entries.size() << " logs, " << review->anomalies.size()
-              << " anomalies\n";
+    std::cout << "joined " << review->joined << " exchanges across " << review->entries.size()
+              << " logs, " << review->anomalies.size() << " anomalies\n";
   }
   return review->ok() ? kExitOk : kExitFailure;
 }
@@ -61,42 +56,37 @@ int RunAuditVerify(const std::vector<std::string>& args) {
 int RunAuditReport(const std::vector<std::string>& args) {
   const std::string html = absl::GetFlag(FLAGS_html);
   if (args.empty() || html.empty()) {
-    return ReportError(
-        "audit report",
-        absl::InvalidArgumentError("expected export FILE... and --html OUT"));
+    return ReportError("audit report",
+                       absl::InvalidArgumentError("expected export FILE... and --html OUT"));
   }
   auto review = Review(args);
   if (!review.ok()) return ReportError("audit report", review.status());
-  if (auto s = WriteOutput(html, app::RenderAuditReport(*review, absl::Now()));
-      !s.ok()) {
+  if (auto s = WriteOutput(html, app::RenderAuditReport(*review, absl::Now())); !s.ok()) {
     return ReportError("audit report", s);
   }
-  std::cout << "wrote " << html << ": "
-            << (review->ok() ? "verified" : "PROBLEMS FOUND") << "\n";
+  std::cout << "wrote " << html << ": " << (review->ok() ? "verified" : "PROBLEMS FOUND") << "\n";
   return review->ok() ? kExitOk : kExitFailure;
 }
 
-FEDLINK_COMMAND(
-    "audit verify",
-    "  fedlink audit verify FILE... [--roster roster.bin --federation-key "
-    "VKEY]\n\n"
-    "Checks each export: the node's signatures, every checkpoint's Merkle "
-    "root\n"
-    "against the entries, checkpoints in order and covering every entry, and\n"
-    "with --roster that the key is the one the roster lists. Given two or "
-    "more\n"
-    "nodes' exports, joins them on exchange id and reports orphans and\n"
-    "mismatched request bytes. Exit 0 only if everything verifies.",
-    "verify access-log exports offline; join several nodes' logs",
-    {"roster", "federation_key"}, RunAuditVerify);
-FEDLINK_COMMAND(
-    "audit report",
-    "  fedlink audit report FILE... --html OUT.html [--roster R "
-    "--federation-key VKEY]\n\n"
-    "Writes a self-contained page (no network) for an auditor: verification\n"
-    "status, who queried whom for what purpose over time, budgets, refusals,\n"
-    "consent withdrawals and anomalies. Exit 1 if anything failed to verify.",
-    "render verified exports as an HTML report for auditors",
-    {"html", "roster", "federation_key"}, RunAuditReport);
+FEDLINK_COMMAND("audit verify",
+                "  fedlink audit verify FILE... [--roster roster.bin --federation-key "
+                "VKEY]\n\n"
+                "Checks each export: the node's signatures, every checkpoint's Merkle "
+                "root\n"
+                "against the entries, checkpoints in order and covering every entry, and\n"
+                "with --roster that the key is the one the roster lists. Given two or "
+                "more\n"
+                "nodes' exports, joins them on exchange id and reports orphans and\n"
+                "mismatched request bytes. Exit 0 only if everything verifies.",
+                "verify access-log exports offline; join several nodes' logs",
+                {"roster", "federation_key"}, RunAuditVerify);
+FEDLINK_COMMAND("audit report",
+                "  fedlink audit report FILE... --html OUT.html [--roster R "
+                "--federation-key VKEY]\n\n"
+                "Writes a self-contained page (no network) for an auditor: verification\n"
+                "status, who queried whom for what purpose over time, budgets, refusals,\n"
+                "consent withdrawals and anomalies. Exit 1 if anything failed to verify.",
+                "render verified exports as an HTML report for auditors",
+                {"html", "roster", "federation_key"}, RunAuditReport);
 }  // namespace
 }  // namespace fedlink::cli

@@ -10,9 +10,8 @@
 
 ABSL_FLAG(bool, print_acks, false,
           "bench audit: print 'ack INDEX DETAIL' for every durable append.");
-ABSL_FLAG(
-    int, entries, 0,
-    "bench audit: also time `audit verify` of an export of this many entries.");
+ABSL_FLAG(int, entries, 0,
+          "bench audit: also time `audit verify` of an export of this many entries.");
 
 namespace fedlink::cli {
 namespace {
@@ -34,8 +33,8 @@ int RunBenchAudit(const std::vector<std::string>& args) {
     std::cerr << absl::StrFormat(
         "audit appends: %d durable in %.2fs from %d threads = %.0f appends/s "
         "(log size %d)\n",
-        appends->appended, appends->seconds, appends->threads,
-        appends->per_second(), appends->log_size);
+        appends->appended, appends->seconds, appends->threads, appends->per_second(),
+        appends->log_size);
     if (const int n = absl::GetFlag(FLAGS_entries); n > 0) {
       auto verify = app::BenchAuditVerify(node, n);
       if (!verify.ok()) return ReportError("bench audit", verify.status());
@@ -43,23 +42,21 @@ int RunBenchAudit(const std::vector<std::string>& args) {
           "audit verify: %d entries, %d checkpoints, %.1f MiB export in %.2fs "
           "(goal < 30 s for "
           "1,000,000)\n",
-          verify->entries, verify->checkpoints, verify->export_bytes / 1048576.0,
-          verify->seconds);
+          verify->entries, verify->checkpoints, verify->export_bytes / 1048576.0, verify->seconds);
     }
     return appends->failed ? kExitFailure : kExitOk;
   });
 }
 
-FEDLINK_COMMAND(
-    "bench audit",
-    "  fedlink bench audit --dir DIR [--threads N] [--seconds S] "
-    "[--print-acks]\n"
-    "                      [--entries N]\n\n"
-    "Appends to the node's audit log from N threads for S seconds and prints\n"
-    "durable appends/s; --entries also times `audit verify` of an export of\n"
-    "that many entries.",
-    "audit log throughput and verification time",
-    {"dir", "threads", "seconds", "print_acks", "entries"}, RunBenchAudit);
+FEDLINK_COMMAND("bench audit",
+                "  fedlink bench audit --dir DIR [--threads N] [--seconds S] "
+                "[--print-acks]\n"
+                "                      [--entries N]\n\n"
+                "Appends to the node's audit log from N threads for S seconds and prints\n"
+                "durable appends/s; --entries also times `audit verify` of an export of\n"
+                "that many entries.",
+                "audit log throughput and verification time",
+                {"dir", "threads", "seconds", "print_acks", "entries"}, RunBenchAudit);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -14,9 +14,7 @@ ABSL_FLAG(int, lookups, 200, "Single-record lookups to time (bench match).");
 namespace fedlink::cli {
 namespace {
 
-int Fail(const absl::Status& status) {
-  return ReportError("bench match", status);
-}
+int Fail(const absl::Status& status) { return ReportError("bench match", status); }
 
 int RunBenchMatch(const std::vector<std::string>& args) {
   // Generated data, or the two organisations' files and the truth.
@@ -35,8 +33,7 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   if (!data.ok()) return Fail(data.status());
   const int cores = app::MatchBench::Cores();
   std::cout << "records: a=" << data->a.size() << " b=" << data->b.size()
-            << " true_pairs=" << data->truth.size() << " cores=" << cores
-            << "\n";
+            << " true_pairs=" << data->truth.size() << " cores=" << cores << "\n";
   auto bench = app::MatchBench::Start(*std::move(data));
   if (!bench.ok()) return Fail(bench.status());
 
@@ -53,10 +50,10 @@ int RunBenchMatch(const std::vector<std::string>& args) {
       "3 scalarmult); at raw speed on %d cores: %.2fs\n",
       speed->table_entries, speed->evaluations, cores, speed->ec_seconds);
   std::cout << absl::StrFormat(
-      "private match: table build+transfer %.2fs, match %.2fs, total %.2fs\n",
-      speed->table_seconds, speed->match_seconds, speed->total_seconds);
-  std::cout << absl::StrFormat(
-      "speed: total / ec_at_raw_speed = %.2f (goal <= 1.30)\n", speed->ratio());
+      "private match: table build+transfer %.2fs, match %.2fs, total %.2fs\n", speed->table_seconds,
+      speed->match_seconds, speed->total_seconds);
+  std::cout << absl::StrFormat("speed: total / ec_at_raw_speed = %.2f (goal <= 1.30)\n",
+                               speed->ratio());
 
   auto quality = (*bench)->CompareWithClearLinkage();
   if (!quality.ok()) return Fail(quality.status());
@@ -73,10 +70,9 @@ int RunBenchMatch(const std::vector<std::string>& args) {
       "of sealed payload, %.1f MiB; requester's index in memory %.1f MiB (goal "
       "< 64 MiB "
       "at 100,000)\n",
-      t->records, t->entries,
-      t->entries ? 1.0 * (t->bytes - t->payload_bytes) / t->entries : 0,
-      t->records == 0 ? 0 : 1.0 * t->payload_bytes / t->records,
-      t->bytes / 1048576.0, t->index_memory_bytes / 1048576.0);
+      t->records, t->entries, t->entries ? 1.0 * (t->bytes - t->payload_bytes) / t->entries : 0,
+      t->records == 0 ? 0 : 1.0 * t->payload_bytes / t->records, t->bytes / 1048576.0,
+      t->index_memory_bytes / 1048576.0);
 
   auto delta = (*bench)->ChangeOnePercent();
   if (!delta.ok()) return Fail(delta.status());
@@ -84,8 +80,7 @@ int RunBenchMatch(const std::vector<std::string>& args) {
       "delta: %d of %d records changed: %s of %d slots (%.1f MiB) in %.2fs, "
       "against %.2fs "
       "for the whole table = %.3f\n",
-      delta->changed_records, delta->records,
-      delta->delta ? "delta" : "WHOLE TABLE", delta->slots,
+      delta->changed_records, delta->records, delta->delta ? "delta" : "WHOLE TABLE", delta->slots,
       delta->bytes / 1048576.0, delta->seconds, delta->whole_table_seconds,
       delta->seconds / delta->whole_table_seconds);
 
@@ -110,21 +105,20 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "bench match",
-    "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold "
-    "BITS]\n"
-    "                      [--a A.csv --b B.csv --truth truth.csv [--map "
-    "...]]\n\n"
-    "Generates two organisations' records (`fedlink gen`), or reads them\n"
-    "(--a, --b, --truth, as `bench linkage` does), runs real nodes on\n"
-    "loopback (mutual TLS), privately matches B against A, and prints the\n"
-    "speed ratio against the raw elliptic-curve operations, F1 of the private\n"
-    "match and of the clear baseline, table size and memory, and lookup\n"
-    "latency against two peers.",
-    "private match benchmark: speed ratio, quality parity, memory, lookup p99",
-    {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"},
-    RunBenchMatch);
+FEDLINK_COMMAND("bench match",
+                "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold "
+                "BITS]\n"
+                "                      [--a A.csv --b B.csv --truth truth.csv [--map "
+                "...]]\n\n"
+                "Generates two organisations' records (`fedlink gen`), or reads them\n"
+                "(--a, --b, --truth, as `bench linkage` does), runs real nodes on\n"
+                "loopback (mutual TLS), privately matches B against A, and prints the\n"
+                "speed ratio against the raw elliptic-curve operations, F1 of the private\n"
+                "match and of the clear baseline, table size and memory, and lookup\n"
+                "latency against two peers.",
+                "private match benchmark: speed ratio, quality parity, memory, lookup p99",
+                {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"},
+                RunBenchMatch);
 
 }  // namespace
 }  // namespace fedlink::cli

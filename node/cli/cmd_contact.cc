@@ -30,15 +30,14 @@ int RunContact(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND(
-    "contact",
-    "  fedlink contact --dir DIR --peer ID --handle H --reason TEXT\n"
-    "                  [--legal-basis REF] [--official ID]\n\n"
-    "Asks the owner of handle H (from a `fedlink match` or `lookup` result)\n"
-    "for contact about the match. Refused if the matched own record no\n"
-    "longer consents to the purpose.",
-    "send a follow-up contact request about a match",
-    {"dir", "peer", "handle", "reason", "legal_basis", "official"}, RunContact);
+FEDLINK_COMMAND("contact",
+                "  fedlink contact --dir DIR --peer ID --handle H --reason TEXT\n"
+                "                  [--legal-basis REF] [--official ID]\n\n"
+                "Asks the owner of handle H (from a `fedlink match` or `lookup` result)\n"
+                "for contact about the match. Refused if the matched own record no\n"
+                "longer consents to the purpose.",
+                "send a follow-up contact request about a match",
+                {"dir", "peer", "handle", "reason", "legal_basis", "official"}, RunContact);
 
 }  // namespace
 }  // namespace fedlink::cli

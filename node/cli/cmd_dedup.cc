@@ -25,22 +25,20 @@ int RunDedup(const std::vector<std::string>& args) {
     if (!report.ok()) return ReportError("dedup", report.status());
     std::string csv = "id_1,id_2,score,keys\n";
     for (const app::DuplicatePair& p : report->pairs) {
-      absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", p.id_1, p.id_2, p.score,
-                            p.keys);
+      absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", p.id_1, p.id_2, p.score, p.keys);
     }
     const std::string out = absl::GetFlag(FLAGS_out);
     if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("dedup", s);
-    std::cerr << "dedup: " << report->records << " records, "
-              << report->pairs.size() << " probable duplicate pairs\n";
+    std::cerr << "dedup: " << report->records << " records, " << report->pairs.size()
+              << " probable duplicate pairs\n";
     return kExitOk;
   });
 }
 
-FEDLINK_COMMAND(
-    "dedup", "  fedlink dedup --dir DIR [--out pairs.csv] [--threshold BITS]",
-    "find probable duplicates among the node's own records (blocking, never "
-    "all pairs)",
-    {"dir", "out", "threshold"}, RunDedup);
+FEDLINK_COMMAND("dedup", "  fedlink dedup --dir DIR [--out pairs.csv] [--threshold BITS]",
+                "find probable duplicates among the node's own records (blocking, never "
+                "all pairs)",
+                {"dir", "out", "threshold"}, RunDedup);
 
 }  // namespace
 }  // namespace fedlink::cli

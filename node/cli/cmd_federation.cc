@@ -8,89 +8,72 @@
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 
-ABSL_FLAG(std::string, federation_id, "",
-          "Federation id, e.g. eu-ht (1-64 of [a-z0-9.-]).");
-ABSL_FLAG(absl::Duration, valid_for, absl::Hours(24 * 30),
-          "How long a signed roster is valid.");
+ABSL_FLAG(std::string, federation_id, "", "Federation id, e.g. eu-ht (1-64 of [a-z0-9.-]).");
+ABSL_FLAG(absl::Duration, valid_for, absl::Hours(24 * 30), "How long a signed roster is valid.");
 
 namespace fedlink::cli {
 namespace {
 
 int RunFederationInit(const std::vector<std::string>& args) {
-  auto vkey = app::CreateCoordinator(absl::GetFlag(FLAGS_dir),
-                                     absl::GetFlag(FLAGS_federation_id));
+  auto vkey = app::CreateCoordinator(absl::GetFlag(FLAGS_dir), absl::GetFlag(FLAGS_federation_id));
   if (!vkey.ok()) return ReportError("federation init", vkey.status());
-  std::cout
-      << "coordinator initialised in " << absl::GetFlag(FLAGS_dir) << "\n"
-      << "federation key (give it to every member for `fedlink roster install "
-         "--federation-key`):\n"
-      << *vkey << "\n";
+  std::cout << "coordinator initialised in " << absl::GetFlag(FLAGS_dir) << "\n"
+            << "federation key (give it to every member for `fedlink roster install "
+               "--federation-key`):\n"
+            << *vkey << "\n";
   return kExitOk;
 }
 
 int RunRosterAdd(const std::vector<std::string>& args) {
   if (args.empty())
-    return ReportError("roster add",
-                       absl::InvalidArgumentError("expected REQUEST.txtpb..."));
+    return ReportError("roster add", absl::InvalidArgumentError("expected REQUEST.txtpb..."));
   for (const std::string& path : args) {
-    if (auto s = app::AddMemberFromFile(absl::GetFlag(FLAGS_dir), path);
-        !s.ok()) {
+    if (auto s = app::AddMemberFromFile(absl::GetFlag(FLAGS_dir), path); !s.ok()) {
       return ReportError("roster add", s);
     }
-    std::cout << "added " << path
-              << " (takes effect at the next `fedlink roster sign`)\n";
+    std::cout << "added " << path << " (takes effect at the next `fedlink roster sign`)\n";
   }
   return kExitOk;
 }
 
 int RunRosterRemove(const std::vector<std::string>& args) {
   if (args.size() != 1)
-    return ReportError("roster remove",
-                       absl::InvalidArgumentError("expected NODE_ID"));
-  if (auto s = app::RemoveRosterMember(absl::GetFlag(FLAGS_dir), args[0]);
-      !s.ok()) {
+    return ReportError("roster remove", absl::InvalidArgumentError("expected NODE_ID"));
+  if (auto s = app::RemoveRosterMember(absl::GetFlag(FLAGS_dir), args[0]); !s.ok()) {
     return ReportError("roster remove", s);
   }
-  std::cout
-      << "removed " << args[0]
-      << " (revoked at each node once it installs the next signed roster)\n";
+  std::cout << "removed " << args[0]
+            << " (revoked at each node once it installs the next signed roster)\n";
   return kExitOk;
 }
 
 int RunRosterSign(const std::vector<std::string>& args) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty())
-    return ReportError("roster sign",
-                       absl::InvalidArgumentError("--out is required"));
-  auto signed_roster = app::SignNextRoster(absl::GetFlag(FLAGS_dir),
-                                           absl::GetFlag(FLAGS_valid_for));
-  if (!signed_roster.ok())
-    return ReportError("roster sign", signed_roster.status());
+    return ReportError("roster sign", absl::InvalidArgumentError("--out is required"));
+  auto signed_roster =
+      app::SignNextRoster(absl::GetFlag(FLAGS_dir), absl::GetFlag(FLAGS_valid_for));
+  if (!signed_roster.ok()) return ReportError("roster sign", signed_roster.status());
   if (auto s = WriteOutput(out, signed_roster->envelope); !s.ok()) {
     return ReportError("roster sign", s);
   }
-  std::cout << "signed " << out << ": "
-            << federation::FormatRoster(signed_roster->roster);
+  std::cout << "signed " << out << ": " << federation::FormatRoster(signed_roster->roster);
   return kExitOk;
 }
 
-FEDLINK_COMMAND("federation init",
-                "  fedlink federation init --dir COORD --federation-id ID",
+FEDLINK_COMMAND("federation init", "  fedlink federation init --dir COORD --federation-id ID",
                 "create a coordinator directory with the roster-signing key",
                 {"dir", "federation_id"}, RunFederationInit);
-FEDLINK_COMMAND(
-    "roster add", "  fedlink roster add --dir COORD REQUEST.txtpb...",
-    "coordinator: add (or update) members from their membership requests",
-    {"dir"}, RunRosterAdd);
-FEDLINK_COMMAND(
-    "roster remove", "  fedlink roster remove --dir COORD NODE_ID",
-    "coordinator: remove a member (revoked by the next signed roster)", {"dir"},
-    RunRosterRemove);
-FEDLINK_COMMAND(
-    "roster sign",
-    "  fedlink roster sign --dir COORD --out roster.bin [--valid-for 720h]",
-    "coordinator: sign the member list as the next roster version",
-    {"dir", "out", "valid_for"}, RunRosterSign);
+FEDLINK_COMMAND("roster add", "  fedlink roster add --dir COORD REQUEST.txtpb...",
+                "coordinator: add (or update) members from their membership requests", {"dir"},
+                RunRosterAdd);
+FEDLINK_COMMAND("roster remove", "  fedlink roster remove --dir COORD NODE_ID",
+                "coordinator: remove a member (revoked by the next signed roster)", {"dir"},
+                RunRosterRemove);
+FEDLINK_COMMAND("roster sign",
+                "  fedlink roster sign --dir COORD --out roster.bin [--valid-for 720h]",
+                "coordinator: sign the member list as the next roster version",
+                {"dir", "out", "valid_for"}, RunRosterSign);
 
 }  // namespace
 }  // namespace fedlink::cli

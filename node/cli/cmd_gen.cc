@@ -20,45 +20,38 @@ int RunGen(const std::vector<std::string>& args) {
   o.persons = absl::GetFlag(FLAGS_persons);
   o.overlap = absl::GetFlag(FLAGS_overlap);
   o.seed = absl::GetFlag(FLAGS_seed);
-  if (auto s = app::CheckGeneratorOptions(o); !s.ok())
-    return ReportError("gen", s);
-  const std::string a = absl::GetFlag(FLAGS_out_a),
-                    b = absl::GetFlag(FLAGS_out_b),
+  if (auto s = app::CheckGeneratorOptions(o); !s.ok()) return ReportError("gen", s);
+  const std::string a = absl::GetFlag(FLAGS_out_a), b = absl::GetFlag(FLAGS_out_b),
                     truth = absl::GetFlag(FLAGS_truth);
   if (a.empty() || b.empty() || truth.empty()) {
-    return ReportError("gen", absl::InvalidArgumentError(
-                                  "--out-a, --out-b and --truth are required"));
+    return ReportError("gen",
+                       absl::InvalidArgumentError("--out-a, --out-b and --truth are required"));
   }
   auto d = app::GenerateSyntheticData(o);
   if (!d.ok()) return ReportError("gen", d.status());
   for (const auto& [path, content] :
-       {std::pair<std::string, std::string>{a, d->a_csv},
-        {b, d->b_csv},
-        {truth, d->truth_csv}}) {
-    if (auto s = WriteOutput(path, content); !s.ok())
-      return ReportError("gen", s);
+       {std::pair<std::string, std::string>{a, d->a_csv}, {b, d->b_csv}, {truth, d->truth_csv}}) {
+    if (auto s = WriteOutput(path, content); !s.ok()) return ReportError("gen", s);
   }
-  std::cout << "wrote " << d->a_records << " records to " << a << ", "
-            << d->b_records << " records to " << b << ", " << d->true_pairs
-            << " true pairs to " << truth << "\n";
+  std::cout << "wrote " << d->a_records << " records to " << a << ", " << d->b_records
+            << " records to " << b << ", " << d->true_pairs << " true pairs to " << truth << "\n";
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "gen",
-    "  fedlink gen --persons N --overlap F --out-a A.csv --out-b B.csv "
-    "--truth truth.csv [--seed S]\n\n"
-    "Writes synthetic people (no real person) for two organisations in the "
-    "import\n"
-    "CSV columns. B's copies of shared people carry realistic corruption: "
-    "typos,\n"
-    "other scripts and transliterations (Cyrillic, Greek), nicknames, dropped\n"
-    "diacritics, swapped name order and day/month, missing fields, "
-    "reformatted\n"
-    "phones and documents; plus namesakes and suspects sharing phones.\n"
-    "truth.csv has the header id_a,id_b.",
-    "generate synthetic test data for two organisations with a known overlap",
-    {"persons", "overlap", "out_a", "out_b", "truth", "seed"}, RunGen);
+FEDLINK_COMMAND("gen",
+                "  fedlink gen --persons N --overlap F --out-a A.csv --out-b B.csv "
+                "--truth truth.csv [--seed S]\n\n"
+                "Writes synthetic people (no real person) for two organisations in the "
+                "import\n"
+                "CSV columns. B's copies of shared people carry realistic corruption: "
+                "typos,\n"
+                "other scripts and transliterations (Cyrillic, Greek), nicknames, dropped\n"
+                "diacritics, swapped name order and day/month, missing fields, "
+                "reformatted\n"
+                "phones and documents; plus namesakes and suspects sharing phones.\n"
+                "truth.csv has the header id_a,id_b.",
+                "generate synthetic test data for two organisations with a known overlap",
+                {"persons", "overlap", "out_a", "out_b", "truth", "seed"}, RunGen);
 
 }  // namespace
 }  // namespace fedlink::cli

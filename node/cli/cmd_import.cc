@@ -21,38 +21,33 @@ namespace {
 
 int RunImport(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    return ReportError("import",
-                       absl::InvalidArgumentError("expected exactly one FILE"));
+    return ReportError("import", absl::InvalidArgumentError("expected exactly one FILE"));
   }
   importer::ImportOptions options;
   options.format = absl::GetFlag(FLAGS_format);
   auto map = importer::ParseColumnMap(absl::GetFlag(FLAGS_map));
   if (!map.ok()) return ReportError("import", map.status());
   options.column_map = *std::move(map);
-  if (const std::string role = absl::GetFlag(FLAGS_default_role);
-      !role.empty()) {
+  if (const std::string role = absl::GetFlag(FLAGS_default_role); !role.empty()) {
     auto parsed = record::ParseRole(role);
     if (!parsed.ok()) {
-      return ReportError("import",
-                         absl::InvalidArgumentError(absl::StrCat(
-                             "--default-role: ", parsed.status().message())));
+      return ReportError("import", absl::InvalidArgumentError(absl::StrCat(
+                                       "--default-role: ", parsed.status().message())));
     }
     options.default_role = *parsed;
   }
   const std::string bad_dates = absl::GetFlag(FLAGS_bad_dates);
   if (bad_dates != "reject" && bad_dates != "drop") {
-    return ReportError("import", absl::InvalidArgumentError(
-                                     "--bad-dates: expected reject or drop"));
+    return ReportError("import",
+                       absl::InvalidArgumentError("--bad-dates: expected reject or drop"));
   }
   options.drop_bad_dates = bad_dates == "drop";
   return WithNodeInDir("import", [&](app::Node& node) {
     auto report = app::ImportRecords(node, {args[0], options});
     if (!report.ok()) return ReportError("import", report.status());
-    std::cout << "imported " << report->records << " records ("
-              << report->inserted << " new, " << report->updated
-              << " updated) from " << args[0] << "\n"
-              << "node " << node.id() << " now holds " << report->total
-              << " records\n";
+    std::cout << "imported " << report->records << " records (" << report->inserted << " new, "
+              << report->updated << " updated) from " << args[0] << "\n"
+              << "node " << node.id() << " now holds " << report->total << " records\n";
     if (!report->dropped_date_lines.empty()) {
       std::cerr << "warning: dropped " << report->dropped_date_lines.size()
                 << " impossible dates of birth (lines "
@@ -60,31 +55,28 @@ int RunImport(const std::vector<std::string>& args) {
     }
     const double seconds = report->seconds;
     std::cerr << "import took " << seconds << " s ("
-              << static_cast<uint64_t>(seconds > 0 ? report->records / seconds
-                                                   : 0)
-              << " rows/s)\n";
+              << static_cast<uint64_t>(seconds > 0 ? report->records / seconds : 0) << " rows/s)\n";
     return kExitOk;
   });
 }
 
-FEDLINK_COMMAND(
-    "import",
-    "  fedlink import --dir DIR [--format csv|jsonl] [--map SRC=DST,...]\n"
-    "                 [--default-role ROLE] FILE\n\n"
-    "CSV header: canonical column names (external_id, role, given_name,\n"
-    "family_name, aliases, dob, sex, nationality, phone, email, document, "
-    "handle,\n"
-    "iban, plate, address, consent, labels, officer, consent_expires); "
-    "multi-valued\n"
-    "fields separate values with ';'. JSONL: one object per line with the "
-    "same\n"
-    "keys (lists allowed). Any bad row fails the whole import with exit code 2 "
-    "and\n"
-    "FILE:LINE: field: problem; the database is left unchanged. Re-importing "
-    "an\n"
-    "external_id updates that record.",
-    "import person records from CSV or JSONL (all-or-nothing, upsert)",
-    {"dir", "format", "map", "default_role", "bad_dates"}, RunImport);
+FEDLINK_COMMAND("import",
+                "  fedlink import --dir DIR [--format csv|jsonl] [--map SRC=DST,...]\n"
+                "                 [--default-role ROLE] FILE\n\n"
+                "CSV header: canonical column names (external_id, role, given_name,\n"
+                "family_name, aliases, dob, sex, nationality, phone, email, document, "
+                "handle,\n"
+                "iban, plate, address, consent, labels, officer, consent_expires); "
+                "multi-valued\n"
+                "fields separate values with ';'. JSONL: one object per line with the "
+                "same\n"
+                "keys (lists allowed). Any bad row fails the whole import with exit code 2 "
+                "and\n"
+                "FILE:LINE: field: problem; the database is left unchanged. Re-importing "
+                "an\n"
+                "external_id updates that record.",
+                "import person records from CSV or JSONL (all-or-nothing, upsert)",
+                {"dir", "format", "map", "default_role", "bad_dates"}, RunImport);
 
 }  // namespace
 }  // namespace fedlink::cli

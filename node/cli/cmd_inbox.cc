@@ -28,8 +28,7 @@ void PrintInbox(const app::Inbox& inbox, absl::Time now) {
   for (const followup::Contact& c : inbox.incoming) {
     std::cout << absl::StrFormat(
         "  %s from %s about %s (%s) purpose=%s status=%s hit=%s (%s) reason=\"%s\"%s\n", c.id,
-        c.peer, c.own_id, c.handle, c.purpose, ContactStatusName(c.status),
-        app::Ago(c.hit_at, now),
+        c.peer, c.own_id, c.handle, c.purpose, ContactStatusName(c.status), app::Ago(c.hit_at, now),
         c.status == followup::ContactStatus::kPending ? app::PrumWindowLeft(c.hit_at, now)
                                                       : "answered",
         absl::CEscape(c.reason), Reply(c));
@@ -39,15 +38,14 @@ void PrintInbox(const app::Inbox& inbox, absl::Time now) {
   std::cout << "match notices (" << notices << "):\n";
   for (const app::NoticeSummary& n : inbox.notices) {
     std::cout << "  " << n.peer << " matched " << n.count << " of our records for " << n.purpose
-              << " (latest " << app::Ago(n.latest, now)
-              << "; `fedlink records show` per record)\n";
+              << " (latest " << app::Ago(n.latest, now) << "; `fedlink records show` per record)\n";
   }
   std::cout << "outgoing (" << inbox.outgoing.size() << "):\n";
   for (const followup::Contact& c : inbox.outgoing) {
     std::cout << absl::StrFormat(
-        "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=\"%s\"%s\n", c.id,
-        c.peer, c.handle, c.own_id, c.purpose, ContactStatusName(c.status),
-        app::Ago(c.hit_at, now), absl::CEscape(c.reason), Reply(c));
+        "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=\"%s\"%s\n", c.id, c.peer,
+        c.handle, c.own_id, c.purpose, ContactStatusName(c.status), app::Ago(c.hit_at, now),
+        absl::CEscape(c.reason), Reply(c));
   }
 }
 
@@ -77,16 +75,15 @@ int RunInbox(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND(
-    "inbox",
-    "  fedlink inbox --dir DIR\n"
-    "  fedlink inbox --dir DIR --accept ID [--message TEXT]\n"
-    "  fedlink inbox --dir DIR --decline ID [--message TEXT]\n\n"
-    "Lists contact requests received (with the own record they are about and\n"
-    "the time since the hit) and sent (with the owners' answers); or accepts\n"
-    "or declines a received request, notifying the requester.",
-    "contact requests received and sent; accept or decline",
-    {"dir", "accept", "decline", "message", "official"}, RunInbox);
+FEDLINK_COMMAND("inbox",
+                "  fedlink inbox --dir DIR\n"
+                "  fedlink inbox --dir DIR --accept ID [--message TEXT]\n"
+                "  fedlink inbox --dir DIR --decline ID [--message TEXT]\n\n"
+                "Lists contact requests received (with the own record they are about and\n"
+                "the time since the hit) and sent (with the owners' answers); or accepts\n"
+                "or declines a received request, notifying the requester.",
+                "contact requests received and sent; accept or decline",
+                {"dir", "accept", "decline", "message", "official"}, RunInbox);
 
 }  // namespace
 }  // namespace fedlink::cli

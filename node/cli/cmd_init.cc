@@ -6,23 +6,19 @@
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
 
-ABSL_FLAG(std::string, node_id, "",
-          "Node id: 1-64 of [a-z0-9.-], unique in the federation.");
+ABSL_FLAG(std::string, node_id, "", "Node id: 1-64 of [a-z0-9.-], unique in the federation.");
 ABSL_FLAG(std::string, org, "", "Organisation name shown to peers.");
 ABSL_FLAG(int, epoch_days, 7, "Days between OPRF key rotations.");
 ABSL_FLAG(uint64_t, max_table_records, 10'000'000,
           "The largest tag table this node serves (declared in the roster).");
 ABSL_FLAG(std::string, role, "agency", "Node role: agency, ngo or auditor.");
-ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
-          "HOST:PORT the node serves peers on (mTLS).");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7443", "HOST:PORT the node serves peers on (mTLS).");
 
 namespace fedlink::cli {
 namespace {
 
 int RunInit(const std::vector<std::string>& args) {
-  if (!args.empty())
-    return ReportError("init",
-                       absl::InvalidArgumentError("unexpected argument"));
+  if (!args.empty()) return ReportError("init", absl::InvalidArgumentError("unexpected argument"));
   app::NodeSettings settings;
   settings.node_id = absl::GetFlag(FLAGS_node_id);
   settings.organisation = absl::GetFlag(FLAGS_org);
@@ -32,26 +28,24 @@ int RunInit(const std::vector<std::string>& args) {
   settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
   settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
   const std::string dir = absl::GetFlag(FLAGS_dir);
-  if (auto s = app::CreateNode(dir, settings); !s.ok())
-    return ReportError("init", s);
+  if (auto s = app::CreateNode(dir, settings); !s.ok()) return ReportError("init", s);
   std::cout << "initialised node " << settings.node_id << " in " << dir << "\n";
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "init",
-    "  fedlink init --dir DIR --node-id ID --org NAME [--role "
-    "agency|ngo|auditor]\n"
-    "               [--listen HOST:PORT] [--region CC] [--epoch-days 7]\n"
-    "               [--max-table-records 10000000]\n\n"
-    "--epoch-days: how often the node's OPRF keys rotate (every table peers\n"
-    "cached becomes useless). --max-table-records: the largest tag table the\n"
-    "node will serve; both go into its membership request and the roster,\n"
-    "and peers refuse a larger table.",
-    "create a node directory: config, identity key (0600), database",
-    {"dir", "node_id", "org", "role", "listen", "region", "epoch_days",
-     "max_table_records"},
-    RunInit);
+FEDLINK_COMMAND("init",
+                "  fedlink init --dir DIR --node-id ID --org NAME [--role "
+                "agency|ngo|auditor]\n"
+                "               [--listen HOST:PORT] [--region CC] [--epoch-days 7]\n"
+                "               [--max-table-records 10000000]\n\n"
+                "--epoch-days: how often the node's OPRF keys rotate (every table peers\n"
+                "cached becomes useless). --max-table-records: the largest tag table the\n"
+                "node will serve; both go into its membership request and the roster,\n"
+                "and peers refuse a larger table.",
+                "create a node directory: config, identity key (0600), database",
+                {"dir", "node_id", "org", "role", "listen", "region", "epoch_days",
+                 "max_table_records"},
+                RunInit);
 
 }  // namespace
 }  // namespace fedlink::cli

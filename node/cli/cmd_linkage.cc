@@ -11,8 +11,7 @@
 #include "node/cli/linkage_progress.h"
 #include "node/cli/progress.h"
 
-ABSL_FLAG(std::string, results, "",
-          "Results CSV: own_id,peer,handle,score,keys,role.");
+ABSL_FLAG(std::string, results, "", "Results CSV: own_id,peer,handle,score,keys,role.");
 ABSL_FLAG(std::string, peer_dir, "",
           "Node directory of the peer that owns the handles (to resolve them "
           "to external ids).");
@@ -26,13 +25,12 @@ namespace {
 
 void PrintMisses(const app::LinkageBenchReport& r) {
   for (const app::PairDiagnosis& d : r.false_matches) {
-    std::cout << "false " << d.pair.first << "," << d.pair.second
-              << ": score=" << d.score << " " << d.keys << "\n";
+    std::cout << "false " << d.pair.first << "," << d.pair.second << ": score=" << d.score << " "
+              << d.keys << "\n";
   }
   for (const app::PairDiagnosis& d : r.missed) {
-    std::cout << "missed " << d.pair.first << "," << d.pair.second
-              << ": keys=" << d.agreeing_keys << " score=" << d.score << " "
-              << d.keys << "\n";
+    std::cout << "missed " << d.pair.first << "," << d.pair.second << ": keys=" << d.agreeing_keys
+              << " score=" << d.score << " " << d.keys << "\n";
   }
 }
 
@@ -41,11 +39,9 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   request.a_path = absl::GetFlag(FLAGS_a);
   request.b_path = absl::GetFlag(FLAGS_b);
   request.truth_path = absl::GetFlag(FLAGS_truth);
-  if (request.a_path.empty() || request.b_path.empty() ||
-      request.truth_path.empty()) {
-    return ReportError(
-        "bench linkage",
-        absl::InvalidArgumentError("--a, --b and --truth are required"));
+  if (request.a_path.empty() || request.b_path.empty() || request.truth_path.empty()) {
+    return ReportError("bench linkage",
+                       absl::InvalidArgumentError("--a, --b and --truth are required"));
   }
   auto options = LinkageImportOptions();
   if (!options.ok()) return ReportError("bench linkage", options.status());
@@ -59,49 +55,43 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   bar.Finish();
   if (!r.ok()) return ReportError("bench linkage", r.status());
   PrintMisses(*r);
-  std::cout << "records: a=" << r->a_records << " b=" << r->b_records
-            << " keys=" << r->keys << " matches=" << r->matches
-            << " true_pairs=" << r->true_pairs << "\n";
+  std::cout << "records: a=" << r->a_records << " b=" << r->b_records << " keys=" << r->keys
+            << " matches=" << r->matches << " true_pairs=" << r->true_pairs << "\n";
   std::cout << "scorer (threshold " << r->scorer.threshold
             << " bits, t=" << r->scorer.min_agreeing_keys << "):\n"
             << r->scorer.Describe();
   std::cout << absl::StrFormat(
-      "time: load=%.2fs keys=%.2fs link=%.2fs total=%.2fs\n",
-      absl::ToDoubleSeconds(r->load_time), absl::ToDoubleSeconds(r->key_time),
-      absl::ToDoubleSeconds(r->link_time),
+      "time: load=%.2fs keys=%.2fs link=%.2fs total=%.2fs\n", absl::ToDoubleSeconds(r->load_time),
+      absl::ToDoubleSeconds(r->key_time), absl::ToDoubleSeconds(r->link_time),
       absl::ToDoubleSeconds(r->load_time + r->key_time + r->link_time));
   std::cout << r->quality.Line() << "\n";
   return kExitOk;
 }
 
 int RunEval(const std::vector<std::string>& args) {
-  auto quality = app::EvaluateResults({absl::GetFlag(FLAGS_results),
-                                       absl::GetFlag(FLAGS_truth),
-                                       absl::GetFlag(FLAGS_peer_dir)});
+  auto quality = app::EvaluateResults(
+      {absl::GetFlag(FLAGS_results), absl::GetFlag(FLAGS_truth), absl::GetFlag(FLAGS_peer_dir)});
   if (!quality.ok()) return ReportError("eval", quality.status());
   std::cout << quality->Line() << "\n";
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "bench linkage",
-    "  fedlink bench linkage --a A.csv --b B.csv --truth truth.csv [--map "
-    "...]\n"
-    "                        [--threshold BITS] [--region CC]\n\n"
-    "Links B against A in the clear with the keyspec v1 keys and the scorer,\n"
-    "prints sizes, the fitted scorer and timings, and as its last line\n"
-    "precision=P recall=R f1=F.",
-    "non-private linkage baseline: quality and time",
-    {"a", "b", "truth", "map", "threshold", "region", "misses"},
-    RunBenchLinkage);
-FEDLINK_COMMAND(
-    "eval",
-    "  fedlink eval --results results.csv --truth truth.csv [--peer-dir "
-    "DIR]\n\n"
-    "Scores a results file (own_id,peer,handle,score,keys,role) against truth\n"
-    "(id_a,id_b) and prints precision=P recall=R f1=F.",
-    "precision/recall/F1 of a match results file",
-    {"results", "truth", "peer_dir"}, RunEval);
+FEDLINK_COMMAND("bench linkage",
+                "  fedlink bench linkage --a A.csv --b B.csv --truth truth.csv [--map "
+                "...]\n"
+                "                        [--threshold BITS] [--region CC]\n\n"
+                "Links B against A in the clear with the keyspec v1 keys and the scorer,\n"
+                "prints sizes, the fitted scorer and timings, and as its last line\n"
+                "precision=P recall=R f1=F.",
+                "non-private linkage baseline: quality and time",
+                {"a", "b", "truth", "map", "threshold", "region", "misses"}, RunBenchLinkage);
+FEDLINK_COMMAND("eval",
+                "  fedlink eval --results results.csv --truth truth.csv [--peer-dir "
+                "DIR]\n\n"
+                "Scores a results file (own_id,peer,handle,score,keys,role) against truth\n"
+                "(id_a,id_b) and prints precision=P recall=R f1=F.",
+                "precision/recall/F1 of a match results file", {"results", "truth", "peer_dir"},
+                RunEval);
 
 }  // namespace
 }  // namespace fedlink::cli

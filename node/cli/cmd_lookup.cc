@@ -51,24 +51,24 @@ int RunLookup(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND(
-    "lookup",
-    "  fedlink lookup --dir DIR --purpose P --intake FILE|-\n"
-    "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
-    "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
-    "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
-    "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
-    "                 [--legal-basis REF] [--official ID]\n\n"
-    "Checks one person (an intake, not stored) against every peer and prints\n"
-    "candidates as peer,handle,score,keys,role,officer. --intake reads the person\n"
-    "from FILE or, with -, from standard input: one record in the import format\n"
-    "(CSV with a header, or one JSON object), so that no personal data goes on\n"
-    "the command line (shell history, ps); external_id and role may be left out.",
-    "check one person against all peers",
-    {"dir", "purpose", "intake", "given", "family", "alias", "dob", "sex", "phone", "email",
-     "document", "online_handle", "iban", "plate", "address", "threshold", "refresh",
-     "max_table_age", "legal_basis", "official"},
-    RunLookup);
+FEDLINK_COMMAND("lookup",
+                "  fedlink lookup --dir DIR --purpose P --intake FILE|-\n"
+                "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
+                "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
+                "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
+                "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
+                "                 [--legal-basis REF] [--official ID]\n\n"
+                "Checks one person (an intake, not stored) against every peer and prints\n"
+                "candidates as peer,handle,score,keys,role,officer. --intake reads the person\n"
+                "from FILE or, with -, from standard input: one record in the import format\n"
+                "(CSV with a header, or one JSON object), so that no personal data goes on\n"
+                "the command line (shell history, ps); external_id and role may be left out.",
+                "check one person against all peers",
+                {"dir",       "purpose",       "intake",        "given",       "family",
+                 "alias",     "dob",           "sex",           "phone",       "email",
+                 "document",  "online_handle", "iban",          "plate",       "address",
+                 "threshold", "refresh",       "max_table_age", "legal_basis", "official"},
+                RunLookup);
 
 }  // namespace
 }  // namespace fedlink::cli

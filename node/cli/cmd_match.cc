@@ -46,8 +46,8 @@ int RunMatch(const std::vector<std::string>& args) {
         std::cerr << "peer " << n.peer << ": told of " << n.matches
                   << " matches (its policy asks for notice)\n";
       } else {
-        std::cerr << "peer " << n.peer << ": notice of matches not delivered: "
-                  << n.status.message() << "\n";
+        std::cerr << "peer " << n.peer
+                  << ": notice of matches not delivered: " << n.status.message() << "\n";
       }
     }
     const std::string out = absl::GetFlag(FLAGS_out);
@@ -71,18 +71,17 @@ int RunMatch(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND(
-    "match",
-    "  fedlink match --dir DIR (--peer ID | --all) --purpose P [--out results.csv]\n"
-    "                [--threshold BITS] [--refresh] [--max-table-age 10m]\n"
-    "                [--legal-basis REF] [--official ID]\n\n"
-    "Matches the node's own records (victims and witnesses only with consent\n"
-    "for P) against peers' tag tables without revealing them, and writes\n"
-    "own_id,peer,handle,score,keys,role (stdout, or --out). A per-peer summary\n"
-    "goes to stderr; exit 1 if any peer failed (results are then incomplete).",
-    "privately match own records against peers",
-    {"dir", "peer", "all", "purpose", "out", "threshold", "refresh", "max_table_age",
-     "legal_basis", "official"},
-    RunMatch);
+FEDLINK_COMMAND("match",
+                "  fedlink match --dir DIR (--peer ID | --all) --purpose P [--out results.csv]\n"
+                "                [--threshold BITS] [--refresh] [--max-table-age 10m]\n"
+                "                [--legal-basis REF] [--official ID]\n\n"
+                "Matches the node's own records (victims and witnesses only with consent\n"
+                "for P) against peers' tag tables without revealing them, and writes\n"
+                "own_id,peer,handle,score,keys,role (stdout, or --out). A per-peer summary\n"
+                "goes to stderr; exit 1 if any peer failed (results are then incomplete).",
+                "privately match own records against peers",
+                {"dir", "peer", "all", "purpose", "out", "threshold", "refresh", "max_table_age",
+                 "legal_basis", "official"},
+                RunMatch);
 }  // namespace
 }  // namespace fedlink::cli

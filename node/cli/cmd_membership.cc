@@ -21,11 +21,9 @@ int RunMemberRequest(const std::vector<std::string>& args) {
 
 int RunRosterInstall(const std::vector<std::string>& args) {
   if (args.size() != 1)
-    return ReportError("roster install",
-                       absl::InvalidArgumentError("expected ROSTER.bin"));
+    return ReportError("roster install", absl::InvalidArgumentError("expected ROSTER.bin"));
   return WithNodeInDir("roster install", [&](app::Node& node) {
-    auto installed = app::InstallRosterFile(node, args[0],
-                                            absl::GetFlag(FLAGS_federation_key));
+    auto installed = app::InstallRosterFile(node, args[0], absl::GetFlag(FLAGS_federation_key));
     if (!installed.ok()) return ReportError("roster install", installed.status());
     if (!installed->lists_this_node) {
       std::cerr << "warning: this node (" << node.id()
@@ -45,18 +43,16 @@ int RunRosterShow(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND("member-request",
-                "  fedlink member-request --dir DIR > req.txtpb",
+FEDLINK_COMMAND("member-request", "  fedlink member-request --dir DIR > req.txtpb",
                 "print this node's membership request (node id, organisation, "
                 "role, endpoint, "
                 "Ed25519 key, TLS fingerprint)",
                 {"dir"}, RunMemberRequest);
-FEDLINK_COMMAND(
-    "roster install",
-    "  fedlink roster install --dir DIR [--federation-key VKEY] roster.bin",
-    "node: verify and install a signed roster (higher version, unexpired, "
-    "pinned key)",
-    {"dir", "federation_key"}, RunRosterInstall);
+FEDLINK_COMMAND("roster install",
+                "  fedlink roster install --dir DIR [--federation-key VKEY] roster.bin",
+                "node: verify and install a signed roster (higher version, unexpired, "
+                "pinned key)",
+                {"dir", "federation_key"}, RunRosterInstall);
 FEDLINK_COMMAND("roster show", "  fedlink roster show --dir DIR",
                 "node: print the installed roster", {"dir"}, RunRosterShow);
 

@@ -32,15 +32,13 @@ int RunWithdrawConsent(app::Node& node, const std::string& id) {
     return ReportError("records", withdrawal->notices_status);
   }
   PrintRevocationOutcomes(withdrawal->notices);
-  std::cout << "revocation notices (GDPR Art. 19): "
-            << withdrawal->notices.size() << " owed, "
-            << withdrawal->acknowledged() << " acknowledged, "
-            << withdrawal->pending() << " pending\n";
+  std::cout << "revocation notices (GDPR Art. 19): " << withdrawal->notices.size() << " owed, "
+            << withdrawal->acknowledged() << " acknowledged, " << withdrawal->pending()
+            << " pending\n";
   if (withdrawal->pending() > 0) {
-    std::cerr
-        << "records: " << withdrawal->pending()
-        << " peers did not acknowledge; retry with `fedlink records --dir DIR "
-           "notify-revocations`\n";
+    std::cerr << "records: " << withdrawal->pending()
+              << " peers did not acknowledge; retry with `fedlink records --dir DIR "
+                 "notify-revocations`\n";
     return kExitFailure;
   }
   return kExitOk;
@@ -50,37 +48,31 @@ int RunNotifyRevocations(app::Node& node) {
   auto notices = app::NotifyRevocations(node);
   if (!notices.ok()) return ReportError("records", notices.status());
   PrintRevocationOutcomes(*notices);
-  std::cout << "revocation notices: " << app::Acknowledged(*notices)
-            << " acknowledged, " << app::Pending(*notices)
-            << " still pending\n";
+  std::cout << "revocation notices: " << app::Acknowledged(*notices) << " acknowledged, "
+            << app::Pending(*notices) << " still pending\n";
   return app::Pending(*notices) > 0 ? kExitFailure : kExitOk;
 }
 
 int RunRecords(const std::vector<std::string>& args) {
   if (args.empty()) {
     return ReportError("records",
-                       absl::InvalidArgumentError(
-                           "expected count, list, show EXTERNAL_ID, delete "
-                           "EXTERNAL_ID, withdraw-consent EXTERNAL_ID or "
-                           "notify-revocations"));
+                       absl::InvalidArgumentError("expected count, list, show EXTERNAL_ID, delete "
+                                                  "EXTERNAL_ID, withdraw-consent EXTERNAL_ID or "
+                                                  "notify-revocations"));
   }
   const std::string& op = args[0];
-  const bool needs_id =
-      op == "show" || op == "delete" || op == "withdraw-consent";
+  const bool needs_id = op == "show" || op == "delete" || op == "withdraw-consent";
   if ((needs_id && args.size() != 2) || (!needs_id && args.size() != 1)) {
-    return ReportError("records",
-                       absl::InvalidArgumentError(
-                           needs_id ? absl::StrCat(op, " takes one EXTERNAL_ID")
-                                    : absl::StrCat(op, " takes no argument")));
+    return ReportError(
+        "records", absl::InvalidArgumentError(needs_id ? absl::StrCat(op, " takes one EXTERNAL_ID")
+                                                       : absl::StrCat(op, " takes no argument")));
   }
   // Reading needs no identity key; changing, logging and signing do.
-  const bool changes =
-      op == "delete" || op == "withdraw-consent" || op == "notify-revocations";
+  const bool changes = op == "delete" || op == "withdraw-consent" || op == "notify-revocations";
   return WithNodeInDir("records", {.load_identity = changes}, [&](app::Node& node) {
     if (op == "count") return RunCount(node);
     if (op == "list") {
-      absl::Status s = app::ListRecordsCsv(
-          node, [](absl::string_view csv) { std::cout << csv; });
+      absl::Status s = app::ListRecordsCsv(node, [](absl::string_view csv) { std::cout << csv; });
       return s.ok() ? kExitOk : ReportError("records", s);
     }
     if (op == "show") {
@@ -98,30 +90,27 @@ int RunRecords(const std::vector<std::string>& args) {
     }
     if (op == "withdraw-consent") return RunWithdrawConsent(node, args[1]);
     if (op == "notify-revocations") return RunNotifyRevocations(node);
-    return ReportError(
-        "records", absl::InvalidArgumentError(
-                       absl::StrCat("unknown operation '", op,
-                                    "' (expected count, list, show, delete, "
-                                    "withdraw-consent or notify-revocations)")));
+    return ReportError("records", absl::InvalidArgumentError(
+                                      absl::StrCat("unknown operation '", op,
+                                                   "' (expected count, list, show, delete, "
+                                                   "withdraw-consent or notify-revocations)")));
   });
 }
 
-FEDLINK_COMMAND(
-    "records",
-    "  fedlink records --dir DIR count\n"
-    "  fedlink records --dir DIR list            (CSV with the "
-    "canonical header)\n"
-    "  fedlink records --dir DIR show EXTERNAL_ID\n"
-    "  fedlink records --dir DIR delete EXTERNAL_ID\n"
-    "  fedlink records --dir DIR withdraw-consent EXTERNAL_ID\n"
-    "  fedlink records --dir DIR notify-revocations\n\n"
-    "show also prints what was shared about the record, with whom and\n"
-    "when, and with whom the policy shares it now. withdraw-consent clears\n"
-    "the record's consent, re-keys (every peer's cached table is void) and\n"
-    "sends signed revocation notices to every peer that received a hit or\n"
-    "follow-up about it; notify-revocations retries those not acknowledged.",
-    "count, list, show, delete own records; withdraw consent", {"dir"},
-    RunRecords);
+FEDLINK_COMMAND("records",
+                "  fedlink records --dir DIR count\n"
+                "  fedlink records --dir DIR list            (CSV with the "
+                "canonical header)\n"
+                "  fedlink records --dir DIR show EXTERNAL_ID\n"
+                "  fedlink records --dir DIR delete EXTERNAL_ID\n"
+                "  fedlink records --dir DIR withdraw-consent EXTERNAL_ID\n"
+                "  fedlink records --dir DIR notify-revocations\n\n"
+                "show also prints what was shared about the record, with whom and\n"
+                "when, and with whom the policy shares it now. withdraw-consent clears\n"
+                "the record's consent, re-keys (every peer's cached table is void) and\n"
+                "sends signed revocation notices to every peer that received a hit or\n"
+                "follow-up about it; notify-revocations retries those not acknowledged.",
+                "count, list, show, delete own records; withdraw consent", {"dir"}, RunRecords);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -19,8 +19,8 @@ int RunResolve(const std::vector<std::string>& args) {
 }
 
 FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H",
-                "print the external id behind one of this node's handles",
-                {"dir", "handle"}, RunResolve);
+                "print the external id behind one of this node's handles", {"dir", "handle"},
+                RunResolve);
 
 }  // namespace
 }  // namespace fedlink::cli

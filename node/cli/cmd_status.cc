@@ -17,10 +17,9 @@ int RunStatus(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-FEDLINK_COMMAND(
-    "status", "  fedlink status --dir DIR",
-    "health check and Admin.Status of a running node (over DIR/admin.sock)",
-    {"dir"}, RunStatus);
+FEDLINK_COMMAND("status", "  fedlink status --dir DIR",
+                "health check and Admin.Status of a running node (over DIR/admin.sock)", {"dir"},
+                RunStatus);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -10,8 +10,7 @@ int RunVersion(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-FEDLINK_COMMAND("version", "  fedlink version", "print the version", {},
-                RunVersion);
+FEDLINK_COMMAND("version", "  fedlink version", "print the version", {}, RunVersion);
 
 }  // namespace
 }  // namespace fedlink::cli

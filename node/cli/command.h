@@ -26,9 +26,9 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 struct Command {
-  absl::string_view name;     // first word: "init", "records", "oprf"
-  absl::string_view usage;    // usage lines shown by --help
-  absl::string_view summary;  // one line for `fedlink help`
+  absl::string_view name;                // first word: "init", "records", "oprf"
+  absl::string_view usage;               // usage lines shown by --help
+  absl::string_view summary;             // one line for `fedlink help`
   std::vector<absl::string_view> flags;  // Abseil flag names it accepts
   // Runs with the positional arguments after the command word.
   int (*run)(const std::vector<std::string>& args);
@@ -38,9 +38,7 @@ void RegisterCommand(Command command);
 const std::vector<Command>& Commands();
 
 struct CommandRegistrar {
-  explicit CommandRegistrar(Command command) {
-    RegisterCommand(std::move(command));
-  }
+  explicit CommandRegistrar(Command command) { RegisterCommand(std::move(command)); }
 };
 
 // Prints "fedlink <command>: <message>" on stderr and returns the exit code

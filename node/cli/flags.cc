@@ -12,15 +12,12 @@ ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
 ABSL_FLAG(std::string, out, "", "Output file.");
 ABSL_FLAG(std::string, format, "",
           "Input format: csv or jsonl (default: from the file extension).");
-ABSL_FLAG(
-    std::string, map, "",
-    "Column renames SRC=DST,... (e.g. rec_id=external_id,surname=family_name); "
-    "unmapped source columns that are not canonical names are ignored.");
+ABSL_FLAG(std::string, map, "",
+          "Column renames SRC=DST,... (e.g. rec_id=external_id,surname=family_name); "
+          "unmapped source columns that are not canonical names are ignored.");
 ABSL_FLAG(std::string, peer, "", "Peer node id.");
-ABSL_FLAG(std::string, purpose, "",
-          "Declared purpose, e.g. victim-dedup or perpetrator-link.");
-ABSL_FLAG(uint64_t, seed, 1,
-          "Random seed (deterministic output for a given seed).");
+ABSL_FLAG(std::string, purpose, "", "Declared purpose, e.g. victim-dedup or perpetrator-link.");
+ABSL_FLAG(uint64_t, seed, 1, "Random seed (deterministic output for a given seed).");
 ABSL_FLAG(std::string, truth, "", "Truth CSV with the header id_a,id_b.");
 ABSL_FLAG(std::string, region, "GB",
           "Default region (ISO 3166 alpha-2) for phone numbers without a "
@@ -37,8 +34,7 @@ ABSL_FLAG(std::string, legal_basis, "",
 ABSL_FLAG(std::string, official, "",
           "Pseudonymous id of the official making the requests (both nodes log it).");
 ABSL_FLAG(double, seconds, 1.0, "Seconds per measurement (benchmarks).");
-ABSL_FLAG(int, threads, 0,
-          "Threads (benchmarks; 0 = all cores).");
+ABSL_FLAG(int, threads, 0, "Threads (benchmarks; 0 = all cores).");
 ABSL_FLAG(bool, refresh, false, "Fetch peers' tables even if cached.");
 ABSL_FLAG(absl::Duration, max_table_age, absl::Minutes(10),
           "Refetch a cached peer table older than this.");
@@ -46,8 +42,7 @@ ABSL_FLAG(std::string, federation_key, "",
           "The coordinator's roster verifier key (printed by `fedlink "
           "federation init`); "
           "required at a node's first roster install, then pinned.");
-ABSL_FLAG(std::string, a, "",
-          "CSV for organisation A (import format; --map applies).");
+ABSL_FLAG(std::string, a, "", "CSV for organisation A (import format; --map applies).");
 ABSL_FLAG(std::string, b, "", "CSV for organisation B.");
 
 namespace fedlink::cli {

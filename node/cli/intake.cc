@@ -34,8 +34,7 @@ namespace {
 
 std::vector<std::string> List(const std::string& text) {
   std::vector<std::string> out;
-  for (absl::string_view v : absl::StrSplit(text, ';', absl::SkipWhitespace()))
-    out.emplace_back(v);
+  for (absl::string_view v : absl::StrSplit(text, ';', absl::SkipWhitespace())) out.emplace_back(v);
   return out;
 }
 
@@ -68,8 +67,8 @@ bool AnyFieldFlag() {
        {absl::GetFlag(FLAGS_given), absl::GetFlag(FLAGS_family), absl::GetFlag(FLAGS_alias),
         absl::GetFlag(FLAGS_dob), absl::GetFlag(FLAGS_sex), absl::GetFlag(FLAGS_phone),
         absl::GetFlag(FLAGS_email), absl::GetFlag(FLAGS_document),
-        absl::GetFlag(FLAGS_online_handle), absl::GetFlag(FLAGS_iban),
-        absl::GetFlag(FLAGS_plate), absl::GetFlag(FLAGS_address)}) {
+        absl::GetFlag(FLAGS_online_handle), absl::GetFlag(FLAGS_iban), absl::GetFlag(FLAGS_plate),
+        absl::GetFlag(FLAGS_address)}) {
     if (!v.empty()) return true;
   }
   return false;
@@ -84,8 +83,7 @@ absl::StatusOr<record::Person> IntakeFromFile(const std::string& path) {
   }
   const std::string name = path == "-" ? "intake" : path;
   importer::ImportOptions options;
-  options.format =
-      absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{") ? "jsonl" : "csv";
+  options.format = absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{") ? "jsonl" : "csv";
   options.default_role = record::Role::kOther;
   options.default_external_id = "intake";
   auto persons = importer::ParsePersons(text, name, options);
@@ -93,8 +91,8 @@ absl::StatusOr<record::Person> IntakeFromFile(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat("--intake: ", persons.status().message()));
   }
   if (persons->size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--intake: ", name, ": expected one record, found ", persons->size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--intake: ", name, ": expected one record, found ", persons->size()));
   }
   return persons->front();
 }

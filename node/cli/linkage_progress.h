@@ -17,14 +17,11 @@ inline app::LinkProgress LinkProgressOnStderr(ProgressBar* bar) {
   progress.on_keys = [](const match::keyspec::DropCounts& d) {
     if (d.total() == 0) return;
     std::cerr << "warning: " << d.total()
-              << " values did not normalise and were left out of the keys ("
-              << d.phones << " phones, " << d.emails << " e-mails, "
-              << d.documents << " documents, " << d.handles << " handles, "
-              << d.ibans << " IBANs, " << d.plates << " plates)\n";
+              << " values did not normalise and were left out of the keys (" << d.phones
+              << " phones, " << d.emails << " e-mails, " << d.documents << " documents, "
+              << d.handles << " handles, " << d.ibans << " IBANs, " << d.plates << " plates)\n";
   };
-  progress.on_linking = [bar](size_t done, size_t total) {
-    bar->Update(done, total);
-  };
+  progress.on_linking = [bar](size_t done, size_t total) { bar->Update(done, total); };
   return progress;
 }
 

@@ -41,20 +41,17 @@ void PrintOverview() {
   std::vector<Command> sorted = Registry();
   std::sort(sorted.begin(), sorted.end(),
             [](const Command& a, const Command& b) { return a.name < b.name; });
-  std::cout
-      << "fedlink: a federated, privacy-preserving record-linkage node\n\n"
-         "Usage: fedlink COMMAND [FLAGS] [ARGS]\n"
-         "       fedlink COMMAND --help\n\nCommands:\n";
+  std::cout << "fedlink: a federated, privacy-preserving record-linkage node\n\n"
+               "Usage: fedlink COMMAND [FLAGS] [ARGS]\n"
+               "       fedlink COMMAND --help\n\nCommands:\n";
   for (const Command& c : sorted) {
-    std::cout << "  " << c.name
-              << std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ')
+    std::cout << "  " << c.name << std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ')
               << c.summary << "\n";
   }
 }
 
 void PrintCommandHelp(const Command& c) {
-  std::cout << "fedlink " << c.name << ": " << c.summary << "\n\nUsage:\n"
-            << c.usage << "\n";
+  std::cout << "fedlink " << c.name << ": " << c.summary << "\n\nUsage:\n" << c.usage << "\n";
   if (!c.flags.empty()) std::cout << "\nFlags:\n";
   for (absl::string_view name : c.flags) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
@@ -88,9 +85,7 @@ bool Accepts(const Command& c, const std::string& name) {
 
 }  // namespace
 
-void RegisterCommand(Command command) {
-  Registry().push_back(std::move(command));
-}
+void RegisterCommand(Command command) { Registry().push_back(std::move(command)); }
 const std::vector<Command>& Commands() { return Registry(); }
 
 int ReportError(absl::string_view command, const absl::Status& status) {
@@ -104,8 +99,7 @@ int ReportError(absl::string_view command, const absl::Status& status) {
 }
 
 int Main(int argc, char** argv) {
-  if (argc < 2 || absl::string_view(argv[1]) == "help" ||
-      absl::string_view(argv[1]) == "--help" ||
+  if (argc < 2 || absl::string_view(argv[1]) == "help" || absl::string_view(argv[1]) == "--help" ||
       absl::string_view(argv[1]) == "-h") {
     if (argc >= 3 && absl::string_view(argv[1]) == "help") {
       for (const Command& c : Registry()) {
@@ -138,8 +132,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (command == nullptr) {
-    std::cerr << "fedlink: unknown command '" << argv[1]
-              << "' (run `fedlink help` for the list)\n";
+    std::cerr << "fedlink: unknown command '" << argv[1] << "' (run `fedlink help` for the list)\n";
     return kExitUsage;
   }
   // Normalised copies of the arguments; argv keeps pointing into these.
@@ -149,8 +142,8 @@ int Main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") after_separator = true;
-    const bool is_flag = !after_separator && i > words && arg.size() > 2 &&
-                         arg[0] == '-' && arg[1] == '-';
+    const bool is_flag =
+        !after_separator && i > words && arg.size() > 2 && arg[0] == '-' && arg[1] == '-';
     normalised.push_back(is_flag ? NormaliseFlag(arg) : std::string(arg));
     // "--intake -" (standard input): joined as "--intake=-", which Abseil
     // takes without asking whether "-" was meant as a flag.
@@ -170,9 +163,8 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (arg.size() > 1 && arg[0] == '-' && !Accepts(*command, FlagName(arg))) {
-      std::cerr << "fedlink " << command->name << ": unknown flag "
-                << arg.substr(0, arg.find('=')) << " (see `fedlink "
-                << command->name << " --help`)\n";
+      std::cerr << "fedlink " << command->name << ": unknown flag " << arg.substr(0, arg.find('='))
+                << " (see `fedlink " << command->name << " --help`)\n";
       return kExitUsage;
     }
   }

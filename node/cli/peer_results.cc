@@ -20,8 +20,9 @@ app::PeerMatchOptions PeerMatchOptionsFromFlags() {
 void PrintPeerSummary(const app::PeerResult& r) {
   for (const std::string& note : r.notes) std::cerr << note << "\n";
   if (!r.status.ok()) {
-    std::cerr << "peer " << r.member.node_id << ": failed: "
-              << absl::StatusCodeToString(r.status.code()) << ": " << r.status.message() << "\n";
+    std::cerr << "peer " << r.member.node_id
+              << ": failed: " << absl::StatusCodeToString(r.status.code()) << ": "
+              << r.status.message() << "\n";
     return;
   }
   std::cerr << absl::StrFormat(

@@ -11,15 +11,13 @@ namespace fedlink::cli {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(std::string label)
-      : label_(std::move(label)), tty_(isatty(2) == 1) {}
+  explicit ProgressBar(std::string label) : label_(std::move(label)), tty_(isatty(2) == 1) {}
   ~ProgressBar() { Finish(); }
   void Update(size_t done, size_t total) {
     if (!tty_ || total == 0) return;
     const int width = 40;
     const int filled = static_cast<int>(width * done / total);
-    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", label_.c_str(),
-                 std::string(filled, '#').c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", label_.c_str(), std::string(filled, '#').c_str(),
                  std::string(width - filled, ' ').c_str(), done, total);
     drawn_ = true;
   }

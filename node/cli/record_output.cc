@@ -37,8 +37,7 @@ void PrintPerson(const record::Person& p) {
   multi("address", p.addresses);
   multi("consent", p.consent);
   if (p.consent_expires_at != 0) {
-    line("consent_expires",
-         record::CivilFromDays(p.consent_expires_at / 86400).ToString());
+    line("consent_expires", record::CivilFromDays(p.consent_expires_at / 86400).ToString());
   }
   multi("labels", p.labels);
   line("officer", p.officer);
@@ -52,28 +51,25 @@ bool PrintHistory(const app::SharingHistory& h) {
     return false;
   }
   for (const followup::Hit& hit : h.hits) {
-    std::cout << "  " << Timestamp(hit.found_at) << " matched at " << hit.peer
-              << " (their " << hit.handle << ") for " << hit.purpose
-              << ", score " << hit.score << "\n";
+    std::cout << "  " << Timestamp(hit.found_at) << " matched at " << hit.peer << " (their "
+              << hit.handle << ") for " << hit.purpose << ", score " << hit.score << "\n";
   }
   for (const followup::Contact& c : h.contacts_in) {
-    std::cout << "  " << Timestamp(c.created_at) << " " << c.peer
-              << " asked for contact about it (" << c.id << ", " << c.purpose
-              << "): " << followup::ContactStatusName(c.status) << "\n";
+    std::cout << "  " << Timestamp(c.created_at) << " " << c.peer << " asked for contact about it ("
+              << c.id << ", " << c.purpose << "): " << followup::ContactStatusName(c.status)
+              << "\n";
   }
   for (const followup::Contact& c : h.contacts_out) {
     std::cout << "  " << Timestamp(c.created_at) << " we asked " << c.peer
-              << " for contact about their " << c.handle << " (" << c.id << ", "
-              << c.purpose << "): " << followup::ContactStatusName(c.status)
-              << "\n";
+              << " for contact about their " << c.handle << " (" << c.id << ", " << c.purpose
+              << "): " << followup::ContactStatusName(c.status) << "\n";
   }
   for (const followup::FollowupStore::Notice& n : h.notices) {
-    std::cout << "  " << Timestamp(n.at) << " " << n.peer << " matched it for "
-              << n.purpose << " (mutual notice)\n";
+    std::cout << "  " << Timestamp(n.at) << " " << n.peer << " matched it for " << n.purpose
+              << " (mutual notice)\n";
   }
   for (const followup::FollowupStore::Revocation& r : h.revocations) {
-    std::cout << "  " << Timestamp(r.created_at) << " revocation notice to "
-              << r.peer << ": "
+    std::cout << "  " << Timestamp(r.created_at) << " revocation notice to " << r.peer << ": "
               << (r.acked_at == absl::InfinitePast()
                       ? std::string("pending")
                       : absl::StrCat("acknowledged ", Timestamp(r.acked_at)))
@@ -93,15 +89,14 @@ void PrintSharedNow(const app::SharedNow& now) {
       std::cout << "  with nobody (no policy)\n";
       return;
     case app::SharedNow::Basis::kPolicyUnreadable:
-      std::cout << "  (policy unreadable: " << now.policy_error.message()
-                << ")\n";
+      std::cout << "  (policy unreadable: " << now.policy_error.message() << ")\n";
       return;
     case app::SharedNow::Basis::kPolicy:
       break;
   }
   for (const app::CurrentShare& s : now.shares) {
-    std::cout << "  with " << s.peer << " for " << s.purpose << " (rule '"
-              << s.rule << "', " << policy::PayloadName(s.payload) << ")\n";
+    std::cout << "  with " << s.peer << " for " << s.purpose << " (rule '" << s.rule << "', "
+              << policy::PayloadName(s.payload) << ")\n";
   }
   if (now.shares.empty()) std::cout << "  with nobody\n";
 }
@@ -114,15 +109,13 @@ void PrintRecordDetails(const app::RecordDetails& details) {
   if (PrintHistory(details.history)) PrintSharedNow(details.shared_now);
 }
 
-void PrintRevocationOutcomes(
-    const std::vector<app::RevocationOutcome>& notices) {
+void PrintRevocationOutcomes(const std::vector<app::RevocationOutcome>& notices) {
   for (const app::RevocationOutcome& n : notices) {
     if (n.status.ok()) {
       std::cout << "  revocation notice to " << n.peer << ": acknowledged\n";
     } else {
       std::cout << "  revocation notice to " << n.peer << ": pending ("
-                << absl::StatusCodeToString(n.status.code()) << ": "
-                << n.status.message() << ")\n";
+                << absl::StatusCodeToString(n.status.code()) << ": " << n.status.message() << ")\n";
     }
   }
 }

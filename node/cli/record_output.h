@@ -14,8 +14,7 @@ namespace fedlink::cli {
 // "shared now:", on stdout.
 void PrintRecordDetails(const app::RecordDetails& details);
 // "  revocation notice to PEER: acknowledged | pending (CODE: message)".
-void PrintRevocationOutcomes(
-    const std::vector<app::RevocationOutcome>& notices);
+void PrintRevocationOutcomes(const std::vector<app::RevocationOutcome>& notices);
 
 }  // namespace fedlink::cli
 

@@ -30,12 +30,12 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& s) {
 #define FEDLINK_STATUS_CONCAT_INNER(a, b) a##b
 #define FEDLINK_STATUS_CONCAT(a, b) FEDLINK_STATUS_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                                             \
-  do {                                                                    \
-    const auto& fedlink_status_or = (expr);                               \
-    if (!fedlink_status_or.ok()) {                                        \
-      return ::fedlink::internal_status::AsStatus(fedlink_status_or);    \
-    }                                                                     \
+#define RETURN_IF_ERROR(expr)                                         \
+  do {                                                                \
+    const auto& fedlink_status_or = (expr);                           \
+    if (!fedlink_status_or.ok()) {                                    \
+      return ::fedlink::internal_status::AsStatus(fedlink_status_or); \
+    }                                                                 \
   } while (false)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -27,8 +27,7 @@ int64_t FileMTimeNanos(const std::string& path) {
   return st.st_mtim.tv_sec * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
-                                 mode_t mode) {
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content, mode_t mode) {
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot write"));

@@ -1,4 +1,3 @@
-#include "node/common/whole_file.h"
 #include "node/config/node_config.h"
 
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::config {
 namespace {
@@ -20,8 +20,7 @@ namespace {
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (message_.empty())
-      message_ = absl::StrCat("line ", line + 1, ": ", message);
+    if (message_.empty()) message_ = absl::StrCat("line ", line + 1, ": ", message);
   }
   void AddWarning(int line, int column, const std::string& message) override {}
   const std::string& message() const { return message_; }
@@ -42,8 +41,7 @@ absl::StatusOr<NodeRole> ParseNodeRole(absl::string_view text) {
   for (const auto& [role, name] : kNodeRoleNames) {
     if (t == name) return role;
   }
-  return absl::InvalidArgumentError(
-      "unknown node role (expected agency, ngo or auditor)");
+  return absl::InvalidArgumentError("unknown node role (expected agency, ngo or auditor)");
 }
 
 absl::string_view NodeRoleName(NodeRole role) {
@@ -58,13 +56,11 @@ absl::Status ValidateNodeId(absl::string_view id) {
     return absl::InvalidArgumentError("node id must be 1 to 64 characters");
   }
   if (!absl::ascii_isalnum(static_cast<unsigned char>(id[0]))) {
-    return absl::InvalidArgumentError(
-        "node id must start with a letter or digit");
+    return absl::InvalidArgumentError("node id must start with a letter or digit");
   }
   for (char c : id) {
     const auto u = static_cast<unsigned char>(c);
-    if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' ||
-          c == '.')) {
+    if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' || c == '.')) {
       return absl::InvalidArgumentError(
           "node id may hold only lower-case letters, digits, '-' and '.'");
     }
@@ -78,30 +74,25 @@ absl::Status ValidateListenAddress(absl::string_view listen) {
     return absl::InvalidArgumentError("listen address must be HOST:PORT");
   }
   int port = 0;
-  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 1 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(
-        "listen address has no valid port (1-65535)");
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError("listen address has no valid port (1-65535)");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
-                                           absl::string_view file) {
+absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text, absl::string_view file) {
   fedlink::v1::NodeConfig proto;
   google::protobuf::TextFormat::Parser parser;
   FirstErrorCollector errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(std::string(text), &proto)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": ", errors.message()));
+    return absl::InvalidArgumentError(absl::StrCat(file, ": ", errors.message()));
   }
   NodeConfig config;
   config.node_id = proto.node_id();
   config.organisation = proto.organisation();
   if (auto s = ValidateNodeId(config.node_id); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": node_id: ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat(file, ": node_id: ", s.message()));
   }
   switch (proto.role()) {
     case fedlink::v1::NODE_ROLE_AGENCY:
@@ -114,16 +105,13 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
       config.role = NodeRole::kAuditor;
       break;
     default:
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": role: missing or unknown"));
+      return absl::InvalidArgumentError(absl::StrCat(file, ": role: missing or unknown"));
   }
   if (!proto.listen().empty()) config.listen = proto.listen();
   if (auto s = ValidateListenAddress(config.listen); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": listen: ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat(file, ": listen: ", s.message()));
   }
-  if (!proto.default_region().empty())
-    config.default_region = proto.default_region();
+  if (!proto.default_region().empty()) config.default_region = proto.default_region();
   config.schema_version = static_cast<int>(proto.schema_version());
   if (proto.epoch_days() != 0) {
     if (proto.epoch_days() > 366) {
@@ -139,8 +127,7 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   fedlink::v1::NodeConfig proto;
   proto.set_node_id(config.node_id);
   proto.set_organisation(config.organisation);
-  proto.set_role(
-      static_cast<fedlink::v1::NodeRole>(static_cast<int>(config.role)));
+  proto.set_role(static_cast<fedlink::v1::NodeRole>(static_cast<int>(config.role)));
   proto.set_listen(config.listen);
   proto.set_identity_key_file("identity.key");
   proto.set_database_file("node.db");
@@ -159,14 +146,13 @@ std::string FormatNodeConfig(const NodeConfig& config) {
 absl::StatusOr<NodeConfig> LoadNodeConfig(const common::NodePaths& paths) {
   std::error_code ec;
   if (!std::filesystem::is_directory(paths.dir, ec)) {
-    return absl::NotFoundError(absl::StrCat(
-        paths.dir, ": not a node directory (create one with `fedlink init`)"));
+    return absl::NotFoundError(
+        absl::StrCat(paths.dir, ": not a node directory (create one with `fedlink init`)"));
   }
   auto text = common::ReadWholeFile(paths.config());
   if (absl::IsNotFound(text.status())) {
     return absl::NotFoundError(absl::StrCat(
-        paths.config(),
-        ": missing node configuration (is this a `fedlink init` directory?)"));
+        paths.config(), ": missing node configuration (is this a `fedlink init` directory?)"));
   }
   RETURN_IF_ERROR(text.status());
   return ParseNodeConfig(*text, paths.config());

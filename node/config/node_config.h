@@ -35,8 +35,7 @@ absl::Status ValidateNodeId(absl::string_view node_id);
 absl::Status ValidateListenAddress(absl::string_view listen);
 
 // Parses node.conf text. Errors name the file and what is wrong.
-absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text,
-                                           absl::string_view file);
+absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text, absl::string_view file);
 std::string FormatNodeConfig(const NodeConfig& config);
 
 // Loads DIR/node.conf, checking the directory exists and looks like a node

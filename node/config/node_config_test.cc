@@ -29,23 +29,16 @@ TEST(NodeConfigTest, FormatsAndParsesBack) {
 }
 
 TEST(NodeConfigTest, ReportsSyntaxErrorsWithLine) {
-  auto c = ParseNodeConfig(
-      "node_id: \"a\"\nrole: NODE_ROLE_AGENCY\nbogus_field: 1\n", "x.conf");
+  auto c = ParseNodeConfig("node_id: \"a\"\nrole: NODE_ROLE_AGENCY\nbogus_field: 1\n", "x.conf");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(std::string(c.status().message()), HasSubstr("x.conf: line 3"));
 }
 
 TEST(NodeConfigTest, RejectsBadValues) {
-  EXPECT_FALSE(
-      ParseNodeConfig("node_id: \"Bad Id\" role: NODE_ROLE_AGENCY", "c").ok());
+  EXPECT_FALSE(ParseNodeConfig("node_id: \"Bad Id\" role: NODE_ROLE_AGENCY", "c").ok());
   EXPECT_FALSE(ParseNodeConfig("node_id: \"a\"", "c").ok());  // no role
-  EXPECT_FALSE(ParseNodeConfig(
-                   "node_id: \"a\" role: NODE_ROLE_NGO listen: \"host\"", "c")
-                   .ok());
-  EXPECT_FALSE(
-      ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"h:70000\"",
-                      "c")
-          .ok());
+  EXPECT_FALSE(ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"host\"", "c").ok());
+  EXPECT_FALSE(ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"h:70000\"", "c").ok());
 }
 
 TEST(NodeConfigTest, ValidatesNodeIds) {
@@ -61,8 +54,7 @@ TEST(NodeConfigTest, MissingDirectoryAndFileAreClearErrors) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "cfgtest";
   std::filesystem::remove_all(dir);
   auto missing_dir = LoadNodeConfig(common::NodePaths(dir.string()));
-  EXPECT_THAT(std::string(missing_dir.status().message()),
-              HasSubstr("not a node directory"));
+  EXPECT_THAT(std::string(missing_dir.status().message()), HasSubstr("not a node directory"));
   std::filesystem::create_directories(dir);
   auto missing_file = LoadNodeConfig(common::NodePaths(dir.string()));
   EXPECT_THAT(std::string(missing_file.status().message()),

@@ -11,24 +11,23 @@
 
 namespace fedlink::config {
 
-absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
-    const std::string& dir, const OpenNodeOptions& options) {
+absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
+                                                     const OpenNodeOptions& options) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   auto node = std::make_unique<OpenedNode>(dir);
   ASSIGN_OR_RETURN(node->config, LoadNodeConfig(node->paths));
   if (options.load_identity) {
     ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(node->paths.identity_key()));
     if (key->name() != node->config.node_id) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          node->paths.identity_key(), ": key is named '", key->name(),
-          "' but node.conf says node_id '", node->config.node_id, "'"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(node->paths.identity_key(), ": key is named '", key->name(),
+                       "' but node.conf says node_id '", node->config.node_id, "'"));
     }
     node->identity = std::move(key);
   }
   std::error_code ec;
   if (!std::filesystem::exists(node->paths.database(), ec)) {
-    return absl::NotFoundError(
-        absl::StrCat(node->paths.database(), ": missing database"));
+    return absl::NotFoundError(absl::StrCat(node->paths.database(), ": missing database"));
   }
   ASSIGN_OR_RETURN(node->store, store::OpenRecordStore(node->paths.database(), {}));
   return node;
@@ -41,16 +40,12 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   common::NodePaths paths(dir);
   std::error_code ec;
   if (std::filesystem::exists(paths.config(), ec)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(dir, ": already a node directory"));
+    return absl::AlreadyExistsError(absl::StrCat(dir, ": already a node directory"));
   }
   std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return absl::PermissionDeniedError(
-        absl::StrCat(dir, ": cannot create: ", ec.message()));
+  if (ec) return absl::PermissionDeniedError(absl::StrCat(dir, ": cannot create: ", ec.message()));
   if (chmod(dir.c_str(), 0700) != 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(dir, ": cannot set mode 0700"));
+    return absl::PermissionDeniedError(absl::StrCat(dir, ": cannot set mode 0700"));
   }
   ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(config.node_id));
   RETURN_IF_ERROR(key->SaveToFile(paths.identity_key()));

@@ -27,8 +27,8 @@ struct OpenNodeOptions {
 };
 
 // Opens an existing node directory.
-absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(
-    const std::string& dir, const OpenNodeOptions& options);
+absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
+                                                     const OpenNodeOptions& options);
 
 // Creates a node directory (mode 0700) with node.conf, a new identity key
 // (0600) and an empty database. Refuses a directory that already holds a node.

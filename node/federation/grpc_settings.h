@@ -6,10 +6,8 @@
 
 namespace fedlink::federation {
 
-inline constexpr int kMaxMessageBytes =
-    64 << 20;  // tag tables are streamed in chunks below this
-inline constexpr int kKeepaliveTimeMs =
-    30'000;  // client pings an idle connection every 30 s
+inline constexpr int kMaxMessageBytes = 64 << 20;  // tag tables are streamed in chunks below this
+inline constexpr int kKeepaliveTimeMs = 30'000;    // client pings an idle connection every 30 s
 inline constexpr int kKeepaliveTimeoutMs = 10'000;
 // The server tolerates pings no more often than every 20 s: below the
 // client's 30 s, so the server never closes a well-behaved client.

@@ -18,18 +18,16 @@ namespace fedlink::federation {
 // Thread-safe.
 class NonceStore {
  public:
-  static absl::StatusOr<std::unique_ptr<NonceStore>> Open(
-      const std::string& path);
+  static absl::StatusOr<std::unique_ptr<NonceStore>> Open(const std::string& path);
 
   // Records (sender, nonce) until `keep_until`, durably, before returning.
   // AlreadyExists if it was seen before (a replay). Also forgets nonces
   // whose window ended before `now`.
-  absl::Status Remember(absl::string_view sender, absl::string_view nonce,
-                        absl::Time keep_until, absl::Time now);
+  absl::Status Remember(absl::string_view sender, absl::string_view nonce, absl::Time keep_until,
+                        absl::Time now);
 
  private:
-  explicit NonceStore(std::unique_ptr<store::sqlite::Database> db)
-      : db_(std::move(db)) {}
+  explicit NonceStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
   absl::Mutex mu_;
   std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
 };

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
-#include "node/federation/grpc_status.h"
 #include "node/federation/grpc_settings.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/pinning.h"
 #include "node/federation/signed_request.h"
@@ -22,34 +22,28 @@ struct PeerClient::Impl {
   std::unique_ptr<fedlink::v1::Federation::Stub> stub;
 };
 
-std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self,
-                                               const Member& peer) {
+std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self, const Member& peer) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-  return grpc::CreateCustomChannel(
-      peer.endpoint, PinnedChannelCredentials(self.tls, peer.tls_cert_sha256),
-      args);
+  return grpc::CreateCustomChannel(peer.endpoint,
+                                   PinnedChannelCredentials(self.tls, peer.tls_cert_sha256), args);
 }
 
-PeerClient::PeerClient(const Self& self, Member peer)
-    : impl_(std::make_unique<Impl>()) {
+PeerClient::PeerClient(const Self& self, Member peer) : impl_(std::make_unique<Impl>()) {
   impl_->self = self;
   impl_->peer = std::move(peer);
-  impl_->stub =
-      fedlink::v1::Federation::NewStub(OpenPeerChannel(self, impl_->peer));
+  impl_->stub = fedlink::v1::Federation::NewStub(OpenPeerChannel(self, impl_->peer));
 }
 
 PeerClient::~PeerClient() = default;
 
 namespace {
 
-bool Retryable(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE;
-}
+bool Retryable(const grpc::Status& s) { return s.error_code() == grpc::StatusCode::UNAVAILABLE; }
 
 }  // namespace
 
@@ -70,8 +64,8 @@ PingResult PeerClient::Ping(absl::Duration deadline, int attempts) {
   for (int attempt = 1;; ++attempt) {
     // A fresh signed request per attempt: a replayed nonce would be refused.
     fedlink::v1::PingRequest request;
-    auto sealed = SealRequest(impl_->self, impl_->peer.node_id, "ping",
-                              "fedlink.v1.PingRequest", request);
+    auto sealed =
+        SealRequest(impl_->self, impl_->peer.node_id, "ping", "fedlink.v1.PingRequest", request);
     if (!sealed.ok()) {
       result.status = sealed.status();
       return result;
@@ -81,12 +75,10 @@ PingResult PeerClient::Ping(absl::Duration deadline, int attempts) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(end));
     const absl::Time sent = absl::Now();
-    grpc::Status s =
-        impl_->stub->Ping(&context, signed_request, &signed_answer);
+    grpc::Status s = impl_->stub->Ping(&context, signed_request, &signed_answer);
     if (s.ok()) {
       result.latency = absl::Now() - sent;
-      auto body = OpenAnswer(signed_answer.envelope(), "fedlink.v1.PingAnswer",
-                             impl_->peer);
+      auto body = OpenAnswer(signed_answer.envelope(), "fedlink.v1.PingAnswer", impl_->peer);
       fedlink::v1::PingAnswer answer;
       if (!body.ok()) {
         result.status = body.status();
@@ -100,8 +92,7 @@ PingResult PeerClient::Ping(absl::Duration deadline, int attempts) {
       return result;
     }
     result.status = FromGrpc(s);
-    if (!Retryable(s) || attempt >= attempts || absl::Now() + backoff >= end)
-      return result;
+    if (!Retryable(s) || attempt >= attempts || absl::Now() + backoff >= end) return result;
     absl::SleepFor(backoff);
     backoff *= 2;
   }
@@ -111,14 +102,12 @@ absl::StatusOr<std::string> PeerClient::GetRoster(absl::Duration deadline) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   fedlink::v1::GetRosterResponse response;
-  grpc::Status s = impl_->stub->GetRoster(
-      &context, fedlink::v1::GetRosterRequest(), &response);
+  grpc::Status s = impl_->stub->GetRoster(&context, fedlink::v1::GetRosterRequest(), &response);
   if (!s.ok()) return FromGrpc(s);
   return response.roster_envelope();
 }
 
-std::vector<PingResult> PingAll(const Self& self, const Roster& roster,
-                                absl::Duration deadline) {
+std::vector<PingResult> PingAll(const Self& self, const Roster& roster, absl::Duration deadline) {
   std::vector<std::future<PingResult>> futures;
   for (const Member& m : roster.members()) {
     if (m.node_id == self.node_id) continue;

@@ -65,8 +65,7 @@ class PeerClient {
 
 // Pings every roster member except `self` in parallel; one result per peer,
 // in roster order, all within `deadline`.
-std::vector<PingResult> PingAll(const Self& self, const Roster& roster,
-                                absl::Duration deadline);
+std::vector<PingResult> PingAll(const Self& self, const Roster& roster, absl::Duration deadline);
 
 }  // namespace fedlink::federation
 

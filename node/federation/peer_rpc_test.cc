@@ -20,8 +20,7 @@ using ::testing::HasSubstr;
 class PeerRpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fed_ = std::make_unique<testing::TestFederation>(
-        std::vector<std::string>{"a", "b", "c"});
+    fed_ = std::make_unique<testing::TestFederation>(std::vector<std::string>{"a", "b", "c"});
     fed_->AddNode("stranger", /*in_roster=*/false);
     fed_->SignAndInstall();
     for (const char* id : {"a", "b", "c"}) {
@@ -38,9 +37,7 @@ class PeerRpcTest : public ::testing::Test {
     s.tls = *tls::Load(fed_->node(tls_of.empty() ? id : tls_of).paths.dir);
     return s;
   }
-  Member MemberOf(const std::string& id) {
-    return *fed_->roster("a")->Find(id);
-  }
+  Member MemberOf(const std::string& id) { return *fed_->roster("a")->Find(id); }
 
   std::unique_ptr<testing::TestFederation> fed_;
   std::map<std::string, std::unique_ptr<PeerServer>> servers_;
@@ -57,15 +54,12 @@ TEST_F(PeerRpcTest, MembersPingEachOtherOverMutualTls) {
 }
 
 TEST_F(PeerRpcTest, RefusesPlaintextClients) {
-  auto channel = grpc::CreateChannel(MemberOf("b").endpoint,
-                                     grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(MemberOf("b").endpoint, grpc::InsecureChannelCredentials());
   auto stub = fedlink::v1::Federation::NewStub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(3));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
   fedlink::v1::GetRosterResponse response;
-  grpc::Status s =
-      stub->GetRoster(&context, fedlink::v1::GetRosterRequest(), &response);
+  grpc::Status s = stub->GetRoster(&context, fedlink::v1::GetRosterRequest(), &response);
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(response.roster_envelope().empty());
 }
@@ -95,31 +89,24 @@ TEST_F(PeerRpcTest, RefusesACertificateThatDoesNotMatchTheClaimedNode) {
   PeerClient client(SelfOf("a", /*tls_of=*/"c"), MemberOf("b"));
   PingResult r = client.Ping(absl::Seconds(3), 1);
   EXPECT_EQ(r.status.code(), absl::StatusCode::kPermissionDenied) << r.status;
-  EXPECT_THAT(std::string(r.status.message()),
-              HasSubstr("TLS client certificate"));
+  EXPECT_THAT(std::string(r.status.message()), HasSubstr("TLS client certificate"));
 }
 
 TEST_F(PeerRpcTest, RefusesARevokedMember) {
-  ASSERT_TRUE(PeerClient(SelfOf("c"), MemberOf("b"))
-                  .Ping(absl::Seconds(5))
-                  .status.ok());
+  ASSERT_TRUE(PeerClient(SelfOf("c"), MemberOf("b")).Ping(absl::Seconds(5)).status.ok());
   ASSERT_TRUE(RemoveMember(fed_->coordinator(), "c").ok());
   fed_->SignAndInstall();  // b reloads the new roster on its next call
   PeerClient client(SelfOf("c"), MemberOf("b"));
   EXPECT_FALSE(client.GetRoster(absl::Seconds(3)).ok());
   EXPECT_FALSE(client.Ping(absl::Seconds(3), 1).status.ok());
   // a and b still talk.
-  EXPECT_TRUE(PeerClient(SelfOf("a"), MemberOf("b"))
-                  .Ping(absl::Seconds(5))
-                  .status.ok());
+  EXPECT_TRUE(PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(5)).status.ok());
 }
 
-TEST_F(PeerRpcTest,
-       FanOutReturnsLivePeersAndTheDeadPeersErrorWithinTheDeadline) {
+TEST_F(PeerRpcTest, FanOutReturnsLivePeersAndTheDeadPeersErrorWithinTheDeadline) {
   servers_["c"]->Shutdown(absl::ZeroDuration());
   const absl::Time start = absl::Now();
-  std::vector<PingResult> results =
-      PingAll(SelfOf("a"), *fed_->roster("a"), absl::Seconds(2));
+  std::vector<PingResult> results = PingAll(SelfOf("a"), *fed_->roster("a"), absl::Seconds(2));
   const absl::Duration took = absl::Now() - start;
   ASSERT_EQ(results.size(), 2u);
   std::map<std::string, absl::Status> by_peer;

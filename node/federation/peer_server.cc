@@ -1,6 +1,3 @@
-#include "node/common/whole_file.h"
-#include "node/common/node_paths.h"
-#include "node/common/status_macros.h"
 #include "node/federation/peer_server.h"
 
 #include <grpcpp/grpcpp.h>
@@ -11,8 +8,11 @@
 #include "absl/synchronization/mutex.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
-#include "node/federation/grpc_status.h"
+#include "node/common/node_paths.h"
+#include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 #include "node/federation/grpc_settings.h"
+#include "node/federation/grpc_status.h"
 #include "node/federation/nonce_store.h"
 #include "node/federation/pinning.h"
 #include "node/federation/signed_request.h"
@@ -30,8 +30,7 @@ class RosterHolder {
   absl::StatusOr<std::shared_ptr<const Roster>> Get() {
     const int64_t mtime = common::FileMTimeNanos(paths_.roster());
     absl::MutexLock lock(&mu_);
-    if (roster_ == nullptr || mtime != mtime_ ||
-        roster_->expires_at() <= clock_->Now()) {
+    if (roster_ == nullptr || mtime != mtime_ || roster_->expires_at() <= clock_->Now()) {
       ASSIGN_OR_RETURN(auto loaded, LoadInstalledRoster(paths_, clock_->Now()));
       roster_ = std::make_shared<const Roster>(std::move(loaded));
       mtime_ = mtime;
@@ -48,23 +47,20 @@ class RosterHolder {
 };
 
 // The TLS client certificate fingerprint of a call.
-absl::StatusOr<std::string> PeerFingerprint(
-    const grpc::ServerContext& context) {
+absl::StatusOr<std::string> PeerFingerprint(const grpc::ServerContext& context) {
   auto auth = context.auth_context();
   if (auth == nullptr) return absl::UnauthenticatedError("no TLS peer");
   auto pems = auth->FindPropertyValues("x509_pem_cert");
-  if (pems.empty())
-    return absl::UnauthenticatedError("no TLS client certificate");
+  if (pems.empty()) return absl::UnauthenticatedError("no TLS client certificate");
   return tls::Fingerprint(absl::string_view(pems[0].data(), pems[0].size()));
 }
 
 class VerifierAuth final : public PeerAuth {
  public:
-  explicit VerifierAuth(const RequestVerifier* verifier)
-      : verifier_(verifier) {}
-  absl::StatusOr<VerifiedRequest> Verify(
-      const grpc::ServerContext& context, absl::string_view envelope,
-      absl::string_view message_type) const override {
+  explicit VerifierAuth(const RequestVerifier* verifier) : verifier_(verifier) {}
+  absl::StatusOr<VerifiedRequest> Verify(const grpc::ServerContext& context,
+                                         absl::string_view envelope,
+                                         absl::string_view message_type) const override {
     ASSIGN_OR_RETURN(auto fp, PeerFingerprint(context));
     return verifier_->Verify(envelope, message_type, fp);
   }
@@ -86,23 +82,20 @@ class FederationService final : public fedlink::v1::Federation::Service {
                     common::Clock* clock)
       : node_(node), roster_(roster), clock_(clock), handler_(auth, node.identity.get(), nullptr) {}
 
-  grpc::Status GetRoster(grpc::ServerContext* context,
-                         const fedlink::v1::GetRosterRequest*,
+  grpc::Status GetRoster(grpc::ServerContext* context, const fedlink::v1::GetRosterRequest*,
                          fedlink::v1::GetRosterResponse* response) override {
     auto roster = roster_->Get();
     if (!roster.ok()) return ToGrpc(roster.status());
     auto fp = PeerFingerprint(*context);
     if (!fp.ok()) return ToGrpc(fp.status());
     if (!IsMemberFingerprint(**roster, *fp)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "not a roster member");
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "not a roster member");
     }
     response->set_roster_envelope((*roster)->envelope());
     return grpc::Status::OK;
   }
 
-  grpc::Status Ping(grpc::ServerContext* context,
-                    const fedlink::v1::Signed* request,
+  grpc::Status Ping(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                     fedlink::v1::Signed* response) override {
     // A ping carries nothing but its header and is not logged.
     auto decode = [](const VerifiedRequest&) { return Done{}; };
@@ -150,10 +143,9 @@ struct PeerServer::Impl {
 PeerServer::PeerServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PeerServer::~PeerServer() { Shutdown(absl::ZeroDuration()); }
 
-absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
-    const config::OpenedNode& node, const PeerServerOptions& options) {
-  if (node.identity == nullptr)
-    return absl::FailedPreconditionError("node identity not loaded");
+absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::OpenedNode& node,
+                                                              const PeerServerOptions& options) {
+  if (node.identity == nullptr) return absl::FailedPreconditionError("node identity not loaded");
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
   ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir));
   auto impl = std::make_unique<Impl>();
@@ -166,24 +158,22 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
   impl->nonces = std::move(nonces);
   RosterHolder* holder = impl->roster.get();
   impl->verifier = std::make_unique<RequestVerifier>(
-      node.config.node_id, [holder] { return holder->Get(); },
-      impl->nonces.get(), clock, options.skew);
+      node.config.node_id, [holder] { return holder->Get(); }, impl->nonces.get(), clock,
+      options.skew);
   impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get());
   impl->service = std::make_unique<FederationService>(node, holder, *impl->auth, clock);
 
   grpc::ServerBuilder builder;
-  const std::string listen =
-      options.listen.empty() ? node.config.listen : options.listen;
-  builder.AddListeningPort(
-      listen,
-      PinnedServerCredentials(own_tls,
-                              [holder](absl::string_view fp) {
-                                auto roster = holder->Get();
-                                return roster.ok() &&
-                                       FederationService::IsMemberFingerprint(
-                                           **roster, fp);
-                              }),
-      &impl->port);
+  const std::string listen = options.listen.empty() ? node.config.listen : options.listen;
+  builder.AddListeningPort(listen,
+                           PinnedServerCredentials(own_tls,
+                                                   [holder](absl::string_view fp) {
+                                                     auto roster = holder->Get();
+                                                     return roster.ok() &&
+                                                            FederationService::IsMemberFingerprint(
+                                                                **roster, fp);
+                                                   }),
+                           &impl->port);
   builder.RegisterService(impl->service.get());
   for (const PeerServiceFactory& factory : options.services) {
     ASSIGN_OR_RETURN(auto service, factory(*impl->auth));
@@ -192,14 +182,12 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
   }
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  builder.AddChannelArgument(
-      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-      kMinPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinPingIntervalMs);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat(listen, ": cannot listen for peers"));
+    return absl::UnavailableError(absl::StrCat(listen, ": cannot listen for peers"));
   }
   return std::unique_ptr<PeerServer>(new PeerServer(std::move(impl)));
 }
@@ -207,8 +195,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(
 void PeerServer::Shutdown(absl::Duration grace) {
   if (impl_ == nullptr || impl_->shut_down) return;
   impl_->shut_down = true;
-  impl_->server->Shutdown(std::chrono::system_clock::now() +
-                          absl::ToChronoMilliseconds(grace));
+  impl_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->server->Wait();
 }
 

@@ -18,9 +18,9 @@
 namespace fedlink::federation {
 
 struct PeerServerOptions {
-  common::Clock* clock = nullptr;                  // default: real clock
-  absl::Duration skew = absl::Minutes(5);  // request freshness window
-  std::string listen;                      // default: the node's config
+  common::Clock* clock = nullptr;            // default: real clock
+  absl::Duration skew = absl::Minutes(5);    // request freshness window
+  std::string listen;                        // default: the node's config
   std::vector<PeerServiceFactory> services;  // extra services (Match, ...)
 };
 
@@ -28,8 +28,8 @@ class PeerServer {
  public:
   // Needs tls.key/tls.crt and an installed roster (FailedPrecondition
   // otherwise). `node` must outlive the server.
-  static absl::StatusOr<std::unique_ptr<PeerServer>> Start(
-      const config::OpenedNode& node, const PeerServerOptions& options);
+  static absl::StatusOr<std::unique_ptr<PeerServer>> Start(const config::OpenedNode& node,
+                                                           const PeerServerOptions& options);
   PeerServer(const PeerServer&) = delete;
   PeerServer& operator=(const PeerServer&) = delete;
   ~PeerServer();

@@ -25,20 +25,18 @@ class PeerAuth {
   virtual ~PeerAuth() = default;
   // Verifies a signed request arriving on `context`: roster membership,
   // signature, TLS certificate pin, recipient, freshness, replay.
-  virtual absl::StatusOr<VerifiedRequest> Verify(
-      const grpc::ServerContext& context, absl::string_view envelope,
-      absl::string_view message_type) const = 0;
+  virtual absl::StatusOr<VerifiedRequest> Verify(const grpc::ServerContext& context,
+                                                 absl::string_view envelope,
+                                                 absl::string_view message_type) const = 0;
 };
 
 using PeerServiceFactory =
-    std::function<absl::StatusOr<std::unique_ptr<grpc::Service>>(
-        const PeerAuth& auth)>;
+    std::function<absl::StatusOr<std::unique_ptr<grpc::Service>>(const PeerAuth& auth)>;
 
 struct Self;
 // A roster-pinned mutual-TLS channel to `peer` (for clients of extra
 // services), with the same limits and keepalives as PeerClient's.
-std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self,
-                                               const Member& peer);
+std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self, const Member& peer);
 
 }  // namespace fedlink::federation
 

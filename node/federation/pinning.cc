@@ -14,21 +14,18 @@ class PinVerifier : public grpc::experimental::ExternalCertificateVerifier {
   explicit PinVerifier(FingerprintCheck accept) : accept_(std::move(accept)) {}
 
   bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
-              std::function<void(grpc::Status)> callback,
-              grpc::Status* sync_status) override {
+              std::function<void(grpc::Status)> callback, grpc::Status* sync_status) override {
     const grpc::string_ref pem = request->peer_cert();
     auto fp = tls::Fingerprint(absl::string_view(pem.data(), pem.size()));
     if (!fp.ok() || !accept_(*fp)) {
-      *sync_status =
-          grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                       "peer certificate is not pinned by the roster");
+      *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                  "peer certificate is not pinned by the roster");
     } else {
       *sync_status = grpc::Status::OK;
     }
     return true;  // decided synchronously
   }
-  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {
-  }
+  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
 
  private:
   FingerprintCheck accept_;
@@ -37,21 +34,18 @@ class PinVerifier : public grpc::experimental::ExternalCertificateVerifier {
 std::shared_ptr<grpc::experimental::CertificateProviderInterface> Provider(
     const tls::TlsIdentity& own) {
   return std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
-      std::vector<grpc::experimental::IdentityKeyCertPair>{
-          {own.key_pem, own.cert_pem}});
+      std::vector<grpc::experimental::IdentityKeyCertPair>{{own.key_pem, own.cert_pem}});
 }
 
 }  // namespace
 
-std::shared_ptr<grpc::ServerCredentials> PinnedServerCredentials(
-    const tls::TlsIdentity& own, FingerprintCheck accept) {
+std::shared_ptr<grpc::ServerCredentials> PinnedServerCredentials(const tls::TlsIdentity& own,
+                                                                 FingerprintCheck accept) {
   grpc::experimental::TlsServerCredentialsOptions options(Provider(own));
   options.watch_identity_key_cert_pairs();
-  options.set_cert_request_type(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
   options.set_certificate_verifier(
-      grpc::experimental::ExternalCertificateVerifier::Create<PinVerifier>(
-          std::move(accept)));
+      grpc::experimental::ExternalCertificateVerifier::Create<PinVerifier>(std::move(accept)));
   return grpc::experimental::TlsServerCredentials(options);
 }
 

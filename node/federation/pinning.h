@@ -21,8 +21,8 @@ namespace fedlink::federation {
 
 using FingerprintCheck = std::function<bool(absl::string_view sha256_hex)>;
 
-std::shared_ptr<grpc::ServerCredentials> PinnedServerCredentials(
-    const tls::TlsIdentity& own, FingerprintCheck accept);
+std::shared_ptr<grpc::ServerCredentials> PinnedServerCredentials(const tls::TlsIdentity& own,
+                                                                 FingerprintCheck accept);
 std::shared_ptr<grpc::ChannelCredentials> PinnedChannelCredentials(
     const tls::TlsIdentity& own, std::string expected_server_sha256);
 

@@ -24,8 +24,7 @@ namespace {
 bool IsHex64(absl::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) ||
-        absl::ascii_isupper(c)) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c)) {
       return false;
     }
   }
@@ -41,8 +40,7 @@ absl::StatusOr<Member> ValidateEntry(const fedlink::v1::RosterEntry& e) {
         absl::StrCat(e.node_id(), ": role must be agency, ngo or auditor"));
   }
   if (auto s = config::ValidateListenAddress(e.endpoint()); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(e.node_id(), ": endpoint: ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat(e.node_id(), ": endpoint: ", s.message()));
   }
   auto v = crypto::Verifier::Parse(e.identity_vkey());
   if (!v.ok()) {
@@ -54,8 +52,8 @@ absl::StatusOr<Member> ValidateEntry(const fedlink::v1::RosterEntry& e) {
         absl::StrCat(e.node_id(), ": identity key is named '", v->name, "'"));
   }
   if (!IsHex64(e.tls_cert_sha256())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        e.node_id(), ": tls_cert_sha256 must be 64 lower-case hex digits"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.node_id(), ": tls_cert_sha256 must be 64 lower-case hex digits"));
   }
   if (e.epoch_days() > 366) {
     return absl::InvalidArgumentError(absl::StrCat(e.node_id(), ": epoch_days: 1 to 366"));
@@ -74,13 +72,11 @@ struct CoordinatorFiles {
   std::string state() const { return dir + "/members.txtpb"; }
 };
 
-absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(
-    const CoordinatorFiles& f) {
+absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(const CoordinatorFiles& f) {
   auto text = common::ReadWholeFile(f.state());
   if (!text.ok()) {
-    return absl::NotFoundError(absl::StrCat(
-        f.dir,
-        ": not a coordinator directory (run `fedlink federation init`)"));
+    return absl::NotFoundError(
+        absl::StrCat(f.dir, ": not a coordinator directory (run `fedlink federation init`)"));
   }
   fedlink::v1::CoordinatorState state;
   if (!google::protobuf::TextFormat::ParseFromString(*text, &state)) {
@@ -89,8 +85,7 @@ absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(
   return state;
 }
 
-absl::Status SaveState(const CoordinatorFiles& f,
-                       const fedlink::v1::CoordinatorState& state) {
+absl::Status SaveState(const CoordinatorFiles& f, const fedlink::v1::CoordinatorState& state) {
   std::string text;
   google::protobuf::TextFormat::PrintToString(state, &text);
   return common::WriteFileAtomically(f.state(), text);
@@ -99,15 +94,12 @@ absl::Status SaveState(const CoordinatorFiles& f,
 }  // namespace
 
 absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
-                                    const crypto::Verifier& federation_key,
-                                    absl::Time now) {
+                                    const crypto::Verifier& federation_key, absl::Time now) {
   auto body = crypto::envelope::Open(envelope_bytes, kRosterContext, federation_key);
   if (!body.ok())
-    return absl::PermissionDeniedError(
-        absl::StrCat("roster: ", body.status().message()));
+    return absl::PermissionDeniedError(absl::StrCat("roster: ", body.status().message()));
   fedlink::v1::Roster proto;
-  if (!proto.ParseFromString(*body))
-    return absl::DataLossError("roster: body does not parse");
+  if (!proto.ParseFromString(*body)) return absl::DataLossError("roster: body does not parse");
   Roster r;
   r.federation_id_ = proto.federation_id();
   r.version_ = proto.version();
@@ -115,19 +107,15 @@ absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
   r.envelope_ = std::string(envelope_bytes);
   if (r.version_ == 0) return absl::InvalidArgumentError("roster: version 0");
   if (r.expires_at_ <= now) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("roster version ", r.version_, " expired at ",
-                     absl::FormatTime(r.expires_at_)));
+    return absl::FailedPreconditionError(absl::StrCat("roster version ", r.version_, " expired at ",
+                                                      absl::FormatTime(r.expires_at_)));
   }
   std::set<std::string> ids;
   for (const auto& e : proto.members()) {
     auto m = ValidateEntry(e);
-    if (!m.ok())
-      return absl::InvalidArgumentError(
-          absl::StrCat("roster: ", m.status().message()));
+    if (!m.ok()) return absl::InvalidArgumentError(absl::StrCat("roster: ", m.status().message()));
     if (!ids.insert(m->node_id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("roster: ", m->node_id, " listed twice"));
+      return absl::InvalidArgumentError(absl::StrCat("roster: ", m->node_id, " listed twice"));
     }
     r.members_.push_back(*std::move(m));
   }
@@ -143,8 +131,7 @@ const Member* Roster::Find(absl::string_view node_id) const {
 
 absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
                                      absl::string_view envelope_bytes,
-                                     std::optional<std::string> federation_vkey,
-                                     absl::Time now) {
+                                     std::optional<std::string> federation_vkey, absl::Time now) {
   const std::string key_path = paths.federation_key();
   std::string pinned;
   if (auto existing = common::ReadWholeFile(key_path); existing.ok()) {
@@ -169,10 +156,9 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
   ASSIGN_OR_RETURN(auto roster, Roster::Open(envelope_bytes, *federation_key, now));
   if (auto current = LoadInstalledRoster(paths, now); current.ok()) {
     if (roster.version() <= current->version()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("roster version ", roster.version(),
-                       " is not newer than the installed version ",
-                       current->version(), " (rollback refused)"));
+      return absl::FailedPreconditionError(absl::StrCat("roster version ", roster.version(),
+                                                        " is not newer than the installed version ",
+                                                        current->version(), " (rollback refused)"));
     }
     if (roster.federation_id() != current->federation_id()) {
       return absl::PermissionDeniedError("roster is for another federation");
@@ -185,18 +171,15 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
   return roster;
 }
 
-absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths,
-                                           absl::Time now) {
+absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now) {
   auto pinned = common::ReadWholeFile(paths.federation_key());
   auto bytes = common::ReadWholeFile(paths.roster());
   if (!pinned.ok() || !bytes.ok()) {
-    return absl::NotFoundError(absl::StrCat(
-        paths.dir, ": no roster installed (run `fedlink roster install`)"));
+    return absl::NotFoundError(
+        absl::StrCat(paths.dir, ": no roster installed (run `fedlink roster install`)"));
   }
   auto key = crypto::Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
-  if (!key.ok())
-    return absl::DataLossError(
-        absl::StrCat(paths.dir, "/federation.key: corrupt"));
+  if (!key.ok()) return absl::DataLossError(absl::StrCat(paths.dir, "/federation.key: corrupt"));
   return Roster::Open(*bytes, *key, now);
 }
 
@@ -216,21 +199,18 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
   e.set_max_table_records(config.max_table_records);
   std::string text;
   google::protobuf::TextFormat::PrintToString(e, &text);
-  return absl::StrCat("# fedlink membership request (fedlink.v1.RosterEntry)\n",
-                      text);
+  return absl::StrCat("# fedlink membership request (fedlink.v1.RosterEntry)\n", text);
 }
 
 absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
                                             absl::string_view federation_id) {
   if (auto s = config::ValidateNodeId(federation_id); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--federation-id: ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat("--federation-id: ", s.message()));
   }
   CoordinatorFiles f(dir);
   std::error_code ec;
   if (std::filesystem::exists(f.state(), ec)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(dir, ": already a coordinator directory"));
+    return absl::AlreadyExistsError(absl::StrCat(dir, ": already a coordinator directory"));
   }
   std::filesystem::create_directories(dir, ec);
   chmod(dir.c_str(), 0700);
@@ -252,14 +232,11 @@ absl::Status AddMember(const std::string& dir, absl::string_view request_text,
   CoordinatorFiles f(dir);
   ASSIGN_OR_RETURN(auto state, LoadState(f));
   fedlink::v1::RosterEntry entry;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text),
-                                                     &entry)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source_name, ": not a membership request"));
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text), &entry)) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": not a membership request"));
   }
   if (auto m = ValidateEntry(entry); !m.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source_name, ": ", m.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", m.status().message()));
   }
   bool replaced = false;
   for (auto& existing : *state.mutable_members()) {
@@ -281,14 +258,12 @@ absl::Status RemoveMember(const std::string& dir, absl::string_view node_id) {
     if (members->Get(i).node_id() == node_id) members->DeleteSubrange(i, 1);
   }
   if (members->size() == before) {
-    return absl::NotFoundError(
-        absl::StrCat("no member '", node_id, "' in the roster"));
+    return absl::NotFoundError(absl::StrCat("no member '", node_id, "' in the roster"));
   }
   return SaveState(f, state);
 }
 
-absl::StatusOr<std::string> SignRoster(const std::string& dir,
-                                       absl::Duration valid_for,
+absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration valid_for,
                                        absl::Time now) {
   CoordinatorFiles f(dir);
   ASSIGN_OR_RETURN(auto state, LoadState(f));
@@ -311,14 +286,11 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir,
 
 std::string FormatRoster(const Roster& roster) {
   std::string out = absl::StrFormat(
-      "federation %s, roster version %d, expires %s\n", roster.federation_id(),
-      roster.version(),
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", roster.expires_at(),
-                       absl::UTCTimeZone()));
+      "federation %s, roster version %d, expires %s\n", roster.federation_id(), roster.version(),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", roster.expires_at(), absl::UTCTimeZone()));
   for (const Member& m : roster.members()) {
-    absl::StrAppendFormat(&out, "  %-16s %-8s %-22s %s  tls:%s...\n", m.node_id,
-                          m.role, m.endpoint, m.organisation,
-                          m.tls_cert_sha256.substr(0, 16));
+    absl::StrAppendFormat(&out, "  %-16s %-8s %-22s %s  tls:%s...\n", m.node_id, m.role, m.endpoint,
+                          m.organisation, m.tls_cert_sha256.substr(0, 16));
   }
   return out;
 }

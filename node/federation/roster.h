@@ -34,7 +34,7 @@ struct Member {
   std::string endpoint;
   std::string identity_vkey;
   std::string tls_cert_sha256;
-  crypto::Verifier identity;  // parsed identity_vkey
+  crypto::Verifier identity;                // parsed identity_vkey
   int epoch_days = 7;                       // its OPRF key epoch
   uint64_t max_table_records = 10'000'000;  // the largest table it may serve
 };
@@ -44,8 +44,7 @@ class Roster {
   // Verifies the envelope with `federation_key`, parses and validates the
   // roster, and refuses it if it has expired at `now`.
   static absl::StatusOr<Roster> Open(absl::string_view envelope,
-                                     const crypto::Verifier& federation_key,
-                                     absl::Time now);
+                                     const crypto::Verifier& federation_key, absl::Time now);
 
   const std::string& federation_id() const { return federation_id_; }
   uint64_t version() const { return version_; }
@@ -64,13 +63,10 @@ class Roster {
 
 // Node side. The first install must name the federation key to pin
 // (`federation_vkey`); later installs must not contradict the pinned key.
-absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
-                                     absl::string_view envelope,
-                                     std::optional<std::string> federation_vkey,
-                                     absl::Time now);
+absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths, absl::string_view envelope,
+                                     std::optional<std::string> federation_vkey, absl::Time now);
 // The installed roster (NotFound if none), verified again.
-absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths,
-                                           absl::Time now);
+absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now);
 
 // This node's membership request as protobuf text (RosterEntry).
 absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
@@ -78,15 +74,13 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
                                           absl::string_view identity_vkey);
 
 // Coordinator side: COORD/federation.key (0600), COORD/members.txtpb.
-absl::StatusOr<std::string> InitCoordinator(
-    const std::string& dir,
-    absl::string_view federation_id);  // returns vkey
+absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
+                                            absl::string_view federation_id);  // returns vkey
 absl::Status AddMember(const std::string& dir, absl::string_view request_text,
                        absl::string_view source_name);
 absl::Status RemoveMember(const std::string& dir, absl::string_view node_id);
 // Signs the current member list as the next version; returns envelope bytes.
-absl::StatusOr<std::string> SignRoster(const std::string& dir,
-                                       absl::Duration valid_for,
+absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration valid_for,
                                        absl::Time now);
 // The coordinator's verifier key.
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir);

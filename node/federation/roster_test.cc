@@ -33,8 +33,7 @@ class RosterTest : public ::testing::Test {
     ASSERT_TRUE(config::InitNode(dir, c).ok());
     auto node = config::OpenNode(dir, {});
     ASSERT_TRUE(node.ok());
-    auto request = MemberRequest((*node)->paths, (*node)->config,
-                                 (*node)->identity->VerifierKey());
+    auto request = MemberRequest((*node)->paths, (*node)->config, (*node)->identity->VerifierKey());
     ASSERT_TRUE(request.ok()) << request.status();
     ASSERT_TRUE(AddMember(coord_, *request, id + ".txtpb").ok());
   }
@@ -63,21 +62,16 @@ TEST_F(RosterTest, SignInstallAndFindMembers) {
   EXPECT_EQ(loaded->version(), 1u);
 }
 
-TEST_F(RosterTest,
-       FirstInstallNeedsTheFederationKeyAndLaterOnesCannotChangeIt) {
+TEST_F(RosterTest, FirstInstallNeedsTheFederationKeyAndLaterOnesCannotChangeIt) {
   auto r1 = *SignRoster(coord_, absl::Hours(24), now_);
-  EXPECT_THAT(std::string(InstallRoster(Paths("ngo-1"), r1, std::nullopt, now_)
-                              .status()
-                              .message()),
+  EXPECT_THAT(std::string(InstallRoster(Paths("ngo-1"), r1, std::nullopt, now_).status().message()),
               HasSubstr("--federation-key"));
   ASSERT_TRUE(InstallRoster(Paths("ngo-1"), r1, vkey_, now_).ok());
   auto other = crypto::SigningKey::Generate("eu-ht/roster");
   auto r2 = *SignRoster(coord_, absl::Hours(24), now_);
   EXPECT_TRUE(absl::IsPermissionDenied(
-      InstallRoster(Paths("ngo-1"), r2, (*other)->VerifierKey(), now_)
-          .status()));
-  EXPECT_TRUE(InstallRoster(Paths("ngo-1"), r2, std::nullopt, now_)
-                  .ok());  // pinned key used
+      InstallRoster(Paths("ngo-1"), r2, (*other)->VerifierKey(), now_).status()));
+  EXPECT_TRUE(InstallRoster(Paths("ngo-1"), r2, std::nullopt, now_).ok());  // pinned key used
 }
 
 TEST_F(RosterTest, RefusesRollbackAndReplayOfTheSameVersion) {
@@ -85,9 +79,7 @@ TEST_F(RosterTest, RefusesRollbackAndReplayOfTheSameVersion) {
   auto r2 = *SignRoster(coord_, absl::Hours(24), now_);
   ASSERT_TRUE(InstallRoster(Paths("police-1"), r2, vkey_, now_).ok());
   EXPECT_THAT(
-      std::string(InstallRoster(Paths("police-1"), r1, std::nullopt, now_)
-                      .status()
-                      .message()),
+      std::string(InstallRoster(Paths("police-1"), r1, std::nullopt, now_).status().message()),
       HasSubstr("rollback refused"));
   EXPECT_FALSE(InstallRoster(Paths("police-1"), r2, std::nullopt, now_).ok());
   EXPECT_EQ(LoadInstalledRoster(Paths("police-1"), now_)->version(), 2u);
@@ -95,15 +87,13 @@ TEST_F(RosterTest, RefusesRollbackAndReplayOfTheSameVersion) {
 
 TEST_F(RosterTest, RefusesExpiredRosters) {
   auto r = *SignRoster(coord_, absl::Hours(1), now_);
-  EXPECT_THAT(std::string(InstallRoster(Paths("police-1"), r, vkey_,
-                                        now_ + absl::Hours(2))
-                              .status()
-                              .message()),
-              HasSubstr("expired"));
+  EXPECT_THAT(
+      std::string(
+          InstallRoster(Paths("police-1"), r, vkey_, now_ + absl::Hours(2)).status().message()),
+      HasSubstr("expired"));
   ASSERT_TRUE(InstallRoster(Paths("police-1"), r, vkey_, now_).ok());
   // An installed roster that has since expired is no longer usable.
-  EXPECT_FALSE(
-      LoadInstalledRoster(Paths("police-1"), now_ + absl::Hours(2)).ok());
+  EXPECT_FALSE(LoadInstalledRoster(Paths("police-1"), now_ + absl::Hours(2)).ok());
 }
 
 TEST_F(RosterTest, RefusesTamperedAndForeignRosters) {
@@ -117,19 +107,17 @@ TEST_F(RosterTest, RefusesTamperedAndForeignRosters) {
   const std::string other = (root_ / "other-coord").string();
   ASSERT_TRUE(InitCoordinator(other, "eu-ht").ok());
   auto foreign = *SignRoster(other, absl::Hours(24), now_);
-  EXPECT_TRUE(absl::IsPermissionDenied(
-      InstallRoster(Paths("police-1"), foreign, vkey_, now_).status()));
+  EXPECT_TRUE(
+      absl::IsPermissionDenied(InstallRoster(Paths("police-1"), foreign, vkey_, now_).status()));
 }
 
 TEST_F(RosterTest, RemovingAMemberRevokesItInTheNextVersion) {
-  ASSERT_TRUE(InstallRoster(Paths("police-1"),
-                            *SignRoster(coord_, absl::Hours(24), now_), vkey_,
-                            now_)
-                  .ok());
+  ASSERT_TRUE(
+      InstallRoster(Paths("police-1"), *SignRoster(coord_, absl::Hours(24), now_), vkey_, now_)
+          .ok());
   ASSERT_TRUE(RemoveMember(coord_, "ngo-1").ok());
   EXPECT_TRUE(absl::IsNotFound(RemoveMember(coord_, "ngo-1")));
-  auto r2 = InstallRoster(Paths("police-1"),
-                          *SignRoster(coord_, absl::Hours(24), now_),
+  auto r2 = InstallRoster(Paths("police-1"), *SignRoster(coord_, absl::Hours(24), now_),
                           std::nullopt, now_);
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(r2->Find("ngo-1"), nullptr);
@@ -138,10 +126,8 @@ TEST_F(RosterTest, RemovingAMemberRevokesItInTheNextVersion) {
 
 TEST_F(RosterTest, RejectsMalformedMembershipRequests) {
   EXPECT_FALSE(AddMember(coord_, "garbage {", "r.txtpb").ok());
-  EXPECT_THAT(
-      std::string(AddMember(coord_, "node_id: \"x\" role: \"boss\"", "r.txtpb")
-                      .message()),
-      HasSubstr("r.txtpb: x: role"));
+  EXPECT_THAT(std::string(AddMember(coord_, "node_id: \"x\" role: \"boss\"", "r.txtpb").message()),
+              HasSubstr("r.txtpb: x: role"));
   EXPECT_FALSE(AddMember(coord_,
                          "node_id: \"x\" role: \"ngo\" endpoint: \"h:1\" "
                          "identity_vkey: \"bad\" "

@@ -18,8 +18,7 @@ audit::Event SignedHandler::StartEntry(const SignedMethod& method, absl::string_
   return entry;
 }
 
-absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method,
-                                          const absl::Status& outcome,
+absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method, const absl::Status& outcome,
                                           audit::Event& entry) const {
   entry.event = std::string(outcome.ok() ? method.answered : method.refused);
   entry.outcome = audit::OutcomeOf(outcome);

@@ -88,7 +88,8 @@ using EnvelopeSink = std::function<absl::Status(std::string envelope)>;
 // and sends it.
 class ChunkWriter {
  public:
-  ChunkWriter(const crypto::SigningKey* identity, absl::string_view context, const EnvelopeSink* send)
+  ChunkWriter(const crypto::SigningKey* identity, absl::string_view context,
+              const EnvelopeSink* send)
       : identity_(identity), context_(context), send_(send) {}
 
   // `chunk` is a protobuf message (anything with SerializeAsString()).
@@ -142,8 +143,8 @@ decltype(auto) Call(F& f, Last& last, Args&... args) {
 }
 
 template <typename F, typename Last, typename... Args>
-using ValueOf = typename Value<std::decay_t<decltype(Call(
-    std::declval<F&>(), std::declval<Last&>(), std::declval<Args&>()...))>>::Type;
+using ValueOf = typename Value<std::decay_t<decltype(Call(std::declval<F&>(), std::declval<Last&>(),
+                                                          std::declval<Args&>()...))>>::Type;
 
 }  // namespace signed_handler_internal
 
@@ -169,13 +170,12 @@ class SignedHandler {
   //   act:    (const VerifiedRequest&, Request&[, audit::Event&]) -> Result
   //   answer: (const VerifiedRequest&, Result&[, const Logged&]) -> message
   template <typename Decode, typename Act, typename Answer>
-  absl::StatusOr<std::string> Unary(const grpc::ServerContext& context,
-                                    absl::string_view envelope, const SignedMethod& method,
-                                    Decode decode, Act act, Answer answer) const {
+  absl::StatusOr<std::string> Unary(const grpc::ServerContext& context, absl::string_view envelope,
+                                    const SignedMethod& method, Decode decode, Act act,
+                                    Answer answer) const {
     namespace internal = signed_handler_internal;
     std::string sealed;
-    auto seal = [&](const VerifiedRequest& v, auto& result,
-                    const Logged& logged) -> absl::Status {
+    auto seal = [&](const VerifiedRequest& v, auto& result, const Logged& logged) -> absl::Status {
       ASSIGN_OR_RETURN(auto message, internal::Wrap(internal::Call(answer, logged, v, result)));
       ASSIGN_OR_RETURN(sealed, Seal(method, message.SerializeAsString()));
       return absl::OkStatus();
@@ -190,8 +190,8 @@ class SignedHandler {
   //           -> absl::Status
   template <typename Decode, typename Act, typename Answer>
   absl::Status Stream(const grpc::ServerContext& context, absl::string_view envelope,
-                      const SignedMethod& method, const EnvelopeSink& send, Decode decode,
-                      Act act, Answer answer) const {
+                      const SignedMethod& method, const EnvelopeSink& send, Decode decode, Act act,
+                      Answer answer) const {
     auto write = [&](const VerifiedRequest& v, auto& result, const Logged& logged) {
       ChunkWriter out(identity_, method.answer, &send);
       return absl::Status(answer(v, result, logged, out));

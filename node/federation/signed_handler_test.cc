@@ -273,8 +273,7 @@ TEST_F(SignedHandlerTest, RequestSignedByANonMemberIsRefusedLoggedAndNotActedOn)
 
 TEST_F(SignedHandlerTest, UnsignedRequestIsRefusedLoggedAndNotActedOn) {
   fedlink::v1::CosignRequest body;
-  body.mutable_header()->ParseFromString(
-      SerializeHeader(NewHeader("a", "b", "test", absl::Now())));
+  body.mutable_header()->ParseFromString(SerializeHeader(NewHeader("a", "b", "test", absl::Now())));
   body.set_checkpoint("hello");
   const std::string unsigned_body = body.SerializeAsString();
   fedlink::v1::Signed response;
@@ -317,7 +316,7 @@ TEST_F(SignedHandlerTest, DecodeErrorIsRefusedLoggedAndNothingIsActedOn) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].event(), "test.refused");
   EXPECT_EQ(entries[0].outcome(), "INVALID_ARGUMENT: test: malformed");
-  EXPECT_EQ(entries[0].requester(), "a");        // it did authenticate
+  EXPECT_EQ(entries[0].requester(), "a");            // it did authenticate
   EXPECT_EQ(entries[0].peer_signed(), "malformed");  // what decode noted stays
 }
 

@@ -9,10 +9,10 @@
 
 namespace fedlink::federation {
 
-Header NewHeader(absl::string_view from, absl::string_view to,
-                 absl::string_view purpose, absl::Time now) {
-  Header h{std::string(from), std::string(to), std::string(purpose),
-           std::string(16, '\0'), now, "", ""};
+Header NewHeader(absl::string_view from, absl::string_view to, absl::string_view purpose,
+                 absl::Time now) {
+  Header h{
+      std::string(from), std::string(to), std::string(purpose), std::string(16, '\0'), now, "", ""};
   randombytes_buf(h.nonce.data(), h.nonce.size());
   return h;
 }
@@ -32,23 +32,21 @@ std::string SerializeHeader(const Header& header) {
 std::string EnvelopeDigest(absl::string_view envelope) {
   std::string out(crypto_hash_sha256_BYTES, '\0');
   crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
-                     reinterpret_cast<const unsigned char*>(envelope.data()),
-                     envelope.size());
+                     reinterpret_cast<const unsigned char*>(envelope.data()), envelope.size());
   return out;
 }
 
-absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
-    absl::string_view envelope_bytes, absl::string_view context,
-    absl::string_view tls_peer_sha256) const {
+absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelope_bytes,
+                                                        absl::string_view context,
+                                                        absl::string_view tls_peer_sha256) const {
   ASSIGN_OR_RETURN(auto parsed, crypto::envelope::Parse(envelope_bytes));
   auto roster = roster_();
   if (!roster.ok())
-    return absl::UnavailableError(
-        absl::StrCat("no usable roster: ", roster.status().message()));
+    return absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message()));
   const Member* member = (*roster)->Find(parsed.signer);
   if (member == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "'", parsed.signer, "' is not a member of the installed roster"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("'", parsed.signer, "' is not a member of the installed roster"));
   }
   ASSIGN_OR_RETURN(auto body, crypto::envelope::Open(envelope_bytes, context, member->identity));
   // Every request message has its RequestHeader as field 1; parsing the
@@ -59,26 +57,23 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
   }
   const auto& h = prefix.header();
   if (h.from() != member->node_id) {
-    return absl::PermissionDeniedError(
-        "request header 'from' is not its signer");
+    return absl::PermissionDeniedError("request header 'from' is not its signer");
   }
   if (tls_peer_sha256 != member->tls_cert_sha256) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "TLS client certificate does not match the roster entry of '",
-        member->node_id, "'"));
+        "TLS client certificate does not match the roster entry of '", member->node_id, "'"));
   }
   if (h.to() != self_id_) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "request is addressed to '", h.to(), "', not to this node"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("request is addressed to '", h.to(), "', not to this node"));
   }
-  if (h.nonce().size() != 16)
-    return absl::InvalidArgumentError("request nonce must be 16 bytes");
+  if (h.nonce().size() != 16) return absl::InvalidArgumentError("request nonce must be 16 bytes");
   const absl::Time now = clock_->Now();
   const absl::Time issued = absl::FromUnixSeconds(h.issued_at());
   if (issued < now - skew_ || issued > now + skew_) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "request issued_at is outside the ", absl::FormatDuration(skew_),
-        " freshness window (stale or clock skew)"));
+    return absl::DeadlineExceededError(absl::StrCat("request issued_at is outside the ",
+                                                    absl::FormatDuration(skew_),
+                                                    " freshness window (stale or clock skew)"));
   }
   RETURN_IF_ERROR(nonces_->Remember(member->node_id, h.nonce(), issued + skew_, now));
   VerifiedRequest out;
@@ -89,8 +84,7 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(
   return out;
 }
 
-absl::StatusOr<std::string> OpenAnswer(absl::string_view envelope_bytes,
-                                       absl::string_view context,
+absl::StatusOr<std::string> OpenAnswer(absl::string_view envelope_bytes, absl::string_view context,
                                        const Member& responder) {
   return crypto::envelope::Open(envelope_bytes, context, responder.identity);
 }

@@ -45,8 +45,8 @@ struct Header {
 };
 
 // A fresh header from `from` to `to` with a random 16-byte nonce.
-Header NewHeader(absl::string_view from, absl::string_view to,
-                 absl::string_view purpose, absl::Time now);
+Header NewHeader(absl::string_view from, absl::string_view to, absl::string_view purpose,
+                 absl::Time now);
 // Serialized fedlink.v1.RequestHeader, for building request bodies.
 std::string SerializeHeader(const Header& header);
 
@@ -61,8 +61,7 @@ struct VerifiedRequest {
 };
 
 // Returns the currently installed roster (reloaded when it changes).
-using RosterSource =
-    std::function<absl::StatusOr<std::shared_ptr<const Roster>>()>;
+using RosterSource = std::function<absl::StatusOr<std::shared_ptr<const Roster>>()>;
 
 // Thread-safe.
 class RequestVerifier {
@@ -80,9 +79,8 @@ class RequestVerifier {
   // mismatch, wrong recipient), Unauthenticated (bad signature),
   // DeadlineExceeded (stale), AlreadyExists (replay), InvalidArgument
   // (malformed).
-  absl::StatusOr<VerifiedRequest> Verify(
-      absl::string_view envelope, absl::string_view context,
-      absl::string_view tls_peer_sha256) const;
+  absl::StatusOr<VerifiedRequest> Verify(absl::string_view envelope, absl::string_view context,
+                                         absl::string_view tls_peer_sha256) const;
 
  private:
   std::string self_id_;
@@ -95,8 +93,7 @@ class RequestVerifier {
 // The client's check of a signed answer: signed by `responder`, for the
 // request whose envelope digest is `request_digest` (the answer body's
 // `digest_field` must hold it; the caller extracts it after Open).
-absl::StatusOr<std::string> OpenAnswer(absl::string_view envelope,
-                                       absl::string_view context,
+absl::StatusOr<std::string> OpenAnswer(absl::string_view envelope, absl::string_view context,
                                        const Member& responder);
 
 }  // namespace fedlink::federation

@@ -15,8 +15,7 @@ using ::testing::HasSubstr;
 class SignedRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fed_ = std::make_unique<testing::TestFederation>(
-        std::vector<std::string>{"a", "b"});
+    fed_ = std::make_unique<testing::TestFederation>(std::vector<std::string>{"a", "b"});
     fed_->SignAndInstall();
     roster_ = fed_->roster("b");
     nonces_path_ = fed_->node("b").paths.dir + "/federation.db";
@@ -28,22 +27,17 @@ class SignedRequestTest : public ::testing::Test {
   std::unique_ptr<RequestVerifier> MakeVerifier(NonceStore* nonces) {
     auto roster = roster_;
     return std::make_unique<RequestVerifier>(
-        "b",
-        [roster]() -> absl::StatusOr<std::shared_ptr<const Roster>> {
-          return roster;
-        },
-        nonces, &clock_);
+        "b", [roster]() -> absl::StatusOr<std::shared_ptr<const Roster>> { return roster; }, nonces,
+        &clock_);
   }
 
   std::string Request(const Header& h, const crypto::SigningKey& key) {
     fedlink::v1::PingRequest r;
     r.mutable_header()->ParseFromString(SerializeHeader(h));
-    return *crypto::envelope::Seal(key, "fedlink.v1.PingRequest",
-                           r.SerializeAsString());
+    return *crypto::envelope::Seal(key, "fedlink.v1.PingRequest", r.SerializeAsString());
   }
   std::string Good() {
-    return Request(NewHeader("a", "b", "ping", clock_.Now()),
-                   *fed_->node("a").identity);
+    return Request(NewHeader("a", "b", "ping", clock_.Now()), *fed_->node("a").identity);
   }
 
   common::FakeClock clock_{absl::Now()};
@@ -67,61 +61,57 @@ TEST_F(SignedRequestTest, AcceptsAGoodRequest) {
 TEST_F(SignedRequestTest, RefusesABadSignature) {
   std::string env = Good();
   env[env.size() - 5] ^= 1;
-  EXPECT_TRUE(absl::IsUnauthenticated(
-      verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
+  EXPECT_TRUE(
+      absl::IsUnauthenticated(verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
 }
 
 TEST_F(SignedRequestTest, RefusesARequestAddressedToAnotherNode) {
-  auto s = verifier_
-               ->Verify(Request(NewHeader("a", "c", "ping", clock_.Now()),
-                                *fed_->node("a").identity),
-                        "fedlink.v1.PingRequest", a_tls_)
-               .status();
+  auto s =
+      verifier_
+          ->Verify(Request(NewHeader("a", "c", "ping", clock_.Now()), *fed_->node("a").identity),
+                   "fedlink.v1.PingRequest", a_tls_)
+          .status();
   EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("addressed to 'c'"));
 }
 
 TEST_F(SignedRequestTest, RefusesStaleAndFutureRequests) {
-  const std::string old =
-      Request(NewHeader("a", "b", "ping", clock_.Now() - absl::Minutes(6)),
-              *fed_->node("a").identity);
-  EXPECT_TRUE(absl::IsDeadlineExceeded(
-      verifier_->Verify(old, "fedlink.v1.PingRequest", a_tls_).status()));
-  const std::string future =
-      Request(NewHeader("a", "b", "ping", clock_.Now() + absl::Minutes(6)),
-              *fed_->node("a").identity);
+  const std::string old = Request(NewHeader("a", "b", "ping", clock_.Now() - absl::Minutes(6)),
+                                  *fed_->node("a").identity);
+  EXPECT_TRUE(
+      absl::IsDeadlineExceeded(verifier_->Verify(old, "fedlink.v1.PingRequest", a_tls_).status()));
+  const std::string future = Request(NewHeader("a", "b", "ping", clock_.Now() + absl::Minutes(6)),
+                                     *fed_->node("a").identity);
   EXPECT_TRUE(absl::IsDeadlineExceeded(
       verifier_->Verify(future, "fedlink.v1.PingRequest", a_tls_).status()));
-  const std::string edge =
-      Request(NewHeader("a", "b", "ping", clock_.Now() - absl::Minutes(4)),
-              *fed_->node("a").identity);
+  const std::string edge = Request(NewHeader("a", "b", "ping", clock_.Now() - absl::Minutes(4)),
+                                   *fed_->node("a").identity);
   EXPECT_TRUE(verifier_->Verify(edge, "fedlink.v1.PingRequest", a_tls_).ok());
 }
 
 TEST_F(SignedRequestTest, RefusesReplayEvenAfterARestart) {
   const std::string env = Good();
   ASSERT_TRUE(verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).ok());
-  EXPECT_TRUE(absl::IsAlreadyExists(
-      verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
   // "Restart": drop the store and open it again from disk.
   verifier_.reset();
   nonces_.reset();
   nonces_ = *NonceStore::Open(nonces_path_);
   verifier_ = MakeVerifier(nonces_.get());
-  EXPECT_TRUE(absl::IsAlreadyExists(
-      verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
   // Once the window has passed the nonce is forgotten, but the request is
   // then stale anyway.
   clock_.Advance(absl::Minutes(11));
-  EXPECT_TRUE(absl::IsDeadlineExceeded(
-      verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
+  EXPECT_TRUE(
+      absl::IsDeadlineExceeded(verifier_->Verify(env, "fedlink.v1.PingRequest", a_tls_).status()));
 }
 
 TEST_F(SignedRequestTest, RefusesAnUnknownSigner) {
   auto stranger = crypto::SigningKey::Generate("z");
   auto s = verifier_
-               ->Verify(Request(NewHeader("z", "b", "ping", clock_.Now()),
-                                **stranger),
+               ->Verify(Request(NewHeader("z", "b", "ping", clock_.Now()), **stranger),
                         "fedlink.v1.PingRequest", a_tls_)
                .status();
   EXPECT_TRUE(absl::IsPermissionDenied(s));
@@ -130,11 +120,11 @@ TEST_F(SignedRequestTest, RefusesAnUnknownSigner) {
 
 TEST_F(SignedRequestTest, RefusesAHeaderThatIsNotItsSigner) {
   // a signs a request claiming to come from b.
-  auto s = verifier_
-               ->Verify(Request(NewHeader("b", "b", "ping", clock_.Now()),
-                                *fed_->node("a").identity),
-                        "fedlink.v1.PingRequest", a_tls_)
-               .status();
+  auto s =
+      verifier_
+          ->Verify(Request(NewHeader("b", "b", "ping", clock_.Now()), *fed_->node("a").identity),
+                   "fedlink.v1.PingRequest", a_tls_)
+          .status();
   EXPECT_TRUE(absl::IsPermissionDenied(s));
 }
 
@@ -146,8 +136,7 @@ TEST_F(SignedRequestTest, RefusesATlsCertificateOfAnotherMember) {
 }
 
 TEST_F(SignedRequestTest, RefusesTheWrongMessageType) {
-  EXPECT_FALSE(
-      verifier_->Verify(Good(), "fedlink.v1.EvaluateRequest", a_tls_).ok());
+  EXPECT_FALSE(verifier_->Verify(Good(), "fedlink.v1.EvaluateRequest", a_tls_).ok());
 }
 
 }  // namespace

@@ -26,11 +26,8 @@ class TestFederation {
   explicit TestFederation(const std::vector<std::string>& ids,
                           std::map<std::string, config::NodeRole> roles = {})
       : roles_(std::move(roles)) {
-    root_ =
-        std::filesystem::path(::testing::TempDir()) /
-        absl::StrCat(
-            "fed-",
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = std::filesystem::path(::testing::TempDir()) /
+            absl::StrCat("fed-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
     coord_ = (root_ / "coord").string();
     vkey_ = *InitCoordinator(coord_, "test-fed");
@@ -48,8 +45,8 @@ class TestFederation {
     auto node = config::OpenNode(dir, {});
     ASSERT_TRUE(node.ok()) << node.status();
     if (in_roster) {
-      auto request = MemberRequest((*node)->paths, (*node)->config,
-                                   (*node)->identity->VerifierKey());
+      auto request =
+          MemberRequest((*node)->paths, (*node)->config, (*node)->identity->VerifierKey());
       ASSERT_TRUE(AddMember(coord_, *request, id).ok());
     }
     nodes_[id] = *std::move(node);
@@ -68,8 +65,7 @@ class TestFederation {
   config::OpenedNode& node(const std::string& id) { return *nodes_.at(id); }
   const std::string& coordinator() const { return coord_; }
   std::shared_ptr<const Roster> roster(const std::string& id) {
-    return std::make_shared<const Roster>(
-        *LoadInstalledRoster(node(id).paths, absl::Now()));
+    return std::make_shared<const Roster>(*LoadInstalledRoster(node(id).paths, absl::Now()));
   }
 
  private:

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
-#include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 
@@ -18,14 +18,15 @@ namespace fedlink::followup {
 using federation::FromGrpc;
 namespace {
 
-using Rpc = grpc::Status (fedlink::v1::Followup::Stub::*)(
-    grpc::ClientContext*, const fedlink::v1::Signed&, fedlink::v1::Signed*);
+using Rpc = grpc::Status (fedlink::v1::Followup::Stub::*)(grpc::ClientContext*,
+                                                          const fedlink::v1::Signed&,
+                                                          fedlink::v1::Signed*);
 
 template <typename Message>
 absl::Status SendUnlogged(const federation::Self& self, const federation::Member& peer,
-                          Message& body, absl::string_view type, absl::string_view purpose,
-                          Rpc rpc, const std::string& id, absl::Duration deadline,
-                          std::string* digest, std::string* receipt_envelope) {
+                          Message& body, absl::string_view type, absl::string_view purpose, Rpc rpc,
+                          const std::string& id, absl::Duration deadline, std::string* digest,
+                          std::string* receipt_envelope) {
   ASSIGN_OR_RETURN(auto sealed, federation::SealRequest(self, peer.node_id, purpose, type, body));
   *digest = federation::EnvelopeDigest(sealed);
   auto stub = fedlink::v1::Followup::NewStub(federation::OpenPeerChannel(self, peer));
@@ -36,26 +37,23 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
   grpc::Status s = ((*stub).*rpc)(&context, request, &response);
   if (!s.ok()) return FromGrpc(s, peer.node_id);
   *receipt_envelope = response.envelope();
-  ASSIGN_OR_RETURN(auto opened, federation::OpenAnswer(response.envelope(),
-                                                       "fedlink.v1.FollowupReceipt", peer));
+  ASSIGN_OR_RETURN(auto opened,
+                   federation::OpenAnswer(response.envelope(), "fedlink.v1.FollowupReceipt", peer));
   fedlink::v1::FollowupReceipt receipt;
   if (!receipt.ParseFromString(opened) ||
-      receipt.request_sha256() != federation::EnvelopeDigest(sealed) ||
-      receipt.id() != id) {
-    return absl::DataLossError(
-        absl::StrCat(peer.node_id, ": receipt does not name our request"));
+      receipt.request_sha256() != federation::EnvelopeDigest(sealed) || receipt.id() != id) {
+    return absl::DataLossError(absl::StrCat(peer.node_id, ": receipt does not name our request"));
   }
   return absl::OkStatus();
 }
 
 template <typename Message>
-absl::Status Send(const federation::Self& self, const federation::Member& peer,
-                  Message& body, absl::string_view type, absl::string_view purpose, Rpc rpc,
-                  const std::string& id, absl::Duration deadline, absl::string_view event,
-                  audit::AuditLog* audit) {
+absl::Status Send(const federation::Self& self, const federation::Member& peer, Message& body,
+                  absl::string_view type, absl::string_view purpose, Rpc rpc, const std::string& id,
+                  absl::Duration deadline, absl::string_view event, audit::AuditLog* audit) {
   std::string digest, receipt;
-  const absl::Status s = SendUnlogged(self, peer, body, type, purpose, rpc, id, deadline,
-                                      &digest, &receipt);
+  const absl::Status s =
+      SendUnlogged(self, peer, body, type, purpose, rpc, id, deadline, &digest, &receipt);
   if (audit == nullptr) return s;
   audit::Event e = audit::RequesterEvent(self, peer, event, purpose, digest, 1, s);
   e.peer_signed = receipt;
@@ -65,22 +63,20 @@ absl::Status Send(const federation::Self& self, const federation::Member& peer,
 
 }  // namespace
 
-absl::Status SendContact(const federation::Self& self,
-                         const federation::Member& owner, const Contact& c,
-                         absl::Duration deadline, audit::AuditLog* audit) {
+absl::Status SendContact(const federation::Self& self, const federation::Member& owner,
+                         const Contact& c, absl::Duration deadline, audit::AuditLog* audit) {
   fedlink::v1::ContactRequest body;
   body.set_id(c.id);
   body.set_handle(c.handle);
   body.set_reason(c.reason);
   body.set_hit_at(absl::ToUnixSeconds(c.hit_at));
   return Send(self, owner, body, "fedlink.v1.ContactRequest", c.purpose,
-              &fedlink::v1::Followup::Stub::Contact, c.id, deadline,
-              "followup.contact.sent", audit);
+              &fedlink::v1::Followup::Stub::Contact, c.id, deadline, "followup.contact.sent",
+              audit);
 }
 
-absl::Status SendReply(const federation::Self& self,
-                       const federation::Member& requester, const Contact& c,
-                       absl::Duration deadline, audit::AuditLog* audit) {
+absl::Status SendReply(const federation::Self& self, const federation::Member& requester,
+                       const Contact& c, absl::Duration deadline, audit::AuditLog* audit) {
   fedlink::v1::ContactReply body;
   body.set_id(c.id);
   body.set_accepted(c.status == ContactStatus::kAccepted);
@@ -101,21 +97,20 @@ absl::Status SendMatchNotice(const federation::Self& self, const federation::Mem
   body.set_id(absl::StrCat("n", absl::BytesToHexString(id)));
   for (const std::string& h : handles) body.add_handles(h);
   return Send(self, owner, body, "fedlink.v1.MatchNotice", purpose,
-              &fedlink::v1::Followup::Stub::Notify, body.id(), deadline,
-              "followup.notice.sent", audit);
+              &fedlink::v1::Followup::Stub::Notify, body.id(), deadline, "followup.notice.sent",
+              audit);
 }
 
-absl::Status SendRevocation(const federation::Self& self,
-                            const federation::Member& peer,
-                            const FollowupStore::Revocation& r,
-                            absl::Duration deadline, audit::AuditLog* audit) {
+absl::Status SendRevocation(const federation::Self& self, const federation::Member& peer,
+                            const FollowupStore::Revocation& r, absl::Duration deadline,
+                            audit::AuditLog* audit) {
   fedlink::v1::RevocationNotice body;
   body.set_id(r.id);
   body.set_handle(r.handle);
   body.set_contact_id(r.contact_id);
   return Send(self, peer, body, "fedlink.v1.RevocationNotice", "consent-withdrawal",
-              &fedlink::v1::Followup::Stub::Revoke, r.id, deadline,
-              "followup.revocation.sent", audit);
+              &fedlink::v1::Followup::Stub::Revoke, r.id, deadline, "followup.revocation.sent",
+              audit);
 }
 
 }  // namespace fedlink::followup

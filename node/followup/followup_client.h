@@ -15,12 +15,11 @@ namespace fedlink::followup {
 
 // Each exchange is logged in `audit` (if not null) with the peer's signed
 // receipt; a send whose entry cannot be written reports the logging error.
-absl::Status SendContact(const federation::Self& self,
-                         const federation::Member& owner, const Contact& c,
-                         absl::Duration deadline, audit::AuditLog* audit = nullptr);
-absl::Status SendReply(const federation::Self& self,
-                       const federation::Member& requester, const Contact& c,
-                       absl::Duration deadline, audit::AuditLog* audit = nullptr);
+absl::Status SendContact(const federation::Self& self, const federation::Member& owner,
+                         const Contact& c, absl::Duration deadline,
+                         audit::AuditLog* audit = nullptr);
+absl::Status SendReply(const federation::Self& self, const federation::Member& requester,
+                       const Contact& c, absl::Duration deadline, audit::AuditLog* audit = nullptr);
 
 // Mutual notice: tells `owner` which of its handles matched for `purpose`.
 absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,
@@ -29,10 +28,9 @@ absl::Status SendMatchNotice(const federation::Self& self, const federation::Mem
 
 // GDPR Art. 19 notice that a survivor withdrew consent (see
 // FollowupStore::Revocation); OK once the peer's signed receipt is back.
-absl::Status SendRevocation(const federation::Self& self,
-                            const federation::Member& peer,
-                            const FollowupStore::Revocation& r,
-                            absl::Duration deadline, audit::AuditLog* audit = nullptr);
+absl::Status SendRevocation(const federation::Self& self, const federation::Member& peer,
+                            const FollowupStore::Revocation& r, absl::Duration deadline,
+                            audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::followup
 

@@ -53,9 +53,9 @@ fedlink::v1::FollowupReceipt Receipt(const VerifiedRequest& v, std::string& id) 
 
 class FollowupService final : public fedlink::v1::Followup::Service {
  public:
-  FollowupService(const federation::PeerAuth& auth,
-                  private_match::Responder* responder, FollowupStore* store,
-                  const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit)
+  FollowupService(const federation::PeerAuth& auth, private_match::Responder* responder,
+                  FollowupStore* store, const crypto::SigningKey* identity, common::Clock* clock,
+                  audit::AuditLog* audit)
       : responder_(responder), store_(store), clock_(clock), handler_(auth, identity, audit) {}
 
   grpc::Status Contact(grpc::ServerContext* context, const fedlink::v1::Signed* request,
@@ -71,9 +71,9 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     auto act = [this](const VerifiedRequest& v,
                       fedlink::v1::ContactRequest& body) -> absl::StatusOr<std::string> {
       ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
-      ASSIGN_OR_RETURN(std::string own_id,
-                       responder_->AuthorizeContact({v.sender.node_id, role}, v.header.purpose,
-                                                    body.handle()));
+      ASSIGN_OR_RETURN(
+          std::string own_id,
+          responder_->AuthorizeContact({v.sender.node_id, role}, v.header.purpose, body.handle()));
       followup::Contact c;
       c.id = body.id();
       c.peer = v.sender.node_id;
@@ -124,11 +124,10 @@ class FollowupService final : public fedlink::v1::Followup::Service {
       ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
       // Only handles of records this node shares with the sender count; others
       // are ignored (they tell nothing).
-      ASSIGN_OR_RETURN(
-          const std::vector<std::string> own_ids,
-          responder_->AuthorizeHandles(
-              {v.sender.node_id, role}, v.header.purpose,
-              std::vector<std::string>(body.handles().begin(), body.handles().end())));
+      ASSIGN_OR_RETURN(const std::vector<std::string> own_ids,
+                       responder_->AuthorizeHandles(
+                           {v.sender.node_id, role}, v.header.purpose,
+                           std::vector<std::string>(body.handles().begin(), body.handles().end())));
       std::vector<FollowupStore::Notice> notices;
       for (const std::string& own_id : own_ids) {
         if (own_id.empty()) continue;
@@ -154,8 +153,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     auto act = [this](const VerifiedRequest& v,
                       fedlink::v1::RevocationNotice& body) -> absl::StatusOr<std::string> {
       // Only what the sender itself gave us can be revoked by it.
-      RETURN_IF_ERROR(
-          store_->ApplyRevocation(v.sender.node_id, body.handle(), body.contact_id()));
+      RETURN_IF_ERROR(store_->ApplyRevocation(v.sender.node_id, body.handle(), body.contact_id()));
       return body.id();
     };
     return federation::Reply(
@@ -171,11 +169,12 @@ class FollowupService final : public fedlink::v1::Followup::Service {
 
 }  // namespace
 
-federation::PeerServiceFactory FollowupServiceFactory(
-    private_match::Responder* responder, FollowupStore* store,
-    const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit) {
-  return [=](const federation::PeerAuth& auth)
-             -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+federation::PeerServiceFactory FollowupServiceFactory(private_match::Responder* responder,
+                                                      FollowupStore* store,
+                                                      const crypto::SigningKey* identity,
+                                                      common::Clock* clock,
+                                                      audit::AuditLog* audit) {
+  return [=](const federation::PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<FollowupService>(auth, responder, store, identity,
                                              clock ? clock : common::Clock::Real(), audit);
   };

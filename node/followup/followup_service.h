@@ -16,9 +16,11 @@ namespace fedlink::followup {
 
 // All pointers must outlive the server. Every request is logged in `audit`
 // (null: not logged) before it is answered.
-federation::PeerServiceFactory FollowupServiceFactory(
-    private_match::Responder* responder, FollowupStore* store,
-    const crypto::SigningKey* identity, common::Clock* clock, audit::AuditLog* audit = nullptr);
+federation::PeerServiceFactory FollowupServiceFactory(private_match::Responder* responder,
+                                                      FollowupStore* store,
+                                                      const crypto::SigningKey* identity,
+                                                      common::Clock* clock,
+                                                      audit::AuditLog* audit = nullptr);
 
 }  // namespace fedlink::followup
 

@@ -92,8 +92,7 @@ absl::string_view ContactStatusName(ContactStatus status) {
   return "?";
 }
 
-absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(const std::string& path) {
   ASSIGN_OR_RETURN(auto db,
                    store::sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
@@ -103,11 +102,11 @@ absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
 absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "INSERT INTO hits (peer, purpose, handle, own_id, score, keys, role, "
-      "officer, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-      "ON CONFLICT (peer, purpose, handle, own_id) DO UPDATE SET "
-      "score = ?5, keys = ?6, role = ?7, officer = ?8"));
+  ASSIGN_OR_RETURN(
+      auto st, db_->Prepare("INSERT INTO hits (peer, purpose, handle, own_id, score, keys, role, "
+                            "officer, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                            "ON CONFLICT (peer, purpose, handle, own_id) DO UPDATE SET "
+                            "score = ?5, keys = ?6, role = ?7, officer = ?8"));
   for (const Hit& h : hits) {
     st->Bind(1, h.peer).Bind(2, h.purpose).Bind(3, h.handle).Bind(4, h.own_id);
     st->Bind(5, absl::StrCat(h.score)).Bind(6, h.keys).Bind(7, h.role);
@@ -135,12 +134,13 @@ Hit ReadHit(const store::sqlite::Statement& st) {
 }
 }  // namespace
 
-absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(
-    absl::string_view peer, absl::string_view handle) {
+absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(absl::string_view peer,
+                                                          absl::string_view handle) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
-      "SELECT ", kHitColumns,
-      " FROM hits WHERE peer = ?1 AND handle = ?2 ORDER BY found_at LIMIT 1")));
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare(absl::StrCat(
+                       "SELECT ", kHitColumns,
+                       " FROM hits WHERE peer = ?1 AND handle = ?2 ORDER BY found_at LIMIT 1")));
   st->Bind(1, peer).Bind(2, handle);
   ASSIGN_OR_RETURN(auto row, st->Step());
   if (!row) return std::nullopt;
@@ -149,8 +149,9 @@ absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(
 
 absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
-      "SELECT ", kHitColumns, " FROM hits WHERE own_id = ?1 ORDER BY found_at")));
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare(absl::StrCat("SELECT ", kHitColumns,
+                                             " FROM hits WHERE own_id = ?1 ORDER BY found_at")));
   st->Bind(1, own_id);
   std::vector<Hit> out;
   for (;;) {
@@ -162,12 +163,12 @@ absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id
 }
 
 namespace {
-absl::Status Insert(store::sqlite::Database* db, absl::string_view table,
-                    const Contact& c) {
-  ASSIGN_OR_RETURN(auto st, db->Prepare(absl::StrCat(
-      "INSERT INTO ", table,
-      " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")));
+absl::Status Insert(store::sqlite::Database* db, absl::string_view table, const Contact& c) {
+  ASSIGN_OR_RETURN(auto st,
+                   db->Prepare(absl::StrCat(
+                       "INSERT INTO ", table,
+                       " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")));
   st->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
   st->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
   st->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
@@ -191,12 +192,13 @@ absl::Status FollowupStore::AddIncoming(const Contact& c) {
 }
 
 absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table,
-                                                          absl::string_view id) {
+                                                         absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
-      "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
-      "status, reply, decided_at FROM ",
-      table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at")));
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare(absl::StrCat(
+                       "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
+                       "status, reply, decided_at FROM ",
+                       table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at")));
   st->Bind(1, id);
   std::vector<Contact> out;
   for (;;) {
@@ -219,12 +221,8 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table
   return out;
 }
 
-absl::StatusOr<std::vector<Contact>> FollowupStore::Outgoing() {
-  return List("outgoing");
-}
-absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() {
-  return List("incoming");
-}
+absl::StatusOr<std::vector<Contact>> FollowupStore::Outgoing() { return List("outgoing"); }
+absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() { return List("incoming"); }
 
 absl::StatusOr<std::optional<Contact>> FollowupStore::FindIncoming(absl::string_view id) {
   if (id.empty()) return std::nullopt;
@@ -234,19 +232,18 @@ absl::StatusOr<std::optional<Contact>> FollowupStore::FindIncoming(absl::string_
 }
 
 absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
-                                              absl::string_view reply,
-                                              absl::Time now) {
+                                              absl::string_view reply, absl::Time now) {
   ASSIGN_OR_RETURN(auto found, FindIncoming(id));
   if (found.has_value()) {
     Contact& c = *found;
     if (c.status != ContactStatus::kPending) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "contact request ", id, " was already ", ContactStatusName(c.status)));
+      return absl::FailedPreconditionError(
+          absl::StrCat("contact request ", id, " was already ", ContactStatusName(c.status)));
     }
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "UPDATE incoming SET status = ?1, reply = ?2, decided_at = ?3 "
-        "WHERE id = ?4 AND peer = ?5 AND status = 0"));
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare("UPDATE incoming SET status = ?1, reply = ?2, decided_at = ?3 "
+                                  "WHERE id = ?4 AND peer = ?5 AND status = 0"));
     c.status = accept ? ContactStatus::kAccepted : ContactStatus::kDeclined;
     c.reply = std::string(reply);
     c.decided_at = now;
@@ -258,23 +255,19 @@ absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
   return absl::NotFoundError(absl::StrCat("no contact request ", id));
 }
 
-absl::Status FollowupStore::RecordReply(absl::string_view id,
-                                        absl::string_view peer, bool accept,
-                                        absl::string_view reply,
-                                        absl::Time now) {
+absl::Status FollowupStore::RecordReply(absl::string_view id, absl::string_view peer, bool accept,
+                                        absl::string_view reply, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
-      "WHERE id = ?4 AND peer = ?5 AND status = 0"));
-  st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted
-                                          : ContactStatus::kDeclined));
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare("UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
+                                "WHERE id = ?4 AND peer = ?5 AND status = 0"));
+  st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted : ContactStatus::kDeclined));
   st->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
   RETURN_IF_ERROR(st->Run());
   ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
   ASSIGN_OR_RETURN(auto row, changes->Step());
   if (!row || changes->ColumnInt64(0) != 1) {
-    return absl::NotFoundError(absl::StrCat(
-        "no pending contact request ", id, " sent to ", peer));
+    return absl::NotFoundError(absl::StrCat("no pending contact request ", id, " sent to ", peer));
   }
   return absl::OkStatus();
 }
@@ -282,9 +275,10 @@ absl::Status FollowupStore::RecordReply(absl::string_view id,
 absl::Status FollowupStore::AddNotices(const std::vector<Notice>& notices) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "INSERT INTO notices (peer, purpose, own_id, at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (peer, purpose, own_id) DO UPDATE SET at = ?4"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_->Prepare("INSERT INTO notices (peer, purpose, own_id, at) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT (peer, purpose, own_id) DO UPDATE SET at = ?4"));
   for (const Notice& n : notices) {
     st->Bind(1, n.peer).Bind(2, n.purpose).Bind(3, n.own_id).Bind(4, Micros(n.at));
     RETURN_IF_ERROR(st->Run());
@@ -300,17 +294,18 @@ absl::StatusOr<std::vector<FollowupStore::Notice>> FollowupStore::Notices() {
   for (;;) {
     ASSIGN_OR_RETURN(auto row, st->Step());
     if (!row) break;
-    out.push_back({st->ColumnText(0), st->ColumnText(1), st->ColumnText(2),
-                   FromMicros(st->ColumnInt64(3))});
+    out.push_back(
+        {st->ColumnText(0), st->ColumnText(1), st->ColumnText(2), FromMicros(st->ColumnInt64(3))});
   }
   return out;
 }
 
 absl::Status FollowupStore::AddRevocation(const Revocation& r) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "INSERT INTO revocations (id, own_id, peer, handle, contact_id, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_->Prepare("INSERT INTO revocations (id, own_id, peer, handle, contact_id, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   st->Bind(1, r.id).Bind(2, r.own_id).Bind(3, r.peer).Bind(4, r.handle);
   st->Bind(5, r.contact_id).Bind(6, Micros(r.created_at));
   return st->Run();
@@ -349,22 +344,20 @@ constexpr char kRevocationColumns[] =
 absl::StatusOr<std::vector<FollowupStore::Revocation>> FollowupStore::Revocations(
     absl::string_view own_id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      absl::StrCat(kRevocationColumns, "WHERE own_id = ?1 ORDER BY created_at")));
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(kRevocationColumns,
+                                                      "WHERE own_id = ?1 ORDER BY created_at")));
   st->Bind(1, own_id);
   return ReadRevocations(*st);
 }
 
-absl::StatusOr<std::vector<FollowupStore::Revocation>>
-FollowupStore::PendingRevocations() {
+absl::StatusOr<std::vector<FollowupStore::Revocation>> FollowupStore::PendingRevocations() {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      absl::StrCat(kRevocationColumns, "WHERE acked_at IS NULL ORDER BY created_at")));
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
+                                kRevocationColumns, "WHERE acked_at IS NULL ORDER BY created_at")));
   return ReadRevocations(*st);
 }
 
-absl::Status FollowupStore::ApplyRevocation(absl::string_view peer,
-                                            absl::string_view handle,
+absl::Status FollowupStore::ApplyRevocation(absl::string_view peer, absl::string_view handle,
                                             absl::string_view contact_id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
@@ -373,8 +366,8 @@ absl::Status FollowupStore::ApplyRevocation(absl::string_view peer,
     ASSIGN_OR_RETURN(auto hits, db_->Prepare("DELETE FROM hits WHERE peer = ?1 AND handle = ?2"));
     hits->Bind(1, peer).Bind(2, handle);
     RETURN_IF_ERROR(hits->Run());
-    ASSIGN_OR_RETURN(auto out, db_->Prepare(
-        "UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3"));
+    ASSIGN_OR_RETURN(
+        auto out, db_->Prepare("UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3"));
     out->Bind(1, revoked).Bind(2, peer).Bind(3, handle);
     RETURN_IF_ERROR(out->Run());
   }

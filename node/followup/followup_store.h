@@ -34,13 +34,13 @@ enum class ContactStatus { kPending, kAccepted, kDeclined, kRevoked };
 absl::string_view ContactStatusName(ContactStatus status);
 
 struct Contact {
-  std::string id;       // random, names the request on both nodes
-  std::string peer;     // the other node
-  std::string handle;   // the owner's handle
-  std::string own_id;   // outgoing: our record; incoming: the owner's record
+  std::string id;      // random, names the request on both nodes
+  std::string peer;    // the other node
+  std::string handle;  // the owner's handle
+  std::string own_id;  // outgoing: our record; incoming: the owner's record
   std::string purpose;
   std::string reason;
-  absl::Time hit_at;    // when the requester found the hit
+  absl::Time hit_at;  // when the requester found the hit
   absl::Time created_at;
   ContactStatus status = ContactStatus::kPending;
   std::string reply;
@@ -49,14 +49,12 @@ struct Contact {
 
 class FollowupStore {
  public:
-  static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(
-      const std::string& path);
+  static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(const std::string& path);
 
   // Records hits; a pair (peer, purpose, handle, own_id) keeps its first
   // found_at.
   absl::Status RecordHits(const std::vector<Hit>& hits);
-  absl::StatusOr<std::optional<Hit>> FindHit(absl::string_view peer,
-                                             absl::string_view handle);
+  absl::StatusOr<std::optional<Hit>> FindHit(absl::string_view peer, absl::string_view handle);
   // Hits involving one of our records (for `records show`).
   absl::StatusOr<std::vector<Hit>> HitsFor(absl::string_view own_id);
 
@@ -69,13 +67,12 @@ class FollowupStore {
   absl::StatusOr<std::optional<Contact>> FindIncoming(absl::string_view id);
   // The owner decides a pending incoming request (FailedPrecondition if it
   // was already decided, NotFound if unknown). Returns the updated request.
-  absl::StatusOr<Contact> Decide(absl::string_view id, bool accept,
-                                 absl::string_view reply, absl::Time now);
+  absl::StatusOr<Contact> Decide(absl::string_view id, bool accept, absl::string_view reply,
+                                 absl::Time now);
   // The requester records the owner's decision on an outgoing request; only
   // the peer it was sent to may decide it.
-  absl::Status RecordReply(absl::string_view id, absl::string_view peer,
-                           bool accept, absl::string_view reply,
-                           absl::Time now);
+  absl::Status RecordReply(absl::string_view id, absl::string_view peer, bool accept,
+                           absl::string_view reply, absl::Time now);
 
   // Consent withdrawal, owner side: a revocation notice owed to `peer`
   // about our record `own_id` (handle or contact id), until acknowledged.
@@ -109,8 +106,7 @@ class FollowupStore {
   absl::StatusOr<std::vector<Notice>> Notices();
 
  private:
-  explicit FollowupStore(std::unique_ptr<store::sqlite::Database> db)
-      : db_(std::move(db)) {}
+  explicit FollowupStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
   // The requests in `table`, or only the one with `id` if it is not empty.
   absl::StatusOr<std::vector<Contact>> List(absl::string_view table, absl::string_view id = "");
   absl::Mutex mu_;

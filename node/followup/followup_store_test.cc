@@ -7,9 +7,8 @@
 namespace fedlink::followup {
 namespace {
 
-Contact MakeContact(const std::string& id, const std::string& peer,
-                    const std::string& handle, const std::string& own_id,
-                    const std::string& reason, absl::Time at) {
+Contact MakeContact(const std::string& id, const std::string& peer, const std::string& handle,
+                    const std::string& own_id, const std::string& reason, absl::Time at) {
   Contact c;
   c.id = id;
   c.peer = peer;
@@ -57,8 +56,7 @@ TEST_F(FollowupStoreTest, IncomingIsDecidedOnceAndDuplicatesAreRefused) {
   const Contact c = MakeContact("c1", "ngo", "h01", "v-1", "same survivor?", t0);
   ASSERT_TRUE(store_->AddIncoming(c).ok());
   EXPECT_EQ(store_->AddIncoming(c).code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->Decide("nope", true, "", t0).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->Decide("nope", true, "", t0).status().code(), absl::StatusCode::kNotFound);
   auto decided = store_->Decide("c1", true, "call DC Smith", t0 + absl::Hours(1));
   ASSERT_TRUE(decided.ok()) << decided.status();
   EXPECT_EQ(decided->status, ContactStatus::kAccepted);
@@ -71,8 +69,7 @@ TEST_F(FollowupStoreTest, OnlyTheAddresseeCanReplyToAnOutgoingRequest) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
-  EXPECT_EQ(store_->RecordReply("c1", "shelter", true, "", t0).code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RecordReply("c1", "shelter", true, "", t0).code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(store_->RecordReply("c1", "police", false, "no", t0).ok());
   EXPECT_EQ(store_->RecordReply("c1", "police", true, "", t0).code(),
             absl::StatusCode::kNotFound);  // already decided
@@ -96,11 +93,11 @@ TEST_F(FollowupStoreTest, RevocationsArePendingUntilAcknowledged) {
 
 TEST_F(FollowupStoreTest, ARevocationForgetsOnlyTheSendersHitsAndRequests) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
-  ASSERT_TRUE(store_->RecordHits({{"police", "victim-dedup", "h01", "n-1", 20, "phone",
-                                   "victim", "", t0},
-                                  {"shelter", "victim-dedup", "h01", "n-2", 20, "phone",
-                                   "victim", "", t0}})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->RecordHits({{"police", "victim-dedup", "h01", "n-1", 20, "phone", "victim", "", t0},
+                        {"shelter", "victim-dedup", "h01", "n-2", 20, "phone", "victim", "", t0}})
+          .ok());
   const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
   // Another node cannot revoke police's record.

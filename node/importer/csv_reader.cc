@@ -32,8 +32,8 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
       ++pos_;
       while (true) {
         if (pos_ >= text_.size()) {
-          status_ = absl::InvalidArgumentError(absl::StrCat(
-              "unterminated quoted field starting on line ", row_line_));
+          status_ = absl::InvalidArgumentError(
+              absl::StrCat("unterminated quoted field starting on line ", row_line_));
           return false;
         }
         const char q = text_[pos_];
@@ -50,8 +50,7 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
         field.push_back(q);
         ++pos_;
       }
-      if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' &&
-          text_[pos_] != '\r') {
+      if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') {
         status_ = absl::InvalidArgumentError("text after closing quote");
         row_line_ = current_line_;
         return false;
@@ -67,8 +66,7 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
     }
     if (c == '\r' || c == '\n') {
       fields->push_back(std::move(field));
-      if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n')
-        ++pos_;
+      if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
       ++pos_;
       ++current_line_;
       return true;

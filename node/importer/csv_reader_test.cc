@@ -40,8 +40,7 @@ TEST(CsvReaderTest, RejectsUnterminatedQuote) {
   ASSERT_TRUE(r.Next(&row));
   EXPECT_FALSE(r.Next(&row));
   EXPECT_FALSE(r.status().ok());
-  EXPECT_THAT(std::string(r.status().message()),
-              ::testing::HasSubstr("line 2"));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("line 2"));
 }
 
 TEST(CsvReaderTest, RejectsStrayQuotes) {

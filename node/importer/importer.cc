@@ -1,4 +1,3 @@
-#include "node/common/whole_file.h"
 #include "node/importer/importer.h"
 
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 #include "node/importer/csv_reader.h"
 #include "node/importer/utf8.h"
 
@@ -62,11 +62,9 @@ void AppendMulti(absl::string_view value, std::vector<std::string>* out) {
 }
 
 // Resolves a source column name to a canonical column, or nullopt (ignored).
-std::optional<Column> Resolve(const std::string& source,
-                              const ImportOptions& options) {
+std::optional<Column> Resolve(const std::string& source, const ImportOptions& options) {
   auto mapped = options.column_map.find(source);
-  const std::string& name =
-      mapped != options.column_map.end() ? mapped->second : source;
+  const std::string& name = mapped != options.column_map.end() ? mapped->second : source;
   auto it = ColumnsByName().find(name);
   if (it == ColumnsByName().end()) return std::nullopt;
   return it->second;
@@ -74,11 +72,11 @@ std::optional<Column> Resolve(const std::string& source,
 
 // The multi-valued columns (values separated by ';') and the lists they fill.
 constexpr std::pair<Column, std::vector<std::string> record::Person::*> kMultiValued[] = {
-    {Column::kAliases, &record::Person::aliases},     {Column::kPhone, &record::Person::phones},
-    {Column::kEmail, &record::Person::emails},        {Column::kDocument, &record::Person::documents},
-    {Column::kHandle, &record::Person::handles},      {Column::kIban, &record::Person::ibans},
-    {Column::kPlate, &record::Person::plates},        {Column::kAddress, &record::Person::addresses},
-    {Column::kConsent, &record::Person::consent},     {Column::kLabels, &record::Person::labels},
+    {Column::kAliases, &record::Person::aliases}, {Column::kPhone, &record::Person::phones},
+    {Column::kEmail, &record::Person::emails},    {Column::kDocument, &record::Person::documents},
+    {Column::kHandle, &record::Person::handles},  {Column::kIban, &record::Person::ibans},
+    {Column::kPlate, &record::Person::plates},    {Column::kAddress, &record::Person::addresses},
+    {Column::kConsent, &record::Person::consent}, {Column::kLabels, &record::Person::labels},
 };
 
 std::vector<std::string> record::Person::*MultiValued(Column column) {
@@ -89,19 +87,17 @@ std::vector<std::string> record::Person::*MultiValued(Column column) {
 }
 
 // Builds one Person from (column, value) cells. `where` is "FILE:LINE".
-absl::StatusOr<record::Person> BuildPerson(
-    const std::vector<std::pair<Column, std::string>>& cells,
-    const std::string& where, int line, const ImportOptions& options) {
+absl::StatusOr<record::Person> BuildPerson(const std::vector<std::pair<Column, std::string>>& cells,
+                                           const std::string& where, int line,
+                                           const ImportOptions& options) {
   record::Person p;
   bool has_role = false;
   auto fail = [&](absl::string_view field, absl::string_view problem) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": ", field, ": ", problem));
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", field, ": ", problem));
   };
   for (const auto& [column, raw] : cells) {
     if (!IsValidUtf8(raw))
-      return fail(CanonicalColumns()[static_cast<int>(column)],
-                  "invalid UTF-8");
+      return fail(CanonicalColumns()[static_cast<int>(column)], "invalid UTF-8");
     const std::string value(absl::StripAsciiWhitespace(raw));
     if (std::vector<std::string> record::Person::*list = MultiValued(column); list != nullptr) {
       AppendMulti(value, &(p.*list));
@@ -131,10 +127,8 @@ absl::StatusOr<record::Person> BuildPerson(
         {
           auto dob = record::ParsePartialDate(value);
           if (!dob.ok()) {
-            if (!options.drop_bad_dates)
-              return fail("dob", dob.status().message());
-            if (options.stats != nullptr)
-              options.stats->dropped_date_lines.push_back(line);
+            if (!options.drop_bad_dates) return fail("dob", dob.status().message());
+            if (options.stats != nullptr) options.stats->dropped_date_lines.push_back(line);
             break;
           }
           p.dob = *dob;
@@ -159,8 +153,7 @@ absl::StatusOr<record::Person> BuildPerson(
           if (!date.ok() || date->day == 0) {
             return fail("consent_expires", "expected a full date (YYYY-MM-DD)");
           }
-          p.consent_expires_at =
-              record::DaysFromCivil(date->year, date->month, date->day) * 86400;
+          p.consent_expires_at = record::DaysFromCivil(date->year, date->month, date->day) * 86400;
         }
         break;
       default:  // the multi-valued columns, filled above
@@ -180,22 +173,18 @@ absl::StatusOr<record::Person> BuildPerson(
   return p;
 }
 
-std::string DisplayColumn(Column c) {
-  return CanonicalColumns()[static_cast<int>(c)];
-}
+std::string DisplayColumn(Column c) { return CanonicalColumns()[static_cast<int>(c)]; }
 
 absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
-                                             absl::string_view name,
-                                             const ImportOptions& options) {
+                                                     absl::string_view name,
+                                                     const ImportOptions& options) {
   CsvReader reader(content);
   std::vector<std::string> header;
   if (!reader.Next(&header)) {
     if (!reader.status().ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ":1: ", reader.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(name, ":1: ", reader.status().message()));
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ":1: empty file (no header row)"));
+    return absl::InvalidArgumentError(absl::StrCat(name, ":1: empty file (no header row)"));
   }
   std::vector<std::optional<Column>> columns;
   absl::flat_hash_map<int, std::string> seen;
@@ -205,17 +194,16 @@ absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
     if (c.has_value()) {
       auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
       if (!inserted && MultiValued(*c) == nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name, ":1: columns '", it->second, "' and '", h,
-                         "' both map to ", DisplayColumn(*c)));
+        return absl::InvalidArgumentError(absl::StrCat(name, ":1: columns '", it->second, "' and '",
+                                                       h, "' both map to ", DisplayColumn(*c)));
       }
     }
     columns.push_back(c);
   }
   if (!seen.contains(static_cast<int>(Column::kExternalId)) &&
       !options.default_external_id.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ":1: no external_id column (use --map SRC=external_id)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":1: no external_id column (use --map SRC=external_id)"));
   }
   std::vector<record::Person> persons;
   absl::flat_hash_map<std::string, size_t> index_by_id;
@@ -228,13 +216,11 @@ absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
     const std::string where = absl::StrCat(name, ":", reader.line());
     if (row.size() != columns.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected ", columns.size(), " columns, found ",
-                       row.size()));
+          absl::StrCat(where, ": expected ", columns.size(), " columns, found ", row.size()));
     }
     cells.clear();
     for (size_t i = 0; i < row.size(); ++i) {
-      if (columns[i].has_value())
-        cells.emplace_back(*columns[i], std::move(row[i]));
+      if (columns[i].has_value()) cells.emplace_back(*columns[i], std::move(row[i]));
     }
     ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, reader.line(), options));
     // A later row with the same external_id replaces the earlier one, as a
@@ -247,15 +233,15 @@ absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
     }
   }
   if (!reader.status().ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ":", reader.line(), ": ", reader.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":", reader.line(), ": ", reader.status().message()));
   }
   return persons;
 }
 
 absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content,
-                                               absl::string_view name,
-                                               const ImportOptions& options) {
+                                                       absl::string_view name,
+                                                       const ImportOptions& options) {
   std::vector<record::Person> persons;
   absl::flat_hash_map<std::string, size_t> index_by_id;
   int line_number = 0;
@@ -269,10 +255,8 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
       return absl::InvalidArgumentError(absl::StrCat(where, ": invalid UTF-8"));
     }
     google::protobuf::Struct object;
-    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object)
-             .ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": not a JSON object"));
+    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": not a JSON object"));
     }
     cells.clear();
     for (const auto& [key, value] : object.fields()) {
@@ -292,8 +276,8 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
           std::vector<std::string> items;
           for (const auto& item : value.list_value().values()) {
             if (item.kind_case() != google::protobuf::Value::kStringValue) {
-              return absl::InvalidArgumentError(absl::StrCat(
-                  where, ": ", key, ": list items must be strings"));
+              return absl::InvalidArgumentError(
+                  absl::StrCat(where, ": ", key, ": list items must be strings"));
             }
             items.push_back(item.string_value());
           }
@@ -301,8 +285,8 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
           break;
         }
         default:
-          return absl::InvalidArgumentError(absl::StrCat(
-              where, ": ", key, ": expected a string or a list of strings"));
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": ", key, ": expected a string or a list of strings"));
       }
       cells.emplace_back(*c, std::move(text));
     }
@@ -318,8 +302,7 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
 }
 
 std::string CsvField(absl::string_view value) {
-  if (value.find_first_of(",\"\r\n") == absl::string_view::npos)
-    return std::string(value);
+  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(value);
   std::string out = "\"";
   for (char c : value) {
     if (c == '"') out.push_back('"');
@@ -333,30 +316,27 @@ std::string CsvField(absl::string_view value) {
 
 const std::vector<std::string>& CanonicalColumns() {
   static const auto* columns = new std::vector<std::string>{
-      "external_id", "role",   "given_name",  "family_name",    "aliases",
-      "dob",         "sex",    "nationality", "phone",          "email",
-      "document",    "handle", "iban",        "plate",          "address",
-      "consent",     "labels", "officer",     "consent_expires"};
+      "external_id", "role",    "given_name", "family_name", "aliases",        "dob",  "sex",
+      "nationality", "phone",   "email",      "document",    "handle",         "iban", "plate",
+      "address",     "consent", "labels",     "officer",     "consent_expires"};
   return *columns;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
-    absl::string_view spec) {
+absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(absl::string_view spec) {
   std::map<std::string, std::string> out;
   if (absl::StripAsciiWhitespace(spec).empty()) return out;
   for (absl::string_view pair : absl::StrSplit(spec, ',')) {
     std::vector<std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
     if (kv.size() != 2 || absl::StripAsciiWhitespace(kv[0]).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--map: expected SRC=DST pairs separated by commas, got '", pair,
-          "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--map: expected SRC=DST pairs separated by commas, got '", pair, "'"));
     }
     std::string src(absl::StripAsciiWhitespace(kv[0]));
     std::string dst(absl::StripAsciiWhitespace(kv[1]));
     if (!ColumnsByName().contains(dst)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--map: '", dst, "' is not a canonical column (one of: ",
-                       absl::StrJoin(CanonicalColumns(), ", "), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--map: '", dst,
+          "' is not a canonical column (one of: ", absl::StrJoin(CanonicalColumns(), ", "), ")"));
     }
     out[src] = dst;
   }
@@ -364,23 +344,22 @@ absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
 }
 
 absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view content,
-                                                 absl::string_view display_name,
-                                                 const ImportOptions& options) {
+                                                         absl::string_view display_name,
+                                                         const ImportOptions& options) {
   std::string format = options.format;
   if (format.empty()) {
-    format = absl::EndsWith(display_name, ".jsonl") ||
-                     absl::EndsWith(display_name, ".json")
+    format = absl::EndsWith(display_name, ".jsonl") || absl::EndsWith(display_name, ".json")
                  ? "jsonl"
                  : "csv";
   }
   if (format == "csv") return ParseCsv(content, display_name, options);
   if (format == "jsonl") return ParseJsonl(content, display_name, options);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--format: unknown format '", format, "' (expected csv or jsonl)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: unknown format '", format, "' (expected csv or jsonl)"));
 }
 
-absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(
-    const std::string& path, const ImportOptions& options) {
+absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& path,
+                                                            const ImportOptions& options) {
   auto text = common::ReadWholeFile(path);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
@@ -390,22 +369,19 @@ absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(
 
 std::string PersonsToCsv(const std::vector<record::Person>& persons) {
   std::string out = absl::StrJoin(CanonicalColumns(), ",") + "\n";
-  auto multi = [](const std::vector<std::string>& v) {
-    return CsvField(absl::StrJoin(v, ";"));
-  };
+  auto multi = [](const std::vector<std::string>& v) { return CsvField(absl::StrJoin(v, ";")); };
   for (const record::Person& p : persons) {
     std::string expires;
     if (p.consent_expires_at != 0) {
       expires = record::CivilFromDays(p.consent_expires_at / 86400).ToString();
     }
-    absl::StrAppend(
-        &out, CsvField(p.external_id), ",", record::RoleName(p.role), ",",
-        CsvField(p.given_name), ",", CsvField(p.family_name), ",",
-        multi(p.aliases), ",", p.dob.ToString(), ",", record::SexName(p.sex), ",",
-        CsvField(p.nationality), ",", multi(p.phones), ",", multi(p.emails),
-        ",", multi(p.documents), ",", multi(p.handles), ",", multi(p.ibans),
-        ",", multi(p.plates), ",", multi(p.addresses), ",", multi(p.consent),
-        ",", multi(p.labels), ",", CsvField(p.officer), ",", expires, "\n");
+    absl::StrAppend(&out, CsvField(p.external_id), ",", record::RoleName(p.role), ",",
+                    CsvField(p.given_name), ",", CsvField(p.family_name), ",", multi(p.aliases),
+                    ",", p.dob.ToString(), ",", record::SexName(p.sex), ",",
+                    CsvField(p.nationality), ",", multi(p.phones), ",", multi(p.emails), ",",
+                    multi(p.documents), ",", multi(p.handles), ",", multi(p.ibans), ",",
+                    multi(p.plates), ",", multi(p.addresses), ",", multi(p.consent), ",",
+                    multi(p.labels), ",", CsvField(p.officer), ",", expires, "\n");
   }
   return out;
 }

@@ -42,17 +42,16 @@ struct ImportOptions {
 };
 
 // Parses "src=dst,src2=dst2". Each dst must be a canonical column.
-absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(
-    absl::string_view spec);
+absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(absl::string_view spec);
 
 // Parses the whole file. `display_name` is used in error messages.
 absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view content,
-                                                 absl::string_view display_name,
-                                                 const ImportOptions& options);
+                                                         absl::string_view display_name,
+                                                         const ImportOptions& options);
 
 // Reads and parses a file. Errors name the file and line.
-absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(
-    const std::string& path, const ImportOptions& options);
+absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& path,
+                                                            const ImportOptions& options);
 
 // Writes persons as CSV with the canonical header (the format ParsePersons
 // reads back).

@@ -18,11 +18,10 @@ constexpr char kHeader[] =
 ImportOptions Defaults() { return ImportOptions{}; }
 
 TEST(ImporterTest, ParsesCanonicalCsv) {
-  std::string csv =
-      std::string(kHeader) +
-      "A-1,victim,Maria,Ivanova,Masha;Mary,14/03/1987,f,ua,+380 44 123 4567,"
-      "m@example.org,,mash_1,,,\"1 Main St, Kyiv\",victim-dedup,sensitive,"
-      "officer 7\n";
+  std::string csv = std::string(kHeader) +
+                    "A-1,victim,Maria,Ivanova,Masha;Mary,14/03/1987,f,ua,+380 44 123 4567,"
+                    "m@example.org,,mash_1,,,\"1 Main St, Kyiv\",victim-dedup,sensitive,"
+                    "officer 7\n";
   auto persons = ParsePersons(csv, "a.csv", Defaults());
   ASSERT_TRUE(persons.ok()) << persons.status();
   ASSERT_EQ(persons->size(), 1u);
@@ -59,8 +58,7 @@ TEST(ImporterTest, ADefaultExternalIdStandsInForAMissingColumnOrValue) {
 }
 
 TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {
-  auto map = ParseColumnMap(
-      "rec_id=external_id, surname=family_name,date_of_birth=dob");
+  auto map = ParseColumnMap("rec_id=external_id, surname=family_name,date_of_birth=dob");
   ASSERT_TRUE(map.ok()) << map.status();
   ImportOptions options;
   options.column_map = *map;
@@ -85,8 +83,7 @@ TEST(ImporterTest, RejectsBadMapSpecs) {
 }
 
 TEST(ImporterTest, LaterDuplicateRowReplacesEarlier) {
-  std::string csv =
-      "external_id,role,given_name\nx,victim,Ana\nx,suspect,Anna\n";
+  std::string csv = "external_id,role,given_name\nx,victim,Ana\nx,suspect,Anna\n";
   auto persons = ParsePersons(csv, "a.csv", Defaults());
   ASSERT_TRUE(persons.ok());
   ASSERT_EQ(persons->size(), 1u);
@@ -119,46 +116,32 @@ TEST_P(ImporterBadInputTest, FailsWithFileLineAndFieldButNoValue) {
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, ImporterBadInputTest,
     ::testing::Values(
-        BadCase{"bad_date", "b-2,victim,Zorro,X,1990-13-01\n",
-                "in.csv:3: dob: month 13"},
-        BadCase{"impossible_day", "b-2,victim,Zorro,X,31/02/1990\n",
-                "in.csv:3: dob: day 31"},
-        BadCase{"too_few_columns", "b-2,victim,Zorro\n",
-                "in.csv:3: expected 5 columns, found 3"},
-        BadCase{"too_many_columns", "b-2,victim,Zorro,X,1990,extra\n",
-                "in.csv:3: expected 5"},
-        BadCase{"unknown_role", "b-2,boss,Zorro,X,1990\n",
-                "in.csv:3: role: unknown role"},
+        BadCase{"bad_date", "b-2,victim,Zorro,X,1990-13-01\n", "in.csv:3: dob: month 13"},
+        BadCase{"impossible_day", "b-2,victim,Zorro,X,31/02/1990\n", "in.csv:3: dob: day 31"},
+        BadCase{"too_few_columns", "b-2,victim,Zorro\n", "in.csv:3: expected 5 columns, found 3"},
+        BadCase{"too_many_columns", "b-2,victim,Zorro,X,1990,extra\n", "in.csv:3: expected 5"},
+        BadCase{"unknown_role", "b-2,boss,Zorro,X,1990\n", "in.csv:3: role: unknown role"},
         BadCase{"bad_utf8", "b-2,victim,Zorro\xC3\x28,X,1990\n",
                 "in.csv:3: given_name: invalid UTF-8"},
         BadCase{"empty_external_id", ",victim,Zorro,X,1990\n",
                 "in.csv:3: external_id: empty required field"},
-        BadCase{"empty_role", "b-2,,Zorro,X,1990\n",
-                "in.csv:3: role: empty required field"},
-        BadCase{"unterminated_quote", "b-2,victim,\"Zorro,X,1990\n",
-                "unterminated quoted field"},
-        BadCase{"error_on_later_line",
-                "b-2,victim,Zorro,X,1990\n\nb-3,victim,Zorro,X,19901\n",
+        BadCase{"empty_role", "b-2,,Zorro,X,1990\n", "in.csv:3: role: empty required field"},
+        BadCase{"unterminated_quote", "b-2,victim,\"Zorro,X,1990\n", "unterminated quoted field"},
+        BadCase{"error_on_later_line", "b-2,victim,Zorro,X,1990\n\nb-3,victim,Zorro,X,19901\n",
                 "in.csv:5: dob"}),
-    [](const ::testing::TestParamInfo<BadCase>& info) {
-      return info.param.name;
-    });
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(ImporterTest, RejectsHeaderProblems) {
+  EXPECT_THAT(std::string(ParsePersons("", "e.csv", Defaults()).status().message()),
+              HasSubstr("e.csv:1: empty file"));
   EXPECT_THAT(
-      std::string(ParsePersons("", "e.csv", Defaults()).status().message()),
-      HasSubstr("e.csv:1: empty file"));
-  EXPECT_THAT(std::string(ParsePersons("role,given_name\nvictim,A\n", "e.csv",
-                                       Defaults())
-                              .status()
-                              .message()),
-              HasSubstr("no external_id column"));
+      std::string(
+          ParsePersons("role,given_name\nvictim,A\n", "e.csv", Defaults()).status().message()),
+      HasSubstr("no external_id column"));
   ImportOptions options;
   options.column_map = {{"id", "external_id"}};
   EXPECT_THAT(
-      std::string(ParsePersons("id,external_id\n1,2\n", "e.csv", options)
-                      .status()
-                      .message()),
+      std::string(ParsePersons("id,external_id\n1,2\n", "e.csv", options).status().message()),
       HasSubstr("both map to external_id"));
 }
 
@@ -173,25 +156,20 @@ TEST(ImporterTest, ParsesJsonl) {
   auto persons = ParsePersons(jsonl, "in.jsonl", Defaults());
   ASSERT_TRUE(persons.ok()) << persons.status();
   ASSERT_EQ(persons->size(), 2u);
-  EXPECT_THAT((*persons)[0].phones,
-              ElementsAre("+44 20 7946 0000", "+44 20 7946 0001"));
+  EXPECT_THAT((*persons)[0].phones, ElementsAre("+44 20 7946 0000", "+44 20 7946 0001"));
   EXPECT_EQ((*persons)[0].dob, (record::PartialDate{1980, 0, 0}));
   EXPECT_EQ((*persons)[1].given_name, "Ελένη");
 }
 
 TEST(ImporterTest, RejectsBadJsonl) {
   auto bad_json =
-      ParsePersons("{\"external_id\":\"j1\",\"role\":\"victim\"}\n{oops\n",
-                   "in.jsonl", Defaults());
+      ParsePersons("{\"external_id\":\"j1\",\"role\":\"victim\"}\n{oops\n", "in.jsonl", Defaults());
   ASSERT_FALSE(bad_json.ok());
-  EXPECT_THAT(std::string(bad_json.status().message()),
-              HasSubstr("in.jsonl:2: not a JSON object"));
-  auto bad_type = ParsePersons(
-      "{\"external_id\":\"j1\",\"role\":\"victim\",\"phone\":{\"a\":1}}\n",
-      "in.jsonl", Defaults());
+  EXPECT_THAT(std::string(bad_json.status().message()), HasSubstr("in.jsonl:2: not a JSON object"));
+  auto bad_type = ParsePersons("{\"external_id\":\"j1\",\"role\":\"victim\",\"phone\":{\"a\":1}}\n",
+                               "in.jsonl", Defaults());
   ASSERT_FALSE(bad_type.ok());
-  EXPECT_THAT(std::string(bad_type.status().message()),
-              HasSubstr("in.jsonl:1: phone"));
+  EXPECT_THAT(std::string(bad_type.status().message()), HasSubstr("in.jsonl:1: phone"));
 }
 
 TEST(ImporterTest, CsvExportReadsBack) {
@@ -241,16 +219,14 @@ namespace {
 
 TEST(ImporterTest, SeveralSourceColumnsMayFeedOneMultiValuedColumn) {
   ImportOptions options;
-  options.column_map = *ParseColumnMap(
-      "rec=external_id,street=address,suburb=address,tel=phone");
+  options.column_map = *ParseColumnMap("rec=external_id,street=address,suburb=address,tel=phone");
   options.default_role = record::Role::kOther;
-  auto persons = ParsePersons(
-      "rec,street,suburb,tel\nr1,1 Main St,Northtown,+441\n", "f.csv", options);
+  auto persons =
+      ParsePersons("rec,street,suburb,tel\nr1,1 Main St,Northtown,+441\n", "f.csv", options);
   ASSERT_TRUE(persons.ok()) << persons.status();
   EXPECT_THAT((*persons)[0].addresses, ElementsAre("1 Main St", "Northtown"));
   // Single-valued columns still refuse two sources.
-  options.column_map =
-      *ParseColumnMap("rec=external_id,a=given_name,b=given_name");
+  options.column_map = *ParseColumnMap("rec=external_id,a=given_name,b=given_name");
   EXPECT_FALSE(ParsePersons("rec,a,b\nr1,x,y\n", "f.csv", options).ok());
 }
 

@@ -10,12 +10,10 @@
 namespace fedlink::match {
 
 std::string Quality::Line() const {
-  return absl::StrFormat("precision=%.4f recall=%.4f f1=%.4f", precision(),
-                         recall(), f1());
+  return absl::StrFormat("precision=%.4f recall=%.4f f1=%.4f", precision(), recall(), f1());
 }
 
-Quality Evaluate(const std::set<IdPair>& predicted,
-                 const std::set<IdPair>& truth) {
+Quality Evaluate(const std::set<IdPair>& predicted, const std::set<IdPair>& truth) {
   Quality q;
   q.predicted = predicted.size();
   q.truth = truth.size();
@@ -25,8 +23,7 @@ Quality Evaluate(const std::set<IdPair>& predicted,
 
 absl::StatusOr<std::set<IdPair>> ReadTruth(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open truth file"));
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open truth file"));
   std::set<IdPair> out;
   std::string line;
   int number = 0;
@@ -35,11 +32,9 @@ absl::StatusOr<std::set<IdPair>> ReadTruth(const std::string& path) {
     absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
     if (l.empty()) continue;
     std::vector<std::string> f = absl::StrSplit(l, ',');
-    if (number == 1 && f.size() == 2 && f[0] == "id_a" && f[1] == "id_b")
-      continue;
+    if (number == 1 && f.size() == 2 && f[0] == "id_a" && f[1] == "id_b") continue;
     if (f.size() != 2 || f[0].empty() || f[1].empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", number, ": expected id_a,id_b"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": expected id_a,id_b"));
     }
     out.emplace(f[0], f[1]);
   }

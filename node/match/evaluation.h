@@ -17,9 +17,7 @@ struct Quality {
   size_t true_positives = 0;
   size_t predicted = 0;
   size_t truth = 0;
-  double precision() const {
-    return predicted ? double(true_positives) / predicted : 0;
-  }
+  double precision() const { return predicted ? double(true_positives) / predicted : 0; }
   double recall() const { return truth ? double(true_positives) / truth : 0; }
   double f1() const {
     const double p = precision(), r = recall();
@@ -29,8 +27,7 @@ struct Quality {
   std::string Line() const;
 };
 
-Quality Evaluate(const std::set<IdPair>& predicted,
-                 const std::set<IdPair>& truth);
+Quality Evaluate(const std::set<IdPair>& predicted, const std::set<IdPair>& truth);
 
 // Reads a truth file: header id_a,id_b, then one pair per line.
 absl::StatusOr<std::set<IdPair>> ReadTruth(const std::string& path);

@@ -222,7 +222,8 @@ class Generator {
     t.culture = &Pick(Cultures());
     t.sex = Chance(0.6) ? record::Sex::kFemale : record::Sex::kMale;
     t.given = &Pick(t.sex == record::Sex::kFemale ? t.culture->female : t.culture->male);
-    t.family = &Pick(t.sex == record::Sex::kFemale ? t.culture->family_female : t.culture->family_male);
+    t.family =
+        &Pick(t.sex == record::Sex::kFemale ? t.culture->family_female : t.culture->family_male);
     const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
     t.role = r < 0.55   ? record::Role::kVictim
              : r < 0.85 ? record::Role::kSuspect

@@ -28,10 +28,8 @@ struct GeneratorOptions {
   double missing_dob = 0.08;
   double missing_phone = 0.2;
   double missing_email = 0.3;
-  double namesakes =
-      0.05;  // B people sharing a name (not dob) with an A person
-  double shared_suspect_phone =
-      0.1;  // suspects sharing a phone with another suspect
+  double namesakes = 0.05;            // B people sharing a name (not dob) with an A person
+  double shared_suspect_phone = 0.1;  // suspects sharing a phone with another suspect
 };
 
 struct GeneratedData {
@@ -44,8 +42,7 @@ struct GeneratedData {
 GeneratedData GeneratePeople(const GeneratorOptions& options);
 
 // IBAN check digits per ISO 13616 (mod 97) for country + BBAN.
-std::string IbanWithCheckDigits(const std::string& country,
-                                const std::string& bban);
+std::string IbanWithCheckDigits(const std::string& country, const std::string& bban);
 
 }  // namespace fedlink::match
 

@@ -12,10 +12,8 @@ namespace {
 
 TEST(GeneratorTest, IbanCheckDigitsMatchTheStandardExample) {
   // ISO 13616 / ECBS example IBAN.
-  EXPECT_EQ(IbanWithCheckDigits("GB", "WEST12345698765432"),
-            "GB82WEST12345698765432");
-  EXPECT_EQ(IbanWithCheckDigits("DE", "370400440532013000"),
-            "DE89370400440532013000");
+  EXPECT_EQ(IbanWithCheckDigits("GB", "WEST12345698765432"), "GB82WEST12345698765432");
+  EXPECT_EQ(IbanWithCheckDigits("DE", "370400440532013000"), "DE89370400440532013000");
 }
 
 TEST(GeneratorTest, SizesOverlapAndTruthAreConsistent) {
@@ -65,8 +63,7 @@ TEST(GeneratorTest, SharedPeopleAreCorruptedButNotAlways) {
     const record::Person& pa = *a[ida];
     const record::Person& pb = *b[idb];
     EXPECT_EQ(pa.role, pb.role);
-    if (pa.given_name != pb.given_name || pa.family_name != pb.family_name)
-      ++names_differ;
+    if (pa.given_name != pb.given_name || pa.family_name != pb.family_name) ++names_differ;
     if (pa.phones != pb.phones) ++phones_differ;
     if (pb.dob.empty()) ++dob_missing;
     if (static_cast<unsigned char>(pb.family_name[0]) >= 0xC0) ++native_script;
@@ -83,7 +80,8 @@ TEST(GeneratorTest, OutputImportsCleanly) {
   GeneratorOptions o;
   o.persons = 300;
   GeneratedData d = GeneratePeople(o);
-  auto back = importer::ParsePersons(importer::PersonsToCsv(d.b), "b.csv", importer::ImportOptions{});
+  auto back =
+      importer::ParsePersons(importer::PersonsToCsv(d.b), "b.csv", importer::ImportOptions{});
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, d.b);
 }

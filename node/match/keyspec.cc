@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "node/match/nicknames.h"
 #include "node/match/soundex.h"
 #include "node/normalize/normalize.h"
@@ -33,37 +33,26 @@ const std::vector<KeyTypeInfo>& Catalogue() {
       {KeyType::kIban, "iban", true, KeyGroup::kIban, 0.80, 1e-6},
       {KeyType::kPlate, "plate", true, KeyGroup::kPlate, 0.80, 1e-5},
       {KeyType::kNameDob, "name_dob", false, KeyGroup::kPersonDob, 0.50, 1e-6},
-      {KeyType::kPhoneticDob, "phonetic_dob", false, KeyGroup::kPersonDob, 0.75,
-       1e-5},
-      {KeyType::kFamilyDob, "family_dob", false, KeyGroup::kPersonDob, 0.80,
-       1e-4},
-      {KeyType::kGivenDob, "given_dob", false, KeyGroup::kPersonDob, 0.80,
-       1e-4},
-      {KeyType::kNamesYear, "names_year", false, KeyGroup::kPersonNoDob, 0.80,
-       1e-4},
-      {KeyType::kNamesUnorderedDob, "names_unordered_dob", false,
-       KeyGroup::kPersonDob, 0.80, 1e-5},
-      {KeyType::kFamilyDayMonth, "family_daymonth", false, KeyGroup::kPersonDob,
-       0.85, 1e-4},
-      {KeyType::kNicknameDob, "nickname_dob", false, KeyGroup::kPersonDob, 0.80,
-       1e-5},
+      {KeyType::kPhoneticDob, "phonetic_dob", false, KeyGroup::kPersonDob, 0.75, 1e-5},
+      {KeyType::kFamilyDob, "family_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4},
+      {KeyType::kGivenDob, "given_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4},
+      {KeyType::kNamesYear, "names_year", false, KeyGroup::kPersonNoDob, 0.80, 1e-4},
+      {KeyType::kNamesUnorderedDob, "names_unordered_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5},
+      {KeyType::kFamilyDayMonth, "family_daymonth", false, KeyGroup::kPersonDob, 0.85, 1e-4},
+      {KeyType::kNicknameDob, "nickname_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5},
       {KeyType::kNames, "names", false, KeyGroup::kPersonNoDob, 0.60, 1e-4},
-      {KeyType::kNamesPhonetic, "names_phonetic", false, KeyGroup::kPersonNoDob,
-       0.80, 1e-3},
+      {KeyType::kNamesPhonetic, "names_phonetic", false, KeyGroup::kPersonNoDob, 0.80, 1e-3},
       {KeyType::kAddress, "address", false, KeyGroup::kAddress, 0.50, 1e-3},
   };
   return *catalogue;
 }
 
-const KeyTypeInfo& Info(KeyType type) {
-  return Catalogue()[static_cast<int>(type)];
-}
+const KeyTypeInfo& Info(KeyType type) { return Catalogue()[static_cast<int>(type)]; }
 
 int AgreeingGroups(uint32_t pattern) {
   uint32_t groups = 0;
   for (const KeyTypeInfo& info : Catalogue()) {
-    if (pattern & (1u << static_cast<int>(info.type)))
-      groups |= 1u << static_cast<int>(info.group);
+    if (pattern & (1u << static_cast<int>(info.type))) groups |= 1u << static_cast<int>(info.group);
   }
   return __builtin_popcount(groups);
 }
@@ -82,17 +71,15 @@ std::vector<std::string> KeyTypeNames() {
   return out;
 }
 
-std::vector<Key> DeriveKeys(const record::Person& p, const Options& options,
-                            DropCounts* dropped) {
+std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, DropCounts* dropped) {
   std::vector<Key> keys;
   auto add = [&](KeyType type, absl::string_view value) {
-    keys.push_back(
-        {type, absl::StrCat(kVersion, "|", Info(type).name, "|", value)});
+    keys.push_back({type, absl::StrCat(kVersion, "|", Info(type).name, "|", value)});
   };
   DropCounts local;
   DropCounts& drops = dropped != nullptr ? *dropped : local;
-  auto selectors = [&](KeyType type, const std::vector<std::string>& values,
-                       uint64_t* counter, auto normaliser) {
+  auto selectors = [&](KeyType type, const std::vector<std::string>& values, uint64_t* counter,
+                       auto normaliser) {
     for (const std::string& v : values) {
       absl::StatusOr<std::string> n = normaliser(v);
       if (n.ok()) {
@@ -103,12 +90,9 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options,
     }
   };
   selectors(KeyType::kPhone, p.phones, &drops.phones,
-            [&](const std::string& v) {
-              return normalize::Phone(v, options.default_region);
-            });
+            [&](const std::string& v) { return normalize::Phone(v, options.default_region); });
   selectors(KeyType::kEmail, p.emails, &drops.emails, normalize::Email);
-  selectors(KeyType::kDocument, p.documents, &drops.documents,
-            normalize::Document);
+  selectors(KeyType::kDocument, p.documents, &drops.documents, normalize::Document);
   selectors(KeyType::kHandle, p.handles, &drops.handles, normalize::Handle);
   selectors(KeyType::kIban, p.ibans, &drops.ibans, normalize::Iban);
   selectors(KeyType::kPlate, p.plates, &drops.plates, normalize::Plate);
@@ -118,9 +102,8 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options,
   const std::string f = Joined(normalize::Name(p.family_name));
   const std::string sg = Soundex(g), sf = Soundex(f);
   const bool full_dob = p.dob.year != 0 && p.dob.month != 0 && p.dob.day != 0;
-  const std::string dob = full_dob ? absl::StrFormat("%04d%02d%02d", p.dob.year,
-                                                     p.dob.month, p.dob.day)
-                                   : "";
+  const std::string dob =
+      full_dob ? absl::StrFormat("%04d%02d%02d", p.dob.year, p.dob.month, p.dob.day) : "";
   for (const std::string& address : p.addresses) {
     const std::string a = Joined(normalize::Name(address));
     if (a.size() >= 3) add(KeyType::kAddress, a);
@@ -143,22 +126,18 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options,
       add(KeyType::kNamesYear, absl::StrCat(sg, "|", sf, "|", p.dob.year));
     }
   }
-  if (!f.empty() && full_dob)
-    add(KeyType::kFamilyDob, absl::StrCat(sf, "|", dob));
-  if (!g.empty() && full_dob)
-    add(KeyType::kGivenDob, absl::StrCat(sg, "|", dob));
+  if (!f.empty() && full_dob) add(KeyType::kFamilyDob, absl::StrCat(sf, "|", dob));
+  if (!g.empty() && full_dob) add(KeyType::kGivenDob, absl::StrCat(sg, "|", dob));
   if (!f.empty() && full_dob) {
     add(KeyType::kFamilyDayMonth,
-        absl::StrFormat("%s|%04d|%02d|%02d", sf, p.dob.year,
-                        std::min(p.dob.day, p.dob.month),
+        absl::StrFormat("%s|%04d|%02d|%02d", sf, p.dob.year, std::min(p.dob.day, p.dob.month),
                         std::max(p.dob.day, p.dob.month)));
   }
   std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     return a.type != b.type ? a.type < b.type : a.bytes < b.bytes;
   });
-  keys.erase(std::unique(
-                 keys.begin(), keys.end(),
-                 [](const Key& a, const Key& b) { return a.bytes == b.bytes; }),
+  keys.erase(std::unique(keys.begin(), keys.end(),
+                         [](const Key& a, const Key& b) { return a.bytes == b.bytes; }),
              keys.end());
   return keys;
 }

@@ -118,9 +118,7 @@ struct DropCounts {
   uint64_t handles = 0;
   uint64_t ibans = 0;
   uint64_t plates = 0;
-  uint64_t total() const {
-    return phones + emails + documents + handles + ibans + plates;
-  }
+  uint64_t total() const { return phones + emails + documents + handles + ibans + plates; }
 };
 
 // Derives every key of `person`, de-duplicated, in a deterministic order.

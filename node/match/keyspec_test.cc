@@ -55,8 +55,7 @@ std::set<std::string> Bytes(const std::vector<Key>& keys) {
 }
 
 int Agreeing(const record::Person& a, const record::Person& b) {
-  std::set<std::string> ka = Bytes(DeriveKeys(a, {})),
-                        kb = Bytes(DeriveKeys(b, {}));
+  std::set<std::string> ka = Bytes(DeriveKeys(a, {})), kb = Bytes(DeriveKeys(b, {}));
   int n = 0;
   for (const auto& k : ka) n += kb.count(k);
   return n;
@@ -69,12 +68,11 @@ TEST(KeyspecTest, KeyBytesHaveTheVersionedPrefix) {
   ASSERT_FALSE(keys.empty());
   for (const Key& k : keys) {
     EXPECT_TRUE(absl::StartsWith(k.bytes, "fedlink/keyspec/v1|")) << k.bytes;
-    EXPECT_TRUE(absl::StartsWith(
-        k.bytes, std::string("fedlink/keyspec/v1|") + Info(k.type).name + "|"));
+    EXPECT_TRUE(
+        absl::StartsWith(k.bytes, std::string("fedlink/keyspec/v1|") + Info(k.type).name + "|"));
   }
   EXPECT_THAT(Bytes(keys),
-              ::testing::Contains(
-                  "fedlink/keyspec/v1|name_dob|maria|ivanova|19870314"));
+              ::testing::Contains("fedlink/keyspec/v1|name_dob|maria|ivanova|19870314"));
 }
 
 TEST(KeyspecTest, CyrillicAndLatinSpellingsAgreeOnSeveralKeys) {
@@ -84,9 +82,7 @@ TEST(KeyspecTest, CyrillicAndLatinSpellingsAgreeOnSeveralKeys) {
   EXPECT_GE(Agreeing(MakePerson("Ελένη", "Παπαδοπούλου", kDob),
                      MakePerson("Eleni", "Papadopoulou", kDob)),
             4);
-  EXPECT_GE(Agreeing(MakePerson("José", "Núñez", kDob),
-                     MakePerson("Jose", "Nunez", kDob)),
-            7);
+  EXPECT_GE(Agreeing(MakePerson("José", "Núñez", kDob), MakePerson("Jose", "Nunez", kDob)), 7);
 }
 
 TEST(KeyspecTest, OneCorruptionStillLeavesSeveralKeys) {
@@ -96,27 +92,25 @@ TEST(KeyspecTest, OneCorruptionStillLeavesSeveralKeys) {
             2);  // nickname
   EXPECT_GE(Agreeing(base, MakePerson("Thompson", "William", kDob)),
             1);  // swapped
-  EXPECT_GE(Agreeing(base, MakePerson("William", "Thompson", {1987, 14, 3})),
-            0);
+  EXPECT_GE(Agreeing(base, MakePerson("William", "Thompson", {1987, 14, 3})), 0);
   EXPECT_GE(Agreeing(base, MakePerson("William", "Thompson", {1987, 3, 0})),
             2);  // partial
   // Swapped day and month (both <= 12) keep the day/month-unordered key.
   const record::Person early = MakePerson("William", "Thompson", {1987, 3, 4});
-  EXPECT_GE(Agreeing(early, MakePerson("William", "Thompson", {1987, 4, 3})),
-            3);
+  EXPECT_GE(Agreeing(early, MakePerson("William", "Thompson", {1987, 4, 3})), 3);
   // Missing date: the names key remains.
   EXPECT_GE(Agreeing(base, MakePerson("William", "Thompson", {})), 1);
 }
 
 TEST(KeyspecTest, DifferentPeopleShareFewKeys) {
-  EXPECT_EQ(Agreeing(MakePerson("Maria", "Ivanova", kDob),
-                     MakePerson("Olga", "Petrova", {1990, 1, 2})),
-            0);
+  EXPECT_EQ(
+      Agreeing(MakePerson("Maria", "Ivanova", kDob), MakePerson("Olga", "Petrova", {1990, 1, 2})),
+      0);
   // Namesakes with another date share only the date-free name keys (which
   // the scorer counts as one piece of evidence).
-  EXPECT_EQ(Agreeing(MakePerson("Maria", "Ivanova", kDob),
-                     MakePerson("Maria", "Ivanova", {1992, 7, 21})),
-            2);
+  EXPECT_EQ(
+      Agreeing(MakePerson("Maria", "Ivanova", kDob), MakePerson("Maria", "Ivanova", {1992, 7, 21})),
+      2);
 }
 
 TEST(KeyspecTest, SelectorsNormaliseAndBadValuesAreDroppedAndCounted) {
@@ -133,13 +127,12 @@ TEST(KeyspecTest, SelectorsNormaliseAndBadValuesAreDroppedAndCounted) {
   EXPECT_EQ(drops.emails, 1u);
   EXPECT_EQ(drops.ibans, 1u);
   EXPECT_EQ(drops.total(), 3u);
-  EXPECT_THAT(Bytes(keys), ::testing::UnorderedElementsAre(
-                               "fedlink/keyspec/v1|phone|+442079460000",
-                               "fedlink/keyspec/v1|email|maria@example.org",
-                               "fedlink/keyspec/v1|iban|GB82WEST12345698765432",
-                               "fedlink/keyspec/v1|document|UA123456",
-                               "fedlink/keyspec/v1|handle|mash",
-                               "fedlink/keyspec/v1|plate|AB12CDE"));
+  EXPECT_THAT(
+      Bytes(keys),
+      ::testing::UnorderedElementsAre(
+          "fedlink/keyspec/v1|phone|+442079460000", "fedlink/keyspec/v1|email|maria@example.org",
+          "fedlink/keyspec/v1|iban|GB82WEST12345698765432", "fedlink/keyspec/v1|document|UA123456",
+          "fedlink/keyspec/v1|handle|mash", "fedlink/keyspec/v1|plate|AB12CDE"));
   record::Person b = MakePerson("", "", {});
   b.phones = {"020 7946 0000"};  // national format, default region GB
   EXPECT_EQ(Agreeing(a, b), 1);

@@ -17,12 +17,10 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
   for (uint32_t i = 0; i < a.size(); ++i) {
     for (const auto& k : a[i]) index[k.bytes].push_back(i);
   }
-  int threads =
-      options.threads > 0
-          ? options.threads
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::max(
-      1, std::min<int>(threads, static_cast<int>(b.size() / 1000) + 1));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(b.size() / 1000) + 1));
   std::vector<std::vector<CandidatePair>> per_thread(threads);
   std::atomic<size_t> done{0};
   auto work = [&](int t) {
@@ -31,8 +29,7 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
       seen.clear();
       for (const auto& k : b[j]) {
         auto it = index.find(k.bytes);
-        if (it == index.end() || it->second.size() > options.max_block)
-          continue;
+        if (it == index.end() || it->second.size() > options.max_block) continue;
         for (uint32_t i : it->second) {
           if (dedup && i >= j) continue;
           CandidatePair& c = seen[i];
@@ -44,8 +41,7 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
       }
       for (auto& [i, c] : seen) per_thread[t].push_back(c);
       const size_t n = ++done;
-      if (t == 0 && options.progress && (n % 1024 == 0))
-        options.progress(n, b.size());
+      if (t == 0 && options.progress && (n % 1024 == 0)) options.progress(n, b.size());
     }
   };
   std::vector<std::thread> workers;
@@ -55,10 +51,9 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
   if (options.progress) options.progress(b.size(), b.size());
   std::vector<CandidatePair> out;
   for (auto& v : per_thread) out.insert(out.end(), v.begin(), v.end());
-  std::sort(out.begin(), out.end(),
-            [](const CandidatePair& x, const CandidatePair& y) {
-              return x.b != y.b ? x.b < y.b : x.a < y.a;
-            });
+  std::sort(out.begin(), out.end(), [](const CandidatePair& x, const CandidatePair& y) {
+    return x.b != y.b ? x.b < y.b : x.a < y.a;
+  });
   return out;
 }
 
@@ -107,16 +102,15 @@ std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches) {
   absl::flat_hash_map<uint32_t, CandidatePair> best;
   for (const CandidatePair& c : matches) {
     auto [it, inserted] = best.emplace(c.b, c);
-    if (!inserted && (c.score > it->second.score ||
-                      (c.score == it->second.score && c.a < it->second.a))) {
+    if (!inserted &&
+        (c.score > it->second.score || (c.score == it->second.score && c.a < it->second.a))) {
       it->second = c;
     }
   }
   std::vector<CandidatePair> out;
   for (const auto& [b, c] : best) out.push_back(c);
-  std::sort(
-      out.begin(), out.end(),
-      [](const CandidatePair& x, const CandidatePair& y) { return x.b < y.b; });
+  std::sort(out.begin(), out.end(),
+            [](const CandidatePair& x, const CandidatePair& y) { return x.b < y.b; });
   return out;
 }
 

@@ -34,8 +34,7 @@ struct LinkOptions {
 // Every pair (a in `a`, b in `b`) sharing a key value, with its pattern. For
 // deduplication pass the same collection twice: only a < b pairs are kept.
 std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
-                                          const std::vector<KeySet>& b,
-                                          const LinkOptions& options);
+                                          const std::vector<KeySet>& b, const LinkOptions& options);
 
 // Scores candidates and keeps those at or above the scorer's threshold with
 // at least min_agreeing_keys agreeing keys.

@@ -61,8 +61,7 @@ TEST(LinkerTest, DedupModeReportsEachPairOnceAndNeverSelfPairs) {
 
 TEST(LinkerTest, ThresholdAndMinimumKeysAreEnforced) {
   Scorer scorer;
-  CandidatePair one_key{0, 1, 1u << static_cast<int>(keyspec::KeyType::kPhone),
-                        1, 0};
+  CandidatePair one_key{0, 1, 1u << static_cast<int>(keyspec::KeyType::kPhone), 1, 0};
   scorer.threshold = 0;
   scorer.min_agreeing_keys = 2;
   EXPECT_TRUE(ScoreAndFilter({one_key}, scorer).empty());
@@ -73,8 +72,7 @@ TEST(LinkerTest, ThresholdAndMinimumKeysAreEnforced) {
 }
 
 TEST(EvaluationTest, ComputesPrecisionRecallF1) {
-  std::set<IdPair> truth = {
-      {"a1", "b1"}, {"a2", "b2"}, {"a3", "b3"}, {"a4", "b4"}};
+  std::set<IdPair> truth = {{"a1", "b1"}, {"a2", "b2"}, {"a3", "b3"}, {"a4", "b4"}};
   std::set<IdPair> predicted = {{"a1", "b1"}, {"a2", "b2"}, {"a3", "b9"}};
   Quality q = Evaluate(predicted, truth);
   EXPECT_DOUBLE_EQ(q.precision(), 2.0 / 3);

@@ -16,8 +16,7 @@ constexpr double kMinU = 1e-9;
 }  // namespace
 
 double DefaultThreshold(size_t table_size) {
-  return kThresholdMargin +
-         std::log2(static_cast<double>(std::max<size_t>(table_size, 2)));
+  return kThresholdMargin + std::log2(static_cast<double>(std::max<size_t>(table_size, 2)));
 }
 
 Scorer::Scorer() {
@@ -51,8 +50,7 @@ double Scorer::Score(uint32_t pattern) const {
   return s;
 }
 
-void Scorer::EstimateU(const std::vector<KeySet>& a,
-                       const std::vector<KeySet>& b) {
+void Scorer::EstimateU(const std::vector<KeySet>& a, const std::vector<KeySet>& b) {
   if (a.empty() || b.empty()) return;
   // u is the chance that two different people share a value. Collisions
   // within each file estimate it without counting the cross-file true
@@ -61,8 +59,7 @@ void Scorer::EstimateU(const std::vector<KeySet>& a,
   std::array<double, kKeyTypeCount> collisions{};
   double pairs = 0;
   auto count = [&](const std::vector<KeySet>& records) {
-    std::array<absl::flat_hash_map<absl::string_view, double>, kKeyTypeCount>
-        counts;
+    std::array<absl::flat_hash_map<absl::string_view, double>, kKeyTypeCount> counts;
     for (const KeySet& keys : records) {
       for (const auto& k : keys) counts[static_cast<int>(k.type)][k.bytes] += 1;
     }
@@ -74,8 +71,7 @@ void Scorer::EstimateU(const std::vector<KeySet>& a,
   };
   count(a);
   if (&a != &b) count(b);
-  const double floor =
-      std::max(kMinU, 1.0 / (static_cast<double>(a.size()) * b.size()));
+  const double floor = std::max(kMinU, 1.0 / (static_cast<double>(a.size()) * b.size()));
   for (int t = 0; t < kKeyTypeCount; ++t) {
     u_[t] = std::max(pairs > 0 ? collisions[t] / pairs : 0.0, floor);
   }
@@ -99,8 +95,7 @@ void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
       if (pattern & (1u << k)) cu[k] += n;
     }
   }
-  for (int k = 0; k < kKeyTypeCount; ++k)
-    cu[k] = std::clamp(cu[k] / total, 1e-4, 0.99);
+  for (int k = 0; k < kKeyTypeCount; ++k) cu[k] = std::clamp(cu[k] / total, 1e-4, 0.99);
   double prior = 0.1;
   for (int it = 0; it < iterations; ++it) {
     std::array<double, kKeyTypeCount> agree_m{}, agree_u{};
@@ -135,9 +130,8 @@ void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
 std::string Scorer::Describe() const {
   std::string out;
   for (const auto& info : keyspec::Catalogue()) {
-    absl::StrAppendFormat(&out, "  %-20s m=%.3f u=%.2e weight=%.1f bits\n",
-                          info.name, m(info.type), u(info.type),
-                          Weight(info.type));
+    absl::StrAppendFormat(&out, "  %-20s m=%.3f u=%.2e weight=%.1f bits\n", info.name, m(info.type),
+                          u(info.type), Weight(info.type));
   }
   return out;
 }

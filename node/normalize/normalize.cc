@@ -23,15 +23,12 @@ icu::Transliterator* ThreadTransliterator() {
   return t.get();
 }
 
-bool IsAsciiAlnum(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c));
-}
+bool IsAsciiAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
 
 std::string UpperAlnum(absl::string_view text) {
   std::string out;
   for (char c : text) {
-    if (IsAsciiAlnum(c))
-      out.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    if (IsAsciiAlnum(c)) out.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
   }
   return out;
 }
@@ -71,8 +68,7 @@ std::string Name(absl::string_view text) {
   return out;
 }
 
-absl::StatusOr<std::string> Phone(absl::string_view text,
-                                  absl::string_view default_region) {
+absl::StatusOr<std::string> Phone(absl::string_view text, absl::string_view default_region) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
@@ -89,8 +85,7 @@ absl::StatusOr<std::string> Phone(absl::string_view text,
     return absl::InvalidArgumentError("phone: not a phone number");
   }
   if (!util->IsPossibleNumber(number)) {
-    return absl::InvalidArgumentError(
-        "phone: not a possible number for its country");
+    return absl::InvalidArgumentError("phone: not a possible number for its country");
   }
   std::string out;
   util->Format(number, PhoneNumberUtil::E164, &out);
@@ -101,8 +96,7 @@ absl::StatusOr<std::string> Email(absl::string_view text) {
   std::string e = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
   const size_t at = e.find('@');
   if (at == std::string::npos || at == 0 || at + 1 >= e.size() ||
-      e.find('@', at + 1) != std::string::npos ||
-      e.find(' ') != std::string::npos ||
+      e.find('@', at + 1) != std::string::npos || e.find(' ') != std::string::npos ||
       e.find('.', at) == std::string::npos) {
     return absl::InvalidArgumentError("email: not an e-mail address");
   }
@@ -138,8 +132,7 @@ bool IbanChecksumValid(absl::string_view iban) {
 
 absl::StatusOr<std::string> Iban(absl::string_view text) {
   std::string i = UpperAlnum(text);
-  if (!IbanChecksumValid(i))
-    return absl::InvalidArgumentError("iban: checksum or format invalid");
+  if (!IbanChecksumValid(i)) return absl::InvalidArgumentError("iban: checksum or format invalid");
   return i;
 }
 

@@ -27,8 +27,7 @@ namespace fedlink::normalize {
 // "  Мария-Иванова " -> "maria ivanova"; "José Núñez" -> "jose nunez".
 std::string Name(absl::string_view text);
 // Phone to E.164 ("+447700900123"). `default_region` is ISO 3166 alpha-2.
-absl::StatusOr<std::string> Phone(absl::string_view text,
-                                  absl::string_view default_region);
+absl::StatusOr<std::string> Phone(absl::string_view text, absl::string_view default_region);
 absl::StatusOr<std::string> Email(absl::string_view text);
 absl::StatusOr<std::string> Document(absl::string_view text);
 absl::StatusOr<std::string> Iban(absl::string_view text);

@@ -46,8 +46,7 @@ TEST(PhoneTest, RejectsNonNumbers) {
 }
 
 TEST(SelectorTest, EmailsDocumentsPlatesHandles) {
-  EXPECT_EQ(*Email("  Maria.Ivanova@Example.ORG "),
-            "maria.ivanova@example.org");
+  EXPECT_EQ(*Email("  Maria.Ivanova@Example.ORG "), "maria.ivanova@example.org");
   EXPECT_FALSE(Email("no-at-sign").ok());
   EXPECT_FALSE(Email("a@b@c.org").ok());
   EXPECT_FALSE(Email("@example.org").ok());

@@ -18,9 +18,8 @@ namespace {
 absl::StatusOr<std::optional<int64_t>> LegacyWatermark(const common::NodePaths& paths) {
   if (common::FileMTimeNanos(paths.budget_db()) < 0) return std::nullopt;
   ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(paths.budget_db(), {.create = false}));
-  ASSIGN_OR_RETURN(auto has_table,
-                   db->Prepare("SELECT 1 FROM sqlite_master "
-                               "WHERE type = 'table' AND name = 'consent_expiry'"));
+  ASSIGN_OR_RETURN(auto has_table, db->Prepare("SELECT 1 FROM sqlite_master "
+                                               "WHERE type = 'table' AND name = 'consent_expiry'"));
   ASSIGN_OR_RETURN(const bool found, has_table->Step());
   if (!found) return std::nullopt;
   ASSIGN_OR_RETURN(auto checked, db->Prepare("SELECT checked_until FROM consent_expiry"));
@@ -37,8 +36,7 @@ absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> ConsentExpiryWatermark::
   if (common::FileMTimeNanos(path) >= 0) {
     ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(path));
     int64_t checked_until = 0;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &checked_until) ||
-        checked_until < 0) {
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &checked_until) || checked_until < 0) {
       return absl::DataLossError(absl::StrCat(path, ": corrupt consent-expiry watermark"));
     }
     return std::unique_ptr<ConsentExpiryWatermark>(

@@ -36,8 +36,8 @@ class ConsentExpiryWatermark {
   // creating it on first use as described above. Open it before
   // EvaluationBudget::Open on a node directory of an older fedlink: that
   // drops the old table. `clock` (Clock::Real() if null) is read only here.
-  static absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> Open(const common::NodePaths& paths,
-                                                                      common::Clock* clock);
+  static absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> Open(
+      const common::NodePaths& paths, common::Clock* clock);
   ConsentExpiryWatermark(const ConsentExpiryWatermark&) = delete;
   ConsentExpiryWatermark& operator=(const ConsentExpiryWatermark&) = delete;
 

@@ -35,15 +35,15 @@ DROP TABLE consent_expiry;
 
 absl::Status Exhausted(absl::string_view peer, absl::string_view purpose, uint64_t used,
                        uint64_t budget, uint64_t n) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "evaluation budget for ", peer, " / ", purpose, " is spent for today (", used, " of ",
-      budget, " used, ", n, " asked)"));
+  return absl::ResourceExhaustedError(absl::StrCat("evaluation budget for ", peer, " / ", purpose,
+                                                   " is spent for today (", used, " of ", budget,
+                                                   " used, ", n, " asked)"));
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(const common::NodePaths& paths,
-                                                                          common::Clock* clock) {
+absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(
+    const common::NodePaths& paths, common::Clock* clock) {
   // synchronous=NORMAL (WAL): a power cut may forget the last charges, a
   // process crash never does; a budget is a rate limit, and an fsync per
   // evaluation would dominate a lookup's latency.
@@ -56,8 +56,8 @@ absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(const c
 
 int64_t EvaluationBudget::Today() const { return absl::ToUnixSeconds(clock_->Now()) / 86400; }
 
-absl::StatusOr<uint64_t> EvaluationBudget::Used(absl::string_view peer,
-                                                absl::string_view purpose, int64_t day) {
+absl::StatusOr<uint64_t> EvaluationBudget::Used(absl::string_view peer, absl::string_view purpose,
+                                                int64_t day) {
   ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT used FROM budget_use "
                                           "WHERE peer = ?1 AND purpose = ?2 AND day = ?3"));
   get->Bind(1, peer).Bind(2, purpose).Bind(3, day);
@@ -71,26 +71,25 @@ absl::StatusOr<uint64_t> EvaluationBudget::UsedToday(absl::string_view peer,
   return Used(peer, purpose, Today());
 }
 
-absl::Status EvaluationBudget::Check(absl::string_view peer, absl::string_view purpose,
-                                     uint64_t n, uint64_t daily_budget) {
+absl::Status EvaluationBudget::Check(absl::string_view peer, absl::string_view purpose, uint64_t n,
+                                     uint64_t daily_budget) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, Today()));
   if (used + n > daily_budget) return Exhausted(peer, purpose, used, daily_budget, n);
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> EvaluationBudget::Charge(absl::string_view peer,
-                                                  absl::string_view purpose, uint64_t n,
-                                                  uint64_t daily_budget) {
+absl::StatusOr<uint64_t> EvaluationBudget::Charge(absl::string_view peer, absl::string_view purpose,
+                                                  uint64_t n, uint64_t daily_budget) {
   absl::MutexLock lock(&mu_);
   const int64_t day = Today();
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
   ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, day));
   if (used + n > daily_budget) return Exhausted(peer, purpose, used, daily_budget, n);
-  ASSIGN_OR_RETURN(auto put, db_->Prepare(
-                                 "INSERT INTO budget_use (peer, purpose, day, used) "
-                                 "VALUES (?1, ?2, ?3, ?4) "
-                                 "ON CONFLICT(peer, purpose, day) DO UPDATE SET used = ?4"));
+  ASSIGN_OR_RETURN(auto put,
+                   db_->Prepare("INSERT INTO budget_use (peer, purpose, day, used) "
+                                "VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT(peer, purpose, day) DO UPDATE SET used = ?4"));
   put->Bind(1, peer).Bind(2, purpose).Bind(3, day).Bind(4, static_cast<int64_t>(used + n));
   RETURN_IF_ERROR(put->Run());
   RETURN_IF_ERROR(tx->Commit());

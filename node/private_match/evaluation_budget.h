@@ -54,8 +54,8 @@ class EvaluationBudget {
   // Charges `n` evaluations to today's use atomically and returns what is
   // left of `daily_budget`; ResourceExhausted and nothing charged if they
   // do not fit.
-  absl::StatusOr<uint64_t> Charge(absl::string_view peer, absl::string_view purpose,
-                                  uint64_t n, uint64_t daily_budget);
+  absl::StatusOr<uint64_t> Charge(absl::string_view peer, absl::string_view purpose, uint64_t n,
+                                  uint64_t daily_budget);
   // Evaluations charged today.
   absl::StatusOr<uint64_t> UsedToday(absl::string_view peer, absl::string_view purpose);
 

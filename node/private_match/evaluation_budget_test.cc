@@ -2,7 +2,6 @@
 // or responder.
 #include "node/private_match/evaluation_budget.h"
 
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/private_match/testing_node_dir.h"

@@ -92,8 +92,8 @@ absl::Status Keyring::Rekey(const common::NodePaths& paths) {
 }
 
 absl::StatusOr<std::unique_ptr<crypto::oprf::OprfKey>> Keyring::KeyFor(absl::string_view purpose,
-                                                               int64_t epoch,
-                                                               int64_t generation) const {
+                                                                       int64_t epoch,
+                                                                       int64_t generation) const {
   return crypto::oprf::OprfKey::Derive(
       seed_, absl::StrCat("fedlink/oprf/v1|", purpose, "|", epoch, "|", generation));
 }
@@ -126,7 +126,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> Keyring::AllHandle
 
 uint64_t Keyring::SlotId(absl::string_view table_id, absl::string_view peer,
                          absl::string_view external_id) const {
-  auto bytes = crypto::DeriveBytes(slot_key_, absl::StrCat(table_id, "|", peer, "|", external_id), 16);
+  auto bytes =
+      crypto::DeriveBytes(slot_key_, absl::StrCat(table_id, "|", peer, "|", external_id), 16);
   uint64_t id = 0;
   std::memcpy(&id, bytes->data(), sizeof id);
   return id;

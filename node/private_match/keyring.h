@@ -61,8 +61,8 @@ class Keyring {
 
   // The OPRF key for (purpose, epoch, generation).
   absl::StatusOr<std::unique_ptr<crypto::oprf::OprfKey>> KeyFor(absl::string_view purpose,
-                                                        int64_t epoch,
-                                                        int64_t generation) const;
+                                                                int64_t epoch,
+                                                                int64_t generation) const;
 
   // The opaque handle peers see for a record.
   std::string HandleFor(absl::string_view external_id) const;

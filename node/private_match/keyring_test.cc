@@ -73,9 +73,7 @@ TEST_F(KeyringTest, RefusesASeedFileOthersMayRead) {
 }
 
 TEST_F(KeyringTest, RefusesATruncatedSeed) {
-  {
-    std::ofstream(paths_.oprf_seed()) << "short";
-  }
+  { std::ofstream(paths_.oprf_seed()) << "short"; }
   ASSERT_EQ(chmod(paths_.oprf_seed().c_str(), 0600), 0);
   EXPECT_EQ(Keyring::Open(paths_).status().code(), absl::StatusCode::kDataLoss);
 }

@@ -20,7 +20,8 @@ absl::Status LivePolicy::Apply(int64_t mtime, absl::string_view reload_event,
     mtime_ = mtime;
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(auto loaded, policy::Policy::Load(paths_.policy(), match::keyspec::KeyTypeNames()));
+  ASSIGN_OR_RETURN(auto loaded,
+                   policy::Policy::Load(paths_.policy(), match::keyspec::KeyTypeNames()));
   const bool changed = policy_ != nullptr && mtime != mtime_;
   policy_ = std::move(loaded);
   mtime_ = mtime;

@@ -48,8 +48,7 @@ const policy::PeerInfo kShelter{"shelter", config::NodeRole::kNgo};
 
 class LivePolicyTest : public NodeDirTest {
  protected:
-  LivePolicyTest()
-      : NodeDirTest("live-policy") {
+  LivePolicyTest() : NodeDirTest("live-policy") {
     policy_ = std::make_unique<LivePolicy>(paths_, "police", [this] {
       ++rekeys_;
       return rekey_outcome_;

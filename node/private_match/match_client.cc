@@ -12,9 +12,9 @@
 #include "absl/synchronization/mutex.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/audit/exchange_event.h"
 #include "node/common/status_macros.h"
 #include "node/federation/grpc_status.h"
-#include "node/audit/exchange_event.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 #include "node/private_match/stale_table.h"
@@ -38,8 +38,8 @@ struct MatchClient::Impl {
   }
 
   // A signed EvaluateRequest for `blinded` (unary or one batch of a stream).
-  absl::StatusOr<std::string> SealEvaluateRequest(absl::string_view purpose,
-                                                  absl::Span<const crypto::oprf::Element> blinded) const {
+  absl::StatusOr<std::string> SealEvaluateRequest(
+      absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded) const {
     fedlink::v1::EvaluateRequest body;
     for (const crypto::oprf::Element& e : blinded)
       body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
@@ -47,19 +47,16 @@ struct MatchClient::Impl {
   }
 
   absl::Status PeerError(absl::string_view what, const absl::Status& s) const {
-    return WithPayloadsOf(absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ",
-                                                              s.message())),
-                          s);
+    return WithPayloadsOf(
+        absl::Status(s.code(), absl::StrCat(peer.node_id, ": ", what, ": ", s.message())), s);
   }
 };
 
-MatchClient::MatchClient(const federation::Self& self, federation::Member peer,
-                         TableLimits limits)
+MatchClient::MatchClient(const federation::Self& self, federation::Member peer, TableLimits limits)
     : impl_(std::make_unique<Impl>()), limits_(limits) {
   impl_->self = self;
   impl_->peer = std::move(peer);
-  impl_->stub = fedlink::v1::Match::NewStub(
-      federation::OpenPeerChannel(self, impl_->peer));
+  impl_->stub = fedlink::v1::Match::NewStub(federation::OpenPeerChannel(self, impl_->peer));
 }
 
 MatchClient::~MatchClient() = default;
@@ -85,23 +82,21 @@ absl::StatusOr<Table> MatchClient::FetchTable(absl::string_view purpose) {
   return std::move(update.table);
 }
 
-absl::StatusOr<TableUpdate> MatchClient::FetchUpdate(absl::string_view purpose,
-                                                    const Table* held) {
+absl::StatusOr<TableUpdate> MatchClient::FetchUpdate(absl::string_view purpose, const Table* held) {
   auto update = FetchUpdateUnlogged(purpose, held);
   std::string detail = absl::StrCat("peer log index ", last_peer_index_);
   if (update.ok() && update->delta) {
     absl::StrAppend(&detail, "; delta to version ", update->table.version, ": ",
                     update->removed.size(), " dropped, ", update->slots_after, " in all");
   }
-  RETURN_IF_ERROR(
-      LogExchange(audit_, impl_->self, impl_->peer, "match.table.fetched", purpose, last_digest_,
-                  update.ok() ? update->table.slots.size() : 0, update.status(),
-                  std::move(detail)));
+  RETURN_IF_ERROR(LogExchange(audit_, impl_->self, impl_->peer, "match.table.fetched", purpose,
+                              last_digest_, update.ok() ? update->table.slots.size() : 0,
+                              update.status(), std::move(detail)));
   return update;
 }
 
 absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view purpose,
-                                                            const Table* held) {
+                                                             const Table* held) {
   fedlink::v1::TableRequest body;
   if (held != nullptr) {
     body.set_have_table_id(held->table_id);
@@ -127,22 +122,19 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
   uint64_t total = 0;
   const auto bad = [&](absl::string_view why) {
     context.TryCancel();
-    return impl_->PeerError("tag table refused",
-                            absl::DataLossError(std::string(why)));
+    return impl_->PeerError("tag table refused", absl::DataLossError(std::string(why)));
   };
   while (reader->Read(&signed_chunk)) {
     if (last) return bad("data after the last chunk");
-    auto opened = federation::OpenAnswer(
-        signed_chunk.envelope(), "fedlink.v1.TableChunk", impl_->peer);
+    auto opened =
+        federation::OpenAnswer(signed_chunk.envelope(), "fedlink.v1.TableChunk", impl_->peer);
     if (!opened.ok()) return bad(opened.status().message());
     fedlink::v1::TableChunk chunk;
     if (!chunk.ParseFromString(*opened)) return bad("malformed chunk");
-    if (chunk.request_sha256() != digest)
-      return bad("chunk does not answer our request");
+    if (chunk.request_sha256() != digest) return bad("chunk does not answer our request");
     if (!absl::StartsWith(chunk.table_id(), want_prefix)) {
-      return bad(absl::StrCat("table '", chunk.table_id(),
-                              "' is not of the current epoch ('", want_prefix,
-                              "...')"));
+      return bad(absl::StrCat("table '", chunk.table_id(), "' is not of the current epoch ('",
+                              want_prefix, "...')"));
     }
     if (table.table_id.empty()) {
       last_peer_index_ = chunk.audit_index();
@@ -158,8 +150,8 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
       total = chunk.total_slots();
       const uint64_t whole = update.delta ? update.slots_after : total;
       if (whole > max_slots || total > max_slots) {
-        return bad(absl::StrCat("table of ", whole, " records exceeds the limit of ",
-                                max_slots, " (the peer's roster-declared maximum, or ours)"));
+        return bad(absl::StrCat("table of ", whole, " records exceeds the limit of ", max_slots,
+                                " (the peer's roster-declared maximum, or ours)"));
       }
       if (update.delta && (held == nullptr || chunk.table_id() != held->table_id)) {
         return bad("a delta for a table we do not hold");
@@ -171,10 +163,8 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
                chunk.version() != table.version || chunk.removed_size() != 0) {
       return bad("chunks disagree on t, size, version or kind");
     }
-    if (chunk.first_slot() != table.slots.size())
-      return bad("chunks are not contiguous");
-    if (table.slots.size() + chunk.slots_size() > total)
-      return bad("more slots than announced");
+    if (chunk.first_slot() != table.slots.size()) return bad("chunks are not contiguous");
+    if (table.slots.size() + chunk.slots_size() > total) return bad("more slots than announced");
     for (auto& s : *chunk.mutable_slots()) {
       bytes += s.entries().size() + s.sealed_payload().size();
       if (bytes > limits_.max_bytes) return bad("table exceeds the byte limit");
@@ -186,8 +176,7 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
   grpc::Status status = reader->Finish();
   if (!status.ok()) return impl_->PeerError("tag table", FromGrpc(status));
   if (!last || table.slots.size() != total) {
-    return impl_->PeerError("tag table",
-                            absl::DataLossError("table is incomplete"));
+    return impl_->PeerError("tag table", absl::DataLossError("table is incomplete"));
   }
   expected_table_id_ = table.table_id;
   return update;
@@ -198,9 +187,8 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
                                    absl::Span<crypto::oprf::Element> out) {
   const absl::Status s = EvaluateUnlogged(purpose, blinded, out);
   const absl::Status logged =
-      LogExchange(audit_, impl_->self, impl_->peer, "match.evaluate.sent", purpose,
-                  last_digest_, blinded.size(), s,
-                  absl::StrCat("peer log index ", last_peer_index_));
+      LogExchange(audit_, impl_->self, impl_->peer, "match.evaluate.sent", purpose, last_digest_,
+                  blinded.size(), s, absl::StrCat("peer log index ", last_peer_index_));
   return logged.ok() ? s : logged;
 }
 
@@ -219,29 +207,26 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
   return TakeAnswer(response.envelope(), last_digest_, out);
 }
 
-absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope,
-                                     absl::string_view digest,
+absl::Status MatchClient::TakeAnswer(absl::string_view answer_envelope, absl::string_view digest,
                                      absl::Span<crypto::oprf::Element> out) {
   auto opened = federation::OpenAnswer(answer_envelope, "fedlink.v1.EvaluateAnswer", impl_->peer);
   if (!opened.ok()) return impl_->PeerError("evaluate", opened.status());
   fedlink::v1::EvaluateAnswer answer;
   if (!answer.ParseFromString(*opened) || answer.request_sha256() != digest ||
       static_cast<size_t>(answer.evaluated_size()) != out.size()) {
-    return impl_->PeerError(
-        "evaluate", absl::DataLossError("answer does not match our request"));
+    return impl_->PeerError("evaluate", absl::DataLossError("answer does not match our request"));
   }
   if (!expected_table_id_.empty() && answer.table_id() != expected_table_id_) {
     // The peer re-keyed since our table was made (a consent withdrawn, a
     // record deleted, a new epoch): the table can no longer match.
-    return impl_->PeerError(
-        "evaluate", StaleTableError(absl::StrCat("ours '", expected_table_id_, "', now '",
-                                                 answer.table_id(), "'")));
+    return impl_->PeerError("evaluate",
+                            StaleTableError(absl::StrCat("ours '", expected_table_id_, "', now '",
+                                                         answer.table_id(), "'")));
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (answer.evaluated(i).size() != crypto::oprf::kElementSize) {
-      return impl_->PeerError(
-          "evaluate", absl::DataLossError(absl::StrCat(
-                          "evaluated element ", i, " has the wrong size")));
+      return impl_->PeerError("evaluate", absl::DataLossError(absl::StrCat("evaluated element ", i,
+                                                                           " has the wrong size")));
     }
     std::memcpy(out[i].data(), answer.evaluated(i).data(), crypto::oprf::kElementSize);
   }
@@ -362,7 +347,7 @@ class GrpcEvaluationStream final : public EvaluationStream {
   std::deque<fedlink::v1::Signed> queue_ ABSL_GUARDED_BY(mu_);
   std::deque<Sent> sent_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;  // no more batches: the writer half-closes
-  bool closed_once_ = false;                 // Close ran (the reading thread's)
+  bool closed_once_ = false;                  // Close ran (the reading thread's)
   grpc::Status final_status_;
 };
 

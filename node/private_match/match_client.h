@@ -24,16 +24,14 @@ struct TableLimits {
 
 class MatchClient final : public PeerTransport {
  public:
-  MatchClient(const federation::Self& self, federation::Member peer,
-              TableLimits limits = {});
+  MatchClient(const federation::Self& self, federation::Member peer, TableLimits limits = {});
   ~MatchClient() override;
 
   absl::StatusOr<Table> FetchTable(absl::string_view purpose) override;
   // The table, or only what changed since `held` (may be null) when the
   // peer can send a delta; apply it with ApplyUpdate.
   absl::StatusOr<TableUpdate> FetchUpdate(absl::string_view purpose, const Table* held);
-  absl::Status Evaluate(absl::string_view purpose,
-                        absl::Span<const crypto::oprf::Element> blinded,
+  absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
                         absl::Span<crypto::oprf::Element> out) override;
   // The pipelined form over the EvaluateStream RPC: batches are signed and
   // written by a writer thread while answers are read, checked and logged
@@ -62,8 +60,7 @@ class MatchClient final : public PeerTransport {
   // elements, and copies the evaluations into `out`.
   absl::Status TakeAnswer(absl::string_view answer_envelope, absl::string_view digest,
                           absl::Span<crypto::oprf::Element> out);
-  absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose,
-                                                  const Table* held);
+  absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose, const Table* held);
   absl::Status EvaluateUnlogged(absl::string_view purpose,
                                 absl::Span<const crypto::oprf::Element> blinded,
                                 absl::Span<crypto::oprf::Element> out);

@@ -22,17 +22,17 @@ using ::testing::HasSubstr;
 
 enum class Flaw {
   kNone,
-  kSignedByAnotherKey,   // chunks and answers signed by a non-member key
-  kOtherRequest,         // names another request's digest
-  kOlderEpoch,           // a table id of last epoch
-  kGap,                  // second chunk does not follow the first
-  kTruncated,            // the stream ends before the last chunk
-  kOversized,            // announces more records than the roster allows
-  kUnaskedDelta,         // a delta although we hold no such table
-  kWrongCount,           // an answer with one evaluation too few
-  kInvalidPoint,         // an evaluation that is not a group element
-  kSwappedAnswers,       // stream: the second batch answered first
-  kEndsEarly,            // stream: ends OK after the first answer
+  kSignedByAnotherKey,  // chunks and answers signed by a non-member key
+  kOtherRequest,        // names another request's digest
+  kOlderEpoch,          // a table id of last epoch
+  kGap,                 // second chunk does not follow the first
+  kTruncated,           // the stream ends before the last chunk
+  kOversized,           // announces more records than the roster allows
+  kUnaskedDelta,        // a delta although we hold no such table
+  kWrongCount,          // an answer with one evaluation too few
+  kInvalidPoint,        // an evaluation that is not a group element
+  kSwappedAnswers,      // stream: the second batch answered first
+  kEndsEarly,           // stream: ends OK after the first answer
 };
 
 constexpr int kSlotsPerTestChunk = 2;
@@ -41,7 +41,10 @@ class RogueMatchService final : public fedlink::v1::Match::Service {
  public:
   RogueMatchService(const federation::PeerAuth& auth, const crypto::SigningKey* identity,
                     const crypto::SigningKey* stranger, Flaw flaw)
-      : auth_(auth), identity_(identity), stranger_(stranger), flaw_(flaw),
+      : auth_(auth),
+        identity_(identity),
+        stranger_(stranger),
+        flaw_(flaw),
         key_(crypto::oprf::OprfKey::Generate()) {}
 
   std::string Seal(absl::string_view type, const google::protobuf::Message& m) {
@@ -208,8 +211,7 @@ struct TableCase {
   const char* error;
 };
 
-class RogueTableTest : public MatchClientTest,
-                       public ::testing::WithParamInterface<TableCase> {};
+class RogueTableTest : public MatchClientTest, public ::testing::WithParamInterface<TableCase> {};
 
 TEST_P(RogueTableTest, IsRefusedWithAClearPerPeerError) {
   StartRogue(GetParam().flaw);

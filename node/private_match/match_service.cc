@@ -19,8 +19,8 @@ using federation::VerifiedRequest;
 absl::StatusOr<PeerIdentity> PeerOf(const VerifiedRequest& v) {
   auto role = config::ParseNodeRole(v.sender.role);
   if (!role.ok()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "roster member ", v.sender.node_id, " has no valid role"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("roster member ", v.sender.node_id, " has no valid role"));
   }
   return PeerIdentity{v.sender.node_id, *role};
 }
@@ -89,9 +89,8 @@ class MatchService final : public fedlink::v1::Match::Service {
                const crypto::SigningKey* identity, audit::AuditLog* audit)
       : responder_(responder), handler_(auth, identity, audit) {}
 
-  grpc::Status GetTagTable(
-      grpc::ServerContext* context, const fedlink::v1::Signed* request,
-      grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
+  grpc::Status GetTagTable(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                           grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
     const absl::string_view envelope = request->envelope();
     auto update = [&](const VerifiedRequest& v, TableCall& call,
                       audit::Event& entry) -> absl::StatusOr<TableUpdate> {
@@ -101,8 +100,8 @@ class MatchService final : public fedlink::v1::Match::Service {
       const Table& table = update.table;
       entry.peer_signed = std::string(envelope);  // small: a header
       entry.count = table.slots.size();
-      entry.detail = absl::StrCat("table ", table.table_id, " t=", table.t, " version ",
-                                  table.version);
+      entry.detail =
+          absl::StrCat("table ", table.table_id, " t=", table.t, " version ", table.version);
       if (update.delta) {
         absl::StrAppend(&entry.detail, ": delta since version ", call.held.version, ", ",
                         table.slots.size(), " slots added or changed, ", update.removed.size(),
@@ -111,12 +110,11 @@ class MatchService final : public fedlink::v1::Match::Service {
       return update;
     };
     return ToGrpc(handler_.Stream(*context, envelope, kGetTagTable,
-                                  federation::SinkTo(writer, "requester"),
-                                  &DecodeTableRequest, update, &SendTable));
+                                  federation::SinkTo(writer, "requester"), &DecodeTableRequest,
+                                  update, &SendTable));
   }
 
-  grpc::Status Evaluate(grpc::ServerContext* context,
-                        const fedlink::v1::Signed* request,
+  grpc::Status Evaluate(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                         fedlink::v1::Signed* response) override {
     return federation::Reply(Answer(*context, request->envelope()), response);
   }
@@ -144,9 +142,8 @@ class MatchService final : public fedlink::v1::Match::Service {
     auto evaluate = [this](const VerifiedRequest& v, EvaluateCall& call,
                            audit::Event& entry) -> absl::StatusOr<Evaluated> {
       Evaluated out;
-      ASSIGN_OR_RETURN(out.elements, responder_->Evaluate(call.peer, v.header.purpose,
-                                                          call.blinded, &out.remaining,
-                                                          &out.table_id));
+      ASSIGN_OR_RETURN(out.elements, responder_->Evaluate(call.peer, v.header.purpose, call.blinded,
+                                                          &out.remaining, &out.table_id));
       entry.count = out.elements.size();
       entry.detail = absl::StrCat("budget left ", out.remaining, "; table ", out.table_id);
       return out;
@@ -164,15 +161,13 @@ class MatchService final : public fedlink::v1::Match::Service {
       }
       return answer;
     };
-    return handler_.Unary(context, envelope, kEvaluate, &DecodeEvaluateRequest, evaluate,
-                          answer);
+    return handler_.Unary(context, envelope, kEvaluate, &DecodeEvaluateRequest, evaluate, answer);
   }
 
   // The table in chunks of kSlotsPerChunk slots; the first names the
   // dropped slots and the audit entry.
   static absl::Status SendTable(const VerifiedRequest& v, TableUpdate& update,
-                                const federation::Logged& logged,
-                                federation::ChunkWriter& out) {
+                                const federation::Logged& logged, federation::ChunkWriter& out) {
     Table* table = &update.table;
     const size_t total = table->slots.size();
     size_t next = 0;
@@ -216,8 +211,8 @@ class MatchService final : public fedlink::v1::Match::Service {
 federation::PeerServiceFactory MatchServiceFactory(Responder* responder,
                                                    const crypto::SigningKey* identity,
                                                    audit::AuditLog* audit) {
-  return [responder, identity, audit](const federation::PeerAuth& auth)
-             -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
+  return [responder, identity, audit](
+             const federation::PeerAuth& auth) -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
     return std::make_unique<MatchService>(auth, responder, identity, audit);
   };
 }

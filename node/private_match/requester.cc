@@ -67,8 +67,7 @@ match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int thread
   return scorer;
 }
 
-absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
-                                       PeerTransport& peer,
+absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
                                        absl::string_view purpose,
                                        const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options) {
@@ -92,10 +91,9 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   const size_t batch = std::max<size_t>(1, options.batch);
   // One batch (a lookup) gains nothing from a stream: a single call is
   // quicker to set up.
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<EvaluationStream> stream,
-      total_keys <= batch ? std::make_unique<UnaryEvaluationStream>(&peer, purpose)
-                          : peer.OpenEvaluation(purpose));
+  ASSIGN_OR_RETURN(std::unique_ptr<EvaluationStream> stream,
+                   total_keys <= batch ? std::make_unique<UnaryEvaluationStream>(&peer, purpose)
+                                       : peer.OpenEvaluation(purpose));
   size_t next_query = 0;
   // Blinds and sends the next chunk (none when the queries are used up).
   const auto start_chunk = [&](Chunk* c) -> absl::Status {
@@ -112,7 +110,8 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     c->blinded.resize(n);
     c->elements.resize(n);
     if (n == 0) return absl::OkStatus();
-    RETURN_IF_ERROR(crypto::oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
+    RETURN_IF_ERROR(
+        crypto::oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
     for (size_t i = 0; i < n; ++i) c->elements[i] = c->blinded[i].element;
     return stream->Send(c->elements);
   };
@@ -144,11 +143,11 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
     if (n > 0) {
       // FinalizeBatch validates every element the peer sent back.
       auto finalized = crypto::oprf::FinalizeBatch(current->inputs, current->blinded, evaluated,
-                                           absl::MakeSpan(outputs), options.threads);
+                                                   absl::MakeSpan(outputs), options.threads);
       current->Wipe();
       if (!finalized.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "peer's evaluation is invalid: ", finalized.message()));
+        return absl::DataLossError(
+            absl::StrCat("peer's evaluation is invalid: ", finalized.message()));
       }
     }
     // Look the chunk's queries up in parallel (the index is read-only).
@@ -160,9 +159,9 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
       size_t hit = 0, closed = 0;
       for (size_t i = b; i < e; ++i) {
         const size_t q = q0 + i, before = local.size();
-        reveals[q] = MatchRecord(
-            table, absl::MakeConstSpan(queries[q]),
-            absl::MakeConstSpan(outputs).subspan(offset[i], queries[q].size()), &local);
+        reveals[q] =
+            MatchRecord(table, absl::MakeConstSpan(queries[q]),
+                        absl::MakeConstSpan(outputs).subspan(offset[i], queries[q].size()), &local);
         hit += local.size() - before;
         closed += local.size() - before - reveals[q].size();
       }
@@ -180,14 +179,14 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
   // The same scorer as the clear baseline: u from our own value
   // frequencies, m by EM over the hit patterns (the candidate pairs); too
   // few candidates for EM to mean anything keep the keyspec's m.
-  match::Scorer scorer = options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
+  match::Scorer scorer =
+      options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
   if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
   scorer.min_agreeing_keys = table.t();
   // The owner's policy may ask for a higher score than ours.
-  result.threshold = std::max(options.threshold >= 0
-                                  ? options.threshold
-                                  : match::DefaultThreshold(result.table_slots),
-                              table.min_score());
+  result.threshold = std::max(
+      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result.table_slots),
+      table.min_score());
 
   for (size_t q = 0; q < queries.size(); ++q) {
     const Reveal* best = nullptr;
@@ -206,9 +205,8 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
       return absl::DataLossError(
           absl::StrCat("table slot ", best->slot, " has a malformed payload"));
     }
-    result.hits.push_back({q, payload.handle(), payload.role(),
-                           payload.officer(), best_score, best->pattern,
-                           best->agreeing_keys});
+    result.hits.push_back({q, payload.handle(), payload.role(), payload.officer(), best_score,
+                           best->pattern, best->agreeing_keys});
   }
   return result;
 }

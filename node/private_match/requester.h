@@ -84,8 +84,7 @@ struct PeerMatch {
 match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int threads = 0);
 
 // Matches `queries` (each a record's keyspec keys) against the peer's table.
-absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table,
-                                       PeerTransport& peer,
+absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
                                        absl::string_view purpose,
                                        const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options);

@@ -46,8 +46,8 @@ constexpr char kPolicy[] = R"pb(
   }
 )pb";
 
-record::Person Victim(const std::string& id, const std::string& given,
-              const std::string& family, int day, const std::string& phone) {
+record::Person Victim(const std::string& id, const std::string& given, const std::string& family,
+                      int day, const std::string& phone) {
   record::Person p;
   p.external_id = id;
   p.role = record::Role::kVictim;
@@ -75,8 +75,7 @@ class ResponderNode {
     EXPECT_TRUE(node.ok()) << node.status();
     node_ = *std::move(node);
     WritePolicy(kPolicy);
-    auto responder =
-        Responder::Create(node_->paths, node_->config, node_->store.get(), clock);
+    auto responder = Responder::Create(node_->paths, node_->config, node_->store.get(), clock);
     EXPECT_TRUE(responder.ok()) << responder.status();
     responder_ = *std::move(responder);
   }
@@ -86,12 +85,9 @@ class ResponderNode {
     std::ofstream(dir_ + "/policy.txtpb", std::ios::trunc) << text;
     // A distinct mtime, so the responder sees the change.
     auto t = std::filesystem::last_write_time(dir_ + "/policy.txtpb");
-    std::filesystem::last_write_time(dir_ + "/policy.txtpb",
-                                     t + std::chrono::seconds(++edits_));
+    std::filesystem::last_write_time(dir_ + "/policy.txtpb", t + std::chrono::seconds(++edits_));
   }
-  void Add(std::vector<record::Person> persons) {
-    ASSERT_TRUE(node_->store->Upsert(persons).ok());
-  }
+  void Add(std::vector<record::Person> persons) { ASSERT_TRUE(node_->store->Upsert(persons).ok()); }
   void Delete(const std::string& external_id) {
     ASSERT_TRUE(node_->store->Delete(external_id).value());
   }
@@ -114,8 +110,7 @@ class LocalTransport : public PeerTransport {
   absl::StatusOr<Table> FetchTable(absl::string_view purpose) override {
     return responder_->TableFor(peer_, purpose);
   }
-  absl::Status Evaluate(absl::string_view purpose,
-                        absl::Span<const crypto::oprf::Element> blinded,
+  absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
                         absl::Span<crypto::oprf::Element> out) override {
     seen.insert(seen.end(), blinded.begin(), blinded.end());
     uint64_t remaining;
@@ -134,8 +129,8 @@ class LocalTransport : public PeerTransport {
 match::KeySet Keys(const record::Person& p) { return match::keyspec::DeriveKeys(p, {}); }
 
 absl::StatusOr<PeerMatch> MatchAll(PeerTransport& peer, absl::string_view purpose,
-                              const std::vector<record::Person>& queries,
-                              double threshold = 0) {
+                                   const std::vector<record::Person>& queries,
+                                   double threshold = 0) {
   auto table = peer.FetchTable(purpose);
   if (!table.ok()) return table.status();
   auto index = TableIndex::Build(*std::move(table));
@@ -162,14 +157,14 @@ TEST_F(PrivateMatchTest, FindsTheSameVictimWrittenDifferentlyAndResolvesIt) {
   LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   // Transliteration variant, same date of birth, same phone.
   auto match = MatchAll(ngo, "victim-dedup",
-                   {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
-                    Victim("n-2", "Olga", "Sidorova", 7, "+447700900099")});
+                        {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001"),
+                         Victim("n-2", "Olga", "Sidorova", 7, "+447700900099")});
   ASSERT_TRUE(match.ok()) << match.status();
   ASSERT_THAT(match->hits, SizeIs(1));
   const MatchHit& hit = match->hits[0];
   EXPECT_EQ(hit.query, 0u);
-  EXPECT_EQ(hit.role, "victim");   // PAYLOAD_HANDLE_AND_ROLE
-  EXPECT_EQ(hit.officer, "");      // not allowed by this rule
+  EXPECT_EQ(hit.role, "victim");  // PAYLOAD_HANDLE_AND_ROLE
+  EXPECT_EQ(hit.officer, "");     // not allowed by this rule
   EXPECT_GE(hit.agreeing_keys, 2);
   EXPECT_EQ(hit.handle.find("v-1"), std::string::npos);  // opaque
   auto resolved = police_.responder().Resolve(hit.handle);
@@ -210,8 +205,8 @@ TEST_F(PrivateMatchTest, RecordWithoutConsentNeverAppears) {
 TEST_F(PrivateMatchTest, FewerThanTAgreeingKeysOpenNothing) {
   // Only the phone agrees: one key, t = 2.
   LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
-  auto match = MatchAll(ngo, "victim-dedup",
-                   {Victim("n-1", "Zofia", "Nowak", 30, "+447700900001")});
+  auto match =
+      MatchAll(ngo, "victim-dedup", {Victim("n-1", "Zofia", "Nowak", 30, "+447700900001")});
   ASSERT_TRUE(match.ok());
   EXPECT_THAT(match->hits, IsEmpty());
   EXPECT_EQ(match->slots_hit, 1u);  // the tag hit is visible...
@@ -232,8 +227,7 @@ TEST_F(PrivateMatchTest, ResponderSeesOnlyFreshlyBlindedPoints) {
     crypto::oprf::Scalar one{};
     one[0] = 1;
     auto unblinded = crypto::oprf::BlindWith(
-        keys[i].bytes,
-        absl::string_view(reinterpret_cast<const char*>(one.data()), one.size()));
+        keys[i].bytes, absl::string_view(reinterpret_cast<const char*>(one.data()), one.size()));
     ASSERT_TRUE(unblinded.ok());
     EXPECT_NE(ngo.seen[i], unblinded->element);
   }
@@ -252,8 +246,8 @@ class WrongKeyTransport : public LocalTransport {
 
 TEST_F(PrivateMatchTest, TableIsUselessWithoutTheRespondersKey) {
   WrongKeyTransport thief(&police_.responder(), {"ngo", config::NodeRole::kNgo});
-  auto match = MatchAll(thief, "victim-dedup",
-                   {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
+  auto match =
+      MatchAll(thief, "victim-dedup", {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
   ASSERT_TRUE(match.ok());
   EXPECT_THAT(match->hits, IsEmpty());
   EXPECT_EQ(match->slots_hit, 0u);
@@ -267,15 +261,13 @@ TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
   const Table old_copy = *old_table;
   auto index = TableIndex::Build(*std::move(old_table));
   ASSERT_TRUE(index.ok());
-  auto match = MatchAgainst(
-      *index, ngo, "victim-dedup",
-      {Keys(Victim("n-1", "Maria", "Ivanova", 12, "+447700900001"))}, {});
+  auto match = MatchAgainst(*index, ngo, "victim-dedup",
+                            {Keys(Victim("n-1", "Maria", "Ivanova", 12, "+447700900001"))}, {});
   ASSERT_TRUE(match.ok());
   EXPECT_THAT(match->hits, IsEmpty());
   // And the cache refuses to serve it.
   TableCache cache(police_.dir());
-  ASSERT_TRUE(cache.Put("police", "victim-dedup", old_copy,
-                        clock_.Now() - kEpochLength).ok());
+  ASSERT_TRUE(cache.Put("police", "victim-dedup", old_copy, clock_.Now() - kEpochLength).ok());
   auto cached = cache.Get("police", "victim-dedup", clock_.Now(), absl::Hours(1e6));
   ASSERT_TRUE(cached.ok());
   EXPECT_FALSE(cached->has_value());
@@ -333,8 +325,8 @@ class LyingTransport : public LocalTransport {
 
 TEST_F(PrivateMatchTest, InvalidEvaluationsFromThePeerAreAnError) {
   LyingTransport liar(&police_.responder(), {"ngo", config::NodeRole::kNgo});
-  auto match = MatchAll(liar, "victim-dedup",
-                   {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
+  auto match =
+      MatchAll(liar, "victim-dedup", {Victim("n-1", "Maria", "Ivanova", 12, "+447700900001")});
   EXPECT_EQ(match.status().code(), absl::StatusCode::kDataLoss);
 }
 
@@ -373,21 +365,23 @@ TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
   // No rule for the shelter, nor for this purpose: the same NotFound as an
   // unknown handle, so a peer learns nothing.
   EXPECT_EQ(r.AuthorizeContact({"shelter", config::NodeRole::kNgo}, "victim-dedup", handle)
-                .status().code(),
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "perpetrator-link", handle)
-                .status().code(),
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", "h00")
-                .status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", "h00").status().code(),
+      absl::StatusCode::kNotFound);
   // Consent withdrawn: no contact either.
   record::Person withdrawn = Victim("v-1", "Maria", "Ivanova", 12, "+447700900001");
   withdrawn.consent.clear();
   police_.Add({withdrawn});
-  EXPECT_EQ(r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", handle)
-                .status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", handle).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
@@ -405,8 +399,8 @@ TEST_F(PrivateMatchTest, WithdrawnRecordNoLongerOpensFromACachedTable) {
   police_.Add({withdrawn});
   ASSERT_TRUE(Keyring::Rekey(common::NodePaths(police_.dir())).ok());
   // The peer's cached table opens nothing any more (not even a tag hits)...
-  auto after = MatchAgainst(*TableIndex::Build(cached_copy), ngo, "victim-dedup",
-                            {Keys(query)}, {});
+  auto after =
+      MatchAgainst(*TableIndex::Build(cached_copy), ngo, "victim-dedup", {Keys(query)}, {});
   ASSERT_TRUE(after.ok());
   EXPECT_THAT(after->hits, IsEmpty());
   EXPECT_EQ(after->slots_hit, 0u);

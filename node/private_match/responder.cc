@@ -13,7 +13,8 @@ namespace fedlink::private_match {
 
 absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const common::NodePaths& paths,
                                                              const config::NodeConfig& config,
-                                                             store::RecordStore* store, common::Clock* clock) {
+                                                             store::RecordStore* store,
+                                                             common::Clock* clock) {
   if (clock == nullptr) clock = common::Clock::Real();
   Parts parts;
   ASSIGN_OR_RETURN(parts.keyring, Keyring::Open(paths));
@@ -26,7 +27,8 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const common::NodeP
   return std::make_unique<Responder>(config, store, clock, std::move(parts));
 }
 
-Responder::Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock, Parts parts)
+Responder::Responder(const config::NodeConfig& config, store::RecordStore* store,
+                     common::Clock* clock, Parts parts)
     : config_(config),
       store_(store),
       clock_(clock != nullptr ? clock : common::Clock::Real()),
@@ -40,8 +42,7 @@ void Responder::set_audit(audit::AuditLog* log) {
   policy_->set_audit(log);
 }
 
-void Responder::LogEvent(absl::string_view event, const absl::Status& outcome,
-                         std::string detail) {
+void Responder::LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail) {
   if (audit_ == nullptr) return;
   audit::Event e;
   e.event = std::string(event);
@@ -74,8 +75,7 @@ absl::StatusOr<Table> Responder::TableFor(const PeerIdentity& peer, absl::string
 }
 
 absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
-                                                 absl::string_view purpose,
-                                                 const HeldTable* held) {
+                                                 absl::string_view purpose, const HeldTable* held) {
   RETURN_IF_ERROR(RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
   const int64_t epoch = Epoch();
@@ -91,8 +91,8 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   const int t = rule->min_agreeing_keys;
   // A delta only within the table id the peer holds, and never backwards
   // in time. (A consent that expired since re-keyed: another table id.)
-  const bool want_delta = held != nullptr && held->table_id == table.table_id &&
-                          held->as_of <= table.as_of;
+  const bool want_delta =
+      held != nullptr && held->table_id == table.table_id && held->as_of <= table.as_of;
   absl::flat_hash_set<std::string> changed;  // read before the first record
   std::vector<SourceRecord> all, delta;
   std::vector<uint64_t> removed;
@@ -106,7 +106,8 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
           SourceRecord r;
           r.slot_id = keyring_->SlotId(table.table_id, peer.node_id, p.external_id);
           for (match::keyspec::Key& k : match::keyspec::DeriveKeys(p, options)) {
-            if (rule->AllowsKeyType(match::keyspec::Info(k.type).name)) r.keys.push_back(std::move(k));
+            if (rule->AllowsKeyType(match::keyspec::Info(k.type).name))
+              r.keys.push_back(std::move(k));
           }
           fedlink::v1::MatchPayload payload;
           payload.set_handle(keyring_->HandleFor(p.external_id));
@@ -162,8 +163,7 @@ absl::StatusOr<std::string> Responder::AuthorizeContact(const PeerIdentity& peer
 }
 
 absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
-    const PeerIdentity& peer, absl::string_view purpose,
-    const std::vector<std::string>& handles) {
+    const PeerIdentity& peer, absl::string_view purpose, const std::vector<std::string>& handles) {
   std::vector<std::string> ids(handles.size());
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
@@ -183,8 +183,9 @@ absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
 }
 
 absl::StatusOr<std::vector<crypto::oprf::Element>> Responder::Evaluate(
-    const PeerIdentity& peer, absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
-    uint64_t* budget_remaining, std::string* table_id) {
+    const PeerIdentity& peer, absl::string_view purpose,
+    absl::Span<const crypto::oprf::Element> blinded, uint64_t* budget_remaining,
+    std::string* table_id) {
   RETURN_IF_ERROR(RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);

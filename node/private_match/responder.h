@@ -66,9 +66,11 @@ class Responder {
   // null) must outlive the responder.
   static absl::StatusOr<std::unique_ptr<Responder>> Create(const common::NodePaths& paths,
                                                            const config::NodeConfig& config,
-                                                           store::RecordStore* store, common::Clock* clock);
+                                                           store::RecordStore* store,
+                                                           common::Clock* clock);
   // Composes parts opened by the caller (none may be null).
-  Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock, Parts parts);
+  Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock,
+            Parts parts);
   Responder(const Responder&) = delete;
   Responder& operator=(const Responder&) = delete;
 
@@ -78,25 +80,22 @@ class Responder {
   absl::StatusOr<TableUpdate> UpdateFor(const PeerIdentity& peer, absl::string_view purpose,
                                         const HeldTable* held);
   // `table_id`, if not null, gets the id of the table the key belongs to.
-  absl::StatusOr<std::vector<crypto::oprf::Element>> Evaluate(const PeerIdentity& peer,
-                                                       absl::string_view purpose,
-                                                       absl::Span<const crypto::oprf::Element> blinded,
-                                                       uint64_t* budget_remaining,
-                                                       std::string* table_id = nullptr);
+  absl::StatusOr<std::vector<crypto::oprf::Element>> Evaluate(
+      const PeerIdentity& peer, absl::string_view purpose,
+      absl::Span<const crypto::oprf::Element> blinded, uint64_t* budget_remaining,
+      std::string* table_id = nullptr);
   // A contact request from `peer` about `handle` for `purpose` is allowed
   // only if the policy shares that record with the peer for the purpose
   // now. Returns the record's external id; NotFound otherwise (the same
   // answer whether the handle is unknown or not shared, so a peer learns
   // nothing from it).
-  absl::StatusOr<std::string> AuthorizeContact(const PeerIdentity& peer,
-                                               absl::string_view purpose,
+  absl::StatusOr<std::string> AuthorizeContact(const PeerIdentity& peer, absl::string_view purpose,
                                                absl::string_view handle);
   // The same for many handles in one pass over the records (a match notice
   // names hundreds): the external id for each handle the policy shares with
   // `peer` for `purpose`, "" for the others.
   absl::StatusOr<std::vector<std::string>> AuthorizeHandles(
-      const PeerIdentity& peer, absl::string_view purpose,
-      const std::vector<std::string>& handles);
+      const PeerIdentity& peer, absl::string_view purpose, const std::vector<std::string>& handles);
 
   // The opaque handle peers see for a record, and back (owner only); see
   // Keyring.

@@ -9,15 +9,13 @@ constexpr char kStaleTableType[] = "type.fedlink.dev/fedlink.v1.StaleTable";
 }  // namespace
 
 absl::Status StaleTableError(absl::string_view detail) {
-  absl::Status status =
-      absl::FailedPreconditionError(absl::StrCat(kStaleTable, " (", detail, ")"));
+  absl::Status status = absl::FailedPreconditionError(absl::StrCat(kStaleTable, " (", detail, ")"));
   status.SetPayload(kStaleTableType, absl::Cord("1"));
   return status;
 }
 
 bool IsStaleTable(const absl::Status& status) {
-  return absl::IsFailedPrecondition(status) &&
-         status.GetPayload(kStaleTableType).has_value();
+  return absl::IsFailedPrecondition(status) && status.GetPayload(kStaleTableType).has_value();
 }
 
 absl::Status WithPayloadsOf(absl::Status wrapped, const absl::Status& original) {

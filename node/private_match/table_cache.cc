@@ -15,8 +15,7 @@ namespace {
 bool SafeName(absl::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_' && c != '.')
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       return false;
   }
   return s[0] != '.';
@@ -27,26 +26,25 @@ bool SafeName(absl::string_view s) {
 absl::StatusOr<std::string> TableCache::PathFor(absl::string_view peer,
                                                 absl::string_view purpose) const {
   if (!SafeName(peer) || !SafeName(purpose)) {
-    return absl::InvalidArgumentError(
-        "peer id or purpose is not usable as a cache file name");
+    return absl::InvalidArgumentError("peer id or purpose is not usable as a cache file name");
   }
   return absl::StrCat(dir_, "/", peer, "~", purpose, ".table");
 }
 
-absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
-    absl::string_view peer, absl::string_view purpose, absl::Time now,
-    absl::Duration max_age, int epoch_days) const {
+absl::StatusOr<std::optional<CachedTable>> TableCache::Get(absl::string_view peer,
+                                                           absl::string_view purpose,
+                                                           absl::Time now, absl::Duration max_age,
+                                                           int epoch_days) const {
   ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
   auto bytes = common::ReadWholeFile(path);
   if (!bytes.ok()) return std::nullopt;  // nothing cached
   fedlink::v1::CachedTable cached;
-  if (!cached.ParseFromString(*bytes) || cached.peer() != peer ||
-      cached.purpose() != purpose) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": corrupt table cache (delete it to refetch)"));
+  if (!cached.ParseFromString(*bytes) || cached.peer() != peer || cached.purpose() != purpose) {
+    return absl::DataLossError(absl::StrCat(path, ": corrupt table cache (delete it to refetch)"));
   }
   const absl::Time fetched = absl::FromUnixSeconds(cached.fetched_at());
-  if (!absl::StartsWith(cached.table_id(), TableIdPrefix(peer, purpose, EpochAt(now, epoch_days))) ||
+  if (!absl::StartsWith(cached.table_id(),
+                        TableIdPrefix(peer, purpose, EpochAt(now, epoch_days))) ||
       now - fetched > max_age || fetched > now + absl::Minutes(5)) {
     return std::nullopt;  // another epoch, or stale: refetch
   }
@@ -60,14 +58,14 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(
   out.table.as_of = cached.as_of();
   out.table.slots.reserve(cached.slots_size());
   for (auto& s : *cached.mutable_slots()) {
-    out.table.slots.push_back({s.id(), std::move(*s.mutable_entries()),
-                               std::move(*s.mutable_sealed_payload())});
+    out.table.slots.push_back(
+        {s.id(), std::move(*s.mutable_entries()), std::move(*s.mutable_sealed_payload())});
   }
   return out;
 }
 
-absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose,
-                             const Table& table, absl::Time fetched_at) const {
+absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose, const Table& table,
+                             absl::Time fetched_at) const {
   ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
   if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(absl::StrCat(dir_, ": cannot create"));

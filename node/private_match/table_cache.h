@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "node/common/node_paths.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "node/common/node_paths.h"
 #include "node/private_match/tag_table.h"
 
 namespace fedlink::private_match {
@@ -21,22 +21,20 @@ struct CachedTable {
 
 class TableCache {
  public:
-  explicit TableCache(std::string node_dir) : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()) {}
+  explicit TableCache(std::string node_dir)
+      : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()) {}
 
   // The cached table of `peer` for `purpose`, if any and still of the epoch
   // of `now` and no older than `max_age`. A corrupt file is an error.
-  absl::StatusOr<std::optional<CachedTable>> Get(absl::string_view peer,
-                                                 absl::string_view purpose,
-                                                 absl::Time now,
-                                                 absl::Duration max_age,
+  absl::StatusOr<std::optional<CachedTable>> Get(absl::string_view peer, absl::string_view purpose,
+                                                 absl::Time now, absl::Duration max_age,
                                                  int epoch_days = 7) const;
   // Writes atomically (temporary file, fsync, rename).
-  absl::Status Put(absl::string_view peer, absl::string_view purpose,
-                   const Table& table, absl::Time fetched_at) const;
+  absl::Status Put(absl::string_view peer, absl::string_view purpose, const Table& table,
+                   absl::Time fetched_at) const;
 
  private:
-  absl::StatusOr<std::string> PathFor(absl::string_view peer,
-                                      absl::string_view purpose) const;
+  absl::StatusOr<std::string> PathFor(absl::string_view peer, absl::string_view purpose) const;
   std::string dir_;
 };
 

@@ -14,8 +14,7 @@ absl::Status ApplyUpdate(TableUpdate update, Table* held) {
   const Table& next = update.table;
   if (next.table_id != held->table_id) {
     return absl::DataLossError(absl::StrCat("delta for table '", next.table_id,
-                                            "' does not apply to the held '", held->table_id,
-                                            "'"));
+                                            "' does not apply to the held '", held->table_id, "'"));
   }
   if (next.version < held->version) {
     return absl::DataLossError(absl::StrCat("delta to version ", next.version,

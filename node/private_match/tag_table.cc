@@ -18,9 +18,9 @@ std::string PayloadAd(absl::string_view table_id, uint64_t slot_id) {
   return absl::StrCat(table_id, "|", slot_id);
 }
 
-absl::StatusOr<std::unique_ptr<crypto::SealingKey>> PayloadKey(
-    absl::string_view secret) {
-  ASSIGN_OR_RETURN(auto bytes, crypto::DeriveBytes(secret, "fedlink/payload/v1", crypto::kSealingKeySize));
+absl::StatusOr<std::unique_ptr<crypto::SealingKey>> PayloadKey(absl::string_view secret) {
+  ASSIGN_OR_RETURN(auto bytes,
+                   crypto::DeriveBytes(secret, "fedlink/payload/v1", crypto::kSealingKeySize));
   return crypto::SealingKey::FromBytes(bytes);
 }
 
@@ -30,13 +30,12 @@ int64_t EpochAt(absl::Time now, int days) {
   return absl::ToUnixSeconds(now) / (int64_t{86400} * std::max(days, 1));
 }
 
-std::string TableId(absl::string_view responder, absl::string_view purpose,
-                    int64_t epoch, int64_t generation) {
+std::string TableId(absl::string_view responder, absl::string_view purpose, int64_t epoch,
+                    int64_t generation) {
   return absl::StrCat(TableIdPrefix(responder, purpose, epoch), generation);
 }
 
-std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose,
-                          int64_t epoch) {
+std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose, int64_t epoch) {
   return absl::StrCat(responder, "|", purpose, "|", epoch, "|");
 }
 
@@ -49,11 +48,9 @@ size_t Table::bytes() const {
 TagMask DeriveTagMask(const crypto::oprf::Output& y) {
   TagMask out;
   unsigned char tag[16], mask[16];
-  crypto_generichash(tag, sizeof tag,
-                     reinterpret_cast<const unsigned char*>("fedlink/tag/v1"),
-                     14, y.data(), y.size());
-  crypto_generichash(mask, sizeof mask,
-                     reinterpret_cast<const unsigned char*>("fedlink/mask/v1"),
+  crypto_generichash(tag, sizeof tag, reinterpret_cast<const unsigned char*>("fedlink/tag/v1"), 14,
+                     y.data(), y.size());
+  crypto_generichash(mask, sizeof mask, reinterpret_cast<const unsigned char*>("fedlink/mask/v1"),
                      15, y.data(), y.size());
   std::memcpy(&out.tag, tag, sizeof out.tag);
   std::memcpy(out.mask.data(), mask, kShareSize);
@@ -67,10 +64,8 @@ bool CanOpen(const SourceRecord& record, int t) {
   return match::keyspec::AgreeingGroups(pattern) >= t;
 }
 
-absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
-                                 absl::string_view table_id, int t,
-                                 const std::vector<SourceRecord>& records,
-                                 int threads) {
+absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
+                                 int t, const std::vector<SourceRecord>& records, int threads) {
   if (t < 1 || t > match::keyspec::kKeyGroupCount) {
     return absl::InvalidArgumentError(
         absl::StrCat("t must be 1..", match::keyspec::kKeyGroupCount, " (key groups)"));
@@ -114,8 +109,7 @@ absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
       }
     }
     ASSIGN_OR_RETURN(auto payload_key, PayloadKey(secret));
-    slot.sealed_payload =
-        payload_key->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
+    slot.sealed_payload = payload_key->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
   }
   sodium_memzero(secret.data(), secret.size());
   return table;
@@ -123,8 +117,7 @@ absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
 
 absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   TableIndex index;
-  if (table.t < 1)
-    return absl::InvalidArgumentError("table t must be at least 1");
+  if (table.t < 1) return absl::InvalidArgumentError("table t must be at least 1");
   size_t entry_bytes = 0, payload_bytes = 0;
   absl::flat_hash_set<uint64_t> ids;
   ids.reserve(table.slots.size());
@@ -136,12 +129,10 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
     }
     if (slot.entries.empty() || slot.entries.size() % kEntrySize != 0 ||
         slot.key_count() > kMaxKeysPerRecord) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("table slot ", s, " is malformed"));
+      return absl::InvalidArgumentError(absl::StrCat("table slot ", s, " is malformed"));
     }
     if (slot.sealed_payload.size() < crypto::kSealOverhead) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("table slot ", s, " has no payload"));
+      return absl::InvalidArgumentError(absl::StrCat("table slot ", s, " has no payload"));
     }
     entry_bytes += slot.entries.size();
     payload_bytes += slot.sealed_payload.size();
@@ -160,16 +151,14 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   index.slot_ids_.reserve(table.slots.size());
   for (Slot& slot : table.slots) {
     index.slot_ids_.push_back(slot.id);
-    index.slot_entries_.push_back(
-        static_cast<uint32_t>(index.entries_.size() / kEntrySize));
+    index.slot_entries_.push_back(static_cast<uint32_t>(index.entries_.size() / kEntrySize));
     index.slot_payload_.push_back(static_cast<uint32_t>(index.payloads_.size()));
     index.entries_ += slot.entries;
     index.payloads_ += slot.sealed_payload;
     std::string().swap(slot.entries);  // free as we go
     std::string().swap(slot.sealed_payload);
   }
-  index.slot_entries_.push_back(
-      static_cast<uint32_t>(index.entries_.size() / kEntrySize));
+  index.slot_entries_.push_back(static_cast<uint32_t>(index.entries_.size() / kEntrySize));
   index.slot_payload_.push_back(static_cast<uint32_t>(index.payloads_.size()));
   index.order_.resize(index.entries_.size() / kEntrySize);
   for (uint32_t e = 0; e < index.order_.size(); ++e) index.order_[e] = e;
@@ -197,13 +186,12 @@ void TableIndex::Find(uint64_t tag, std::vector<Hit>* hits) const {
 }
 
 const char* TableIndex::MaskedShare(const Hit& hit) const {
-  return entries_.data() +
-         (size_t{slot_entries_[hit.slot]} + hit.position) * kEntrySize + kTagSize;
+  return entries_.data() + (size_t{slot_entries_[hit.slot]} + hit.position) * kEntrySize + kTagSize;
 }
 
 absl::string_view TableIndex::SealedPayload(uint32_t slot) const {
-  return absl::string_view(payloads_).substr(
-      slot_payload_[slot], slot_payload_[slot + 1] - slot_payload_[slot]);
+  return absl::string_view(payloads_).substr(slot_payload_[slot],
+                                             slot_payload_[slot + 1] - slot_payload_[slot]);
 }
 
 size_t TableIndex::memory_bytes() const {
@@ -213,8 +201,7 @@ size_t TableIndex::memory_bytes() const {
          slot_ids_.capacity() * sizeof(uint64_t);
 }
 
-std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                absl::Span<const match::keyspec::Key> keys,
+std::vector<Reveal> MatchRecord(const TableIndex& index, absl::Span<const match::keyspec::Key> keys,
                                 absl::Span<const crypto::oprf::Output> outputs,
                                 std::vector<uint32_t>* hit_patterns) {
   struct Collected {
@@ -230,8 +217,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
       Collected& c = by_slot[hit.slot];
       // The share's x is the key group of the key that hit (the same key
       // type on both sides, since the type is part of the OPRF input).
-      const uint8_t x =
-          static_cast<uint8_t>(match::keyspec::Info(keys[k].type).group) + 1;
+      const uint8_t x = static_cast<uint8_t>(match::keyspec::Info(keys[k].type).group) + 1;
       if (std::any_of(c.shares.begin(), c.shares.end(),
                       [x](const crypto::shamir::Share& s) { return s.x == x; })) {
         continue;
@@ -239,8 +225,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
       crypto::shamir::Share share{x, std::string(kShareSize, '\0')};
       const char* entry = index.MaskedShare(hit);
       for (size_t b = 0; b < kShareSize; ++b) {
-        share.y[b] =
-            static_cast<char>(static_cast<uint8_t>(entry[b]) ^ tm.mask[b]);
+        share.y[b] = static_cast<char>(static_cast<uint8_t>(entry[b]) ^ tm.mask[b]);
       }
       c.shares.push_back(std::move(share));
       c.pattern |= 1u << static_cast<int>(keys[k].type);
@@ -250,8 +235,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
   const int t = index.t();
   for (auto& [slot_number, c] : by_slot) {
     if (hit_patterns != nullptr) hit_patterns->push_back(c.pattern);
-    if (static_cast<int>(c.shares.size()) < t)
-      continue;  // fewer than t open nothing
+    if (static_cast<int>(c.shares.size()) < t) continue;  // fewer than t open nothing
     std::vector<crypto::shamir::Share> first(c.shares.begin(), c.shares.begin() + t);
     auto secret = crypto::shamir::Combine(first);
     if (!secret.ok()) continue;
@@ -260,8 +244,7 @@ std::vector<Reveal> MatchRecord(const TableIndex& index,
     auto payload = (*key)->Open(index.SealedPayload(slot_number),
                                 PayloadAd(index.table_id(), index.SlotId(slot_number)));
     if (!payload.ok()) continue;  // a colliding tag gave a wrong share
-    out.push_back({slot_number, *std::move(payload), c.pattern,
-                   static_cast<int>(c.shares.size())});
+    out.push_back({slot_number, *std::move(payload), c.pattern, static_cast<int>(c.shares.size())});
   }
   std::sort(out.begin(), out.end(),
             [](const Reveal& a, const Reveal& b) { return a.slot < b.slot; });

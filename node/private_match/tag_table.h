@@ -55,11 +55,10 @@ int64_t EpochAt(absl::Time now, int days = 7);
 // "responder|purpose|epoch|generation": bound into every sealed payload of
 // the table. The generation counts re-keyings within an epoch (a consent
 // withdrawn or a record deleted makes every earlier table useless at once).
-std::string TableId(absl::string_view responder, absl::string_view purpose,
-                    int64_t epoch, int64_t generation);
+std::string TableId(absl::string_view responder, absl::string_view purpose, int64_t epoch,
+                    int64_t generation);
 // "responder|purpose|epoch|": what every table id of that epoch starts with.
-std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose,
-                          int64_t epoch);
+std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose, int64_t epoch);
 
 struct SourceRecord {
   uint64_t slot_id = 0;  // unique within the table
@@ -77,7 +76,7 @@ struct Slot {
 struct Table {
   std::string table_id;  // responder|purpose|epoch: bound into every payload
   int t = 2;
-  double min_score = 0;  // the owner's policy threshold; the requester obeys it
+  double min_score = 0;       // the owner's policy threshold; the requester obeys it
   bool notify_owner = false;  // the owner's policy asks for notice of matches
   // What the table reflects, for deltas: the responder's record-store
   // version and the time it was built (unix seconds).
@@ -92,10 +91,8 @@ struct Table {
 bool CanOpen(const SourceRecord& record, int t);
 
 // Builds the table. `threads`: for the OPRF evaluations (0 = all cores).
-absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key,
-                                 absl::string_view table_id, int t,
-                                 const std::vector<SourceRecord>& records,
-                                 int threads = 0);
+absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
+                                 int t, const std::vector<SourceRecord>& records, int threads = 0);
 
 // The tag and mask a requester derives from a finalised OPRF output.
 struct TagMask {
@@ -149,8 +146,8 @@ class TableIndex {
 // One revealed record of the peer.
 struct Reveal {
   uint32_t slot;
-  std::string payload;   // opened plaintext
-  uint32_t pattern = 0;  // requester key types that agreed
+  std::string payload;    // opened plaintext
+  uint32_t pattern = 0;   // requester key types that agreed
   int agreeing_keys = 0;  // distinct key groups that agreed (shares)
 };
 
@@ -159,8 +156,7 @@ struct Reveal {
 // If `hit_patterns` is given, it receives the pattern of every slot that any
 // key hit (including those below t): the requester sees tag hits anyway, and
 // the scorer's EM uses them as its candidate pairs.
-std::vector<Reveal> MatchRecord(const TableIndex& index,
-                                absl::Span<const match::keyspec::Key> keys,
+std::vector<Reveal> MatchRecord(const TableIndex& index, absl::Span<const match::keyspec::Key> keys,
                                 absl::Span<const crypto::oprf::Output> outputs,
                                 std::vector<uint32_t>* hit_patterns = nullptr);
 

@@ -13,21 +13,19 @@ using match::keyspec::Key;
 using match::keyspec::KeyType;
 
 Key MakeKey(KeyType type, const std::string& value) {
-  return {type, std::string("fedlink/keyspec/v1|") + match::keyspec::Info(type).name +
-                    "|" + value};
+  return {type, std::string("fedlink/keyspec/v1|") + match::keyspec::Info(type).name + "|" + value};
 }
 
 // Requester-side outputs through the real blind / evaluate / finalize path.
 std::vector<crypto::oprf::Output> Outputs(const crypto::oprf::OprfKey& server,
-                                  const std::vector<Key>& keys) {
+                                          const std::vector<Key>& keys) {
   std::vector<crypto::oprf::Output> out;
   for (const Key& k : keys) {
     auto b = crypto::oprf::Blind(k.bytes);
-    auto e = server.BlindEvaluate(absl::string_view(
-        reinterpret_cast<const char*>(b->element.data()), 32));
+    auto e = server.BlindEvaluate(
+        absl::string_view(reinterpret_cast<const char*>(b->element.data()), 32));
     out.push_back(*crypto::oprf::Finalize(
-        k.bytes, b->blind,
-        absl::string_view(reinterpret_cast<const char*>(e->data()), 32)));
+        k.bytes, b->blind, absl::string_view(reinterpret_cast<const char*>(e->data()), 32)));
   }
   return out;
 }
@@ -36,16 +34,14 @@ class TagTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
     key_ = crypto::oprf::OprfKey::Generate();
-    record_.keys = {MakeKey(KeyType::kPhone, "+447700900001"),
-                    MakeKey(KeyType::kEmail, "a@x.org"),
+    record_.keys = {MakeKey(KeyType::kPhone, "+447700900001"), MakeKey(KeyType::kEmail, "a@x.org"),
                     MakeKey(KeyType::kNameDob, "ana|lee|19900101"),
                     MakeKey(KeyType::kNames, "ana|lee")};
     record_.payload = "handle=H1;role=victim";
     record_.slot_id = 0x1111;
     SourceRecord other;
     other.slot_id = 0x2222;
-    other.keys = {MakeKey(KeyType::kPhone, "+447700900002"),
-                  MakeKey(KeyType::kEmail, "b@x.org")};
+    other.keys = {MakeKey(KeyType::kPhone, "+447700900002"), MakeKey(KeyType::kEmail, "b@x.org")};
     other.payload = "handle=H2";
     auto table = BuildTable(*key_, "resp|victim-dedup|42", 2, {record_, other});
     ASSERT_TRUE(table.ok()) << table.status();
@@ -83,9 +79,8 @@ TEST_F(TagTableTest, TAgreeingKeysRevealThePayload) {
   ASSERT_EQ(reveals.size(), 1u);
   EXPECT_EQ(reveals[0].payload, "handle=H1;role=victim");
   EXPECT_EQ(reveals[0].agreeing_keys, 2);
-  EXPECT_EQ(reveals[0].pattern,
-            (1u << static_cast<int>(KeyType::kPhone)) |
-                (1u << static_cast<int>(KeyType::kNameDob)));
+  EXPECT_EQ(reveals[0].pattern, (1u << static_cast<int>(KeyType::kPhone)) |
+                                    (1u << static_cast<int>(KeyType::kNameDob)));
 }
 
 TEST_F(TagTableTest, FewerThanTAgreeingKeysOpenNothing) {
@@ -97,13 +92,9 @@ TEST_F(TagTableTest, FewerThanTAgreeingKeysOpenNothing) {
 TEST_F(TagTableTest, ATableIsUselessWithoutTheRespondersKey) {
   // Outputs under another key (or plain hashes) never hit.
   auto other_key = crypto::oprf::OprfKey::Generate();
-  EXPECT_TRUE(
-      MatchRecord(*index_, record_.keys, Outputs(*other_key, record_.keys))
-          .empty());
+  EXPECT_TRUE(MatchRecord(*index_, record_.keys, Outputs(*other_key, record_.keys)).empty());
   // With the right key the whole record opens.
-  EXPECT_EQ(
-      MatchRecord(*index_, record_.keys, Outputs(*key_, record_.keys)).size(),
-      1u);
+  EXPECT_EQ(MatchRecord(*index_, record_.keys, Outputs(*key_, record_.keys)).size(), 1u);
 }
 
 TEST_F(TagTableTest, ATamperedShareFailsToOpenRatherThanRevealingGarbage) {
@@ -111,8 +102,7 @@ TEST_F(TagTableTest, ATamperedShareFailsToOpenRatherThanRevealingGarbage) {
   copy.slots[0].entries[kTagSize + 3] ^= 0x40;  // first share of the record
   auto tampered = TableIndex::Build(copy);
   ASSERT_TRUE(tampered.ok());
-  std::vector<Key> mine = {record_.keys[0],
-                           record_.keys[1]};  // positions 0 and 1
+  std::vector<Key> mine = {record_.keys[0], record_.keys[1]};  // positions 0 and 1
   EXPECT_TRUE(MatchRecord(*tampered, mine, Outputs(*key_, mine)).empty());
 }
 
@@ -149,8 +139,7 @@ TEST_F(TagTableTest, RecordsWithFewerThanTKeysAreLeftOut) {
   // Two keys, but of one group (correlated name keys): still one piece of
   // evidence, so the record could never open and is left out.
   SourceRecord names_only;
-  names_only.keys = {MakeKey(KeyType::kNames, "ana|lee"),
-                     MakeKey(KeyType::kNamesPhonetic, "AN|L")};
+  names_only.keys = {MakeKey(KeyType::kNames, "ana|lee"), MakeKey(KeyType::kNamesPhonetic, "AN|L")};
   auto table = BuildTable(*key_, "id", 2, {small, names_only});
   ASSERT_TRUE(table.ok());
   EXPECT_TRUE(table->slots.empty());

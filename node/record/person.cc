@@ -14,8 +14,7 @@ namespace {
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int DaysInMonth(int year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30,
-                                                31, 31, 30, 31, 30, 31};
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month == 2 && IsLeapYear(year)) return 29;
   return kDays[month - 1];
 }
@@ -56,9 +55,10 @@ namespace {
 
 // Each role with its name; each sex with its short name and the long forms
 // accepted on input.
-constexpr std::pair<Role, absl::string_view> kRoleNames[] = {
-    {Role::kVictim, "victim"}, {Role::kSuspect, "suspect"},
-    {Role::kWitness, "witness"}, {Role::kOther, "other"}};
+constexpr std::pair<Role, absl::string_view> kRoleNames[] = {{Role::kVictim, "victim"},
+                                                             {Role::kSuspect, "suspect"},
+                                                             {Role::kWitness, "witness"},
+                                                             {Role::kOther, "other"}};
 struct SexNames {
   Sex sex;
   absl::string_view name;
@@ -80,8 +80,7 @@ absl::StatusOr<Role> ParseRole(absl::string_view text) {
   for (const auto& [role, name] : kRoleNames) {
     if (t == name) return role;
   }
-  return absl::InvalidArgumentError(
-      "unknown role (expected victim, suspect, witness or other)");
+  return absl::InvalidArgumentError("unknown role (expected victim, suspect, witness or other)");
 }
 
 absl::string_view RoleName(Role role) {
@@ -144,11 +143,9 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text) {
   // Compact digit forms: YYYY, YYYYMM, YYYYMMDD.
   if (AllDigits(s)) {
     if (s.size() == 4) return Validate(ToInt(s), 0, 0);
-    if (s.size() == 6)
-      return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), 0);
+    if (s.size() == 6) return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), 0);
     if (s.size() == 8) {
-      return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)),
-                      ToInt(s.substr(6, 2)));
+      return Validate(ToInt(s.substr(0, 4)), ToInt(s.substr(4, 2)), ToInt(s.substr(6, 2)));
     }
     return absl::InvalidArgumentError("unrecognised date format");
   }

@@ -19,9 +19,8 @@ absl::Status Annotate(const grpc::Status& s, const common::NodePaths& paths) {
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
       s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::UnavailableError(absl::StrCat(
-        paths.admin_socket(),
-        ": node is not running (start it with `fedlink serve --dir ", paths.dir,
-        "`)"));
+        paths.admin_socket(), ": node is not running (start it with `fedlink serve --dir ",
+        paths.dir, "`)"));
   }
   return FromGrpcStatus(s);
 }
@@ -32,19 +31,16 @@ absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
                                            absl::Duration deadline) {
   auto stub = fedlink::v1::Admin::NewStub(AdminChannel(paths));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(deadline));
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
   fedlink::v1::StatusResponse response;
-  grpc::Status s =
-      stub->Status(&context, fedlink::v1::StatusRequest(), &response);
+  grpc::Status s = stub->Status(&context, fedlink::v1::StatusRequest(), &response);
   if (!s.ok()) return Annotate(s, paths);
   NodeStatus out;
   out.node_id = response.node_id();
   out.organisation = response.organisation();
   out.node_role = response.node_role();
   out.record_count = response.record_count();
-  for (const auto& rc : response.records_by_role())
-    out.records_by_role[rc.role()] = rc.count();
+  for (const auto& rc : response.records_by_role()) out.records_by_role[rc.role()] = rc.count();
   out.schema_version = static_cast<int>(response.schema_version());
   out.uptime_seconds = response.uptime_seconds();
   out.version = response.version();
@@ -54,8 +50,7 @@ absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
 absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline) {
   auto stub = grpc::health::v1::Health::NewStub(AdminChannel(paths));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(deadline));
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status s = stub->Check(&context, request, &response);

@@ -13,8 +13,7 @@
 namespace fedlink::server {
 
 // Admin.Status over unix:DIR/admin.sock with a deadline.
-absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
-                                           absl::Duration deadline);
+absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths, absl::Duration deadline);
 
 // grpc.health.v1 Check on the admin socket: OK if SERVING.
 absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline);

@@ -11,8 +11,7 @@ namespace fedlink::server {
 class AdminService final : public fedlink::v1::Admin::Service {
  public:
   explicit AdminService(const NodeStatusSource* source) : source_(source) {}
-  grpc::Status Status(grpc::ServerContext* context,
-                      const fedlink::v1::StatusRequest* request,
+  grpc::Status Status(grpc::ServerContext* context, const fedlink::v1::StatusRequest* request,
                       fedlink::v1::StatusResponse* response) override;
 
  private:

@@ -24,14 +24,11 @@ NodeServer::NodeServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 NodeServer::~NodeServer() { Shutdown(absl::ZeroDuration()); }
 
-absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(
-    const ServerOptions& options) {
+absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
-  impl->status_source =
-      std::make_unique<NodeStatusSource>(options.config, options.store, clock);
-  impl->admin_service =
-      std::make_unique<AdminService>(impl->status_source.get());
+  impl->status_source = std::make_unique<NodeStatusSource>(options.config, options.store, clock);
+  impl->admin_service = std::make_unique<AdminService>(impl->status_source.get());
   impl->socket_path = options.paths.admin_socket();
   // A socket left by a crashed server would make bind fail; the caller holds
   // the node directory's serve lock, so no live server owns it.
@@ -59,14 +56,11 @@ void NodeServer::Shutdown(absl::Duration grace) {
   if (impl_ == nullptr || impl_->shut_down) return;
   impl_->shut_down = true;
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
-  impl_->server->Shutdown(std::chrono::system_clock::now() +
-                          absl::ToChronoMilliseconds(grace));
+  impl_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->server->Wait();
   std::filesystem::remove(impl_->socket_path);
 }
 
-std::string NodeServer::admin_target() const {
-  return absl::StrCat("unix:", impl_->socket_path);
-}
+std::string NodeServer::admin_target() const { return absl::StrCat("unix:", impl_->socket_path); }
 
 }  // namespace fedlink::server

@@ -18,7 +18,7 @@ struct ServerOptions {
   common::NodePaths paths{""};
   config::NodeConfig config;
   store::RecordStore* store = nullptr;  // not owned; outlives the server
-  common::Clock* clock = nullptr;        // defaults to Clock::Real()
+  common::Clock* clock = nullptr;       // defaults to Clock::Real()
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
@@ -30,8 +30,7 @@ struct ServerOptions {
 //   (*server)->Shutdown(absl::Seconds(5));
 class NodeServer {
  public:
-  static absl::StatusOr<std::unique_ptr<NodeServer>> Start(
-      const ServerOptions& options);
+  static absl::StatusOr<std::unique_ptr<NodeServer>> Start(const ServerOptions& options);
   NodeServer(const NodeServer&) = delete;
   NodeServer& operator=(const NodeServer&) = delete;
   ~NodeServer();

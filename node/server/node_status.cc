@@ -16,22 +16,19 @@ absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
     s.record_count += count;
   }
   s.schema_version = store_->schema_version();
-  s.uptime_seconds =
-      static_cast<uint64_t>(absl::ToInt64Seconds(clock_->Now() - started_));
+  s.uptime_seconds = static_cast<uint64_t>(absl::ToInt64Seconds(clock_->Now() - started_));
   s.version = kFedlinkVersion;
   return s;
 }
 
 std::string FormatNodeStatus(const NodeStatus& s) {
-  std::string out = absl::StrCat(
-      "node_id: ", s.node_id, "\norganisation: ", s.organisation,
-      "\nrole: ", s.node_role, "\nrecords: ", s.record_count, "\n");
+  std::string out = absl::StrCat("node_id: ", s.node_id, "\norganisation: ", s.organisation,
+                                 "\nrole: ", s.node_role, "\nrecords: ", s.record_count, "\n");
   for (const auto& [role, count] : s.records_by_role) {
     absl::StrAppend(&out, "  ", role, ": ", count, "\n");
   }
   absl::StrAppend(&out, "schema_version: ", s.schema_version,
-                  "\nuptime_seconds: ", s.uptime_seconds,
-                  "\nversion: ", s.version, "\n");
+                  "\nuptime_seconds: ", s.uptime_seconds, "\nversion: ", s.version, "\n");
   return out;
 }
 

@@ -29,7 +29,8 @@ struct NodeStatus {
 // Computes the status of a running node. Thread-safe (the store is).
 class NodeStatusSource {
  public:
-  NodeStatusSource(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock)
+  NodeStatusSource(const config::NodeConfig& config, store::RecordStore* store,
+                   common::Clock* clock)
       : config_(config), store_(store), clock_(clock), started_(clock->Now()) {}
   absl::StatusOr<NodeStatus> Get() const;
 

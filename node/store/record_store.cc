@@ -74,9 +74,10 @@ constexpr char kSelectColumns[] =
 // The multi-valued fields in column order (columns 12..21 of kSelectColumns,
 // parameters ?12..?21 of the upsert).
 std::vector<std::string> record::Person::*const kListFields[] = {
-    &record::Person::aliases, &record::Person::phones, &record::Person::emails, &record::Person::documents,
-    &record::Person::handles, &record::Person::ibans,  &record::Person::plates, &record::Person::addresses,
-    &record::Person::consent, &record::Person::labels};
+    &record::Person::aliases,   &record::Person::phones,    &record::Person::emails,
+    &record::Person::documents, &record::Person::handles,   &record::Person::ibans,
+    &record::Person::plates,    &record::Person::addresses, &record::Person::consent,
+    &record::Person::labels};
 
 absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
   record::Person p;
@@ -84,17 +85,17 @@ absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
   p.role = static_cast<record::Role>(st.ColumnInt64(2));
   p.given_name = st.ColumnText(3);
   p.family_name = st.ColumnText(4);
-  p.dob = record::PartialDate{static_cast<int>(st.ColumnInt64(5)),
-                      static_cast<int>(st.ColumnInt64(6)),
-                      static_cast<int>(st.ColumnInt64(7))};
+  p.dob =
+      record::PartialDate{static_cast<int>(st.ColumnInt64(5)), static_cast<int>(st.ColumnInt64(6)),
+                          static_cast<int>(st.ColumnInt64(7))};
   p.sex = static_cast<record::Sex>(st.ColumnInt64(8));
   p.nationality = st.ColumnText(9);
   p.officer = st.ColumnText(10);
   p.consent_expires_at = st.ColumnInt64(11);
   for (int i = 0; i < 10; ++i) {
     if (!DecodeList(st.ColumnBlob(12 + i), &(p.*kListFields[i]))) {
-      return absl::DataLossError(absl::StrCat(
-          "records row ", st.ColumnInt64(0), ": corrupt list column ", 12 + i));
+      return absl::DataLossError(
+          absl::StrCat("records row ", st.ColumnInt64(0), ": corrupt list column ", 12 + i));
     }
   }
   return p;
@@ -102,35 +103,33 @@ absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
 
 class SqliteRecordStore : public RecordStore {
  public:
-  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock,
-                    int version)
+  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock, int version)
       : db_(std::move(db)), clock_(clock), version_(version) {}
 
   absl::Status Prepare() {
-    ASSIGN_OR_RETURN(upsert_, db_->Prepare(
-        "INSERT INTO records (external_id, role, given_name, family_name, "
-        "dob_year, "
-        "dob_month, dob_day, sex, nationality, officer, consent_expires_at, "
-        "aliases, phones, "
-        "emails, documents, handles, ibans, plates, addresses, consent, "
-        "labels, created_at, "
-        "updated_at) VALUES "
-        "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-        "?19,?20,?21,?22,?22) "
-        "ON CONFLICT(external_id) DO UPDATE SET role=?2, given_name=?3, "
-        "family_name=?4, "
-        "dob_year=?5, dob_month=?6, dob_day=?7, sex=?8, nationality=?9, "
-        "officer=?10, "
-        "consent_expires_at=?11, aliases=?12, phones=?13, emails=?14, "
-        "documents=?15, "
-        "handles=?16, ibans=?17, plates=?18, addresses=?19, consent=?20, "
-        "labels=?21, "
-        "updated_at=?22"));
+    ASSIGN_OR_RETURN(
+        upsert_, db_->Prepare("INSERT INTO records (external_id, role, given_name, family_name, "
+                              "dob_year, "
+                              "dob_month, dob_day, sex, nationality, officer, consent_expires_at, "
+                              "aliases, phones, "
+                              "emails, documents, handles, ibans, plates, addresses, consent, "
+                              "labels, created_at, "
+                              "updated_at) VALUES "
+                              "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+                              "?19,?20,?21,?22,?22) "
+                              "ON CONFLICT(external_id) DO UPDATE SET role=?2, given_name=?3, "
+                              "family_name=?4, "
+                              "dob_year=?5, dob_month=?6, dob_day=?7, sex=?8, nationality=?9, "
+                              "officer=?10, "
+                              "consent_expires_at=?11, aliases=?12, phones=?13, emails=?14, "
+                              "documents=?15, "
+                              "handles=?16, ibans=?17, plates=?18, addresses=?19, consent=?20, "
+                              "labels=?21, "
+                              "updated_at=?22"));
     return absl::OkStatus();
   }
 
-  absl::StatusOr<UpsertCounts> Upsert(
-      absl::Span<const record::Person> persons) override {
+  absl::StatusOr<UpsertCounts> Upsert(absl::Span<const record::Person> persons) override {
     absl::MutexLock lock(&mu_);
     UpsertCounts counts;
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
@@ -165,11 +164,10 @@ class SqliteRecordStore : public RecordStore {
     return counts;
   }
 
-  absl::StatusOr<std::optional<record::Person>> Get(
-      absl::string_view external_id) override {
+  absl::StatusOr<std::optional<record::Person>> Get(absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat(
-        "SELECT ", kSelectColumns, " FROM records WHERE external_id = ?1")));
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat("SELECT ", kSelectColumns,
+                                                        " FROM records WHERE external_id = ?1")));
     st->Bind(1, external_id);
     ASSIGN_OR_RETURN(const bool row, st->Step());
     if (!row) return std::nullopt;
@@ -180,8 +178,8 @@ class SqliteRecordStore : public RecordStore {
   absl::StatusOr<bool> Delete(absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "DELETE FROM records WHERE external_id = ?1 RETURNING id"));
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare("DELETE FROM records WHERE external_id = ?1 RETURNING id"));
     st->Bind(1, external_id);
     ASSIGN_OR_RETURN(const bool deleted, st->Step());
     st.reset();
@@ -206,8 +204,7 @@ class SqliteRecordStore : public RecordStore {
 
   absl::StatusOr<std::map<record::Role, uint64_t>> CountByRole() override {
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(auto st,
-                     db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role"));
+    ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role"));
     std::map<record::Role, uint64_t> out;
     while (true) {
       ASSIGN_OR_RETURN(const bool row, st->Step());
@@ -218,8 +215,7 @@ class SqliteRecordStore : public RecordStore {
     return out;
   }
 
-  absl::Status ForEach(
-      const std::function<absl::Status(const record::Person&)>& fn) override {
+  absl::Status ForEach(const std::function<absl::Status(const record::Person&)>& fn) override {
     absl::MutexLock lock(&mu_);
     // A read transaction gives one consistent snapshot for both queries.
     RETURN_IF_ERROR(db_->Exec("BEGIN"));
@@ -242,9 +238,11 @@ class SqliteRecordStore : public RecordStore {
 
   absl::StatusOr<bool> AnyConsentExpiresIn(int64_t after, int64_t until) override {
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "SELECT 1 FROM records WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 "
-        "LIMIT 1"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        db_->Prepare(
+            "SELECT 1 FROM records WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 "
+            "LIMIT 1"));
     st->Bind(1, after).Bind(2, until);
     return st->Step();
   }
@@ -254,8 +252,10 @@ class SqliteRecordStore : public RecordStore {
  private:
   // The next store version, within the caller's write transaction.
   absl::StatusOr<int64_t> BumpVersionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "UPDATE store_version SET version = version + 1 WHERE one = 1 RETURNING version"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        db_->Prepare(
+            "UPDATE store_version SET version = version + 1 WHERE one = 1 RETURNING version"));
     ASSIGN_OR_RETURN(const bool row, st->Step());
     if (!row) return absl::DataLossError("store_version row is missing");
     const int64_t version = st->ColumnInt64(0);
@@ -266,26 +266,25 @@ class SqliteRecordStore : public RecordStore {
   absl::Status LogChangeLocked(absl::string_view external_id, int64_t version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (log_change_ == nullptr) {
-      ASSIGN_OR_RETURN(log_change_, db_->Prepare(
-          "INSERT INTO record_changes (external_id, version) VALUES (?1, ?2) "
-          "ON CONFLICT(external_id) DO UPDATE SET version = ?2"));
+      ASSIGN_OR_RETURN(
+          log_change_,
+          db_->Prepare("INSERT INTO record_changes (external_id, version) VALUES (?1, ?2) "
+                       "ON CONFLICT(external_id) DO UPDATE SET version = ?2"));
     }
     log_change_->Bind(1, external_id).Bind(2, version);
     return log_change_->Run();
   }
 
-  absl::StatusOr<uint64_t> ChangesLocked(uint64_t since,
-                                         absl::flat_hash_set<std::string>* changed)
+  absl::StatusOr<uint64_t> ChangesLocked(uint64_t since, absl::flat_hash_set<std::string>* changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(auto version,
-                     db_->Prepare("SELECT version FROM store_version WHERE one = 1"));
+    ASSIGN_OR_RETURN(auto version, db_->Prepare("SELECT version FROM store_version WHERE one = 1"));
     ASSIGN_OR_RETURN(const bool row, version->Step());
     if (!row) return absl::DataLossError("store_version row is missing");
     const uint64_t current = static_cast<uint64_t>(version->ColumnInt64(0));
     if (changed == nullptr) return current;
     changed->clear();
-    ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "SELECT external_id FROM record_changes WHERE version > ?1"));
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare("SELECT external_id FROM record_changes WHERE version > ?1"));
     st->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
     while (true) {
       ASSIGN_OR_RETURN(const bool r, st->Step());
@@ -295,11 +294,10 @@ class SqliteRecordStore : public RecordStore {
     return current;
   }
 
-  absl::Status ForEachLocked(
-      const std::function<absl::Status(const record::Person&)>& fn)
+  absl::Status ForEachLocked(const std::function<absl::Status(const record::Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(auto records, db_->Prepare(absl::StrCat(
-        "SELECT ", kSelectColumns, " FROM records ORDER BY id")));
+    ASSIGN_OR_RETURN(auto records, db_->Prepare(absl::StrCat("SELECT ", kSelectColumns,
+                                                             " FROM records ORDER BY id")));
     while (true) {
       ASSIGN_OR_RETURN(const bool row, records->Step());
       if (!row) break;
@@ -330,8 +328,8 @@ absl::StatusOr<std::vector<record::Person>> RecordStore::LoadAll() {
 
 int RecordStoreSchemaVersion() { return std::size(kMigrations); }
 
-absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
-    const std::string& path, const RecordStoreOptions& options) {
+absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(const std::string& path,
+                                                             const RecordStoreOptions& options) {
   ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(path, {.create = options.create}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   ASSIGN_OR_RETURN(const int version, db->SchemaVersion());

@@ -36,17 +36,14 @@ class RecordStore {
 
   // Inserts new external_ids and replaces existing ones (upsert): a record
   // is never duplicated.
-  virtual absl::StatusOr<UpsertCounts> Upsert(
-      absl::Span<const record::Person> persons) = 0;
-  virtual absl::StatusOr<std::optional<record::Person>> Get(
-      absl::string_view external_id) = 0;
+  virtual absl::StatusOr<UpsertCounts> Upsert(absl::Span<const record::Person> persons) = 0;
+  virtual absl::StatusOr<std::optional<record::Person>> Get(absl::string_view external_id) = 0;
   // Returns false if there was no such record.
   virtual absl::StatusOr<bool> Delete(absl::string_view external_id) = 0;
   virtual absl::StatusOr<uint64_t> Count() = 0;
   virtual absl::StatusOr<std::map<record::Role, uint64_t>> CountByRole() = 0;
   // Calls fn for every record in external_id order; stops at the first error.
-  virtual absl::Status ForEach(
-      const std::function<absl::Status(const record::Person&)>& fn) = 0;
+  virtual absl::Status ForEach(const std::function<absl::Status(const record::Person&)>& fn) = 0;
   absl::StatusOr<std::vector<record::Person>> LoadAll();
   // ForEach in one snapshot with the store's version (it counts write
   // transactions) and, in `changed` if not null, the external ids upserted
@@ -64,15 +61,15 @@ class RecordStore {
 };
 
 struct RecordStoreOptions {
-  bool create = false;     // create the database if missing (fedlink init)
+  bool create = false;             // create the database if missing (fedlink init)
   common::Clock* clock = nullptr;  // defaults to Clock::Real()
 };
 
 // Opens (and migrates) the SQLite record store at `path`. A database written
 // by a newer fedlink is refused with FailedPrecondition; a file that is not a
 // database is DataLoss.
-absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
-    const std::string& path, const RecordStoreOptions& options);
+absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(const std::string& path,
+                                                             const RecordStoreOptions& options);
 
 // The newest schema version this binary knows.
 int RecordStoreSchemaVersion();

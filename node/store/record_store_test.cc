@@ -47,8 +47,7 @@ TEST(RecordStoreTest, UpsertInsertsThenUpdatesWithoutDuplicating) {
   common::FakeClock clock;
   auto store = OpenRecordStore(TempDb(), {.create = true, .clock = &clock});
   ASSERT_TRUE(store.ok()) << store.status();
-  std::vector<record::Person> first = {MakePerson("a"),
-                               MakePerson("b", record::Role::kSuspect)};
+  std::vector<record::Person> first = {MakePerson("a"), MakePerson("b", record::Role::kSuspect)};
   auto c1 = (*store)->Upsert(first);
   ASSERT_TRUE(c1.ok()) << c1.status();
   EXPECT_EQ(c1->inserted, 2u);
@@ -95,8 +94,7 @@ TEST(RecordStoreTest, ForEachReturnsAllRecordsWithTheirValues) {
   auto all = (*store)->LoadAll();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), persons.size());
-  for (size_t i = 0; i < persons.size(); ++i)
-    EXPECT_EQ((*all)[i], persons[i]) << i;
+  for (size_t i = 0; i < persons.size(); ++i) EXPECT_EQ((*all)[i], persons[i]) << i;
 }
 
 TEST(RecordStoreTest, DeleteRemovesRecord) {
@@ -199,14 +197,15 @@ TEST(RecordStoreTest, FailedUpsertChangesNothing) {
                            "RAISE(ABORT, 'x'); END")
                     .ok());
   }
-  auto result = (*store)->Upsert(
-      {MakePerson("a", record::Role::kSuspect), MakePerson("b"), MakePerson("c")});
+  auto result =
+      (*store)->Upsert({MakePerson("a", record::Role::kSuspect), MakePerson("b"), MakePerson("c")});
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(*(*store)->Count(), 1u);
   EXPECT_EQ((*(*store)->Get("a"))->role,
             record::Role::kVictim);  // update rolled back too
   absl::flat_hash_set<std::string> changed;
-  auto version = (*store)->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); });
+  auto version =
+      (*store)->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); });
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, 1u);  // the failed batch left no version and no change behind
   EXPECT_TRUE(changed.empty());

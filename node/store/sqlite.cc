@@ -32,22 +32,21 @@ absl::Status StatusFor(int code, absl::string_view message) {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Statement& Statement::Bind(int index, absl::string_view text) {
-  int rc = sqlite3_bind_text(stmt_, index, text.data(),
-                             static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  int rc =
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = db_->Error("bind");
   return *this;
 }
 
 Statement& Statement::BindBlob(int index, absl::string_view bytes) {
-  int rc = sqlite3_bind_blob(stmt_, index, bytes.data(),
-                             static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                             SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = db_->Error("bind");
   return *this;
 }
 
 Statement& Statement::Bind(int index, int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK &&
-      bind_status_.ok()) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK && bind_status_.ok()) {
     bind_status_ = db_->Error("bind");
   }
   return *this;
@@ -80,20 +79,16 @@ void Statement::Reset() {
   bind_status_ = absl::OkStatus();
 }
 
-int64_t Statement::ColumnInt64(int index) const {
-  return sqlite3_column_int64(stmt_, index);
-}
+int64_t Statement::ColumnInt64(int index) const { return sqlite3_column_int64(stmt_, index); }
 
 std::string Statement::ColumnText(int index) const {
-  const auto* text =
-      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
   if (text == nullptr) return "";
   return std::string(text, sqlite3_column_bytes(stmt_, index));
 }
 
 std::string Statement::ColumnBlob(int index) const {
-  const auto* data =
-      static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
   if (data == nullptr) return "";
   return std::string(data, sqlite3_column_bytes(stmt_, index));
 }
@@ -102,8 +97,8 @@ bool Statement::ColumnIsNull(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(
-    const std::string& path, const OpenOptions& options) {
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                         const OpenOptions& options) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
@@ -121,8 +116,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   // 64 MiB page cache: large imports and scans stay in memory.
   RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));
-  RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                    : "PRAGMA synchronous=NORMAL"));
+  RETURN_IF_ERROR(
+      db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   return db;
 }
 
@@ -145,8 +140,7 @@ absl::Status Database::Exec(absl::string_view sql) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(
-    absl::string_view sql) {
+absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -164,10 +158,9 @@ absl::Status Database::Migrate(absl::Span<const Migration> migrations) {
   ASSIGN_OR_RETURN(const int current, SchemaVersion());
   const int newest = migrations.empty() ? 0 : migrations.back().version;
   if (current > newest) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path_, ": database schema version ", current,
-                     " is newer than this fedlink supports (", newest,
-                     "); upgrade fedlink or restore a matching backup"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        path_, ": database schema version ", current, " is newer than this fedlink supports (",
+        newest, "); upgrade fedlink or restore a matching backup"));
   }
   for (const Migration& m : migrations) {
     if (m.version <= current) continue;
@@ -194,8 +187,6 @@ absl::Status Database::Transaction::Commit() {
   return s;
 }
 
-int64_t Database::LastInsertRowId() const {
-  return sqlite3_last_insert_rowid(db_);
-}
+int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 }  // namespace fedlink::store::sqlite

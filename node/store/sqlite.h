@@ -62,9 +62,8 @@ struct Migration {
 };
 
 struct OpenOptions {
-  bool create = false;  // create the file if it is missing
-  bool synchronous_full =
-      false;  // PRAGMA synchronous=FULL (else NORMAL; WAL either way)
+  bool create = false;            // create the file if it is missing
+  bool synchronous_full = false;  // PRAGMA synchronous=FULL (else NORMAL; WAL either way)
 };
 
 // One SQLite connection in WAL mode with foreign keys on. Thread-compatible:
@@ -76,8 +75,8 @@ struct OpenOptions {
 //   RETURN_IF_ERROR(tx->Commit());
 class Database {
  public:
-  static absl::StatusOr<std::unique_ptr<Database>> Open(
-      const std::string& path, const OpenOptions& options);
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                        const OpenOptions& options);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();

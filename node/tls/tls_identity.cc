@@ -1,5 +1,3 @@
-#include "node/common/whole_file.h"
-#include "node/common/node_paths.h"
 #include "node/tls/tls_identity.h"
 
 #include <fcntl.h>
@@ -18,7 +16,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::tls {
 namespace {
@@ -43,8 +43,7 @@ absl::Status AddExtension(X509* cert, int nid, const std::string& value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  Ptr<X509_EXTENSION> ext(
-      X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  Ptr<X509_EXTENSION> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
     return absl::InternalError("cannot add certificate extension");
   }
@@ -53,13 +52,11 @@ absl::Status AddExtension(X509* cert, int nid, const std::string& value) {
 
 }  // namespace
 
-absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
-                                               int days) {
+absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id, int days) {
   Ptr<EVP_PKEY_CTX> kctx(EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr));
   EVP_PKEY* raw_key = nullptr;
   if (!kctx || EVP_PKEY_keygen_init(kctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx.get(),
-                                             NID_X9_62_prime256v1) != 1 ||
+      EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx.get(), NID_X9_62_prime256v1) != 1 ||
       EVP_PKEY_keygen(kctx.get(), &raw_key) != 1) {
     return absl::InternalError("TLS key generation failed");
   }
@@ -68,24 +65,20 @@ absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
   if (!cert) return absl::InternalError("out of memory");
   X509_set_version(cert.get(), 2);
   unsigned char serial[16];
-  std::ifstream("/dev/urandom", std::ios::binary)
-      .read(reinterpret_cast<char*>(serial), 16);
+  std::ifstream("/dev/urandom", std::ios::binary).read(reinterpret_cast<char*>(serial), 16);
   serial[0] &= 0x7f;
   BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
   BN_free(bn);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()),
-                  static_cast<long>(days) * 86400);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   const std::string cn(node_id);
-  X509_NAME_add_entry_by_txt(
-      name, "O", MBSTRING_ASC,
-      reinterpret_cast<const unsigned char*>("fedlink node"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("fedlink node"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()),
-                             -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   RETURN_IF_ERROR(AddExtension(cert.get(), NID_subject_alt_name, absl::StrCat("DNS:", cn)));
   RETURN_IF_ERROR(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
@@ -95,8 +88,8 @@ absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
     return absl::InternalError("certificate signing failed");
   }
   Ptr<BIO> key_bio(BIO_new(BIO_s_mem())), cert_bio(BIO_new(BIO_s_mem()));
-  if (PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0,
-                               nullptr, nullptr) != 1 ||
+  if (PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1 ||
       PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1) {
     return absl::InternalError("PEM encoding failed");
   }
@@ -104,8 +97,7 @@ absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
 }
 
 absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem) {
-  Ptr<BIO> bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  Ptr<BIO> bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
   Ptr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) return absl::InvalidArgumentError("not a PEM X.509 certificate");
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -113,16 +105,13 @@ absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem) {
   if (X509_digest(cert.get(), EVP_sha256(), digest, &len) != 1) {
     return absl::InternalError("certificate digest failed");
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), len));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
   const std::string key_path = common::NodePaths(dir).tls_key();
-  int fd =
-      open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return absl::AlreadyExistsError(absl::StrCat(key_path, ": cannot create"));
+  int fd = open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::AlreadyExistsError(absl::StrCat(key_path, ": cannot create"));
   const ssize_t n = write(fd, identity.key_pem.data(), identity.key_pem.size());
   fsync(fd);
   close(fd);
@@ -132,8 +121,7 @@ absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
   const std::string cert_path = common::NodePaths(dir).tls_cert();
   std::ofstream cert(cert_path, std::ios::trunc);
   cert << identity.cert_pem;
-  if (!cert)
-    return absl::InternalError(absl::StrCat(cert_path, ": write failed"));
+  if (!cert) return absl::InternalError(absl::StrCat(cert_path, ": write failed"));
   return absl::OkStatus();
 }
 
@@ -145,24 +133,20 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
     return absl::NotFoundError(absl::StrCat(key_path, ": missing TLS key"));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::PermissionDeniedError(
-        absl::StrFormat("%s: key file mode %04o is too open (must be 0600)",
-                        key_path, st.st_mode & 0777));
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "%s: key file mode %04o is too open (must be 0600)", key_path, st.st_mode & 0777));
   }
   TlsIdentity id;
   auto key_pem = common::ReadWholeFile(key_path);
-  if (!key_pem.ok())
-    return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
+  if (!key_pem.ok()) return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
   id.key_pem = *std::move(key_pem);
   auto cert_pem = common::ReadWholeFile(cert_path);
   if (!cert_pem.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat(cert_path, ": missing TLS certificate"));
+    return absl::NotFoundError(absl::StrCat(cert_path, ": missing TLS certificate"));
   }
   id.cert_pem = *std::move(cert_pem);
   if (auto fp = Fingerprint(id.cert_pem); !fp.ok()) {
-    return absl::DataLossError(
-        absl::StrCat(cert_path, ": ", fp.status().message()));
+    return absl::DataLossError(absl::StrCat(cert_path, ": ", fp.status().message()));
   }
   return id;
 }

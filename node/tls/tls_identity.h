@@ -21,8 +21,7 @@ struct TlsIdentity {
 };
 
 // A fresh key and a self-signed certificate valid for `days` days.
-absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id,
-                                               int days = 3650);
+absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id, int days = 3650);
 
 // Lower-case hex SHA-256 of the DER encoding of the (first) certificate in
 // `cert_pem`.

@@ -15,8 +15,7 @@ TEST(TlsIdentityTest, GeneratesDistinctCertificatesWithStableFingerprints) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->cert_pem.find("BEGIN CERTIFICATE"), std::string::npos);
   EXPECT_NE(a->key_pem.find("PRIVATE KEY"), std::string::npos);
-  auto fa = Fingerprint(a->cert_pem), fa2 = Fingerprint(a->cert_pem),
-       fb = Fingerprint(b->cert_pem);
+  auto fa = Fingerprint(a->cert_pem), fa2 = Fingerprint(a->cert_pem), fb = Fingerprint(b->cert_pem);
   ASSERT_TRUE(fa.ok() && fb.ok());
   EXPECT_EQ(fa->size(), 64u);
   EXPECT_EQ(*fa, *fa2);
