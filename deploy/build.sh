@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# FEDLINK_WERROR=ON (as tests/run.sh sets it) makes warnings errors.
 if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DFEDLINK_WERROR="${FEDLINK_WERROR:-OFF}" >/dev/null
+else
+  cmake -S . -B build -DFEDLINK_WERROR="${FEDLINK_WERROR:-OFF}" >/dev/null
 fi
 cmake --build build -j "${FEDLINK_JOBS:-2}"

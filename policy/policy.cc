@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -180,7 +181,10 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
     }
     if (r.min_agreeing_keys() < 1) return rule_error("min_agreeing_keys must be at least 1");
     rule.min_agreeing_keys = static_cast<int>(r.min_agreeing_keys());
-    if (r.score_threshold() < 0) return rule_error("score_threshold must not be negative");
+    // NaN compares false with everything, so "< 0" alone would let it through.
+    if (!std::isfinite(r.score_threshold()) || r.score_threshold() < 0) {
+      return rule_error("score_threshold must be a finite number, not negative");
+    }
     rule.score_threshold = r.score_threshold();
     rule.payload = r.payload() == fedlink::v1::PAYLOAD_CONTENT_UNSPECIFIED
                        ? Payload::kHandleOnly
@@ -213,7 +217,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
 
 absl::StatusOr<std::shared_ptr<const Policy>> Policy::Load(
     const std::string& path, const std::vector<std::string>& known_key_types) {
-  auto text = common::ReadWholeFile(path);
+  auto text = common::ReadWholeFile(path, common::kMaxSmallFileBytes);
   if (absl::IsNotFound(text.status()))
     return absl::NotFoundError(absl::StrCat(path, ": cannot open policy file"));
   RETURN_IF_ERROR(text.status());

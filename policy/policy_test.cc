@@ -193,6 +193,14 @@ INSTANTIATE_TEST_SUITE_P(
                   "min_agreeing_keys: 1 key_types: \"shoe_size\" }",
                   "unknown key type 'shoe_size'"},
         BadPolicy{"duplicate_purpose", "purposes: \"a\"\npurposes: \"a\"", "bad.txtpb:2:"},
+        BadPolicy{"nan_threshold",
+                  "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
+                  "min_agreeing_keys: 1 score_threshold: nan }",
+                  "score_threshold must be a finite number"},
+        BadPolicy{"infinite_threshold",
+                  "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
+                  "min_agreeing_keys: 1 score_threshold: inf }",
+                  "score_threshold must be a finite number"},
         BadPolicy{"same_role_conflict",
                   "purposes: \"a\"\n"
                   "rules { name: \"x\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh --tests
-./deploy/build.sh
+FEDLINK_WERROR=ON ./deploy/build.sh
 ctest --test-dir build --output-on-failure -j "${FEDLINK_JOBS:-2}" "$@"
 # Tests against the official vectors and the FEBRL data skip themselves
 # when ../shared is not beside the checkout (or -DFEDLINK_SHARED_DIR=...).

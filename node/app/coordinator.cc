@@ -12,7 +12,8 @@ absl::StatusOr<std::string> CreateCoordinator(const std::string& dir,
 }
 
 absl::Status AddMemberFromFile(const std::string& dir, const std::string& request_path) {
-  ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(request_path));
+  ASSIGN_OR_RETURN(const std::string text,
+                   common::ReadWholeFile(request_path, common::kMaxSmallFileBytes));
   return federation::AddMember(dir, text, request_path);
 }
 

@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "node/app/match.h"
 #include "node/app/test_app_federation.h"
+#include "node/followup/followup_client.h"
 
 namespace fedlink::app {
 namespace {
@@ -95,6 +96,37 @@ TEST_F(FollowupTest, AnUndeliveredDecisionChangesNothing) {
   EXPECT_EQ(ReadInbox(fed_.node("police"))->incoming[0].status, followup::ContactStatus::kPending);
   EXPECT_TRUE(absl::IsInvalidArgument(
       DecideContactRequest(fed_.node("police"), Decide("c-none", true)).status()));
+}
+
+// A hostile member crafts the request itself (the follow-up client, not the
+// use case): the owner bounds what it takes from the request.
+TEST_F(FollowupTest, APeersHitTimeCannotStretchTheWindowNorItsIdForgeALine) {
+  auto self = fed_.node("ngo").Self({});
+  ASSERT_TRUE(self.ok()) << self.status();
+  auto roster = fed_.node("ngo").Roster();
+  ASSERT_TRUE(roster.ok());
+  const federation::Member& police = *(*roster)->Find("police");
+  followup::Contact c;
+  c.id = "c0123456789abcdef";
+  c.peer = "police";
+  c.handle = handle_;
+  c.purpose = "victim-dedup";
+  c.reason = "same survivor?";
+  c.created_at = absl::Now();
+  c.hit_at = c.created_at + absl::Hours(24 * 30);  // "found" a month from now
+  ASSERT_TRUE(followup::SendContact(*self, police, c, absl::Seconds(10)).ok());
+  auto inbox = ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->incoming.size(), 1u);
+  EXPECT_LE(inbox->incoming[0].hit_at, absl::Now());
+  EXPECT_EQ(PrumWindowLeft(inbox->incoming[0].hit_at, absl::Now()), "47h left of 48h");
+
+  // An id with a terminal escape or a line break never reaches the inbox.
+  for (const char* id : {"c\x1b[31mred", "c1\nc2 from police", "C0FFEE", ""}) {
+    c.id = id;
+    EXPECT_FALSE(followup::SendContact(*self, police, c, absl::Seconds(10)).ok()) << id;
+  }
+  EXPECT_EQ(ReadInbox(fed_.node("police"))->incoming.size(), 1u);
 }
 
 TEST(PrumWindowTest, CountsDownFrom48Hours) {

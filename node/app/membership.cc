@@ -19,7 +19,8 @@ absl::StatusOr<std::string> MembershipRequest(Node& node) {
 absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& path,
                                                 const std::string& federation_key) {
   RETURN_IF_ERROR(node.AuditLog());
-  ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(path));
+  ASSIGN_OR_RETURN(const std::string bytes,
+                   common::ReadWholeFile(path, common::kMaxSmallFileBytes));
   std::optional<std::string> key;
   if (!federation_key.empty()) key = federation_key;
   absl::StatusOr<federation::Roster> roster =

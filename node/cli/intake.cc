@@ -1,7 +1,6 @@
 #include "node/cli/intake.h"
 
 #include <iostream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -77,9 +76,15 @@ bool AnyFieldFlag() {
 absl::StatusOr<record::Person> IntakeFromFile(const std::string& path) {
   std::string text;
   if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    char chunk[4096];
+    while (std::cin.read(chunk, sizeof(chunk)) || std::cin.gcount() > 0) {
+      text.append(chunk, static_cast<size_t>(std::cin.gcount()));
+      if (text.size() > common::kMaxSmallFileBytes) {
+        return absl::InvalidArgumentError("--intake: standard input holds more than one record");
+      }
+    }
   } else {
-    ASSIGN_OR_RETURN(text, common::ReadWholeFile(path));
+    ASSIGN_OR_RETURN(text, common::ReadWholeFile(path, common::kMaxSmallFileBytes));
   }
   const std::string name = path == "-" ? "intake" : path;
   importer::ImportOptions options;

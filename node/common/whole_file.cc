@@ -12,13 +12,36 @@
 
 namespace fedlink::common {
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return buffer.str();
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  if (!S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", st.st_size, " bytes, more than the ",
+                                                   max_bytes, " such a file may hold"));
+  }
+  std::string bytes;
+  bytes.reserve(static_cast<size_t>(st.st_size));
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = read(fd, chunk, sizeof(chunk));
+    if (n < 0) return absl::DataLossError(absl::StrCat(path, ": read error"));
+    if (n == 0) break;
+    if (bytes.size() + static_cast<size_t>(n) > max_bytes) {  // it grew while read
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": more than the ", max_bytes, " bytes such a file may hold"));
+    }
+    bytes.append(chunk, static_cast<size_t>(n));
+  }
+  return bytes;
 }
 
 int64_t FileMTimeNanos(const std::string& path) {

@@ -14,8 +14,18 @@
 
 namespace fedlink::common {
 
+// The largest file read whole unless the caller says less: more than any
+// import, export or table the node handles, far less than memory.
+inline constexpr size_t kMaxWholeFileBytes = size_t{4} << 30;
+// Small files: node.conf, policy, keys, certificates, rosters, requests.
+inline constexpr size_t kMaxSmallFileBytes = size_t{16} << 20;
+
 // The file's bytes; NotFound ("PATH: cannot open") if it cannot be opened.
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+// Refuses (InvalidArgument) what is not a regular file (a device, a FIFO:
+// `import /dev/zero` would never end) and a file larger than `max_bytes`,
+// before reading it.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
+                                          size_t max_bytes = kMaxWholeFileBytes);
 
 // The file's modification time in nanoseconds since the epoch, or -1 if it
 // does not exist (for reloading a file when it changes).

@@ -149,7 +149,7 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const common::NodePaths& paths) {
     return absl::NotFoundError(
         absl::StrCat(paths.dir, ": not a node directory (create one with `fedlink init`)"));
   }
-  auto text = common::ReadWholeFile(paths.config());
+  auto text = common::ReadWholeFile(paths.config(), common::kMaxSmallFileBytes);
   if (absl::IsNotFound(text.status())) {
     return absl::NotFoundError(absl::StrCat(
         paths.config(), ": missing node configuration (is this a `fedlink init` directory?)"));

@@ -73,7 +73,7 @@ struct CoordinatorFiles {
 };
 
 absl::StatusOr<fedlink::v1::CoordinatorState> LoadState(const CoordinatorFiles& f) {
-  auto text = common::ReadWholeFile(f.state());
+  auto text = common::ReadWholeFile(f.state(), common::kMaxSmallFileBytes);
   if (!text.ok()) {
     return absl::NotFoundError(
         absl::StrCat(f.dir, ": not a coordinator directory (run `fedlink federation init`)"));
@@ -134,7 +134,7 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
                                      std::optional<std::string> federation_vkey, absl::Time now) {
   const std::string key_path = paths.federation_key();
   std::string pinned;
-  if (auto existing = common::ReadWholeFile(key_path); existing.ok()) {
+  if (auto existing = common::ReadWholeFile(key_path, common::kMaxSmallFileBytes); existing.ok()) {
     pinned = std::string(absl::StripTrailingAsciiWhitespace(*existing));
     if (federation_vkey.has_value() && *federation_vkey != pinned) {
       return absl::PermissionDeniedError(
@@ -172,8 +172,8 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
 }
 
 absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now) {
-  auto pinned = common::ReadWholeFile(paths.federation_key());
-  auto bytes = common::ReadWholeFile(paths.roster());
+  auto pinned = common::ReadWholeFile(paths.federation_key(), common::kMaxSmallFileBytes);
+  auto bytes = common::ReadWholeFile(paths.roster(), common::kMaxSmallFileBytes);
   if (!pinned.ok() || !bytes.ok()) {
     return absl::NotFoundError(
         absl::StrCat(paths.dir, ": no roster installed (run `fedlink roster install`)"));

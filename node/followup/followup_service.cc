@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
@@ -15,6 +17,17 @@ namespace {
 using federation::VerifiedRequest;
 
 constexpr size_t kMaxText = 2000;
+
+// A contact id names a request on both nodes and is printed by `inbox`: from a
+// peer it must be 1-64 of [a-z0-9] (ours are "c" and 16 hex digits), so no
+// escape sequence or forged line reaches an operator's terminal or CSV.
+bool IsContactId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char ch : id) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) return false;
+  }
+  return true;
+}
 
 // Every entry keeps the signed request as evidence, answered or refused.
 void NoteRequest(absl::string_view envelope, audit::Event& entry) {
@@ -62,7 +75,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
                        fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v) -> absl::StatusOr<fedlink::v1::ContactRequest> {
       fedlink::v1::ContactRequest body;
-      if (!body.ParseFromString(v.body) || body.id().empty() || body.id().size() > 64 ||
+      if (!body.ParseFromString(v.body) || !IsContactId(body.id()) ||
           body.reason().size() > kMaxText) {
         return absl::InvalidArgumentError("malformed contact request");
       }
@@ -81,8 +94,10 @@ class FollowupService final : public fedlink::v1::Followup::Service {
       c.own_id = std::move(own_id);
       c.purpose = v.header.purpose;
       c.reason = body.reason();
-      c.hit_at = absl::FromUnixSeconds(body.hit_at());
       c.created_at = clock_->Now();
+      // The peer says when it found the hit; a time after ours would stretch
+      // the 48-hour window, so it is bounded by our clock.
+      c.hit_at = std::min(absl::FromUnixSeconds(body.hit_at()), c.created_at);
       RETURN_IF_ERROR(store_->AddIncoming(c));
       return body.id();
     };

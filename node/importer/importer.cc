@@ -1,5 +1,7 @@
 #include "node/importer/importer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -68,6 +70,36 @@ std::optional<Column> Resolve(const std::string& source, const ImportOptions& op
   auto it = ColumnsByName().find(name);
   if (it == ColumnsByName().end()) return std::nullopt;
   return it->second;
+}
+
+// Doubles hold every integer below 2^53 exactly (2^53 + 1 reads as 2^53).
+constexpr double kExactIntegersBelow = 9007199254740992.0;
+// A record is an object of strings and lists: anything deeper is refused
+// before parsing (the parser's time grows with the square of the depth).
+constexpr int kMaxJsonDepth = 8;
+
+// The deepest nesting of objects and arrays in `json`, outside strings.
+int JsonNestingDepth(absl::string_view json) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char ch : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '{' || ch == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (ch == '}' || ch == ']') {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 // The multi-valued columns (values separated by ';') and the lists they fill.
@@ -254,6 +286,10 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
     if (!IsValidUtf8(line)) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": invalid UTF-8"));
     }
+    if (JsonNestingDepth(line) > kMaxJsonDepth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": nested deeper than ", kMaxJsonDepth, " levels"));
+    }
     google::protobuf::Struct object;
     if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": not a JSON object"));
@@ -267,9 +303,22 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
         case google::protobuf::Value::kStringValue:
           text = value.string_value();
           break;
-        case google::protobuf::Value::kNumberValue:
-          text = absl::StrCat(static_cast<int64_t>(value.number_value()));
+        case google::protobuf::Value::kNumberValue: {
+          // A JSON number is a double: beyond 2^53 two ids would merge, and
+          // a fraction or an out-of-range value would be cut. Only exact
+          // integers pass; ids must be strings.
+          const double n = value.number_value();
+          if (*c == Column::kExternalId) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ": ", key, ": write ids as JSON strings, not numbers"));
+          }
+          if (!(std::fabs(n) < kExactIntegersBelow) || n != std::trunc(n)) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ": ", key, ": a number that is not an exact integer"));
+          }
+          text = absl::StrCat(static_cast<int64_t>(n));
           break;
+        }
         case google::protobuf::Value::kNullValue:
           break;
         case google::protobuf::Value::kListValue: {

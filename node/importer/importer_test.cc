@@ -1,5 +1,6 @@
 #include "node/importer/importer.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -55,6 +56,39 @@ TEST(ImporterTest, ADefaultExternalIdStandsInForAMissingColumnOrValue) {
   persons = ParsePersons("{\"given_name\": \"Maria\"}\n", "x.jsonl", options);
   ASSERT_TRUE(persons.ok()) << persons.status();
   EXPECT_EQ((*persons)[0].external_id, "intake:1");
+}
+
+TEST(ImporterTest, JsonNumbersMustBeExactIntegersAndIdsStrings) {
+  ImportOptions options;
+  options.format = "jsonl";
+  options.default_role = record::Role::kOther;
+  // Ids as numbers would merge beyond 2^53 (12345678901234567 == ...568).
+  auto ids =
+      ParsePersons("{\"external_id\": 12345678901234567}\n{\"external_id\": 12345678901234568}\n",
+                   "x.jsonl", options);
+  EXPECT_THAT(ids.status().message(), ::testing::HasSubstr("x.jsonl:1: external_id: write ids"));
+  for (const char* bad : {"1e300", "-1e300", "1.9", "9007199254740993"}) {
+    auto parsed = ParsePersons(absl::StrCat("{\"external_id\": \"a\", \"dob\": ", bad, "}\n"),
+                               "x.jsonl", options);
+    EXPECT_THAT(parsed.status().message(), ::testing::HasSubstr("x.jsonl:1: dob: a number")) << bad;
+  }
+  auto exact = ParsePersons("{\"external_id\": \"a\", \"dob\": 19900412}\n", "x.jsonl", options);
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_EQ((*exact)[0].dob.year, 1990);
+}
+
+TEST(ImporterTest, DeeplyNestedJsonIsRefusedBeforeParsing) {
+  ImportOptions options;
+  options.format = "jsonl";
+  options.default_role = record::Role::kOther;
+  const std::string deep = "{\"external_id\": \"a\", \"aliases\": " + std::string(30000, '[') +
+                           std::string(30000, ']') + "}\n";
+  auto parsed = ParsePersons(deep, "x.jsonl", options);
+  EXPECT_THAT(parsed.status().message(), ::testing::HasSubstr("x.jsonl:1: nested deeper than"));
+  // Brackets inside strings do not count.
+  auto quoted =
+      ParsePersons("{\"external_id\": \"[[[[[[[[[[[[\\\"{{{{{{{{{{\"}\n", "x.jsonl", options);
+  EXPECT_TRUE(quoted.ok()) << quoted.status();
 }
 
 TEST(ImporterTest, MapRenamesAndIgnoresUnmappedColumns) {

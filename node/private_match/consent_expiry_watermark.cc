@@ -34,7 +34,8 @@ absl::StatusOr<std::unique_ptr<ConsentExpiryWatermark>> ConsentExpiryWatermark::
     const common::NodePaths& paths, common::Clock* clock) {
   const std::string path = paths.consent_expiry_checked();
   if (common::FileMTimeNanos(path) >= 0) {
-    ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(path));
+    ASSIGN_OR_RETURN(const std::string text,
+                     common::ReadWholeFile(path, common::kMaxSmallFileBytes));
     int64_t checked_until = 0;
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &checked_until) || checked_until < 0) {
       return absl::DataLossError(absl::StrCat(path, ": corrupt consent-expiry watermark"));

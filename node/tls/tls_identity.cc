@@ -137,10 +137,10 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
         "%s: key file mode %04o is too open (must be 0600)", key_path, st.st_mode & 0777));
   }
   TlsIdentity id;
-  auto key_pem = common::ReadWholeFile(key_path);
+  auto key_pem = common::ReadWholeFile(key_path, common::kMaxSmallFileBytes);
   if (!key_pem.ok()) return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
   id.key_pem = *std::move(key_pem);
-  auto cert_pem = common::ReadWholeFile(cert_path);
+  auto cert_pem = common::ReadWholeFile(cert_path, common::kMaxSmallFileBytes);
   if (!cert_pem.ok()) {
     return absl::NotFoundError(absl::StrCat(cert_path, ": missing TLS certificate"));
   }
