@@ -156,6 +156,19 @@ TEST(OprfNegativeTest, RejectsIdentityElement) {
   EXPECT_FALSE(Finalize("x", blind, identity).ok());
 }
 
+TEST(OprfNegativeTest, ABatchWithOneBadElementEvaluatesNothing) {
+  // Valid elements, then one non-canonical encoding last: refused before any
+  // scalar multiplication, so a peer gets no free evaluations.
+  auto key = OprfKey::Generate();
+  std::vector<Element> in(64), out(64);
+  for (auto& e : in) crypto_core_ristretto255_random(e.data());
+  in.back()[31] |= 0x80;
+  for (auto& e : out) e.fill(0);
+  const absl::Status s = key->BlindEvaluateBatch(in, absl::MakeSpan(out), 1);
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("element 63"));
+  for (const Element& e : out) EXPECT_TRUE(sodium_is_zero(e.data(), e.size()));
+}
+
 TEST(OprfNegativeTest, FinalizeBatchRejectsBadEvaluatedElements) {
   auto key = OprfKey::Generate();
   std::vector<std::string> inputs(40, "x");

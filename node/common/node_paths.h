@@ -25,6 +25,8 @@ struct NodePaths {
   std::string serve_lock() const { return In("serve.lock"); }
   // Federation: the installed roster, its pinned verifier key, nonces seen.
   std::string roster() const { return In("roster.bin"); }
+  // The highest roster version ever installed: no older one is taken again.
+  std::string roster_high_water() const { return In("roster.version"); }
   std::string federation_key() const { return In("federation.key"); }
   std::string nonces_db() const { return In("federation.db"); }
   // Sharing and matching.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -129,6 +130,19 @@ const Member* Roster::Find(absl::string_view node_id) const {
   return nullptr;
 }
 
+// The highest roster version this node installed (0 before the first, or on
+// a node from before the record was kept).
+absl::StatusOr<uint64_t> HighestInstalledVersion(const common::NodePaths& paths) {
+  const std::string path = paths.roster_high_water();
+  if (!std::filesystem::exists(path)) return 0;
+  ASSIGN_OR_RETURN(const std::string text, common::ReadWholeFile(path, 64));
+  uint64_t version = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &version)) {
+    return absl::DataLossError(absl::StrCat(path, ": corrupt roster version record"));
+  }
+  return version;
+}
+
 absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
                                      absl::string_view envelope_bytes,
                                      std::optional<std::string> federation_vkey, absl::Time now) {
@@ -164,10 +178,21 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
       return absl::PermissionDeniedError("roster is for another federation");
     }
   }
+  // Also against the highest version ever installed: once the installed
+  // roster has expired it no longer loads, and an older one that removed
+  // nobody yet would reinstate a revoked member.
+  ASSIGN_OR_RETURN(const uint64_t high_water, HighestInstalledVersion(paths));
+  if (roster.version() <= high_water) {
+    return absl::FailedPreconditionError(absl::StrCat("roster version ", roster.version(),
+                                                      " is not newer than version ", high_water,
+                                                      " installed before (rollback refused)"));
+  }
   if (!std::filesystem::exists(key_path)) {
     RETURN_IF_ERROR(common::WriteFileAtomically(key_path, pinned + "\n"));
   }
   RETURN_IF_ERROR(common::WriteFileAtomically(paths.roster(), envelope_bytes));
+  RETURN_IF_ERROR(
+      common::WriteFileAtomically(paths.roster_high_water(), absl::StrCat(roster.version(), "\n")));
   return roster;
 }
 
@@ -180,7 +205,16 @@ absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl:
   }
   auto key = crypto::Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
   if (!key.ok()) return absl::DataLossError(absl::StrCat(paths.dir, "/federation.key: corrupt"));
-  return Roster::Open(*bytes, *key, now);
+  ASSIGN_OR_RETURN(Roster roster, Roster::Open(*bytes, *key, now));
+  // A roster.bin put back by hand (or a backup) older than one installed
+  // since is refused: the server reloads roster.bin whenever it changes.
+  ASSIGN_OR_RETURN(const uint64_t high_water, HighestInstalledVersion(paths));
+  if (roster.version() < high_water) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(paths.roster(), ": version ", roster.version(), " is older than version ",
+                     high_water, " installed before (rollback refused)"));
+  }
+  return roster;
 }
 
 absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,

@@ -85,6 +85,23 @@ TEST_F(RosterTest, RefusesRollbackAndReplayOfTheSameVersion) {
   EXPECT_EQ(LoadInstalledRoster(Paths("police-1"), now_)->version(), 2u);
 }
 
+TEST_F(RosterTest, AnExpiredRosterDoesNotOpenTheDoorToAnOlderOne) {
+  // v1 lists everyone for a year; v2 (which would revoke someone) for an
+  // hour. Once v2 has expired, v1 must not come back.
+  auto r1 = *SignRoster(coord_, absl::Hours(24 * 365), now_);
+  auto r2 = *SignRoster(coord_, absl::Hours(1), now_);
+  ASSERT_TRUE(InstallRoster(Paths("police-1"), r1, vkey_, now_).ok());
+  ASSERT_TRUE(InstallRoster(Paths("police-1"), r2, std::nullopt, now_).ok());
+  const absl::Time later = now_ + absl::Hours(2);
+  EXPECT_THAT(
+      std::string(InstallRoster(Paths("police-1"), r1, std::nullopt, later).status().message()),
+      HasSubstr("rollback refused"));
+  // Nor by copying the old file back over roster.bin (the server reloads it).
+  std::ofstream(Paths("police-1").roster(), std::ios::binary | std::ios::trunc) << r1;
+  EXPECT_THAT(std::string(LoadInstalledRoster(Paths("police-1"), later).status().message()),
+              HasSubstr("rollback refused"));
+}
+
 TEST_F(RosterTest, RefusesExpiredRosters) {
   auto r = *SignRoster(coord_, absl::Hours(1), now_);
   EXPECT_THAT(
