@@ -106,7 +106,7 @@ TEST_F(ConsentExpiryWatermarkTest, AnUpgradedNodeKeepsItsWatermarkAndBudget) {
   EXPECT_EQ(watermark->checked_until(), old_watermark);
   auto budget = EvaluationBudget::Open(paths_, &clock_);
   ASSERT_TRUE(budget.ok()) << budget.status();
-  EXPECT_EQ(*(*budget)->UsedToday("ngo", "victim-dedup"), 7u);
+  EXPECT_EQ(*(*budget)->UsedInLast24Hours("ngo", "victim-dedup"), 7u);
   budget->reset();
   // The old table is gone; the value lives in its own file.
   auto db = store::sqlite::Database::Open(paths_.budget_db(), {});

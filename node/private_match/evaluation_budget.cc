@@ -31,13 +31,33 @@ CREATE TABLE consent_expiry (
     {3, R"sql(
 DROP TABLE consent_expiry;
 )sql"},
+    // A sliding 24-hour window instead of the UTC day (format in
+    // evaluation_budget.h). The old rows do not say when in their day they
+    // were charged: each counts as charged at the day's last microsecond.
+    {4, R"sql(
+CREATE TABLE budget_charge (
+  peer TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  used INTEGER NOT NULL,
+  PRIMARY KEY (peer, purpose, minute)
+) WITHOUT ROWID;
+INSERT INTO budget_charge (peer, purpose, minute, last_at, used)
+  SELECT peer, purpose, (day + 1) * 1440 - 1, (day + 1) * 86400000000 - 1, used
+  FROM budget_use WHERE used > 0;
+DROP TABLE budget_use;
+)sql"},
 };
+
+// Unix microseconds before which a charge no longer counts at `now`.
+int64_t WindowStart(absl::Time now) { return absl::ToUnixMicros(now - EvaluationBudget::kWindow); }
 
 absl::Status Exhausted(absl::string_view peer, absl::string_view purpose, uint64_t used,
                        uint64_t budget, uint64_t n) {
   return absl::ResourceExhaustedError(absl::StrCat("evaluation budget for ", peer, " / ", purpose,
-                                                   " is spent for today (", used, " of ", budget,
-                                                   " used, ", n, " asked)"));
+                                                   " is spent (", used, " of ", budget,
+                                                   " used in the last 24 hours, ", n, " asked)"));
 }
 
 }  // namespace
@@ -50,48 +70,68 @@ absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(
   ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(
                                 paths.budget_db(), {.create = true, .synchronous_full = false}));
   RETURN_IF_ERROR(db->Migrate(kBudgetMigrations));
-  return std::unique_ptr<EvaluationBudget>(
-      new EvaluationBudget(std::move(db), clock != nullptr ? clock : common::Clock::Real()));
+  clock = clock != nullptr ? clock : common::Clock::Real();
+  // Drops what no longer counts, also for peers that have not asked since.
+  ASSIGN_OR_RETURN(auto purge, db->Prepare("DELETE FROM budget_charge WHERE last_at <= ?1"));
+  purge->Bind(1, WindowStart(clock->Now()));
+  RETURN_IF_ERROR(purge->Run());
+  return std::unique_ptr<EvaluationBudget>(new EvaluationBudget(std::move(db), clock));
 }
 
-int64_t EvaluationBudget::Today() const { return absl::ToUnixSeconds(clock_->Now()) / 86400; }
-
 absl::StatusOr<uint64_t> EvaluationBudget::Used(absl::string_view peer, absl::string_view purpose,
-                                                int64_t day) {
-  ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT used FROM budget_use "
-                                          "WHERE peer = ?1 AND purpose = ?2 AND day = ?3"));
-  get->Bind(1, peer).Bind(2, purpose).Bind(3, day);
+                                                absl::Time now) {
+  ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT COALESCE(SUM(used), 0) FROM budget_charge "
+                                          "WHERE peer = ?1 AND purpose = ?2 AND last_at > ?3"));
+  get->Bind(1, peer).Bind(2, purpose).Bind(3, WindowStart(now));
   ASSIGN_OR_RETURN(const bool row, get->Step());
   return row ? static_cast<uint64_t>(get->ColumnInt64(0)) : 0;
 }
 
-absl::StatusOr<uint64_t> EvaluationBudget::UsedToday(absl::string_view peer,
-                                                     absl::string_view purpose) {
+absl::StatusOr<uint64_t> EvaluationBudget::UsedInLast24Hours(absl::string_view peer,
+                                                             absl::string_view purpose) {
   absl::MutexLock lock(&mu_);
-  return Used(peer, purpose, Today());
+  return Used(peer, purpose, clock_->Now());
 }
 
 absl::Status EvaluationBudget::Check(absl::string_view peer, absl::string_view purpose, uint64_t n,
                                      uint64_t daily_budget) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, Today()));
-  if (used + n > daily_budget) return Exhausted(peer, purpose, used, daily_budget, n);
+  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, clock_->Now()));
+  if (used > daily_budget || n > daily_budget - used) {
+    return Exhausted(peer, purpose, used, daily_budget, n);
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> EvaluationBudget::Charge(absl::string_view peer, absl::string_view purpose,
                                                   uint64_t n, uint64_t daily_budget) {
   absl::MutexLock lock(&mu_);
-  const int64_t day = Today();
+  const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
-  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, day));
-  if (used + n > daily_budget) return Exhausted(peer, purpose, used, daily_budget, n);
-  ASSIGN_OR_RETURN(auto put,
-                   db_->Prepare("INSERT INTO budget_use (peer, purpose, day, used) "
-                                "VALUES (?1, ?2, ?3, ?4) "
-                                "ON CONFLICT(peer, purpose, day) DO UPDATE SET used = ?4"));
-  put->Bind(1, peer).Bind(2, purpose).Bind(3, day).Bind(4, static_cast<int64_t>(used + n));
-  RETURN_IF_ERROR(put->Run());
+  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, now));
+  if (used > daily_budget || n > daily_budget - used) {
+    return Exhausted(peer, purpose, used, daily_budget, n);
+  }
+  if (n > 0) {
+    ASSIGN_OR_RETURN(auto expire,
+                     db_->Prepare("DELETE FROM budget_charge "
+                                  "WHERE peer = ?1 AND purpose = ?2 AND last_at <= ?3"));
+    expire->Bind(1, peer).Bind(2, purpose).Bind(3, WindowStart(now));
+    RETURN_IF_ERROR(expire->Run());
+    // MAX: a clock stepped back never shortens how long a charge counts.
+    ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT INTO budget_charge "
+                                            "(peer, purpose, minute, last_at, used) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5) "
+                                            "ON CONFLICT(peer, purpose, minute) DO UPDATE SET "
+                                            "last_at = MAX(last_at, excluded.last_at), "
+                                            "used = used + excluded.used"));
+    put->Bind(1, peer)
+        .Bind(2, purpose)
+        .Bind(3, absl::ToUnixSeconds(now) / 60)
+        .Bind(4, absl::ToUnixMicros(now))
+        .Bind(5, static_cast<int64_t>(n));
+    RETURN_IF_ERROR(put->Run());
+  }
   RETURN_IF_ERROR(tx->Commit());
   return daily_budget - used - n;
 }

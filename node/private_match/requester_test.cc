@@ -273,7 +273,7 @@ TEST_F(PrivateMatchTest, TableOfAnOlderEpochIsUseless) {
   EXPECT_FALSE(cached->has_value());
 }
 
-TEST_F(PrivateMatchTest, SpentBudgetRefusesUntilTheNextDayAndChargesNothing) {
+TEST_F(PrivateMatchTest, SpentBudgetRefusesFor24HoursAndChargesNothing) {
   LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   std::vector<crypto::oprf::Element> blinded(600), out(600);
   for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
@@ -288,7 +288,14 @@ TEST_F(PrivateMatchTest, SpentBudgetRefusesUntilTheNextDayAndChargesNothing) {
                          absl::MakeSpan(small_out).subspan(0, 1))
                 .code(),
             absl::StatusCode::kResourceExhausted);
-  clock_.Advance(absl::Hours(24));
+  // A sliding 24 hours, not a calendar day: 23 hours on (across a midnight
+  // or not) it is still spent; 24 hours on it is back.
+  clock_.Advance(absl::Hours(23));
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
+                         absl::MakeSpan(small_out).subspan(0, 1))
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  clock_.Advance(absl::Hours(1));
   EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
 }
 

@@ -5,8 +5,8 @@
 //    by the sharing policy in force, t and payload content from the
 //    matching rule, tags under the (purpose, epoch, generation) OPRF key;
 //  - Evaluate: blind evaluation under the same key, charged to the peer's
-//    daily budget from the same rule and refused (ResourceExhausted) once it
-//    is spent, or (PermissionDenied) if no rule allows the peer;
+//    daily budget from the same rule (evaluations in any 24 hours) and
+//    refused (ResourceExhausted) once it is spent, or (PermissionDenied) if no rule allows the peer;
 //  - AuthorizeContact / AuthorizeHandles: which handles a peer may ask
 //    about (the records the policy shares with it now).
 // Before every table and evaluation it checks whether a consent expired
