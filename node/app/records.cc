@@ -92,14 +92,10 @@ absl::StatusOr<RecordCounts> CountRecords(Node& node) {
 }
 
 absl::Status ListRecordsCsv(Node& node, const std::function<void(absl::string_view)>& write) {
-  std::vector<record::Person> one(1);
-  bool header = true;
+  common::CsvWriter csv = importer::PersonsCsvWriter();
   return node.records().ForEach([&](const record::Person& p) {
-    one[0] = p;
-    std::string csv = importer::PersonsToCsv(one);
-    if (!header) csv = csv.substr(csv.find('\n') + 1);
-    header = false;
-    write(csv);
+    importer::AppendPersonRow(p, csv);
+    write(csv.TakeText());  // the header with the first record
     return absl::OkStatus();
   });
 }

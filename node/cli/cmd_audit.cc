@@ -3,13 +3,13 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "node/app/audit.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
+#include "node/cli/result_csv.h"
 
 namespace fedlink::cli {
 namespace {
@@ -37,19 +37,7 @@ int RunAuditList(const std::vector<std::string>& args) {
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
   auto entries = app::VerifiedEntries(*bytes);
   if (!entries.ok()) return ReportError("audit list", entries.status());
-  std::cout << "index,time,event,requester,responder,purpose,legal_basis,"
-               "official,count,hits,"
-               "outcome,exchange,detail\n";
-  for (size_t i = 0; i < entries->size(); ++i) {
-    const app::ExportedEntry& e = (*entries)[i];
-    std::cout << absl::StrFormat(
-        "%d,%s,%s,%s,%s,%s,%s,%s,%d,%d,\"%s\",%s,\"%s\"\n", i,
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(e.time_unix_micros),
-                         absl::UTCTimeZone()),
-        e.event, e.requester, e.responder, e.purpose, absl::CEscape(e.legal_basis),
-        absl::CEscape(e.official), e.count, e.hits, absl::CEscape(e.outcome),
-        e.exchange_id.substr(0, 16), absl::CEscape(e.detail));
-  }
+  std::cout << AuditEntriesCsv(*entries);
   return kExitOk;
 }
 

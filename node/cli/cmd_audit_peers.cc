@@ -19,11 +19,11 @@ int RunAuditWitness(const std::vector<std::string>& args) {
     int refused = 0;
     for (const audit::WitnessResult& r : *results) {
       if (r.status.ok()) {
-        std::cout << r.peer << ": cosigned checkpoint of size " << r.size << "\n";
+        std::cout << Safe(r.peer) << ": cosigned checkpoint of size " << r.size << "\n";
       } else {
         ++refused;
-        std::cout << r.peer << ": NOT cosigned: " << absl::StatusCodeToString(r.status.code())
-                  << ": " << r.status.message() << "\n";
+        std::cout << Safe(r.peer) << ": NOT cosigned: " << absl::StatusCodeToString(r.status.code())
+                  << ": " << Safe(r.status.message()) << "\n";
       }
     }
     return refused == 0 ? kExitOk : kExitFailure;

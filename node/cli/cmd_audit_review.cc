@@ -36,16 +36,17 @@ int RunAuditVerify(const std::vector<std::string>& args) {
   if (!review.ok()) return ReportError("audit verify", review.status());
   for (const app::LogReview& l : review->logs) {
     if (!l.ok) {
-      std::cout << l.path << ": FAILED: " << l.failure << "\n";
+      std::cout << Safe(l.path) << ": FAILED: " << Safe(l.failure) << "\n";
       continue;
     }
     std::set<std::string> witnesses(l.witnesses.begin(), l.witnesses.end());
-    std::cout << l.path << ": node " << l.node_id << ": " << l.entries << " entries, "
+    std::cout << Safe(l.path) << ": node " << Safe(l.node_id) << ": " << l.entries << " entries, "
               << l.checkpoints << " checkpoints, " << l.witnesses.size() << " cosignatures"
-              << (witnesses.empty() ? "" : absl::StrCat(" (", absl::StrJoin(witnesses, ", "), ")"))
+              << (witnesses.empty() ? ""
+                                    : absl::StrCat(" (", Safe(absl::StrJoin(witnesses, ", ")), ")"))
               << ": OK\n";
   }
-  for (const std::string& a : review->anomalies) std::cout << a << "\n";
+  for (const std::string& a : review->anomalies) std::cout << Safe(a) << "\n";
   if (review->entries.size() >= 2) {
     std::cout << "joined " << review->joined << " exchanges across " << review->entries.size()
               << " logs, " << review->anomalies.size() << " anomalies\n";

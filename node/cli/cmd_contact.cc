@@ -7,6 +7,7 @@
 #include "node/app/followup.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 ABSL_FLAG(std::string, reason, "", "Why contact is needed (shown to the owner).");
 
@@ -23,8 +24,8 @@ int RunContact(const std::vector<std::string>& args) {
     auto sent = app::SendContactRequest(node, request);
     if (!sent.ok()) return ReportError("contact", sent.status());
     const absl::Time now = absl::Now();
-    std::cout << "contact request " << sent->id << " sent to " << sent->peer << " about "
-              << sent->handle << " (hit " << app::Ago(sent->hit_at, now) << "; "
+    std::cout << "contact request " << Safe(sent->id) << " sent to " << Safe(sent->peer)
+              << " about " << Safe(sent->handle) << " (hit " << app::Ago(sent->hit_at, now) << "; "
               << app::PrumWindowLeft(sent->hit_at, now) << ")\n";
     return kExitOk;
   });

@@ -10,6 +10,7 @@
 #include "node/cli/linkage_progress.h"
 #include "node/cli/output.h"
 #include "node/cli/progress.h"
+#include "node/cli/result_csv.h"
 
 namespace fedlink::cli {
 namespace {
@@ -23,10 +24,7 @@ int RunDedup(const std::vector<std::string>& args) {
     auto report = app::FindDuplicates(node, options);
     bar.Finish();
     if (!report.ok()) return ReportError("dedup", report.status());
-    std::string csv = "id_1,id_2,score,keys\n";
-    for (const app::DuplicatePair& p : report->pairs) {
-      absl::StrAppendFormat(&csv, "%s,%s,%.1f,%s\n", p.id_1, p.id_2, p.score, p.keys);
-    }
+    const std::string csv = DuplicatePairsCsv(report->pairs);
     const std::string out = absl::GetFlag(FLAGS_out);
     if (auto s = WriteOutput(out, csv); !s.ok()) return ReportError("dedup", s);
     std::cerr << "dedup: " << report->records << " records, " << report->pairs.size()

@@ -3,13 +3,13 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "node/app/followup.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 ABSL_FLAG(std::string, accept, "", "Accept the incoming request with this id.");
 ABSL_FLAG(std::string, decline, "", "Decline the incoming request with this id.");
@@ -19,33 +19,37 @@ ABSL_FLAG(std::string, message, "",
 namespace fedlink::cli {
 namespace {
 
+// Everything shown here may come from a peer: ids, handles, purposes, reasons
+// and replies are shown through Safe (node/cli/output.h).
 std::string Reply(const followup::Contact& c) {
-  return c.reply.empty() ? "" : absl::StrCat(" reply=\"", absl::CEscape(c.reply), "\"");
+  return c.reply.empty() ? "" : absl::StrCat(" reply=", SafeQuoted(c.reply));
 }
 
 void PrintInbox(const app::Inbox& inbox, absl::Time now) {
   std::cout << "incoming (" << inbox.incoming.size() << "):\n";
   for (const followup::Contact& c : inbox.incoming) {
     std::cout << absl::StrFormat(
-        "  %s from %s about %s (%s) purpose=%s status=%s hit=%s (%s) reason=\"%s\"%s\n", c.id,
-        c.peer, c.own_id, c.handle, c.purpose, ContactStatusName(c.status), app::Ago(c.hit_at, now),
+        "  %s from %s about %s (%s) purpose=%s status=%s hit=%s (%s) reason=%s%s\n", Safe(c.id),
+        Safe(c.peer), Safe(c.own_id), Safe(c.handle), Safe(c.purpose), ContactStatusName(c.status),
+        app::Ago(c.hit_at, now),
         c.status == followup::ContactStatus::kPending ? app::PrumWindowLeft(c.hit_at, now)
                                                       : "answered",
-        absl::CEscape(c.reason), Reply(c));
+        SafeQuoted(c.reason), Reply(c));
   }
   size_t notices = 0;
   for (const app::NoticeSummary& n : inbox.notices) notices += n.count;
   std::cout << "match notices (" << notices << "):\n";
   for (const app::NoticeSummary& n : inbox.notices) {
-    std::cout << "  " << n.peer << " matched " << n.count << " of our records for " << n.purpose
-              << " (latest " << app::Ago(n.latest, now) << "; `fedlink records show` per record)\n";
+    std::cout << "  " << Safe(n.peer) << " matched " << n.count << " of our records for "
+              << Safe(n.purpose) << " (latest " << app::Ago(n.latest, now)
+              << "; `fedlink records show` per record)\n";
   }
   std::cout << "outgoing (" << inbox.outgoing.size() << "):\n";
   for (const followup::Contact& c : inbox.outgoing) {
     std::cout << absl::StrFormat(
-        "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=\"%s\"%s\n", c.id, c.peer,
-        c.handle, c.own_id, c.purpose, ContactStatusName(c.status), app::Ago(c.hit_at, now),
-        absl::CEscape(c.reason), Reply(c));
+        "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=%s%s\n", Safe(c.id),
+        Safe(c.peer), Safe(c.handle), Safe(c.own_id), Safe(c.purpose), ContactStatusName(c.status),
+        app::Ago(c.hit_at, now), SafeQuoted(c.reason), Reply(c));
   }
 }
 
@@ -69,8 +73,8 @@ int RunInbox(const std::vector<std::string>& args) {
     decision.actor = ActorFromFlags();
     auto decided = app::DecideContactRequest(node, decision);
     if (!decided.ok()) return ReportError("inbox", decided.status());
-    std::cout << decided->id << " " << ContactStatusName(decided->status) << "; " << decided->peer
-              << " notified\n";
+    std::cout << Safe(decided->id) << " " << ContactStatusName(decided->status) << "; "
+              << Safe(decided->peer) << " notified\n";
     return kExitOk;
   });
 }

@@ -8,7 +8,9 @@
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
 #include "node/cli/intake.h"
+#include "node/cli/output.h"
 #include "node/cli/peer_results.h"
+#include "node/cli/result_csv.h"
 
 namespace fedlink::cli {
 namespace {
@@ -28,18 +30,15 @@ int RunLookup(const std::vector<std::string>& args) {
       std::cerr << "lookup: warning: " << report->unusable_selectors
                 << " selector values did not normalise and are not used\n";
     }
-    std::cout << "peer,handle,score,keys,role,officer\n";
     for (const app::PeerResult& r : report->peers) {
       if (!r.status.ok()) {
         PrintPeerSummary(r);
       } else if (r.source != app::TableSource::kCached) {  // the cached table was too old
-        std::cerr << "peer " << r.member.node_id << ": table " << app::TableSourceText(r) << "\n";
+        std::cerr << "peer " << Safe(r.member.node_id) << ": table " << app::TableSourceText(r)
+                  << "\n";
       }
     }
-    for (const app::Candidate& c : report->candidates) {
-      std::cout << absl::StrFormat("%s,%s,%.1f,%s,%s,%s\n", c.peer, c.handle, c.score, c.keys,
-                                   c.role, c.officer);
-    }
+    std::cout << CandidatesCsv(report->candidates);
     const size_t failed = report->failed_peers();
     std::cerr << "lookup: " << report->candidates.size() << " candidates from "
               << report->peers.size() - failed << " peers\n";

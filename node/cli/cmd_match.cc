@@ -12,6 +12,7 @@
 #include "node/cli/output.h"
 #include "node/cli/peer_results.h"
 #include "node/cli/progress.h"
+#include "node/cli/result_csv.h"
 
 ABSL_FLAG(bool, all, false, "Ask every roster member.");
 
@@ -36,18 +37,14 @@ int RunMatch(const std::vector<std::string>& args) {
     };
     auto report = app::MatchOwnRecords(node, request);
     if (!report.ok()) return ReportError("match", report.status());
-    std::string csv = "own_id,peer,handle,score,keys,role\n";
-    for (const app::OwnMatch& m : report->matches) {
-      absl::StrAppendFormat(&csv, "%s,%s,%s,%.1f,%s,%s\n", m.own_id, m.peer, m.handle, m.score,
-                            m.keys, m.role);
-    }
+    const std::string csv = OwnMatchesCsv(report->matches);
     for (const app::NoticeOutcome& n : report->notices) {
       if (n.status.ok()) {
-        std::cerr << "peer " << n.peer << ": told of " << n.matches
+        std::cerr << "peer " << Safe(n.peer) << ": told of " << n.matches
                   << " matches (its policy asks for notice)\n";
       } else {
-        std::cerr << "peer " << n.peer
-                  << ": notice of matches not delivered: " << n.status.message() << "\n";
+        std::cerr << "peer " << Safe(n.peer)
+                  << ": notice of matches not delivered: " << Safe(n.status.message()) << "\n";
       }
     }
     const std::string out = absl::GetFlag(FLAGS_out);
@@ -56,7 +53,7 @@ int RunMatch(const std::vector<std::string>& args) {
     std::cerr << "match: " << report->queries << " of " << report->records
               << " records used as queries";
     if (report->withheld > 0) {
-      std::cerr << " (" << report->withheld << " withheld: no consent for " << request.purpose
+      std::cerr << " (" << report->withheld << " withheld: no consent for " << Safe(request.purpose)
                 << ")";
     }
     std::cerr << "\nmatch: " << report->matches.size() << " matches with "

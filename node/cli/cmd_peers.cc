@@ -7,6 +7,7 @@
 #include "node/app/peers.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5), "Deadline for each peer.");
 
@@ -17,18 +18,18 @@ int RunPeers(const std::vector<std::string>& args) {
   return WithNodeInDir("peers", [&](app::Node& node) {
     auto report = app::PingPeers(node, absl::GetFlag(FLAGS_deadline));
     if (!report.ok()) return ReportError("peers", report.status());
-    std::cout << "roster version " << report->roster_version << " (" << report->federation_id
+    std::cout << "roster version " << report->roster_version << " (" << Safe(report->federation_id)
               << "), " << report->peers.size() << " peers\n";
     for (const app::PeerPing& p : report->peers) {
-      std::cout << std::left << std::setw(16) << p.node_id << " " << std::setw(22) << p.endpoint
-                << " ";
+      std::cout << std::left << std::setw(16) << Safe(p.node_id) << " " << std::setw(22)
+                << Safe(p.endpoint) << " ";
       if (p.status.ok()) {
         std::cout << "reachable   roster_version=" << p.roster_version
                   << " latency_ms=" << std::fixed << std::setprecision(1)
                   << absl::ToDoubleMilliseconds(p.latency) << "\n";
       } else {
         std::cout << "unreachable error=" << absl::StatusCodeToString(p.status.code()) << ": "
-                  << p.status.message() << "\n";
+                  << Safe(p.status.message()) << "\n";
       }
     }
     return report->unreachable() == 0 ? kExitOk : kExitFailure;

@@ -9,6 +9,7 @@
 #include "node/app/sharing_policy.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 #include "node/common/node_paths.h"
 #include "policy/policy.h"
 
@@ -76,8 +77,8 @@ int RunPolicyExplain(const std::vector<std::string>& args) {
       std::cout << "no policy file (" << e->policy_path << "): nothing is shared with anyone\n";
       return kExitOk;
     }
-    std::cout << "peer " << e->peer << " (" << e->organisation << ", role " << e->role
-              << "), purpose " << e->purpose << ":\n";
+    std::cout << "peer " << Safe(e->peer) << " (" << Safe(e->organisation) << ", role "
+              << Safe(e->role) << "), purpose " << Safe(e->purpose) << ":\n";
     if (!e->rule.has_value()) {
       std::cout << "no rule applies: nothing is shared (deny by default)\n";
       return kExitOk;

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "node/cli/command.h"
+#include "node/cli/output.h"
 
 namespace fedlink::cli {
 namespace {
@@ -89,7 +90,7 @@ void RegisterCommand(Command command) { Registry().push_back(std::move(command))
 const std::vector<Command>& Commands() { return Registry(); }
 
 int ReportError(absl::string_view command, const absl::Status& status) {
-  std::cerr << "fedlink " << command << ": " << status.message() << "\n";
+  std::cerr << "fedlink " << command << ": " << Safe(status.message()) << "\n";
   if (absl::IsInvalidArgument(status) || absl::IsFailedPrecondition(status) ||
       absl::IsNotFound(status) || absl::IsAlreadyExists(status) ||
       absl::IsPermissionDenied(status) || absl::IsDataLoss(status)) {

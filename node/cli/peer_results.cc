@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 namespace fedlink::cli {
 
@@ -18,17 +19,17 @@ app::PeerMatchOptions PeerMatchOptionsFromFlags() {
 }
 
 void PrintPeerSummary(const app::PeerResult& r) {
-  for (const std::string& note : r.notes) std::cerr << note << "\n";
+  for (const std::string& note : r.notes) std::cerr << Safe(note) << "\n";
   if (!r.status.ok()) {
-    std::cerr << "peer " << r.member.node_id
+    std::cerr << "peer " << Safe(r.member.node_id)
               << ": failed: " << absl::StatusCodeToString(r.status.code()) << ": "
-              << r.status.message() << "\n";
+              << Safe(r.status.message()) << "\n";
     return;
   }
   std::cerr << absl::StrFormat(
       "peer %s: table %d records (%s), %d evaluations, %d candidates below t, "
       "%d matches (threshold %.1f bits), budget left %d, %.2fs\n",
-      r.member.node_id, r.match.table_slots, app::TableSourceText(r), r.match.evaluations,
+      Safe(r.member.node_id), r.match.table_slots, app::TableSourceText(r), r.match.evaluations,
       r.match.below_t, r.match.hits.size(), r.match.threshold, r.budget_remaining, r.seconds);
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "node/cli/output.h"
 
 namespace fedlink::cli {
 namespace {
@@ -15,7 +16,7 @@ std::string Timestamp(absl::Time t) {
 
 void PrintPerson(const record::Person& p) {
   auto line = [](absl::string_view name, absl::string_view value) {
-    if (!value.empty()) std::cout << name << ": " << value << "\n";
+    if (!value.empty()) std::cout << name << ": " << Safe(value) << "\n";
   };
   auto multi = [&](absl::string_view name, const std::vector<std::string>& v) {
     line(name, absl::StrJoin(v, "; "));
@@ -47,29 +48,30 @@ void PrintPerson(const record::Person& p) {
 bool PrintHistory(const app::SharingHistory& h) {
   std::cout << "sharing history:\n";
   if (!h.status.ok()) {
-    std::cout << "  (unavailable: " << h.status.message() << ")\n";
+    std::cout << "  (unavailable: " << Safe(h.status.message()) << ")\n";
     return false;
   }
   for (const followup::Hit& hit : h.hits) {
-    std::cout << "  " << Timestamp(hit.found_at) << " matched at " << hit.peer << " (their "
-              << hit.handle << ") for " << hit.purpose << ", score " << hit.score << "\n";
-  }
-  for (const followup::Contact& c : h.contacts_in) {
-    std::cout << "  " << Timestamp(c.created_at) << " " << c.peer << " asked for contact about it ("
-              << c.id << ", " << c.purpose << "): " << followup::ContactStatusName(c.status)
+    std::cout << "  " << Timestamp(hit.found_at) << " matched at " << Safe(hit.peer) << " (their "
+              << Safe(hit.handle) << ") for " << Safe(hit.purpose) << ", score " << hit.score
               << "\n";
   }
-  for (const followup::Contact& c : h.contacts_out) {
-    std::cout << "  " << Timestamp(c.created_at) << " we asked " << c.peer
-              << " for contact about their " << c.handle << " (" << c.id << ", " << c.purpose
+  for (const followup::Contact& c : h.contacts_in) {
+    std::cout << "  " << Timestamp(c.created_at) << " " << Safe(c.peer)
+              << " asked for contact about it (" << Safe(c.id) << ", " << Safe(c.purpose)
               << "): " << followup::ContactStatusName(c.status) << "\n";
   }
+  for (const followup::Contact& c : h.contacts_out) {
+    std::cout << "  " << Timestamp(c.created_at) << " we asked " << Safe(c.peer)
+              << " for contact about their " << Safe(c.handle) << " (" << Safe(c.id) << ", "
+              << Safe(c.purpose) << "): " << followup::ContactStatusName(c.status) << "\n";
+  }
   for (const followup::FollowupStore::Notice& n : h.notices) {
-    std::cout << "  " << Timestamp(n.at) << " " << n.peer << " matched it for " << n.purpose
-              << " (mutual notice)\n";
+    std::cout << "  " << Timestamp(n.at) << " " << Safe(n.peer) << " matched it for "
+              << Safe(n.purpose) << " (mutual notice)\n";
   }
   for (const followup::FollowupStore::Revocation& r : h.revocations) {
-    std::cout << "  " << Timestamp(r.created_at) << " revocation notice to " << r.peer << ": "
+    std::cout << "  " << Timestamp(r.created_at) << " revocation notice to " << Safe(r.peer) << ": "
               << (r.acked_at == absl::InfinitePast()
                       ? std::string("pending")
                       : absl::StrCat("acknowledged ", Timestamp(r.acked_at)))
@@ -89,14 +91,14 @@ void PrintSharedNow(const app::SharedNow& now) {
       std::cout << "  with nobody (no policy)\n";
       return;
     case app::SharedNow::Basis::kPolicyUnreadable:
-      std::cout << "  (policy unreadable: " << now.policy_error.message() << ")\n";
+      std::cout << "  (policy unreadable: " << Safe(now.policy_error.message()) << ")\n";
       return;
     case app::SharedNow::Basis::kPolicy:
       break;
   }
   for (const app::CurrentShare& s : now.shares) {
-    std::cout << "  with " << s.peer << " for " << s.purpose << " (rule '" << s.rule << "', "
-              << policy::PayloadName(s.payload) << ")\n";
+    std::cout << "  with " << Safe(s.peer) << " for " << Safe(s.purpose) << " (rule '"
+              << Safe(s.rule) << "', " << policy::PayloadName(s.payload) << ")\n";
   }
   if (now.shares.empty()) std::cout << "  with nobody\n";
 }
@@ -112,10 +114,11 @@ void PrintRecordDetails(const app::RecordDetails& details) {
 void PrintRevocationOutcomes(const std::vector<app::RevocationOutcome>& notices) {
   for (const app::RevocationOutcome& n : notices) {
     if (n.status.ok()) {
-      std::cout << "  revocation notice to " << n.peer << ": acknowledged\n";
+      std::cout << "  revocation notice to " << Safe(n.peer) << ": acknowledged\n";
     } else {
-      std::cout << "  revocation notice to " << n.peer << ": pending ("
-                << absl::StatusCodeToString(n.status.code()) << ": " << n.status.message() << ")\n";
+      std::cout << "  revocation notice to " << Safe(n.peer) << ": pending ("
+                << absl::StatusCodeToString(n.status.code()) << ": " << Safe(n.status.message())
+                << ")\n";
     }
   }
 }

@@ -350,17 +350,6 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
   return persons;
 }
 
-std::string CsvField(absl::string_view value) {
-  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 }  // namespace
 
 const std::vector<std::string>& CanonicalColumns() {
@@ -416,23 +405,34 @@ absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& p
   return ParsePersons(*text, path, options);
 }
 
-std::string PersonsToCsv(const std::vector<record::Person>& persons) {
-  std::string out = absl::StrJoin(CanonicalColumns(), ",") + "\n";
-  auto multi = [](const std::vector<std::string>& v) { return CsvField(absl::StrJoin(v, ";")); };
-  for (const record::Person& p : persons) {
-    std::string expires;
-    if (p.consent_expires_at != 0) {
-      expires = record::CivilFromDays(p.consent_expires_at / 86400).ToString();
-    }
-    absl::StrAppend(&out, CsvField(p.external_id), ",", record::RoleName(p.role), ",",
-                    CsvField(p.given_name), ",", CsvField(p.family_name), ",", multi(p.aliases),
-                    ",", p.dob.ToString(), ",", record::SexName(p.sex), ",",
-                    CsvField(p.nationality), ",", multi(p.phones), ",", multi(p.emails), ",",
-                    multi(p.documents), ",", multi(p.handles), ",", multi(p.ibans), ",",
-                    multi(p.plates), ",", multi(p.addresses), ",", multi(p.consent), ",",
-                    multi(p.labels), ",", CsvField(p.officer), ",", expires, "\n");
+common::CsvWriter PersonsCsvWriter() { return common::CsvWriter(CanonicalColumns()); }
+
+void AppendPersonRow(const record::Person& p, common::CsvWriter& csv) {
+  auto multi = [&](const std::vector<std::string>& v) { csv.OwnField(absl::StrJoin(v, ";")); };
+  std::string expires;
+  if (p.consent_expires_at != 0) {
+    expires = record::CivilFromDays(p.consent_expires_at / 86400).ToString();
   }
-  return out;
+  csv.OwnField(p.external_id).OwnField(record::RoleName(p.role));
+  csv.OwnField(p.given_name).OwnField(p.family_name);
+  multi(p.aliases);
+  csv.OwnField(p.dob.ToString()).OwnField(record::SexName(p.sex)).OwnField(p.nationality);
+  multi(p.phones);
+  multi(p.emails);
+  multi(p.documents);
+  multi(p.handles);
+  multi(p.ibans);
+  multi(p.plates);
+  multi(p.addresses);
+  multi(p.consent);
+  multi(p.labels);
+  csv.OwnField(p.officer).OwnField(expires).EndRow();
+}
+
+std::string PersonsToCsv(const std::vector<record::Person>& persons) {
+  common::CsvWriter csv = PersonsCsvWriter();
+  for (const record::Person& p : persons) AppendPersonRow(p, csv);
+  return csv.TakeText();
 }
 
 }  // namespace fedlink::importer

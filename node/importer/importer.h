@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "node/common/csv_writer.h"
 #include "node/record/person.h"
 
 namespace fedlink::importer {
@@ -54,8 +55,14 @@ absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& p
                                                             const ImportOptions& options);
 
 // Writes persons as CSV with the canonical header (the format ParsePersons
-// reads back).
+// reads back), through common::CsvWriter: quoted as RFC 4180 requires,
+// control characters escaped, no formula guard (the file is the node's own
+// data and must read back unchanged, phone numbers starting with "+").
 std::string PersonsToCsv(const std::vector<record::Person>& persons);
+// The writer PersonsToCsv starts with (the canonical header), and one
+// person's row, for writing records one at a time.
+common::CsvWriter PersonsCsvWriter();
+void AppendPersonRow(const record::Person& person, common::CsvWriter& csv);
 
 }  // namespace fedlink::importer
 

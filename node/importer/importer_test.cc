@@ -1,5 +1,7 @@
 #include "node/importer/importer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -262,6 +264,21 @@ TEST(ImporterTest, SeveralSourceColumnsMayFeedOneMultiValuedColumn) {
   // Single-valued columns still refuse two sources.
   options.column_map = *ParseColumnMap("rec=external_id,a=given_name,b=given_name");
   EXPECT_FALSE(ParsePersons("rec,a,b\nr1,x,y\n", "f.csv", options).ok());
+}
+
+TEST(ImporterTest, CsvExportIsOneLinePerRecordWhateverTheValues) {
+  record::Person p;
+  p.external_id = "id-1";
+  p.role = record::Role::kVictim;
+  p.given_name = "Ana\x1b[31m";
+  p.addresses = {"1 Main St\nforged,row"};
+  p.officer = "=cmd";  // own data: not formula-guarded, reads back as it is
+  const std::string csv = PersonsToCsv({p});
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << csv;
+  EXPECT_EQ(csv.find('\x1b'), std::string::npos);
+  EXPECT_THAT(csv, HasSubstr(",Ana\\x1b[31m,"));
+  EXPECT_THAT(csv, HasSubstr(",\"1 Main St\\x0aforged,row\","));
+  EXPECT_THAT(csv, HasSubstr(",=cmd,"));
 }
 
 }  // namespace
