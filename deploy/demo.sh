@@ -39,7 +39,7 @@ step "2. Three organisations each create a node on their own premises, with a sh
 for n in "${NODES[@]}"; do
   "$FEDLINK" init --dir "$DEMO/$n" --node-id "$n" --org "${ORG[$n]}" --role "${ROLE[$n]}" \
     --listen "127.0.0.1:${PORT[$n]}"
-  cp "deploy/examples/$n.policy.txtpb" "$DEMO/$n/policy.txtpb"
+  install -m 600 "deploy/examples/$n.policy.txtpb" "$DEMO/$n/policy.txtpb"
 done
 "$FEDLINK" policy check --dir "$DEMO/ngo"
 

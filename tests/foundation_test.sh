@@ -95,4 +95,20 @@ grep -q "stopped" "$WORK/serve.err" || fail "no clean stop message"
 expect_exit 1 "$FEDLINK" status --dir "$DIR"
 grep -q "not running" "$WORK/err" || fail "status of a stopped node"
 pass "SIGTERM stops cleanly"
+# Every file the node wrote (init, import, serve) is its operator's alone, and a
+# directory or database opened to others is refused at start, naming it.
+[ "$(stat -c %a "$DIR")" = 700 ] || fail "node directory is not 0700"
+OPEN=$(find "$DIR" -mindepth 1 \( -type d -perm /077 -o ! -type d -perm /077 \))
+[ -z "$OPEN" ] || fail "files open to group/others: $OPEN"
+[ -e "$DIR/node.db" ] && [ -e "$DIR/audit.db" ] || fail "expected databases missing"
+chmod 0755 "$DIR"
+expect_exit 2 "$FEDLINK" records --dir "$DIR" count
+grep -q "$DIR: directory mode 0755 is too open (must be 0700; run chmod 700 $DIR)" "$WORK/err" || { cat "$WORK/err"; fail "open directory not refused"; }
+chmod 0700 "$DIR"
+chmod 0644 "$DIR/node.db"
+expect_exit 2 "$FEDLINK" serve --dir "$DIR"
+grep -q "$DIR/node.db: file mode 0644 is too open (must be 0600; run chmod 600 $DIR/node.db)" "$WORK/err" || { cat "$WORK/err"; fail "readable node.db not refused"; }
+chmod 0600 "$DIR/node.db"
+[ "$("$FEDLINK" records --dir "$DIR" count 2>/dev/null)" = 1000 ] || fail "count after chmod back"
+pass "node directory 0700, every file 0600; looser modes refused at start"
 echo "foundation_test: all passed"

@@ -21,7 +21,7 @@ for n in police ngo shelter auditor; do
   "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
     --listen "127.0.0.1:$((BASE + i))" ${EXTRA[$n]} >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  [ "$n" = auditor ] || cp "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+  [ "$n" = auditor ] || install -m 600 "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
   i=$((i + 1))
 done
 "$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb "$WORK"/shelter.txtpb \

@@ -20,6 +20,7 @@
 #include "node/app/own_keys.h"
 #include "node/common/free_port.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 #include "node/config/node_dir.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/roster.h"
@@ -148,7 +149,7 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     const std::string dir = root + "/" + id;
     RETURN_IF_ERROR(config::InitNode(dir, c));
     ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> node, config::OpenNode(dir, {}));
-    std::ofstream(node->paths.policy()) << kBenchPolicy;
+    RETURN_IF_ERROR(common::WriteFileAtomically(node->paths.policy(), kBenchPolicy));
     RETURN_IF_ERROR(node->store->Upsert(id == "b" ? data.b : data.a));
     nodes[id].node = std::move(node);
   }

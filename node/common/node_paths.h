@@ -1,8 +1,8 @@
 // Every file of a node directory, named once. A node directory is created by
-// `fedlink init` (mode 0700); docs/architecture.md describes each file. Code
-// that opens a file of the node asks NodePaths for its path instead of joining
-// names by hand, so the layout can change (encryption at rest, packaging) in
-// one place.
+// `fedlink init` (mode 0700, every file 0600: common/private_files.h);
+// docs/architecture.md describes each file. Code that opens a file of the
+// node asks NodePaths for its path instead of joining names by hand, so the
+// layout can change (encryption at rest, packaging) in one place.
 #ifndef FEDLINK_NODE_COMMON_NODE_PATHS_H_
 #define FEDLINK_NODE_COMMON_NODE_PATHS_H_
 

@@ -54,6 +54,14 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot write"));
+  // A PATH.tmp left by a crash keeps its old mode: never more than `mode`.
+  struct stat st;
+  if (fstat(fd, &st) != 0 ||
+      ((st.st_mode & 0777 & ~mode) != 0 && fchmod(fd, st.st_mode & 0777 & mode) != 0)) {
+    close(fd);
+    unlink(tmp.c_str());
+    return absl::PermissionDeniedError(absl::StrCat(tmp, ": cannot set mode"));
+  }
   size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = write(fd, content.data() + done, content.size() - done);

@@ -32,9 +32,11 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
 int64_t FileMTimeNanos(const std::string& path);
 
 // Writes `content` to `path` atomically; the file gets `mode` (less the
-// umask). On failure `path` is unchanged and the temporary file removed.
+// umask), by default 0600: the node's files are its operator's alone
+// (private_files.h). On failure `path` is unchanged and the temporary file
+// removed.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
-                                 mode_t mode = 0644);
+                                 mode_t mode = 0600);
 
 }  // namespace fedlink::common
 

@@ -68,5 +68,18 @@ TEST_F(WholeFileTest, WritesAtomicallyWithTheMode) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+TEST_F(WholeFileTest, WritesPrivateFilesByDefaultEvenOverALooseLeftoverTmp) {
+  const std::string path = (dir_ / "state").string();
+  Write("state.tmp", "left by a crash");
+  ASSERT_EQ(chmod((path + ".tmp").c_str(), 0666), 0);
+  ASSERT_TRUE(WriteFileAtomically(path, "new").ok());
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_TRUE(WriteFileAtomically(path, "shared", 0644).ok());
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, st.st_mode & 0044);  // no more than asked, less the umask
+}
+
 }  // namespace
 }  // namespace fedlink::common

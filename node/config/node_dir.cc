@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "node/common/private_files.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
@@ -16,6 +17,12 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   auto node = std::make_unique<OpenedNode>(dir);
   ASSIGN_OR_RETURN(node->config, LoadNodeConfig(node->paths));
+  // Checked at every start: a directory or file that others can read is
+  // refused with the fix, not tightened behind the operator's back.
+  RETURN_IF_ERROR(common::CheckPrivateTree(dir));
+  // Whatever the node creates from now on (databases and their -wal/-shm,
+  // cache files, the admin socket) is its operator's alone.
+  common::RestrictUmask();
   if (options.load_identity) {
     ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(node->paths.identity_key()));
     if (key->name() != node->config.node_id) {
@@ -42,6 +49,7 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   if (std::filesystem::exists(paths.config(), ec)) {
     return absl::AlreadyExistsError(absl::StrCat(dir, ": already a node directory"));
   }
+  common::RestrictUmask();
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::PermissionDeniedError(absl::StrCat(dir, ": cannot create: ", ec.message()));
   if (chmod(dir.c_str(), 0700) != 0) {

@@ -26,12 +26,16 @@ struct OpenNodeOptions {
   bool load_identity = true;  // also load (and permission-check) identity.key
 };
 
-// Opens an existing node directory.
+// Opens an existing node directory. PermissionDenied, naming the path, its
+// mode and the chmod that fixes it, if the directory or anything in it is open
+// to group or others (common::CheckPrivateTree). Sets the process umask to 077
+// so every file the node creates afterwards is 0600.
 absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
                                                      const OpenNodeOptions& options);
 
-// Creates a node directory (mode 0700) with node.conf, a new identity key
-// (0600) and an empty database. Refuses a directory that already holds a node.
+// Creates a node directory (mode 0700) with node.conf, a new identity key,
+// TLS key and certificate and an empty database, all 0600; sets the process
+// umask to 077. Refuses a directory that already holds a node.
 absl::Status InitNode(const std::string& dir, const NodeConfig& config);
 
 }  // namespace fedlink::config

@@ -1,6 +1,8 @@
 #include "node/store/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
@@ -101,7 +103,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
                                                          const OpenOptions& options) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  if (options.create) {
+    flags |= SQLITE_OPEN_CREATE;
+    // SQLite would create the file 0644 (less the umask); create it 0600
+    // first. Its -wal, -shm and -journal files take the database's mode.
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) close(fd);
+  }
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";

@@ -119,10 +119,7 @@ absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
     return absl::InternalError(absl::StrCat(key_path, ": write failed"));
   }
   const std::string cert_path = common::NodePaths(dir).tls_cert();
-  std::ofstream cert(cert_path, std::ios::trunc);
-  cert << identity.cert_pem;
-  if (!cert) return absl::InternalError(absl::StrCat(cert_path, ": write failed"));
-  return absl::OkStatus();
+  return common::WriteFileAtomically(cert_path, identity.cert_pem, 0600);
 }
 
 absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
