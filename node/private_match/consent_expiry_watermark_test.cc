@@ -74,13 +74,8 @@ TEST_F(ConsentExpiryWatermarkTest, ACorruptFileIsDataLoss) {
 // schema 2, the watermark in table consent_expiry.
 void WriteOldBudgetDatabase(const common::NodePaths& paths, int64_t checked_until) {
   constexpr store::sqlite::Migration kOldSchema[] = {
-      {1,
-       "CREATE TABLE budget_use (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
-       "day INTEGER NOT NULL, used INTEGER NOT NULL, "
-       "PRIMARY KEY (peer, purpose, day)) WITHOUT ROWID;"},
-      {2,
-       "CREATE TABLE consent_expiry (one INTEGER PRIMARY KEY CHECK (one = 1), "
-       "checked_until INTEGER NOT NULL);"},
+      {1, kBudgetUseV1},
+      {2, kConsentExpiryV2},
   };
   auto db = store::sqlite::Database::Open(paths.budget_db(), {.create = true});
   ASSERT_TRUE(db.ok()) << db.status();

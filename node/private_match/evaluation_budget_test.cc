@@ -241,13 +241,8 @@ TEST_F(EvaluationBudgetTest, HoldsNothingButTheBudget) {
 void WriteSchema3BudgetDatabase(const common::NodePaths& paths,
                                 const std::vector<std::pair<int64_t, int64_t>>& day_used) {
   constexpr store::sqlite::Migration kOldSchema[] = {
-      {1,
-       "CREATE TABLE budget_use (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
-       "day INTEGER NOT NULL, used INTEGER NOT NULL, "
-       "PRIMARY KEY (peer, purpose, day)) WITHOUT ROWID;"},
-      {2,
-       "CREATE TABLE consent_expiry (one INTEGER PRIMARY KEY CHECK (one = 1), "
-       "checked_until INTEGER NOT NULL);"},
+      {1, kBudgetUseV1},
+      {2, kConsentExpiryV2},
       {3, "DROP TABLE consent_expiry;"},
   };
   auto db = store::sqlite::Database::Open(paths.budget_db(), {.create = true});

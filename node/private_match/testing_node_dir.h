@@ -40,6 +40,17 @@ class NodeDirTest : public ::testing::Test {
   static inline int counter_ = 0;
 };
 
+// budget.db's tables as earlier versions of fedlink created them, for
+// migration tests: schema 1 charged per UTC day, schema 2 added the
+// consent-expiry watermark (which schema 3 moved to its own file).
+inline constexpr char kBudgetUseV1[] =
+    "CREATE TABLE budget_use (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
+    "day INTEGER NOT NULL, used INTEGER NOT NULL, "
+    "PRIMARY KEY (peer, purpose, day)) WITHOUT ROWID;";
+inline constexpr char kConsentExpiryV2[] =
+    "CREATE TABLE consent_expiry (one INTEGER PRIMARY KEY CHECK (one = 1), "
+    "checked_until INTEGER NOT NULL);";
+
 }  // namespace fedlink::private_match
 
 #endif  // FEDLINK_NODE_PRIVATE_MATCH_TESTING_NODE_DIR_H_
