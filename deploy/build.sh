@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-# FEDLINK_WERROR=ON (as tests/run.sh sets it) makes warnings errors.
+# FEDLINK_WERROR=ON (as tests/run.sh sets it) makes warnings errors; unset,
+# the build keeps what it was configured with (default OFF), so running the
+# tests and then the demo does not rebuild everything.
 if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFEDLINK_WERROR="${FEDLINK_WERROR:-OFF}" >/dev/null
-else
-  cmake -S . -B build -DFEDLINK_WERROR="${FEDLINK_WERROR:-OFF}" >/dev/null
+elif [ -n "${FEDLINK_WERROR:-}" ]; then
+  cmake -S . -B build -DFEDLINK_WERROR="$FEDLINK_WERROR" >/dev/null
 fi
 cmake --build build -j "${FEDLINK_JOBS:-2}"
