@@ -174,7 +174,7 @@ TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   auto roster = fed_.node("police").Roster();
   ASSERT_TRUE(roster.ok());
 
-  AuditReview review = ReviewExports({{"stranger.audit", exported->bytes}}, *roster);
+  AuditReview review = ReviewExports({{"stranger.audit", exported->bytes}}, roster->get());
   EXPECT_FALSE(review.ok());
   ASSERT_EQ(review.logs.size(), 1u);
   EXPECT_EQ(review.logs[0].failure, "node 'stranger' is not in the roster");

@@ -32,7 +32,7 @@ std::vector<RevocationOutcome> SendNotices(Node& node, followup::FollowupStore& 
   std::vector<RevocationOutcome> outcomes;
   if (notices.empty()) return outcomes;
   absl::StatusOr<federation::Self> self = node.Self(Actor{});
-  absl::StatusOr<const federation::Roster*> roster = node.Roster();
+  auto roster = node.Roster();
   absl::StatusOr<audit::AuditLog*> log = node.AuditLog();
   for (const Revocation& r : notices) {
     absl::Status s;

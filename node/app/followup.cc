@@ -91,7 +91,7 @@ absl::StatusOr<followup::Contact> DecideContactRequest(Node& node, const Decisio
     return absl::FailedPreconditionError(absl::StrCat(decision.contact_id, " was already ",
                                                       followup::ContactStatusName(found->status)));
   }
-  ASSIGN_OR_RETURN(const federation::Roster* roster, node.Roster());
+  ASSIGN_OR_RETURN(const auto roster, node.Roster());
   const federation::Member* requester = roster->Find(found->peer);
   if (requester == nullptr) {
     return absl::FailedPreconditionError(

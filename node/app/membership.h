@@ -6,8 +6,7 @@
 //   ASSIGN_OR_RETURN(app::RosterInstall installed,
 //                    app::InstallRosterFile(*node, "roster.bin", vkey));
 //
-// Node caches the roster it loaded first (Node::Roster): a long-lived Node
-// does not see a roster installed after that; reopen it.
+// A Node already open sees the new roster at its next Node::Roster().
 #ifndef FEDLINK_NODE_APP_MEMBERSHIP_H_
 #define FEDLINK_NODE_APP_MEMBERSHIP_H_
 

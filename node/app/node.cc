@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 #include "node/match/keyspec.h"
 #include "policy/policy.h"
 
@@ -46,19 +47,24 @@ absl::StatusOr<followup::FollowupStore*> Node::Followups() {
 }
 
 absl::Status Node::LoadFederation() {
-  if (roster_ != nullptr) return absl::OkStatus();
-  ASSIGN_OR_RETURN(federation::Roster roster,
-                   federation::LoadInstalledRoster(paths(), absl::Now()));
-  ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir));
-  roster_ = std::make_unique<federation::Roster>(std::move(roster));
-  tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
+  const absl::Time now = absl::Now();
+  const int64_t mtime = common::FileMTimeNanos(paths().roster());
+  if (roster_ == nullptr || mtime != roster_mtime_ || roster_->expires_at() <= now) {
+    ASSIGN_OR_RETURN(federation::Roster roster, federation::LoadInstalledRoster(paths(), now));
+    roster_ = std::make_shared<const federation::Roster>(std::move(roster));
+    roster_mtime_ = mtime;
+  }
+  if (tls_ == nullptr) {
+    ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir));
+    tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<const federation::Roster*> Node::Roster() {
+absl::StatusOr<std::shared_ptr<const federation::Roster>> Node::Roster() {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(LoadFederation());
-  return roster_.get();
+  return roster_;
 }
 
 absl::StatusOr<federation::Self> Node::Self(const Actor& actor) {
@@ -80,7 +86,7 @@ absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& p
   if (all == !peer.empty()) {
     return absl::InvalidArgumentError("give exactly one of --peer ID or --all");
   }
-  ASSIGN_OR_RETURN(const federation::Roster* roster, Roster());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const federation::Roster> roster, Roster());
   std::vector<federation::Member> out;
   for (const federation::Member& m : roster->members()) {
     if (m.node_id == id()) continue;

@@ -72,8 +72,11 @@ class Node {
   absl::StatusOr<followup::FollowupStore*> Followups();
 
   // The installed roster (NotFound if none) and this node as a party to
-  // requests, acting for `actor`. Both are loaded on first use.
-  absl::StatusOr<const federation::Roster*> Roster();
+  // requests, acting for `actor`. The roster is read again when roster.bin
+  // changes or the one held expires, so a long-lived Node (serving, the web
+  // console) follows `roster install`; a roster handed out stays valid for
+  // its holder.
+  absl::StatusOr<std::shared_ptr<const federation::Roster>> Roster();
   absl::StatusOr<federation::Self> Self(const Actor& actor);
   // The members to ask: `peer` alone (it must be a member) or, if `all`,
   // every member but this node. InvalidArgument unless exactly one is given.
@@ -90,7 +93,8 @@ class Node {
   absl::Mutex mu_;
   std::unique_ptr<audit::AuditLog> audit_log_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<followup::FollowupStore> followups_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<federation::Roster> roster_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const federation::Roster> roster_ ABSL_GUARDED_BY(mu_);
+  int64_t roster_mtime_ ABSL_GUARDED_BY(mu_) = -1;
   std::unique_ptr<tls::TlsIdentity> tls_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -11,7 +11,7 @@ size_t PeersReport::unreachable() const {
 }
 
 absl::StatusOr<PeersReport> PingPeers(Node& node, absl::Duration deadline) {
-  ASSIGN_OR_RETURN(const federation::Roster* roster, node.Roster());
+  ASSIGN_OR_RETURN(const auto roster, node.Roster());
   ASSIGN_OR_RETURN(const federation::Self self, node.Self({}));
   PeersReport report;
   report.roster_version = roster->version();

@@ -2,15 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "node/audit/witness_round.h"
-#include "node/federation/roster.h"
+#include "node/app/audit.h"
 
 namespace fedlink::app {
 
-PeriodicWitnessing::PeriodicWitnessing(const config::OpenedNode& node, audit::AuditLog* log,
-                                       absl::Duration interval,
+PeriodicWitnessing::PeriodicWitnessing(Node& node, absl::Duration interval,
                                        std::function<void(const std::string&)> on_problem)
-    : node_(node), log_(log), interval_(interval), on_problem_(std::move(on_problem)) {
+    : node_(node), interval_(interval), on_problem_(std::move(on_problem)) {
   if (interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
 }
 
@@ -33,18 +31,8 @@ void PeriodicWitnessing::Run() {
 }
 
 void PeriodicWitnessing::Round() {
-  auto roster = federation::LoadInstalledRoster(node_.paths, absl::Now());
-  auto tls = tls::Load(node_.paths.dir);
-  if (!roster.ok() || !tls.ok()) return;
-  federation::Self self;
-  self.node_id = node_.config.node_id;
-  self.identity = node_.identity.get();
-  self.tls = *tls;
-  std::vector<federation::Member> peers;
-  for (const auto& m : roster->members()) {
-    if (m.node_id != self.node_id) peers.push_back(m);
-  }
-  auto results = audit::WitnessRound(self, peers, *log_);
+  if (!node_.Self({}).ok()) return;  // no usable roster (yet, or any more)
+  auto results = WitnessNow(node_);
   if (!results.ok()) {
     on_problem_(absl::StrCat("witnessing: ", results.status().message()));
     return;

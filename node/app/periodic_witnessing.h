@@ -9,16 +9,17 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "node/audit/audit_log.h"
-#include "node/config/node_dir.h"
+#include "node/app/node.h"
 
 namespace fedlink::app {
 
 class PeriodicWitnessing {
  public:
-  // `node` and `log` outlive this. A zero or negative interval never runs.
-  // `on_problem` hears of rounds that failed and peers that did not cosign.
-  PeriodicWitnessing(const config::OpenedNode& node, audit::AuditLog* log, absl::Duration interval,
+  // `node` (opened with its identity) outlives this. A zero or negative
+  // interval never runs. A round is skipped while the node has no usable
+  // roster; `on_problem` hears of rounds that failed and peers that did not
+  // cosign.
+  PeriodicWitnessing(Node& node, absl::Duration interval,
                      std::function<void(const std::string&)> on_problem);
   ~PeriodicWitnessing();
   PeriodicWitnessing(const PeriodicWitnessing&) = delete;
@@ -28,8 +29,7 @@ class PeriodicWitnessing {
   void Run();
   void Round();
 
-  const config::OpenedNode& node_;
-  audit::AuditLog* log_;
+  Node& node_;
   const absl::Duration interval_;
   std::function<void(const std::string&)> on_problem_;
   absl::Mutex mu_;

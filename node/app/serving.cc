@@ -70,7 +70,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.config = node.config();
   admin_options.store = &node.records();
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
-  if (!federation::LoadInstalledRoster(node.paths(), absl::Now()).ok()) {
+  if (!node.Roster().ok()) {
     return serving;
   }
   ASSIGN_OR_RETURN(parts.responder, OpenOwnResponder(node.opened()));
@@ -86,8 +86,8 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
       audit::WitnessServiceFactory(parts.witness.get(), node.identity(), *log));
   peer_options.services.push_back(AuditService(node, *log, &parts.responder->policy()));
   ASSIGN_OR_RETURN(parts.peers, federation::PeerServer::Start(node.opened(), peer_options));
-  parts.witnessing = std::make_unique<PeriodicWitnessing>(
-      node.opened(), *log, options.witness_interval, options.on_problem);
+  parts.witnessing =
+      std::make_unique<PeriodicWitnessing>(node, options.witness_interval, options.on_problem);
   return serving;
 }
 

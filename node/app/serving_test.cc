@@ -41,6 +41,19 @@ TEST(ServingTest, ServesPeersHoldsTheLockAndServesAgainAfterStop) {
   EXPECT_TRUE((*again)->serves_peers());
 }
 
+TEST(ServingTest, AnOpenNodeFollowsARosterInstalledSince) {
+  AppFederation fed({"police", "ngo"});
+  Node& node = fed.node("police");
+  auto first = node.Roster();
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint64_t version = (*first)->version();
+  fed.SignAndInstallNextRoster();
+  auto next = node.Roster();
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)->version(), version + 1);
+  EXPECT_EQ((*first)->version(), version);  // what a caller held stays valid
+}
+
 TEST(ServingTest, ABadPolicyIsNotAppliedAndTheReloadSaysWhy) {
   AppFederation fed({"police", "ngo"});
   fed.WritePolicy("police", testing::kPolicePolicy);

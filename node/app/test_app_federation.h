@@ -98,6 +98,8 @@ class AppFederation {
     serving_[id] = *std::move(serving);
   }
   void StopServing(const std::string& id) { serving_.erase(id); }
+  // The coordinator signs the next roster version; every node installs it.
+  void SignAndInstallNextRoster() { fed_.SignAndInstall(); }
 
  private:
   static std::map<std::string, config::NodeRole> Roles(const std::vector<std::string>& ids) {
