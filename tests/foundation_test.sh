@@ -3,7 +3,7 @@
 # without changing the count, serve, health + Admin.Status over gRPC, and a
 # clean stop on SIGTERM.
 source "$(dirname "$0")/lib.sh"
-DATA="${FEDLINK_SHARED_DIR:-}/data/febrl/dataset1.csv"
+DATA="$TEST_DATA/febrl/dataset1.csv"
 require_file "$DATA"
 DIR="$WORK/node"
 MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=document"

@@ -18,9 +18,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Exit code ctest reports as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt).
 SKIP=77
 skip() { echo "SKIPPED: $*"; exit "$SKIP"; }
-# require_file PATH: skips the test when shared data is not beside the checkout.
+# The vectors and public data the tests read (tests/data/README.md).
+TEST_DATA="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data"
+# require_file PATH: fails the test when a data file it needs is missing.
 require_file() {
-  [ -f "$1" ] || skip "$1 not found (the shared/ folder is expected beside the checkout)"
+  [ -f "$1" ] || fail "$1 not found (tests/data is part of the repository)"
 }
 pass() { echo "ok: $*"; }
 

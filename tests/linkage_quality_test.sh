@@ -14,7 +14,7 @@ F1=$(f1_of "$WORK/gen.out")
 above "$F1" 0.95 || { cat "$WORK/gen.out"; fail "generated-data F1 $F1 < 0.95"; }
 pass "bench linkage on generated data: f1=$F1"
 
-DATA="${FEDLINK_SHARED_DIR:-}/data/febrl/dataset3.csv"
+DATA="$TEST_DATA/febrl/dataset3.csv"
 require_file "$DATA"
 head -1 "$DATA" >"$WORK/fa.csv"; head -1 "$DATA" >"$WORK/fb.csv"
 grep -- '-org,' "$DATA" >>"$WORK/fa.csv"
