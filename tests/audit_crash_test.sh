@@ -12,7 +12,7 @@ for round in $(seq 1 10); do
   pid=$!
   # Kill at a random moment once appends are under way (on a loaded machine
   # the writer may take longer than the random delay to start).
-  for _ in $(seq 1 100); do grep -q '^ack ' "$WORK/acks" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 1 600); do grep -q '^ack ' "$WORK/acks" 2>/dev/null && break; sleep 0.1; done
   sleep "0.$((RANDOM % 6))"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
