@@ -190,6 +190,14 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
                        ? Payload::kHandleOnly
                        : static_cast<Payload>(r.payload());
     rule.daily_evaluate_budget = r.daily_evaluate_budget();
+    if (r.daily_key_type_budget() > rule.daily_evaluate_budget) {
+      return rule_error("daily_key_type_budget must not exceed daily_evaluate_budget");
+    }
+    rule.daily_key_type_budget =
+        r.daily_key_type_budget() != 0
+            ? r.daily_key_type_budget()
+            : (rule.daily_evaluate_budget + kDefaultKeyTypeBudgetShare - 1) /
+                  kDefaultKeyTypeBudgetShare;
     rule.notify_owner = r.notify_owner();
 
     // Conflicts: another rule for the same purpose that could apply to the

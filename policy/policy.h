@@ -30,6 +30,11 @@
 
 namespace fedlink::policy {
 
+// A rule without daily_key_type_budget lets one key type have this share
+// of daily_evaluate_budget (rounded up): a record has about 12 keys of 10
+// or more types, so an honest batch spends well under a quarter on any one.
+inline constexpr uint64_t kDefaultKeyTypeBudgetShare = 4;
+
 enum class Payload { kHandleOnly = 1, kHandleAndRole = 2, kHandleRoleAndOfficer = 3 };
 absl::string_view PayloadName(Payload payload);
 
@@ -55,6 +60,12 @@ struct Rule {
   double score_threshold = 0;
   Payload payload = Payload::kHandleOnly;
   uint64_t daily_evaluate_budget = 0;
+  // Evaluations of any one key type in any 24 hours (the file's
+  // daily_key_type_budget, or its default: a quarter of
+  // daily_evaluate_budget). It bounds the enumeration of one key type's
+  // values (every phone number of a range), which a batch of one key type
+  // only would otherwise spend the whole budget on.
+  uint64_t daily_key_type_budget = 0;
   bool notify_owner = false;
 
   bool AllowsKeyType(absl::string_view key_type) const;

@@ -25,6 +25,7 @@ constexpr char kPolicy[] = R"pb(
     score_threshold: 10
     payload: PAYLOAD_HANDLE_AND_ROLE
     daily_evaluate_budget: 5000
+    daily_key_type_budget: 600
     notify_owner: true
   }
   rules {
@@ -94,10 +95,46 @@ TEST(PolicyTest, ParsesEveryField) {
   EXPECT_EQ(rule->score_threshold, 10);
   EXPECT_EQ(rule->payload, Payload::kHandleAndRole);
   EXPECT_EQ(rule->daily_evaluate_budget, 5000u);
+  EXPECT_EQ(rule->daily_key_type_budget, 600u);
   EXPECT_TRUE(rule->notify_owner);
   EXPECT_TRUE(rule->AllowsKeyType("phone"));
   EXPECT_FALSE(rule->AllowsKeyType("email"));
   EXPECT_EQ(rule->line, 5);
+}
+
+// Unset, a key type may have a quarter of the daily budget (rounded up);
+// more than the whole budget is a mistake.
+TEST(PolicyTest, KeyTypeBudgetDefaultsToAQuarterAndNeverExceedsTheBudget) {
+  auto policy = Load();
+  EXPECT_EQ(
+      policy->Find({"shelter-1", config::NodeRole::kNgo}, "victim-dedup")->daily_key_type_budget,
+      25u);
+  EXPECT_EQ(policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link")
+                ->daily_key_type_budget,
+            25000u);
+  auto odd = Policy::Parse(R"pb(purposes: "p"
+                                rules {
+                                  peers { any: true }
+                                  purpose: "p"
+                                  min_agreeing_keys: 2
+                                  daily_evaluate_budget: 5
+                                })pb",
+                           "p.txtpb", {});
+  ASSERT_TRUE(odd.ok()) << odd.status();
+  EXPECT_EQ((*odd)->rules()[0].daily_key_type_budget, 2u);
+  auto over = Policy::Parse(R"pb(purposes: "p"
+                                 rules {
+                                   name: "r"
+                                   peers { any: true }
+                                   purpose: "p"
+                                   min_agreeing_keys: 2
+                                   daily_evaluate_budget: 5
+                                   daily_key_type_budget: 6
+                                 })pb",
+                            "p.txtpb", {});
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(over.status().message(),
+              HasSubstr("rule 'r': daily_key_type_budget must not exceed daily_evaluate_budget"));
 }
 
 TEST(PolicyTest, RecordRoleIsEnforced) {

@@ -270,7 +270,7 @@ absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
   State& s = *state_;
   if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
   const match::GeneratedData& data = s.data;
-  ASSIGN_OR_RETURN(const auto handles, OwnHandles(*s.nodes["a"].node));
+  ASSIGN_OR_RETURN(const auto handles, OwnHandles(*s.nodes["a"].node, {"b"}));  // b asked
   std::set<match::IdPair> truth(data.truth.begin(), data.truth.end()), predicted, clear;
   for (const auto& h : s.match.hits) {
     predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);

@@ -114,9 +114,11 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
   return report;
 }
 
-absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle) {
+absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle,
+                                          const std::string& peer) {
   if (handle.empty()) return absl::InvalidArgumentError("--handle is required");
-  return ResolveOwnHandle(node, handle);
+  ASSIGN_OR_RETURN(ResolvedHandle resolved, ResolveOwnHandle(node, handle, peer));
+  return std::move(resolved.external_id);
 }
 
 }  // namespace fedlink::app

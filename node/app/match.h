@@ -80,8 +80,11 @@ struct LookupReport {
 // intake yields no key at all.
 absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request);
 
-// The external id behind one of this node's own handles (owner only).
-absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle);
+// The external id behind one of this node's own handles (owner only),
+// issued to `peer` (empty: to any other member of the installed roster) in
+// the last 7 days (private_match::kHandleLifetime).
+absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle,
+                                          const std::string& peer = "");
 
 // The node's own use of a record for `purpose` (as a query, or in a contact
 // request): a victim's or witness's record only with consent covering the

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -33,14 +34,23 @@ absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
 // peer can use. Requesters notice and refetch.
 absl::Status RekeyOwnTables(const Node& node);
 
-// Every handle of the node's records and the external id behind it (owner
-// only: handles are opaque to everyone else).
+// Every handle of the node's records issued to one of `requesters` under a
+// key generation still live (private_match::kHandleLifetime), and the
+// external id behind it (owner only: handles are opaque to everyone else).
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
-    const config::OpenedNode& node);
+    const config::OpenedNode& node, const std::vector<std::string>& requesters);
+// The same for every other member of the installed roster.
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(Node& node);
 
-// The external id behind one of the node's own handles; NotFound if none.
-absl::StatusOr<std::string> ResolveOwnHandle(Node& node, const std::string& handle);
+struct ResolvedHandle {
+  std::string external_id;
+  std::string peer;  // the member the handle was issued to
+};
+// The record behind one of the node's own handles, issued to `peer` (empty:
+// to any other member of the installed roster) under a key generation
+// still live; NotFound if none.
+absl::StatusOr<ResolvedHandle> ResolveOwnHandle(Node& node, const std::string& handle,
+                                                const std::string& peer);
 
 }  // namespace fedlink::app
 

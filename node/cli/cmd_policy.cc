@@ -36,12 +36,12 @@ std::string RuleSummary(const policy::Rule& r) {
       peers = "any member";
       break;
   }
-  return absl::StrCat("  line ", r.line, ": rule '", r.name, "': ", peers, ", purpose ", r.purpose,
-                      ", records [", absl::StrJoin(roles, ","), "], consent ",
-                      r.consent_required ? "required" : "not required", ", t=", r.min_agreeing_keys,
-                      ", threshold ", r.score_threshold, ", payload ",
-                      policy::PayloadName(r.payload), ", budget ", r.daily_evaluate_budget, "/day",
-                      r.notify_owner ? ", owner notified" : "");
+  return absl::StrCat(
+      "  line ", r.line, ": rule '", r.name, "': ", peers, ", purpose ", r.purpose, ", records [",
+      absl::StrJoin(roles, ","), "], consent ", r.consent_required ? "required" : "not required",
+      ", t=", r.min_agreeing_keys, ", threshold ", r.score_threshold, ", payload ",
+      policy::PayloadName(r.payload), ", budget ", r.daily_evaluate_budget, "/day (",
+      r.daily_key_type_budget, " per key type)", r.notify_owner ? ", owner notified" : "");
 }
 
 int RunPolicyCheck(const std::vector<std::string>& args) {

@@ -11,16 +11,16 @@ namespace {
 
 int RunResolve(const std::vector<std::string>& args) {
   return WithNodeInDir("resolve", {.load_identity = false}, [&](app::Node& node) {
-    auto id = app::ResolveHandle(node, absl::GetFlag(FLAGS_handle));
+    auto id = app::ResolveHandle(node, absl::GetFlag(FLAGS_handle), absl::GetFlag(FLAGS_peer));
     if (!id.ok()) return ReportError("resolve", id.status());
     std::cout << *id << "\n";
     return kExitOk;
   });
 }
 
-FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H",
-                "print the external id behind one of this node's handles", {"dir", "handle"},
-                RunResolve);
+FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H [--peer ID]",
+                "print the external id behind one of this node's handles",
+                {"dir", "handle", "peer"}, RunResolve);
 
 }  // namespace
 }  // namespace fedlink::cli

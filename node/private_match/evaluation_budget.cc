@@ -1,6 +1,8 @@
 #include "node/private_match/evaluation_budget.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -48,16 +50,77 @@ INSERT INTO budget_charge (peer, purpose, minute, last_at, used)
   FROM budget_use WHERE used > 0;
 DROP TABLE budget_use;
 )sql"},
+    // Charges per key type (format in evaluation_budget.h). The old rows do
+    // not say which: each is kept as of unknown type (''), which counts
+    // against every key type's budget until it ages out.
+    {5, R"sql(
+CREATE TABLE budget_charge_by_type (
+  peer TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  key_type TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  used INTEGER NOT NULL,
+  PRIMARY KEY (peer, purpose, key_type, minute)
+) WITHOUT ROWID;
+INSERT INTO budget_charge_by_type (peer, purpose, key_type, minute, last_at, used)
+  SELECT peer, purpose, '', minute, last_at, used FROM budget_charge;
+DROP TABLE budget_charge;
+ALTER TABLE budget_charge_by_type RENAME TO budget_charge;
+)sql"},
 };
 
 // Unix microseconds before which a charge no longer counts at `now`.
 int64_t WindowStart(absl::Time now) { return absl::ToUnixMicros(now - EvaluationBudget::kWindow); }
 
-absl::Status Exhausted(absl::string_view peer, absl::string_view purpose, uint64_t used,
-                       uint64_t budget, uint64_t n) {
-  return absl::ResourceExhaustedError(absl::StrCat("evaluation budget for ", peer, " / ", purpose,
-                                                   " is spent (", used, " of ", budget,
-                                                   " used in the last 24 hours, ", n, " asked)"));
+absl::Status Exhausted(absl::string_view peer, absl::string_view purpose,
+                       absl::string_view key_type, uint64_t used, uint64_t budget, uint64_t n) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("evaluation budget for ", peer, " / ", purpose,
+                   key_type.empty() ? "" : absl::StrCat(" / key type ", key_type), " is spent (",
+                   used, " of ", budget, " used in the last 24 hours, ", n, " asked)"));
+}
+
+// OK if `batch` fits next to `used` (per key type, "" = unknown type).
+absl::Status Fits(absl::string_view peer, absl::string_view purpose,
+                  const absl::flat_hash_map<std::string, uint64_t>& used,
+                  absl::Span<const EvaluationCount> batch, const DailyBudget& budget) {
+  uint64_t used_total = 0, asked_total = 0;
+  for (const auto& [type, n] : used) used_total += n;
+  absl::flat_hash_map<std::string, uint64_t> asked;
+  for (const EvaluationCount& c : batch) {
+    asked[c.key_type] += c.n;
+    asked_total += c.n;
+  }
+  if (used_total > budget.total || asked_total > budget.total - used_total) {
+    return Exhausted(peer, purpose, "", used_total, budget.total, asked_total);
+  }
+  // What counts against a key type's budget: its own evaluations and those
+  // of unknown type, before and now.
+  const auto at = [](const absl::flat_hash_map<std::string, uint64_t>& m, absl::string_view k) {
+    auto it = m.find(k);
+    return it == m.end() ? uint64_t{0} : it->second;
+  };
+  const uint64_t used_unknown = at(used, ""), asked_unknown = at(asked, "");
+  std::vector<std::string> types;
+  for (const auto& [type, n] : asked) {
+    if (!type.empty() && n > 0) types.push_back(type);
+  }
+  if (asked_unknown > 0) {
+    for (const auto& [type, n] : used) {
+      if (!type.empty() && !asked.contains(type)) types.push_back(type);
+    }
+    types.push_back("");  // the unknown evaluations alone
+  }
+  std::sort(types.begin(), types.end());  // the same type named first in every error
+  for (const std::string& type : types) {
+    const uint64_t u = used_unknown + (type.empty() ? 0 : at(used, type));
+    const uint64_t n = asked_unknown + (type.empty() ? 0 : at(asked, type));
+    if (u > budget.per_key_type || n > budget.per_key_type - u) {
+      return Exhausted(peer, purpose, type.empty() ? "(unknown)" : type, u, budget.per_key_type, n);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -78,41 +141,62 @@ absl::StatusOr<std::unique_ptr<EvaluationBudget>> EvaluationBudget::Open(
   return std::unique_ptr<EvaluationBudget>(new EvaluationBudget(std::move(db), clock));
 }
 
-absl::StatusOr<uint64_t> EvaluationBudget::Used(absl::string_view peer, absl::string_view purpose,
-                                                absl::Time now) {
-  ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT COALESCE(SUM(used), 0) FROM budget_charge "
-                                          "WHERE peer = ?1 AND purpose = ?2 AND last_at > ?3"));
+absl::StatusOr<absl::flat_hash_map<std::string, uint64_t>> EvaluationBudget::Used(
+    absl::string_view peer, absl::string_view purpose, absl::Time now) {
+  ASSIGN_OR_RETURN(auto get, db_->Prepare("SELECT key_type, SUM(used) FROM budget_charge "
+                                          "WHERE peer = ?1 AND purpose = ?2 AND last_at > ?3 "
+                                          "GROUP BY key_type"));
   get->Bind(1, peer).Bind(2, purpose).Bind(3, WindowStart(now));
-  ASSIGN_OR_RETURN(const bool row, get->Step());
-  return row ? static_cast<uint64_t>(get->ColumnInt64(0)) : 0;
+  absl::flat_hash_map<std::string, uint64_t> used;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, get->Step());
+    if (!row) break;
+    used[get->ColumnText(0)] = static_cast<uint64_t>(get->ColumnInt64(1));
+  }
+  return used;
 }
 
 absl::StatusOr<uint64_t> EvaluationBudget::UsedInLast24Hours(absl::string_view peer,
                                                              absl::string_view purpose) {
   absl::MutexLock lock(&mu_);
-  return Used(peer, purpose, clock_->Now());
+  ASSIGN_OR_RETURN(const auto used, Used(peer, purpose, clock_->Now()));
+  uint64_t total = 0;
+  for (const auto& [type, n] : used) total += n;
+  return total;
 }
 
-absl::Status EvaluationBudget::Check(absl::string_view peer, absl::string_view purpose, uint64_t n,
-                                     uint64_t daily_budget) {
+absl::StatusOr<uint64_t> EvaluationBudget::UsedInLast24Hours(absl::string_view peer,
+                                                             absl::string_view purpose,
+                                                             absl::string_view key_type) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, clock_->Now()));
-  if (used > daily_budget || n > daily_budget - used) {
-    return Exhausted(peer, purpose, used, daily_budget, n);
+  ASSIGN_OR_RETURN(const auto used, Used(peer, purpose, clock_->Now()));
+  uint64_t n = 0;
+  for (const auto& [type, count] : used) {
+    if (type.empty() || type == key_type) n += count;
   }
-  return absl::OkStatus();
+  return n;
+}
+
+absl::Status EvaluationBudget::Check(absl::string_view peer, absl::string_view purpose,
+                                     absl::Span<const EvaluationCount> batch,
+                                     const DailyBudget& budget) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(const auto used, Used(peer, purpose, clock_->Now()));
+  return Fits(peer, purpose, used, batch, budget);
 }
 
 absl::StatusOr<uint64_t> EvaluationBudget::Charge(absl::string_view peer, absl::string_view purpose,
-                                                  uint64_t n, uint64_t daily_budget) {
+                                                  absl::Span<const EvaluationCount> batch,
+                                                  const DailyBudget& budget) {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
-  ASSIGN_OR_RETURN(const uint64_t used, Used(peer, purpose, now));
-  if (used > daily_budget || n > daily_budget - used) {
-    return Exhausted(peer, purpose, used, daily_budget, n);
-  }
-  if (n > 0) {
+  ASSIGN_OR_RETURN(const auto used, Used(peer, purpose, now));
+  RETURN_IF_ERROR(Fits(peer, purpose, used, batch, budget));
+  uint64_t used_total = 0, asked_total = 0;
+  for (const auto& [type, n] : used) used_total += n;
+  for (const EvaluationCount& c : batch) asked_total += c.n;
+  if (asked_total > 0) {
     ASSIGN_OR_RETURN(auto expire,
                      db_->Prepare("DELETE FROM budget_charge "
                                   "WHERE peer = ?1 AND purpose = ?2 AND last_at <= ?3"));
@@ -120,20 +204,26 @@ absl::StatusOr<uint64_t> EvaluationBudget::Charge(absl::string_view peer, absl::
     RETURN_IF_ERROR(expire->Run());
     // MAX: a clock stepped back never shortens how long a charge counts.
     ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT INTO budget_charge "
-                                            "(peer, purpose, minute, last_at, used) "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5) "
-                                            "ON CONFLICT(peer, purpose, minute) DO UPDATE SET "
+                                            "(peer, purpose, key_type, minute, last_at, used) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                            "ON CONFLICT(peer, purpose, key_type, minute) "
+                                            "DO UPDATE SET "
                                             "last_at = MAX(last_at, excluded.last_at), "
                                             "used = used + excluded.used"));
-    put->Bind(1, peer)
-        .Bind(2, purpose)
-        .Bind(3, absl::ToUnixSeconds(now) / 60)
-        .Bind(4, absl::ToUnixMicros(now))
-        .Bind(5, static_cast<int64_t>(n));
-    RETURN_IF_ERROR(put->Run());
+    for (const EvaluationCount& c : batch) {
+      if (c.n == 0) continue;
+      put->Reset();
+      put->Bind(1, peer)
+          .Bind(2, purpose)
+          .Bind(3, c.key_type)
+          .Bind(4, absl::ToUnixSeconds(now) / 60)
+          .Bind(5, absl::ToUnixMicros(now))
+          .Bind(6, static_cast<int64_t>(c.n));
+      RETURN_IF_ERROR(put->Run());
+    }
   }
   RETURN_IF_ERROR(tx->Commit());
-  return daily_budget - used - n;
+  return budget.total - used_total - asked_total;
 }
 
 }  // namespace fedlink::private_match

@@ -39,6 +39,17 @@ class EvaluationBudgetTest : public NodeDirTest {
     return used.value_or(0);
   }
 
+  // What is left after charging `batch` to ngo, or -1 if it is refused.
+  int64_t Charge(absl::Span<const EvaluationCount> batch, const DailyBudget& budget) {
+    auto left = budget_->Charge("ngo", "victim-dedup", batch, budget);
+    return left.ok() ? static_cast<int64_t>(*left) : -1;
+  }
+  uint64_t UsedOf(absl::string_view key_type) {
+    auto used = budget_->UsedInLast24Hours("ngo", "victim-dedup", key_type);
+    EXPECT_TRUE(used.ok()) << used.status();
+    return used.value_or(0);
+  }
+
   int64_t Rows() {
     auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
     EXPECT_TRUE(db.ok()) << db.status();
@@ -228,7 +239,7 @@ TEST_F(EvaluationBudgetTest, HoldsNothingButTheBudget) {
   budget_.reset();
   auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*(*db)->SchemaVersion(), 4);
+  EXPECT_EQ(*(*db)->SchemaVersion(), 5);
   auto tables = (*db)->Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
   ASSERT_TRUE(tables.ok());
   std::vector<std::string> names;
@@ -287,7 +298,94 @@ TEST_F(EvaluationBudgetTest, MigratesTheDailyScheduleKeepingWhatMayStillCount) {
   budget_.reset();
   auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*(*db)->SchemaVersion(), 4);
+  EXPECT_EQ(*(*db)->SchemaVersion(), 5);
+}
+
+// Issue 14, finding 9: a batch of one key type could spend the whole budget.
+TEST_F(EvaluationBudgetTest, EachKeyTypeHasItsOwnShareOfTheBudget) {
+  const DailyBudget budget{10, 4};
+  const EvaluationCount mixed[] = {{"phone", 3}, {"name_dob", 3}};
+  EXPECT_EQ(Charge(mixed, budget), 4);
+  const EvaluationCount phones[] = {{"phone", 2}};
+  EXPECT_EQ(budget_->Check("ngo", "victim-dedup", phones, budget).code(),
+            absl::StatusCode::kResourceExhausted);
+  auto refused = budget_->Charge("ngo", "victim-dedup", phones, budget);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().message(),
+            "evaluation budget for ngo / victim-dedup / key type phone is spent (3 of 4 used in "
+            "the last 24 hours, 2 asked)");
+  const EvaluationCount one_phone[] = {{"phone", 1}};
+  EXPECT_EQ(Charge(one_phone, budget), 3);
+  // Another type still has its share, within what is left of the total.
+  const EvaluationCount emails[] = {{"email", 4}};
+  EXPECT_EQ(Charge(emails, budget), -1);  // 7 + 4 > 10
+  const EvaluationCount three_emails[] = {{"email", 3}};
+  EXPECT_EQ(Charge(three_emails, budget), 0);
+  EXPECT_EQ(Used(), 10u);
+  EXPECT_EQ(UsedOf("phone"), 4u);
+  EXPECT_EQ(UsedOf("email"), 3u);
+  // The same type named twice in a batch counts once, in full.
+  const EvaluationCount twice[] = {{"plate", 3}, {"plate", 2}};
+  EXPECT_THAT(budget_->Check("ngo", "perpetrator-link", twice, budget).message(),
+              HasSubstr("key type plate is spent (0 of 4 used in the last 24 hours, 5 asked)"));
+  // Each key type's charges count for 24 hours too.
+  clock_.Advance(EvaluationBudget::kWindow);
+  EXPECT_EQ(Charge(phones, budget), 8);
+}
+
+// budget.db as fedlink wrote it before key types: schema 4, charges of any
+// type per minute.
+void WriteSchema4BudgetDatabase(const common::NodePaths& paths,
+                                const std::vector<std::pair<absl::Time, int64_t>>& charged) {
+  constexpr store::sqlite::Migration kOldSchema[] = {
+      {1, kBudgetUseV1},
+      {2, kConsentExpiryV2},
+      {3, "DROP TABLE consent_expiry;"},
+      {4, kBudgetChargeV4},
+  };
+  auto db = store::sqlite::Database::Open(paths.budget_db(), {.create = true});
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Migrate(kOldSchema).ok());
+  for (const auto& [at, used] : charged) {
+    auto put = (*db)->Prepare(
+        "INSERT INTO budget_charge (peer, purpose, minute, last_at, used) "
+        "VALUES ('ngo', 'victim-dedup', ?1, ?2, ?3)");
+    ASSERT_TRUE(put.ok());
+    (*put)->Bind(1, absl::ToUnixSeconds(at) / 60).Bind(2, absl::ToUnixMicros(at)).Bind(3, used);
+    ASSERT_TRUE((*put)->Run().ok());
+  }
+}
+
+// What was charged before the upgrade did not say its key type: it still
+// counts against the total, and against every key type's budget (it may all
+// have been phone numbers), until 24 hours after it was charged.
+TEST_F(EvaluationBudgetTest, MigratesChargesOfUnknownKeyTypeCountingThemAgainstEveryType) {
+  budget_.reset();  // and forget the schema 5 file the fixture made
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(paths_.budget_db() + suffix);
+  }
+  const absl::Time now = clock_.Now();
+  WriteSchema4BudgetDatabase(paths_, {{now - absl::Hours(30), 9}, {now - absl::Hours(2), 3}});
+  budget_ = Open();
+  ASSERT_NE(budget_, nullptr);
+  EXPECT_EQ(Used(), 3u);  // the 9 of 30 hours ago no longer count
+  EXPECT_EQ(UsedOf("phone"), 3u);
+  EXPECT_EQ(UsedOf("name_dob"), 3u);
+  const DailyBudget budget{10, 4};
+  const EvaluationCount two_phones[] = {{"phone", 2}};
+  EXPECT_THAT(budget_->Charge("ngo", "victim-dedup", two_phones, budget).status().message(),
+              HasSubstr("key type phone is spent (3 of 4 used"));
+  const EvaluationCount mixed[] = {{"phone", 1}, {"name_dob", 1}, {"email", 1}};
+  EXPECT_EQ(Charge(mixed, budget), 4);
+  // 22 hours on, the old charges age out; the new ones still count.
+  clock_.Advance(absl::Hours(22));
+  EXPECT_EQ(Used(), 3u);
+  EXPECT_EQ(UsedOf("phone"), 1u);
+  EXPECT_TRUE(budget_->Check("ngo", "victim-dedup", {{"phone", 3}}, budget).ok());
+  budget_.reset();
+  auto db = store::sqlite::Database::Open(paths_.budget_db(), {});
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*(*db)->SchemaVersion(), 5);
 }
 
 }  // namespace

@@ -39,10 +39,17 @@ struct MatchClient::Impl {
 
   // A signed EvaluateRequest for `blinded` (unary or one batch of a stream).
   absl::StatusOr<std::string> SealEvaluateRequest(
-      absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded) const {
+      absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+      absl::Span<const match::keyspec::KeyType> key_types) const {
+    if (key_types.size() != blinded.size()) {
+      return absl::InvalidArgumentError("every element needs its key type");
+    }
     fedlink::v1::EvaluateRequest body;
     for (const crypto::oprf::Element& e : blinded)
       body.add_blinded(reinterpret_cast<const char*>(e.data()), e.size());
+    std::string* types = body.mutable_key_types();
+    types->reserve(key_types.size());
+    for (match::keyspec::KeyType t : key_types) types->push_back(static_cast<char>(t));
     return Sign(body, "fedlink.v1.EvaluateRequest", purpose);
   }
 
@@ -184,8 +191,9 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
 
 absl::Status MatchClient::Evaluate(absl::string_view purpose,
                                    absl::Span<const crypto::oprf::Element> blinded,
+                                   absl::Span<const match::keyspec::KeyType> key_types,
                                    absl::Span<crypto::oprf::Element> out) {
-  const absl::Status s = EvaluateUnlogged(purpose, blinded, out);
+  const absl::Status s = EvaluateUnlogged(purpose, blinded, key_types, out);
   const absl::Status logged =
       LogExchange(audit_, impl_->self, impl_->peer, "match.evaluate.sent", purpose, last_digest_,
                   blinded.size(), s, absl::StrCat("peer log index ", last_peer_index_));
@@ -194,8 +202,9 @@ absl::Status MatchClient::Evaluate(absl::string_view purpose,
 
 absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
                                            absl::Span<const crypto::oprf::Element> blinded,
+                                           absl::Span<const match::keyspec::KeyType> key_types,
                                            absl::Span<crypto::oprf::Element> out) {
-  ASSIGN_OR_RETURN(auto sealed, impl_->SealEvaluateRequest(purpose, blinded));
+  ASSIGN_OR_RETURN(auto sealed, impl_->SealEvaluateRequest(purpose, blinded, key_types));
   last_digest_ = federation::EnvelopeDigest(sealed);
   last_peer_index_ = 0;
   fedlink::v1::Signed request, response;
@@ -263,8 +272,10 @@ class GrpcEvaluationStream final : public EvaluationStream {
     }
   }
 
-  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) override {
-    ASSIGN_OR_RETURN(auto sealed, client_->impl_->SealEvaluateRequest(purpose_, blinded));
+  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded,
+                    absl::Span<const match::keyspec::KeyType> key_types) override {
+    ASSIGN_OR_RETURN(auto sealed,
+                     client_->impl_->SealEvaluateRequest(purpose_, blinded, key_types));
     fedlink::v1::Signed message;
     message.set_envelope(std::move(sealed));
     absl::MutexLock lock(&mu_);

@@ -32,6 +32,7 @@ class MatchClient final : public PeerTransport {
   // peer can send a delta; apply it with ApplyUpdate.
   absl::StatusOr<TableUpdate> FetchUpdate(absl::string_view purpose, const Table* held);
   absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<const match::keyspec::KeyType> key_types,
                         absl::Span<crypto::oprf::Element> out) override;
   // The pipelined form over the EvaluateStream RPC: batches are signed and
   // written by a writer thread while answers are read, checked and logged
@@ -63,6 +64,7 @@ class MatchClient final : public PeerTransport {
   absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose, const Table* held);
   absl::Status EvaluateUnlogged(absl::string_view purpose,
                                 absl::Span<const crypto::oprf::Element> blinded,
+                                absl::Span<const match::keyspec::KeyType> key_types,
                                 absl::Span<crypto::oprf::Element> out);
   std::unique_ptr<Impl> impl_;
   std::string last_digest_;  // of the last request sent

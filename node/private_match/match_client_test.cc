@@ -20,6 +20,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// The key types of the three elements the tests send.
+const std::vector<match::keyspec::KeyType> kTypes = {match::keyspec::KeyType::kPhone,
+                                                     match::keyspec::KeyType::kNameDob,
+                                                     match::keyspec::KeyType::kEmail};
+
 enum class Flaw {
   kNone,
   kSignedByAnotherKey,  // chunks and answers signed by a non-member key
@@ -90,6 +95,9 @@ class RogueMatchService final : public fedlink::v1::Match::Service {
     if (!verified.ok()) return verified.status();
     fedlink::v1::EvaluateRequest body;
     body.ParseFromString(verified->body);
+    if (body.key_types().size() != static_cast<size_t>(body.blinded_size())) {
+      return absl::InvalidArgumentError("every element needs its key type");
+    }
     std::vector<crypto::oprf::Element> blinded(body.blinded_size()), out(body.blinded_size());
     for (int i = 0; i < body.blinded_size(); ++i) {
       std::memcpy(blinded[i].data(), body.blinded(i).data(), crypto::oprf::kElementSize);
@@ -197,11 +205,11 @@ TEST_F(MatchClientTest, AnHonestlyShapedTableAndEvaluationsAreAccepted) {
   EXPECT_EQ(table->slots.size(), 4u);
   const auto blinded = Blinded(3);
   std::vector<crypto::oprf::Element> out(3);
-  EXPECT_TRUE(client->Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  EXPECT_TRUE(client->Evaluate("victim-dedup", blinded, kTypes, absl::MakeSpan(out)).ok());
   auto stream = client->OpenEvaluation("victim-dedup");
   ASSERT_TRUE(stream.ok());
-  ASSERT_TRUE((*stream)->Send(blinded).ok());
-  ASSERT_TRUE((*stream)->Send(blinded).ok());
+  ASSERT_TRUE((*stream)->Send(blinded, kTypes).ok());
+  ASSERT_TRUE((*stream)->Send(blinded, kTypes).ok());
   EXPECT_TRUE((*stream)->Receive(absl::MakeSpan(out)).ok());
   EXPECT_TRUE((*stream)->Receive(absl::MakeSpan(out)).ok());
 }
@@ -251,12 +259,12 @@ TEST_P(RogueEvaluateTest, IsRefusedWithAClearPerPeerError) {
     auto stream = client->OpenEvaluation("victim-dedup");
     ASSERT_TRUE(stream.ok());
     const auto second = Blinded(3);
-    ASSERT_TRUE((*stream)->Send(blinded).ok());
-    ASSERT_TRUE((*stream)->Send(second).ok());
+    ASSERT_TRUE((*stream)->Send(blinded, kTypes).ok());
+    ASSERT_TRUE((*stream)->Send(second, kTypes).ok());
     s = (*stream)->Receive(absl::MakeSpan(out));
     if (s.ok()) s = (*stream)->Receive(absl::MakeSpan(out));
   } else {
-    s = client->Evaluate("victim-dedup", blinded, absl::MakeSpan(out));
+    s = client->Evaluate("victim-dedup", blinded, kTypes, absl::MakeSpan(out));
   }
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("police: evaluate"));

@@ -48,6 +48,7 @@ struct TableCall {
 struct EvaluateCall {
   PeerIdentity peer;
   std::vector<crypto::oprf::Element> blinded;
+  std::vector<match::keyspec::KeyType> key_types;  // of each element
 };
 
 struct Evaluated {
@@ -80,7 +81,20 @@ absl::StatusOr<EvaluateCall> DecodeEvaluateRequest(const VerifiedRequest& v) {
     }
     std::memcpy(blinded[i].data(), body.blinded(i).data(), crypto::oprf::kElementSize);
   }
-  return EvaluateCall{std::move(peer), std::move(blinded)};
+  if (body.key_types().size() != blinded.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the batch names ", body.key_types().size(),
+                                                   " key types for ", blinded.size(),
+                                                   " elements (each needs its key type)"));
+  }
+  std::vector<match::keyspec::KeyType> key_types(blinded.size());
+  for (size_t i = 0; i < key_types.size(); ++i) {
+    const int type = static_cast<unsigned char>(body.key_types()[i]);
+    if (type >= match::keyspec::kKeyTypeCount) {
+      return absl::InvalidArgumentError(absl::StrCat("element ", i, ": unknown key type ", type));
+    }
+    key_types[i] = static_cast<match::keyspec::KeyType>(type);
+  }
+  return EvaluateCall{std::move(peer), std::move(blinded), std::move(key_types)};
 }
 
 class MatchService final : public fedlink::v1::Match::Service {
@@ -142,8 +156,9 @@ class MatchService final : public fedlink::v1::Match::Service {
     auto evaluate = [this](const VerifiedRequest& v, EvaluateCall& call,
                            audit::Event& entry) -> absl::StatusOr<Evaluated> {
       Evaluated out;
-      ASSIGN_OR_RETURN(out.elements, responder_->Evaluate(call.peer, v.header.purpose, call.blinded,
-                                                          &out.remaining, &out.table_id));
+      ASSIGN_OR_RETURN(out.elements,
+                       responder_->Evaluate(call.peer, v.header.purpose, call.blinded,
+                                            call.key_types, &out.remaining, &out.table_id));
       entry.count = out.elements.size();
       entry.detail = absl::StrCat("budget left ", out.remaining, "; table ", out.table_id);
       return out;

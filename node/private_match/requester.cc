@@ -20,28 +20,34 @@ class UnaryEvaluationStream final : public EvaluationStream {
  public:
   UnaryEvaluationStream(PeerTransport* peer, absl::string_view purpose)
       : peer_(peer), purpose_(purpose) {}
-  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) override {
-    pending_.emplace_back(blinded.begin(), blinded.end());
+  absl::Status Send(absl::Span<const crypto::oprf::Element> blinded,
+                    absl::Span<const match::keyspec::KeyType> key_types) override {
+    pending_.push_back({{blinded.begin(), blinded.end()}, {key_types.begin(), key_types.end()}});
     return absl::OkStatus();
   }
   absl::Status Receive(absl::Span<crypto::oprf::Element> out) override {
     if (pending_.empty()) return absl::FailedPreconditionError("no batch was sent");
-    std::vector<crypto::oprf::Element> batch = std::move(pending_.front());
+    Batch batch = std::move(pending_.front());
     pending_.pop_front();
-    if (batch.size() != out.size()) return absl::InvalidArgumentError("answer size");
-    return peer_->Evaluate(purpose_, batch, out);
+    if (batch.blinded.size() != out.size()) return absl::InvalidArgumentError("answer size");
+    return peer_->Evaluate(purpose_, batch.blinded, batch.key_types, out);
   }
 
  private:
+  struct Batch {
+    std::vector<crypto::oprf::Element> blinded;
+    std::vector<match::keyspec::KeyType> key_types;
+  };
   PeerTransport* peer_;
   std::string purpose_;
-  std::deque<std::vector<crypto::oprf::Element>> pending_;
+  std::deque<Batch> pending_;
 };
 
 // One chunk of queries on its way through blind -> evaluate -> finalise.
 struct Chunk {
   size_t q0 = 0, q1 = 0;  // the queries [q0, q1)
   std::vector<std::string> inputs;
+  std::vector<match::keyspec::KeyType> key_types;  // of each input
   std::vector<crypto::oprf::BlindedInput> blinded;
   std::vector<crypto::oprf::Element> elements;
   ~Chunk() { Wipe(); }
@@ -100,9 +106,13 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
     c->Wipe();
     c->q0 = c->q1 = next_query;
     c->inputs.clear();
+    c->key_types.clear();
     while (c->q1 < queries.size() &&
            (c->inputs.empty() || c->inputs.size() + queries[c->q1].size() <= batch)) {
-      for (const match::keyspec::Key& k : queries[c->q1]) c->inputs.push_back(k.bytes);
+      for (const match::keyspec::Key& k : queries[c->q1]) {
+        c->inputs.push_back(k.bytes);
+        c->key_types.push_back(k.type);
+      }
       ++c->q1;
     }
     next_query = c->q1;
@@ -113,7 +123,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
     RETURN_IF_ERROR(
         crypto::oprf::BlindBatch(c->inputs, absl::MakeSpan(c->blinded), options.threads));
     for (size_t i = 0; i < n; ++i) c->elements[i] = c->blinded[i].element;
-    return stream->Send(c->elements);
+    return stream->Send(c->elements, c->key_types);
   };
   std::vector<crypto::oprf::Element> evaluated;
   std::vector<crypto::oprf::Output> outputs;

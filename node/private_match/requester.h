@@ -28,7 +28,10 @@ namespace fedlink::private_match {
 class EvaluationStream {
  public:
   virtual ~EvaluationStream() = default;
-  virtual absl::Status Send(absl::Span<const crypto::oprf::Element> blinded) = 0;
+  // `key_types[i]` is the key type of `blinded[i]`: the peer evaluates it
+  // under that type's key (and charges it to that type's budget).
+  virtual absl::Status Send(absl::Span<const crypto::oprf::Element> blinded,
+                            absl::Span<const match::keyspec::KeyType> key_types) = 0;
   // The answer to the oldest batch not yet received, into `out` (its size).
   virtual absl::Status Receive(absl::Span<crypto::oprf::Element> out) = 0;
 };
@@ -38,9 +41,11 @@ class PeerTransport {
  public:
   virtual ~PeerTransport() = default;
   virtual absl::StatusOr<Table> FetchTable(absl::string_view purpose) = 0;
-  // Blind evaluation of `blinded` into `out` (same size).
+  // Blind evaluation of `blinded`, each under the key of its key type in
+  // `key_types`, into `out` (all the same size).
   virtual absl::Status Evaluate(absl::string_view purpose,
                                 absl::Span<const crypto::oprf::Element> blinded,
+                                absl::Span<const match::keyspec::KeyType> key_types,
                                 absl::Span<crypto::oprf::Element> out) = 0;
   // A pipelined evaluation for `purpose`. The default runs each batch
   // through Evaluate when its answer is asked for (no pipelining).

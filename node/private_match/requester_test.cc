@@ -111,15 +111,34 @@ class LocalTransport : public PeerTransport {
     return responder_->TableFor(peer_, purpose);
   }
   absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<const match::keyspec::KeyType> key_types,
                         absl::Span<crypto::oprf::Element> out) override {
     seen.insert(seen.end(), blinded.begin(), blinded.end());
-    uint64_t remaining;
-    auto r = responder_->Evaluate(peer_, purpose, blinded, &remaining);
+    auto r = responder_->Evaluate(peer_, purpose, blinded, key_types, &remaining);
     if (!r.ok()) return r.status();
     std::copy(r->begin(), r->end(), out.begin());
     return absl::OkStatus();
   }
+  // A batch of every key type in turn, as a batch of records' keys mixes
+  // them, for the tests that count evaluations.
+  absl::Status EvaluateMixed(absl::string_view purpose,
+                             absl::Span<const crypto::oprf::Element> blinded,
+                             absl::Span<crypto::oprf::Element> out) {
+    std::vector<match::keyspec::KeyType> types(blinded.size());
+    for (size_t i = 0; i < types.size(); ++i) {
+      types[i] = static_cast<match::keyspec::KeyType>(i % match::keyspec::kKeyTypeCount);
+    }
+    return Evaluate(purpose, blinded, types, out);
+  }
+  // A batch of one key type only.
+  absl::Status EvaluateAs(match::keyspec::KeyType type, absl::string_view purpose,
+                          absl::Span<const crypto::oprf::Element> blinded,
+                          absl::Span<crypto::oprf::Element> out) {
+    const std::vector<match::keyspec::KeyType> types(blinded.size(), type);
+    return Evaluate(purpose, blinded, types, out);
+  }
   std::vector<crypto::oprf::Element> seen;
+  uint64_t remaining = 0;
 
  private:
   Responder* responder_;
@@ -167,7 +186,7 @@ TEST_F(PrivateMatchTest, FindsTheSameVictimWrittenDifferentlyAndResolvesIt) {
   EXPECT_EQ(hit.officer, "");     // not allowed by this rule
   EXPECT_GE(hit.agreeing_keys, 2);
   EXPECT_EQ(hit.handle.find("v-1"), std::string::npos);  // opaque
-  auto resolved = police_.responder().Resolve(hit.handle);
+  auto resolved = police_.responder().Resolve("ngo", hit.handle);
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   EXPECT_EQ(*resolved, "v-1");
   EXPECT_EQ(match->table_slots, 3u);
@@ -180,11 +199,11 @@ TEST_F(PrivateMatchTest, DeniedPeerGetsAnEmptyTableAndItsEvaluationsAreRefused) 
   EXPECT_THAT(table->slots, IsEmpty());
   std::vector<crypto::oprf::Element> blinded(1), out(1);
   blinded[0] = crypto::oprf::Blind("x")->element;
-  EXPECT_EQ(shelter.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+  EXPECT_EQ(shelter.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kPermissionDenied);
   // An undeclared purpose is refused too, even for an allowed peer.
   LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
-  EXPECT_EQ(ngo.Evaluate("marketing", blinded, absl::MakeSpan(out)).code(),
+  EXPECT_EQ(ngo.EvaluateMixed("marketing", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kPermissionDenied);
 }
 
@@ -238,6 +257,7 @@ class WrongKeyTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
   absl::Status Evaluate(absl::string_view, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<const match::keyspec::KeyType>,
                         absl::Span<crypto::oprf::Element> out) override {
     auto key = crypto::oprf::OprfKey::Generate();
     return key->BlindEvaluateBatch(blinded, out);
@@ -277,26 +297,105 @@ TEST_F(PrivateMatchTest, SpentBudgetRefusesFor24HoursAndChargesNothing) {
   LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
   std::vector<crypto::oprf::Element> blinded(600), out(600);
   for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
-  ASSERT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  ASSERT_TRUE(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).ok());
   // 600 + 600 > 1000: refused, and nothing is charged for the refusal.
-  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+  EXPECT_EQ(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kResourceExhausted);
   std::vector<crypto::oprf::Element> small(400), small_out(400);
   for (auto& e : small) e = crypto::oprf::Blind("k")->element;
-  EXPECT_TRUE(ngo.Evaluate("victim-dedup", small, absl::MakeSpan(small_out)).ok());
-  EXPECT_EQ(ngo.Evaluate("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
-                         absl::MakeSpan(small_out).subspan(0, 1))
+  EXPECT_TRUE(ngo.EvaluateMixed("victim-dedup", small, absl::MakeSpan(small_out)).ok());
+  EXPECT_EQ(ngo.EvaluateMixed("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
+                              absl::MakeSpan(small_out).subspan(0, 1))
                 .code(),
             absl::StatusCode::kResourceExhausted);
   // A sliding 24 hours, not a calendar day: 23 hours on (across a midnight
   // or not) it is still spent; 24 hours on it is back.
   clock_.Advance(absl::Hours(23));
-  EXPECT_EQ(ngo.Evaluate("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
-                         absl::MakeSpan(small_out).subspan(0, 1))
+  EXPECT_EQ(ngo.EvaluateMixed("victim-dedup", absl::MakeSpan(small).subspan(0, 1),
+                              absl::MakeSpan(small_out).subspan(0, 1))
                 .code(),
             absl::StatusCode::kResourceExhausted);
   clock_.Advance(absl::Hours(1));
-  EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  EXPECT_TRUE(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+}
+
+// Issue 14, finding 9: a peer spent its whole budget on one key type, e.g.
+// 500,000 phone numbers a day against the example police policy. Now each
+// key type has its own share (the rule's daily_key_type_budget; here the
+// default, a quarter of 1000), while a batch of mixed key types, as records
+// give, still gets the whole budget.
+TEST_F(PrivateMatchTest, AKeyTypesBudgetBoundsASingleSelectorProbe) {
+  using match::keyspec::KeyType;
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  std::vector<crypto::oprf::Element> phones(251), out(251);
+  for (auto& e : phones) e = crypto::oprf::Blind("+447700900123")->element;
+  const absl::Status probe =
+      ngo.EvaluateAs(KeyType::kPhone, "victim-dedup", phones, absl::MakeSpan(out));
+  EXPECT_EQ(probe.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(probe.message(), ::testing::HasSubstr("key type phone is spent (0 of 250 used"));
+  // 250 fit; then phones are refused for 24 hours, other key types are not.
+  auto fits = absl::MakeSpan(phones).subspan(0, 250);
+  ASSERT_TRUE(ngo.EvaluateAs(KeyType::kPhone, "victim-dedup", fits, absl::MakeSpan(out)).ok());
+  auto one = absl::MakeSpan(phones).subspan(0, 1);
+  auto one_out = absl::MakeSpan(out).subspan(0, 1);
+  EXPECT_EQ(ngo.EvaluateAs(KeyType::kPhone, "victim-dedup", one, one_out).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(ngo.EvaluateAs(KeyType::kNameDob, "victim-dedup", one, one_out).ok());
+  EXPECT_EQ(ngo.remaining, 1000u - 251u);
+  clock_.Advance(absl::Hours(23));
+  EXPECT_EQ(ngo.EvaluateAs(KeyType::kPhone, "victim-dedup", one, one_out).code(),
+            absl::StatusCode::kResourceExhausted);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_TRUE(ngo.EvaluateAs(KeyType::kPhone, "victim-dedup", one, one_out).ok());
+  // A mixed batch of 700 (about 41 of each type) fits next to that.
+  std::vector<crypto::oprf::Element> mixed(700), mixed_out(700);
+  for (auto& e : mixed) e = crypto::oprf::Blind("k")->element;
+  EXPECT_TRUE(ngo.EvaluateMixed("victim-dedup", mixed, absl::MakeSpan(mixed_out)).ok());
+}
+
+// Declares every key as of one type, to spend another type's budget.
+class MislabellingTransport : public LocalTransport {
+ public:
+  using LocalTransport::LocalTransport;
+  absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<const match::keyspec::KeyType> key_types,
+                        absl::Span<crypto::oprf::Element> out) override {
+    const std::vector<match::keyspec::KeyType> lie(key_types.size(),
+                                                   match::keyspec::KeyType::kAddress);
+    return LocalTransport::Evaluate(purpose, blinded, lie, out);
+  }
+};
+
+// The budget per key type holds only if a requester cannot charge one
+// type's guesses to another: each type has its own OPRF key, so a key
+// evaluated as another type matches nothing, not even one tag.
+TEST_F(PrivateMatchTest, AKeyDeclaredAsAnotherKeyTypeMatchesNothing) {
+  const std::vector<record::Person> q = {Victim("n-1", "Mariya", "Ivanova", 12, "07700 900001")};
+  LocalTransport honest(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto found = MatchAll(honest, "victim-dedup", q);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_THAT(found->hits, SizeIs(1));
+  MislabellingTransport liar(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto lied = MatchAll(liar, "victim-dedup", q);
+  ASSERT_TRUE(lied.ok()) << lied.status();
+  EXPECT_THAT(lied->hits, IsEmpty());
+  EXPECT_EQ(lied->slots_hit, 0u);
+}
+
+// The requester names each element's key type; a batch that does not is
+// refused before anything is evaluated or charged.
+TEST_F(PrivateMatchTest, ABatchWithoutItsKeyTypesIsRefused) {
+  LocalTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  std::vector<crypto::oprf::Element> blinded(3), out(3);
+  for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
+  const std::vector<match::keyspec::KeyType> two(2, match::keyspec::KeyType::kPhone);
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, two, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kInvalidArgument);
+  const std::vector<match::keyspec::KeyType> bad(3, static_cast<match::keyspec::KeyType>(200));
+  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, bad, absl::MakeSpan(out)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  EXPECT_EQ(ngo.remaining, 997u);
 }
 
 TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
@@ -304,19 +403,19 @@ TEST_F(PrivateMatchTest, InvalidPointsAreRefusedWithoutCharging) {
   std::vector<crypto::oprf::Element> blinded(1000), out(1000);
   for (auto& e : blinded) e = crypto::oprf::Blind("k")->element;
   blinded[999] = {};  // the identity element
-  auto s = ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out));
+  auto s = ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("element 999"), std::string::npos);
   blinded[999].fill(0xff);  // not a canonical encoding
-  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+  EXPECT_EQ(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kInvalidArgument);
   blinded[999] = crypto::oprf::Blind("k")->element;
   blinded[999][31] |= 0x80;  // bit 255 set: libsodium 1.0.18 would accept it
-  EXPECT_EQ(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).code(),
+  EXPECT_EQ(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).code(),
             absl::StatusCode::kInvalidArgument);
   // None of the refused batches was charged: the full budget of 1000 is left.
   blinded[999] = crypto::oprf::Blind("k")->element;
-  EXPECT_TRUE(ngo.Evaluate("victim-dedup", blinded, absl::MakeSpan(out)).ok());
+  EXPECT_TRUE(ngo.EvaluateMixed("victim-dedup", blinded, absl::MakeSpan(out)).ok());
 }
 
 // Returns garbage instead of evaluations.
@@ -324,6 +423,7 @@ class LyingTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
   absl::Status Evaluate(absl::string_view, absl::Span<const crypto::oprf::Element>,
+                        absl::Span<const match::keyspec::KeyType>,
                         absl::Span<crypto::oprf::Element> out) override {
     for (auto& e : out) e.fill(0xff);  // not a canonical encoding
     return absl::OkStatus();
@@ -365,7 +465,7 @@ TEST_F(PrivateMatchTest, SuspectsOnlyForPerpetratorLinkWithOfficerContact) {
 
 TEST_F(PrivateMatchTest, ContactOnlyAboutRecordsSharedWithThePeer) {
   Responder& r = police_.responder();
-  const std::string handle = r.HandleFor("v-1");
+  const std::string handle = *r.HandleFor("ngo", "v-1");
   auto id = r.AuthorizeContact({"ngo", config::NodeRole::kNgo}, "victim-dedup", handle);
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(*id, "v-1");
@@ -481,9 +581,10 @@ class CountingTransport : public LocalTransport {
  public:
   using LocalTransport::LocalTransport;
   absl::Status Evaluate(absl::string_view purpose, absl::Span<const crypto::oprf::Element> blinded,
+                        absl::Span<const match::keyspec::KeyType> key_types,
                         absl::Span<crypto::oprf::Element> out) override {
     ++batches;
-    return LocalTransport::Evaluate(purpose, blinded, out);
+    return LocalTransport::Evaluate(purpose, blinded, key_types, out);
   }
   int batches = 0;
 };

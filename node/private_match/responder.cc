@@ -18,8 +18,8 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const common::NodeP
   if (clock == nullptr) clock = common::Clock::Real();
   Parts parts;
   ASSIGN_OR_RETURN(parts.keyring, Keyring::Open(paths));
-  parts.policy = std::make_unique<LivePolicy>(paths, config.node_id,
-                                              [paths] { return Keyring::Rekey(paths); });
+  parts.policy = std::make_unique<LivePolicy>(
+      paths, config.node_id, [paths, clock] { return Keyring::Rekey(paths, clock->Now()); });
   // The watermark first: on a node directory of an older fedlink it takes
   // its value from budget.db, whose migration then drops it.
   ASSIGN_OR_RETURN(parts.expiry, ConsentExpiryWatermark::Open(paths, clock));
@@ -61,10 +61,25 @@ absl::Status Responder::RekeyIfConsentExpired() {
   expiry_->Advance(now);
   if (!expired) return absl::OkStatus();  // nothing to persist: the next check covers it
   // Like a withdrawal: every table cached before no longer opens the record.
-  const absl::Status rekeyed = keyring_->Rekey();
+  const absl::Status rekeyed = keyring_->Rekey(clock_->Now());
   LogEvent("keys.rotate", rekeyed, "a consent expired: every cached table is void");
   RETURN_IF_ERROR(rekeyed);
   return expiry_->Save();
+}
+
+absl::StatusOr<std::string> Responder::HandleFor(absl::string_view requester,
+                                                 absl::string_view external_id) const {
+  ASSIGN_OR_RETURN(const int64_t generation, keyring_->Generation());
+  return keyring_->HandleFor(requester, {Epoch(), generation}, external_id);
+}
+
+absl::StatusOr<std::string> Responder::Resolve(absl::string_view requester,
+                                               absl::string_view handle) {
+  ASSIGN_OR_RETURN(const std::vector<KeyGeneration> keys,
+                   keyring_->LiveGenerations(clock_->Now(), config_.epoch_days));
+  const std::string requesters[] = {std::string(requester)};
+  ASSIGN_OR_RETURN(Keyring::Resolved resolved, keyring_->Resolve(store_, requesters, keys, handle));
+  return std::move(resolved.external_id);
 }
 
 int64_t Responder::Epoch() const { return EpochAt(clock_->Now(), config_.epoch_days); }
@@ -87,7 +102,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   table.as_of = absl::ToUnixSeconds(now);
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr) return update;  // deny by default: an empty table
-  ASSIGN_OR_RETURN(const auto key, keyring_->KeyFor(purpose, epoch, generation));
+  ASSIGN_OR_RETURN(const TableKeys keys, keyring_->KeysFor(purpose, epoch, generation));
   const int t = rule->min_agreeing_keys;
   // A delta only within the table id the peer holds, and never backwards
   // in time. (A consent that expired since re-keyed: another table id.)
@@ -110,7 +125,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
               r.keys.push_back(std::move(k));
           }
           fedlink::v1::MatchPayload payload;
-          payload.set_handle(keyring_->HandleFor(p.external_id));
+          payload.set_handle(keyring_->HandleFor(peer.node_id, {epoch, generation}, p.external_id));
           if (rule->payload != policy::Payload::kHandleOnly) {
             payload.set_role(std::string(record::RoleName(p.role)));
           }
@@ -138,7 +153,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   // backup), is sent as the whole table.
   update.delta = want_delta && *version >= held->version && delta.size() <= all.size() / 2 &&
                  removed.size() <= kMaxRemovedPerDelta;
-  ASSIGN_OR_RETURN(Table built, BuildTable(*key, table.table_id, t, update.delta ? delta : all));
+  ASSIGN_OR_RETURN(Table built, BuildTable(keys, table.table_id, t, update.delta ? delta : all));
   built.as_of = table.as_of;
   built.version = *version;
   built.min_score = rule->score_threshold;
@@ -168,15 +183,19 @@ absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr || handles.empty()) return ids;
-  absl::flat_hash_map<std::string, std::vector<size_t>> wanted;
-  for (size_t i = 0; i < handles.size(); ++i) wanted[handles[i]].push_back(i);
   const absl::Time now = clock_->Now();
+  // Only handles issued to this peer, under a key generation still live.
+  ASSIGN_OR_RETURN(const std::vector<KeyGeneration> keys,
+                   keyring_->LiveGenerations(now, config_.epoch_days));
+  const std::string requester[] = {peer.node_id};
+  const HandleLookup lookup = keyring_->LookupFor(requester, keys, handles);
+  if (lookup.empty()) return ids;
+  std::vector<HandleLookup::Found> found;
   RETURN_IF_ERROR(store_->ForEach([&](const record::Person& p) {
-    auto it = wanted.find(keyring_->HandleFor(p.external_id));
-    if (it == wanted.end() || !policy->Decide(*rule, p, now).shared) {
-      return absl::OkStatus();
-    }
-    for (size_t i : it->second) ids[i] = p.external_id;
+    found.clear();
+    lookup.Find(p.external_id, &found);
+    if (found.empty() || !policy->Decide(*rule, p, now).shared) return absl::OkStatus();
+    for (const HandleLookup::Found& f : found) ids[f.handle] = p.external_id;
     return absl::OkStatus();
   }));
   return ids;
@@ -184,8 +203,22 @@ absl::StatusOr<std::vector<std::string>> Responder::AuthorizeHandles(
 
 absl::StatusOr<std::vector<crypto::oprf::Element>> Responder::Evaluate(
     const PeerIdentity& peer, absl::string_view purpose,
-    absl::Span<const crypto::oprf::Element> blinded, uint64_t* budget_remaining,
+    absl::Span<const crypto::oprf::Element> blinded,
+    absl::Span<const match::keyspec::KeyType> key_types, uint64_t* budget_remaining,
     std::string* table_id) {
+  using match::keyspec::KeyType;
+  if (key_types.size() != blinded.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the batch names ", key_types.size(),
+                                                   " key types for ", blinded.size(), " elements"));
+  }
+  std::vector<size_t> by_type[match::keyspec::kKeyTypeCount];
+  for (size_t i = 0; i < key_types.size(); ++i) {
+    const int type = static_cast<int>(key_types[i]);
+    if (type < 0 || type >= match::keyspec::kKeyTypeCount) {
+      return absl::InvalidArgumentError(absl::StrCat("element ", i, ": unknown key type ", type));
+    }
+    by_type[type].push_back(i);
+  }
   RETURN_IF_ERROR(RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, policy_->Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
@@ -193,20 +226,48 @@ absl::StatusOr<std::vector<crypto::oprf::Element>> Responder::Evaluate(
     return absl::PermissionDeniedError(absl::StrCat("no policy rule lets ", peer.node_id,
                                                     " evaluate for purpose '", purpose, "'"));
   }
+  std::vector<EvaluationCount> counts;
+  for (int type = 0; type < match::keyspec::kKeyTypeCount; ++type) {
+    if (by_type[type].empty()) continue;
+    counts.push_back({match::keyspec::Info(static_cast<KeyType>(type)).name, by_type[type].size()});
+  }
+  const DailyBudget budget{rule->daily_evaluate_budget, rule->daily_key_type_budget};
   // Evaluate first (BlindEvaluateBatch validates every element), then
   // charge: a malformed batch, or one over budget, costs nothing and
   // changes nothing. A read-only check first spares the work when the
   // budget is clearly spent; Charge re-checks atomically.
-  RETURN_IF_ERROR(
-      budget_->Check(peer.node_id, purpose, blinded.size(), rule->daily_evaluate_budget));
+  RETURN_IF_ERROR(budget_->Check(peer.node_id, purpose, counts, budget));
   const int64_t epoch = Epoch();
   ASSIGN_OR_RETURN(const int64_t generation, keyring_->Generation());
-  ASSIGN_OR_RETURN(const auto key, keyring_->KeyFor(purpose, epoch, generation));
   if (table_id != nullptr) *table_id = TableId(config_.node_id, purpose, epoch, generation);
-  std::vector<crypto::oprf::Element> out(blinded.size());
-  RETURN_IF_ERROR(key->BlindEvaluateBatch(blinded, absl::MakeSpan(out)));
-  ASSIGN_OR_RETURN(*budget_remaining, budget_->Charge(peer.node_id, purpose, blinded.size(),
-                                                      rule->daily_evaluate_budget));
+  // Each element under the key of the type it is declared as: declared as
+  // another type than it is, it matches nothing, so a budget per key type
+  // holds.
+  std::vector<crypto::oprf::Element> out(blinded.size()), in, evaluated;
+  for (int type = 0; type < match::keyspec::kKeyTypeCount; ++type) {
+    const std::vector<size_t>& members = by_type[type];
+    if (members.empty()) continue;
+    ASSIGN_OR_RETURN(const auto key,
+                     keyring_->KeyFor(purpose, epoch, generation, static_cast<KeyType>(type)));
+    in.resize(members.size());
+    evaluated.resize(members.size());
+    for (size_t k = 0; k < members.size(); ++k) in[k] = blinded[members[k]];
+    const absl::Status s = key->BlindEvaluateBatch(in, absl::MakeSpan(evaluated));
+    if (!s.ok()) {
+      // Name the first bad element by its place in the whole batch.
+      for (size_t i = 0; absl::IsInvalidArgument(s) && i < blinded.size(); ++i) {
+        const absl::string_view e(reinterpret_cast<const char*>(blinded[i].data()),
+                                  blinded[i].size());
+        if (!crypto::oprf::ValidateElement(e).ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("element ", i, " is not a valid non-identity ristretto255 element"));
+        }
+      }
+      return s;
+    }
+    for (size_t k = 0; k < members.size(); ++k) out[members[k]] = evaluated[k];
+  }
+  ASSIGN_OR_RETURN(*budget_remaining, budget_->Charge(peer.node_id, purpose, counts, budget));
   return out;
 }
 

@@ -4,11 +4,14 @@
 //    what changed since the one it holds): records and key types filtered
 //    by the sharing policy in force, t and payload content from the
 //    matching rule, tags under the (purpose, epoch, generation) OPRF key;
-//  - Evaluate: blind evaluation under the same key, charged to the peer's
-//    daily budget from the same rule (evaluations in any 24 hours) and
-//    refused (ResourceExhausted) once it is spent, or (PermissionDenied) if no rule allows the peer;
+//  - Evaluate: blind evaluation, each element under the key of the key type
+//    the requester declares for it, charged to the peer's daily budgets
+//    from the same rule (evaluations in any 24 hours: in all, and of any
+//    one key type) and refused (ResourceExhausted) once one is spent, or
+//    (PermissionDenied) if no rule allows the peer;
 //  - AuthorizeContact / AuthorizeHandles: which handles a peer may ask
-//    about (the records the policy shares with it now).
+//    about (handles issued to it, of records the policy shares with it
+//    now).
 // Before every table and evaluation it checks whether a consent expired
 // since the last check, and if so re-keys, like a withdrawal.
 //
@@ -30,6 +33,7 @@
 #include "node/audit/audit_log.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
+#include "node/match/keyspec.h"
 #include "node/private_match/consent_expiry_watermark.h"
 #include "node/private_match/evaluation_budget.h"
 #include "node/private_match/keyring.h"
@@ -51,7 +55,7 @@ struct PeerIdentity {
 //   responder->set_audit(log);
 //   ASSIGN_OR_RETURN(Table table, responder->TableFor({"ngo", NodeRole::kNgo}, "victim-dedup"));
 //   uint64_t left = 0;
-//   ASSIGN_OR_RETURN(auto evaluated, responder->Evaluate(peer, purpose, blinded, &left));
+//   ASSIGN_OR_RETURN(auto evaluated, responder->Evaluate(peer, purpose, blinded, types, &left));
 class Responder {
  public:
   struct Parts {
@@ -79,32 +83,33 @@ class Responder {
   // current table id, only what changed since (table_delta.h).
   absl::StatusOr<TableUpdate> UpdateFor(const PeerIdentity& peer, absl::string_view purpose,
                                         const HeldTable* held);
-  // `table_id`, if not null, gets the id of the table the key belongs to.
+  // Evaluates `blinded[i]` under the key of `key_types[i]` (the same
+  // size). `budget_remaining` gets what is left of the total budget;
+  // `table_id`, if not null, the id of the table the keys belong to.
   absl::StatusOr<std::vector<crypto::oprf::Element>> Evaluate(
       const PeerIdentity& peer, absl::string_view purpose,
-      absl::Span<const crypto::oprf::Element> blinded, uint64_t* budget_remaining,
+      absl::Span<const crypto::oprf::Element> blinded,
+      absl::Span<const match::keyspec::KeyType> key_types, uint64_t* budget_remaining,
       std::string* table_id = nullptr);
   // A contact request from `peer` about `handle` for `purpose` is allowed
-  // only if the policy shares that record with the peer for the purpose
-  // now. Returns the record's external id; NotFound otherwise (the same
-  // answer whether the handle is unknown or not shared, so a peer learns
-  // nothing from it).
+  // only if the handle was issued to that peer (under a key generation of
+  // the last kHandleLifetime) and the policy shares that record with the
+  // peer for the purpose now. Returns the record's external id; NotFound
+  // otherwise (the same answer whether the handle is unknown, another
+  // peer's, or not shared, so a peer learns nothing from it).
   absl::StatusOr<std::string> AuthorizeContact(const PeerIdentity& peer, absl::string_view purpose,
                                                absl::string_view handle);
   // The same for many handles in one pass over the records (a match notice
-  // names hundreds): the external id for each handle the policy shares with
-  // `peer` for `purpose`, "" for the others.
+  // names hundreds): the external id for each handle issued to `peer` that
+  // the policy shares with it for `purpose`, "" for the others.
   absl::StatusOr<std::vector<std::string>> AuthorizeHandles(
       const PeerIdentity& peer, absl::string_view purpose, const std::vector<std::string>& handles);
 
-  // The opaque handle peers see for a record, and back (owner only); see
-  // Keyring.
-  std::string HandleFor(absl::string_view external_id) const {
-    return keyring_->HandleFor(external_id);
-  }
-  absl::StatusOr<std::string> Resolve(absl::string_view handle) {
-    return keyring_->Resolve(store_, handle);
-  }
+  // The opaque handle `requester` sees for a record in tables made now,
+  // and back (owner only; a handle of any live key generation); see Keyring.
+  absl::StatusOr<std::string> HandleFor(absl::string_view requester,
+                                        absl::string_view external_id) const;
+  absl::StatusOr<std::string> Resolve(absl::string_view requester, absl::string_view handle);
   // The current epoch (NodeConfig::epoch_days).
   int64_t Epoch() const;
 

@@ -32,7 +32,7 @@ int64_t EpochAt(absl::Time now, int days) {
 
 std::string TableId(absl::string_view responder, absl::string_view purpose, int64_t epoch,
                     int64_t generation) {
-  return absl::StrCat(TableIdPrefix(responder, purpose, epoch), generation);
+  return absl::StrCat(TableIdPrefix(responder, purpose, epoch), generation, "|k2");
 }
 
 std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose, int64_t epoch) {
@@ -64,25 +64,40 @@ bool CanOpen(const SourceRecord& record, int t) {
   return match::keyspec::AgreeingGroups(pattern) >= t;
 }
 
-absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
-                                 int t, const std::vector<SourceRecord>& records, int threads) {
+namespace {
+
+absl::StatusOr<Table> Build(absl::FunctionRef<const crypto::oprf::OprfKey&(int type)> key_of,
+                            absl::string_view table_id, int t,
+                            const std::vector<SourceRecord>& records, int threads) {
   if (t < 1 || t > match::keyspec::kKeyGroupCount) {
     return absl::InvalidArgumentError(
         absl::StrCat("t must be 1..", match::keyspec::kKeyGroupCount, " (key groups)"));
   }
-  // Evaluate every key of every eligible record in one batch.
-  std::vector<std::string> inputs;
-  std::vector<size_t> first_input;  // per eligible record
+  // Evaluate every key of every eligible record, one batch per key type.
+  constexpr int kTypes = match::keyspec::kKeyTypeCount;
+  std::vector<std::string> inputs[kTypes];
+  std::vector<uint32_t> position;   // of each key in its type's batch
+  std::vector<size_t> first_input;  // per eligible record, into `position`
   std::vector<const SourceRecord*> eligible;
   for (const SourceRecord& r : records) {
     if (!CanOpen(r, t)) continue;
     const size_t n = std::min(r.keys.size(), kMaxKeysPerRecord);
     eligible.push_back(&r);
-    first_input.push_back(inputs.size());
-    for (size_t i = 0; i < n; ++i) inputs.push_back(r.keys[i].bytes);
+    first_input.push_back(position.size());
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<std::string>& batch = inputs[static_cast<int>(r.keys[i].type)];
+      position.push_back(static_cast<uint32_t>(batch.size()));
+      batch.push_back(r.keys[i].bytes);
+    }
   }
-  std::vector<crypto::oprf::Output> outputs(inputs.size());
-  RETURN_IF_ERROR(key.EvaluateBatch(inputs, absl::MakeSpan(outputs), threads));
+  std::vector<crypto::oprf::Output> outputs_of[kTypes];
+  for (int type = 0; type < kTypes; ++type) {
+    if (inputs[type].empty()) continue;
+    outputs_of[type].resize(inputs[type].size());
+    RETURN_IF_ERROR(
+        key_of(type).EvaluateBatch(inputs[type], absl::MakeSpan(outputs_of[type]), threads));
+    std::vector<std::string>().swap(inputs[type]);
+  }
 
   Table table;
   table.table_id = std::string(table_id);
@@ -99,7 +114,8 @@ absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_
     slot.id = eligible[r]->slot_id;
     slot.entries.resize(n * kEntrySize);
     for (size_t i = 0; i < n; ++i) {
-      const TagMask tm = DeriveTagMask(outputs[first_input[r] + i]);
+      const int type = static_cast<int>(eligible[r]->keys[i].type);
+      const TagMask tm = DeriveTagMask(outputs_of[type][position[first_input[r] + i]]);
       char* entry = slot.entries.data() + i * kEntrySize;
       std::memcpy(entry, &tm.tag, kTagSize);
       const crypto::shamir::Share& share =
@@ -113,6 +129,23 @@ absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_
   }
   sodium_memzero(secret.data(), secret.size());
   return table;
+}
+
+}  // namespace
+
+absl::StatusOr<Table> BuildTable(const TableKeys& keys, absl::string_view table_id, int t,
+                                 const std::vector<SourceRecord>& records, int threads) {
+  for (const auto& key : keys) {
+    if (key == nullptr) return absl::InvalidArgumentError("a table needs a key per key type");
+  }
+  return Build([&keys](int type) -> const crypto::oprf::OprfKey& { return *keys[type]; }, table_id,
+               t, records, threads);
+}
+
+absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
+                                 int t, const std::vector<SourceRecord>& records, int threads) {
+  return Build([&key](int) -> const crypto::oprf::OprfKey& { return key; }, table_id, t, records,
+               threads);
 }
 
 absl::StatusOr<TableIndex> TableIndex::Build(Table table) {

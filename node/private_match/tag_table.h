@@ -2,8 +2,9 @@
 // requester's lookup (PROTOCOL.md, "The private match").
 //
 // Responder, per (peer, purpose, epoch), for each record policy lets the
-// peer see, for each of its keys v_i (keyspec v1 bytes):
-//   y_i    = OPRF_k(v_i)                         (64 bytes, RFC 9497)
+// peer see, for each of its keys v_i (keyspec v1 bytes) of type T_i:
+//   y_i    = OPRF_k[T_i](v_i)                    (64 bytes, RFC 9497; one
+//                                                 key per key type)
 //   tag_i  = BLAKE2b(key=y_i, "fedlink/tag/v1")[:8]
 //   mask_i = BLAKE2b(key=y_i, "fedlink/mask/v1")[:16]
 // The record gets a random 16-byte secret s, split t-of-n with Shamir, one
@@ -29,6 +30,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,9 +54,12 @@ inline constexpr size_t kMaxKeysPerRecord = 64;
 inline constexpr absl::Duration kEpochLength = absl::Hours(24 * 7);  // the default
 // The epoch number at `now` for epochs of `days` days (UTC, from 1970).
 int64_t EpochAt(absl::Time now, int days = 7);
-// "responder|purpose|epoch|generation": bound into every sealed payload of
-// the table. The generation counts re-keyings within an epoch (a consent
-// withdrawn or a record deleted makes every earlier table useless at once).
+// "responder|purpose|epoch|generation|k2": bound into every sealed payload
+// of the table. The generation counts re-keyings within an epoch (a consent
+// withdrawn or a record deleted makes every earlier table useless at once);
+// "k2" says its tags are made under one OPRF key per key type (a table of
+// fedlink before, under one key for all, has no suffix: another table id,
+// so a requester holding one is told it is stale and refetches).
 std::string TableId(absl::string_view responder, absl::string_view purpose, int64_t epoch,
                     int64_t generation);
 // "responder|purpose|epoch|": what every table id of that epoch starts with.
@@ -90,7 +95,15 @@ struct Table {
 // open, and BuildTable leaves it out).
 bool CanOpen(const SourceRecord& record, int t);
 
-// Builds the table. `threads`: for the OPRF evaluations (0 = all cores).
+// The responder's OPRF keys for one table: one per keyspec key type
+// (indexed by KeyType), none null.
+using TableKeys = std::array<std::unique_ptr<crypto::oprf::OprfKey>, match::keyspec::kKeyTypeCount>;
+
+// Builds the table, each key evaluated under the key of its type.
+// `threads`: for the OPRF evaluations (0 = all cores).
+absl::StatusOr<Table> BuildTable(const TableKeys& keys, absl::string_view table_id, int t,
+                                 const std::vector<SourceRecord>& records, int threads = 0);
+// The same with one key for every key type (tests of the table alone).
 absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
                                  int t, const std::vector<SourceRecord>& records, int threads = 0);
 

@@ -42,7 +42,8 @@ class NodeDirTest : public ::testing::Test {
 
 // budget.db's tables as earlier versions of fedlink created them, for
 // migration tests: schema 1 charged per UTC day, schema 2 added the
-// consent-expiry watermark (which schema 3 moved to its own file).
+// consent-expiry watermark (which schema 3 moved to its own file), schema 4
+// charged per minute in a sliding window, of any key type.
 inline constexpr char kBudgetUseV1[] =
     "CREATE TABLE budget_use (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
     "day INTEGER NOT NULL, used INTEGER NOT NULL, "
@@ -50,6 +51,10 @@ inline constexpr char kBudgetUseV1[] =
 inline constexpr char kConsentExpiryV2[] =
     "CREATE TABLE consent_expiry (one INTEGER PRIMARY KEY CHECK (one = 1), "
     "checked_until INTEGER NOT NULL);";
+inline constexpr char kBudgetChargeV4[] =
+    "CREATE TABLE budget_charge (peer TEXT NOT NULL, purpose TEXT NOT NULL, "
+    "minute INTEGER NOT NULL, last_at INTEGER NOT NULL, used INTEGER NOT NULL, "
+    "PRIMARY KEY (peer, purpose, minute)) WITHOUT ROWID; DROP TABLE budget_use;";
 
 }  // namespace fedlink::private_match
 
