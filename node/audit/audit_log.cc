@@ -54,6 +54,8 @@ std::string Serialize(const Event& e, absl::Time now) {
   entry.set_answer_sha256(e.answer_sha256);
   entry.set_peer_signed(e.peer_signed);
   entry.set_detail(e.detail);
+  entry.set_tls_peer(e.tls_peer);
+  entry.set_content_commitment(e.content_commitment);
   return entry.SerializeAsString();
 }
 

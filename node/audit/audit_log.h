@@ -47,6 +47,12 @@ struct Event {
   std::string answer_sha256;
   std::string peer_signed;  // the other side's signed bytes, when small
   std::string detail;
+  // A request refused before it authenticated: the TLS client that sent it
+  // (roster node id, or "sha256:" and its certificate's fingerprint).
+  std::string tls_peer;
+  // A follow-up's keyed commitment to its content (followup/content_commitment.h):
+  // the content itself stays in the deletable follow-up store.
+  std::string content_commitment;
 };
 
 // An entry's outcome field: "ok", or the refusal's code and reason.
