@@ -12,7 +12,11 @@
 // Open verifies the log: it recomputes the Merkle root of every stored
 // entry and refuses (DataLoss, naming the entry or checkpoint) a log whose
 // entries no longer match its checkpoints: a flipped byte, a deleted,
-// reordered or truncated entry. Thread-safe.
+// reordered or truncated entry. Every checkpoint is also written to a second
+// place, DIR/audit.head (the latest signed checkpoint note, 0600); Open
+// refuses (DataLoss, naming both files and what to do) an audit.db that is
+// missing, empty, shorter than that record, or whose entries are not the
+// ones it signs, instead of silently starting a new log. Thread-safe.
 #ifndef FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
 #define FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
 
