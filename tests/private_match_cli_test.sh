@@ -182,6 +182,24 @@ grep -q "$CID to police about $H (our $OWN) purpose=victim-dedup status=accepted
 expect_exit 2 "$F" contact --dir "$WORK/shelter" --peer police --handle "$H" --reason "fishing"
 pass "contact request sent, seen with the time since the hit, accepted, recorded on both sides"
 
+# 7b. Police's log keeps a commitment to the request, not its handle or
+# reason; police opens it for an auditor, who checks it against the export.
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police-contact.audit"
+grep -qa -e "$H" -e "same survivor" -e "duty officer" "$WORK/police-contact.audit" \
+  && fail "follow-up content in the audit export"
+expect_exit 0 "$F" audit open-followup --dir "$WORK/police" --out "$WORK/contact.opening" "$CID"
+[ "$(stat -c %a "$WORK/contact.opening")" = 600 ] || fail "opening not 0600"
+expect_exit 0 "$F" audit check-followup "$WORK/police-contact.audit" "$WORK/contact.opening"
+grep -q "^request: entry [0-9]* followup.contact.received ngo -> police purpose=victim-dedup" "$WORK/out" \
+  && grep -q "^reply: entry [0-9]* followup.contact.accepted police -> ngo" "$WORK/out" \
+  && grep -q "^OK: the log of node police commits to this content of contact request $CID" "$WORK/out" \
+  || { cat "$WORK/out"; fail "check-followup"; }
+sed 's/same survivor?/same survivor!/' "$WORK/contact.opening" >"$WORK/altered.opening"
+expect_exit 1 "$F" audit check-followup "$WORK/police-contact.audit" "$WORK/altered.opening"
+grep -q "^FAILED: the log of node police holds no commitment to this request's content" "$WORK/out" \
+  || { cat "$WORK/out"; fail "altered opening accepted"; }
+pass "the log commits to the follow-up's content; the opening checks, an altered one does not"
+
 # 8. The survivor behind $ID withdraws consent at police. The NGO, which
 # cached police's table before, no longer finds the record; it got a signed
 # revocation notice (it had asked for contact) and acknowledged it.
@@ -198,13 +216,19 @@ expect_exit 0 "$F" resolve --dir "$WORK/police" --handle "$H2" --peer ngo
 expect_exit 2 "$F" resolve --dir "$WORK/police" --handle "$H2" --peer shelter
 expect_exit 0 "$F" records --dir "$WORK/police" withdraw-consent "$ID"
 grep -q "re-keyed" "$WORK/out" || fail "no re-key"
+grep -q "^follow-up content erased: 1 contact requests" "$WORK/out" || { cat "$WORK/out"; fail "no erasure"; }
 grep -q "revocation notice to ngo: acknowledged" "$WORK/out" || { cat "$WORK/out"; fail "no revocation notice"; }
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/after.csv"
 grep -q "cached table is stale, refetching" "$WORK/err" || { cat "$WORK/err"; fail "stale cache not detected"; }
 grep -q "^$OWN,police," "$WORK/after.csv" && fail "withdrawn record still found"
 [ $(($(wc -l <"$WORK/after.csv"))) -ge $(($(wc -l <"$WORK/before.csv") - 1)) ] || fail "other matches lost"
 expect_exit 0 "$F" inbox --dir "$WORK/ngo"
-grep -q "$CID to police .* status=revoked" "$WORK/out" || { cat "$WORK/out"; fail "ngo contact not revoked"; }
+grep -q "$CID to police about (erased) .* status=revoked .*reason=(erased)" "$WORK/out" \
+  || { cat "$WORK/out"; fail "ngo contact not revoked and erased"; }
+expect_exit 0 "$F" inbox --dir "$WORK/police"
+grep -q "$CID from ngo about $ID ((erased)) .*reason=(erased)" "$WORK/out" || { cat "$WORK/out"; fail "police contact not erased"; }
+expect_exit 2 "$F" audit open-followup --dir "$WORK/police" --out "$WORK/gone.opening" "$CID"
+grep -q "was erased" "$WORK/err" || { cat "$WORK/err"; fail "erased content opened"; }
 expect_exit 0 "$F" records --dir "$WORK/police" show "$ID"
 grep -q "ngo asked for contact about it ($CID, victim-dedup): accepted" "$WORK/out" || { cat "$WORK/out"; fail "history: contact"; }
 grep -q "ngo matched it for victim-dedup (mutual notice)" "$WORK/out" || { cat "$WORK/out"; fail "history: notice"; }

@@ -85,7 +85,9 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
   for (const auto& [node, entries] : review.entries) {
     for (const auto& e : entries) {
       const bool answered = e.event == "match.evaluate.answered" || e.event == "match.table.served";
-      if (absl::EndsWith(e.event, ".refused")) refusals.push_back(&e);
+      // Refused requests; those that did not authenticate name only their
+      // TLS peer, whatever their method's event.
+      if (absl::EndsWith(e.event, ".refused") || !e.tls_peer.empty()) refusals.push_back(&e);
       if (e.event == "consent.withdraw") withdrawals.push_back(&e);
       if (e.event == "witness.refused" || (e.event == "policy.reload" && e.outcome != "ok")) {
         other_anomalies.push_back(&e);
@@ -192,8 +194,12 @@ th{background:#f2f2f2}.ok{color:#11741b;font-weight:bold}.bad{color:#b00020;font
                     "<table><tr><th>time (UTC)</th><th>event</th><th>requester</th>"
                     "<th>responder</th><th>purpose</th><th>reason</th></tr>\n");
     for (const auto* e : refusals) {
+      const std::string requester =
+          e->requester.empty() && !e->tls_peer.empty()
+              ? absl::StrCat("unauthenticated (TLS peer ", e->tls_peer, ")")
+              : e->requester;
       absl::StrAppend(&h, "<tr><td>", Time(e->time_unix_micros), "</td><td>", Html(e->event),
-                      "</td><td>", Html(e->requester), "</td><td>", Html(e->responder), "</td><td>",
+                      "</td><td>", Html(requester), "</td><td>", Html(e->responder), "</td><td>",
                       Html(e->purpose), "</td><td>", Html(e->outcome), "</td></tr>\n");
     }
     absl::StrAppend(&h, "</table>\n");

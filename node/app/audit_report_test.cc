@@ -56,6 +56,23 @@ TEST(AuditReportTest, AVerifiedReviewShowsItsFlowsAndRefusals) {
   EXPECT_THAT(html, Not(HasSubstr("http")));  // self-contained
 }
 
+// A request that did not authenticate is a refusal whatever its method's
+// event, shown by the TLS peer that sent it.
+TEST(AuditReportTest, AnUnauthenticatedRequestIsARefusalNamingItsTlsPeer) {
+  AuditReview review = VerifiedReview();
+  ExportedEntry forged;
+  forged.event = "followup.contact.received";
+  forged.responder = "police";
+  forged.tls_peer = "shelter";
+  forged.outcome = "UNAUTHENTICATED: bad-signature";
+  forged.time_unix_micros = 4'000'000;
+  review.entries["police"].push_back(forged);
+  const std::string html = RenderAuditReport(review, absl::FromUnixSeconds(0));
+  EXPECT_THAT(html, HasSubstr("<td>followup.contact.received</td><td>unauthenticated (TLS peer "
+                              "shelter)</td><td>police</td><td></td><td>UNAUTHENTICATED: "
+                              "bad-signature</td>"));
+}
+
 TEST(AuditReportTest, AFailedLogIsAProblem) {
   AuditReview review = VerifiedReview();
   LogReview bad;

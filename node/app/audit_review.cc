@@ -5,9 +5,9 @@
 #include "node/common/status_macros.h"
 
 namespace fedlink::app {
-namespace {
+namespace {}  // namespace
 
-ExportedEntry Decode(const std::string& serialized) {
+ExportedEntry DecodeEntry(const std::string& serialized) {
   fedlink::v1::AuditEntry e;
   e.ParseFromString(serialized);
   ExportedEntry out;
@@ -26,8 +26,12 @@ ExportedEntry Decode(const std::string& serialized) {
   out.answer_sha256 = e.answer_sha256();
   out.peer_signed = e.peer_signed();
   out.detail = e.detail();
+  out.tls_peer = e.tls_peer();
+  out.content_commitment = e.content_commitment();
   return out;
 }
+
+namespace {
 
 // Each exchange logged by both of its nodes must appear in both logs with
 // the same signed request bytes.
@@ -113,7 +117,7 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
     log.checkpoints = verified->checkpoints;
     log.witnesses = verified->witnesses;
     auto& entries = review.entries[verified->node_id];
-    for (const std::string& e : verified->serialized_entries) entries.push_back(Decode(e));
+    for (const std::string& e : verified->serialized_entries) entries.push_back(DecodeEntry(e));
     review.logs.push_back(std::move(log));
   }
   if (review.entries.size() >= 2) Join(&review);
@@ -124,7 +128,7 @@ absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(absl::string_view exp
   ASSIGN_OR_RETURN(const audit::VerifiedExport verified, audit::VerifyExport(export_bytes));
   std::vector<ExportedEntry> entries;
   entries.reserve(verified.serialized_entries.size());
-  for (const std::string& e : verified.serialized_entries) entries.push_back(Decode(e));
+  for (const std::string& e : verified.serialized_entries) entries.push_back(DecodeEntry(e));
   return entries;
 }
 

@@ -60,6 +60,9 @@ struct AuditReview {
 // verify is a failed LogReview, not an error.
 AuditReview ReviewExports(const std::vector<ExportFile>& exports, const federation::Roster* roster);
 
+// One serialized fedlink.v1.AuditEntry of a verified export, decoded.
+ExportedEntry DecodeEntry(const std::string& serialized);
+
 // The verified entries of one export, in log order. DataLoss or
 // InvalidArgument (naming the entry or checkpoint) if it does not verify.
 absl::StatusOr<std::vector<ExportedEntry>> VerifiedEntries(absl::string_view export_bytes);

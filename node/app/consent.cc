@@ -120,6 +120,13 @@ absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string&
   absl::StatusOr<std::vector<Revocation>> owed =
       store.ok() ? OweNotices(**store, external_id) : store.status();
   withdrawal.notices_status = owed.status();
+  // The notices owed keep what they need; the content goes now, whether or
+  // not the peers can be reached.
+  absl::StatusOr<size_t> erased =
+      owed.ok() ? (*store)->EraseContentAbout(external_id, absl::Now(), /*forget_own_id=*/false)
+                : owed.status();
+  withdrawal.erasure_status = erased.status();
+  withdrawal.erased = erased.value_or(0);
   if (owed.ok()) withdrawal.notices = SendNotices(node, **store, *owed);
   return withdrawal;
 }

@@ -1,8 +1,10 @@
 // Consent withdrawal (GDPR Art. 7(3)) and the notices it owes (Art. 19):
 // the record's consent is cleared, the node re-keys so every table a peer
-// cached is void at once, and each peer that received a hit or follow-up
-// about the record gets a signed revocation notice, tracked until it is
-// acknowledged.
+// cached is void at once, each peer that received a hit or follow-up about
+// the record gets a signed revocation notice, tracked until it is
+// acknowledged, and the content of those follow-ups (handles, reasons,
+// replies) is erased from followup.db: the access log, which holds only
+// commitments to it, still verifies and holds nothing resolvable.
 //
 //   ASSIGN_OR_RETURN(ConsentWithdrawal w, WithdrawConsent(node, "A-000067"));
 //   if (w.notices_status.ok() && w.pending() > 0) { ... retry later ... }
@@ -39,13 +41,19 @@ struct ConsentWithdrawal {
   // stands.
   absl::Status notices_status;
   std::vector<RevocationOutcome> notices;  // one per owed notice, as sent
+  // The follow-up content about the record erased (FollowupStore::
+  // EraseContentAbout): how many requests; not OK if followup.db could not
+  // be changed (the withdrawal stands).
+  absl::Status erasure_status;
+  size_t erased = 0;
   size_t acknowledged() const { return Acknowledged(notices); }
   size_t pending() const { return Pending(notices); }
 };
 
 // Clears the record's consent and re-keys (logged as consent.withdraw, with
-// no record id), then owes and sends a revocation notice to every peer that
-// asked us for contact about the record or that we asked about it.
+// no record id), then owes a revocation notice to every peer that asked us
+// for contact about the record or that we asked about it, erases the
+// follow-up content about the record and sends the notices.
 // InvalidArgument if there is no such record; refused before anything
 // changes if the access log does not verify.
 absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string& external_id);

@@ -6,7 +6,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/app/audit.h"
 #include "node/app/followup.h"
+#include "node/app/followup_opening.h"
 #include "node/app/match.h"
 #include "node/app/records.h"
 #include "node/app/serving.h"
@@ -67,6 +69,72 @@ TEST_F(ConsentTest, WithdrawalClearsConsentReKeysAndTheAskingPeerAcknowledges) {
   auto retried = NotifyRevocations(police);
   ASSERT_TRUE(retried.ok());
   EXPECT_TRUE(retried->empty());
+}
+
+// After the withdrawal neither node's follow-up store holds the request's
+// handle, reason or reply, not even in the database files' free space; the
+// requests still say who asked whom, for what and when; both access logs
+// still verify and join, and nothing is left to open their commitments.
+TEST_F(ConsentTest, WithdrawalErasesTheFollowupContentAndTheLogsStillVerify) {
+  Node& police = fed_.node("police");
+  auto before = ReadInbox(police);
+  ASSERT_TRUE(before.ok() && before->incoming.size() == 1u);
+  const followup::Contact asked = before->incoming[0];
+  ASSERT_EQ(asked.reason, "same survivor?");
+  ASSERT_TRUE(DecideContactRequest(police, {asked.id, true, "REPLY-TEXT-2207 desk 4", {}}).ok());
+
+  auto w = WithdrawConsent(police, "P-1");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_TRUE(w->erasure_status.ok()) << w->erasure_status;
+  EXPECT_EQ(w->erased, 1u);
+  EXPECT_EQ(w->acknowledged(), 1u);
+
+  for (const char* id : {"police", "ngo"}) {
+    Node& node = fed_.node(id);
+    auto inbox = ReadInbox(node);
+    ASSERT_TRUE(inbox.ok());
+    std::vector<followup::Contact> all = inbox->incoming;
+    all.insert(all.end(), inbox->outgoing.begin(), inbox->outgoing.end());
+    ASSERT_EQ(all.size(), 1u) << id;
+    const followup::Contact& c = all[0];
+    EXPECT_TRUE(c.erased()) << id;
+    EXPECT_EQ(c.handle + c.reason + c.reply + c.salt, "") << id;
+    EXPECT_EQ(c.id, asked.id);
+    EXPECT_EQ(c.purpose, "victim-dedup");
+    EXPECT_EQ(c.peer, std::string(id) == "police" ? "ngo" : "police");
+    for (const std::string& file :
+         {node.paths().followup_db(), node.paths().followup_db() + "-wal"}) {
+      const std::string bytes = common::ReadWholeFile(file).value_or("");
+      for (const std::string& gone :
+           {asked.handle, std::string("same survivor?"), std::string("REPLY-TEXT-2207")}) {
+        EXPECT_EQ(bytes.find(gone), std::string::npos) << gone << " in " << file;
+      }
+    }
+    EXPECT_TRUE(absl::IsFailedPrecondition(WriteFollowupOpening(node, asked.id).status())) << id;
+  }
+  std::vector<ExportFile> exports;
+  for (const char* id : {"police", "ngo"}) {
+    auto exported = ExportAuditLog(fed_.node(id));  // verified as an auditor would
+    ASSERT_TRUE(exported.ok()) << exported.status();
+    EXPECT_EQ(exported->bytes.find(asked.handle), std::string::npos) << id;
+    exports.push_back({id, exported->bytes});
+  }
+  const AuditReview review = ReviewExports(exports, nullptr);
+  EXPECT_TRUE(review.ok()) << (review.anomalies.empty() ? "" : review.anomalies[0]);
+  EXPECT_GT(review.joined, 0);
+}
+
+TEST_F(ConsentTest, DeletingTheRecordErasesItsFollowupContentAndItsId) {
+  Node& police = fed_.node("police");
+  ASSERT_TRUE(DeleteRecord(police, "P-1").ok());
+  auto inbox = ReadInbox(police);
+  ASSERT_TRUE(inbox.ok() && inbox->incoming.size() == 1u);
+  const followup::Contact& c = inbox->incoming[0];
+  EXPECT_TRUE(c.erased());
+  EXPECT_EQ(c.handle + c.reason + c.own_id + c.salt, "");
+  EXPECT_EQ(c.peer, "ngo");
+  EXPECT_EQ(common::ReadWholeFile(police.paths().followup_db()).value_or("").find("same survivor?"),
+            std::string::npos);
 }
 
 TEST_F(ConsentTest, NoticeStaysPendingWhileThePeerIsUnreachableAndIsRetried) {

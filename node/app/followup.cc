@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "node/app/match.h"
 #include "node/common/status_macros.h"
+#include "node/followup/content_commitment.h"
 #include "node/followup/followup_client.h"
 
 namespace fedlink::app {
@@ -54,6 +55,7 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRe
   c.reason = request.reason;
   c.hit_at = hit->found_at;
   c.created_at = now;
+  c.salt = followup::NewContentSalt();  // the log keeps a commitment, not the content
   ASSIGN_OR_RETURN(const federation::Self self, node.Self(request.actor));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
   RETURN_IF_ERROR(followup::SendContact(self, owners.front(), c, kDeadline, log));

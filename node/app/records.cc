@@ -121,7 +121,11 @@ absl::Status DeleteRecord(Node& node, const std::string& external_id) {
   RETURN_IF_ERROR(deleted.status());
   if (!*deleted) return NoSuchRecord();
   // Re-key, so the deleted record's entries in cached tables open nothing.
-  return RekeyOwnTables(node);
+  RETURN_IF_ERROR(RekeyOwnTables(node));
+  // The follow-ups about it keep who asked whom and when, not their content
+  // nor the record's id.
+  ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
+  return store->EraseContentAbout(external_id, absl::Now(), /*forget_own_id=*/true).status();
 }
 
 }  // namespace fedlink::app

@@ -1,5 +1,6 @@
 #include "node/audit/audit_log.h"
 
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "fedlink/v1/audit.pb.h"
 #include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
+#include "node/common/whole_file.h"
 #include "node/store/sqlite.h"
 
 namespace fedlink::audit {
@@ -54,6 +56,8 @@ std::string Serialize(const Event& e, absl::Time now) {
   entry.set_answer_sha256(e.answer_sha256);
   entry.set_peer_signed(e.peer_signed);
   entry.set_detail(e.detail);
+  entry.set_tls_peer(e.tls_peer);
+  entry.set_content_commitment(e.content_commitment);
   return entry.SerializeAsString();
 }
 
@@ -66,6 +70,8 @@ class CheckpointWalker {
   // Feeds the next leaf.
   void Add(absl::string_view leaf) { frontier_.Append(crypto::merkle::LeafHash(leaf)); }
   uint64_t size() const { return frontier_.size(); }
+  // The root of the leaves fed so far.
+  std::string Root() const { return frontier_.Root(); }
 
   // Checks the signed `note` for a tree of exactly size() leaves.
   absl::Status Check(absl::string_view note, uint64_t expected_size) {
@@ -101,6 +107,43 @@ class CheckpointWalker {
   uint64_t last_size_ = 0;
 };
 
+// The log's head record, DIR/audit.head: its latest signed checkpoint note,
+// rewritten with every checkpoint. A second place that knows the log's size
+// and root, so that Open can tell a wiped, emptied, truncated or replaced
+// audit.db from a new log. Missing for a log that never checkpointed (or
+// was written before fedlink kept it: Open then writes it).
+struct Head {
+  std::string path;
+  std::optional<crypto::checkpoint::Checkpoint> checkpoint;  // none: no record
+};
+
+absl::StatusOr<Head> ReadHead(const common::NodePaths& paths, const crypto::Verifier& key) {
+  Head head;
+  head.path = paths.audit_head();
+  if (common::FileMTimeNanos(head.path) < 0) return head;
+  ASSIGN_OR_RETURN(const std::string note, common::ReadWholeFile(head.path, 64 << 10));
+  auto cp = crypto::checkpoint::Verify(note, key);
+  if (!cp.ok()) {
+    return absl::DataLossError(absl::StrCat(head.path,
+                                            ": not a checkpoint of this node's access log (",
+                                            cp.status().message(), "); restore it from a backup"));
+  }
+  head.checkpoint = *std::move(cp);
+  return head;
+}
+
+// Refused: audit.db lacks the log the head record names.
+absl::Status LogLost(const Head& head, const std::string& db_path, absl::string_view what) {
+  return absl::DataLossError(absl::StrCat(
+      db_path, ": ", what, ", but ", head.path, " records a signed log of ", head.checkpoint->size,
+      " entries: the access log was wiped, emptied, truncated or replaced. fedlink will not start "
+      "a new log over it: restore audit.db (with its -wal file) and audit.head from the same "
+      "backup. Only if the log is lost for good, move ",
+      head.path,
+      " aside to start a new one (witnesses and auditors will see that it does not "
+      "extend the old)."));
+}
+
 }  // namespace
 
 struct AuditLog::Impl {
@@ -111,6 +154,7 @@ struct AuditLog::Impl {
 
   absl::Mutex mu;  // the database and the Merkle state
   std::unique_ptr<store::sqlite::Database> db ABSL_GUARDED_BY(mu);
+  std::string head_path;  // DIR/audit.head
   crypto::merkle::Frontier frontier ABSL_GUARDED_BY(mu);
   uint64_t checkpoint_size ABSL_GUARDED_BY(mu) = 0;
   std::string checkpoint_note ABSL_GUARDED_BY(mu);
@@ -166,6 +210,10 @@ struct AuditLog::Impl {
   absl::StatusOr<std::string> Checkpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     RETURN_IF_ERROR(CatchUp());
     if (frontier.size() == checkpoint_size && !checkpoint_note.empty()) return checkpoint_note;
+    // In a write transaction: every process's checkpoints, and so the head
+    // record, follow each other in size order.
+    ASSIGN_OR_RETURN(auto tx, db->Begin());
+    RETURN_IF_ERROR(CatchUp());
     crypto::checkpoint::Checkpoint cp;
     cp.origin = node_id;
     cp.size = frontier.size();
@@ -175,6 +223,10 @@ struct AuditLog::Impl {
                      db->Prepare("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)"));
     st->Bind(1, static_cast<int64_t>(cp.size)).Bind(2, note);
     RETURN_IF_ERROR(st->Run());
+    // The entries it covers are committed: the head may name them before
+    // the checkpoint row is.
+    RETURN_IF_ERROR(common::WriteFileAtomically(head_path, note));
+    RETURN_IF_ERROR(tx->Commit());
     checkpoint_size = cp.size;
     checkpoint_note = note;
     return checkpoint_note;
@@ -209,9 +261,15 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   impl->clock = clock ? clock : common::Clock::Real();
   ASSIGN_OR_RETURN(auto verifier, crypto::Verifier::Parse(signer->VerifierKey()));
   impl->verifier = verifier;
-  ASSIGN_OR_RETURN(auto db,
-                   store::sqlite::Database::Open(common::NodePaths(node_dir).audit_db(),
-                                                 {.create = true, .synchronous_full = true}));
+  const common::NodePaths paths(node_dir);
+  impl->head_path = paths.audit_head();
+  ASSIGN_OR_RETURN(const Head head, ReadHead(paths, impl->verifier));
+  const bool recorded = head.checkpoint.has_value() && head.checkpoint->size > 0;
+  if (recorded && common::FileMTimeNanos(paths.audit_db()) < 0) {
+    return LogLost(head, paths.audit_db(), "is missing");
+  }
+  ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(
+                                paths.audit_db(), {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
 
   // Verify: every entry present and in order, every checkpoint signed by us
@@ -221,6 +279,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   ASSIGN_OR_RETURN(auto entries, db->Prepare("SELECT idx, leaf FROM entries ORDER BY idx"));
   std::string last_note;
   uint64_t last_size = 0;
+  bool head_matched = !recorded;
   auto next_entry = [&]() -> absl::StatusOr<bool> {
     ASSIGN_OR_RETURN(auto row, entries->Step());
     if (!row) return false;
@@ -229,6 +288,14 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
           absl::StrCat("audit log: entry ", walker.size(), " is missing (deleted or reordered)"));
     }
     walker.Add(entries->ColumnBlob(1));
+    if (recorded && walker.size() == head.checkpoint->size) {
+      if (walker.Root() != head.checkpoint->root_hash) {
+        return LogLost(head, paths.audit_db(),
+                       absl::StrCat("its first ", walker.size(),
+                                    " entries are not the ones signed in the head record"));
+      }
+      head_matched = true;
+    }
     return true;
   };
   for (;;) {
@@ -253,6 +320,14 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   for (;;) {  // entries after the last checkpoint (a crash before it)
     ASSIGN_OR_RETURN(auto more, next_entry());
     if (!more) break;
+  }
+  if (!head_matched) {
+    return LogLost(head, paths.audit_db(), absl::StrCat("it holds ", walker.size(), " entries"));
+  }
+  // A log from before the head record: the record starts with its latest
+  // checkpoint.
+  if (!head.checkpoint.has_value() && !last_note.empty()) {
+    RETURN_IF_ERROR(common::WriteFileAtomically(impl->head_path, last_note));
   }
   impl->frontier = std::move(walker).TakeFrontier();
   impl->checkpoint_size = last_size;

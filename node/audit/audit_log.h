@@ -12,7 +12,11 @@
 // Open verifies the log: it recomputes the Merkle root of every stored
 // entry and refuses (DataLoss, naming the entry or checkpoint) a log whose
 // entries no longer match its checkpoints: a flipped byte, a deleted,
-// reordered or truncated entry. Thread-safe.
+// reordered or truncated entry. Every checkpoint is also written to a second
+// place, DIR/audit.head (the latest signed checkpoint note, 0600); Open
+// refuses (DataLoss, naming both files and what to do) an audit.db that is
+// missing, empty, shorter than that record, or whose entries are not the
+// ones it signs, instead of silently starting a new log. Thread-safe.
 #ifndef FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
 #define FEDLINK_NODE_AUDIT_AUDIT_LOG_H_
 
@@ -47,6 +51,12 @@ struct Event {
   std::string answer_sha256;
   std::string peer_signed;  // the other side's signed bytes, when small
   std::string detail;
+  // A request refused before it authenticated: the TLS client that sent it
+  // (roster node id, or "sha256:" and its certificate's fingerprint).
+  std::string tls_peer;
+  // A follow-up's keyed commitment to its content (followup/content_commitment.h):
+  // the content itself stays in the deletable follow-up store.
+  std::string content_commitment;
 };
 
 // An entry's outcome field: "ok", or the refusal's code and reason.

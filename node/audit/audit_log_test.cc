@@ -1,6 +1,8 @@
 #include "node/audit/audit_log.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -134,11 +136,100 @@ TEST_F(AuditLogTest, AForgedCheckpointIsRefused) {
   auto db = RawDb();
   ASSERT_TRUE(db->Exec("DELETE FROM entries WHERE idx = 9").ok());
   ASSERT_TRUE(db->Exec("DELETE FROM checkpoints WHERE size = 10").ok());
+  // (And the head record, which refuses a log shorter than it: see
+  // AWipedEmptiedOrReplacedLogIsRefused.)
+  std::filesystem::remove(dir_ + "/audit.head");
   // Entries 0..8 with an attacker's checkpoint over them.
   EXPECT_TRUE(Reopen().ok());  // entries past the last checkpoint are fine
   auto forged = AuditLog::Open(dir_, other.get());
   ASSERT_FALSE(forged.ok());  // size-5 checkpoint is not signed by `other`
   EXPECT_TRUE(absl::IsDataLoss(forged.status()));
+}
+
+// audit.head keeps the log's latest signed checkpoint beside audit.db: a
+// log that is missing, emptied, shorter than it or not the one it signs is
+// refused, naming both files and what to do, instead of starting afresh.
+TEST_F(AuditLogTest, AWipedEmptiedTruncatedOrReplacedLogIsRefused) {
+  Fill(12);  // checkpoints at 5 and 10, and at 12 when the log closes
+  const std::string db = dir_ + "/audit.db";
+  ASSERT_TRUE(std::filesystem::exists(dir_ + "/audit.head"));
+  EXPECT_EQ(
+      std::filesystem::status(dir_ + "/audit.head").permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string backup = dir_ + "/backup.db";
+  std::filesystem::copy_file(db, backup);
+  auto restore = [&] {
+    for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    std::filesystem::copy_file(backup, db, std::filesystem::copy_options::overwrite_existing);
+  };
+  auto expect_refused = [&](const std::string& what) {
+    const absl::Status s = Reopen();
+    EXPECT_TRUE(absl::IsDataLoss(s)) << what << ": " << s;
+    EXPECT_NE(s.message().find("audit.head records a signed log of 12 entries"), std::string::npos)
+        << what << ": " << s;
+    EXPECT_NE(s.message().find("restore audit.db (with its -wal file) and audit.head"),
+              std::string::npos)
+        << what << ": " << s;
+  };
+
+  std::filesystem::remove(db);  // wiped
+  expect_refused("missing");
+  EXPECT_FALSE(std::filesystem::exists(db));  // and not recreated empty
+  restore();
+  EXPECT_TRUE(Reopen().ok());
+
+  {  // emptied
+    auto raw = RawDb();
+    ASSERT_TRUE(raw->Exec("DELETE FROM entries; DELETE FROM checkpoints").ok());
+  }
+  expect_refused("emptied");
+  restore();
+
+  {  // cut back to a checkpoint it still holds: consistent in itself
+    auto raw = RawDb();
+    ASSERT_TRUE(raw->Exec("DELETE FROM entries WHERE idx >= 7; "
+                          "DELETE FROM checkpoints WHERE size > 5")
+                    .ok());
+  }
+  expect_refused("truncated to 7");
+  restore();
+
+  {  // replaced by another log of this node, as long or longer
+    const std::string other = dir_ + "/other";
+    std::filesystem::create_directories(other);
+    auto log = *AuditLog::Open(other, key_.get());
+    for (int i = 0; i < 15; ++i) {
+      Event e;
+      e.event = "node.start";
+      ASSERT_TRUE(log->Append(e).ok());
+    }
+    log.reset();
+    std::filesystem::copy_file(other + "/audit.db", db,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  expect_refused("replaced");
+  restore();
+  EXPECT_TRUE(Reopen().ok());
+}
+
+TEST_F(AuditLogTest, ALogFromBeforeTheHeadRecordGetsOneAndGrowsIt) {
+  Fill(7);
+  std::filesystem::remove(dir_ + "/audit.head");  // as fedlink kept none
+  {
+    auto log = OpenLog();
+    ASSERT_NE(log, nullptr);
+    EXPECT_TRUE(std::filesystem::exists(dir_ + "/audit.head"));
+    Event e;
+    e.event = "node.start";
+    ASSERT_TRUE(log->Append(e).ok());
+    ASSERT_TRUE(log->Checkpoint().ok());
+  }
+  std::ifstream head(dir_ + "/audit.head");
+  const std::string note((std::istreambuf_iterator<char>(head)), std::istreambuf_iterator<char>());
+  EXPECT_NE(note.find("police\n8\n"), std::string::npos) << note;
+  // A head record signed by another key is refused too.
+  auto other = *crypto::SigningKey::Generate("police");
+  EXPECT_TRUE(absl::IsDataLoss(AuditLog::Open(dir_, other.get()).status()));
 }
 
 TEST_F(AuditLogTest, ConcurrentAppendsShareCommitsAndGetDistinctIndices) {

@@ -18,6 +18,11 @@ namespace {
 
 using federation::VerifiedRequest;
 
+// A cosign request holds a checkpoint note (origin, size, root hash, a few
+// signature lines) and a consistency proof of at most 64 hashes: a few KiB.
+// Anything larger is refused before any of it is kept.
+constexpr size_t kMaxCosignRequestBytes = 16 << 10;
+
 constexpr federation::SignedMethod kCosign = {
     .request = "fedlink.v1.CosignRequest",
     .answer = "fedlink.v1.CosignAnswer",
@@ -36,6 +41,10 @@ class WitnessService final : public fedlink::v1::Witness::Service {
                       fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v,
                      Event& entry) -> absl::StatusOr<fedlink::v1::CosignRequest> {
+      if (v.body.size() > kMaxCosignRequestBytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cosign request of ", v.body.size(), " bytes is larger than ", kMaxCosignRequestBytes));
+      }
       fedlink::v1::CosignRequest body;
       const bool parsed = body.ParseFromString(v.body);
       entry.peer_signed = body.checkpoint();  // the checkpoint offered: evidence either way

@@ -24,17 +24,23 @@ namespace {
 std::string Reply(const followup::Contact& c) {
   return c.reply.empty() ? "" : absl::StrCat(" reply=", SafeQuoted(c.reply));
 }
+// A request's handle and reason, or "(erased)" once its content was erased
+// (consent withdrawn, record deleted).
+std::string Handle(const followup::Contact& c) { return c.erased() ? "(erased)" : Safe(c.handle); }
+std::string Reason(const followup::Contact& c) {
+  return c.erased() ? "(erased)" : SafeQuoted(c.reason);
+}
 
 void PrintInbox(const app::Inbox& inbox, absl::Time now) {
   std::cout << "incoming (" << inbox.incoming.size() << "):\n";
   for (const followup::Contact& c : inbox.incoming) {
     std::cout << absl::StrFormat(
         "  %s from %s about %s (%s) purpose=%s status=%s hit=%s (%s) reason=%s%s\n", Safe(c.id),
-        Safe(c.peer), Safe(c.own_id), Safe(c.handle), Safe(c.purpose), ContactStatusName(c.status),
+        Safe(c.peer), Safe(c.own_id), Handle(c), Safe(c.purpose), ContactStatusName(c.status),
         app::Ago(c.hit_at, now),
         c.status == followup::ContactStatus::kPending ? app::PrumWindowLeft(c.hit_at, now)
                                                       : "answered",
-        SafeQuoted(c.reason), Reply(c));
+        Reason(c), Reply(c));
   }
   size_t notices = 0;
   for (const app::NoticeSummary& n : inbox.notices) notices += n.count;
@@ -48,8 +54,8 @@ void PrintInbox(const app::Inbox& inbox, absl::Time now) {
   for (const followup::Contact& c : inbox.outgoing) {
     std::cout << absl::StrFormat(
         "  %s to %s about %s (our %s) purpose=%s status=%s hit=%s reason=%s%s\n", Safe(c.id),
-        Safe(c.peer), Safe(c.handle), Safe(c.own_id), Safe(c.purpose), ContactStatusName(c.status),
-        app::Ago(c.hit_at, now), SafeQuoted(c.reason), Reply(c));
+        Safe(c.peer), Handle(c), Safe(c.own_id), Safe(c.purpose), ContactStatusName(c.status),
+        app::Ago(c.hit_at, now), Reason(c), Reply(c));
   }
 }
 

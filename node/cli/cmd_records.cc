@@ -31,6 +31,11 @@ int RunWithdrawConsent(app::Node& node, const std::string& id) {
   if (!withdrawal->notices_status.ok()) {
     return ReportError("records", withdrawal->notices_status);
   }
+  if (!withdrawal->erasure_status.ok()) {
+    return ReportError("records", withdrawal->erasure_status);
+  }
+  std::cout << "follow-up content erased: " << withdrawal->erased
+            << " contact requests (the access log keeps only commitments)\n";
   PrintRevocationOutcomes(withdrawal->notices);
   std::cout << "revocation notices (GDPR Art. 19): " << withdrawal->notices.size() << " owed, "
             << withdrawal->acknowledged() << " acknowledged, " << withdrawal->pending()

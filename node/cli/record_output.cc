@@ -63,8 +63,9 @@ bool PrintHistory(const app::SharingHistory& h) {
   }
   for (const followup::Contact& c : h.contacts_out) {
     std::cout << "  " << Timestamp(c.created_at) << " we asked " << Safe(c.peer)
-              << " for contact about their " << Safe(c.handle) << " (" << Safe(c.id) << ", "
-              << Safe(c.purpose) << "): " << followup::ContactStatusName(c.status) << "\n";
+              << " for contact about their " << (c.erased() ? "(erased)" : Safe(c.handle)) << " ("
+              << Safe(c.id) << ", " << Safe(c.purpose)
+              << "): " << followup::ContactStatusName(c.status) << "\n";
   }
   for (const followup::FollowupStore::Notice& n : h.notices) {
     std::cout << "  " << Timestamp(n.at) << " " << Safe(n.peer) << " matched it for "

@@ -40,6 +40,9 @@ struct NodePaths {
   std::string followup_db() const { return In("followup.db"); }
   // The access log and what this node witnessed of its peers' logs.
   std::string audit_db() const { return In("audit.db"); }
+  // The log's latest signed checkpoint, kept beside it: a wiped, emptied or
+  // replaced audit.db is refused rather than silently started afresh.
+  std::string audit_head() const { return In("audit.head"); }
   std::string witness_db() const { return In("witness.db"); }
 
  private:

@@ -49,24 +49,41 @@ class RosterHolder {
 // The TLS client certificate fingerprint of a call.
 absl::StatusOr<std::string> PeerFingerprint(const grpc::ServerContext& context) {
   auto auth = context.auth_context();
-  if (auth == nullptr) return absl::UnauthenticatedError("no TLS peer");
+  if (auth == nullptr) {
+    return WithRefusalReason(absl::UnauthenticatedError("no TLS peer"), "no-tls-certificate");
+  }
   auto pems = auth->FindPropertyValues("x509_pem_cert");
-  if (pems.empty()) return absl::UnauthenticatedError("no TLS client certificate");
+  if (pems.empty()) {
+    return WithRefusalReason(absl::UnauthenticatedError("no TLS client certificate"),
+                             "no-tls-certificate");
+  }
   return tls::Fingerprint(absl::string_view(pems[0].data(), pems[0].size()));
 }
 
 class VerifierAuth final : public PeerAuth {
  public:
-  explicit VerifierAuth(const RequestVerifier* verifier) : verifier_(verifier) {}
+  VerifierAuth(const RequestVerifier* verifier, RosterHolder* roster)
+      : verifier_(verifier), roster_(roster) {}
   absl::StatusOr<VerifiedRequest> Verify(const grpc::ServerContext& context,
                                          absl::string_view envelope,
                                          absl::string_view message_type) const override {
     ASSIGN_OR_RETURN(auto fp, PeerFingerprint(context));
     return verifier_->Verify(envelope, message_type, fp);
   }
+  std::string TlsPeer(const grpc::ServerContext& context) const override {
+    absl::StatusOr<std::string> fp = PeerFingerprint(context);
+    if (!fp.ok()) return "";
+    if (auto roster = roster_->Get(); roster.ok()) {
+      for (const Member& m : (*roster)->members()) {
+        if (m.tls_cert_sha256 == *fp) return m.node_id;
+      }
+    }
+    return absl::StrCat("sha256:", *fp);
+  }
 
  private:
   const RequestVerifier* verifier_;
+  RosterHolder* roster_;
 };
 
 constexpr SignedMethod kPing = {
@@ -160,7 +177,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
   impl->verifier = std::make_unique<RequestVerifier>(
       node.config.node_id, [holder] { return holder->Get(); }, impl->nonces.get(), clock,
       options.skew);
-  impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get());
+  impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get(), holder);
   impl->service = std::make_unique<FederationService>(node, holder, *impl->auth, clock);
 
   grpc::ServerBuilder builder;

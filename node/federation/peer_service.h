@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +29,10 @@ class PeerAuth {
   virtual absl::StatusOr<VerifiedRequest> Verify(const grpc::ServerContext& context,
                                                  absl::string_view envelope,
                                                  absl::string_view message_type) const = 0;
+  // The TLS client of `context`, for requests that do not authenticate: the
+  // roster node id its certificate is pinned for, else "sha256:" and the
+  // certificate's fingerprint ("" without a client certificate).
+  virtual std::string TlsPeer(const grpc::ServerContext& context) const = 0;
 };
 
 using PeerServiceFactory =

@@ -10,18 +10,22 @@ absl::Status ChunkWriter::WriteBody(const std::string& body) {
   return (*send_)(std::move(sealed));
 }
 
-audit::Event SignedHandler::StartEntry(const SignedMethod& method, absl::string_view envelope,
+audit::Event SignedHandler::StartEntry(const grpc::ServerContext& context,
+                                       const SignedMethod& method, absl::string_view envelope,
                                        const absl::StatusOr<VerifiedRequest>& verified) const {
-  audit::Event entry = audit::ResponderEvent(method.answered, identity_->name(), envelope,
-                                             verified.ok() ? &*verified : nullptr);
+  if (!verified.ok()) {
+    return audit::RefusalEvent(method.refused, identity_->name(), method.request, envelope,
+                               auth_.TlsPeer(context), verified.status());
+  }
+  audit::Event entry = audit::ResponderEvent(method.answered, identity_->name(), *verified);
   if (method.note != nullptr) method.note(envelope, entry);
   return entry;
 }
 
 absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method, const absl::Status& outcome,
-                                          audit::Event& entry) const {
+                                          bool authenticated, audit::Event& entry) const {
   entry.event = std::string(outcome.ok() ? method.answered : method.refused);
-  entry.outcome = audit::OutcomeOf(outcome);
+  if (authenticated) entry.outcome = audit::OutcomeOf(outcome);
   if (audit_ == nullptr) {
     RETURN_IF_ERROR(outcome);
     return Logged{};

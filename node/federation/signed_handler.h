@@ -61,8 +61,10 @@ struct SignedMethod {
   absl::string_view answer;    // context the answer (each chunk) is sealed under
   absl::string_view answered;  // audit event of an answered request
   absl::string_view refused;   // audit event of a refused one (may be `answered`)
-  // Noted in every entry of the method, even of requests that did not
-  // verify (null: nothing), e.g. the request envelope kept as evidence.
+  // Noted in the entry of every request of the method that authenticated
+  // (null: nothing). A request that did not is logged as a fixed-size
+  // refusal entry (audit::RefusalEvent): the TLS peer, the method, a fixed
+  // reason code and the envelope's digest, never anything it carried.
   void (*note)(absl::string_view envelope, audit::Event& entry) = nullptr;
   // By default a refusal stands when its entry cannot be written (the entry
   // is best effort). If set, such a refusal is answered with the log's error
@@ -164,7 +166,8 @@ class SignedHandler {
   // status of whichever of verify, decode and act failed first (later steps
   // are not run), or the log's error if the entry could not be written (see
   // SignedMethod::refusal_needs_entry). Every request that reaches this is
-  // logged first, with outcome "ok" or the refusal's code and reason; the
+  // logged first, with outcome "ok" or the refusal's code and reason (for a
+  // request that did not verify, a fixed reason code: RefusalReason); the
   // answer is built and sealed only once its entry is durable.
   //   decode: (const VerifiedRequest&[, audit::Event&]) -> Request
   //   act:    (const VerifiedRequest&, Request&[, audit::Event&]) -> Result
@@ -208,7 +211,7 @@ class SignedHandler {
     using Request = internal::ValueOf<Decode, audit::Event, const VerifiedRequest>;
     using Result = internal::ValueOf<Act, audit::Event, const VerifiedRequest, Request>;
     absl::StatusOr<VerifiedRequest> verified = auth_.Verify(context, envelope, method.request);
-    audit::Event entry = StartEntry(method, envelope, verified);
+    audit::Event entry = StartEntry(context, method, envelope, verified);
     absl::Status outcome = verified.status();
     std::optional<Result> result;
     if (outcome.ok()) {
@@ -221,18 +224,21 @@ class SignedHandler {
         if (outcome.ok()) result.emplace(*std::move(acted));
       }
     }
-    ASSIGN_OR_RETURN(const Logged logged, Log(method, outcome, entry));
+    ASSIGN_OR_RETURN(const Logged logged, Log(method, outcome, verified.ok(), entry));
     return answer(*verified, *result, logged);
   }
 
-  // The entry of a request, named by its envelope's digest, with the
-  // verified sender and header if it verified, and the method's note.
-  audit::Event StartEntry(const SignedMethod& method, absl::string_view envelope,
+  // The entry of a request, named by its envelope's digest: with the
+  // verified sender and header and the method's note if it verified, else
+  // the fixed-size refusal entry naming the TLS peer.
+  audit::Event StartEntry(const grpc::ServerContext& context, const SignedMethod& method,
+                          absl::string_view envelope,
                           const absl::StatusOr<VerifiedRequest>& verified) const;
-  // Logs `entry` with `outcome`; returns where it was logged, the refusal
-  // `outcome`, or the log's error.
+  // Logs `entry` with `outcome` (an authenticated request's outcome text;
+  // a refusal entry keeps its fixed reason); returns where it was logged,
+  // the refusal `outcome`, or the log's error.
   absl::StatusOr<Logged> Log(const SignedMethod& method, const absl::Status& outcome,
-                             audit::Event& entry) const;
+                             bool authenticated, audit::Event& entry) const;
   absl::StatusOr<std::string> Seal(const SignedMethod& method, const std::string& body) const;
 
   const PeerAuth& auth_;

@@ -10,9 +10,11 @@
 #include <atomic>
 
 #include "absl/strings/escaping.h"
+#include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/common/whole_file.h"
 #include "node/federation/peer_client.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/signed_rpc.h"
@@ -265,10 +267,69 @@ TEST_F(SignedHandlerTest, RequestSignedByANonMemberIsRefusedLoggedAndNotActedOn)
   const auto entries = Entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].event(), "test.refused");
-  EXPECT_THAT(entries[0].outcome(), StartsWith("PERMISSION_DENIED: "));
+  // A fixed reason code, not the verifier's text (which quotes the signer's
+  // name, of the sender's choosing).
+  EXPECT_EQ(entries[0].outcome(), "PERMISSION_DENIED: not-a-member");
   EXPECT_EQ(entries[0].requester(), "");  // not authenticated: not named
+  EXPECT_EQ(entries[0].tls_peer(), "a");  // but the TLS client is
   EXPECT_EQ(entries[0].request_sha256(), EnvelopeDigest(envelope));
-  EXPECT_EQ(entries[0].detail(), "noted by method");
+  // Nothing the method notes for requests that authenticated.
+  EXPECT_EQ(entries[0].detail(), "unauthenticated fedlink.v1.CosignRequest from TLS peer a");
+  EXPECT_EQ(entries[0].purpose(), "");
+  EXPECT_EQ(entries[0].peer_signed(), "");
+}
+
+// A refused request leaves a small entry of fixed size whatever it held: a
+// megabyte with a bad signature is logged as the same few bytes as a tiny
+// one, and none of its bytes reach the log or an export.
+TEST_F(SignedHandlerTest, ARequestThatDoesNotAuthenticateLeavesASmallFixedSizeEntry) {
+  const std::string pattern = "PATTERN-7d1f3c-";
+  std::string big;
+  while (big.size() < (1 << 20)) big += pattern;
+  std::string forged = SignedCosign("a", big);
+  forged[forged.size() - 1] ^= 0x01;  // the signature's last byte
+  std::string tiny = SignedCosign("a", "x");
+  tiny[tiny.size() - 1] ^= 0x01;
+  fedlink::v1::Signed response;
+  EXPECT_EQ(Call(forged, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(tiny, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(calls_.decoded, 0);
+
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.outcome(), "UNAUTHENTICATED: bad-signature");
+    EXPECT_EQ(e.tls_peer(), "a");
+    EXPECT_EQ(e.requester(), "");
+    EXPECT_LT(e.ByteSizeLong(), 300u);
+  }
+  EXPECT_EQ(entries[0].request_sha256(), EnvelopeDigest(forged));
+  // The same size for both, but for the time's varint.
+  EXPECT_NEAR(static_cast<double>(entries[0].ByteSizeLong()),
+              static_cast<double>(entries[1].ByteSizeLong()), 2);
+  const std::string exported = *log_->Export();
+  EXPECT_EQ(exported.find(pattern), std::string::npos);
+  for (const char* file : {"/audit.db", "/audit.db-wal"}) {
+    const std::string bytes = common::ReadWholeFile(fed_->node("b").paths.dir + file).value_or("");
+    EXPECT_EQ(bytes.find(pattern), std::string::npos) << file;
+  }
+}
+
+TEST_F(SignedHandlerTest, AHeaderFieldTooLongForTheLogIsRefusedAndNotLogged) {
+  fedlink::v1::CosignRequest body;
+  Header h = NewHeader("a", "b", "test", absl::Now());
+  h.legal_basis = std::string(kMaxLegalBasisBytes + 1, 'L');
+  body.mutable_header()->ParseFromString(SerializeHeader(h));
+  body.set_checkpoint("hello");
+  const std::string envelope = *crypto::envelope::Seal(
+      *fed_->node("a").identity, "fedlink.v1.CosignRequest", body.SerializeAsString());
+  fedlink::v1::Signed response;
+  EXPECT_EQ(Call(envelope, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(calls_.decoded, 0);
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].outcome(), "INVALID_ARGUMENT: header-field-too-long");
+  EXPECT_EQ(entries[0].legal_basis(), "");
 }
 
 TEST_F(SignedHandlerTest, UnsignedRequestIsRefusedLoggedAndNotActedOn) {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
@@ -36,49 +37,129 @@ std::string EnvelopeDigest(absl::string_view envelope) {
   return out;
 }
 
+namespace {
+
+// The fixed reasons a refusal entry may name (RefusalReason), and the
+// payload that carries one on a status.
+constexpr absl::string_view kRefusalReasons[] = {
+    "malformed-envelope",
+    "no-roster",
+    "not-a-member",
+    "bad-signature",
+    "no-header",
+    "from-is-not-the-signer",
+    "tls-certificate-mismatch",
+    "wrong-recipient",
+    "bad-nonce",
+    "stale",
+    "replayed",
+    "nonce-store-failed",
+    "header-field-too-long",
+    "no-tls-certificate",
+};
+constexpr char kRefusalReasonPayload[] = "type.fedlink/refusal-reason";
+
+}  // namespace
+
+absl::Status WithRefusalReason(absl::Status refusal, absl::string_view reason) {
+  refusal.SetPayload(kRefusalReasonPayload, absl::Cord(reason));
+  return refusal;
+}
+
+absl::string_view RefusalReason(const absl::Status& refusal) {
+  if (auto tagged = refusal.GetPayload(kRefusalReasonPayload); tagged.has_value()) {
+    for (absl::string_view reason : kRefusalReasons) {
+      if (*tagged == reason) return reason;
+    }
+  }
+  switch (refusal.code()) {
+    case absl::StatusCode::kPermissionDenied:
+      return "permission-denied";
+    case absl::StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case absl::StatusCode::kInvalidArgument:
+      return "malformed";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "stale";
+    case absl::StatusCode::kAlreadyExists:
+      return "replayed";
+    case absl::StatusCode::kUnavailable:
+      return "unavailable";
+    default:
+      return "refused";
+  }
+}
+
 absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelope_bytes,
                                                         absl::string_view context,
                                                         absl::string_view tls_peer_sha256) const {
-  ASSIGN_OR_RETURN(auto parsed, crypto::envelope::Parse(envelope_bytes));
+  absl::StatusOr<crypto::envelope::Envelope> parsed = crypto::envelope::Parse(envelope_bytes);
+  if (!parsed.ok()) return WithRefusalReason(parsed.status(), "malformed-envelope");
   auto roster = roster_();
-  if (!roster.ok())
-    return absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message()));
-  const Member* member = (*roster)->Find(parsed.signer);
-  if (member == nullptr) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("'", parsed.signer, "' is not a member of the installed roster"));
+  if (!roster.ok()) {
+    return WithRefusalReason(
+        absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message())),
+        "no-roster");
   }
-  ASSIGN_OR_RETURN(auto body, crypto::envelope::Open(envelope_bytes, context, member->identity));
+  const Member* member = (*roster)->Find(parsed->signer);
+  if (member == nullptr) {
+    return WithRefusalReason(absl::PermissionDeniedError(absl::StrCat(
+                                 "'", parsed->signer, "' is not a member of the installed roster")),
+                             "not-a-member");
+  }
+  absl::StatusOr<std::string> body =
+      crypto::envelope::Open(envelope_bytes, context, member->identity);
+  if (!body.ok()) return WithRefusalReason(body.status(), "bad-signature");
   // Every request message has its RequestHeader as field 1; parsing the
   // body as a RequestPrefix reads just that.
   fedlink::v1::PingRequest prefix;
-  if (!prefix.ParseFromString(body) || !prefix.has_header()) {
-    return absl::InvalidArgumentError("request has no header");
+  if (!prefix.ParseFromString(*body) || !prefix.has_header()) {
+    return WithRefusalReason(absl::InvalidArgumentError("request has no header"), "no-header");
   }
   const auto& h = prefix.header();
   if (h.from() != member->node_id) {
-    return absl::PermissionDeniedError("request header 'from' is not its signer");
+    return WithRefusalReason(absl::PermissionDeniedError("request header 'from' is not its signer"),
+                             "from-is-not-the-signer");
   }
   if (tls_peer_sha256 != member->tls_cert_sha256) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "TLS client certificate does not match the roster entry of '", member->node_id, "'"));
+    return WithRefusalReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "TLS client certificate does not match the roster entry of '", member->node_id, "'")),
+        "tls-certificate-mismatch");
   }
   if (h.to() != self_id_) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("request is addressed to '", h.to(), "', not to this node"));
+    return WithRefusalReason(absl::PermissionDeniedError(absl::StrCat(
+                                 "request is addressed to '", h.to(), "', not to this node")),
+                             "wrong-recipient");
   }
-  if (h.nonce().size() != 16) return absl::InvalidArgumentError("request nonce must be 16 bytes");
+  if (h.nonce().size() != 16) {
+    return WithRefusalReason(absl::InvalidArgumentError("request nonce must be 16 bytes"),
+                             "bad-nonce");
+  }
+  // The header goes into both nodes' audit logs: it stays small.
+  if (h.purpose().size() > kMaxPurposeBytes || h.legal_basis().size() > kMaxLegalBasisBytes ||
+      h.official().size() > kMaxOfficialBytes) {
+    return WithRefusalReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            "request header: purpose, legal basis or official longer than ", kMaxPurposeBytes, ", ",
+            kMaxLegalBasisBytes, " or ", kMaxOfficialBytes, " bytes")),
+        "header-field-too-long");
+  }
   const absl::Time now = clock_->Now();
   const absl::Time issued = absl::FromUnixSeconds(h.issued_at());
   if (issued < now - skew_ || issued > now + skew_) {
-    return absl::DeadlineExceededError(absl::StrCat("request issued_at is outside the ",
-                                                    absl::FormatDuration(skew_),
-                                                    " freshness window (stale or clock skew)"));
+    return WithRefusalReason(absl::DeadlineExceededError(absl::StrCat(
+                                 "request issued_at is outside the ", absl::FormatDuration(skew_),
+                                 " freshness window (stale or clock skew)")),
+                             "stale");
   }
-  RETURN_IF_ERROR(nonces_->Remember(member->node_id, h.nonce(), issued + skew_, now));
+  if (absl::Status s = nonces_->Remember(member->node_id, h.nonce(), issued + skew_, now);
+      !s.ok()) {
+    return WithRefusalReason(s, absl::IsAlreadyExists(s) ? "replayed" : "nonce-store-failed");
+  }
   VerifiedRequest out;
   out.header = {h.from(), h.to(), h.purpose(), h.nonce(), issued, h.legal_basis(), h.official()};
-  out.body = std::move(body);
+  out.body = *std::move(body);
   out.digest = EnvelopeDigest(envelope_bytes);
   out.sender = *member;
   return out;

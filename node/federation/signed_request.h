@@ -12,7 +12,10 @@
 //     lists for that member,
 //   - `to` is this node,
 //   - issued_at is within the clock-skew window (default 5 minutes),
-//   - the nonce was not seen before (kept durably for the window).
+//   - the nonce was not seen before (kept durably for the window),
+//   - the header's purpose, legal basis and official are short (they go
+//     into both nodes' audit logs): at most kMaxPurposeBytes,
+//     kMaxLegalBasisBytes and kMaxOfficialBytes.
 // Every answer is signed by the responder and names the SHA-256 of the
 // request envelope it answers.
 #ifndef FEDLINK_NODE_FEDERATION_SIGNED_REQUEST_H_
@@ -33,6 +36,9 @@
 namespace fedlink::federation {
 
 inline constexpr absl::Duration kDefaultSkew = absl::Minutes(5);
+inline constexpr size_t kMaxPurposeBytes = 64;
+inline constexpr size_t kMaxLegalBasisBytes = 256;
+inline constexpr size_t kMaxOfficialBytes = 128;
 
 struct Header {
   std::string from;
@@ -89,6 +95,14 @@ class RequestVerifier {
   common::Clock* clock_;
   absl::Duration skew_;
 };
+
+// Why a request was refused before it authenticated, as a fixed code that
+// an audit entry may keep ("not-a-member", "bad-signature", "replayed", ...):
+// never text the peer chose. Refusals of RequestVerifier::Verify carry their
+// code; any other status is named by its status code ("unauthenticated").
+absl::string_view RefusalReason(const absl::Status& refusal);
+// `refusal` tagged with the fixed code `reason` (one of RefusalReason's).
+absl::Status WithRefusalReason(absl::Status refusal, absl::string_view reason);
 
 // The client's check of a signed answer: signed by `responder`, for the
 // request whose envelope digest is `request_digest` (the answer body's

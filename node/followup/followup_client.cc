@@ -12,6 +12,7 @@
 #include "node/federation/grpc_status.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
+#include "node/followup/content_commitment.h"
 
 namespace fedlink::followup {
 
@@ -50,13 +51,15 @@ absl::Status SendUnlogged(const federation::Self& self, const federation::Member
 template <typename Message>
 absl::Status Send(const federation::Self& self, const federation::Member& peer, Message& body,
                   absl::string_view type, absl::string_view purpose, Rpc rpc, const std::string& id,
-                  absl::Duration deadline, absl::string_view event, audit::AuditLog* audit) {
+                  absl::Duration deadline, absl::string_view event, audit::AuditLog* audit,
+                  std::string content_commitment = "") {
   std::string digest, receipt;
   const absl::Status s =
       SendUnlogged(self, peer, body, type, purpose, rpc, id, deadline, &digest, &receipt);
   if (audit == nullptr) return s;
   audit::Event e = audit::RequesterEvent(self, peer, event, purpose, digest, 1, s);
-  e.peer_signed = receipt;
+  e.peer_signed = receipt;  // the peer's signed receipt: a digest and an id
+  e.content_commitment = std::move(content_commitment);
   RETURN_IF_ERROR(audit->Append(e));
   return s;
 }
@@ -71,8 +74,8 @@ absl::Status SendContact(const federation::Self& self, const federation::Member&
   body.set_reason(c.reason);
   body.set_hit_at(absl::ToUnixSeconds(c.hit_at));
   return Send(self, owner, body, "fedlink.v1.ContactRequest", c.purpose,
-              &fedlink::v1::Followup::Stub::Contact, c.id, deadline, "followup.contact.sent",
-              audit);
+              &fedlink::v1::Followup::Stub::Contact, c.id, deadline, "followup.contact.sent", audit,
+              RequestCommitment(c));
 }
 
 absl::Status SendReply(const federation::Self& self, const federation::Member& requester,
@@ -85,7 +88,7 @@ absl::Status SendReply(const federation::Self& self, const federation::Member& r
               &fedlink::v1::Followup::Stub::Reply, c.id, deadline,
               c.status == ContactStatus::kAccepted ? "followup.contact.accepted"
                                                    : "followup.contact.declined",
-              audit);
+              audit, ReplyCommitment(c));
 }
 
 absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,

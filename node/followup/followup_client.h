@@ -14,7 +14,9 @@
 namespace fedlink::followup {
 
 // Each exchange is logged in `audit` (if not null) with the peer's signed
-// receipt; a send whose entry cannot be written reports the logging error.
+// receipt (a digest and an id) and, for a contact request and a reply, the
+// commitment to its content under `c.salt` (content_commitment.h), never the
+// content; a send whose entry cannot be written reports the logging error.
 absl::Status SendContact(const federation::Self& self, const federation::Member& owner,
                          const Contact& c, absl::Duration deadline,
                          audit::AuditLog* audit = nullptr);

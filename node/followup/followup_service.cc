@@ -9,6 +9,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
 #include "node/federation/signed_rpc.h"
+#include "node/followup/content_commitment.h"
 
 namespace fedlink::followup {
 
@@ -17,6 +18,20 @@ namespace {
 using federation::VerifiedRequest;
 
 constexpr size_t kMaxText = 2000;
+// Per-method limits on a request's signed body, far below the transport's:
+// a contact request holds an id, a handle and at most kMaxText of reason, a
+// reply at most kMaxText of message, a revocation two ids (each with the
+// signed header, itself bounded: federation/signed_request.h).
+constexpr size_t kMaxContactBytes = 4096;
+constexpr size_t kMaxReplyBytes = 4096;
+constexpr size_t kMaxRevocationBytes = 2048;
+
+// InvalidArgument if the body of a `what` is larger than `limit`.
+absl::Status CheckSize(const VerifiedRequest& v, absl::string_view what, size_t limit) {
+  if (v.body.size() <= limit) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " of ", v.body.size(), " bytes is larger than ", limit));
+}
 
 // A contact id names a request on both nodes and is printed by `inbox`: from a
 // peer it must be 1-64 of [a-z0-9] (ours are "c" and 16 hex digits), so no
@@ -29,14 +44,14 @@ bool IsContactId(const std::string& id) {
   return true;
 }
 
-// Every entry keeps the signed request as evidence, answered or refused.
-void NoteRequest(absl::string_view envelope, audit::Event& entry) {
-  entry.peer_signed = std::string(envelope);
-  entry.count = 1;
-}
+// The requests carry handles and free text: their entries keep none of it
+// (no signed bytes), only the exchange id (the envelope's SHA-256) and, for
+// contact requests and replies, a commitment to the content, which stays in
+// the follow-up store (content_commitment.h).
+void NoteRequest(absl::string_view, audit::Event& entry) { entry.count = 1; }
 
-// Every followup method is answered with a receipt, keeps the request as
-// evidence, and logs the same event whether it was answered or refused.
+// Every followup method is answered with a receipt and logs the same event
+// whether it was answered or refused.
 constexpr federation::SignedMethod ReceiptMethod(absl::string_view request,
                                                  absl::string_view event) {
   return {.request = request,
@@ -74,6 +89,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
   grpc::Status Contact(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                        fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v) -> absl::StatusOr<fedlink::v1::ContactRequest> {
+      RETURN_IF_ERROR(CheckSize(v, "contact request", kMaxContactBytes));
       fedlink::v1::ContactRequest body;
       if (!body.ParseFromString(v.body) || !IsContactId(body.id()) ||
           body.reason().size() > kMaxText) {
@@ -81,8 +97,8 @@ class FollowupService final : public fedlink::v1::Followup::Service {
       }
       return body;
     };
-    auto act = [this](const VerifiedRequest& v,
-                      fedlink::v1::ContactRequest& body) -> absl::StatusOr<std::string> {
+    auto act = [this](const VerifiedRequest& v, fedlink::v1::ContactRequest& body,
+                      audit::Event& entry) -> absl::StatusOr<std::string> {
       ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
       ASSIGN_OR_RETURN(
           std::string own_id,
@@ -98,7 +114,9 @@ class FollowupService final : public fedlink::v1::Followup::Service {
       // The peer says when it found the hit; a time after ours would stretch
       // the 48-hour window, so it is bounded by our clock.
       c.hit_at = std::min(absl::FromUnixSeconds(body.hit_at()), c.created_at);
+      c.salt = NewContentSalt();
       RETURN_IF_ERROR(store_->AddIncoming(c));
+      entry.content_commitment = RequestCommitment(c);
       return body.id();
     };
     return federation::Reply(
@@ -108,17 +126,20 @@ class FollowupService final : public fedlink::v1::Followup::Service {
   grpc::Status Reply(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                      fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v) -> absl::StatusOr<fedlink::v1::ContactReply> {
+      RETURN_IF_ERROR(CheckSize(v, "contact reply", kMaxReplyBytes));
       fedlink::v1::ContactReply body;
       if (!body.ParseFromString(v.body) || body.message().size() > kMaxText) {
         return absl::InvalidArgumentError("malformed contact reply");
       }
       return body;
     };
-    auto act = [this](const VerifiedRequest& v,
-                      fedlink::v1::ContactReply& body) -> absl::StatusOr<std::string> {
+    auto act = [this](const VerifiedRequest& v, fedlink::v1::ContactReply& body,
+                      audit::Event& entry) -> absl::StatusOr<std::string> {
       // Only the node the request was sent to can answer it.
-      RETURN_IF_ERROR(store_->RecordReply(body.id(), v.sender.node_id, body.accepted(),
-                                          body.message(), clock_->Now()));
+      ASSIGN_OR_RETURN(const followup::Contact c,
+                       store_->RecordReply(body.id(), v.sender.node_id, body.accepted(),
+                                           body.message(), clock_->Now()));
+      entry.content_commitment = ReplyCommitment(c);
       return body.id();
     };
     return federation::Reply(
@@ -158,6 +179,7 @@ class FollowupService final : public fedlink::v1::Followup::Service {
   grpc::Status Revoke(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                       fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v) -> absl::StatusOr<fedlink::v1::RevocationNotice> {
+      RETURN_IF_ERROR(CheckSize(v, "revocation notice", kMaxRevocationBytes));
       fedlink::v1::RevocationNotice body;
       if (!body.ParseFromString(v.body) || body.id().empty() ||
           (body.handle().empty() && body.contact_id().empty())) {
@@ -168,7 +190,8 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     auto act = [this](const VerifiedRequest& v,
                       fedlink::v1::RevocationNotice& body) -> absl::StatusOr<std::string> {
       // Only what the sender itself gave us can be revoked by it.
-      RETURN_IF_ERROR(store_->ApplyRevocation(v.sender.node_id, body.handle(), body.contact_id()));
+      RETURN_IF_ERROR(store_->ApplyRevocation(v.sender.node_id, body.handle(), body.contact_id(),
+                                              clock_->Now()));
       return body.id();
     };
     return federation::Reply(

@@ -71,7 +71,21 @@ CREATE TABLE notices (
   PRIMARY KEY (peer, purpose, own_id)
 );
 )sql"},
+    // The key of each request's commitments in the access log, and when its
+    // content was erased (NULL: it is here).
+    {4, R"sql(
+ALTER TABLE outgoing ADD COLUMN salt BLOB NOT NULL DEFAULT x'';
+ALTER TABLE outgoing ADD COLUMN erased_at INTEGER;
+ALTER TABLE incoming ADD COLUMN salt BLOB NOT NULL DEFAULT x'';
+ALTER TABLE incoming ADD COLUMN erased_at INTEGER;
+CREATE INDEX outgoing_by_own_id ON outgoing (own_id);
+CREATE INDEX incoming_by_own_id ON incoming (own_id);
+)sql"},
 };
+
+// What erasure sets: the content and the commitments' key gone, the time
+// noted.
+constexpr char kEraseContent[] = "handle = '', reason = '', reply = '', salt = x'', erased_at = ";
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
@@ -96,6 +110,8 @@ absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(const std::st
   ASSIGN_OR_RETURN(auto db,
                    store::sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
+  // Erased content must not linger in free space of the file's pages.
+  RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete = ON"));
   return std::unique_ptr<FollowupStore>(new FollowupStore(std::move(db)));
 }
 
@@ -167,11 +183,12 @@ absl::Status Insert(store::sqlite::Database* db, absl::string_view table, const 
   ASSIGN_OR_RETURN(auto st,
                    db->Prepare(absl::StrCat(
                        "INSERT INTO ", table,
-                       " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")));
+                       " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status, "
+                       "salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")));
   st->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
   st->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
   st->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
+  st->BindBlob(10, c.salt);
   absl::Status s = st->Run();
   if (absl::IsAlreadyExists(s) || (!s.ok() && absl::StrContains(s.message(), "UNIQUE"))) {
     return absl::AlreadyExistsError(
@@ -197,7 +214,7 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table
   ASSIGN_OR_RETURN(auto st,
                    db_->Prepare(absl::StrCat(
                        "SELECT id, peer, handle, own_id, purpose, reason, hit_at, created_at, "
-                       "status, reply, decided_at FROM ",
+                       "status, reply, decided_at, salt, erased_at FROM ",
                        table, " WHERE ?1 = '' OR id = ?1 ORDER BY created_at")));
   st->Bind(1, id);
   std::vector<Contact> out;
@@ -216,6 +233,8 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table
     c.status = static_cast<ContactStatus>(st->ColumnInt64(8));
     c.reply = st->ColumnText(9);
     if (!st->ColumnIsNull(10)) c.decided_at = FromMicros(st->ColumnInt64(10));
+    c.salt = st->ColumnBlob(11);
+    if (!st->ColumnIsNull(12)) c.erased_at = FromMicros(st->ColumnInt64(12));
     out.push_back(std::move(c));
   }
   return out;
@@ -227,6 +246,13 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::Incoming() { return List("in
 absl::StatusOr<std::optional<Contact>> FollowupStore::FindIncoming(absl::string_view id) {
   if (id.empty()) return std::nullopt;
   ASSIGN_OR_RETURN(auto found, List("incoming", id));
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+absl::StatusOr<std::optional<Contact>> FollowupStore::FindOutgoing(absl::string_view id) {
+  if (id.empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(auto found, List("outgoing", id));
   if (found.empty()) return std::nullopt;
   return found.front();
 }
@@ -255,21 +281,65 @@ absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
   return absl::NotFoundError(absl::StrCat("no contact request ", id));
 }
 
-absl::Status FollowupStore::RecordReply(absl::string_view id, absl::string_view peer, bool accept,
-                                        absl::string_view reply, absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st,
-                   db_->Prepare("UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
-                                "WHERE id = ?4 AND peer = ?5 AND status = 0"));
-  st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted : ContactStatus::kDeclined));
-  st->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
-  RETURN_IF_ERROR(st->Run());
-  ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
-  ASSIGN_OR_RETURN(auto row, changes->Step());
-  if (!row || changes->ColumnInt64(0) != 1) {
-    return absl::NotFoundError(absl::StrCat("no pending contact request ", id, " sent to ", peer));
+absl::StatusOr<Contact> FollowupStore::RecordReply(absl::string_view id, absl::string_view peer,
+                                                   bool accept, absl::string_view reply,
+                                                   absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare("UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
+                                  "WHERE id = ?4 AND peer = ?5 AND status = 0"));
+    st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted : ContactStatus::kDeclined));
+    st->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
+    RETURN_IF_ERROR(st->Run());
+    ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
+    ASSIGN_OR_RETURN(auto row, changes->Step());
+    if (!row || changes->ColumnInt64(0) != 1) {
+      return absl::NotFoundError(
+          absl::StrCat("no pending contact request ", id, " sent to ", peer));
+    }
   }
-  return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<Contact> found, List("outgoing", id));
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("no contact request ", id));
+  return found.front();
+}
+
+absl::StatusOr<size_t> FollowupStore::EraseContentAbout(absl::string_view own_id, absl::Time now,
+                                                        bool forget_own_id) {
+  if (own_id.empty()) return absl::InvalidArgumentError("no record named");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto tx, db_->Begin());
+  size_t erased = 0;
+  for (const char* table : {"incoming", "outgoing"}) {
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare(absl::StrCat(
+                         "UPDATE ", table, " SET ", kEraseContent, "COALESCE(erased_at, ?1)",
+                         forget_own_id ? ", own_id = ''" : "", " WHERE own_id = ?2")));
+    st->Bind(1, Micros(now)).Bind(2, own_id);
+    RETURN_IF_ERROR(st->Run());
+    ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
+    ASSIGN_OR_RETURN(auto row, changes->Step());
+    if (row) erased += static_cast<size_t>(changes->ColumnInt64(0));
+  }
+  ASSIGN_OR_RETURN(auto hits, db_->Prepare("DELETE FROM hits WHERE own_id = ?1"));
+  hits->Bind(1, own_id);
+  RETURN_IF_ERROR(hits->Run());
+  if (forget_own_id) {
+    ASSIGN_OR_RETURN(auto notices, db_->Prepare("DELETE FROM notices WHERE own_id = ?1"));
+    notices->Bind(1, own_id);
+    RETURN_IF_ERROR(notices->Run());
+  }
+  RETURN_IF_ERROR(tx->Commit());
+  RETURN_IF_ERROR(ScrubWal());
+  return erased;
+}
+
+absl::Status FollowupStore::ScrubWal() {
+  // The write-ahead log still holds the pages as they were before the
+  // erasure: copy the new ones into the database and empty it. (Best
+  // effort while another process reads the store: its snapshot keeps the
+  // frames until it ends, and the next erasure or checkpoint scrubs them.)
+  return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 absl::Status FollowupStore::AddNotices(const std::vector<Notice>& notices) {
@@ -313,9 +383,11 @@ absl::Status FollowupStore::AddRevocation(const Revocation& r) {
 
 absl::Status FollowupStore::AckRevocation(absl::string_view id, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE revocations SET acked_at = ?1 WHERE id = ?2"));
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE revocations SET acked_at = ?1, handle = '' "
+                                         "WHERE id = ?2"));
   st->Bind(1, Micros(now)).Bind(2, id);
-  return st->Run();
+  RETURN_IF_ERROR(st->Run());
+  return ScrubWal();
 }
 
 namespace {
@@ -358,7 +430,7 @@ absl::StatusOr<std::vector<FollowupStore::Revocation>> FollowupStore::PendingRev
 }
 
 absl::Status FollowupStore::ApplyRevocation(absl::string_view peer, absl::string_view handle,
-                                            absl::string_view contact_id) {
+                                            absl::string_view contact_id, absl::Time now) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
   const int64_t revoked = static_cast<int64_t>(ContactStatus::kRevoked);
@@ -366,18 +438,21 @@ absl::Status FollowupStore::ApplyRevocation(absl::string_view peer, absl::string
     ASSIGN_OR_RETURN(auto hits, db_->Prepare("DELETE FROM hits WHERE peer = ?1 AND handle = ?2"));
     hits->Bind(1, peer).Bind(2, handle);
     RETURN_IF_ERROR(hits->Run());
-    ASSIGN_OR_RETURN(
-        auto out, db_->Prepare("UPDATE outgoing SET status = ?1 WHERE peer = ?2 AND handle = ?3"));
-    out->Bind(1, revoked).Bind(2, peer).Bind(3, handle);
+    ASSIGN_OR_RETURN(auto out, db_->Prepare(absl::StrCat(
+                                   "UPDATE outgoing SET status = ?1, ", kEraseContent,
+                                   "COALESCE(erased_at, ?4) WHERE peer = ?2 AND handle = ?3")));
+    out->Bind(1, revoked).Bind(2, peer).Bind(3, handle).Bind(4, Micros(now));
     RETURN_IF_ERROR(out->Run());
   }
   if (!contact_id.empty()) {
-    ASSIGN_OR_RETURN(auto in,
-                     db_->Prepare("UPDATE incoming SET status = ?1 WHERE peer = ?2 AND id = ?3"));
-    in->Bind(1, revoked).Bind(2, peer).Bind(3, contact_id);
+    ASSIGN_OR_RETURN(
+        auto in, db_->Prepare(absl::StrCat("UPDATE incoming SET status = ?1, ", kEraseContent,
+                                           "COALESCE(erased_at, ?4) WHERE peer = ?2 AND id = ?3")));
+    in->Bind(1, revoked).Bind(2, peer).Bind(3, contact_id).Bind(4, Micros(now));
     RETURN_IF_ERROR(in->Run());
   }
-  return tx->Commit();
+  RETURN_IF_ERROR(tx->Commit());
+  return ScrubWal();
 }
 
 }  // namespace fedlink::followup

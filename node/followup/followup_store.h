@@ -2,7 +2,10 @@
 // say how long ago the hit was; Prüm II expects the data behind a hit within
 // 48 hours), and contact requests sent and received, with their decisions.
 // SQLite in DIR/followup.db. Holds handles and own external ids, never a
-// peer's data. Thread-safe.
+// peer's data. It is the deletable half of the follow-ups: the access log
+// keeps only a commitment to each request's content (content_commitment.h),
+// and EraseContentAbout removes the content when a survivor withdraws
+// consent or the record is deleted. Thread-safe.
 #ifndef FEDLINK_NODE_FOLLOWUP_FOLLOWUP_STORE_H_
 #define FEDLINK_NODE_FOLLOWUP_FOLLOWUP_STORE_H_
 
@@ -45,6 +48,13 @@ struct Contact {
   ContactStatus status = ContactStatus::kPending;
   std::string reply;
   absl::Time decided_at = absl::InfinitePast();
+  // The key of the content's commitments in the access log
+  // (content_commitment.h); empty for requests recorded before them.
+  std::string salt;
+  // When handle, reason, reply and salt were erased (consent withdrawn,
+  // record deleted, revocation received); InfinitePast: they are here.
+  absl::Time erased_at = absl::InfinitePast();
+  bool erased() const { return erased_at != absl::InfinitePast(); }
 };
 
 class FollowupStore {
@@ -65,14 +75,25 @@ class FollowupStore {
   absl::StatusOr<std::vector<Contact>> Incoming();
   // The incoming request with this id, if any.
   absl::StatusOr<std::optional<Contact>> FindIncoming(absl::string_view id);
+  // The outgoing request with this id, if any.
+  absl::StatusOr<std::optional<Contact>> FindOutgoing(absl::string_view id);
   // The owner decides a pending incoming request (FailedPrecondition if it
   // was already decided, NotFound if unknown). Returns the updated request.
   absl::StatusOr<Contact> Decide(absl::string_view id, bool accept, absl::string_view reply,
                                  absl::Time now);
   // The requester records the owner's decision on an outgoing request; only
-  // the peer it was sent to may decide it.
-  absl::Status RecordReply(absl::string_view id, absl::string_view peer, bool accept,
-                           absl::string_view reply, absl::Time now);
+  // the peer it was sent to may decide it. Returns the updated request.
+  absl::StatusOr<Contact> RecordReply(absl::string_view id, absl::string_view peer, bool accept,
+                                      absl::string_view reply, absl::Time now);
+
+  // Erasure (consent withdrawn or record deleted): the content of every
+  // request about our record `own_id`, sent or received (handle, reason,
+  // reply and the commitments' salt), and our hits on it are removed; the
+  // requests stay as who asked whom, for what, when and the outcome.
+  // `forget_own_id` (the record is deleted) blanks the record's id in them
+  // too. Returns how many requests were erased.
+  absl::StatusOr<size_t> EraseContentAbout(absl::string_view own_id, absl::Time now,
+                                           bool forget_own_id);
 
   // Consent withdrawal, owner side: a revocation notice owed to `peer`
   // about our record `own_id` (handle or contact id), until acknowledged.
@@ -86,14 +107,16 @@ class FollowupStore {
     absl::Time acked_at = absl::InfinitePast();  // InfinitePast: pending
   };
   absl::Status AddRevocation(const Revocation& r);
+  // The peer acknowledged: the notice's handle is no longer needed and is
+  // erased.
   absl::Status AckRevocation(absl::string_view id, absl::Time now);
   absl::StatusOr<std::vector<Revocation>> Revocations(absl::string_view own_id);
   absl::StatusOr<std::vector<Revocation>> PendingRevocations();
   // Receiving side: `peer` says its record `handle` (or the contact request
-  // `contact_id` it sent us) is withdrawn: forget our hits on it and mark the
-  // requests revoked.
+  // `contact_id` it sent us) is withdrawn: forget our hits on it, mark the
+  // requests revoked and erase their content.
   absl::Status ApplyRevocation(absl::string_view peer, absl::string_view handle,
-                               absl::string_view contact_id);
+                               absl::string_view contact_id, absl::Time now);
 
   // Mutual notice, owner side: `peer` matched our record `own_id`.
   struct Notice {
@@ -107,6 +130,9 @@ class FollowupStore {
 
  private:
   explicit FollowupStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
+  // After an erasure: empties the write-ahead log, which still holds the
+  // pages as they were.
+  absl::Status ScrubWal() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The requests in `table`, or only the one with `id` if it is not empty.
   absl::StatusOr<std::vector<Contact>> List(absl::string_view table, absl::string_view id = "");
   absl::Mutex mu_;

@@ -1,6 +1,8 @@
 #include "node/followup/followup_store.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "gtest/gtest.h"
 
@@ -31,7 +33,12 @@ class FollowupStoreTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
-  void TearDown() override { std::filesystem::remove(path_); }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove(path_);
+    std::filesystem::remove(path_ + "-wal");
+    std::filesystem::remove(path_ + "-shm");
+  }
   std::string path_;
   std::unique_ptr<FollowupStore> store_;
 };
@@ -69,9 +76,10 @@ TEST_F(FollowupStoreTest, OnlyTheAddresseeCanReplyToAnOutgoingRequest) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
-  EXPECT_EQ(store_->RecordReply("c1", "shelter", true, "", t0).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->RecordReply("c1", "shelter", true, "", t0).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_TRUE(store_->RecordReply("c1", "police", false, "no", t0).ok());
-  EXPECT_EQ(store_->RecordReply("c1", "police", true, "", t0).code(),
+  EXPECT_EQ(store_->RecordReply("c1", "police", true, "", t0).status().code(),
             absl::StatusCode::kNotFound);  // already decided
   EXPECT_EQ(store_->Outgoing()->at(0).status, ContactStatus::kDeclined);
 }
@@ -101,12 +109,69 @@ TEST_F(FollowupStoreTest, ARevocationForgetsOnlyTheSendersHitsAndRequests) {
   const Contact c = MakeContact("c1", "police", "h01", "n-1", "why", t0);
   ASSERT_TRUE(store_->AddOutgoing(c).ok());
   // Another node cannot revoke police's record.
-  ASSERT_TRUE(store_->ApplyRevocation("shelter", "h02", "").ok());
+  ASSERT_TRUE(store_->ApplyRevocation("shelter", "h02", "", t0).ok());
   EXPECT_TRUE(store_->FindHit("police", "h01")->has_value());
-  ASSERT_TRUE(store_->ApplyRevocation("police", "h01", "").ok());
+  ASSERT_TRUE(store_->ApplyRevocation("police", "h01", "", t0).ok());
   EXPECT_FALSE(store_->FindHit("police", "h01")->has_value());
   EXPECT_TRUE(store_->FindHit("shelter", "h01")->has_value());
   EXPECT_EQ(store_->Outgoing()->at(0).status, ContactStatus::kRevoked);
+  // Its content is erased with it.
+  EXPECT_TRUE(store_->Outgoing()->at(0).erased());
+  EXPECT_EQ(store_->Outgoing()->at(0).handle, "");
+  EXPECT_EQ(store_->Outgoing()->at(0).reason, "");
+}
+
+// Erasure removes the content of the requests about one record, sent and
+// received, and its hits; other records' requests keep theirs, and every
+// request keeps who asked whom, for what, when and the outcome.
+TEST_F(FollowupStoreTest, ErasureRemovesTheContentAboutOneRecordOnly) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  Contact in = MakeContact("c1", "ngo", "h-ours-1", "v-1", "REASON-ONE", t0);
+  in.salt = std::string(32, 's');
+  Contact other = MakeContact("c2", "ngo", "h-ours-2", "v-2", "REASON-TWO", t0);
+  other.salt = std::string(32, 't');
+  Contact out = MakeContact("c3", "shelter", "h-theirs", "v-1", "REASON-THREE", t0);
+  out.salt = std::string(32, 'u');
+  ASSERT_TRUE(store_->AddIncoming(in).ok());
+  ASSERT_TRUE(store_->AddIncoming(other).ok());
+  ASSERT_TRUE(store_->AddOutgoing(out).ok());
+  ASSERT_TRUE(store_->Decide("c1", true, "REPLY-ONE", t0).ok());
+  ASSERT_TRUE(
+      store_->RecordHits({{"shelter", "victim-dedup", "h-theirs", "v-1", 20, "phone", "", "", t0}})
+          .ok());
+  EXPECT_EQ(store_->Incoming()->at(0).salt, in.salt);
+
+  auto erased = store_->EraseContentAbout("v-1", t0 + absl::Hours(1), /*forget_own_id=*/false);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 2u);
+  const Contact c1 = **store_->FindIncoming("c1");
+  EXPECT_TRUE(c1.erased());
+  EXPECT_EQ(c1.erased_at, t0 + absl::Hours(1));
+  EXPECT_EQ(c1.handle + c1.reason + c1.reply + c1.salt, "");
+  EXPECT_EQ(c1.peer, "ngo");
+  EXPECT_EQ(c1.own_id, "v-1");
+  EXPECT_EQ(c1.purpose, "victim-dedup");
+  EXPECT_EQ(c1.status, ContactStatus::kAccepted);
+  const Contact c3 = **store_->FindOutgoing("c3");
+  EXPECT_TRUE(c3.erased());
+  EXPECT_EQ(c3.handle + c3.reason + c3.salt, "");
+  EXPECT_TRUE(store_->HitsFor("v-1")->empty());
+  const Contact c2 = **store_->FindIncoming("c2");  // another record: untouched
+  EXPECT_FALSE(c2.erased());
+  EXPECT_EQ(c2.reason, "REASON-TWO");
+  EXPECT_EQ(c2.salt, other.salt);
+
+  // Nothing of it is left in the file either (free space, write-ahead log).
+  for (const std::string& file : {path_, path_ + "-wal"}) {
+    std::ifstream f(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (const char* gone : {"REASON-ONE", "REPLY-ONE", "REASON-THREE", "h-ours-1", "h-theirs"}) {
+      EXPECT_EQ(bytes.find(gone), std::string::npos) << gone << " in " << file;
+    }
+  }
+  // A deleted record's id goes too.
+  ASSERT_TRUE(store_->EraseContentAbout("v-1", t0, /*forget_own_id=*/true).ok());
+  EXPECT_EQ((*store_->FindIncoming("c1"))->own_id, "");
 }
 
 }  // namespace
