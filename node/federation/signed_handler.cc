@@ -1,5 +1,6 @@
 #include "node/federation/signed_handler.h"
 
+#include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "node/audit/exchange_event.h"
 
@@ -10,11 +11,19 @@ absl::Status ChunkWriter::WriteBody(const std::string& body) {
   return (*send_)(std::move(sealed));
 }
 
+absl::Status SignedHandler::TooLarge(const SignedMethod& method, size_t size) {
+  return absl::ResourceExhaustedError(absl::StrCat(method.request, " of ", size,
+                                                   " bytes exceeds this method's limit of ",
+                                                   method.max_envelope_bytes, " bytes"));
+}
+
 audit::Event SignedHandler::StartEntry(const SignedMethod& method, absl::string_view envelope,
                                        const absl::StatusOr<VerifiedRequest>& verified) const {
   audit::Event entry = audit::ResponderEvent(method.answered, identity_->name(), envelope,
                                              verified.ok() ? &*verified : nullptr);
-  if (method.note != nullptr) method.note(envelope, entry);
+  if (method.note != nullptr && envelope.size() <= method.max_envelope_bytes) {
+    method.note(envelope, entry);
+  }
   return entry;
 }
 

@@ -39,14 +39,14 @@ std::string EnvelopeDigest(absl::string_view envelope) {
 absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelope_bytes,
                                                         absl::string_view context,
                                                         absl::string_view tls_peer_sha256) const {
-  ASSIGN_OR_RETURN(auto parsed, crypto::envelope::Parse(envelope_bytes));
+  ASSIGN_OR_RETURN(const std::string signer, crypto::envelope::Signer(envelope_bytes));
   auto roster = roster_();
   if (!roster.ok())
     return absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message()));
-  const Member* member = (*roster)->Find(parsed.signer);
+  const Member* member = (*roster)->Find(signer);
   if (member == nullptr) {
     return absl::PermissionDeniedError(
-        absl::StrCat("'", parsed.signer, "' is not a member of the installed roster"));
+        absl::StrCat("'", signer, "' is not a member of the installed roster"));
   }
   ASSIGN_OR_RETURN(auto body, crypto::envelope::Open(envelope_bytes, context, member->identity));
   // Every request message has its RequestHeader as field 1; parsing the

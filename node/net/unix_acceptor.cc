@@ -64,6 +64,8 @@ void UnixAcceptor::Impl::Run() {
         const absl::Time at = absl::Now();
         if (exhausted_since == absl::InfiniteFuture()) exhausted_since = at;
         if (at - exhausted_since > options.exhaustion_limit) {
+          close(listener);  // waiting clients are refused rather than left hanging
+          listener = -1;
           options.on_fatal(absl::ResourceExhaustedError(absl::StrCat(
               options.path, ": out of file descriptors or memory for ",
               absl::FormatDuration(options.exhaustion_limit), ": cannot accept connections")));
@@ -80,6 +82,8 @@ void UnixAcceptor::Impl::Run() {
         backoff = std::min(backoff * 2, absl::Seconds(1));
         break;
       }
+      close(listener);
+      listener = -1;
       options.on_fatal(absl::InternalError(
           absl::StrCat(options.path, ": accepting connections failed: ", std::strerror(err))));
       return;
