@@ -47,7 +47,9 @@ class Reader {
 };
 
 std::string SignedMessage(absl::string_view context, absl::string_view body) {
-  std::string m(kDomain);
+  std::string m;
+  m.reserve(kDomain.size() + 2 + context.size() + 4 + body.size());
+  m.append(kDomain.data(), kDomain.size());
   PutU16(&m, context.size());
   m.append(context.data(), context.size());
   PutU32(&m, body.size());
@@ -75,7 +77,15 @@ absl::StatusOr<std::string> Seal(const SigningKey& key, absl::string_view contex
   return out;
 }
 
-absl::StatusOr<Envelope> Parse(absl::string_view bytes) {
+namespace {
+
+// The parts of an envelope, pointing into its bytes (nothing copied).
+struct View {
+  absl::string_view context, signer, body, signature;
+  uint32_t key_id = 0;
+};
+
+absl::StatusOr<View> ParseView(absl::string_view bytes) {
   Reader r(bytes);
   absl::string_view magic, context, signer, body, signature;
   size_t context_len = 0, signer_len = 0;
@@ -90,13 +100,27 @@ absl::StatusOr<Envelope> Parse(absl::string_view bytes) {
     return absl::InvalidArgumentError("signed envelope is truncated or malformed");
   }
   if (!r.done()) return absl::InvalidArgumentError("signed envelope has trailing bytes");
-  return Envelope{std::string(context), std::string(signer), static_cast<uint32_t>(key_id),
-                  std::string(body), std::string(signature)};
+  return View{context, signer, body, signature, static_cast<uint32_t>(key_id)};
+}
+
+}  // namespace
+
+absl::StatusOr<Envelope> Parse(absl::string_view bytes) {
+  ASSIGN_OR_RETURN(View v, ParseView(bytes));
+  return Envelope{std::string(v.context), std::string(v.signer), v.key_id, std::string(v.body),
+                  std::string(v.signature)};
+}
+
+absl::StatusOr<std::string> Signer(absl::string_view bytes) {
+  ASSIGN_OR_RETURN(View v, ParseView(bytes));
+  return std::string(v.signer);
 }
 
 absl::StatusOr<std::string> Open(absl::string_view bytes, absl::string_view context,
                                  const Verifier& signer) {
-  ASSIGN_OR_RETURN(Envelope e, Parse(bytes));
+  // One copy of the body, however large: the signed message is built around
+  // it, checked, and then cut down to the body in place.
+  ASSIGN_OR_RETURN(View e, ParseView(bytes));
   if (e.context != context) {
     return absl::InvalidArgumentError(
         absl::StrCat("envelope context is '", e.context, "', expected '", context, "'"));
@@ -105,10 +129,12 @@ absl::StatusOr<std::string> Open(absl::string_view bytes, absl::string_view cont
     return absl::PermissionDeniedError(
         absl::StrCat("envelope is signed by '", e.signer, "', not by the expected key"));
   }
-  if (auto s = signer.Verify(SignedMessage(e.context, e.body), e.signature); !s.ok()) {
+  std::string message = SignedMessage(e.context, e.body);
+  if (auto s = signer.Verify(message, e.signature); !s.ok()) {
     return absl::UnauthenticatedError("envelope signature does not verify");
   }
-  return std::move(e.body);
+  message.erase(0, message.size() - e.body.size());
+  return message;
 }
 
 }  // namespace fedlink::crypto::envelope

@@ -40,6 +40,8 @@ absl::StatusOr<std::string> Seal(const SigningKey& key, absl::string_view contex
                                  absl::string_view body);
 // Structure only: verifies nothing.
 absl::StatusOr<Envelope> Parse(absl::string_view bytes);
+// The signer's key name, without copying the body (structure only).
+absl::StatusOr<std::string> Signer(absl::string_view bytes);
 // Parses, checks the context and the signer's name and key id against
 // `signer`, verifies the signature and returns the body bytes.
 absl::StatusOr<std::string> Open(absl::string_view bytes, absl::string_view context,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Three nodes on loopback through the CLI: coordinator, roster, serve, peers;
 # then one node is killed and a fan-out still returns the other answer and
-# the dead peer's error within the deadline.
+# the dead peer's error within the deadline; a node whose peer server stops
+# answering exits 1.
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 "$F" federation init --dir "$WORK/coord" --federation-id cli-test >"$WORK/fed.txt"
@@ -55,5 +56,22 @@ grep -q "^c .*unreachable error=" "$WORK/out" || { cat "$WORK/out"; fail "c erro
 [ $(( (END - START) / 1000000 )) -lt 4500 ] || fail "fan-out waited past the deadline"
 pass "killed peer: other answer and the dead peer's error within the deadline"
 
-for n in a b; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+grep -q "up to [0-9]* peer connections at once (open-file limit [0-9]*)" "$WORK/a.log" ||
+  { cat "$WORK/a.log"; fail "serve does not say its connection cap"; }
+pass "serve says its peer connection cap and open-file limit"
+
+# b's peer server stops answering on its own socket (as if gRPC's accept
+# loop had died): b does not linger deaf, it exits 1 for its supervisor.
+rm "$WORK/b/peer.sock"
+set +e
+for _ in $(seq 1 120); do kill -0 "${PIDS_BY[b]}" 2>/dev/null || break; sleep 0.5; done
+wait "${PIDS_BY[b]}"
+CODE=$?
+set -e
+[ "$CODE" -eq 1 ] || { cat "$WORK/b.log"; fail "b exited $CODE, not 1, when its peer socket went"; }
+grep -q "FATAL: .*peer.sock.*no longer accepts connections" "$WORK/b.log" ||
+  { cat "$WORK/b.log"; fail "b did not say why it stopped"; }
+pass "a node that can no longer accept peers exits 1"
+
+kill -TERM "${PIDS_BY[a]}"; wait "${PIDS_BY[a]}" || fail "a did not stop cleanly"
 echo "federation_cli_test: all passed"

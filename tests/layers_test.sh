@@ -15,6 +15,7 @@ LAYERS='
 1 node/record
 1 node/tls
 1 node/normalize
+1 node/net
 2 node/store
 2 node/importer
 2 node/match
@@ -35,6 +36,7 @@ LAYERS='
 module_of() {  # path -> module
   case "$1" in
     node/federation/peer_client.*|node/federation/peer_server.*|node/federation/pinning.*|\
+    node/federation/call_watchdog.*|\
     node/federation/peer_service.h|node/federation/signed_handler.*|node/federation/signed_rpc.h|\
     node/federation/grpc_*.h) echo node/federation:rpc ;;
     node/audit/witness_service.*|node/audit/export_service.*|node/audit/witness_round.*)

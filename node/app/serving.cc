@@ -1,5 +1,9 @@
 #include "node/app/serving.h"
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/own_keys.h"
@@ -11,6 +15,7 @@
 #include "node/common/status_macros.h"
 #include "node/federation/peer_server.h"
 #include "node/followup/followup_service.h"
+#include "node/net/connection_gate.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
 #include "node/server/node_server.h"
@@ -56,6 +61,13 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   serving->parts_ = std::make_unique<Parts>();
   Parts& parts = *serving->parts_;
   ASSIGN_OR_RETURN(parts.lock, ServeLock::Acquire(node.paths().serve_lock()));
+  // Every peer connection costs descriptors: take what the system allows.
+  ASSIGN_OR_RETURN(serving->open_file_limit_, net::RaiseOpenFileLimit());
+  // Both servers report to one place, once.
+  auto fatal = std::make_shared<std::atomic<bool>>(false);
+  auto on_fatal = [fatal, report = options.on_fatal](const absl::Status& s) {
+    if (!fatal->exchange(true)) report(s);
+  };
   // The access log is verified before anything is served.
   auto log = node.AuditLog();
   if (!log.ok()) {
@@ -69,6 +81,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.paths = node.paths();
   admin_options.config = node.config();
   admin_options.store = &node.records();
+  admin_options.on_fatal = on_fatal;
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
   if (!node.Roster().ok()) {
     return serving;
@@ -77,6 +90,10 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   parts.responder->set_audit(*log);
   ASSIGN_OR_RETURN(followup::FollowupStore * followups, node.Followups());
   federation::PeerServerOptions peer_options;
+  peer_options.limits = options.peer_limits;
+  peer_options.limits.max_connections = node.config().max_peer_connections;
+  peer_options.limits.max_per_source = std::max(1, node.config().max_peer_connections / 4);
+  peer_options.on_fatal = on_fatal;
   peer_options.services.push_back(
       private_match::MatchServiceFactory(parts.responder.get(), node.identity(), *log));
   peer_options.services.push_back(followup::FollowupServiceFactory(parts.responder.get(), followups,
@@ -99,6 +116,10 @@ std::string ServingNode::admin_target() const {
 }
 
 bool ServingNode::serves_peers() const { return parts_->peers != nullptr; }
+
+int ServingNode::max_peer_connections() const {
+  return parts_->peers == nullptr ? 0 : parts_->peers->max_connections();
+}
 
 absl::Status ServingNode::ReloadPolicy() {
   if (parts_->responder == nullptr) return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
 #include "node/common/status_macros.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 #include "node/federation/signed_rpc.h"
@@ -28,6 +29,7 @@ constexpr federation::SignedMethod kGetExport = {
     .refused = "audit.export.refused",
     .note = [](absl::string_view, Event& entry) { entry.purpose = "audit"; },
     .refusal_needs_entry = true,
+    .max_envelope_bytes = federation::kMaxHeaderOnlyEnvelope,
 };
 
 class AuditService final : public fedlink::v1::Audit::Service {

@@ -7,6 +7,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/audit.grpc.pb.h"
 #include "node/common/status_macros.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/signed_request.h"
 #include "node/federation/signed_rpc.h"
@@ -29,6 +30,7 @@ constexpr federation::SignedMethod kCosign = {
     .answered = "witness.cosigned",
     .refused = "witness.refused",
     .refusal_needs_entry = true,
+    .max_envelope_bytes = federation::kMaxCosignEnvelope,
 };
 
 class WitnessService final : public fedlink::v1::Witness::Service {

@@ -1,10 +1,13 @@
 // fedlink serve: run the node until SIGINT or SIGTERM, then stop gracefully
-// (node/app/serving.h); SIGHUP re-reads the sharing policy.
+// (node/app/serving.h); SIGHUP re-reads the sharing policy. A node that can
+// no longer accept connections stops and exits 1, for its supervisor to
+// restart it.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
+#include <mutex>
 
 #include "absl/flags/flag.h"
 #include "node/app/serving.h"
@@ -17,6 +20,11 @@ ABSL_FLAG(absl::Duration, witness_interval, absl::Minutes(5),
 namespace fedlink::cli {
 namespace {
 
+// The fatal error a background thread reported; SIGUSR1 wakes the main
+// thread to act on it.
+std::mutex fatal_mu;
+absl::Status fatal_status;
+
 int RunServe(const std::vector<std::string>& args) {
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t signals;
@@ -24,6 +32,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   return WithNodeInDir("serve", [&](app::Node& node) {
@@ -32,6 +41,13 @@ int RunServe(const std::vector<std::string>& args) {
     options.on_problem = [](const std::string& problem) {
       std::cerr << "fedlink serve: " << problem << "\n";
     };
+    options.on_fatal = [](const absl::Status& status) {
+      {
+        std::lock_guard<std::mutex> lock(fatal_mu);
+        fatal_status = status;
+      }
+      kill(getpid(), SIGUSR1);
+    };
     auto serving = app::ServingNode::Start(node, options);
     if (!serving.ok()) return ReportError("serve", serving.status());
     std::cerr << "fedlink serve: node " << node.id() << " serving admin on "
@@ -39,6 +55,9 @@ int RunServe(const std::vector<std::string>& args) {
     if ((*serving)->serves_peers()) {
       std::cerr << "fedlink serve: serving peers on " << node.config().listen
                 << " (mutual TLS, roster-pinned)\n";
+      std::cerr << "fedlink serve: up to " << (*serving)->max_peer_connections()
+                << " peer connections at once (open-file limit " << (*serving)->open_file_limit()
+                << ")\n";
     } else {
       std::cerr << "fedlink serve: no roster installed: not serving peers (see "
                    "`fedlink roster install`)\n";
@@ -46,6 +65,14 @@ int RunServe(const std::vector<std::string>& args) {
     int signal_number = 0;
     for (;;) {
       sigwait(&signals, &signal_number);
+      if (signal_number == SIGUSR1) {
+        std::lock_guard<std::mutex> lock(fatal_mu);
+        if (fatal_status.ok()) continue;  // not ours
+        std::cerr << "fedlink serve: FATAL: " << fatal_status.message()
+                  << "; stopping so that the node can be restarted\n";
+        (*serving)->Stop();
+        return kExitFailure;
+      }
       if (signal_number != SIGHUP) break;
       if (!(*serving)->serves_peers()) continue;
       if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
@@ -69,7 +96,9 @@ FEDLINK_COMMAND("serve",
                 "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
                 "it on demand).\n"
                 "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
-                "a policy that does not parse is not applied.",
+                "a policy that does not parse is not applied.\n"
+                "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
+                "run it under a supervisor that restarts it.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",
                 {"dir", "witness_interval"}, RunServe);
 

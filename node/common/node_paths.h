@@ -22,6 +22,8 @@ struct NodePaths {
   std::string tls_cert() const { return In("tls.crt"); }
   // While `fedlink serve` runs.
   std::string admin_socket() const { return In("admin.sock"); }
+  // The peer server's own socket, reached only through the connection gate.
+  std::string peer_socket() const { return In("peer.sock"); }
   std::string serve_lock() const { return In("serve.lock"); }
   // Federation: the installed roster, its pinned verifier key, nonces seen.
   std::string roster() const { return In("roster.bin"); }

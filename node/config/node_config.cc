@@ -120,6 +120,12 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text, absl::string_
     config.epoch_days = static_cast<int>(proto.epoch_days());
   }
   if (proto.max_table_records() != 0) config.max_table_records = proto.max_table_records();
+  if (proto.max_peer_connections() != 0) {
+    if (proto.max_peer_connections() > 65536) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": max_peer_connections: 1 to 65536"));
+    }
+    config.max_peer_connections = static_cast<int>(proto.max_peer_connections());
+  }
   return config;
 }
 
@@ -135,6 +141,7 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   proto.set_schema_version(static_cast<uint32_t>(config.schema_version));
   proto.set_epoch_days(static_cast<uint32_t>(config.epoch_days));
   proto.set_max_table_records(config.max_table_records);
+  proto.set_max_peer_connections(static_cast<uint32_t>(config.max_peer_connections));
   std::string out =
       "# fedlink node configuration (protobuf text format, "
       "fedlink.v1.NodeConfig)\n";

@@ -41,6 +41,19 @@ TEST(NodeConfigTest, RejectsBadValues) {
   EXPECT_FALSE(ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"h:70000\"", "c").ok());
 }
 
+TEST(NodeConfigTest, MaxPeerConnectionsDefaultsTo256AndIsBounded) {
+  auto plain = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY", "c");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->max_peer_connections, 256);
+  auto set = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY max_peer_connections: 40", "c");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->max_peer_connections, 40);
+  EXPECT_EQ(ParseNodeConfig(FormatNodeConfig(*set), "c")->max_peer_connections, 40);
+  auto huge =
+      ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY max_peer_connections: 70000", "c");
+  EXPECT_THAT(std::string(huge.status().message()), HasSubstr("c: max_peer_connections: 1 to"));
+}
+
 TEST(NodeConfigTest, ValidatesNodeIds) {
   EXPECT_TRUE(ValidateNodeId("ngo-2.eu").ok());
   EXPECT_FALSE(ValidateNodeId("").ok());

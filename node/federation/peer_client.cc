@@ -24,8 +24,10 @@ struct PeerClient::Impl {
 
 std::shared_ptr<grpc::Channel> OpenPeerChannel(const Self& self, const Member& peer) {
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  // What a peer server may legitimately answer (a tag-table chunk) and ask.
+  args.SetMaxReceiveMessageSize(kMaxAnswerBytes);
+  args.SetMaxSendMessageSize(kMaxRequestBytes);
+  args.SetSslTargetNameOverride(PinnedTargetName(peer.node_id));  // the SNI: pinning.h
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);

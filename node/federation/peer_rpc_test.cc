@@ -1,21 +1,39 @@
 // Real mutual TLS on loopback: every refusal case has a test that fails if
 // its check is removed.
+#include <grpc/support/log.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/common/node_paths.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/peer_client.h"
 #include "node/federation/peer_server.h"
 #include "node/federation/pinning.h"
 #include "node/federation/test_federation.h"
+#include "node/net/test_sockets.h"
 
 namespace fedlink::federation {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class PeerRpcTest : public ::testing::Test {
  protected:
@@ -38,6 +56,24 @@ class PeerRpcTest : public ::testing::Test {
     return s;
   }
   Member MemberOf(const std::string& id) { return *fed_->roster("a")->Find(id); }
+  // Restarts b's server with `options` (after a test changed the process's
+  // open-file limit, say).
+  void RestartB(const PeerServerOptions& options) {
+    servers_["b"].reset();
+    auto server = PeerServer::Start(fed_->node("b"), options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    servers_["b"] = *std::move(server);
+  }
+  // A stub on a pinned channel to b that sends whatever size it is given.
+  std::unique_ptr<fedlink::v1::Federation::Stub> UnlimitedStubToB() {
+    grpc::ChannelArguments args;
+    args.SetMaxSendMessageSize(-1);
+    args.SetSslTargetNameOverride(PinnedTargetName("b"));
+    const Self a = SelfOf("a");
+    return fedlink::v1::Federation::NewStub(grpc::CreateCustomChannel(
+        MemberOf("b").endpoint, PinnedChannelCredentials(a.tls, MemberOf("b").tls_cert_sha256),
+        args));
+  }
 
   std::unique_ptr<testing::TestFederation> fed_;
   std::map<std::string, std::unique_ptr<PeerServer>> servers_;
@@ -114,6 +150,228 @@ TEST_F(PeerRpcTest, FanOutReturnsLivePeersAndTheDeadPeersErrorWithinTheDeadline)
   EXPECT_TRUE(by_peer["b"].ok()) << by_peer["b"];
   EXPECT_FALSE(by_peer["c"].ok());
   EXPECT_LT(took, absl::Seconds(4));  // bounded by the deadline, not a hang
+}
+
+TEST_F(PeerRpcTest, IdleSocketsBeyondTheCapDoNotKeepAMemberOut) {
+  // The review's attack: hundreds of idle TCP connections to the peer port.
+  // With 512 descriptors the cap is 64 connections; 600 idle ones once ran
+  // gRPC out of descriptors and its accept loop stopped for good.
+  net::testing::OpenFileLimit limit(512);
+  ASSERT_NO_FATAL_FAILURE(RestartB({}));
+  EXPECT_EQ(servers_["b"]->max_connections(), 64);
+  net::testing::IdleConnections idle(servers_["b"]->port(), 600);
+  ASSERT_EQ(idle.opened(), 600);
+  PeerClient client(SelfOf("a"), MemberOf("b"));
+  PingResult r = client.Ping(absl::Seconds(2));
+  EXPECT_TRUE(r.status.ok()) << r.status;
+  const net::GateStats stats = servers_["b"]->gate_stats();
+  EXPECT_LE(stats.open, 64u);
+  EXPECT_GT(stats.evicted, 0u);
+  idle.Close();
+  PingResult again = PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2));
+  EXPECT_TRUE(again.status.ok()) << again.status;
+}
+
+TEST_F(PeerRpcTest, ClosesAConnectionThatNeverFinishesItsHandshake) {
+  PeerServerOptions options;
+  options.limits.handshake_timeout = absl::Seconds(1);
+  ASSERT_NO_FATAL_FAILURE(RestartB(options));
+  int silent = net::testing::ConnectLoopback(servers_["b"]->port());
+  ASSERT_GE(silent, 0);
+  // Closed after the deadline (gRPC alone waited two minutes).
+  EXPECT_EQ(net::testing::ReceiveWithin(silent, absl::Seconds(5)), std::string());
+  close(silent);
+  EXPECT_EQ(servers_["b"]->gate_stats().handshake_timeouts, 1u);
+  EXPECT_TRUE(PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2)).status.ok());
+}
+
+TEST_F(PeerRpcTest, RecoversAfterRunningOutOfFileDescriptors) {
+  net::testing::OpenFileLimit limit(512);
+  ASSERT_NO_FATAL_FAILURE(RestartB({}));
+  {
+    net::testing::DescriptorHog hog;
+    hog.Release(1);
+    // A client arrives while the process has no descriptor to accept it.
+    int client = net::testing::ConnectLoopback(servers_["b"]->port());
+    ASSERT_GE(client, 0);
+    EXPECT_EQ(net::testing::ReceiveWithin(client, absl::Seconds(5)), std::string());  // shed
+    close(client);
+    EXPECT_GE(servers_["b"]->gate_stats().exhausted, 1u);
+  }
+  // Descriptors are free again: members get in as before.
+  PingResult r = PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2));
+  EXPECT_TRUE(r.status.ok()) << r.status;
+  EXPECT_FALSE(servers_["b"]->gate_stats().fatal);
+}
+
+TEST_F(PeerRpcTest, ReportsAFatalErrorWhenItsSocketStopsAnswering) {
+  absl::Mutex mu;
+  std::vector<absl::Status> fatal;
+  PeerServerOptions options;
+  options.limits.probe_interval = absl::Milliseconds(100);
+  options.on_fatal = [&](const absl::Status& s) {
+    absl::MutexLock lock(&mu);
+    fatal.push_back(s);
+  };
+  ASSERT_NO_FATAL_FAILURE(RestartB(options));
+  absl::SleepFor(absl::Milliseconds(500));
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_TRUE(fatal.empty());  // a working server passes its checks
+  }
+  // As if gRPC's listener had died: nothing answers on peer.sock any more.
+  std::filesystem::remove(fed_->node("b").paths.peer_socket());
+  absl::MutexLock lock(&mu);
+  ASSERT_TRUE(
+      mu.AwaitWithTimeout(absl::Condition(
+                              +[](std::vector<absl::Status>* f) { return !f->empty(); }, &fatal),
+                          absl::Seconds(20)));
+  EXPECT_EQ(fatal.size(), 1u);
+  EXPECT_EQ(fatal[0].code(), absl::StatusCode::kUnavailable) << fatal[0];
+  EXPECT_THAT(std::string(fatal[0].message()), HasSubstr("no longer accepts connections"));
+}
+
+TEST_F(PeerRpcTest, RefusesAnOversizedMessageAndKeepsServing) {
+  fedlink::v1::Signed big;
+  big.set_envelope(std::string(kMaxRequestBytes + 1, 'x'));
+  fedlink::v1::Signed answer;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status s = UnlimitedStubToB()->Ping(&context, big, &answer);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  PingResult r = PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2));
+  EXPECT_TRUE(r.status.ok()) << r.status;
+}
+
+// A properly signed Ping from a whose body carries `padding` bytes of an
+// unknown field.
+std::string PaddedPing(const Self& self, size_t padding) {
+  fedlink::v1::PingRequest request;
+  request.mutable_header()->ParseFromString(SerializeHeader(HeaderFor(self, "b", "ping")));
+  std::string body = request.SerializeAsString();
+  body.push_back(static_cast<char>((15 << 3) | 2));  // field 15, length-delimited
+  for (uint64_t v = padding;; v >>= 7) {
+    body.push_back(static_cast<char>(v < 0x80 ? v : (v & 0x7f) | 0x80));
+    if (v < 0x80) break;
+  }
+  body.append(padding, 'p');
+  return *crypto::envelope::Seal(*self.identity, "fedlink.v1.PingRequest", body);
+}
+
+TEST_F(PeerRpcTest, RefusesASignedRequestOverItsMethodsLimit) {
+  auto stub = fedlink::v1::Federation::NewStub(OpenPeerChannel(SelfOf("a"), MemberOf("b")));
+  const auto ping = [&](size_t padding) {
+    fedlink::v1::Signed request, answer;
+    request.set_envelope(PaddedPing(SelfOf("a"), padding));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return stub->Ping(&context, request, &answer);
+  };
+  EXPECT_TRUE(ping(1000).ok());  // within the limit, padding and all
+  grpc::Status s = ping(kMaxHeaderOnlyEnvelope);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("exceeds this method's limit of 16384 bytes"));
+}
+
+// This process's resident memory now, and at its peak since ResetPeak.
+size_t ResidentKiB(const char* field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (absl::StartsWith(line, field)) {
+      size_t kib = 0;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(absl::StripSuffix(
+                               absl::string_view(line).substr(strlen(field)), "kB")),
+                           &kib)) {
+        return kib;
+      }
+    }
+  }
+  return 0;
+}
+void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+TEST_F(PeerRpcTest, ConcurrentHugeRequestsAreRefusedWithinAMemoryBound) {
+  // The review's attack, doubled: four concurrent signed 60 MiB Pings took a
+  // node to 1.26 GB. Eight now cost less than the 480 MiB they send at once:
+  // each is refused, gRPC's buffers are bounded by the server's memory quota
+  // (256 MiB), and no handler copies them. The request is serialized once
+  // and the calls share it.
+  grpc::ByteBuffer request;
+  {
+    fedlink::v1::Signed signed_request;
+    signed_request.set_envelope(PaddedPing(SelfOf("a"), 60 << 20));
+    bool own = false;
+    ASSERT_TRUE(
+        grpc::SerializationTraits<fedlink::v1::Signed>::Serialize(signed_request, &request, &own)
+            .ok());
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(-1);
+  args.SetSslTargetNameOverride(PinnedTargetName("b"));
+  const Self a = SelfOf("a");
+  auto channel = grpc::CreateCustomChannel(
+      MemberOf("b").endpoint, PinnedChannelCredentials(a.tls, MemberOf("b").tls_cert_sha256), args);
+  grpc::GenericStub stub(channel);
+  ResetPeak();
+  const size_t before = ResidentKiB("VmRSS:");
+  std::vector<std::thread> calls;
+  std::vector<grpc::StatusCode> codes(8);
+  for (int i = 0; i < 8; ++i) {
+    calls.emplace_back([&, i] {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      grpc::ByteBuffer response;
+      std::promise<grpc::Status> done;
+      stub.UnaryCall(&context, "/fedlink.v1.Federation/Ping", grpc::StubOptions(), &request,
+                     &response, [&done](grpc::Status s) { done.set_value(std::move(s)); });
+      codes[i] = done.get_future().get().error_code();
+    });
+  }
+  for (auto& t : calls) t.join();
+  const size_t grew = ResidentKiB("VmHWM:") - before;
+  for (grpc::StatusCode code : codes) EXPECT_EQ(code, grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_LT(grew, size_t{480} << 10) << "KiB";
+  EXPECT_TRUE(PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2)).status.ok());
+}
+
+// gRPC's log lines while it lives.
+class GrpcLogCapture {
+ public:
+  GrpcLogCapture() {
+    gpr_set_log_verbosity(GPR_LOG_SEVERITY_DEBUG);
+    gpr_set_log_function(&Capture);
+  }
+  ~GrpcLogCapture() {
+    gpr_set_log_function(nullptr);  // back to the default
+    gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
+  }
+  static std::vector<std::string> Lines() {
+    absl::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  static void Capture(gpr_log_func_args* args) {
+    absl::MutexLock lock(&mu_);
+    lines_.push_back(args->message);
+  }
+  static inline absl::Mutex mu_;
+  static inline std::vector<std::string> lines_;
+};
+
+TEST_F(PeerRpcTest, SendsTheServerNameTheCertificateCarries) {
+  // A member dialled by host name: the client once sent it as the TLS
+  // server name, which no node certificate carries, and the server logged
+  // "No match found for server name" on every connection (by address too).
+  Member b = MemberOf("b");
+  b.endpoint = absl::StrCat("localhost:", servers_["b"]->port());
+  GrpcLogCapture log;
+  PingResult r = PeerClient(SelfOf("a"), b).Ping(absl::Seconds(5));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  for (const std::string& line : GrpcLogCapture::Lines()) {
+    EXPECT_THAT(line, Not(HasSubstr("No match found for server name"))) << line;
+  }
 }
 
 }  // namespace

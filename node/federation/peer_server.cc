@@ -2,7 +2,12 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -11,6 +16,7 @@
 #include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
+#include "node/federation/call_watchdog.h"
 #include "node/federation/grpc_settings.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/nonce_store.h"
@@ -91,6 +97,7 @@ constexpr SignedMethod kPing = {
     .answer = "fedlink.v1.PingAnswer",
     .answered = "federation.ping.answered",  // not logged: the service has no log
     .refused = "federation.ping.refused",
+    .max_envelope_bytes = kMaxHeaderOnlyEnvelope,
 };
 
 class FederationService final : public fedlink::v1::Federation::Service {
@@ -152,9 +159,76 @@ struct PeerServer::Impl {
   std::unique_ptr<VerifierAuth> auth;
   std::unique_ptr<FederationService> service;
   std::vector<std::unique_ptr<grpc::Service>> extra_services;
+  std::unique_ptr<CallWatchdog> watchdog;  // outlives the server
   std::unique_ptr<grpc::Server> server;
-  int port = 0;
+  std::unique_ptr<net::ConnectionGate> gate;
+  std::string node_id;
+  std::string backend;  // peer.sock
+  tls::TlsIdentity own_tls;
+  std::string own_fingerprint;
+  int max_connections = 0;
+  PeerLimits limits;
+  std::function<void(const absl::Status&)> on_fatal;
+  std::atomic<bool> fatal{false};
   bool shut_down = false;
+
+  // The prober: checks that the server still accepts connections on
+  // peer.sock (gRPC 1.51's accept loop stops for good after an EMFILE).
+  absl::Mutex mu;
+  bool stop_probing ABSL_GUARDED_BY(mu) = false;
+  bool probe_now ABSL_GUARDED_BY(mu) = false;
+  std::thread prober;
+
+  void Fatal(const absl::Status& status) {
+    if (!fatal.exchange(true)) on_fatal(status);
+  }
+  bool ShouldProbe() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return stop_probing || probe_now; }
+  void ProbeSoon() {
+    absl::MutexLock lock(&mu);
+    probe_now = true;
+  }
+  // A fresh connection to peer.sock with the node's own certificate, and
+  // one call that needs nothing of the roster: a Ping with an empty
+  // envelope, refused INVALID_ARGUMENT before anything else is looked at.
+  bool Answers() const {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a new connection, not a shared one
+    args.SetSslTargetNameOverride(PinnedTargetName(node_id));
+    auto stub = fedlink::v1::Federation::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("unix:", backend), PinnedChannelCredentials(own_tls, own_fingerprint), args));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    fedlink::v1::Signed empty, response;
+    const grpc::Status s = stub->Ping(&context, empty, &response);
+    // Any answer, even a refusal, shows the server accepted the connection.
+    return s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+           s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED;
+  }
+  void Probe() {
+    constexpr int kFailuresToGiveUp = 3;
+    int failures = 0;
+    absl::MutexLock lock(&mu);
+    for (;;) {
+      const absl::Duration wait =
+          failures > 0 ? std::min(limits.probe_interval, absl::Seconds(5)) : limits.probe_interval;
+      mu.AwaitWithTimeout(absl::Condition(this, &Impl::ShouldProbe), wait);
+      if (stop_probing) return;
+      probe_now = false;
+      mu.Unlock();
+      const bool answers = Answers();
+      mu.Lock();
+      if (stop_probing) return;
+      failures = answers ? 0 : failures + 1;
+      if (failures >= kFailuresToGiveUp) {
+        mu.Unlock();
+        Fatal(absl::UnavailableError(
+            absl::StrCat(backend, ": the peer server no longer accepts connections (",
+                         kFailuresToGiveUp, " checks failed)")));
+        mu.Lock();
+        return;
+      }
+    }
+  }
 };
 
 PeerServer::PeerServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -165,7 +239,11 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
   if (node.identity == nullptr) return absl::FailedPreconditionError("node identity not loaded");
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
   ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir));
+  ASSIGN_OR_RETURN(std::string own_fingerprint, tls::Fingerprint(own_tls.cert_pem));
   auto impl = std::make_unique<Impl>();
+  impl->node_id = node.config.node_id;
+  impl->limits = options.limits;
+  impl->on_fatal = options.on_fatal;
   impl->roster = std::make_unique<RosterHolder>(node.paths, clock);
   if (auto r = impl->roster->Get(); !r.ok()) {
     return absl::FailedPreconditionError(
@@ -179,43 +257,104 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
       options.skew);
   impl->auth = std::make_unique<VerifierAuth>(impl->verifier.get(), holder);
   impl->service = std::make_unique<FederationService>(node, holder, *impl->auth, clock);
+  const PeerLimits& limits = options.limits;
+  impl->watchdog = std::make_unique<CallWatchdog>(limits.stream_idle, limits.max_stream_age);
 
+  // gRPC listens on the node's private socket only; the gate below serves
+  // the listen address. A socket left by a crashed server is replaced (the
+  // caller holds the serve lock).
+  impl->backend = node.paths.peer_socket();
+  std::error_code ignored;
+  std::filesystem::remove(impl->backend, ignored);
   grpc::ServerBuilder builder;
-  const std::string listen = options.listen.empty() ? node.config.listen : options.listen;
-  builder.AddListeningPort(listen,
-                           PinnedServerCredentials(own_tls,
-                                                   [holder](absl::string_view fp) {
-                                                     auto roster = holder->Get();
-                                                     return roster.ok() &&
-                                                            FederationService::IsMemberFingerprint(
-                                                                **roster, fp);
-                                                   }),
-                           &impl->port);
+  // Members' certificates, and the node's own for its self-check (which
+  // opens nothing: every call checks the roster again).
+  builder.AddListeningPort(
+      absl::StrCat("unix:", impl->backend),
+      PinnedServerCredentials(own_tls, [holder, own = own_fingerprint](absl::string_view fp) {
+        if (fp == own) return true;
+        auto roster = holder->Get();
+        return roster.ok() && FederationService::IsMemberFingerprint(**roster, fp);
+      }));
   builder.RegisterService(impl->service.get());
   for (const PeerServiceFactory& factory : options.services) {
     ASSIGN_OR_RETURN(auto service, factory(*impl->auth));
     builder.RegisterService(service.get());
     impl->extra_services.push_back(std::move(service));
   }
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  builder.SetMaxSendMessageSize(kMaxAnswerBytes);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              kMinPingIntervalMs);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_streams_per_connection);
+  // gRPC's own handshake deadline backs up the gate's, a little later (the
+  // gate closes quietly; gRPC logs an error).
+  builder.AddChannelArgument(
+      GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.handshake_timeout + absl::Seconds(5))));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(limits.connection_idle)));
+  grpc::ResourceQuota quota("fedlink-peer-server");
+  quota.Resize(static_cast<size_t>(limits.memory_bytes));
+  quota.SetMaxThreads(limits.max_threads);
+  builder.SetResourceQuota(quota);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> watch;
+  watch.push_back(impl->watchdog->Interceptor());
+  builder.experimental().SetInterceptorCreators(std::move(watch));
   impl->server = builder.BuildAndStart();
-  if (impl->server == nullptr || impl->port == 0) {
-    return absl::UnavailableError(absl::StrCat(listen, ": cannot listen for peers"));
+  if (impl->server == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat(impl->backend, ": cannot listen for peers on the node's socket"));
   }
+  chmod(impl->backend.c_str(), 0600);
+
+  net::GateOptions gate;
+  gate.listen = options.listen.empty() ? node.config.listen : options.listen;
+  gate.backend = impl->backend;
+  impl->max_connections = net::ConnectionCapFor(limits.max_connections);
+  gate.max_connections = impl->max_connections;
+  gate.max_per_source = std::min(limits.max_per_source, impl->max_connections);
+  gate.handshake_timeout = limits.handshake_timeout;
+  gate.idle_timeout = limits.idle_timeout;
+  Impl* raw = impl.get();
+  gate.on_fatal = [raw](const absl::Status& s) { raw->Fatal(s); };
+  gate.on_recovered = [raw] { raw->ProbeSoon(); };
+  auto started = net::ConnectionGate::Start(std::move(gate));
+  if (!started.ok()) {
+    impl->server->Shutdown();
+    impl->server->Wait();
+    std::filesystem::remove(impl->backend, ignored);
+    return started.status();
+  }
+  impl->gate = *std::move(started);
+  impl->own_tls = std::move(own_tls);
+  impl->own_fingerprint = std::move(own_fingerprint);
+  impl->prober = std::thread([raw] { raw->Probe(); });
   return std::unique_ptr<PeerServer>(new PeerServer(std::move(impl)));
 }
 
 void PeerServer::Shutdown(absl::Duration grace) {
   if (impl_ == nullptr || impl_->shut_down) return;
   impl_->shut_down = true;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    impl_->stop_probing = true;
+  }
+  impl_->prober.join();
+  // No new connection; those open are relayed while the server drains them.
+  impl_->gate->StopAccepting();
   impl_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->server->Wait();
+  impl_->gate->Stop();
+  std::error_code ignored;
+  std::filesystem::remove(impl_->backend, ignored);
 }
 
-int PeerServer::port() const { return impl_->port; }
+int PeerServer::port() const { return impl_->gate->port(); }
+
+int PeerServer::max_connections() const { return impl_->max_connections; }
+
+net::GateStats PeerServer::gate_stats() const { return impl_->gate->stats(); }
 
 }  // namespace fedlink::federation

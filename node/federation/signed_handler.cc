@@ -1,5 +1,6 @@
 #include "node/federation/signed_handler.h"
 
+#include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "node/audit/exchange_event.h"
 
@@ -8,6 +9,14 @@ namespace fedlink::federation {
 absl::Status ChunkWriter::WriteBody(const std::string& body) {
   ASSIGN_OR_RETURN(std::string sealed, crypto::envelope::Seal(*identity_, context_, body));
   return (*send_)(std::move(sealed));
+}
+
+absl::Status SignedHandler::TooLarge(const SignedMethod& method, size_t size) {
+  return WithRefusalReason(
+      absl::ResourceExhaustedError(absl::StrCat(method.request, " of ", size,
+                                                " bytes exceeds this method's limit of ",
+                                                method.max_envelope_bytes, " bytes")),
+      "too-large");
 }
 
 audit::Event SignedHandler::StartEntry(const grpc::ServerContext& context,

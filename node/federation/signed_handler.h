@@ -1,7 +1,8 @@
 // One idiom for every peer-facing handler of a signed request:
 //
-//   verify  the envelope (PeerAuth: roster member behind the mTLS identity,
-//           signature, recipient, freshness, replay),
+//   verify  the envelope (its size against the method's limit, then
+//           PeerAuth: roster member behind the mTLS identity, signature,
+//           recipient, freshness, replay),
 //   decode  the verified body into what the method needs,
 //   act     on it (the plain C++ class behind the service),
 //   log     one audit entry, answered or refused, before anything leaves,
@@ -70,6 +71,10 @@ struct SignedMethod {
   // is best effort). If set, such a refusal is answered with the log's error
   // instead, as an answered request always is.
   bool refusal_needs_entry = false;
+  // A request envelope larger than this is refused (RESOURCE_EXHAUSTED)
+  // before its signature is checked, and nothing of it is kept (the note is
+  // not taken). Limits of each method: grpc_settings.h.
+  size_t max_envelope_bytes = 64 << 10;
 };
 
 // The durable audit entry of an answered request (index 0 and no checkpoint
@@ -210,7 +215,10 @@ class SignedHandler {
     namespace internal = signed_handler_internal;
     using Request = internal::ValueOf<Decode, audit::Event, const VerifiedRequest>;
     using Result = internal::ValueOf<Act, audit::Event, const VerifiedRequest, Request>;
-    absl::StatusOr<VerifiedRequest> verified = auth_.Verify(context, envelope, method.request);
+    absl::StatusOr<VerifiedRequest> verified =
+        envelope.size() > method.max_envelope_bytes
+            ? absl::StatusOr<VerifiedRequest>(TooLarge(method, envelope.size()))
+            : auth_.Verify(context, envelope, method.request);
     audit::Event entry = StartEntry(context, method, envelope, verified);
     absl::Status outcome = verified.status();
     std::optional<Result> result;
@@ -228,6 +236,9 @@ class SignedHandler {
     return answer(*verified, *result, logged);
   }
 
+  // The refusal of a request over its method's size limit, before any
+  // parsing or verification (a fixed "too-large" reason in the log).
+  static absl::Status TooLarge(const SignedMethod& method, size_t size);
   // The entry of a request, named by its envelope's digest: with the
   // verified sender and header and the method's note if it verified, else
   // the fixed-size refusal entry naming the TLS peer.

@@ -254,6 +254,30 @@ TEST_F(SignedHandlerTest, AnswerIsSealedAfterItsEntryIsDurableAndVerifies) {
   EXPECT_EQ(e.count(), 7u);                  // noted by act
 }
 
+TEST_F(SignedHandlerTest, AnEnvelopeOverTheMethodsLimitIsRefusedBeforeItsSignature) {
+  // A member's request, properly signed, but larger than the method allows
+  // (kTestUnary keeps the default, 64 KiB).
+  const std::string envelope = SignedCosign("a", std::string(70 << 10, 'c'));
+  fedlink::v1::Signed response;
+  grpc::Status s = Call(envelope, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("fedlink.v1.CosignRequest of 71"));  // its size, not its contents
+  EXPECT_THAT(s.error_message(), HasSubstr("exceeds this method's limit of 65536 bytes"));
+  EXPECT_EQ(calls_.decoded, 0);
+  EXPECT_EQ(calls_.acted, 0);
+  // Logged as a refusal of an unauthenticated request; nothing of it kept.
+  const auto entries = Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].event(), "test.refused");
+  EXPECT_THAT(entries[0].outcome(), HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_EQ(entries[0].requester(), "");
+  EXPECT_EQ(entries[0].detail(), "");  // the method's note was not taken
+  EXPECT_EQ(entries[0].request_sha256(), EnvelopeDigest(envelope));
+  // The same request within the limit is answered.
+  EXPECT_TRUE(Call(SignedCosign("a", std::string(60 << 10, 'c')), &response).ok());
+}
+
 TEST_F(SignedHandlerTest, RequestSignedByANonMemberIsRefusedLoggedAndNotActedOn) {
   const std::string envelope = SignedCosign("stranger", "hello");
   fedlink::v1::Signed response;

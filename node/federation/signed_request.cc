@@ -56,6 +56,7 @@ constexpr absl::string_view kRefusalReasons[] = {
     "nonce-store-failed",
     "header-field-too-long",
     "no-tls-certificate",
+    "too-large",
 };
 constexpr char kRefusalReasonPayload[] = "type.fedlink/refusal-reason";
 
@@ -93,18 +94,19 @@ absl::string_view RefusalReason(const absl::Status& refusal) {
 absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelope_bytes,
                                                         absl::string_view context,
                                                         absl::string_view tls_peer_sha256) const {
-  absl::StatusOr<crypto::envelope::Envelope> parsed = crypto::envelope::Parse(envelope_bytes);
-  if (!parsed.ok()) return WithRefusalReason(parsed.status(), "malformed-envelope");
+  // Only the signer is read here (no copy of the body, however large).
+  absl::StatusOr<std::string> signer = crypto::envelope::Signer(envelope_bytes);
+  if (!signer.ok()) return WithRefusalReason(signer.status(), "malformed-envelope");
   auto roster = roster_();
   if (!roster.ok()) {
     return WithRefusalReason(
         absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message())),
         "no-roster");
   }
-  const Member* member = (*roster)->Find(parsed->signer);
+  const Member* member = (*roster)->Find(*signer);
   if (member == nullptr) {
     return WithRefusalReason(absl::PermissionDeniedError(absl::StrCat(
-                                 "'", parsed->signer, "' is not a member of the installed roster")),
+                                 "'", *signer, "' is not a member of the installed roster")),
                              "not-a-member");
   }
   absl::StatusOr<std::string> body =

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/signed_rpc.h"
 #include "node/followup/content_commitment.h"
 
@@ -52,23 +53,26 @@ void NoteRequest(absl::string_view, audit::Event& entry) { entry.count = 1; }
 
 // Every followup method is answered with a receipt and logs the same event
 // whether it was answered or refused.
-constexpr federation::SignedMethod ReceiptMethod(absl::string_view request,
-                                                 absl::string_view event) {
+constexpr federation::SignedMethod ReceiptMethod(absl::string_view request, absl::string_view event,
+                                                 size_t max_envelope_bytes) {
   return {.request = request,
           .answer = "fedlink.v1.FollowupReceipt",
           .answered = event,
           .refused = event,
-          .note = &NoteRequest};
+          .note = &NoteRequest,
+          .refusal_needs_entry = false,
+          .max_envelope_bytes = max_envelope_bytes};
 }
 
-constexpr federation::SignedMethod kContact =
-    ReceiptMethod("fedlink.v1.ContactRequest", "followup.contact.received");
-constexpr federation::SignedMethod kReply =
-    ReceiptMethod("fedlink.v1.ContactReply", "followup.reply.received");
-constexpr federation::SignedMethod kNotify =
-    ReceiptMethod("fedlink.v1.MatchNotice", "followup.notice.received");
+constexpr federation::SignedMethod kContact = ReceiptMethod(
+    "fedlink.v1.ContactRequest", "followup.contact.received", federation::kMaxFollowupEnvelope);
+constexpr federation::SignedMethod kReply = ReceiptMethod(
+    "fedlink.v1.ContactReply", "followup.reply.received", federation::kMaxFollowupEnvelope);
+constexpr federation::SignedMethod kNotify = ReceiptMethod(
+    "fedlink.v1.MatchNotice", "followup.notice.received", federation::kMaxNoticeEnvelope);
 constexpr federation::SignedMethod kRevoke =
-    ReceiptMethod("fedlink.v1.RevocationNotice", "followup.revocation.received");
+    ReceiptMethod("fedlink.v1.RevocationNotice", "followup.revocation.received",
+                  federation::kMaxFollowupEnvelope);
 
 // Every method is answered with a receipt naming the request and the id of
 // what it carried.

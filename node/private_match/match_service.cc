@@ -2,11 +2,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/signed_rpc.h"
+#include "node/private_match/requester.h"
 #include "node/private_match/table_delta.h"
 
 namespace fedlink::private_match {
@@ -25,17 +29,26 @@ absl::StatusOr<PeerIdentity> PeerOf(const VerifiedRequest& v) {
   return PeerIdentity{v.sender.node_id, *role};
 }
 
+// The largest EvaluateRequest fits its method's envelope limit: each element
+// costs 34 bytes on the wire, plus the header.
+static_assert(kMaxEvaluateElements * (crypto::oprf::kElementSize + 2) +
+                      federation::kMaxHeaderOnlyEnvelope <=
+                  federation::kMaxEvaluateEnvelope,
+              "kMaxEvaluateEnvelope must hold kMaxEvaluateElements");
+
 constexpr federation::SignedMethod kGetTagTable = {
     .request = "fedlink.v1.TableRequest",
     .answer = "fedlink.v1.TableChunk",
     .answered = "match.table.served",
     .refused = "match.table.refused",
+    .max_envelope_bytes = federation::kMaxHeaderOnlyEnvelope,
 };
 constexpr federation::SignedMethod kEvaluate = {
     .request = "fedlink.v1.EvaluateRequest",
     .answer = "fedlink.v1.EvaluateAnswer",
     .answered = "match.evaluate.answered",
     .refused = "match.evaluate.refused",
+    .max_envelope_bytes = federation::kMaxEvaluateEnvelope,
 };
 
 // A decoded TableRequest: who asks, and which table it holds (if any).
@@ -72,6 +85,11 @@ absl::StatusOr<EvaluateCall> DecodeEvaluateRequest(const VerifiedRequest& v) {
   fedlink::v1::EvaluateRequest body;
   if (!body.ParseFromString(v.body)) {
     return absl::InvalidArgumentError("malformed EvaluateRequest");
+  }
+  if (static_cast<size_t>(body.blinded_size()) > kMaxEvaluateElements) {
+    return absl::ResourceExhaustedError(absl::StrCat("EvaluateRequest of ", body.blinded_size(),
+                                                     " elements exceeds the limit of ",
+                                                     kMaxEvaluateElements));
   }
   std::vector<crypto::oprf::Element> blinded(body.blinded_size());
   for (int i = 0; i < body.blinded_size(); ++i) {
@@ -200,7 +218,11 @@ class MatchService final : public fedlink::v1::Match::Service {
       chunk.set_delta(update.delta);
       chunk.set_slots_after(update.slots_after);
       const size_t end = std::min(total, next + kSlotsPerChunk);
-      for (; next < end; ++next) {
+      // At most kSlotsPerChunk slots and about kTableChunkBytes, so that a
+      // chunk fits the requester's receive limit whatever the slots hold.
+      size_t bytes = 0;
+      for (; next < end && bytes < federation::kTableChunkBytes; ++next) {
+        bytes += table->slots[next].entries.size() + table->slots[next].sealed_payload.size();
         auto* slot = chunk.add_slots();
         slot->set_id(table->slots[next].id);
         slot->set_entries(std::move(table->slots[next].entries));

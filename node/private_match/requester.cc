@@ -94,7 +94,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
   // so the peer evaluates while we work, and memory stays bounded.
   std::vector<std::vector<Reveal>> reveals(queries.size());
   std::vector<uint32_t> hit_patterns;
-  const size_t batch = std::max<size_t>(1, options.batch);
+  const size_t batch = std::clamp<size_t>(options.batch, 1, kMaxEvaluateElements);
   // One batch (a lookup) gains nothing from a stream: a single call is
   // quicker to set up.
   ASSIGN_OR_RETURN(std::unique_ptr<EvaluationStream> stream,

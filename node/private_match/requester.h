@@ -53,9 +53,13 @@ class PeerTransport {
       absl::string_view purpose);
 };
 
+// The most blinded elements one evaluation request may carry: the responder
+// refuses more (RESOURCE_EXHAUSTED), and Match never sends more per batch.
+inline constexpr size_t kMaxEvaluateElements = 65'536;
+
 struct MatchOptions {
   double threshold = -1;  // bits; < 0: DefaultThreshold(table slots)
-  size_t batch = 8192;    // elements per Evaluate call
+  size_t batch = 8192;    // elements per Evaluate call (at most kMaxEvaluateElements)
   int threads = 0;        // blinding and finalising (0 = all cores)
   // u estimated from the requester's own records (OwnRecordsScorer), shared
   // by every peer of a run; if null, it is estimated from the queries.

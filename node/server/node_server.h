@@ -3,6 +3,7 @@
 #ifndef FEDLINK_NODE_SERVER_NODE_SERVER_H_
 #define FEDLINK_NODE_SERVER_NODE_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,11 +20,16 @@ struct ServerOptions {
   config::NodeConfig config;
   store::RecordStore* store = nullptr;  // not owned; outlives the server
   common::Clock* clock = nullptr;       // defaults to Clock::Real()
+  // Called (from a background thread) if the admin socket can no longer
+  // accept connections: the process should exit so it is restarted.
+  std::function<void(const absl::Status&)> on_fatal;
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
 // directory's 0700 mode is the access control: only the node's operator can
-// reach it). Thread-safe.
+// reach it; the socket itself is 0600). Connections are accepted by our own
+// loop (node/net/unix_acceptor.h), which recovers from running out of file
+// descriptors. Thread-safe.
 //
 //   auto server = NodeServer::Start(options);
 //   ... wait for a signal ...
