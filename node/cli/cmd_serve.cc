@@ -1,5 +1,6 @@
 // fedlink serve: run the node until SIGINT or SIGTERM, then stop gracefully
-// (node/app/serving.h); SIGHUP re-reads the sharing policy.
+// (node/app/serving.h); SIGHUP looks at the installed roster (opening the
+// peer port if it can) and re-reads the sharing policy.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "node/app/serving.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 ABSL_FLAG(absl::Duration, witness_interval, absl::Minutes(5),
           "How often to have peers witness (cosign) this node's log checkpoint; 0 = never.");
@@ -30,29 +32,30 @@ int RunServe(const std::vector<std::string>& args) {
     app::ServeOptions options;
     options.witness_interval = absl::GetFlag(FLAGS_witness_interval);
     options.on_problem = [](const std::string& problem) {
-      std::cerr << "fedlink serve: " << problem << "\n";
+      std::cerr << "fedlink serve: " << Safe(problem) << "\n";
+    };
+    // Each change: the peer port opened, a new roster, the roster unusable.
+    options.on_peers = [](const server::PeerService& peers) {
+      std::cerr << "fedlink serve: peers: " << Safe(server::FormatPeerService(peers))
+                << (peers.state == "serving" ? " (mutual TLS, roster-pinned)" : "") << "\n";
     };
     auto serving = app::ServingNode::Start(node, options);
     if (!serving.ok()) return ReportError("serve", serving.status());
     std::cerr << "fedlink serve: node " << node.id() << " serving admin on "
               << (*serving)->admin_target() << " (pid " << getpid() << ")\n";
-    if ((*serving)->serves_peers()) {
-      std::cerr << "fedlink serve: serving peers on " << node.config().listen
-                << " (mutual TLS, roster-pinned)\n";
-    } else {
-      std::cerr << "fedlink serve: no roster installed: not serving peers (see "
-                   "`fedlink roster install`)\n";
-    }
     int signal_number = 0;
     for (;;) {
       sigwait(&signals, &signal_number);
       if (signal_number != SIGHUP) break;
+      const server::PeerService peers = (*serving)->CheckRoster();
+      std::cerr << "fedlink serve: SIGHUP: peers: " << Safe(server::FormatPeerService(peers))
+                << "\n";
       if (!(*serving)->serves_peers()) continue;
       if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
         std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
       } else {
         std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
-                  << s.message() << "\n";
+                  << Safe(s.message()) << "\n";
       }
     }
     std::cerr << "fedlink serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
@@ -68,6 +71,9 @@ FEDLINK_COMMAND("serve",
                 "Every --witness-interval the node asks its peers to witness (cosign)\n"
                 "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
                 "it on demand).\n"
+                "Without a usable roster the peer port stays closed until one is\n"
+                "installed (`fedlink roster install`; checked every second and on\n"
+                "SIGHUP); `fedlink status` says why peers are not served.\n"
                 "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
                 "a policy that does not parse is not applied.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",

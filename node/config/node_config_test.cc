@@ -41,6 +41,16 @@ TEST(NodeConfigTest, RejectsBadValues) {
   EXPECT_FALSE(ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO listen: \"h:70000\"", "c").ok());
 }
 
+// The endpoint goes into the roster and onto every member's screen.
+TEST(NodeConfigTest, ListenHostsAreNamesOrAddressesOnly) {
+  for (const char* ok : {"0.0.0.0:1", "[::1]:7443", "ngo-2.example.org:7443", "[fe80::1%eth0]:1"}) {
+    EXPECT_TRUE(ValidateListenAddress(ok).ok()) << ok;
+  }
+  for (const char* bad : {"h\x1b[2J:7443", "h\nforged line:7443", "a b:1", "h\xc2\x9b:1"}) {
+    EXPECT_FALSE(ValidateListenAddress(bad).ok()) << bad;
+  }
+}
+
 TEST(NodeConfigTest, ValidatesNodeIds) {
   EXPECT_TRUE(ValidateNodeId("ngo-2.eu").ok());
   EXPECT_FALSE(ValidateNodeId("").ok());

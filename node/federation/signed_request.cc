@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
@@ -29,6 +30,17 @@ std::string SerializeHeader(const Header& header) {
   return h.SerializeAsString();
 }
 
+absl::Status ValidatePurpose(absl::string_view purpose) {
+  bool ok = !purpose.empty() && purpose.size() <= 64;
+  for (char c : purpose) {
+    const auto u = static_cast<unsigned char>(c);
+    ok = ok &&
+         (absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' || c == '.' || c == '_');
+  }
+  if (!ok) return absl::InvalidArgumentError("purpose must be 1-64 of [a-z0-9._-]");
+  return absl::OkStatus();
+}
+
 std::string EnvelopeDigest(absl::string_view envelope) {
   std::string out(crypto_hash_sha256_BYTES, '\0');
   crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
@@ -41,8 +53,16 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelo
                                                         absl::string_view tls_peer_sha256) const {
   ASSIGN_OR_RETURN(auto parsed, crypto::envelope::Parse(envelope_bytes));
   auto roster = roster_();
-  if (!roster.ok())
-    return absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message()));
+  if (!roster.ok()) {
+    // Told to the peer without this node's paths: only which problem.
+    const std::optional<RosterProblem> problem = RosterProblemOf(roster.status());
+    return absl::FailedPreconditionError(
+        absl::StrCat(self_id_, " refuses every request until it has a valid roster installed (",
+                     problem.has_value() ? RosterProblemName(*problem) : "roster unusable", ")"));
+  }
+  if (!config::ValidateNodeId(parsed.signer).ok()) {
+    return absl::PermissionDeniedError("the request's signer is not a valid node id");
+  }
   const Member* member = (*roster)->Find(parsed.signer);
   if (member == nullptr) {
     return absl::PermissionDeniedError(
@@ -64,9 +84,13 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelo
         "TLS client certificate does not match the roster entry of '", member->node_id, "'"));
   }
   if (h.to() != self_id_) {
+    if (!config::ValidateNodeId(h.to()).ok()) {
+      return absl::PermissionDeniedError("request is addressed to an invalid node id");
+    }
     return absl::PermissionDeniedError(
         absl::StrCat("request is addressed to '", h.to(), "', not to this node"));
   }
+  RETURN_IF_ERROR(ValidatePurpose(h.purpose()));
   if (h.nonce().size() != 16) return absl::InvalidArgumentError("request nonce must be 16 bytes");
   const absl::Time now = clock_->Now();
   const absl::Time issued = absl::FromUnixSeconds(h.issued_at());

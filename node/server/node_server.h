@@ -3,6 +3,7 @@
 #ifndef FEDLINK_NODE_SERVER_NODE_SERVER_H_
 #define FEDLINK_NODE_SERVER_NODE_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "absl/time/time.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
+#include "node/server/node_status.h"
 #include "node/store/record_store.h"
 
 namespace fedlink::server {
@@ -19,6 +21,8 @@ struct ServerOptions {
   config::NodeConfig config;
   store::RecordStore* store = nullptr;  // not owned; outlives the server
   common::Clock* clock = nullptr;       // defaults to Clock::Real()
+  // Whether the node serves its peers, for Admin.Status (null: it does not).
+  std::function<PeerService()> peers;
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
