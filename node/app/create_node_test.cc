@@ -3,14 +3,20 @@
 
 #include <filesystem>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/node.h"
+#include "node/common/node_paths.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::app {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string FreshDir() {
   const std::string dir = ::testing::TempDir() + "/create-node-" +
@@ -40,6 +46,27 @@ TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
   EXPECT_EQ((*node)->config().epoch_days, 14);
   EXPECT_EQ((*node)->config().max_table_records, 5000u);
   EXPECT_NE((*node)->identity(), nullptr);
+}
+
+// The TLS certificate is what any scanner reaching the peer port sees: it
+// names neither the node nor its organisation, in any field (the roster's
+// pinned fingerprint binds it to the node).
+TEST(CreateNodeTest, TheTlsCertificateNamesNeitherTheNodeNorItsOrganisation) {
+  const std::string dir = FreshDir();
+  ASSERT_TRUE(CreateNode(dir, {.node_id = "police-1", .organisation = "Metropolitan Police"}).ok());
+  auto pem = common::ReadWholeFile(common::NodePaths(dir).tls_cert());
+  ASSERT_TRUE(pem.ok()) << pem.status();
+  std::string der;
+  for (absl::string_view line : absl::StrSplit(*pem, '\n')) {
+    if (line.empty() || absl::StartsWith(line, "-----")) continue;
+    std::string bytes;
+    ASSERT_TRUE(absl::Base64Unescape(line, &bytes));
+    der += bytes;
+  }
+  ASSERT_GT(der.size(), 100u);
+  EXPECT_THAT(der, Not(HasSubstr("police")));
+  EXPECT_THAT(der, Not(HasSubstr("Metropolitan")));
+  EXPECT_THAT(der, HasSubstr("fedlink-node"));
 }
 
 TEST(CreateNodeTest, NeedsANodeIdAndAnOrganisation) {

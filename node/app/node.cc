@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
+#include "node/federation/signed_request.h"
 #include "node/match/keyspec.h"
 #include "policy/policy.h"
 
@@ -101,6 +102,9 @@ absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& p
 
 absl::Status Node::CheckPurpose(const std::string& purpose) const {
   if (purpose.empty()) return absl::InvalidArgumentError("--purpose is required");
+  if (auto s = federation::ValidatePurpose(purpose); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--purpose: ", s.message()));
+  }
   const std::string path = paths().policy();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return absl::OkStatus();

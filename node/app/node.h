@@ -82,7 +82,8 @@ class Node {
   // every member but this node. InvalidArgument unless exactly one is given.
   absl::StatusOr<std::vector<federation::Member>> Peers(const std::string& peer, bool all);
 
-  // A purpose must be declared in the node's policy when it has one.
+  // A purpose is 1-64 of [a-z0-9._-] (peers refuse any other) and must be
+  // declared in the node's policy when it has one.
   absl::Status CheckPurpose(const std::string& purpose) const;
 
  private:

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "node/app/own_keys.h"
 #include "node/app/periodic_witnessing.h"
@@ -22,18 +24,67 @@
 
 namespace fedlink::app {
 
+namespace {
+
+// Runs `run` every `interval` from a thread of its own until destroyed (a
+// zero or negative interval never).
+class Every {
+ public:
+  Every(absl::Duration interval, std::function<void()> run)
+      : interval_(interval), run_(std::move(run)) {
+    if (interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Loop(); });
+  }
+  ~Every() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  Every(const Every&) = delete;
+  Every& operator=(const Every&) = delete;
+
+ private:
+  void Loop() {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_)) return;
+      }
+      run_();
+    }
+  }
+
+  const absl::Duration interval_;
+  const std::function<void()> run_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 // Declared in the order they start; destroyed in reverse, so the services go
-// before what they use.
+// before what they use (and the roster checks before everything).
 struct ServingNode::Parts {
+  ServeOptions options;
   std::unique_ptr<ServeLock> lock;
   std::unique_ptr<server::NodeServer> admin;
-  std::unique_ptr<private_match::Responder> responder;
-  std::unique_ptr<audit::Witness> witness;
-  std::unique_ptr<federation::PeerServer> peers;
-  std::unique_ptr<PeriodicWitnessing> witnessing;
+  absl::Mutex mu;  // guards the peer side, opened by the first usable roster
+  std::unique_ptr<private_match::Responder> responder ABSL_GUARDED_BY(mu);
+  std::unique_ptr<audit::Witness> witness ABSL_GUARDED_BY(mu);
+  std::unique_ptr<federation::PeerServer> peers ABSL_GUARDED_BY(mu);
+  std::unique_ptr<PeriodicWitnessing> witnessing ABSL_GUARDED_BY(mu);
+  server::PeerService state ABSL_GUARDED_BY(mu);
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  std::unique_ptr<Every> roster_checks;
 };
 
 namespace {
+
+std::string Utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
 
 // Auditor members may fetch the log where a policy rule for purpose "audit"
 // applies to them.
@@ -60,6 +111,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   std::unique_ptr<ServingNode> serving(new ServingNode(node));
   serving->parts_ = std::make_unique<Parts>();
   Parts& parts = *serving->parts_;
+  parts.options = options;
   ASSIGN_OR_RETURN(parts.lock, ServeLock::Acquire(node.paths().serve_lock()));
   // Every peer connection costs descriptors: take what the system allows.
   ASSIGN_OR_RETURN(serving->open_file_limit_, net::RaiseOpenFileLimit());
@@ -82,30 +134,73 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.config = node.config();
   admin_options.store = &node.records();
   admin_options.on_fatal = on_fatal;
+  admin_options.peers = [raw = serving.get()] { return raw->peers(); };
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
-  if (!node.Roster().ok()) {
-    return serving;
+  if (node.Roster().ok()) {
+    absl::MutexLock lock(&parts.mu);
+    RETURN_IF_ERROR(serving->StartPeers());
   }
-  ASSIGN_OR_RETURN(parts.responder, OpenOwnResponder(node.opened()));
-  parts.responder->set_audit(*log);
-  ASSIGN_OR_RETURN(followup::FollowupStore * followups, node.Followups());
+  serving->CheckRoster();
+  parts.roster_checks = std::make_unique<Every>(options.roster_check_interval,
+                                                [raw = serving.get()] { raw->CheckRoster(); });
+  return serving;
+}
+
+absl::Status ServingNode::StartPeers() {
+  Parts& parts = *parts_;
+  ASSIGN_OR_RETURN(audit::AuditLog * log, node_.AuditLog());
+  ASSIGN_OR_RETURN(auto responder, OpenOwnResponder(node_.opened()));
+  responder->set_audit(log);
+  ASSIGN_OR_RETURN(followup::FollowupStore * followups, node_.Followups());
+  ASSIGN_OR_RETURN(auto witness, audit::Witness::Open(node_.paths().dir, node_.identity()));
   federation::PeerServerOptions peer_options;
   peer_options.limits = options.peer_limits;
   peer_options.limits.max_connections = node.config().max_peer_connections;
   peer_options.limits.max_per_source = std::max(1, node.config().max_peer_connections / 4);
   peer_options.on_fatal = on_fatal;
   peer_options.services.push_back(
-      private_match::MatchServiceFactory(parts.responder.get(), node.identity(), *log));
-  peer_options.services.push_back(followup::FollowupServiceFactory(parts.responder.get(), followups,
-                                                                   node.identity(), nullptr, *log));
-  ASSIGN_OR_RETURN(parts.witness, audit::Witness::Open(node.paths().dir, node.identity()));
+      private_match::MatchServiceFactory(responder.get(), node_.identity(), log));
   peer_options.services.push_back(
-      audit::WitnessServiceFactory(parts.witness.get(), node.identity(), *log));
-  peer_options.services.push_back(AuditService(node, *log, &parts.responder->policy()));
-  ASSIGN_OR_RETURN(parts.peers, federation::PeerServer::Start(node.opened(), peer_options));
-  parts.witnessing =
-      std::make_unique<PeriodicWitnessing>(node, options.witness_interval, options.on_problem);
-  return serving;
+      followup::FollowupServiceFactory(responder.get(), followups, node_.identity(), nullptr, log));
+  peer_options.services.push_back(
+      audit::WitnessServiceFactory(witness.get(), node_.identity(), log));
+  peer_options.services.push_back(AuditService(node_, log, &responder->policy()));
+  ASSIGN_OR_RETURN(auto peers, federation::PeerServer::Start(node_.opened(), peer_options));
+  parts.responder = std::move(responder);
+  parts.witness = std::move(witness);
+  parts.peers = std::move(peers);
+  parts.witnessing = std::make_unique<PeriodicWitnessing>(node_, parts.options.witness_interval,
+                                                          parts.options.on_problem);
+  return absl::OkStatus();
+}
+
+server::PeerService ServingNode::CheckRoster() {
+  Parts& parts = *parts_;
+  absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
+  server::PeerService now;
+  {
+    absl::MutexLock lock(&parts.mu);
+    if (parts.stopping) return parts.state;
+    absl::Status opened = absl::OkStatus();
+    if (roster.ok() && parts.peers == nullptr) opened = StartPeers();
+    if (!opened.ok()) {
+      now = {"not served", "", std::string(opened.message())};
+    } else if (roster.ok()) {
+      now = {"serving", "",
+             absl::StrCat("on ", node_.config().listen, " (roster version ", (*roster)->version(),
+                          ", expires ", Utc((*roster)->expires_at()), ")")};
+    } else {
+      const std::optional<federation::RosterProblem> problem =
+          federation::RosterProblemOf(roster.status());
+      now = {parts.peers == nullptr ? "not served" : "refused",
+             problem.has_value() ? std::string(federation::RosterProblemName(*problem)) : "",
+             std::string(roster.status().message())};
+    }
+    if (now == parts.state) return now;
+    parts.state = now;
+  }
+  parts.options.on_peers(now);
+  return now;
 }
 
 ServingNode::ServingNode(Node& node) : node_(node) {}
@@ -115,15 +210,28 @@ std::string ServingNode::admin_target() const {
   return parts_->admin == nullptr ? "" : parts_->admin->admin_target();
 }
 
-bool ServingNode::serves_peers() const { return parts_->peers != nullptr; }
+bool ServingNode::serves_peers() const {
+  absl::MutexLock lock(&parts_->mu);
+  return parts_->peers != nullptr;
+}
+
+server::PeerService ServingNode::peers() const {
+  absl::MutexLock lock(&parts_->mu);
+  return parts_->state;
+}
 
 int ServingNode::max_peer_connections() const {
   return parts_->peers == nullptr ? 0 : parts_->peers->max_connections();
 }
 
 absl::Status ServingNode::ReloadPolicy() {
-  if (parts_->responder == nullptr) return absl::OkStatus();
-  const absl::Status reloaded = parts_->responder->policy().Reload();
+  private_match::Responder* responder = nullptr;
+  {
+    absl::MutexLock lock(&parts_->mu);
+    responder = parts_->responder.get();  // kept until the parts go
+  }
+  if (responder == nullptr) return absl::OkStatus();
+  const absl::Status reloaded = responder->policy().Reload();
   audit::Event entry = LocalEvent("policy.reload");
   entry.outcome = OutcomeOf(reloaded);
   RETURN_IF_ERROR(node_.Log(entry));
@@ -133,8 +241,18 @@ absl::Status ServingNode::ReloadPolicy() {
 void ServingNode::Stop(absl::Duration grace) {
   if (stopped_ || parts_ == nullptr) return;
   stopped_ = true;
-  parts_->witnessing.reset();
-  if (parts_->peers != nullptr) parts_->peers->Shutdown(grace);
+  parts_->roster_checks.reset();
+  std::unique_ptr<PeriodicWitnessing> witnessing;
+  federation::PeerServer* peers = nullptr;
+  {
+    absl::MutexLock lock(&parts_->mu);
+    parts_->stopping = true;  // no peer port opens from now on
+    witnessing = std::move(parts_->witnessing);
+    peers = parts_->peers.get();
+  }
+  witnessing.reset();
+  if (peers != nullptr) peers->Shutdown(grace);
+  // Not under the lock: an Admin.Status in flight asks for peers().
   if (parts_->admin != nullptr) {
     parts_->admin->Shutdown(grace);
     (void)node_.Log(LocalEvent("node.stop"));

@@ -1,5 +1,6 @@
 // Serving a node in-process: the serve lock, the access log's entries, a
-// restart in the same process, and a policy reload.
+// restart in the same process, a policy reload, and the peer port following
+// the installed roster.
 #include "node/app/serving.h"
 
 #include <grpcpp/grpcpp.h>
@@ -10,9 +11,11 @@
 #include <fstream>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "fedlink/v1/match.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/app/peers.h"
 #include "node/app/test_app_federation.h"
 #include "node/common/whole_file.h"
 #include "node/federation/peer_client.h"
@@ -25,6 +28,31 @@ namespace fedlink::app {
 namespace {
 
 using testing::AppFederation;
+using ::testing::HasSubstr;
+
+// Waits (up to 10 s) for `done`; no time is asserted, only that it happens.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000 && !done(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  return done();
+}
+
+// The NGO's ping of police (a real signed Ping over mutual TLS).
+absl::Status NgoPingsPolice(AppFederation& fed) {
+  auto report = PingPeers(fed.node("ngo"), absl::Seconds(5));
+  if (!report.ok()) return report.status();
+  if (report->peers.size() != 1) return absl::InternalError("expected one peer");
+  return report->peers[0].status;
+}
+
+// Installs at `id` a roster the coordinator signs as if two hours ago, valid
+// for one: it installs, and has expired by now.
+void InstallExpiredRoster(AppFederation& fed, const std::string& id) {
+  const absl::Time then = absl::Now() - absl::Hours(2);
+  auto envelope = federation::SignRoster(fed.federation().coordinator(), absl::Hours(1), then);
+  ASSERT_TRUE(envelope.ok()) << envelope.status();
+  auto installed = federation::InstallRoster(fed.node(id).paths(), *envelope, std::nullopt, then);
+  ASSERT_TRUE(installed.ok()) << installed.status();
+}
 
 ServeOptions Quiet() {
   ServeOptions options;
@@ -186,6 +214,110 @@ TEST(ServingTest, CapsPeerConnectionsAsNodeConfSays) {
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
   EXPECT_EQ((*serving)->open_file_limit(), limit.rlim_max);  // raised to the hard limit
+}
+
+}  // namespace
+}  // namespace fedlink::app
+
+namespace fedlink::app {
+namespace {
+
+// Finding: a node started without a valid roster never opened its peer port.
+// Now it opens as soon as one is installed (`fedlink roster install`), found
+// by the node's own periodic check.
+TEST(ServingTest, ANodeStartedWithoutARosterServesPeersOnceOneIsInstalled) {
+  AppFederation fed({"police", "ngo"});
+  Node& police = fed.node("police");
+  std::filesystem::remove(police.paths().roster());
+  ServeOptions options = Quiet();
+  options.roster_check_interval = absl::Milliseconds(20);
+  auto serving = ServingNode::Start(police, options);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  EXPECT_FALSE((*serving)->serves_peers());
+  EXPECT_EQ((*serving)->peers().state, "not served");
+  EXPECT_EQ((*serving)->peers().reason, "roster missing");
+
+  fed.SignAndInstallNextRoster();
+  ASSERT_TRUE(Eventually([&] { return (*serving)->serves_peers(); }));
+  EXPECT_EQ((*serving)->peers().state, "serving");
+  EXPECT_THAT((*serving)->peers().detail, HasSubstr(absl::StrCat("on ", police.config().listen,
+                                                                 " (roster version 2, expires ")));
+  const absl::Status ping = NgoPingsPolice(fed);
+  EXPECT_TRUE(ping.ok()) << ping;
+}
+
+// SIGHUP runs CheckRoster: with the periodic check off, the port opens at it.
+TEST(ServingTest, CheckRosterOpensThePeerPortAsSigHupDoes) {
+  AppFederation fed({"police", "ngo"});
+  std::filesystem::remove(fed.node("police").paths().roster());
+  ServeOptions options = Quiet();
+  options.roster_check_interval = absl::ZeroDuration();
+  auto serving = ServingNode::Start(fed.node("police"), options);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  fed.SignAndInstallNextRoster();
+  EXPECT_FALSE((*serving)->serves_peers());  // nobody looked yet
+  EXPECT_EQ((*serving)->CheckRoster().state, "serving");
+  EXPECT_TRUE((*serving)->serves_peers());
+  const absl::Status ping = NgoPingsPolice(fed);
+  EXPECT_TRUE(ping.ok()) << ping;
+}
+
+// Finding: "no roster installed" was said of any unusable roster. Missing,
+// corrupt, expired and rolled back each say so, before the port opens ("not
+// served") and after ("refused": every peer's request is refused, and the
+// peer is told why).
+TEST(ServingTest, EachUnusableRosterSaysWhyPeersAreNotServed) {
+  AppFederation fed({"police", "ngo"});
+  Node& police = fed.node("police");
+  const std::string roster_path = police.paths().roster();
+  const std::string v1 = *common::ReadWholeFile(roster_path);
+  std::filesystem::remove(roster_path);
+  ServeOptions options = Quiet();
+  options.roster_check_interval = absl::ZeroDuration();
+  std::vector<std::string> heard;  // on_peers runs in CheckRoster's thread here
+  options.on_peers = [&heard](const server::PeerService& p) {
+    heard.push_back(server::FormatPeerService(p));
+  };
+  auto serving = ServingNode::Start(police, options);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  ServingNode& node = **serving;
+  auto expect = [&](const std::string& state, const std::string& reason,
+                    const std::string& detail) {
+    const server::PeerService p = node.CheckRoster();
+    EXPECT_EQ(p.state, state) << p.detail;
+    EXPECT_EQ(p.reason, reason) << p.detail;
+    EXPECT_THAT(p.detail, HasSubstr(detail));
+    EXPECT_EQ(node.peers(), p);
+  };
+  expect("not served", "roster missing", "no roster installed (run `fedlink roster install`)");
+  std::ofstream(roster_path, std::ios::trunc) << "not a roster";
+  expect("not served", "roster corrupt", "roster.bin: the installed roster is corrupt: ");
+  InstallExpiredRoster(fed, "police");  // version 2
+  expect("not served", "roster expired", "roster.bin: roster version 2 expired at ");
+  std::ofstream(roster_path, std::ios::trunc) << v1;
+  expect("not served", "roster rolled back",
+         "roster version 1 is older than version 2 installed before (rollback refused");
+  EXPECT_FALSE(node.serves_peers());
+
+  fed.SignAndInstallNextRoster();  // version 3
+  expect("serving", "", "(roster version 3, expires ");
+  ASSERT_TRUE(NgoPingsPolice(fed).ok());
+  InstallExpiredRoster(fed, "police");  // version 4: police's roster expired
+  expect("refused", "roster expired", "roster version 4 expired at ");
+  const absl::Status refused = NgoPingsPolice(fed);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_EQ(refused.message(),
+            "police refuses every request until it has a valid roster installed (roster expired)");
+  std::ofstream(roster_path, std::ios::trunc) << "garbage";
+  expect("refused", "roster corrupt", "the installed roster is corrupt");
+  fed.SignAndInstallNextRoster();  // version 5
+  expect("serving", "", "(roster version 5, expires ");
+  EXPECT_TRUE(NgoPingsPolice(fed).ok());
+  // Each change was heard once (what `fedlink serve` logs).
+  ASSERT_EQ(heard.size(), 8u);
+  EXPECT_THAT(heard[0], HasSubstr("not served (roster missing): "));
+  EXPECT_THAT(heard[5], HasSubstr("refused (roster expired): "));
+  EXPECT_THAT(heard[7], HasSubstr("serving on "));
 }
 
 }  // namespace

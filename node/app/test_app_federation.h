@@ -100,6 +100,7 @@ class AppFederation {
   void StopServing(const std::string& id) { serving_.erase(id); }
   // The coordinator signs the next roster version; every node installs it.
   void SignAndInstallNextRoster() { fed_.SignAndInstall(); }
+  federation::testing::TestFederation& federation() { return fed_; }
 
  private:
   static std::map<std::string, config::NodeRole> Roles(const std::vector<std::string>& ids) {

@@ -40,7 +40,7 @@ int RunAuditFetch(const std::vector<std::string>& args) {
     auto bytes = app::FetchAuditExport(node, peer);
     if (!bytes.ok()) return ReportError("audit fetch", bytes.status());
     if (auto s = WriteOutput(out, *bytes); !s.ok()) return ReportError("audit fetch", s);
-    std::cout << "fetched and verified the access log of " << peer << " into " << out << "\n";
+    std::cout << "fetched and verified the access log of " << Safe(peer) << " into " << out << "\n";
     return kExitOk;
   });
 }

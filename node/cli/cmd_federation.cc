@@ -31,7 +31,7 @@ int RunRosterAdd(const std::vector<std::string>& args) {
     if (auto s = app::AddMemberFromFile(absl::GetFlag(FLAGS_dir), path); !s.ok()) {
       return ReportError("roster add", s);
     }
-    std::cout << "added " << path << " (takes effect at the next `fedlink roster sign`)\n";
+    std::cout << "added " << Safe(path) << " (takes effect at the next `fedlink roster sign`)\n";
   }
   return kExitOk;
 }
@@ -42,7 +42,7 @@ int RunRosterRemove(const std::vector<std::string>& args) {
   if (auto s = app::RemoveRosterMember(absl::GetFlag(FLAGS_dir), args[0]); !s.ok()) {
     return ReportError("roster remove", s);
   }
-  std::cout << "removed " << args[0]
+  std::cout << "removed " << Safe(args[0])
             << " (revoked at each node once it installs the next signed roster)\n";
   return kExitOk;
 }

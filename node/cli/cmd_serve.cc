@@ -1,6 +1,7 @@
 // fedlink serve: run the node until SIGINT or SIGTERM, then stop gracefully
-// (node/app/serving.h); SIGHUP re-reads the sharing policy. A node that can
-// no longer accept connections stops and exits 1, for its supervisor to
+// (node/app/serving.h); SIGHUP looks at the installed roster (opening the
+// peer port if it can) and re-reads the sharing policy. A node that can no
+// longer accept connections stops and exits 1, for its supervisor to
 // restart it.
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "node/app/serving.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/output.h"
 
 ABSL_FLAG(absl::Duration, witness_interval, absl::Minutes(5),
           "How often to have peers witness (cosign) this node's log checkpoint; 0 = never.");
@@ -39,7 +41,12 @@ int RunServe(const std::vector<std::string>& args) {
     app::ServeOptions options;
     options.witness_interval = absl::GetFlag(FLAGS_witness_interval);
     options.on_problem = [](const std::string& problem) {
-      std::cerr << "fedlink serve: " << problem << "\n";
+      std::cerr << "fedlink serve: " << Safe(problem) << "\n";
+    };
+    // Each change: the peer port opened, a new roster, the roster unusable.
+    options.on_peers = [](const server::PeerService& peers) {
+      std::cerr << "fedlink serve: peers: " << Safe(server::FormatPeerService(peers))
+                << (peers.state == "serving" ? " (mutual TLS, roster-pinned)" : "") << "\n";
     };
     options.on_fatal = [](const absl::Status& status) {
       {
@@ -53,14 +60,9 @@ int RunServe(const std::vector<std::string>& args) {
     std::cerr << "fedlink serve: node " << node.id() << " serving admin on "
               << (*serving)->admin_target() << " (pid " << getpid() << ")\n";
     if ((*serving)->serves_peers()) {
-      std::cerr << "fedlink serve: serving peers on " << node.config().listen
-                << " (mutual TLS, roster-pinned)\n";
       std::cerr << "fedlink serve: up to " << (*serving)->max_peer_connections()
                 << " peer connections at once (open-file limit " << (*serving)->open_file_limit()
                 << ")\n";
-    } else {
-      std::cerr << "fedlink serve: no roster installed: not serving peers (see "
-                   "`fedlink roster install`)\n";
     }
     int signal_number = 0;
     for (;;) {
@@ -74,12 +76,15 @@ int RunServe(const std::vector<std::string>& args) {
         return kExitFailure;
       }
       if (signal_number != SIGHUP) break;
+      const server::PeerService peers = (*serving)->CheckRoster();
+      std::cerr << "fedlink serve: SIGHUP: peers: " << Safe(server::FormatPeerService(peers))
+                << "\n";
       if (!(*serving)->serves_peers()) continue;
       if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
         std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";
       } else {
         std::cerr << "fedlink serve: SIGHUP: policy NOT reloaded, keeping the last good one: "
-                  << s.message() << "\n";
+                  << Safe(s.message()) << "\n";
       }
     }
     std::cerr << "fedlink serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
@@ -95,6 +100,9 @@ FEDLINK_COMMAND("serve",
                 "Every --witness-interval the node asks its peers to witness (cosign)\n"
                 "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
                 "it on demand).\n"
+                "Without a usable roster the peer port stays closed until one is\n"
+                "installed (`fedlink roster install`; checked every second and on\n"
+                "SIGHUP); `fedlink status` says why peers are not served.\n"
                 "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
                 "a policy that does not parse is not applied.\n"
                 "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"

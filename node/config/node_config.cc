@@ -77,6 +77,15 @@ absl::Status ValidateListenAddress(absl::string_view listen) {
   if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 1 || port > 65535) {
     return absl::InvalidArgumentError("listen address has no valid port (1-65535)");
   }
+  // A host name or an IP address (IPv6 in brackets): it is shown to every
+  // member, so nothing that could steer a terminal.
+  for (char c : listen.substr(0, colon)) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view(".-_:[]%").find(c) == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          "listen address host may hold only letters, digits and . - _ : [ ] %");
+    }
+  }
   return absl::OkStatus();
 }
 

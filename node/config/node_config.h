@@ -30,9 +30,10 @@ struct NodeConfig {
 };
 
 // Node ids are 1-64 characters of [a-z0-9.-], starting with a letter or
-// digit: they appear in file names, signed notes and certificates.
+// digit: they appear in file names, signed notes and every member's output.
 absl::Status ValidateNodeId(absl::string_view node_id);
-// HOST:PORT with a port in 1..65535.
+// HOST:PORT with a port in 1..65535 and a host of letters, digits and
+// . - _ : [ ] % only.
 absl::Status ValidateListenAddress(absl::string_view listen);
 
 // Parses node.conf text. Errors name the file and what is wrong.

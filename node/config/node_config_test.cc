@@ -54,6 +54,16 @@ TEST(NodeConfigTest, MaxPeerConnectionsDefaultsTo256AndIsBounded) {
   EXPECT_THAT(std::string(huge.status().message()), HasSubstr("c: max_peer_connections: 1 to"));
 }
 
+// The endpoint goes into the roster and onto every member's screen.
+TEST(NodeConfigTest, ListenHostsAreNamesOrAddressesOnly) {
+  for (const char* ok : {"0.0.0.0:1", "[::1]:7443", "ngo-2.example.org:7443", "[fe80::1%eth0]:1"}) {
+    EXPECT_TRUE(ValidateListenAddress(ok).ok()) << ok;
+  }
+  for (const char* bad : {"h\x1b[2J:7443", "h\nforged line:7443", "a b:1", "h\xc2\x9b:1"}) {
+    EXPECT_FALSE(ValidateListenAddress(bad).ok()) << bad;
+  }
+}
+
 TEST(NodeConfigTest, ValidatesNodeIds) {
   EXPECT_TRUE(ValidateNodeId("ngo-2.eu").ok());
   EXPECT_FALSE(ValidateNodeId("").ok());

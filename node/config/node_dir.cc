@@ -57,7 +57,7 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config) {
   }
   ASSIGN_OR_RETURN(auto key, crypto::SigningKey::Generate(config.node_id));
   RETURN_IF_ERROR(key->SaveToFile(paths.identity_key()));
-  ASSIGN_OR_RETURN(auto tls_identity, tls::GenerateSelfSigned(config.node_id));
+  ASSIGN_OR_RETURN(auto tls_identity, tls::GenerateSelfSigned());
   RETURN_IF_ERROR(tls::Save(tls_identity, dir));
   NodeConfig written = config;
   written.schema_version = store::RecordStoreSchemaVersion();

@@ -89,6 +89,28 @@ TEST_F(PeerRpcTest, MembersPingEachOtherOverMutualTls) {
   EXPECT_EQ(*roster, fed_->roster("b")->envelope());
 }
 
+// Nodes made before certificates were neutral carry their node id in CN and
+// SAN; pinned by fingerprint like any other, they talk to new nodes both ways.
+TEST_F(PeerRpcTest, ANodeWithAnOldNodeNamedCertificateKeepsWorking) {
+  fed_->AddNode("old", /*in_roster=*/false);
+  config::OpenedNode& old = fed_->node("old");
+  std::filesystem::remove(old.paths.tls_key());
+  std::filesystem::remove(old.paths.tls_cert());
+  auto legacy = tls::GenerateSelfSignedNamed("old");
+  ASSERT_TRUE(legacy.ok());
+  ASSERT_TRUE(tls::Save(*legacy, old.paths.dir).ok());
+  auto request = MemberRequest(old.paths, old.config, old.identity->VerifierKey());
+  ASSERT_TRUE(request.ok()) << request.status();
+  ASSERT_TRUE(AddMember(fed_->coordinator(), *request, "old").ok());
+  fed_->SignAndInstall();
+  auto server = PeerServer::Start(old, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  PingResult to_old = PeerClient(SelfOf("a"), MemberOf("old")).Ping(absl::Seconds(5));
+  EXPECT_TRUE(to_old.status.ok()) << to_old.status;
+  PingResult from_old = PeerClient(SelfOf("old"), MemberOf("b")).Ping(absl::Seconds(5));
+  EXPECT_TRUE(from_old.status.ok()) << from_old.status;
+}
+
 TEST_F(PeerRpcTest, RefusesPlaintextClients) {
   auto channel = grpc::CreateChannel(MemberOf("b").endpoint, grpc::InsecureChannelCredentials());
   auto stub = fedlink::v1::Federation::NewStub(channel);

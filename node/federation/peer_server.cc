@@ -27,7 +27,8 @@
 namespace fedlink::federation {
 namespace {
 
-// The installed roster, reloaded when roster.bin changes on disk.
+// The installed roster, reloaded when roster.bin changes on disk or the one
+// held expires.
 class RosterHolder {
  public:
   RosterHolder(common::NodePaths paths, common::Clock* clock)
@@ -44,11 +45,30 @@ class RosterHolder {
     return roster_;
   }
 
+  // Whether the TLS handshake accepts `fingerprint`: a member's certificate
+  // in the installed roster or, while that cannot be used (expired, rolled
+  // back, corrupt), in the last one that could, so that its members get
+  // through to hear why every request is refused (RequestVerifier).
+  bool Pins(absl::string_view fingerprint) {
+    std::shared_ptr<const Roster> roster;
+    if (auto current = Get(); current.ok()) {
+      roster = *current;
+    } else {
+      absl::MutexLock lock(&mu_);
+      roster = roster_;
+    }
+    if (roster == nullptr) return false;
+    for (const Member& m : roster->members()) {
+      if (m.tls_cert_sha256 == fingerprint) return true;
+    }
+    return false;
+  }
+
  private:
   const common::NodePaths paths_;
   common::Clock* clock_;
   absl::Mutex mu_;
-  std::shared_ptr<const Roster> roster_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const Roster> roster_ ABSL_GUARDED_BY(mu_);  // the last usable one
   int64_t mtime_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
@@ -246,8 +266,10 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
   impl->on_fatal = options.on_fatal;
   impl->roster = std::make_unique<RosterHolder>(node.paths, clock);
   if (auto r = impl->roster->Get(); !r.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot serve peers: ", r.status().message()));
+    absl::Status refused =
+        absl::FailedPreconditionError(absl::StrCat("cannot serve peers: ", r.status().message()));
+    if (auto problem = RosterProblemOf(r.status())) return WithRosterProblem(refused, *problem);
+    return refused;
   }
   ASSIGN_OR_RETURN(auto nonces, NonceStore::Open(node.paths.nonces_db()));
   impl->nonces = std::move(nonces);
@@ -272,9 +294,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
   builder.AddListeningPort(
       absl::StrCat("unix:", impl->backend),
       PinnedServerCredentials(own_tls, [holder, own = own_fingerprint](absl::string_view fp) {
-        if (fp == own) return true;
-        auto roster = holder->Get();
-        return roster.ok() && FederationService::IsMemberFingerprint(**roster, fp);
+        return fp == own || holder->Pins(fp);
       }));
   builder.RegisterService(impl->service.get());
   for (const PeerServiceFactory& factory : options.services) {

@@ -1,7 +1,10 @@
 // The node's peer-facing gRPC server: the Federation service on the
 // config's listen address, over roster-pinned mutual TLS only. It reloads
 // the roster when roster.bin changes, so a removed member is refused as soon
-// as the new roster is installed. Narrow header: no grpcpp.
+// as the new roster is installed. Once the installed roster cannot be used
+// (it expired, or roster.bin was replaced by a corrupt or older one) every
+// request is refused, saying so, until a valid one is installed. Narrow
+// header: no grpcpp.
 //
 // The listen address is served by a connection gate (node/net/
 // connection_gate.h) that relays each connection to the gRPC server on the
@@ -68,8 +71,9 @@ struct PeerServerOptions {
 
 class PeerServer {
  public:
-  // Needs tls.key/tls.crt and an installed roster (FailedPrecondition
-  // otherwise). `node` must outlive the server.
+  // Needs tls.key/tls.crt and a usable installed roster (FailedPrecondition
+  // otherwise, marked with its RosterProblem). `node` must outlive the
+  // server.
   static absl::StatusOr<std::unique_ptr<PeerServer>> Start(const config::OpenedNode& node,
                                                            const PeerServerOptions& options);
   PeerServer(const PeerServer&) = delete;

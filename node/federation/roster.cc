@@ -15,6 +15,7 @@
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/federation.pb.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/safe_text.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/tls/tls_identity.h"
@@ -94,32 +95,65 @@ absl::Status SaveState(const CoordinatorFiles& f, const fedlink::v1::Coordinator
 
 }  // namespace
 
-absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
-                                    const crypto::Verifier& federation_key, absl::Time now) {
+namespace {
+
+std::string Utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+absl::Status Corrupt(absl::Status status) {
+  return WithRosterProblem(std::move(status), RosterProblem::kCorrupt);
+}
+
+absl::Status ExpiredError(absl::string_view where, const Roster& roster) {
+  return WithRosterProblem(
+      absl::FailedPreconditionError(absl::StrCat(where, "roster version ", roster.version(),
+                                                 " expired at ", Utc(roster.expires_at()))),
+      RosterProblem::kExpired);
+}
+
+}  // namespace
+
+absl::StatusOr<Roster> Roster::Verify(absl::string_view envelope_bytes,
+                                      const crypto::Verifier& federation_key) {
   auto body = crypto::envelope::Open(envelope_bytes, kRosterContext, federation_key);
-  if (!body.ok())
-    return absl::PermissionDeniedError(absl::StrCat("roster: ", body.status().message()));
+  if (!body.ok()) {
+    return Corrupt(absl::Status(body.status().code(),
+                                absl::StrCat("roster: signature: ", body.status().message())));
+  }
   fedlink::v1::Roster proto;
-  if (!proto.ParseFromString(*body)) return absl::DataLossError("roster: body does not parse");
+  if (!proto.ParseFromString(*body)) {
+    return Corrupt(absl::DataLossError("roster: signed body does not parse"));
+  }
   Roster r;
   r.federation_id_ = proto.federation_id();
   r.version_ = proto.version();
   r.expires_at_ = absl::FromUnixSeconds(proto.expires_at());
   r.envelope_ = std::string(envelope_bytes);
-  if (r.version_ == 0) return absl::InvalidArgumentError("roster: version 0");
-  if (r.expires_at_ <= now) {
-    return absl::FailedPreconditionError(absl::StrCat("roster version ", r.version_, " expired at ",
-                                                      absl::FormatTime(r.expires_at_)));
+  if (!config::ValidateNodeId(r.federation_id_).ok()) {
+    return Corrupt(absl::InvalidArgumentError(
+        "roster: federation_id must be 1-64 of [a-z0-9.-], starting with a letter or digit"));
   }
+  if (r.version_ == 0) return Corrupt(absl::InvalidArgumentError("roster: version 0"));
   std::set<std::string> ids;
   for (const auto& e : proto.members()) {
     auto m = ValidateEntry(e);
-    if (!m.ok()) return absl::InvalidArgumentError(absl::StrCat("roster: ", m.status().message()));
+    if (!m.ok()) {
+      return Corrupt(absl::InvalidArgumentError(absl::StrCat("roster: ", m.status().message())));
+    }
     if (!ids.insert(m->node_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat("roster: ", m->node_id, " listed twice"));
+      return Corrupt(
+          absl::InvalidArgumentError(absl::StrCat("roster: ", m->node_id, " listed twice")));
     }
     r.members_.push_back(*std::move(m));
   }
+  return r;
+}
+
+absl::StatusOr<Roster> Roster::Open(absl::string_view envelope_bytes,
+                                    const crypto::Verifier& federation_key, absl::Time now) {
+  ASSIGN_OR_RETURN(Roster r, Verify(envelope_bytes, federation_key));
+  if (r.expires_at_ <= now) return ExpiredError("", r);
   return r;
 }
 
@@ -170,9 +204,11 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
   ASSIGN_OR_RETURN(auto roster, Roster::Open(envelope_bytes, *federation_key, now));
   if (auto current = LoadInstalledRoster(paths, now); current.ok()) {
     if (roster.version() <= current->version()) {
-      return absl::FailedPreconditionError(absl::StrCat("roster version ", roster.version(),
-                                                        " is not newer than the installed version ",
-                                                        current->version(), " (rollback refused)"));
+      return WithRosterProblem(
+          absl::FailedPreconditionError(absl::StrCat("roster version ", roster.version(),
+                                                     " is not newer than the installed version ",
+                                                     current->version(), " (rollback refused)")),
+          RosterProblem::kRolledBack);
     }
     if (roster.federation_id() != current->federation_id()) {
       return absl::PermissionDeniedError("roster is for another federation");
@@ -183,9 +219,10 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
   // nobody yet would reinstate a revoked member.
   ASSIGN_OR_RETURN(const uint64_t high_water, HighestInstalledVersion(paths));
   if (roster.version() <= high_water) {
-    return absl::FailedPreconditionError(absl::StrCat("roster version ", roster.version(),
-                                                      " is not newer than version ", high_water,
-                                                      " installed before (rollback refused)"));
+    return WithRosterProblem(absl::FailedPreconditionError(absl::StrCat(
+                                 "roster version ", roster.version(), " is not newer than version ",
+                                 high_water, " installed before (rollback refused)")),
+                             RosterProblem::kRolledBack);
   }
   if (!std::filesystem::exists(key_path)) {
     RETURN_IF_ERROR(common::WriteFileAtomically(key_path, pinned + "\n"));
@@ -197,22 +234,50 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
 }
 
 absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now) {
-  auto pinned = common::ReadWholeFile(paths.federation_key(), common::kMaxSmallFileBytes);
-  auto bytes = common::ReadWholeFile(paths.roster(), common::kMaxSmallFileBytes);
-  if (!pinned.ok() || !bytes.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat(paths.dir, ": no roster installed (run `fedlink roster install`)"));
+  const std::string roster_path = paths.roster(), key_path = paths.federation_key();
+  std::error_code ec;
+  if (!std::filesystem::exists(roster_path, ec)) {
+    return WithRosterProblem(
+        absl::NotFoundError(
+            absl::StrCat(paths.dir, ": no roster installed (run `fedlink roster install`)")),
+        RosterProblem::kMissing);
+  }
+  auto bytes = common::ReadWholeFile(roster_path, common::kMaxSmallFileBytes);
+  if (!bytes.ok()) {
+    return Corrupt(absl::DataLossError(absl::StrCat(
+        roster_path, ": the installed roster cannot be read: ", bytes.status().message())));
+  }
+  auto pinned = common::ReadWholeFile(key_path, common::kMaxSmallFileBytes);
+  if (!pinned.ok()) {
+    return Corrupt(absl::DataLossError(
+        absl::StrCat(key_path, ": the pinned federation key is missing or unreadable (",
+                     pinned.status().message(), "); install the roster again with ",
+                     "`fedlink roster install --federation-key`")));
   }
   auto key = crypto::Verifier::Parse(absl::StripTrailingAsciiWhitespace(*pinned));
-  if (!key.ok()) return absl::DataLossError(absl::StrCat(paths.dir, "/federation.key: corrupt"));
-  ASSIGN_OR_RETURN(Roster roster, Roster::Open(*bytes, *key, now));
+  if (!key.ok()) {
+    return Corrupt(absl::DataLossError(absl::StrCat(
+        key_path, ": the pinned federation key is corrupt: ", key.status().message())));
+  }
+  auto roster = Roster::Verify(*bytes, *key);
+  if (!roster.ok()) {
+    return Corrupt(absl::Status(roster.status().code(),
+                                absl::StrCat(roster_path, ": the installed roster is corrupt: ",
+                                             roster.status().message())));
+  }
   // A roster.bin put back by hand (or a backup) older than one installed
   // since is refused: the server reloads roster.bin whenever it changes.
-  ASSIGN_OR_RETURN(const uint64_t high_water, HighestInstalledVersion(paths));
-  if (roster.version() < high_water) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(paths.roster(), ": version ", roster.version(), " is older than version ",
-                     high_water, " installed before (rollback refused)"));
+  auto high_water = HighestInstalledVersion(paths);
+  if (!high_water.ok()) return Corrupt(high_water.status());
+  if (roster->version() < *high_water) {
+    return WithRosterProblem(
+        absl::FailedPreconditionError(absl::StrCat(
+            roster_path, ": roster version ", roster->version(), " is older than version ",
+            *high_water, " installed before (rollback refused; install the newest roster)")),
+        RosterProblem::kRolledBack);
+  }
+  if (roster->expires_at() <= now) {
+    return ExpiredError(absl::StrCat(roster_path, ": "), *roster);
   }
   return roster;
 }
@@ -319,12 +384,16 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration va
 }
 
 std::string FormatRoster(const Roster& roster) {
-  std::string out = absl::StrFormat(
-      "federation %s, roster version %d, expires %s\n", roster.federation_id(), roster.version(),
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", roster.expires_at(), absl::UTCTimeZone()));
+  // Ids, roles and endpoints are checked at load; the organisation is free
+  // text the member chose. Everything is escaped all the same.
+  using common::EscapeForDisplay;
+  std::string out = absl::StrFormat("federation %s, roster version %d, expires %s\n",
+                                    EscapeForDisplay(roster.federation_id()), roster.version(),
+                                    Utc(roster.expires_at()));
   for (const Member& m : roster.members()) {
-    absl::StrAppendFormat(&out, "  %-16s %-8s %-22s %s  tls:%s...\n", m.node_id, m.role, m.endpoint,
-                          m.organisation, m.tls_cert_sha256.substr(0, 16));
+    absl::StrAppendFormat(&out, "  %-16s %-8s %-22s %s  tls:%s...\n", EscapeForDisplay(m.node_id),
+                          EscapeForDisplay(m.role), EscapeForDisplay(m.endpoint),
+                          EscapeForDisplay(m.organisation), m.tls_cert_sha256.substr(0, 16));
   }
   return out;
 }

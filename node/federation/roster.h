@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "crypto/identity.h"
 #include "node/config/node_config.h"
+#include "node/federation/roster_problem.h"
 
 namespace fedlink::federation {
 
@@ -42,7 +43,9 @@ struct Member {
 class Roster {
  public:
   // Verifies the envelope with `federation_key`, parses and validates the
-  // roster, and refuses it if it has expired at `now`.
+  // roster (federation id and node ids of [a-z0-9.-], roles, endpoints,
+  // keys), and refuses it if it has expired at `now`. Errors are marked with
+  // their RosterProblem (roster_problem.h): corrupt or expired.
   static absl::StatusOr<Roster> Open(absl::string_view envelope,
                                      const crypto::Verifier& federation_key, absl::Time now);
 
@@ -54,6 +57,12 @@ class Roster {
   const std::string& envelope() const { return envelope_; }
 
  private:
+  // Open without the expiry check (the installed roster is checked for
+  // rollback first, then expiry).
+  friend absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now);
+  static absl::StatusOr<Roster> Verify(absl::string_view envelope,
+                                       const crypto::Verifier& federation_key);
+
   std::string federation_id_;
   uint64_t version_ = 0;
   absl::Time expires_at_;
@@ -65,7 +74,12 @@ class Roster {
 // (`federation_vkey`); later installs must not contradict the pinned key.
 absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths, absl::string_view envelope,
                                      std::optional<std::string> federation_vkey, absl::Time now);
-// The installed roster (NotFound if none), verified again.
+// The installed roster, verified again. Each error says which check failed
+// and is marked with its RosterProblem: missing (NotFound: no roster.bin),
+// corrupt (DataLoss: roster.bin unreadable, federation.key missing or
+// corrupt, a bad signature, a body that does not parse, a bad entry,
+// roster.version unreadable), rolled back (FailedPrecondition: older than the
+// highest version installed) or expired (FailedPrecondition, naming when).
 absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl::Time now);
 
 // This node's membership request as protobuf text (RosterEntry).
@@ -85,7 +99,8 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration va
 // The coordinator's verifier key.
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir);
 
-// A human-readable listing of a roster.
+// A human-readable listing of a roster, every value escaped for display
+// (common::EscapeForDisplay).
 std::string FormatRoster(const Roster& roster);
 
 }  // namespace fedlink::federation

@@ -1,10 +1,15 @@
 #include "node/federation/roster.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
+#include "crypto/signed_envelope.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/common/whole_file.h"
 #include "node/config/node_dir.h"
 
 namespace fedlink::federation {
@@ -126,6 +131,108 @@ TEST_F(RosterTest, RefusesTamperedAndForeignRosters) {
   auto foreign = *SignRoster(other, absl::Hours(24), now_);
   EXPECT_TRUE(
       absl::IsPermissionDenied(InstallRoster(Paths("police-1"), foreign, vkey_, now_).status()));
+}
+
+// An installed roster that cannot be used says which of the four it is, by
+// type (RosterProblemOf) and in words naming the check that failed.
+TEST_F(RosterTest, EachUnusableInstalledRosterSaysWhichProblemItIs) {
+  const common::NodePaths paths = Paths("police-1");
+  auto load = [&](absl::Time at) { return LoadInstalledRoster(paths, at).status(); };
+  auto write = [](const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  };
+
+  absl::Status s = load(now_);  // missing
+  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kMissing);
+  EXPECT_THAT(s.message(), HasSubstr("no roster installed"));
+
+  const std::string r1 = *SignRoster(coord_, absl::Hours(1), now_);
+  const std::string r2 = *SignRoster(coord_, absl::Hours(1), now_);
+  ASSERT_TRUE(InstallRoster(paths, r1, vkey_, now_).ok());
+  ASSERT_TRUE(InstallRoster(paths, r2, std::nullopt, now_).ok());
+  ASSERT_TRUE(load(now_).ok());
+
+  s = load(now_ + absl::Hours(2));  // expired, since when
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kExpired) << s;
+  EXPECT_EQ(s.message(), paths.roster() + ": roster version 2 expired at 2027-01-15T09:00:00Z");
+
+  write(paths.roster(), r1);  // rolled back (and expired too: rollback is said first)
+  s = load(now_ + absl::Hours(2));
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kRolledBack) << s;
+  EXPECT_THAT(s.message(), HasSubstr("roster version 1 is older than version 2 installed before"));
+
+  // Corrupt, each check by name: the signature, the parse, the pinned key.
+  std::string tampered = r2;
+  tampered.back() ^= 0x01;
+  write(paths.roster(), tampered);
+  s = load(now_);
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kCorrupt) << s;
+  EXPECT_THAT(s.message(), HasSubstr("roster.bin: the installed roster is corrupt: roster: "
+                                     "signature: envelope signature does not verify"));
+  auto coordinator_key = crypto::SigningKey::LoadFromFile(coord_ + "/federation.key");
+  ASSERT_TRUE(coordinator_key.ok());
+  write(paths.roster(), *crypto::envelope::Seal(**coordinator_key, kRosterContext, "\xff\xff"));
+  s = load(now_);
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kCorrupt) << s;
+  EXPECT_THAT(s.message(), HasSubstr("corrupt: roster: signed body does not parse"));
+  write(paths.roster(), r2);
+  write(paths.federation_key(), "not a key\n");
+  s = load(now_);
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kCorrupt) << s;
+  EXPECT_THAT(s.message(), HasSubstr("federation.key: the pinned federation key is corrupt"));
+  std::filesystem::remove(paths.federation_key());
+  s = load(now_);
+  EXPECT_EQ(RosterProblemOf(s), RosterProblem::kCorrupt) << s;
+  EXPECT_THAT(s.message(), HasSubstr("federation.key: the pinned federation key is missing"));
+}
+
+// Identifiers in a roster are checked when it is loaded: a federation id or
+// node id that could steer a terminal or forge a line is refused, even with
+// a good signature.
+TEST_F(RosterTest, RefusesIdsThatCouldSteerATerminal) {
+  const std::string state_path = coord_ + "/members.txtpb";
+  const std::string good = *common::ReadWholeFile(state_path);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"federation_id: \"eu-ht\"", "federation_id: \"eu-ht\\033[2J\""},
+           {"node_id: \"ngo-1\"", "node_id: \"ngo-1\\nforged line\""}}) {
+    std::string bad = good;
+    ASSERT_NE(bad.find(from), std::string::npos) << from;
+    bad.replace(bad.find(from), from.size(), to);
+    std::ofstream(state_path, std::ios::trunc) << bad;
+    auto signed_roster = SignRoster(coord_, absl::Hours(1), now_);
+    ASSERT_TRUE(signed_roster.ok()) << signed_roster.status();
+    const absl::Status s = InstallRoster(Paths("police-1"), *signed_roster, vkey_, now_).status();
+    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_EQ(RosterProblemOf(s), RosterProblem::kCorrupt);
+    EXPECT_EQ(s.message().find('\x1b'), absl::string_view::npos) << s;
+    EXPECT_EQ(s.message().find('\n'), absl::string_view::npos) << s;
+  }
+}
+
+// What a member chose for itself (its organisation) is shown escaped: no
+// escape sequence reaches the terminal and no line can be forged.
+TEST_F(RosterTest, FormatRosterEscapesWhatMembersChose) {
+  const std::string dir = (root_ / "odd").string();
+  config::NodeConfig c;
+  c.node_id = "odd";
+  c.organisation = "Shelter\x1b]0;owned\x07\n  forged-1 agency 1.2.3.4:1 Police";
+  ASSERT_TRUE(config::InitNode(dir, c).ok());
+  auto node = config::OpenNode(dir, {});
+  ASSERT_TRUE(node.ok()) << node.status();
+  ASSERT_TRUE(
+      AddMember(coord_,
+                *MemberRequest((*node)->paths, (*node)->config, (*node)->identity->VerifierKey()),
+                "odd.txtpb")
+          .ok());
+  auto roster =
+      InstallRoster(Paths("police-1"), *SignRoster(coord_, absl::Hours(1), now_), vkey_, now_);
+  ASSERT_TRUE(roster.ok()) << roster.status();
+  const std::string shown = FormatRoster(*roster);
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), '\n'), 4);  // header + 3 members
+  EXPECT_EQ(shown.find('\x1b'), std::string::npos);
+  EXPECT_EQ(shown.find('\x07'), std::string::npos);
+  EXPECT_THAT(shown, HasSubstr("Shelter\\x1b]0;owned\\x07\\x0a  forged-1"));
 }
 
 TEST_F(RosterTest, RemovingAMemberRevokesItInTheNextVersion) {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
@@ -28,6 +29,17 @@ std::string SerializeHeader(const Header& header) {
   h.set_legal_basis(header.legal_basis);
   h.set_official(header.official);
   return h.SerializeAsString();
+}
+
+absl::Status ValidatePurpose(absl::string_view purpose) {
+  bool ok = !purpose.empty() && purpose.size() <= 64;
+  for (char c : purpose) {
+    const auto u = static_cast<unsigned char>(c);
+    ok = ok &&
+         (absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-' || c == '.' || c == '_');
+  }
+  if (!ok) return absl::InvalidArgumentError("purpose must be 1-64 of [a-z0-9._-]");
+  return absl::OkStatus();
 }
 
 std::string EnvelopeDigest(absl::string_view envelope) {
@@ -57,6 +69,7 @@ constexpr absl::string_view kRefusalReasons[] = {
     "header-field-too-long",
     "no-tls-certificate",
     "too-large",
+    "bad-purpose",
 };
 constexpr char kRefusalReasonPayload[] = "type.fedlink/refusal-reason";
 
@@ -99,9 +112,17 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelo
   if (!signer.ok()) return WithRefusalReason(signer.status(), "malformed-envelope");
   auto roster = roster_();
   if (!roster.ok()) {
+    // Told to the peer without this node's paths: only which problem.
+    const std::optional<RosterProblem> problem = RosterProblemOf(roster.status());
     return WithRefusalReason(
-        absl::UnavailableError(absl::StrCat("no usable roster: ", roster.status().message())),
+        absl::FailedPreconditionError(absl::StrCat(
+            self_id_, " refuses every request until it has a valid roster installed (",
+            problem.has_value() ? RosterProblemName(*problem) : "roster unusable", ")")),
         "no-roster");
+  }
+  if (!config::ValidateNodeId(*signer).ok()) {
+    return WithRefusalReason(
+        absl::PermissionDeniedError("the request's signer is not a valid node id"), "not-a-member");
   }
   const Member* member = (*roster)->Find(*signer);
   if (member == nullptr) {
@@ -130,9 +151,17 @@ absl::StatusOr<VerifiedRequest> RequestVerifier::Verify(absl::string_view envelo
         "tls-certificate-mismatch");
   }
   if (h.to() != self_id_) {
+    if (!config::ValidateNodeId(h.to()).ok()) {
+      return WithRefusalReason(
+          absl::PermissionDeniedError("request is addressed to an invalid node id"),
+          "wrong-recipient");
+    }
     return WithRefusalReason(absl::PermissionDeniedError(absl::StrCat(
                                  "request is addressed to '", h.to(), "', not to this node")),
                              "wrong-recipient");
+  }
+  if (absl::Status purpose = ValidatePurpose(h.purpose()); !purpose.ok()) {
+    return WithRefusalReason(purpose, "bad-purpose");
   }
   if (h.nonce().size() != 16) {
     return WithRefusalReason(absl::InvalidArgumentError("request nonce must be 16 bytes"),

@@ -66,6 +66,10 @@ struct VerifiedRequest {
   Member sender;
 };
 
+// Purposes are 1-64 of [a-z0-9._-] (as a sharing policy declares them): a
+// request naming another is refused before it is acted on or logged.
+absl::Status ValidatePurpose(absl::string_view purpose);
+
 // Returns the currently installed roster (reloaded when it changes).
 using RosterSource = std::function<absl::StatusOr<std::shared_ptr<const Roster>>()>;
 
@@ -81,10 +85,12 @@ class RequestVerifier {
         skew_(skew) {}
 
   // `tls_peer_sha256`: fingerprint of the connection's client certificate
-  // (lower-case hex). Errors: PermissionDenied (unknown/revoked member, TLS
+  // (lower-case hex). Errors: FailedPrecondition (this node has no usable
+  // roster: the message says which RosterProblem), PermissionDenied
+  // (unknown/revoked member, signer or recipient not a valid node id, TLS
   // mismatch, wrong recipient), Unauthenticated (bad signature),
   // DeadlineExceeded (stale), AlreadyExists (replay), InvalidArgument
-  // (malformed).
+  // (malformed; a purpose outside [a-z0-9._-]).
   absl::StatusOr<VerifiedRequest> Verify(absl::string_view envelope, absl::string_view context,
                                          absl::string_view tls_peer_sha256) const;
 

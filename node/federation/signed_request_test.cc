@@ -135,6 +135,56 @@ TEST_F(SignedRequestTest, RefusesATlsCertificateOfAnotherMember) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("TLS client certificate"));
 }
 
+// What a peer chose is checked at the boundary: a purpose, signer or
+// recipient outside the identifiers' charsets is refused, and the refusal
+// does not echo it (it ends up in logs and on the peer's terminal).
+TEST_F(SignedRequestTest, RefusesAPurposeOutsideItsCharset) {
+  for (const char* purpose : {"victim-dedup\x1b[2J", "dedup\nforged: line", "Dedup", ""}) {
+    auto s =
+        verifier_
+            ->Verify(Request(NewHeader("a", "b", purpose, clock_.Now()), *fed_->node("a").identity),
+                     "fedlink.v1.PingRequest", a_tls_)
+            .status();
+    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_EQ(s.message(), "purpose must be 1-64 of [a-z0-9._-]");
+  }
+}
+
+TEST_F(SignedRequestTest, RefusesASignerOrRecipientThatIsNoNodeId) {
+  auto odd = crypto::SigningKey::Generate("EVIL;[2J");
+  ASSERT_TRUE(odd.ok());
+  auto s = verifier_
+               ->Verify(Request(NewHeader("EVIL;[2J", "b", "ping", clock_.Now()), **odd),
+                        "fedlink.v1.PingRequest", a_tls_)
+               .status();
+  EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
+  EXPECT_EQ(s.message(), "the request's signer is not a valid node id");
+  s = verifier_
+          ->Verify(Request(NewHeader("a", "b\x1b[2J\nforged", "ping", clock_.Now()),
+                           *fed_->node("a").identity),
+                   "fedlink.v1.PingRequest", a_tls_)
+          .status();
+  EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
+  EXPECT_EQ(s.message(), "request is addressed to an invalid node id");
+}
+
+// A node whose roster cannot be used refuses every request and tells the
+// peer which problem, without its own paths.
+TEST_F(SignedRequestTest, WithoutAUsableRosterEveryRequestIsRefusedSayingWhy) {
+  RequestVerifier verifier(
+      "b",
+      []() -> absl::StatusOr<std::shared_ptr<const Roster>> {
+        return WithRosterProblem(
+            absl::FailedPreconditionError("/srv/b/roster.bin: roster version 3 expired at ..."),
+            RosterProblem::kExpired);
+      },
+      nonces_.get(), &clock_);
+  auto s = verifier.Verify(Good(), "fedlink.v1.PingRequest", a_tls_).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_EQ(s.message(),
+            "b refuses every request until it has a valid roster installed (roster expired)");
+}
+
 TEST_F(SignedRequestTest, RefusesTheWrongMessageType) {
   EXPECT_FALSE(verifier_->Verify(Good(), "fedlink.v1.EvaluateRequest", a_tls_).ok());
 }

@@ -44,6 +44,7 @@ absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
   out.schema_version = static_cast<int>(response.schema_version());
   out.uptime_seconds = response.uptime_seconds();
   out.version = response.version();
+  out.peers = {response.peers_state(), response.peers_reason(), response.peers_detail()};
   return out;
 }
 

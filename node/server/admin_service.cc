@@ -29,6 +29,9 @@ grpc::Status AdminService::Status(grpc::ServerContext* context,
   response->set_schema_version(static_cast<uint32_t>(s->schema_version));
   response->set_uptime_seconds(s->uptime_seconds);
   response->set_version(s->version);
+  response->set_peers_state(s->peers.state);
+  response->set_peers_reason(s->peers.reason);
+  response->set_peers_detail(s->peers.detail);
   return grpc::Status::OK;
 }
 

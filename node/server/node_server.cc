@@ -28,7 +28,8 @@ NodeServer::~NodeServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
-  impl->status_source = std::make_unique<NodeStatusSource>(options.config, options.store, clock);
+  impl->status_source =
+      std::make_unique<NodeStatusSource>(options.config, options.store, clock, options.peers);
   impl->admin_service = std::make_unique<AdminService>(impl->status_source.get());
   impl->socket_path = options.paths.admin_socket();
 

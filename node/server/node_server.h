@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "node/common/clock.h"
 #include "node/config/node_config.h"
+#include "node/server/node_status.h"
 #include "node/store/record_store.h"
 
 namespace fedlink::server {
@@ -23,6 +24,8 @@ struct ServerOptions {
   // Called (from a background thread) if the admin socket can no longer
   // accept connections: the process should exit so it is restarted.
   std::function<void(const absl::Status&)> on_fatal;
+  // Whether the node serves its peers, for Admin.Status (null: it does not).
+  std::function<PeerService()> peers;
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the

@@ -1,6 +1,7 @@
 #include "node/server/node_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "node/common/safe_text.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::server {
@@ -18,17 +19,29 @@ absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
   s.schema_version = store_->schema_version();
   s.uptime_seconds = static_cast<uint64_t>(absl::ToInt64Seconds(clock_->Now() - started_));
   s.version = kFedlinkVersion;
+  if (peers_) s.peers = peers_();
   return s;
 }
 
+std::string FormatPeerService(const PeerService& p) {
+  if (p.state == "serving") return absl::StrCat("serving ", p.detail);
+  return absl::StrCat(p.state, p.reason.empty() ? "" : absl::StrCat(" (", p.reason, ")"),
+                      p.detail.empty() ? "" : ": ", p.detail);
+}
+
 std::string FormatNodeStatus(const NodeStatus& s) {
-  std::string out = absl::StrCat("node_id: ", s.node_id, "\norganisation: ", s.organisation,
-                                 "\nrole: ", s.node_role, "\nrecords: ", s.record_count, "\n");
+  using common::EscapeForDisplay;
+  std::string out =
+      absl::StrCat("node_id: ", EscapeForDisplay(s.node_id),
+                   "\norganisation: ", EscapeForDisplay(s.organisation),
+                   "\nrole: ", EscapeForDisplay(s.node_role), "\nrecords: ", s.record_count, "\n");
   for (const auto& [role, count] : s.records_by_role) {
-    absl::StrAppend(&out, "  ", role, ": ", count, "\n");
+    absl::StrAppend(&out, "  ", EscapeForDisplay(role), ": ", count, "\n");
   }
   absl::StrAppend(&out, "schema_version: ", s.schema_version,
-                  "\nuptime_seconds: ", s.uptime_seconds, "\nversion: ", s.version, "\n");
+                  "\nuptime_seconds: ", s.uptime_seconds,
+                  "\nversion: ", EscapeForDisplay(s.version), "\n");
+  absl::StrAppend(&out, "peers: ", EscapeForDisplay(FormatPeerService(s.peers)), "\n");
   return out;
 }
 

@@ -4,6 +4,7 @@
 #define FEDLINK_NODE_SERVER_NODE_STATUS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -15,6 +16,26 @@
 
 namespace fedlink::server {
 
+// Whether a running node serves its peers, and if not, why.
+struct PeerService {
+  // "serving", "not served" (the peer port is closed) or "refused" (the port
+  // is open and every request is refused).
+  std::string state = "not served";
+  // Unless serving: the roster's problem ("roster missing", "roster corrupt",
+  // "roster expired", "roster rolled back"); empty if it is something else.
+  std::string reason;
+  // Serving: "on ADDR (roster version N, expires T)"; otherwise the error.
+  std::string detail;
+  bool operator==(const PeerService& o) const {
+    return state == o.state && reason == o.reason && detail == o.detail;
+  }
+};
+
+// "serving on ADDR (roster version N, expires T)", or "not served (roster
+// missing): DIR: no roster installed ...": what `fedlink status` and `serve`
+// show after "peers: " (not escaped: the caller escapes it for display).
+std::string FormatPeerService(const PeerService& peers);
+
 struct NodeStatus {
   std::string node_id;
   std::string organisation;
@@ -24,23 +45,32 @@ struct NodeStatus {
   int schema_version = 0;
   uint64_t uptime_seconds = 0;
   std::string version;
+  PeerService peers;
 };
 
 // Computes the status of a running node. Thread-safe (the store is).
 class NodeStatusSource {
  public:
+  // `peers` says whether the node serves its peers (null: it does not).
   NodeStatusSource(const config::NodeConfig& config, store::RecordStore* store,
-                   common::Clock* clock)
-      : config_(config), store_(store), clock_(clock), started_(clock->Now()) {}
+                   common::Clock* clock, std::function<PeerService()> peers = nullptr)
+      : config_(config),
+        store_(store),
+        clock_(clock),
+        peers_(std::move(peers)),
+        started_(clock->Now()) {}
   absl::StatusOr<NodeStatus> Get() const;
 
  private:
   const config::NodeConfig config_;
   store::RecordStore* store_;
   common::Clock* clock_;
+  const std::function<PeerService()> peers_;
   const absl::Time started_;
 };
 
+// The lines `fedlink status` prints, every value escaped for display
+// (common::EscapeForDisplay).
 std::string FormatNodeStatus(const NodeStatus& status);
 
 inline constexpr char kFedlinkVersion[] = "0.1.0";

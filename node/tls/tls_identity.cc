@@ -52,7 +52,11 @@ absl::Status AddExtension(X509* cert, int nid, const std::string& value) {
 
 }  // namespace
 
-absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id, int days) {
+absl::StatusOr<TlsIdentity> GenerateSelfSigned(int days) {
+  return GenerateSelfSignedNamed(kCertificateName, days);
+}
+
+absl::StatusOr<TlsIdentity> GenerateSelfSignedNamed(absl::string_view name_text, int days) {
   Ptr<EVP_PKEY_CTX> kctx(EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr));
   EVP_PKEY* raw_key = nullptr;
   if (!kctx || EVP_PKEY_keygen_init(kctx.get()) != 1 ||
@@ -73,10 +77,9 @@ absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id, int da
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400);
   X509_set_pubkey(cert.get(), key.get());
+  // One name, the CN and the DNS SAN; nothing else (no organisation).
+  const std::string cn(name_text);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  const std::string cn(node_id);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("fedlink node"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);

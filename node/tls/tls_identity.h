@@ -1,7 +1,13 @@
 // A node's TLS identity: an ECDSA P-256 key and a self-signed X.509
-// certificate naming the node id (CN and DNS SAN), made with OpenSSL's
-// libcrypto. Peers do not trust a CA: they pin the SHA-256 fingerprint of
-// the DER certificate listed for each node in the signed roster.
+// certificate, made with OpenSSL's libcrypto. Peers do not trust a CA: they
+// pin the SHA-256 fingerprint of the DER certificate listed for each node in
+// the signed roster, and that pin is what binds a certificate to a node.
+//
+// The certificate is neutral: every node's names the same kCertificateName
+// (subject CN and its one DNS SAN) and nothing else, so a scanner that
+// reaches a node's port learns neither its node id nor its organisation.
+// (Nodes created before fedlink made neutral certificates carry their node
+// id in CN and SAN; they keep working, as only the fingerprint is checked.)
 //
 // Files in the node directory: tls.key (PEM, mode 0600, refused if looser)
 // and tls.crt (PEM).
@@ -20,8 +26,16 @@ struct TlsIdentity {
   std::string cert_pem;
 };
 
-// A fresh key and a self-signed certificate valid for `days` days.
-absl::StatusOr<TlsIdentity> GenerateSelfSigned(absl::string_view node_id, int days = 3650);
+// The subject CN and the only DNS SAN of every certificate fedlink makes.
+inline constexpr char kCertificateName[] = "fedlink-node";
+
+// A fresh key and a self-signed certificate valid for `days` days, named
+// kCertificateName only.
+absl::StatusOr<TlsIdentity> GenerateSelfSigned(int days = 3650);
+// The same with `name` as subject CN and DNS SAN, as fedlink named a node's
+// certificate by its node id before: only for tests that such nodes keep
+// working.
+absl::StatusOr<TlsIdentity> GenerateSelfSignedNamed(absl::string_view name, int days = 3650);
 
 // Lower-case hex SHA-256 of the DER encoding of the (first) certificate in
 // `cert_pem`.

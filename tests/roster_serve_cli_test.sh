@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# A node started before it has a roster, through the CLI: `fedlink status`
+# and the serve log say why peers are not served (missing, rolled back,
+# corrupt, expired: each in its own words), the peer port opens once a roster
+# is installed (the node finds it by itself) and a member's ping gets through;
+# SIGHUP reports the peers' state; the organisation a member chose (with an
+# escape sequence and a newline) is shown escaped.
+source "$(dirname "$0")/lib.sh"
+F="$FEDLINK"
+"$F" federation init --dir "$WORK/coord" --federation-id serve-test >"$WORK/fed.txt"
+KEY=$(tail -1 "$WORK/fed.txt")
+BASE=$((25000 + RANDOM % 5000))
+D_ADDR="127.0.0.1:$((BASE + 1))"
+"$F" init --dir "$WORK/a" --node-id a --org "Agency A" --listen "127.0.0.1:$BASE" >/dev/null
+"$F" init --dir "$WORK/d" --node-id d --org $'Shelter\e[2J\nnode_id: forged' --role ngo \
+  --listen "$D_ADDR" >/dev/null
+for n in a d; do "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"; done
+"$F" roster add --dir "$WORK/coord" "$WORK/a.txtpb" "$WORK/d.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v1.bin" >/dev/null
+"$F" roster install --dir "$WORK/a" --federation-key "$KEY" "$WORK/v1.bin" >/dev/null
+
+peers_of_d() { "$F" status --dir "$WORK/d" | sed -n 's/^peers: //p'; }
+# wait_peers PATTERN: until d's status line matches (max ~15 s).
+wait_peers() {
+  for _ in $(seq 1 150); do peers_of_d | grep -q -- "$1" && return 0; sleep 0.1; done
+  peers_of_d; cat "$WORK/d.log"; fail "status never said: $1"
+}
+# a_pings_d PATTERN: `fedlink peers` on a shows d's line matching.
+a_pings_d() {
+  set +e; "$F" peers --dir "$WORK/a" --deadline 3s >"$WORK/peers.out" 2>&1; set -e
+  grep -q -- "^d .*$1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "a's ping of d: not $1"; }
+}
+
+# d serves before it has any roster: admin up, peer port closed.
+"$F" serve --dir "$WORK/d" --witness-interval 0 2>"$WORK/d.log" &
+D=$!
+PIDS+=("$D")
+wait_for_status "$WORK/d"
+wait_peers "^not served (roster missing): $WORK/d: no roster installed (run \`fedlink roster install\`)$"
+grep -q "fedlink serve: peers: not served (roster missing)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: missing"; }
+pass "started without a roster: status and serve log say it is missing"
+
+"$F" roster install --dir "$WORK/d" --federation-key "$KEY" "$WORK/v1.bin" >/dev/null
+wait_peers "^serving on $D_ADDR (roster version 1, expires "
+grep -q "fedlink serve: peers: serving on $D_ADDR (roster version 1, expires .*(mutual TLS, roster-pinned)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: serving"; }
+a_pings_d "reachable   roster_version=1"
+pass "roster install opens the peer port; a member's ping gets through"
+
+"$F" roster show --dir "$WORK/a" >"$WORK/show.out"
+[ "$(wc -l <"$WORK/show.out")" -eq 3 ] || { cat -A "$WORK/show.out"; fail "roster show: a forged line"; }
+grep -q $'\e' "$WORK/show.out" && fail "roster show: a raw escape sequence"
+grep -qF 'Shelter\x1b[2J\x0anode_id: forged' "$WORK/show.out" || { cat -A "$WORK/show.out"; fail "roster show: organisation not escaped"; }
+"$F" status --dir "$WORK/d" >"$WORK/status.out"
+grep -q $'\e' "$WORK/status.out" && fail "status: a raw escape sequence"
+[ "$(grep -c '^node_id:' "$WORK/status.out")" -eq 1 ] || { cat -A "$WORK/status.out"; fail "status: a forged line"; }
+pass "a member's organisation with an escape sequence and a newline is shown escaped"
+
+# Rolled back: version 1 copied back over version 2 (cat keeps the file 0600).
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v2.bin" >/dev/null
+"$F" roster install --dir "$WORK/d" "$WORK/v2.bin" >/dev/null
+wait_peers "^serving on $D_ADDR (roster version 2,"
+cat "$WORK/v1.bin" >"$WORK/d/roster.bin"
+wait_peers "^refused (roster rolled back): $WORK/d/roster.bin: roster version 1 is older than version 2 installed before (rollback refused"
+a_pings_d "unreachable error=FAILED_PRECONDITION: d refuses every request until it has a valid roster installed (roster rolled back)"
+pass "rolled back: status says so, and a member is told why it is refused"
+
+printf 'not a roster' >"$WORK/d/roster.bin"
+wait_peers "^refused (roster corrupt): $WORK/d/roster.bin: the installed roster is corrupt: roster: signature: "
+expect_exit 2 "$F" peers --dir "$WORK/d"
+grep -q "the installed roster is corrupt" "$WORK/err" || { cat "$WORK/err"; fail "peers on d: corrupt not said"; }
+pass "corrupt: status and the CLI's errors say which check failed"
+
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v3.bin" --valid-for 4s >/dev/null
+"$F" roster install --dir "$WORK/d" "$WORK/v3.bin" >/dev/null
+wait_peers "^refused (roster expired): $WORK/d/roster.bin: roster version 3 expired at [0-9-]*T[0-9:]*Z$"
+grep -q "fedlink serve: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: expired"; }
+a_pings_d "unreachable error=FAILED_PRECONDITION: d refuses every request until it has a valid roster installed (roster expired)"
+pass "expired: status and serve log say since when; members are refused saying why"
+
+kill -HUP "$D"
+for _ in $(seq 1 50); do grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" && break; sleep 0.1; done
+grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "SIGHUP"; }
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v4.bin" >/dev/null
+"$F" roster install --dir "$WORK/d" "$WORK/v4.bin" >/dev/null
+wait_peers "^serving on $D_ADDR (roster version 4,"
+a_pings_d "reachable   roster_version=4"
+pass "SIGHUP reports the peers' state; a new roster serves peers again"
+
+kill -TERM "$D"
+wait "$D" || fail "d did not stop cleanly"
+echo "roster_serve_cli_test: all passed"
