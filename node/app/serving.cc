@@ -68,6 +68,8 @@ class Every {
 // before what they use (and the roster checks before everything).
 struct ServingNode::Parts {
   ServeOptions options;
+  // options.on_fatal, called once for both servers.
+  std::function<void(const absl::Status&)> on_fatal;
   std::unique_ptr<ServeLock> lock;
   std::unique_ptr<server::NodeServer> admin;
   absl::Mutex mu;  // guards the peer side, opened by the first usable roster
@@ -117,7 +119,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   ASSIGN_OR_RETURN(serving->open_file_limit_, net::RaiseOpenFileLimit());
   // Both servers report to one place, once.
   auto fatal = std::make_shared<std::atomic<bool>>(false);
-  auto on_fatal = [fatal, report = options.on_fatal](const absl::Status& s) {
+  parts.on_fatal = [fatal, report = options.on_fatal](const absl::Status& s) {
     if (!fatal->exchange(true)) report(s);
   };
   // The access log is verified before anything is served.
@@ -133,7 +135,7 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.paths = node.paths();
   admin_options.config = node.config();
   admin_options.store = &node.records();
-  admin_options.on_fatal = on_fatal;
+  admin_options.on_fatal = parts.on_fatal;
   admin_options.peers = [raw = serving.get()] { return raw->peers(); };
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
   if (node.Roster().ok()) {
@@ -154,10 +156,10 @@ absl::Status ServingNode::StartPeers() {
   ASSIGN_OR_RETURN(followup::FollowupStore * followups, node_.Followups());
   ASSIGN_OR_RETURN(auto witness, audit::Witness::Open(node_.paths().dir, node_.identity()));
   federation::PeerServerOptions peer_options;
-  peer_options.limits = options.peer_limits;
-  peer_options.limits.max_connections = node.config().max_peer_connections;
-  peer_options.limits.max_per_source = std::max(1, node.config().max_peer_connections / 4);
-  peer_options.on_fatal = on_fatal;
+  peer_options.limits = parts.options.peer_limits;
+  peer_options.limits.max_connections = node_.config().max_peer_connections;
+  peer_options.limits.max_per_source = std::max(1, node_.config().max_peer_connections / 4);
+  peer_options.on_fatal = parts.on_fatal;
   peer_options.services.push_back(
       private_match::MatchServiceFactory(responder.get(), node_.identity(), log));
   peer_options.services.push_back(
@@ -221,6 +223,7 @@ server::PeerService ServingNode::peers() const {
 }
 
 int ServingNode::max_peer_connections() const {
+  absl::MutexLock lock(&parts_->mu);
   return parts_->peers == nullptr ? 0 : parts_->peers->max_connections();
 }
 

@@ -23,13 +23,16 @@ using FingerprintCheck = std::function<bool(absl::string_view sha256_hex)>;
 
 // The target name a pinned channel to `node_id` gives gRPC in place of the
 // host it dials (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG): the name the node's
-// certificate carries (node/tls: CN and DNS name = node id). gRPC's TLS
+// certificate carries (node/tls: CN and DNS name tls::kCertificateName). gRPC's TLS
 // client sends the target name as the TLS server name (SNI); a host name or
 // address there matches nothing in the certificate, and the server logged
 // "No match found for server name" on every connection. Nothing else uses
 // the name: the pin, not the name, authenticates the server (certificate
 // name and call-host checks are off).
-inline std::string PinnedTargetName(absl::string_view node_id) { return std::string(node_id); }
+// Every certificate since the neutral ones carries the one name
+// tls::kCertificateName (a node with an older, node-named certificate is
+// still reached; its server logs the mismatch until it is re-issued).
+inline std::string PinnedTargetName(absl::string_view /*node_id*/) { return tls::kCertificateName; }
 
 std::shared_ptr<grpc::ServerCredentials> PinnedServerCredentials(const tls::TlsIdentity& own,
                                                                  FingerprintCheck accept);
