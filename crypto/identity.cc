@@ -14,10 +14,17 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "crypto/base64.h"
+#include "crypto/sealed_file.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::crypto {
 namespace {
+
+// The last component of a path: the name a sealed file is bound to.
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
 
 const unsigned char* U(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -133,16 +140,29 @@ absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::Parse(absl::string_view 
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadFromFile(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SigningKey>> SigningKey::LoadFromFile(const std::string& path,
+                                                                     const SealingKey* file_key) {
   std::string text;
   RETURN_IF_ERROR(ReadSecretFile(path, &text));
+  if (file_key != nullptr || IsSealedFile(text)) {
+    if (file_key == nullptr) {
+      sodium_memzero(text.data(), text.size());
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": sealed under the node's data key; give its key source"));
+    }
+    auto opened = OpenSealedFile(*file_key, BaseName(path), text);
+    sodium_memzero(text.data(), text.size());
+    if (!opened.ok())
+      return absl::DataLossError(absl::StrCat(path, ": ", opened.status().message()));
+    text = *std::move(opened);
+  }
   auto key = Parse(text);
   sodium_memzero(text.data(), text.size());
   if (!key.ok()) return absl::DataLossError(absl::StrCat(path, ": ", key.status().message()));
   return key;
 }
 
-absl::Status SigningKey::SaveToFile(const std::string& path) const {
+absl::Status SigningKey::SaveToFile(const std::string& path, const SealingKey* file_key) const {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     if (errno == EEXIST) {
@@ -155,6 +175,11 @@ absl::Status SigningKey::SaveToFile(const std::string& path) const {
   material.append(reinterpret_cast<const char*>(secret_.data()), crypto_sign_SEEDBYTES);
   std::string text =
       absl::StrFormat("PRIVATE+KEY+%s+%08x+%s\n", name_, key_id_, absl::Base64Escape(material));
+  if (file_key != nullptr) {
+    std::string sealed = SealFile(*file_key, BaseName(path), text);
+    sodium_memzero(text.data(), text.size());
+    text = std::move(sealed);
+  }
   const ssize_t n = write(fd, text.data(), text.size());
   const bool synced = fsync(fd) == 0;
   close(fd);

@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "crypto/aead.h"
 
 namespace fedlink::crypto {
 
@@ -52,7 +53,11 @@ class SigningKey {
   // Loads a key file, refusing modes looser than 0600 (PermissionDenied),
   // missing files (NotFound) and malformed ones (DataLoss). Errors name the
   // path, never key material.
-  static absl::StatusOr<std::unique_ptr<SigningKey>> LoadFromFile(const std::string& path);
+  // With `file_key`, the file must be sealed under it (sealed_file.h, named
+  // by the path's last component); without, it must be in the clear
+  // (FailedPrecondition for a sealed file: the node's key source is needed).
+  static absl::StatusOr<std::unique_ptr<SigningKey>> LoadFromFile(
+      const std::string& path, const SealingKey* file_key = nullptr);
   // Parses the key-file text form.
   static absl::StatusOr<std::unique_ptr<SigningKey>> Parse(absl::string_view text);
 
@@ -61,7 +66,8 @@ class SigningKey {
   ~SigningKey();
 
   // Writes the key file with mode 0600; never overwrites (AlreadyExists).
-  absl::Status SaveToFile(const std::string& path) const;
+  // With `file_key`, the file is sealed under it (sealed_file.h).
+  absl::Status SaveToFile(const std::string& path, const SealingKey* file_key = nullptr) const;
 
   const std::string& name() const { return name_; }
   std::string public_key() const;  // 32 bytes

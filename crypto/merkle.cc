@@ -56,6 +56,10 @@ void Subproof(absl::Span<const std::string> d, uint64_t m, bool complete,
 
 int InnerProofSize(uint64_t index, uint64_t size) { return std::bit_width(index ^ (size - 1)); }
 
+// v >> n, 0 when n is 64: a tree of more than 2^63 leaves has 64-hash inner
+// proofs, and a shift by the word's width is undefined.
+uint64_t ShiftRight(uint64_t v, int n) { return n >= 64 ? 0 : v >> n; }
+
 std::string ChainInner(std::string seed, absl::Span<const std::string> proof, uint64_t index) {
   for (size_t i = 0; i < proof.size(); ++i) {
     seed = ((index >> i) & 1) == 0 ? NodeHash(seed, proof[i]) : NodeHash(proof[i], seed);
@@ -143,7 +147,7 @@ absl::Status VerifyInclusion(uint64_t index, uint64_t size, absl::string_view le
   }
   RETURN_IF_ERROR(CheckProofHashes(proof));
   const int inner = InnerProofSize(index, size);
-  const int border = std::popcount(index >> inner);
+  const int border = std::popcount(ShiftRight(index, inner));
   if (proof.size() != static_cast<size_t>(inner + border)) {
     return absl::InvalidArgumentError(
         absl::StrCat("inclusion proof has ", proof.size(), " elements, want ", inner + border));
@@ -171,7 +175,7 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, absl::Span<const 
   if (proof.empty()) return absl::InvalidArgumentError("consistency proof is empty");
   RETURN_IF_ERROR(CheckProofHashes(proof));
   const int full_inner = InnerProofSize(size1 - 1, size2);
-  const int border = std::popcount((size1 - 1) >> full_inner);
+  const int border = std::popcount(ShiftRight(size1 - 1, full_inner));
   const int shift = std::countr_zero(size1);
   const int inner = full_inner - shift;
   // The proof starts with the root of the subtree of size 2^shift, unless

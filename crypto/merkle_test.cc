@@ -219,6 +219,21 @@ TEST_F(MerkleNegativeTest, RejectsBadConsistencyProofs) {
   EXPECT_FALSE(VerifyConsistency(13, 6, cproof_, root_, root6_).ok());
 }
 
+// Found by fuzz_checkpoint: a tree of more than 2^63 leaves (a size a peer
+// may claim in a checkpoint) makes the inner proof 64 hashes long, and
+// shifting a 64-bit index by 64 is undefined (x86 shifts by 0 instead, so
+// the proof's shape came out wrong). Such proofs have their RFC 9162 shape
+// and are checked against the root.
+TEST(MerkleTest, TreeSizesAbove2To63GiveProofsOfTheRightShape) {
+  const uint64_t huge = (uint64_t{1} << 63) + 1;
+  const std::vector<std::string> hashes(64, std::string(kHashSize, 'h'));
+  // Leaf 1 of 2^63+1: 64 inner hashes (index ^ (size-1) has bit 63 set), no border.
+  EXPECT_TRUE(absl::IsDataLoss(VerifyInclusion(1, huge, hashes[0], hashes, hashes[0])));
+  // From size 2 to 2^63+1: 63 inner hashes above the first subtree, no border.
+  const std::vector<std::string> consistency(63, std::string(kHashSize, 'h'));
+  EXPECT_TRUE(absl::IsDataLoss(VerifyConsistency(2, huge, consistency, hashes[0], hashes[0])));
+}
+
 TEST(MerkleTest, ProofGenerationRejectsBadArguments) {
   std::vector<std::string> leaves = {LeafHash("a"), LeafHash("b")};
   EXPECT_TRUE(absl::IsOutOfRange(InclusionProof(leaves, 2).status()));

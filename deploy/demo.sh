@@ -36,9 +36,13 @@ step "1. A coordinator creates the federation (holds the roster-signing key)"
 FEDKEY=$(tail -1 "$DEMO/fed.txt")
 
 step "2. Three organisations each create a node on their own premises, with a sharing policy"
+# Each node's records and keys are sealed under a data key; the key that
+# opens it is a key file kept apart from the node directory (in production on
+# another volume, or a passphrase or systemd credential: docs/security.md).
+mkdir -p -m 700 "$DEMO/keys"
 for n in "${NODES[@]}"; do
-  "$FEDLINK" init --dir "$DEMO/$n" --node-id "$n" --org "${ORG[$n]}" --role "${ROLE[$n]}" \
-    --listen "127.0.0.1:${PORT[$n]}"
+  "$FEDLINK" init --dir "$DEMO/$n" --key-file "$DEMO/keys/$n.key" --node-id "$n" \
+    --org "${ORG[$n]}" --role "${ROLE[$n]}" --listen "127.0.0.1:${PORT[$n]}"
   install -m 600 "deploy/examples/$n.policy.txtpb" "$DEMO/$n/policy.txtpb"
 done
 "$FEDLINK" policy check --dir "$DEMO/ngo"

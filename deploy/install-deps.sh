@@ -3,7 +3,11 @@
 # missing. Idempotent: does nothing (and needs no network) when all are there.
 #   ./deploy/install-deps.sh           build and run
 #   ./deploy/install-deps.sh --tests   also what the tests use (headless
-#                                      Chromium renders the audit report)
+#                                      Chromium renders the audit report;
+#                                      clang with its sanitizer runtimes and
+#                                      libFuzzer build tests/sanitize.sh's
+#                                      tree, which --no-install-recommends
+#                                      would otherwise leave without them)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,7 +18,7 @@ PACKAGES=(
   iproute2 procps
 )
 if [ "${1:-}" = "--tests" ]; then
-  PACKAGES+=(chromium fonts-dejavu-core clang-format)
+  PACKAGES+=(chromium fonts-dejavu-core clang-format clang libclang-rt-14-dev libfuzzer-14-dev)
 fi
 
 missing=()

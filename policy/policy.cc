@@ -13,6 +13,7 @@
 #include "google/protobuf/text_format.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
+#include "node/match/keyspec.h"
 
 namespace fedlink::policy {
 namespace {
@@ -142,7 +143,9 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
         break;
       case fedlink::v1::PeerSelector::kRole:
         rule.specificity = Specificity::kRole;
-        if (r.peers().role() == fedlink::v1::NODE_ROLE_UNSPECIFIED) {
+        // Text format takes any number for an enum: only the named roles.
+        if (r.peers().role() == fedlink::v1::NODE_ROLE_UNSPECIFIED ||
+            !fedlink::v1::NodeRole_IsValid(r.peers().role())) {
           return rule_error(
               "peers: role must be NODE_ROLE_AGENCY, NODE_ROLE_NGO or "
               "NODE_ROLE_AUDITOR");
@@ -180,12 +183,21 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
       rule.key_types.push_back(k);
     }
     if (r.min_agreeing_keys() < 1) return rule_error("min_agreeing_keys must be at least 1");
+    if (r.min_agreeing_keys() > static_cast<uint32_t>(match::keyspec::kKeyGroupCount)) {
+      return rule_error(absl::StrCat("min_agreeing_keys must be at most ",
+                                     match::keyspec::kKeyGroupCount, " (one share per key group)"));
+    }
     rule.min_agreeing_keys = static_cast<int>(r.min_agreeing_keys());
     // NaN compares false with everything, so "< 0" alone would let it through.
     if (!std::isfinite(r.score_threshold()) || r.score_threshold() < 0) {
       return rule_error("score_threshold must be a finite number, not negative");
     }
     rule.score_threshold = r.score_threshold();
+    if (!fedlink::v1::PayloadContent_IsValid(r.payload())) {
+      return rule_error(
+          "payload must be PAYLOAD_HANDLE_ONLY, PAYLOAD_HANDLE_AND_ROLE or "
+          "PAYLOAD_HANDLE_ROLE_AND_OFFICER");
+    }
     rule.payload = r.payload() == fedlink::v1::PAYLOAD_CONTENT_UNSPECIFIED
                        ? Payload::kHandleOnly
                        : static_cast<Payload>(r.payload());
@@ -199,6 +211,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
             : (rule.daily_evaluate_budget + kDefaultKeyTypeBudgetShare - 1) /
                   kDefaultKeyTypeBudgetShare;
     rule.notify_owner = r.notify_owner();
+    rule.require_legal_basis = r.require_legal_basis();
 
     // Conflicts: another rule for the same purpose that could apply to the
     // same peer at the same specificity.
@@ -296,6 +309,20 @@ RecordDecision Policy::Decide(const Rule& rule, const record::Person& record,
     }
   }
   return {true, "shared"};
+}
+
+absl::Status CheckAuthority(const Rule& rule, absl::string_view legal_basis,
+                            absl::string_view official) {
+  if (!rule.require_legal_basis || (!legal_basis.empty() && !official.empty())) {
+    return absl::OkStatus();
+  }
+  const absl::string_view missing = legal_basis.empty() && official.empty()
+                                        ? "no legal basis and no official"
+                                    : legal_basis.empty() ? "no legal basis"
+                                                          : "no official";
+  return absl::PermissionDeniedError(absl::StrCat(
+      "rule '", rule.name, "' requires a legal basis and an official for purpose '", rule.purpose,
+      "'; the request names ", missing, " (--legal-basis REF --official ID)"));
 }
 
 bool ConsentCovers(const record::Person& record, absl::string_view purpose, absl::Time now) {

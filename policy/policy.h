@@ -67,6 +67,8 @@ struct Rule {
   // only would otherwise spend the whole budget on.
   uint64_t daily_key_type_budget = 0;
   bool notify_owner = false;
+  // Requests under this rule must name a legal basis and an official.
+  bool require_legal_basis = false;
 
   bool AllowsKeyType(absl::string_view key_type) const;
 };
@@ -107,6 +109,12 @@ class Policy {
   std::vector<Rule> rules_;
   bool InGroup(absl::string_view group, absl::string_view node_id) const;
 };
+
+// Whether a request under `rule` names what the rule requires of its
+// authority: with require_legal_basis, a legal basis and an official.
+// PermissionDenied naming the rule and what is missing (never a value).
+absl::Status CheckAuthority(const Rule& rule, absl::string_view legal_basis,
+                            absl::string_view official);
 
 // Consent for the node's own use of a record for `purpose` (outbound
 // queries, contact requests): true only if the record's consent lists the

@@ -45,6 +45,7 @@ constexpr char kPolicy[] = R"pb(
     min_agreeing_keys: 1
     payload: PAYLOAD_HANDLE_ROLE_AND_OFFICER
     daily_evaluate_budget: 100000
+    require_legal_basis: true
   }
 )pb";
 
@@ -245,6 +246,24 @@ INSTANTIATE_TEST_SUITE_P(
                   "rules { name: \"y\" peers { role: NODE_ROLE_NGO } purpose: \"a\" "
                   "min_agreeing_keys: 2 }\n",
                   "bad.txtpb:3: rule 'y': conflicts with rule 'x' (line 2)"},
+        // Found by fuzz_policy: text format takes any number for an enum,
+        // and a role of 6 was read as an agency rule.
+        BadPolicy{"unknown_peer_role",
+                  "purposes: \"a\" rules { peers { role: 6 } purpose: \"a\" "
+                  "min_agreeing_keys: 1 }",
+                  "peers: role must be NODE_ROLE_AGENCY"},
+        // Found by fuzz_policy: a payload of 4 was taken (and revealed the
+        // role, as every payload but handle-only does).
+        BadPolicy{"unknown_payload",
+                  "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
+                  "min_agreeing_keys: 1 payload: 4 }",
+                  "payload must be PAYLOAD_HANDLE_ONLY"},
+        // Found by fuzz_policy: t above the 9 key groups was taken, and
+        // every table for the rule then failed to build.
+        BadPolicy{"t_above_key_groups",
+                  "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
+                  "min_agreeing_keys: 10 }",
+                  "min_agreeing_keys must be at most 9"},
         BadPolicy{"overlapping_groups_conflict",
                   "purposes: \"a\"\n"
                   "groups { name: \"g1\" members: \"n1\" members: \"n2\" }\n"
@@ -272,4 +291,29 @@ TEST(PolicyTest, DifferentSpecificityIsNotAConflict) {
 }
 
 }  // namespace
+// require_legal_basis: a request under the rule must name a legal basis
+// and an official; the refusal names the rule and what is missing, never a
+// value. A rule without it asks for neither.
+TEST(PolicyTest, ARuleRequiringALegalBasisRefusesARequestWithoutOne) {
+  auto policy = Load();
+  const Rule* strict = policy->Find({"police-2", config::NodeRole::kAgency}, "perpetrator-link");
+  ASSERT_NE(strict, nullptr);
+  EXPECT_TRUE(strict->require_legal_basis);
+  EXPECT_TRUE(CheckAuthority(*strict, "CASE-1", "officer-7").ok());
+  const absl::Status none = CheckAuthority(*strict, "", "");
+  EXPECT_TRUE(absl::IsPermissionDenied(none)) << none;
+  EXPECT_EQ(none.message(),
+            "rule 'police-2-suspects' requires a legal basis and an official for purpose "
+            "'perpetrator-link'; the request names no legal basis and no official "
+            "(--legal-basis REF --official ID)");
+  EXPECT_THAT(std::string(CheckAuthority(*strict, "CASE-1", "").message()),
+              ::testing::HasSubstr("names no official ("));
+  EXPECT_THAT(std::string(CheckAuthority(*strict, "", "officer-7").message()),
+              ::testing::HasSubstr("names no legal basis ("));
+  const Rule* lax = policy->Find({"ngo-1", config::NodeRole::kNgo}, "victim-dedup");
+  ASSERT_NE(lax, nullptr);
+  EXPECT_FALSE(lax->require_legal_basis);
+  EXPECT_TRUE(CheckAuthority(*lax, "", "").ok());
+}
+
 }  // namespace fedlink::policy

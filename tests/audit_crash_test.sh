@@ -5,7 +5,7 @@
 # checkpoints) and every append that was acknowledged is there, at its index.
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
-"$F" init --dir "$WORK/node" --node-id auditee --org Auditee >/dev/null
+"$F" init --dir "$WORK/node" --key-file "$KEYS/node.key" --node-id auditee --org Auditee >/dev/null
 total_acked=0
 for round in $(seq 1 10); do
   "$F" bench audit --dir "$WORK/node" --threads 8 --seconds 60 --print-acks >"$WORK/acks" 2>/dev/null &

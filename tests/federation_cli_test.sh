@@ -10,7 +10,7 @@ KEY=$(tail -1 "$WORK/fed.txt")
 BASE=$((20000 + RANDOM % 5000))
 i=0
 for n in a b c; do
-  "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --listen "127.0.0.1:$((BASE + i))" >/dev/null
+  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --listen "127.0.0.1:$((BASE + i))" >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
   i=$((i + 1))
 done

@@ -8,9 +8,9 @@ require_file "$DATA"
 DIR="$WORK/node"
 MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=document"
 
-"$FEDLINK" init --dir "$DIR" --node-id police-1 --org "Test Police" --role agency >/dev/null
+"$FEDLINK" init --dir "$DIR" --key-file "$KEYS/police-1.key" --node-id police-1 --org "Test Police" --role agency >/dev/null
 [ "$(stat -c %a "$DIR/identity.key")" = 600 ] || fail "identity key is not 0600"
-expect_exit 2 "$FEDLINK" init --dir "$DIR" --node-id police-1 --org "Again"
+expect_exit 2 "$FEDLINK" init --dir "$DIR" --key-file "$KEYS/again.key" --node-id police-1 --org "Again"
 grep -q "already a node directory" "$WORK/err" || fail "second init not refused clearly"
 pass "init"
 
@@ -81,7 +81,7 @@ wait_for_status "$DIR"
 grep -q "health: SERVING" "$WORK/status.out" || fail "health"
 grep -q "node_id: police-1" "$WORK/status.out" || fail "status node id"
 grep -q "records: 1000" "$WORK/status.out" || fail "status count"
-grep -q "schema_version: 2" "$WORK/status.out" || fail "schema version"
+grep -q "schema_version: 3" "$WORK/status.out" || fail "schema version"
 pass "serve answers health and Admin.Status"
 
 expect_exit 2 "$FEDLINK" serve --dir "$DIR"

@@ -12,6 +12,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Key files of the test nodes (fedlink init --key-file), apart from the node
+# directories as an operator keeps them on another volume.
+KEYS="$WORK/keys"
+mkdir -m 700 "$KEYS"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -46,7 +46,7 @@ echo "A-000001,org-b,B-999999,20,5,victim" >>"$WORK/results.csv"
 pass "eval"
 
 # dedup: a node holding both files finds the shared people as duplicates.
-"$FEDLINK" init --dir "$WORK/node" --node-id dedup-test --org T >/dev/null
+"$FEDLINK" init --dir "$WORK/node" --key-file "$KEYS/node.key" --node-id dedup-test --org T >/dev/null
 "$FEDLINK" import --dir "$WORK/node" "$WORK/a.csv" >/dev/null 2>&1
 "$FEDLINK" import --dir "$WORK/node" "$WORK/b.csv" >/dev/null 2>&1
 "$FEDLINK" dedup --dir "$WORK/node" --out "$WORK/pairs.csv" 2>"$WORK/dedup.err"

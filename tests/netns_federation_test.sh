@@ -34,7 +34,7 @@ for n in a b c; do
   ip -n "$ns" addr add "10.77.0.$i/24" dev eth0
   ip -n "$ns" link set eth0 up
   ip -n "$ns" link set lo up
-  "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --listen "10.77.0.$i:7443" >/dev/null
+  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --listen "10.77.0.$i:7443" >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
   i=$((i + 1))
 done

@@ -26,7 +26,7 @@ declare -A POLICY=([police]="$WORK/police.policy.txtpb" [ngo]="$EX/ngo.policy.tx
 i=0
 for n in police ngo shelter auditor; do
   # shellcheck disable=SC2086
-  "$F" init --dir "$WORK/$n" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
+  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
     --listen "127.0.0.1:$((BASE + i))" ${EXTRA[$n]} >/dev/null
   "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
   [ "$n" = auditor ] || install -m 600 "${POLICY[$n]}" "$WORK/$n/policy.txtpb"
@@ -305,14 +305,41 @@ pass "audit logs verify and join with no anomalies; no personal data; a flipped 
 
 # 12. The auditor's page: self-contained, rendered by headless Chromium.
 expect_exit 0 "$F" audit report "$WORK/police.audit" "$WORK/ngo.audit" --html "$WORK/report.html" \
-  --roster "$WORK/roster.bin" --federation-key "$KEY"
-for want in "VERIFIED" "Who queried whom" "ngo</td><td>police</td><td>victim-dedup" \
-            "Refusals" "RESOURCE_EXHAUSTED" "Consent withdrawals" "<svg" "6 (auditor, ngo, shelter)"; do
-  grep -q "$want" "$WORK/report.html" || fail "report lacks: $want"
+  --roster "$WORK/roster.bin" --federation-key "$KEY" --sign --dir "$WORK/auditor"
+grep -q "^signed $WORK/report.html with the key of node auditor into $WORK/report.html.sig" "$WORK/out" \
+  || { cat "$WORK/out"; fail "report not signed"; }
+# A spent budget and matches without a legal basis: findings, never VERIFIED.
+grep -q "^wrote $WORK/report.html: verified, [1-9][0-9]* findings to review" "$WORK/out" \
+  || { cat "$WORK/out"; fail "report summary line"; }
+for want in "Overall: <span class=warn>FINDINGS TO REVIEW</span>" "Provenance" \
+            "checked against signed roster version" "$(sha256sum "$WORK/police.audit" | cut -c1-64)" \
+            "Misuse signals" "budget-exhausted</span>: ngo spent its daily evaluation budget at police" \
+            "<td>CASE-2026-17</td><td>officer-7f3</td>" "<td class=missing>MISSING</td>" \
+            "Who queried whom" "ngo</td><td>police</td><td>victim-dedup" "Per official" \
+            "Follow-ups" "accepted" "Refusals" "RESOURCE_EXHAUSTED" "Consent withdrawals" "<svg" \
+            "6 (auditor, ngo, shelter)"; do
+  grep -q -- "$want" "$WORK/report.html" || fail "report lacks: $want"
 done
+grep -q ">VERIFIED<" "$WORK/report.html" && fail "VERIFIED beside findings"
 grep -q "https\?://" "$WORK/report.html" && fail "report refers to the network"
+expect_exit 0 "$F" audit verify-report "$WORK/report.html" --roster "$WORK/roster.bin" --federation-key "$KEY"
+grep -q "^$WORK/report.html: signed by auditor, SHA-256 $(sha256sum "$WORK/report.html" | cut -c1-64): OK" "$WORK/out" \
+  || { cat "$WORK/out"; fail "verify-report"; }
+sed 's/FINDINGS TO REVIEW/VERIFIED/' "$WORK/report.html" >"$WORK/forged.html"
+expect_exit 1 "$F" audit verify-report "$WORK/forged.html" --signature "$WORK/report.html.sig" \
+  --roster "$WORK/roster.bin" --federation-key "$KEY"
+grep -q "FAILED: the report is not the one auditor signed" "$WORK/out" || { cat "$WORK/out"; fail "forged report"; }
 expect_exit 1 "$F" audit report "$WORK/tampered.audit" --html "$WORK/bad.html"
-grep -q "PROBLEMS FOUND" "$WORK/bad.html" || fail "tampered report"
+grep -q "Overall: <span class=bad>PROBLEMS FOUND</span>" "$WORK/bad.html" || fail "tampered report"
+grep -q "node keys are self-declared" "$WORK/bad.html" || fail "no roster, yet keys not called self-declared"
+# audit list as JSON Lines: one object per entry, the same count as the CSV.
+expect_exit 0 "$F" audit list "$WORK/police.audit" --format jsonl
+grep -q '"event":"match.evaluate.answered","requester":"ngo","responder":"police","purpose":"victim-dedup","legal_basis":"CASE-2026-17","official":"officer-7f3"' "$WORK/out" \
+  || fail "audit list --format jsonl"
+JSONL=$(wc -l <"$WORK/out")
+expect_exit 0 "$F" audit list "$WORK/police.audit"
+[ "$(( $(wc -l <"$WORK/out") - 1 ))" -eq "$JSONL" ] || fail "jsonl and csv disagree on the entries"
+expect_exit 2 "$F" audit list "$WORK/police.audit" --format xml
 if command -v chromium >/dev/null; then
   ART="$(cd "$(dirname "$F")/../.." && pwd)/test-artifacts"
   mkdir -p "$ART"

@@ -11,8 +11,8 @@ F="$FEDLINK"
 KEY=$(tail -1 "$WORK/fed.txt")
 BASE=$((25000 + RANDOM % 5000))
 D_ADDR="127.0.0.1:$((BASE + 1))"
-"$F" init --dir "$WORK/a" --node-id a --org "Agency A" --listen "127.0.0.1:$BASE" >/dev/null
-"$F" init --dir "$WORK/d" --node-id d --org $'Shelter\e[2J\nnode_id: forged' --role ngo \
+"$F" init --dir "$WORK/a" --key-file "$KEYS/a.key" --node-id a --org "Agency A" --listen "127.0.0.1:$BASE" >/dev/null
+"$F" init --dir "$WORK/d" --key-file "$KEYS/d.key" --node-id d --org $'Shelter\e[2J\nnode_id: forged' --role ngo \
   --listen "$D_ADDR" >/dev/null
 for n in a d; do "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"; done
 "$F" roster add --dir "$WORK/coord" "$WORK/a.txtpb" "$WORK/d.txtpb" >/dev/null

@@ -1,11 +1,49 @@
 #include "node/app/audit_review.h"
 
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "crypto/checkpoint.h"
+#include "crypto/identity.h"
+#include "crypto/signed_note.h"
 #include "fedlink/v1/audit.pb.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::app {
-namespace {}  // namespace
+namespace {
+
+std::string HexSha256(absl::string_view bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+// What a verified export says of itself beyond its entries: its last
+// checkpoint (size and root, as signed) and how far each witness cosigned.
+void DescribeCheckpoints(const fedlink::v1::AuditExport& head, LogReview* log) {
+  if (head.checkpoints_size() > 0) {
+    auto note = crypto::note::Parse(head.checkpoints(head.checkpoints_size() - 1));
+    if (note.ok()) {
+      auto body = crypto::checkpoint::Checkpoint::ParseBody(note->text);
+      if (body.ok()) {
+        log->last_checkpoint_size = body->size;
+        log->last_checkpoint_root = absl::Base64Escape(body->root_hash);
+      }
+    }
+  }
+  for (const auto& c : head.cosigned()) {
+    auto witness = crypto::Verifier::Parse(c.witness_vkey());
+    if (!witness.ok()) continue;
+    uint64_t& up_to = log->cosigned_up_to[witness->name];
+    up_to = std::max<uint64_t>(up_to, c.size());
+  }
+}
+
+}  // namespace
 
 ExportedEntry DecodeEntry(const std::string& serialized) {
   fedlink::v1::AuditEntry e;
@@ -59,6 +97,7 @@ void Join(AuditReview* review) {
         if (o.node == other) match = &o;
       }
       if (match == nullptr) {
+        review->orphans.push_back({e.node, e.index, other});
         review->anomalies.push_back(
             absl::StrCat("orphan: ", e.node, " entry ", e.index, " (", e.entry->event,
                          ", exchange ", exchange.substr(0, 16), ") has no entry at ", other));
@@ -86,13 +125,19 @@ bool AuditReview::ok() const {
 AuditReview ReviewExports(const std::vector<ExportFile>& exports,
                           const federation::Roster* roster) {
   AuditReview review;
+  review.roster_checked = roster != nullptr;
+  if (roster != nullptr) review.roster_version = roster->version();
   std::map<std::string, std::string> witness_vkeys;
   if (roster != nullptr) {
-    for (const auto& m : roster->members()) witness_vkeys[m.node_id] = m.identity_vkey;
+    for (const auto& m : roster->members()) {
+      witness_vkeys[m.node_id] = m.identity_vkey;
+      review.roles[m.node_id] = m.role;
+    }
   }
   for (const ExportFile& file : exports) {
     LogReview log;
     log.path = file.name;
+    log.sha256 = HexSha256(file.bytes);
     std::string expected_vkey;
     fedlink::v1::AuditExport head;
     head.ParseFromString(file.bytes);
@@ -116,8 +161,13 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
     log.entries = verified->entries;
     log.checkpoints = verified->checkpoints;
     log.witnesses = verified->witnesses;
+    DescribeCheckpoints(head, &log);
     auto& entries = review.entries[verified->node_id];
     for (const std::string& e : verified->serialized_entries) entries.push_back(DecodeEntry(e));
+    if (!entries.empty()) {
+      log.first_time_unix_micros = entries.front().time_unix_micros;
+      log.last_time_unix_micros = entries.back().time_unix_micros;
+    }
     review.logs.push_back(std::move(log));
   }
   if (review.entries.size() >= 2) Join(&review);

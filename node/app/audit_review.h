@@ -13,6 +13,7 @@
 #ifndef FEDLINK_NODE_APP_AUDIT_REVIEW_H_
 #define FEDLINK_NODE_APP_AUDIT_REVIEW_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -39,19 +40,42 @@ struct ExportFile {
 struct LogReview {
   std::string path;  // the export's name
   std::string node_id;
+  std::string sha256;  // hex SHA-256 of the export's bytes, as read
   bool ok = false;
   std::string failure;  // the exact entry or checkpoint and reason
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
   std::vector<std::string> witnesses;  // verified cosigners, one per cosignature
+  // Provenance of a verified log: the times of its first and last entries
+  // (UTC micros), its last checkpoint's size and root (base64, as signed),
+  // and the largest checkpoint each witness cosigned.
+  int64_t first_time_unix_micros = 0;
+  int64_t last_time_unix_micros = 0;
+  uint64_t last_checkpoint_size = 0;
+  std::string last_checkpoint_root;
+  std::map<std::string, uint64_t> cosigned_up_to;
+};
+
+// An exchange one log has and the log of its other node, also reviewed,
+// lacks: entries.at(node)[index], missing at `other`.
+struct OrphanEntry {
+  std::string node;
+  size_t index = 0;
+  std::string other;
 };
 
 struct AuditReview {
+  // Whether every node key and witness was checked against a signed roster
+  // (and its version); without one, node keys are self-declared.
+  bool roster_checked = false;
+  uint64_t roster_version = 0;
   std::vector<LogReview> logs;                                // in the order given
   std::map<std::string, std::vector<ExportedEntry>> entries;  // verified logs, by node
   int joined = 0;                                             // exchanges found in both logs
   std::vector<std::string> anomalies;                         // orphans, mismatches
-  bool ok() const;                                            // every log verified and no anomaly
+  std::vector<OrphanEntry> orphans;                           // the orphans among them
+  std::map<std::string, std::string> roles;  // node id -> roster role (with a roster)
+  bool ok() const;                           // every log verified and no anomaly
 };
 
 // Verifies every export (with `roster`, if not null: the node must be a

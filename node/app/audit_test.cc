@@ -11,10 +11,14 @@
 #include "fedlink/v1/audit.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/app/audit_headline.h"
+#include "node/app/audit_report.h"
+#include "node/app/audit_signals.h"
 #include "node/app/coordinator.h"
 #include "node/app/create_node.h"
 #include "node/app/match.h"
 #include "node/app/test_app_federation.h"
+#include "node/app/test_key_source.h"
 #include "node/common/whole_file.h"
 
 namespace fedlink::app {
@@ -166,7 +170,9 @@ TEST_F(AuditTest, ReviewChecksTheNodeKeyAgainstTheRoster) {
 TEST_F(AuditTest, ReviewRefusesANodeThatIsNotInTheRoster) {
   // A node of another federation, with a log of its own.
   const std::string dir = Dir("stranger");
-  ASSERT_TRUE(CreateNode(dir, {.node_id = "stranger", .organisation = "S"}).ok());
+  ASSERT_TRUE(
+      CreateNode(dir, {.node_id = "stranger", .organisation = "S", .key_source = TestKeyFile()})
+          .ok());
   auto stranger = Node::Open(dir);
   ASSERT_TRUE(stranger.ok()) << stranger.status();
   auto exported = ExportAuditLog(**stranger);
@@ -235,7 +241,8 @@ TEST_F(AuditTest, AnUnreachableWitnessIsReportedNotFatal) {
 
 TEST_F(AuditTest, WitnessingNeedsARoster) {
   const std::string dir = Dir("loner");
-  ASSERT_TRUE(CreateNode(dir, {.node_id = "loner", .organisation = "L"}).ok());
+  ASSERT_TRUE(
+      CreateNode(dir, {.node_id = "loner", .organisation = "L", .key_source = TestKeyFile()}).ok());
   auto loner = Node::Open(dir);
   ASSERT_TRUE(loner.ok()) << loner.status();
   auto results = WitnessNow(**loner);
@@ -265,6 +272,130 @@ TEST_F(AuditTest, FetchFromANonMemberOrAnUnreachablePeerFails) {
   auto down = FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
   EXPECT_TRUE(absl::IsUnavailable(down.status()) || absl::IsDeadlineExceeded(down.status()))
       << down.status();
+}
+
+// Every byte of every input matters: an export with any one byte flipped
+// (or a roster with one) never gets a VERIFIED headline, and the page says
+// PROBLEMS FOUND; the untouched inputs do get VERIFIED, with their SHA-256.
+TEST_F(AuditTest, AFlippedByteInAnyInputShowsInTheHeadline) {
+  fed_.Serve("police");
+  fed_.Serve("ngo");
+  MatchRequest match;
+  match.purpose = "victim-dedup";
+  match.peer = "police";
+  match.options.actor = {"officer-7f3", "CASE-2026-17"};
+  auto matched = MatchOwnRecords(fed_.node("ngo"), match);
+  ASSERT_TRUE(matched.ok()) << matched.status();
+  ASSERT_EQ(matched->failed_peers(), 0u);
+  ASSERT_TRUE(WitnessNow(fed_.node("police")).ok());
+  const std::vector<ExportFile> files = {Export("police"), Export("ngo")};
+  auto roster = fed_.node("police").Roster();
+  ASSERT_TRUE(roster.ok()) << roster.status();
+
+  const AuditReview clean = ReviewExports(files, roster->get());
+  const Headline good = MakeHeadline(clean, FindingsOf(clean, absl::Now()));
+  ASSERT_EQ(good.status, Headline::Status::kVerified) << good.verified << " " << good.found;
+  const std::string page = RenderAuditReport(clean, absl::Now());
+  EXPECT_THAT(page, HasSubstr("Overall: <span class=ok>VERIFIED</span>"));
+  EXPECT_THAT(page, HasSubstr(clean.logs[0].sha256));
+  EXPECT_THAT(page, HasSubstr("checked against signed roster version"));
+
+  for (size_t f = 0; f < files.size(); ++f) {
+    for (size_t at = 0; at < files[f].bytes.size(); ++at) {
+      std::vector<ExportFile> flipped = files;
+      flipped[f].bytes[at] ^= 0x01;
+      const AuditReview review = ReviewExports(flipped, roster->get());
+      const Headline h = MakeHeadline(review, FindingsOf(review, absl::Now()));
+      ASSERT_EQ(h.status, Headline::Status::kProblems)
+          << files[f].name << " byte " << at << " flipped: " << h.status_text << " " << h.found;
+      EXPECT_NE(review.logs[f].sha256, clean.logs[f].sha256);
+      if (at % 101 == 0) {
+        EXPECT_THAT(RenderAuditReport(review, absl::Now()),
+                    HasSubstr("Overall: <span class=bad>PROBLEMS FOUND</span>"));
+      }
+    }
+  }
+  // The roster: a flipped byte anywhere and it does not open, so the review
+  // is refused outright (ReviewExportFiles opens it exactly so).
+  const std::string roster_bytes = (*roster)->envelope();
+  const crypto::Verifier federation = crypto::Verifier::Parse(FederationKey()).value();
+  ASSERT_TRUE(federation::Roster::Open(roster_bytes, federation, absl::Now()).ok());
+  for (size_t at = 0; at < roster_bytes.size(); ++at) {
+    std::string bytes = roster_bytes;
+    bytes[at] ^= 0x01;
+    ASSERT_FALSE(federation::Roster::Open(bytes, federation, absl::Now()).ok())
+        << "roster byte " << at << " flipped";
+  }
+  std::string one_flipped = roster_bytes;
+  one_flipped[roster_bytes.size() / 2] ^= 0x01;
+  auto flipped_roster = ReviewExportFiles({{WriteFile("police.audit", files[0].bytes)},
+                                           WriteFile("flipped-roster.bin", one_flipped),
+                                           FederationKey()});
+  EXPECT_FALSE(flipped_roster.ok());
+}
+
+// Without a roster the headline says the node keys are self-declared.
+TEST_F(AuditTest, WithoutARosterTheHeadlineSaysNodeKeysAreSelfDeclared) {
+  ASSERT_TRUE(fed_.node("police").Log(LocalEvent("test.one")).ok());
+  const AuditReview review = ReviewExports({Export("police")}, nullptr);
+  const Headline h = MakeHeadline(review, FindingsOf(review, absl::Now()));
+  EXPECT_THAT(h.verified, HasSubstr("node keys are self-declared"));
+  EXPECT_FALSE(review.roster_checked);
+  ASSERT_EQ(review.logs.size(), 1u);
+  EXPECT_EQ(review.logs[0].sha256.size(), 64u);
+  EXPECT_GT(review.logs[0].last_checkpoint_size, 0u);
+  EXPECT_THAT(RenderAuditReport(review, absl::Now()), HasSubstr("node keys are self-declared"));
+}
+
+// A rule with require_legal_basis refuses a request that names no legal
+// basis or official, and both logs show the refusal; the same request with
+// them is answered.
+TEST_F(AuditTest, LegalBasisRuleRefusesAndLogsRequestsWithoutOne) {
+  std::string policy = testing::kPolicePolicy;
+  policy.replace(policy.find("daily_evaluate_budget"), 0, "require_legal_basis: true\n    ");
+  fed_.WritePolicy("police", absl::StrCat(policy, kAuditorsReadTheLog));
+  fed_.Serve("police");
+  fed_.Serve("ngo");
+  MatchRequest match;
+  match.purpose = "victim-dedup";
+  match.peer = "police";
+  match.options.refresh = true;
+  auto refused = MatchOwnRecords(fed_.node("ngo"), match);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->failed_peers(), 1u);
+
+  match.options.actor = {"officer-7f3", ""};  // an official, still no legal basis
+  auto still_refused = MatchOwnRecords(fed_.node("ngo"), match);
+  ASSERT_TRUE(still_refused.ok()) << still_refused.status();
+  EXPECT_EQ(still_refused->failed_peers(), 1u);
+
+  match.options.actor = {"officer-7f3", "CASE-2026-17"};
+  auto answered = MatchOwnRecords(fed_.node("ngo"), match);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(answered->failed_peers(), 0u);
+
+  auto entries = VerifiedEntries(Export("police").bytes);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  int refusals = 0, served_with_basis = 0, evaluated = 0;
+  for (const ExportedEntry& e : *entries) {
+    if (e.event == "match.table.refused" && e.requester == "ngo") {
+      ++refusals;
+      EXPECT_THAT(e.outcome, HasSubstr("PERMISSION_DENIED"));
+      EXPECT_THAT(e.outcome, HasSubstr("requires a legal basis and an official"));
+    }
+    if (e.event == "match.table.served" && e.legal_basis == "CASE-2026-17" &&
+        e.official == "officer-7f3") {
+      ++served_with_basis;
+    }
+    // The responder logs each batch's key types (for the single-key signal).
+    if (e.event == "match.evaluate.answered") {
+      EXPECT_FALSE(EvaluatedKeyTypes(e.detail).empty()) << e.detail;
+      ++evaluated;
+    }
+  }
+  EXPECT_GE(refusals, 2);
+  EXPECT_EQ(served_with_basis, 1);
+  EXPECT_GT(evaluated, 0);
 }
 
 }  // namespace

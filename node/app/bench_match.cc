@@ -212,7 +212,7 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedDa
   config::OpenedNode& b = *state->nodes["b"].node;
   ASSIGN_OR_RETURN(const federation::Roster roster,
                    federation::LoadInstalledRoster(b.paths, absl::Now()));
-  ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir));
+  ASSIGN_OR_RETURN(tls::TlsIdentity own_tls, tls::Load(b.paths.dir, b.file_key()));
   federation::Self self{"b", b.identity.get(), std::move(own_tls), nullptr};
   state->to_a = std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
   state->to_c = std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));

@@ -22,7 +22,12 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   if (config.max_table_records < 1) {
     return absl::InvalidArgumentError("--max-table-records: at least 1");
   }
-  return config::InitNode(dir, config);
+  if (settings.key_source.kind == config::KeySource::Kind::kRecorded) {
+    return absl::InvalidArgumentError(
+        "a key source is required: --key-file PATH (on another volume), --passphrase-file PATH, "
+        "--passphrase-fd N or --credential NAME");
+  }
+  return config::InitNode(dir, config, &settings.key_source);
 }
 
 }  // namespace fedlink::app

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "node/config/key_source.h"
 
 namespace fedlink::app {
 
@@ -23,11 +24,15 @@ struct NodeSettings {
   std::string default_region = "GB";        // for phones without a country code
   int epoch_days = 7;                       // between OPRF key rotations: 1..366
   uint64_t max_table_records = 10'000'000;  // the largest tag table served: >= 1
+  // Where the key-encryption key of the node's data key comes from: a key
+  // file (created if missing), a passphrase or a systemd credential. Required:
+  // a new node is never written in the clear.
+  config::KeySource key_source = {};
 };
 
 // InvalidArgument naming the setting (as its CLI flag) if one is missing or
-// out of range; the error of InitNode if `dir` is already a node directory
-// or cannot be created.
+// out of range (a key source too); the error of InitNode if `dir` is already
+// a node directory or cannot be created, or of the key source.
 absl::Status CreateNode(const std::string& dir, const NodeSettings& settings);
 
 }  // namespace fedlink::app

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/node.h"
+#include "node/app/test_key_source.h"
 #include "node/common/node_paths.h"
 #include "node/common/whole_file.h"
 
@@ -25,7 +26,9 @@ std::string FreshDir() {
   return dir;
 }
 
-NodeSettings Valid() { return {.node_id = "ngo-1", .organisation = "Shelter"}; }
+NodeSettings Valid() {
+  return {.node_id = "ngo-1", .organisation = "Shelter", .key_source = TestKeyFile()};
+}
 
 TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
   const std::string dir = FreshDir();
@@ -53,7 +56,10 @@ TEST(CreateNodeTest, CreatesANodeThatOpensWithItsSettings) {
 // pinned fingerprint binds it to the node).
 TEST(CreateNodeTest, TheTlsCertificateNamesNeitherTheNodeNorItsOrganisation) {
   const std::string dir = FreshDir();
-  ASSERT_TRUE(CreateNode(dir, {.node_id = "police-1", .organisation = "Metropolitan Police"}).ok());
+  ASSERT_TRUE(CreateNode(dir, {.node_id = "police-1",
+                               .organisation = "Metropolitan Police",
+                               .key_source = TestKeyFile()})
+                  .ok());
   auto pem = common::ReadWholeFile(common::NodePaths(dir).tls_cert());
   ASSERT_TRUE(pem.ok()) << pem.status();
   std::string der;

@@ -12,6 +12,7 @@
 #include "node/app/audit_review.h"
 #include "node/app/coordinator.h"
 #include "node/app/create_node.h"
+#include "node/app/test_key_source.h"
 #include "node/common/whole_file.h"
 
 namespace fedlink::app {
@@ -31,7 +32,8 @@ class MembershipTest : public ::testing::Test {
   // A new node directory, opened.
   std::unique_ptr<Node> NewNode(const std::string& id) {
     const std::string dir = Path(id);
-    EXPECT_TRUE(CreateNode(dir, {.node_id = id, .organisation = id}).ok());
+    EXPECT_TRUE(
+        CreateNode(dir, {.node_id = id, .organisation = id, .key_source = TestKeyFile()}).ok());
     auto node = Node::Open(dir);
     EXPECT_TRUE(node.ok()) << node.status();
     return *std::move(node);

@@ -18,7 +18,8 @@ Node::~Node() = default;
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
                                                  const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> opened,
-                   config::OpenNode(dir, {.load_identity = options.load_identity}));
+                   config::OpenNode(dir, {.load_identity = options.load_identity,
+                                          .key_source = options.key_source}));
   return std::unique_ptr<Node>(new Node(std::move(opened)));
 }
 
@@ -42,7 +43,8 @@ absl::Status Node::Log(audit::Event event) {
 absl::StatusOr<followup::FollowupStore*> Node::Followups() {
   absl::MutexLock lock(&mu_);
   if (followups_ == nullptr) {
-    ASSIGN_OR_RETURN(followups_, followup::FollowupStore::Open(paths().followup_db()));
+    ASSIGN_OR_RETURN(followups_,
+                     followup::FollowupStore::Open(paths().followup_db(), opened_->file_key()));
   }
   return followups_.get();
 }
@@ -56,7 +58,7 @@ absl::Status Node::LoadFederation() {
     roster_mtime_ = mtime;
   }
   if (tls_ == nullptr) {
-    ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir));
+    ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir, opened_->file_key()));
     tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
   }
   return absl::OkStatus();

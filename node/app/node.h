@@ -43,6 +43,10 @@ struct OpenOptions {
   // node's own records may skip it; anything that logs or talks to peers
   // needs it.
   bool load_identity = true;
+  // Where the node's key-encryption key comes from (node/config/key_source.h;
+  // by default what DIR/data.key names). Given for a node of an older
+  // fedlink, whose directory is in the clear, it converts the node.
+  config::KeySource key_source = {};
 };
 
 class Node {

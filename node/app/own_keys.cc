@@ -11,7 +11,7 @@ namespace fedlink::app {
 absl::StatusOr<std::unique_ptr<private_match::Responder>> OpenOwnResponder(
     const config::OpenedNode& node) {
   return private_match::Responder::Create(node.paths, node.config, node.store.get(),
-                                          /*clock=*/nullptr);
+                                          /*clock=*/nullptr, node.file_key());
 }
 
 absl::Status RekeyOwnTables(const Node& node) {
@@ -41,7 +41,7 @@ absl::StatusOr<std::vector<std::string>> OtherMembers(Node& node) {
 
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> OwnHandles(
     const config::OpenedNode& node, const std::vector<std::string>& requesters) {
-  ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths));
+  ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths, node.file_key()));
   ASSIGN_OR_RETURN(const std::vector<private_match::KeyGeneration> keys,
                    keyring->LiveGenerations(absl::Now(), node.config.epoch_days));
   return keyring->AllHandles(node.store.get(), requesters, keys);
@@ -58,7 +58,8 @@ absl::StatusOr<ResolvedHandle> ResolveOwnHandle(Node& node, const std::string& h
   if (peer.empty()) {
     ASSIGN_OR_RETURN(requesters, OtherMembers(node));
   }
-  ASSIGN_OR_RETURN(auto keyring, private_match::Keyring::Open(node.paths()));
+  ASSIGN_OR_RETURN(auto keyring,
+                   private_match::Keyring::Open(node.paths(), node.opened().file_key()));
   ASSIGN_OR_RETURN(const std::vector<private_match::KeyGeneration> keys,
                    keyring->LiveGenerations(absl::Now(), node.config().epoch_days));
   ASSIGN_OR_RETURN(private_match::Keyring::Resolved resolved,

@@ -115,7 +115,7 @@ absl::StatusOr<std::vector<PeerResult>> MatchPeers(Node& node,
                                                    const PeerMatchOptions& options) {
   ASSIGN_OR_RETURN(const federation::Self self, node.Self(options.actor));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
-  const private_match::TableCache cache(node.paths().dir);
+  const private_match::TableCache cache(node.paths().dir, node.opened().file_key());
   std::vector<PeerResult> out(peers.size());
   if (!options.concurrently || peers.size() < 2) {
     for (size_t i = 0; i < peers.size(); ++i) {

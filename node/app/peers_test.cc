@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "node/app/create_node.h"
 #include "node/app/test_app_federation.h"
+#include "node/app/test_key_source.h"
 
 namespace fedlink::app {
 namespace {
@@ -35,7 +36,8 @@ TEST(PeersTest, ReachablePeersAnswerAndUnreachableOnesAreNamed) {
 TEST(PeersTest, NeedsAnInstalledRoster) {
   const std::string dir = ::testing::TempDir() + "/peers-test-loner";
   std::filesystem::remove_all(dir);
-  ASSERT_TRUE(CreateNode(dir, {.node_id = "loner", .organisation = "L"}).ok());
+  ASSERT_TRUE(
+      CreateNode(dir, {.node_id = "loner", .organisation = "L", .key_source = TestKeyFile()}).ok());
   auto node = Node::Open(dir);
   ASSERT_TRUE(node.ok()) << node.status();
   auto report = PingPeers(**node, absl::Seconds(1));

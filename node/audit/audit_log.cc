@@ -1,5 +1,6 @@
 #include "node/audit/audit_log.h"
 
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -516,6 +517,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
   out.node_id = in.node_id();
   CheckpointWalker walker(*verifier);
   std::map<uint64_t, crypto::checkpoint::Checkpoint> by_size;  // for the cosignatures
+  std::map<uint64_t, std::string> note_by_size;                // their signed notes
   size_t next = 0;
   for (int c = 0; c < in.checkpoints_size(); ++c) {
     auto cp = crypto::checkpoint::Verify(in.checkpoints(c), *verifier);
@@ -539,6 +541,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       walker.Add(in.entries(next));
     }
     RETURN_IF_ERROR(walker.Check(*cp, cp->size));
+    note_by_size[cp->size] = in.checkpoints(c);
     by_size[cp->size] = *std::move(cp);
   }
   if (walker.last_checkpoint_size() != static_cast<uint64_t>(in.entries_size())) {
@@ -570,14 +573,36 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       return absl::DataLossError(
           absl::StrCat("cosignature ", c, ": not over the checkpoint of size ", cosigned.size()));
     }
+    // The cosigned note is the checkpoint's own note, byte for byte, with
+    // the witness's line added: every other line must be one of the
+    // checkpoint's, and every line of the witness must verify, so no byte
+    // of it goes unchecked.
+    auto own = crypto::note::Parse(note_by_size[cosigned.size()]);
+    if (!own.ok() || own->text != parsed->text) {
+      return absl::DataLossError(
+          absl::StrCat("cosignature ", c, ": not over the checkpoint of size ", cosigned.size()));
+    }
     bool verified = false;
     for (const crypto::note::SignatureLine& line : parsed->signatures) {
-      if (line.name != witness->name) continue;
-      auto cos = crypto::checkpoint::ParseCosignature(line);
-      if (cos.ok() &&
-          crypto::checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
-        verified = true;
+      if (line.name != witness->name) {
+        const bool the_logs = std::any_of(own->signatures.begin(), own->signatures.end(),
+                                          [&](const crypto::note::SignatureLine& o) {
+                                            return o.name == line.name && o.key_id == line.key_id &&
+                                                   o.signature == line.signature;
+                                          });
+        if (!the_logs) {
+          return absl::DataLossError(absl::StrCat("cosignature ", c, ": a signature line by '",
+                                                  line.name, "' that the checkpoint lacks"));
+        }
+        continue;
       }
+      auto cos = crypto::checkpoint::ParseCosignature(line);
+      if (!cos.ok() ||
+          !crypto::checkpoint::VerifyCosignature(cp->second, *cos, witness->public_key).ok()) {
+        verified = false;
+        break;
+      }
+      verified = true;
     }
     if (!verified) {
       return absl::DataLossError(

@@ -97,5 +97,23 @@ TEST_F(WitnessTest, ExportCarriesVerifiableCosignatures) {
   EXPECT_FALSE(VerifyExport(*log_->Export()).ok());
 }
 
+// Every byte of a cosigned note counts: the log's own signature line in it
+// changed, or a line added by someone else, and the export does not verify
+// (before, only the witness's line was checked).
+TEST_F(WitnessTest, ACosignedNoteWithAnyOtherLineChangedIsRefused) {
+  Grow(*log_, 7, "real");
+  const std::string note = *log_->Checkpoint();
+  auto line = witness_->Cosign(verifier_, note, 0, {});
+  ASSERT_TRUE(line.ok());
+  // The log's signature line is the note's last line before the witness's.
+  std::string changed = note;
+  changed[changed.size() - 3] ^= 0x01;
+  ASSERT_TRUE(
+      log_->AddCosignature(7, "ngo", witness_key_->VerifierKey(), absl::StrCat(changed, *line))
+          .ok());
+  auto verified = VerifyExport(*log_->Export());
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+}
+
 }  // namespace
 }  // namespace fedlink::audit

@@ -13,6 +13,7 @@
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 #include "node/cli/result_csv.h"
+#include "node/cli/result_jsonl.h"
 #include "node/common/whole_file.h"
 
 namespace fedlink::cli {
@@ -39,9 +40,13 @@ int RunAuditList(const std::vector<std::string>& args) {
   }
   auto bytes = common::ReadWholeFile(args[0]);
   if (!bytes.ok()) return ReportError("audit list", bytes.status());
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (!format.empty() && format != "csv" && format != "jsonl") {
+    return ReportError("audit list", absl::InvalidArgumentError("--format: expected csv or jsonl"));
+  }
   auto entries = app::VerifiedEntries(*bytes);
   if (!entries.ok()) return ReportError("audit list", entries.status());
-  std::cout << AuditEntriesCsv(*entries);
+  std::cout << (format == "jsonl" ? AuditEntriesJsonl(*entries) : AuditEntriesCsv(*entries));
   return kExitOk;
 }
 
@@ -101,16 +106,21 @@ int RunAuditCheckFollowup(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("audit export", "  fedlink audit export --dir DIR --out FILE",
                 "write a self-contained, verifiable export of the node's access log",
-                {"dir", "out"}, RunAuditExport);
-FEDLINK_COMMAND("audit list", "  fedlink audit list FILE",
-                "print a verified export's entries as CSV", {}, RunAuditList);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "out"},
+                RunAuditExport);
+FEDLINK_COMMAND("audit list",
+                "  fedlink audit list FILE [--format csv|jsonl]\n\n"
+                "Verifies the export and prints its entries: CSV (RFC 4180, the default)\n"
+                "or JSON Lines (one object per entry).",
+                "print a verified export's entries as CSV or JSON Lines", {"format"}, RunAuditList);
 FEDLINK_COMMAND("audit open-followup",
                 "  fedlink audit open-followup --dir DIR --out FILE CONTACT_ID\n\n"
                 "Writes (mode 0600) the content of a contact request this node received or\n"
                 "sent, and the salt of the commitments its access log keeps instead of it,\n"
                 "for an auditor to check with `fedlink audit check-followup`. The file\n"
                 "holds personal data. Refused once the content was erased.",
-                "write a follow-up's content for an auditor (personal data)", {"dir", "out"},
+                "write a follow-up's content for an auditor (personal data)",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "out"},
                 RunAuditOpenFollowup);
 FEDLINK_COMMAND("audit check-followup",
                 "  fedlink audit check-followup EXPORT OPENING\n\n"

@@ -50,14 +50,18 @@ FEDLINK_COMMAND("audit fetch",
                 "On an auditor member's node: fetches node ID's export over mutual TLS\n"
                 "(the node must have a policy rule for purpose 'audit' that applies to\n"
                 "this auditor), verifies it against the roster key and writes it.",
-                "fetch a node's access log as an auditor member", {"dir", "peer", "out"},
+                "fetch a node's access log as an auditor member",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "peer",
+                 "out"},
                 RunAuditFetch);
 FEDLINK_COMMAND("audit witness",
                 "  fedlink audit witness --dir DIR\n\n"
                 "Asks every roster member to cosign this node's latest checkpoint\n"
                 "(each checks it is consistent with the last one it cosigned) and\n"
                 "keeps the cosignatures for `audit export`. Exit 1 if any refused.",
-                "have peers witness (cosign) this node's log checkpoint", {"dir"}, RunAuditWitness);
+                "have peers witness (cosign) this node's log checkpoint",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"},
+                RunAuditWitness);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -56,7 +56,9 @@ FEDLINK_COMMAND("bench audit",
                 "durable appends/s; --entries also times `audit verify` of an export of\n"
                 "that many entries.",
                 "audit log throughput and verification time",
-                {"dir", "threads", "seconds", "print_acks", "entries"}, RunBenchAudit);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "threads",
+                 "seconds", "print_acks", "entries"},
+                RunBenchAudit);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -38,7 +38,9 @@ FEDLINK_COMMAND("contact",
                 "for contact about the match. Refused if the matched own record no\n"
                 "longer consents to the purpose.",
                 "send a follow-up contact request about a match",
-                {"dir", "peer", "handle", "reason", "legal_basis", "official"}, RunContact);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "peer",
+                 "handle", "reason", "legal_basis", "official"},
+                RunContact);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -36,7 +36,9 @@ int RunDedup(const std::vector<std::string>& args) {
 FEDLINK_COMMAND("dedup", "  fedlink dedup --dir DIR [--out pairs.csv] [--threshold BITS]",
                 "find probable duplicates among the node's own records (blocking, never "
                 "all pairs)",
-                {"dir", "out", "threshold"}, RunDedup);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "out",
+                 "threshold"},
+                RunDedup);
 
 }  // namespace
 }  // namespace fedlink::cli

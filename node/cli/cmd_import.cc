@@ -76,7 +76,9 @@ FEDLINK_COMMAND("import",
                 "an\n"
                 "external_id updates that record.",
                 "import person records from CSV or JSONL (all-or-nothing, upsert)",
-                {"dir", "format", "map", "default_role", "bad_dates"}, RunImport);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "format",
+                 "map", "default_role", "bad_dates"},
+                RunImport);
 
 }  // namespace
 }  // namespace fedlink::cli

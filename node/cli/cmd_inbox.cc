@@ -93,7 +93,9 @@ FEDLINK_COMMAND("inbox",
                 "the time since the hit) and sent (with the owners' answers); or accepts\n"
                 "or declines a received request, notifying the requester.",
                 "contact requests received and sent; accept or decline",
-                {"dir", "accept", "decline", "message", "official"}, RunInbox);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "accept",
+                 "decline", "message", "official"},
+                RunInbox);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -63,10 +63,11 @@ FEDLINK_COMMAND("lookup",
                 "(CSV with a header, or one JSON object), so that no personal data goes on\n"
                 "the command line (shell history, ps); external_id and role may be left out.",
                 "check one person against all peers",
-                {"dir",       "purpose",       "intake",        "given",       "family",
-                 "alias",     "dob",           "sex",           "phone",       "email",
-                 "document",  "online_handle", "iban",          "plate",       "address",
-                 "threshold", "refresh",       "max_table_age", "legal_basis", "official"},
+                {"dir",           "key_file",      "passphrase_file", "passphrase_fd", "credential",
+                 "purpose",       "intake",        "given",           "family",        "alias",
+                 "dob",           "sex",           "phone",           "email",         "document",
+                 "online_handle", "iban",          "plate",           "address",       "threshold",
+                 "refresh",       "max_table_age", "legal_basis",     "official"},
                 RunLookup);
 
 }  // namespace

@@ -77,8 +77,9 @@ FEDLINK_COMMAND("match",
                 "own_id,peer,handle,score,keys,role (stdout, or --out). A per-peer summary\n"
                 "goes to stderr; exit 1 if any peer failed (results are then incomplete).",
                 "privately match own records against peers",
-                {"dir", "peer", "all", "purpose", "out", "threshold", "refresh", "max_table_age",
-                 "legal_basis", "official"},
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "peer", "all",
+                 "purpose", "out", "threshold", "refresh", "max_table_age", "legal_basis",
+                 "official"},
                 RunMatch);
 }  // namespace
 }  // namespace fedlink::cli

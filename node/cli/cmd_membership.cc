@@ -47,14 +47,19 @@ FEDLINK_COMMAND("member-request", "  fedlink member-request --dir DIR > req.txtp
                 "print this node's membership request (node id, organisation, "
                 "role, endpoint, "
                 "Ed25519 key, TLS fingerprint)",
-                {"dir"}, RunMemberRequest);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"},
+                RunMemberRequest);
 FEDLINK_COMMAND("roster install",
                 "  fedlink roster install --dir DIR [--federation-key VKEY] roster.bin",
                 "node: verify and install a signed roster (higher version, unexpired, "
                 "pinned key)",
-                {"dir", "federation_key"}, RunRosterInstall);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential",
+                 "federation_key"},
+                RunRosterInstall);
 FEDLINK_COMMAND("roster show", "  fedlink roster show --dir DIR",
-                "node: print the installed roster", {"dir"}, RunRosterShow);
+                "node: print the installed roster",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"},
+                RunRosterShow);
 
 }  // namespace
 }  // namespace fedlink::cli

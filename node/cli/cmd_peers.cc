@@ -39,7 +39,8 @@ int RunPeers(const std::vector<std::string>& args) {
 FEDLINK_COMMAND("peers", "  fedlink peers --dir DIR [--deadline 5s]",
                 "ping every roster member over mutual TLS: reachability, "
                 "roster version, latency",
-                {"dir", "deadline"}, RunPeers);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "deadline"},
+                RunPeers);
 
 }  // namespace
 }  // namespace fedlink::cli

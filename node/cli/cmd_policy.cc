@@ -41,7 +41,8 @@ std::string RuleSummary(const policy::Rule& r) {
       absl::StrJoin(roles, ","), "], consent ", r.consent_required ? "required" : "not required",
       ", t=", r.min_agreeing_keys, ", threshold ", r.score_threshold, ", payload ",
       policy::PayloadName(r.payload), ", budget ", r.daily_evaluate_budget, "/day (",
-      r.daily_key_type_budget, " per key type)", r.notify_owner ? ", owner notified" : "");
+      r.daily_key_type_budget, " per key type)", r.notify_owner ? ", owner notified" : "",
+      r.require_legal_basis ? ", legal basis and official required" : "");
 }
 
 int RunPolicyCheck(const std::vector<std::string>& args) {
@@ -114,12 +115,15 @@ FEDLINK_COMMAND("policy explain",
                 "shared: the payload, the key types, t, and how many records are shared\n"
                 "or withheld and why; with --record, the decision for one record.",
                 "which rule applies to a peer and what it shares",
-                {"dir", "peer", "purpose", "record"}, RunPolicyExplain);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "peer",
+                 "purpose", "record"},
+                RunPolicyExplain);
 
 FEDLINK_COMMAND("policy check", "  fedlink policy check --dir DIR\n  fedlink policy check FILE",
                 "validate a policy file (syntax, declared purposes, conflicts) "
                 "with line numbers",
-                {"dir"}, RunPolicyCheck);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"},
+                RunPolicyCheck);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -115,7 +115,8 @@ FEDLINK_COMMAND("records",
                 "the record's consent, re-keys (every peer's cached table is void) and\n"
                 "sends signed revocation notices to every peer that received a hit or\n"
                 "follow-up about it; notify-revocations retries those not acknowledged.",
-                "count, list, show, delete own records; withdraw consent", {"dir"}, RunRecords);
+                "count, list, show, delete own records; withdraw consent",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"}, RunRecords);
 
 }  // namespace
 }  // namespace fedlink::cli

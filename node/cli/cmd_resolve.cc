@@ -20,7 +20,9 @@ int RunResolve(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("resolve", "  fedlink resolve --dir DIR --handle H [--peer ID]",
                 "print the external id behind one of this node's handles",
-                {"dir", "handle", "peer"}, RunResolve);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "handle",
+                 "peer"},
+                RunResolve);
 
 }  // namespace
 }  // namespace fedlink::cli

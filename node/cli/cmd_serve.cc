@@ -108,7 +108,9 @@ FEDLINK_COMMAND("serve",
                 "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
                 "run it under a supervisor that restarts it.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",
-                {"dir", "witness_interval"}, RunServe);
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential",
+                 "witness_interval"},
+                RunServe);
 
 }  // namespace
 }  // namespace fedlink::cli

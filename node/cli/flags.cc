@@ -5,13 +5,15 @@
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
 #include "node/cli/command.h"
+#include "node/cli/key_source_flags.h"
 #include "node/common/status_macros.h"
 #include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, dir, "", "Node directory (created by `fedlink init`).");
 ABSL_FLAG(std::string, out, "", "Output file.");
 ABSL_FLAG(std::string, format, "",
-          "Input format: csv or jsonl (default: from the file extension).");
+          "Input format of import: csv or jsonl (default: from the file extension); "
+          "output format of audit list: csv (default) or jsonl.");
 ABSL_FLAG(std::string, map, "",
           "Column renames SRC=DST,... (e.g. rec_id=external_id,surname=family_name); "
           "unmapped source columns that are not canonical names are ignored.");
@@ -61,7 +63,11 @@ app::Actor ActorFromFlags() {
 
 int WithNodeInDir(absl::string_view command, const app::OpenOptions& options,
                   absl::FunctionRef<int(app::Node&)> run) {
-  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), options);
+  auto key_source = KeySourceFromFlags();
+  if (!key_source.ok()) return ReportError(command, key_source.status());
+  app::OpenOptions with_key = options;
+  with_key.key_source = *std::move(key_source);
+  auto node = app::Node::Open(absl::GetFlag(FLAGS_dir), with_key);
   if (!node.ok()) return ReportError(command, node.status());
   return run(**node);
 }

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/test_app_federation.h"
+#include "node/cli/result_jsonl.h"
 
 namespace fedlink::cli {
 namespace {
@@ -130,6 +131,56 @@ TEST(ResultCsvFormatTest, AuditListQuotesWhatItAlwaysQuoted) {
   EXPECT_EQ(Lines(csv).size(), 2u);
   EXPECT_THAT(csv, HasSubstr(",\"x\\x0a1,forged\","));
   EXPECT_THAT(csv, Not(HasSubstr("\x1b")));
+}
+
+// A legal basis with a quote and a comma stays in its column (RFC 4180:
+// quoted, the quote doubled), and reads back as one field.
+TEST(ResultCsvFormatTest, AuditListKeepsALegalBasisWithQuotesAndCommasInItsColumn) {
+  app::ExportedEntry e;
+  e.event = "match.evaluate.sent";
+  e.requester = "ngo";
+  e.responder = "police";
+  e.purpose = "victim-dedup";
+  e.legal_basis = "Warrant \"A, B\", art. 5";
+  e.official = "officer-7f3";
+  const std::string csv = AuditEntriesCsv({e});
+  EXPECT_THAT(csv, HasSubstr(",victim-dedup,\"Warrant \"\"A, B\"\", art. 5\",officer-7f3,"));
+  // 13 columns: count the separators outside quotes.
+  const std::string row = Lines(csv)[1];
+  int columns = 1;
+  bool quoted = false;
+  for (char c : row) {
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) ++columns;
+  }
+  EXPECT_EQ(columns, 13);
+}
+
+TEST(ResultJsonlTest, AuditListAsJsonLinesIsOneObjectPerEntryWithEveryField) {
+  app::ExportedEntry e;
+  e.event = "match.evaluate.answered";
+  e.requester = "ngo";
+  e.responder = "police";
+  e.purpose = "victim-dedup";
+  e.legal_basis = "Warrant \"A, B\"";
+  e.official = "x\n{\"forged\":1}";
+  e.count = 3;
+  e.hits = 1;
+  e.exchange_id = "0123456789abcdef0123";
+  e.detail = "budget left 9; table t";
+  e.time_unix_micros = 1'000'000;
+  const std::string jsonl = AuditEntriesJsonl({e, e});
+  const std::vector<std::string> lines = Lines(jsonl);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(
+      lines[0],
+      "{\"index\":0,\"time\":\"1970-01-01T00:00:01.000Z\",\"event\":\"match.evaluate."
+      "answered\",\"requester\":\"ngo\",\"responder\":\"police\",\"purpose\":\"victim-"
+      "dedup\",\"legal_basis\":\"Warrant \\\"A, B\\\"\",\"official\":\"x\\\\x0a{\\\"forged\\\""
+      ":1}\",\"count\":3,\"hits\":1,\"outcome\":\"ok\",\"exchange\":\"0123456789abcdef0123\","
+      "\"detail\":\"budget left 9; table t\",\"tls_peer\":\"\"}");
+  EXPECT_THAT(lines[1], StartsWith("{\"index\":1,"));
+  ExpectNoControlCharacters(jsonl);
 }
 
 }  // namespace

@@ -32,6 +32,18 @@
 namespace fedlink::federation {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUnderAddressSanitizer = true;
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -353,7 +365,12 @@ TEST_F(PeerRpcTest, ConcurrentHugeRequestsAreRefusedWithinAMemoryBound) {
   for (auto& t : calls) t.join();
   const size_t grew = ResidentKiB("VmHWM:") - before;
   for (grpc::StatusCode code : codes) EXPECT_EQ(code, grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_LT(grew, size_t{480} << 10) << "KiB";
+  // AddressSanitizer's allocator keeps freed memory in quarantine, so the
+  // resident size says nothing of the node's own bound there: the bound is
+  // checked in the normal build; the refusals above in both.
+  if (!kUnderAddressSanitizer) {
+    EXPECT_LT(grew, size_t{480} << 10) << "KiB";
+  }
   EXPECT_TRUE(PeerClient(SelfOf("a"), MemberOf("b")).Ping(absl::Seconds(2)).status.ok());
 }
 

@@ -258,7 +258,7 @@ absl::StatusOr<std::unique_ptr<PeerServer>> PeerServer::Start(const config::Open
                                                               const PeerServerOptions& options) {
   if (node.identity == nullptr) return absl::FailedPreconditionError("node identity not loaded");
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
-  ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir));
+  ASSIGN_OR_RETURN(auto own_tls, tls::Load(node.paths.dir, node.file_key()));
   ASSIGN_OR_RETURN(std::string own_fingerprint, tls::Fingerprint(own_tls.cert_pem));
   auto impl = std::make_unique<Impl>();
   impl->node_id = node.config.node_id;

@@ -285,8 +285,8 @@ absl::StatusOr<Roster> LoadInstalledRoster(const common::NodePaths& paths, absl:
 absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
                                           const config::NodeConfig& config,
                                           absl::string_view identity_vkey) {
-  ASSIGN_OR_RETURN(auto tls, tls::Load(paths.dir));
-  ASSIGN_OR_RETURN(auto fp, tls::Fingerprint(tls.cert_pem));
+  ASSIGN_OR_RETURN(const std::string cert_pem, tls::LoadCertificate(paths.dir));
+  ASSIGN_OR_RETURN(auto fp, tls::Fingerprint(cert_pem));
   fedlink::v1::RosterEntry e;
   e.set_node_id(config.node_id);
   e.set_organisation(config.organisation);
@@ -326,17 +326,35 @@ absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir) {
   return key->VerifierKey();
 }
 
+namespace {
+
+// A membership request's entry, parsed into *entry and checked.
+absl::StatusOr<Member> ParseRequest(absl::string_view request_text, absl::string_view source_name,
+                                    fedlink::v1::RosterEntry* entry) {
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text), entry)) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": not a membership request"));
+  }
+  auto m = ValidateEntry(*entry);
+  if (!m.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", m.status().message()));
+  }
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<Member> ParseMemberRequest(absl::string_view request_text,
+                                          absl::string_view source_name) {
+  fedlink::v1::RosterEntry entry;
+  return ParseRequest(request_text, source_name, &entry);
+}
+
 absl::Status AddMember(const std::string& dir, absl::string_view request_text,
                        absl::string_view source_name) {
   CoordinatorFiles f(dir);
   ASSIGN_OR_RETURN(auto state, LoadState(f));
   fedlink::v1::RosterEntry entry;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(request_text), &entry)) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ": not a membership request"));
-  }
-  if (auto m = ValidateEntry(entry); !m.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", m.status().message()));
-  }
+  RETURN_IF_ERROR(ParseRequest(request_text, source_name, &entry).status());
   bool replaced = false;
   for (auto& existing : *state.mutable_members()) {
     if (existing.node_id() == entry.node_id()) {

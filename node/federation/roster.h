@@ -90,6 +90,10 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
 // Coordinator side: COORD/federation.key (0600), COORD/members.txtpb.
 absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
                                             absl::string_view federation_id);  // returns vkey
+// A membership request (RosterEntry text, as MemberRequest writes it),
+// parsed and checked as AddMember does; errors start with `source_name`.
+absl::StatusOr<Member> ParseMemberRequest(absl::string_view request_text,
+                                          absl::string_view source_name);
 absl::Status AddMember(const std::string& dir, absl::string_view request_text,
                        absl::string_view source_name);
 absl::Status RemoveMember(const std::string& dir, absl::string_view node_id);

@@ -104,6 +104,8 @@ class FollowupService final : public fedlink::v1::Followup::Service {
     auto act = [this](const VerifiedRequest& v, fedlink::v1::ContactRequest& body,
                       audit::Event& entry) -> absl::StatusOr<std::string> {
       ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(v.sender.role));
+      RETURN_IF_ERROR(responder_->CheckAuthority({v.sender.node_id, role}, v.header.purpose,
+                                                 v.header.legal_basis, v.header.official));
       ASSIGN_OR_RETURN(
           std::string own_id,
           responder_->AuthorizeContact({v.sender.node_id, role}, v.header.purpose, body.handle()));

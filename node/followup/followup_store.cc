@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "crypto/data_key.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::followup {
@@ -81,7 +82,29 @@ ALTER TABLE incoming ADD COLUMN erased_at INTEGER;
 CREATE INDEX outgoing_by_own_id ON outgoing (own_id);
 CREATE INDEX incoming_by_own_id ON incoming (own_id);
 )sql"},
+    // Whether the content is sealed under the node's data key (a node
+    // encrypted at rest); 0 for a store of an older fedlink until its node
+    // is converted.
+    {5, R"sql(
+CREATE TABLE content_sealing (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  sealed INTEGER NOT NULL
+);
+INSERT INTO content_sealing (one, sealed) VALUES (1, 0);
+)sql"},
 };
+
+constexpr uint32_t kSealVersion = 1;
+// The row key of a hit and of a request, in the places of their sealed
+// values (crypto::RowPlace).
+std::string HitRow(absl::string_view peer, absl::string_view purpose, absl::string_view handle,
+                   absl::string_view own_id) {
+  return absl::StrCat(peer.size(), ":", peer, purpose.size(), ":", purpose, handle.size(), ":",
+                      handle, own_id.size(), ":", own_id);
+}
+std::string ContactRow(absl::string_view peer, absl::string_view id) {
+  return absl::StrCat(peer.size(), ":", peer, id);
+}
 
 // What erasure sets: the content and the commitments' key gone, the time
 // noted.
@@ -106,13 +129,82 @@ absl::string_view ContactStatusName(ContactStatus status) {
   return "?";
 }
 
-absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<FollowupStore>> FollowupStore::Open(
+    const std::string& path, const crypto::SealingKey* content_key) {
   ASSIGN_OR_RETURN(auto db,
                    store::sqlite::Database::Open(path, {.create = true, .synchronous_full = true}));
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   // Erased content must not linger in free space of the file's pages.
   RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete = ON"));
-  return std::unique_ptr<FollowupStore>(new FollowupStore(std::move(db)));
+  ASSIGN_OR_RETURN(auto flag, db->Prepare("SELECT sealed FROM content_sealing WHERE one = 1"));
+  ASSIGN_OR_RETURN(const bool row, flag->Step());
+  const bool sealed = row && flag->ColumnInt64(0) != 0;
+  flag.reset();
+  if (sealed && content_key == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": follow-ups sealed under a data key; open the node with its key"));
+  }
+  std::unique_ptr<FollowupStore> store(new FollowupStore(std::move(db), content_key));
+  if (content_key != nullptr && !sealed) RETURN_IF_ERROR(store->SealClearContent());
+  return store;
+}
+
+std::string FollowupStore::Seal(absl::string_view table, absl::string_view row,
+                                absl::string_view column, absl::string_view text) const {
+  if (key_ == nullptr || text.empty()) return std::string(text);
+  return key_->Seal(text, crypto::RowPlace(table, row, column, kSealVersion));
+}
+
+absl::StatusOr<std::string> FollowupStore::Unseal(absl::string_view table, absl::string_view row,
+                                                  absl::string_view column,
+                                                  const std::string& stored) const {
+  if (key_ == nullptr || stored.empty()) return stored;
+  auto opened = key_->Open(stored, crypto::RowPlace(table, row, column, kSealVersion));
+  if (!opened.ok()) {
+    return absl::DataLossError(absl::StrCat(db_->path(), ": ", table, " ", column,
+                                            " does not open (altered, moved from another row, "
+                                            "or another node's key)"));
+  }
+  return opened;
+}
+
+absl::Status FollowupStore::SealClearContent() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto tx, db_->Begin());
+  {
+    ASSIGN_OR_RETURN(auto read, db_->Prepare("SELECT rowid, peer, purpose, handle, own_id, officer "
+                                             "FROM hits"));
+    ASSIGN_OR_RETURN(auto write, db_->Prepare("UPDATE hits SET officer = ?1 WHERE rowid = ?2"));
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      write->BindBlob(1, Seal("hits",
+                              HitRow(read->ColumnText(1), read->ColumnText(2), read->ColumnText(3),
+                                     read->ColumnText(4)),
+                              "officer", read->ColumnText(5)));
+      write->Bind(2, read->ColumnInt64(0));
+      RETURN_IF_ERROR(write->Run());
+    }
+  }
+  for (const char* table : {"outgoing", "incoming"}) {
+    ASSIGN_OR_RETURN(auto read, db_->Prepare(absl::StrCat(
+                                    "SELECT rowid, peer, id, reason, reply FROM ", table)));
+    ASSIGN_OR_RETURN(auto write,
+                     db_->Prepare(absl::StrCat("UPDATE ", table,
+                                               " SET reason = ?1, reply = ?2 WHERE rowid = ?3")));
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      const std::string rk = ContactRow(read->ColumnText(1), read->ColumnText(2));
+      write->BindBlob(1, Seal(table, rk, "reason", read->ColumnText(3)));
+      write->BindBlob(2, Seal(table, rk, "reply", read->ColumnText(4)));
+      write->Bind(3, read->ColumnInt64(0));
+      RETURN_IF_ERROR(write->Run());
+    }
+  }
+  RETURN_IF_ERROR(db_->Exec("UPDATE content_sealing SET sealed = 1 WHERE one = 1"));
+  RETURN_IF_ERROR(tx->Commit());
+  return ScrubWal();
 }
 
 absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
@@ -126,7 +218,9 @@ absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
   for (const Hit& h : hits) {
     st->Bind(1, h.peer).Bind(2, h.purpose).Bind(3, h.handle).Bind(4, h.own_id);
     st->Bind(5, absl::StrCat(h.score)).Bind(6, h.keys).Bind(7, h.role);
-    st->Bind(8, h.officer).Bind(9, Micros(h.found_at));
+    st->BindBlob(8,
+                 Seal("hits", HitRow(h.peer, h.purpose, h.handle, h.own_id), "officer", h.officer));
+    st->Bind(9, Micros(h.found_at));
     RETURN_IF_ERROR(st->Run());
   }
   return tx->Commit();
@@ -135,7 +229,7 @@ absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {
 namespace {
 constexpr char kHitColumns[] =
     "peer, purpose, handle, own_id, score, keys, role, officer, found_at";
-Hit ReadHit(const store::sqlite::Statement& st) {
+Hit ReadHitRow(const store::sqlite::Statement& st) {
   Hit h;
   h.peer = st.ColumnText(0);
   h.purpose = st.ColumnText(1);
@@ -144,11 +238,18 @@ Hit ReadHit(const store::sqlite::Statement& st) {
   h.score = std::atof(st.ColumnText(4).c_str());
   h.keys = st.ColumnText(5);
   h.role = st.ColumnText(6);
-  h.officer = st.ColumnText(7);
+  h.officer = st.ColumnBlob(7);
   h.found_at = FromMicros(st.ColumnInt64(8));
   return h;
 }
 }  // namespace
+
+absl::StatusOr<Hit> FollowupStore::ReadHit(const store::sqlite::Statement& st) const {
+  Hit h = ReadHitRow(st);
+  ASSIGN_OR_RETURN(h.officer, Unseal("hits", HitRow(h.peer, h.purpose, h.handle, h.own_id),
+                                     "officer", h.officer));
+  return h;
+}
 
 absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(absl::string_view peer,
                                                           absl::string_view handle) {
@@ -160,7 +261,8 @@ absl::StatusOr<std::optional<Hit>> FollowupStore::FindHit(absl::string_view peer
   st->Bind(1, peer).Bind(2, handle);
   ASSIGN_OR_RETURN(auto row, st->Step());
   if (!row) return std::nullopt;
-  return ReadHit(*st);
+  ASSIGN_OR_RETURN(Hit h, ReadHit(*st));
+  return h;
 }
 
 absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id) {
@@ -173,20 +275,22 @@ absl::StatusOr<std::vector<Hit>> FollowupStore::HitsFor(absl::string_view own_id
   for (;;) {
     ASSIGN_OR_RETURN(auto row, st->Step());
     if (!row) break;
-    out.push_back(ReadHit(*st));
+    ASSIGN_OR_RETURN(Hit h, ReadHit(*st));
+    out.push_back(std::move(h));
   }
   return out;
 }
 
 namespace {
-absl::Status Insert(store::sqlite::Database* db, absl::string_view table, const Contact& c) {
+absl::Status Insert(store::sqlite::Database* db, absl::string_view table, const Contact& c,
+                    const std::string& stored_reason) {
   ASSIGN_OR_RETURN(auto st,
                    db->Prepare(absl::StrCat(
                        "INSERT INTO ", table,
                        " (id, peer, handle, own_id, purpose, reason, hit_at, created_at, status, "
                        "salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")));
   st->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id);
-  st->Bind(5, c.purpose).Bind(6, c.reason).Bind(7, Micros(c.hit_at));
+  st->Bind(5, c.purpose).BindBlob(6, stored_reason).Bind(7, Micros(c.hit_at));
   st->Bind(8, Micros(c.created_at)).Bind(9, static_cast<int64_t>(c.status));
   st->BindBlob(10, c.salt);
   absl::Status s = st->Run();
@@ -200,12 +304,14 @@ absl::Status Insert(store::sqlite::Database* db, absl::string_view table, const 
 
 absl::Status FollowupStore::AddOutgoing(const Contact& c) {
   absl::MutexLock lock(&mu_);
-  return Insert(db_.get(), "outgoing", c);
+  return Insert(db_.get(), "outgoing", c,
+                Seal("outgoing", ContactRow(c.peer, c.id), "reason", c.reason));
 }
 
 absl::Status FollowupStore::AddIncoming(const Contact& c) {
   absl::MutexLock lock(&mu_);
-  return Insert(db_.get(), "incoming", c);
+  return Insert(db_.get(), "incoming", c,
+                Seal("incoming", ContactRow(c.peer, c.id), "reason", c.reason));
 }
 
 absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table,
@@ -227,11 +333,12 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table
     c.handle = st->ColumnText(2);
     c.own_id = st->ColumnText(3);
     c.purpose = st->ColumnText(4);
-    c.reason = st->ColumnText(5);
+    ASSIGN_OR_RETURN(c.reason,
+                     Unseal(table, ContactRow(c.peer, c.id), "reason", st->ColumnBlob(5)));
     c.hit_at = FromMicros(st->ColumnInt64(6));
     c.created_at = FromMicros(st->ColumnInt64(7));
     c.status = static_cast<ContactStatus>(st->ColumnInt64(8));
-    c.reply = st->ColumnText(9);
+    ASSIGN_OR_RETURN(c.reply, Unseal(table, ContactRow(c.peer, c.id), "reply", st->ColumnBlob(9)));
     if (!st->ColumnIsNull(10)) c.decided_at = FromMicros(st->ColumnInt64(10));
     c.salt = st->ColumnBlob(11);
     if (!st->ColumnIsNull(12)) c.erased_at = FromMicros(st->ColumnInt64(12));
@@ -273,7 +380,8 @@ absl::StatusOr<Contact> FollowupStore::Decide(absl::string_view id, bool accept,
     c.status = accept ? ContactStatus::kAccepted : ContactStatus::kDeclined;
     c.reply = std::string(reply);
     c.decided_at = now;
-    st->Bind(1, static_cast<int64_t>(c.status)).Bind(2, reply);
+    st->Bind(1, static_cast<int64_t>(c.status))
+        .BindBlob(2, Seal("incoming", ContactRow(c.peer, c.id), "reply", reply));
     st->Bind(3, Micros(now)).Bind(4, c.id).Bind(5, c.peer);
     RETURN_IF_ERROR(st->Run());
     return c;
@@ -290,7 +398,8 @@ absl::StatusOr<Contact> FollowupStore::RecordReply(absl::string_view id, absl::s
                      db_->Prepare("UPDATE outgoing SET status = ?1, reply = ?2, decided_at = ?3 "
                                   "WHERE id = ?4 AND peer = ?5 AND status = 0"));
     st->Bind(1, static_cast<int64_t>(accept ? ContactStatus::kAccepted : ContactStatus::kDeclined));
-    st->Bind(2, reply).Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
+    st->BindBlob(2, Seal("outgoing", ContactRow(peer, id), "reply", reply));
+    st->Bind(3, Micros(now)).Bind(4, id).Bind(5, peer);
     RETURN_IF_ERROR(st->Run());
     ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT changes()"));
     ASSIGN_OR_RETURN(auto row, changes->Step());

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "crypto/aead.h"
 #include "node/store/sqlite.h"
 
 namespace fedlink::followup {
@@ -59,7 +60,14 @@ struct Contact {
 
 class FollowupStore {
  public:
-  static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(const std::string& path);
+  // With `content_key` (the node's data key, config::OpenedNode::file_key)
+  // the free text of the follow-ups (a request's reason and reply, a hit's
+  // officer) is sealed under it, each value bound to its row and column
+  // (crypto::RowPlace); a store that held them in the clear is sealed on
+  // open, in one transaction. Without, a store that was sealed is refused
+  // (FailedPrecondition).
+  static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(
+      const std::string& path, const crypto::SealingKey* content_key = nullptr);
 
   // Records hits; a pair (peer, purpose, handle, own_id) keeps its first
   // found_at.
@@ -129,7 +137,17 @@ class FollowupStore {
   absl::StatusOr<std::vector<Notice>> Notices();
 
  private:
-  explicit FollowupStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
+  FollowupStore(std::unique_ptr<store::sqlite::Database> db, const crypto::SealingKey* key)
+      : db_(std::move(db)), key_(key) {}
+  // The sealed (or, without a key, clear) form of `text` for its place; the
+  // empty text (erased content) stays empty.
+  std::string Seal(absl::string_view table, absl::string_view row, absl::string_view column,
+                   absl::string_view text) const;
+  absl::StatusOr<std::string> Unseal(absl::string_view table, absl::string_view row,
+                                     absl::string_view column, const std::string& stored) const;
+  // Seals the clear content of a store opened with a key for the first time.
+  absl::Status SealClearContent();
+  absl::StatusOr<Hit> ReadHit(const store::sqlite::Statement& st) const;
   // After an erasure: empties the write-ahead log, which still holds the
   // pages as they were.
   absl::Status ScrubWal() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -137,6 +155,7 @@ class FollowupStore {
   absl::StatusOr<std::vector<Contact>> List(absl::string_view table, absl::string_view id = "");
   absl::Mutex mu_;
   std::unique_ptr<store::sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  const crypto::SealingKey* key_;  // null: content in the clear (an older node)
 };
 
 }  // namespace fedlink::followup

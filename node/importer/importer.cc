@@ -118,6 +118,46 @@ std::vector<std::string> record::Person::*MultiValued(Column column) {
   return nullptr;
 }
 
+// A value as the node keeps it, from valid UTF-8 `raw`: each run of line
+// breaks and tabs (ASCII whitespace controls, U+2028, U+2029) becomes one
+// space. Any other control character (C0, DEL, C1) or bidirectional
+// formatting control is refused (false): the records list escapes them
+// (common::CsvWriter), so such a record would not read back as it was.
+bool FoldControls(absl::string_view raw, std::string* out) {
+  out->clear();
+  out->reserve(raw.size());
+  bool folding = false;
+  for (size_t i = 0; i < raw.size();) {
+    const auto b = [&](size_t k) { return static_cast<uint8_t>(raw[i + k]); };
+    const size_t left = raw.size() - i;
+    bool fold = false, refuse = false;
+    size_t n = 1;
+    if (b(0) < 0x20 || b(0) == 0x7f) {
+      fold = absl::ascii_isspace(b(0));
+      refuse = !fold;
+    } else if (b(0) == 0xc2 && left >= 2 && b(1) <= 0x9f) {  // C1: U+0080..U+009F
+      refuse = true;
+      n = 2;
+    } else if (b(0) == 0xe2 && left >= 3 && (b(1) == 0x80 || b(1) == 0x81)) {
+      const uint32_t cp = 0x2000 | ((b(1) & 0x3f) << 6) | (b(2) & 0x3f);
+      fold = cp == 0x2028 || cp == 0x2029;
+      refuse = cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+               (cp >= 0x2066 && cp <= 0x2069);
+      n = 3;
+    }
+    if (refuse) return false;
+    if (fold) {
+      if (!folding) out->push_back(' ');
+      folding = true;
+    } else {
+      out->append(raw.data() + i, n);
+      folding = false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 // Builds one Person from (column, value) cells. `where` is "FILE:LINE".
 absl::StatusOr<record::Person> BuildPerson(const std::vector<std::pair<Column, std::string>>& cells,
                                            const std::string& where, int line,
@@ -127,10 +167,14 @@ absl::StatusOr<record::Person> BuildPerson(const std::vector<std::pair<Column, s
   auto fail = [&](absl::string_view field, absl::string_view problem) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", field, ": ", problem));
   };
+  std::string folded;
   for (const auto& [column, raw] : cells) {
     if (!IsValidUtf8(raw))
       return fail(CanonicalColumns()[static_cast<int>(column)], "invalid UTF-8");
-    const std::string value(absl::StripAsciiWhitespace(raw));
+    if (!FoldControls(raw, &folded)) {
+      return fail(CanonicalColumns()[static_cast<int>(column)], "control character");
+    }
+    const std::string value(absl::StripAsciiWhitespace(folded));
     if (std::vector<std::string> record::Person::*list = MultiValued(column); list != nullptr) {
       AppendMulti(value, &(p.*list));
       continue;

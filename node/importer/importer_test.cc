@@ -164,8 +164,48 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"empty_role", "b-2,,Zorro,X,1990\n", "in.csv:3: role: empty required field"},
         BadCase{"unterminated_quote", "b-2,victim,\"Zorro,X,1990\n", "unterminated quoted field"},
         BadCase{"error_on_later_line", "b-2,victim,Zorro,X,1990\n\nb-3,victim,Zorro,X,19901\n",
-                "in.csv:5: dob"}),
+                "in.csv:5: dob"},
+        // Found by fuzz_import_jsonl: a control character was taken, and the
+        // records list (which escapes it) then read back as another value.
+        BadCase{"escape_control", "b-2,victim,Zorro\x1b[31m,X,1990\n",
+                "in.csv:3: given_name: control character"},
+        BadCase{"c1_control", "b-2,victim,Zorro\xc2\x9b,X,1990\n",
+                "in.csv:3: given_name: control character"},
+        BadCase{"bidi_override", "b-2,victim,\xe2\x80\xaeZorro,X,1990\n",
+                "in.csv:3: given_name: control character"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+// Found by fuzz_import_csv: a quoted field's line break was kept, and the
+// records list (one line per record, line breaks escaped) read back as
+// another value. Line breaks, tabs and the Unicode line separators in a
+// value become single spaces.
+TEST(ImporterTest, LineBreaksAndTabsInAValueBecomeSpaces) {
+  auto csv = ParsePersons(
+      "external_id,role,address,given_name\n"
+      "D-1,victim,\"line one\r\nline two\",Ana\tMaria\n",
+      "in.csv", Defaults());
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_THAT((*csv)[0].addresses, ElementsAre("line one line two"));
+  EXPECT_EQ((*csv)[0].given_name, "Ana Maria");
+  auto jsonl = ParsePersons(
+      "{\"external_id\": \"D-2\", \"role\": \"victim\", \"officer\": \"desk 4\\u2028room 9\\n\"}\n",
+      "in.jsonl", Defaults());
+  ASSERT_TRUE(jsonl.ok()) << jsonl.status();
+  EXPECT_EQ((*jsonl)[0].officer, "desk 4 room 9");
+}
+
+// What `records list` writes of what was imported imports as the same
+// records (the fuzz targets' invariant, on the inputs that broke it).
+TEST(ImporterTest, RecordsListReadsBackAsTheSameRecords) {
+  for (const char* csv : {"external_id,role,address\nD-1,victim,\"line one\nline two\"\n",
+                          "external_id,role,given_name\nD-2,victim,\"\tAna \r Maria\t\"\n"}) {
+    auto persons = ParsePersons(csv, "in.csv", Defaults());
+    ASSERT_TRUE(persons.ok()) << persons.status();
+    auto again = ParsePersons(PersonsToCsv(*persons), "list.csv", Defaults());
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(*again, *persons) << csv;
+  }
+}
 
 TEST(ImporterTest, RejectsHeaderProblems) {
   EXPECT_THAT(std::string(ParsePersons("", "e.csv", Defaults()).status().message()),

@@ -265,19 +265,26 @@ TEST_F(ConnectionGateTest, GivesUpWhenDescriptorsStayExhausted) {
     ++fatal;
   };
   StartGate();
+  // The clients' sockets exist before descriptors run out, so connecting them
+  // takes none: while the hog holds every free descriptor, only the gate's own
+  // reserve moves (freeing a descriptor for the test instead would race the
+  // gate taking it for a connection still in its backlog).
+  std::vector<int> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_GE(clients.back(), 0);
+  }
   {
     OpenFileLimit limit(512);
     DescriptorHog hog;
-    for (int i = 0; i < 3; ++i) {
-      hog.Release(1);
-      int fd = Connect(gate_->port());
-      ASSERT_GE(fd, 0);
-      (void)Receive(fd, absl::Seconds(5));  // shed, or refused once the gate gave up
-      close(fd);
-      hog.Refill();
+    for (int fd : clients) {
+      // Refused once the gate has given up and closed its listener.
+      if (!testing::ConnectSocketToLoopback(fd, gate_->port())) break;
+      (void)Receive(fd, absl::Seconds(5));  // shed, or reset when the gate gives up
       absl::SleepFor(absl::Milliseconds(150));
     }
   }
+  for (int fd : clients) close(fd);
   EXPECT_TRUE(Eventually([&] { return fatal.load() == 1; }));
   EXPECT_TRUE(gate_->stats().fatal);
   // It no longer listens.

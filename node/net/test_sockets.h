@@ -22,15 +22,20 @@
 
 namespace fedlink::net::testing {
 
-// A TCP connection to 127.0.0.1:port (-1 if refused).
-inline int ConnectLoopback(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+// Connects the TCP socket `fd` to 127.0.0.1:port; needs no new descriptor.
+inline bool ConnectSocketToLoopback(int fd, int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  return connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+// A TCP connection to 127.0.0.1:port (-1 if refused).
+inline int ConnectLoopback(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (!ConnectSocketToLoopback(fd, port)) {
     close(fd);
     return -1;
   }

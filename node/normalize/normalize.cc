@@ -4,6 +4,7 @@
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -89,6 +90,15 @@ absl::StatusOr<std::string> Phone(absl::string_view text, absl::string_view defa
   }
   std::string out;
   util->Format(number, PhoneNumberUtil::E164, &out);
+  // Some odd inputs (runs of zeros after punctuation) parse to a number
+  // whose E.164 form parses to another number: such a value would derive
+  // different keys each time it is normalised, so it is refused.
+  PhoneNumber again;
+  std::string again_out;
+  if (util->Parse(out, std::string(default_region), &again) != PhoneNumberUtil::NO_PARSING_ERROR ||
+      (util->Format(again, PhoneNumberUtil::E164, &again_out), again_out != out)) {
+    return absl::InvalidArgumentError("phone: not a phone number (no single canonical form)");
+  }
   return out;
 }
 
@@ -143,12 +153,14 @@ absl::StatusOr<std::string> Plate(absl::string_view text) {
 }
 
 absl::StatusOr<std::string> Handle(absl::string_view text) {
-  std::string h(absl::StripAsciiWhitespace(text));
-  while (!h.empty() && h[0] == '@') h.erase(0, 1);
+  // Whitespace anywhere goes first, then the leading '@'s: so the result
+  // has none of either and normalises to itself.
   std::string out;
-  for (char c : absl::AsciiStrToLower(h)) {
-    if (c != ' ') out.push_back(c);
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!absl::ascii_isspace(u)) out.push_back(absl::ascii_tolower(u));
   }
+  out.erase(0, std::min(out.find_first_not_of('@'), out.size()));
   if (out.size() < 2) return absl::InvalidArgumentError("handle: too short");
   return out;
 }

@@ -45,6 +45,19 @@ TEST(PhoneTest, RejectsNonNumbers) {
             std::string::npos);  // no value in errors
 }
 
+// Found by fuzz_normalize: this parsed (region UA) to a number whose E.164
+// form parsed to another one, so normalising twice gave two values.
+TEST(PhoneTest, WhatItAcceptsNormalisesToItself) {
+  for (const char* text : {"@@@(0000 2020000-123#", "067 123 4567", "0044 20 7946 0000"}) {
+    auto once = Phone(text, "UA");
+    if (!once.ok()) continue;
+    auto twice = Phone(*once, "UA");
+    ASSERT_TRUE(twice.ok()) << text;
+    EXPECT_EQ(*twice, *once) << text;
+  }
+  EXPECT_TRUE(Phone("067 123 4567", "UA").ok());
+}
+
 TEST(SelectorTest, EmailsDocumentsPlatesHandles) {
   EXPECT_EQ(*Email("  Maria.Ivanova@Example.ORG "), "maria.ivanova@example.org");
   EXPECT_FALSE(Email("no-at-sign").ok());
@@ -56,6 +69,22 @@ TEST(SelectorTest, EmailsDocumentsPlatesHandles) {
   EXPECT_EQ(*Plate("ab12 cde"), "AB12CDE");
   EXPECT_EQ(*Handle("@Mash_1"), "mash_1");
   EXPECT_FALSE(Handle("@").ok());
+}
+
+// Found by fuzz_normalize: "@ @x" gave "@x" (the '@' was stripped before
+// the spaces were), and a tab stayed inside, so normalising a handle again
+// gave another key.
+TEST(SelectorTest, HandleIsIdempotentWithoutLeadingAt) {
+  EXPECT_EQ(*Handle("@ @Mash_1"), "mash_1");
+  EXPECT_EQ(*Handle("@\tmash\n_1"), "mash_1");
+  for (const char* v : {"@ @x1", "@\t\x01\x02", " @@ ab c ", "x\t@y"}) {
+    auto once = Handle(v);
+    ASSERT_TRUE(once.ok()) << v;
+    EXPECT_NE(once->front(), '@') << v;
+    auto twice = Handle(*once);
+    ASSERT_TRUE(twice.ok()) << v;
+    EXPECT_EQ(*twice, *once) << v;
+  }
 }
 
 TEST(IbanTest, ValidatesChecksum) {

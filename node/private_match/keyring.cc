@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "crypto/aead.h"
+#include "crypto/sealed_file.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 
@@ -28,29 +29,49 @@ namespace {
 // writes it plus one.
 ABSL_CONST_INIT absl::Mutex rekey_mu(absl::kConstInit);
 
-// Reads DIR/oprf.seed, creating it (0600) on first use.
-absl::StatusOr<std::string> LoadOrCreateSeed(const std::string& path) {
+// Reads DIR/oprf.seed, creating it (0600) on first use; sealed under
+// `seed_key` when the node has a data key.
+absl::StatusOr<std::string> LoadOrCreateSeed(const std::string& path,
+                                             const crypto::SealingKey* seed_key) {
+  constexpr char kName[] = "oprf.seed";  // what a sealed seed is bound to
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot create"));
     std::string seed(32, '\0');
     randombytes_buf(seed.data(), seed.size());
-    const bool ok = write(fd, seed.data(), seed.size()) == 32 && fsync(fd) == 0;
+    std::string text = seed_key != nullptr ? crypto::SealFile(*seed_key, kName, seed) : seed;
+    const bool ok =
+        write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
     close(fd);
     sodium_memzero(seed.data(), seed.size());
+    sodium_memzero(text.data(), text.size());
     if (!ok) return absl::InternalError(absl::StrCat(path, ": write failed"));
     if (stat(path.c_str(), &st) != 0) return absl::InternalError(absl::StrCat(path, ": missing"));
   }
   if ((st.st_mode & 077) != 0) {
     return absl::PermissionDeniedError(absl::StrCat(path, ": key file is too open (must be 0600)"));
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  std::string seed(32, '\0');
-  const bool ok = fd >= 0 && read(fd, seed.data(), seed.size()) == 32;
-  if (fd >= 0) close(fd);
-  if (!ok) return absl::DataLossError(absl::StrCat(path, ": corrupt OPRF seed"));
-  return seed;
+  auto contents = common::ReadWholeFile(path, 4096);
+  if (!contents.ok()) return absl::DataLossError(absl::StrCat(path, ": unreadable OPRF seed"));
+  if (seed_key != nullptr || crypto::IsSealedFile(*contents)) {
+    if (seed_key == nullptr) {
+      sodium_memzero(contents->data(), contents->size());
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": sealed under the node's data key; give its key source"));
+    }
+    auto opened = crypto::OpenSealedFile(*seed_key, kName, *contents);
+    sodium_memzero(contents->data(), contents->size());
+    if (!opened.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", opened.status().message()));
+    }
+    contents = *std::move(opened);
+  }
+  if (contents->size() != 32) {
+    sodium_memzero(contents->data(), contents->size());
+    return absl::DataLossError(absl::StrCat(path, ": corrupt OPRF seed"));
+  }
+  return *std::move(contents);
 }
 
 // DIR/oprf.generation: the current key generation on the first line (all
@@ -94,8 +115,9 @@ absl::StatusOr<int64_t> ReadGeneration(const common::NodePaths& paths) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const common::NodePaths& paths) {
-  ASSIGN_OR_RETURN(std::string seed, LoadOrCreateSeed(paths.oprf_seed()));
+absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const common::NodePaths& paths,
+                                                       const crypto::SealingKey* seed_key) {
+  ASSIGN_OR_RETURN(std::string seed, LoadOrCreateSeed(paths.oprf_seed(), seed_key));
   auto handle_key = crypto::DeriveBytes(seed, "fedlink/handle/v1", 32);
   auto slot_key = crypto::DeriveBytes(seed, "fedlink/slot/v1", 32);
   if (!handle_key.ok() || !slot_key.ok()) {

@@ -31,6 +31,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "crypto/aead.h"
 #include "crypto/oprf.h"
 #include "node/common/node_paths.h"
 #include "node/match/keyspec.h"
@@ -104,8 +105,11 @@ class Keyring {
  public:
   // Reads DIR/oprf.seed, creating it (0600, 32 random bytes) on first use.
   // PermissionDenied if the file is more open than 0600 or cannot be
-  // created; DataLoss if it is not 32 bytes.
-  static absl::StatusOr<std::unique_ptr<Keyring>> Open(const common::NodePaths& paths);
+  // created; DataLoss if it is not 32 bytes. With `seed_key` (the node's
+  // data key, config::OpenedNode::file_key) the seed is sealed under it
+  // (crypto/sealed_file.h) and DataLoss if it does not open.
+  static absl::StatusOr<std::unique_ptr<Keyring>> Open(
+      const common::NodePaths& paths, const crypto::SealingKey* seed_key = nullptr);
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
   ~Keyring();

@@ -18,6 +18,7 @@
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
 #include "node/private_match/stale_table.h"
+#include "node/private_match/table_assembler.h"
 
 namespace fedlink::private_match {
 
@@ -122,70 +123,25 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
   context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
   auto reader = impl_->stub->GetTagTable(&context, request);
 
-  TableUpdate update;
-  Table& table = update.table;
-  size_t bytes = 0;
-  bool last = false;
-  uint64_t total = 0;
+  TableAssembler assembler({digest, want_prefix, max_slots, limits_.max_bytes, held});
   const auto bad = [&](absl::string_view why) {
+    last_peer_index_ = assembler.audit_index();
     context.TryCancel();
     return impl_->PeerError("tag table refused", absl::DataLossError(std::string(why)));
   };
   while (reader->Read(&signed_chunk)) {
-    if (last) return bad("data after the last chunk");
+    if (assembler.complete()) return bad("data after the last chunk");
     auto opened =
         federation::OpenAnswer(signed_chunk.envelope(), "fedlink.v1.TableChunk", impl_->peer);
     if (!opened.ok()) return bad(opened.status().message());
-    fedlink::v1::TableChunk chunk;
-    if (!chunk.ParseFromString(*opened)) return bad("malformed chunk");
-    if (chunk.request_sha256() != digest) return bad("chunk does not answer our request");
-    if (!absl::StartsWith(chunk.table_id(), want_prefix)) {
-      return bad(absl::StrCat("table '", chunk.table_id(), "' is not of the current epoch ('",
-                              want_prefix, "...')"));
-    }
-    if (table.table_id.empty()) {
-      last_peer_index_ = chunk.audit_index();
-      table.table_id = chunk.table_id();
-      table.t = static_cast<int>(chunk.t());
-      table.min_score = chunk.min_score();
-      table.notify_owner = chunk.notify_owner();
-      table.version = chunk.version();
-      table.as_of = chunk.as_of();
-      update.delta = chunk.delta();
-      update.slots_after = chunk.slots_after();
-      update.removed.assign(chunk.removed().begin(), chunk.removed().end());
-      total = chunk.total_slots();
-      const uint64_t whole = update.delta ? update.slots_after : total;
-      if (whole > max_slots || total > max_slots) {
-        return bad(absl::StrCat("table of ", whole, " records exceeds the limit of ", max_slots,
-                                " (the peer's roster-declared maximum, or ours)"));
-      }
-      if (update.delta && (held == nullptr || chunk.table_id() != held->table_id)) {
-        return bad("a delta for a table we do not hold");
-      }
-      if (update.removed.size() > kMaxRemovedPerDelta) return bad("too many removals");
-      table.slots.reserve(total);
-    } else if (static_cast<int>(chunk.t()) != table.t || chunk.total_slots() != total ||
-               chunk.table_id() != table.table_id || chunk.delta() != update.delta ||
-               chunk.version() != table.version || chunk.removed_size() != 0) {
-      return bad("chunks disagree on t, size, version or kind");
-    }
-    if (chunk.first_slot() != table.slots.size()) return bad("chunks are not contiguous");
-    if (table.slots.size() + chunk.slots_size() > total) return bad("more slots than announced");
-    for (auto& s : *chunk.mutable_slots()) {
-      bytes += s.entries().size() + s.sealed_payload().size();
-      if (bytes > limits_.max_bytes) return bad("table exceeds the byte limit");
-      table.slots.push_back(
-          {s.id(), std::move(*s.mutable_entries()), std::move(*s.mutable_sealed_payload())});
-    }
-    last = chunk.last();
+    if (absl::Status s = assembler.Add(*opened); !s.ok()) return bad(s.message());
   }
+  last_peer_index_ = assembler.audit_index();
   grpc::Status status = reader->Finish();
   if (!status.ok()) return impl_->PeerError("tag table", FromGrpc(status));
-  if (!last || table.slots.size() != total) {
-    return impl_->PeerError("tag table", absl::DataLossError("table is incomplete"));
-  }
-  expected_table_id_ = table.table_id;
+  auto update = std::move(assembler).Finish();
+  if (!update.ok()) return impl_->PeerError("tag table", update.status());
+  expected_table_id_ = update->table.table_id;
   return update;
 }
 

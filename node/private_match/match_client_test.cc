@@ -218,6 +218,9 @@ struct TableCase {
   Flaw flaw;
   const char* error;
 };
+// Stable test names (gtest would print the struct's bytes, padding and
+// pointer included, so each build would name the tests differently).
+void PrintTo(const TableCase& c, std::ostream* os) { *os << "flaw" << static_cast<int>(c.flaw); }
 
 class RogueTableTest : public MatchClientTest, public ::testing::WithParamInterface<TableCase> {};
 
@@ -245,6 +248,9 @@ struct EvaluateCase {
   bool stream;
   const char* error;
 };
+void PrintTo(const EvaluateCase& c, std::ostream* os) {
+  *os << "flaw" << static_cast<int>(c.flaw) << (c.stream ? "_stream" : "_unary");
+}
 
 class RogueEvaluateTest : public MatchClientTest,
                           public ::testing::WithParamInterface<EvaluateCase> {};

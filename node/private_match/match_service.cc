@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +12,7 @@
 #include "fedlink/v1/match.grpc.pb.h"
 #include "node/federation/grpc_settings.h"
 #include "node/federation/signed_rpc.h"
+#include "node/match/keyspec.h"
 #include "node/private_match/requester.h"
 #include "node/private_match/table_delta.h"
 
@@ -126,6 +129,8 @@ class MatchService final : public fedlink::v1::Match::Service {
     const absl::string_view envelope = request->envelope();
     auto update = [&](const VerifiedRequest& v, TableCall& call,
                       audit::Event& entry) -> absl::StatusOr<TableUpdate> {
+      RETURN_IF_ERROR(responder_->CheckAuthority(call.peer, v.header.purpose, v.header.legal_basis,
+                                                 v.header.official));
       ASSIGN_OR_RETURN(TableUpdate update,
                        responder_->UpdateFor(call.peer, v.header.purpose,
                                              call.held.table_id.empty() ? nullptr : &call.held));
@@ -174,11 +179,19 @@ class MatchService final : public fedlink::v1::Match::Service {
     auto evaluate = [this](const VerifiedRequest& v, EvaluateCall& call,
                            audit::Event& entry) -> absl::StatusOr<Evaluated> {
       Evaluated out;
+      RETURN_IF_ERROR(responder_->CheckAuthority(call.peer, v.header.purpose, v.header.legal_basis,
+                                                 v.header.official));
       ASSIGN_OR_RETURN(out.elements,
                        responder_->Evaluate(call.peer, v.header.purpose, call.blinded,
                                             call.key_types, &out.remaining, &out.table_id));
       entry.count = out.elements.size();
       entry.detail = absl::StrCat("budget left ", out.remaining, "; table ", out.table_id);
+      // How many elements of each key type: an auditor sees a batch that
+      // probes one selector type only (docs/audit.md "Misuse signals").
+      std::map<std::string, uint64_t> per_type;
+      for (match::keyspec::KeyType t : call.key_types) ++per_type[match::keyspec::Info(t).name];
+      absl::StrAppend(&entry.detail, "; key types");
+      for (const auto& [name, n] : per_type) absl::StrAppend(&entry.detail, " ", name, "=", n);
       return out;
     };
     auto answer = [](const VerifiedRequest& v, Evaluated& evaluated,

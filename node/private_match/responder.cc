@@ -14,10 +14,11 @@ namespace fedlink::private_match {
 absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const common::NodePaths& paths,
                                                              const config::NodeConfig& config,
                                                              store::RecordStore* store,
-                                                             common::Clock* clock) {
+                                                             common::Clock* clock,
+                                                             const crypto::SealingKey* seed_key) {
   if (clock == nullptr) clock = common::Clock::Real();
   Parts parts;
-  ASSIGN_OR_RETURN(parts.keyring, Keyring::Open(paths));
+  ASSIGN_OR_RETURN(parts.keyring, Keyring::Open(paths, seed_key));
   parts.policy = std::make_unique<LivePolicy>(
       paths, config.node_id, [paths, clock] { return Keyring::Rekey(paths, clock->Now()); });
   // The watermark first: on a node directory of an older fedlink it takes
@@ -164,6 +165,14 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
     update.slots_after = all.size();
   }
   return update;
+}
+
+absl::Status Responder::CheckAuthority(const PeerIdentity& peer, absl::string_view purpose,
+                                       absl::string_view legal_basis, absl::string_view official) {
+  ASSIGN_OR_RETURN(const auto policy, policy_->Current());
+  const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
+  if (rule == nullptr) return absl::OkStatus();
+  return policy::CheckAuthority(*rule, legal_basis, official);
 }
 
 absl::StatusOr<std::string> Responder::AuthorizeContact(const PeerIdentity& peer,

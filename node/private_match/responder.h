@@ -67,11 +67,11 @@ class Responder {
   // Opens every part from the node directory `paths` (creating oprf.seed,
   // budget.db and consent_expiry.checked on first use). A policy change
   // re-keys through the keyring. `store` and `clock` (Clock::Real() if
-  // null) must outlive the responder.
-  static absl::StatusOr<std::unique_ptr<Responder>> Create(const common::NodePaths& paths,
-                                                           const config::NodeConfig& config,
-                                                           store::RecordStore* store,
-                                                           common::Clock* clock);
+  // null) must outlive the responder. `seed_key`: the node's file key
+  // (config::OpenedNode::file_key), null for a plaintext node.
+  static absl::StatusOr<std::unique_ptr<Responder>> Create(
+      const common::NodePaths& paths, const config::NodeConfig& config, store::RecordStore* store,
+      common::Clock* clock, const crypto::SealingKey* seed_key = nullptr);
   // Composes parts opened by the caller (none may be null).
   Responder(const config::NodeConfig& config, store::RecordStore* store, common::Clock* clock,
             Parts parts);
@@ -91,6 +91,13 @@ class Responder {
       absl::Span<const crypto::oprf::Element> blinded,
       absl::Span<const match::keyspec::KeyType> key_types, uint64_t* budget_remaining,
       std::string* table_id = nullptr);
+  // Whether a request from `peer` for `purpose` names the authority the
+  // policy rule that applies requires (require_legal_basis: a legal basis
+  // and an official, from the request's signed header). PermissionDenied
+  // naming the rule and what is missing; OK if no rule applies (the request
+  // is then denied on its own terms).
+  absl::Status CheckAuthority(const PeerIdentity& peer, absl::string_view purpose,
+                              absl::string_view legal_basis, absl::string_view official);
   // A contact request from `peer` about `handle` for `purpose` is allowed
   // only if the handle was issued to that peer (under a key generation of
   // the last kHandleLifetime) and the policy shares that record with the

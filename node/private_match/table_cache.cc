@@ -21,6 +21,14 @@ bool SafeName(absl::string_view s) {
   return s[0] != '.';
 }
 
+// A sealed cache file: this magic, then nonce || ciphertext || tag.
+constexpr absl::string_view kSealedMagic = "fedlink-sealed-table v1\n";
+
+std::string Place(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return absl::StrCat("fedlink table cache v1 ", path.substr(slash + 1));
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> TableCache::PathFor(absl::string_view peer,
@@ -38,6 +46,22 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(absl::string_view pee
   ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
   auto bytes = common::ReadWholeFile(path);
   if (!bytes.ok()) return std::nullopt;  // nothing cached
+  const bool sealed = absl::StartsWith(*bytes, kSealedMagic);
+  if (key_ == nullptr && sealed) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": sealed under the node's data key; give its key source"));
+  }
+  if (key_ != nullptr && !sealed) return std::nullopt;  // cached in the clear before: refetch
+  if (key_ != nullptr) {
+    auto opened = key_->Open(absl::string_view(*bytes).substr(kSealedMagic.size()), Place(path));
+    if (!opened.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(path,
+                       ": table cache does not open (altered, moved, or another key; delete it to "
+                       "refetch)"));
+    }
+    bytes = *std::move(opened);
+  }
   fedlink::v1::CachedTable cached;
   if (!cached.ParseFromString(*bytes) || cached.peer() != peer || cached.purpose() != purpose) {
     return absl::DataLossError(absl::StrCat(path, ": corrupt table cache (delete it to refetch)"));
@@ -87,7 +111,9 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose, 
     slot->set_sealed_payload(s.sealed_payload);
   }
   // 0600: a peer's table is theirs, not every local user's.
-  if (auto s = common::WriteFileAtomically(path, cached.SerializeAsString(), 0600); !s.ok()) {
+  std::string contents = cached.SerializeAsString();
+  if (key_ != nullptr) contents = absl::StrCat(kSealedMagic, key_->Seal(contents, Place(path)));
+  if (auto s = common::WriteFileAtomically(path, contents, 0600); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), " (the table cache)"));
   }
   return absl::OkStatus();

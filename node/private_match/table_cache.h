@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "crypto/aead.h"
 #include "node/common/node_paths.h"
 #include "node/private_match/tag_table.h"
 
@@ -19,10 +20,15 @@ struct CachedTable {
   absl::Time fetched_at;
 };
 
+// With `key` (the node's data key, config::OpenedNode::file_key), each file
+// is sealed under it (XChaCha20-Poly1305, the file's name as associated
+// data, so a peer's table moved to another's name does not open); a file
+// that does not open is refused (DataLoss), a clear one is ignored and
+// refetched.
 class TableCache {
  public:
-  explicit TableCache(std::string node_dir)
-      : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()) {}
+  explicit TableCache(std::string node_dir, const crypto::SealingKey* key = nullptr)
+      : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()), key_(key) {}
 
   // The cached table of `peer` for `purpose`, if any and still of the epoch
   // of `now` and no older than `max_age`. A corrupt file is an error.
@@ -36,6 +42,7 @@ class TableCache {
  private:
   absl::StatusOr<std::string> PathFor(absl::string_view peer, absl::string_view purpose) const;
   std::string dir_;
+  const crypto::SealingKey* key_;
 };
 
 }  // namespace fedlink::private_match

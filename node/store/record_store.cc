@@ -2,10 +2,12 @@
 
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "node/common/status_macros.h"
+#include "node/store/person_codec.h"
 #include "node/store/sqlite.h"
 #include "node/store/value_list.h"
 
@@ -62,7 +64,39 @@ INSERT INTO record_changes (external_id, version) SELECT external_id, 0 FROM rec
 -- Consents that expire re-key the responder (AnyConsentExpiresIn).
 CREATE INDEX records_by_consent_expiry ON records (consent_expires_at);
 )sql"},
+    // Records sealed under the node's data key (crypto/data_key.h): the
+    // whole person in one XChaCha20-Poly1305 ciphertext bound to its row
+    // key, the keyed digest of its external id, which is what upserts and
+    // the change log search by. Only the consent expiry (a time, for the
+    // re-keying check) and row times stay in the clear. A node with a data
+    // key keeps `records` and `record_changes` empty.
+    {3, R"sql(
+CREATE TABLE sealed_records (
+  id INTEGER PRIMARY KEY,
+  row_key BLOB NOT NULL UNIQUE,
+  consent_expires_at INTEGER NOT NULL,
+  person BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX sealed_records_by_consent_expiry ON sealed_records (consent_expires_at);
+CREATE TABLE sealed_changes (
+  row_key BLOB PRIMARY KEY,
+  external_id BLOB NOT NULL,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sealed_changes_by_version ON sealed_changes (version);
+)sql"},
 };
+
+// Places (associated data) of the sealed values; the format version is the
+// last part of each.
+constexpr char kSealedTable[] = "records";
+constexpr char kPersonColumn[] = "person";
+constexpr char kChangesTable[] = "record_changes";
+constexpr char kExternalIdColumn[] = "external_id";
+constexpr uint32_t kSealVersion = 1;
+constexpr char kExternalIdDomain[] = "records.external_id";
 
 constexpr char kSelectColumns[] =
     "id, external_id, role, given_name, family_name, dob_year, dob_month, "
@@ -103,10 +137,19 @@ absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
 
 class SqliteRecordStore : public RecordStore {
  public:
-  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock, int version)
-      : db_(std::move(db)), clock_(clock), version_(version) {}
+  SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock, int version,
+                    const crypto::DataKey* key)
+      : db_(std::move(db)), clock_(clock), version_(version), key_(key) {}
 
   absl::Status Prepare() {
+    if (key_ != nullptr) {
+      ASSIGN_OR_RETURN(upsert_,
+                       db_->Prepare("INSERT INTO sealed_records (row_key, consent_expires_at, "
+                                    "person, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) "
+                                    "ON CONFLICT(row_key) DO UPDATE SET consent_expires_at=?2, "
+                                    "person=?3, updated_at=?4"));
+      return absl::OkStatus();
+    }
     ASSIGN_OR_RETURN(
         upsert_, db_->Prepare("INSERT INTO records (external_id, role, given_name, family_name, "
                               "dob_year, "
@@ -138,6 +181,17 @@ class SqliteRecordStore : public RecordStore {
     ASSIGN_OR_RETURN(const int64_t version, BumpVersionLocked());
     std::string encoded;
     for (const record::Person& p : persons) {
+      if (key_ != nullptr) {
+        const std::string row_key = RowKey(p.external_id);
+        EncodePerson(p, &encoded);
+        upsert_->BindBlob(1, row_key)
+            .Bind(2, p.consent_expires_at)
+            .BindBlob(3, key_->sealing().Seal(encoded, PersonPlace(row_key)))
+            .Bind(4, now);
+        RETURN_IF_ERROR(upsert_->Run());
+        RETURN_IF_ERROR(LogChangeLocked(p.external_id, version));
+        continue;
+      }
       upsert_->Bind(1, p.external_id)
           .Bind(2, static_cast<int64_t>(p.role))
           .Bind(3, p.given_name)
@@ -166,6 +220,16 @@ class SqliteRecordStore : public RecordStore {
 
   absl::StatusOr<std::optional<record::Person>> Get(absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
+    if (key_ != nullptr) {
+      ASSIGN_OR_RETURN(
+          auto st,
+          db_->Prepare("SELECT id, row_key, person FROM sealed_records WHERE row_key = ?1"));
+      st->BindBlob(1, RowKey(external_id));
+      ASSIGN_OR_RETURN(const bool row, st->Step());
+      if (!row) return std::nullopt;
+      ASSIGN_OR_RETURN(record::Person p, PersonFromSealedRow(*st));
+      return p;
+    }
     ASSIGN_OR_RETURN(auto st, db_->Prepare(absl::StrCat("SELECT ", kSelectColumns,
                                                         " FROM records WHERE external_id = ?1")));
     st->Bind(1, external_id);
@@ -178,9 +242,15 @@ class SqliteRecordStore : public RecordStore {
   absl::StatusOr<bool> Delete(absl::string_view external_id) override {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
-    ASSIGN_OR_RETURN(auto st,
-                     db_->Prepare("DELETE FROM records WHERE external_id = ?1 RETURNING id"));
-    st->Bind(1, external_id);
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(key_ != nullptr ? "DELETE FROM sealed_records WHERE "
+                                                             "row_key = ?1 RETURNING id"
+                                                           : "DELETE FROM records WHERE "
+                                                             "external_id = ?1 RETURNING id"));
+    if (key_ != nullptr) {
+      st->BindBlob(1, RowKey(external_id));
+    } else {
+      st->Bind(1, external_id);
+    }
     ASSIGN_OR_RETURN(const bool deleted, st->Step());
     st.reset();
     if (deleted) {
@@ -197,12 +267,21 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::StatusOr<uint64_t> CountLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COUNT(*) FROM records"));
+    ASSIGN_OR_RETURN(auto st, db_->Prepare(key_ != nullptr ? "SELECT COUNT(*) FROM sealed_records"
+                                                           : "SELECT COUNT(*) FROM records"));
     RETURN_IF_ERROR(st->Step());
     return static_cast<uint64_t>(st->ColumnInt64(0));
   }
 
   absl::StatusOr<std::map<record::Role, uint64_t>> CountByRole() override {
+    if (key_ != nullptr) {  // roles are sealed: count them by opening every record
+      std::map<record::Role, uint64_t> out;
+      RETURN_IF_ERROR(ForEach([&](const record::Person& p) {
+        ++out[p.role];
+        return absl::OkStatus();
+      }));
+      return out;
+    }
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT role, COUNT(*) FROM records GROUP BY role"));
     std::map<record::Role, uint64_t> out;
@@ -238,11 +317,10 @@ class SqliteRecordStore : public RecordStore {
 
   absl::StatusOr<bool> AnyConsentExpiresIn(int64_t after, int64_t until) override {
     absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(
-        auto st,
-        db_->Prepare(
-            "SELECT 1 FROM records WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 "
-            "LIMIT 1"));
+    ASSIGN_OR_RETURN(auto st,
+                     db_->Prepare(absl::StrCat(
+                         "SELECT 1 FROM ", key_ != nullptr ? "sealed_records" : "records",
+                         " WHERE consent_expires_at > ?1 AND consent_expires_at <= ?2 LIMIT 1")));
     st->Bind(1, after).Bind(2, until);
     return st->Step();
   }
@@ -265,6 +343,19 @@ class SqliteRecordStore : public RecordStore {
 
   absl::Status LogChangeLocked(absl::string_view external_id, int64_t version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (key_ != nullptr) {
+      if (log_change_ == nullptr) {
+        ASSIGN_OR_RETURN(log_change_, db_->Prepare("INSERT INTO sealed_changes (row_key, "
+                                                   "external_id, version) VALUES (?1, ?2, ?3) "
+                                                   "ON CONFLICT(row_key) DO UPDATE SET "
+                                                   "external_id = ?2, version = ?3"));
+      }
+      const std::string row_key = RowKey(external_id);
+      log_change_->BindBlob(1, row_key)
+          .BindBlob(2, key_->sealing().Seal(external_id, ChangePlace(row_key)))
+          .Bind(3, version);
+      return log_change_->Run();
+    }
     if (log_change_ == nullptr) {
       ASSIGN_OR_RETURN(
           log_change_,
@@ -283,34 +374,145 @@ class SqliteRecordStore : public RecordStore {
     const uint64_t current = static_cast<uint64_t>(version->ColumnInt64(0));
     if (changed == nullptr) return current;
     changed->clear();
-    ASSIGN_OR_RETURN(auto st,
-                     db_->Prepare("SELECT external_id FROM record_changes WHERE version > ?1"));
+    ASSIGN_OR_RETURN(
+        auto st, db_->Prepare(key_ != nullptr ? "SELECT external_id, row_key FROM sealed_changes "
+                                                "WHERE version > ?1"
+                                              : "SELECT external_id FROM record_changes WHERE "
+                                                "version > ?1"));
     st->Bind(1, static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX)));
     while (true) {
       ASSIGN_OR_RETURN(const bool r, st->Step());
       if (!r) break;
-      changed->insert(st->ColumnText(0));
+      if (key_ == nullptr) {
+        changed->insert(st->ColumnText(0));
+        continue;
+      }
+      const std::string row_key = st->ColumnBlob(1);
+      auto id = key_->sealing().Open(st->ColumnBlob(0), ChangePlace(row_key));
+      if (!id.ok() || RowKey(*id) != row_key) {
+        return absl::DataLossError(absl::StrCat(
+            db_->path(), ": record_changes row ", absl::BytesToHexString(row_key).substr(0, 16),
+            ": external_id does not open (altered, moved from another row, or another key)"));
+      }
+      changed->insert(*std::move(id));
     }
     return current;
   }
 
   absl::Status ForEachLocked(const std::function<absl::Status(const record::Person&)>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(auto records, db_->Prepare(absl::StrCat("SELECT ", kSelectColumns,
-                                                             " FROM records ORDER BY id")));
+    ASSIGN_OR_RETURN(
+        auto records,
+        db_->Prepare(key_ != nullptr
+                         ? "SELECT id, row_key, person FROM sealed_records ORDER BY id"
+                         : absl::StrCat("SELECT ", kSelectColumns, " FROM records ORDER BY id")));
     while (true) {
       ASSIGN_OR_RETURN(const bool row, records->Step());
       if (!row) break;
-      ASSIGN_OR_RETURN(const record::Person p, PersonFromRow(*records));
+      ASSIGN_OR_RETURN(const record::Person p,
+                       key_ != nullptr ? PersonFromSealedRow(*records) : PersonFromRow(*records));
       RETURN_IF_ERROR(fn(p));
     }
     return absl::OkStatus();
+  }
+
+ public:
+  // Converts the rows of a plaintext store (an older fedlink's, or one
+  // opened without a key before) into sealed rows, in one transaction: a
+  // crash leaves the old rows or the new ones. Deleted plaintext is
+  // overwritten (secure_delete) and the WAL truncated afterwards.
+  absl::StatusOr<uint64_t> SealPlaintextRows() {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(auto any, db_->Prepare("SELECT (SELECT COUNT(*) FROM records) + "
+                                            "(SELECT COUNT(*) FROM record_changes)"));
+    RETURN_IF_ERROR(any->Step());
+    const int64_t rows = any->ColumnInt64(0);
+    any.reset();
+    if (rows == 0) return 0;
+    ASSIGN_OR_RETURN(auto tx, db_->Begin());
+    ASSIGN_OR_RETURN(auto read, db_->Prepare(absl::StrCat("SELECT ", kSelectColumns,
+                                                          ", created_at, updated_at FROM records "
+                                                          "ORDER BY id")));
+    ASSIGN_OR_RETURN(auto write, db_->Prepare("INSERT INTO sealed_records (row_key, "
+                                              "consent_expires_at, person, created_at, "
+                                              "updated_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    std::string encoded;
+    uint64_t sealed = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(const record::Person p, PersonFromRow(*read));
+      const std::string row_key = RowKey(p.external_id);
+      EncodePerson(p, &encoded);
+      write->BindBlob(1, row_key)
+          .Bind(2, p.consent_expires_at)
+          .BindBlob(3, key_->sealing().Seal(encoded, PersonPlace(row_key)))
+          .Bind(4, read->ColumnInt64(22))
+          .Bind(5, read->ColumnInt64(23));
+      RETURN_IF_ERROR(write->Run());
+      ++sealed;
+    }
+    read.reset();
+    ASSIGN_OR_RETURN(auto changes, db_->Prepare("SELECT external_id, version FROM record_changes"));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, changes->Step());
+      if (!row) break;
+      RETURN_IF_ERROR(LogChangeLocked(changes->ColumnText(0), changes->ColumnInt64(1)));
+    }
+    changes.reset();
+    RETURN_IF_ERROR(db_->Exec("DELETE FROM records; DELETE FROM record_changes;"));
+    RETURN_IF_ERROR(tx->Commit());
+    // The plaintext pages are zeroed (secure_delete); rebuild the file and
+    // empty the WAL, which held them before the checkpoint.
+    RETURN_IF_ERROR(db_->Exec("VACUUM"));
+    RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    return sealed;
+  }
+
+  // A store opened without a key must not hold sealed records, and one
+  // opened with a key must not keep any in the clear.
+  absl::Status CheckMode() {
+    absl::MutexLock lock(&mu_);
+    if (key_ != nullptr) return absl::OkStatus();
+    ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT EXISTS (SELECT 1 FROM sealed_records)"));
+    RETURN_IF_ERROR(st->Step());
+    if (st->ColumnInt64(0) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          db_->path(), ": holds records sealed under a data key; open it with its key source"));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string RowKey(absl::string_view external_id) const {
+    return key_->LookupDigest(kExternalIdDomain, external_id);
+  }
+  static std::string PersonPlace(absl::string_view row_key) {
+    return crypto::RowPlace(kSealedTable, row_key, kPersonColumn, kSealVersion);
+  }
+  static std::string ChangePlace(absl::string_view row_key) {
+    return crypto::RowPlace(kChangesTable, row_key, kExternalIdColumn, kSealVersion);
+  }
+
+  // Columns: id, row_key, person. The row is refused unless its ciphertext
+  // opens for this row's key and the person inside carries that key.
+  absl::StatusOr<record::Person> PersonFromSealedRow(const sqlite::Statement& st) const {
+    const std::string row_key = st.ColumnBlob(1);
+    auto plain = key_->sealing().Open(st.ColumnBlob(2), PersonPlace(row_key));
+    record::Person p;
+    if (!plain.ok() || !DecodePerson(*plain, &p) || RowKey(p.external_id) != row_key) {
+      return absl::DataLossError(absl::StrCat(db_->path(), ": records row ", st.ColumnInt64(0),
+                                              ": does not open (truncated, altered, moved from "
+                                              "another row, or another node's key)"));
+    }
+    return p;
   }
 
   absl::Mutex mu_;
   std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
   common::Clock* clock_;
   const int version_;
+  const crypto::DataKey* key_;  // null: a plaintext store (an older node's)
   std::unique_ptr<sqlite::Statement> upsert_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<sqlite::Statement> log_change_ ABSL_GUARDED_BY(mu_);
 };
@@ -334,7 +536,13 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(const std::string& 
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   ASSIGN_OR_RETURN(const int version, db->SchemaVersion());
   auto store = std::make_unique<SqliteRecordStore>(
-      std::move(db), options.clock ? options.clock : common::Clock::Real(), version);
+      std::move(db), options.clock ? options.clock : common::Clock::Real(), version,
+      options.data_key);
+  RETURN_IF_ERROR(store->CheckMode());
+  if (options.data_key != nullptr) {
+    ASSIGN_OR_RETURN(const uint64_t sealed, store->SealPlaintextRows());
+    if (options.sealed_on_open != nullptr) *options.sealed_on_open = sealed;
+  }
   RETURN_IF_ERROR(store->Prepare());
   return store;
 }

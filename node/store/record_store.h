@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "crypto/data_key.h"
 #include "node/common/clock.h"
 #include "node/record/person.h"
 
@@ -63,6 +64,13 @@ class RecordStore {
 struct RecordStoreOptions {
   bool create = false;             // create the database if missing (fedlink init)
   common::Clock* clock = nullptr;  // defaults to Clock::Real()
+  // The node's data key: records are sealed under it (each bound to its row),
+  // external ids stored as keyed digests; rows a plaintext store holds are
+  // sealed on open, in one transaction. Null: the plaintext store of a node
+  // made before encryption at rest, which must hold no sealed record.
+  const crypto::DataKey* data_key = nullptr;
+  // If not null: how many plaintext rows were sealed on open.
+  uint64_t* sealed_on_open = nullptr;
 };
 
 // Opens (and migrates) the SQLite record store at `path`. A database written

@@ -122,6 +122,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   // Reading the schema detects a file that is not a database at all.
   RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  // Deleted content is overwritten with zeros, and sorts and temporary
+  // tables stay in memory: nothing that was in a row lingers in free pages
+  // or reaches a temporary file (docs/security.md, "Data at rest").
+  RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete=ON"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
   // 64 MiB page cache: large imports and scans stay in memory.
   RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));
   RETURN_IF_ERROR(

@@ -16,12 +16,15 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "crypto/sealed_file.h"
 #include "node/common/node_paths.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 
 namespace fedlink::tls {
 namespace {
+// The name a sealed tls.key is bound to (crypto/sealed_file.h).
+constexpr char kKeyFileName[] = "tls.key";
 
 struct Free {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -111,21 +114,25 @@ absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
-absl::Status Save(const TlsIdentity& identity, const std::string& dir) {
+absl::Status Save(const TlsIdentity& identity, const std::string& dir,
+                  const crypto::SealingKey* key_file_key) {
   const std::string key_path = common::NodePaths(dir).tls_key();
   int fd = open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return absl::AlreadyExistsError(absl::StrCat(key_path, ": cannot create"));
-  const ssize_t n = write(fd, identity.key_pem.data(), identity.key_pem.size());
+  std::string text = key_file_key != nullptr
+                         ? crypto::SealFile(*key_file_key, kKeyFileName, identity.key_pem)
+                         : identity.key_pem;
+  const ssize_t n = write(fd, text.data(), text.size());
   fsync(fd);
   close(fd);
-  if (n != static_cast<ssize_t>(identity.key_pem.size())) {
+  if (n != static_cast<ssize_t>(text.size())) {
     return absl::InternalError(absl::StrCat(key_path, ": write failed"));
   }
   const std::string cert_path = common::NodePaths(dir).tls_cert();
   return common::WriteFileAtomically(cert_path, identity.cert_pem, 0600);
 }
 
-absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
+absl::StatusOr<TlsIdentity> Load(const std::string& dir, const crypto::SealingKey* key_file_key) {
   const common::NodePaths paths(dir);
   const std::string key_path = paths.tls_key(), cert_path = paths.tls_cert();
   struct stat st;
@@ -140,6 +147,17 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
   auto key_pem = common::ReadWholeFile(key_path, common::kMaxSmallFileBytes);
   if (!key_pem.ok()) return absl::NotFoundError(absl::StrCat(key_path, ": unreadable"));
   id.key_pem = *std::move(key_pem);
+  if (key_file_key != nullptr || crypto::IsSealedFile(id.key_pem)) {
+    if (key_file_key == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(key_path, ": sealed under the node's data key; give its key source"));
+    }
+    auto opened = crypto::OpenSealedFile(*key_file_key, kKeyFileName, id.key_pem);
+    if (!opened.ok()) {
+      return absl::DataLossError(absl::StrCat(key_path, ": ", opened.status().message()));
+    }
+    id.key_pem = *std::move(opened);
+  }
   auto cert_pem = common::ReadWholeFile(cert_path, common::kMaxSmallFileBytes);
   if (!cert_pem.ok()) {
     return absl::NotFoundError(absl::StrCat(cert_path, ": missing TLS certificate"));
@@ -149,6 +167,18 @@ absl::StatusOr<TlsIdentity> Load(const std::string& dir) {
     return absl::DataLossError(absl::StrCat(cert_path, ": ", fp.status().message()));
   }
   return id;
+}
+
+absl::StatusOr<std::string> LoadCertificate(const std::string& dir) {
+  const std::string cert_path = common::NodePaths(dir).tls_cert();
+  auto cert_pem = common::ReadWholeFile(cert_path, common::kMaxSmallFileBytes);
+  if (!cert_pem.ok()) {
+    return absl::NotFoundError(absl::StrCat(cert_path, ": missing TLS certificate"));
+  }
+  if (auto fp = Fingerprint(*cert_pem); !fp.ok()) {
+    return absl::DataLossError(absl::StrCat(cert_path, ": ", fp.status().message()));
+  }
+  return cert_pem;
 }
 
 }  // namespace fedlink::tls

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "crypto/aead.h"
 
 namespace fedlink::tls {
 
@@ -41,10 +42,17 @@ absl::StatusOr<TlsIdentity> GenerateSelfSignedNamed(absl::string_view name, int 
 // `cert_pem`.
 absl::StatusOr<std::string> Fingerprint(absl::string_view cert_pem);
 
-// Writes tls.key (0600, never overwriting) and tls.crt into `dir`.
-absl::Status Save(const TlsIdentity& identity, const std::string& dir);
-// Loads them, refusing a key file readable by anyone but its owner.
-absl::StatusOr<TlsIdentity> Load(const std::string& dir);
+// Writes tls.key (0600, never overwriting) and tls.crt into `dir`; with
+// `key_file_key`, tls.key is sealed under it (crypto/sealed_file.h).
+absl::Status Save(const TlsIdentity& identity, const std::string& dir,
+                  const crypto::SealingKey* key_file_key = nullptr);
+// Loads them, refusing a key file readable by anyone but its owner. With
+// `key_file_key` tls.key must be sealed under it; without, it must be clear.
+absl::StatusOr<TlsIdentity> Load(const std::string& dir,
+                                 const crypto::SealingKey* key_file_key = nullptr);
+// The certificate alone (tls.crt, PEM), checked to parse: what a membership
+// request needs, without the key.
+absl::StatusOr<std::string> LoadCertificate(const std::string& dir);
 
 }  // namespace fedlink::tls
 
