@@ -14,6 +14,13 @@ expect_exit 2 "$FEDLINK" init --dir "$DIR" --key-file "$KEYS/again.key" --node-i
 grep -q "already a node directory" "$WORK/err" || fail "second init not refused clearly"
 pass "init"
 
+# help takes a command of one or two words; an unknown one is an error.
+"$FEDLINK" help audit export >"$WORK/help.out" || fail "help audit export"
+grep -q "fedlink audit export --dir DIR --out FILE" "$WORK/help.out" || fail "help audit export printed the overview"
+expect_exit 2 "$FEDLINK" help no-such-command
+grep -q "unknown command 'no-such-command'" "$WORK/err" || fail "help of an unknown command"
+pass "help of two-word commands"
+
 # FEBRL holds three impossible dates (e.g. day 33): strict import refuses the
 # file at the first one and imports nothing; --bad-dates=drop keeps the rows.
 expect_exit 2 "$FEDLINK" import --dir "$DIR" --map "$MAP" --default-role other "$DATA"

@@ -52,8 +52,11 @@ std::vector<RevocationOutcome> SendNotices(Node& node, followup::FollowupStore& 
 
 // The notices owed about `external_id`: one per peer and handle (a contact
 // request it sent us) or contact id (one we sent it), recorded as pending.
+// `keep_own_id` false (the record is being deleted): the pending notices
+// keep no record id.
 absl::StatusOr<std::vector<Revocation>> OweNotices(followup::FollowupStore& store,
-                                                   const std::string& external_id) {
+                                                   const std::string& external_id,
+                                                   bool keep_own_id) {
   std::vector<Revocation> notices;
   std::set<std::string> seen;
   const absl::Time now = absl::Now();
@@ -64,7 +67,7 @@ absl::StatusOr<std::vector<Revocation>> OweNotices(followup::FollowupStore& stor
     }
     Revocation r;
     r.id = RandomRevocationId();
-    r.own_id = external_id;
+    r.own_id = keep_own_id ? external_id : "";
     r.peer = peer;
     r.handle = handle;
     r.contact_id = contact_id;
@@ -82,6 +85,26 @@ absl::StatusOr<std::vector<Revocation>> OweNotices(followup::FollowupStore& stor
     if (c.own_id == external_id) RETURN_IF_ERROR(add(c.peer, "", c.id));
   }
   return notices;
+}
+
+// What a record that stops being shared owes: the revocation notices (owed
+// first, so they survive the erasure), the follow-up content erased, then
+// the notices sent.
+ConsentWithdrawal OweEraseAndNotify(Node& node, const std::string& external_id, bool deleted) {
+  ConsentWithdrawal withdrawal;
+  absl::StatusOr<followup::FollowupStore*> store = node.Followups();
+  absl::StatusOr<std::vector<Revocation>> owed =
+      store.ok() ? OweNotices(**store, external_id, /*keep_own_id=*/!deleted) : store.status();
+  withdrawal.notices_status = owed.status();
+  // The notices owed keep what they need; the content goes now, whether or
+  // not the peers can be reached.
+  absl::StatusOr<size_t> erased =
+      owed.ok() ? (*store)->EraseContentAbout(external_id, absl::Now(), /*forget_own_id=*/deleted)
+                : owed.status();
+  withdrawal.erasure_status = erased.status();
+  withdrawal.erased = erased.value_or(0);
+  if (owed.ok()) withdrawal.notices = SendNotices(node, **store, *owed);
+  return withdrawal;
 }
 
 }  // namespace
@@ -115,20 +138,24 @@ absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string&
   RETURN_IF_ERROR(node.Log(std::move(entry)));
   RETURN_IF_ERROR(s);
 
-  ConsentWithdrawal withdrawal;
-  absl::StatusOr<followup::FollowupStore*> store = node.Followups();
-  absl::StatusOr<std::vector<Revocation>> owed =
-      store.ok() ? OweNotices(**store, external_id) : store.status();
-  withdrawal.notices_status = owed.status();
-  // The notices owed keep what they need; the content goes now, whether or
-  // not the peers can be reached.
-  absl::StatusOr<size_t> erased =
-      owed.ok() ? (*store)->EraseContentAbout(external_id, absl::Now(), /*forget_own_id=*/false)
-                : owed.status();
-  withdrawal.erasure_status = erased.status();
-  withdrawal.erased = erased.value_or(0);
-  if (owed.ok()) withdrawal.notices = SendNotices(node, **store, *owed);
-  return withdrawal;
+  return OweEraseAndNotify(node, external_id, /*deleted=*/false);
+}
+
+absl::StatusOr<ConsentWithdrawal> DeleteRecord(Node& node, const std::string& external_id) {
+  // Refuse before deleting if the deletion cannot be logged.
+  RETURN_IF_ERROR(node.AuditLog().status());
+  absl::StatusOr<bool> deleted = node.records().Delete(external_id);
+  audit::Event entry = LocalEvent("records.delete");  // no record id: not personal data
+  entry.outcome = OutcomeOf(deleted.status());
+  entry.count = deleted.ok() && *deleted ? 1 : 0;
+  RETURN_IF_ERROR(node.Log(std::move(entry)));
+  RETURN_IF_ERROR(deleted.status());
+  if (!*deleted) return absl::NotFoundError("no record with that external_id");
+  // Re-key, so the deleted record's entries in cached tables open nothing.
+  RETURN_IF_ERROR(RekeyOwnTables(node));
+  // The follow-ups about it keep who asked whom and when, not their content
+  // nor the record's id.
+  return OweEraseAndNotify(node, external_id, /*deleted=*/true);
 }
 
 absl::StatusOr<std::vector<RevocationOutcome>> NotifyRevocations(Node& node) {

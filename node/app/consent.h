@@ -58,6 +58,14 @@ struct ConsentWithdrawal {
 // changes if the access log does not verify.
 absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string& external_id);
 
+// Deletes the record (GDPR Art. 17; logged as records.delete) with what
+// withdrawing its consent owes: re-keyed tables, a revocation notice to
+// every peer that asked or was asked about it, and the follow-up content
+// about it erased; the notices and the follow-ups keep no record id.
+// NotFound if there is no such record; refused before anything changes if
+// the access log does not verify.
+absl::StatusOr<ConsentWithdrawal> DeleteRecord(Node& node, const std::string& external_id);
+
 // Sends again every revocation notice not yet acknowledged.
 absl::StatusOr<std::vector<RevocationOutcome>> NotifyRevocations(Node& node);
 

@@ -126,7 +126,9 @@ TEST_F(ConsentTest, WithdrawalErasesTheFollowupContentAndTheLogsStillVerify) {
 
 TEST_F(ConsentTest, DeletingTheRecordErasesItsFollowupContentAndItsId) {
   Node& police = fed_.node("police");
-  ASSERT_TRUE(DeleteRecord(police, "P-1").ok());
+  auto deletion = DeleteRecord(police, "P-1");
+  ASSERT_TRUE(deletion.ok()) << deletion.status();
+  EXPECT_EQ(deletion->erased, 1u);
   auto inbox = ReadInbox(police);
   ASSERT_TRUE(inbox.ok() && inbox->incoming.size() == 1u);
   const followup::Contact& c = inbox->incoming[0];
@@ -135,6 +137,30 @@ TEST_F(ConsentTest, DeletingTheRecordErasesItsFollowupContentAndItsId) {
   EXPECT_EQ(c.peer, "ngo");
   EXPECT_EQ(common::ReadWholeFile(police.paths().followup_db()).value_or("").find("same survivor?"),
             std::string::npos);
+}
+
+// An erasure (GDPR Art. 17) owes the peers that asked about the record the
+// same notice as a withdrawal (Art. 19); a pending one keeps no record id.
+TEST_F(ConsentTest, DeletingTheRecordSendsTheAskingPeerARevocationNotice) {
+  Node& police = fed_.node("police");
+  fed_.StopServing("ngo");
+  auto deletion = DeleteRecord(police, "P-1");
+  ASSERT_TRUE(deletion.ok()) << deletion.status();
+  ASSERT_TRUE(deletion->notices_status.ok()) << deletion->notices_status;
+  ASSERT_EQ(deletion->notices.size(), 1u);
+  EXPECT_EQ(deletion->notices[0].peer, "ngo");
+  EXPECT_EQ(deletion->pending(), 1u);
+  auto pending = police.Followups().value()->PendingRevocations();
+  ASSERT_TRUE(pending.ok() && pending->size() == 1u);
+  EXPECT_EQ((*pending)[0].own_id, "");
+  EXPECT_EQ(common::ReadWholeFile(police.paths().followup_db()).value_or("").find("P-1"),
+            std::string::npos);
+
+  fed_.Serve("ngo");
+  auto retried = NotifyRevocations(police);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(Acknowledged(*retried), 1u);
+  EXPECT_EQ(NgoRequestStatus(), followup::ContactStatus::kRevoked);
 }
 
 TEST_F(ConsentTest, NoticeStaysPendingWhileThePeerIsUnreachableAndIsRetried) {

@@ -110,22 +110,4 @@ absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external
   return details;
 }
 
-absl::Status DeleteRecord(Node& node, const std::string& external_id) {
-  // Refuse before deleting if the deletion cannot be logged.
-  RETURN_IF_ERROR(node.AuditLog().status());
-  absl::StatusOr<bool> deleted = node.records().Delete(external_id);
-  audit::Event entry = LocalEvent("records.delete");
-  entry.outcome = OutcomeOf(deleted.status());
-  entry.count = deleted.ok() && *deleted ? 1 : 0;
-  RETURN_IF_ERROR(node.Log(std::move(entry)));
-  RETURN_IF_ERROR(deleted.status());
-  if (!*deleted) return NoSuchRecord();
-  // Re-key, so the deleted record's entries in cached tables open nothing.
-  RETURN_IF_ERROR(RekeyOwnTables(node));
-  // The follow-ups about it keep who asked whom and when, not their content
-  // nor the record's id.
-  ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
-  return store->EraseContentAbout(external_id, absl::Now(), /*forget_own_id=*/true).status();
-}
-
 }  // namespace fedlink::app

@@ -81,13 +81,7 @@ struct RecordDetails {
 // NotFound if the node holds no record with that external id.
 absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external_id);
 
-// Deletes one record, logged as records.delete (whatever the outcome), then
-// re-keys so its entries in every cached table open nothing, and erases the
-// content of the follow-ups about it and its id from followup.db
-// (FollowupStore::EraseContentAbout). Refused before
-// anything changes if the access log does not verify; NotFound if there is
-// no such record. The node must be opened with its identity.
-absl::Status DeleteRecord(Node& node, const std::string& external_id);
+// Deleting a record owes revocation notices: DeleteRecord is in consent.h.
 
 }  // namespace fedlink::app
 

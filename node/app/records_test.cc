@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/app/consent.h"
 #include "node/app/followup.h"
 #include "node/app/match.h"
 #include "node/app/test_app_federation.h"
@@ -163,7 +164,7 @@ TEST_F(RecordsTest, DeleteOfAnUnknownIdIsNotFoundButLogged) {
   Node& police = fed_.node("police");
   const std::string before = Generation("police");
   const uint64_t entries = (*police.AuditLog())->size();
-  EXPECT_TRUE(absl::IsNotFound(DeleteRecord(police, "P-404")));
+  EXPECT_TRUE(absl::IsNotFound(DeleteRecord(police, "P-404").status()));
   EXPECT_EQ((*police.AuditLog())->size(), entries + 1);
   EXPECT_EQ(Generation("police"), before);  // nothing left a table
 }

@@ -21,6 +21,26 @@ int RunCount(app::Node& node) {
   return kExitOk;
 }
 
+// What withdrawing consent or deleting a record owed: the follow-up content
+// erased and the revocation notices (exit 1 while any is pending).
+int ReportNoticesAndErasure(const app::ConsentWithdrawal& withdrawal) {
+  if (!withdrawal.notices_status.ok()) return ReportError("records", withdrawal.notices_status);
+  if (!withdrawal.erasure_status.ok()) return ReportError("records", withdrawal.erasure_status);
+  std::cout << "follow-up content erased: " << withdrawal.erased
+            << " contact requests (the access log keeps only commitments)\n";
+  PrintRevocationOutcomes(withdrawal.notices);
+  std::cout << "revocation notices (GDPR Art. 19): " << withdrawal.notices.size() << " owed, "
+            << withdrawal.acknowledged() << " acknowledged, " << withdrawal.pending()
+            << " pending\n";
+  if (withdrawal.pending() > 0) {
+    std::cerr << "records: " << withdrawal.pending()
+              << " peers did not acknowledge; retry with `fedlink records --dir DIR "
+                 "notify-revocations`\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 int RunWithdrawConsent(app::Node& node, const std::string& id) {
   auto withdrawal = app::WithdrawConsent(node, id);
   if (!withdrawal.ok()) return ReportError("records", withdrawal.status());
@@ -28,25 +48,7 @@ int RunWithdrawConsent(app::Node& node, const std::string& id) {
             << "; the node re-keyed: every peer's cached table is void, the "
                "record is "
                "in no new table\n";
-  if (!withdrawal->notices_status.ok()) {
-    return ReportError("records", withdrawal->notices_status);
-  }
-  if (!withdrawal->erasure_status.ok()) {
-    return ReportError("records", withdrawal->erasure_status);
-  }
-  std::cout << "follow-up content erased: " << withdrawal->erased
-            << " contact requests (the access log keeps only commitments)\n";
-  PrintRevocationOutcomes(withdrawal->notices);
-  std::cout << "revocation notices (GDPR Art. 19): " << withdrawal->notices.size() << " owed, "
-            << withdrawal->acknowledged() << " acknowledged, " << withdrawal->pending()
-            << " pending\n";
-  if (withdrawal->pending() > 0) {
-    std::cerr << "records: " << withdrawal->pending()
-              << " peers did not acknowledge; retry with `fedlink records --dir DIR "
-                 "notify-revocations`\n";
-    return kExitFailure;
-  }
-  return kExitOk;
+  return ReportNoticesAndErasure(*withdrawal);
 }
 
 int RunNotifyRevocations(app::Node& node) {
@@ -87,11 +89,10 @@ int RunRecords(const std::vector<std::string>& args) {
       return kExitOk;
     }
     if (op == "delete") {
-      if (absl::Status s = app::DeleteRecord(node, args[1]); !s.ok()) {
-        return ReportError("records", s);
-      }
+      auto deletion = app::DeleteRecord(node, args[1]);
+      if (!deletion.ok()) return ReportError("records", deletion.status());
       std::cout << "deleted 1 record\n";
-      return kExitOk;
+      return ReportNoticesAndErasure(*deletion);
     }
     if (op == "withdraw-consent") return RunWithdrawConsent(node, args[1]);
     if (op == "notify-revocations") return RunNotifyRevocations(node);

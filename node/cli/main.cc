@@ -103,12 +103,19 @@ int Main(int argc, char** argv) {
   if (argc < 2 || absl::string_view(argv[1]) == "help" || absl::string_view(argv[1]) == "--help" ||
       absl::string_view(argv[1]) == "-h") {
     if (argc >= 3 && absl::string_view(argv[1]) == "help") {
-      for (const Command& c : Registry()) {
-        if (c.name == argv[2]) {
-          PrintCommandHelp(c);
-          return kExitOk;
+      // "help audit export" before "help audit", as commands are matched.
+      const std::string two_words = argc >= 4 ? absl::StrCat(argv[2], " ", argv[3]) : "";
+      for (const std::string& name : {two_words, std::string(argv[2])}) {
+        for (const Command& c : Registry()) {
+          if (!name.empty() && c.name == name) {
+            PrintCommandHelp(c);
+            return kExitOk;
+          }
         }
       }
+      std::cerr << "fedlink help: unknown command '" << Safe(argv[2])
+                << "' (run `fedlink help` for the list)\n";
+      return kExitUsage;
     }
     PrintOverview();
     return argc < 2 ? kExitUsage : kExitOk;
