@@ -7,6 +7,7 @@
 #include "node/app/followup.h"
 #include "node/app/match.h"
 #include "node/app/test_app_federation.h"
+#include "node/federation/grpc_settings.h"
 #include "node/followup/followup_client.h"
 #include "node/private_match/keyring.h"
 
@@ -121,6 +122,19 @@ TEST_F(HandlesTest, AHandleIssuedToOnePeerIsUnknownWhenAnotherPresentsIt) {
   ASSERT_TRUE(notices.ok());
   ASSERT_EQ(notices->size(), 1u);
   EXPECT_EQ((*notices)[0].peer, "shelter");
+  EXPECT_EQ((*notices)[0].own_id, "P-1");
+
+  // More handles than one notice carries are split: the record named by the
+  // last one, in the second notice, is noticed too.
+  ASSERT_TRUE((*police().Followups())->EraseContentAbout("P-1", absl::Now(), true).ok());
+  std::vector<std::string> many(federation::kMaxNoticeHandles, ngo);
+  many.push_back(shelter);
+  const absl::Status split =
+      followup::SendMatchNotice(*self, owner, "victim-dedup", many, absl::Seconds(30));
+  ASSERT_TRUE(split.ok()) << split;
+  notices = (*police().Followups())->Notices();
+  ASSERT_TRUE(notices.ok());
+  ASSERT_EQ(notices->size(), 1u);
   EXPECT_EQ((*notices)[0].own_id, "P-1");
 }
 

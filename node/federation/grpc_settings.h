@@ -28,7 +28,9 @@ inline constexpr size_t kMaxFollowupEnvelope = 64 << 10;
 inline constexpr size_t kMaxCosignEnvelope = 64 << 10;
 // EvaluateRequest: at most 65,536 blinded elements of 34 bytes on the wire.
 inline constexpr size_t kMaxEvaluateEnvelope = 3 << 20;
-// MatchNotice: at most 100,000 handles of 23 bytes on the wire.
+// MatchNotice: at most 100,000 handles of 23 bytes on the wire (a sender
+// splits more into several notices).
+inline constexpr int kMaxNoticeHandles = 100000;
 inline constexpr size_t kMaxNoticeEnvelope = 3 << 20;
 static_assert(kMaxEvaluateEnvelope < kMaxRequestBytes && kMaxNoticeEnvelope < kMaxRequestBytes,
               "every legitimate request must fit the server's receive limit");

@@ -3,12 +3,15 @@
 #include <grpcpp/grpcpp.h>
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/followup.grpc.pb.h"
 #include "node/audit/exchange_event.h"
 #include "node/common/status_macros.h"
+#include "node/federation/grpc_settings.h"
 #include "node/federation/grpc_status.h"
 #include "node/federation/peer_service.h"
 #include "node/federation/signed_request.h"
@@ -94,14 +97,23 @@ absl::Status SendReply(const federation::Self& self, const federation::Member& r
 absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,
                              absl::string_view purpose, const std::vector<std::string>& handles,
                              absl::Duration deadline, audit::AuditLog* audit) {
-  fedlink::v1::MatchNotice body;
-  std::string id(8, '\0');
-  randombytes_buf(id.data(), id.size());
-  body.set_id(absl::StrCat("n", absl::BytesToHexString(id)));
-  for (const std::string& h : handles) body.add_handles(h);
-  return Send(self, owner, body, "fedlink.v1.MatchNotice", purpose,
-              &fedlink::v1::Followup::Stub::Notify, body.id(), deadline, "followup.notice.sent",
-              audit);
+  // More handles than one notice may carry go in several, each its own
+  // signed and logged request.
+  size_t first = 0;
+  do {
+    fedlink::v1::MatchNotice body;
+    std::string id(8, '\0');
+    randombytes_buf(id.data(), id.size());
+    body.set_id(absl::StrCat("n", absl::BytesToHexString(id)));
+    const size_t end =
+        std::min(handles.size(), first + static_cast<size_t>(federation::kMaxNoticeHandles));
+    for (size_t i = first; i < end; ++i) body.add_handles(handles[i]);
+    RETURN_IF_ERROR(Send(self, owner, body, "fedlink.v1.MatchNotice", purpose,
+                         &fedlink::v1::Followup::Stub::Notify, body.id(), deadline,
+                         "followup.notice.sent", audit));
+    first = end;
+  } while (first < handles.size());
+  return absl::OkStatus();
 }
 
 absl::Status SendRevocation(const federation::Self& self, const federation::Member& peer,

@@ -23,7 +23,8 @@ absl::Status SendContact(const federation::Self& self, const federation::Member&
 absl::Status SendReply(const federation::Self& self, const federation::Member& requester,
                        const Contact& c, absl::Duration deadline, audit::AuditLog* audit = nullptr);
 
-// Mutual notice: tells `owner` which of its handles matched for `purpose`.
+// Mutual notice: tells `owner` which of its handles matched for `purpose`
+// (in several notices of at most kMaxNoticeHandles each).
 absl::Status SendMatchNotice(const federation::Self& self, const federation::Member& owner,
                              absl::string_view purpose, const std::vector<std::string>& handles,
                              absl::Duration deadline, audit::AuditLog* audit = nullptr);

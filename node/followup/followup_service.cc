@@ -156,7 +156,8 @@ class FollowupService final : public fedlink::v1::Followup::Service {
                       fedlink::v1::Signed* response) override {
     auto decode = [](const VerifiedRequest& v) -> absl::StatusOr<fedlink::v1::MatchNotice> {
       fedlink::v1::MatchNotice body;
-      if (!body.ParseFromString(v.body) || body.id().empty() || body.handles_size() > 100000) {
+      if (!body.ParseFromString(v.body) || body.id().empty() ||
+          body.handles_size() > federation::kMaxNoticeHandles) {
         return absl::InvalidArgumentError("malformed match notice");
       }
       return body;
