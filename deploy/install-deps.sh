@@ -15,6 +15,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsodium-dev libsqlite3-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libphonenumber-dev libssl-dev openssl
+  libsystemd-dev
   iproute2 procps
 )
 if [ "${1:-}" = "--tests" ]; then

@@ -19,7 +19,8 @@ for n in a d; do "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"; done
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/v1.bin" >/dev/null
 "$F" roster install --dir "$WORK/a" --federation-key "$KEY" "$WORK/v1.bin" >/dev/null
 
-peers_of_d() { "$F" status --dir "$WORK/d" | sed -n 's/^peers: //p'; }
+# (status exits 3 while d is NOT_SERVING: its roster expired)
+peers_of_d() { { "$F" status --dir "$WORK/d" || true; } | sed -n 's/^peers: //p'; }
 # wait_peers PATTERN: until d's status line matches (max ~15 s).
 wait_peers() {
   for _ in $(seq 1 150); do peers_of_d | grep -q -- "$1" && return 0; sleep 0.1; done
@@ -75,7 +76,12 @@ pass "corrupt: status and the CLI's errors say which check failed"
 wait_peers "^refused (roster expired): $WORK/d/roster.bin: roster version 3 expired at [0-9-]*T[0-9:]*Z$"
 grep -q "fedlink serve: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: expired"; }
 a_pings_d "unreachable error=FAILED_PRECONDITION: d refuses every request until it has a valid roster installed (roster expired)"
+expect_exit 3 "$F" status --dir "$WORK/d"
+grep -q "^health: NOT_SERVING$" "$WORK/out" || { cat "$WORK/out"; fail "status: expired roster not NOT_SERVING"; }
+grep -q "^problem: roster expired: $WORK/d/roster.bin: roster version 3 expired at " "$WORK/out" || { cat "$WORK/out"; fail "status: no problem line"; }
+grep -q "fedlink serve: health: NOT_SERVING" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: health"; }
 pass "expired: status and serve log say since when; members are refused saying why"
+pass "expired: status exits 3 with health: NOT_SERVING and the problem"
 
 kill -HUP "$D"
 for _ in $(seq 1 50); do grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" && break; sleep 0.1; done
@@ -84,6 +90,8 @@ grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/
 "$F" roster install --dir "$WORK/d" "$WORK/v4.bin" >/dev/null
 wait_peers "^serving on $D_ADDR (roster version 4,"
 a_pings_d "reachable   roster_version=4"
+expect_exit 0 "$F" status --dir "$WORK/d"
+grep -q "^health: SERVING$" "$WORK/out" || { cat "$WORK/out"; fail "status: not SERVING again"; }
 pass "SIGHUP reports the peers' state; a new roster serves peers again"
 
 kill -TERM "$D"

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "node/app/node_health.h"
 #include "node/app/own_keys.h"
 #include "node/app/periodic_witnessing.h"
 #include "node/app/serve_lock.h"
@@ -79,7 +80,15 @@ struct ServingNode::Parts {
   std::unique_ptr<PeriodicWitnessing> witnessing ABSL_GUARDED_BY(mu);
   server::PeerService state ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  // What the node found at its last checks, and the health they make.
+  mutable absl::Mutex health_mu;
+  absl::StatusOr<HealthInputs::RosterState> roster ABSL_GUARDED_BY(health_mu) =
+      absl::NotFoundError("not checked yet");
+  absl::Status audit_log ABSL_GUARDED_BY(health_mu);
+  absl::Status store ABSL_GUARDED_BY(health_mu);
+  server::NodeHealth health ABSL_GUARDED_BY(health_mu);
   std::unique_ptr<Every> roster_checks;
+  std::unique_ptr<Every> health_checks;
 };
 
 namespace {
@@ -137,14 +146,21 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.store = &node.records();
   admin_options.on_fatal = parts.on_fatal;
   admin_options.peers = [raw = serving.get()] { return raw->peers(); };
+  admin_options.health = [raw = serving.get()] { return raw->health(); };
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
   if (node.Roster().ok()) {
     absl::MutexLock lock(&parts.mu);
     RETURN_IF_ERROR(serving->StartPeers());
   }
   serving->CheckRoster();
-  parts.roster_checks = std::make_unique<Every>(options.roster_check_interval,
-                                                [raw = serving.get()] { raw->CheckRoster(); });
+  serving->CheckHealth();
+  parts.roster_checks =
+      std::make_unique<Every>(options.roster_check_interval, [raw = serving.get()] {
+        raw->CheckRoster();
+        raw->parts_->options.on_heartbeat();
+      });
+  parts.health_checks = std::make_unique<Every>(options.health_check_interval,
+                                                [raw = serving.get()] { raw->CheckHealth(); });
   return serving;
 }
 
@@ -180,6 +196,7 @@ server::PeerService ServingNode::CheckRoster() {
   Parts& parts = *parts_;
   absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
   server::PeerService now;
+  bool changed = true;
   {
     absl::MutexLock lock(&parts.mu);
     if (parts.stopping) return parts.state;
@@ -198,11 +215,76 @@ server::PeerService ServingNode::CheckRoster() {
              problem.has_value() ? std::string(federation::RosterProblemName(*problem)) : "",
              std::string(roster.status().message())};
     }
-    if (now == parts.state) return now;
-    parts.state = now;
+    if (now == parts.state) {
+      changed = false;
+    } else {
+      parts.state = now;
+    }
   }
-  parts.options.on_peers(now);
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    if (roster.ok()) {
+      parts.roster = HealthInputs::RosterState{(*roster)->version(), (*roster)->expires_at()};
+    } else {
+      parts.roster = roster.status();
+    }
+  }
+  UpdateHealth();
+  if (changed) parts.options.on_peers(now);
   return now;
+}
+
+server::NodeHealth ServingNode::CheckHealth() {
+  Parts& parts = *parts_;
+  bool verify_log = false;
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    verify_log = parts.audit_log.ok();  // a failure stays
+  }
+  absl::Status log_status = absl::OkStatus();
+  if (verify_log) {
+    // Through the log the node has open: a second connection to audit.db in
+    // this process would not see its latest (WAL) state.
+    absl::StatusOr<audit::AuditLog*> log = node_.AuditLog();
+    absl::StatusOr<std::string> exported =
+        log.ok() ? (*log)->Export() : absl::StatusOr<std::string>(log.status());
+    if (!exported.ok()) {
+      log_status = exported.status();
+    } else {
+      log_status = audit::VerifyExport(*exported, node_.identity()->VerifierKey()).status();
+    }
+  }
+  const absl::Status store_status = node_.records().Count().status();
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    if (parts.audit_log.ok()) parts.audit_log = log_status;
+    parts.store = store_status;
+  }
+  return UpdateHealth();
+}
+
+server::NodeHealth ServingNode::UpdateHealth() {
+  Parts& parts = *parts_;
+  server::NodeHealth now;
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    HealthInputs in;
+    in.now = absl::Now();
+    in.roster = parts.roster;
+    in.audit_log = parts.audit_log;
+    in.store = parts.store;
+    now = AssessHealth(in);
+    if (now == parts.health) return now;
+    parts.health = now;
+    if (parts.admin != nullptr) parts.admin->SetServing(now.serving);
+  }
+  parts.options.on_health(now);
+  return now;
+}
+
+server::NodeHealth ServingNode::health() const {
+  absl::MutexLock lock(&parts_->health_mu);
+  return parts_->health;
 }
 
 ServingNode::ServingNode(Node& node) : node_(node) {}
@@ -245,6 +327,7 @@ void ServingNode::Stop(absl::Duration grace) {
   if (stopped_ || parts_ == nullptr) return;
   stopped_ = true;
   parts_->roster_checks.reset();
+  parts_->health_checks.reset();
   std::unique_ptr<PeriodicWitnessing> witnessing;
   federation::PeerServer* peers = nullptr;
   {

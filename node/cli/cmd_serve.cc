@@ -48,6 +48,16 @@ int RunServe(const std::vector<std::string>& args) {
       std::cerr << "fedlink serve: peers: " << Safe(server::FormatPeerService(peers))
                 << (peers.state == "serving" ? " (mutual TLS, roster-pinned)" : "") << "\n";
     };
+    options.on_health = [](const server::NodeHealth& health) {
+      std::cerr << "fedlink serve: health: " << (health.serving ? "SERVING" : "NOT_SERVING")
+                << "\n";
+      for (const std::string& p : health.problems) {
+        std::cerr << "fedlink serve: health: problem: " << Safe(p) << "\n";
+      }
+      for (const std::string& w : health.warnings) {
+        std::cerr << "fedlink serve: health: warning: " << Safe(w) << "\n";
+      }
+    };
     options.on_fatal = [](const absl::Status& status) {
       {
         std::lock_guard<std::mutex> lock(fatal_mu);
@@ -79,6 +89,7 @@ int RunServe(const std::vector<std::string>& args) {
       const server::PeerService peers = (*serving)->CheckRoster();
       std::cerr << "fedlink serve: SIGHUP: peers: " << Safe(server::FormatPeerService(peers))
                 << "\n";
+      (*serving)->CheckHealth();  // reported through on_health if it changed
       if (!(*serving)->serves_peers()) continue;
       if (const absl::Status s = (*serving)->ReloadPolicy(); s.ok()) {
         std::cerr << "fedlink serve: SIGHUP: policy reloaded\n";

@@ -1,10 +1,53 @@
 #include "node/federation/signed_handler.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "node/audit/exchange_event.h"
+#include "node/common/logger.h"
 
 namespace fedlink::federation {
+namespace {
+
+// One line for the operator per exchange, from the access-log entry (which
+// never holds personal data; handles and content are left out here too):
+// tables served and contact requests received at info, other answers at
+// debug, refusals at warning (a spent budget as budget.exhausted).
+void LogExchange(const audit::Event& entry, const absl::Status& outcome) {
+  using common::LogLevel;
+  const bool contact =
+      absl::StartsWith(entry.event, "followup.") && absl::EndsWith(entry.event, ".received");
+  LogLevel level = LogLevel::kDebug;
+  std::string event = entry.event;
+  if (!outcome.ok()) {
+    level = LogLevel::kWarning;
+    if (absl::IsResourceExhausted(outcome) && RefusalReason(outcome) != "too-large" &&
+        !entry.purpose.empty()) {
+      event = "budget.exhausted";
+    }
+  } else if (entry.event == "match.table.served" || contact) {
+    level = LogLevel::kInfo;
+  }
+  if (!common::LogEnabled(level)) return;
+  const std::string& peer = entry.requester.empty() ? entry.tls_peer : entry.requester;
+  if (outcome.ok()) {
+    common::Log(level, "peers", event,
+                {{"peer", peer},
+                 {"purpose", entry.purpose},
+                 {"count", entry.count},
+                 {"hits", entry.hits},
+                 {"exchange", entry.exchange_id}});
+  } else {
+    common::Log(level, "peers", event,
+                {{"peer", peer},
+                 {"purpose", entry.purpose},
+                 {"method", entry.event},
+                 {"outcome", audit::OutcomeOf(outcome)},
+                 {"exchange", entry.exchange_id}});
+  }
+}
+
+}  // namespace
 
 absl::Status ChunkWriter::WriteBody(const std::string& body) {
   ASSIGN_OR_RETURN(std::string sealed, crypto::envelope::Seal(*identity_, context_, body));
@@ -35,6 +78,7 @@ absl::StatusOr<Logged> SignedHandler::Log(const SignedMethod& method, const absl
                                           bool authenticated, audit::Event& entry) const {
   entry.event = std::string(outcome.ok() ? method.answered : method.refused);
   if (authenticated) entry.outcome = audit::OutcomeOf(outcome);
+  LogExchange(entry, outcome);
   if (audit_ == nullptr) {
     RETURN_IF_ERROR(outcome);
     return Logged{};
