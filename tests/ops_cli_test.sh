@@ -44,9 +44,11 @@ grep -q "127.0.0.1:${PORT[ngo]}: cannot listen for peers: .*another process (ano
 kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true
 pass "a peer port held by another process is refused with a clear message"
 
-# 2. Both nodes serve at debug level: police logs JSON, ngo text.
+# 2. Both nodes serve at debug level: police logs JSON, ngo text; police
+# serves metrics.
+METRICS="127.0.0.1:$((BASE + 2))"
 "$F" serve --dir "$WORK/police" --witness-interval 2s --log-level debug --log-format json \
-  2>"$WORK/police.log" &
+  --metrics "$METRICS" 2>"$WORK/police.log" &
 POLICE=$!
 PIDS+=("$POLICE")
 "$F" serve --dir "$WORK/ngo" --witness-interval 2s --log-level debug 2>"$WORK/ngo.log" &
@@ -68,6 +70,30 @@ printf 'given_name,family_name,dob,phone\n%s,%s,%s,%s\n' "$G" "$FAM" "$DOB" "$PH
 H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
 sleep 3  # a witnessing round or two
+
+# 4. Police's metrics: scraped over HTTP, checked by promtool (Prometheus's
+# own parser of the exposition format), with the series an operator alerts on.
+"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
+  "$METRICS" >"$WORK/metrics.txt" || fail "scraping $METRICS/metrics"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$WORK/metrics.txt" >"$WORK/promtool.out" 2>&1 ||
+    { cat "$WORK/promtool.out" "$WORK/metrics.txt"; fail "promtool check metrics"; }
+else
+  echo "promtool not installed (Debian package prometheus; ./deploy/install-deps.sh --tests): format not checked by it"
+fi
+for series in 'fedlink_health_serving 1' 'fedlink_peers_serving 1' 'fedlink_roster_version 1' \
+  'fedlink_rpc_total{service="match",method="table",peer="ngo",outcome="served"} [1-9]' \
+  'fedlink_rpc_duration_seconds_bucket{service="match",method="evaluate",le="+Inf"} [1-9]' \
+  'fedlink_evaluations_total{peer="ngo",purpose="victim-dedup"} [1-9]' \
+  'fedlink_budget_remaining{peer="ngo",purpose="victim-dedup"} [0-9]' \
+  'fedlink_contact_requests_received_total{peer="ngo"} 1' \
+  'fedlink_roster_expiry_seconds [0-9]' 'fedlink_audit_log_entries [1-9]' \
+  'fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]'; do
+  grep -q "^$series" "$WORK/metrics.txt" || { cat "$WORK/metrics.txt"; fail "metrics: no $series"; }
+done
+grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"
+pass "metrics scraped, promtool-valid, with RPCs, latency, evaluations, budget, roster, log, witnesses"
+
 kill -HUP "$POLICE" "$NGO"
 for _ in $(seq 1 50); do grep -q "policy.reloaded" "$WORK/ngo.log" && break; sleep 0.1; done
 kill -TERM "$POLICE" "$NGO"
@@ -84,8 +110,8 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
         assert k in e, f"line {n}: no {k}"
     assert e["level"] in ("debug", "info", "warning", "error"), f"line {n}: level"
     events.append(e["event"])
-for want in ("node.start", "roster.installed", "node.ready", "table.served",
-             "contact.received", "policy.reloaded", "node.stopping", "node.stopped"):
+for want in ("node.start", "roster.installed", "node.ready", "match.table.served",
+             "followup.contact.received", "policy.reloaded", "node.stopping", "node.stopped"):
     assert want in events, f"no {want} event in {sorted(set(events))}"
 PYEOF
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
@@ -112,11 +138,15 @@ for path in sys.argv[1:3]:
                     values[v] = col
                     if col == "phone":
                         values[re.sub(r"\D", "", v)] = col  # normalised too
+# Whole tokens only: a birth year "2000" is not in "open_file_limit=20000".
+def token(v):
+    return re.compile(r"(?<![0-9A-Za-z])" + re.escape(v) + r"(?![0-9A-Za-z])")
+patterns = {v: (col, token(v)) for v, col in values.items() if len(v) >= 4}
 found = 0
 for path in sys.argv[3:]:
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
-        for v, col in values.items():
-            if len(v) >= 4 and v in line:
+        for v, (col, pattern) in patterns.items():
+            if v in line and pattern.search(line):
                 print(f"{path}:{n}: a {col} value of the test data")  # not the value itself
                 found += 1
 print(f"checked {len(values)} personal values", file=sys.stderr)

@@ -15,12 +15,14 @@
 #include "node/audit/export_service.h"
 #include "node/audit/witness.h"
 #include "node/audit/witness_service.h"
+#include "node/common/metrics.h"
 #include "node/common/status_macros.h"
 #include "node/federation/peer_server.h"
 #include "node/followup/followup_service.h"
 #include "node/net/connection_gate.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
+#include "node/server/metrics_endpoint.h"
 #include "node/server/node_server.h"
 
 namespace fedlink::app {
@@ -89,6 +91,9 @@ struct ServingNode::Parts {
   server::NodeHealth health ABSL_GUARDED_BY(health_mu);
   std::unique_ptr<Every> roster_checks;
   std::unique_ptr<Every> health_checks;
+  // The gauges read at scrape time, then the endpoint (stopped first).
+  int metrics_collector = 0;
+  std::unique_ptr<server::MetricsEndpoint> metrics;
 };
 
 namespace {
@@ -154,6 +159,11 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   }
   serving->CheckRoster();
   serving->CheckHealth();
+  if (!options.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(parts.metrics, server::MetricsEndpoint::Start(options.metrics_listen));
+    parts.metrics_collector = common::Metrics::Global().AddCollector(
+        [raw = serving.get()](common::Metrics& m) { raw->CollectMetrics(m); });
+  }
   parts.roster_checks =
       std::make_unique<Every>(options.roster_check_interval, [raw = serving.get()] {
         raw->CheckRoster();
@@ -282,6 +292,41 @@ server::NodeHealth ServingNode::UpdateHealth() {
   return now;
 }
 
+void ServingNode::CollectMetrics(common::Metrics& m) {
+  const server::NodeHealth h = health();
+  m.Set("fedlink_health_serving", {}, h.serving ? 1 : 0);
+  m.Set("fedlink_health_warnings", {}, static_cast<double>(h.warnings.size()));
+  m.Set("fedlink_peers_serving", {}, peers().state == "serving" ? 1 : 0);
+  {
+    absl::MutexLock lock(&parts_->health_mu);
+    const auto& roster = parts_->roster;
+    m.Set("fedlink_roster_version", {}, roster.ok() ? static_cast<double>(roster->version) : 0);
+    m.Clear("fedlink_roster_expiry_seconds");
+    if (roster.ok()) {
+      m.Set("fedlink_roster_expiry_seconds", {},
+            absl::ToDoubleSeconds(roster->expires_at - absl::Now()));
+    }
+  }
+  absl::StatusOr<audit::AuditLog*> log = node_.AuditLog();
+  if (!log.ok()) return;
+  m.Set("fedlink_audit_log_entries", {}, static_cast<double>((*log)->size()));
+  m.Clear("fedlink_audit_last_cosigned_size");
+  absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
+  if (!roster.ok()) return;
+  for (const federation::Member& member : (*roster)->members()) {
+    if (member.node_id == node_.id()) continue;
+    absl::StatusOr<uint64_t> size = (*log)->LastCosignedBy(member.node_id);
+    if (size.ok()) {
+      m.Set("fedlink_audit_last_cosigned_size", {{"witness", member.node_id}},
+            static_cast<double>(*size));
+    }
+  }
+}
+
+int ServingNode::metrics_port() const {
+  return parts_->metrics == nullptr ? 0 : parts_->metrics->port();
+}
+
 server::NodeHealth ServingNode::health() const {
   absl::MutexLock lock(&parts_->health_mu);
   return parts_->health;
@@ -326,6 +371,10 @@ absl::Status ServingNode::ReloadPolicy() {
 void ServingNode::Stop(absl::Duration grace) {
   if (stopped_ || parts_ == nullptr) return;
   stopped_ = true;
+  if (parts_->metrics != nullptr) {
+    parts_->metrics.reset();
+    common::Metrics::Global().RemoveCollector(parts_->metrics_collector);
+  }
   parts_->roster_checks.reset();
   parts_->health_checks.reset();
   std::unique_ptr<PeriodicWitnessing> witnessing;

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/app/node.h"
+#include "node/common/metrics.h"
 #include "node/federation/peer_server.h"
 #include "node/server/node_status.h"
 
@@ -59,6 +60,10 @@ struct ServeOptions {
   // Called after each periodic roster check, from the checking thread: a
   // supervisor's watchdog fed from here restarts a node whose checks stall.
   std::function<void()> on_heartbeat = [] {};
+  // HOST:PORT (numeric host) for the Prometheus metrics endpoint, GET
+  // /metrics (node/server/metrics_endpoint.h); empty = none. Start fails if
+  // it cannot be bound.
+  std::string metrics_listen;
 };
 
 class ServingNode {
@@ -78,6 +83,8 @@ class ServingNode {
   ServingNode& operator=(const ServingNode&) = delete;
 
   std::string admin_target() const;
+  // The metrics endpoint's port (0 without one).
+  int metrics_port() const;
   // Whether the peer port is open (requests may still be refused: peers()).
   bool serves_peers() const;
   // The limit on open files in force, and the peer connection cap that fits
@@ -115,6 +122,8 @@ class ServingNode {
   absl::Status StartPeers();  // with Parts::mu held
   // Recomputes the health from the last checks; reports a change.
   server::NodeHealth UpdateHealth();
+  // Sets the gauges read at scrape time (the metrics endpoint's collector).
+  void CollectMetrics(common::Metrics& m);
   Node& node_;
   std::unique_ptr<Parts> parts_;
   bool stopped_ = false;

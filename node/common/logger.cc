@@ -121,6 +121,7 @@ std::string FormatLogLine(LogFormat format, absl::Time time, LogLevel level,
         absl::StrCat("{\"time\":\"", when, "\",\"level\":\"", LogLevelName(level),
                      "\",\"component\":", JsonString(component), ",\"event\":", JsonString(event));
     for (const LogField& f : fields) {
+      if (f.value.empty()) continue;
       absl::StrAppend(&line, ",", JsonString(f.key), ":", JsonString(f.value));
     }
     line.push_back('}');
@@ -129,6 +130,7 @@ std::string FormatLogLine(LogFormat format, absl::Time time, LogLevel level,
   line = absl::StrCat(when, " ", Upper(LogLevelName(level)), " ", TextValue(component), " ",
                       TextValue(event));
   for (const LogField& f : fields) {
+    if (f.value.empty()) continue;
     absl::StrAppend(&line, " ", TextValue(f.key), "=", TextValue(f.value));
   }
   return line;

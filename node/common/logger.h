@@ -8,6 +8,7 @@
 //
 // Events and field values are written by fedlink's code, never personal
 // data: node ids, counts, purposes, addresses, file names and error messages
+// (a field with an empty value is left out)
 // (which name where and what, never the value: STYLE.md 8). A value is
 // quoted when it holds a space, '=' or '"'; control characters and other
 // terminal-steering text are escaped (common::EscapeForDisplay), so no line

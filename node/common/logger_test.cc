@@ -17,7 +17,7 @@ const absl::Time kT = absl::FromUnixMillis(1'800'000'000'123);
 
 TEST(LoggerTest, TextLineHasTimeLevelComponentEventAndFields) {
   EXPECT_EQ(FormatLogLine(LogFormat::kText, kT, LogLevel::kInfo, "serve", "node.ready",
-                          {{"node", "police"}, {"peers", 3}}),
+                          {{"node", "police"}, {"empty", ""}, {"peers", 3}}),
             "2027-01-15T08:00:00.123Z INFO serve node.ready node=police peers=3");
 }
 
