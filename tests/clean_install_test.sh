@@ -43,7 +43,9 @@ cp "$DEB" "$CH/tmp/fedlink.deb"
 in_chroot() { chroot "$CH" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
 in_chroot apt-get install -y -q /tmp/fedlink.deb >"$WORK/apt.log" 2>&1 || { tail -30 "$WORK/apt.log"; fail "apt install of the package"; }
 in_chroot getent passwd fedlink >/dev/null || fail "no fedlink user after install"
-[ "$(stat -c '%U %a' "$CH/var/lib/fedlink")" = "fedlink 750" ] || fail "/var/lib/fedlink not fedlink 0750"
+OWNER=$(in_chroot stat -c '%U:%G %a' /var/lib/fedlink)  # names from the chroot's passwd
+[ "$OWNER" = "fedlink:fedlink 750" ] || fail "/var/lib/fedlink is $OWNER, not fedlink:fedlink 750"
+[ "$(in_chroot stat -c '%U:%G %a' /etc/fedlink)" = "root:fedlink 750" ] || fail "/etc/fedlink not root:fedlink 750"
 [ -f "$CH/lib/systemd/system/fedlink@.service" ] || fail "no unit installed"
 pass "apt installed the package: user, /var/lib/fedlink, the unit"
 

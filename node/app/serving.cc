@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "node/app/followup.h"
 #include "node/app/node_health.h"
 #include "node/app/own_keys.h"
 #include "node/app/periodic_witnessing.h"
@@ -305,6 +306,25 @@ void ServingNode::CollectMetrics(common::Metrics& m) {
     if (roster.ok()) {
       m.Set("fedlink_roster_expiry_seconds", {},
             absl::ToDoubleSeconds(roster->expires_at - absl::Now()));
+    }
+  }
+  // Contact requests waiting for this node's answer, and how long is left of
+  // the oldest one's 48-hour window (counted from the requester's hit).
+  m.Clear("fedlink_contact_oldest_window_seconds");
+  if (absl::StatusOr<followup::FollowupStore*> followups = node_.Followups(); followups.ok()) {
+    if (auto incoming = (*followups)->Incoming(); incoming.ok()) {
+      int pending = 0;
+      absl::Time oldest = absl::InfiniteFuture();
+      for (const followup::Contact& c : *incoming) {
+        if (c.status != followup::ContactStatus::kPending) continue;
+        ++pending;
+        oldest = std::min(oldest, c.hit_at);
+      }
+      m.Set("fedlink_contact_requests_pending", {}, pending);
+      if (pending > 0) {
+        m.Set("fedlink_contact_oldest_window_seconds", {},
+              absl::ToDoubleSeconds(oldest + kPrumWindow - absl::Now()));
+      }
     }
   }
   absl::StatusOr<audit::AuditLog*> log = node_.AuditLog();

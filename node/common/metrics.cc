@@ -165,6 +165,11 @@ void DescribeFedlinkMetrics() {
              "Records in the tag tables and deltas served, by peer and purpose.");
   m.Describe("fedlink_contact_requests_received_total", T::kCounter,
              "Contact requests received, by peer.");
+  m.Describe("fedlink_contact_requests_pending", T::kGauge,
+             "Contact requests received and not yet accepted or declined.");
+  m.Describe("fedlink_contact_oldest_window_seconds", T::kGauge,
+             "Seconds left of the oldest pending contact request's 48-hour window (negative: "
+             "passed).");
   m.Describe("fedlink_roster_version", T::kGauge, "Version of the installed roster (0: none).");
   m.Describe("fedlink_roster_expiry_seconds", T::kGauge,
              "Seconds until the installed roster expires (negative: expired).");
