@@ -34,5 +34,11 @@ COMP_WORDS=(fedlink sta); COMP_CWORD=1; _fedlink
 [[ " ${COMPREPLY[*]} " == *" status "* ]] || fail "completion: no status command (${COMPREPLY[*]})"
 COMP_WORDS=(fedlink serve --log-f); COMP_CWORD=2; _fedlink
 [[ " ${COMPREPLY[*]} " == *" --log-format "* ]] || fail "completion: no --log-format for serve (${COMPREPLY[*]})"
-pass "bash completion offers commands and their flags"
+COMP_WORDS=(fedlink au); COMP_CWORD=1; _fedlink
+[[ " ${COMPREPLY[*]} " == *" audit "* ]] || fail "completion: no audit (${COMPREPLY[*]})"
+COMP_WORDS=(fedlink audit ex); COMP_CWORD=2; _fedlink
+[[ " ${COMPREPLY[*]} " == *" export "* ]] || fail "completion: no audit export (${COMPREPLY[*]})"
+COMP_WORDS=(fedlink audit export --o); COMP_CWORD=3; _fedlink
+[[ " ${COMPREPLY[*]} " == *" --out "* ]] || fail "completion: no --out for audit export (${COMPREPLY[*]})"
+pass "bash completion offers commands, subcommands and their flags"
 echo "package_test: all passed"
