@@ -15,10 +15,13 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsodium-dev libsqlite3-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libphonenumber-dev libssl-dev openssl
+  libsystemd-dev libmicrohttpd-dev
   iproute2 procps
 )
 if [ "${1:-}" = "--tests" ]; then
   PACKAGES+=(chromium fonts-dejavu-core clang-format clang libclang-rt-14-dev libfuzzer-14-dev)
+  # promtool checks the metrics; the unit, package and clean-install tests.
+  PACKAGES+=(prometheus systemd help2man lintian debootstrap dpkg-dev fakeroot file)
 fi
 
 missing=()

@@ -56,7 +56,7 @@ grep -q "^c .*unreachable error=" "$WORK/out" || { cat "$WORK/out"; fail "c erro
 [ $(( (END - START) / 1000000 )) -lt 4500 ] || fail "fan-out waited past the deadline"
 pass "killed peer: other answer and the dead peer's error within the deadline"
 
-grep -q "up to [0-9]* peer connections at once (open-file limit [0-9]*)" "$WORK/a.log" ||
+grep -q "INFO serve peers.capacity max_connections=[0-9]* open_file_limit=[0-9]*" "$WORK/a.log" ||
   { cat "$WORK/a.log"; fail "serve does not say its connection cap"; }
 pass "serve says its peer connection cap and open-file limit"
 
@@ -69,7 +69,7 @@ wait "${PIDS_BY[b]}"
 CODE=$?
 set -e
 [ "$CODE" -eq 1 ] || { cat "$WORK/b.log"; fail "b exited $CODE, not 1, when its peer socket went"; }
-grep -q "FATAL: .*peer.sock.*no longer accepts connections" "$WORK/b.log" ||
+grep -q "ERROR serve node.fatal error=\".*peer.sock.*no longer accepts connections" "$WORK/b.log" ||
   { cat "$WORK/b.log"; fail "b did not say why it stopped"; }
 pass "a node that can no longer accept peers exits 1"
 

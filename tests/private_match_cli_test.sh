@@ -252,8 +252,8 @@ pass "policy explain shows the rule, counts and one record's decision"
 # 10. A broken policy is not applied on SIGHUP; the last good one stays.
 echo "rules { this is not a policy" >"$WORK/police/policy.txtpb"
 kill -HUP "${PIDS_BY[police]}"
-for _ in $(seq 1 50); do grep -q "policy NOT reloaded" "$WORK/police.log" && break; sleep 0.1; done
-grep -q "policy NOT reloaded, keeping the last good one: .*policy.txtpb:1" "$WORK/police.log" || { cat "$WORK/police.log"; fail "SIGHUP"; }
+for _ in $(seq 1 50); do grep -q "policy.refused" "$WORK/police.log" && break; sleep 0.1; done
+grep -q "WARNING serve policy.refused error=\".*policy.txtpb:1.*action=\"keeping the last good policy\"" "$WORK/police.log" || { cat "$WORK/police.log"; fail "SIGHUP"; }
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
 grep -q "peer police: table [1-9][0-9]* records" "$WORK/err" || { cat "$WORK/err"; fail "last good policy lost"; }
 pass "SIGHUP with a broken policy keeps the last good one"

@@ -19,7 +19,8 @@ for n in a d; do "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"; done
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/v1.bin" >/dev/null
 "$F" roster install --dir "$WORK/a" --federation-key "$KEY" "$WORK/v1.bin" >/dev/null
 
-peers_of_d() { "$F" status --dir "$WORK/d" | sed -n 's/^peers: //p'; }
+# (status exits 3 while d is NOT_SERVING: its roster expired)
+peers_of_d() { { "$F" status --dir "$WORK/d" || true; } | sed -n 's/^peers: //p'; }
 # wait_peers PATTERN: until d's status line matches (max ~15 s).
 wait_peers() {
   for _ in $(seq 1 150); do peers_of_d | grep -q -- "$1" && return 0; sleep 0.1; done
@@ -37,12 +38,12 @@ D=$!
 PIDS+=("$D")
 wait_for_status "$WORK/d"
 wait_peers "^not served (roster missing): $WORK/d: no roster installed (run \`fedlink roster install\`)$"
-grep -q "fedlink serve: peers: not served (roster missing)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: missing"; }
+grep -q "WARNING serve peers.not_served peers=\"not served (roster missing)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: missing"; }
 pass "started without a roster: status and serve log say it is missing"
 
 "$F" roster install --dir "$WORK/d" --federation-key "$KEY" "$WORK/v1.bin" >/dev/null
 wait_peers "^serving on $D_ADDR (roster version 1, expires "
-grep -q "fedlink serve: peers: serving on $D_ADDR (roster version 1, expires .*(mutual TLS, roster-pinned)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: serving"; }
+grep -q "INFO serve roster.installed peers=\"serving on $D_ADDR (roster version 1, expires .*tls=\"mutual, roster-pinned\"" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: serving"; }
 a_pings_d "reachable   roster_version=1"
 pass "roster install opens the peer port; a member's ping gets through"
 
@@ -73,17 +74,24 @@ pass "corrupt: status and the CLI's errors say which check failed"
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/v3.bin" --valid-for 4s >/dev/null
 "$F" roster install --dir "$WORK/d" "$WORK/v3.bin" >/dev/null
 wait_peers "^refused (roster expired): $WORK/d/roster.bin: roster version 3 expired at [0-9-]*T[0-9:]*Z$"
-grep -q "fedlink serve: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: expired"; }
+grep -q "ERROR serve roster.expired peers=\"refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: expired"; }
 a_pings_d "unreachable error=FAILED_PRECONDITION: d refuses every request until it has a valid roster installed (roster expired)"
+expect_exit 3 "$F" status --dir "$WORK/d"
+grep -q "^health: NOT_SERVING$" "$WORK/out" || { cat "$WORK/out"; fail "status: expired roster not NOT_SERVING"; }
+grep -q "^problem: roster expired: $WORK/d/roster.bin: roster version 3 expired at " "$WORK/out" || { cat "$WORK/out"; fail "status: no problem line"; }
+grep -q "ERROR serve health.not_serving problem=\"roster expired: " "$WORK/d.log" || { cat "$WORK/d.log"; fail "serve log: health"; }
 pass "expired: status and serve log say since when; members are refused saying why"
+pass "expired: status exits 3 with health: NOT_SERVING and the problem"
 
 kill -HUP "$D"
-for _ in $(seq 1 50); do grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" && break; sleep 0.1; done
-grep -q "SIGHUP: peers: refused (roster expired)" "$WORK/d.log" || { cat "$WORK/d.log"; fail "SIGHUP"; }
+for _ in $(seq 1 50); do grep -q "roster.expired peers=\"refused (roster expired).* trigger=SIGHUP" "$WORK/d.log" && break; sleep 0.1; done
+grep -q "roster.expired peers=\"refused (roster expired).* trigger=SIGHUP" "$WORK/d.log" || { cat "$WORK/d.log"; fail "SIGHUP"; }
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/v4.bin" >/dev/null
 "$F" roster install --dir "$WORK/d" "$WORK/v4.bin" >/dev/null
 wait_peers "^serving on $D_ADDR (roster version 4,"
 a_pings_d "reachable   roster_version=4"
+expect_exit 0 "$F" status --dir "$WORK/d"
+grep -q "^health: SERVING$" "$WORK/out" || { cat "$WORK/out"; fail "status: not SERVING again"; }
 pass "SIGHUP reports the peers' state; a new roster serves peers again"
 
 kill -TERM "$D"

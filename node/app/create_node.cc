@@ -13,6 +13,7 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   if (config.organisation.empty()) return absl::InvalidArgumentError("--org is required");
   ASSIGN_OR_RETURN(config.role, config::ParseNodeRole(settings.role));
   config.listen = settings.listen;
+  config.advertise = settings.advertise;
   config.default_region = settings.default_region;
   config.epoch_days = settings.epoch_days;
   config.max_table_records = settings.max_table_records;

@@ -20,7 +20,8 @@ struct NodeSettings {
   std::string node_id;                      // 1-64 of [a-z0-9.-], unique in the federation
   std::string organisation;                 // shown to peers
   std::string role = "agency";              // agency, ngo or auditor
-  std::string listen = "127.0.0.1:7443";    // HOST:PORT peers connect to (mTLS)
+  std::string listen = "127.0.0.1:7443";    // HOST:PORT the node binds for peers (mTLS)
+  std::string advertise = "";               // HOST:PORT peers connect to; empty = listen
   std::string default_region = "GB";        // for phones without a country code
   int epoch_days = 7;                       // between OPRF key rotations: 1..366
   uint64_t max_table_records = 10'000'000;  // the largest tag table served: >= 1

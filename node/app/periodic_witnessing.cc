@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/audit.h"
+#include "node/common/logger.h"
 
 namespace fedlink::app {
 
@@ -38,6 +39,17 @@ void PeriodicWitnessing::Round() {
     return;
   }
   for (const auto& r : *results) {
+    const bool unreachable = absl::IsUnavailable(r.status) || absl::IsDeadlineExceeded(r.status);
+    if (unreachable) {
+      if (unreachable_.insert(r.peer).second) {
+        common::Log(common::LogLevel::kWarning, "witnessing", "peer.unreachable",
+                    {{"peer", r.peer}, {"error", r.status.message()}});
+      }
+      continue;
+    }
+    if (unreachable_.erase(r.peer) > 0) {
+      common::Log(common::LogLevel::kInfo, "witnessing", "peer.back", {{"peer", r.peer}});
+    }
     if (!r.status.ok()) {
       on_problem_(absl::StrCat("witnessing: ", r.peer, " did not cosign: ", r.status.message()));
     }

@@ -4,6 +4,7 @@
 #define FEDLINK_NODE_APP_PERIODIC_WITNESSING_H_
 
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -18,7 +19,9 @@ class PeriodicWitnessing {
   // `node` (opened with its identity) outlives this. A zero or negative
   // interval never runs. A round is skipped while the node has no usable
   // roster; `on_problem` hears of rounds that failed and peers that did not
-  // cosign.
+  // cosign for another reason than being unreachable. A peer that cannot be
+  // reached is logged once (peer.unreachable, common/logger.h) and again
+  // when it answers (peer.back).
   PeriodicWitnessing(Node& node, absl::Duration interval,
                      std::function<void(const std::string&)> on_problem);
   ~PeriodicWitnessing();
@@ -34,6 +37,7 @@ class PeriodicWitnessing {
   std::function<void(const std::string&)> on_problem_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<std::string> unreachable_;  // only the round's thread uses it
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 // Asking a running node (`fedlink serve`) how it is, over its local admin
-// socket (DIR/admin.sock): health first, then Admin.Status. Needs no key
-// and does not open the node's files.
+// socket (DIR/admin.sock): the grpc.health.v1 check (SERVING or
+// NOT_SERVING), then Admin.Status (why not, and warnings). Needs no key and
+// does not open the node's files.
 //
 //   ASSIGN_OR_RETURN(NodeStatus status, app::AskRunningNode(dir));
 #ifndef FEDLINK_NODE_APP_RUNNING_NODE_H_
@@ -14,8 +15,9 @@
 
 namespace fedlink::app {
 
-// Unavailable ("node is not running ...") if nothing serves the socket, or
-// the health check's error; InvalidArgument if `dir` is empty.
+// The status, with health.serving false and its problems listed when the
+// node is NOT_SERVING; Unavailable ("node is not running ...") if nothing
+// serves the socket; InvalidArgument if `dir` is empty.
 absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir,
                                                   absl::Duration deadline = absl::Seconds(5));
 

@@ -8,18 +8,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "node/app/followup.h"
+#include "node/app/node_health.h"
 #include "node/app/own_keys.h"
 #include "node/app/periodic_witnessing.h"
 #include "node/app/serve_lock.h"
 #include "node/audit/export_service.h"
 #include "node/audit/witness.h"
 #include "node/audit/witness_service.h"
+#include "node/common/metrics.h"
 #include "node/common/status_macros.h"
 #include "node/federation/peer_server.h"
 #include "node/followup/followup_service.h"
 #include "node/net/connection_gate.h"
 #include "node/private_match/match_service.h"
 #include "node/private_match/responder.h"
+#include "node/server/metrics_endpoint.h"
 #include "node/server/node_server.h"
 
 namespace fedlink::app {
@@ -79,7 +83,18 @@ struct ServingNode::Parts {
   std::unique_ptr<PeriodicWitnessing> witnessing ABSL_GUARDED_BY(mu);
   server::PeerService state ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  // What the node found at its last checks, and the health they make.
+  mutable absl::Mutex health_mu;
+  absl::StatusOr<HealthInputs::RosterState> roster ABSL_GUARDED_BY(health_mu) =
+      absl::NotFoundError("not checked yet");
+  absl::Status audit_log ABSL_GUARDED_BY(health_mu);
+  absl::Status store ABSL_GUARDED_BY(health_mu);
+  server::NodeHealth health ABSL_GUARDED_BY(health_mu);
   std::unique_ptr<Every> roster_checks;
+  std::unique_ptr<Every> health_checks;
+  // The gauges read at scrape time, then the endpoint (stopped first).
+  int metrics_collector = 0;
+  std::unique_ptr<server::MetricsEndpoint> metrics;
 };
 
 namespace {
@@ -137,14 +152,26 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   admin_options.store = &node.records();
   admin_options.on_fatal = parts.on_fatal;
   admin_options.peers = [raw = serving.get()] { return raw->peers(); };
+  admin_options.health = [raw = serving.get()] { return raw->health(); };
   ASSIGN_OR_RETURN(parts.admin, server::NodeServer::Start(admin_options));
   if (node.Roster().ok()) {
     absl::MutexLock lock(&parts.mu);
     RETURN_IF_ERROR(serving->StartPeers());
   }
   serving->CheckRoster();
-  parts.roster_checks = std::make_unique<Every>(options.roster_check_interval,
-                                                [raw = serving.get()] { raw->CheckRoster(); });
+  serving->CheckHealth();
+  if (!options.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(parts.metrics, server::MetricsEndpoint::Start(options.metrics_listen));
+    parts.metrics_collector = common::Metrics::Global().AddCollector(
+        [raw = serving.get()](common::Metrics& m) { raw->CollectMetrics(m); });
+  }
+  parts.roster_checks =
+      std::make_unique<Every>(options.roster_check_interval, [raw = serving.get()] {
+        raw->CheckRoster();
+        raw->parts_->options.on_heartbeat();
+      });
+  parts.health_checks = std::make_unique<Every>(options.health_check_interval,
+                                                [raw = serving.get()] { raw->CheckHealth(); });
   return serving;
 }
 
@@ -180,6 +207,7 @@ server::PeerService ServingNode::CheckRoster() {
   Parts& parts = *parts_;
   absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
   server::PeerService now;
+  bool changed = true;
   {
     absl::MutexLock lock(&parts.mu);
     if (parts.stopping) return parts.state;
@@ -198,11 +226,130 @@ server::PeerService ServingNode::CheckRoster() {
              problem.has_value() ? std::string(federation::RosterProblemName(*problem)) : "",
              std::string(roster.status().message())};
     }
-    if (now == parts.state) return now;
-    parts.state = now;
+    if (now == parts.state) {
+      changed = false;
+    } else {
+      parts.state = now;
+    }
   }
-  parts.options.on_peers(now);
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    if (roster.ok()) {
+      parts.roster = HealthInputs::RosterState{(*roster)->version(), (*roster)->expires_at()};
+    } else {
+      parts.roster = roster.status();
+    }
+  }
+  UpdateHealth();
+  if (changed) parts.options.on_peers(now);
   return now;
+}
+
+server::NodeHealth ServingNode::CheckHealth() {
+  Parts& parts = *parts_;
+  bool verify_log = false;
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    verify_log = parts.audit_log.ok();  // a failure stays
+  }
+  absl::Status log_status = absl::OkStatus();
+  if (verify_log) {
+    // Through the log the node has open: a second connection to audit.db in
+    // this process would not see its latest (WAL) state.
+    absl::StatusOr<audit::AuditLog*> log = node_.AuditLog();
+    absl::StatusOr<std::string> exported =
+        log.ok() ? (*log)->Export() : absl::StatusOr<std::string>(log.status());
+    if (!exported.ok()) {
+      log_status = exported.status();
+    } else {
+      log_status = audit::VerifyExport(*exported, node_.identity()->VerifierKey()).status();
+    }
+  }
+  const absl::Status store_status = node_.records().Count().status();
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    if (parts.audit_log.ok()) parts.audit_log = log_status;
+    parts.store = store_status;
+  }
+  return UpdateHealth();
+}
+
+server::NodeHealth ServingNode::UpdateHealth() {
+  Parts& parts = *parts_;
+  server::NodeHealth now;
+  {
+    absl::MutexLock lock(&parts.health_mu);
+    HealthInputs in;
+    in.now = absl::Now();
+    in.roster = parts.roster;
+    in.audit_log = parts.audit_log;
+    in.store = parts.store;
+    now = AssessHealth(in);
+    if (now == parts.health) return now;
+    parts.health = now;
+    if (parts.admin != nullptr) parts.admin->SetServing(now.serving);
+  }
+  parts.options.on_health(now);
+  return now;
+}
+
+void ServingNode::CollectMetrics(common::Metrics& m) {
+  const server::NodeHealth h = health();
+  m.Set("fedlink_health_serving", {}, h.serving ? 1 : 0);
+  m.Set("fedlink_health_warnings", {}, static_cast<double>(h.warnings.size()));
+  m.Set("fedlink_peers_serving", {}, peers().state == "serving" ? 1 : 0);
+  {
+    absl::MutexLock lock(&parts_->health_mu);
+    const auto& roster = parts_->roster;
+    m.Set("fedlink_roster_version", {}, roster.ok() ? static_cast<double>(roster->version) : 0);
+    m.Clear("fedlink_roster_expiry_seconds");
+    if (roster.ok()) {
+      m.Set("fedlink_roster_expiry_seconds", {},
+            absl::ToDoubleSeconds(roster->expires_at - absl::Now()));
+    }
+  }
+  // Contact requests waiting for this node's answer, and how long is left of
+  // the oldest one's 48-hour window (counted from the requester's hit).
+  m.Clear("fedlink_contact_oldest_window_seconds");
+  if (absl::StatusOr<followup::FollowupStore*> followups = node_.Followups(); followups.ok()) {
+    if (auto incoming = (*followups)->Incoming(); incoming.ok()) {
+      int pending = 0;
+      absl::Time oldest = absl::InfiniteFuture();
+      for (const followup::Contact& c : *incoming) {
+        if (c.status != followup::ContactStatus::kPending) continue;
+        ++pending;
+        oldest = std::min(oldest, c.hit_at);
+      }
+      m.Set("fedlink_contact_requests_pending", {}, pending);
+      if (pending > 0) {
+        m.Set("fedlink_contact_oldest_window_seconds", {},
+              absl::ToDoubleSeconds(oldest + kPrumWindow - absl::Now()));
+      }
+    }
+  }
+  absl::StatusOr<audit::AuditLog*> log = node_.AuditLog();
+  if (!log.ok()) return;
+  m.Set("fedlink_audit_log_entries", {}, static_cast<double>((*log)->size()));
+  m.Clear("fedlink_audit_last_cosigned_size");
+  absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
+  if (!roster.ok()) return;
+  for (const federation::Member& member : (*roster)->members()) {
+    if (member.node_id == node_.id()) continue;
+    absl::StatusOr<uint64_t> size = (*log)->LastCosignedBy(member.node_id);
+    if (size.ok()) {
+      m.Set("fedlink_audit_last_cosigned_size", {{"witness", member.node_id}},
+            static_cast<double>(*size));
+    }
+  }
+}
+
+int ServingNode::metrics_port() const {
+  return parts_->metrics == nullptr ? 0 : parts_->metrics->port();
+}
+
+server::NodeHealth ServingNode::health() const {
+  absl::MutexLock lock(&parts_->health_mu);
+  return parts_->health;
 }
 
 ServingNode::ServingNode(Node& node) : node_(node) {}
@@ -244,7 +391,12 @@ absl::Status ServingNode::ReloadPolicy() {
 void ServingNode::Stop(absl::Duration grace) {
   if (stopped_ || parts_ == nullptr) return;
   stopped_ = true;
+  if (parts_->metrics != nullptr) {
+    parts_->metrics.reset();
+    common::Metrics::Global().RemoveCollector(parts_->metrics_collector);
+  }
   parts_->roster_checks.reset();
+  parts_->health_checks.reset();
   std::unique_ptr<PeriodicWitnessing> witnessing;
   federation::PeerServer* peers = nullptr;
   {

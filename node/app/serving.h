@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/app/node.h"
+#include "node/common/metrics.h"
 #include "node/federation/peer_server.h"
 #include "node/server/node_status.h"
 
@@ -47,6 +48,22 @@ struct ServeOptions {
   // a new roster version, the roster expired). Called from Start, from
   // CheckRoster and from a background thread.
   std::function<void(const server::PeerService&)> on_peers = [](const server::PeerService&) {};
+  // How often the open access log is verified again (its entries against
+  // its signed checkpoints, as `fedlink audit verify` does; appends wait
+  // meanwhile) and the record store asked to answer; 0 = only at the start.
+  // The roster's expiry is looked at every roster_check_interval.
+  absl::Duration health_check_interval = absl::Minutes(10);
+  // Hears each change of the node's health (node_health.h): NOT_SERVING and
+  // why, or a warning (the roster expires within 7 days). Called from
+  // Start, CheckRoster, CheckHealth and background threads.
+  std::function<void(const server::NodeHealth&)> on_health = [](const server::NodeHealth&) {};
+  // Called after each periodic roster check, from the checking thread: a
+  // supervisor's watchdog fed from here restarts a node whose checks stall.
+  std::function<void()> on_heartbeat = [] {};
+  // HOST:PORT (numeric host) for the Prometheus metrics endpoint, GET
+  // /metrics (node/server/metrics_endpoint.h); empty = none. Start fails if
+  // it cannot be bound.
+  std::string metrics_listen;
 };
 
 class ServingNode {
@@ -66,6 +83,8 @@ class ServingNode {
   ServingNode& operator=(const ServingNode&) = delete;
 
   std::string admin_target() const;
+  // The metrics endpoint's port (0 without one).
+  int metrics_port() const;
   // Whether the peer port is open (requests may still be refused: peers()).
   bool serves_peers() const;
   // The limit on open files in force, and the peer connection cap that fits
@@ -85,6 +104,13 @@ class ServingNode {
   // changes) and logs policy.reload. A policy that does not parse is not
   // applied: the last good one stays in force and the error is returned.
   absl::Status ReloadPolicy();
+  // Verifies the open access log and asks the record store now (also every
+  // health_check_interval) and returns the node's health, which the admin
+  // socket's grpc.health.v1 service and Admin.Status report. A log that
+  // failed verification stays failed until the node restarts (and then it
+  // refuses to start).
+  server::NodeHealth CheckHealth();
+  server::NodeHealth health() const;
   // Stops witnessing, the peer and admin services (in-flight calls get
   // `grace`) and logs node.stop. Idempotent.
   void Stop(absl::Duration grace = absl::Seconds(5));
@@ -94,6 +120,10 @@ class ServingNode {
  private:
   explicit ServingNode(Node& node);
   absl::Status StartPeers();  // with Parts::mu held
+  // Recomputes the health from the last checks; reports a change.
+  server::NodeHealth UpdateHealth();
+  // Sets the gauges read at scrape time (the metrics endpoint's collector).
+  void CollectMetrics(common::Metrics& m);
   Node& node_;
   std::unique_ptr<Parts> parts_;
   bool stopped_ = false;

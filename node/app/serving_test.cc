@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/resource.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -318,6 +319,89 @@ TEST(ServingTest, EachUnusableRosterSaysWhyPeersAreNotServed) {
   EXPECT_THAT(heard[0], HasSubstr("not served (roster missing): "));
   EXPECT_THAT(heard[5], HasSubstr("refused (roster expired): "));
   EXPECT_THAT(heard[7], HasSubstr("serving on "));
+}
+
+// The health check tells the truth: an expired roster is NOT_SERVING (over
+// the admin socket's grpc.health.v1 and in Admin.Status, saying why); a
+// roster expiring within 7 days only warns; a newer roster serves again.
+TEST(ServingTest, HealthIsNotServingWhileTheRosterIsExpiredAndWarnsBeforehand) {
+  AppFederation fed({"police", "ngo"});
+  Node& police = fed.node("police");
+  const common::NodePaths& paths = police.paths();
+  auto install_valid_for = [&](absl::Duration valid_for) {
+    auto envelope = federation::SignRoster(fed.federation().coordinator(), valid_for, absl::Now());
+    ASSERT_TRUE(envelope.ok()) << envelope.status();
+    ASSERT_TRUE(federation::InstallRoster(paths, *envelope, std::nullopt, absl::Now()).ok());
+  };
+  install_valid_for(absl::Hours(24 * 30));
+  ServeOptions options = Quiet();
+  options.roster_check_interval = absl::ZeroDuration();
+  std::vector<server::NodeHealth> heard;
+  options.on_health = [&heard](const server::NodeHealth& h) { heard.push_back(h); };
+  auto serving = ServingNode::Start(police, options);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  ServingNode& node = **serving;
+  EXPECT_TRUE(node.health().serving);
+  EXPECT_TRUE(node.health().warnings.empty());
+  EXPECT_TRUE(*server::NodeIsServing(paths, absl::Seconds(5)));
+
+  InstallExpiredRoster(fed, "police");
+  node.CheckRoster();
+  EXPECT_FALSE(node.health().serving);
+  EXPECT_FALSE(*server::NodeIsServing(paths, absl::Seconds(5)));
+  auto status = server::FetchNodeStatus(paths, absl::Seconds(5));
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_FALSE(status->health.serving);
+  ASSERT_EQ(status->health.problems.size(), 1u);
+  EXPECT_THAT(status->health.problems[0], HasSubstr("roster expired: "));
+  EXPECT_THAT(server::FormatNodeStatus(*status),
+              ::testing::StartsWith("health: NOT_SERVING\nproblem: roster expired: "));
+
+  install_valid_for(absl::Hours(72));  // serving, with a warning
+  node.CheckRoster();
+  EXPECT_TRUE(node.health().serving);
+  EXPECT_TRUE(*server::NodeIsServing(paths, absl::Seconds(5)));
+  status = server::FetchNodeStatus(paths, absl::Seconds(5));
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->health.serving);
+  ASSERT_EQ(status->health.warnings.size(), 1u);
+  EXPECT_THAT(status->health.warnings[0], HasSubstr("(in less than 7 days): install a newer"));
+  EXPECT_THAT(server::FormatNodeStatus(*status),
+              ::testing::StartsWith("health: SERVING\nwarning: roster version "));
+
+  install_valid_for(absl::Hours(24 * 30));
+  node.CheckRoster();
+  EXPECT_TRUE(node.health().serving);
+  EXPECT_TRUE(node.health().warnings.empty());
+  // Each change heard once: expired, expiring, fine.
+  ASSERT_EQ(heard.size(), 3u);
+  EXPECT_FALSE(heard[0].serving);
+  EXPECT_EQ(heard[1].warnings.size(), 1u);
+  EXPECT_TRUE(heard[2].serving && heard[2].warnings.empty());
+}
+
+// The open log is verified again while serving: an entry changed on disk
+// (by another process) makes the node NOT_SERVING, and it stays so.
+TEST(ServingTest, HealthIsNotServingOnceTheLogFailsVerification) {
+  AppFederation fed({"police", "ngo"});
+  Node& police = fed.node("police");
+  auto serving = ServingNode::Start(police, Quiet());
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  ServingNode& node = **serving;
+  EXPECT_TRUE(node.CheckHealth().serving);
+  ASSERT_TRUE((*police.AuditLog())->Checkpoint().ok());
+  // Another process rewrites an entry (sqlite3 CLI: not a second connection
+  // in this process, which would break the open log's locks).
+  const std::string cmd = "sqlite3 -cmd '.timeout 5000' '" + police.paths().dir +
+                          "/audit.db' \"UPDATE entries SET leaf = leaf || x'00' WHERE idx = 0\"";
+  if (std::system("command -v sqlite3 >/dev/null") != 0) GTEST_SKIP() << "no sqlite3 CLI";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const server::NodeHealth h = node.CheckHealth();
+  EXPECT_FALSE(h.serving);
+  ASSERT_EQ(h.problems.size(), 1u);
+  EXPECT_THAT(h.problems[0], HasSubstr("access log failed verification: "));
+  EXPECT_FALSE(*server::NodeIsServing(police.paths(), absl::Seconds(5)));
+  EXPECT_FALSE(node.CheckHealth().serving);
 }
 
 }  // namespace

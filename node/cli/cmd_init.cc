@@ -16,6 +16,8 @@ ABSL_FLAG(uint64_t, max_table_records, 10'000'000,
           "The largest tag table this node serves (declared in the roster).");
 ABSL_FLAG(std::string, role, "agency", "Node role: agency, ngo or auditor.");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443", "HOST:PORT the node serves peers on (mTLS).");
+ABSL_FLAG(std::string, advertise, "",
+          "HOST:PORT peers connect to, if not --listen (NAT, port forward, TCP proxy).");
 
 namespace fedlink::cli {
 namespace {
@@ -27,6 +29,7 @@ int RunInit(const std::vector<std::string>& args) {
   settings.organisation = absl::GetFlag(FLAGS_org);
   settings.role = absl::GetFlag(FLAGS_role);
   settings.listen = absl::GetFlag(FLAGS_listen);
+  settings.advertise = absl::GetFlag(FLAGS_advertise);
   settings.default_region = absl::GetFlag(FLAGS_region);
   settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
   settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
@@ -50,7 +53,8 @@ int RunInit(const std::vector<std::string>& args) {
 FEDLINK_COMMAND("init",
                 "  fedlink init --dir DIR --node-id ID --org NAME [--role "
                 "agency|ngo|auditor]\n"
-                "               [--listen HOST:PORT] [--region CC] [--epoch-days 7]\n"
+                "               [--listen HOST:PORT] [--advertise HOST:PORT] [--region CC]\n"
+                "               [--epoch-days 7]\n"
                 "               [--max-table-records 10000000]\n"
                 "               [--key-file PATH | --passphrase-file PATH | --passphrase-fd N |\n"
                 "                --credential NAME]\n\n"
@@ -62,10 +66,13 @@ FEDLINK_COMMAND("init",
                 "--epoch-days: how often the node's OPRF keys rotate (every table peers\n"
                 "cached becomes useless). --max-table-records: the largest tag table the\n"
                 "node will serve; both go into its membership request and the roster,\n"
-                "and peers refuse a larger table.",
+                "and peers refuse a larger table.\n"
+                "--listen: the address the node binds for peers; --advertise: the one\n"
+                "peers connect to (its membership request and the roster list it), if\n"
+                "not the same (behind NAT, a port forward or a TCP proxy).",
                 "create a node directory: config, data key, identity key, database (sealed)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "node_id",
-                 "org", "role", "listen", "region", "epoch_days", "max_table_records"},
+                 "org", "role", "listen", "advertise", "region", "epoch_days", "max_table_records"},
                 RunInit);
 
 }  // namespace

@@ -120,6 +120,12 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text, absl::string_
   if (auto s = ValidateListenAddress(config.listen); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(file, ": listen: ", s.message()));
   }
+  config.advertise = proto.advertise();
+  if (!config.advertise.empty()) {
+    if (auto s = ValidateListenAddress(config.advertise); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": advertise: ", s.message()));
+    }
+  }
   if (!proto.default_region().empty()) config.default_region = proto.default_region();
   config.schema_version = static_cast<int>(proto.schema_version());
   if (proto.epoch_days() != 0) {
@@ -144,6 +150,7 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   proto.set_organisation(config.organisation);
   proto.set_role(static_cast<fedlink::v1::NodeRole>(static_cast<int>(config.role)));
   proto.set_listen(config.listen);
+  proto.set_advertise(config.advertise);
   proto.set_identity_key_file("identity.key");
   proto.set_database_file("node.db");
   proto.set_default_region(config.default_region);

@@ -21,13 +21,21 @@ struct NodeConfig {
   std::string node_id;
   std::string organisation;
   NodeRole role = NodeRole::kAgency;
-  std::string listen = "127.0.0.1:7443";  // HOST:PORT for peers (mTLS)
-  std::string default_region = "GB";      // phones without a country code
+  std::string listen = "127.0.0.1:7443";  // HOST:PORT the node binds for peers (mTLS)
+  // HOST:PORT peers connect to (the roster's endpoint) when not `listen`
+  // (NAT, port forward, TCP proxy); empty = `listen`.
+  std::string advertise;
+  std::string default_region = "GB";  // phones without a country code
   int schema_version = 0;
   int epoch_days = 7;                       // OPRF key epoch
   uint64_t max_table_records = 10'000'000;  // largest tag table served
   int max_peer_connections = 256;           // peer connections at once (1-65536)
 };
+
+// Where peers reach the node: `advertise`, or `listen` if not set.
+inline const std::string& AdvertisedAddress(const NodeConfig& config) {
+  return config.advertise.empty() ? config.listen : config.advertise;
+}
 
 // Node ids are 1-64 characters of [a-z0-9.-], starting with a letter or
 // digit: they appear in file names, signed notes and every member's output.

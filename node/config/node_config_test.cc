@@ -28,6 +28,24 @@ TEST(NodeConfigTest, FormatsAndParsesBack) {
   EXPECT_EQ(back->default_region, "UA");
 }
 
+// A node behind NAT or a proxy binds one address and is reached at another.
+TEST(NodeConfigTest, AdvertiseIsSeparateFromListenAndDefaultsToIt) {
+  NodeConfig c;
+  c.node_id = "ngo-1";
+  c.listen = "0.0.0.0:7443";
+  auto plain = ParseNodeConfig(FormatNodeConfig(c), "node.conf");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->advertise, "");
+  EXPECT_EQ(AdvertisedAddress(*plain), "0.0.0.0:7443");
+  c.advertise = "fedlink.ngo.example:443";
+  auto back = ParseNodeConfig(FormatNodeConfig(c), "node.conf");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->listen, "0.0.0.0:7443");
+  EXPECT_EQ(AdvertisedAddress(*back), "fedlink.ngo.example:443");
+  auto bad = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_NGO advertise: \"host\"", "n.conf");
+  EXPECT_THAT(bad.status().message(), HasSubstr("n.conf: advertise: "));
+}
+
 TEST(NodeConfigTest, ReportsSyntaxErrorsWithLine) {
   auto c = ParseNodeConfig("node_id: \"a\"\nrole: NODE_ROLE_AGENCY\nbogus_field: 1\n", "x.conf");
   ASSERT_FALSE(c.ok());

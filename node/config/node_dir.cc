@@ -80,6 +80,11 @@ absl::Status InitNode(const std::string& dir, const NodeConfig& config,
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   RETURN_IF_ERROR(ValidateNodeId(config.node_id));
   RETURN_IF_ERROR(ValidateListenAddress(config.listen));
+  if (!config.advertise.empty()) {
+    if (auto s = ValidateListenAddress(config.advertise); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--advertise: ", s.message()));
+    }
+  }
   common::NodePaths paths(dir);
   std::error_code ec;
   if (std::filesystem::exists(paths.config(), ec)) {

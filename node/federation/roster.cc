@@ -291,7 +291,7 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
   e.set_node_id(config.node_id);
   e.set_organisation(config.organisation);
   e.set_role(std::string(config::NodeRoleName(config.role)));
-  e.set_endpoint(config.listen);
+  e.set_endpoint(config::AdvertisedAddress(config));
   e.set_identity_vkey(std::string(identity_vkey));
   e.set_tls_cert_sha256(fp);
   e.set_epoch_days(static_cast<uint32_t>(config.epoch_days));

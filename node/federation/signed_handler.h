@@ -48,6 +48,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "crypto/identity.h"
 #include "node/audit/audit_log.h"
 #include "node/common/status_macros.h"
@@ -215,6 +217,7 @@ class SignedHandler {
     namespace internal = signed_handler_internal;
     using Request = internal::ValueOf<Decode, audit::Event, const VerifiedRequest>;
     using Result = internal::ValueOf<Act, audit::Event, const VerifiedRequest, Request>;
+    const absl::Time started = absl::Now();
     absl::StatusOr<VerifiedRequest> verified =
         envelope.size() > method.max_envelope_bytes
             ? absl::StatusOr<VerifiedRequest>(TooLarge(method, envelope.size()))
@@ -232,7 +235,8 @@ class SignedHandler {
         if (outcome.ok()) result.emplace(*std::move(acted));
       }
     }
-    ASSIGN_OR_RETURN(const Logged logged, Log(method, outcome, verified.ok(), entry));
+    ASSIGN_OR_RETURN(const Logged logged,
+                     Log(method, outcome, verified.ok(), entry, absl::Now() - started));
     return answer(*verified, *result, logged);
   }
 
@@ -248,8 +252,10 @@ class SignedHandler {
   // Logs `entry` with `outcome` (an authenticated request's outcome text;
   // a refusal entry keeps its fixed reason); returns where it was logged,
   // the refusal `outcome`, or the log's error.
+  // `elapsed`: since the request arrived (the latency metric).
   absl::StatusOr<Logged> Log(const SignedMethod& method, const absl::Status& outcome,
-                             bool authenticated, audit::Event& entry) const;
+                             bool authenticated, audit::Event& entry,
+                             absl::Duration elapsed = absl::ZeroDuration()) const;
   absl::StatusOr<std::string> Seal(const SignedMethod& method, const std::string& body) const;
 
   const PeerAuth& auth_;

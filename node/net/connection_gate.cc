@@ -229,7 +229,16 @@ absl::StatusOr<std::vector<int>> Listen(const std::string& address, int* port) {
     fds.push_back(fd);
   }
   freeaddrinfo(found);
-  if (fds.empty() || in_use) {
+  if (in_use) {
+    // No SO_REUSEPORT: a second node on the port is refused here, instead
+    // of sharing it and peers failing their TLS handshakes at random.
+    for (int fd : fds) close(fd);
+    return absl::UnavailableError(absl::StrCat(
+        address, ": cannot listen for peers: ", first_error,
+        ": another process (another fedlink node?) listens on this port; stop it, or set "
+        "another `listen` in node.conf"));
+  }
+  if (fds.empty()) {
     for (int fd : fds) close(fd);
     return absl::UnavailableError(absl::StrCat(
         address, ": cannot listen for peers: ", first_error.empty() ? "no address" : first_error));

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/net/test_sockets.h"
 
@@ -309,6 +310,9 @@ TEST(ConnectionGateStartTest, RefusesAnAddressInUse) {
   options.listen = absl::StrCat("127.0.0.1:", (*first)->port());
   auto second = ConnectionGate::Start(options);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::AllOf(::testing::HasSubstr("cannot listen for peers: "),
+                               ::testing::HasSubstr("another process (another fedlink node?)")));
 }
 
 TEST(ConnectionCapTest, FitsTheOpenFileLimit) {

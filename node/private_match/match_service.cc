@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "crypto/signed_envelope.h"
 #include "fedlink/v1/match.grpc.pb.h"
+#include "node/common/metrics.h"
 #include "node/federation/grpc_settings.h"
 #include "node/federation/signed_rpc.h"
 #include "node/match/keyspec.h"
@@ -186,6 +187,9 @@ class MatchService final : public fedlink::v1::Match::Service {
                                             call.key_types, &out.remaining, &out.table_id));
       entry.count = out.elements.size();
       entry.detail = absl::StrCat("budget left ", out.remaining, "; table ", out.table_id);
+      common::Metrics::Global().Set("fedlink_budget_remaining",
+                                    {{"peer", call.peer.node_id}, {"purpose", v.header.purpose}},
+                                    static_cast<double>(out.remaining));
       // How many elements of each key type: an auditor sees a batch that
       // probes one selector type only (docs/audit.md "Misuse signals").
       std::map<std::string, uint64_t> per_type;

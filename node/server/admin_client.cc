@@ -45,10 +45,13 @@ absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths,
   out.uptime_seconds = response.uptime_seconds();
   out.version = response.version();
   out.peers = {response.peers_state(), response.peers_reason(), response.peers_detail()};
+  out.health.problems.assign(response.health_problems().begin(), response.health_problems().end());
+  out.health.warnings.assign(response.health_warnings().begin(), response.health_warnings().end());
+  out.health.serving = out.health.problems.empty();
   return out;
 }
 
-absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline) {
+absl::StatusOr<bool> NodeIsServing(const common::NodePaths& paths, absl::Duration deadline) {
   auto stub = grpc::health::v1::Health::NewStub(AdminChannel(paths));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
@@ -56,9 +59,13 @@ absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration dead
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status s = stub->Check(&context, request, &response);
   if (!s.ok()) return Annotate(s, paths);
-  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
-    return absl::UnavailableError("node is not serving");
-  }
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+}
+
+absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline) {
+  absl::StatusOr<bool> serving = NodeIsServing(paths, deadline);
+  if (!serving.ok()) return serving.status();
+  if (!*serving) return absl::UnavailableError("node is not serving");
   return absl::OkStatus();
 }
 

@@ -15,6 +15,10 @@ namespace fedlink::server {
 // Admin.Status over unix:DIR/admin.sock with a deadline.
 absl::StatusOr<NodeStatus> FetchNodeStatus(const common::NodePaths& paths, absl::Duration deadline);
 
+// grpc.health.v1 Check on the admin socket: true if SERVING, false if
+// NOT_SERVING; Unavailable ("node is not running") if nothing answers.
+absl::StatusOr<bool> NodeIsServing(const common::NodePaths& paths, absl::Duration deadline);
+
 // grpc.health.v1 Check on the admin socket: OK if SERVING.
 absl::Status CheckNodeHealth(const common::NodePaths& paths, absl::Duration deadline);
 

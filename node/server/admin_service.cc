@@ -32,6 +32,8 @@ grpc::Status AdminService::Status(grpc::ServerContext* context,
   response->set_peers_state(s->peers.state);
   response->set_peers_reason(s->peers.reason);
   response->set_peers_detail(s->peers.detail);
+  for (const std::string& p : s->health.problems) response->add_health_problems(p);
+  for (const std::string& w : s->health.warnings) response->add_health_warnings(w);
   return grpc::Status::OK;
 }
 

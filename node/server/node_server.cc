@@ -28,8 +28,8 @@ NodeServer::~NodeServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   common::Clock* clock = options.clock ? options.clock : common::Clock::Real();
-  impl->status_source =
-      std::make_unique<NodeStatusSource>(options.config, options.store, clock, options.peers);
+  impl->status_source = std::make_unique<NodeStatusSource>(options.config, options.store, clock,
+                                                           options.peers, options.health);
   impl->admin_service = std::make_unique<AdminService>(impl->status_source.get());
   impl->socket_path = options.paths.admin_socket();
 
@@ -69,6 +69,11 @@ void NodeServer::Shutdown(absl::Duration grace) {
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
   impl_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->server->Wait();
+}
+
+void NodeServer::SetServing(bool serving) {
+  if (impl_ == nullptr || impl_->shut_down) return;
+  impl_->server->GetHealthCheckService()->SetServingStatus(serving);
 }
 
 std::string NodeServer::admin_target() const { return absl::StrCat("unix:", impl_->socket_path); }

@@ -26,6 +26,8 @@ struct ServerOptions {
   std::function<void(const absl::Status&)> on_fatal;
   // Whether the node serves its peers, for Admin.Status (null: it does not).
   std::function<PeerService()> peers;
+  // How healthy the node is, for Admin.Status (null: healthy).
+  std::function<NodeHealth()> health;
 };
 
 // Serves Admin and grpc.health.v1.Health on unix:DIR/admin.sock (the
@@ -47,6 +49,8 @@ class NodeServer {
   // Stops accepting calls, lets in-flight calls finish until `grace`, then
   // cancels the rest. Idempotent.
   void Shutdown(absl::Duration grace);
+  // What grpc.health.v1 answers: SERVING (the start) or NOT_SERVING.
+  void SetServing(bool serving);
   std::string admin_target() const;
 
  private:

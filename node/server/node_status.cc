@@ -11,10 +11,18 @@ absl::StatusOr<NodeStatus> NodeStatusSource::Get() const {
   s.node_id = config_.node_id;
   s.organisation = config_.organisation;
   s.node_role = std::string(config::NodeRoleName(config_.role));
-  ASSIGN_OR_RETURN(auto by_role, store_->CountByRole());
-  for (const auto& [role, count] : by_role) {
-    s.records_by_role[std::string(record::RoleName(role))] = count;
-    s.record_count += count;
+  if (health_) s.health = health_();
+  // An unusable store is reported, not an error: the operator needs the rest.
+  absl::StatusOr<std::map<record::Role, uint64_t>> by_role = store_->CountByRole();
+  if (by_role.ok()) {
+    for (const auto& [role, count] : *by_role) {
+      s.records_by_role[std::string(record::RoleName(role))] = count;
+      s.record_count += count;
+    }
+  } else if (s.health.serving) {
+    s.health.serving = false;
+    s.health.problems.push_back(
+        absl::StrCat("record store unusable: ", by_role.status().message()));
   }
   s.schema_version = store_->schema_version();
   s.uptime_seconds = static_cast<uint64_t>(absl::ToInt64Seconds(clock_->Now() - started_));
@@ -31,10 +39,16 @@ std::string FormatPeerService(const PeerService& p) {
 
 std::string FormatNodeStatus(const NodeStatus& s) {
   using common::EscapeForDisplay;
-  std::string out =
-      absl::StrCat("node_id: ", EscapeForDisplay(s.node_id),
-                   "\norganisation: ", EscapeForDisplay(s.organisation),
-                   "\nrole: ", EscapeForDisplay(s.node_role), "\nrecords: ", s.record_count, "\n");
+  std::string out = absl::StrCat("health: ", s.health.serving ? "SERVING" : "NOT_SERVING", "\n");
+  for (const std::string& p : s.health.problems) {
+    absl::StrAppend(&out, "problem: ", EscapeForDisplay(p), "\n");
+  }
+  for (const std::string& w : s.health.warnings) {
+    absl::StrAppend(&out, "warning: ", EscapeForDisplay(w), "\n");
+  }
+  absl::StrAppend(&out, "node_id: ", EscapeForDisplay(s.node_id),
+                  "\norganisation: ", EscapeForDisplay(s.organisation),
+                  "\nrole: ", EscapeForDisplay(s.node_role), "\nrecords: ", s.record_count, "\n");
   for (const auto& [role, count] : s.records_by_role) {
     absl::StrAppend(&out, "  ", EscapeForDisplay(role), ": ", count, "\n");
   }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -36,6 +37,22 @@ struct PeerService {
 // show after "peers: " (not escaped: the caller escapes it for display).
 std::string FormatPeerService(const PeerService& peers);
 
+// Whether a running node is healthy (grpc.health.v1 SERVING) and, if not,
+// why; and what an operator should act on soon. Each line is plain text
+// without personal data.
+struct NodeHealth {
+  bool serving = true;
+  // Why it is NOT_SERVING, e.g. "roster expired: DIR/roster.bin: roster
+  // version 3 expired at T" or "audit log failed verification: ...".
+  std::vector<std::string> problems;
+  // E.g. "roster version 3 expires at T (in less than 7 days): install a
+  // newer roster".
+  std::vector<std::string> warnings;
+  bool operator==(const NodeHealth& o) const {
+    return serving == o.serving && problems == o.problems && warnings == o.warnings;
+  }
+};
+
 struct NodeStatus {
   std::string node_id;
   std::string organisation;
@@ -46,18 +63,22 @@ struct NodeStatus {
   uint64_t uptime_seconds = 0;
   std::string version;
   PeerService peers;
+  NodeHealth health;
 };
 
 // Computes the status of a running node. Thread-safe (the store is).
 class NodeStatusSource {
  public:
-  // `peers` says whether the node serves its peers (null: it does not).
+  // `peers` says whether the node serves its peers (null: it does not);
+  // `health` how healthy it is (null: healthy).
   NodeStatusSource(const config::NodeConfig& config, store::RecordStore* store,
-                   common::Clock* clock, std::function<PeerService()> peers = nullptr)
+                   common::Clock* clock, std::function<PeerService()> peers = nullptr,
+                   std::function<NodeHealth()> health = nullptr)
       : config_(config),
         store_(store),
         clock_(clock),
         peers_(std::move(peers)),
+        health_(std::move(health)),
         started_(clock->Now()) {}
   absl::StatusOr<NodeStatus> Get() const;
 
@@ -66,10 +87,13 @@ class NodeStatusSource {
   store::RecordStore* store_;
   common::Clock* clock_;
   const std::function<PeerService()> peers_;
+  const std::function<NodeHealth()> health_;
   const absl::Time started_;
 };
 
-// The lines `fedlink status` prints, every value escaped for display
+// The lines `fedlink status` prints ("health: SERVING" or "health:
+// NOT_SERVING", a "problem: " line per problem and a "warning: " line per
+// warning, then the rest), every value escaped for display
 // (common::EscapeForDisplay).
 std::string FormatNodeStatus(const NodeStatus& status);
 
