@@ -192,7 +192,7 @@ TEST(BackupArchiveTest, ManifestRoundTripsAndJunkIsRefused) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->SameContent(m));
   EXPECT_EQ(back->Encode(), m.Encode());
-  for (const std::string junk :
+  for (const std::string& junk :
        {std::string(""), std::string("fedlink backup manifest v1\n"), m.Encode() + "records 1\n",
         std::string("x\n"), absl::StrReplaceAll(m.Encode(), {{"records 42", "records -1"}}),
         absl::StrReplaceAll(m.Encode(), {{"schema node.db", "schema ../node.db"}})}) {
