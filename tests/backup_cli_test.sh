@@ -83,6 +83,21 @@ expect_exit 0 "$F" backup verify --dir "$WORK/police" --key-file "$KEYS/police.k
 expect_exit 0 "$F" backup --dir "$WORK/ngo" --out "$WORK/ngo.fbk"
 pass "backup while serving: 0600, whole, manifest with $POLICE_COUNT records; backup verify OK"
 
+# A backup taken while an import writes: a consistent point, before, during
+# or after the import's transactions, that verifies.
+"$F" gen --persons 4000 --overlap 0 --out-a "$WORK/extra.csv" --out-b "$WORK/extra-b.csv" \
+  --truth "$WORK/extra-truth.csv" --seed 5 >/dev/null
+"$F" import --dir "$WORK/police" "$WORK/extra.csv" >/dev/null 2>"$WORK/import.err" &
+IMPORT=$!
+expect_exit 0 "$F" backup --dir "$WORK/police" --out "$WORK/during.fbk"
+wait "$IMPORT" || { cat "$WORK/import.err"; fail "import during the backup"; }
+AFTER=$("$F" records --dir "$WORK/police" count 2>/dev/null)
+DURING=$(sed -n 's/^records //p' "$WORK/out")
+[ "$DURING" -ge "$POLICE_COUNT" ] && [ "$DURING" -le "$AFTER" ] && [ "$AFTER" -gt "$POLICE_COUNT" ] \
+  || fail "backup during an import: $DURING records, before $POLICE_COUNT, after $AFTER"
+expect_exit 0 "$F" backup verify "$WORK/during.fbk"
+pass "backup during an import: $DURING records (before $POLICE_COUNT, after $AFTER), verifies"
+
 # 2. Bad input: one line naming the file, exit 2, nothing written.
 expect_exit 2 "$F" backup verify --dir "$WORK/ngo" "$B"
 one_line_naming "$B" "a backup checked against another node"
@@ -155,10 +170,10 @@ pass "restore: $POLICE_COUNT records, audit log verifies, serving refused until 
 
 # 4. Disk theft: nothing personal in the backup.
 python3 "$HERE/at_rest_scan.py" patterns "$WORK/patterns" "$WORK/known.csv" "$WORK/ngo-known.csv" \
-  "$FEBRL:$FEBRL_MAP" >"$WORK/scan.txt"
+  "$WORK/extra.csv" "$FEBRL:$FEBRL_MAP" >"$WORK/scan.txt"
 grep -a -q -F -f "$WORK/patterns" "$WORK/known.csv" || fail "the patterns miss the inputs"
 LEAKS=0
-for f in "$B" "$WORK/ngo.fbk"; do
+for f in "$B" "$WORK/ngo.fbk" "$WORK/during.fbk"; do
   if grep -a -q -F -f "$WORK/patterns" "$f"; then
     grep -a -o -b -F -f "$WORK/patterns" "$f" | python3 "$HERE/at_rest_scan.py" confirm "$f" >"$WORK/hits"
     if [ -s "$WORK/hits" ]; then
