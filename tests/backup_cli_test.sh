@@ -103,7 +103,8 @@ expect_exit 2 "$F" backup verify --dir "$WORK/ngo" "$B"
 one_line_naming "$B" "a backup checked against another node"
 SIZE=$(stat -c %s "$B")
 cp "$B" "$WORK/flipped.fbk"
-printf '\x55' | dd of="$WORK/flipped.fbk" bs=1 seek=$((SIZE / 2)) conv=notrunc status=none
+BYTE=$(od -An -tu1 -j $((SIZE / 2)) -N1 "$B" | tr -d ' ')
+printf "\\x$(printf %02x $((BYTE ^ 1)))" | dd of="$WORK/flipped.fbk" bs=1 seek=$((SIZE / 2)) conv=notrunc status=none
 cmp -s "$B" "$WORK/flipped.fbk" && fail "the byte was not flipped"
 head -c $((SIZE - 100)) "$B" >"$WORK/truncated.fbk"
 head -c $((SIZE - 1)) "$B" >"$WORK/cut.fbk"  # one byte short

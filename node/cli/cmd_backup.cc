@@ -107,7 +107,7 @@ FEDLINK_COMMAND("backup verify",
                 "of data.key names), checks the stream is complete, every database passes\n"
                 "PRAGMA integrity_check and the audit log verifies and matches the manifest,\n"
                 "then prints the manifest. With --dir, the backup must be of that node.\n"
-                "Writes nothing.",
+                "Leaves nothing behind (its private temporary copy is removed).",
                 "check a backup without restoring it", {"dir", FEDLINK_KEY_FLAGS}, RunBackupVerify);
 FEDLINK_COMMAND("restore",
                 "  fedlink restore --dir NEWDIR FILE [key source]\n\n"
