@@ -82,6 +82,15 @@ std::string DataKey::LookupDigest(absl::string_view domain, absl::string_view va
   return out;
 }
 
+std::unique_ptr<StreamKey> DataKey::BackupStreamKey() const {
+  constexpr char kBackupContext[] = "fl-back1";  // 8 characters
+  constexpr uint64_t kBackupSubkeyId = 1;
+  std::unique_ptr<StreamKey> k(new StreamKey());
+  crypto_kdf_derive_from_key(k->key_.data(), k->key_.size(), kBackupSubkeyId, kBackupContext,
+                             key_.data());
+  return k;
+}
+
 std::string RowPlace(absl::string_view table, absl::string_view row_key, absl::string_view column,
                      uint32_t version) {
   std::string out = "fedlink-row v1";

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "crypto/aead.h"
+#include "crypto/secret_stream.h"
 
 namespace fedlink::crypto {
 
@@ -61,6 +62,9 @@ class DataKey {
   // values give equal digests under one data key, and without the key a
   // digest tells nothing about its value (not even a guessed one).
   std::string LookupDigest(absl::string_view domain, absl::string_view value) const;
+  // The secretstream key of the node's backups: crypto_kdf id 1, context
+  // "fl-back1" (its own context, so no backup key is a row or digest key).
+  std::unique_ptr<StreamKey> BackupStreamKey() const;
 
  private:
   DataKey() = default;

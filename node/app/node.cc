@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/audit_restore.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/federation/signed_request.h"
@@ -35,6 +36,8 @@ absl::StatusOr<audit::AuditLog*> Node::AuditLog() {
 }
 
 absl::Status Node::Log(audit::Event event) {
+  // A restored node appends nothing until its operator accepts the restore.
+  RETURN_IF_ERROR(CheckNotRestored(paths()));
   ASSIGN_OR_RETURN(audit::AuditLog * log, AuditLog());
   if (event.requester.empty()) event.requester = id();
   return log->Append(event).status();

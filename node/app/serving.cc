@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "node/app/audit_restore.h"
 #include "node/app/followup.h"
 #include "node/app/node_health.h"
 #include "node/app/own_keys.h"
@@ -129,6 +130,9 @@ absl::StatusOr<std::unique_ptr<ServingNode>> ServingNode::Start(Node& node,
   serving->parts_ = std::make_unique<Parts>();
   Parts& parts = *serving->parts_;
   parts.options = options;
+  if (auto restored = CheckNotRestored(node.paths()); !restored.ok()) {
+    return absl::Status(restored.code(), absl::StrCat("refusing to serve: ", restored.message()));
+  }
   ASSIGN_OR_RETURN(parts.lock, ServeLock::Acquire(node.paths().serve_lock()));
   // Every peer connection costs descriptors: take what the system allows.
   ASSIGN_OR_RETURN(serving->open_file_limit_, net::RaiseOpenFileLimit());

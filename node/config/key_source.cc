@@ -336,8 +336,15 @@ absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKey(const common::NodeP
   const std::string path = DataKeyPath(paths);
   Secret text;
   RETURN_IF_ERROR(ReadSecretFile(path, path, /*check_owner=*/false, &text));
-  ASSIGN_OR_RETURN(const WrappedKey w, ParseWrappedKey(path, text.value));
-  if (w.node_id != node_id) {
+  return OpenDataKeyText(path, text.value, node_id, given);
+}
+
+absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKeyText(const std::string& path,
+                                                                 absl::string_view text,
+                                                                 const std::string& node_id,
+                                                                 const KeySource& given) {
+  ASSIGN_OR_RETURN(const WrappedKey w, ParseWrappedKey(path, text));
+  if (!node_id.empty() && w.node_id != node_id) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": the data key of another node, not of this node.conf's"));
   }

@@ -85,6 +85,15 @@ absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKey(const common::NodeP
                                                              const std::string& node_id,
                                                              const KeySource& source);
 
+// Opens the text of a data.key (its format above) found elsewhere than in a
+// node directory (a backup file's prelude): `what` names it in errors;
+// `node_id`, if not empty, must be the node it names. The same errors as
+// OpenDataKey.
+absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKeyText(const std::string& what,
+                                                                 absl::string_view text,
+                                                                 const std::string& node_id,
+                                                                 const KeySource& source);
+
 // Writes a new key file (0600, never overwriting): one line, base64 of 32
 // random bytes.
 absl::Status WriteNewKeyFile(const std::string& path);

@@ -1,0 +1,111 @@
+// Backup, verify and restore of a node through the application layer, and
+// the restore marker: a restored node logs nothing until the restore is
+// accepted, which logs it.
+#include "node/app/backup.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "node/app/audit_restore.h"
+#include "node/app/create_node.h"
+#include "node/app/test_key_source.h"
+
+namespace fedlink::app {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Fresh(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "/backup-" +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                          name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(dir);
+  return dir;
+}
+
+std::unique_ptr<Node> MakeNode(const std::string& dir, const std::string& id, int records) {
+  EXPECT_TRUE(
+      CreateNode(dir, {.node_id = id, .organisation = "Org", .key_source = TestKeyFile(id)}).ok());
+  auto node = Node::Open(dir);
+  EXPECT_TRUE(node.ok()) << node.status();
+  std::vector<record::Person> persons;
+  for (int i = 0; i < records; ++i) {
+    record::Person p;
+    p.external_id = "R-" + std::to_string(i);
+    p.role = record::Role::kVictim;
+    p.given_name = "Maria";
+    p.family_name = "Ivanova";
+    persons.push_back(p);
+  }
+  EXPECT_TRUE((*node)->records().Upsert(persons).ok());
+  EXPECT_TRUE((*node)->Log(LocalEvent("records.import")).ok());
+  EXPECT_TRUE((*node)->Log(LocalEvent("records.import")).ok());
+  EXPECT_TRUE((*(*node)->AuditLog())->Checkpoint().ok());
+  return *std::move(node);
+}
+
+TEST(BackupTest, ABackupRestoresToANodeThatLogsOnlyAfterTheRestoreIsAccepted) {
+  const std::string dir = Fresh("police"), file = Fresh("police.fbk"), out = Fresh("restored");
+  auto node = MakeNode(dir, "police", 25);
+  auto made = BackupNode(*node, file);
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->node_id, "police");
+  EXPECT_EQ(made->records, 25u);
+  EXPECT_EQ(made->audit_entries, 2u);
+  EXPECT_EQ(made->audit_checkpoint_size, 2u);
+  EXPECT_EQ(made->audit_checkpoint_root.size(), 64u);
+  EXPECT_EQ(made->schema.count("node.db"), 1u);
+  struct stat st;
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_TRUE(absl::IsAlreadyExists(BackupNode(*node, file).status()));
+
+  auto verified = VerifyBackup(file, TestKeyFile("police"), dir);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->SameContent(*made));
+
+  auto restored = RestoreBackup(file, out, TestKeyFile("police"));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_TRUE(absl::IsAlreadyExists(RestoreBackup(file, out, TestKeyFile("police")).status()));
+  auto back = Node::Open(out);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*(*back)->records().Count(), 25u);
+  const absl::Status refused = (*back)->Log(LocalEvent("records.import"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("audit.restored"));
+  EXPECT_THAT(refused.message(), HasSubstr("fedlink audit accept-restore"));
+  EXPECT_EQ((*(*back)->AuditLog())->size(), 2u);
+
+  auto accepted = AcceptRestore(**back);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->restored_entries, 2u);
+  EXPECT_EQ(accepted->entry_index, 2u);
+  EXPECT_TRUE(CheckNotRestored((*back)->paths()).ok());
+  EXPECT_TRUE((*back)->Log(LocalEvent("records.import")).ok());
+  EXPECT_EQ((*(*back)->AuditLog())->size(), 4u);
+  EXPECT_TRUE(absl::IsFailedPrecondition(AcceptRestore(**back).status()));
+}
+
+TEST(BackupTest, ABackupOfAnotherNodeOrUnderAnotherKeyIsRefusedAndNothingIsWritten) {
+  const std::string police = Fresh("police"), ngo = Fresh("ngo");
+  const std::string file = Fresh("ngo.fbk"), out = Fresh("restored");
+  auto p = MakeNode(police, "police", 3);
+  auto n = MakeNode(ngo, "ngo", 4);
+  ASSERT_TRUE(BackupNode(*n, file).ok());
+  const absl::Status other = VerifyBackup(file, TestKeyFile("ngo"), police).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(other)) << other;
+  const absl::Status wrong_key = RestoreBackup(file, out, TestKeyFile("police")).status();
+  EXPECT_TRUE(absl::IsPermissionDenied(wrong_key)) << wrong_key;
+  EXPECT_THAT(wrong_key.message(), HasSubstr(file));
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& entry : std::filesystem::directory_iterator(::testing::TempDir())) {
+    EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".restore-")));
+  }
+}
+
+}  // namespace
+}  // namespace fedlink::app
