@@ -1,0 +1,151 @@
+// Every sentence the console shows, in one place so that the pages can be
+// translated (English first). $0, $1, ... are filled by absl::Substitute. Values that fill a sentence are escaped by
+// the page that uses it (html.h), never here.
+#ifndef FEDLINK_NODE_WEB_CONSOLE_TEXT_H_
+#define FEDLINK_NODE_WEB_CONSOLE_TEXT_H_
+
+namespace fedlink::web::text {
+
+inline constexpr char kProduct[] = "fedlink console";
+inline constexpr char kSkipToContent[] = "Skip to content";
+inline constexpr char kNavLabel[] = "Main";
+inline constexpr char kNavHome[] = "Home";
+inline constexpr char kNavLookup[] = "Intake lookup";
+inline constexpr char kNavInbox[] = "Inbox";
+inline constexpr char kNavRecords[] = "Records and consent";
+inline constexpr char kNavAudit[] = "Audit report";
+inline constexpr char kNavUsers[] = "Users";
+inline constexpr char kLogOut[] = "Log out";
+
+// Login.
+inline constexpr char kLoginTitle[] = "Log in";
+inline constexpr char kUserName[] = "User name";
+inline constexpr char kPassword[] = "Password";
+inline constexpr char kLoginButton[] = "Log in";
+inline constexpr char kLoginRefused[] = "Wrong user name or password.";
+inline constexpr char kLoginLocked[] =
+    "Too many failed logins. Wait $0 minutes before trying again, or ask an administrator.";
+inline constexpr char kSessionEnded[] =
+    "Your session ended after a time without activity. Please log in again.";
+
+// Refusals.
+inline constexpr char kForbiddenTitle[] = "Not for your role";
+inline constexpr char kForbidden[] = "Your role ($0) cannot open this page.";
+inline constexpr char kBadFormTitle[] = "Form refused";
+inline constexpr char kBadForm[] =
+    "This form has expired or did not come from this console. Go back, reload the page and "
+    "send it again.";
+inline constexpr char kNotFoundTitle[] = "Page not found";
+
+// Home.
+inline constexpr char kHomeTitle[] = "Welcome";
+inline constexpr char kHomeIntro[] = "You are logged in to node $0 as $1 ($2).";
+
+// Intake lookup.
+inline constexpr char kLookupTitle[] = "Intake lookup";
+inline constexpr char kLookupIntro[] =
+    "Check whether another organisation may know the person in front of you. Nothing you "
+    "enter is stored, and the other organisations do not see it: they answer only whether "
+    "their own records agree.";
+inline constexpr char kLookupConsent[] =
+    "The person has agreed that we check with our partners for this purpose";
+inline constexpr char kLookupNoConsent[] =
+    "Not checked: the person has not agreed to a check for $0. Without their consent nothing "
+    "about them leaves this node, not even in protected form.";
+inline constexpr char kLookupNothing[] =
+    "No partner organisation has a record that agrees with these details.";
+inline constexpr char kLookupMayKnow[] = "$0 may know this person: agreeing $1; strength $2.";
+inline constexpr char kLookupWindow[] =
+    "If you ask for contact, the partner is expected to answer within 48 hours (by $0).";
+inline constexpr char kPeerFailed[] = "$0 could not be asked: $1";
+inline constexpr char kRequestContact[] = "Request contact";
+inline constexpr char kReason[] = "Reason (no personal details)";
+inline constexpr char kContactSent[] =
+    "Contact request $0 sent to $1. The 48-hour window ends at $2.";
+
+// Inbox.
+inline constexpr char kInboxTitle[] = "Inbox";
+inline constexpr char kInboxIncoming[] = "Contact requests received";
+inline constexpr char kInboxOutgoing[] = "Contact requests sent";
+inline constexpr char kInboxNotices[] = "Match notices";
+inline constexpr char kInboxEmpty[] = "Nothing here.";
+inline constexpr char kAccept[] = "Accept";
+inline constexpr char kDecline[] = "Decline";
+inline constexpr char kReplyMessage[] =
+    "Message to the requester (whom to call; no personal details)";
+
+// Records and consent.
+inline constexpr char kRecordsTitle[] = "Records and consent";
+inline constexpr char kExternalId[] = "Record id";
+inline constexpr char kShowSharing[] = "Show what we share";
+inline constexpr char kWithdraw[] = "Withdraw consent";
+inline constexpr char kWithdrawConfirmTitle[] = "Withdraw consent?";
+inline constexpr char kWithdrawConfirm[] =
+    "After this, record $0 is no longer used for any purpose: partners can no longer find it, "
+    "every contact request about it is erased here, and every partner that asked about it is "
+    "told. This cannot be undone here.";
+inline constexpr char kWithdrawYes[] = "Yes, withdraw consent";
+inline constexpr char kWithdrawDone[] =
+    "Consent withdrawn for record $0. Partners can no longer find it. $1 contact requests "
+    "about it were erased; $2 of $3 partners told have confirmed.";
+
+// "What we share about you".
+inline constexpr char kShareTitle[] = "What we share about you";
+inline constexpr char kShareIntro[] =
+    "This page explains, in plain words, what this organisation shares about you with its "
+    "partners, why, and what has happened so far. You can take it with you.";
+inline constexpr char kShareHow[] =
+    "We never send your name, date of birth or other details to a partner. We share only "
+    "protected codes made from them. A partner can learn that it may know the same person "
+    "only if its own records agree, and then it can ask us for contact, which we decide "
+    "about.";
+inline constexpr char kShareNow[] = "Who can find your record now";
+inline constexpr char kShareNobody[] = "Nobody: your record is not shared with any partner.";
+inline constexpr char kShareWith[] = "$0, for $1";
+inline constexpr char kShareHistory[] = "What has happened so far";
+inline constexpr char kShareNothingYet[] = "Nothing has been shared about your record yet.";
+inline constexpr char kShareWithdrawHow[] =
+    "You can withdraw your consent at any time by telling your caseworker. Then your record is "
+    "no longer shared with anyone, and every partner that asked about you is told.";
+
+// Audit and users.
+inline constexpr char kAuditTitle[] = "Audit report";
+inline constexpr char kUsersTitle[] = "Users";
+inline constexpr char kAddUser[] = "Add a user";
+inline constexpr char kRole[] = "Role";
+inline constexpr char kNewPassword[] = "Password (12 characters or more)";
+inline constexpr char kDisable[] = "Disable";
+inline constexpr char kResetPassword[] = "Set a new password";
+
+// The agreeing key types (node/match/keyspec.cc) in plain words.
+struct KeyWords {
+  const char* key;
+  const char* words;
+};
+inline constexpr KeyWords kKeyWords[] = {
+    {"phone", "phone number"},
+    {"email", "e-mail address"},
+    {"document", "document number"},
+    {"handle", "online handle"},
+    {"iban", "bank account"},
+    {"plate", "vehicle plate"},
+    {"name_dob", "name with date of birth"},
+    {"phonetic_dob", "similar-sounding name with date of birth"},
+    {"family_dob", "family name with date of birth"},
+    {"given_dob", "given name with date of birth"},
+    {"names_year", "names with year of birth"},
+    {"names_unordered_dob", "names in another order with date of birth"},
+    {"family_daymonth", "family name with day and month of birth"},
+    {"nickname_dob", "nickname with date of birth"},
+    {"names", "names"},
+    {"names_phonetic", "similar-sounding names"},
+    {"address", "address"},
+};
+inline constexpr char kAnd[] = " and ";
+inline constexpr char kStrengthHigh[] = "high";
+inline constexpr char kStrengthMedium[] = "medium";
+inline constexpr char kStrengthLow[] = "low";
+
+}  // namespace fedlink::web::text
+
+#endif  // FEDLINK_NODE_WEB_CONSOLE_TEXT_H_
