@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The web console (docs/console.md) on a two-node federation, driven in
 # headless Chromium by Selenium (tests/console_browser.py): police knows a
-# consented victim, the NGO's caseworker looks her up from a browser by a
-# Cyrillic spelling. Also: `fedlink users`, plain HTTP refused off loopback,
+# consented victim, the NGO (which matched its own record of her) looks her
+# up from a browser by a Cyrillic spelling and asks for contact; police's
+# caseworker accepts in police's console; the NGO sees the answer; police
+# withdraws her consent and the NGO's next lookup no longer finds her. Also: `fedlink users`, plain HTTP refused off loopback,
 # HTTPS with the node's own certificate. Screenshots of each page in
 # build/test-artifacts/console/.
 source "$(dirname "$0")/lib.sh"
@@ -38,10 +40,13 @@ P-1,victim,Maria,Ivanova,,1990-04-12,f,,+44 7700 900001,,,,,,,victim-dedup,traff
 P-2,victim,Ana,Popescu,,1985-01-30,f,,+44 7700 900002,,,,,,,victim-dedup,trafficking,,
 CSV
 "$F" import --dir "$WORK/police" "$WORK/police.csv" >/dev/null 2>&1 || fail "import police"
+sed -e 's/^P-1,/N-7,/' -e '/^P-2,/d' "$WORK/police.csv" >"$WORK/ngo.csv"
+"$F" import --dir "$WORK/ngo" "$WORK/ngo.csv" >/dev/null 2>&1 || fail "import ngo"
 
 # Users: the password from standard input, never a flag.
 printf 'correct horse battery\n' | expect_exit 0 "$F" users --dir "$WORK/ngo" add amira caseworker
 grep -q "added user amira (caseworker)" "$WORK/out" || fail "users add: $(cat "$WORK/out")"
+printf 'correct horse battery\n' | expect_exit 0 "$F" users --dir "$WORK/police" add piotr caseworker
 printf 'another long password\n' | expect_exit 0 "$F" users --dir "$WORK/ngo" add olga auditor
 expect_exit 0 "$F" users --dir "$WORK/ngo" disable olga
 printf 'short\n' | expect_exit 2 "$F" users --dir "$WORK/ngo" add ben admin
@@ -62,7 +67,8 @@ grep -q "plain HTTP only on a loopback address" "$WORK/err" || fail "plain HTTP 
 pass "plain HTTP off loopback is refused"
 
 WEB=$((BASE + 10))
-"$F" serve --dir "$WORK/police" --witness-interval 0 2>"$WORK/police.log" &
+"$F" serve --dir "$WORK/police" --witness-interval 0 --web "http://localhost:$((WEB + 1))" \
+  2>"$WORK/police.log" &
 PIDS+=("$!")
 "$F" serve --dir "$WORK/ngo" --witness-interval 0 --web "http://127.0.0.1:$WEB" 2>"$WORK/ngo.log" &
 PIDS+=("$!")
@@ -70,10 +76,14 @@ wait_for_status "$WORK/police"
 wait_for_status "$WORK/ngo"
 grep -q "web console on http://127.0.0.1:$WEB/" "$WORK/ngo.log" || fail "no console: $(cat "$WORK/ngo.log")"
 for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+# The NGO's batch match records its hit on her, which a contact request needs.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup
+grep -q "^N-7,police," "$WORK/out" || fail "the NGO's match: $(cat "$WORK/out" "$WORK/err")"
 
-"$PY" "$(dirname "$0")/console_browser.py" "http://127.0.0.1:$WEB/" amira "correct horse battery" "$ART" \
-  || fail "the browser flows (screenshots so far in $ART)"
-pass "login, lookup by a Cyrillic spelling, refusals and logout in Chromium; screenshots in $ART"
+rm -f "$ART"/*.png
+"$PY" "$(dirname "$0")/console_browser.py" "http://127.0.0.1:$WEB/" "http://localhost:$((WEB + 1))/" \
+  "correct horse battery" "$ART" || fail "the browser flows (screenshots so far in $ART)"
+pass "login, lookup by a Cyrillic spelling, contact, accept, answer, withdrawal, refusals and logout in Chromium; screenshots in $ART"
 grep -qi "maria\|ivanova\|Мария\|1990-04-12" "$WORK/ngo.log" && fail "personal data in the server's log"
 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit" >/dev/null 2>&1 || fail "audit export"
 "$F" audit list "$WORK/ngo.audit" >"$WORK/audit.csv" 2>/dev/null || fail "audit list"
@@ -95,4 +105,6 @@ if command -v curl >/dev/null; then
   grep -qi "^strict-transport-security" "$WORK/h.txt" || fail "no HSTS"
   pass "HTTPS with the node's own certificate; Secure __Host- cookie and HSTS"
 fi
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+PIDS=()
 echo "console_browser_test: all passed"

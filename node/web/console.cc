@@ -305,22 +305,21 @@ HttpResponse Console::Home(Call& call) {
 HttpResponse Console::LookupForm(Call& call, const std::string& notice) {
   const std::string body = absl::StrCat(
       Notice(notice), Paragraph(text::kLookupIntro), "<form method=\"post\" action=\"/lookup\">",
-      CsrfField(*call.session), TextInput("given", "Given name", "in any script"),
-      TextInput("family", "Family name"),
-      TextInput("alias", "Other names", "separate several with ;"),
-      TextInput("dob", "Date of birth", "YYYY-MM-DD, or only YYYY-MM or YYYY"),
-      "<label for=\"sex\">Sex</label><select id=\"sex\" name=\"sex\"><option value=\"\">not "
-      "given</option><option value=\"f\">female</option><option value=\"m\">male</option>"
-      "<option value=\"x\">other</option></select>",
-      TextInput("phone", "Phone numbers", "separate several with ;", "text", " inputmode=\"tel\""),
-      TextInput("email", "E-mail addresses", "separate several with ;"),
-      TextInput("document", "Document numbers", "separate several with ;"),
-      TextInput("online_handle", "Online handles", "separate several with ;"),
-      TextInput("purpose", "Purpose", "as declared in the node's policy", "text",
+      CsrfField(*call.session), TextInput("given", text::kGiven, text::kGivenHint),
+      TextInput("family", text::kFamily), TextInput("alias", text::kAliases, text::kSeveral),
+      TextInput("dob", text::kDob, text::kDobHint), "<label for=\"sex\">", text::kSex,
+      "</label><select id=\"sex\" name=\"sex\">", text::kSexOptions, "</select>",
+      TextInput("phone", text::kPhones, text::kSeveral, "text", " inputmode=\"tel\""),
+      TextInput("email", text::kEmails, text::kSeveral),
+      TextInput("document", text::kDocuments, text::kSeveral),
+      TextInput("online_handle", text::kHandles, text::kSeveral),
+      TextInput("purpose", text::kPurpose, text::kPurposeHint, "text",
                 absl::StrCat(" value=\"", Escape(options_.default_purpose), "\" required")),
-      TextInput("legal_basis", "Case or legal-basis reference", "logged with the check"),
-      "<label class=\"check\"><input type=\"checkbox\" name=\"consent\" value=\"yes\"> ",
-      text::kLookupConsent, "</label>", "<button type=\"submit\">Check</button></form>");
+      TextInput("legal_basis", text::kLegalBasis, text::kLegalBasisHint),
+      "<p class=\"check\"><input type=\"checkbox\" id=\"consent\" name=\"consent\" "
+      "value=\"yes\"> <label for=\"consent\">",
+      text::kLookupConsent, "</label></p><button type=\"submit\">", text::kCheck,
+      "</button></form>");
   return Page(call, text::kLookupTitle, body);
 }
 
@@ -334,11 +333,11 @@ HttpResponse Console::Lookup(Call& call) {
   intake.aliases = List(call.Field("alias"));
   if (!call.Field("dob").empty()) {
     auto dob = record::ParsePartialDate(call.Field("dob"));
-    if (!dob.ok()) return LookupForm(call, Refused("Date of birth: not a date."));
+    if (!dob.ok()) return LookupForm(call, Refused(text::kBadDob));
     intake.dob = *dob;
   }
   auto sex = record::ParseSex(call.Field("sex"));
-  if (!sex.ok()) return LookupForm(call, Refused("Sex: choose one of the options."));
+  if (!sex.ok()) return LookupForm(call, Refused(text::kBadSex));
   intake.sex = *sex;
   intake.phones = List(call.Field("phone"));
   intake.emails = List(call.Field("email"));
@@ -388,7 +387,8 @@ HttpResponse Console::Lookup(Call& call) {
         Escape(org(c.peer)), "</h2>",
         Paragraph(Escape(absl::Substitute(text::kLookupMayKnow, org(c.peer), KeysInWords(c.keys),
                                           StrengthInWords(c.score)))),
-        c.officer.empty() ? "" : Paragraph(Escape(absl::StrCat("Their officer: ", c.officer))),
+        c.officer.empty() ? ""
+                          : Paragraph(Escape(absl::Substitute(text::kTheirOfficer, c.officer))),
         Paragraph(Escape(absl::Substitute(text::kLookupWindow, deadline))),
         "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
         HiddenInput("peer", c.peer), HiddenInput("handle", c.handle),
@@ -397,7 +397,7 @@ HttpResponse Console::Lookup(Call& call) {
         "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
         text::kRequestContact, "</button></form></section>");
   }
-  absl::StrAppend(&body, "<p><a href=\"/lookup\">New lookup</a></p>");
+  absl::StrAppend(&body, "<p><a href=\"/lookup\">", text::kNewLookup, "</a></p>");
   return Page(call, text::kLookupTitle, body);
 }
 

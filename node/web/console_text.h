@@ -47,6 +47,30 @@ inline constexpr char kLookupIntro[] =
     "Check whether another organisation may know the person in front of you. Nothing you "
     "enter is stored, and the other organisations do not see it: they answer only whether "
     "their own records agree.";
+inline constexpr char kGiven[] = "Given name";
+inline constexpr char kGivenHint[] = "in any script";
+inline constexpr char kFamily[] = "Family name";
+inline constexpr char kAliases[] = "Other names";
+inline constexpr char kSeveral[] = "separate several with ;";
+inline constexpr char kDob[] = "Date of birth";
+inline constexpr char kDobHint[] = "YYYY-MM-DD, or only YYYY-MM or YYYY";
+inline constexpr char kSex[] = "Sex";
+inline constexpr char kSexOptions[] =
+    "<option value=\"\">not given</option><option value=\"f\">female</option>"
+    "<option value=\"m\">male</option><option value=\"x\">other</option>";
+inline constexpr char kPhones[] = "Phone numbers";
+inline constexpr char kEmails[] = "E-mail addresses";
+inline constexpr char kDocuments[] = "Document numbers";
+inline constexpr char kHandles[] = "Online handles";
+inline constexpr char kPurpose[] = "Purpose";
+inline constexpr char kPurposeHint[] = "as declared in the node's policy";
+inline constexpr char kLegalBasis[] = "Case or legal-basis reference";
+inline constexpr char kLegalBasisHint[] = "logged with the check";
+inline constexpr char kCheck[] = "Check";
+inline constexpr char kNewLookup[] = "New lookup";
+inline constexpr char kBadDob[] = "Date of birth: not a date.";
+inline constexpr char kBadSex[] = "Sex: choose one of the options.";
+inline constexpr char kTheirOfficer[] = "Their officer: $0";
 inline constexpr char kLookupConsent[] =
     "The person has agreed that we check with our partners for this purpose";
 inline constexpr char kLookupNoConsent[] =

@@ -94,6 +94,9 @@ main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin-top: .3rem; }
 h2 { font-size: 1.2rem; margin-top: 1.5rem; }
 label { display: block; font-weight: bold; margin-top: .8rem; }
+.check { display: flex; gap: .6rem; align-items: flex-start; margin-top: 1rem; }
+.check label { display: inline; margin-top: 0; }
+.check input { width: 1.5rem; height: 1.5rem; flex: none; }
 .hint { font-weight: normal; font-size: .9rem; color: #444; }
 input[type=text], input[type=password], input[type=date], select, textarea {
   width: 100%; font: inherit; padding: .5rem; border: 1px solid #767676; border-radius: 4px; }
