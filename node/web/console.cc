@@ -12,6 +12,7 @@
 #include "node/app/audit_report.h"
 #include "node/app/consent.h"
 #include "node/app/followup.h"
+#include "node/app/intake_record.h"
 #include "node/app/match.h"
 #include "node/app/records.h"
 #include "node/app/users.h"
@@ -215,6 +216,7 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/records" && !post) return Records(call, "");
   if (req.path == "/records/share" && post) return Share(call);
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
+  if (req.path == "/records/add" && post) return AddRecord(call);
   if (req.path == "/audit" && !post) return Audit(call);
   if (req.path == "/users") return post ? ChangeUser(call) : Users(call, "");
   return Page(call, text::kNotFoundTitle, "", 404);
@@ -490,11 +492,45 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
                         TextInput(id, text::kExternalId, "", "text", " required"),
                         "<button type=\"submit\">", button, "</button></form>");
   };
+  const std::string add = absl::StrCat(
+      "<form method=\"post\" action=\"/records/add\">", CsrfField(*call.session),
+      TextInput("external_id", text::kExternalId, "", "text", " required"), "<label for=\"role\">",
+      text::kRole, "</label><select id=\"role\" name=\"role\">", text::kRoleOptions, "</select>",
+      TextInput("given_name", text::kGiven, text::kGivenHint),
+      TextInput("family_name", text::kFamily), TextInput("aliases", text::kAliases, text::kSeveral),
+      TextInput("dob", text::kDob, text::kDobHint), "<label for=\"sex\">", text::kSex,
+      "</label><select id=\"sex\" name=\"sex\">", text::kSexOptions, "</select>",
+      TextInput("nationality", text::kNationality),
+      TextInput("phone", text::kPhones, text::kSeveral, "text", " inputmode=\"tel\""),
+      TextInput("email", text::kEmails, text::kSeveral),
+      TextInput("document", text::kDocuments, text::kSeveral),
+      TextInput("handle", text::kHandles, text::kSeveral),
+      TextInput("address", text::kAddresses, text::kSeveral),
+      TextInput("consent", text::kConsentPurposes, text::kSeveral, "text",
+                absl::StrCat(" value=\"", Escape(options_.default_purpose), "\"")),
+      TextInput("consent_expires", text::kConsentExpires, "", "date"),
+      TextInput("labels", text::kLabels, text::kSeveral), "<button type=\"submit\">", text::kSave,
+      "</button></form>");
   return Page(
       call, text::kRecordsTitle,
-      absl::StrCat(Notice(notice), "<h2>", text::kShareTitle, "</h2>",
+      absl::StrCat(Notice(notice), "<h2>", text::kAddRecord, "</h2>",
+                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kShareTitle, "</h2>",
                    form("/records/share", "share-id", text::kShowSharing), "<h2>", text::kWithdraw,
                    "</h2>", form("/records/withdraw", "withdraw-id", text::kWithdraw)));
+}
+
+HttpResponse Console::AddRecord(Call& call) {
+  app::IntakeRecordRequest request;
+  for (const auto& [name, value] : call.form) {
+    if (name != "csrf" && !value.empty()) request.fields[name] = value;
+  }
+  request.actor = {call.session->user, ""};
+  auto added = app::AddIntakeRecord(node_, request);
+  LogAction(call, "console.records.add", added.status());
+  if (!added.ok()) return Records(call, Refused(added.status().message()));
+  return Records(call,
+                 Ok(absl::Substitute(added->inserted ? text::kRecordAdded : text::kRecordUpdated,
+                                     call.Field("external_id"), added->total)));
 }
 
 HttpResponse Console::Share(Call& call) {

@@ -94,6 +94,7 @@ class Console {
   HttpResponse Decide(Call& call);
   HttpResponse Records(Call& call, const std::string& notice);
   HttpResponse Share(Call& call);
+  HttpResponse AddRecord(Call& call);
   HttpResponse Withdraw(Call& call);
   HttpResponse Audit(Call& call);
   HttpResponse Users(Call& call, const std::string& notice);

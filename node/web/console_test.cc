@@ -251,6 +251,34 @@ TEST_F(ConsoleTest, EveryValueShownIsEscaped) {
   EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
 }
 
+TEST_F(ConsoleTest, ACaseworkerAddsOnePersonWithConsentScopes) {
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  b.Get("/records");
+  HttpResponse r = b.Post("/records/add", {{"external_id", "N-9"},
+                                           {"role", "victim"},
+                                           {"given_name", "Ana"},
+                                           {"family_name", "Popescu"},
+                                           {"dob", "1985-01-30"},
+                                           {"consent", "victim-dedup"},
+                                           {"consent_expires", "2030-01-31"},
+                                           {"labels", "trafficking"}});
+  EXPECT_THAT(r.body, HasSubstr("Record N-9 added"));
+  auto stored = ngo().records().Get("N-9");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->consent, std::vector<std::string>{"victim-dedup"});
+  EXPECT_EQ((*stored)->role, record::Role::kVictim);
+  EXPECT_NE((*stored)->consent_expires_at, 0);
+  // A bad date is refused naming the field, not the value, and changes nothing.
+  r = b.Post("/records/add", {{"external_id", "N-9"}, {"role", "victim"}, {"dob", "1985-13-45"}});
+  EXPECT_THAT(r.body, HasSubstr("dob"));
+  EXPECT_THAT(r.body, Not(HasSubstr("1985-13-45")));
+  stored = ngo().records().Get("N-9");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->given_name, "Ana");
+  EXPECT_THAT(Log(), HasSubstr("records.add official=amira outcome=ok"));
+}
+
 TEST_F(ConsoleTest, AdminAddsAndDisablesUsers) {
   Browser admin(*console_);
   ASSERT_EQ(admin.LogIn("root", kPassword).status, 303);

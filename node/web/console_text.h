@@ -113,6 +113,22 @@ inline constexpr char kWithdrawDone[] =
     "Consent withdrawn for record $0. Partners can no longer find it. $1 contact requests "
     "about it were erased; $2 of $3 partners told have confirmed.";
 
+inline constexpr char kAddRecord[] = "Add or update one person";
+inline constexpr char kAddRecordIntro[] =
+    "Record the person at intake. Ask which purposes they agree to: without consent for a "
+    "purpose, their record is never used for it. A record id that exists is updated.";
+inline constexpr char kRoleOptions[] =
+    "<option value=\"victim\">victim</option><option value=\"witness\">witness</option>"
+    "<option value=\"suspect\">suspect</option><option value=\"other\">other</option>";
+inline constexpr char kConsentPurposes[] = "Consent: purposes the person agrees to";
+inline constexpr char kConsentExpires[] = "Consent expires on";
+inline constexpr char kLabels[] = "Labels";
+inline constexpr char kNationality[] = "Nationality";
+inline constexpr char kAddresses[] = "Addresses";
+inline constexpr char kSave[] = "Save";
+inline constexpr char kRecordAdded[] = "Record $0 added; the node now holds $1 records.";
+inline constexpr char kRecordUpdated[] = "Record $0 updated; the node now holds $1 records.";
+
 // "What we share about you".
 inline constexpr char kShareTitle[] = "What we share about you";
 inline constexpr char kShareIntro[] =
