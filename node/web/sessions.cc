@@ -43,8 +43,11 @@ Session SessionStore::Create(const std::string& user, app::UserRole role) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {  // drop the idle ones
     it = now - it->second.last_seen > idle_timeout_ ? sessions_.erase(it) : std::next(it);
   }
+  // Full: the least recently used pre-login session goes first, so that a
+  // flood of login pages cannot push out the people logged in.
   while (sessions_.size() >= max_sessions_) {
     auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+      if (a.second.logged_in() != b.second.logged_in()) return !a.second.logged_in();
       return a.second.last_seen < b.second.last_seen;
     });
     sessions_.erase(oldest);

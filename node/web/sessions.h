@@ -45,7 +45,8 @@ bool SameToken(absl::string_view a, absl::string_view b);
 
 class SessionStore {
  public:
-  // At most `max_sessions` at once: the least recently used goes first.
+  // At most `max_sessions` at once: when full, the least recently used
+  // pre-login session goes first, then the least recently used one.
   SessionStore(common::Clock* clock, absl::Duration idle_timeout, size_t max_sessions = 10000);
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;

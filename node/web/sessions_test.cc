@@ -48,6 +48,17 @@ TEST(SessionStoreTest, TheLeastRecentlyUsedGoesWhenFull) {
   EXPECT_FALSE(store.Touch(b.id).has_value());
 }
 
+TEST(SessionStoreTest, AFloodOfLoginPagesDoesNotPushOutThoseLoggedIn) {
+  common::FakeClock clock;
+  SessionStore store(&clock, absl::Minutes(15), 3);
+  const Session amira = store.Create("amira", app::UserRole::kCaseworker);
+  for (int i = 0; i < 100; ++i) {
+    clock.Advance(absl::Seconds(1));
+    store.Create("", app::UserRole::kCaseworker);
+  }
+  EXPECT_TRUE(store.Touch(amira.id).has_value());
+}
+
 TEST(SameTokenTest, ComparesWholeTokens) {
   EXPECT_TRUE(SameToken("abcd", "abcd"));
   EXPECT_FALSE(SameToken("abcd", "abce"));
