@@ -91,6 +91,7 @@ bool Allowed(app::UserRole role, absl::string_view path) {
   if (path == "/" || path == "/logout") return true;
   if (absl::StartsWith(path, "/audit")) return role == app::UserRole::kAuditor;
   if (absl::StartsWith(path, "/users")) return role == app::UserRole::kAdmin;
+  if (absl::StartsWith(path, "/match")) return role == app::UserRole::kSupervisor;
   return CanLookUp(role);  // lookup, contact, inbox, records
 }
 
@@ -211,6 +212,7 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/" && !post) return Home(call);
   if (req.path == "/lookup") return post ? Lookup(call) : LookupForm(call, "");
   if (req.path == "/contact" && post) return Contact(call);
+  if (req.path == "/match") return post ? Match(call) : MatchForm(call, "");
   if (req.path == "/inbox" && !post) return Inbox(call, "");
   if (req.path == "/inbox/decide" && post) return Decide(call);
   if (req.path == "/records" && !post) return Records(call, "");
@@ -291,6 +293,9 @@ HttpResponse Console::Home(Call& call) {
     links = absl::StrCat("<li><a href=\"/lookup\">", text::kNavLookup, "</a></li>",
                          "<li><a href=\"/inbox\">", text::kNavInbox, "</a></li>",
                          "<li><a href=\"/records\">", text::kNavRecords, "</a></li>");
+    if (s.role == app::UserRole::kSupervisor) {
+      absl::StrAppend(&links, "<li><a href=\"/match\">", text::kNavMatch, "</a></li>");
+    }
   } else if (s.role == app::UserRole::kAuditor) {
     links = absl::StrCat("<li><a href=\"/audit\">", text::kNavAudit, "</a></li>");
   } else {
@@ -414,6 +419,55 @@ HttpResponse Console::Contact(Call& call) {
   if (!sent.ok()) return Inbox(call, Refused(sent.status().message()));
   return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent->id, sent->peer,
                                          Time(sent->hit_at + app::kPrumWindow))));
+}
+
+// --- Batch match (supervisor) ----------------------------------------------
+
+HttpResponse Console::MatchForm(Call& call, const std::string& notice) {
+  return Page(call, text::kMatchTitle,
+              absl::StrCat(Notice(notice), Paragraph(text::kMatchIntro),
+                           "<form method=\"post\" action=\"/match\">", CsrfField(*call.session),
+                           TextInput("purpose", text::kPurpose, text::kPurposeHint, "text",
+                                     absl::StrCat(" value=\"", Escape(options_.default_purpose),
+                                                  "\" required")),
+                           TextInput("legal_basis", text::kLegalBasis, text::kLegalBasisHint),
+                           "<button type=\"submit\">", text::kMatchRun, "</button></form>"));
+}
+
+HttpResponse Console::Match(Call& call) {
+  app::MatchRequest request;
+  request.purpose = call.Field("purpose");
+  request.all = true;
+  request.options.actor = {call.session->user, call.Field("legal_basis")};
+  auto report = app::MatchOwnRecords(node_, request);
+  LogAction(call, "console.match", report.status(),
+            report.ok() ? absl::StrCat(report->matches.size(), " matches") : "");
+  if (!report.ok()) return MatchForm(call, Refused(report.status().message()));
+  std::string body =
+      Ok(absl::Substitute(text::kMatchSummary, report->queries + report->withheld, report->withheld,
+                          request.purpose, report->matches.size()));
+  for (const app::PeerResult& r : report->peers) {
+    if (!r.status.ok()) {
+      absl::StrAppend(&body, Refused(absl::Substitute(text::kPeerFailed, r.member.node_id,
+                                                      r.status.message())));
+    }
+  }
+  int n = 0;
+  for (const app::OwnMatch& m : report->matches) {
+    const std::string id = absl::StrCat("match-", ++n);
+    absl::StrAppend(
+        &body, "<section class=\"card\">",
+        Paragraph(Escape(absl::Substitute(text::kMatchOne, m.own_id, m.peer, KeysInWords(m.keys),
+                                          StrengthInWords(m.score)))),
+        "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
+        HiddenInput("peer", m.peer), HiddenInput("handle", m.handle),
+        HiddenInput("purpose", request.purpose),
+        HiddenInput("legal_basis", call.Field("legal_basis")), "<label for=\"", id, "\">",
+        text::kReason, "</label><textarea id=\"", id,
+        "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
+        text::kRequestContact, "</button></form></section>");
+  }
+  return Page(call, text::kMatchTitle, body);
 }
 
 // --- Inbox -----------------------------------------------------------------

@@ -90,6 +90,8 @@ class Console {
   HttpResponse LookupForm(Call& call, const std::string& notice);
   HttpResponse Lookup(Call& call);
   HttpResponse Contact(Call& call);
+  HttpResponse MatchForm(Call& call, const std::string& notice);
+  HttpResponse Match(Call& call);
   HttpResponse Inbox(Call& call, const std::string& notice);
   HttpResponse Decide(Call& call);
   HttpResponse Records(Call& call, const std::string& notice);

@@ -97,6 +97,7 @@ class ConsoleTest : public app::testing::PoliceAndNgoTest {
     for (const auto& [name, role] :
          std::vector<std::pair<std::string, app::UserRole>>{{"amira", app::UserRole::kCaseworker},
                                                             {"olga", app::UserRole::kAuditor},
+                                                            {"sam", app::UserRole::kSupervisor},
                                                             {"root", app::UserRole::kAdmin}}) {
       const absl::Status added = app::AddUser(ngo(), {name, role, kPassword}, {"operator", ""});
       ASSERT_TRUE(added.ok()) << added;
@@ -277,6 +278,30 @@ TEST_F(ConsoleTest, ACaseworkerAddsOnePersonWithConsentScopes) {
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_EQ((*stored)->given_name, "Ana");
   EXPECT_THAT(Log(), HasSubstr("records.add official=amira outcome=ok"));
+}
+
+TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
+  fed_.Serve("police");
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser caseworker(*console_);
+  ASSERT_EQ(caseworker.LogIn("amira", kPassword).status, 303);
+  EXPECT_EQ(caseworker.Get("/match").status, 403);
+  Browser b(*console_, "192.0.2.5");
+  ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/").body, HasSubstr("href=\"/match\""));
+  b.Get("/match");
+  HttpResponse r = b.Post("/match", {{"purpose", "victim-dedup"}, {"legal_basis", "case-9"}});
+  EXPECT_THAT(r.body, HasSubstr("1 matches"));
+  EXPECT_THAT(r.body, HasSubstr("Our record N-1: police may know this person"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  r = b.Post("/contact", {{"peer", "police"},
+                          {"handle", m[1]},
+                          {"purpose", "victim-dedup"},
+                          {"reason", "same survivor?"}});
+  EXPECT_THAT(r.body, HasSubstr("sent to police"));
+  EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
+  EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
 }
 
 TEST_F(ConsoleTest, AdminAddsAndDisablesUsers) {

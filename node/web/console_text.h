@@ -87,6 +87,19 @@ inline constexpr char kReason[] = "Reason (no personal details)";
 inline constexpr char kContactSent[] =
     "Contact request $0 sent to $1. The 48-hour window ends at $2.";
 
+// Batch match (supervisor).
+inline constexpr char kNavMatch[] = "Batch match";
+inline constexpr char kMatchTitle[] = "Batch match";
+inline constexpr char kMatchIntro[] =
+    "Check all of our records against every partner for one purpose. Records of victims and "
+    "witnesses are used only with their consent for the purpose. This can take a while; "
+    "the page answers when every partner has.";
+inline constexpr char kMatchRun[] = "Run the match";
+inline constexpr char kMatchSummary[] =
+    "$0 records checked ($1 withheld: no consent for $2); $3 matches.";
+inline constexpr char kMatchOne[] =
+    "Our record $0: $1 may know this person: agreeing $2; strength $3.";
+
 // Inbox.
 inline constexpr char kInboxTitle[] = "Inbox";
 inline constexpr char kInboxIncoming[] = "Contact requests received";

@@ -51,6 +51,9 @@ std::string Navigation(const Session& s) {
     case app::UserRole::kSupervisor:
       absl::StrAppend(&links, NavLink("/lookup", text::kNavLookup),
                       NavLink("/inbox", text::kNavInbox), NavLink("/records", text::kNavRecords));
+      if (s.role == app::UserRole::kSupervisor) {
+        absl::StrAppend(&links, NavLink("/match", text::kNavMatch));
+      }
       break;
     case app::UserRole::kAuditor:
       absl::StrAppend(&links, NavLink("/audit", text::kNavAudit));
