@@ -95,6 +95,19 @@ bool Allowed(app::UserRole role, absl::string_view path) {
   return CanLookUp(role);  // lookup, contact, inbox, records
 }
 
+// A path as the access log may name it: one of the console's pages, or
+// "(other)" (a path typed by hand may hold anything, a name too).
+std::string PageName(absl::string_view path) {
+  static const char* const kPages[] = {
+      "/",      "/login",        "/logout",  "/lookup",        "/contact",          "/match",
+      "/inbox", "/inbox/decide", "/records", "/records/share", "/records/withdraw", "/records/add",
+      "/audit", "/users"};
+  for (const char* page : kPages) {
+    if (path == page) return page;
+  }
+  return "(other)";
+}
+
 }  // namespace
 
 std::string HttpResponse::Header(absl::string_view name) const {
@@ -188,7 +201,7 @@ HttpResponse Console::Route(Call& call) {
     if (call.session_ended) return LoginPage(call, Paragraph(text::kSessionEnded, "error"), 401);
     if (!call.session.has_value() || !SameToken(call.Field("csrf"), call.session->csrf)) {
       LogAction(call, "console.csrf.refused", absl::PermissionDeniedError("no valid CSRF token"),
-                req.path);
+                PageName(req.path));
       return Page(call, text::kBadFormTitle, Paragraph(text::kBadForm, "error"), 403);
     }
   }
@@ -200,7 +213,7 @@ HttpResponse Console::Route(Call& call) {
     return LoginPage(call, call.session_ended ? Paragraph(text::kSessionEnded, "error") : "", 401);
   }
   if (!Allowed(call.session->role, req.path)) {
-    LogAction(call, "console.forbidden", absl::PermissionDeniedError("role"), req.path);
+    LogAction(call, "console.forbidden", absl::PermissionDeniedError("role"), PageName(req.path));
     return Page(
         call, text::kForbiddenTitle,
         Paragraph(Escape(absl::Substitute(text::kForbidden, app::UserRoleName(call.session->role))),

@@ -223,7 +223,11 @@ TEST_F(ConsoleTest, EachRoleOpensOnlyItsOwnPages) {
   const HttpResponse users = admin.Get("/users");
   EXPECT_EQ(users.status, 200);
   EXPECT_THAT(users.body, HasSubstr("amira"));
-  EXPECT_THAT(Log(), HasSubstr("console.forbidden official=amira"));
+  EXPECT_EQ(caseworker.Get("/audit/Maria-Ivanova").status, 403);
+  EXPECT_THAT(Log(), HasSubstr("console.forbidden official=amira outcome=PERMISSION_DENIED: role "
+                               "detail=/audit\n"));
+  EXPECT_THAT(Log(), HasSubstr("detail=(other)"));
+  EXPECT_THAT(Log(), Not(HasSubstr("Maria")));
 }
 
 TEST_F(ConsoleTest, AnIdleSessionEnds) {
