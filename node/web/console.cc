@@ -1,8 +1,11 @@
 #include "node/web/console.h"
 
+#include <sodium.h>
+
 #include <map>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -12,6 +15,7 @@
 #include "node/app/audit_report.h"
 #include "node/app/consent.h"
 #include "node/app/followup.h"
+#include "node/app/import_preview.h"
 #include "node/app/intake_record.h"
 #include "node/app/match.h"
 #include "node/app/records.h"
@@ -98,10 +102,21 @@ bool Allowed(app::UserRole role, absl::string_view path) {
 // A path as the access log may name it: one of the console's pages, or
 // "(other)" (a path typed by hand may hold anything, a name too).
 std::string PageName(absl::string_view path) {
-  static const char* const kPages[] = {
-      "/",      "/login",        "/logout",  "/lookup",        "/contact",          "/match",
-      "/inbox", "/inbox/decide", "/records", "/records/share", "/records/withdraw", "/records/add",
-      "/audit", "/users"};
+  static const char* const kPages[] = {"/",
+                                       "/login",
+                                       "/logout",
+                                       "/lookup",
+                                       "/contact",
+                                       "/match",
+                                       "/inbox",
+                                       "/inbox/decide",
+                                       "/records",
+                                       "/records/share",
+                                       "/records/withdraw",
+                                       "/records/add",
+                                       "/records/import",
+                                       "/audit",
+                                       "/users"};
   for (const char* page : kPages) {
     if (path == page) return page;
   }
@@ -192,12 +207,17 @@ HttpResponse Console::Route(Call& call) {
   call.session = sessions_.Touch(cookie);
   call.session_ended = !cookie.empty() && !call.session.has_value();
   if (req.method == "POST") {
-    if (!absl::StartsWith(req.content_type, "application/x-www-form-urlencoded")) {
+    if (absl::StartsWith(req.content_type, "multipart/form-data")) {
+      call.form = req.multipart;
+    } else if (absl::StartsWith(req.content_type, "application/x-www-form-urlencoded")) {
+      auto form = ParseForm(req.body);
+      if (!form.ok()) {
+        return Page(call, text::kBadFormTitle, Paragraph(text::kBadForm, "error"), 400);
+      }
+      call.form = *std::move(form);
+    } else {
       return Page(call, text::kBadFormTitle, Paragraph(text::kBadForm, "error"), 415);
     }
-    auto form = ParseForm(req.body);
-    if (!form.ok()) return Page(call, text::kBadFormTitle, Paragraph(text::kBadForm, "error"), 400);
-    call.form = *std::move(form);
     if (call.session_ended) return LoginPage(call, Paragraph(text::kSessionEnded, "error"), 401);
     if (!call.session.has_value() || !SameToken(call.Field("csrf"), call.session->csrf)) {
       LogAction(call, "console.csrf.refused", absl::PermissionDeniedError("no valid CSRF token"),
@@ -232,6 +252,7 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/records/share" && post) return Share(call);
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
   if (req.path == "/records/add" && post) return AddRecord(call);
+  if (req.path == "/records/import" && post) return Import(call);
   if (req.path == "/audit" && !post) return Audit(call);
   if (req.path == "/users") return post ? ChangeUser(call) : Users(call, "");
   return Page(call, text::kNotFoundTitle, "", 404);
@@ -288,6 +309,10 @@ HttpResponse Console::Login(Call& call) {
 
 HttpResponse Console::Logout(Call& call) {
   LogAction(call, "console.logout", absl::OkStatus());
+  {
+    absl::MutexLock lock(&pending_mu_);
+    pending_.erase(call.session->id);
+  }
   sessions_.Remove(call.session->id);
   call.session.reset();
   call.set_headers.emplace_back(
@@ -578,10 +603,17 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
       TextInput("consent_expires", text::kConsentExpires, "", "date"),
       TextInput("labels", text::kLabels, text::kSeveral), "<button type=\"submit\">", text::kSave,
       "</button></form>");
+  const std::string import = absl::StrCat(
+      "<form method=\"post\" action=\"/records/import\" enctype=\"multipart/form-data\">",
+      CsrfField(*call.session), "<label for=\"file\">", text::kImportFile,
+      "</label><input type=\"file\" id=\"file\" name=\"file\" required "
+      "accept=\".csv,.jsonl,.json,text/csv\"><button type=\"submit\">",
+      text::kPreview, "</button></form>");
   return Page(
       call, text::kRecordsTitle,
       absl::StrCat(Notice(notice), "<h2>", text::kAddRecord, "</h2>",
-                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kShareTitle, "</h2>",
+                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kImportTitle, "</h2>",
+                   Paragraph(text::kImportIntro), import, "<h2>", text::kShareTitle, "</h2>",
                    form("/records/share", "share-id", text::kShowSharing), "<h2>", text::kWithdraw,
                    "</h2>", form("/records/withdraw", "withdraw-id", text::kWithdraw)));
 }
@@ -598,6 +630,67 @@ HttpResponse Console::AddRecord(Call& call) {
   return Records(call,
                  Ok(absl::Substitute(added->inserted ? text::kRecordAdded : text::kRecordUpdated,
                                      call.Field("external_id"), added->total)));
+}
+
+Console::PendingImport::~PendingImport() { sodium_memzero(text.data(), text.size()); }
+
+namespace {
+
+// An uploaded file's name as errors show it: its last part, only
+// [A-Za-z0-9._-], else "upload.csv".
+std::string UploadName(absl::string_view name) {
+  const size_t slash = name.find_last_of("/\\");
+  if (slash != absl::string_view::npos) name.remove_prefix(slash + 1);
+  std::string out;
+  for (char c : name.substr(0, 64)) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') {
+      out.push_back(c);
+    }
+  }
+  return out.empty() || out[0] == '.' ? "upload.csv" : out;
+}
+
+}  // namespace
+
+HttpResponse Console::Import(Call& call) {
+  const std::string& session = call.session->id;
+  if (call.Field("confirm") == "yes") {
+    std::unique_ptr<PendingImport> pending;
+    {
+      absl::MutexLock lock(&pending_mu_);
+      auto it = pending_.find(session);
+      if (it != pending_.end()) {
+        pending = std::move(it->second);
+        pending_.erase(it);
+      }
+    }
+    if (pending == nullptr) return Records(call, Refused(text::kImportNothingPending));
+    auto done = app::ImportText(node_, pending->text, pending->name,
+                                {call.session->user, call.Field("legal_basis")});
+    LogAction(call, "console.records.import", done.status());
+    if (!done.ok()) return Records(call, Refused(done.status().message()));
+    return Records(call, Ok(absl::Substitute(text::kImportDone, done->records, done->inserted,
+                                             done->updated, done->total)));
+  }
+  auto pending = std::make_unique<PendingImport>();
+  pending->name = UploadName(call.Field("file.filename"));
+  pending->text = call.Field("file");
+  auto preview = app::PreviewImport(node_, pending->text, pending->name);
+  if (!preview.ok()) return Records(call, Refused(preview.status().message()));
+  const std::string name = pending->name;
+  {
+    absl::MutexLock lock(&pending_mu_);
+    if (pending_.size() >= 100 && pending_.count(session) == 0) pending_.erase(pending_.begin());
+    pending_[session] = std::move(pending);
+  }
+  return Page(
+      call, text::kImportTitle,
+      absl::StrCat(Paragraph(Escape(absl::Substitute(text::kImportPreview, name, preview->records,
+                                                     preview->inserted, preview->updated)),
+                             "ok"),
+                   "<form method=\"post\" action=\"/records/import\">", CsrfField(*call.session),
+                   HiddenInput("confirm", "yes"), "<button type=\"submit\">", text::kImportConfirm,
+                   "</button></form><p><a href=\"/records\">", text::kCancel, "</a></p>"));
 }
 
 HttpResponse Console::Share(Call& call) {

@@ -20,12 +20,14 @@
 #ifndef FEDLINK_NODE_WEB_CONSOLE_H_
 #define FEDLINK_NODE_WEB_CONSOLE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "node/app/node.h"
 #include "node/app/user_store.h"
@@ -56,6 +58,9 @@ struct HttpRequest {
   std::string body;
   std::string cookie;  // the Cookie header
   std::string client;  // the remote address (lockout key)
+  // A multipart/form-data body, decoded by the server: each part's content
+  // by field name, and a file's name as "NAME.filename".
+  Form multipart;
 };
 
 struct HttpResponse {
@@ -97,6 +102,7 @@ class Console {
   HttpResponse Records(Call& call, const std::string& notice);
   HttpResponse Share(Call& call);
   HttpResponse AddRecord(Call& call);
+  HttpResponse Import(Call& call);
   HttpResponse Withdraw(Call& call);
   HttpResponse Audit(Call& call);
   HttpResponse Users(Call& call, const std::string& notice);
@@ -116,6 +122,15 @@ class Console {
   SessionStore sessions_;
   LoginThrottle name_throttle_;
   LoginThrottle client_throttle_;
+  // A previewed upload waiting for its confirmation, by session id (one
+  // each); wiped when imported, replaced or dropped.
+  struct PendingImport {
+    std::string name;
+    std::string text;
+    ~PendingImport();
+  };
+  absl::Mutex pending_mu_;
+  std::map<std::string, std::unique_ptr<PendingImport>> pending_ ABSL_GUARDED_BY(pending_mu_);
 };
 
 }  // namespace fedlink::web

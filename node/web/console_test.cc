@@ -40,6 +40,18 @@ class Browser {
     }
     return Send("POST", path, body);
   }
+  // A multipart/form-data POST (a file upload), as the server decodes it.
+  HttpResponse PostMultipart(const std::string& path, Form fields) {
+    fields["csrf"] = csrf_;
+    HttpRequest r;
+    r.method = "POST";
+    r.path = path;
+    r.content_type = "multipart/form-data; boundary=x";
+    r.multipart = std::move(fields);
+    r.cookie = cookie_;
+    r.client = client_;
+    return Receive(console_.Handle(r));
+  }
   HttpResponse LogIn(const std::string& user, const std::string& password) {
     Get("/login");
     return Post("/login", {{"user", user}, {"password", password}});
@@ -67,7 +79,9 @@ class Browser {
     r.content_type = "application/x-www-form-urlencoded";
     r.cookie = cookie_;
     r.client = client_;
-    HttpResponse response = console_.Handle(r);
+    return Receive(console_.Handle(r));
+  }
+  HttpResponse Receive(HttpResponse response) {
     for (const auto& [name, value] : response.headers) {
       if (name != "Set-Cookie") continue;
       const std::string pair = value.substr(0, value.find(';'));
@@ -306,6 +320,45 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   EXPECT_THAT(r.body, HasSubstr("sent to police"));
   EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
   EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, AnUploadIsPreviewedThenImportedOnlyWhenConfirmed) {
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  b.Get("/records");
+  const std::string header = "external_id,role,given_name,family_name,dob,consent,labels\n";
+  // A bad line: refused naming the file, line and field, not the value.
+  HttpResponse r = b.PostMultipart("/records/import",
+                                   {{"file", header + "N-1,victim,Ana,Popescu,1985-13-45,,\n"},
+                                    {"file.filename", "../../cases.csv"}});
+  EXPECT_THAT(r.body, HasSubstr("cases.csv:2: dob"));
+  EXPECT_THAT(r.body, Not(HasSubstr("1985-13-45")));
+  EXPECT_THAT(r.body, Not(HasSubstr("../")));
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  r = b.PostMultipart("/records/import",
+                      {{"file", header + "N-1,victim,Maria,Ivanova,1990-04-12,victim-dedup,\n"
+                                         "N-2,victim,Ana,Popescu,1985-01-30,,\n"},
+                       {"file.filename", "cases.csv"}});
+  EXPECT_THAT(r.body, HasSubstr("cases.csv holds 2 records: 1 new and 1 that update"));
+  auto count = ngo().records().Count();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1u);  // nothing stored by the preview
+  r = b.Post("/records/import", {{"confirm", "yes"}});
+  EXPECT_THAT(r.body, HasSubstr("Imported 2 records (1 new, 1 updated)"));
+  count = ngo().records().Count();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2u);
+  r = b.Post("/records/import", {{"confirm", "yes"}});  // once only
+  EXPECT_THAT(r.body, HasSubstr("There is no previewed file"));
+  EXPECT_THAT(Log(), HasSubstr("records.import official=amira outcome=ok detail=1 new, 1 updated"));
+  // Without the CSRF token an upload is refused like any POST.
+  HttpRequest raw;
+  raw.method = "POST";
+  raw.path = "/records/import";
+  raw.content_type = "multipart/form-data; boundary=x";
+  raw.multipart = {{"file", header}};
+  raw.cookie = b.cookie();
+  EXPECT_EQ(console_->Handle(raw).status, 403);
 }
 
 TEST_F(ConsoleTest, AdminAddsAndDisablesUsers) {

@@ -142,6 +142,21 @@ inline constexpr char kSave[] = "Save";
 inline constexpr char kRecordAdded[] = "Record $0 added; the node now holds $1 records.";
 inline constexpr char kRecordUpdated[] = "Record $0 updated; the node now holds $1 records.";
 
+inline constexpr char kImportTitle[] = "Import records from a file";
+inline constexpr char kImportIntro[] =
+    "A CSV or JSONL file in the import format (docs/cli.md). You see what it would change "
+    "before anything is stored; a file with any bad line stores nothing.";
+inline constexpr char kImportFile[] = "File";
+inline constexpr char kPreview[] = "Preview";
+inline constexpr char kImportPreview[] =
+    "$0 holds $1 records: $2 new and $3 that update records we hold. Nothing is stored yet.";
+inline constexpr char kImportConfirm[] = "Import these records";
+inline constexpr char kImportDone[] =
+    "Imported $0 records ($1 new, $2 updated); the node now holds $3 records.";
+inline constexpr char kImportNothingPending[] =
+    "There is no previewed file to import: choose the file and preview it again.";
+inline constexpr char kCancel[] = "Cancel";
+
 // "What we share about you".
 inline constexpr char kShareTitle[] = "What we share about you";
 inline constexpr char kShareIntro[] =

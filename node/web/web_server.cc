@@ -152,6 +152,12 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(app::Node& node,
     request.body = req.body;
     request.cookie = req.get_header_value("Cookie");
     request.client = req.remote_addr;
+    if (req.is_multipart_form_data()) {
+      for (const auto& [name, part] : req.files) {
+        request.multipart[name] = part.content;
+        if (!part.filename.empty()) request.multipart[name + ".filename"] = part.filename;
+      }
+    }
     const HttpResponse response = console->Handle(request);
     res.status = response.status;
     for (const auto& [name, value] : response.headers) res.set_header(name, value);
