@@ -12,7 +12,9 @@ Debian's chromium-driver), one browser per person, at a phone's width:
   NGO caseworker: the next lookup no longer finds her; logout.
 
 Saves a screenshot of each page in ARTIFACTS (NN-name.png).
-Usage: console_browser.py NGO_URL POLICE_URL PASSWORD ARTIFACTS"""
+  Police caseworker: uploads a CSV, sees the preview, imports it.
+
+Usage: console_browser.py NGO_URL POLICE_URL PASSWORD ARTIFACTS UPLOAD_CSV"""
 import os
 import sys
 import urllib.error
@@ -24,7 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-ngo_url, police_url, password, artifacts = sys.argv[1:5]
+ngo_url, police_url, password, artifacts, upload = sys.argv[1:6]
 os.makedirs(artifacts, exist_ok=True)
 shots = []
 
@@ -191,6 +193,15 @@ try:
     piotr.submit("/records/withdraw")
     piotr.expect("Consent withdrawn for record P-1", "the withdrawal")
     piotr.shot("police-withdrawn")
+
+    piotr.get("records")
+    piotr.labels_check()
+    piotr.driver.find_element(By.ID, "file").send_keys(upload)
+    piotr.submit("/records/import")
+    piotr.expect("holds 2 records: 1 new and 1 that update records we hold", "the import preview")
+    piotr.shot("police-import-preview")
+    piotr.submit("/records/import")
+    piotr.expect("Imported 2 records (1 new, 1 updated)", "the import")
 
     amira.lookup(consent=True)
     amira.expect("No partner organisation has a record that agrees", "the lookup after withdrawal")

@@ -85,9 +85,12 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 done
 grep -q "^N-7,police," "$WORK/out" || fail "the NGO's match: $(cat "$WORK/out" "$WORK/err")"
 
+# Police's upload in the browser: one new record, one update (P-2).
+{ head -1 "$WORK/police.csv"; grep '^P-2,' "$WORK/police.csv";
+  echo 'P-3,suspect,Ivan,Petrov,,1979-02-03,m,,,,,,,,,,,,'; } >"$WORK/upload.csv"
 rm -f "$ART"/*.png
 "$PY" "$(dirname "$0")/console_browser.py" "http://127.0.0.1:$WEB/" "http://localhost:$((WEB + 1))/" \
-  "correct horse battery" "$ART" || fail "the browser flows (screenshots so far in $ART)"
+  "correct horse battery" "$ART" "$WORK/upload.csv" || fail "the browser flows (screenshots so far in $ART)"
 pass "login, lookup by a Cyrillic spelling, contact, accept, answer, withdrawal, refusals and logout in Chromium; screenshots in $ART"
 grep -qi "maria\|ivanova\|Мария\|1990-04-12" "$WORK/ngo.log" && fail "personal data in the server's log"
 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit" >/dev/null 2>&1 || fail "audit export"
