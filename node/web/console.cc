@@ -116,6 +116,7 @@ std::string PageName(absl::string_view path) {
                                        "/records/add",
                                        "/records/import",
                                        "/audit",
+                                       "/audit/upload",
                                        "/users"};
   for (const char* page : kPages) {
     if (path == page) return page;
@@ -253,7 +254,8 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
   if (req.path == "/records/add" && post) return AddRecord(call);
   if (req.path == "/records/import" && post) return Import(call);
-  if (req.path == "/audit" && !post) return Audit(call);
+  if (req.path == "/audit") return Audit(call);
+  if (req.path == "/audit/upload" && !post) return AuditUpload(call);
   if (req.path == "/users") return post ? ChangeUser(call) : Users(call, "");
   return Page(call, text::kNotFoundTitle, "", 404);
 }
@@ -335,7 +337,8 @@ HttpResponse Console::Home(Call& call) {
       absl::StrAppend(&links, "<li><a href=\"/match\">", text::kNavMatch, "</a></li>");
     }
   } else if (s.role == app::UserRole::kAuditor) {
-    links = absl::StrCat("<li><a href=\"/audit\">", text::kNavAudit, "</a></li>");
+    links = absl::StrCat("<li><a href=\"/audit\">", text::kNavAudit, "</a></li>",
+                         "<li><a href=\"/audit/upload\">", text::kAuditUploadTitle, "</a></li>");
   } else {
     links = absl::StrCat("<li><a href=\"/users\">", text::kNavUsers, "</a></li>");
   }
@@ -775,10 +778,21 @@ HttpResponse Console::Withdraw(Call& call) {
 HttpResponse Console::Audit(Call& call) {
   auto exported = app::ExportAuditLog(node_);
   LogAction(call, "console.audit.report", exported.status());
-  if (!exported.ok())
+  if (!exported.ok()) {
     return Page(call, text::kAuditTitle, Refused(exported.status().message()), 500);
+  }
+  std::vector<app::ExportFile> exports = {{absl::StrCat(node_.id(), ".audit"), exported->bytes}};
+  // Exports uploaded by the auditor (the upload page), reviewed with the
+  // node's own and joined on exchange id, against the installed roster.
+  for (const char* field : {"export1", "export2", "export3"}) {
+    if (!call.Field(field).empty()) {
+      exports.push_back(
+          {UploadName(call.Field(absl::StrCat(field, ".filename"))), call.Field(field)});
+    }
+  }
+  auto roster = node_.Roster();
   const app::AuditReview review =
-      app::ReviewExports({{absl::StrCat(node_.id(), ".audit"), exported->bytes}}, nullptr);
+      app::ReviewExports(exports, exports.size() > 1 && roster.ok() ? roster->get() : nullptr);
   HttpResponse r;
   r.body = app::RenderAuditReport(review, absl::Now());
   // The report is a page of its own, with one inline script it names by hash.
@@ -788,6 +802,21 @@ HttpResponse Console::Audit(Call& call) {
                                       "; img-src data:; form-action 'none'; "
                                       "frame-ancestors 'none'; base-uri 'none'"));
   return r;
+}
+
+HttpResponse Console::AuditUpload(Call& call) {
+  std::string inputs;
+  for (const char* field : {"export1", "export2", "export3"}) {
+    absl::StrAppend(&inputs, "<label for=\"", field, "\">", text::kAuditExportFile, "</label>",
+                    "<input type=\"file\" id=\"", field, "\" name=\"", field, "\">");
+  }
+  return Page(call, text::kAuditUploadTitle,
+              absl::StrCat(Paragraph(text::kAuditUploadIntro), "<p><a href=\"/audit\">",
+                           text::kAuditOwnOnly, "</a></p>",
+                           "<form method=\"post\" action=\"/audit\" "
+                           "enctype=\"multipart/form-data\">",
+                           CsrfField(*call.session), inputs, "<button type=\"submit\">",
+                           text::kAuditReview, "</button></form>"));
 }
 
 HttpResponse Console::Users(Call& call, const std::string& notice) {

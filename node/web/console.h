@@ -105,6 +105,7 @@ class Console {
   HttpResponse Import(Call& call);
   HttpResponse Withdraw(Call& call);
   HttpResponse Audit(Call& call);
+  HttpResponse AuditUpload(Call& call);
   HttpResponse Users(Call& call, const std::string& notice);
   HttpResponse ChangeUser(Call& call);
 

@@ -220,6 +220,7 @@ TEST_F(ConsoleTest, EachRoleOpensOnlyItsOwnPages) {
   Browser caseworker(*console_);
   ASSERT_EQ(caseworker.LogIn("amira", kPassword).status, 303);
   EXPECT_EQ(caseworker.Get("/audit").status, 403);
+  EXPECT_EQ(caseworker.Get("/audit/upload").status, 403);
   EXPECT_EQ(caseworker.Get("/users").status, 403);
   EXPECT_EQ(caseworker.Get("/inbox").status, 200);
   Browser auditor(*console_, "192.0.2.3");
@@ -230,6 +231,16 @@ TEST_F(ConsoleTest, EachRoleOpensOnlyItsOwnPages) {
   EXPECT_EQ(report.status, 200);
   EXPECT_THAT(report.Header("Content-Security-Policy"),
               HasSubstr(app::AuditReportScriptHashSource()));
+  EXPECT_THAT(report.body, HasSubstr("ngo.audit"));
+  // With a peer's export uploaded: both logs reviewed together.
+  auto police_export = app::ExportAuditLog(fed_.node("police"));
+  ASSERT_TRUE(police_export.ok());
+  EXPECT_EQ(auditor.Get("/audit/upload").status, 200);
+  const HttpResponse joined = auditor.PostMultipart(
+      "/audit", {{"export1", police_export->bytes}, {"export1.filename", "police.audit"}});
+  EXPECT_EQ(joined.status, 200);
+  EXPECT_THAT(joined.body, HasSubstr("police.audit"));
+  EXPECT_THAT(joined.body, HasSubstr("ngo.audit"));
   Browser admin(*console_, "192.0.2.4");
   ASSERT_EQ(admin.LogIn("root", kPassword).status, 303);
   EXPECT_EQ(admin.Get("/lookup").status, 403);

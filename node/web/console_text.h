@@ -178,6 +178,14 @@ inline constexpr char kShareWithdrawHow[] =
 
 // Audit and users.
 inline constexpr char kAuditTitle[] = "Audit report";
+inline constexpr char kAuditUploadTitle[] = "Review exports";
+inline constexpr char kAuditUploadIntro[] =
+    "Review other nodes' access-log exports (`fedlink audit export`) together with this "
+    "node's own log: each is verified against the installed roster and the exchanges are "
+    "joined. Nothing uploaded is stored.";
+inline constexpr char kAuditOwnOnly[] = "This node's own log only";
+inline constexpr char kAuditExportFile[] = "An export file";
+inline constexpr char kAuditReview[] = "Review";
 inline constexpr char kUsersTitle[] = "Users";
 inline constexpr char kAddUser[] = "Add a user";
 inline constexpr char kRole[] = "Role";

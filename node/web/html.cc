@@ -56,7 +56,8 @@ std::string Navigation(const Session& s) {
       }
       break;
     case app::UserRole::kAuditor:
-      absl::StrAppend(&links, NavLink("/audit", text::kNavAudit));
+      absl::StrAppend(&links, NavLink("/audit", text::kNavAudit),
+                      NavLink("/audit/upload", text::kAuditUploadTitle));
       break;
     case app::UserRole::kAdmin:
       absl::StrAppend(&links, NavLink("/users", text::kNavUsers));
