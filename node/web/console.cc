@@ -348,6 +348,15 @@ HttpResponse Console::Home(Call& call) {
                            "<ul>", links, "</ul>"));
 }
 
+std::string Console::Organisation(const std::string& peer) {
+  auto roster = node_.Roster();
+  if (!roster.ok()) return peer;
+  for (const federation::Member& m : (*roster)->members()) {
+    if (m.node_id == peer && !m.organisation.empty()) return m.organisation;
+  }
+  return peer;
+}
+
 // --- Intake lookup ---------------------------------------------------------
 
 HttpResponse Console::LookupForm(Call& call, const std::string& notice) {
@@ -408,15 +417,7 @@ HttpResponse Console::Lookup(Call& call) {
             report.ok() ? absl::StrCat(report->candidates.size(), " candidates") : "");
   if (!report.ok()) return LookupForm(call, Refused(report.status().message()));
 
-  std::map<std::string, std::string> organisation;
-  if (auto roster = node_.Roster(); roster.ok()) {
-    for (const federation::Member& m : (*roster)->members())
-      organisation[m.node_id] = m.organisation;
-  }
-  auto org = [&](const std::string& peer) {
-    auto it = organisation.find(peer);
-    return it == organisation.end() || it->second.empty() ? peer : it->second;
-  };
+  const auto org = [this](const std::string& peer) { return Organisation(peer); };
   std::string body;
   const std::string deadline = Time(absl::Now() + app::kPrumWindow);
   for (const app::PeerResult& r : report->peers) {
@@ -498,8 +499,8 @@ HttpResponse Console::Match(Call& call) {
     const std::string id = absl::StrCat("match-", ++n);
     absl::StrAppend(
         &body, "<section class=\"card\">",
-        Paragraph(Escape(absl::Substitute(text::kMatchOne, m.own_id, m.peer, KeysInWords(m.keys),
-                                          StrengthInWords(m.score)))),
+        Paragraph(Escape(absl::Substitute(text::kMatchOne, m.own_id, Organisation(m.peer),
+                                          KeysInWords(m.keys), StrengthInWords(m.score)))),
         "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
         HiddenInput("peer", m.peer), HiddenInput("handle", m.handle),
         HiddenInput("purpose", request.purpose),
@@ -708,7 +709,8 @@ HttpResponse Console::Share(Call& call) {
   } else {
     absl::StrAppend(&body, "<ul>");
     for (const app::CurrentShare& s : details->shared_now.shares) {
-      absl::StrAppend(&body, "<li>", Escape(absl::Substitute(text::kShareWith, s.peer, s.purpose)),
+      absl::StrAppend(&body, "<li>",
+                      Escape(absl::Substitute(text::kShareWith, Organisation(s.peer), s.purpose)),
                       "</li>");
     }
     absl::StrAppend(&body, "</ul>");
@@ -719,32 +721,35 @@ HttpResponse Console::Share(Call& call) {
   absl::StrAppend(&body, "<ul>");
   for (const auto& hit : h.hits) {
     absl::StrAppend(&body, "<li>",
-                    Escape(absl::StrCat(Time(hit.found_at), ": ", hit.peer, " may know you (for ",
-                                        hit.purpose, ")")),
+                    Escape(absl::StrCat(Time(hit.found_at), ": ", Organisation(hit.peer),
+                                        " may know you (for ", hit.purpose, ")")),
                     "</li>");
   }
   for (const auto& c : h.contacts_in) {
-    absl::StrAppend(&body, "<li>",
-                    Escape(absl::StrCat(Time(c.created_at), ": ", c.peer, " asked us for contact (",
-                                        followup::ContactStatusName(c.status), ")")),
-                    "</li>");
-  }
-  for (const auto& c : h.contacts_out) {
-    absl::StrAppend(&body, "<li>",
-                    Escape(absl::StrCat(Time(c.created_at), ": we asked ", c.peer, " for contact (",
-                                        followup::ContactStatusName(c.status), ")")),
-                    "</li>");
-  }
-  for (const auto& n : h.notices) {
-    absl::StrAppend(&body, "<li>",
-                    Escape(absl::StrCat(Time(n.at), ": ", n.peer, " told us it may know you")),
-                    "</li>");
-  }
-  for (const auto& r : h.revocations) {
     absl::StrAppend(
         &body, "<li>",
-        Escape(absl::StrCat(Time(r.created_at), ": ", r.peer, " was told you withdrew consent")),
+        Escape(absl::StrCat(Time(c.created_at), ": ", Organisation(c.peer),
+                            " asked us for contact (", followup::ContactStatusName(c.status), ")")),
         "</li>");
+  }
+  for (const auto& c : h.contacts_out) {
+    absl::StrAppend(
+        &body, "<li>",
+        Escape(absl::StrCat(Time(c.created_at), ": we asked ", Organisation(c.peer),
+                            " for contact (", followup::ContactStatusName(c.status), ")")),
+        "</li>");
+  }
+  for (const auto& n : h.notices) {
+    absl::StrAppend(
+        &body, "<li>",
+        Escape(absl::StrCat(Time(n.at), ": ", Organisation(n.peer), " told us it may know you")),
+        "</li>");
+  }
+  for (const auto& r : h.revocations) {
+    absl::StrAppend(&body, "<li>",
+                    Escape(absl::StrCat(Time(r.created_at), ": ", Organisation(r.peer),
+                                        " was told you withdrew consent")),
+                    "</li>");
   }
   absl::StrAppend(&body, "</ul><h2>", text::kWithdraw, "</h2>", Paragraph(text::kShareWithdrawHow));
   return Page(call, text::kShareTitle, body);

@@ -112,6 +112,8 @@ class Console {
   HttpResponse Page(const Call& call, absl::string_view title, absl::string_view body,
                     int status = 200);
   std::string SessionCookie(const Session& session) const;
+  // A peer's organisation as the installed roster names it (else its id).
+  std::string Organisation(const std::string& peer);
   // Logs a console action under the session's user.
   void LogAction(const Call& call, const char* event, const absl::Status& outcome,
                  const std::string& detail = "");
