@@ -458,7 +458,10 @@ HttpResponse Console::Contact(Call& call) {
   request.actor = {call.session->user, call.Field("legal_basis")};
   auto sent = app::SendContactRequest(node_, request);
   LogAction(call, "console.contact", sent.status());
-  if (!sent.ok()) return Inbox(call, Refused(sent.status().message()));
+  if (!sent.ok()) {
+    return Inbox(
+        call, absl::StrCat(Refused(sent.status().message()), Paragraph(text::kContactNeedsMatch)));
+  }
   return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent->id, sent->peer,
                                          Time(sent->hit_at + app::kPrumWindow))));
 }

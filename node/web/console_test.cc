@@ -419,6 +419,15 @@ TEST_F(ConsoleTest, LookupFindsAPersonByACyrillicSpellingInPlainWords) {
   EXPECT_THAT(r.body, HasSubstr("within 48 hours"));
   EXPECT_THAT(r.body, HasSubstr("action=\"/contact\""));
   EXPECT_THAT(r.body, Not(HasSubstr("Мария")));  // the intake is not echoed back
+  // The NGO holds no record of her, so no match backs a contact request yet.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  const HttpResponse contact = b.Post("/contact", {{"peer", "police"},
+                                                   {"handle", m[1]},
+                                                   {"purpose", "victim-dedup"},
+                                                   {"reason", "same survivor?"}});
+  EXPECT_THAT(contact.body, HasSubstr("no match with handle"));
+  EXPECT_THAT(contact.body, HasSubstr("A contact request needs a match of one of our own records"));
   EXPECT_THAT(Log(), HasSubstr("console.lookup official=amira outcome=ok detail=1 candidates"));
 }
 

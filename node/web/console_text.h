@@ -84,6 +84,10 @@ inline constexpr char kLookupWindow[] =
 inline constexpr char kPeerFailed[] = "$0 could not be asked: $1";
 inline constexpr char kRequestContact[] = "Request contact";
 inline constexpr char kReason[] = "Reason (no personal details)";
+inline constexpr char kContactNeedsMatch[] =
+    "A contact request needs a match of one of our own records, with the person's consent "
+    "for the purpose: add the person under Records and consent, then a supervisor runs the "
+    "batch match, and you can ask from there.";
 inline constexpr char kContactSent[] =
     "Contact request $0 sent to $1. The 48-hour window ends at $2.";
 
