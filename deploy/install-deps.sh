@@ -3,7 +3,9 @@
 # missing. Idempotent: does nothing (and needs no network) when all are there.
 #   ./deploy/install-deps.sh           build and run
 #   ./deploy/install-deps.sh --tests   also what the tests use (headless
-#                                      Chromium renders the audit report;
+#                                      Chromium renders the audit report
+#                                      and, driven by Selenium, tests the
+#                                      web console;
 #                                      clang with its sanitizer runtimes and
 #                                      libFuzzer build tests/sanitize.sh's
 #                                      tree, which --no-install-recommends
@@ -16,12 +18,14 @@ PACKAGES=(
   libsodium-dev libsqlite3-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libphonenumber-dev libssl-dev openssl
   libsystemd-dev libmicrohttpd-dev
+  libcpp-httplib-dev
   iproute2 procps
 )
 if [ "${1:-}" = "--tests" ]; then
   PACKAGES+=(chromium fonts-dejavu-core clang-format clang libclang-rt-14-dev libfuzzer-14-dev)
   # promtool checks the metrics; the unit, package and clean-install tests.
   PACKAGES+=(prometheus systemd help2man lintian debootstrap dpkg-dev fakeroot file)
+  PACKAGES+=(chromium-driver python3-selenium)  # the web console's browser test
 fi
 
 missing=()

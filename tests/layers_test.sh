@@ -32,7 +32,8 @@ LAYERS='
 8 node/private_match:rpc
 9 node/followup:rpc
 10 node/app
-11 node/cli
+11 node/web
+12 node/cli
 '
 module_of() {  # path -> module
   case "$1" in

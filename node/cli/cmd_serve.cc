@@ -19,6 +19,7 @@
 #include "node/common/logger.h"
 #include "node/server/grpc_logging.h"
 #include "node/server/systemd_notify.h"
+#include "node/web/web_server.h"
 
 ABSL_FLAG(absl::Duration, witness_interval, absl::Minutes(5),
           "How often to have peers witness (cosign) this node's log checkpoint; 0 = never.");
@@ -28,6 +29,13 @@ ABSL_FLAG(std::string, metrics, "",
           "HOST:PORT (numeric host) to serve Prometheus metrics on, GET /metrics; off if empty.");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severe log lines written: debug, info, warning or error.");
+
+ABSL_FLAG(std::string, web, "",
+          "Serve the web console on HOST:PORT over HTTPS (or http://HOST:PORT, loopback only); "
+          "empty = no console (docs/console.md).");
+ABSL_FLAG(std::string, web_cert, "",
+          "PEM certificate (chain) for the web console; default: the node's own tls.crt.");
+ABSL_FLAG(std::string, web_key, "", "PEM private key of --web-cert (mode 0600).");
 
 namespace fedlink::cli {
 namespace {
@@ -124,6 +132,20 @@ int RunServe(const std::vector<std::string>& args) {
       Log(LogLevel::kInfo, "serve", "metrics.listening",
           {{"metrics", options.metrics_listen}, {"port", (*serving)->metrics_port()}});
     }
+    std::unique_ptr<web::WebServer> console;
+    if (const std::string web = absl::GetFlag(FLAGS_web); !web.empty()) {
+      web::WebServerOptions web_options;
+      web_options.address = web;
+      web_options.cert_file = absl::GetFlag(FLAGS_web_cert);
+      web_options.key_file = absl::GetFlag(FLAGS_web_key);
+      auto started = web::WebServer::Start(node, web_options);
+      if (!started.ok()) {
+        (*serving)->Stop();
+        return ReportError("serve", started.status());
+      }
+      console = *std::move(started);
+      Log(LogLevel::kInfo, "serve", "console.listening", {{"url", console->url()}});
+    }
     if ((*serving)->serves_peers()) {
       Log(LogLevel::kInfo, "serve", "peers.capacity",
           {{"max_connections", (*serving)->max_peer_connections()},
@@ -149,6 +171,7 @@ int RunServe(const std::vector<std::string>& args) {
             {{"error", fatal_status.message()},
              {"action", "stopping so that the node can be restarted"}});
         server::NotifyStopping(absl::StrCat("fatal: ", fatal_status.message()));
+        console.reset();
         (*serving)->Stop();
         return kExitFailure;
       }
@@ -169,6 +192,7 @@ int RunServe(const std::vector<std::string>& args) {
     Log(LogLevel::kInfo, "serve", "node.stopping",
         {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
     server::NotifyStopping("stopping");
+    console.reset();
     (*serving)->Stop();
     Log(LogLevel::kInfo, "serve", "node.stopped");
     return kExitOk;
@@ -177,7 +201,8 @@ int RunServe(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("serve",
                 "  fedlink serve --dir DIR [--witness-interval 5m] [--log-format text|json]\n"
-                "                [--log-level info] [--metrics HOST:PORT]\n\n"
+                "                [--log-level info] [--metrics HOST:PORT]\n"
+                "                [--web HOST:PORT|http://127.0.0.1:PORT [--web-cert PEM --web-key PEM]]\n\n"
                 "Every --witness-interval the node asks its peers to witness (cosign)\n"
                 "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
                 "it on demand).\n"
@@ -190,10 +215,13 @@ FEDLINK_COMMAND("serve",
                 "key=value fields (docs/operations.md lists the events).\n"
                 "--metrics serves Prometheus metrics on their own address (off by default).\n"
                 "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
-                "run it under a supervisor that restarts it.",
+                "run it under a supervisor that restarts it.\n"
+                "--web serves the web console (docs/console.md): HTTPS with the node's own\n"
+                "certificate or --web-cert/--web-key; plain HTTP only on loopback.",
                 "run the node until SIGINT/SIGTERM, then stop gracefully",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential",
-                 "witness_interval", "log_format", "log_level", "metrics"},
+                 "witness_interval", "log_format", "log_level", "metrics", "web", "web_cert",
+                 "web_key"},
                 RunServe);
 
 }  // namespace

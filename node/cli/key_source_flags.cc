@@ -32,25 +32,6 @@ std::string Absolute(const std::string& path) {
   return ec ? path : abs.lexically_normal().string();
 }
 
-// Reads one line from the terminal with echo off.
-absl::StatusOr<std::string> ReadHidden(int tty, const char* prompt) {
-  if (write(tty, prompt, strlen(prompt)) < 0) return absl::InternalError("terminal: write failed");
-  termios old{};
-  const bool restore = tcgetattr(tty, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(tty, TCSAFLUSH, &quiet);
-  }
-  std::string line;
-  char c = 0;
-  while (line.size() < 4096 && read(tty, &c, 1) == 1 && c != '\n') line.push_back(c);
-  if (restore) tcsetattr(tty, TCSAFLUSH, &old);
-  if (write(tty, "\n", 1) < 0) {
-  }
-  return line;
-}
-
 absl::StatusOr<std::string> AskPassphrase(bool confirm) {
   const int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (tty < 0) return absl::FailedPreconditionError("passphrase: no terminal to ask");
@@ -71,6 +52,24 @@ absl::StatusOr<std::string> AskPassphrase(bool confirm) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadHidden(int tty, const char* prompt) {
+  if (write(tty, prompt, strlen(prompt)) < 0) return absl::InternalError("terminal: write failed");
+  termios old{};
+  const bool restore = tcgetattr(tty, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  char c = 0;
+  while (line.size() < 4096 && read(tty, &c, 1) == 1 && c != '\n') line.push_back(c);
+  if (restore) tcsetattr(tty, TCSAFLUSH, &old);
+  if (write(tty, "\n", 1) < 0) {
+  }
+  return line;
+}
 
 absl::StatusOr<config::KeySource> KeySourceFromFlags(bool for_init) {
   config::KeySource source;

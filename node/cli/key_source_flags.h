@@ -20,6 +20,10 @@ namespace fedlink::cli {
 // `fedlink init` with no flag in a terminal: a passphrase asked there.
 absl::StatusOr<config::KeySource> KeySourceFromFlags(bool for_init = false);
 
+// Reads one line (at most 4096 bytes) from the terminal `tty` with echo off,
+// after writing `prompt` there (passphrases, console passwords).
+absl::StatusOr<std::string> ReadHidden(int tty, const char* prompt);
+
 }  // namespace fedlink::cli
 
 #endif  // FEDLINK_NODE_CLI_KEY_SOURCE_FLAGS_H_

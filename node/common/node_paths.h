@@ -46,6 +46,8 @@ struct NodePaths {
   // replaced audit.db is refused rather than silently started afresh.
   std::string audit_head() const { return In("audit.head"); }
   std::string witness_db() const { return In("witness.db"); }
+  // The web console's users (names, roles, Argon2id hashes), sealed.
+  std::string users_db() const { return In("users.db"); }
 
  private:
   std::string In(const char* name) const { return dir + "/" + name; }
