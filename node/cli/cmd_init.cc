@@ -30,6 +30,7 @@ int RunInit(const std::vector<std::string>& args) {
   settings.default_region = absl::GetFlag(FLAGS_region);
   settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
   settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
+  settings.keyspec = absl::GetFlag(FLAGS_keyspec);
   auto key_source = KeySourceFromFlags(/*for_init=*/true);
   if (!key_source.ok()) return ReportError("init", key_source.status());
   settings.key_source = *std::move(key_source);
@@ -51,7 +52,7 @@ FEDLINK_COMMAND("init",
                 "  fedlink init --dir DIR --node-id ID --org NAME [--role "
                 "agency|ngo|auditor]\n"
                 "               [--listen HOST:PORT] [--region CC] [--epoch-days 7]\n"
-                "               [--max-table-records 10000000]\n"
+                "               [--max-table-records 10000000] [--keyspec 1|2]\n"
                 "               [--key-file PATH | --passphrase-file PATH | --passphrase-fd N |\n"
                 "                --credential NAME]\n\n"
                 "The node's records and keys are sealed under a data key wrapped by the key\n"
@@ -62,10 +63,12 @@ FEDLINK_COMMAND("init",
                 "--epoch-days: how often the node's OPRF keys rotate (every table peers\n"
                 "cached becomes useless). --max-table-records: the largest tag table the\n"
                 "node will serve; both go into its membership request and the roster,\n"
-                "and peers refuse a larger table.",
+                "and peers refuse a larger table. --keyspec: the match keys the node\n"
+                "derives (docs/linkage.md); every member of a federation must use the\n"
+                "same, and a node refuses a peer's table of another keyspec.",
                 "create a node directory: config, data key, identity key, database (sealed)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "node_id",
-                 "org", "role", "listen", "region", "epoch_days", "max_table_records"},
+                 "org", "role", "listen", "region", "epoch_days", "max_table_records", "keyspec"},
                 RunInit);
 
 }  // namespace

@@ -112,7 +112,8 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   absl::flat_hash_set<std::string> changed;  // read before the first record
   std::vector<SourceRecord> all, delta;
   std::vector<uint64_t> removed;
-  match::keyspec::Options options{config_.default_region};
+  match::keyspec::Options options{config_.default_region,
+                                  static_cast<match::keyspec::Version>(config_.keyspec)};
   auto version = store_->ForEachSince(
       want_delta ? held->version : 0, want_delta ? &changed : nullptr,
       [&](const record::Person& p) {
@@ -159,6 +160,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   built.version = *version;
   built.min_score = rule->score_threshold;
   built.notify_owner = rule->notify_owner;
+  built.keyspec = config_.keyspec;
   table = std::move(built);
   if (update.delta) {
     update.removed = std::move(removed);
