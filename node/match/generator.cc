@@ -251,11 +251,11 @@ class Generator {
     }
     std::string latin_given = absl::AsciiStrToLower(AsciiForm(*t.given));
     std::string latin_family = absl::AsciiStrToLower(AsciiForm(*t.family));
-    if (Chance(0.7)) {
+    if (Chance(o_.has_email)) {
       t.email_user = absl::StrCat(latin_given, Chance(0.5) ? "." : "", latin_family, Digits(5));
       t.email_domain = Pick(std::vector<std::string>{"example.org", "example.net", "mail.example"});
     }
-    if (Chance(0.6)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
+    if (Chance(o_.has_document)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
     if (Chance(t.role == record::Role::kSuspect ? 0.5 : 0.25)) {
       t.handle = absl::StrCat("@", latin_given.substr(0, 4), "_", Digits(4));
     }
@@ -492,7 +492,10 @@ GeneratorOptions MultiscriptOptions(int persons, double overlap, uint64_t seed) 
   o.swap_day_month = 0.1;
   o.year_off_by_one = 0.1;
   o.missing_dob = 0.06;
-  o.missing_phone = 0.4;
+  // Survivors' records rarely carry documents or e-mail; phones change.
+  o.has_email = 0.3;
+  o.has_document = 0.25;
+  o.missing_phone = 0.5;
   o.missing_email = 0.5;
   o.cut_compound = 0.5;
   o.missing_sex = 0.1;

@@ -43,6 +43,9 @@ struct GeneratorOptions {
   double missing_email = 0.3;
   double namesakes = 0.05;            // B people sharing a name (not dob) with an A person
   double shared_suspect_phone = 0.1;  // suspects sharing a phone with another suspect
+  // Share of people with an e-mail address, an identity document.
+  double has_email = 0.7;
+  double has_document = 0.6;
   // Used by the multiscript profile only (0 in the default one, which keeps
   // its output unchanged for a given seed):
   double year_off_by_one = 0;  // birth year written one too high or low

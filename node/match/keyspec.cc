@@ -56,6 +56,8 @@ const std::vector<KeyTypeInfo>& Catalogue() {
       {KeyType::kNameWordsPhonetic, "name_words_phonetic", false, KeyGroup::kNameWords, 0.80, 1e-3,
        2},
       {KeyType::kNameWordsDate, "name_words_date", false, KeyGroup::kNameWordsDate, 0.70, 1e-7, 2},
+      {KeyType::kNameWordsPhoneticDate, "name_words_phonetic_date", false, KeyGroup::kNameWordsDate,
+       0.80, 1e-6, 2},
   };
   return *catalogue;
 }

@@ -36,7 +36,7 @@
 //   given_date           w|D|Ya|s, w|D|Yb|s     each given-name word
 //   given_variant_date   v|D|YYYY|s             v = w and each one-deletion
 //                                               variant of w (w >= 4 letters)
-//   nickname_date        formal|D|YYYY|s        formal names a given word
+//   nickname_date        formal|D|Ya|s, |Yb|s   formal names a given word
 //                                               may stand for
 //   family_date          w|D|Ya|s, w|D|Yb|s     each family-name word
 //                                               (compound surnames: each part)
@@ -44,6 +44,7 @@
 //   name_words           sorted words of both names    (either order)
 //   name_words_phonetic  sorted sx(words)
 //   name_words_date      sorted words|D|Ya, |D|Yb
+//   name_words_phonetic_date  sorted sx(words)|D|Ya, |D|Yb
 // Groups (t counts these): given name + date, family name + date, both
 // names, both names + date. Two groups agree only if both names (or one name
 // and a selector) agree with the date: one name part with the date, a name
@@ -96,6 +97,7 @@ enum class KeyType : uint8_t {
   kNameWords,
   kNameWordsPhonetic,
   kNameWordsDate,
+  kNameWordsPhoneticDate,
   kCount,  // not a key type
 };
 inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);

@@ -23,10 +23,10 @@ constexpr size_t kMinWord = 2;
 constexpr size_t kMinVariantWord = 4;
 constexpr size_t kMaxVariantWord = 16;
 
-std::vector<std::string> RomanWords(absl::string_view name) {
+std::vector<std::string> RomanWords(absl::string_view name, absl::string_view nationality) {
   std::vector<std::string> out;
   for (absl::string_view w :
-       absl::StrSplit(normalize::RomanizeName(name), ' ', absl::SkipEmpty())) {
+       absl::StrSplit(normalize::RomanizeName(name, nationality), ' ', absl::SkipEmpty())) {
     out.emplace_back(w);
   }
   return out;
@@ -41,16 +41,23 @@ void SortUnique(std::vector<std::string>* v) {
 std::vector<std::string> DeletionVariants(const std::string& w) {
   std::vector<std::string> out = {w};
   if (w.size() < kMinVariantWord || w.size() > kMaxVariantWord) return out;
-  for (size_t i = 0; i < w.size(); ++i) out.push_back(w.substr(0, i) + w.substr(i + 1));
+  for (size_t i = 0; i < w.size(); ++i) {
+    // Folded again: a deletion may leave a doubled letter ("susan" less u).
+    std::string v;
+    for (char c : w.substr(0, i) + w.substr(i + 1)) {
+      if (v.empty() || v.back() != c) v.push_back(c);
+    }
+    out.push_back(std::move(v));
+  }
   SortUnique(&out);
   return out;
 }
 
 }  // namespace
 
-std::vector<std::string> GivenWordsV2(absl::string_view given_name) {
+std::vector<std::string> GivenWordsV2(absl::string_view given_name, absl::string_view nationality) {
   std::vector<std::string> out;
-  for (const std::string& w : RomanWords(given_name)) {
+  for (const std::string& w : RomanWords(given_name, nationality)) {
     std::string f = normalize::FoldRomanisation(w);
     if (f.size() >= kMinWord) out.push_back(std::move(f));
   }
@@ -58,9 +65,10 @@ std::vector<std::string> GivenWordsV2(absl::string_view given_name) {
   return out;
 }
 
-std::vector<std::string> FamilyWordsV2(absl::string_view family_name) {
+std::vector<std::string> FamilyWordsV2(absl::string_view family_name,
+                                       absl::string_view nationality) {
   std::vector<std::string> out;
-  for (const std::string& w : RomanWords(family_name)) {
+  for (const std::string& w : RomanWords(family_name, nationality)) {
     std::string f = normalize::FoldFamilyEnding(normalize::FoldRomanisation(w));
     if (f.size() >= kMinWord) out.push_back(std::move(f));
   }
@@ -69,8 +77,8 @@ std::vector<std::string> FamilyWordsV2(absl::string_view family_name) {
 }
 
 void AddPersonKeysV2(const record::Person& p, const KeySink& add) {
-  const std::vector<std::string> given = GivenWordsV2(p.given_name);
-  const std::vector<std::string> family = FamilyWordsV2(p.family_name);
+  const std::vector<std::string> given = GivenWordsV2(p.given_name, p.nationality);
+  const std::vector<std::string> family = FamilyWordsV2(p.family_name, p.nationality);
   const bool full_dob = p.dob.year != 0 && p.dob.month != 0 && p.dob.day != 0;
 
   // Both names, either order, without the date.
@@ -82,13 +90,17 @@ void AddPersonKeysV2(const record::Person& p, const KeySink& add) {
     for (const std::string& w : all) phonetic.push_back(Soundex(w));
     SortUnique(&phonetic);
     const std::string words = absl::StrJoin(all, " ");
+    const std::string sounds = absl::StrJoin(phonetic, " ");
     add(KeyType::kNameWords, words);
-    add(KeyType::kNameWordsPhonetic, absl::StrJoin(phonetic, " "));
+    add(KeyType::kNameWordsPhonetic, sounds);
     if (full_dob) {
       const std::string dm = absl::StrFormat("%02d%02d", std::min(p.dob.day, p.dob.month),
                                              std::max(p.dob.day, p.dob.month));
-      add(KeyType::kNameWordsDate, absl::StrCat(words, "|", dm, "|a", p.dob.year / 2));
-      add(KeyType::kNameWordsDate, absl::StrCat(words, "|", dm, "|b", (p.dob.year + 1) / 2));
+      for (const std::string& bucket :
+           {absl::StrCat("a", p.dob.year / 2), absl::StrCat("b", (p.dob.year + 1) / 2)}) {
+        add(KeyType::kNameWordsDate, absl::StrCat(words, "|", dm, "|", bucket));
+        add(KeyType::kNameWordsPhoneticDate, absl::StrCat(sounds, "|", dm, "|", bucket));
+      }
     }
   }
   if (!full_dob) return;
@@ -127,7 +139,8 @@ void AddPersonKeysV2(const record::Person& p, const KeySink& add) {
   SortUnique(&formal);
   for (const std::string& f : formal) {
     for (const char* s : sexes) {
-      add(KeyType::kNicknameDate, absl::StrCat(f, "|", dm, "|", p.dob.year, "|", s));
+      add(KeyType::kNicknameDate, absl::StrCat(f, "|", dm, "|a", p.dob.year / 2, "|", s));
+      add(KeyType::kNicknameDate, absl::StrCat(f, "|", dm, "|b", (p.dob.year + 1) / 2, "|", s));
     }
   }
 }

@@ -25,11 +25,11 @@ class Relations {
     for (const char* t : tables) Add(t, fold);
   }
 
-  std::vector<std::string> Get(absl::string_view name) const {
+  std::vector<std::string> Get(absl::string_view name, size_t max = kMaxFormalNames) const {
     auto it = formal_.find(name);
     if (it == formal_.end()) return {};
     std::vector<std::string> out(it->second.begin(), it->second.end());
-    if (out.size() > kMaxFormalNames) out.resize(kMaxFormalNames);
+    if (out.size() > max) out.resize(max);
     return out;
   }
 
@@ -64,7 +64,7 @@ std::vector<std::string> FoldedFormalNames(absl::string_view folded_given) {
   static const auto* relations =
       new Relations({kNicknamesCsv, kNicknamesV2Csv},
                     [](absl::string_view s) { return normalize::FoldRomanisation(s); });
-  return relations->Get(folded_given);
+  return relations->Get(folded_given, kMaxFoldedFormalNames);
 }
 
 }  // namespace fedlink::match

@@ -24,6 +24,8 @@ std::vector<std::string> FormalNames(absl::string_view given);
 // (node/match/data/nicknames_v2.csv: Slavic, Iberian, Romanian, West
 // African), every name folded with normalize::FoldRomanisation, looked up by
 // a folded given-name word ("masha" -> "maria").
+// At most kMaxFoldedFormalNames ("will" stands for eight).
+inline constexpr size_t kMaxFoldedFormalNames = 8;
 std::vector<std::string> FoldedFormalNames(absl::string_view folded_given);
 
 }  // namespace fedlink::match

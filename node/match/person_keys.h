@@ -21,8 +21,11 @@ void AddPersonKeysV2(const record::Person& person, const KeySink& add);  // keys
 // keyspec v2's name words: RomanizeName, FoldRomanisation (and for family
 // names FoldFamilyEnding), words of one letter dropped. Exposed for tests
 // and the data-quality report.
-std::vector<std::string> GivenWordsV2(absl::string_view given_name);
-std::vector<std::string> FamilyWordsV2(absl::string_view family_name);
+// `nationality`: the record's (ISO 3166 alpha-2), for the transliteration.
+std::vector<std::string> GivenWordsV2(absl::string_view given_name,
+                                      absl::string_view nationality = "");
+std::vector<std::string> FamilyWordsV2(absl::string_view family_name,
+                                       absl::string_view nationality = "");
 
 }  // namespace fedlink::match::keyspec
 

@@ -58,7 +58,7 @@ bool ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
 
 }  // namespace
 
-std::string RomanizeName(absl::string_view text) {
+std::string RomanizeName(absl::string_view text, absl::string_view nationality) {
   bool plain = true;
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) plain = false;
@@ -66,7 +66,8 @@ std::string RomanizeName(absl::string_view text) {
   if (plain) return Name(text);
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  const Script script = DetectScript(u);
+  Script script = DetectScript(u);
+  if (script == Script::kRussian && nationality == "UA") script = Script::kUkrainian;
   if (script == Script::kOther) return Name(text);
   icu::Transliterator* t = ThreadTransliterator(script);
   if (t == nullptr) return Name(text);
@@ -80,9 +81,27 @@ std::string FoldRomanisation(absl::string_view word) {
   std::string s(word);
   // Longest first: German tsch/sch before ts and the sh they produce.
   static constexpr std::pair<absl::string_view, absl::string_view> kRules[] = {
-      {"tsch", "ch"}, {"sch", "sh"}, {"kh", "h"}, {"zh", "j"}, {"ks", "x"},
-      {"ph", "f"},    {"ts", "c"},   {"tz", "c"}, {"z", "c"},  {"w", "v"},
-      {"ye", "e"},    {"y", "i"},    {"j", "i"},
+      // shch (BGN), schtsch (German), chtch (French): one sound.
+      {"schtsch", "ch"},
+      {"shch", "ch"},
+      {"chtch", "ch"},
+      // German and French ch-sounds, then sh: ш and ч fold together.
+      {"tsch", "ch"},
+      {"tch", "ch"},
+      {"sch", "ch"},
+      {"sh", "ch"},
+      {"kh", "h"},
+      {"zh", "ch"},  // German writes ж as sch too
+      {"ks", "x"},
+      {"ph", "f"},
+      {"ou", "u"},  // French
+      {"ts", "c"},
+      {"tz", "c"},
+      {"z", "c"},
+      {"w", "v"},
+      {"ye", "e"},
+      {"y", "i"},
+      {"j", "i"},
   };
   for (const auto& [from, to] : kRules) ReplaceAll(&s, from, to);
   std::string out;

@@ -6,7 +6,7 @@
 //
 //   RomanizeName("Юлия Шевченко")        -> "yuliya shevchenko" (Russian BGN)
 //   FoldRomanisation("yuliya")          -> "iulia"
-//   FoldRomanisation("schewtschenko")   -> "shevchenko"
+//   FoldRomanisation("schewtschenko")   -> "chevchenko" (as "shevchenko")
 //   FoldFamilyEnding("ivanova")         -> "ivanov"
 //
 // Deterministic and versioned with keyspec v2: every node must produce the
@@ -23,13 +23,15 @@ namespace fedlink::normalize {
 
 // Lower-case ASCII words separated by single spaces (as Name() returns).
 // Cyrillic text goes through ICU's Ukrainian-Latin/BGN when it holds a
-// letter only Ukrainian uses (і ї є ґ), else Russian-Latin/BGN; any other
+// letter only Ukrainian uses (і ї є ґ) or `nationality` (ISO 3166 alpha-2,
+// the record's) is "UA", else Russian-Latin/BGN; any other
 // script through ICU's Any-Latin; then Latin-ASCII. (Any-Latin alone turns
 // Юлия into "ulia", which folds with no Latin spelling of the name.)
-std::string RomanizeName(absl::string_view text);
+std::string RomanizeName(absl::string_view text, absl::string_view nationality = "");
 
 // One lower-case ASCII word with romanisation variants folded, in order:
-// tsch->ch, sch->sh, kh->h, zh->j, ks->x, ph->f, ts/tz/z->c, w->v, ye->e,
+// schtsch/shch/chtch->ch (щ), tsch/tch/sch/sh->ch (ч and ш fold together),
+// kh->h, zh->ch (German writes ж as sch), ks->x, ph->f, ou->u (French), ts/tz/z->c, w->v, ye->e,
 // y/j->i (so ia/ya/ja and iu/yu/ju fold together), then runs of one letter
 // collapsed to one.
 std::string FoldRomanisation(absl::string_view word);
