@@ -30,25 +30,31 @@
 // the same selector and address keys under the prefix "fedlink/keyspec/v2",
 // and person keys built from name *words* (normalize::RomanizeName, folded by
 // normalize::FoldRomanisation; family words also by FoldFamilyEnding), with
-// D = min(DD,MM)max(DD,MM) (day and month sorted), Ya/Yb = the year in two
-// offset 2-year buckets ("a" YYYY/2, "b" (YYYY+1)/2: years one apart share
-// one), s = sex (f or m; both when unknown):
-//   given_date           w|D|Ya|s, w|D|Yb|s     each given-name word
+// D = min(DD,MM)max(DD,MM) (day and month sorted), s = sex (f or m; both
+// when unknown):
+//   given_date           w|D|YYYY|s             each given-name word
 //   given_variant_date   v|D|YYYY|s             v = w and each one-deletion
 //                                               variant of w (w >= 4 letters)
-//   nickname_date        formal|D|Ya|s, |Yb|s   formal names a given word
+//   nickname_date        formal|D|YYYY|s        formal names a given word
 //                                               may stand for
-//   family_date          w|D|Ya|s, w|D|Yb|s     each family-name word
+//   family_date          w|D|YYYY|s             each family-name word
 //                                               (compound surnames: each part)
 //   family_variant_date  v|D|YYYY|s             as given_variant_date
 //   name_words           sorted words of both names    (either order)
 //   name_words_phonetic  sorted sx(words)
-//   name_words_date      sorted words|D|Ya, |D|Yb
-//   name_words_phonetic_date  sorted sx(words)|D|Ya, |D|Yb
+//   name_words_near_date sorted words|D|Ya, |D|Yb, and the same of sx(words),
+//                        Ya/Yb = the year in two offset 2-year buckets ("a"
+//                        YYYY/2, "b" (YYYY+1)/2: years one apart share one)
+//   name_words_date      sorted words|D|YYYY
+//   name_words_phonetic_date  sorted sx(words)|D|YYYY
 // Groups (t counts these): given name + date, family name + date, both
-// names, both names + date. Two groups agree only if both names (or one name
-// and a selector) agree with the date: one name part with the date, a name
-// alone, or one selector alone never opens a record.
+// names (with or without a year off by one), both names + date. Two groups
+// agree only if both names (or one name and a selector) agree with the date:
+// one name part with the date, a name alone, or one selector alone never
+// opens a record. A year off by one counts within the names group only: the
+// names plus a near date are what a namesake born a year apart shares, and
+// on 100,000 generated records treating them as a second group cost 0.07 of
+// precision (docs/linkage.md); with a selector they still open.
 #ifndef FEDLINK_NODE_MATCH_KEYSPEC_H_
 #define FEDLINK_NODE_MATCH_KEYSPEC_H_
 
@@ -98,6 +104,7 @@ enum class KeyType : uint8_t {
   kNameWordsPhonetic,
   kNameWordsDate,
   kNameWordsPhoneticDate,
+  kNameWordsNearDate,
   kCount,  // not a key type
 };
 inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);
