@@ -37,8 +37,10 @@ done
   --out-b "$WORK/ngo.csv" --truth "$WORK/truth.csv" --seed 5 >/dev/null
 cp "$WORK/ngo.csv" "$WORK/shelter.csv"
 for n in police ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+declare -A PIDS_BY
 for n in police ngo shelter; do
   "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
+  PIDS_BY[$n]=$!
   PIDS+=("$!")
 done
 for n in police ngo shelter; do wait_for_status "$WORK/$n"; done
@@ -60,4 +62,6 @@ set -e
 [ "$CODE" -ne 0 ] || { cat "$WORK/err"; fail "a v1 node matched a v2 peer"; }
 grep -q "peer police speaks keyspec 2, this node keyspec 1" "$WORK/err" || { cat "$WORK/err"; fail "no keyspec error"; }
 pass "a keyspec v1 node refuses a v2 peer's table, saying why"
+
+for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
 echo "keyspec_cli_test: all passed"

@@ -16,7 +16,7 @@ for v in 1 2; do
 done
 R1=$(field recall "$WORK/ms1.out"); R2=$(field recall "$WORK/ms2.out")
 P2=$(field precision "$WORK/ms2.out"); F2=$(field f1 "$WORK/ms2.out")
-above "$R2" "0.90" || { cat "$WORK/ms2.out"; fail "multiscript v2 recall $R2 < 0.90"; }
+above "$R2" "0.92" || { cat "$WORK/ms2.out"; fail "multiscript v2 recall $R2 < 0.92"; }
 above "$P2" "0.98" || { cat "$WORK/ms2.out"; fail "multiscript v2 precision $P2 < 0.98"; }
 above "$R2" "$(awk -v r="$R1" 'BEGIN { print r + 0.05 }')" || fail "v2 recall $R2 is not clearly above v1's $R1"
 pass "multiscript: v1 recall $R1, v2 precision $P2 recall $R2 f1 $F2"
@@ -31,7 +31,7 @@ MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=documen
 "$FEDLINK" bench linkage --keyspec 2 --a "$WORK/fa.csv" --b "$WORK/fb.csv" --truth "$WORK/ft.csv" \
   --map "$MAP" >"$WORK/febrl.out" 2>/dev/null
 FR=$(field recall "$WORK/febrl.out"); FP=$(field precision "$WORK/febrl.out")
-above "$FR" "0.98" || { cat "$WORK/febrl.out"; fail "FEBRL dataset3 v2 recall $FR < 0.98"; }
+above "$FR" "0.985" || { cat "$WORK/febrl.out"; fail "FEBRL dataset3 v2 recall $FR < 0.985"; }
 above "$FP" 0.99 || { cat "$WORK/febrl.out"; fail "FEBRL dataset3 v2 precision $FP < 0.99"; }
 pass "FEBRL dataset3 split with keyspec v2: precision $FP recall $FR"
 

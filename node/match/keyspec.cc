@@ -58,8 +58,8 @@ const std::vector<KeyTypeInfo>& Catalogue() {
       {KeyType::kNameWordsDate, "name_words_date", false, KeyGroup::kNameWordsDate, 0.70, 1e-7, 2},
       {KeyType::kNameWordsPhoneticDate, "name_words_phonetic_date", false, KeyGroup::kNameWordsDate,
        0.80, 1e-6, 2},
-      {KeyType::kNameWordsNearDate, "name_words_near_date", false, KeyGroup::kNameWords, 0.85,
-       1e-6, 2},
+      {KeyType::kNameWordsNearDate, "name_words_near_date", false, KeyGroup::kNameWords, 0.85, 1e-6,
+       2},
   };
   return *catalogue;
 }
