@@ -36,7 +36,19 @@ done
 "$F" gen --profile multiscript --persons 600 --overlap 0.4 --out-a "$WORK/police.csv" \
   --out-b "$WORK/ngo.csv" --truth "$WORK/truth.csv" --seed 5 >/dev/null
 cp "$WORK/ngo.csv" "$WORK/shelter.csv"
-for n in police ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+for n in ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+# The data-quality report at import and on the store (issue 16, item 5):
+# counts and the partner's own ids only, never a value.
+expect_exit 0 "$F" import --dir "$WORK/police" --report "$WORK/police.csv"
+grep -q "^data quality: 600 records, keyspec v2, t=2$" "$WORK/out" || { cat "$WORK/out"; fail "import --report"; }
+grep -Eq "^given_name +600 +0$" "$WORK/out" || { cat "$WORK/out"; fail "given_name row"; }
+grep -Eq "^cannot reach t=2: [0-9]+ records$" "$WORK/out" || fail "cannot reach t line"
+FIRST=$(sed -n 2p "$WORK/police.csv" | cut -d, -f3)
+[ -n "$FIRST" ] && grep -qF "$FIRST" "$WORK/out" && fail "a name leaked into the report"
+expect_exit 0 "$F" records --dir "$WORK/police" quality
+grep -q "^data quality: 600 records, keyspec v2, t=2$" "$WORK/out" || { cat "$WORK/out"; fail "records quality"; }
+grep -Eq "^key types per record: [0-9.]+ \(keys per record: [0-9.]+\)$" "$WORK/out" || fail "key types line"
+pass "import --report and records quality"
 declare -A PIDS_BY
 for n in police ngo shelter; do
   "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
