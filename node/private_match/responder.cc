@@ -101,6 +101,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   Table& table = update.table;
   table.table_id = TableId(config_.node_id, purpose, epoch, generation);
   table.as_of = absl::ToUnixSeconds(now);
+  table.keyspec = config_.keyspec;  // an empty table too: the peer checks it
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr) return update;  // deny by default: an empty table
   ASSIGN_OR_RETURN(const TableKeys keys, keyring_->KeysFor(purpose, epoch, generation));
