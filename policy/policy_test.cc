@@ -258,12 +258,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
                   "min_agreeing_keys: 1 payload: 4 }",
                   "payload must be PAYLOAD_HANDLE_ONLY"},
-        // Found by fuzz_policy: t above the 9 key groups was taken, and
-        // every table for the rule then failed to build.
+        // Found by fuzz_policy: t above the key groups (13 since keyspec
+        // v2 added four) was taken, and every table for the rule then
+        // failed to build.
         BadPolicy{"t_above_key_groups",
                   "purposes: \"a\" rules { peers { any: true } purpose: \"a\" "
-                  "min_agreeing_keys: 10 }",
-                  "min_agreeing_keys must be at most 9"},
+                  "min_agreeing_keys: 14 }",
+                  "min_agreeing_keys must be at most 13"},
         BadPolicy{"overlapping_groups_conflict",
                   "purposes: \"a\"\n"
                   "groups { name: \"g1\" members: \"n1\" members: \"n2\" }\n"

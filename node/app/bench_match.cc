@@ -114,6 +114,7 @@ struct MatchBench::State {
     }
   } cleanup;
   match::GeneratedData data;
+  match::keyspec::Options key_options;
   int cores = 0;
   std::map<std::string, BenchNode> nodes;
   std::unique_ptr<private_match::MatchClient> to_a, to_c;
@@ -146,6 +147,7 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     c.node_id = id;
     c.organisation = id;
     c.listen = "127.0.0.1:1";  // replaced by a free port below
+    c.keyspec = static_cast<int>(key_options.version);
     const std::string dir = root + "/" + id;
     RETURN_IF_ERROR(config::InitNode(dir, c));
     ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> node, config::OpenNode(dir, {}));
@@ -199,9 +201,13 @@ int MatchBench::Cores() {
 MatchBench::MatchBench(std::unique_ptr<State> state) : state_(std::move(state)) {}
 MatchBench::~MatchBench() = default;
 
-absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedData data) {
+absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedData data,
+                                                              int keyspec) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
+  ASSIGN_OR_RETURN(const match::keyspec::Version version,
+                   match::keyspec::ParseVersion(keyspec, "--keyspec"));
   auto state = std::make_unique<State>();
+  state->key_options.version = version;
   char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
   const char* root = mkdtemp(tmpl);
   if (root == nullptr) return absl::InternalError("mkdtemp");
@@ -217,7 +223,7 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedDa
   state->to_a = std::make_unique<private_match::MatchClient>(self, *roster.Find("a"));
   state->to_c = std::make_unique<private_match::MatchClient>(self, *roster.Find("c"));
   for (const record::Person& p : state->data.b)
-    state->queries.push_back(match::keyspec::DeriveKeys(p, {}));
+    state->queries.push_back(match::keyspec::DeriveKeys(p, state->key_options));
   return std::unique_ptr<MatchBench>(new MatchBench(std::move(state)));
 }
 
@@ -276,7 +282,7 @@ absl::StatusOr<QualityFigures> MatchBench::CompareWithClearLinkage() {
     predicted.emplace(handles.at(h.handle), data.b[h.query].external_id);
   }
   std::vector<match::KeySet> ka;
-  for (const record::Person& p : data.a) ka.push_back(match::keyspec::DeriveKeys(p, {}));
+  for (const record::Person& p : data.a) ka.push_back(match::keyspec::DeriveKeys(p, s.key_options));
   match::Scorer scorer;
   scorer.threshold = s.threshold >= 0 ? s.threshold : match::DefaultThreshold(ka.size());
   scorer.EstimateU(ka, s.queries);

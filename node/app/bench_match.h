@@ -100,7 +100,9 @@ class MatchBench {
   static int Cores();
   // Three nodes in a signed roster on loopback, each serving the Match
   // service: a and c hold data.a, b holds data.b and asks.
-  static absl::StatusOr<std::unique_ptr<MatchBench>> Start(match::GeneratedData data);
+  // `keyspec`: the version every node of the bench speaks (1 or 2).
+  static absl::StatusOr<std::unique_ptr<MatchBench>> Start(match::GeneratedData data,
+                                                           int keyspec = 1);
   ~MatchBench();
   MatchBench(const MatchBench&) = delete;
   MatchBench& operator=(const MatchBench&) = delete;

@@ -1,15 +1,17 @@
 #include "node/app/clear_linkage.h"
 
+#include "node/app/key_options.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::app {
 
 std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
                                          const std::string& region,
-                                         match::keyspec::DropCounts* drops) {
+                                         match::keyspec::DropCounts* drops,
+                                         match::keyspec::Version version) {
   std::vector<match::KeySet> out;
   out.reserve(persons.size());
-  const match::keyspec::Options options{region};
+  const match::keyspec::Options options{region, version};
   for (const record::Person& p : persons)
     out.push_back(match::keyspec::DeriveKeys(p, options, drops));
   return out;
@@ -33,8 +35,8 @@ absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& optio
   ASSIGN_OR_RETURN(const std::vector<record::Person> persons, node.records().LoadAll());
   DedupReport report;
   report.records = persons.size();
-  const std::vector<match::KeySet> keys =
-      DeriveAllKeys(persons, node.config().default_region, &report.unusable);
+  const std::vector<match::KeySet> keys = DeriveAllKeys(
+      persons, node.config().default_region, &report.unusable, KeyOptions(node.config()).version);
   if (options.progress.on_keys) options.progress.on_keys(report.unusable);
   match::Scorer scorer;
   scorer.threshold =

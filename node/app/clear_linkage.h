@@ -36,9 +36,10 @@ struct LinkProgress {
 
 // The keys of each record, in order (the region for phone numbers without a
 // country code); unusable values are counted in `drops`.
-std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& persons,
-                                         const std::string& region,
-                                         match::keyspec::DropCounts* drops);
+std::vector<match::KeySet> DeriveAllKeys(
+    const std::vector<record::Person>& persons, const std::string& region,
+    match::keyspec::DropCounts* drops,
+    match::keyspec::Version version = match::keyspec::Version::kV1);
 
 // Fits `scorer` to the data (u from value frequencies, m by EM over the
 // candidates' agreement patterns) and returns the candidate pairs (a in `a`,

@@ -17,6 +17,10 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   config.default_region = settings.default_region;
   config.epoch_days = settings.epoch_days;
   config.max_table_records = settings.max_table_records;
+  config.keyspec = settings.keyspec;
+  if (config.keyspec != 1 && config.keyspec != 2) {
+    return absl::InvalidArgumentError("--keyspec: 1 or 2");
+  }
   if (config.epoch_days < 1 || config.epoch_days > 366) {
     return absl::InvalidArgumentError("--epoch-days: 1 to 366");
   }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/key_options.h"
 #include "node/common/status_macros.h"
 
 namespace fedlink::app {
@@ -36,6 +37,15 @@ absl::StatusOr<ImportReport> ImportRecords(Node& node, const ImportRequest& requ
   report.updated = counts->updated;
   report.dropped_date_lines = std::move(stats.dropped_date_lines);
   ASSIGN_OR_RETURN(report.total, node.records().Count());
+  if (request.quality) {
+    report.quality = AssessDataQuality(*persons, KeyOptions(node.config()));
+    // A dropped impossible date is a dob value that failed to parse.
+    for (FieldQuality& f : report.quality->fields) {
+      if (f.field != "dob") continue;
+      f.present += report.dropped_date_lines.size();
+      f.unusable += report.dropped_date_lines.size();
+    }
+  }
   return report;
 }
 

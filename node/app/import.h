@@ -10,10 +10,12 @@
 #define FEDLINK_NODE_APP_IMPORT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "node/app/data_quality.h"
 #include "node/app/node.h"
 #include "node/importer/importer.h"
 
@@ -22,6 +24,7 @@ namespace fedlink::app {
 struct ImportRequest {
   std::string path;                 // CSV or JSONL
   importer::ImportOptions options;  // its `stats` is ignored: see ImportReport
+  bool quality = false;             // also assess the records' data quality
 };
 
 struct ImportReport {
@@ -31,6 +34,9 @@ struct ImportReport {
   uint64_t total = 0;                   // records the node holds now
   std::vector<int> dropped_date_lines;  // with options.drop_bad_dates
   double seconds = 0;                   // reading and storing
+  // With ImportRequest::quality: the data-quality report of the imported
+  // records (data_quality.h), dropped dates counted as unusable dob values.
+  std::optional<DataQuality> quality;
 };
 
 // Reads the whole file, then stores every record in one transaction. A bad

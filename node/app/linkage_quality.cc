@@ -77,8 +77,10 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
                    importer::ReadPersonsFile(request.b_path, request.import));
   ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   const absl::Time loaded = absl::Now();
-  const std::vector<match::KeySet> ka = DeriveAllKeys(a, request.region, &report.unusable);
-  const std::vector<match::KeySet> kb = DeriveAllKeys(b, request.region, &report.unusable);
+  ASSIGN_OR_RETURN(const match::keyspec::Version version,
+                   match::keyspec::ParseVersion(request.keyspec, "--keyspec"));
+  const std::vector<match::KeySet> ka = DeriveAllKeys(a, request.region, &report.unusable, version);
+  const std::vector<match::KeySet> kb = DeriveAllKeys(b, request.region, &report.unusable, version);
   if (request.progress.on_keys) request.progress.on_keys(report.unusable);
   const absl::Time keyed = absl::Now();
   report.scorer.threshold =

@@ -31,6 +31,7 @@ struct LinkageBenchRequest {
   std::string truth_path;          // id_a,id_b
   importer::ImportOptions import;  // for both files
   std::string region = "GB";
+  int keyspec = 1;        // 1 or 2 (node/match/keyspec.h)
   double threshold = -1;  // bits; negative: DefaultThreshold(records in A)
   int misses = 0;         // diagnose up to this many false and missed pairs
   LinkProgress progress;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/key_options.h"
 #include "node/app/own_keys.h"
 #include "node/common/status_macros.h"
 #include "node/followup/followup_client.h"
@@ -38,7 +39,7 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
 
   MatchReport report;
   report.records = persons.size();
-  const match::keyspec::Options key_options{node.config().default_region};
+  const match::keyspec::Options key_options = KeyOptions(node.config());
   std::vector<match::KeySet> all_keys, queries;
   std::vector<const record::Person*> query_persons;
   const absl::Time now = absl::Now();
@@ -94,7 +95,7 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
   LookupReport report;
   match::keyspec::DropCounts drops;
   const match::KeySet keys =
-      match::keyspec::DeriveKeys(request.intake, {node.config().default_region}, &drops);
+      match::keyspec::DeriveKeys(request.intake, KeyOptions(node.config()), &drops);
   report.unusable_selectors = drops.total();
   if (keys.empty()) {
     return absl::InvalidArgumentError("give at least a name, date of birth or selector");

@@ -89,6 +89,15 @@ PeerResult MatchPeer(const federation::Self& self, const federation::Member& pee
       break;
     }
     result.notify_owner = index->notify_owner();
+    if (index->keyspec() != options.keyspec) {
+      // Keys of different versions never agree: matching would silently
+      // find nothing, so say why instead.
+      match = absl::FailedPreconditionError(
+          absl::StrCat("peer ", peer.node_id, " speaks keyspec ", index->keyspec(),
+                       ", this node keyspec ", options.keyspec,
+                       ": every member of a federation must set the same keyspec in node.conf"));
+      break;
+    }
     match = private_match::MatchAgainst(*index, client, options.purpose, queries, match_options);
     const bool fetched = result.source != TableSource::kCached;
     if (match.ok() || fetched || !private_match::IsStaleTable(match.status())) break;
@@ -112,7 +121,9 @@ absl::StatusOr<std::vector<PeerResult>> MatchPeers(Node& node,
                                                    const std::vector<federation::Member>& peers,
                                                    const std::vector<match::KeySet>& queries,
                                                    const match::Scorer& scorer,
-                                                   const PeerMatchOptions& options) {
+                                                   const PeerMatchOptions& given_options) {
+  PeerMatchOptions options = given_options;
+  options.keyspec = node.config().keyspec;
   ASSIGN_OR_RETURN(const federation::Self self, node.Self(options.actor));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
   const private_match::TableCache cache(node.paths().dir, node.opened().file_key());

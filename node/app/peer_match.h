@@ -50,6 +50,9 @@ struct PeerMatchOptions {
   // is done (from the thread that matched it).
   std::function<void(const std::string& peer, size_t done, size_t total)> on_progress;
   std::function<void(const PeerResult&)> on_peer_done;
+  // The keyspec this node speaks (MatchPeers sets it from node.conf): a
+  // peer's table of another keyspec is refused with a clear error.
+  int keyspec = 1;
 };
 
 // Matches `queries` against each of `peers`; one result per peer, in order.

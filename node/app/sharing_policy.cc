@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/key_options.h"
 #include "node/common/status_macros.h"
 #include "node/federation/roster.h"
 #include "node/match/keyspec.h"
@@ -19,7 +20,7 @@ RecordVerdict Verdict(const policy::Policy& policy, const policy::Rule& rule,
   const policy::RecordDecision d = policy.Decide(rule, record, now);
   RecordVerdict v{record.external_id, d.shared, d.reason, {}};
   if (!d.shared) return v;
-  for (const match::keyspec::Key& k : match::keyspec::DeriveKeys(record, {config.default_region})) {
+  for (const match::keyspec::Key& k : match::keyspec::DeriveKeys(record, KeyOptions(config))) {
     const std::string name(match::keyspec::Info(k.type).name);
     if (rule.AllowsKeyType(name) &&
         std::find(v.key_types.begin(), v.key_types.end(), name) == v.key_types.end()) {

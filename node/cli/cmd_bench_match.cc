@@ -34,7 +34,7 @@ int RunBenchMatch(const std::vector<std::string>& args) {
   const int cores = app::MatchBench::Cores();
   std::cout << "records: a=" << data->a.size() << " b=" << data->b.size()
             << " true_pairs=" << data->truth.size() << " cores=" << cores << "\n";
-  auto bench = app::MatchBench::Start(*std::move(data));
+  auto bench = app::MatchBench::Start(*std::move(data), absl::GetFlag(FLAGS_keyspec));
   if (!bench.ok()) return Fail(bench.status());
 
   auto speed = (*bench)->MatchPrivately(absl::GetFlag(FLAGS_threshold));
@@ -107,7 +107,7 @@ int RunBenchMatch(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("bench match",
                 "  fedlink bench match [--persons N] [--seed S] [--lookups L] [--threshold "
-                "BITS]\n"
+                "BITS] [--keyspec 1|2]\n"
                 "                      [--a A.csv --b B.csv --truth truth.csv [--map "
                 "...]]\n\n"
                 "Generates two organisations' records (`fedlink gen`), or reads them\n"
@@ -117,7 +117,7 @@ FEDLINK_COMMAND("bench match",
                 "match and of the clear baseline, table size and memory, and lookup\n"
                 "latency against two peers.",
                 "private match benchmark: speed ratio, quality parity, memory, lookup p99",
-                {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map"},
+                {"persons", "seed", "lookups", "threshold", "a", "b", "truth", "map", "keyspec"},
                 RunBenchMatch);
 
 }  // namespace

@@ -11,12 +11,20 @@
 ABSL_FLAG(double, overlap, 0.3, "Fraction of A's persons also in B (0..1).");
 ABSL_FLAG(std::string, out_a, "", "Output CSV for organisation A.");
 ABSL_FLAG(std::string, out_b, "", "Output CSV for organisation B.");
+ABSL_FLAG(std::string, profile, "default",
+          "Names and corruptions: default, or multiscript (docs/linkage.md).");
 
 namespace fedlink::cli {
 namespace {
 
 int RunGen(const std::vector<std::string>& args) {
+  auto profile = match::ParseProfile(absl::GetFlag(FLAGS_profile));
+  if (!profile.ok()) return ReportError("gen", profile.status());
   match::GeneratorOptions o;
+  if (*profile == match::Profile::kMultiscript) {
+    o = match::MultiscriptOptions(absl::GetFlag(FLAGS_persons), absl::GetFlag(FLAGS_overlap),
+                                  absl::GetFlag(FLAGS_seed));
+  }
   o.persons = absl::GetFlag(FLAGS_persons);
   o.overlap = absl::GetFlag(FLAGS_overlap);
   o.seed = absl::GetFlag(FLAGS_seed);
@@ -40,7 +48,8 @@ int RunGen(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("gen",
                 "  fedlink gen --persons N --overlap F --out-a A.csv --out-b B.csv "
-                "--truth truth.csv [--seed S]\n\n"
+                "--truth truth.csv [--seed S]\n"
+                "              [--profile default|multiscript]\n\n"
                 "Writes synthetic people (no real person) for two organisations in the "
                 "import\n"
                 "CSV columns. B's copies of shared people carry realistic corruption: "
@@ -49,9 +58,14 @@ FEDLINK_COMMAND("gen",
                 "diacritics, swapped name order and day/month, missing fields, "
                 "reformatted\n"
                 "phones and documents; plus namesakes and suspects sharing phones.\n"
-                "truth.csv has the header id_a,id_b.",
+                "truth.csv has the header id_a,id_b.\n\n"
+                "--profile multiscript: Slavic names in Cyrillic and several romanisations\n"
+                "(BGN, passport, German, French), Anglo nicknames, Iberian compound\n"
+                "surnames (cut in B), Romanian diacritics, West African names, Vietnamese\n"
+                "names in either order; years off by one, unknown sex, two typos, more\n"
+                "missing phones (docs/linkage.md).",
                 "generate synthetic test data for two organisations with a known overlap",
-                {"persons", "overlap", "out_a", "out_b", "truth", "seed"}, RunGen);
+                {"persons", "overlap", "out_a", "out_b", "truth", "seed", "profile"}, RunGen);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -7,10 +7,14 @@
 #include "node/app/import.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
+#include "node/cli/record_output.h"
 #include "node/importer/importer.h"
 
 ABSL_FLAG(std::string, default_role, "",
           "Role for rows without one: victim, suspect, witness or other.");
+ABSL_FLAG(bool, report, false,
+          "After importing, print the data-quality report of the imported records "
+          "(as `records quality`).");
 ABSL_FLAG(std::string, bad_dates, "reject",
           "What to do with an impossible date of birth: reject (fail the "
           "import) or drop "
@@ -43,7 +47,7 @@ int RunImport(const std::vector<std::string>& args) {
   }
   options.drop_bad_dates = bad_dates == "drop";
   return WithNodeInDir("import", [&](app::Node& node) {
-    auto report = app::ImportRecords(node, {args[0], options});
+    auto report = app::ImportRecords(node, {args[0], options, absl::GetFlag(FLAGS_report)});
     if (!report.ok()) return ReportError("import", report.status());
     std::cout << "imported " << report->records << " records (" << report->inserted << " new, "
               << report->updated << " updated) from " << args[0] << "\n"
@@ -53,6 +57,7 @@ int RunImport(const std::vector<std::string>& args) {
                 << " impossible dates of birth (lines "
                 << absl::StrJoin(report->dropped_date_lines, ", ") << ")\n";
     }
+    if (report->quality.has_value()) PrintDataQuality(*report->quality);
     const double seconds = report->seconds;
     std::cerr << "import took " << seconds << " s ("
               << static_cast<uint64_t>(seconds > 0 ? report->records / seconds : 0) << " rows/s)\n";
@@ -62,7 +67,7 @@ int RunImport(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("import",
                 "  fedlink import --dir DIR [--format csv|jsonl] [--map SRC=DST,...]\n"
-                "                 [--default-role ROLE] FILE\n\n"
+                "                 [--default-role ROLE] [--report] FILE\n\n"
                 "CSV header: canonical column names (external_id, role, given_name,\n"
                 "family_name, aliases, dob, sex, nationality, phone, email, document, "
                 "handle,\n"
@@ -74,10 +79,11 @@ FEDLINK_COMMAND("import",
                 "and\n"
                 "FILE:LINE: field: problem; the database is left unchanged. Re-importing "
                 "an\n"
-                "external_id updates that record.",
+                "external_id updates that record. --report: then print the imported\n"
+                "records' data quality (as `fedlink records quality`).",
                 "import person records from CSV or JSONL (all-or-nothing, upsert)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "format",
-                 "map", "default_role", "bad_dates"},
+                 "map", "default_role", "bad_dates", "report"},
                 RunImport);
 
 }  // namespace

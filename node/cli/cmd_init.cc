@@ -33,6 +33,7 @@ int RunInit(const std::vector<std::string>& args) {
   settings.default_region = absl::GetFlag(FLAGS_region);
   settings.epoch_days = absl::GetFlag(FLAGS_epoch_days);
   settings.max_table_records = absl::GetFlag(FLAGS_max_table_records);
+  settings.keyspec = absl::GetFlag(FLAGS_keyspec);
   auto key_source = KeySourceFromFlags(/*for_init=*/true);
   if (!key_source.ok()) return ReportError("init", key_source.status());
   settings.key_source = *std::move(key_source);
@@ -55,7 +56,7 @@ FEDLINK_COMMAND("init",
                 "agency|ngo|auditor]\n"
                 "               [--listen HOST:PORT] [--advertise HOST:PORT] [--region CC]\n"
                 "               [--epoch-days 7]\n"
-                "               [--max-table-records 10000000]\n"
+                "               [--max-table-records 10000000] [--keyspec 1|2]\n"
                 "               [--key-file PATH | --passphrase-file PATH | --passphrase-fd N |\n"
                 "                --credential NAME]\n\n"
                 "The node's records and keys are sealed under a data key wrapped by the key\n"
@@ -69,10 +70,14 @@ FEDLINK_COMMAND("init",
                 "and peers refuse a larger table.\n"
                 "--listen: the address the node binds for peers; --advertise: the one\n"
                 "peers connect to (its membership request and the roster list it), if\n"
-                "not the same (behind NAT, a port forward or a TCP proxy).",
+                "not the same (behind NAT, a port forward or a TCP proxy).\n"
+                "--keyspec: the match keys the node derives (docs/linkage.md); every\n"
+                "member of a federation must use the same, and a node refuses a peer's\n"
+                "table of another keyspec.",
                 "create a node directory: config, data key, identity key, database (sealed)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "node_id",
-                 "org", "role", "listen", "advertise", "region", "epoch_days", "max_table_records"},
+                 "org", "role", "listen", "advertise", "region", "epoch_days", "max_table_records",
+                 "keyspec"},
                 RunInit);
 
 }  // namespace

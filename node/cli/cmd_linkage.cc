@@ -47,6 +47,7 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   if (!options.ok()) return ReportError("bench linkage", options.status());
   request.import = *std::move(options);
   request.region = absl::GetFlag(FLAGS_region);
+  request.keyspec = absl::GetFlag(FLAGS_keyspec);
   request.threshold = absl::GetFlag(FLAGS_threshold);
   request.misses = absl::GetFlag(FLAGS_misses);
   ProgressBar bar("linking");
@@ -79,12 +80,13 @@ int RunEval(const std::vector<std::string>& args) {
 FEDLINK_COMMAND("bench linkage",
                 "  fedlink bench linkage --a A.csv --b B.csv --truth truth.csv [--map "
                 "...]\n"
-                "                        [--threshold BITS] [--region CC]\n\n"
-                "Links B against A in the clear with the keyspec v1 keys and the scorer,\n"
+                "                        [--threshold BITS] [--region CC] [--keyspec 1|2]\n\n"
+                "Links B against A in the clear with the keyspec v1 (or v2) keys and the scorer,\n"
                 "prints sizes, the fitted scorer and timings, and as its last line\n"
                 "precision=P recall=R f1=F.",
                 "non-private linkage baseline: quality and time",
-                {"a", "b", "truth", "map", "threshold", "region", "misses"}, RunBenchLinkage);
+                {"a", "b", "truth", "map", "threshold", "region", "misses", "keyspec"},
+                RunBenchLinkage);
 FEDLINK_COMMAND("eval",
                 "  fedlink eval --results results.csv --truth truth.csv [--peer-dir "
                 "DIR]\n\n"

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "node/app/consent.h"
+#include "node/app/data_quality.h"
 #include "node/app/records.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
@@ -62,10 +63,10 @@ int RunNotifyRevocations(app::Node& node) {
 
 int RunRecords(const std::vector<std::string>& args) {
   if (args.empty()) {
-    return ReportError("records",
-                       absl::InvalidArgumentError("expected count, list, show EXTERNAL_ID, delete "
-                                                  "EXTERNAL_ID, withdraw-consent EXTERNAL_ID or "
-                                                  "notify-revocations"));
+    return ReportError("records", absl::InvalidArgumentError(
+                                      "expected count, quality, list, show EXTERNAL_ID, delete "
+                                      "EXTERNAL_ID, withdraw-consent EXTERNAL_ID or "
+                                      "notify-revocations"));
   }
   const std::string& op = args[0];
   const bool needs_id = op == "show" || op == "delete" || op == "withdraw-consent";
@@ -78,6 +79,12 @@ int RunRecords(const std::vector<std::string>& args) {
   const bool changes = op == "delete" || op == "withdraw-consent" || op == "notify-revocations";
   return WithNodeInDir("records", {.load_identity = changes}, [&](app::Node& node) {
     if (op == "count") return RunCount(node);
+    if (op == "quality") {
+      auto quality = app::RecordsQuality(node);
+      if (!quality.ok()) return ReportError("records", quality.status());
+      PrintDataQuality(*quality);
+      return kExitOk;
+    }
     if (op == "list") {
       absl::Status s = app::ListRecordsCsv(node, [](absl::string_view csv) { std::cout << csv; });
       return s.ok() ? kExitOk : ReportError("records", s);
@@ -96,15 +103,16 @@ int RunRecords(const std::vector<std::string>& args) {
     }
     if (op == "withdraw-consent") return RunWithdrawConsent(node, args[1]);
     if (op == "notify-revocations") return RunNotifyRevocations(node);
-    return ReportError("records", absl::InvalidArgumentError(
-                                      absl::StrCat("unknown operation '", op,
-                                                   "' (expected count, list, show, delete, "
-                                                   "withdraw-consent or notify-revocations)")));
+    return ReportError("records", absl::InvalidArgumentError(absl::StrCat(
+                                      "unknown operation '", op,
+                                      "' (expected count, quality, list, show, delete, "
+                                      "withdraw-consent or notify-revocations)")));
   });
 }
 
 FEDLINK_COMMAND("records",
                 "  fedlink records --dir DIR count\n"
+                "  fedlink records --dir DIR quality\n"
                 "  fedlink records --dir DIR list            (CSV with the "
                 "canonical header)\n"
                 "  fedlink records --dir DIR show EXTERNAL_ID\n"
@@ -115,7 +123,9 @@ FEDLINK_COMMAND("records",
                 "when, and with whom the policy shares it now. withdraw-consent clears\n"
                 "the record's consent, re-keys (every peer's cached table is void) and\n"
                 "sends signed revocation notices to every peer that received a hit or\n"
-                "follow-up about it; notify-revocations retries those not acknowledged.",
+                "follow-up about it; notify-revocations retries those not acknowledged.\n"
+                "quality: per field, values present and unusable (no key), key types per\n"
+                "record, and the records that cannot reach t key groups (docs/linkage.md).",
                 "count, list, show, delete own records; withdraw consent",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"}, RunRecords);
 

@@ -31,6 +31,7 @@ ABSL_FLAG(std::string, handle, "",
           "An opaque record handle from a match result (owned by the node that "
           "issued it).");
 ABSL_FLAG(int, persons, 1000, "Records per organisation.");
+ABSL_FLAG(int, keyspec, 1, "Match-key catalogue: 1 or 2 (docs/linkage.md); peers must agree.");
 ABSL_FLAG(std::string, legal_basis, "",
           "Case or legal-basis reference for the requests sent (both nodes log it).");
 ABSL_FLAG(std::string, official, "",

@@ -21,6 +21,7 @@ ABSL_DECLARE_FLAG(std::string, purpose);
 ABSL_DECLARE_FLAG(uint64_t, seed);
 ABSL_DECLARE_FLAG(std::string, truth);
 ABSL_DECLARE_FLAG(std::string, region);
+ABSL_DECLARE_FLAG(int, keyspec);
 ABSL_DECLARE_FLAG(double, threshold);
 ABSL_DECLARE_FLAG(std::string, handle);
 ABSL_DECLARE_FLAG(int, persons);

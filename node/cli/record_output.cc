@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "node/cli/output.h"
@@ -121,6 +122,29 @@ void PrintRevocationOutcomes(const std::vector<app::RevocationOutcome>& notices)
                 << absl::StatusCodeToString(n.status.code()) << ": " << Safe(n.status.message())
                 << ")\n";
     }
+  }
+}
+
+void PrintDataQuality(const app::DataQuality& q, size_t max_ids) {
+  std::cout << "data quality: " << q.records << " records, keyspec v" << q.keyspec << ", t=" << q.t
+            << "\n";
+  std::cout << absl::StrFormat("%-12s %9s %9s\n", "field", "present", "unusable");
+  for (const app::FieldQuality& f : q.fields) {
+    std::cout << absl::StrFormat("%-12s %9d %9d\n", f.field, f.present, f.unusable);
+  }
+  std::cout << absl::StrFormat("key types per record: %.1f (keys per record: %.1f)\n",
+                               q.key_types_per_record, q.keys_per_record);
+  std::cout << "records by key groups:";
+  for (size_t g = 0; g < q.records_by_groups.size(); ++g) {
+    if (q.records_by_groups[g] > 0) std::cout << " " << g << "=" << q.records_by_groups[g];
+  }
+  std::cout << "\n";
+  std::cout << "cannot reach t=" << q.t << ": " << q.cannot_reach_t.size() << " records\n";
+  for (size_t i = 0; i < q.cannot_reach_t.size() && i < max_ids; ++i) {
+    std::cout << "  " << q.cannot_reach_t[i] << "\n";
+  }
+  if (q.cannot_reach_t.size() > max_ids) {
+    std::cout << "  ... and " << q.cannot_reach_t.size() - max_ids << " more\n";
   }
 }
 

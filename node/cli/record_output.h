@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "node/app/consent.h"
+#include "node/app/data_quality.h"
 #include "node/app/records.h"
 
 namespace fedlink::cli {
@@ -15,6 +16,11 @@ namespace fedlink::cli {
 void PrintRecordDetails(const app::RecordDetails& details);
 // "  revocation notice to PEER: acknowledged | pending (CODE: message)".
 void PrintRevocationOutcomes(const std::vector<app::RevocationOutcome>& notices);
+// The data-quality report (`records quality`, `import --report`) on
+// stdout: a line of totals, a table of fields (present, unusable), key
+// types per record, records by key groups, and the external ids of the
+// records that cannot reach t (the first `max_ids`, then a count).
+void PrintDataQuality(const app::DataQuality& quality, size_t max_ids = 50);
 
 }  // namespace fedlink::cli
 

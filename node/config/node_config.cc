@@ -141,6 +141,13 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view text, absl::string_
     }
     config.max_peer_connections = static_cast<int>(proto.max_peer_connections());
   }
+  if (proto.keyspec() != 0) {
+    if (proto.keyspec() > 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": keyspec: ", proto.keyspec(), " is not known (1 or 2)"));
+    }
+    config.keyspec = static_cast<int>(proto.keyspec());
+  }
   return config;
 }
 
@@ -158,6 +165,7 @@ std::string FormatNodeConfig(const NodeConfig& config) {
   proto.set_epoch_days(static_cast<uint32_t>(config.epoch_days));
   proto.set_max_table_records(config.max_table_records);
   proto.set_max_peer_connections(static_cast<uint32_t>(config.max_peer_connections));
+  proto.set_keyspec(static_cast<uint32_t>(config.keyspec));
   std::string out =
       "# fedlink node configuration (protobuf text format, "
       "fedlink.v1.NodeConfig)\n";

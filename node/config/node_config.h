@@ -30,6 +30,7 @@ struct NodeConfig {
   int epoch_days = 7;                       // OPRF key epoch
   uint64_t max_table_records = 10'000'000;  // largest tag table served
   int max_peer_connections = 256;           // peer connections at once (1-65536)
+  int keyspec = 1;                          // match-key catalogue (1 or 2): node/match/keyspec.h
 };
 
 // Where peers reach the node: `advertise`, or `listen` if not set.

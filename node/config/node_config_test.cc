@@ -73,6 +73,19 @@ TEST(NodeConfigTest, MaxPeerConnectionsDefaultsTo256AndIsBounded) {
 }
 
 // The endpoint goes into the roster and onto every member's screen.
+TEST(NodeConfigTest, KeyspecDefaultsToOneAndIsOneOrTwo) {
+  auto plain = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY", "c");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->keyspec, 1);
+  auto two = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY keyspec: 2", "c");
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_EQ(two->keyspec, 2);
+  EXPECT_EQ(ParseNodeConfig(FormatNodeConfig(*two), "c")->keyspec, 2);
+  auto bad = ParseNodeConfig("node_id: \"a\" role: NODE_ROLE_AGENCY keyspec: 3", "node.conf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("node.conf: keyspec"), std::string::npos) << bad.status();
+}
+
 TEST(NodeConfigTest, ListenHostsAreNamesOrAddressesOnly) {
   for (const char* ok : {"0.0.0.0:1", "[::1]:7443", "ngo-2.example.org:7443", "[fe80::1%eth0]:1"}) {
     EXPECT_TRUE(ValidateListenAddress(ok).ok()) << ok;

@@ -14,7 +14,8 @@
 
 namespace fedlink::match {
 
-extern const char kCulturesTsv[];  // node/match/data/cultures.tsv, compiled in
+extern const char kCulturesTsv[];     // node/match/data/cultures.tsv, compiled in
+extern const char kMultiscriptTsv[];  // node/match/data/multiscript.tsv
 
 namespace {
 
@@ -70,6 +71,8 @@ struct Culture {
   std::string phone_prefix;  // E.164 country code and a mobile prefix
   int phone_digits;          // subscriber digits after the prefix
   bool native_script;        // forms[0] is not Latin
+  bool compound = false;     // family names are two surnames (Iberian)
+  bool eastern = false;      // family name first in the community's order
   std::vector<Name> female;
   std::vector<Name> male;
   std::vector<Name> family_female;
@@ -85,12 +88,14 @@ std::vector<Culture> ParseCultures(absl::string_view tsv) {
     if (absl::StartsWith(line, "#")) continue;
     const std::vector<std::string> f = absl::StrSplit(line, '\t');
     if (f[0] == "culture") {
-      CheckData(f.size() == 5, line);
+      CheckData(f.size() == 5 || f.size() == 6, line);
       Culture c;
       c.nationality = f[1];
       c.phone_prefix = f[2];
       CheckData(absl::SimpleAtoi(f[3], &c.phone_digits), line);
       c.native_script = f[4] == "native";
+      c.compound = f.size() == 6 && f[5] == "compound";
+      c.eastern = f.size() == 6 && f[5] == "eastern";
       cultures.push_back(std::move(c));
       syllables.emplace_back();
       continue;
@@ -124,9 +129,10 @@ std::vector<Culture> ParseCultures(absl::string_view tsv) {
   return cultures;
 }
 
-const std::vector<Culture>& Cultures() {
+const std::vector<Culture>& Cultures(Profile profile) {
   static const auto* all = new std::vector<Culture>(ParseCultures(kCulturesTsv));
-  return *all;
+  static const auto* multiscript = new std::vector<Culture>(ParseCultures(kMultiscriptTsv));
+  return profile == Profile::kMultiscript ? *multiscript : *all;
 }
 
 std::vector<std::string> Split(const std::string& s) {
@@ -139,6 +145,7 @@ struct Truth {
   const Culture* culture;
   const Name* given;
   const Name* family;
+  const Name* family2 = nullptr;  // the second surname of a compound one
   record::Sex sex;
   record::Role role;
   record::PartialDate dob;
@@ -179,6 +186,7 @@ class Generator {
         t.culture = other.culture;
         t.given = other.given;
         t.family = other.family;
+        t.family2 = other.family2;
         t.sex = other.sex;
       }
       b_truth.push_back(std::move(t));
@@ -219,11 +227,15 @@ class Generator {
 
   Truth NewTruth() {
     Truth t;
-    t.culture = &Pick(Cultures());
+    t.culture = &Pick(Cultures(o_.profile));
     t.sex = Chance(0.6) ? record::Sex::kFemale : record::Sex::kMale;
     t.given = &Pick(t.sex == record::Sex::kFemale ? t.culture->female : t.culture->male);
     t.family =
         &Pick(t.sex == record::Sex::kFemale ? t.culture->family_female : t.culture->family_male);
+    if (t.culture->compound) {
+      t.family2 =
+          &Pick(t.sex == record::Sex::kFemale ? t.culture->family_female : t.culture->family_male);
+    }
     const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
     t.role = r < 0.55   ? record::Role::kVictim
              : r < 0.85 ? record::Role::kSuspect
@@ -239,11 +251,11 @@ class Generator {
     }
     std::string latin_given = absl::AsciiStrToLower(AsciiForm(*t.given));
     std::string latin_family = absl::AsciiStrToLower(AsciiForm(*t.family));
-    if (Chance(0.7)) {
+    if (Chance(o_.has_email)) {
       t.email_user = absl::StrCat(latin_given, Chance(0.5) ? "." : "", latin_family, Digits(5));
       t.email_domain = Pick(std::vector<std::string>{"example.org", "example.net", "mail.example"});
     }
-    if (Chance(0.6)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
+    if (Chance(o_.has_document)) t.document = absl::StrCat(t.culture->nationality, Digits(7));
     if (Chance(t.role == record::Role::kSuspect ? 0.5 : 0.25)) {
       t.handle = absl::StrCat("@", latin_given.substr(0, 4), "_", Digits(4));
     }
@@ -369,15 +381,35 @@ class Generator {
     const bool use_native = Chance(0.4);
     p.given_name = WriteName(*t.given, t.culture->native_script, use_native, corrupt, true);
     p.family_name = WriteName(*t.family, t.culture->native_script, use_native, corrupt, false);
+    if (t.family2 != nullptr && !(corrupt && o_.cut_compound > 0 && Chance(o_.cut_compound))) {
+      p.family_name =
+          absl::StrCat(p.family_name, " ",
+                       WriteName(*t.family2, t.culture->native_script, use_native, corrupt, false));
+    }
     if (corrupt && Chance(o_.typo)) {
-      if (Chance(0.5)) {
+      const bool given_first = Chance(0.5);
+      if (given_first) {
         p.given_name = Typo(p.given_name);
       } else {
         p.family_name = Typo(p.family_name);
       }
+      if (o_.second_typo > 0 && Chance(o_.second_typo)) {
+        if (given_first) {
+          p.family_name = Typo(p.family_name);
+        } else {
+          p.given_name = Typo(p.given_name);
+        }
+      }
     }
     if (corrupt && Chance(o_.swap_names)) std::swap(p.given_name, p.family_name);
+    if (t.culture->eastern && corrupt && o_.either_order > 0 && Chance(o_.either_order)) {
+      std::swap(p.given_name, p.family_name);
+    }
+    if (o_.missing_sex > 0 && corrupt && Chance(o_.missing_sex)) p.sex = record::Sex::kUnknown;
     p.dob = t.dob;
+    if (o_.year_off_by_one > 0 && corrupt && p.dob.year != 0 && Chance(o_.year_off_by_one)) {
+      p.dob.year += Chance(0.5) ? 1 : -1;
+    }
     if (corrupt && p.dob.day != 0 && p.dob.day <= 12 && Chance(o_.swap_day_month)) {
       std::swap(p.dob.day, p.dob.month);
     }
@@ -436,5 +468,38 @@ std::string IbanWithCheckDigits(const std::string& country, const std::string& b
 }
 
 GeneratedData GeneratePeople(const GeneratorOptions& options) { return Generator(options).Run(); }
+
+absl::StatusOr<Profile> ParseProfile(absl::string_view name) {
+  if (name == "default") return Profile::kDefault;
+  if (name == "multiscript") return Profile::kMultiscript;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--profile: '", name, "' is not a profile (default, multiscript)"));
+}
+
+GeneratorOptions MultiscriptOptions(int persons, double overlap, uint64_t seed) {
+  GeneratorOptions o;
+  o.profile = Profile::kMultiscript;
+  o.persons = persons;
+  o.overlap = overlap;
+  o.seed = seed;
+  o.typo = 0.3;
+  o.second_typo = 0.15;
+  o.transliteration = 0.7;
+  o.nickname = 0.3;
+  o.drop_diacritics = 0.5;
+  o.swap_names = 0.05;
+  o.either_order = 0.5;
+  o.swap_day_month = 0.1;
+  o.year_off_by_one = 0.1;
+  o.missing_dob = 0.06;
+  // Survivors' records rarely carry documents or e-mail; phones change.
+  o.has_email = 0.3;
+  o.has_document = 0.25;
+  o.missing_phone = 0.5;
+  o.missing_email = 0.5;
+  o.cut_compound = 0.5;
+  o.missing_sex = 0.1;
+  return o;
+}
 
 }  // namespace fedlink::match

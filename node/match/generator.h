@@ -10,11 +10,24 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "node/record/person.h"
 
 namespace fedlink::match {
 
+// Which names and corruptions: kDefault (node/match/data/cultures.tsv) or
+// kMultiscript (data/multiscript.tsv: Slavic names in Cyrillic and several
+// romanisations, Anglo nicknames, Iberian compound surnames, Romanian
+// diacritics, West African names, Vietnamese names in either order; with
+// years off by one, cut compound surnames, unknown sex, more typos and
+// missing phones). MultiscriptOptions() sets its corruption rates.
+enum class Profile { kDefault, kMultiscript };
+// "default" or "multiscript"; InvalidArgument names the flag otherwise.
+absl::StatusOr<Profile> ParseProfile(absl::string_view name);
+
 struct GeneratorOptions {
+  Profile profile = Profile::kDefault;
   int persons = 1000;    // records per organisation
   double overlap = 0.3;  // fraction of A's persons also known to B
   uint64_t seed = 1;
@@ -30,7 +43,21 @@ struct GeneratorOptions {
   double missing_email = 0.3;
   double namesakes = 0.05;            // B people sharing a name (not dob) with an A person
   double shared_suspect_phone = 0.1;  // suspects sharing a phone with another suspect
+  // Share of people with an e-mail address, an identity document.
+  double has_email = 0.7;
+  double has_document = 0.6;
+  // Used by the multiscript profile only (0 in the default one, which keeps
+  // its output unchanged for a given seed):
+  double year_off_by_one = 0;  // birth year written one too high or low
+  double cut_compound = 0;     // "García López" -> "García"
+  double either_order = 0;     // eastern-order names written family name last
+  double missing_sex = 0;      // sex not recorded
+  double second_typo = 0;      // a typo in the other name part too
 };
+
+// The multiscript profile with its corruption rates, for `persons` records
+// per organisation.
+GeneratorOptions MultiscriptOptions(int persons, double overlap, uint64_t seed);
 
 struct GeneratedData {
   std::vector<record::Person> a;

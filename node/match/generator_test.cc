@@ -1,5 +1,6 @@
 #include "node/match/generator.h"
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -84,6 +85,48 @@ TEST(GeneratorTest, OutputImportsCleanly) {
       importer::ParsePersons(importer::PersonsToCsv(d.b), "b.csv", importer::ImportOptions{});
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, d.b);
+}
+
+TEST(GeneratorTest, MultiscriptProfileHasEveryCorruptionClass) {
+  GeneratedData d = GeneratePeople(MultiscriptOptions(3000, 0.5, 7));
+  ASSERT_EQ(d.truth.size(), 1500u);
+  std::map<std::string, const record::Person*> a, b;
+  for (const record::Person& p : d.a) a[p.external_id] = &p;
+  for (const record::Person& p : d.b) b[p.external_id] = &p;
+  int cyrillic = 0, year_off = 0, cut_compound = 0, swapped = 0, sex_unknown = 0, no_phone = 0;
+  for (const auto& [ida, idb] : d.truth) {
+    const record::Person& pa = *a[ida];
+    const record::Person& pb = *b[idb];
+    if (static_cast<unsigned char>(pb.family_name[0]) == 0xD0 ||
+        static_cast<unsigned char>(pb.family_name[0]) == 0xD1) {
+      ++cyrillic;
+    }
+    if (pa.dob.year != 0 && pb.dob.year != 0 && std::abs(pa.dob.year - pb.dob.year) == 1) {
+      ++year_off;
+    }
+    if (pa.family_name.find(' ') != std::string::npos &&
+        pb.family_name.find(' ') == std::string::npos && pb.family_name != pa.given_name) {
+      ++cut_compound;
+    }
+    if (pa.given_name == pb.family_name && pa.family_name == pb.given_name) ++swapped;
+    if (pb.sex == record::Sex::kUnknown) ++sex_unknown;
+    if (!pa.phones.empty() && pb.phones.empty()) ++no_phone;
+  }
+  EXPECT_GT(cyrillic, 20);
+  EXPECT_GT(year_off, 20);
+  EXPECT_GT(cut_compound, 10);
+  EXPECT_GT(swapped, 10);
+  EXPECT_GT(sex_unknown, 50);
+  EXPECT_GT(no_phone, 300);
+  // Deterministic, and not the default profile's people.
+  EXPECT_EQ(GeneratePeople(MultiscriptOptions(3000, 0.5, 7)).b, d.b);
+  GeneratorOptions plain;
+  plain.persons = 3000;
+  plain.overlap = 0.5;
+  plain.seed = 7;
+  EXPECT_NE(GeneratePeople(plain).a, d.a);
+  EXPECT_EQ(*ParseProfile("multiscript"), Profile::kMultiscript);
+  EXPECT_FALSE(ParseProfile("klingon").ok());
 }
 
 }  // namespace

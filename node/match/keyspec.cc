@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "node/match/nicknames.h"
+#include "node/match/person_keys.h"
 #include "node/match/soundex.h"
 #include "node/normalize/normalize.h"
 
@@ -26,25 +27,58 @@ const std::vector<KeyTypeInfo>& Catalogue() {
   // default_m/default_u: starting points; u is re-estimated from value
   // frequencies on the node's records and m refined by EM (scorer.h).
   static const auto* catalogue = new std::vector<KeyTypeInfo>{
-      {KeyType::kPhone, "phone", true, KeyGroup::kPhone, 0.70, 1e-5},
-      {KeyType::kEmail, "email", true, KeyGroup::kEmail, 0.60, 1e-6},
-      {KeyType::kDocument, "document", true, KeyGroup::kDocument, 0.60, 1e-6},
-      {KeyType::kHandle, "handle", true, KeyGroup::kHandle, 0.60, 1e-6},
-      {KeyType::kIban, "iban", true, KeyGroup::kIban, 0.80, 1e-6},
-      {KeyType::kPlate, "plate", true, KeyGroup::kPlate, 0.80, 1e-5},
-      {KeyType::kNameDob, "name_dob", false, KeyGroup::kPersonDob, 0.50, 1e-6},
-      {KeyType::kPhoneticDob, "phonetic_dob", false, KeyGroup::kPersonDob, 0.75, 1e-5},
-      {KeyType::kFamilyDob, "family_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4},
-      {KeyType::kGivenDob, "given_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4},
-      {KeyType::kNamesYear, "names_year", false, KeyGroup::kPersonNoDob, 0.80, 1e-4},
-      {KeyType::kNamesUnorderedDob, "names_unordered_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5},
-      {KeyType::kFamilyDayMonth, "family_daymonth", false, KeyGroup::kPersonDob, 0.85, 1e-4},
-      {KeyType::kNicknameDob, "nickname_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5},
-      {KeyType::kNames, "names", false, KeyGroup::kPersonNoDob, 0.60, 1e-4},
-      {KeyType::kNamesPhonetic, "names_phonetic", false, KeyGroup::kPersonNoDob, 0.80, 1e-3},
-      {KeyType::kAddress, "address", false, KeyGroup::kAddress, 0.50, 1e-3},
+      {KeyType::kPhone, "phone", true, KeyGroup::kPhone, 0.70, 1e-5, 0},
+      {KeyType::kEmail, "email", true, KeyGroup::kEmail, 0.60, 1e-6, 0},
+      {KeyType::kDocument, "document", true, KeyGroup::kDocument, 0.60, 1e-6, 0},
+      {KeyType::kHandle, "handle", true, KeyGroup::kHandle, 0.60, 1e-6, 0},
+      {KeyType::kIban, "iban", true, KeyGroup::kIban, 0.80, 1e-6, 0},
+      {KeyType::kPlate, "plate", true, KeyGroup::kPlate, 0.80, 1e-5, 0},
+      {KeyType::kNameDob, "name_dob", false, KeyGroup::kPersonDob, 0.50, 1e-6, 1},
+      {KeyType::kPhoneticDob, "phonetic_dob", false, KeyGroup::kPersonDob, 0.75, 1e-5, 1},
+      {KeyType::kFamilyDob, "family_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4, 1},
+      {KeyType::kGivenDob, "given_dob", false, KeyGroup::kPersonDob, 0.80, 1e-4, 1},
+      {KeyType::kNamesYear, "names_year", false, KeyGroup::kPersonNoDob, 0.80, 1e-4, 1},
+      {KeyType::kNamesUnorderedDob, "names_unordered_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5,
+       1},
+      {KeyType::kFamilyDayMonth, "family_daymonth", false, KeyGroup::kPersonDob, 0.85, 1e-4, 1},
+      {KeyType::kNicknameDob, "nickname_dob", false, KeyGroup::kPersonDob, 0.80, 1e-5, 1},
+      {KeyType::kNames, "names", false, KeyGroup::kPersonNoDob, 0.60, 1e-4, 1},
+      {KeyType::kNamesPhonetic, "names_phonetic", false, KeyGroup::kPersonNoDob, 0.80, 1e-3, 1},
+      {KeyType::kAddress, "address", false, KeyGroup::kAddress, 0.50, 1e-3, 0},
+      {KeyType::kGivenDate, "given_date", false, KeyGroup::kGivenDate, 0.80, 1e-5, 2},
+      {KeyType::kGivenVariantDate, "given_variant_date", false, KeyGroup::kGivenDate, 0.90, 1e-4,
+       2},
+      {KeyType::kNicknameDate, "nickname_date", false, KeyGroup::kGivenDate, 0.30, 1e-5, 2},
+      {KeyType::kFamilyDate, "family_date", false, KeyGroup::kFamilyDate, 0.80, 1e-5, 2},
+      {KeyType::kFamilyVariantDate, "family_variant_date", false, KeyGroup::kFamilyDate, 0.90, 1e-4,
+       2},
+      {KeyType::kNameWords, "name_words", false, KeyGroup::kNameWords, 0.60, 1e-4, 2},
+      {KeyType::kNameWordsPhonetic, "name_words_phonetic", false, KeyGroup::kNameWords, 0.80, 1e-3,
+       2},
+      {KeyType::kNameWordsDate, "name_words_date", false, KeyGroup::kNameWordsDate, 0.70, 1e-7, 2},
+      {KeyType::kNameWordsPhoneticDate, "name_words_phonetic_date", false, KeyGroup::kNameWordsDate,
+       0.80, 1e-6, 2},
+      {KeyType::kNameWordsNearDate, "name_words_near_date", false, KeyGroup::kNameWords, 0.85, 1e-6,
+       2},
   };
   return *catalogue;
+}
+
+absl::StatusOr<Version> ParseVersion(int number, absl::string_view where) {
+  if (number == 1) return Version::kV1;
+  if (number == 2) return Version::kV2;
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": keyspec ", number, " is not known (1 or 2)"));
+}
+
+const char* Prefix(Version version) { return version == Version::kV2 ? kVersion2 : kVersion; }
+
+int KeyTypeCount(Version version) {
+  int n = 0;
+  for (const KeyTypeInfo& info : Catalogue()) {
+    n += info.keyspec == 0 || info.keyspec == static_cast<int>(version) ? 1 : 0;
+  }
+  return n;
 }
 
 const KeyTypeInfo& Info(KeyType type) { return Catalogue()[static_cast<int>(type)]; }
@@ -74,7 +108,7 @@ std::vector<std::string> KeyTypeNames() {
 std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, DropCounts* dropped) {
   std::vector<Key> keys;
   auto add = [&](KeyType type, absl::string_view value) {
-    keys.push_back({type, absl::StrCat(kVersion, "|", Info(type).name, "|", value)});
+    keys.push_back({type, absl::StrCat(Prefix(options.version), "|", Info(type).name, "|", value)});
   };
   DropCounts local;
   DropCounts& drops = dropped != nullptr ? *dropped : local;
@@ -97,6 +131,25 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, Dro
   selectors(KeyType::kIban, p.ibans, &drops.ibans, normalize::Iban);
   selectors(KeyType::kPlate, p.plates, &drops.plates, normalize::Plate);
 
+  for (const std::string& address : p.addresses) {
+    const std::string a = Joined(normalize::Name(address));
+    if (a.size() >= 3) add(KeyType::kAddress, a);
+  }
+  if (options.version == Version::kV2) {
+    AddPersonKeysV2(p, add);
+  } else {
+    AddPersonKeysV1(p, add);
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.type != b.type ? a.type < b.type : a.bytes < b.bytes;
+  });
+  keys.erase(std::unique(keys.begin(), keys.end(),
+                         [](const Key& a, const Key& b) { return a.bytes == b.bytes; }),
+             keys.end());
+  return keys;
+}
+
+void AddPersonKeysV1(const record::Person& p, const KeySink& add) {
   const std::string given_words = normalize::Name(p.given_name);
   const std::string g = Joined(given_words);
   const std::string f = Joined(normalize::Name(p.family_name));
@@ -104,10 +157,6 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, Dro
   const bool full_dob = p.dob.year != 0 && p.dob.month != 0 && p.dob.day != 0;
   const std::string dob =
       full_dob ? absl::StrFormat("%04d%02d%02d", p.dob.year, p.dob.month, p.dob.day) : "";
-  for (const std::string& address : p.addresses) {
-    const std::string a = Joined(normalize::Name(address));
-    if (a.size() >= 3) add(KeyType::kAddress, a);
-  }
   if (!g.empty() && !f.empty()) {
     add(KeyType::kNames, absl::StrCat(g, "|", f));
     add(KeyType::kNamesPhonetic, absl::StrCat(sg, "|", sf));
@@ -133,13 +182,6 @@ std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, Dro
         absl::StrFormat("%s|%04d|%02d|%02d", sf, p.dob.year, std::min(p.dob.day, p.dob.month),
                         std::max(p.dob.day, p.dob.month)));
   }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    return a.type != b.type ? a.type < b.type : a.bytes < b.bytes;
-  });
-  keys.erase(std::unique(keys.begin(), keys.end(),
-                         [](const Key& a, const Key& b) { return a.bytes == b.bytes; }),
-             keys.end());
-  return keys;
 }
 
 }  // namespace fedlink::match::keyspec

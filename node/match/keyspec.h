@@ -25,6 +25,36 @@
 //
 // Values that do not normalise (bad phone, IBAN checksum, e-mail) are
 // dropped and counted, never turned into a wrong key.
+//
+// keyspec v2 (Options::version, node.conf `keyspec: 2`; peers must agree):
+// the same selector and address keys under the prefix "fedlink/keyspec/v2",
+// and person keys built from name *words* (normalize::RomanizeName, folded by
+// normalize::FoldRomanisation; family words also by FoldFamilyEnding), with
+// D = min(DD,MM)max(DD,MM) (day and month sorted), s = sex (f or m; both
+// when unknown):
+//   given_date           w|D|YYYY|s             each given-name word
+//   given_variant_date   v|D|YYYY|s             v = w and each one-deletion
+//                                               variant of w (w >= 4 letters)
+//   nickname_date        formal|D|YYYY|s        formal names a given word
+//                                               may stand for
+//   family_date          w|D|YYYY|s             each family-name word
+//                                               (compound surnames: each part)
+//   family_variant_date  v|D|YYYY|s             as given_variant_date
+//   name_words           sorted words of both names    (either order)
+//   name_words_phonetic  sorted sx(words)
+//   name_words_near_date sorted words|D|Ya, |D|Yb, and the same of sx(words),
+//                        Ya/Yb = the year in two offset 2-year buckets ("a"
+//                        YYYY/2, "b" (YYYY+1)/2: years one apart share one)
+//   name_words_date      sorted words|D|YYYY
+//   name_words_phonetic_date  sorted sx(words)|D|YYYY
+// Groups (t counts these): given name + date, family name + date, both
+// names (with or without a year off by one), both names + date. Two groups
+// agree only if both names (or one name and a selector) agree with the date:
+// one name part with the date, a name alone, or one selector alone never
+// opens a record. A year off by one counts within the names group only: the
+// names plus a near date are what a namesake born a year apart shares, and
+// on 100,000 generated records treating them as a second group cost 0.07 of
+// precision (docs/linkage.md); with a selector they still open.
 #ifndef FEDLINK_NODE_MATCH_KEYSPEC_H_
 #define FEDLINK_NODE_MATCH_KEYSPEC_H_
 
@@ -32,12 +62,19 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "node/record/person.h"
 
 namespace fedlink::match::keyspec {
 
 inline constexpr char kVersion[] = "fedlink/keyspec/v1";
+inline constexpr char kVersion2[] = "fedlink/keyspec/v2";
+
+// The keyspec a federation speaks (node.conf `keyspec`): every member must
+// use the same, since peers compare keys byte for byte.
+enum class Version : uint8_t { kV1 = 1, kV2 = 2 };
+inline constexpr int kLatestVersion = 2;
 
 enum class KeyType : uint8_t {
   kPhone = 0,
@@ -57,6 +94,17 @@ enum class KeyType : uint8_t {
   kNames,
   kNamesPhonetic,
   kAddress,
+  // keyspec v2 person keys (see above).
+  kGivenDate,
+  kGivenVariantDate,
+  kNicknameDate,
+  kFamilyDate,
+  kFamilyVariantDate,
+  kNameWords,
+  kNameWordsPhonetic,
+  kNameWordsDate,
+  kNameWordsPhoneticDate,
+  kNameWordsNearDate,
   kCount,  // not a key type
 };
 inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);
@@ -73,6 +121,11 @@ enum class KeyGroup : uint8_t {
   kAddress,
   kPersonDob,    // keys that include the full date of birth
   kPersonNoDob,  // name keys without the full date
+  // keyspec v2:
+  kGivenDate,      // a given-name word with the date and sex
+  kFamilyDate,     // a family-name word with the date and sex
+  kNameWords,      // all name words, no date
+  kNameWordsDate,  // all name words with the date
 };
 
 struct KeyTypeInfo {
@@ -82,8 +135,9 @@ struct KeyTypeInfo {
   KeyGroup group;
   double default_m;  // P(agree | same person), before EM
   double default_u;  // P(agree | different people), before estimation
+  int keyspec;       // 0: both versions; 1 or 2: that version only
 };
-inline constexpr int kKeyGroupCount = static_cast<int>(KeyGroup::kPersonNoDob) + 1;
+inline constexpr int kKeyGroupCount = static_cast<int>(KeyGroup::kNameWordsDate) + 1;
 
 const std::vector<KeyTypeInfo>& Catalogue();
 // The number of distinct key groups among the key types of `pattern`: the
@@ -108,7 +162,15 @@ struct Key {
 
 struct Options {
   std::string default_region = "GB";  // for phones without a country code
+  Version version = Version::kV1;
 };
+
+// 1 -> kV1, 2 -> kV2; anything else is an error naming `where`.
+absl::StatusOr<Version> ParseVersion(int number, absl::string_view where);
+// "fedlink/keyspec/v1" or "fedlink/keyspec/v2": the prefix of every key.
+const char* Prefix(Version version);
+// The number of key types `version` derives (selectors included).
+int KeyTypeCount(Version version);
 
 // Counts of values dropped because they did not normalise (no values kept).
 struct DropCounts {

@@ -20,6 +20,14 @@ namespace fedlink::match {
 inline constexpr size_t kMaxFormalNames = 4;
 std::vector<std::string> FormalNames(absl::string_view given);
 
+// keyspec v2: the same relations plus fedlink's own diminutives
+// (node/match/data/nicknames_v2.csv: Slavic, Iberian, Romanian, West
+// African), every name folded with normalize::FoldRomanisation, looked up by
+// a folded given-name word ("masha" -> "maria").
+// At most kMaxFoldedFormalNames ("will" stands for eight).
+inline constexpr size_t kMaxFoldedFormalNames = 8;
+std::vector<std::string> FoldedFormalNames(absl::string_view folded_given);
+
 }  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_NICKNAMES_H_

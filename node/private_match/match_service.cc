@@ -228,6 +228,7 @@ class MatchService final : public fedlink::v1::Match::Service {
       chunk.set_t(table->t);
       chunk.set_min_score(table->min_score);
       chunk.set_notify_owner(table->notify_owner);
+      chunk.set_keyspec(static_cast<uint32_t>(table->keyspec));
       chunk.set_total_slots(total);
       chunk.set_first_slot(next);
       chunk.set_version(table->version);

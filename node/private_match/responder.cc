@@ -101,6 +101,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   Table& table = update.table;
   table.table_id = TableId(config_.node_id, purpose, epoch, generation);
   table.as_of = absl::ToUnixSeconds(now);
+  table.keyspec = config_.keyspec;  // an empty table too: the peer checks it
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
   if (rule == nullptr) return update;  // deny by default: an empty table
   ASSIGN_OR_RETURN(const TableKeys keys, keyring_->KeysFor(purpose, epoch, generation));
@@ -112,7 +113,8 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   absl::flat_hash_set<std::string> changed;  // read before the first record
   std::vector<SourceRecord> all, delta;
   std::vector<uint64_t> removed;
-  match::keyspec::Options options{config_.default_region};
+  match::keyspec::Options options{config_.default_region,
+                                  static_cast<match::keyspec::Version>(config_.keyspec)};
   auto version = store_->ForEachSince(
       want_delta ? held->version : 0, want_delta ? &changed : nullptr,
       [&](const record::Person& p) {
@@ -159,6 +161,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   built.version = *version;
   built.min_score = rule->score_threshold;
   built.notify_owner = rule->notify_owner;
+  built.keyspec = config_.keyspec;
   table = std::move(built);
   if (update.delta) {
     update.removed = std::move(removed);

@@ -26,6 +26,7 @@ absl::Status TableAssembler::Add(absl::string_view bytes) {
     table.t = static_cast<int>(chunk.t());
     table.min_score = chunk.min_score();
     table.notify_owner = chunk.notify_owner();
+    table.keyspec = chunk.keyspec() == 0 ? 1 : static_cast<int>(chunk.keyspec());
     table.version = chunk.version();
     table.as_of = chunk.as_of();
     update_.delta = chunk.delta();

@@ -78,6 +78,7 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(absl::string_view pee
   out.table.t = static_cast<int>(cached.t());
   out.table.min_score = cached.min_score();
   out.table.notify_owner = cached.notify_owner();
+  out.table.keyspec = cached.keyspec() == 0 ? 1 : static_cast<int>(cached.keyspec());
   out.table.version = cached.version();
   out.table.as_of = cached.as_of();
   out.table.slots.reserve(cached.slots_size());
@@ -101,6 +102,7 @@ absl::Status TableCache::Put(absl::string_view peer, absl::string_view purpose, 
   cached.set_t(table.t);
   cached.set_min_score(table.min_score);
   cached.set_notify_owner(table.notify_owner);
+  cached.set_keyspec(static_cast<uint32_t>(table.keyspec));
   cached.set_version(table.version);
   cached.set_as_of(table.as_of);
   cached.set_fetched_at(absl::ToUnixSeconds(fetched_at));

@@ -177,6 +177,7 @@ absl::StatusOr<TableIndex> TableIndex::Build(Table table) {
   index.t_ = table.t;
   index.min_score_ = table.min_score;
   index.notify_owner_ = table.notify_owner;
+  index.keyspec_ = table.keyspec;
   index.entries_.reserve(entry_bytes);
   index.payloads_.reserve(payload_bytes);
   index.slot_entries_.reserve(table.slots.size() + 1);

@@ -83,6 +83,7 @@ struct Table {
   int t = 2;
   double min_score = 0;       // the owner's policy threshold; the requester obeys it
   bool notify_owner = false;  // the owner's policy asks for notice of matches
+  int keyspec = 1;            // the keyspec version of its keys (node.conf keyspec)
   // What the table reflects, for deltas: the responder's record-store
   // version and the time it was built (unix seconds).
   uint64_t version = 0;
@@ -127,6 +128,7 @@ class TableIndex {
   int t() const { return t_; }
   double min_score() const { return min_score_; }
   bool notify_owner() const { return notify_owner_; }
+  int keyspec() const { return keyspec_; }
   size_t slot_count() const { return slot_entries_.size() - 1; }
   size_t entry_count() const { return order_.size(); }
 
@@ -148,6 +150,7 @@ class TableIndex {
   int t_ = 0;
   double min_score_ = 0;
   bool notify_owner_ = false;
+  int keyspec_ = 1;
   std::string entries_;                 // all entries, slot after slot
   std::string payloads_;                // all sealed payloads
   std::vector<uint32_t> slot_entries_;  // first entry of each slot, + end

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# keyspec v2 through the CLI: `init --keyspec 2` writes node.conf; two v2
+# nodes find the shared victims of multiscript data; a v1 node refuses the
+# v2 peer's table with a clear error instead of silently finding nothing.
+source "$(dirname "$0")/lib.sh"
+F="$FEDLINK"
+EX="$(dirname "$0")/../deploy/examples"
+"$F" federation init --dir "$WORK/coord" --federation-id ks-test >"$WORK/fed.txt"
+KEY=$(tail -1 "$WORK/fed.txt")
+BASE=$((30000 + RANDOM % 5000))
+declare -A SPEC=([police]=2 [ngo]=2 [shelter]=1)
+i=0
+for n in police ngo shelter; do
+  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" \
+    --role "$([ $n = police ] && echo agency || echo ngo)" --listen "127.0.0.1:$((BASE + i))" \
+    --keyspec "${SPEC[$n]}" >/dev/null
+  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
+  # keyspec v2 derives about three times v1's keys, a dozen of one variant
+  # type: the example budgets (sized for v1) are raised a hundredfold.
+  sed -e 's/daily_evaluate_budget: \([0-9]*\)/daily_evaluate_budget: \100/' \
+    -e 's/daily_key_type_budget: \([0-9]*\)/daily_key_type_budget: \100/' \
+    "$EX/$n.policy.txtpb" >"$WORK/$n.policy.txtpb"
+  install -m 600 "$WORK/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+  i=$((i + 1))
+done
+grep -q "^keyspec: 2$" "$WORK/police/node.conf" || { cat "$WORK/police/node.conf"; fail "node.conf keyspec"; }
+expect_exit 2 "$F" init --dir "$WORK/bad" --key-file "$KEYS/bad.key" --node-id bad --org bad --keyspec 3
+grep -q -- "--keyspec: 1 or 2" "$WORK/err" || { cat "$WORK/err"; fail "keyspec 3 accepted"; }
+pass "init --keyspec writes node.conf and refuses an unknown keyspec"
+
+"$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb "$WORK"/shelter.txtpb >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+for n in police ngo shelter; do
+  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
+done
+"$F" gen --profile multiscript --persons 600 --overlap 0.4 --out-a "$WORK/police.csv" \
+  --out-b "$WORK/ngo.csv" --truth "$WORK/truth.csv" --seed 5 >/dev/null
+cp "$WORK/ngo.csv" "$WORK/shelter.csv"
+for n in ngo shelter; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+# The data-quality report at import and on the store (issue 16, item 5):
+# counts and the partner's own ids only, never a value.
+expect_exit 0 "$F" import --dir "$WORK/police" --report "$WORK/police.csv"
+grep -q "^data quality: 600 records, keyspec v2, t=2$" "$WORK/out" || { cat "$WORK/out"; fail "import --report"; }
+grep -Eq "^given_name +600 +0$" "$WORK/out" || { cat "$WORK/out"; fail "given_name row"; }
+grep -Eq "^cannot reach t=2: [0-9]+ records$" "$WORK/out" || fail "cannot reach t line"
+FIRST=$(sed -n 2p "$WORK/police.csv" | cut -d, -f3)
+[ -n "$FIRST" ] && grep -qF "$FIRST" "$WORK/out" && fail "a name leaked into the report"
+expect_exit 0 "$F" records --dir "$WORK/police" quality
+grep -q "^data quality: 600 records, keyspec v2, t=2$" "$WORK/out" || { cat "$WORK/out"; fail "records quality"; }
+grep -Eq "^key types per record: [0-9.]+ \(keys per record: [0-9.]+\)$" "$WORK/out" || fail "key types line"
+pass "import --report and records quality"
+declare -A PIDS_BY
+for n in police ngo shelter; do
+  "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
+  PIDS_BY[$n]=$!
+  PIDS+=("$!")
+done
+for n in police ngo shelter; do wait_for_status "$WORK/$n"; done
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
+MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))
+[ "$MATCHES" -ge 10 ] || { cat "$WORK/err"; fail "only $MATCHES matches with keyspec v2"; }
+"$F" eval --results "$WORK/r.csv" --truth "$WORK/truth.csv" --peer-dir "$WORK/police" >"$WORK/eval.txt"
+P=$(sed -n 's/.*precision=\([0-9.]*\).*/\1/p' "$WORK/eval.txt")
+awk -v p="$P" 'BEGIN { exit !(p >= 0.97) }' || { cat "$WORK/eval.txt"; fail "precision $P"; }
+grep -q "given_date\|family_date\|name_words" "$WORK/r.csv" || fail "no v2 key type in the results"
+pass "two keyspec v2 nodes match $MATCHES victims (precision $P)"
+
+set +e
+"$F" match --dir "$WORK/shelter" --peer police --purpose victim-dedup --out "$WORK/r1.csv" >"$WORK/out" 2>"$WORK/err"
+CODE=$?
+set -e
+[ "$CODE" -ne 0 ] || { cat "$WORK/err"; fail "a v1 node matched a v2 peer"; }
+grep -q "peer police speaks keyspec 2, this node keyspec 1" "$WORK/err" || { cat "$WORK/err"; fail "no keyspec error"; }
+pass "a keyspec v1 node refuses a v2 peer's table, saying why"
+
+for n in police ngo shelter; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+echo "keyspec_cli_test: all passed"
