@@ -199,30 +199,30 @@ int RunServe(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND("serve",
-                "  fedlink serve --dir DIR [--witness-interval 5m] [--log-format text|json]\n"
-                "                [--log-level info] [--metrics HOST:PORT]\n"
-                "                [--web HOST:PORT|http://127.0.0.1:PORT [--web-cert PEM --web-key PEM]]\n\n"
-                "Every --witness-interval the node asks its peers to witness (cosign)\n"
-                "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
-                "it on demand).\n"
-                "Without a usable roster the peer port stays closed until one is\n"
-                "installed (`fedlink roster install`; checked every second and on\n"
-                "SIGHUP); `fedlink status` says why peers are not served.\n"
-                "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
-                "a policy that does not parse is not applied.\n"
-                "Logs one line per event on stderr: time, level, component, event and\n"
-                "key=value fields (docs/operations.md lists the events).\n"
-                "--metrics serves Prometheus metrics on their own address (off by default).\n"
-                "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
-                "run it under a supervisor that restarts it.\n"
-                "--web serves the web console (docs/console.md): HTTPS with the node's own\n"
-                "certificate or --web-cert/--web-key; plain HTTP only on loopback.",
-                "run the node until SIGINT/SIGTERM, then stop gracefully",
-                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential",
-                 "witness_interval", "log_format", "log_level", "metrics", "web", "web_cert",
-                 "web_key"},
-                RunServe);
+FEDLINK_COMMAND(
+    "serve",
+    "  fedlink serve --dir DIR [--witness-interval 5m] [--log-format text|json]\n"
+    "                [--log-level info] [--metrics HOST:PORT]\n"
+    "                [--web HOST:PORT|http://127.0.0.1:PORT [--web-cert PEM --web-key PEM]]\n\n"
+    "Every --witness-interval the node asks its peers to witness (cosign)\n"
+    "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
+    "it on demand).\n"
+    "Without a usable roster the peer port stays closed until one is\n"
+    "installed (`fedlink roster install`; checked every second and on\n"
+    "SIGHUP); `fedlink status` says why peers are not served.\n"
+    "SIGHUP re-reads DIR/policy.txtpb (it is also re-read when it changes);\n"
+    "a policy that does not parse is not applied.\n"
+    "Logs one line per event on stderr: time, level, component, event and\n"
+    "key=value fields (docs/operations.md lists the events).\n"
+    "--metrics serves Prometheus metrics on their own address (off by default).\n"
+    "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
+    "run it under a supervisor that restarts it.\n"
+    "--web serves the web console (docs/console.md): HTTPS with the node's own\n"
+    "certificate or --web-cert/--web-key; plain HTTP only on loopback.",
+    "run the node until SIGINT/SIGTERM, then stop gracefully",
+    {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "witness_interval",
+     "log_format", "log_level", "metrics", "web", "web_cert", "web_key"},
+    RunServe);
 
 }  // namespace
 }  // namespace fedlink::cli
