@@ -89,7 +89,8 @@ for series in 'fedlink_health_serving 1' 'fedlink_peers_serving 1' 'fedlink_rost
   'fedlink_contact_requests_received_total{peer="ngo"} 1' \
   'fedlink_contact_requests_pending 1' 'fedlink_contact_oldest_window_seconds [0-9]' \
   'fedlink_roster_expiry_seconds [0-9]' 'fedlink_audit_log_entries [1-9]' \
-  'fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]'; do
+  'fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]' \
+  'fedlink_audit_seconds_since_cosigned{witness="ngo"} [0-9]'; do
   grep -q "^$series" "$WORK/metrics.txt" || { cat "$WORK/metrics.txt"; fail "metrics: no $series"; }
 done
 grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"

@@ -335,6 +335,7 @@ void ServingNode::CollectMetrics(common::Metrics& m) {
   if (!log.ok()) return;
   m.Set("fedlink_audit_log_entries", {}, static_cast<double>((*log)->size()));
   m.Clear("fedlink_audit_last_cosigned_size");
+  m.Clear("fedlink_audit_seconds_since_cosigned");
   absl::StatusOr<std::shared_ptr<const federation::Roster>> roster = node_.Roster();
   if (!roster.ok()) return;
   for (const federation::Member& member : (*roster)->members()) {
@@ -343,6 +344,11 @@ void ServingNode::CollectMetrics(common::Metrics& m) {
     if (size.ok()) {
       m.Set("fedlink_audit_last_cosigned_size", {{"witness", member.node_id}},
             static_cast<double>(*size));
+    }
+    absl::StatusOr<absl::Time> at = (*log)->LastCosignedAt(member.node_id);
+    if (at.ok() && *at != absl::InfinitePast()) {
+      m.Set("fedlink_audit_seconds_since_cosigned", {{"witness", member.node_id}},
+            absl::ToDoubleSeconds(absl::Now() - *at));
     }
   }
 }

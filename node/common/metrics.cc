@@ -176,6 +176,9 @@ void DescribeFedlinkMetrics() {
   m.Describe("fedlink_audit_log_entries", T::kGauge, "Entries in the node's access log.");
   m.Describe("fedlink_audit_last_cosigned_size", T::kGauge,
              "Largest checkpoint size of this node's log that a witness cosigned, by witness.");
+  m.Describe("fedlink_audit_seconds_since_cosigned", T::kGauge,
+             "Seconds since a witness last cosigned this node's log (the time in its "
+             "cosignature), by witness.");
   m.Describe("fedlink_health_serving", T::kGauge,
              "1 if the node's health check says SERVING, 0 if NOT_SERVING.");
   m.Describe("fedlink_peers_serving", T::kGauge,
