@@ -23,8 +23,9 @@ PACKAGES=(
 )
 if [ "${1:-}" = "--tests" ]; then
   PACKAGES+=(chromium fonts-dejavu-core clang-format clang libclang-rt-14-dev libfuzzer-14-dev)
-  # promtool checks the metrics; the unit, package and clean-install tests.
-  PACKAGES+=(prometheus systemd help2man lintian debootstrap dpkg-dev fakeroot file)
+  # promtool checks the metrics; the unit, package and clean-install tests;
+  # sqlite3 alters an access log from outside (ServingTest).
+  PACKAGES+=(prometheus systemd help2man lintian debootstrap dpkg-dev fakeroot file sqlite3)
   PACKAGES+=(chromium-driver python3-selenium)  # the web console's browser test
 fi
 
