@@ -69,6 +69,8 @@ printf 'given_name,family_name,dob,phone\n%s,%s,%s,%s\n' "$G" "$FAM" "$DOB" "$PH
   expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake -
 H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
+# A second match: the table ngo holds is brought up to date by a delta.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --max-table-age 0s --out "$WORK/r2.csv"
 sleep 3  # a witnessing round or two
 
 # 4. Police's metrics: scraped over HTTP, checked by promtool (Prometheus's
@@ -90,7 +92,10 @@ for series in 'fedlink_health_serving 1' 'fedlink_peers_serving 1' 'fedlink_rost
   'fedlink_contact_requests_pending 1' 'fedlink_contact_oldest_window_seconds [0-9]' \
   'fedlink_roster_expiry_seconds [0-9]' 'fedlink_audit_log_entries [1-9]' \
   'fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]' \
-  'fedlink_audit_seconds_since_cosigned{witness="ngo"} [0-9]'; do
+  'fedlink_audit_seconds_since_cosigned{witness="ngo"} [0-9]' \
+  'fedlink_table_builds_total{purpose="victim-dedup",kind="whole"} [1-9]' \
+  'fedlink_table_bytes_served_total{peer="ngo",purpose="victim-dedup"} [1-9]' \
+  'fedlink_table_deltas_served_total{peer="ngo",purpose="victim-dedup"} [1-9]'; do
   grep -q "^$series" "$WORK/metrics.txt" || { cat "$WORK/metrics.txt"; fail "metrics: no $series"; }
 done
 grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"

@@ -163,6 +163,13 @@ void DescribeFedlinkMetrics() {
              "Tag tables and deltas served, by peer and purpose.");
   m.Describe("fedlink_table_records_served_total", T::kCounter,
              "Records in the tag tables and deltas served, by peer and purpose.");
+  m.Describe("fedlink_table_builds_total", T::kCounter,
+             "Tag tables built (elliptic-curve work for every record or only the changed), by "
+             "purpose and kind (whole, delta).");
+  m.Describe("fedlink_table_bytes_served_total", T::kCounter,
+             "Bytes of tag-table chunks sent, by peer and purpose.");
+  m.Describe("fedlink_table_deltas_served_total", T::kCounter,
+             "Tables sent as a delta against the one the peer holds, by peer and purpose.");
   m.Describe("fedlink_contact_requests_received_total", T::kCounter,
              "Contact requests received, by peer.");
   m.Describe("fedlink_contact_requests_pending", T::kGauge,

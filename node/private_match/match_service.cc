@@ -221,6 +221,7 @@ class MatchService final : public fedlink::v1::Match::Service {
     Table* table = &update.table;
     const size_t total = table->slots.size();
     size_t next = 0;
+    size_t wire_bytes = 0;
     do {
       fedlink::v1::TableChunk chunk;
       chunk.set_request_sha256(v.digest);
@@ -252,8 +253,13 @@ class MatchService final : public fedlink::v1::Match::Service {
         chunk.set_audit_index(logged.index);
         chunk.set_audit_checkpoint(logged.checkpoint);
       }
+      wire_bytes += chunk.ByteSizeLong();
       RETURN_IF_ERROR(out.Write(chunk));
     } while (next < total);
+    const common::MetricLabels labels = {{"peer", v.sender.node_id}, {"purpose", v.header.purpose}};
+    common::Metrics::Global().Add("fedlink_table_bytes_served_total", labels,
+                                  static_cast<double>(wire_bytes));
+    if (update.delta) common::Metrics::Global().Add("fedlink_table_deltas_served_total", labels);
     return absl::OkStatus();
   }
 

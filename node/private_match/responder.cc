@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "fedlink/v1/match.pb.h"
+#include "node/common/metrics.h"
 #include "node/common/status_macros.h"
 #include "node/match/keyspec.h"
 
@@ -157,6 +158,9 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   update.delta = want_delta && *version >= held->version && delta.size() <= all.size() / 2 &&
                  removed.size() <= kMaxRemovedPerDelta;
   ASSIGN_OR_RETURN(Table built, BuildTable(keys, table.table_id, t, update.delta ? delta : all));
+  common::Metrics::Global().Add(
+      "fedlink_table_builds_total",
+      {{"purpose", std::string(purpose)}, {"kind", update.delta ? "delta" : "whole"}});
   built.as_of = table.as_of;
   built.version = *version;
   built.min_score = rule->score_threshold;
