@@ -81,7 +81,7 @@ constexpr char kScript[] = R"(
   function v(n) { return form.elements[n].value; }
   function keep(d) {
     var from = v('from'), to = v('to'), peer = v('peer'), off = v('official'), out = v('outcome');
-    if (from && from > d.day) return false;  // no '<' in the page but its tags'
+    if (from && from > d.day) return false;  // no less-than sign in the page but its tags
     if (to && d.day > to) return false;
     if (peer && d.requester !== peer && d.responder !== peer) return false;
     if (v('purpose') && d.purpose !== v('purpose')) return false;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/audit_headline.h"
@@ -104,6 +105,21 @@ TEST(AuditReportTest, EscapesWhatTheExportsHold) {
   EXPECT_EQ(html.find("<script"), html.rfind("<script"));  // the page's own, once
   EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;.audit"));
   EXPECT_THAT(html, HasSubstr("orphan: &quot;x&quot; &amp; &lt;y&gt;"));
+}
+
+// Every '<' in the page opens one of its own tags, the script included (so
+// a check of the page's markup, as fuzz_audit_export does, can read it all).
+TEST(AuditReportTest, EveryLessThanSignOpensATag) {
+  AuditReview review = VerifiedReview();
+  review.anomalies.push_back("a < b");
+  const std::string html = RenderAuditReport(review, absl::Now());
+  for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
+    ASSERT_LT(at + 1, html.size());
+    const char next = html[at + 1];
+    EXPECT_TRUE(absl::ascii_isalpha(static_cast<unsigned char>(next)) || next == '/' ||
+                next == '!')
+        << html.substr(at, 40);
+  }
 }
 
 TEST(AuditReportTest, AnEmptyReviewSaysSo) {
