@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/audit_headline.h"
@@ -116,8 +116,7 @@ TEST(AuditReportTest, EveryLessThanSignOpensATag) {
   for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
     ASSERT_LT(at + 1, html.size());
     const char next = html[at + 1];
-    EXPECT_TRUE(absl::ascii_isalpha(static_cast<unsigned char>(next)) || next == '/' ||
-                next == '!')
+    EXPECT_TRUE(absl::ascii_isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!')
         << html.substr(at, 40);
   }
 }
