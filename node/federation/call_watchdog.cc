@@ -94,11 +94,14 @@ class WatchingInterceptor final : public grpc::experimental::Interceptor {
       methods->Proceed();
       return;
     }
-    const absl::Time now = absl::Now();
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       watchdog_->Forget(&watched_);  // the handler is done: nothing left to wait for
     } else {
       absl::MutexLock lock(&watchdog_->mu);
+      // Read here, not before the branch: GCC 12 at -O3 took that earlier
+      // local, once assigned into watched_, for a dangling pointer (a false
+      // -Wdangling-pointer).
+      const absl::Time now = absl::Now();
       if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
         watched_.writing_since = now;
       }
