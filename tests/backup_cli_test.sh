@@ -41,13 +41,7 @@ done
 for n in police ngo; do
   "$F" roster install --dir "$WORK/$n" --federation-key "$FKEY" "$WORK/roster.bin" >/dev/null
 done
-HEADER="external_id,role,given_name,family_name,aliases,dob,sex,nationality,phone,email,document,handle,iban,plate,address,consent,labels,officer,consent_expires"
-{
-  echo "$HEADER"
-  for k in 1 2 3 4 5 6 7 8; do
-    echo "KNOWN-$k,victim,Zhanybekova$k,Wojciechowska-Quaresma$k,Tanechka$k,1991-0$k-1$k,f,KG,+447946$k$k$k$k$k$k,zhanna.known$k@shelter-test.example,KGX90$k$k$k$k$k,,,,1$k Quarry Lane Knownford,victim-dedup,trafficking,inspector.known$k@police.example,"
-  done
-} >"$WORK/known.csv"
+write_known_survivors "$WORK/known.csv"
 sed 's/^KNOWN-/NGO-KNOWN-/' "$WORK/known.csv" >"$WORK/ngo-known.csv"
 "$F" import --dir "$WORK/police" --map "$FEBRL_MAP" --default-role other --bad-dates drop "$FEBRL" >/dev/null 2>&1 || fail "import FEBRL"
 "$F" import --dir "$WORK/police" "$WORK/known.csv" >/dev/null 2>&1 || fail "import known"

@@ -52,3 +52,14 @@ wait_for_status() {
   cat "$WORK/serve.err" 2>/dev/null || true
   fail "node in $1 did not come up"
 }
+
+# write_known_survivors FILE: eight consented survivors with every field set,
+# values that occur nowhere else (the disk-theft scans look for them).
+write_known_survivors() {
+  {
+    echo "external_id,role,given_name,family_name,aliases,dob,sex,nationality,phone,email,document,handle,iban,plate,address,consent,labels,officer,consent_expires"
+    for k in 1 2 3 4 5 6 7 8; do
+      echo "KNOWN-$k,victim,Zhanybekova$k,Wojciechowska-Quaresma$k,Tanechka$k,1991-0$k-1$k,f,KG,+447946$k$k$k$k$k$k,zhanna.known$k@shelter-test.example,KGX90$k$k$k$k$k,,,,1$k Quarry Lane Knownford,victim-dedup,trafficking,inspector.known$k@police.example,"
+    done
+  } >"$1"
+}
