@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include "absl/time/clock.h"
-#include "node/app/own_keys.h"
 #include "node/common/status_macros.h"
 #include "node/federation/roster.h"
 #include "node/importer/importer.h"
