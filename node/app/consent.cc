@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/own_keys.h"
+#include "node/app/records.h"
 #include "node/common/status_macros.h"
 #include "node/followup/followup_client.h"
 #include "node/followup/followup_store.h"
@@ -122,7 +123,7 @@ size_t Pending(const std::vector<RevocationOutcome>& notices) {
 absl::StatusOr<ConsentWithdrawal> WithdrawConsent(Node& node, const std::string& external_id) {
   ASSIGN_OR_RETURN(std::optional<record::Person> record, node.records().Get(external_id));
   if (!record.has_value()) {
-    return absl::InvalidArgumentError("no record with that external_id");
+    return NoSuchRecordError();
   }
   RETURN_IF_ERROR(node.AuditLog().status());
   record->consent.clear();
@@ -150,7 +151,7 @@ absl::StatusOr<ConsentWithdrawal> DeleteRecord(Node& node, const std::string& ex
   entry.count = deleted.ok() && *deleted ? 1 : 0;
   RETURN_IF_ERROR(node.Log(std::move(entry)));
   RETURN_IF_ERROR(deleted.status());
-  if (!*deleted) return absl::NotFoundError("no record with that external_id");
+  if (!*deleted) return NoSuchRecordError();
   // Re-key, so the deleted record's entries in cached tables open nothing.
   RETURN_IF_ERROR(RekeyOwnTables(node));
   // The follow-ups about it keep who asked whom and when, not their content

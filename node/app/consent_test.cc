@@ -199,10 +199,11 @@ TEST_F(ConsentTest, NoNoticeIsOwedForARecordNobodyAskedAbout) {
   EXPECT_EQ(NgoRequestStatus(), followup::ContactStatus::kPending);
 }
 
-TEST_F(ConsentTest, WithdrawalOfAnUnknownRecordIsInvalidArgument) {
+TEST_F(ConsentTest, WithdrawalOfAnUnknownRecordIsNotFound) {
   auto w = WithdrawConsent(fed_.node("police"), "P-404");
-  EXPECT_TRUE(absl::IsInvalidArgument(w.status()));
+  EXPECT_TRUE(absl::IsNotFound(w.status()));
   EXPECT_THAT(w.status().message(), HasSubstr("no record with that external_id"));
+  EXPECT_THAT(w.status().message(), ::testing::Not(HasSubstr("P-404")));
 }
 
 TEST_F(ConsentTest, WithoutARosterTheNoticeStaysPending) {

@@ -11,8 +11,6 @@
 namespace fedlink::app {
 namespace {
 
-absl::Status NoSuchRecord() { return absl::NotFoundError("no record with that external_id"); }
-
 // Each list is read on its own; one that cannot be read is left empty.
 SharingHistory ReadSharingHistory(Node& node, const std::string& id) {
   SharingHistory h;
@@ -78,6 +76,8 @@ SharedNow ReadSharedNow(Node& node, const record::Person& record, absl::Time now
 
 }  // namespace
 
+absl::Status NoSuchRecordError() { return absl::NotFoundError("no record with that external_id"); }
+
 bool SharingHistory::empty() const {
   return hits.empty() && contacts_in.empty() && contacts_out.empty() && notices.empty() &&
          revocations.empty();
@@ -101,7 +101,7 @@ absl::Status ListRecordsCsv(Node& node, const std::function<void(absl::string_vi
 
 absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external_id) {
   ASSIGN_OR_RETURN(std::optional<record::Person> record, node.records().Get(external_id));
-  if (!record.has_value()) return NoSuchRecord();
+  if (!record.has_value()) return NoSuchRecordError();
   RecordDetails details;
   details.record = *std::move(record);
   details.history = ReadSharingHistory(node, external_id);

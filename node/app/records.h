@@ -78,7 +78,11 @@ struct RecordDetails {
   SharingHistory history;
   SharedNow shared_now;
 };
-// NotFound if the node holds no record with that external id.
+// The one error for an external id the node does not hold: NotFound, and
+// it never repeats the id (which may itself be personal).
+absl::Status NoSuchRecordError();
+
+// NoSuchRecordError() if the node holds no record with that external id.
 absl::StatusOr<RecordDetails> ShowRecord(Node& node, const std::string& external_id);
 
 // Deleting a record owes revocation notices: DeleteRecord is in consent.h.

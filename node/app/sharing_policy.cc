@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/key_options.h"
+#include "node/app/records.h"
 #include "node/common/status_macros.h"
 #include "node/federation/roster.h"
 #include "node/match/keyspec.h"
@@ -35,7 +36,7 @@ absl::Status Decide(Node& node, const policy::Policy& policy, const std::string&
   const absl::Time now = absl::Now();
   if (!record_id.empty()) {
     ASSIGN_OR_RETURN(const std::optional<record::Person> p, node.records().Get(record_id));
-    if (!p.has_value()) return absl::InvalidArgumentError("no record with that external_id");
+    if (!p.has_value()) return NoSuchRecordError();
     e.record = Verdict(policy, *e.rule, *p, node.config(), now);
     return absl::OkStatus();
   }

@@ -72,7 +72,7 @@ TEST_F(SharingPolicyTest, AnUnknownRecordLeavesTheRuleExplained) {
   auto e = Explain("police", "ngo", "victim-dedup", "P-404");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_TRUE(e->rule.has_value());
-  EXPECT_TRUE(absl::IsInvalidArgument(e->decisions_status));
+  EXPECT_TRUE(absl::IsNotFound(e->decisions_status));
   EXPECT_THAT(e->decisions_status.message(), ::testing::Not(HasSubstr("P-404")));
   EXPECT_FALSE(e->record.has_value());
 }
