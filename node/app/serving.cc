@@ -340,15 +340,14 @@ void ServingNode::CollectMetrics(common::Metrics& m) {
   if (!roster.ok()) return;
   for (const federation::Member& member : (*roster)->members()) {
     if (member.node_id == node_.id()) continue;
-    absl::StatusOr<uint64_t> size = (*log)->LastCosignedBy(member.node_id);
-    if (size.ok()) {
-      m.Set("fedlink_audit_last_cosigned_size", {{"witness", member.node_id}},
-            static_cast<double>(*size));
-    }
-    absl::StatusOr<absl::Time> at = (*log)->LastCosignedAt(member.node_id);
-    if (at.ok() && *at != absl::InfinitePast()) {
+    absl::StatusOr<audit::AuditLog::LastCosignature> last =
+        (*log)->LastCosignatureOf(member.node_id);
+    if (!last.ok() || last->size == 0) continue;
+    m.Set("fedlink_audit_last_cosigned_size", {{"witness", member.node_id}},
+          static_cast<double>(last->size));
+    if (last->at != absl::InfinitePast()) {
       m.Set("fedlink_audit_seconds_since_cosigned", {{"witness", member.node_id}},
-            absl::ToDoubleSeconds(absl::Now() - *at));
+            absl::ToDoubleSeconds(absl::Now() - last->at));
     }
   }
 }

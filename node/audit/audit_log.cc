@@ -455,22 +455,24 @@ absl::StatusOr<uint64_t> AuditLog::LastCosignedBy(absl::string_view witness) {
   return static_cast<uint64_t>(st->ColumnInt64(0));
 }
 
-absl::StatusOr<absl::Time> AuditLog::LastCosignedAt(absl::string_view witness) {
+absl::StatusOr<AuditLog::LastCosignature> AuditLog::LastCosignatureOf(absl::string_view witness) {
   absl::MutexLock lock(&impl_->mu);
-  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare("SELECT note FROM cosignatures WHERE witness = ?1 "
-                                               "ORDER BY size DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(auto st, impl_->db->Prepare("SELECT size, note FROM cosignatures "
+                                               "WHERE witness = ?1 ORDER BY size DESC LIMIT 1"));
   st->Bind(1, witness);
   ASSIGN_OR_RETURN(const bool row, st->Step());
-  absl::Time at = absl::InfinitePast();
-  if (!row) return at;
+  LastCosignature last;
+  if (!row) return last;
+  last.size = static_cast<uint64_t>(st->ColumnInt64(0));
   // The stored note holds our own signature and the witness's cosignature:
   // only the latter parses as one.
-  ASSIGN_OR_RETURN(const crypto::note::Note note, crypto::note::Parse(st->ColumnText(0)));
+  ASSIGN_OR_RETURN(const crypto::note::Note note, crypto::note::Parse(st->ColumnText(1)));
   for (const crypto::note::SignatureLine& line : note.signatures) {
     absl::StatusOr<crypto::checkpoint::Cosignature> c = crypto::checkpoint::ParseCosignature(line);
-    if (c.ok()) at = std::max(at, absl::FromUnixSeconds(static_cast<int64_t>(c->timestamp)));
+    if (c.ok())
+      last.at = std::max(last.at, absl::FromUnixSeconds(static_cast<int64_t>(c->timestamp)));
   }
-  return at;
+  return last;
 }
 
 absl::StatusOr<std::string> AuditLog::Export() {

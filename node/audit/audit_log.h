@@ -93,9 +93,13 @@ class AuditLog {
                               absl::string_view witness_vkey, absl::string_view cosigned_note);
   // The largest checkpoint size `witness` has cosigned for us (0: none).
   absl::StatusOr<uint64_t> LastCosignedBy(absl::string_view witness);
-  // When `witness` last cosigned our log: the time it signed into its
-  // cosignature of the largest size (InfinitePast: never).
-  absl::StatusOr<absl::Time> LastCosignedAt(absl::string_view witness);
+  // The largest size `witness` has cosigned and the time it signed into
+  // that cosignature, read together (one query, for the metrics scrape).
+  struct LastCosignature {
+    uint64_t size = 0;                     // 0: never cosigned
+    absl::Time at = absl::InfinitePast();  // InfinitePast: never
+  };
+  absl::StatusOr<LastCosignature> LastCosignatureOf(absl::string_view witness);
   // Everything `fedlink audit export` writes (a fedlink.v1.AuditExport).
   absl::StatusOr<std::string> Export();
 

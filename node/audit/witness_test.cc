@@ -79,13 +79,15 @@ TEST_F(WitnessTest, ExportCarriesVerifiableCosignatures) {
   auto line = witness_->Cosign(verifier_, note, 0, {});
   ASSERT_TRUE(line.ok());
   const std::string cosigned = absl::StrCat(note, *line);  // the line ends in "\n"
-  EXPECT_EQ(*log_->LastCosignedAt("ngo"), absl::InfinitePast());
+  EXPECT_EQ(log_->LastCosignatureOf("ngo")->at, absl::InfinitePast());
+  EXPECT_EQ(log_->LastCosignatureOf("ngo")->size, 0u);
   ASSERT_TRUE(log_->AddCosignature(7, "ngo", witness_key_->VerifierKey(), cosigned).ok());
   // The time the witness signed (whole seconds), not our own signature's.
-  const absl::StatusOr<absl::Time> at = log_->LastCosignedAt("ngo");
-  ASSERT_TRUE(at.ok()) << at.status();
-  EXPECT_LE(absl::AbsDuration(absl::Now() - *at), absl::Seconds(5));
-  EXPECT_EQ(*log_->LastCosignedAt("shelter"), absl::InfinitePast());
+  const auto last = log_->LastCosignatureOf("ngo");
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->size, 7u);
+  EXPECT_LE(absl::AbsDuration(absl::Now() - last->at), absl::Seconds(5));
+  EXPECT_EQ(log_->LastCosignatureOf("shelter")->at, absl::InfinitePast());
   auto bytes = log_->Export();
   ASSERT_TRUE(bytes.ok());
   auto verified = VerifyExport(*bytes, "", {{"ngo", witness_key_->VerifierKey()}});
