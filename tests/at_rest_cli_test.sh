@@ -11,7 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-EX="$HERE/../deploy/examples"
 FEBRL="$TEST_DATA/febrl/dataset1.csv"
 require_file "$FEBRL"
 FEBRL_MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=document"
@@ -20,21 +19,10 @@ command -v python3 >/dev/null || skip "python3 is needed to write the search pat
 # Every file under a directory, with its digest: a refused command changes none.
 tree_digest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 
-"$F" federation init --dir "$WORK/coord" --federation-id rest-test >"$WORK/fed.txt"
-FKEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
-declare -A ROLE=([police]=agency [ngo]=ngo)
-i=0
-for n in police ngo; do
-  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" \
-    --role "${ROLE[$n]}" --listen "127.0.0.1:$((BASE + i))" >/dev/null 2>"$WORK/init.err"
-  # The test's key files share the node's file system, which init warns of.
-  grep -q "warning: the key file is on the same file system as the node directory" \
-    "$WORK/init.err" || { cat "$WORK/init.err"; fail "no same-file-system warning"; }
-  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  install -m 600 "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
-  i=$((i + 1))
-done
+two_node_federation rest-test
+# The test's key files share the node's file system, which init warns of.
+grep -q "warning: the key file is on the same file system as the node directory" \
+  "$WORK/police.init.err" || { cat "$WORK/police.init.err"; fail "no same-file-system warning"; }
 [ "$(stat -c %a "$KEYS/police.key")" = 600 ] || fail "init did not make the key file 0600"
 grep -q "^source key-file $KEYS/police.key\$" "$WORK/police/data.key" || fail "data.key source"
 for f in identity.key tls.key; do
@@ -73,11 +61,6 @@ grep -q "a key source is required" "$WORK/err" || { cat "$WORK/err"; fail "init 
 pass "wrong key, loose key file, missing key file, wrong passphrase: one line, exit 2, nothing changed"
 
 # 2. The disk-theft test.
-"$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
-"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
-for n in police ngo; do
-  "$F" roster install --dir "$WORK/$n" --federation-key "$FKEY" "$WORK/roster.bin" >/dev/null
-done
 "$F" gen --persons 600 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
   --truth "$WORK/truth.csv" --seed 21 >/dev/null
 # Known survivors both organisations hold, with values no generator makes.
@@ -89,14 +72,7 @@ sed 's/^KNOWN-/NGO-KNOWN-/' "$WORK/known.csv" >"$WORK/ngo-known.csv"
 "$F" import --dir "$WORK/ngo" "$WORK/ngo.csv" >/dev/null 2>&1 || fail "import ngo"
 "$F" import --dir "$WORK/ngo" "$WORK/ngo-known.csv" >/dev/null 2>&1 || fail "import ngo known"
 POLICE_COUNT=$("$F" records --dir "$WORK/police" count 2>/dev/null)
-declare -A PID_OF
-for n in police ngo; do
-  "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
-  PID_OF[$n]=$!
-  PIDS+=("$!")
-done
-for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+serve_nodes ngo police
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
 grep -q "^NGO-KNOWN-3,police," "$WORK/r.csv" || { cat "$WORK/err"; fail "the known survivor was not matched"; }
 H=$(grep "^NGO-KNOWN-3,police," "$WORK/r.csv" | cut -d, -f3)

@@ -13,7 +13,6 @@
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-EX="$HERE/../deploy/examples"
 FEBRL="$TEST_DATA/febrl/dataset1.csv"
 require_file "$FEBRL"
 FEBRL_MAP="rec_id=external_id,surname=family_name,date_of_birth=dob,soc_sec_id=document"
@@ -24,37 +23,14 @@ one_line_naming() {  # one_line_naming FILE WHAT: the error is one line and name
   grep -q -F "$1" "$WORK/err" || { cat "$WORK/err"; fail "$2: the error does not name $1"; }
 }
 
-"$F" federation init --dir "$WORK/coord" --federation-id backup-test >"$WORK/fed.txt"
-FKEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((35000 + RANDOM % 5000))
-declare -A ROLE=([police]=agency [ngo]=ngo)
-i=0
-for n in police ngo; do
-  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" \
-    --role "${ROLE[$n]}" --listen "127.0.0.1:$((BASE + i))" >/dev/null 2>&1
-  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  install -m 600 "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
-  i=$((i + 1))
-done
-"$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
-"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
-for n in police ngo; do
-  "$F" roster install --dir "$WORK/$n" --federation-key "$FKEY" "$WORK/roster.bin" >/dev/null
-done
+two_node_federation backup-test
 write_known_survivors "$WORK/known.csv"
 sed 's/^KNOWN-/NGO-KNOWN-/' "$WORK/known.csv" >"$WORK/ngo-known.csv"
 "$F" import --dir "$WORK/police" --map "$FEBRL_MAP" --default-role other --bad-dates drop "$FEBRL" >/dev/null 2>&1 || fail "import FEBRL"
 "$F" import --dir "$WORK/police" "$WORK/known.csv" >/dev/null 2>&1 || fail "import known"
 "$F" import --dir "$WORK/ngo" "$WORK/ngo-known.csv" >/dev/null 2>&1 || fail "import ngo known"
 POLICE_COUNT=$("$F" records --dir "$WORK/police" count 2>/dev/null)
-declare -A PID_OF
-for n in police ngo; do
-  "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
-  PID_OF[$n]=$!
-  PIDS+=("$!")
-done
-for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+serve_nodes ngo police
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
 grep -q "^NGO-KNOWN-3,police," "$WORK/r.csv" || { cat "$WORK/err"; fail "the known survivor was not matched"; }
 

@@ -63,3 +63,45 @@ write_known_survivors() {
     done
   } >"$1"
 }
+
+# two_node_federation FEDERATION_ID: a coordinator in $WORK/coord and two
+# nodes, police (agency) and ngo, each with a key file in $KEYS, the example
+# policies and the signed roster installed; listening on loopback ports from
+# a random base. Sets FKEY (the federation's verifier key); init's warnings
+# are kept in $WORK/NODE.init.err.
+two_node_federation() {
+  local ex
+  ex="$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/examples" && pwd)"
+  "$FEDLINK" federation init --dir "$WORK/coord" --federation-id "$1" >"$WORK/fed.txt"
+  FKEY=$(tail -1 "$WORK/fed.txt")
+  local base=$((30000 + RANDOM % 10000)) i=0 n role
+  for n in police ngo; do
+    role=ngo; [ "$n" = police ] && role=agency
+    "$FEDLINK" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" \
+      --role "$role" --listen "127.0.0.1:$((base + i))" >/dev/null 2>"$WORK/$n.init.err"
+    "$FEDLINK" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
+    install -m 600 "$ex/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+    i=$((i + 1))
+  done
+  "$FEDLINK" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
+  "$FEDLINK" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+  for n in police ngo; do
+    "$FEDLINK" roster install --dir "$WORK/$n" --federation-key "$FKEY" "$WORK/roster.bin" >/dev/null
+  done
+}
+
+# serve_nodes NODE...: starts `fedlink serve` for each node directory under
+# $WORK (log in $WORK/NODE.log, pid in PID_OF[NODE]), waits until each
+# answers and until the first sees its peers.
+declare -A PID_OF=()
+serve_nodes() {
+  local n
+  for n in "$@"; do
+    "$FEDLINK" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
+    PID_OF[$n]=$!
+    PIDS+=("$!")
+  done
+  for n in "$@"; do wait_for_status "$WORK/$n"; done
+  for _ in $(seq 1 50); do "$FEDLINK" peers --dir "$WORK/$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  fail "$1 does not see its peers"
+}
