@@ -85,13 +85,34 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
   const absl::Time keyed = absl::Now();
   report.scorer.threshold =
       request.threshold >= 0 ? request.threshold : match::DefaultThreshold(a.size());
-  const std::vector<match::CandidatePair> matches =
-      match::BestPerB(ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking));
+  std::vector<match::CandidatePair> all;
+  ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking, &all);
   const absl::Time linked = absl::Now();
+  // Both scorings over the same candidates, each best A per B and then
+  // one-to-one as well.
+  std::vector<match::CandidatePair> matches;
   std::set<match::IdPair> predicted;
-  for (const match::CandidatePair& c : matches)
-    predicted.emplace(a[c.a].external_id, b[c.b].external_id);
-  report.quality = match::Evaluate(predicted, truth);
+  for (const match::Scoring scoring : {match::Scoring::kIndependent, match::Scoring::kPatterns}) {
+    match::Scorer scorer = report.scorer;
+    scorer.scoring = scoring;
+    std::vector<match::CandidatePair> best = match::BestPerB(match::ScoreAndFilter(all, scorer));
+    for (const bool one_to_one : {false, true}) {
+      std::vector<match::CandidatePair> kept = one_to_one ? match::OneToOne(best) : best;
+      std::set<match::IdPair> pairs;
+      for (const match::CandidatePair& c : kept)
+        pairs.emplace(a[c.a].external_id, b[c.b].external_id);
+      const match::Quality q = match::Evaluate(pairs, truth);
+      const bool patterns = scoring == match::Scoring::kPatterns;
+      (patterns ? (one_to_one ? report.patterns_one_to_one : report.patterns)
+                : (one_to_one ? report.independent_one_to_one : report.independent)) = q;
+      if (scoring == request.scoring && one_to_one == request.one_to_one) {
+        report.quality = q;
+        predicted = std::move(pairs);
+        matches = std::move(kept);
+      }
+    }
+  }
+  report.scorer.scoring = request.scoring;
   if (request.misses > 0) {
     DiagnoseMisses(a, b, ka, kb, predicted, truth, report.scorer,
                    static_cast<size_t>(request.misses), report);
