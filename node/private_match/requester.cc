@@ -192,6 +192,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
   match::Scorer scorer =
       options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
   scorer.min_agreeing_keys = table.t();
+  scorer.scoring = options.scoring;
   // The owner's policy may ask for a higher score than ours.
   result.threshold = std::max(
       options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result.table_slots),

@@ -72,6 +72,7 @@ struct MatchOptions {
   // Patterns a person accepted or rejected before: they anchor the pattern
   // model's fit (match::PatternModel).
   std::vector<match::LabelledPattern> labelled;
+  match::Scoring scoring = match::Scoring::kIndependent;
 };
 
 struct MatchHit {
