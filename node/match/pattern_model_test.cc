@@ -61,9 +61,8 @@ TEST(PatternModelTest, NestedKeysDoNotReachTheCap) {
   // pattern model's P(x | match) of the full group value stays what the
   // data say (6 of 7 matches agree on every name key).
   const std::vector<uint32_t> c = Candidates(700, 3000);
-  const PatternModel m = PatternModel::Fit(c, 1e6, [](uint32_t p) {
-    return (p & Bits({KeyType::kGivenDate})) != 0;
-  });
+  const PatternModel m =
+      PatternModel::Fit(c, 1e6, [](uint32_t p) { return (p & Bits({KeyType::kGivenDate})) != 0; });
   const std::string text = m.Describe();
   EXPECT_NE(text.find("P(x|match)=0.85"), std::string::npos) << text;
 }
@@ -73,7 +72,8 @@ TEST(PatternModelTest, MoreAgreementWithinAGroupIsNeverWeaker) {
   const PatternModel m =
       PatternModel::Fit(c, 1e6, [](uint32_t p) { return (p & Bits({KeyType::kPhone})) != 0; });
   const uint32_t base = c[1];
-  EXPECT_GE(m.Score(base | Bits({KeyType::kNameWordsDate})), m.Score(base & ~Bits({KeyType::kNameWordsDate})));
+  EXPECT_GE(m.Score(base | Bits({KeyType::kNameWordsDate})),
+            m.Score(base & ~Bits({KeyType::kNameWordsDate})));
   // A value never seen in fitting scores as the best value it contains.
   const uint32_t unseen = Bits({KeyType::kNameWords, KeyType::kNameWordsPhonetic, KeyType::kIban});
   EXPECT_GE(m.Score(unseen), m.Score(Bits({KeyType::kNameWords, KeyType::kNameWordsPhonetic})));
@@ -83,8 +83,8 @@ TEST(PatternModelTest, LabelsMoveTheDecision) {
   // Namesakes with an address: unlabelled they are weak; a person accepted
   // several such pairs, so the model learns that the address group counts.
   const std::vector<uint32_t> c = Candidates(300, 3000);
-  const uint32_t namesake_address = Bits({KeyType::kNameWords, KeyType::kNameWordsPhonetic,
-                                          KeyType::kAddress});
+  const uint32_t namesake_address =
+      Bits({KeyType::kNameWords, KeyType::kNameWordsPhonetic, KeyType::kAddress});
   auto initial = [](uint32_t p) { return (p & Bits({KeyType::kGivenDate})) != 0; };
   const PatternModel plain = PatternModel::Fit(c, 1e6, initial);
   std::vector<LabelledPattern> labels(5, {namesake_address, true});
