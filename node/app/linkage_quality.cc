@@ -1,5 +1,7 @@
 #include "node/app/linkage_quality.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "absl/container/flat_hash_map.h"
@@ -113,6 +115,40 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
     }
   }
   report.scorer.scoring = request.scoring;
+  if (request.labels > 0) {
+    // The review queue's sample: the candidates reaching t closest to the
+    // threshold, each labelled from the truth.
+    std::vector<const match::CandidatePair*> band;
+    for (const match::CandidatePair& c : all) {
+      if (match::keyspec::AgreeingGroups(c.pattern) >= report.scorer.min_agreeing_keys) {
+        band.push_back(&c);
+      }
+    }
+    const double t = report.scorer.threshold;
+    std::sort(band.begin(), band.end(),
+              [&](const match::CandidatePair* x, const match::CandidatePair* y) {
+                const double dx = std::abs(report.scorer.IndependentScore(x->pattern) - t);
+                const double dy = std::abs(report.scorer.IndependentScore(y->pattern) - t);
+                return dx != dy ? dx < dy : (x->b != y->b ? x->b < y->b : x->a < y->a);
+              });
+    band.resize(std::min(band.size(), static_cast<size_t>(request.labels)));
+    std::vector<match::LabelledPattern> labels;
+    for (const match::CandidatePair* c : band) {
+      labels.push_back({c->pattern, truth.count({a[c->a].external_id, b[c->b].external_id}) > 0});
+    }
+    report.labelled = labels.size();
+    std::vector<uint32_t> patterns;
+    for (const match::CandidatePair& c : all) patterns.push_back(c.pattern);
+    match::Scorer taught = report.scorer;
+    taught.scoring = match::Scoring::kPatterns;
+    taught.FitPatterns(patterns, static_cast<double>(a.size()) * static_cast<double>(b.size()),
+                       labels);
+    std::set<match::IdPair> pairs;
+    for (const match::CandidatePair& c : match::BestPerB(match::ScoreAndFilter(all, taught))) {
+      pairs.emplace(a[c.a].external_id, b[c.b].external_id);
+    }
+    report.patterns_labelled = match::Evaluate(pairs, truth);
+  }
   if (request.misses > 0) {
     DiagnoseMisses(a, b, ka, kb, predicted, truth, report.scorer,
                    static_cast<size_t>(request.misses), report);
