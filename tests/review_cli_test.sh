@@ -108,4 +108,21 @@ expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup 
   --out "$WORK/one.csv"
 [ "$(sed 1d "$WORK/one.csv" | cut -d, -f3 | sort | uniq -d | wc -l)" -eq 0 ] || fail "a handle twice"
 pass "--one-to-one"
+# 7. bench linkage measures both scorings in one run, one-to-one and a
+#    labelled sample; the last line stays the chosen scoring's quality.
+expect_exit 0 "$F" bench linkage --a "$WORK/police.csv" --b "$WORK/ngo.csv" --truth "$WORK/truth.csv" \
+  --keyspec 2 --labels 20 --scoring patterns
+for line in "quality before (independent weights): " "quality before, one-to-one: " \
+  "quality after (pattern model): " "quality after, one-to-one: " "quality after, 20 labelled pairs: "; do
+  grep -qF "$line" "$WORK/out" || fail "bench linkage: no '$line'"
+done
+[ "$(tail -1 "$WORK/out")" = "$(grep -F "quality after (pattern model): " "$WORK/out" | sed 's/^[^:]*: //')" ] ||
+  fail "last line is not the pattern model's quality"
+expect_exit 2 "$F" bench linkage --a "$WORK/police.csv" --b "$WORK/ngo.csv" --truth "$WORK/truth.csv" \
+  --scoring magic
+pass "bench linkage before/after, one-to-one, labels"
+# Stop the node and wait for it, so the scratch dir is removed whole.
+kill "${PIDS[0]}" 2>/dev/null || true
+wait "${PIDS[0]}" 2>/dev/null || true
+PIDS=()
 echo "review_cli_test: all passed"
