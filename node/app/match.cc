@@ -1,7 +1,10 @@
 #include "node/app/match.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -64,6 +67,13 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
   options.purpose = request.purpose;
   options.concurrently = false;
   options.labelled = LabelledPatterns(reviewed);
+  // Known pairs of this purpose: (peer, handle, own id) -> status.
+  std::map<std::tuple<std::string, std::string, std::string>, followup::ReviewStatus> decisions;
+  for (const followup::ReviewItem& item : reviewed) {
+    if (item.purpose == request.purpose) {
+      decisions[std::make_tuple(item.peer, item.handle, item.own_id)] = item.status;
+    }
+  }
   ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, queries,
                                             private_match::OwnRecordsScorer(all_keys), options));
   std::vector<followup::Hit> hits;
@@ -72,24 +82,23 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
     std::vector<OwnMatch> found;
     std::vector<const private_match::MatchHit*> found_hits;
     auto decided = [&](const std::string& own_id, const std::string& handle) {
-      for (const followup::ReviewItem& item : reviewed) {
-        if (item.peer == r.member.node_id && item.purpose == request.purpose &&
-            item.handle == handle && item.own_id == own_id) {
-          return item.status;
-        }
-      }
-      return followup::ReviewStatus::kPending;
+      auto it = decisions.find(std::make_tuple(r.member.node_id, handle, own_id));
+      return it == decisions.end() ? std::optional<followup::ReviewStatus>() : it->second;
     };
     auto add = [&](const private_match::MatchHit& h, bool below) -> absl::Status {
       OwnMatch m{
           query_persons[h.query]->external_id,     r.member.node_id, h.handle,          h.score,
           match::keyspec::PatternNames(h.pattern), h.role,           r.match.threshold, below};
-      const followup::ReviewStatus status = decided(m.own_id, m.handle);
+      const std::optional<followup::ReviewStatus> status = decided(m.own_id, m.handle);
       if (status == followup::ReviewStatus::kRejected) {
         ++report.rejected;
         return absl::OkStatus();
       }
-      if (below && status != followup::ReviewStatus::kAccepted) {
+      if (below && status == followup::ReviewStatus::kPending) {
+        ++report.queued;  // already waiting for a decision
+        return absl::OkStatus();
+      }
+      if (below && !status.has_value()) {
         followup::ReviewItem item;
         item.peer = m.peer;
         item.purpose = request.purpose;
