@@ -56,7 +56,7 @@ for n in police ngo shelter auditor; do wait_for_status "$WORK/$n"; done
 # 1. The NGO finds the consented victims police also knows.
 for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
-[ "$(head -1 "$WORK/r.csv")" = "own_id,peer,handle,score,keys,role" ] || fail "results header"
+[ "$(head -1 "$WORK/r.csv")" = "own_id,peer,handle,score,keys,role,threshold" ] || fail "results header"
 MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))
 [ "$MATCHES" -ge 20 ] || { cat "$WORK/err"; fail "only $MATCHES matches"; }
 grep -q "withheld: no consent for victim-dedup" "$WORK/err" || fail "outbound consent not applied"

@@ -19,7 +19,8 @@ std::vector<match::KeySet> DeriveAllKeys(const std::vector<record::Person>& pers
 
 std::vector<match::CandidatePair> ScoreCandidatePairs(
     const std::vector<match::KeySet>& a, const std::vector<match::KeySet>& b, match::Scorer& scorer,
-    const std::function<void(size_t, size_t)>& progress) {
+    const std::function<void(size_t, size_t)>& progress, std::vector<match::CandidatePair>* all,
+    const std::vector<match::LabelledPattern>& labelled) {
   scorer.EstimateU(a, b);
   match::LinkOptions options;
   options.progress = progress;
@@ -28,6 +29,12 @@ std::vector<match::CandidatePair> ScoreCandidatePairs(
   patterns.reserve(candidates.size());
   for (const match::CandidatePair& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
+  const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
+  scorer.FitPatterns(patterns, &a == &b ? na * (na - 1) / 2 : na * nb, labelled);
+  if (all != nullptr) {
+    *all = candidates;
+    for (match::CandidatePair& c : *all) c.score = scorer.Score(c.pattern);
+  }
   return match::ScoreAndFilter(std::move(candidates), scorer);
 }
 

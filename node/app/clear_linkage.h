@@ -44,10 +44,14 @@ std::vector<match::KeySet> DeriveAllKeys(
 // Fits `scorer` to the data (u from value frequencies, m by EM over the
 // candidates' agreement patterns) and returns the candidate pairs (a in `a`,
 // b in `b`; a < b when they are the same collection) that reach its
-// threshold with at least its t agreeing keys.
+// threshold with at least its t agreeing keys. The scorer's pattern model is
+// fitted too (`labelled`: patterns a person judged). `all`, if given,
+// receives every candidate pair, scored, before the threshold.
 std::vector<match::CandidatePair> ScoreCandidatePairs(
     const std::vector<match::KeySet>& a, const std::vector<match::KeySet>& b, match::Scorer& scorer,
-    const std::function<void(size_t, size_t)>& progress);
+    const std::function<void(size_t, size_t)>& progress,
+    std::vector<match::CandidatePair>* all = nullptr,
+    const std::vector<match::LabelledPattern>& labelled = {});
 
 struct DedupOptions {
   double threshold = -1;  // bits; negative: DefaultThreshold(number of records)

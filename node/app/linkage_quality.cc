@@ -1,5 +1,7 @@
 #include "node/app/linkage_quality.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "absl/container/flat_hash_map.h"
@@ -85,13 +87,68 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
   const absl::Time keyed = absl::Now();
   report.scorer.threshold =
       request.threshold >= 0 ? request.threshold : match::DefaultThreshold(a.size());
-  const std::vector<match::CandidatePair> matches =
-      match::BestPerB(ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking));
+  std::vector<match::CandidatePair> all;
+  ScoreCandidatePairs(ka, kb, report.scorer, request.progress.on_linking, &all);
   const absl::Time linked = absl::Now();
+  // Both scorings over the same candidates, each best A per B and then
+  // one-to-one as well.
+  std::vector<match::CandidatePair> matches;
   std::set<match::IdPair> predicted;
-  for (const match::CandidatePair& c : matches)
-    predicted.emplace(a[c.a].external_id, b[c.b].external_id);
-  report.quality = match::Evaluate(predicted, truth);
+  for (const match::Scoring scoring : {match::Scoring::kIndependent, match::Scoring::kPatterns}) {
+    match::Scorer scorer = report.scorer;
+    scorer.scoring = scoring;
+    std::vector<match::CandidatePair> best = match::BestPerB(match::ScoreAndFilter(all, scorer));
+    for (const bool one_to_one : {false, true}) {
+      std::vector<match::CandidatePair> kept = one_to_one ? match::OneToOne(best) : best;
+      std::set<match::IdPair> pairs;
+      for (const match::CandidatePair& c : kept)
+        pairs.emplace(a[c.a].external_id, b[c.b].external_id);
+      const match::Quality q = match::Evaluate(pairs, truth);
+      const bool patterns = scoring == match::Scoring::kPatterns;
+      (patterns ? (one_to_one ? report.patterns_one_to_one : report.patterns)
+                : (one_to_one ? report.independent_one_to_one : report.independent)) = q;
+      if (scoring == request.scoring && one_to_one == request.one_to_one) {
+        report.quality = q;
+        predicted = std::move(pairs);
+        matches = std::move(kept);
+      }
+    }
+  }
+  report.scorer.scoring = request.scoring;
+  if (request.labels > 0) {
+    // The review queue's sample: the candidates reaching t closest to the
+    // threshold, each labelled from the truth.
+    std::vector<const match::CandidatePair*> band;
+    for (const match::CandidatePair& c : all) {
+      if (match::keyspec::AgreeingGroups(c.pattern) >= report.scorer.min_agreeing_keys) {
+        band.push_back(&c);
+      }
+    }
+    const double t = report.scorer.threshold;
+    std::sort(band.begin(), band.end(),
+              [&](const match::CandidatePair* x, const match::CandidatePair* y) {
+                const double dx = std::abs(report.scorer.IndependentScore(x->pattern) - t);
+                const double dy = std::abs(report.scorer.IndependentScore(y->pattern) - t);
+                return dx != dy ? dx < dy : (x->b != y->b ? x->b < y->b : x->a < y->a);
+              });
+    band.resize(std::min(band.size(), static_cast<size_t>(request.labels)));
+    std::vector<match::LabelledPattern> labels;
+    for (const match::CandidatePair* c : band) {
+      labels.push_back({c->pattern, truth.count({a[c->a].external_id, b[c->b].external_id}) > 0});
+    }
+    report.labelled = labels.size();
+    std::vector<uint32_t> patterns;
+    for (const match::CandidatePair& c : all) patterns.push_back(c.pattern);
+    match::Scorer taught = report.scorer;
+    taught.scoring = match::Scoring::kPatterns;
+    taught.FitPatterns(patterns, static_cast<double>(a.size()) * static_cast<double>(b.size()),
+                       labels);
+    std::set<match::IdPair> pairs;
+    for (const match::CandidatePair& c : match::BestPerB(match::ScoreAndFilter(all, taught))) {
+      pairs.emplace(a[c.a].external_id, b[c.b].external_id);
+    }
+    report.patterns_labelled = match::Evaluate(pairs, truth);
+  }
   if (request.misses > 0) {
     DiagnoseMisses(a, b, ka, kb, predicted, truth, report.scorer,
                    static_cast<size_t>(request.misses), report);

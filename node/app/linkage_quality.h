@@ -34,6 +34,13 @@ struct LinkageBenchRequest {
   int keyspec = 1;        // 1 or 2 (node/match/keyspec.h)
   double threshold = -1;  // bits; negative: DefaultThreshold(records in A)
   int misses = 0;         // diagnose up to this many false and missed pairs
+  // Scoring of the reported quality (scorer.h); the other is measured too.
+  match::Scoring scoring = match::Scoring::kIndependent;
+  bool one_to_one = false;  // each A record in at most one pair (greedy)
+  // Label this many borderline candidates (closest to the threshold first)
+  // from the truth, as a person would in the review queue, and measure the
+  // pattern model fitted with them too (patterns_labelled).
+  int labels = 0;
   LinkProgress progress;
 };
 
@@ -57,7 +64,12 @@ struct LinkageBenchReport {
   std::vector<PairDiagnosis> false_matches;
   std::vector<PairDiagnosis> missed;
   absl::Duration load_time, key_time, link_time;
-  match::Quality quality;
+  match::Quality quality;  // as requested
+  // The same candidates in the same run, by each scoring, best A per B and
+  // then also one-to-one: before (independent) and after (patterns).
+  match::Quality independent, independent_one_to_one, patterns, patterns_one_to_one;
+  match::Quality patterns_labelled;  // with LinkageBenchRequest::labels
+  size_t labelled = 0;               // labels actually given
 };
 
 // Links B against A (the best A record per B record) and scores the result

@@ -1,9 +1,16 @@
 #include "node/app/match.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/key_options.h"
 #include "node/app/own_keys.h"
+#include "node/app/review.h"
 #include "node/common/status_macros.h"
 #include "node/followup/followup_client.h"
 #include "policy/policy.h"
@@ -54,25 +61,90 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
   }
   report.queries = queries.size();
 
+  ASSIGN_OR_RETURN(std::unique_ptr<followup::ReviewStore> review, OpenReviewStore(node));
+  ASSIGN_OR_RETURN(const std::vector<followup::ReviewItem> reviewed, review->List(false));
   PeerMatchOptions options = request.options;
   options.purpose = request.purpose;
   options.concurrently = false;
+  options.labelled = LabelledPatterns(reviewed);
+  // Known pairs of this purpose: (peer, handle, own id) -> status.
+  std::map<std::tuple<std::string, std::string, std::string>, followup::ReviewStatus> decisions;
+  for (const followup::ReviewItem& item : reviewed) {
+    if (item.purpose == request.purpose) {
+      decisions[std::make_tuple(item.peer, item.handle, item.own_id)] = item.status;
+    }
+  }
   ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, queries,
                                             private_match::OwnRecordsScorer(all_keys), options));
   std::vector<followup::Hit> hits;
-  for (const PeerResult& r : report.peers) {
+  for (PeerResult& r : report.peers) {
     if (!r.status.ok()) continue;
-    for (const private_match::MatchHit& h : r.match.hits) {
-      OwnMatch m{query_persons[h.query]->external_id,
-                 r.member.node_id,
-                 h.handle,
-                 h.score,
-                 match::keyspec::PatternNames(h.pattern),
-                 h.role};
-      hits.push_back(
-          {m.peer, request.purpose, m.handle, m.own_id, m.score, m.keys, m.role, h.officer, now});
-      report.matches.push_back(std::move(m));
+    std::vector<OwnMatch> found;
+    std::vector<const private_match::MatchHit*> found_hits;
+    auto decided = [&](const std::string& own_id, const std::string& handle) {
+      auto it = decisions.find(std::make_tuple(r.member.node_id, handle, own_id));
+      return it == decisions.end() ? std::optional<followup::ReviewStatus>() : it->second;
+    };
+    auto add = [&](const private_match::MatchHit& h, bool below) -> absl::Status {
+      OwnMatch m{
+          query_persons[h.query]->external_id,     r.member.node_id, h.handle,          h.score,
+          match::keyspec::PatternNames(h.pattern), h.role,           r.match.threshold, below};
+      const std::optional<followup::ReviewStatus> status = decided(m.own_id, m.handle);
+      if (status == followup::ReviewStatus::kRejected) {
+        ++report.rejected;
+        return absl::OkStatus();
+      }
+      if (below && status == followup::ReviewStatus::kPending) {
+        ++report.queued;  // already waiting for a decision
+        return absl::OkStatus();
+      }
+      if (below && !status.has_value()) {
+        followup::ReviewItem item;
+        item.peer = m.peer;
+        item.purpose = request.purpose;
+        item.handle = m.handle;
+        item.own_id = m.own_id;
+        item.score = m.score;
+        item.threshold = r.match.threshold;
+        item.pattern = h.pattern;
+        item.keys = m.keys;
+        RETURN_IF_ERROR(review->Offer(std::move(item), now).status());
+        ++report.queued;
+        return absl::OkStatus();
+      }
+      found.push_back(std::move(m));
+      found_hits.push_back(&h);
+      return absl::OkStatus();
+    };
+    for (const private_match::MatchHit& h : r.match.hits) RETURN_IF_ERROR(add(h, false));
+    for (const private_match::MatchHit& h : r.match.borderline) RETURN_IF_ERROR(add(h, true));
+    std::vector<bool> keep(found.size(), true);
+    if (request.one_to_one) {
+      // Greedy by score: a handle already matched by a higher-scoring own
+      // record is dropped.
+      std::vector<size_t> order(found.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t x, size_t y) { return found[x].score > found[y].score; });
+      std::set<std::string> used;
+      for (size_t i : order) {
+        if (!used.insert(found[i].handle).second) {
+          keep[i] = false;
+          ++report.one_to_one_dropped;
+        }
+      }
     }
+    std::vector<private_match::MatchHit> kept_hits;
+    for (size_t i = 0; i < found.size(); ++i) {
+      if (!keep[i]) continue;
+      const OwnMatch& m = found[i];
+      hits.push_back({m.peer, request.purpose, m.handle, m.own_id, m.score, m.keys, m.role,
+                      found_hits[i]->officer, now});
+      kept_hits.push_back(*found_hits[i]);
+      report.matches.push_back(found[i]);
+    }
+    // The notices owed to the owner name the pairs reported.
+    r.match.hits = std::move(kept_hits);
   }
   RETURN_IF_ERROR(followups->RecordHits(hits));
 
@@ -109,7 +181,8 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
     if (!r.status.ok()) continue;
     for (const private_match::MatchHit& h : r.match.hits) {
       report.candidates.push_back({r.member.node_id, h.handle, h.score,
-                                   match::keyspec::PatternNames(h.pattern), h.role, h.officer});
+                                   match::keyspec::PatternNames(h.pattern), h.role, h.officer,
+                                   r.match.threshold});
     }
   }
   return report;

@@ -19,6 +19,9 @@ struct MatchRequest {
   std::string peer;          // one member, or
   bool all = false;          // every member
   PeerMatchOptions options;  // its purpose is set from `purpose`
+  // Each peer's record in at most one match (greedy by score); each own
+  // record already has at most one per peer.
+  bool one_to_one = false;
 };
 
 // One own record matched at a peer.
@@ -27,8 +30,10 @@ struct OwnMatch {
   std::string peer;
   std::string handle;
   double score = 0;
-  std::string keys;  // agreeing key types (keyspec::PatternNames)
-  std::string role;  // empty unless the peer's policy reveals it
+  std::string keys;       // agreeing key types (keyspec::PatternNames)
+  std::string role;       // empty unless the peer's policy reveals it
+  double threshold = 0;   // bits: the threshold the score was held against
+  bool reviewed = false;  // below the threshold, accepted in review
 };
 
 // A match notice owed to a peer whose policy asks for one.
@@ -45,6 +50,9 @@ struct MatchReport {
   std::vector<PeerResult> peers;
   std::vector<OwnMatch> matches;  // also recorded as hits in followup.db
   std::vector<NoticeOutcome> notices;
+  size_t queued = 0;    // borderline pairs waiting in the review queue
+  size_t rejected = 0;  // pairs left out: rejected in review
+  size_t one_to_one_dropped = 0;
   size_t failed_peers() const;
 };
 
@@ -52,6 +60,10 @@ struct MatchReport {
 // for the purpose) against the peers' tables, records the hits for
 // follow-up, and sends the match notices the owners' policies ask for. A
 // failed peer is in its PeerResult; the others' matches still count.
+// With options.review_margin > 0, pairs scoring that many bits or less
+// below the threshold go to the review queue (review.h); pairs decided in
+// review are reported (accepted) or left out (rejected) whatever their
+// score, and the decisions anchor the pattern model.
 absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& request);
 
 struct LookupRequest {
@@ -67,6 +79,7 @@ struct Candidate {
   std::string keys;
   std::string role;
   std::string officer;
+  double threshold = 0;  // bits
 };
 
 struct LookupReport {

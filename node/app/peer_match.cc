@@ -74,6 +74,9 @@ PeerResult MatchPeer(const federation::Self& self, const federation::Member& pee
   private_match::MatchOptions match_options;
   match_options.threshold = options.threshold;
   match_options.scorer = &scorer;
+  match_options.review_margin = options.review_margin;
+  match_options.scoring = options.scoring;
+  match_options.labelled = options.labelled;
   if (progress && options.on_progress) {
     match_options.progress = [&](size_t done, size_t total) {
       options.on_progress(peer.node_id, done, total);

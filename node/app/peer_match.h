@@ -50,6 +50,12 @@ struct PeerMatchOptions {
   // is done (from the thread that matched it).
   std::function<void(const std::string& peer, size_t done, size_t total)> on_progress;
   std::function<void(const PeerResult&)> on_peer_done;
+  // Bits below the threshold from which a query's best revealed record is
+  // returned as borderline (PeerMatch::borderline); 0: none.
+  double review_margin = 0;
+  // Scoring and the labelled sample (review decisions) for the pattern model.
+  match::Scoring scoring = match::Scoring::kIndependent;
+  std::vector<match::LabelledPattern> labelled;
   // The keyspec this node speaks (MatchPeers sets it from node.conf): a
   // peer's table of another keyspec is refused with a clear error.
   int keyspec = 1;

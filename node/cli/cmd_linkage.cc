@@ -15,6 +15,9 @@ ABSL_FLAG(std::string, results, "", "Results CSV: own_id,peer,handle,score,keys,
 ABSL_FLAG(std::string, peer_dir, "",
           "Node directory of the peer that owns the handles (to resolve them "
           "to external ids).");
+ABSL_FLAG(int, labels, 0,
+          "bench linkage: also fit the pattern model with N borderline pairs labelled from "
+          "the truth (as the review queue would) and print its quality.");
 ABSL_FLAG(int, misses, 0,
           "Print the agreement patterns (key type names, no values) of up to N "
           "missed true "
@@ -50,6 +53,15 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   request.keyspec = absl::GetFlag(FLAGS_keyspec);
   request.threshold = absl::GetFlag(FLAGS_threshold);
   request.misses = absl::GetFlag(FLAGS_misses);
+  request.one_to_one = absl::GetFlag(FLAGS_one_to_one);
+  request.labels = absl::GetFlag(FLAGS_labels);
+  const std::string scoring = absl::GetFlag(FLAGS_scoring);
+  if (scoring != "patterns" && scoring != "independent") {
+    return ReportError("bench linkage",
+                       absl::InvalidArgumentError("--scoring: expected patterns or independent"));
+  }
+  request.scoring =
+      scoring == "patterns" ? match::Scoring::kPatterns : match::Scoring::kIndependent;
   ProgressBar bar("linking");
   request.progress = LinkProgressOnStderr(&bar);
   auto r = app::BenchLinkage(request);
@@ -65,6 +77,14 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
       "time: load=%.2fs keys=%.2fs link=%.2fs total=%.2fs\n", absl::ToDoubleSeconds(r->load_time),
       absl::ToDoubleSeconds(r->key_time), absl::ToDoubleSeconds(r->link_time),
       absl::ToDoubleSeconds(r->load_time + r->key_time + r->link_time));
+  std::cout << "quality before (independent weights): " << r->independent.Line() << "\n"
+            << "quality before, one-to-one: " << r->independent_one_to_one.Line() << "\n"
+            << "quality after (pattern model): " << r->patterns.Line() << "\n"
+            << "quality after, one-to-one: " << r->patterns_one_to_one.Line() << "\n";
+  if (r->labelled > 0) {
+    std::cout << "quality after, " << r->labelled
+              << " labelled pairs: " << r->patterns_labelled.Line() << "\n";
+  }
   std::cout << r->quality.Line() << "\n";
   return kExitOk;
 }
@@ -77,16 +97,20 @@ int RunEval(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-FEDLINK_COMMAND("bench linkage",
-                "  fedlink bench linkage --a A.csv --b B.csv --truth truth.csv [--map "
-                "...]\n"
-                "                        [--threshold BITS] [--region CC] [--keyspec 1|2]\n\n"
-                "Links B against A in the clear with the keyspec v1 (or v2) keys and the scorer,\n"
-                "prints sizes, the fitted scorer and timings, and as its last line\n"
-                "precision=P recall=R f1=F.",
-                "non-private linkage baseline: quality and time",
-                {"a", "b", "truth", "map", "threshold", "region", "misses", "keyspec"},
-                RunBenchLinkage);
+FEDLINK_COMMAND(
+    "bench linkage",
+    "  fedlink bench linkage --a A.csv --b B.csv --truth truth.csv [--map "
+    "...]\n"
+    "                        [--threshold BITS] [--region CC] [--keyspec 1|2]\n"
+    "                        [--scoring patterns|independent] [--one-to-one] [--labels N]\n\n"
+    "Links B against A in the clear with the keyspec v1 (or v2) keys and the scorer,\n"
+    "prints sizes, the fitted scorer, timings, the quality of both scorings with and\n"
+    "without one-to-one assignment (same run), and as its last line\n"
+    "precision=P recall=R f1=F.",
+    "non-private linkage baseline: quality and time",
+    {"a", "b", "truth", "map", "threshold", "region", "misses", "keyspec", "scoring", "one_to_one",
+     "labels"},
+    RunBenchLinkage);
 FEDLINK_COMMAND("eval",
                 "  fedlink eval --results results.csv --truth truth.csv [--peer-dir "
                 "DIR]\n\n"

@@ -31,6 +31,12 @@ ABSL_FLAG(std::string, handle, "",
           "An opaque record handle from a match result (owned by the node that "
           "issued it).");
 ABSL_FLAG(int, persons, 1000, "Records per organisation.");
+ABSL_FLAG(bool, one_to_one, false,
+          "One-to-one assignment for a batch: each record in at most one match, greedy by "
+          "score.");
+ABSL_FLAG(std::string, scoring, "independent",
+          "Scoring: independent (per-key weights, best per group) or patterns (the "
+          "dependence-aware pattern model, node/match/pattern_model.h).");
 ABSL_FLAG(int, keyspec, 1, "Match-key catalogue: 1 or 2 (docs/linkage.md); peers must agree.");
 ABSL_FLAG(std::string, legal_basis, "",
           "Case or legal-basis reference for the requests sent (both nodes log it).");

@@ -23,6 +23,8 @@ ABSL_DECLARE_FLAG(std::string, truth);
 ABSL_DECLARE_FLAG(std::string, region);
 ABSL_DECLARE_FLAG(int, keyspec);
 ABSL_DECLARE_FLAG(double, threshold);
+ABSL_DECLARE_FLAG(bool, one_to_one);
+ABSL_DECLARE_FLAG(std::string, scoring);
 ABSL_DECLARE_FLAG(std::string, handle);
 ABSL_DECLARE_FLAG(int, persons);
 ABSL_DECLARE_FLAG(std::string, legal_basis);

@@ -9,19 +9,21 @@ using common::CsvQuoting;
 using common::CsvWriter;
 
 std::string OwnMatchesCsv(const std::vector<app::OwnMatch>& matches) {
-  CsvWriter csv({"own_id", "peer", "handle", "score", "keys", "role"});
+  CsvWriter csv({"own_id", "peer", "handle", "score", "keys", "role", "threshold"});
   for (const app::OwnMatch& m : matches) {
     csv.OwnField(m.own_id).Field(m.peer).Field(m.handle).Number(m.score).Field(m.keys).Field(
         m.role);
+    csv.Number(m.threshold);
     csv.EndRow();
   }
   return csv.TakeText();
 }
 
 std::string CandidatesCsv(const std::vector<app::Candidate>& candidates) {
-  CsvWriter csv({"peer", "handle", "score", "keys", "role", "officer"});
+  CsvWriter csv({"peer", "handle", "score", "keys", "role", "officer", "threshold"});
   for (const app::Candidate& c : candidates) {
     csv.Field(c.peer).Field(c.handle).Number(c.score).Field(c.keys).Field(c.role).Field(c.officer);
+    csv.Number(c.threshold);
     csv.EndRow();
   }
   return csv.TakeText();

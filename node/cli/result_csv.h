@@ -16,9 +16,9 @@
 
 namespace fedlink::cli {
 
-// `fedlink match`: own_id,peer,handle,score,keys,role.
+// `fedlink match`: own_id,peer,handle,score,keys,role,threshold (bits).
 std::string OwnMatchesCsv(const std::vector<app::OwnMatch>& matches);
-// `fedlink lookup`: peer,handle,score,keys,role,officer.
+// `fedlink lookup`: peer,handle,score,keys,role,officer,threshold (bits).
 std::string CandidatesCsv(const std::vector<app::Candidate>& candidates);
 // `fedlink dedup`: id_1,id_2,score,keys.
 std::string DuplicatePairsCsv(const std::vector<app::DuplicatePair>& pairs);

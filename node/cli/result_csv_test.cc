@@ -70,10 +70,10 @@ TEST_F(ResultCsvTest, APeersOfficerWithEscapesAndNewlinesStaysInItsField) {
   ExpectNoControlCharacters(csv);
   const std::vector<std::string> lines = Lines(csv);
   ASSERT_EQ(lines.size(), 2u) << csv;  // the header and one candidate, no forged row
-  EXPECT_EQ(lines[0], "peer,handle,score,keys,role,officer");
+  EXPECT_EQ(lines[0], "peer,handle,score,keys,role,officer,threshold");
   EXPECT_THAT(lines[1], StartsWith("police,"));
   EXPECT_THAT(lines[1],
-              EndsWith(",victim,\"'=2+2\\x1b[31m\\x0apolice,h000,99.0,name_dob,victim,x\""));
+              HasSubstr(",victim,\"'=2+2\\x1b[31m\\x0apolice,h000,99.0,name_dob,victim,x\","));
 }
 
 TEST_F(ResultCsvTest, MatchResultsAreOneLineEach) {
@@ -90,16 +90,22 @@ TEST_F(ResultCsvTest, MatchResultsAreOneLineEach) {
   ExpectNoControlCharacters(csv);
   const std::vector<std::string> lines = Lines(csv);
   ASSERT_EQ(lines.size(), 2u) << csv;
-  EXPECT_EQ(lines[0], "own_id,peer,handle,score,keys,role");
+  EXPECT_EQ(lines[0], "own_id,peer,handle,score,keys,role,threshold");
   EXPECT_THAT(lines[1], StartsWith("N-1\\x1b[2J\\x0d\\x0aforged,police,"));
-  EXPECT_THAT(lines[1], EndsWith(",victim"));
+  EXPECT_THAT(lines[1], HasSubstr(",victim,"));
 }
 
 TEST(ResultCsvFormatTest, OrdinaryResultsAreUnchanged) {
-  EXPECT_EQ(OwnMatchesCsv({{"N-1", "police", "h1a2b", 31.25, "name_dob+phone", "victim"}}),
-            "own_id,peer,handle,score,keys,role\nN-1,police,h1a2b,31.2,name_dob+phone,victim\n");
-  EXPECT_EQ(CandidatesCsv({{"police", "h1a2b", 12.0, "name_dob", "victim", "DC Smith"}}),
-            "peer,handle,score,keys,role,officer\npolice,h1a2b,12.0,name_dob,victim,DC Smith\n");
+  // The threshold column (bits) is added at the end: the others keep their
+  // places.
+  EXPECT_EQ(
+      OwnMatchesCsv({{"N-1", "police", "h1a2b", 31.25, "name_dob+phone", "victim", 19.5}}),
+      "own_id,peer,handle,score,keys,role,threshold\nN-1,police,h1a2b,31.2,name_dob+phone,victim,"
+      "19.5\n");
+  EXPECT_EQ(
+      CandidatesCsv({{"police", "h1a2b", 12.0, "name_dob", "victim", "DC Smith", 11.0}}),
+      "peer,handle,score,keys,role,officer,threshold\npolice,h1a2b,12.0,name_dob,victim,DC Smith,"
+      "11.0\n");
   EXPECT_EQ(DuplicatePairsCsv({{"a-1", "a-2", 40.0, "dob+phone"}}),
             "id_1,id_2,score,keys\na-1,a-2,40.0,dob+phone\n");
 }

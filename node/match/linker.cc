@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
 namespace fedlink::match {
@@ -81,6 +82,8 @@ std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads
   patterns.reserve(candidates.size());
   for (const auto& c : candidates) patterns.push_back(c.pattern);
   scorer.RefineM(patterns);
+  const double n = static_cast<double>(records.size());
+  scorer.FitPatterns(patterns, n * (n - 1) / 2);
   // Union-find over the probable duplicate pairs.
   std::vector<size_t> parent(records.size());
   for (size_t i = 0; i < parent.size(); ++i) parent[i] = i;
@@ -111,6 +114,26 @@ std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches) {
   for (const auto& [b, c] : best) out.push_back(c);
   std::sort(out.begin(), out.end(),
             [](const CandidatePair& x, const CandidatePair& y) { return x.b < y.b; });
+  return out;
+}
+
+std::vector<CandidatePair> OneToOne(const std::vector<CandidatePair>& matches) {
+  std::vector<CandidatePair> sorted = matches;
+  std::sort(sorted.begin(), sorted.end(), [](const CandidatePair& x, const CandidatePair& y) {
+    if (x.score != y.score) return x.score > y.score;
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  absl::flat_hash_set<uint32_t> used_a, used_b;
+  std::vector<CandidatePair> out;
+  for (const CandidatePair& c : sorted) {
+    if (used_a.contains(c.a) || used_b.contains(c.b)) continue;
+    used_a.insert(c.a);
+    used_b.insert(c.b);
+    out.push_back(c);
+  }
+  std::sort(out.begin(), out.end(), [](const CandidatePair& x, const CandidatePair& y) {
+    return x.b != y.b ? x.b < y.b : x.a < y.a;
+  });
   return out;
 }
 

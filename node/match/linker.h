@@ -51,6 +51,13 @@ std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads
 // For linkage: the best-scoring A record for each B record.
 std::vector<CandidatePair> BestPerB(const std::vector<CandidatePair>& matches);
 
+// One-to-one assignment for a batch: greedy by score (highest first; ties by
+// a, then b), a pair is kept only if neither its A nor its B record is in a
+// pair kept before. Not the optimal assignment (the Hungarian method), which
+// differs only where a record's two best partners compete; greedy is what
+// one-to-one record linkage usually does. Sorted by b.
+std::vector<CandidatePair> OneToOne(const std::vector<CandidatePair>& matches);
+
 }  // namespace fedlink::match
 
 #endif  // FEDLINK_NODE_MATCH_LINKER_H_

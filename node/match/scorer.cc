@@ -29,6 +29,11 @@ Scorer::Scorer() {
 double Scorer::Weight(KeyType t) const { return std::log2(m(t) / u(t)); }
 
 double Scorer::Score(uint32_t pattern) const {
+  if (scoring == Scoring::kPatterns && model_ != nullptr) return model_->Score(pattern);
+  return IndependentScore(pattern);
+}
+
+double Scorer::IndependentScore(uint32_t pattern) const {
   // Best weight per group of correlated key types, summed over groups: a
   // namesake born the same year agrees on three name keys that are nearly
   // one piece of evidence, not three.
@@ -127,12 +132,24 @@ void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
   match_prior_ = prior;
 }
 
+void Scorer::FitPatterns(const std::vector<uint32_t>& patterns, double pairs_searched,
+                         const std::vector<LabelledPattern>& labelled) {
+  if (patterns.empty()) return;
+  model_ = std::make_shared<const PatternModel>(PatternModel::Fit(
+      patterns, pairs_searched,
+      [this](uint32_t p) {
+        return IndependentScore(p) >= threshold && keyspec::AgreeingGroups(p) >= min_agreeing_keys;
+      },
+      labelled));
+}
+
 std::string Scorer::Describe() const {
   std::string out;
   for (const auto& info : keyspec::Catalogue()) {
     absl::StrAppendFormat(&out, "  %-20s m=%.3f u=%.2e weight=%.1f bits\n", info.name, m(info.type),
                           u(info.type), Weight(info.type));
   }
+  if (model_ != nullptr && scoring == Scoring::kPatterns) out += model_->Describe();
   return out;
 }
 

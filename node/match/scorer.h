@@ -14,10 +14,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "node/match/keyspec.h"
+#include "node/match/pattern_model.h"
 
 namespace fedlink::match {
 
@@ -32,6 +34,12 @@ using KeySet = std::vector<keyspec::Key>;
 inline constexpr double kThresholdMargin = 5.0;
 double DefaultThreshold(size_t table_size);
 
+// How a fitted scorer scores a pattern: the independent per-key weights
+// (best per group, summed), or the pattern model (pattern_model.h), which
+// models the dependence between the keys of a group. Both are log2
+// likelihood ratios against two random records, so one threshold serves.
+enum class Scoring { kIndependent, kPatterns };
+
 class Scorer {
  public:
   Scorer();  // catalogue defaults
@@ -39,7 +47,10 @@ class Scorer {
   double m(keyspec::KeyType t) const { return m_[static_cast<int>(t)]; }
   double u(keyspec::KeyType t) const { return u_[static_cast<int>(t)]; }
   double Weight(keyspec::KeyType t) const;
+  // With Scoring::kPatterns and a fitted pattern model, the model's score;
+  // else IndependentScore.
   double Score(uint32_t pattern) const;
+  double IndependentScore(uint32_t pattern) const;
 
   // u from value frequencies: the chance that a random record of `a` and a
   // random record of `b` share a value of each key type (a and b may be the
@@ -48,6 +59,16 @@ class Scorer {
   // Refines m (and the match prior) by EM over candidate-pair patterns,
   // holding u fixed.
   void RefineM(const std::vector<uint32_t>& patterns, int iterations = 25);
+  // Fits the pattern model (pattern_model.h) to the candidates' patterns,
+  // starting from this scorer's decisions (call after EstimateU and
+  // RefineM); `pairs_searched` as PatternModel::Fit. `labelled`: patterns a
+  // person accepted or rejected (the review queue), with their class fixed.
+  void FitPatterns(const std::vector<uint32_t>& patterns, double pairs_searched,
+                   const std::vector<LabelledPattern>& labelled = {});
+  // Null until FitPatterns ran on at least one pattern.
+  const PatternModel* pattern_model() const { return model_.get(); }
+
+  Scoring scoring = Scoring::kIndependent;
 
   double threshold = DefaultThreshold(1000);
   int min_agreeing_keys = keyspec::kDefaultMinAgreeingKeys;
@@ -60,6 +81,7 @@ class Scorer {
   std::array<double, keyspec::kKeyTypeCount> m_{};
   std::array<double, keyspec::kKeyTypeCount> u_{};
   double match_prior_ = 0;
+  std::shared_ptr<const PatternModel> model_;  // shared by copies; immutable
 };
 
 }  // namespace fedlink::match

@@ -191,19 +191,29 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
   // few candidates for EM to mean anything keep the keyspec's m.
   match::Scorer scorer =
       options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
-  if (hit_patterns.size() >= kMinEstimationSample) scorer.RefineM(hit_patterns);
   scorer.min_agreeing_keys = table.t();
+  scorer.scoring = options.scoring;
   // The owner's policy may ask for a higher score than ours.
   result.threshold = std::max(
       options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result.table_slots),
       table.min_score());
+  if (hit_patterns.size() >= kMinEstimationSample) {
+    scorer.RefineM(hit_patterns);
+    // The pattern model (dependence within key groups), started from the
+    // independent scorer's decisions at this threshold.
+    scorer.threshold = result.threshold;
+    scorer.FitPatterns(
+        hit_patterns, static_cast<double>(queries.size()) * static_cast<double>(result.table_slots),
+        options.labelled);
+  }
+  const double review_from = result.threshold - std::max(0.0, options.review_margin);
 
   for (size_t q = 0; q < queries.size(); ++q) {
     const Reveal* best = nullptr;
     double best_score = 0;
     for (const Reveal& r : reveals[q]) {
       const double score = scorer.Score(r.pattern);
-      if (score < result.threshold) continue;
+      if (score < review_from) continue;
       if (best == nullptr || score > best_score) {
         best = &r;
         best_score = score;
@@ -215,8 +225,9 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
       return absl::DataLossError(
           absl::StrCat("table slot ", best->slot, " has a malformed payload"));
     }
-    result.hits.push_back({q, payload.handle(), payload.role(), payload.officer(), best_score,
-                           best->pattern, best->agreeing_keys});
+    MatchHit hit{q,          payload.handle(), payload.role(),     payload.officer(),
+                 best_score, best->pattern,    best->agreeing_keys};
+    (best_score >= result.threshold ? result.hits : result.borderline).push_back(std::move(hit));
   }
   return result;
 }

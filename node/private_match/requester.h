@@ -65,6 +65,14 @@ struct MatchOptions {
   // by every peer of a run; if null, it is estimated from the queries.
   const match::Scorer* scorer = nullptr;
   std::function<void(size_t done, size_t total)> progress;
+  // Bits below the threshold from which a query's best revealed record is
+  // returned as borderline (PeerMatch::borderline, for a person to review)
+  // instead of dropped; 0: none.
+  double review_margin = 0;
+  // Patterns a person accepted or rejected before: they anchor the pattern
+  // model's fit (match::PatternModel).
+  std::vector<match::LabelledPattern> labelled;
+  match::Scoring scoring = match::Scoring::kIndependent;
 };
 
 struct MatchHit {
@@ -79,6 +87,9 @@ struct MatchHit {
 
 struct PeerMatch {
   std::vector<MatchHit> hits;  // best slot per query record, by query
+  // Queries whose best slot scored within MatchOptions::review_margin below
+  // the threshold (not in `hits`), by query.
+  std::vector<MatchHit> borderline;
   size_t table_slots = 0;
   size_t evaluations = 0;  // elements the peer evaluated for us
   size_t slots_hit = 0;    // (query, slot) pairs with any tag hit

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/substitute.h"
@@ -19,6 +20,7 @@
 #include "node/app/intake_record.h"
 #include "node/app/match.h"
 #include "node/app/records.h"
+#include "node/app/review.h"
 #include "node/app/users.h"
 #include "node/common/status_macros.h"
 #include "node/web/console_text.h"
@@ -95,7 +97,9 @@ bool Allowed(app::UserRole role, absl::string_view path) {
   if (path == "/" || path == "/logout") return true;
   if (absl::StartsWith(path, "/audit")) return role == app::UserRole::kAuditor;
   if (absl::StartsWith(path, "/users")) return role == app::UserRole::kAdmin;
-  if (absl::StartsWith(path, "/match")) return role == app::UserRole::kSupervisor;
+  if (absl::StartsWith(path, "/match") || absl::StartsWith(path, "/review")) {
+    return role == app::UserRole::kSupervisor;
+  }
   return CanLookUp(role);  // lookup, contact, inbox, records
 }
 
@@ -110,6 +114,8 @@ std::string PageName(absl::string_view path) {
                                        "/match",
                                        "/inbox",
                                        "/inbox/decide",
+                                       "/review",
+                                       "/review/decide",
                                        "/records",
                                        "/records/share",
                                        "/records/withdraw",
@@ -249,6 +255,8 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/match") return post ? Match(call) : MatchForm(call, "");
   if (req.path == "/inbox" && !post) return Inbox(call, "");
   if (req.path == "/inbox/decide" && post) return Decide(call);
+  if (req.path == "/review" && !post) return Review(call, "");
+  if (req.path == "/review/decide" && post) return DecideReview(call);
   if (req.path == "/records" && !post) return Records(call, "");
   if (req.path == "/records/share" && post) return Share(call);
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
@@ -334,7 +342,8 @@ HttpResponse Console::Home(Call& call) {
                          "<li><a href=\"/inbox\">", text::kNavInbox, "</a></li>",
                          "<li><a href=\"/records\">", text::kNavRecords, "</a></li>");
     if (s.role == app::UserRole::kSupervisor) {
-      absl::StrAppend(&links, "<li><a href=\"/match\">", text::kNavMatch, "</a></li>");
+      absl::StrAppend(&links, "<li><a href=\"/match\">", text::kNavMatch, "</a></li>",
+                      "<li><a href=\"/review\">", text::kNavReview, "</a></li>");
     }
   } else if (s.role == app::UserRole::kAuditor) {
     links = absl::StrCat("<li><a href=\"/audit\">", text::kNavAudit, "</a></li>",
@@ -484,6 +493,7 @@ HttpResponse Console::Match(Call& call) {
   request.purpose = call.Field("purpose");
   request.all = true;
   request.options.actor = {call.session->user, call.Field("legal_basis")};
+  request.options.review_margin = app::kDefaultReviewMargin;
   auto report = app::MatchOwnRecords(node_, request);
   LogAction(call, "console.match", report.status(),
             report.ok() ? absl::StrCat(report->matches.size(), " matches") : "");
@@ -581,6 +591,38 @@ HttpResponse Console::Decide(Call& call) {
   if (!decided.ok()) return Inbox(call, Refused(decided.status().message()));
   return Inbox(call, Ok(absl::StrCat("Request ", decided->id, " ",
                                      followup::ContactStatusName(decided->status), ".")));
+}
+
+// --- Review queue (supervisor) ---------------------------------------------
+
+HttpResponse Console::Review(Call& call, const std::string& notice) {
+  auto items = app::ListReview(node_, /*pending_only=*/true);
+  if (!items.ok()) return Page(call, text::kReviewTitle, Refused(items.status().message()), 500);
+  std::string body = absl::StrCat(Notice(notice), Paragraph(text::kReviewIntro));
+  if (items->empty()) absl::StrAppend(&body, Paragraph(text::kInboxEmpty));
+  for (const followup::ReviewItem& r : *items) {
+    absl::StrAppend(
+        &body, "<section class=\"card\">",
+        Paragraph(Escape(absl::Substitute(
+            text::kReviewOne, r.own_id, Organisation(r.peer), r.purpose, KeysInWords(r.keys),
+            absl::StrFormat("%.1f", r.score), absl::StrFormat("%.1f", r.threshold)))),
+        "<form method=\"post\" action=\"/review/decide\">", CsrfField(*call.session),
+        HiddenInput("id", r.id), "<button type=\"submit\" name=\"decision\" value=\"accept\">",
+        text::kReviewAccept,
+        "</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" "
+        "value=\"reject\">",
+        text::kReviewReject, "</button></form></section>");
+  }
+  return Page(call, text::kReviewTitle, body);
+}
+
+HttpResponse Console::DecideReview(Call& call) {
+  const bool accept = call.Field("decision") == "accept";
+  auto decided = app::DecideReview(node_, {call.Field("id"), accept, {call.session->user, ""}});
+  LogAction(call, "console.review", decided.status(), accept ? "accept" : "reject");
+  if (!decided.ok()) return Review(call, Refused(decided.status().message()));
+  return Review(call, Ok(absl::StrCat("Item ", decided->id, " ",
+                                      followup::ReviewStatusName(decided->status), ".")));
 }
 
 // --- Records and consent ---------------------------------------------------

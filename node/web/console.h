@@ -99,6 +99,8 @@ class Console {
   HttpResponse Match(Call& call);
   HttpResponse Inbox(Call& call, const std::string& notice);
   HttpResponse Decide(Call& call);
+  HttpResponse Review(Call& call, const std::string& notice);
+  HttpResponse DecideReview(Call& call);
   HttpResponse Records(Call& call, const std::string& notice);
   HttpResponse Share(Call& call);
   HttpResponse AddRecord(Call& call);

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
 #include "node/app/audit_report.h"
+#include "node/app/match.h"
 #include "node/app/test_app_federation.h"
 #include "node/app/test_key_source.h"
 #include "node/app/users.h"
@@ -331,6 +332,47 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   EXPECT_THAT(r.body, HasSubstr("sent to police"));
   EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
   EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, ASupervisorDecidesBorderlineMatchesInReview) {
+  fed_.Serve("police");
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  // A match whose threshold is above the pair's score queues it.
+  app::MatchRequest match;
+  match.purpose = "victim-dedup";
+  match.all = true;
+  match.options.threshold = 500;
+  match.options.review_margin = 1000;
+  auto report = app::MatchOwnRecords(ngo(), match);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->queued, 1u);
+  Browser caseworker(*console_);
+  ASSERT_EQ(caseworker.LogIn("amira", kPassword).status, 303);
+  EXPECT_EQ(caseworker.Get("/review").status, 403);
+  EXPECT_THAT(caseworker.Get("/").body, Not(HasSubstr("href=\"/review\"")));
+  Browser b(*console_, "192.0.2.6");
+  ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/").body, HasSubstr("href=\"/review\""));
+  HttpResponse page = b.Get("/review");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("Our record N-1"));
+  EXPECT_THAT(page.body, HasSubstr("threshold 500.0 bits"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("name=\"id\" value=\"(r[0-9a-f]+)\"")));
+  const std::string id = m[1];
+  HttpResponse r = b.Post("/review/decide", {{"id", id}, {"decision", "accept"}});
+  EXPECT_THAT(r.body, HasSubstr(absl::StrCat("Item ", id, " accepted.")));
+  EXPECT_THAT(r.body, Not(HasSubstr("Our record N-1")));  // no longer pending
+  // Decided once.
+  r = b.Post("/review/decide", {{"id", id}, {"decision", "reject"}});
+  EXPECT_THAT(r.body, HasSubstr("already accepted"));
+  EXPECT_THAT(Log(), HasSubstr("review.accept official=sam outcome=ok"));
+  EXPECT_THAT(Log(), HasSubstr("console.review official=sam outcome=ok detail=accept"));
+  // The accepted pair is now reported, even above the threshold.
+  auto again = app::MatchOwnRecords(ngo(), match);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->matches.size(), 1u);
+  EXPECT_TRUE(again->matches[0].reviewed);
 }
 
 TEST_F(ConsoleTest, AnUploadIsPreviewedThenImportedOnlyWhenConfirmed) {

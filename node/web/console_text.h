@@ -104,6 +104,18 @@ inline constexpr char kMatchSummary[] =
 inline constexpr char kMatchOne[] =
     "Our record $0: $1 may know this person: agreeing $2; strength $3.";
 
+// Review queue (supervisor).
+inline constexpr char kNavReview[] = "Review";
+inline constexpr char kReviewTitle[] = "Review borderline matches";
+inline constexpr char kReviewIntro[] =
+    "These possible matches were a little too weak to report on their own. Decide each once: "
+    "an accepted one is reported as a match from now on, a rejected one never, and your "
+    "decision is logged under your name.";
+inline constexpr char kReviewOne[] =
+    "Our record $0 and a record of $1 ($2): agreeing $3; score $4 bits, threshold $5 bits.";
+inline constexpr char kReviewAccept[] = "Same person";
+inline constexpr char kReviewReject[] = "Not the same person";
+
 // Inbox.
 inline constexpr char kInboxTitle[] = "Inbox";
 inline constexpr char kInboxIncoming[] = "Contact requests received";
