@@ -21,6 +21,7 @@
 #include "node/app/records.h"
 #include "node/app/users.h"
 #include "node/common/status_macros.h"
+#include "node/normalize/language.h"
 #include "node/web/console_text.h"
 #include "node/web/html.h"
 #include "node/web/plain_words.h"
@@ -605,6 +606,8 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
       TextInput("document", text::kDocuments, text::kSeveral),
       TextInput("handle", text::kHandles, text::kSeveral),
       TextInput("address", text::kAddresses, text::kSeveral),
+      TextInput("language", text::kLanguage, text::kLanguageHint, "text",
+                " autocapitalize=\"none\" maxlength=\"35\""),
       TextInput("consent", text::kConsentPurposes, text::kSeveral, "text",
                 absl::StrCat(" value=\"", Escape(options_.default_purpose), "\"")),
       TextInput("consent_expires", text::kConsentExpires, "", "date"),
@@ -705,8 +708,13 @@ HttpResponse Console::Share(Call& call) {
   auto details = app::ShowRecord(node_, id);
   LogAction(call, "console.share", details.status());
   if (!details.ok()) return Records(call, Refused(details.status().message()));
-  std::string body = absl::StrCat(Paragraph(text::kShareIntro), Paragraph(text::kShareHow), "<h2>",
-                                  text::kShareNow, "</h2>");
+  const std::string& language = details->record.language;
+  std::string body = absl::StrCat(
+      Paragraph(text::kShareIntro),
+      language.empty() ? Paragraph(text::kShareLanguageUnknown)
+                       : Paragraph(Escape(absl::Substitute(
+                             text::kShareLanguage, normalize::LanguageName(language), language))),
+      Paragraph(text::kShareHow), "<h2>", text::kShareNow, "</h2>");
   if (details->shared_now.shares.empty()) {
     absl::StrAppend(&body, Paragraph(text::kShareNobody));
   } else {

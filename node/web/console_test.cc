@@ -309,6 +309,33 @@ TEST_F(ConsoleTest, ACaseworkerAddsOnePersonWithConsentScopes) {
   EXPECT_THAT(Log(), HasSubstr("records.add official=amira outcome=ok"));
 }
 
+TEST_F(ConsoleTest, TheSurvivorsLanguageIsKeptAndTheSharingPageNamesIt) {
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  b.Get("/records");
+  EXPECT_THAT(b.Get("/records").body, HasSubstr("name=\"language\""));
+  HttpResponse r = b.Post("/records/add", {{"external_id", "N-7"},
+                                           {"role", "victim"},
+                                           {"given_name", "Olena"},
+                                           {"language", "UK"},
+                                           {"consent", "victim-dedup"}});
+  EXPECT_THAT(r.body, HasSubstr("Record N-7 added"));
+  auto stored = ngo().records().Get("N-7");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->language, "uk");
+  r = b.Post("/records/share", {{"share-id", "N-7"}});
+  EXPECT_THAT(r.body, HasSubstr("You told us you read Ukrainian (uk)"));
+  // A bad code is refused naming the field, never echoing the value.
+  r = b.Post("/records/add",
+             {{"external_id", "N-7"}, {"role", "victim"}, {"language", "<b>klingon</b>"}});
+  EXPECT_THAT(r.body, HasSubstr("language: expected a language code"));
+  EXPECT_THAT(r.body, Not(HasSubstr("klingon")));
+  // Without a language the page offers an explanation in another one.
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-8")}).ok());
+  r = b.Post("/records/share", {{"share-id", "N-8"}});
+  EXPECT_THAT(r.body, HasSubstr("explained in another language"));
+}
+
 TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   fed_.Serve("police");
   ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());

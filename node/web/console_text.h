@@ -142,6 +142,8 @@ inline constexpr char kConsentExpires[] = "Consent expires on";
 inline constexpr char kLabels[] = "Labels";
 inline constexpr char kNationality[] = "Nationality";
 inline constexpr char kAddresses[] = "Addresses";
+inline constexpr char kLanguage[] = "Language the person reads";
+inline constexpr char kLanguageHint[] = "a language code such as uk, ro, vi or pt-BR";
 inline constexpr char kSave[] = "Save";
 inline constexpr char kRecordAdded[] = "Record $0 added; the node now holds $1 records.";
 inline constexpr char kRecordUpdated[] = "Record $0 updated; the node now holds $1 records.";
@@ -171,6 +173,12 @@ inline constexpr char kShareHow[] =
     "protected codes made from them. A partner can learn that it may know the same person "
     "only if its own records agree, and then it can ask us for contact, which we decide "
     "about.";
+// $0: the language's name in English, $1: its code.
+inline constexpr char kShareLanguage[] =
+    "You told us you read $0 ($1). This page is in English: ask your caseworker to go through "
+    "it with you in $0, or for a translation.";
+inline constexpr char kShareLanguageUnknown[] =
+    "If you would like this page explained in another language, tell your caseworker.";
 inline constexpr char kShareNow[] = "Who can find your record now";
 inline constexpr char kShareNobody[] = "Nobody: your record is not shared with any partner.";
 inline constexpr char kShareWith[] = "$0, for $1";
