@@ -14,6 +14,8 @@
 #include "node/app/audit.h"
 #include "node/app/audit_report.h"
 #include "node/app/consent.h"
+#include "node/app/contact_approval.h"
+#include "node/app/edit_record.h"
 #include "node/app/followup.h"
 #include "node/app/import_preview.h"
 #include "node/app/intake_record.h"
@@ -97,6 +99,7 @@ bool Allowed(app::UserRole role, absl::string_view path) {
   if (absl::StartsWith(path, "/audit")) return role == app::UserRole::kAuditor;
   if (absl::StartsWith(path, "/users")) return role == app::UserRole::kAdmin;
   if (absl::StartsWith(path, "/match")) return role == app::UserRole::kSupervisor;
+  if (path == "/inbox/approve") return role == app::UserRole::kSupervisor;
   return CanLookUp(role);  // lookup, contact, inbox, records
 }
 
@@ -111,10 +114,12 @@ std::string PageName(absl::string_view path) {
                                        "/match",
                                        "/inbox",
                                        "/inbox/decide",
+                                       "/inbox/approve",
                                        "/records",
                                        "/records/share",
                                        "/records/withdraw",
                                        "/records/add",
+                                       "/records/edit",
                                        "/records/import",
                                        "/audit",
                                        "/audit/upload",
@@ -250,10 +255,12 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/match") return post ? Match(call) : MatchForm(call, "");
   if (req.path == "/inbox" && !post) return Inbox(call, "");
   if (req.path == "/inbox/decide" && post) return Decide(call);
+  if (req.path == "/inbox/approve" && post) return Approve(call);
   if (req.path == "/records" && !post) return Records(call, "");
   if (req.path == "/records/share" && post) return Share(call);
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
   if (req.path == "/records/add" && post) return AddRecord(call);
+  if (req.path == "/records/edit" && post) return EditRecord(call);
   if (req.path == "/records/import" && post) return Import(call);
   if (req.path == "/audit") return Audit(call);
   if (req.path == "/audit/upload" && !post) return AuditUpload(call);
@@ -457,14 +464,41 @@ HttpResponse Console::Contact(Call& call) {
   request.handle = call.Field("handle");
   request.reason = call.Field("reason");
   request.actor = {call.session->user, call.Field("legal_basis")};
-  auto sent = app::SendContactRequest(node_, request);
-  LogAction(call, "console.contact", sent.status());
-  if (!sent.ok()) {
-    return Inbox(
-        call, absl::StrCat(Refused(sent.status().message()), Paragraph(text::kContactNeedsMatch)));
+  // Under a policy that requires approval, a supervisor's own request is
+  // approved by them; a caseworker's is held for a supervisor.
+  if (call.session->role == app::UserRole::kSupervisor) {
+    auto need = app::ContactRequestsNeedApproval(node_);
+    if (need.ok() && *need) request.approved_by = call.session->user;
   }
-  return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent->id, sent->peer,
-                                         Time(sent->hit_at + app::kPrumWindow))));
+  auto outcome = app::RequestContact(node_, request);
+  LogAction(call, "console.contact", outcome.status(),
+            outcome.ok() && outcome->held ? "held for approval" : "");
+  if (!outcome.ok()) {
+    return Inbox(call, absl::StrCat(Refused(outcome.status().message()),
+                                    Paragraph(text::kContactNeedsMatch)));
+  }
+  if (outcome->held) {
+    return Inbox(call, Ok(absl::Substitute(text::kContactHeld, outcome->held_request.id,
+                                           Organisation(outcome->held_request.peer))));
+  }
+  const followup::Contact& sent = outcome->sent;
+  return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent.id, Organisation(sent.peer),
+                                         Time(sent.hit_at + app::kPrumWindow))));
+}
+
+HttpResponse Console::Approve(Call& call) {
+  const std::string& id = call.Field("id");
+  const app::Actor supervisor{call.session->user, ""};
+  if (call.Field("decision") == "approve") {
+    auto sent = app::ApproveContactRequest(node_, id, supervisor);
+    LogAction(call, "console.approve", sent.status(), "approve");
+    if (!sent.ok()) return Inbox(call, Refused(sent.status().message()));
+    return Inbox(call, Ok(absl::Substitute(text::kApproved, sent->id, Organisation(sent->peer))));
+  }
+  const absl::Status rejected = app::RejectContactRequest(node_, id, supervisor);
+  LogAction(call, "console.approve", rejected, "reject");
+  if (!rejected.ok()) return Inbox(call, Refused(rejected.message()));
+  return Inbox(call, Ok(absl::Substitute(text::kRejected, id)));
 }
 
 // --- Batch match (supervisor) ----------------------------------------------
@@ -549,6 +583,32 @@ HttpResponse Console::Inbox(Call& call, const std::string& notice) {
     }
     absl::StrAppend(&body, "</section>");
   }
+  auto held = app::HeldContactRequests(node_);
+  if (!held.ok()) return Page(call, text::kInboxTitle, Refused(held.status().message()), 500);
+  const bool supervisor = call.session->role == app::UserRole::kSupervisor;
+  if (supervisor || !held->empty()) {
+    absl::StrAppend(&body, "<h2>", text::kInboxAwaitingApproval, "</h2>");
+    if (held->empty()) absl::StrAppend(&body, Paragraph(text::kInboxEmpty));
+  }
+  for (const followup::HeldContact& h : *held) {
+    absl::StrAppend(
+        &body, "<section class=\"card\">",
+        Paragraph(Escape(absl::Substitute(text::kHeldRequest, h.id, Organisation(h.peer), h.own_id,
+                                          h.purpose, h.requested_by))),
+        Paragraph(Escape(absl::StrCat("Reason: ", h.reason))));
+    if (supervisor) {
+      absl::StrAppend(&body, "<form method=\"post\" action=\"/inbox/approve\">",
+                      CsrfField(*call.session), HiddenInput("id", h.id),
+                      "<button type=\"submit\" name=\"decision\" value=\"approve\">",
+                      text::kApprove,
+                      "</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" "
+                      "value=\"reject\">",
+                      text::kReject, "</button></form>");
+    } else {
+      absl::StrAppend(&body, Paragraph(text::kHeldWaiting));
+    }
+    absl::StrAppend(&body, "</section>");
+  }
   absl::StrAppend(&body, "<h2>", text::kInboxOutgoing, "</h2>");
   if (inbox->outgoing.empty()) absl::StrAppend(&body, Paragraph(text::kInboxEmpty));
   for (const followup::Contact& c : inbox->outgoing) {
@@ -613,6 +673,16 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
       TextInput("consent_expires", text::kConsentExpires, "", "date"),
       TextInput("labels", text::kLabels, text::kSeveral), "<button type=\"submit\">", text::kSave,
       "</button></form>");
+  std::string field_options;
+  for (const std::string& f : app::EditableFields()) {
+    absl::StrAppend(&field_options, "<option>", Escape(f), "</option>");
+  }
+  const std::string edit = absl::StrCat(
+      "<form method=\"post\" action=\"/records/edit\">", CsrfField(*call.session),
+      TextInput("edit-id", text::kExternalId, "", "text", " required"), "<label for=\"field\">",
+      text::kEditField, "</label><select id=\"field\" name=\"field\">", field_options, "</select>",
+      TextInput("value", text::kEditValue, text::kEditValueHint), "<button type=\"submit\">",
+      text::kEditSave, "</button></form>");
   const std::string import = absl::StrCat(
       "<form method=\"post\" action=\"/records/import\" enctype=\"multipart/form-data\">",
       CsrfField(*call.session), "<label for=\"file\">", text::kImportFile,
@@ -622,7 +692,8 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
   return Page(
       call, text::kRecordsTitle,
       absl::StrCat(Notice(notice), "<h2>", text::kAddRecord, "</h2>",
-                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kImportTitle, "</h2>",
+                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kEditTitle, "</h2>",
+                   Paragraph(text::kEditIntro), edit, "<h2>", text::kImportTitle, "</h2>",
                    Paragraph(text::kImportIntro), import, "<h2>", text::kShareTitle, "</h2>",
                    form("/records/share", "share-id", text::kShowSharing), "<h2>", text::kWithdraw,
                    "</h2>", form("/records/withdraw", "withdraw-id", text::kWithdraw)));
@@ -640,6 +711,19 @@ HttpResponse Console::AddRecord(Call& call) {
   return Records(call,
                  Ok(absl::Substitute(added->inserted ? text::kRecordAdded : text::kRecordUpdated,
                                      call.Field("external_id"), added->total)));
+}
+
+HttpResponse Console::EditRecord(Call& call) {
+  app::FieldEdit edit;
+  edit.external_id = call.Field("edit-id");
+  edit.field = call.Field("field");
+  edit.value = call.Field("value");
+  edit.actor = {call.session->user, ""};
+  auto edited = app::EditRecordField(node_, edit);
+  LogAction(call, "console.records.edit", edited.status());
+  if (!edited.ok()) return Records(call, Refused(edited.status().message()));
+  return Records(call, Ok(absl::Substitute(edited->changed ? text::kEdited : text::kEditNoChange,
+                                           edit.external_id, edit.field)));
 }
 
 Console::PendingImport::~PendingImport() { sodium_memzero(text.data(), text.size()); }

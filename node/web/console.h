@@ -99,9 +99,11 @@ class Console {
   HttpResponse Match(Call& call);
   HttpResponse Inbox(Call& call, const std::string& notice);
   HttpResponse Decide(Call& call);
+  HttpResponse Approve(Call& call);
   HttpResponse Records(Call& call, const std::string& notice);
   HttpResponse Share(Call& call);
   HttpResponse AddRecord(Call& call);
+  HttpResponse EditRecord(Call& call);
   HttpResponse Import(Call& call);
   HttpResponse Withdraw(Call& call);
   HttpResponse Audit(Call& call);

@@ -4,6 +4,7 @@
 // console asking).
 #include "node/web/console.h"
 
+#include <fstream>
 #include <regex>
 
 #include "absl/strings/match.h"
@@ -336,6 +337,27 @@ TEST_F(ConsoleTest, TheSurvivorsLanguageIsKeptAndTheSharingPageNamesIt) {
   EXPECT_THAT(r.body, HasSubstr("explained in another language"));
 }
 
+TEST_F(ConsoleTest, OneFieldOfARecordIsChangedAllOrNothing) {
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/records").body, HasSubstr("action=\"/records/edit\""));
+  HttpResponse r = b.Post("/records/edit",
+                          {{"edit-id", "N-1"}, {"field", "phone"}, {"value", "+40 721 000 001"}});
+  EXPECT_THAT(r.body, HasSubstr("Record N-1: phone changed."));
+  auto stored = ngo().records().Get("N-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->phones, std::vector<std::string>{"+40 721 000 001"});
+  EXPECT_EQ((*stored)->given_name, "Maria");
+  r = b.Post("/records/edit", {{"edit-id", "N-1"}, {"field", "dob"}, {"value", "<1990-13-45>"}});
+  EXPECT_THAT(r.body, HasSubstr("dob"));
+  EXPECT_THAT(r.body, Not(HasSubstr("1990-13-45")));
+  stored = ngo().records().Get("N-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->dob, (record::PartialDate{1990, 4, 12}));
+  EXPECT_THAT(Log(), HasSubstr("records.edit official=amira outcome=ok detail=field phone"));
+}
+
 TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   fed_.Serve("police");
   ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
@@ -358,6 +380,48 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   EXPECT_THAT(r.body, HasSubstr("sent to police"));
   EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
   EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApproval) {
+  fed_.Serve("police");
+  std::ofstream(ngo().paths().policy())
+      << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser sam(*console_, "192.0.2.5");
+  ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
+  sam.Get("/match");
+  HttpResponse r = sam.Post("/match", {{"purpose", "victim-dedup"}});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  const std::string handle = m[1];
+  Browser amira(*console_);
+  ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
+  amira.Get("/inbox");
+  r = amira.Post("/contact", {{"peer", "police"},
+                              {"handle", handle},
+                              {"purpose", "victim-dedup"},
+                              {"reason", "<same survivor?>"}});
+  EXPECT_THAT(r.body, HasSubstr("awaiting a supervisor&#39;s approval"));
+  EXPECT_THAT(r.body, HasSubstr("Reason: &lt;same survivor?&gt;"));
+  EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // not for a caseworker
+  auto police_inbox = app::ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(police_inbox.ok());
+  EXPECT_TRUE(police_inbox->incoming.empty());  // nothing sent yet
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
+  const std::string id = m[1];
+  EXPECT_EQ(amira.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}}).status, 403);
+  r = sam.Get("/inbox");
+  EXPECT_THAT(r.body, HasSubstr("action=\"/inbox/approve\""));
+  EXPECT_THAT(r.body, HasSubstr("asked by amira"));
+  r = sam.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}});
+  EXPECT_THAT(r.body, HasSubstr(absl::StrCat("Request ", id, " approved and sent to police")));
+  police_inbox = app::ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(police_inbox.ok());
+  ASSERT_EQ(police_inbox->incoming.size(), 1u);
+  EXPECT_EQ(police_inbox->incoming[0].id, id);
+  const std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("contact.held official=amira outcome=ok"));
+  EXPECT_THAT(log, HasSubstr("contact.approve official=sam outcome=ok"));
 }
 
 TEST_F(ConsoleTest, AnUploadIsPreviewedThenImportedOnlyWhenConfirmed) {

@@ -88,6 +88,9 @@ inline constexpr char kContactNeedsMatch[] =
     "A contact request needs a match of one of our own records, with the person's consent "
     "for the purpose: add the person under Records and consent, then a supervisor runs the "
     "batch match, and you can ask from there.";
+inline constexpr char kContactHeld[] =
+    "Contact request $0 to $1 is awaiting a supervisor's approval (our policy): nothing has "
+    "been sent yet.";
 inline constexpr char kContactSent[] =
     "Contact request $0 sent to $1. The 48-hour window ends at $2.";
 
@@ -112,6 +115,15 @@ inline constexpr char kInboxNotices[] = "Match notices";
 inline constexpr char kInboxEmpty[] = "Nothing here.";
 inline constexpr char kAccept[] = "Accept";
 inline constexpr char kDecline[] = "Decline";
+inline constexpr char kInboxAwaitingApproval[] = "Contact requests awaiting approval";
+// $0 id, $1 partner, $2 our record, $3 purpose, $4 the requesting user.
+inline constexpr char kHeldRequest[] = "Request $0 to $1 about our record $2 for $3, asked by $4.";
+inline constexpr char kHeldWaiting[] =
+    "Awaiting a supervisor's approval: nothing has been sent yet.";
+inline constexpr char kApprove[] = "Approve and send";
+inline constexpr char kReject[] = "Reject";
+inline constexpr char kApproved[] = "Request $0 approved and sent to $1.";
+inline constexpr char kRejected[] = "Request $0 rejected: it was not sent.";
 inline constexpr char kReplyMessage[] =
     "Message to the requester (whom to call; no personal details)";
 
@@ -147,6 +159,19 @@ inline constexpr char kLanguageHint[] = "a language code such as uk, ro, vi or p
 inline constexpr char kSave[] = "Save";
 inline constexpr char kRecordAdded[] = "Record $0 added; the node now holds $1 records.";
 inline constexpr char kRecordUpdated[] = "Record $0 updated; the node now holds $1 records.";
+
+inline constexpr char kEditTitle[] = "Change one field of a record";
+inline constexpr char kEditIntro[] =
+    "Correct or complete one field of a person we hold, for example a new phone number or the "
+    "language they read. The whole record is checked again; if the new value is refused, "
+    "nothing changes.";
+inline constexpr char kEditField[] = "Field";
+inline constexpr char kEditValue[] = "New value";
+inline constexpr char kEditValueHint[] =
+    "as in the add form; several values separated by ; replace all of them; empty clears it";
+inline constexpr char kEditSave[] = "Change";
+inline constexpr char kEdited[] = "Record $0: $1 changed.";
+inline constexpr char kEditNoChange[] = "Record $0: $1 already had that value; nothing changed.";
 
 inline constexpr char kImportTitle[] = "Import records from a file";
 inline constexpr char kImportIntro[] =
