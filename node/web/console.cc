@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -112,6 +113,7 @@ std::string PageName(absl::string_view path) {
                                        "/lookup",
                                        "/contact",
                                        "/match",
+                                       "/match/progress",
                                        "/inbox",
                                        "/inbox/decide",
                                        "/inbox/approve",
@@ -253,6 +255,7 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/lookup") return post ? Lookup(call) : LookupForm(call, "");
   if (req.path == "/contact" && post) return Contact(call);
   if (req.path == "/match") return post ? Match(call) : MatchForm(call, "");
+  if (req.path == "/match/progress" && !post) return MatchProgress(call);
   if (req.path == "/inbox" && !post) return Inbox(call, "");
   if (req.path == "/inbox/decide" && post) return Decide(call);
   if (req.path == "/inbox/approve" && post) return Approve(call);
@@ -436,6 +439,7 @@ HttpResponse Console::Lookup(Call& call) {
   }
   if (report->candidates.empty()) absl::StrAppend(&body, Paragraph(text::kLookupNothing, "ok"));
   int n = 0;
+  int unbacked = 0;
   for (const app::Candidate& c : report->candidates) {
     ++n;
     const std::string id = absl::StrCat("contact-", n);
@@ -446,13 +450,31 @@ HttpResponse Console::Lookup(Call& call) {
                                           StrengthInWords(c.score)))),
         c.officer.empty() ? ""
                           : Paragraph(Escape(absl::Substitute(text::kTheirOfficer, c.officer))),
-        Paragraph(Escape(absl::Substitute(text::kLookupWindow, deadline))),
-        "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
-        HiddenInput("peer", c.peer), HiddenInput("handle", c.handle),
-        HiddenInput("purpose", purpose), HiddenInput("legal_basis", call.Field("legal_basis")),
-        "<label for=\"", id, "\">", text::kReason, "</label><textarea id=\"", id,
-        "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
-        text::kRequestContact, "</button></form></section>");
+        Paragraph(Escape(absl::Substitute(text::kLookupWindow, deadline))), "<h3>",
+        text::kRequestContact, "</h3>");
+    // A contact request is about one of our records that a batch match
+    // found at this partner (docs/console.md): offered when we hold one,
+    // else the way there is said instead of a button that would fail.
+    app::ContactRequest probe{c.peer, c.handle, "-", {call.session->user, ""}, "", ""};
+    auto backing = app::CheckContactRequest(node_, probe);
+    if (backing.ok()) {
+      absl::StrAppend(
+          &body, Paragraph(Escape(absl::Substitute(text::kLookupContactAbout, backing->own_id))),
+          "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
+          HiddenInput("peer", c.peer), HiddenInput("handle", c.handle),
+          HiddenInput("purpose", purpose), HiddenInput("legal_basis", call.Field("legal_basis")),
+          "<label for=\"", id, "\">", text::kReason, "</label><textarea id=\"", id,
+          "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
+          text::kRequestContact, "</button></form>");
+    } else {
+      ++unbacked;
+      absl::StrAppend(&body, Paragraph(Escape(absl::Substitute(text::kLookupContactHow, purpose))),
+                      Paragraph(text::kLookupContactWhy));
+    }
+    absl::StrAppend(&body, "</section>");
+  }
+  if (unbacked > 0) {
+    absl::StrAppend(&body, "<p><a href=\"/records\">", text::kLookupRecordThePerson, "</a></p>");
   }
   absl::StrAppend(&body, "<p><a href=\"/lookup\">", text::kNewLookup, "</a></p>");
   return Page(call, text::kLookupTitle, body);
@@ -514,18 +536,128 @@ HttpResponse Console::MatchForm(Call& call, const std::string& notice) {
                            "<button type=\"submit\">", text::kMatchRun, "</button></form>"));
 }
 
+struct Console::MatchJob {
+  std::string purpose;
+  std::string legal_basis;
+  std::thread thread;
+  absl::Mutex mu;
+  size_t peers_total ABSL_GUARDED_BY(mu) = 0;
+  size_t peers_done ABSL_GUARDED_BY(mu) = 0;
+  std::string peer ABSL_GUARDED_BY(mu);  // being matched now
+  size_t evaluations_done ABSL_GUARDED_BY(mu) = 0;
+  size_t evaluations_total ABSL_GUARDED_BY(mu) = 0;
+  bool finished ABSL_GUARDED_BY(mu) = false;
+  absl::StatusOr<app::MatchReport> report ABSL_GUARDED_BY(mu) = absl::UnknownError("running");
+};
+
+Console::~Console() {
+  absl::MutexLock lock(&jobs_mu_);
+  for (auto& [session, job] : jobs_) {
+    if (job->thread.joinable()) job->thread.join();
+  }
+}
+
 HttpResponse Console::Match(Call& call) {
+  const std::string& session = call.session->id;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto it = jobs_.find(session);
+    if (it != jobs_.end()) {
+      absl::MutexLock job_lock(&it->second->mu);
+      if (!it->second->finished) {  // one at a time: show the one running
+        HttpResponse r;
+        r.status = 303;
+        r.headers.emplace_back("Location", "/match/progress");
+        return r;
+      }
+    }
+  }
+  auto peers = node_.Peers("", true);
+  if (!peers.ok()) return MatchForm(call, Refused(peers.status().message()));
+  if (auto purpose = node_.CheckPurpose(call.Field("purpose")); !purpose.ok()) {
+    LogAction(call, "console.match", purpose);
+    return MatchForm(call, Refused(purpose.message()));
+  }
+  auto job = std::make_shared<MatchJob>();
+  job->purpose = call.Field("purpose");
+  job->legal_basis = call.Field("legal_basis");
+  {
+    absl::MutexLock lock(&job->mu);
+    job->peers_total = peers->size();
+  }
   app::MatchRequest request;
-  request.purpose = call.Field("purpose");
+  request.purpose = job->purpose;
   request.all = true;
-  request.options.actor = {call.session->user, call.Field("legal_basis")};
-  auto report = app::MatchOwnRecords(node_, request);
-  LogAction(call, "console.match", report.status(),
-            report.ok() ? absl::StrCat(report->matches.size(), " matches") : "");
+  request.options.actor = {call.session->user, job->legal_basis};
+  MatchJob* j = job.get();
+  request.options.on_progress = [j](const std::string& peer, size_t done, size_t total) {
+    absl::MutexLock lock(&j->mu);
+    j->peer = peer;
+    j->evaluations_done = done;
+    j->evaluations_total = total;
+  };
+  request.options.on_peer_done = [j](const app::PeerResult&) {
+    absl::MutexLock lock(&j->mu);
+    ++j->peers_done;
+    j->evaluations_done = j->evaluations_total = 0;
+  };
+  std::shared_ptr<MatchJob> previous;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto& slot = jobs_[session];
+    previous = std::move(slot);
+    slot = job;
+  }
+  if (previous != nullptr && previous->thread.joinable()) previous->thread.join();
+  // Logged when it starts, under the user; the match's own entries follow.
+  LogAction(call, "console.match", absl::OkStatus(), "started");
+  job->thread = std::thread([this, j, request = std::move(request)] {
+    auto report = app::MatchOwnRecords(node_, request);
+    absl::MutexLock lock(&j->mu);
+    j->report = std::move(report);
+    j->finished = true;
+  });
+  HttpResponse r;
+  r.status = 303;
+  r.headers.emplace_back("Location", "/match/progress");
+  return r;
+}
+
+HttpResponse Console::MatchProgress(Call& call) {
+  std::shared_ptr<MatchJob> job;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto it = jobs_.find(call.session->id);
+    if (it != jobs_.end()) job = it->second;
+  }
+  if (job == nullptr) return MatchForm(call, Paragraph(text::kMatchNone));
+  absl::MutexLock lock(&job->mu);
+  if (!job->finished) {
+    std::string body = absl::StrCat(
+        "<p role=\"status\">",
+        Escape(absl::Substitute(text::kMatchProgress, job->peers_done, job->peers_total)),
+        "</p><progress max=\"", std::max<size_t>(job->peers_total, 1), "\" value=\"",
+        job->peers_done, "\">", job->peers_done, "/", job->peers_total, "</progress>");
+    if (!job->peer.empty() && job->evaluations_total > 0) {
+      absl::StrAppend(
+          &body,
+          Paragraph(Escape(absl::Substitute(text::kMatchProgressPeer, Organisation(job->peer),
+                                            job->evaluations_done, job->evaluations_total))));
+    }
+    absl::StrAppend(&body, Paragraph(text::kMatchRefreshes), "<p><a href=\"/match/progress\">",
+                    text::kMatchRefreshNow, "</a></p>");
+    HttpResponse r = Page(call, text::kMatchTitle, body);
+    // Refreshes itself without a script (a meta refresh is not subject to
+    // the Content-Security-Policy); the header works the same way.
+    r.headers.emplace_back("Refresh", "2");
+    return r;
+  }
+  const absl::StatusOr<app::MatchReport>& report = job->report;
   if (!report.ok()) return MatchForm(call, Refused(report.status().message()));
-  std::string body =
-      Ok(absl::Substitute(text::kMatchSummary, report->queries + report->withheld, report->withheld,
-                          request.purpose, report->matches.size()));
+  const std::string purpose = job->purpose;
+  const std::string legal_basis = job->legal_basis;
+  std::string body = Ok(absl::Substitute(text::kMatchSummary, report->queries + report->withheld,
+                                         report->withheld, purpose, report->matches.size()));
   for (const app::PeerResult& r : report->peers) {
     if (!r.status.ok()) {
       absl::StrAppend(&body, Refused(absl::Substitute(text::kPeerFailed, r.member.node_id,
@@ -541,9 +673,8 @@ HttpResponse Console::Match(Call& call) {
                                           KeysInWords(m.keys), StrengthInWords(m.score)))),
         "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
         HiddenInput("peer", m.peer), HiddenInput("handle", m.handle),
-        HiddenInput("purpose", request.purpose),
-        HiddenInput("legal_basis", call.Field("legal_basis")), "<label for=\"", id, "\">",
-        text::kReason, "</label><textarea id=\"", id,
+        HiddenInput("purpose", purpose), HiddenInput("legal_basis", legal_basis), "<label for=\"",
+        id, "\">", text::kReason, "</label><textarea id=\"", id,
         "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
         text::kRequestContact, "</button></form></section>");
   }

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -79,6 +80,8 @@ class Console {
                                                          const ConsoleOptions& options);
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;
+  // Waits for batch matches still running.
+  ~Console();
 
   HttpResponse Handle(const HttpRequest& request);
   // "__Host-fedlink" over HTTPS, else "fedlink".
@@ -97,6 +100,7 @@ class Console {
   HttpResponse Contact(Call& call);
   HttpResponse MatchForm(Call& call, const std::string& notice);
   HttpResponse Match(Call& call);
+  HttpResponse MatchProgress(Call& call);
   HttpResponse Inbox(Call& call, const std::string& notice);
   HttpResponse Decide(Call& call);
   HttpResponse Approve(Call& call);
@@ -136,6 +140,12 @@ class Console {
   };
   absl::Mutex pending_mu_;
   std::map<std::string, std::unique_ptr<PendingImport>> pending_ ABSL_GUARDED_BY(pending_mu_);
+  // A supervisor's batch match runs on a thread of its own; its page
+  // (/match/progress) shows the progress and, once done, the matches. One
+  // per session; a new one replaces a finished one.
+  struct MatchJob;
+  absl::Mutex jobs_mu_;
+  std::map<std::string, std::shared_ptr<MatchJob>> jobs_ ABSL_GUARDED_BY(jobs_mu_);
 };
 
 }  // namespace fedlink::web

@@ -9,10 +9,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
 #include "node/app/audit_report.h"
+#include "node/app/match.h"
 #include "node/app/test_app_federation.h"
 #include "node/app/test_key_source.h"
 #include "node/app/users.h"
@@ -52,6 +54,22 @@ class Browser {
     r.cookie = cookie_;
     r.client = client_;
     return Receive(console_.Handle(r));
+  }
+  // Starts the batch match and follows its progress page until it is done
+  // (the page refreshes itself while the match runs).
+  HttpResponse RunMatch(Form fields, int* progress_pages = nullptr) {
+    HttpResponse r = Post("/match", std::move(fields));
+    EXPECT_EQ(r.status, 303);
+    EXPECT_EQ(r.Header("Location"), "/match/progress");
+    for (int i = 0; i < 600; ++i) {
+      r = Get("/match/progress");
+      if (r.Header("Refresh").empty()) return r;
+      EXPECT_THAT(r.body, ::testing::HasSubstr("partners done"));
+      if (progress_pages != nullptr) ++*progress_pages;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "the match did not finish";
+    return r;
   }
   HttpResponse LogIn(const std::string& user, const std::string& password) {
     Get("/login");
@@ -368,8 +386,9 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
   EXPECT_THAT(b.Get("/").body, HasSubstr("href=\"/match\""));
   b.Get("/match");
-  HttpResponse r = b.Post("/match", {{"purpose", "victim-dedup"}, {"legal_basis", "case-9"}});
+  HttpResponse r = b.RunMatch({{"purpose", "victim-dedup"}, {"legal_basis", "case-9"}});
   EXPECT_THAT(r.body, HasSubstr("1 matches"));
+  EXPECT_THAT(r.body, HasSubstr("name=\"legal_basis\" value=\"case-9\""));
   EXPECT_THAT(r.body, HasSubstr("Our record N-1: police may know this person"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
@@ -378,7 +397,7 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
                           {"purpose", "victim-dedup"},
                           {"reason", "same survivor?"}});
   EXPECT_THAT(r.body, HasSubstr("sent to police"));
-  EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
+  EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=started"));
   EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
 }
 
@@ -390,7 +409,7 @@ TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApprova
   Browser sam(*console_, "192.0.2.5");
   ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
   sam.Get("/match");
-  HttpResponse r = sam.Post("/match", {{"purpose", "victim-dedup"}});
+  HttpResponse r = sam.RunMatch({{"purpose", "victim-dedup"}});
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
   const std::string handle = m[1];
@@ -422,6 +441,31 @@ TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApprova
   const std::string log = Log();
   EXPECT_THAT(log, HasSubstr("contact.held official=amira outcome=ok"));
   EXPECT_THAT(log, HasSubstr("contact.approve official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, TheBatchMatchShowsItsProgressUntilDone) {
+  fed_.Serve("police");
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser b(*console_, "192.0.2.5");
+  ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/match/progress").body, HasSubstr("No batch match has been started"));
+  b.Get("/match");
+  // A match of one record may finish before the first look: the progress
+  // page is checked whenever it is seen (RunMatch), the finished one always.
+  int progress_pages = 0;
+  HttpResponse r = b.RunMatch({{"purpose", "victim-dedup"}}, &progress_pages);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("1 matches"));
+  EXPECT_TRUE(r.Header("Refresh").empty());
+  // An undeclared purpose is refused before anything starts.
+  b.Get("/match");
+  r = b.Post("/match", {{"purpose", "nope"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("not declared"));
+  // Another session has no match of its own to show.
+  Browser other(*console_, "192.0.2.6");
+  ASSERT_EQ(other.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(other.Get("/match/progress").body, HasSubstr("No batch match has been started"));
 }
 
 TEST_F(ConsoleTest, AnUploadIsPreviewedThenImportedOnlyWhenConfirmed) {
@@ -508,18 +552,36 @@ TEST_F(ConsoleTest, LookupFindsAPersonByACyrillicSpellingInPlainWords) {
   EXPECT_THAT(r.body, HasSubstr("may know this person: agreeing "));
   EXPECT_THAT(r.body, HasSubstr("name with date of birth"));
   EXPECT_THAT(r.body, HasSubstr("within 48 hours"));
-  EXPECT_THAT(r.body, HasSubstr("action=\"/contact\""));
   EXPECT_THAT(r.body, Not(HasSubstr("Мария")));  // the intake is not echoed back
-  // The NGO holds no record of her, so no match backs a contact request yet.
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  // The NGO holds no record of her, so nothing backs a contact request: the
+  // page says why and what to do instead of offering a button that fails.
+  EXPECT_THAT(r.body, Not(HasSubstr("action=\"/contact\"")));
+  EXPECT_THAT(r.body, HasSubstr("first record the person here"));
+  EXPECT_THAT(r.body, HasSubstr("with their consent for victim-dedup"));
+  EXPECT_THAT(r.body, HasSubstr("href=\"/records\""));
+  // A request forged with a handle from the lookup is still refused.
   const HttpResponse contact = b.Post("/contact", {{"peer", "police"},
-                                                   {"handle", m[1]},
+                                                   {"handle", "h-from-a-lookup"},
                                                    {"purpose", "victim-dedup"},
                                                    {"reason", "same survivor?"}});
   EXPECT_THAT(contact.body, HasSubstr("no match with handle"));
   EXPECT_THAT(contact.body, HasSubstr("A contact request needs a match of one of our own records"));
   EXPECT_THAT(Log(), HasSubstr("console.lookup official=amira outcome=ok detail=1 candidates"));
+  // Once we hold her record and a batch match found it there, the lookup
+  // offers the request about it.
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  app::MatchRequest match;
+  match.purpose = "victim-dedup";
+  match.all = true;
+  ASSERT_TRUE(app::MatchOwnRecords(ngo(), match).ok());
+  b.Get("/lookup");
+  const HttpResponse again = b.Post("/lookup", {{"given", "Мария"},
+                                                {"family", "Иванова"},
+                                                {"dob", "1990-04-12"},
+                                                {"purpose", "victim-dedup"},
+                                                {"consent", "yes"}});
+  EXPECT_THAT(again.body, HasSubstr("action=\"/contact\""));
+  EXPECT_THAT(again.body, HasSubstr("(our record N-1)"));
 }
 
 }  // namespace

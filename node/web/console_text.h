@@ -84,6 +84,23 @@ inline constexpr char kLookupWindow[] =
 inline constexpr char kPeerFailed[] = "$0 could not be asked: $1";
 inline constexpr char kRequestContact[] = "Request contact";
 inline constexpr char kReason[] = "Reason (no personal details)";
+// A contact request after a lookup alone is refused (no record of ours to
+// follow up): the result page says why and what to do instead.
+inline constexpr char kLookupContactHow[] =
+    "We hold no record of this person that a batch match found at this partner. To ask for "
+    "contact, first record the person here (Records and consent, "
+    "\"Add or update one person\", with their consent for $0); then a supervisor's batch "
+    "match finds this partner's record again, and you can request contact from the match (or "
+    "from a new lookup).";
+inline constexpr char kLookupContactWhy[] =
+    "Why: a contact request is about one of our own records. That record keeps the person's "
+    "consent, which we check before asking, and if they withdraw it, the request is erased and "
+    "the partner is told. A lookup stores nothing about the person, so there would be nothing "
+    "to check, erase or withdraw.";
+inline constexpr char kLookupContactAbout[] =
+    "We hold a record of this person that a batch match found at this partner (our record "
+    "$0): you can ask for contact about it.";
+inline constexpr char kLookupRecordThePerson[] = "Record the person (Records and consent)";
 inline constexpr char kContactNeedsMatch[] =
     "A contact request needs a match of one of our own records, with the person's consent "
     "for the purpose: add the person under Records and consent, then a supervisor runs the "
@@ -100,8 +117,15 @@ inline constexpr char kMatchTitle[] = "Batch match";
 inline constexpr char kMatchIntro[] =
     "Check all of our records against every partner for one purpose. Records of victims and "
     "witnesses are used only with their consent for the purpose. This can take a while; "
-    "the page answers when every partner has.";
+    "the next page shows the progress and then the matches.";
 inline constexpr char kMatchRun[] = "Run the match";
+inline constexpr char kMatchProgress[] = "Matching: $0 of $1 partners done.";
+inline constexpr char kMatchProgressPeer[] = "Now asking $0: $1 of $2 checks done.";
+inline constexpr char kMatchRefreshes[] =
+    "This page refreshes itself every 2 seconds until the match is done; you may leave it and "
+    "come back.";
+inline constexpr char kMatchRefreshNow[] = "Refresh now";
+inline constexpr char kMatchNone[] = "No batch match has been started in this session.";
 inline constexpr char kMatchSummary[] =
     "$0 records checked ($1 withheld: no consent for $2); $3 matches.";
 inline constexpr char kMatchOne[] =
