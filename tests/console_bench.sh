@@ -5,8 +5,10 @@
 # holding PERSONS synthetic records, `fedlink gen`), every figure measured
 # in this run:
 #  1. the intake lookup page, one user, the two peers' tables cached:
-#     p50/p99, against the same lookup through `fedlink lookup` (the
-#     application layer plus the process start and opening the node);
+#     p50/p99, the console's own share (the latency minus app::Lookup's
+#     time, from the page's Server-Timing header) against app::Lookup, and
+#     the same lookup through `fedlink lookup` (with the process start and
+#     opening the node);
 #  2. USERS concurrent console users doing LOOKUPS lookups each, alone;
 #  3. police's batch match of its records against ngo and shelter, alone;
 #  4. 2 and 3 at once: each one's throughput against alone, as ratios.
@@ -99,8 +101,14 @@ print("cli lookups=%d p50=%.1fms p99=%.1fms" % (len(took), took[len(took) // 2] 
                                                  took[-1] * 1000))
 PYEOF
 echo "fedlink lookup (process): $(cat "$WORK/cli.txt")"
-awk -v a="$(field p50 "$WORK/one.txt")" -v b="$(field p50 "$WORK/cli.txt")" \
-  'BEGIN { printf "ratio console page p50 / fedlink lookup p50: %.2f\n", a / b }'
+awk -v a="$(field " p50" "$WORK/one.txt")" -v b="$(field p50 "$WORK/cli.txt")" \
+  'BEGIN { printf "ratio console page p50 / fedlink lookup p50 (process start included): %.2f\n", a / b }'
+# The console's own share: the page's latency minus what app::Lookup took
+# (its Server-Timing header), against app::Lookup.
+awk -v p="$(field ' p99' "$WORK/one.txt")" -v a="$(field app_p99 "$WORK/one.txt")" \
+  -v c50="$(field console_p50 "$WORK/one.txt")" -v c99="$(field console_p99 "$WORK/one.txt")" \
+  -v a50="$(field app_p50 "$WORK/one.txt")" \
+  'BEGIN { printf "console overhead (page - app::Lookup): p50 %.1fms p99 %.1fms; ratio page p99 / app::Lookup p99: %.2f; overhead p50 / app::Lookup p50: %.2f\n", c50, c99, p / a, c50 / a50 }'
 
 # 2. USERS console users alone.
 "$PY" "$HERE/console_load.py" "$URL" "$USERS" "$LOOKUPS" "$PW" >"$WORK/alone.txt"

@@ -549,6 +549,8 @@ TEST_F(ConsoleTest, LookupFindsAPersonByACyrillicSpellingInPlainWords) {
                                             {"legal_basis", "case-17"},
                                             {"consent", "yes"}});
   EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.Header("Server-Timing"),
+              ::testing::MatchesRegex("app;dur=[0-9.]+, page;dur=[0-9.]+"));
   EXPECT_THAT(r.body, HasSubstr("may know this person: agreeing "));
   EXPECT_THAT(r.body, HasSubstr("name with date of birth"));
   EXPECT_THAT(r.body, HasSubstr("within 48 hours"));
