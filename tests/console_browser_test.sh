@@ -87,6 +87,15 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
   sleep 1
 done
 grep -q "^N-7,police," "$WORK/out" || fail "the NGO's match: $(cat "$WORK/out" "$WORK/err")"
+H=$(grep "^N-7,police," "$WORK/out" | cut -d, -f3)
+[ -n "$H" ] || fail "no handle in the NGO's match"
+# The NGO's policy requires approval: `fedlink contact --approved-by` must
+# name an enabled supervisor (the held path is the browser's, below).
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "x" --approved-by amira
+grep -q "user amira is a caseworker, not a supervisor" "$WORK/err" || fail "approval by a caseworker: $(cat "$WORK/err")"
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "x" --approved-by olga
+grep -q "user olga is disabled" "$WORK/err" || fail "approval by a disabled user: $(cat "$WORK/err")"
+pass "fedlink contact --approved-by refuses anyone but an enabled supervisor"
 
 # Police's upload in the browser: one new record, one update (P-2).
 { head -1 "$WORK/police.csv"; grep '^P-2,' "$WORK/police.csv";
