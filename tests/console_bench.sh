@@ -137,4 +137,6 @@ awk -v a="$(sed -n 's/.* \([0-9.]*\) lookups\/s/\1/p' "$WORK/both.txt")" \
   -v ma="$M_ALONE" -v mb="$M_BOTH" \
   'BEGIN { printf "ratio console throughput together / alone: %.2f\nratio police match throughput together / alone: %.2f\n", a / b, ma / mb }'
 grep -qi "Иванова\|1990-04-12" "$WORK/ngo.log" && fail "personal data in the server's log"
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+PIDS=()
 echo "console_bench: done"

@@ -160,7 +160,10 @@ Console::Console(app::Node& node, const ConsoleOptions& options,
       sessions_(options.clock, options.idle_timeout),
       name_throttle_(options.clock, options.lockout_after, options.first_lock, options.max_lock),
       client_throttle_(options.clock, options.lockout_after * 4, options.first_lock,
-                       options.max_lock) {}
+                       options.max_lock),
+      max_lookups_(options.max_concurrent_lookups > 0
+                       ? options.max_concurrent_lookups
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2)) {}
 
 HttpResponse Console::Handle(const HttpRequest& request) {
   const absl::Time start = absl::Now();
@@ -436,9 +439,22 @@ HttpResponse Console::Lookup(Call& call) {
   request.intake = std::move(intake);
   request.purpose = purpose;
   request.options.actor = {call.session->user, call.Field("legal_basis")};
+  {
+    absl::MutexLock lock(&lookups_mu_);
+    lookups_mu_.Await(absl::Condition(
+        +[](Console* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->lookups_mu_) {
+          return c->lookups_running_ < c->max_lookups_;
+        },
+        this));
+    ++lookups_running_;
+  }
   const absl::Time app_start = absl::Now();
   auto report = app::Lookup(node_, request);
   call.app_time = absl::Now() - app_start;
+  {
+    absl::MutexLock lock(&lookups_mu_);
+    --lookups_running_;
+  }
   LogAction(call, "console.lookup", report.status(),
             report.ok() ? absl::StrCat(report->candidates.size(), " candidates") : "");
   if (!report.ok()) return LookupForm(call, Refused(report.status().message()));

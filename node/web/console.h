@@ -50,6 +50,11 @@ struct ConsoleOptions {
   int lockout_after = 5;
   absl::Duration first_lock = absl::Minutes(1);
   absl::Duration max_lock = absl::Hours(1);
+  // Intake lookups running at once; more wait their turn. The lookup's
+  // OPRF work is CPU-bound, so a cap below the cores keeps the rest for the
+  // node's peer service (docs/console.md "Performance"). 0: half the cores
+  // (at least one).
+  int max_concurrent_lookups = 0;
 };
 
 struct HttpRequest {
@@ -143,6 +148,10 @@ class Console {
   // A supervisor's batch match runs on a thread of its own; its page
   // (/match/progress) shows the progress and, once done, the matches. One
   // per session; a new one replaces a finished one.
+  // The lookups running now (max_concurrent_lookups).
+  absl::Mutex lookups_mu_;
+  int lookups_running_ ABSL_GUARDED_BY(lookups_mu_) = 0;
+  const int max_lookups_;
   struct MatchJob;
   absl::Mutex jobs_mu_;
   std::map<std::string, std::shared_ptr<MatchJob>> jobs_ ABSL_GUARDED_BY(jobs_mu_);
