@@ -97,6 +97,7 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
   };
 
   std::shared_ptr<Policy> policy(new Policy());
+  policy->contact_requests_need_approval_ = proto.contact_requests_need_approval();
   for (int i = 0; i < proto.purposes_size(); ++i) {
     const std::string& purpose = proto.purposes(i);
     if (!ValidName(purpose)) {

@@ -101,12 +101,15 @@ class Policy {
   const std::vector<std::string>& purposes() const { return purposes_; }
   bool IsDeclaredPurpose(absl::string_view purpose) const;
   const std::vector<Rule>& rules() const { return rules_; }
+  // Outgoing contact requests wait for a supervisor's approval.
+  bool contact_requests_need_approval() const { return contact_requests_need_approval_; }
 
  private:
   Policy() = default;
   std::vector<std::string> purposes_;
   std::vector<std::pair<std::string, std::set<std::string>>> groups_;
   std::vector<Rule> rules_;
+  bool contact_requests_need_approval_ = false;
   bool InGroup(absl::string_view group, absl::string_view node_id) const;
 };
 

@@ -103,6 +103,14 @@ TEST(PolicyTest, ParsesEveryField) {
   EXPECT_EQ(rule->line, 5);
 }
 
+TEST(PolicyTest, ContactApprovalIsOffByDefaultAndReadFromTheFile) {
+  EXPECT_FALSE(Load()->contact_requests_need_approval());
+  auto on = Policy::Parse("purposes: \"victim-dedup\"\ncontact_requests_need_approval: true\n",
+                          "p.txtpb", {});
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_TRUE((*on)->contact_requests_need_approval());
+}
+
 // Unset, a key type may have a quarter of the daily budget (rounded up);
 // more than the whole budget is a mistake.
 TEST(PolicyTest, KeyTypeBudgetDefaultsToAQuarterAndNeverExceedsTheBudget) {

@@ -4,9 +4,15 @@ Debian's chromium-driver), one browser per person, at a phone's width:
 
   NGO caseworker: a wrong password, a login, an intake lookup refused
   without consent, one by a Cyrillic spelling that finds the person police
-  knows, a contact request with a reason; the auditor's report and the
-  user admin refused to her role; a form without its CSRF token refused.
-  Police caseworker: sees the request in the inbox and accepts it.
+  knows, a contact request with a reason, held for a supervisor's approval
+  (the NGO's policy); a lookup of a person the NGO holds no record of says
+  why there is no contact button; the auditor's report and the user admin
+  refused to her role; a form without its CSRF token refused.
+  NGO supervisor: approves the request; runs the batch match and follows
+  its progress page to the result.
+  Police caseworker: sees the request in the inbox and accepts it; adds a
+  record with the survivor's language, changes one field (a bad value
+  refused), and the "what we share" page names her language.
   NGO caseworker: sees the answer.
   Police caseworker: withdraws the person's consent (with confirmation).
   NGO caseworker: the next lookup no longer finds her; logout.
@@ -17,6 +23,7 @@ Saves a screenshot of each page in ARTIFACTS (NN-name.png).
 Usage: console_browser.py NGO_URL POLICE_URL PASSWORD ARTIFACTS UPLOAD_CSV"""
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -24,7 +31,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ngo_url, police_url, password, artifacts, upload = sys.argv[1:6]
 os.makedirs(artifacts, exist_ok=True)
@@ -140,11 +147,54 @@ try:
     amira.expect("within 48 hours", "the 48-hour window")
     amira.labels_check()
     amira.shot("lookup-result")
+    amira.expect("(our record N-7)", "the lookup backed by our matched record")
     amira.fill({"reason": "Same survivor? Our caseworker would like to coordinate support."})
     amira.submit("/contact")
-    amira.expect("Contact request", "the contact request")
-    amira.expect("sent to police", "the contact request")
-    amira.shot("contact-sent")
+    # The NGO's policy requires a supervisor's approval: held, nothing sent.
+    amira.expect("is awaiting a supervisor's approval", "the held contact request")
+    amira.expect("Contact requests awaiting approval", "the held contact request")
+    if "Approve and send" in amira.text():
+        fail("a caseworker is offered the approval")
+    amira.shot("contact-held")
+
+    # A person the NGO holds no record of: the way to a request, not a button.
+    amira.get("lookup")
+    amira.fill({"given": "Ana", "family": "Popescu", "dob": "1985-01-30",
+                "phone": "+44 7700 900002"})
+    amira.driver.find_element(By.ID, "consent").click()
+    amira.submit("/lookup")
+    amira.expect("police may know this person", "the lookup of a person we hold no record of")
+    amira.expect("We hold no record of this person", "the reason there is no contact button")
+    if amira.driver.find_elements(By.CSS_SELECTOR, 'form[action="/contact"]'):
+        fail("a contact button that cannot work")
+    amira.shot("lookup-no-record")
+
+    sam = Person(ngo_url)
+    sam.login("sam")
+    sam.get("inbox")
+    sam.expect("asked by amira", "the held request in the supervisor's inbox")
+    sam.labels_check()
+    sam.shot("supervisor-approval")
+    sam.submit("/inbox/approve", "Approve and send")
+    sam.expect("approved and sent to police", "the approval")
+    sam.shot("supervisor-approved")
+    # The batch match, with its progress page (it refreshes itself).
+    sam.get("match")
+    sam.labels_check()
+    sam.submit("/match")
+    seen_progress = False
+    for _ in range(300):
+        if "partners done" in sam.text():
+            if not seen_progress:
+                sam.shot("match-progress")
+            seen_progress = True
+        if "records checked" in sam.text():
+            break
+        time.sleep(0.2)
+    sam.expect("records checked", "the batch match's result")
+    sam.expect("Our record N-7: police may know this person", "the batch match's result")
+    sam.shot("match-result")
+    sam.driver.quit()
 
     amira.get("audit")
     amira.expect("cannot open this page", "a caseworker opening the audit report")
@@ -178,6 +228,30 @@ try:
     amira.expect("to police for victim-dedup: accepted", "the answer at the NGO")
     amira.expect("Their reply: Call the duty officer on extension 4410.", "the reply at the NGO")
     amira.shot("ngo-inbox-answered")
+
+    # Intake with the survivor's language; one field changed; the sharing
+    # page says which language she reads.
+    piotr.get("records")
+    piotr.labels_check()
+    piotr.fill({"external_id": "P-9", "given_name": "Olena", "family_name": "Kovalenko",
+                "dob": "1994-06-02", "language": "uk", "consent": "victim-dedup"})
+    piotr.submit("/records/add")
+    piotr.expect("Record P-9 added", "adding a record with a language")
+    piotr.fill({"edit-id": "P-9", "value": "+44 7700 900009"})
+    Select(piotr.driver.find_element(By.NAME, "field")).select_by_visible_text("phone")
+    piotr.shot("police-edit-field")
+    piotr.submit("/records/edit")
+    piotr.expect("Record P-9: phone changed.", "changing one field")
+    piotr.fill({"edit-id": "P-9", "value": "1994-13-45"})
+    Select(piotr.driver.find_element(By.NAME, "field")).select_by_visible_text("dob")
+    piotr.submit("/records/edit")
+    piotr.expect("dob:", "a refused field change")
+    if "1994-13-45" in piotr.text():
+        fail("a refused value echoed")
+    piotr.fill({"share-id": "P-9"})
+    piotr.submit("/records/share")
+    piotr.expect("You told us you read Ukrainian (uk)", "the survivor's language")
+    piotr.shot("police-what-we-share-language")
 
     piotr.get("records")
     piotr.fill({"share-id": "P-1"})

@@ -31,6 +31,8 @@ for n in police ngo; do
 done
 "$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+# The NGO's policy requires a supervisor's approval of contact requests.
+echo 'contact_requests_need_approval: true' >>"$WORK/ngo/policy.txtpb"
 for n in police ngo; do
   "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
 done
@@ -47,6 +49,7 @@ sed -e 's/^P-1,/N-7,/' -e '/^P-2,/d' "$WORK/police.csv" >"$WORK/ngo.csv"
 printf 'correct horse battery\n' | expect_exit 0 "$F" users --dir "$WORK/ngo" add amira caseworker
 grep -q "added user amira (caseworker)" "$WORK/out" || fail "users add: $(cat "$WORK/out")"
 printf 'correct horse battery\n' | expect_exit 0 "$F" users --dir "$WORK/police" add piotr caseworker
+printf 'correct horse battery\n' | expect_exit 0 "$F" users --dir "$WORK/ngo" add sam supervisor
 printf 'another long password\n' | expect_exit 0 "$F" users --dir "$WORK/ngo" add olga auditor
 expect_exit 0 "$F" users --dir "$WORK/ngo" disable olga
 printf 'short\n' | expect_exit 2 "$F" users --dir "$WORK/ngo" add ben admin
@@ -54,8 +57,8 @@ grep -q "password: at least 12 characters" "$WORK/err" || fail "short password: 
 printf 'correct horse battery\n' | expect_exit 2 "$F" users --dir "$WORK/ngo" add amira admin
 printf 'correct horse battery\n' | expect_exit 2 "$F" users --dir "$WORK/ngo" add ben root
 expect_exit 0 "$F" users --dir "$WORK/ngo" list
-[ "$(cat "$WORK/out")" = "$(printf 'name,role,state,created\namira,caseworker,enabled,%s\nolga,auditor,disabled,%s' \
-  "$(sed -n 2p "$WORK/out" | cut -d, -f4)" "$(sed -n 3p "$WORK/out" | cut -d, -f4)")" ] \
+[ "$(cat "$WORK/out")" = "$(printf 'name,role,state,created\namira,caseworker,enabled,%s\nolga,auditor,disabled,%s\nsam,supervisor,enabled,%s' \
+  "$(sed -n 2p "$WORK/out" | cut -d, -f4)" "$(sed -n 3p "$WORK/out" | cut -d, -f4)" "$(sed -n 4p "$WORK/out" | cut -d, -f4)")" ] \
   || fail "users list: $(cat "$WORK/out")"
 grep -q "correct horse" "$WORK/ngo/users.db" && fail "a password in users.db"
 grep -q "amira" "$WORK/ngo/users.db" && fail "a user name in the clear in users.db"
@@ -84,6 +87,15 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
   sleep 1
 done
 grep -q "^N-7,police," "$WORK/out" || fail "the NGO's match: $(cat "$WORK/out" "$WORK/err")"
+H=$(grep "^N-7,police," "$WORK/out" | cut -d, -f3)
+[ -n "$H" ] || fail "no handle in the NGO's match"
+# The NGO's policy requires approval: `fedlink contact --approved-by` must
+# name an enabled supervisor (the held path is the browser's, below).
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "x" --approved-by amira
+grep -q "user amira is a caseworker, not a supervisor" "$WORK/err" || fail "approval by a caseworker: $(cat "$WORK/err")"
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "x" --approved-by olga
+grep -q "user olga is disabled" "$WORK/err" || fail "approval by a disabled user: $(cat "$WORK/err")"
+pass "fedlink contact --approved-by refuses anyone but an enabled supervisor"
 
 # Police's upload in the browser: one new record, one update (P-2).
 { head -1 "$WORK/police.csv"; grep '^P-2,' "$WORK/police.csv";
@@ -91,12 +103,14 @@ grep -q "^N-7,police," "$WORK/out" || fail "the NGO's match: $(cat "$WORK/out" "
 rm -f "$ART"/*.png
 "$PY" "$(dirname "$0")/console_browser.py" "http://127.0.0.1:$WEB/" "http://localhost:$((WEB + 1))/" \
   "correct horse battery" "$ART" "$WORK/upload.csv" || fail "the browser flows (screenshots so far in $ART)"
-pass "login, lookup by a Cyrillic spelling, contact, accept, answer, withdrawal, refusals and logout in Chromium; screenshots in $ART"
+pass "login, lookup by a Cyrillic spelling, contact held then approved, accept, answer, batch match progress, language and field edit, withdrawal, refusals and logout in Chromium; screenshots in $ART"
 grep -qi "maria\|ivanova\|Мария\|1990-04-12" "$WORK/ngo.log" && fail "personal data in the server's log"
 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit" >/dev/null 2>&1 || fail "audit export"
 "$F" audit list "$WORK/ngo.audit" >"$WORK/audit.csv" 2>/dev/null || fail "audit list"
 grep -q "console.lookup" "$WORK/audit.csv" || fail "the console's lookup is not in the access log"
 grep "console.lookup" "$WORK/audit.csv" | grep -q "amira" || fail "the lookup is not logged under amira"
+grep "contact.held" "$WORK/audit.csv" | grep -q "amira" || fail "the held request is not logged under amira"
+grep "contact.approve" "$WORK/audit.csv" | grep -q "sam" || fail "the approval is not logged under sam"
 pass "the console's actions are in the access log under the logged-in user"
 
 # HTTPS with the node's own (self-signed, pinned) certificate.

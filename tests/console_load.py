@@ -3,7 +3,9 @@
 each a console user u0, u1, ... with its own session and CSRF token, each
 doing LOOKUPS lookups of one person (Мария Иванова, 1990-04-12, +44 7700
 900001, with consent for victim-dedup); prints the latency percentiles,
-the errors (a page without an answer) and the throughput.
+the errors (a page without an answer) and the throughput, and from each
+page's Server-Timing header the application layer's time (app_) and the
+rest, the console's and HTTP's share (console_ = latency - app).
 
   tests/console_load.py URL USERS LOOKUPS PASSWORD
   (every user's password is PASSWORD: fedlink users --dir DIR add uN caseworker)
@@ -19,6 +21,7 @@ import urllib.request
 
 url, users, per_user, password = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 latencies, errors, lock = [], [], threading.Lock()
+app_times, overheads = [], []  # the page's Server-Timing app;dur, and latency minus it
 
 
 def csrf(page):
@@ -36,10 +39,15 @@ def run(i):
         form = {"csrf": token, "given": "Мария", "family": "Иванова", "dob": "1990-04-12",
                 "phone": "+44 7700 900001", "purpose": "victim-dedup", "consent": "yes"}
         start = time.perf_counter()
-        page = opener.open(url + "lookup", urllib.parse.urlencode(form).encode()).read().decode()
+        response = opener.open(url + "lookup", urllib.parse.urlencode(form).encode())
+        page = response.read().decode()
         took = time.perf_counter() - start
+        timing = re.search(r"app;dur=([0-9.]+)", response.headers.get("Server-Timing", ""))
         with lock:
             latencies.append(took)
+            if timing:
+                app_times.append(float(timing.group(1)) / 1000)
+                overheads.append(took - float(timing.group(1)) / 1000)
             if "may know this person" not in page and "No partner organisation" not in page:
                 errors.append(page[-300:])
 
@@ -54,10 +62,16 @@ wall = time.perf_counter() - start
 latencies.sort()
 
 
-def pct(p):
-    return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+app_times.sort()
+overheads.sort()
+
+
+def pct(p, values=latencies):
+    return values[min(len(values) - 1, int(p * len(values)))] * 1000 if values else 0
 
 
 print("users=%d lookups=%d errors=%d p50=%.1fms p90=%.1fms p99=%.1fms max=%.1fms %.1f lookups/s"
+      " app_p50=%.1fms app_p99=%.1fms console_p50=%.1fms console_p99=%.1fms"
       % (users, len(latencies), len(errors), pct(.5), pct(.9), pct(.99), latencies[-1] * 1000,
-         len(latencies) / wall))
+         len(latencies) / wall, pct(.5, app_times), pct(.99, app_times), pct(.5, overheads),
+         pct(.99, overheads)))

@@ -88,7 +88,7 @@ wait_for_status "$DIR"
 grep -q "health: SERVING" "$WORK/status.out" || fail "health"
 grep -q "node_id: police-1" "$WORK/status.out" || fail "status node id"
 grep -q "records: 1000" "$WORK/status.out" || fail "status count"
-grep -q "schema_version: 3" "$WORK/status.out" || fail "schema version"
+grep -q "schema_version: 4" "$WORK/status.out" || fail "schema version"
 pass "serve answers health and Admin.Status"
 
 expect_exit 2 "$FEDLINK" serve --dir "$DIR"

@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/contact_approval.h"
 #include "node/app/match.h"
 #include "node/common/status_macros.h"
 #include "node/followup/content_commitment.h"
@@ -25,11 +26,11 @@ std::string RandomContactId() {
 
 }  // namespace
 
-absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRequest& request) {
+absl::StatusOr<followup::Contact> CheckContactRequest(Node& node, const ContactRequest& request) {
   if (request.peer.empty() || request.handle.empty() || request.reason.empty()) {
     return absl::InvalidArgumentError("--peer, --handle and --reason are required");
   }
-  ASSIGN_OR_RETURN(const std::vector<federation::Member> owners, node.Peers(request.peer, false));
+  RETURN_IF_ERROR(node.Peers(request.peer, false).status());
   ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
   ASSIGN_OR_RETURN(const std::optional<followup::Hit> hit,
                    store->FindHit(request.peer, request.handle));
@@ -47,7 +48,7 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRe
         "the record behind this match is gone or no longer consents to ", hit->purpose));
   }
   followup::Contact c;
-  c.id = RandomContactId();
+  c.id = request.id.empty() ? RandomContactId() : request.id;
   c.peer = request.peer;
   c.handle = request.handle;
   c.own_id = hit->own_id;
@@ -56,10 +57,41 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRe
   c.hit_at = hit->found_at;
   c.created_at = now;
   c.salt = followup::NewContentSalt();  // the log keeps a commitment, not the content
+  return c;
+}
+
+absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRequest& request) {
+  ASSIGN_OR_RETURN(const bool need_approval, ContactRequestsNeedApproval(node));
+  if (need_approval && request.approved_by.empty()) {
+    return absl::FailedPreconditionError(
+        "the node's policy requires a supervisor's approval of contact requests: name the "
+        "approving supervisor (--approved-by), or leave it out to hold the request for approval");
+  }
+  ASSIGN_OR_RETURN(followup::Contact c, CheckContactRequest(node, request));
+  const auto log_approval = [&](const absl::Status& outcome) {
+    audit::Event e = LocalEvent("contact.approve");
+    e.official = request.approved_by;
+    e.legal_basis = request.actor.legal_basis;
+    e.purpose = c.purpose;
+    e.responder = c.peer;
+    e.detail = absl::StrCat("contact ", c.id, " requested by ", request.actor.official);
+    e.outcome = OutcomeOf(outcome);
+    return node.Log(std::move(e));
+  };
+  if (need_approval) {
+    if (absl::Status approver = CheckApprover(node, request.approved_by); !approver.ok()) {
+      RETURN_IF_ERROR(log_approval(approver));  // a refused approval is logged as refused
+      return approver;
+    }
+  }
+  ASSIGN_OR_RETURN(const std::vector<federation::Member> owners, node.Peers(request.peer, false));
+  ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
   ASSIGN_OR_RETURN(const federation::Self self, node.Self(request.actor));
   ASSIGN_OR_RETURN(audit::AuditLog * log, node.AuditLog());
-  RETURN_IF_ERROR(followup::SendContact(self, owners.front(), c, kDeadline, log));
-  RETURN_IF_ERROR(store->AddOutgoing(c));
+  absl::Status sent = followup::SendContact(self, owners.front(), c, kDeadline, log);
+  if (sent.ok()) sent = store->AddOutgoing(c);
+  if (!request.approved_by.empty()) RETURN_IF_ERROR(log_approval(sent));
+  RETURN_IF_ERROR(sent);
   return c;
 }
 

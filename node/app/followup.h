@@ -22,13 +22,26 @@ struct ContactRequest {
   std::string handle;  // from a match or lookup result
   std::string reason;  // shown to the owner; no personal data
   Actor actor;
+  // The supervisor who approved it, when the policy requires approval
+  // (contact_approval.h); must be an enabled supervisor. Empty: none.
+  std::string approved_by;
+  // Empty for a new request; a held request being approved keeps its id.
+  std::string id;
 };
 
 // Sends a signed contact request about a hit recorded by a match, and keeps
 // it as outgoing. Refused (FailedPrecondition) if the own record behind the
 // hit is gone or no longer consents to the hit's purpose; InvalidArgument if
 // there is no such hit. Nothing is kept unless the owner received it.
+// When the node's policy requires a supervisor's approval, refused
+// (FailedPrecondition) without `approved_by`, PermissionDenied unless it
+// names an enabled supervisor; the approval is logged as contact.approve
+// with the send's outcome. RequestContact (contact_approval.h) holds a
+// request for approval instead.
 absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRequest& request);
+// What SendContactRequest checks before sending (the hit, the record's
+// consent), and the request it would send; sends and keeps nothing.
+absl::StatusOr<followup::Contact> CheckContactRequest(Node& node, const ContactRequest& request);
 
 // Per peer and purpose: how many of our records a peer matched (mutual
 // notices), and the latest.

@@ -14,9 +14,9 @@ namespace {
 // The import format's columns (docs/cli.md, "import").
 const std::set<std::string>& CanonicalColumns() {
   static const auto* columns = new std::set<std::string>{
-      "external_id", "role",    "given_name", "family_name", "aliases",        "dob",  "sex",
-      "nationality", "phone",   "email",      "document",    "handle",         "iban", "plate",
-      "address",     "consent", "labels",     "officer",     "consent_expires"};
+      "external_id", "role",    "given_name", "family_name", "aliases",         "dob",     "sex",
+      "nationality", "phone",   "email",      "document",    "handle",          "iban",    "plate",
+      "address",     "consent", "labels",     "officer",     "consent_expires", "language"};
   return *columns;
 }
 

@@ -92,6 +92,23 @@ CREATE TABLE content_sealing (
 );
 INSERT INTO content_sealing (one, sealed) VALUES (1, 0);
 )sql"},
+    // Contact requests held until a supervisor approves them (policy
+    // contact_requests_need_approval); removed when approved (then sent, in
+    // outgoing) or rejected. The reason is sealed like outgoing's.
+    {6, R"sql(
+CREATE TABLE held (
+  id TEXT PRIMARY KEY,
+  peer TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  own_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  reason BLOB NOT NULL,
+  requested_by TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX held_by_own_id ON held (own_id);
+)sql"},
 };
 
 constexpr uint32_t kSealVersion = 1;
@@ -199,6 +216,18 @@ absl::Status FollowupStore::SealClearContent() {
       write->BindBlob(1, Seal(table, rk, "reason", read->ColumnText(3)));
       write->BindBlob(2, Seal(table, rk, "reply", read->ColumnText(4)));
       write->Bind(3, read->ColumnInt64(0));
+      RETURN_IF_ERROR(write->Run());
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(auto read, db_->Prepare("SELECT rowid, peer, id, reason FROM held"));
+    ASSIGN_OR_RETURN(auto write, db_->Prepare("UPDATE held SET reason = ?1 WHERE rowid = ?2"));
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      write->BindBlob(1, Seal("held", ContactRow(read->ColumnText(1), read->ColumnText(2)),
+                              "reason", read->ColumnText(3)));
+      write->Bind(2, read->ColumnInt64(0));
       RETURN_IF_ERROR(write->Run());
     }
   }
@@ -433,6 +462,10 @@ absl::StatusOr<size_t> FollowupStore::EraseContentAbout(absl::string_view own_id
   ASSIGN_OR_RETURN(auto hits, db_->Prepare("DELETE FROM hits WHERE own_id = ?1"));
   hits->Bind(1, own_id);
   RETURN_IF_ERROR(hits->Run());
+  // A request still awaiting approval was never sent: it goes entirely.
+  ASSIGN_OR_RETURN(auto held, db_->Prepare("DELETE FROM held WHERE own_id = ?1"));
+  held->Bind(1, own_id);
+  RETURN_IF_ERROR(held->Run());
   if (forget_own_id) {
     ASSIGN_OR_RETURN(auto notices, db_->Prepare("DELETE FROM notices WHERE own_id = ?1"));
     notices->Bind(1, own_id);
@@ -552,6 +585,9 @@ absl::Status FollowupStore::ApplyRevocation(absl::string_view peer, absl::string
                                    "COALESCE(erased_at, ?4) WHERE peer = ?2 AND handle = ?3")));
     out->Bind(1, revoked).Bind(2, peer).Bind(3, handle).Bind(4, Micros(now));
     RETURN_IF_ERROR(out->Run());
+    ASSIGN_OR_RETURN(auto held, db_->Prepare("DELETE FROM held WHERE peer = ?1 AND handle = ?2"));
+    held->Bind(1, peer).Bind(2, handle);
+    RETURN_IF_ERROR(held->Run());
   }
   if (!contact_id.empty()) {
     ASSIGN_OR_RETURN(
@@ -562,6 +598,54 @@ absl::Status FollowupStore::ApplyRevocation(absl::string_view peer, absl::string
   }
   RETURN_IF_ERROR(tx->Commit());
   return ScrubWal();
+}
+
+absl::Status FollowupStore::AddHeld(const HeldContact& c) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare("INSERT INTO held (id, peer, handle, own_id, purpose, reason, "
+                                "requested_by, legal_basis, created_at) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  st->Bind(1, c.id).Bind(2, c.peer).Bind(3, c.handle).Bind(4, c.own_id).Bind(5, c.purpose);
+  st->BindBlob(6, Seal("held", ContactRow(c.peer, c.id), "reason", c.reason));
+  st->Bind(7, c.requested_by).Bind(8, c.legal_basis).Bind(9, Micros(c.created_at));
+  return st->Run();
+}
+
+absl::StatusOr<std::vector<HeldContact>> FollowupStore::Held(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT id, peer, handle, own_id, purpose, reason, "
+                                         "requested_by, legal_basis, created_at FROM held "
+                                         "WHERE ?1 = '' OR id = ?1 ORDER BY created_at"));
+  st->Bind(1, id);
+  std::vector<HeldContact> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto row, st->Step());
+    if (!row) break;
+    HeldContact c;
+    c.id = st->ColumnText(0);
+    c.peer = st->ColumnText(1);
+    c.handle = st->ColumnText(2);
+    c.own_id = st->ColumnText(3);
+    c.purpose = st->ColumnText(4);
+    ASSIGN_OR_RETURN(c.reason,
+                     Unseal("held", ContactRow(c.peer, c.id), "reason", st->ColumnBlob(5)));
+    c.requested_by = st->ColumnText(6);
+    c.legal_basis = st->ColumnText(7);
+    c.created_at = FromMicros(st->ColumnInt64(8));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> FollowupStore::RemoveHeld(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM held WHERE id = ?1 RETURNING id"));
+  st->Bind(1, id);
+  ASSIGN_OR_RETURN(const bool removed, st->Step());
+  st.reset();
+  RETURN_IF_ERROR(ScrubWal());
+  return removed;
 }
 
 }  // namespace fedlink::followup

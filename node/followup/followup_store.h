@@ -58,6 +58,20 @@ struct Contact {
   bool erased() const { return erased_at != absl::InfinitePast(); }
 };
 
+// An outgoing contact request held until a supervisor approves it (the
+// policy's contact_requests_need_approval); it has not been sent.
+struct HeldContact {
+  std::string id;  // becomes the sent request's id
+  std::string peer;
+  std::string handle;
+  std::string own_id;
+  std::string purpose;
+  std::string reason;
+  std::string requested_by;  // the official who asked
+  std::string legal_basis;
+  absl::Time created_at;
+};
+
 class FollowupStore {
  public:
   // With `content_key` (the node's data key, config::OpenedNode::file_key)
@@ -94,10 +108,18 @@ class FollowupStore {
   absl::StatusOr<Contact> RecordReply(absl::string_view id, absl::string_view peer, bool accept,
                                       absl::string_view reply, absl::Time now);
 
+  // Requests awaiting a supervisor's approval (all, or the one with `id`),
+  // oldest first. RemoveHeld drops one once approved (and sent) or
+  // rejected: false if there was none with that id.
+  absl::Status AddHeld(const HeldContact& c);
+  absl::StatusOr<std::vector<HeldContact>> Held(absl::string_view id = "");
+  absl::StatusOr<bool> RemoveHeld(absl::string_view id);
+
   // Erasure (consent withdrawn or record deleted): the content of every
   // request about our record `own_id`, sent or received (handle, reason,
-  // reply and the commitments' salt), and our hits on it are removed; the
-  // requests stay as who asked whom, for what, when and the outcome.
+  // reply and the commitments' salt), our hits on it and requests about it
+  // still awaiting approval are removed; the sent requests stay as who
+  // asked whom, for what, when and the outcome.
   // `forget_own_id` (the record is deleted) blanks the record's id in them
   // too. Returns how many requests were erased.
   absl::StatusOr<size_t> EraseContentAbout(absl::string_view own_id, absl::Time now,

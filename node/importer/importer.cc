@@ -42,6 +42,7 @@ enum class Column {
   kLabels,
   kOfficer,
   kConsentExpires,
+  kLanguage,
 };
 
 // Canonical column names, in the order of Column (CanonicalColumns()).
@@ -232,6 +233,12 @@ absl::StatusOr<record::Person> BuildPerson(const std::vector<std::pair<Column, s
           p.consent_expires_at = record::DaysFromCivil(date->year, date->month, date->day) * 86400;
         }
         break;
+      case Column::kLanguage: {
+        auto language = record::ParseLanguageTag(value);
+        if (!language.ok()) return fail("language", language.status().message());
+        p.language = *std::move(language);
+        break;
+      }
       default:  // the multi-valued columns, filled above
         break;
     }
@@ -398,9 +405,9 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
 
 const std::vector<std::string>& CanonicalColumns() {
   static const auto* columns = new std::vector<std::string>{
-      "external_id", "role",    "given_name", "family_name", "aliases",        "dob",  "sex",
-      "nationality", "phone",   "email",      "document",    "handle",         "iban", "plate",
-      "address",     "consent", "labels",     "officer",     "consent_expires"};
+      "external_id", "role",    "given_name", "family_name", "aliases",         "dob",     "sex",
+      "nationality", "phone",   "email",      "document",    "handle",          "iban",    "plate",
+      "address",     "consent", "labels",     "officer",     "consent_expires", "language"};
   return *columns;
 }
 
@@ -470,7 +477,7 @@ void AppendPersonRow(const record::Person& p, common::CsvWriter& csv) {
   multi(p.addresses);
   multi(p.consent);
   multi(p.labels);
-  csv.OwnField(p.officer).OwnField(expires).EndRow();
+  csv.OwnField(p.officer).OwnField(expires).OwnField(p.language).EndRow();
 }
 
 std::string PersonsToCsv(const std::vector<record::Person>& persons) {

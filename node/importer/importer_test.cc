@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -248,6 +249,17 @@ TEST(ImporterTest, RejectsBadJsonl) {
   EXPECT_THAT(std::string(bad_type.status().message()), HasSubstr("in.jsonl:1: phone"));
 }
 
+TEST(ImporterTest, LanguageIsNormalisedAndCheckedNamingTheField) {
+  auto ok = ParsePersons("external_id,role,language\nL-1,victim,PT_br\n", "l.csv", Defaults());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ((*ok)[0].language, "pt-BR");
+  auto bad =
+      ParsePersons("external_id,role,language\nL-1,victim,Ukrainian!\n", "l.csv", Defaults());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "l.csv:2: language:")) << bad.status();
+  EXPECT_FALSE(absl::StrContains(bad.status().message(), "Ukrainian")) << bad.status();
+}
+
 TEST(ImporterTest, CsvExportReadsBack) {
   record::Person p;
   p.external_id = "id,with\"quote";
@@ -258,6 +270,7 @@ TEST(ImporterTest, CsvExportReadsBack) {
   p.addresses = {"1 Main St, Town"};
   p.consent = {"victim-dedup"};
   p.consent_expires_at = record::DaysFromCivil(2030, 1, 31) * 86400;
+  p.language = "pt-BR";
   auto back = ParsePersons(PersonsToCsv({p}), "x.csv", Defaults());
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->size(), 1u);

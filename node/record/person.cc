@@ -1,10 +1,13 @@
 #include "node/record/person.h"
 
+#include <algorithm>
 #include <array>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
@@ -104,6 +107,38 @@ absl::string_view SexName(Sex sex) {
     if (s.sex == sex) return s.name;
   }
   return "";
+}
+
+absl::StatusOr<std::string> ParseLanguageTag(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.empty()) return std::string();
+  const auto bad = [] {
+    return absl::InvalidArgumentError(
+        "expected a language code such as uk, ro or pt-BR (BCP 47: 2-3 letters, then "
+        "subtags of 2-8 letters or digits)");
+  };
+  if (text.size() > 35) return bad();
+  std::vector<std::string> parts = absl::StrSplit(text, absl::ByAnyChar("-_"));
+  if (parts.size() > 4) return bad();
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string& p = parts[i];
+    const bool alpha = std::all_of(p.begin(), p.end(), [](char c) {
+      return absl::ascii_isalpha(static_cast<unsigned char>(c));
+    });
+    const bool alnum = std::all_of(p.begin(), p.end(), [](char c) {
+      return absl::ascii_isalnum(static_cast<unsigned char>(c));
+    });
+    if (i == 0 ? (!alpha || p.size() < 2 || p.size() > 3)
+               : (!alnum || p.size() < 2 || p.size() > 8)) {
+      return bad();
+    }
+    absl::AsciiStrToLower(&p);
+    if (i > 0 && p.size() == 2 && alpha) absl::AsciiStrToUpper(&p);         // region
+    if (i > 0 && p.size() == 4 && alpha) p[0] = absl::ascii_toupper(p[0]);  // script
+    absl::StrAppend(&out, i == 0 ? "" : "-", p);
+  }
+  return out;
 }
 
 std::string PartialDate::ToString() const {

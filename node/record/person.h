@@ -42,6 +42,13 @@ struct PartialDate {
 // leap years). The error message never contains the input.
 absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text);
 
+// A BCP 47 language tag as the record keeps it: a primary language subtag
+// of 2-3 letters, then up to three subtags of 2-8 letters or digits,
+// separated by '-' (or '_'); normalised to lower-case language, Title-case
+// script and upper-case region ("PT_br" -> "pt-BR"). "" stays "". The error
+// message never contains the input.
+absl::StatusOr<std::string> ParseLanguageTag(absl::string_view text);
+
 // Days since 1970-01-01 for a proleptic Gregorian date, and back.
 int64_t DaysFromCivil(int year, int month, int day);
 PartialDate CivilFromDays(int64_t days);
@@ -67,6 +74,10 @@ struct Person {
   int64_t consent_expires_at = 0;  // unix seconds, 0 = none
   std::vector<std::string> labels;
   std::string officer;
+  // The language the person reads, as a BCP 47 tag ("uk", "pt-BR"); "" if
+  // not asked. Kept for the caseworker (the "what we share about you" page
+  // says which language to explain it in); never shared with a peer.
+  std::string language;
 
   friend bool operator==(const Person&, const Person&) = default;
 };

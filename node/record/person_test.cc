@@ -57,6 +57,24 @@ TEST(RoleTest, ParsesAndNames) {
   EXPECT_FALSE(ParseRole("").ok());
 }
 
+TEST(LanguageTagTest, NormalisesWellFormedTags) {
+  EXPECT_EQ(*ParseLanguageTag("uk"), "uk");
+  EXPECT_EQ(*ParseLanguageTag(" PT_br "), "pt-BR");
+  EXPECT_EQ(*ParseLanguageTag("sr-latn-RS"), "sr-Latn-RS");
+  EXPECT_EQ(*ParseLanguageTag(""), "");
+}
+
+TEST(LanguageTagTest, RefusesAnythingElseWithoutEchoingIt) {
+  for (const char* bad : {"q", "ukrainian", "uk-", "uk--UA", "12", "uk-UA-x-toolongsubtag1",
+                          "<script>", "a-b-c-d-e"}) {
+    auto tag = ParseLanguageTag(bad);
+    EXPECT_FALSE(tag.ok()) << bad;
+    if (!tag.ok()) {
+      EXPECT_EQ(tag.status().message().find(bad), std::string::npos) << bad;
+    }
+  }
+}
+
 TEST(SexTest, ParsesAndNames) {
   EXPECT_EQ(*ParseSex("F"), Sex::kFemale);
   EXPECT_EQ(*ParseSex("male"), Sex::kMale);

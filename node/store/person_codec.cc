@@ -9,8 +9,11 @@
 namespace fedlink::store {
 namespace {
 
-constexpr char kFormat[] = "1";
-constexpr size_t kFields = 22;
+// Format 1 has 22 fields; format 2 appends the language.
+constexpr char kFormat1[] = "1";
+constexpr char kFormat[] = "2";
+constexpr size_t kFields1 = 22;
+constexpr size_t kFields = 23;
 
 std::vector<std::string> record::Person::*const kLists[] = {
     &record::Person::aliases,   &record::Person::phones,    &record::Person::emails,
@@ -48,12 +51,16 @@ void EncodePerson(const record::Person& p, std::string* out) {
     EncodeList(p.*field, &list);
     fields.push_back(list);
   }
+  fields.push_back(p.language);
   EncodeList(fields, out);
 }
 
 bool DecodePerson(absl::string_view encoded, record::Person* p) {
   std::vector<std::string> f;
-  if (!DecodeList(encoded, &f) || f.size() != kFields || f[0] != kFormat) return false;
+  if (!DecodeList(encoded, &f)) return false;
+  if (!(f.size() == kFields && f[0] == kFormat) && !(f.size() == kFields1 && f[0] == kFormat1)) {
+    return false;
+  }
   p->external_id = f[1];
   int role = 0, sex = 0;
   if (!ToInt(f[2], &role) || role < 1 || role > 4) return false;
@@ -72,6 +79,7 @@ bool DecodePerson(absl::string_view encoded, record::Person* p) {
     (p->*kLists[i]).clear();
     if (!DecodeList(f[12 + i], &(p->*kLists[i]))) return false;
   }
+  p->language = f.size() == kFields ? f[22] : "";
   return true;
 }
 

@@ -1,12 +1,14 @@
 // The plaintext of a sealed record (node.db, table sealed_records, column
 // person): every field of a Person, as one value list (value_list.h):
 //
-//   [ "1" (format), external_id, role, given_name, family_name, dob year,
+//   [ "2" (format), external_id, role, given_name, family_name, dob year,
 //     dob month, dob day, sex, nationality, officer, consent_expires_at,
 //     aliases, phones, emails, documents, handles, ibans, plates, addresses,
-//     consent, labels ]
+//     consent, labels, language ]
 //
 // numbers in decimal, each multi-valued field itself an encoded list.
+// Format "1" (written before the language was kept) has no language field
+// and still decodes (language "").
 #ifndef FEDLINK_NODE_STORE_PERSON_CODEC_H_
 #define FEDLINK_NODE_STORE_PERSON_CODEC_H_
 

@@ -87,6 +87,11 @@ CREATE TABLE sealed_changes (
 ) WITHOUT ROWID;
 CREATE INDEX sealed_changes_by_version ON sealed_changes (version);
 )sql"},
+    // The language the person reads (a node without a data key; a sealed
+    // record keeps it in its ciphertext, person_codec.h).
+    {4, R"sql(
+ALTER TABLE records ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 // Places (associated data) of the sealed values; the format version is the
@@ -103,7 +108,7 @@ constexpr char kSelectColumns[] =
     "dob_day, sex, "
     "nationality, officer, consent_expires_at, aliases, phones, emails, "
     "documents, handles, "
-    "ibans, plates, addresses, consent, labels";
+    "ibans, plates, addresses, consent, labels, language";
 
 // The multi-valued fields in column order (columns 12..21 of kSelectColumns,
 // parameters ?12..?21 of the upsert).
@@ -126,6 +131,7 @@ absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
   p.nationality = st.ColumnText(9);
   p.officer = st.ColumnText(10);
   p.consent_expires_at = st.ColumnInt64(11);
+  p.language = st.ColumnText(22);
   for (int i = 0; i < 10; ++i) {
     if (!DecodeList(st.ColumnBlob(12 + i), &(p.*kListFields[i]))) {
       return absl::DataLossError(
@@ -157,9 +163,9 @@ class SqliteRecordStore : public RecordStore {
                               "aliases, phones, "
                               "emails, documents, handles, ibans, plates, addresses, consent, "
                               "labels, created_at, "
-                              "updated_at) VALUES "
+                              "updated_at, language) VALUES "
                               "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-                              "?19,?20,?21,?22,?22) "
+                              "?19,?20,?21,?22,?22,?23) "
                               "ON CONFLICT(external_id) DO UPDATE SET role=?2, given_name=?3, "
                               "family_name=?4, "
                               "dob_year=?5, dob_month=?6, dob_day=?7, sex=?8, nationality=?9, "
@@ -168,7 +174,7 @@ class SqliteRecordStore : public RecordStore {
                               "documents=?15, "
                               "handles=?16, ibans=?17, plates=?18, addresses=?19, consent=?20, "
                               "labels=?21, "
-                              "updated_at=?22"));
+                              "updated_at=?22, language=?23"));
     return absl::OkStatus();
   }
 
@@ -203,7 +209,8 @@ class SqliteRecordStore : public RecordStore {
           .Bind(9, p.nationality)
           .Bind(10, p.officer)
           .Bind(11, p.consent_expires_at)
-          .Bind(22, now);
+          .Bind(22, now)
+          .Bind(23, p.language);
       for (int i = 0; i < 10; ++i) {
         EncodeList(p.*kListFields[i], &encoded);
         upsert_->BindBlob(12 + i, encoded);

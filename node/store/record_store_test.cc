@@ -40,6 +40,7 @@ record::Person MakePerson(const std::string& id, record::Role role = record::Rol
   p.consent_expires_at = 1'900'000'000;
   p.labels = {"sensitive"};
   p.officer = "officer@example.org";
+  p.language = "uk";
   return p;
 }
 

@@ -43,6 +43,7 @@ record::Person Person(const std::string& id, const std::string& given) {
   p.consent_expires_at = 1'900'000'000;
   p.labels = {"trafficked-2024"};
   p.officer = "inspector.moreau";
+  p.language = "uk";
   return p;
 }
 

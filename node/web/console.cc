@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -15,6 +16,8 @@
 #include "node/app/audit.h"
 #include "node/app/audit_report.h"
 #include "node/app/consent.h"
+#include "node/app/contact_approval.h"
+#include "node/app/edit_record.h"
 #include "node/app/followup.h"
 #include "node/app/import_preview.h"
 #include "node/app/intake_record.h"
@@ -23,6 +26,7 @@
 #include "node/app/review.h"
 #include "node/app/users.h"
 #include "node/common/status_macros.h"
+#include "node/normalize/language.h"
 #include "node/web/console_text.h"
 #include "node/web/html.h"
 #include "node/web/plain_words.h"
@@ -35,6 +39,9 @@ struct Console::Call {
   Form form;
   std::vector<std::pair<std::string, std::string>> set_headers;  // added to the response
   bool session_ended = false;  // a cookie for a session that is gone
+  // How long the application layer took for this page (the lookup), sent
+  // with the page's own time as a Server-Timing header; < 0: not measured.
+  absl::Duration app_time = -absl::InfiniteDuration();
   const std::string& Field(const std::string& name) const {
     static const std::string* empty = new std::string;
     auto it = form.find(name);
@@ -100,6 +107,7 @@ bool Allowed(app::UserRole role, absl::string_view path) {
   if (absl::StartsWith(path, "/match") || absl::StartsWith(path, "/review")) {
     return role == app::UserRole::kSupervisor;
   }
+  if (path == "/inbox/approve") return role == app::UserRole::kSupervisor;
   return CanLookUp(role);  // lookup, contact, inbox, records
 }
 
@@ -112,14 +120,17 @@ std::string PageName(absl::string_view path) {
                                        "/lookup",
                                        "/contact",
                                        "/match",
+                                       "/match/progress",
                                        "/inbox",
                                        "/inbox/decide",
                                        "/review",
                                        "/review/decide",
+                                       "/inbox/approve",
                                        "/records",
                                        "/records/share",
                                        "/records/withdraw",
                                        "/records/add",
+                                       "/records/edit",
                                        "/records/import",
                                        "/audit",
                                        "/audit/upload",
@@ -154,11 +165,23 @@ Console::Console(app::Node& node, const ConsoleOptions& options,
       sessions_(options.clock, options.idle_timeout),
       name_throttle_(options.clock, options.lockout_after, options.first_lock, options.max_lock),
       client_throttle_(options.clock, options.lockout_after * 4, options.first_lock,
-                       options.max_lock) {}
+                       options.max_lock),
+      max_lookups_(options.max_concurrent_lookups > 0
+                       ? options.max_concurrent_lookups
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2)) {}
 
 HttpResponse Console::Handle(const HttpRequest& request) {
+  const absl::Time start = absl::Now();
   Call call{request, std::nullopt, {}, {}, false};
   HttpResponse r = Route(call);
+  if (call.app_time >= absl::ZeroDuration()) {
+    // W3C Server Timing: what the application layer took and what the whole
+    // page took, so that a load test tells the console's share apart.
+    r.headers.emplace_back(
+        "Server-Timing",
+        absl::StrFormat("app;dur=%.2f, page;dur=%.2f", absl::ToDoubleMilliseconds(call.app_time),
+                        absl::ToDoubleMilliseconds(absl::Now() - start)));
+  }
   for (auto& h : call.set_headers) r.headers.push_back(std::move(h));
   if (r.Header("Content-Security-Policy").empty()) {  // the audit report names its script
     r.headers.emplace_back("Content-Security-Policy", kCsp);
@@ -253,14 +276,17 @@ HttpResponse Console::Route(Call& call) {
   if (req.path == "/lookup") return post ? Lookup(call) : LookupForm(call, "");
   if (req.path == "/contact" && post) return Contact(call);
   if (req.path == "/match") return post ? Match(call) : MatchForm(call, "");
+  if (req.path == "/match/progress" && !post) return MatchProgress(call);
   if (req.path == "/inbox" && !post) return Inbox(call, "");
   if (req.path == "/inbox/decide" && post) return Decide(call);
   if (req.path == "/review" && !post) return Review(call, "");
   if (req.path == "/review/decide" && post) return DecideReview(call);
+  if (req.path == "/inbox/approve" && post) return Approve(call);
   if (req.path == "/records" && !post) return Records(call, "");
   if (req.path == "/records/share" && post) return Share(call);
   if (req.path == "/records/withdraw" && post) return Withdraw(call);
   if (req.path == "/records/add" && post) return AddRecord(call);
+  if (req.path == "/records/edit" && post) return EditRecord(call);
   if (req.path == "/records/import" && post) return Import(call);
   if (req.path == "/audit") return Audit(call);
   if (req.path == "/audit/upload" && !post) return AuditUpload(call);
@@ -421,7 +447,22 @@ HttpResponse Console::Lookup(Call& call) {
   request.intake = std::move(intake);
   request.purpose = purpose;
   request.options.actor = {call.session->user, call.Field("legal_basis")};
+  {
+    absl::MutexLock lock(&lookups_mu_);
+    lookups_mu_.Await(absl::Condition(
+        +[](Console* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->lookups_mu_) {
+          return c->lookups_running_ < c->max_lookups_;
+        },
+        this));
+    ++lookups_running_;
+  }
+  const absl::Time app_start = absl::Now();
   auto report = app::Lookup(node_, request);
+  call.app_time = absl::Now() - app_start;
+  {
+    absl::MutexLock lock(&lookups_mu_);
+    --lookups_running_;
+  }
   LogAction(call, "console.lookup", report.status(),
             report.ok() ? absl::StrCat(report->candidates.size(), " candidates") : "");
   if (!report.ok()) return LookupForm(call, Refused(report.status().message()));
@@ -437,6 +478,7 @@ HttpResponse Console::Lookup(Call& call) {
   }
   if (report->candidates.empty()) absl::StrAppend(&body, Paragraph(text::kLookupNothing, "ok"));
   int n = 0;
+  int unbacked = 0;
   for (const app::Candidate& c : report->candidates) {
     ++n;
     const std::string id = absl::StrCat("contact-", n);
@@ -447,13 +489,31 @@ HttpResponse Console::Lookup(Call& call) {
                                           StrengthInWords(c.score)))),
         c.officer.empty() ? ""
                           : Paragraph(Escape(absl::Substitute(text::kTheirOfficer, c.officer))),
-        Paragraph(Escape(absl::Substitute(text::kLookupWindow, deadline))),
-        "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
-        HiddenInput("peer", c.peer), HiddenInput("handle", c.handle),
-        HiddenInput("purpose", purpose), HiddenInput("legal_basis", call.Field("legal_basis")),
-        "<label for=\"", id, "\">", text::kReason, "</label><textarea id=\"", id,
-        "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
-        text::kRequestContact, "</button></form></section>");
+        Paragraph(Escape(absl::Substitute(text::kLookupWindow, deadline))), "<h3>",
+        text::kRequestContact, "</h3>");
+    // A contact request is about one of our records that a batch match
+    // found at this partner (docs/console.md): offered when we hold one,
+    // else the way there is said instead of a button that would fail.
+    app::ContactRequest probe{c.peer, c.handle, "-", {call.session->user, ""}, "", ""};
+    auto backing = app::CheckContactRequest(node_, probe);
+    if (backing.ok()) {
+      absl::StrAppend(
+          &body, Paragraph(Escape(absl::Substitute(text::kLookupContactAbout, backing->own_id))),
+          "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
+          HiddenInput("peer", c.peer), HiddenInput("handle", c.handle),
+          HiddenInput("purpose", purpose), HiddenInput("legal_basis", call.Field("legal_basis")),
+          "<label for=\"", id, "\">", text::kReason, "</label><textarea id=\"", id,
+          "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
+          text::kRequestContact, "</button></form>");
+    } else {
+      ++unbacked;
+      absl::StrAppend(&body, Paragraph(Escape(absl::Substitute(text::kLookupContactHow, purpose))),
+                      Paragraph(text::kLookupContactWhy));
+    }
+    absl::StrAppend(&body, "</section>");
+  }
+  if (unbacked > 0) {
+    absl::StrAppend(&body, "<p><a href=\"/records\">", text::kLookupRecordThePerson, "</a></p>");
   }
   absl::StrAppend(&body, "<p><a href=\"/lookup\">", text::kNewLookup, "</a></p>");
   return Page(call, text::kLookupTitle, body);
@@ -465,14 +525,41 @@ HttpResponse Console::Contact(Call& call) {
   request.handle = call.Field("handle");
   request.reason = call.Field("reason");
   request.actor = {call.session->user, call.Field("legal_basis")};
-  auto sent = app::SendContactRequest(node_, request);
-  LogAction(call, "console.contact", sent.status());
-  if (!sent.ok()) {
-    return Inbox(
-        call, absl::StrCat(Refused(sent.status().message()), Paragraph(text::kContactNeedsMatch)));
+  // Under a policy that requires approval, a supervisor's own request is
+  // approved by them; a caseworker's is held for a supervisor.
+  if (call.session->role == app::UserRole::kSupervisor) {
+    auto need = app::ContactRequestsNeedApproval(node_);
+    if (need.ok() && *need) request.approved_by = call.session->user;
   }
-  return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent->id, sent->peer,
-                                         Time(sent->hit_at + app::kPrumWindow))));
+  auto outcome = app::RequestContact(node_, request);
+  LogAction(call, "console.contact", outcome.status(),
+            outcome.ok() && outcome->held ? "held for approval" : "");
+  if (!outcome.ok()) {
+    return Inbox(call, absl::StrCat(Refused(outcome.status().message()),
+                                    Paragraph(text::kContactNeedsMatch)));
+  }
+  if (outcome->held) {
+    return Inbox(call, Ok(absl::Substitute(text::kContactHeld, outcome->held_request.id,
+                                           Organisation(outcome->held_request.peer))));
+  }
+  const followup::Contact& sent = outcome->sent;
+  return Inbox(call, Ok(absl::Substitute(text::kContactSent, sent.id, Organisation(sent.peer),
+                                         Time(sent.hit_at + app::kPrumWindow))));
+}
+
+HttpResponse Console::Approve(Call& call) {
+  const std::string& id = call.Field("id");
+  const app::Actor supervisor{call.session->user, ""};
+  if (call.Field("decision") == "approve") {
+    auto sent = app::ApproveContactRequest(node_, id, supervisor);
+    LogAction(call, "console.approve", sent.status(), "approve");
+    if (!sent.ok()) return Inbox(call, Refused(sent.status().message()));
+    return Inbox(call, Ok(absl::Substitute(text::kApproved, sent->id, Organisation(sent->peer))));
+  }
+  const absl::Status rejected = app::RejectContactRequest(node_, id, supervisor);
+  LogAction(call, "console.approve", rejected, "reject");
+  if (!rejected.ok()) return Inbox(call, Refused(rejected.message()));
+  return Inbox(call, Ok(absl::Substitute(text::kRejected, id)));
 }
 
 // --- Batch match (supervisor) ----------------------------------------------
@@ -488,19 +575,129 @@ HttpResponse Console::MatchForm(Call& call, const std::string& notice) {
                            "<button type=\"submit\">", text::kMatchRun, "</button></form>"));
 }
 
+struct Console::MatchJob {
+  std::string purpose;
+  std::string legal_basis;
+  std::thread thread;
+  absl::Mutex mu;
+  size_t peers_total ABSL_GUARDED_BY(mu) = 0;
+  size_t peers_done ABSL_GUARDED_BY(mu) = 0;
+  std::string peer ABSL_GUARDED_BY(mu);  // being matched now
+  size_t evaluations_done ABSL_GUARDED_BY(mu) = 0;
+  size_t evaluations_total ABSL_GUARDED_BY(mu) = 0;
+  bool finished ABSL_GUARDED_BY(mu) = false;
+  absl::StatusOr<app::MatchReport> report ABSL_GUARDED_BY(mu) = absl::UnknownError("running");
+};
+
+Console::~Console() {
+  absl::MutexLock lock(&jobs_mu_);
+  for (auto& [session, job] : jobs_) {
+    if (job->thread.joinable()) job->thread.join();
+  }
+}
+
 HttpResponse Console::Match(Call& call) {
+  const std::string& session = call.session->id;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto it = jobs_.find(session);
+    if (it != jobs_.end()) {
+      absl::MutexLock job_lock(&it->second->mu);
+      if (!it->second->finished) {  // one at a time: show the one running
+        HttpResponse r;
+        r.status = 303;
+        r.headers.emplace_back("Location", "/match/progress");
+        return r;
+      }
+    }
+  }
+  auto peers = node_.Peers("", true);
+  if (!peers.ok()) return MatchForm(call, Refused(peers.status().message()));
+  if (auto purpose = node_.CheckPurpose(call.Field("purpose")); !purpose.ok()) {
+    LogAction(call, "console.match", purpose);
+    return MatchForm(call, Refused(purpose.message()));
+  }
+  auto job = std::make_shared<MatchJob>();
+  job->purpose = call.Field("purpose");
+  job->legal_basis = call.Field("legal_basis");
+  {
+    absl::MutexLock lock(&job->mu);
+    job->peers_total = peers->size();
+  }
   app::MatchRequest request;
-  request.purpose = call.Field("purpose");
+  request.purpose = job->purpose;
   request.all = true;
-  request.options.actor = {call.session->user, call.Field("legal_basis")};
+  request.options.actor = {call.session->user, job->legal_basis};
   request.options.review_margin = app::kDefaultReviewMargin;
-  auto report = app::MatchOwnRecords(node_, request);
-  LogAction(call, "console.match", report.status(),
-            report.ok() ? absl::StrCat(report->matches.size(), " matches") : "");
+  MatchJob* j = job.get();
+  request.options.on_progress = [j](const std::string& peer, size_t done, size_t total) {
+    absl::MutexLock lock(&j->mu);
+    j->peer = peer;
+    j->evaluations_done = done;
+    j->evaluations_total = total;
+  };
+  request.options.on_peer_done = [j](const app::PeerResult&) {
+    absl::MutexLock lock(&j->mu);
+    ++j->peers_done;
+    j->evaluations_done = j->evaluations_total = 0;
+  };
+  std::shared_ptr<MatchJob> previous;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto& slot = jobs_[session];
+    previous = std::move(slot);
+    slot = job;
+  }
+  if (previous != nullptr && previous->thread.joinable()) previous->thread.join();
+  // Logged when it starts, under the user; the match's own entries follow.
+  LogAction(call, "console.match", absl::OkStatus(), "started");
+  job->thread = std::thread([this, j, request = std::move(request)] {
+    auto report = app::MatchOwnRecords(node_, request);
+    absl::MutexLock lock(&j->mu);
+    j->report = std::move(report);
+    j->finished = true;
+  });
+  HttpResponse r;
+  r.status = 303;
+  r.headers.emplace_back("Location", "/match/progress");
+  return r;
+}
+
+HttpResponse Console::MatchProgress(Call& call) {
+  std::shared_ptr<MatchJob> job;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    auto it = jobs_.find(call.session->id);
+    if (it != jobs_.end()) job = it->second;
+  }
+  if (job == nullptr) return MatchForm(call, Paragraph(text::kMatchNone));
+  absl::MutexLock lock(&job->mu);
+  if (!job->finished) {
+    std::string body = absl::StrCat(
+        "<p role=\"status\">",
+        Escape(absl::Substitute(text::kMatchProgress, job->peers_done, job->peers_total)),
+        "</p><progress max=\"", std::max<size_t>(job->peers_total, 1), "\" value=\"",
+        job->peers_done, "\">", job->peers_done, "/", job->peers_total, "</progress>");
+    if (!job->peer.empty() && job->evaluations_total > 0) {
+      absl::StrAppend(
+          &body,
+          Paragraph(Escape(absl::Substitute(text::kMatchProgressPeer, Organisation(job->peer),
+                                            job->evaluations_done, job->evaluations_total))));
+    }
+    absl::StrAppend(&body, Paragraph(text::kMatchRefreshes), "<p><a href=\"/match/progress\">",
+                    text::kMatchRefreshNow, "</a></p>");
+    HttpResponse r = Page(call, text::kMatchTitle, body);
+    // Refreshes itself without a script (a meta refresh is not subject to
+    // the Content-Security-Policy); the header works the same way.
+    r.headers.emplace_back("Refresh", "2");
+    return r;
+  }
+  const absl::StatusOr<app::MatchReport>& report = job->report;
   if (!report.ok()) return MatchForm(call, Refused(report.status().message()));
-  std::string body =
-      Ok(absl::Substitute(text::kMatchSummary, report->queries + report->withheld, report->withheld,
-                          request.purpose, report->matches.size()));
+  const std::string purpose = job->purpose;
+  const std::string legal_basis = job->legal_basis;
+  std::string body = Ok(absl::Substitute(text::kMatchSummary, report->queries + report->withheld,
+                                         report->withheld, purpose, report->matches.size()));
   for (const app::PeerResult& r : report->peers) {
     if (!r.status.ok()) {
       absl::StrAppend(&body, Refused(absl::Substitute(text::kPeerFailed, r.member.node_id,
@@ -516,9 +713,8 @@ HttpResponse Console::Match(Call& call) {
                                           KeysInWords(m.keys), StrengthInWords(m.score)))),
         "<form method=\"post\" action=\"/contact\">", CsrfField(*call.session),
         HiddenInput("peer", m.peer), HiddenInput("handle", m.handle),
-        HiddenInput("purpose", request.purpose),
-        HiddenInput("legal_basis", call.Field("legal_basis")), "<label for=\"", id, "\">",
-        text::kReason, "</label><textarea id=\"", id,
+        HiddenInput("purpose", purpose), HiddenInput("legal_basis", legal_basis), "<label for=\"",
+        id, "\">", text::kReason, "</label><textarea id=\"", id,
         "\" name=\"reason\" required rows=\"2\"></textarea><button type=\"submit\">",
         text::kRequestContact, "</button></form></section>");
   }
@@ -555,6 +751,32 @@ HttpResponse Console::Inbox(Call& call, const std::string& notice) {
                       text::kDecline, "</button></form>");
     } else if (!c.reply.empty()) {
       absl::StrAppend(&body, Paragraph(Escape(absl::StrCat("Our reply: ", c.reply))));
+    }
+    absl::StrAppend(&body, "</section>");
+  }
+  auto held = app::HeldContactRequests(node_);
+  if (!held.ok()) return Page(call, text::kInboxTitle, Refused(held.status().message()), 500);
+  const bool supervisor = call.session->role == app::UserRole::kSupervisor;
+  if (supervisor || !held->empty()) {
+    absl::StrAppend(&body, "<h2>", text::kInboxAwaitingApproval, "</h2>");
+    if (held->empty()) absl::StrAppend(&body, Paragraph(text::kInboxEmpty));
+  }
+  for (const followup::HeldContact& h : *held) {
+    absl::StrAppend(
+        &body, "<section class=\"card\">",
+        Paragraph(Escape(absl::Substitute(text::kHeldRequest, h.id, Organisation(h.peer), h.own_id,
+                                          h.purpose, h.requested_by))),
+        Paragraph(Escape(absl::StrCat("Reason: ", h.reason))));
+    if (supervisor) {
+      absl::StrAppend(&body, "<form method=\"post\" action=\"/inbox/approve\">",
+                      CsrfField(*call.session), HiddenInput("id", h.id),
+                      "<button type=\"submit\" name=\"decision\" value=\"approve\">",
+                      text::kApprove,
+                      "</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" "
+                      "value=\"reject\">",
+                      text::kReject, "</button></form>");
+    } else {
+      absl::StrAppend(&body, Paragraph(text::kHeldWaiting));
     }
     absl::StrAppend(&body, "</section>");
   }
@@ -647,11 +869,23 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
       TextInput("document", text::kDocuments, text::kSeveral),
       TextInput("handle", text::kHandles, text::kSeveral),
       TextInput("address", text::kAddresses, text::kSeveral),
+      TextInput("language", text::kLanguage, text::kLanguageHint, "text",
+                " autocapitalize=\"none\" maxlength=\"35\""),
       TextInput("consent", text::kConsentPurposes, text::kSeveral, "text",
                 absl::StrCat(" value=\"", Escape(options_.default_purpose), "\"")),
       TextInput("consent_expires", text::kConsentExpires, "", "date"),
       TextInput("labels", text::kLabels, text::kSeveral), "<button type=\"submit\">", text::kSave,
       "</button></form>");
+  std::string field_options;
+  for (const std::string& f : app::EditableFields()) {
+    absl::StrAppend(&field_options, "<option>", Escape(f), "</option>");
+  }
+  const std::string edit = absl::StrCat(
+      "<form method=\"post\" action=\"/records/edit\">", CsrfField(*call.session),
+      TextInput("edit-id", text::kExternalId, "", "text", " required"), "<label for=\"field\">",
+      text::kEditField, "</label><select id=\"field\" name=\"field\">", field_options, "</select>",
+      TextInput("value", text::kEditValue, text::kEditValueHint), "<button type=\"submit\">",
+      text::kEditSave, "</button></form>");
   const std::string import = absl::StrCat(
       "<form method=\"post\" action=\"/records/import\" enctype=\"multipart/form-data\">",
       CsrfField(*call.session), "<label for=\"file\">", text::kImportFile,
@@ -661,7 +895,8 @@ HttpResponse Console::Records(Call& call, const std::string& notice) {
   return Page(
       call, text::kRecordsTitle,
       absl::StrCat(Notice(notice), "<h2>", text::kAddRecord, "</h2>",
-                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kImportTitle, "</h2>",
+                   Paragraph(text::kAddRecordIntro), add, "<h2>", text::kEditTitle, "</h2>",
+                   Paragraph(text::kEditIntro), edit, "<h2>", text::kImportTitle, "</h2>",
                    Paragraph(text::kImportIntro), import, "<h2>", text::kShareTitle, "</h2>",
                    form("/records/share", "share-id", text::kShowSharing), "<h2>", text::kWithdraw,
                    "</h2>", form("/records/withdraw", "withdraw-id", text::kWithdraw)));
@@ -679,6 +914,19 @@ HttpResponse Console::AddRecord(Call& call) {
   return Records(call,
                  Ok(absl::Substitute(added->inserted ? text::kRecordAdded : text::kRecordUpdated,
                                      call.Field("external_id"), added->total)));
+}
+
+HttpResponse Console::EditRecord(Call& call) {
+  app::FieldEdit edit;
+  edit.external_id = call.Field("edit-id");
+  edit.field = call.Field("field");
+  edit.value = call.Field("value");
+  edit.actor = {call.session->user, ""};
+  auto edited = app::EditRecordField(node_, edit);
+  LogAction(call, "console.records.edit", edited.status());
+  if (!edited.ok()) return Records(call, Refused(edited.status().message()));
+  return Records(call, Ok(absl::Substitute(edited->changed ? text::kEdited : text::kEditNoChange,
+                                           edit.external_id, edit.field)));
 }
 
 Console::PendingImport::~PendingImport() { sodium_memzero(text.data(), text.size()); }
@@ -747,8 +995,13 @@ HttpResponse Console::Share(Call& call) {
   auto details = app::ShowRecord(node_, id);
   LogAction(call, "console.share", details.status());
   if (!details.ok()) return Records(call, Refused(details.status().message()));
-  std::string body = absl::StrCat(Paragraph(text::kShareIntro), Paragraph(text::kShareHow), "<h2>",
-                                  text::kShareNow, "</h2>");
+  const std::string& language = details->record.language;
+  std::string body = absl::StrCat(
+      Paragraph(text::kShareIntro),
+      language.empty() ? Paragraph(text::kShareLanguageUnknown)
+                       : Paragraph(Escape(absl::Substitute(
+                             text::kShareLanguage, normalize::LanguageName(language), language))),
+      Paragraph(text::kShareHow), "<h2>", text::kShareNow, "</h2>");
   if (details->shared_now.shares.empty()) {
     absl::StrAppend(&body, Paragraph(text::kShareNobody));
   } else {

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,11 @@ struct ConsoleOptions {
   int lockout_after = 5;
   absl::Duration first_lock = absl::Minutes(1);
   absl::Duration max_lock = absl::Hours(1);
+  // Intake lookups running at once; more wait their turn. The lookup's
+  // OPRF work is CPU-bound, so a cap below the cores keeps the rest for the
+  // node's peer service (docs/console.md "Performance"). 0: half the cores
+  // (at least one).
+  int max_concurrent_lookups = 0;
 };
 
 struct HttpRequest {
@@ -79,6 +85,8 @@ class Console {
                                                          const ConsoleOptions& options);
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;
+  // Waits for batch matches still running.
+  ~Console();
 
   HttpResponse Handle(const HttpRequest& request);
   // "__Host-fedlink" over HTTPS, else "fedlink".
@@ -97,13 +105,16 @@ class Console {
   HttpResponse Contact(Call& call);
   HttpResponse MatchForm(Call& call, const std::string& notice);
   HttpResponse Match(Call& call);
+  HttpResponse MatchProgress(Call& call);
   HttpResponse Inbox(Call& call, const std::string& notice);
   HttpResponse Decide(Call& call);
   HttpResponse Review(Call& call, const std::string& notice);
   HttpResponse DecideReview(Call& call);
+  HttpResponse Approve(Call& call);
   HttpResponse Records(Call& call, const std::string& notice);
   HttpResponse Share(Call& call);
   HttpResponse AddRecord(Call& call);
+  HttpResponse EditRecord(Call& call);
   HttpResponse Import(Call& call);
   HttpResponse Withdraw(Call& call);
   HttpResponse Audit(Call& call);
@@ -136,6 +147,16 @@ class Console {
   };
   absl::Mutex pending_mu_;
   std::map<std::string, std::unique_ptr<PendingImport>> pending_ ABSL_GUARDED_BY(pending_mu_);
+  // A supervisor's batch match runs on a thread of its own; its page
+  // (/match/progress) shows the progress and, once done, the matches. One
+  // per session; a new one replaces a finished one.
+  // The lookups running now (max_concurrent_lookups).
+  absl::Mutex lookups_mu_;
+  int lookups_running_ ABSL_GUARDED_BY(lookups_mu_) = 0;
+  const int max_lookups_;
+  struct MatchJob;
+  absl::Mutex jobs_mu_;
+  std::map<std::string, std::shared_ptr<MatchJob>> jobs_ ABSL_GUARDED_BY(jobs_mu_);
 };
 
 }  // namespace fedlink::web

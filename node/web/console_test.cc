@@ -4,10 +4,12 @@
 // console asking).
 #include "node/web/console.h"
 
+#include <fstream>
 #include <regex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
@@ -52,6 +54,22 @@ class Browser {
     r.cookie = cookie_;
     r.client = client_;
     return Receive(console_.Handle(r));
+  }
+  // Starts the batch match and follows its progress page until it is done
+  // (the page refreshes itself while the match runs).
+  HttpResponse RunMatch(Form fields, int* progress_pages = nullptr) {
+    HttpResponse r = Post("/match", std::move(fields));
+    EXPECT_EQ(r.status, 303);
+    EXPECT_EQ(r.Header("Location"), "/match/progress");
+    for (int i = 0; i < 600; ++i) {
+      r = Get("/match/progress");
+      if (r.Header("Refresh").empty()) return r;
+      EXPECT_THAT(r.body, ::testing::HasSubstr("partners done"));
+      if (progress_pages != nullptr) ++*progress_pages;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "the match did not finish";
+    return r;
   }
   HttpResponse LogIn(const std::string& user, const std::string& password) {
     Get("/login");
@@ -310,6 +328,54 @@ TEST_F(ConsoleTest, ACaseworkerAddsOnePersonWithConsentScopes) {
   EXPECT_THAT(Log(), HasSubstr("records.add official=amira outcome=ok"));
 }
 
+TEST_F(ConsoleTest, TheSurvivorsLanguageIsKeptAndTheSharingPageNamesIt) {
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  b.Get("/records");
+  EXPECT_THAT(b.Get("/records").body, HasSubstr("name=\"language\""));
+  HttpResponse r = b.Post("/records/add", {{"external_id", "N-7"},
+                                           {"role", "victim"},
+                                           {"given_name", "Olena"},
+                                           {"language", "UK"},
+                                           {"consent", "victim-dedup"}});
+  EXPECT_THAT(r.body, HasSubstr("Record N-7 added"));
+  auto stored = ngo().records().Get("N-7");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->language, "uk");
+  r = b.Post("/records/share", {{"share-id", "N-7"}});
+  EXPECT_THAT(r.body, HasSubstr("You told us you read Ukrainian (uk)"));
+  // A bad code is refused naming the field, never echoing the value.
+  r = b.Post("/records/add",
+             {{"external_id", "N-7"}, {"role", "victim"}, {"language", "<b>klingon</b>"}});
+  EXPECT_THAT(r.body, HasSubstr("language: expected a language code"));
+  EXPECT_THAT(r.body, Not(HasSubstr("klingon")));
+  // Without a language the page offers an explanation in another one.
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-8")}).ok());
+  r = b.Post("/records/share", {{"share-id", "N-8"}});
+  EXPECT_THAT(r.body, HasSubstr("explained in another language"));
+}
+
+TEST_F(ConsoleTest, OneFieldOfARecordIsChangedAllOrNothing) {
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser b(*console_);
+  ASSERT_EQ(b.LogIn("amira", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/records").body, HasSubstr("action=\"/records/edit\""));
+  HttpResponse r = b.Post("/records/edit",
+                          {{"edit-id", "N-1"}, {"field", "phone"}, {"value", "+40 721 000 001"}});
+  EXPECT_THAT(r.body, HasSubstr("Record N-1: phone changed."));
+  auto stored = ngo().records().Get("N-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->phones, std::vector<std::string>{"+40 721 000 001"});
+  EXPECT_EQ((*stored)->given_name, "Maria");
+  r = b.Post("/records/edit", {{"edit-id", "N-1"}, {"field", "dob"}, {"value", "<1990-13-45>"}});
+  EXPECT_THAT(r.body, HasSubstr("dob"));
+  EXPECT_THAT(r.body, Not(HasSubstr("1990-13-45")));
+  stored = ngo().records().Get("N-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->dob, (record::PartialDate{1990, 4, 12}));
+  EXPECT_THAT(Log(), HasSubstr("records.edit official=amira outcome=ok detail=field phone"));
+}
+
 TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   fed_.Serve("police");
   ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
@@ -320,8 +386,9 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
   ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
   EXPECT_THAT(b.Get("/").body, HasSubstr("href=\"/match\""));
   b.Get("/match");
-  HttpResponse r = b.Post("/match", {{"purpose", "victim-dedup"}, {"legal_basis", "case-9"}});
+  HttpResponse r = b.RunMatch({{"purpose", "victim-dedup"}, {"legal_basis", "case-9"}});
   EXPECT_THAT(r.body, HasSubstr("1 matches"));
+  EXPECT_THAT(r.body, HasSubstr("name=\"legal_basis\" value=\"case-9\""));
   EXPECT_THAT(r.body, HasSubstr("Our record N-1: police may know this person"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
@@ -330,7 +397,7 @@ TEST_F(ConsoleTest, ASupervisorsBatchMatchLeadsToAContactRequest) {
                           {"purpose", "victim-dedup"},
                           {"reason", "same survivor?"}});
   EXPECT_THAT(r.body, HasSubstr("sent to police"));
-  EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=1 matches"));
+  EXPECT_THAT(Log(), HasSubstr("console.match official=sam outcome=ok detail=started"));
   EXPECT_THAT(Log(), HasSubstr("console.contact official=sam outcome=ok"));
 }
 
@@ -373,6 +440,73 @@ TEST_F(ConsoleTest, ASupervisorDecidesBorderlineMatchesInReview) {
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_EQ(again->matches.size(), 1u);
   EXPECT_TRUE(again->matches[0].reviewed);
+}
+
+TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApproval) {
+  fed_.Serve("police");
+  std::ofstream(ngo().paths().policy())
+      << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser sam(*console_, "192.0.2.5");
+  ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
+  sam.Get("/match");
+  HttpResponse r = sam.RunMatch({{"purpose", "victim-dedup"}});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  const std::string handle = m[1];
+  Browser amira(*console_);
+  ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
+  amira.Get("/inbox");
+  r = amira.Post("/contact", {{"peer", "police"},
+                              {"handle", handle},
+                              {"purpose", "victim-dedup"},
+                              {"reason", "<same survivor?>"}});
+  EXPECT_THAT(r.body, HasSubstr("awaiting a supervisor&#39;s approval"));
+  EXPECT_THAT(r.body, HasSubstr("Reason: &lt;same survivor?&gt;"));
+  EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // not for a caseworker
+  auto police_inbox = app::ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(police_inbox.ok());
+  EXPECT_TRUE(police_inbox->incoming.empty());  // nothing sent yet
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
+  const std::string id = m[1];
+  EXPECT_EQ(amira.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}}).status, 403);
+  r = sam.Get("/inbox");
+  EXPECT_THAT(r.body, HasSubstr("action=\"/inbox/approve\""));
+  EXPECT_THAT(r.body, HasSubstr("asked by amira"));
+  r = sam.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}});
+  EXPECT_THAT(r.body, HasSubstr(absl::StrCat("Request ", id, " approved and sent to police")));
+  police_inbox = app::ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(police_inbox.ok());
+  ASSERT_EQ(police_inbox->incoming.size(), 1u);
+  EXPECT_EQ(police_inbox->incoming[0].id, id);
+  const std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("contact.held official=amira outcome=ok"));
+  EXPECT_THAT(log, HasSubstr("contact.approve official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, TheBatchMatchShowsItsProgressUntilDone) {
+  fed_.Serve("police");
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  Browser b(*console_, "192.0.2.5");
+  ASSERT_EQ(b.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(b.Get("/match/progress").body, HasSubstr("No batch match has been started"));
+  b.Get("/match");
+  // A match of one record may finish before the first look: the progress
+  // page is checked whenever it is seen (RunMatch), the finished one always.
+  int progress_pages = 0;
+  HttpResponse r = b.RunMatch({{"purpose", "victim-dedup"}}, &progress_pages);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("1 matches"));
+  EXPECT_TRUE(r.Header("Refresh").empty());
+  // An undeclared purpose is refused before anything starts.
+  b.Get("/match");
+  r = b.Post("/match", {{"purpose", "nope"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("not declared"));
+  // Another session has no match of its own to show.
+  Browser other(*console_, "192.0.2.6");
+  ASSERT_EQ(other.LogIn("sam", kPassword).status, 303);
+  EXPECT_THAT(other.Get("/match/progress").body, HasSubstr("No batch match has been started"));
 }
 
 TEST_F(ConsoleTest, AnUploadIsPreviewedThenImportedOnlyWhenConfirmed) {
@@ -456,21 +590,41 @@ TEST_F(ConsoleTest, LookupFindsAPersonByACyrillicSpellingInPlainWords) {
                                             {"legal_basis", "case-17"},
                                             {"consent", "yes"}});
   EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.Header("Server-Timing"),
+              ::testing::MatchesRegex("app;dur=[0-9.]+, page;dur=[0-9.]+"));
   EXPECT_THAT(r.body, HasSubstr("may know this person: agreeing "));
   EXPECT_THAT(r.body, HasSubstr("name with date of birth"));
   EXPECT_THAT(r.body, HasSubstr("within 48 hours"));
-  EXPECT_THAT(r.body, HasSubstr("action=\"/contact\""));
   EXPECT_THAT(r.body, Not(HasSubstr("Мария")));  // the intake is not echoed back
-  // The NGO holds no record of her, so no match backs a contact request yet.
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+  // The NGO holds no record of her, so nothing backs a contact request: the
+  // page says why and what to do instead of offering a button that fails.
+  EXPECT_THAT(r.body, Not(HasSubstr("action=\"/contact\"")));
+  EXPECT_THAT(r.body, HasSubstr("first record the person here"));
+  EXPECT_THAT(r.body, HasSubstr("with their consent for victim-dedup"));
+  EXPECT_THAT(r.body, HasSubstr("href=\"/records\""));
+  // A request forged with a handle from the lookup is still refused.
   const HttpResponse contact = b.Post("/contact", {{"peer", "police"},
-                                                   {"handle", m[1]},
+                                                   {"handle", "h-from-a-lookup"},
                                                    {"purpose", "victim-dedup"},
                                                    {"reason", "same survivor?"}});
   EXPECT_THAT(contact.body, HasSubstr("no match with handle"));
   EXPECT_THAT(contact.body, HasSubstr("A contact request needs a match of one of our own records"));
   EXPECT_THAT(Log(), HasSubstr("console.lookup official=amira outcome=ok detail=1 candidates"));
+  // Once we hold her record and a batch match found it there, the lookup
+  // offers the request about it.
+  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+  app::MatchRequest match;
+  match.purpose = "victim-dedup";
+  match.all = true;
+  ASSERT_TRUE(app::MatchOwnRecords(ngo(), match).ok());
+  b.Get("/lookup");
+  const HttpResponse again = b.Post("/lookup", {{"given", "Мария"},
+                                                {"family", "Иванова"},
+                                                {"dob", "1990-04-12"},
+                                                {"purpose", "victim-dedup"},
+                                                {"consent", "yes"}});
+  EXPECT_THAT(again.body, HasSubstr("action=\"/contact\""));
+  EXPECT_THAT(again.body, HasSubstr("(our record N-1)"));
 }
 
 }  // namespace

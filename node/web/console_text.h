@@ -84,10 +84,30 @@ inline constexpr char kLookupWindow[] =
 inline constexpr char kPeerFailed[] = "$0 could not be asked: $1";
 inline constexpr char kRequestContact[] = "Request contact";
 inline constexpr char kReason[] = "Reason (no personal details)";
+// A contact request after a lookup alone is refused (no record of ours to
+// follow up): the result page says why and what to do instead.
+inline constexpr char kLookupContactHow[] =
+    "We hold no record of this person that a batch match found at this partner. To ask for "
+    "contact, first record the person here (Records and consent, "
+    "\"Add or update one person\", with their consent for $0); then a supervisor's batch "
+    "match finds this partner's record again, and you can request contact from the match (or "
+    "from a new lookup).";
+inline constexpr char kLookupContactWhy[] =
+    "Why: a contact request is about one of our own records. That record keeps the person's "
+    "consent, which we check before asking, and if they withdraw it, the request is erased and "
+    "the partner is told. A lookup stores nothing about the person, so there would be nothing "
+    "to check, erase or withdraw.";
+inline constexpr char kLookupContactAbout[] =
+    "We hold a record of this person that a batch match found at this partner (our record "
+    "$0): you can ask for contact about it.";
+inline constexpr char kLookupRecordThePerson[] = "Record the person (Records and consent)";
 inline constexpr char kContactNeedsMatch[] =
     "A contact request needs a match of one of our own records, with the person's consent "
     "for the purpose: add the person under Records and consent, then a supervisor runs the "
     "batch match, and you can ask from there.";
+inline constexpr char kContactHeld[] =
+    "Contact request $0 to $1 is awaiting a supervisor's approval (our policy): nothing has "
+    "been sent yet.";
 inline constexpr char kContactSent[] =
     "Contact request $0 sent to $1. The 48-hour window ends at $2.";
 
@@ -97,8 +117,15 @@ inline constexpr char kMatchTitle[] = "Batch match";
 inline constexpr char kMatchIntro[] =
     "Check all of our records against every partner for one purpose. Records of victims and "
     "witnesses are used only with their consent for the purpose. This can take a while; "
-    "the page answers when every partner has.";
+    "the next page shows the progress and then the matches.";
 inline constexpr char kMatchRun[] = "Run the match";
+inline constexpr char kMatchProgress[] = "Matching: $0 of $1 partners done.";
+inline constexpr char kMatchProgressPeer[] = "Now asking $0: $1 of $2 checks done.";
+inline constexpr char kMatchRefreshes[] =
+    "This page refreshes itself every 2 seconds until the match is done; you may leave it and "
+    "come back.";
+inline constexpr char kMatchRefreshNow[] = "Refresh now";
+inline constexpr char kMatchNone[] = "No batch match has been started in this session.";
 inline constexpr char kMatchSummary[] =
     "$0 records checked ($1 withheld: no consent for $2); $3 matches.";
 inline constexpr char kMatchOne[] =
@@ -124,6 +151,15 @@ inline constexpr char kInboxNotices[] = "Match notices";
 inline constexpr char kInboxEmpty[] = "Nothing here.";
 inline constexpr char kAccept[] = "Accept";
 inline constexpr char kDecline[] = "Decline";
+inline constexpr char kInboxAwaitingApproval[] = "Contact requests awaiting approval";
+// $0 id, $1 partner, $2 our record, $3 purpose, $4 the requesting user.
+inline constexpr char kHeldRequest[] = "Request $0 to $1 about our record $2 for $3, asked by $4.";
+inline constexpr char kHeldWaiting[] =
+    "Awaiting a supervisor's approval: nothing has been sent yet.";
+inline constexpr char kApprove[] = "Approve and send";
+inline constexpr char kReject[] = "Reject";
+inline constexpr char kApproved[] = "Request $0 approved and sent to $1.";
+inline constexpr char kRejected[] = "Request $0 rejected: it was not sent.";
 inline constexpr char kReplyMessage[] =
     "Message to the requester (whom to call; no personal details)";
 
@@ -154,9 +190,24 @@ inline constexpr char kConsentExpires[] = "Consent expires on";
 inline constexpr char kLabels[] = "Labels";
 inline constexpr char kNationality[] = "Nationality";
 inline constexpr char kAddresses[] = "Addresses";
+inline constexpr char kLanguage[] = "Language the person reads";
+inline constexpr char kLanguageHint[] = "a language code such as uk, ro, vi or pt-BR";
 inline constexpr char kSave[] = "Save";
 inline constexpr char kRecordAdded[] = "Record $0 added; the node now holds $1 records.";
 inline constexpr char kRecordUpdated[] = "Record $0 updated; the node now holds $1 records.";
+
+inline constexpr char kEditTitle[] = "Change one field of a record";
+inline constexpr char kEditIntro[] =
+    "Correct or complete one field of a person we hold, for example a new phone number or the "
+    "language they read. The whole record is checked again; if the new value is refused, "
+    "nothing changes.";
+inline constexpr char kEditField[] = "Field";
+inline constexpr char kEditValue[] = "New value";
+inline constexpr char kEditValueHint[] =
+    "as in the add form; several values separated by ; replace all of them; empty clears it";
+inline constexpr char kEditSave[] = "Change";
+inline constexpr char kEdited[] = "Record $0: $1 changed.";
+inline constexpr char kEditNoChange[] = "Record $0: $1 already had that value; nothing changed.";
 
 inline constexpr char kImportTitle[] = "Import records from a file";
 inline constexpr char kImportIntro[] =
@@ -183,6 +234,12 @@ inline constexpr char kShareHow[] =
     "protected codes made from them. A partner can learn that it may know the same person "
     "only if its own records agree, and then it can ask us for contact, which we decide "
     "about.";
+// $0: the language's name in English, $1: its code.
+inline constexpr char kShareLanguage[] =
+    "You told us you read $0 ($1). This page is in English: ask your caseworker to go through "
+    "it with you in $0, or for a translation.";
+inline constexpr char kShareLanguageUnknown[] =
+    "If you would like this page explained in another language, tell your caseworker.";
 inline constexpr char kShareNow[] = "Who can find your record now";
 inline constexpr char kShareNobody[] = "Nobody: your record is not shared with any partner.";
 inline constexpr char kShareWith[] = "$0, for $1";
