@@ -43,6 +43,7 @@ constexpr char kPolicy[] = R"pb(
     peers { any: true }
     purpose: "bench"
     record_roles: [ ROLE_VICTIM, ROLE_SUSPECT, ROLE_WITNESS, ROLE_OTHER ]
+    allowed_labels: [ "trafficking", "minor" ]
     min_agreeing_keys: 2
     payload: PAYLOAD_HANDLE_AND_ROLE
     daily_evaluate_budget: 1000000000000
