@@ -120,7 +120,11 @@ struct Federation {
     ASSIGN_OR_RETURN(federation::Self self, SelfOf(from));
     const federation::Member* member = roster.Find(to);
     if (member == nullptr) return absl::InternalError(absl::StrCat(to, " is not in the roster"));
-    return std::make_unique<private_match::MatchClient>(self, *member);
+    auto client = std::make_unique<private_match::MatchClient>(self, *member);
+    // A first build of a million records takes longer than a node's
+    // default table deadline on two shared cores.
+    client->table_deadline = absl::Hours(2);
+    return client;
   }
 };
 
