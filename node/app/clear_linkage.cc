@@ -1,5 +1,8 @@
 #include "node/app/clear_linkage.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "node/app/key_options.h"
 #include "node/common/status_macros.h"
 
@@ -38,20 +41,63 @@ std::vector<match::CandidatePair> ScoreCandidatePairs(
   return match::ScoreAndFilter(std::move(candidates), scorer);
 }
 
+namespace {
+
+void AddDrops(const match::keyspec::DropCounts& from, match::keyspec::DropCounts* to) {
+  to->phones += from.phones;
+  to->emails += from.emails;
+  to->documents += from.documents;
+  to->handles += from.handles;
+  to->ibans += from.ibans;
+  to->plates += from.plates;
+}
+
+}  // namespace
+
 absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& options) {
-  ASSIGN_OR_RETURN(const std::vector<record::Person> persons, node.records().LoadAll());
+  // The records are streamed, and only their ids and keys kept: a million
+  // records held whole as well would take about a GiB more. Keys are
+  // derived a batch at a time over every core.
   DedupReport report;
-  report.records = persons.size();
-  const std::vector<match::KeySet> keys = DeriveAllKeys(
-      persons, node.config().default_region, &report.unusable, KeyOptions(node.config()).version);
+  std::vector<std::string> ids;
+  std::vector<match::KeySet> keys;
+  const match::keyspec::Options key_options{node.config().default_region,
+                                            KeyOptions(node.config()).version};
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  constexpr size_t kBatch = 65536;  // few threads started (each makes its own ICU transliterators)
+  std::vector<record::Person> batch;
+  batch.reserve(kBatch);
+  const auto derive_batch = [&] {
+    const size_t first = keys.size();
+    keys.resize(first + batch.size());
+    std::vector<match::keyspec::DropCounts> drops(threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (size_t i = t; i < batch.size(); i += threads) {
+          keys[first + i] = match::keyspec::DeriveKeys(batch[i], key_options, &drops[t]);
+        }
+      });
+    }
+    for (std::thread& w : workers) w.join();
+    for (const auto& d : drops) AddDrops(d, &report.unusable);
+    for (record::Person& p : batch) ids.push_back(std::move(p.external_id));
+    batch.clear();
+  };
+  RETURN_IF_ERROR(node.records().ForEach([&](const record::Person& p) {
+    batch.push_back(p);
+    if (batch.size() == kBatch) derive_batch();
+    return absl::OkStatus();
+  }));
+  derive_batch();
+  report.records = ids.size();
   if (options.progress.on_keys) options.progress.on_keys(report.unusable);
   match::Scorer scorer;
   scorer.threshold =
-      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(persons.size());
+      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(ids.size());
   for (const match::CandidatePair& c :
        ScoreCandidatePairs(keys, keys, scorer, options.progress.on_linking)) {
-    report.pairs.push_back({persons[c.a].external_id, persons[c.b].external_id, c.score,
-                            match::keyspec::PatternNames(c.pattern)});
+    report.pairs.push_back({ids[c.a], ids[c.b], c.score, match::keyspec::PatternNames(c.pattern)});
   }
   return report;
 }

@@ -166,6 +166,9 @@ void DescribeFedlinkMetrics() {
   m.Describe("fedlink_table_builds_total", T::kCounter,
              "Tag tables built (elliptic-curve work for every record or only the changed), by "
              "purpose and kind (whole, delta).");
+  m.Describe("fedlink_table_evaluations_total", T::kCounter,
+             "OPRF evaluations made to build tag tables, by purpose (keys already evaluated "
+             "under the same table id, for another peer or an earlier version, are reused).");
   m.Describe("fedlink_table_bytes_served_total", T::kCounter,
              "Bytes of tag-table chunks sent, by peer and purpose.");
   m.Describe("fedlink_table_deltas_served_total", T::kCounter,

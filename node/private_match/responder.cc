@@ -112,7 +112,11 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   const bool want_delta =
       held != nullptr && held->table_id == table.table_id && held->as_of <= table.as_of;
   absl::flat_hash_set<std::string> changed;  // read before the first record
-  std::vector<SourceRecord> all, delta;
+  // Whole: every record of the table. Delta: only those that changed (the
+  // others are counted, with no handle, payload or slot id made for them).
+  std::vector<SourceRecord> records;
+  std::vector<std::string> ids;  // their external ids, for the tag cache
+  size_t slots_after = 0;
   std::vector<uint64_t> removed;
   match::keyspec::Options options{config_.default_region,
                                   static_cast<match::keyspec::Version>(config_.keyspec)};
@@ -123,24 +127,26 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
         bool in_table = false;
         if (policy->Decide(*rule, p, now).shared) {
           SourceRecord r;
-          r.slot_id = keyring_->SlotId(table.table_id, peer.node_id, p.external_id);
           for (match::keyspec::Key& k : match::keyspec::DeriveKeys(p, options)) {
             if (rule->AllowsKeyType(match::keyspec::Info(k.type).name))
               r.keys.push_back(std::move(k));
           }
-          fedlink::v1::MatchPayload payload;
-          payload.set_handle(keyring_->HandleFor(peer.node_id, {epoch, generation}, p.external_id));
-          if (rule->payload != policy::Payload::kHandleOnly) {
-            payload.set_role(std::string(record::RoleName(p.role)));
-          }
-          if (rule->payload == policy::Payload::kHandleRoleAndOfficer) {
-            payload.set_officer(p.officer);
-          }
-          r.payload = payload.SerializeAsString();
           in_table = CanOpen(r, t);
-          if (in_table) {
-            if (was_changed) delta.push_back(r);
-            all.push_back(std::move(r));
+          if (in_table) ++slots_after;
+          if (in_table && (!want_delta || was_changed)) {
+            r.slot_id = keyring_->SlotId(table.table_id, peer.node_id, p.external_id);
+            fedlink::v1::MatchPayload payload;
+            payload.set_handle(
+                keyring_->HandleFor(peer.node_id, {epoch, generation}, p.external_id));
+            if (rule->payload != policy::Payload::kHandleOnly) {
+              payload.set_role(std::string(record::RoleName(p.role)));
+            }
+            if (rule->payload == policy::Payload::kHandleRoleAndOfficer) {
+              payload.set_officer(p.officer);
+            }
+            r.payload = payload.SerializeAsString();
+            records.push_back(std::move(r));
+            ids.push_back(p.external_id);
           }
         }
         if (!in_table && was_changed) {
@@ -154,10 +160,24 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   }
   // A delta that is not much smaller than the table (removals are only 8
   // bytes each), or against a store that went backwards (restored from a
-  // backup), is sent as the whole table.
-  update.delta = want_delta && *version >= held->version && delta.size() <= all.size() / 2 &&
+  // backup), is sent as the whole table: built by a second pass, as the
+  // first kept only what changed.
+  update.delta = want_delta && *version >= held->version && records.size() <= slots_after / 2 &&
                  removed.size() <= kMaxRemovedPerDelta;
-  ASSIGN_OR_RETURN(Table built, BuildTable(keys, table.table_id, t, update.delta ? delta : all));
+  if (want_delta && !update.delta) return UpdateFor(peer, purpose, nullptr);
+  // Build once, serve many: keys evaluated for an earlier peer's table (or
+  // an earlier version of this one) under the same table id are reused.
+  const std::vector<size_t> missing =
+      tag_cache_.Fill(purpose, table.table_id, ids, absl::MakeSpan(records));
+  std::vector<SourceRecord*> to_evaluate;
+  to_evaluate.reserve(missing.size());
+  for (size_t i : missing) to_evaluate.push_back(&records[i]);
+  ASSIGN_OR_RETURN(const size_t evaluations, EvaluateTags(keys, t, to_evaluate));
+  tag_cache_.Store(purpose, table.table_id, ids, records, missing);
+  table_evaluations_ += evaluations;
+  common::Metrics::Global().Add("fedlink_table_evaluations_total",
+                                {{"purpose", std::string(purpose)}}, evaluations);
+  ASSIGN_OR_RETURN(Table built, BuildTable(keys, table.table_id, t, records));
   common::Metrics::Global().Add(
       "fedlink_table_builds_total",
       {{"purpose", std::string(purpose)}, {"kind", update.delta ? "delta" : "whole"}});
@@ -169,7 +189,7 @@ absl::StatusOr<TableUpdate> Responder::UpdateFor(const PeerIdentity& peer,
   table = std::move(built);
   if (update.delta) {
     update.removed = std::move(removed);
-    update.slots_after = all.size();
+    update.slots_after = slots_after;
   }
   return update;
 }

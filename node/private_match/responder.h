@@ -22,6 +22,7 @@
 #ifndef FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
 #define FEDLINK_NODE_PRIVATE_MATCH_RESPONDER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +40,7 @@
 #include "node/private_match/keyring.h"
 #include "node/private_match/live_policy.h"
 #include "node/private_match/table_delta.h"
+#include "node/private_match/tag_cache.h"
 #include "node/private_match/tag_table.h"
 #include "node/store/record_store.h"
 
@@ -130,6 +132,12 @@ class Responder {
   LivePolicy& policy() { return *policy_; }
   Keyring& keyring() { return *keyring_; }
 
+  // OPRF evaluations made for tables since the responder was created (also
+  // the metric fedlink_table_evaluations_total). Each key of a record is
+  // evaluated once per table id: a second peer's table of an unchanged
+  // store costs none, a delta only the changed records' keys (TagCache).
+  uint64_t table_evaluations() const { return table_evaluations_.load(); }
+
  private:
   // Re-keys if a consent expired since the last check.
   absl::Status RekeyIfConsentExpired();
@@ -142,6 +150,8 @@ class Responder {
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<EvaluationBudget> budget_;
   audit::AuditLog* audit_ = nullptr;
+  TagCache tag_cache_;
+  std::atomic<uint64_t> table_evaluations_{0};
   absl::Mutex expiry_mu_;
   const std::unique_ptr<ConsentExpiryWatermark> expiry_ ABSL_GUARDED_BY(expiry_mu_);
 };

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/aead.h"
+#include "crypto/oprf.h"
 #include "crypto/shamir.h"
 #include "node/common/status_macros.h"
 
@@ -66,23 +67,24 @@ bool CanOpen(const SourceRecord& record, int t) {
 
 namespace {
 
-absl::StatusOr<Table> Build(absl::FunctionRef<const crypto::oprf::OprfKey&(int type)> key_of,
-                            absl::string_view table_id, int t,
-                            const std::vector<SourceRecord>& records, int threads) {
-  if (t < 1 || t > match::keyspec::kKeyGroupCount) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("t must be 1..", match::keyspec::kKeyGroupCount, " (key groups)"));
-  }
-  // Evaluate every key of every eligible record, one batch per key type.
+// A record whose keys are to be evaluated into `tags`.
+struct Work {
+  const SourceRecord* record;
+  std::vector<TagMask>* tags;
+};
+
+absl::StatusOr<size_t> EvaluateInto(
+    absl::FunctionRef<const crypto::oprf::OprfKey&(int type)> key_of, absl::Span<const Work> work,
+    int threads) {
+  // One batch per key type: the OPRF evaluation (the cost) runs over every
+  // core inside EvaluateBatch.
   constexpr int kTypes = match::keyspec::kKeyTypeCount;
   std::vector<std::string> inputs[kTypes];
   std::vector<uint32_t> position;   // of each key in its type's batch
-  std::vector<size_t> first_input;  // per eligible record, into `position`
-  std::vector<const SourceRecord*> eligible;
-  for (const SourceRecord& r : records) {
-    if (!CanOpen(r, t)) continue;
+  std::vector<size_t> first_input;  // per work item, into `position`
+  for (const Work& w : work) {
+    const SourceRecord& r = *w.record;
     const size_t n = std::min(r.keys.size(), kMaxKeysPerRecord);
-    eligible.push_back(&r);
     first_input.push_back(position.size());
     for (size_t i = 0; i < n; ++i) {
       std::vector<std::string>& batch = inputs[static_cast<int>(r.keys[i].type)];
@@ -98,40 +100,101 @@ absl::StatusOr<Table> Build(absl::FunctionRef<const crypto::oprf::OprfKey&(int t
         key_of(type).EvaluateBatch(inputs[type], absl::MakeSpan(outputs_of[type]), threads));
     std::vector<std::string>().swap(inputs[type]);
   }
+  RETURN_IF_ERROR(crypto::oprf::ParallelFor(work.size(), threads, [&](size_t begin, size_t end) {
+    for (size_t w = begin; w < end; ++w) {
+      const SourceRecord& r = *work[w].record;
+      const size_t n = std::min(r.keys.size(), kMaxKeysPerRecord);
+      std::vector<TagMask>& tags = *work[w].tags;
+      tags.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        const int type = static_cast<int>(r.keys[i].type);
+        tags[i] = DeriveTagMask(outputs_of[type][position[first_input[w] + i]]);
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return position.size();
+}
+
+absl::StatusOr<Table> Build(absl::FunctionRef<const crypto::oprf::OprfKey&(int type)> key_of,
+                            absl::string_view table_id, int t,
+                            const std::vector<SourceRecord>& records, int threads) {
+  if (t < 1 || t > match::keyspec::kKeyGroupCount) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("t must be 1..", match::keyspec::kKeyGroupCount, " (key groups)"));
+  }
+  // Evaluate every key of every eligible record that does not carry its
+  // tags already.
+  std::vector<const SourceRecord*> eligible;
+  for (const SourceRecord& r : records) {
+    if (!CanOpen(r, t)) continue;
+    if (!r.tags.empty() && r.tags.size() != std::min(r.keys.size(), kMaxKeysPerRecord)) {
+      return absl::InvalidArgumentError("a record's tags do not match its keys");
+    }
+    eligible.push_back(&r);
+  }
+  std::vector<std::vector<TagMask>> evaluated(eligible.size());
+  std::vector<Work> work;
+  for (size_t r = 0; r < eligible.size(); ++r) {
+    if (eligible[r]->tags.empty()) work.push_back({eligible[r], &evaluated[r]});
+  }
+  RETURN_IF_ERROR(EvaluateInto(key_of, work, threads).status());
 
   Table table;
   table.table_id = std::string(table_id);
   table.t = t;
   table.slots.resize(eligible.size());
-  std::string secret(kShareSize, '\0');
-  for (size_t r = 0; r < eligible.size(); ++r) {
-    const size_t n = std::min(eligible[r]->keys.size(), kMaxKeysPerRecord);
-    randombytes_buf(secret.data(), secret.size());
-    // One share per key group (x = group + 1): correlated keys (the name
-    // keys, say) carry the same share, so t counts independent evidence.
-    ASSIGN_OR_RETURN(auto shares, crypto::shamir::Split(secret, t, match::keyspec::kKeyGroupCount));
-    Slot& slot = table.slots[r];
-    slot.id = eligible[r]->slot_id;
-    slot.entries.resize(n * kEntrySize);
-    for (size_t i = 0; i < n; ++i) {
-      const int type = static_cast<int>(eligible[r]->keys[i].type);
-      const TagMask tm = DeriveTagMask(outputs_of[type][position[first_input[r] + i]]);
-      char* entry = slot.entries.data() + i * kEntrySize;
-      std::memcpy(entry, &tm.tag, kTagSize);
-      const crypto::shamir::Share& share =
-          shares[static_cast<int>(match::keyspec::Info(eligible[r]->keys[i].type).group)];
-      for (size_t b = 0; b < kShareSize; ++b) {
-        entry[kTagSize + b] = static_cast<char>(share.y[b] ^ tm.mask[b]);
-      }
-    }
-    ASSIGN_OR_RETURN(auto payload_key, PayloadKey(secret));
-    slot.sealed_payload = payload_key->Seal(eligible[r]->payload, PayloadAd(table_id, slot.id));
-  }
-  sodium_memzero(secret.data(), secret.size());
+  // Per record: a fresh secret, its Shamir split and the payload sealed
+  // under it, over every core too.
+  RETURN_IF_ERROR(crypto::oprf::ParallelFor(
+      eligible.size(), threads, [&](size_t begin, size_t end) -> absl::Status {
+        std::string secret(kShareSize, '\0');
+        for (size_t r = begin; r < end; ++r) {
+          const SourceRecord& record = *eligible[r];
+          const std::vector<TagMask>& tags = record.tags.empty() ? evaluated[r] : record.tags;
+          const size_t n = tags.size();
+          randombytes_buf(secret.data(), secret.size());
+          // One share per key group (x = group + 1): correlated keys (the
+          // name keys, say) carry the same share, so t counts independent
+          // evidence.
+          ASSIGN_OR_RETURN(auto shares,
+                           crypto::shamir::Split(secret, t, match::keyspec::kKeyGroupCount));
+          Slot& slot = table.slots[r];
+          slot.id = record.slot_id;
+          slot.entries.resize(n * kEntrySize);
+          for (size_t i = 0; i < n; ++i) {
+            const TagMask& tm = tags[i];
+            char* entry = slot.entries.data() + i * kEntrySize;
+            std::memcpy(entry, &tm.tag, kTagSize);
+            const crypto::shamir::Share& share =
+                shares[static_cast<int>(match::keyspec::Info(record.keys[i].type).group)];
+            for (size_t b = 0; b < kShareSize; ++b) {
+              entry[kTagSize + b] = static_cast<char>(share.y[b] ^ tm.mask[b]);
+            }
+          }
+          ASSIGN_OR_RETURN(auto payload_key, PayloadKey(secret));
+          slot.sealed_payload = payload_key->Seal(record.payload, PayloadAd(table_id, slot.id));
+        }
+        sodium_memzero(secret.data(), secret.size());
+        return absl::OkStatus();
+      }));
   return table;
 }
 
 }  // namespace
+
+absl::StatusOr<size_t> EvaluateTags(const TableKeys& keys, int t,
+                                    absl::Span<SourceRecord* const> records, int threads) {
+  for (const auto& key : keys) {
+    if (key == nullptr) return absl::InvalidArgumentError("a table needs a key per key type");
+  }
+  std::vector<Work> work;
+  for (SourceRecord* r : records) {
+    if (r->tags.empty() && CanOpen(*r, t)) work.push_back({r, &r->tags});
+  }
+  return EvaluateInto([&keys](int type) -> const crypto::oprf::OprfKey& { return *keys[type]; },
+                      work, threads);
+}
 
 absl::StatusOr<Table> BuildTable(const TableKeys& keys, absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records, int threads) {

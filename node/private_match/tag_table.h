@@ -65,10 +65,22 @@ std::string TableId(absl::string_view responder, absl::string_view purpose, int6
 // "responder|purpose|epoch|": what every table id of that epoch starts with.
 std::string TableIdPrefix(absl::string_view responder, absl::string_view purpose, int64_t epoch);
 
+// The tag and mask derived from a finalised OPRF output (by the requester
+// for its keys, by the responder for its table's).
+struct TagMask {
+  uint64_t tag;
+  std::array<uint8_t, kShareSize> mask;
+};
+TagMask DeriveTagMask(const crypto::oprf::Output& y);
+
 struct SourceRecord {
   uint64_t slot_id = 0;  // unique within the table
   std::vector<match::keyspec::Key> keys;
   std::string payload;  // plaintext the peer may see (handle, role, ...)
+  // Empty, or one per key (of the first kMaxKeysPerRecord): each key's tag
+  // and mask under the table's keys, already evaluated (EvaluateTags, or a
+  // responder's TagCache). BuildTable evaluates only records without them.
+  std::vector<TagMask> tags{};
 };
 
 struct Slot {
@@ -100,20 +112,22 @@ bool CanOpen(const SourceRecord& record, int t);
 // (indexed by KeyType), none null.
 using TableKeys = std::array<std::unique_ptr<crypto::oprf::OprfKey>, match::keyspec::kKeyTypeCount>;
 
-// Builds the table, each key evaluated under the key of its type.
+// Fills `tags` of every record of `records` that has none (and can open at
+// t; see CanOpen), evaluating its keys under the key of their type, over
+// `threads` threads (0 = all cores). Returns the number of OPRF
+// evaluations made.
+absl::StatusOr<size_t> EvaluateTags(const TableKeys& keys, int t,
+                                    absl::Span<SourceRecord* const> records, int threads = 0);
+
+// Builds the table, each key evaluated under the key of its type (unless
+// the record carries its tags already: the OPRF work is then none, and a
+// build costs a Shamir split and a payload sealing per record).
 // `threads`: for the OPRF evaluations (0 = all cores).
 absl::StatusOr<Table> BuildTable(const TableKeys& keys, absl::string_view table_id, int t,
                                  const std::vector<SourceRecord>& records, int threads = 0);
 // The same with one key for every key type (tests of the table alone).
 absl::StatusOr<Table> BuildTable(const crypto::oprf::OprfKey& key, absl::string_view table_id,
                                  int t, const std::vector<SourceRecord>& records, int threads = 0);
-
-// The tag and mask a requester derives from a finalised OPRF output.
-struct TagMask {
-  uint64_t tag;
-  std::array<uint8_t, kShareSize> mask;
-};
-TagMask DeriveTagMask(const crypto::oprf::Output& y);
 
 // The requester's form of a table, built once per fetched table and kept
 // compact: every entry in one buffer (24 bytes each), the sealed payloads in

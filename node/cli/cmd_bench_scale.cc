@@ -1,0 +1,65 @@
+// fedlink bench scale: costs against a responder's store size and the number
+// of peers, on real nodes in one process (node/app/bench_scale.h); one
+// plain-table row per (size, peers), documented in docs/cli.md.
+#include <iostream>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_format.h"
+#include "node/app/bench_scale.h"
+#include "node/cli/command.h"
+#include "node/cli/flags.h"
+
+ABSL_FLAG(std::string, sizes, "100k,300k,1M",
+          "bench scale: the responder's store sizes, comma-separated (k = 1000, M = 1000000).");
+ABSL_FLAG(std::string, peers, "1,5,20", "bench scale: peer counts, comma-separated (1 to 50).");
+ABSL_DECLARE_FLAG(int, lookups);
+
+namespace fedlink::cli {
+namespace {
+
+int Fail(const absl::Status& status) { return ReportError("bench scale", status); }
+
+int RunBenchScale(const std::vector<std::string>& args) {
+  if (!args.empty()) return Fail(absl::InvalidArgumentError("unexpected argument"));
+  app::ScaleOptions options;
+  auto sizes = app::ParseCounts(absl::GetFlag(FLAGS_sizes), "--sizes");
+  if (!sizes.ok()) return Fail(sizes.status());
+  auto peers = app::ParseCounts(absl::GetFlag(FLAGS_peers), "--peers");
+  if (!peers.ok()) return Fail(peers.status());
+  options.sizes = *std::move(sizes);
+  options.peers = *std::move(peers);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.lookups = absl::GetFlag(FLAGS_lookups);
+  options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
+  auto rows = app::RunScaleBench(options);
+  if (!rows.ok()) return Fail(rows.status());
+  std::cout << absl::StrFormat(
+      "%8s %5s %9s %8s %8s %8s %9s %8s %9s %9s %9s %8s %7s %7s %8s %8s %8s %8s\n", "records",
+      "peers", "import/s", "build_s", "ec_s", "build/ec", "fetches_s", "fetch/bd", "evals",
+      "table_MiB", "index_MiB", "delta_s", "d_evals", "batch", "batch_s", "p50_ms", "p99_ms",
+      "cpu_s/f");
+  for (const app::ScaleRow& r : *rows) {
+    std::cout << absl::StrFormat(
+        "%8d %5d %9.0f %8.2f %8.2f %8.2f %9.2f %8.2f %9d %9.1f %9.1f %8.3f %7d %7d %8.2f %8.2f "
+        "%8.2f %8.3f\n",
+        r.records, r.peers, r.import_rows_per_second, r.build_seconds, r.ec_bound_seconds,
+        r.build_ratio(), r.fetch_seconds, r.fetches_over_build(), r.evaluations,
+        r.table_bytes / 1048576.0, r.index_bytes / 1048576.0, r.delta_seconds, r.delta_evaluations,
+        r.batch_records, r.batch_seconds, r.lookup_p50_ms, r.lookup_p99_ms,
+        r.responder_cpu_seconds_per_fetch);
+  }
+  if (!rows->empty()) std::cout << "cores " << rows->front().cores << "\n";
+  return kExitOk;
+}
+
+FEDLINK_COMMAND("bench scale",
+                "  fedlink bench scale [--sizes 100k,300k,1M] [--peers 1,5,20] [--lookups L] "
+                "[--seed S]\n\n"
+                "Per store size, a responder and max(--peers) peer nodes in one process over\n"
+                "loopback mutual TLS; one row per (size, peers). Columns: docs/cli.md.",
+                "costs against store size and number of peers, as a table",
+                {"sizes", "peers", "lookups", "seed"}, RunBenchScale);
+
+}  // namespace
+}  // namespace fedlink::cli
