@@ -3,6 +3,10 @@
 #  1. `key rotate`: the data key of a stopped node replaced, every record
 #     still there under the same key file; refused while the node serves,
 #     with a wrong key file, and in both cases nothing changed.
+#  2. `federation rotate-key`: the coordinator's roster-signing key rolled
+#     over; members install the next roster without --federation-key and pin
+#     the new key; a roster signed by the old key afterwards, or carrying a
+#     transition the pinned key did not sign, is refused, naming the file.
 #  3. `rotate tls`: a node's new TLS key waits until the roster names it;
 #     peers install that roster, the node switches on its install, a match
 #     works with the new key and a copy of the node with the old key is
@@ -78,5 +82,37 @@ grep -q "now sealed under a new data key" "$WORK/out" || { cat "$WORK/out"; fail
 "$F" audit list "$WORK/police-audit.bin" | grep -q "keys.rotate" || fail "keys.rotate not logged"
 [ ! -e "$WORK/police/.rotate-data-key" ] && [ ! -e "$WORK/police/.rotate-data-key.tmp" ] || fail "staging left"
 pass "key rotate: progress on stderr, new data key under the same key file, every record there, logged"
+
+# --- 2. The coordinator's roster-signing key ---------------------------------
+cp -a "$WORK/coord" "$WORK/coord-old"   # the old key, kept by someone it should no longer count for
+"$F" federation rotate-key --dir "$WORK/coord" >"$WORK/rot.txt"
+KEY2=$(tail -1 "$WORK/rot.txt")
+[ "$KEY2" != "$KEY1" ] || fail "rotate-key: the same key"
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v2.bin" >/dev/null
+for n in police ngo; do
+  expect_exit 0 "$F" roster install --dir "$WORK/$n" "$WORK/v2.bin"
+  [ "$(cat "$WORK/$n/federation.key")" = "$KEY2" ] || fail "$n did not pin the new key"
+done
+pass "federation rotate-key: members install the next roster without a re-pin and pin the new key"
+
+# The old key signs a roster with a higher version: refused now.
+for _ in 1 2 3; do "$F" roster sign --dir "$WORK/coord-old" --out "$WORK/old.bin" >/dev/null; done
+# (the refused attempt is logged in the access log: compare the roster's files)
+roster_digest() { cat "$1/federation.key" "$1/roster.bin" "$1/roster.version" | sha256sum; }
+BEFORE=$(roster_digest "$WORK/ngo")
+expect_exit 2 "$F" roster install --dir "$WORK/ngo" "$WORK/old.bin"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] || { cat "$WORK/err"; fail "old key: not one line"; }
+grep -q "^fedlink roster install: $WORK/old.bin: roster: signature: .*no key transition signed by the pinned federation key" "$WORK/err" ||
+  { cat "$WORK/err"; fail "old key: message"; }
+# Someone else's coordinator hands "over" from its own key: not from the pinned one.
+"$F" federation init --dir "$WORK/rogue" --federation-id rot-test >/dev/null
+"$F" roster add --dir "$WORK/rogue" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
+"$F" federation rotate-key --dir "$WORK/rogue" >/dev/null
+for _ in 1 2 3 4 5; do "$F" roster sign --dir "$WORK/rogue" --out "$WORK/rogue.bin" >/dev/null; done
+expect_exit 2 "$F" roster install --dir "$WORK/ngo" "$WORK/rogue.bin"
+grep -q "^fedlink roster install: $WORK/rogue.bin: roster: signature: .*no key transition signed by the pinned federation key" "$WORK/err" ||
+  { cat "$WORK/err"; fail "rogue transition: message"; }
+[ "$(roster_digest "$WORK/ngo")" = "$BEFORE" ] || fail "a refused roster changed the node's roster or pinned key"
+pass "a roster signed by the old key, or with a transition the pinned key did not sign: refused, exit 2, nothing changed"
 
 echo "rotation_cli_test: all passed"

@@ -32,7 +32,13 @@ absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& p
     entry.detail = absl::StrCat(roster->federation_id(), " version ", roster->version());
   }
   RETURN_IF_ERROR(node.Log(entry));
-  RETURN_IF_ERROR(roster);
+  if (!roster.ok()) {
+    // Named by the file, keeping the status's marks (its RosterProblem).
+    absl::Status named(roster.status().code(), absl::StrCat(path, ": ", roster.status().message()));
+    roster.status().ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
+    return named;
+  }
   RosterInstall out;
   out.lists_this_node = roster->Find(node.id()) != nullptr;
   out.roster = *std::move(roster);
