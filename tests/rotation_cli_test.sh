@@ -115,4 +115,55 @@ grep -q "^fedlink roster install: $WORK/rogue.bin: roster: signature: .*no key t
 [ "$(roster_digest "$WORK/ngo")" = "$BEFORE" ] || fail "a refused roster changed the node's roster or pinned key"
 pass "a roster signed by the old key, or with a transition the pinned key did not sign: refused, exit 2, nothing changed"
 
+# --- 3. The TLS key ----------------------------------------------------------
+cp -a "$WORK/ngo" "$WORK/ngo-old"   # the node as it was, with its old TLS key
+FP_OLD=$(grep tls_cert_sha256 "$WORK/ngo.txtpb")
+expect_exit 0 "$F" rotate tls --dir "$WORK/ngo"
+cp "$WORK/out" "$WORK/ngo2.txtpb"
+FP_NEW=$(grep tls_cert_sha256 "$WORK/ngo2.txtpb")
+[ -n "$FP_NEW" ] && [ "$FP_NEW" != "$FP_OLD" ] || fail "rotate tls: no new fingerprint in the request"
+grep -q "keeps its current key until a roster naming the new one is installed" "$WORK/err" || { cat "$WORK/err"; fail "rotate tls: note"; }
+cmp -s "$WORK/ngo/tls.crt" "$WORK/ngo-old/tls.crt" || fail "rotate tls switched before the roster named the key"
+expect_exit 1 "$F" rotate identity --dir "$WORK/ngo"
+
+for n in police ngo; do
+  "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
+  PIDS+=("$!")
+  eval "PID_$n=$!"
+done
+for n in police ngo; do wait_for_status "$WORK/$n"; done
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r0.csv"
+pass "rotate tls: the node keeps serving and matching with its current key meanwhile"
+
+"$F" roster add --dir "$WORK/coord" "$WORK/ngo2.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v3.bin" >/dev/null
+expect_exit 0 "$F" roster install --dir "$WORK/police" "$WORK/v3.bin"
+expect_exit 0 "$F" roster install --dir "$WORK/ngo" "$WORK/v3.bin"
+grep -q "switched to the new TLS key" "$WORK/out" || { cat "$WORK/out"; fail "ngo did not switch"; }
+[ ! -e "$WORK/ngo/tls.key.next" ] || fail "tls.key.next left"
+# ngo's server restarts to serve with the new key.
+kill -TERM "$PID_ngo"; wait "$PID_ngo" || true
+"$F" serve --dir "$WORK/ngo" --witness-interval 1h 2>"$WORK/ngo-2.log" &
+PIDS+=("$!")
+wait_for_status "$WORK/ngo"
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/police" >/dev/null 2>&1 && break; sleep 0.2; done
+expect_exit 0 "$F" peers --dir "$WORK/police"
+grep -q "^ngo .*reachable   roster_version=3" "$WORK/out" || { cat "$WORK/out"; fail "police does not reach ngo's new key"; }
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r1.csv"
+[ "$(wc -l <"$WORK/r1.csv")" -gt 1 ] || fail "no match with the new key"
+pass "after the roster names the new TLS key: ngo switched, police reaches it, a match works"
+
+# The old key: a copy of ngo from before the rotation, with the new roster.
+"$F" roster install --dir "$WORK/ngo-old" "$WORK/v3.bin" >/dev/null
+set +e
+"$F" match --dir "$WORK/ngo-old" --peer police --purpose victim-dedup --out "$WORK/r2.csv" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "a match with the old TLS key went through"
+# (the results file may have its header: no result row)
+[ ! -e "$WORK/r2.csv" ] || [ "$(wc -l <"$WORK/r2.csv")" -le 1 ] || { cat "$WORK/err"; fail "results with the old TLS key"; }
+grep -q "^peer police: failed: UNAVAILABLE" "$WORK/err" || { cat "$WORK/err"; fail "old TLS key: not refused by police"; }
+pass "the old TLS key is refused once the roster names the new one"
+
 echo "rotation_cli_test: all passed"

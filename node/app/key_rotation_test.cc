@@ -20,6 +20,7 @@
 #include "node/app/create_node.h"
 #include "node/app/serve_lock.h"
 #include "node/app/test_key_source.h"
+#include "node/app/tls_rotation.h"
 #include "node/app/user_store.h"
 #include "node/common/whole_file.h"
 #include "node/config/data_key_rotation.h"
@@ -123,8 +124,9 @@ TEST(DataKeyRotationTest, EverySealedValueIsUnderTheNewKeyAndTheOldKeyOpensNothi
     public_key_before = (*node)->identity()->public_key();
   }
   {
-    // A peer's cached table.
+    // A pending TLS key (`fedlink rotate tls`) and a peer's cached table.
     auto node = Node::Open(dir);
+    ASSERT_TRUE(StageNewTlsKey(paths, (*node)->opened().file_key()).ok());
     std::filesystem::create_directories(paths.table_cache_dir());
     ASSERT_TRUE(common::WriteFileAtomically(paths.table_cache_dir() + "/police.victim-id.table",
                                             "sealed table")
@@ -139,7 +141,7 @@ TEST(DataKeyRotationTest, EverySealedValueIsUnderTheNewKeyAndTheOldKeyOpensNothi
     EXPECT_EQ(report->records, 49u);
     EXPECT_EQ(report->users, 1u);
     EXPECT_TRUE(report->followups);
-    EXPECT_EQ(report->secret_files, 2);  // identity.key, tls.key (no oprf.seed yet)
+    EXPECT_EQ(report->secret_files, 3);  // identity.key, tls.key, tls.key.next (no oprf.seed yet)
   }
   EXPECT_THAT(lines, ::testing::Contains(HasSubstr("node.db: 49 of 49 records")));
   ExpectIntact(dir, 50, "rotated");
@@ -168,7 +170,11 @@ TEST(DataKeyRotationTest, EverySealedValueIsUnderTheNewKeyAndTheOldKeyOpensNothi
     ASSERT_TRUE(followups.ok());
     EXPECT_TRUE(absl::IsDataLoss((*followups)->FindHit("police", "h1").status()));
   }
-  // The cached table is gone (fetched again).
+  // The pending TLS key is under the new key too; the cached table is gone
+  // (fetched again).
+  const std::string next_tls = *common::ReadWholeFile(dir + "/tls.key.next");
+  EXPECT_TRUE(crypto::OpenSealedFile((*new_key)->sealing(), "tls.key.next", next_tls).ok());
+  EXPECT_FALSE(crypto::OpenSealedFile((*old_key)->sealing(), "tls.key.next", next_tls).ok());
   EXPECT_TRUE(std::filesystem::is_empty(paths.table_cache_dir()));
   const std::string identity_after = *common::ReadWholeFile(paths.identity_key());
   EXPECT_NE(identity_after, identity_before);

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/audit_restore.h"
+#include "node/app/tls_rotation.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/federation/signed_request.h"
@@ -62,6 +63,9 @@ absl::Status Node::LoadFederation() {
     roster_mtime_ = mtime;
   }
   if (tls_ == nullptr) {
+    // A new TLS key waiting for this roster (`fedlink rotate tls`) is
+    // switched to before it is loaded.
+    RETURN_IF_ERROR(SwitchTlsKeyIfListed(paths(), opened_->file_key(), *roster_, id()).status());
     ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir, opened_->file_key()));
     tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
   }
