@@ -145,7 +145,8 @@ grep -q "switched to the new TLS key" "$WORK/out" || { cat "$WORK/out"; fail "ng
 # ngo's server restarts to serve with the new key.
 kill -TERM "$PID_ngo"; wait "$PID_ngo" || true
 "$F" serve --dir "$WORK/ngo" --witness-interval 1h 2>"$WORK/ngo-2.log" &
-PIDS+=("$!")
+NGO2=$!
+PIDS+=("$NGO2")
 wait_for_status "$WORK/ngo"
 for _ in $(seq 1 50); do "$F" peers --dir "$WORK/police" >/dev/null 2>&1 && break; sleep 0.2; done
 expect_exit 0 "$F" peers --dir "$WORK/police"
@@ -166,4 +167,7 @@ set -e
 grep -q "^peer police: failed: UNAVAILABLE" "$WORK/err" || { cat "$WORK/err"; fail "old TLS key: not refused by police"; }
 pass "the old TLS key is refused once the roster names the new one"
 
+# Stop both servers before the scratch directory is removed.
+kill -TERM "$PID_police" "$NGO2"
+wait "$PID_police" "$NGO2" || true
 echo "rotation_cli_test: all passed"
