@@ -21,6 +21,10 @@ absl::Status RemoveRosterMember(const std::string& dir, const std::string& node_
   return federation::RemoveMember(dir, node_id);
 }
 
+absl::StatusOr<std::string> RotateRosterKey(const std::string& dir) {
+  return federation::RotateCoordinatorKey(dir, absl::Now());
+}
+
 absl::StatusOr<SignedRoster> SignNextRoster(const std::string& dir, absl::Duration valid_for) {
   const absl::Time now = absl::Now();
   SignedRoster out;

@@ -34,6 +34,13 @@ absl::Status AddMemberFromFile(const std::string& dir, const std::string& reques
 // signed roster. An error naming the node if there is no such member.
 absl::Status RemoveRosterMember(const std::string& dir, const std::string& node_id);
 
+// Rolls the roster-signing key over (federation::RotateCoordinatorKey): a
+// new key, and a transition to it signed by the old one that every roster
+// signed from now on carries; members follow it at their next roster
+// install, with no re-pin. Returns the new verifier key (for new members'
+// first install).
+absl::StatusOr<std::string> RotateRosterKey(const std::string& dir);
+
 struct SignedRoster {
   std::string envelope;       // what members install (roster.bin)
   federation::Roster roster;  // the envelope, verified with the coordinator's key

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/tls_rotation.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 
@@ -14,6 +15,19 @@ absl::StatusOr<std::string> MembershipRequest(Node& node) {
     return absl::InternalError("member request: the node's identity key is not loaded");
   }
   return federation::MemberRequest(node.paths(), node.config(), node.identity()->VerifierKey());
+}
+
+absl::StatusOr<std::string> RotateTlsKey(Node& node) {
+  if (node.identity() == nullptr) {
+    return absl::InternalError("rotate tls: the node's identity key is not loaded");
+  }
+  ASSIGN_OR_RETURN(const std::string cert_pem,
+                   StageNewTlsKey(node.paths(), node.opened().file_key()));
+  ASSIGN_OR_RETURN(std::string request,
+                   federation::MemberRequestWithCertificate(
+                       node.config(), node.identity()->VerifierKey(), cert_pem));
+  RETURN_IF_ERROR(node.Log(LocalEvent("keys.rotate-tls")));
+  return request;
 }
 
 absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& path,
@@ -32,8 +46,19 @@ absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& p
     entry.detail = absl::StrCat(roster->federation_id(), " version ", roster->version());
   }
   RETURN_IF_ERROR(node.Log(entry));
-  RETURN_IF_ERROR(roster);
+  if (!roster.ok()) {
+    // Named by the file, keeping the status's marks (its RosterProblem).
+    absl::Status named(roster.status().code(), absl::StrCat(path, ": ", roster.status().message()));
+    roster.status().ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
+    return named;
+  }
   RosterInstall out;
+  // A new TLS key this roster names (`fedlink rotate tls`) takes over now.
+  ASSIGN_OR_RETURN(
+      out.switched_tls_key,
+      SwitchTlsKeyIfListed(node.paths(), node.opened().file_key(), *roster, node.id()));
+  if (out.switched_tls_key) RETURN_IF_ERROR(node.Log(LocalEvent("keys.tls-switch")));
   out.lists_this_node = roster->Find(node.id()) != nullptr;
   out.roster = *std::move(roster);
   return out;

@@ -22,9 +22,17 @@ namespace fedlink::app {
 // role, endpoint, Ed25519 key, TLS fingerprint, epoch, table limit).
 absl::StatusOr<std::string> MembershipRequest(Node& node);
 
+// `fedlink rotate tls`: a new TLS key pair, pending beside the current one
+// (tls_rotation.h), and the membership request that names it. The node
+// keeps its current key until a roster with the new one is installed.
+absl::StatusOr<std::string> RotateTlsKey(Node& node);
+
 struct RosterInstall {
   federation::Roster roster;
   bool lists_this_node = false;  // false: the node installed a roster it is not in
+  // The roster names the new TLS key of `fedlink rotate tls`: it replaced
+  // the old one (a running `fedlink serve` uses it once restarted).
+  bool switched_tls_key = false;
 };
 // Verifies and installs the signed roster in `path`. `federation_key` is
 // required at the first install (then pinned) and may be empty later; a

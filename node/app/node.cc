@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/audit_restore.h"
+#include "node/app/tls_rotation.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
 #include "node/federation/signed_request.h"
@@ -20,7 +21,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
                                                  const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> opened,
                    config::OpenNode(dir, {.load_identity = options.load_identity,
-                                          .key_source = options.key_source}));
+                                          .key_source = options.key_source,
+                                          .rotate_data_key = options.rotate_data_key}));
   return std::unique_ptr<Node>(new Node(std::move(opened)));
 }
 
@@ -61,6 +63,9 @@ absl::Status Node::LoadFederation() {
     roster_mtime_ = mtime;
   }
   if (tls_ == nullptr) {
+    // A new TLS key waiting for this roster (`fedlink rotate tls`) is
+    // switched to before it is loaded.
+    RETURN_IF_ERROR(SwitchTlsKeyIfListed(paths(), opened_->file_key(), *roster_, id()).status());
     ASSIGN_OR_RETURN(tls::TlsIdentity tls, tls::Load(paths().dir, opened_->file_key()));
     tls_ = std::make_unique<tls::TlsIdentity>(std::move(tls));
   }

@@ -47,6 +47,8 @@ struct OpenOptions {
   // by default what DIR/data.key names). Given for a node of an older
   // fedlink, whose directory is in the clear, it converts the node.
   config::KeySource key_source = {};
+  // Opened for RotateDataKey (key_rotation.h) only: records() is not open.
+  bool rotate_data_key = false;
 };
 
 class Node {

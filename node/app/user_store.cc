@@ -1,5 +1,7 @@
 #include "node/app/user_store.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
@@ -66,6 +68,35 @@ absl::StatusOr<std::unique_ptr<UserStore>> UserStore::Open(const std::string& pa
   RETURN_IF_ERROR(db->Migrate(kMigrations));
   RETURN_IF_ERROR(db->Exec("PRAGMA secure_delete = ON"));
   return std::unique_ptr<UserStore>(new UserStore(std::move(db), key, path));
+}
+
+absl::StatusOr<uint64_t> UserStore::Reseal(const std::string& from, const std::string& to,
+                                           const crypto::DataKey& current,
+                                           const crypto::DataKey& next) {
+  ASSIGN_OR_RETURN(auto source, Open(from, current));
+  ASSIGN_OR_RETURN(std::vector<User> users, source->List());
+  source.reset();
+  ASSIGN_OR_RETURN(auto copy, Open(to, next));
+  absl::Status status = [&]() -> absl::Status {
+    absl::MutexLock lock(&copy->mu_);
+    ASSIGN_OR_RETURN(auto tx, copy->db_->Begin());
+    ASSIGN_OR_RETURN(auto write,
+                     copy->db_->Prepare("INSERT INTO users (row_key, sealed) VALUES (?, ?)"));
+    for (const User& user : users) {
+      const std::string row_key = copy->RowKey(user.name);
+      write->BindBlob(1, row_key).BindBlob(2, copy->Seal(row_key, user));
+      RETURN_IF_ERROR(write->Run());
+    }
+    write.reset();
+    RETURN_IF_ERROR(tx->Commit());
+    return copy->db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }();
+  for (User& user : users) {
+    sodium_memzero(user.name.data(), user.name.size());
+    sodium_memzero(user.password_hash.data(), user.password_hash.size());
+  }
+  RETURN_IF_ERROR(status);
+  return users.size();
 }
 
 std::string UserStore::RowKey(absl::string_view name) const {

@@ -56,6 +56,13 @@ class UserStore {
   UserStore(const UserStore&) = delete;
   UserStore& operator=(const UserStore&) = delete;
 
+  // Data-key rotation: writes the users of the store at `from` (opened with
+  // `current`) into the new store `to` under `next` (new row keys), in one
+  // transaction. `from` is not changed. Returns the number of users.
+  static absl::StatusOr<uint64_t> Reseal(const std::string& from, const std::string& to,
+                                         const crypto::DataKey& current,
+                                         const crypto::DataKey& next);
+
   // AlreadyExists if the name is taken.
   absl::Status Add(const User& user);
   // Replaces an existing user (NotFound if none).

@@ -1,5 +1,5 @@
-// The federation coordinator's commands: federation init and roster add,
-// remove and sign (node/app/coordinator.h).
+// The federation coordinator's commands: federation init and rotate-key,
+// roster add, remove and sign (node/app/coordinator.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -20,6 +20,20 @@ int RunFederationInit(const std::vector<std::string>& args) {
   std::cout << "coordinator initialised in " << absl::GetFlag(FLAGS_dir) << "\n"
             << "federation key (give it to every member for `fedlink roster install "
                "--federation-key`):\n"
+            << *vkey << "\n";
+  return kExitOk;
+}
+
+int RunFederationRotateKey(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    return ReportError("federation rotate-key", absl::InvalidArgumentError("expected no argument"));
+  }
+  auto vkey = app::RotateRosterKey(absl::GetFlag(FLAGS_dir));
+  if (!vkey.ok()) return ReportError("federation rotate-key", vkey.status());
+  std::cout << "the roster-signing key of " << absl::GetFlag(FLAGS_dir)
+            << " is new; every roster signed from now on carries the transition signed by the "
+               "old key, and members follow it at their next `fedlink roster install`\n"
+            << "federation key (for new members' first install):\n"
             << *vkey << "\n";
   return kExitOk;
 }
@@ -64,6 +78,9 @@ int RunRosterSign(const std::vector<std::string>& args) {
 FEDLINK_COMMAND("federation init", "  fedlink federation init --dir COORD --federation-id ID",
                 "create a coordinator directory with the roster-signing key",
                 {"dir", "federation_id"}, RunFederationInit);
+FEDLINK_COMMAND("federation rotate-key", "  fedlink federation rotate-key --dir COORD",
+                "coordinator: roll the roster-signing key over (members follow, no re-pin)",
+                {"dir"}, RunFederationRotateKey);
 FEDLINK_COMMAND("roster add", "  fedlink roster add --dir COORD REQUEST.txtpb...",
                 "coordinator: add (or update) members from their membership requests", {"dir"},
                 RunRosterAdd);

@@ -1,5 +1,6 @@
 // fedlink key rewrap: wrap the node's data key under a new key-encryption
-// key (node/app/key_rotation.h).
+// key; fedlink key rotate: re-encrypt the node under a new data key
+// (node/app/key_rotation.h).
 #include <unistd.h>
 
 #include <filesystem>
@@ -53,10 +54,7 @@ absl::StatusOr<config::KeySource> NewKeySourceFromFlags() {
   return source;
 }
 
-int RunKeyRewrap(const std::vector<std::string>& args) {
-  if (args.size() != 1 || args[0] != "rewrap") {
-    return ReportError("key", absl::InvalidArgumentError("expected: key rewrap"));
-  }
+int RunKeyRewrap() {
   auto next = NewKeySourceFromFlags();
   if (!next.ok()) return ReportError("key", next.status());
   return WithNodeInDir("key", [&](app::Node& node) {
@@ -67,17 +65,44 @@ int RunKeyRewrap(const std::vector<std::string>& args) {
   });
 }
 
+int RunKeyRotate() {
+  if (absl::GetFlag(FLAGS_new_key_file) != "" || absl::GetFlag(FLAGS_new_passphrase_file) != "" ||
+      absl::GetFlag(FLAGS_new_passphrase_fd) >= 0 || absl::GetFlag(FLAGS_new_credential) != "") {
+    return ReportError("key", absl::InvalidArgumentError(
+                                  "key rotate keeps the key-encryption key; change it with key "
+                                  "rewrap (before or after)"));
+  }
+  return WithNodeInDir("key", {.rotate_data_key = true}, [&](app::Node& node) {
+    auto report = app::RotateDataKey(
+        node, [](absl::string_view line) { std::cerr << "key rotate: " << line << "\n"; });
+    if (!report.ok()) return ReportError("key", report.status());
+    std::cout << "the records of " << node.id() << " (" << report->records
+              << ") and every other sealed value are now sealed under a new data key; the old "
+                 "one opens nothing here\n";
+    return kExitOk;
+  });
+}
+
+int RunKey(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0] == "rewrap") return RunKeyRewrap();
+  if (args.size() == 1 && args[0] == "rotate") return RunKeyRotate();
+  return ReportError("key", absl::InvalidArgumentError("expected: key rewrap | key rotate"));
+}
+
 FEDLINK_COMMAND(
     "key",
     "  fedlink key rewrap --dir DIR [current key source]\n"
     "      (--new-key-file PATH | --new-passphrase-file PATH | --new-passphrase-fd N |\n"
     "       --new-credential NAME)\n\n"
     "Wraps the node's data key under a new key-encryption key (a passphrase change,\n"
-    "a new key file); no record is re-encrypted. docs/security.md, \"Data at rest\".",
-    "rotate the key-encryption key of the node's data key",
+    "a new key file); no record is re-encrypted.\n\n"
+    "  fedlink key rotate --dir DIR [current key source]\n\n"
+    "Re-encrypts every sealed value of a stopped node under a new data key (wrapped\n"
+    "by the same key-encryption key); progress on stderr. docs/security.md, \"Data at rest\".",
+    "rotate the node's data key or the key-encryption key that wraps it",
     {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "new_key_file",
      "new_passphrase_file", "new_passphrase_fd", "new_credential"},
-    RunKeyRewrap);
+    RunKey);
 
 }  // namespace
 }  // namespace fedlink::cli

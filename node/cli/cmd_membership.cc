@@ -1,5 +1,5 @@
-// A node's federation membership: member-request, roster install and roster
-// show (node/app/membership.h).
+// A node's federation membership: member-request, rotate tls, roster
+// install and roster show (node/app/membership.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -30,6 +30,32 @@ int RunRosterInstall(const std::vector<std::string>& args) {
                 << ") is not a member of the installed roster\n";
     }
     std::cout << "installed " << federation::FormatRoster(installed->roster);
+    if (installed->switched_tls_key) {
+      std::cout << "switched to the new TLS key this roster names (`fedlink rotate tls`); "
+                   "restart a running `fedlink serve` to serve with it\n";
+    }
+    return kExitOk;
+  });
+}
+
+int RunRotate(const std::vector<std::string>& args) {
+  if (args.size() != 1 || (args[0] != "tls" && args[0] != "identity")) {
+    return ReportError("rotate", absl::InvalidArgumentError("expected: rotate identity | tls"));
+  }
+  if (args[0] == "identity") {
+    return ReportError(
+        "rotate",
+        absl::UnimplementedError(
+            "rotate identity is not built yet: the access log's checkpoints and the witnesses' "
+            "cosignatures are verified with the node's one identity key (docs/security.md)"));
+  }
+  return WithNodeInDir("rotate", [&](app::Node& node) {
+    auto request = app::RotateTlsKey(node);
+    if (!request.ok()) return ReportError("rotate", request.status());
+    std::cout << *request;
+    std::cerr << "rotate: a new TLS key waits in " << node.paths().dir
+              << "/tls.key.next; the node keeps its current key until a roster naming the new "
+                 "one is installed. Send the membership request above to the coordinator.\n";
     return kExitOk;
   });
 }
@@ -56,6 +82,12 @@ FEDLINK_COMMAND("roster install",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential",
                  "federation_key"},
                 RunRosterInstall);
+FEDLINK_COMMAND("rotate",
+                "  fedlink rotate tls --dir DIR [key source] > req.txtpb\n"
+                "  fedlink rotate identity --dir DIR   (not built yet)",
+                "node: a new TLS key pair and the membership request naming it (the node "
+                "switches when a roster names it)",
+                {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"}, RunRotate);
 FEDLINK_COMMAND("roster show", "  fedlink roster show --dir DIR",
                 "node: print the installed roster",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"},

@@ -339,11 +339,21 @@ absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKey(const common::NodeP
   return OpenDataKeyText(path, text.value, node_id, given);
 }
 
-absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKeyText(const std::string& path,
-                                                                 absl::string_view text,
-                                                                 const std::string& node_id,
-                                                                 const KeySource& given) {
-  ASSIGN_OR_RETURN(const WrappedKey w, ParseWrappedKey(path, text));
+namespace {
+
+// The data key opened from data.key's text, with the KEK that opened it and
+// the parsed file (for wrapping another data key the same way).
+struct UnwrappedKey {
+  std::unique_ptr<crypto::DataKey> key;
+  std::unique_ptr<crypto::SealingKey> kek;
+  WrappedKey file;
+};
+
+absl::StatusOr<UnwrappedKey> Unwrap(const std::string& path, absl::string_view text,
+                                    const std::string& node_id, const KeySource& given) {
+  UnwrappedKey out;
+  ASSIGN_OR_RETURN(out.file, ParseWrappedKey(path, text));
+  const WrappedKey& w = out.file;
   if (!node_id.empty() && w.node_id != node_id) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": the data key of another node, not of this node.conf's"));
@@ -365,22 +375,49 @@ absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKeyText(const std::stri
         path, ": the data key is wrapped by a ", w.kind == "passphrase" ? "passphrase" : "key",
         ", not by the ", DescribeKeySource(source), " given"));
   }
-  std::unique_ptr<crypto::SealingKey> kek;
   if (source.passphrase()) {
     Secret passphrase;
     RETURN_IF_ERROR(ReadPassphrase(source, /*confirm=*/false, &passphrase));
-    ASSIGN_OR_RETURN(kek,
+    ASSIGN_OR_RETURN(out.kek,
                      crypto::KeyFromPassphrase(passphrase.value, w.salt, w.opslimit, w.memlimit));
   } else {
-    ASSIGN_OR_RETURN(kek, KeyFromFileOrCredential(source));
+    ASSIGN_OR_RETURN(out.kek, KeyFromFileOrCredential(source));
   }
-  auto key = crypto::DataKey::Unwrap(*kek, w.wrapped, w.associated_data);
+  auto key = crypto::DataKey::Unwrap(*out.kek, w.wrapped, w.associated_data);
   if (!key.ok()) {
     return absl::PermissionDeniedError(
         absl::StrCat(path, ": the ", DescribeKeySource(source),
                      " does not open the data key (wrong key or passphrase, or an altered file)"));
   }
-  return key;
+  out.key = *std::move(key);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<crypto::DataKey>> OpenDataKeyText(const std::string& path,
+                                                                 absl::string_view text,
+                                                                 const std::string& node_id,
+                                                                 const KeySource& given) {
+  ASSIGN_OR_RETURN(UnwrappedKey opened, Unwrap(path, text, node_id, given));
+  return std::move(opened.key);
+}
+
+absl::StatusOr<DataKeyRotationKeys> PrepareDataKeyRotation(const common::NodePaths& paths,
+                                                           const std::string& node_id,
+                                                           const KeySource& source) {
+  const std::string path = DataKeyPath(paths);
+  Secret text;
+  RETURN_IF_ERROR(ReadSecretFile(path, path, /*check_owner=*/false, &text));
+  ASSIGN_OR_RETURN(UnwrappedKey opened, Unwrap(path, text.value, node_id, source));
+  DataKeyRotationKeys out;
+  out.current = std::move(opened.key);
+  ASSIGN_OR_RETURN(out.next, crypto::DataKey::Generate());
+  // The same first three lines (node, source, salt): the same KEK opens it.
+  out.next_data_key_text = absl::StrCat(
+      opened.file.associated_data, "wrapped ",
+      absl::Base64Escape(out.next->Wrap(*opened.kek, opened.file.associated_data)), "\n");
+  return out;
 }
 
 }  // namespace fedlink::config

@@ -10,6 +10,7 @@
 #include "node/common/private_files.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
+#include "node/config/data_key_rotation.h"
 #include "node/tls/tls_identity.h"
 
 namespace fedlink::config {
@@ -29,9 +30,23 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
   if (!std::filesystem::exists(node->paths.database(), ec)) {
     return absl::NotFoundError(absl::StrCat(node->paths.database(), ": missing database"));
   }
-  if (HasDataKey(node->paths)) {
+  // A data-key rotation committed but not finished (a crash) is finished
+  // first: its files are the node.
+  RETURN_IF_ERROR(FinishDataKeyRotation(node->paths));
+  if (HasDataKey(node->paths) && options.rotate_data_key) {
+    ASSIGN_OR_RETURN(DataKeyRotationKeys keys,
+                     PrepareDataKeyRotation(node->paths, node->config.node_id, options.key_source));
+    node->data_key = std::move(keys.current);
+    node->next_data_key = std::move(keys.next);
+    node->next_data_key_text = std::move(keys.next_data_key_text);
+  } else if (HasDataKey(node->paths)) {
     ASSIGN_OR_RETURN(node->data_key,
                      OpenDataKey(node->paths, node->config.node_id, options.key_source));
+  } else if (options.rotate_data_key) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir,
+                     ": not encrypted at rest (no data.key); open it once with a key source "
+                     "to convert it"));
   } else if (options.key_source.kind != KeySource::Kind::kRecorded) {
     // A plaintext node of an older fedlink, converted now: the data key
     // first, so that from here on the node needs it.
@@ -51,6 +66,7 @@ absl::StatusOr<std::unique_ptr<OpenedNode>> OpenNode(const std::string& dir,
     }
     node->identity = std::move(key);
   }
+  if (options.rotate_data_key) return node;
   ASSIGN_OR_RETURN(node->store, store::OpenRecordStore(node->paths.database(),
                                                        {.data_key = node->data_key.get()}));
   return node;

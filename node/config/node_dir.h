@@ -25,6 +25,10 @@ struct OpenedNode {
   // source). Declared before what uses it.
   std::unique_ptr<crypto::DataKey> data_key;
   std::unique_ptr<crypto::SigningKey> identity;  // null unless requested
+  // Only when opened with rotate_data_key: the next data key and its
+  // data.key text (data_key_rotation.h).
+  std::unique_ptr<crypto::DataKey> next_data_key;
+  std::string next_data_key_text;
   std::unique_ptr<store::RecordStore> store;
 
   // The key secret files (identity.key, tls.key, oprf.seed) are sealed
@@ -42,6 +46,10 @@ struct OpenNodeOptions {
   // record sealed (each step atomic, so an interrupted conversion resumes
   // at the next opening).
   KeySource key_source = {};
+  // For a data-key rotation (data_key_rotation.h): the KEK that opens the
+  // data key also wraps a new one (next_data_key), and the record store is
+  // not opened (store stays null: the rotation copies node.db itself).
+  bool rotate_data_key = false;
 };
 
 // Opens an existing node directory. PermissionDenied, naming the path, its

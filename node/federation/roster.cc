@@ -71,6 +71,7 @@ struct CoordinatorFiles {
   explicit CoordinatorFiles(const std::string& dir) : dir(dir) {}
   std::string dir;
   std::string key() const { return dir + "/federation.key"; }
+  std::string next_key() const { return dir + "/federation.key.next"; }
   std::string state() const { return dir + "/members.txtpb"; }
 };
 
@@ -114,12 +115,68 @@ absl::Status ExpiredError(absl::string_view where, const Roster& roster) {
 
 }  // namespace
 
+namespace {
+
+// The key a roster's transitions lead to from `pinned`: each transition
+// signed by the key in hand (and naming it as the old key, for this
+// federation) moves to its new key; those signed by other keys (older ones,
+// before the pinned key) are skipped. NotFound if none moves.
+absl::StatusOr<crypto::Verifier> FollowKeyTransitions(absl::string_view envelope_bytes,
+                                                      const crypto::Verifier& pinned) {
+  ASSIGN_OR_RETURN(const crypto::envelope::Envelope unverified,
+                   crypto::envelope::Parse(envelope_bytes));
+  fedlink::v1::Roster proto;
+  if (!proto.ParseFromString(unverified.body)) {
+    return absl::DataLossError("roster: body does not parse");
+  }
+  crypto::Verifier key = pinned;
+  bool moved = false;
+  for (const std::string& sealed : proto.key_transitions()) {
+    auto body = crypto::envelope::Open(sealed, kRosterKeyTransitionContext, key);
+    if (!body.ok()) continue;
+    fedlink::v1::RosterKeyTransition t;
+    if (!t.ParseFromString(*body)) {
+      return absl::DataLossError("roster: a key transition does not parse");
+    }
+    auto old_key = crypto::Verifier::Parse(t.old_vkey());
+    if (t.federation_id() != proto.federation_id() || !old_key.ok() ||
+        old_key->ToString() != key.ToString()) {
+      return absl::DataLossError(
+          "roster: a key transition names another federation or another old key");
+    }
+    auto next = crypto::Verifier::Parse(t.new_vkey());
+    if (!next.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("roster: a key transition's new key: ", next.status().message()));
+    }
+    key = *std::move(next);
+    moved = true;
+  }
+  if (!moved) {
+    return absl::NotFoundError("no key transition signed by the pinned federation key");
+  }
+  return key;
+}
+
+}  // namespace
+
 absl::StatusOr<Roster> Roster::Verify(absl::string_view envelope_bytes,
                                       const crypto::Verifier& federation_key) {
+  crypto::Verifier signer = federation_key;
   auto body = crypto::envelope::Open(envelope_bytes, kRosterContext, federation_key);
   if (!body.ok()) {
-    return Corrupt(absl::Status(body.status().code(),
-                                absl::StrCat("roster: signature: ", body.status().message())));
+    // Perhaps signed by a key the pinned one handed over to.
+    auto followed = FollowKeyTransitions(envelope_bytes, federation_key);
+    if (followed.ok()) {
+      signer = *followed;
+      body = crypto::envelope::Open(envelope_bytes, kRosterContext, signer);
+    }
+    if (!body.ok()) {
+      return Corrupt(absl::Status(
+          body.status().code(),
+          absl::StrCat("roster: signature: ", body.status().message(),
+                       followed.ok() ? "" : absl::StrCat(" (", followed.status().message(), ")"))));
+    }
   }
   fedlink::v1::Roster proto;
   if (!proto.ParseFromString(*body)) {
@@ -130,6 +187,7 @@ absl::StatusOr<Roster> Roster::Verify(absl::string_view envelope_bytes,
   r.version_ = proto.version();
   r.expires_at_ = absl::FromUnixSeconds(proto.expires_at());
   r.envelope_ = std::string(envelope_bytes);
+  r.signing_vkey_ = signer.ToString();
   if (!config::ValidateNodeId(r.federation_id_).ok()) {
     return Corrupt(absl::InvalidArgumentError(
         "roster: federation_id must be 1-64 of [a-z0-9.-], starting with a letter or digit"));
@@ -230,6 +288,12 @@ absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths,
   RETURN_IF_ERROR(common::WriteFileAtomically(paths.roster(), envelope_bytes));
   RETURN_IF_ERROR(
       common::WriteFileAtomically(paths.roster_high_water(), absl::StrCat(roster.version(), "\n")));
+  // Signed by a key the pinned one handed over to: pin it. Written after
+  // roster.bin, which carries the transitions, so a crash in between still
+  // verifies.
+  if (roster.signing_vkey() != federation_key->ToString()) {
+    RETURN_IF_ERROR(common::WriteFileAtomically(key_path, roster.signing_vkey() + "\n"));
+  }
   return roster;
 }
 
@@ -286,6 +350,12 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
                                           const config::NodeConfig& config,
                                           absl::string_view identity_vkey) {
   ASSIGN_OR_RETURN(const std::string cert_pem, tls::LoadCertificate(paths.dir));
+  return MemberRequestWithCertificate(config, identity_vkey, cert_pem);
+}
+
+absl::StatusOr<std::string> MemberRequestWithCertificate(const config::NodeConfig& config,
+                                                         absl::string_view identity_vkey,
+                                                         absl::string_view cert_pem) {
   ASSIGN_OR_RETURN(auto fp, tls::Fingerprint(cert_pem));
   fedlink::v1::RosterEntry e;
   e.set_node_id(config.node_id);
@@ -321,9 +391,65 @@ absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
   return key->VerifierKey();
 }
 
+namespace {
+
+// Finishes a key rollover interrupted after the new key was written: if the
+// member list records the transition to it, the new key replaces the old;
+// if not, it was never handed over and is removed.
+absl::Status FinishKeyRollover(const CoordinatorFiles& f,
+                               const fedlink::v1::CoordinatorState& state) {
+  std::error_code ec;
+  if (!std::filesystem::exists(f.next_key(), ec)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto next, crypto::SigningKey::LoadFromFile(f.next_key()));
+  bool handed_over = false;
+  if (!state.key_transitions().empty()) {
+    auto parsed = crypto::envelope::Parse(state.key_transitions(state.key_transitions_size() - 1));
+    fedlink::v1::RosterKeyTransition t;
+    handed_over =
+        parsed.ok() && t.ParseFromString(parsed->body) && t.new_vkey() == next->VerifierKey();
+  }
+  if (!handed_over) {
+    if (!std::filesystem::remove(f.next_key(), ec) || ec) {
+      return absl::InternalError(absl::StrCat(f.next_key(), ": cannot remove"));
+    }
+    return absl::OkStatus();
+  }
+  if (rename(f.next_key().c_str(), f.key().c_str()) != 0) {
+    return absl::InternalError(absl::StrCat(f.next_key(), ": cannot rename to ", f.key()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir) {
-  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(CoordinatorFiles(dir).key()));
+  CoordinatorFiles f(dir);
+  ASSIGN_OR_RETURN(auto state, LoadState(f));
+  RETURN_IF_ERROR(FinishKeyRollover(f, state));
+  ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(f.key()));
   return key->VerifierKey();
+}
+
+absl::StatusOr<std::string> RotateCoordinatorKey(const std::string& dir, absl::Time now) {
+  CoordinatorFiles f(dir);
+  ASSIGN_OR_RETURN(auto state, LoadState(f));
+  RETURN_IF_ERROR(FinishKeyRollover(f, state));
+  ASSIGN_OR_RETURN(auto old_key, crypto::SigningKey::LoadFromFile(f.key()));
+  ASSIGN_OR_RETURN(auto new_key, crypto::SigningKey::Generate(old_key->name()));
+  fedlink::v1::RosterKeyTransition t;
+  t.set_federation_id(state.federation_id());
+  t.set_old_vkey(old_key->VerifierKey());
+  t.set_new_vkey(new_key->VerifierKey());
+  t.set_issued_at(absl::ToUnixSeconds(now));
+  std::string body;
+  t.SerializeToString(&body);
+  ASSIGN_OR_RETURN(std::string sealed,
+                   crypto::envelope::Seal(*old_key, kRosterKeyTransitionContext, body));
+  RETURN_IF_ERROR(new_key->SaveToFile(f.next_key()));
+  state.add_key_transitions(sealed);
+  RETURN_IF_ERROR(SaveState(f, state));
+  RETURN_IF_ERROR(FinishKeyRollover(f, state));
+  return new_key->VerifierKey();
 }
 
 namespace {
@@ -384,6 +510,7 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration va
                                        absl::Time now) {
   CoordinatorFiles f(dir);
   ASSIGN_OR_RETURN(auto state, LoadState(f));
+  RETURN_IF_ERROR(FinishKeyRollover(f, state));
   ASSIGN_OR_RETURN(auto key, crypto::SigningKey::LoadFromFile(f.key()));
   if (valid_for <= absl::ZeroDuration())
     return absl::InvalidArgumentError("validity must be positive");
@@ -393,6 +520,7 @@ absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration va
   roster.set_issued_at(absl::ToUnixSeconds(now));
   roster.set_expires_at(absl::ToUnixSeconds(now + valid_for));
   *roster.mutable_members() = state.members();
+  *roster.mutable_key_transitions() = state.key_transitions();
   std::string body;
   roster.SerializeToString(&body);
   ASSIGN_OR_RETURN(auto sealed, crypto::envelope::Seal(*key, kRosterContext, body));

@@ -27,6 +27,7 @@
 namespace fedlink::federation {
 
 inline constexpr char kRosterContext[] = "fedlink.v1.Roster";
+inline constexpr char kRosterKeyTransitionContext[] = "fedlink.v1.RosterKeyTransition";
 
 struct Member {
   std::string node_id;
@@ -42,7 +43,10 @@ struct Member {
 
 class Roster {
  public:
-  // Verifies the envelope with `federation_key`, parses and validates the
+  // Verifies the envelope with `federation_key` or, if another key signed
+  // it, with the key the roster's key transitions lead to from
+  // `federation_key` (each signed by the key it replaces, the first by
+  // `federation_key`; none signed by it: refused). Parses and validates the
   // roster (federation id and node ids of [a-z0-9.-], roles, endpoints,
   // keys), and refuses it if it has expired at `now`. Errors are marked with
   // their RosterProblem (roster_problem.h): corrupt or expired.
@@ -55,6 +59,9 @@ class Roster {
   const std::vector<Member>& members() const { return members_; }
   const Member* Find(absl::string_view node_id) const;
   const std::string& envelope() const { return envelope_; }
+  // The coordinator key that signed this roster (C2SP vkey): the key it was
+  // verified with, or the one its key transitions led to.
+  const std::string& signing_vkey() const { return signing_vkey_; }
 
  private:
   // Open without the expiry check (the installed roster is checked for
@@ -68,10 +75,14 @@ class Roster {
   absl::Time expires_at_;
   std::vector<Member> members_;
   std::string envelope_;
+  std::string signing_vkey_;
 };
 
 // Node side. The first install must name the federation key to pin
-// (`federation_vkey`); later installs must not contradict the pinned key.
+// (`federation_vkey`); later installs must not contradict the pinned key. A
+// roster signed by a newer coordinator key that the pinned one handed over
+// to (Roster::Open) pins that key (federation.key, written after
+// roster.bin): rosters signed by the older key are refused from then on.
 absl::StatusOr<Roster> InstallRoster(const common::NodePaths& paths, absl::string_view envelope,
                                      std::optional<std::string> federation_vkey, absl::Time now);
 // The installed roster, verified again. Each error says which check failed
@@ -87,6 +98,12 @@ absl::StatusOr<std::string> MemberRequest(const common::NodePaths& paths,
                                           const config::NodeConfig& config,
                                           absl::string_view identity_vkey);
 
+// The same with the TLS certificate given (a new one, not yet in tls.crt:
+// `fedlink rotate tls`).
+absl::StatusOr<std::string> MemberRequestWithCertificate(const config::NodeConfig& config,
+                                                         absl::string_view identity_vkey,
+                                                         absl::string_view cert_pem);
+
 // Coordinator side: COORD/federation.key (0600), COORD/members.txtpb.
 absl::StatusOr<std::string> InitCoordinator(const std::string& dir,
                                             absl::string_view federation_id);  // returns vkey
@@ -100,6 +117,14 @@ absl::Status RemoveMember(const std::string& dir, absl::string_view node_id);
 // Signs the current member list as the next version; returns envelope bytes.
 absl::StatusOr<std::string> SignRoster(const std::string& dir, absl::Duration valid_for,
                                        absl::Time now);
+// Rolls the coordinator's roster-signing key over: a new key, and a key
+// transition (old key to new) signed by the old key that every roster
+// signed from now on carries, so members follow it without a re-pin.
+// Returns the new verifier key. Crash-safe: the new key is written beside
+// the old (federation.key.next), the transition recorded, then the key
+// renamed into place; an interrupted rollover is finished (or, if the
+// transition was not recorded, dropped) by the next call that loads the key.
+absl::StatusOr<std::string> RotateCoordinatorKey(const std::string& dir, absl::Time now);
 // The coordinator's verifier key.
 absl::StatusOr<std::string> CoordinatorVkey(const std::string& dir);
 

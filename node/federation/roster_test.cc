@@ -262,3 +262,89 @@ TEST_F(RosterTest, RejectsMalformedMembershipRequests) {
 
 }  // namespace
 }  // namespace fedlink::federation
+
+namespace fedlink::federation {
+namespace {
+
+// The coordinator's key rollover: a member that pinned the old key follows
+// the transition the next roster carries and pins the new key; rosters of
+// the old key are refused afterwards; a transition the pinned key did not
+// sign is refused and changes nothing.
+class RosterKeyRolloverTest : public RosterTest {};
+
+TEST_F(RosterKeyRolloverTest, AMemberFollowsATransitionSignedByThePinnedKeyAndPinsTheNewKey) {
+  ASSERT_TRUE(
+      InstallRoster(Paths("ngo-1"), *SignRoster(coord_, absl::Hours(24), now_), vkey_, now_).ok());
+  const std::string old_coord = (root_ / "coord-old").string();
+  std::filesystem::copy(coord_, old_coord);
+  auto new_vkey = RotateCoordinatorKey(coord_, now_);
+  ASSERT_TRUE(new_vkey.ok()) << new_vkey.status();
+  EXPECT_NE(*new_vkey, vkey_);
+  EXPECT_EQ(*CoordinatorVkey(coord_), *new_vkey);
+  EXPECT_FALSE(std::filesystem::exists(coord_ + "/federation.key.next"));
+  auto r2 = SignRoster(coord_, absl::Hours(24), now_);
+  ASSERT_TRUE(r2.ok());
+  auto installed = InstallRoster(Paths("ngo-1"), *r2, std::nullopt, now_);
+  ASSERT_TRUE(installed.ok()) << installed.status();
+  EXPECT_EQ(installed->signing_vkey(), *new_vkey);
+  EXPECT_EQ(*common::ReadWholeFile(Paths("ngo-1").federation_key()), *new_vkey + "\n");
+  ASSERT_TRUE(LoadInstalledRoster(Paths("ngo-1"), now_).ok());
+  // Two rollovers later, a member that missed the one between follows both.
+  ASSERT_TRUE(
+      InstallRoster(Paths("police-1"), *SignRoster(old_coord, absl::Hours(24), now_), vkey_, now_)
+          .ok());
+  auto third = RotateCoordinatorKey(coord_, now_);
+  ASSERT_TRUE(third.ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(SignRoster(coord_, absl::Hours(24), now_).ok());
+  auto r6 = SignRoster(coord_, absl::Hours(24), now_);
+  auto police = InstallRoster(Paths("police-1"), *r6, std::nullopt, now_);
+  ASSERT_TRUE(police.ok()) << police.status();
+  EXPECT_EQ(police->signing_vkey(), *third);
+  // The old key's rosters are refused now, even with a higher version.
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(SignRoster(old_coord, absl::Hours(24), now_).ok());
+  auto stale = SignRoster(old_coord, absl::Hours(24), now_);
+  const auto refused = InstallRoster(Paths("ngo-1"), *stale, std::nullopt, now_).status();
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("no key transition signed by the pinned federation key"));
+}
+
+TEST_F(RosterKeyRolloverTest, ATransitionNotSignedByThePinnedKeyIsRefusedAndChangesNothing) {
+  ASSERT_TRUE(
+      InstallRoster(Paths("ngo-1"), *SignRoster(coord_, absl::Hours(24), now_), vkey_, now_).ok());
+  // Another coordinator of the same federation id hands over from its own key.
+  const std::string rogue = (root_ / "rogue").string();
+  ASSERT_TRUE(InitCoordinator(rogue, "eu-ht").ok());
+  ASSERT_TRUE(RotateCoordinatorKey(rogue, now_).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(SignRoster(rogue, absl::Hours(24), now_).ok());
+  auto forged = SignRoster(rogue, absl::Hours(24), now_);
+  const std::string key_before = *common::ReadWholeFile(Paths("ngo-1").federation_key());
+  const std::string roster_before = *common::ReadWholeFile(Paths("ngo-1").roster());
+  const auto refused = InstallRoster(Paths("ngo-1"), *forged, std::nullopt, now_).status();
+  EXPECT_EQ(RosterProblemOf(refused), RosterProblem::kCorrupt) << refused;
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("no key transition signed by the pinned federation key"));
+  EXPECT_EQ(*common::ReadWholeFile(Paths("ngo-1").federation_key()), key_before);
+  EXPECT_EQ(*common::ReadWholeFile(Paths("ngo-1").roster()), roster_before);
+}
+
+TEST_F(RosterKeyRolloverTest, AnInterruptedRolloverIsFinishedOrDroppedByTheNextCall) {
+  // Crashed after the new key was written, before the transition was
+  // recorded: the new key was never handed over, so it is dropped.
+  auto stray = crypto::SigningKey::Generate("eu-ht/roster");
+  ASSERT_TRUE((*stray)->SaveToFile(coord_ + "/federation.key.next").ok());
+  EXPECT_EQ(*CoordinatorVkey(coord_), vkey_);
+  EXPECT_FALSE(std::filesystem::exists(coord_ + "/federation.key.next"));
+  // Crashed after the transition was recorded, before the rename: finished.
+  auto next = RotateCoordinatorKey(coord_, now_);
+  ASSERT_TRUE(next.ok());
+  const std::string next_key = *common::ReadWholeFile(coord_ + "/federation.key");
+  std::filesystem::rename(coord_ + "/federation.key", coord_ + "/federation.key.next");
+  auto old_key = crypto::SigningKey::Generate("eu-ht/roster");  // stands in for the old file
+  ASSERT_TRUE((*old_key)->SaveToFile(coord_ + "/federation.key").ok());
+  EXPECT_EQ(*CoordinatorVkey(coord_), *next);
+  EXPECT_EQ(*common::ReadWholeFile(coord_ + "/federation.key"), next_key);
+}
+
+}  // namespace
+}  // namespace fedlink::federation

@@ -1,5 +1,7 @@
 #include "node/followup/followup_store.h"
 
+#include <sodium.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "crypto/data_key.h"
@@ -185,7 +187,28 @@ absl::StatusOr<std::string> FollowupStore::Unseal(absl::string_view table, absl:
   return opened;
 }
 
-absl::Status FollowupStore::SealClearContent() {
+absl::Status FollowupStore::SealClearContent() { return ResealContent(nullptr, *key_); }
+
+absl::Status FollowupStore::ResealContent(const crypto::SealingKey* from,
+                                          const crypto::SealingKey& to) {
+  const auto reseal = [&](absl::string_view table, const std::string& row, absl::string_view column,
+                          const std::string& stored) -> absl::StatusOr<std::string> {
+    if (stored.empty()) return stored;  // erased content stays empty
+    const std::string place = crypto::RowPlace(table, row, column, kSealVersion);
+    std::string text = stored;
+    if (from != nullptr) {
+      auto opened = from->Open(stored, place);
+      if (!opened.ok()) {
+        return absl::DataLossError(absl::StrCat(db_->path(), ": ", table, " ", column,
+                                                " does not open (altered, moved from another "
+                                                "row, or another node's key)"));
+      }
+      text = *std::move(opened);
+    }
+    std::string sealed = to.Seal(text, place);
+    sodium_memzero(text.data(), text.size());
+    return sealed;
+  };
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto tx, db_->Begin());
   {
@@ -195,10 +218,11 @@ absl::Status FollowupStore::SealClearContent() {
     for (;;) {
       ASSIGN_OR_RETURN(const bool row, read->Step());
       if (!row) break;
-      write->BindBlob(1, Seal("hits",
-                              HitRow(read->ColumnText(1), read->ColumnText(2), read->ColumnText(3),
-                                     read->ColumnText(4)),
-                              "officer", read->ColumnText(5)));
+      ASSIGN_OR_RETURN(std::string officer, reseal("hits",
+                                                   HitRow(read->ColumnText(1), read->ColumnText(2),
+                                                          read->ColumnText(3), read->ColumnText(4)),
+                                                   "officer", read->ColumnBlob(5)));
+      write->BindBlob(1, officer);
       write->Bind(2, read->ColumnInt64(0));
       RETURN_IF_ERROR(write->Run());
     }
@@ -213,8 +237,10 @@ absl::Status FollowupStore::SealClearContent() {
       ASSIGN_OR_RETURN(const bool row, read->Step());
       if (!row) break;
       const std::string rk = ContactRow(read->ColumnText(1), read->ColumnText(2));
-      write->BindBlob(1, Seal(table, rk, "reason", read->ColumnText(3)));
-      write->BindBlob(2, Seal(table, rk, "reply", read->ColumnText(4)));
+      ASSIGN_OR_RETURN(std::string reason, reseal(table, rk, "reason", read->ColumnBlob(3)));
+      ASSIGN_OR_RETURN(std::string reply, reseal(table, rk, "reply", read->ColumnBlob(4)));
+      write->BindBlob(1, reason);
+      write->BindBlob(2, reply);
       write->Bind(3, read->ColumnInt64(0));
       RETURN_IF_ERROR(write->Run());
     }
@@ -234,6 +260,21 @@ absl::Status FollowupStore::SealClearContent() {
   RETURN_IF_ERROR(db_->Exec("UPDATE content_sealing SET sealed = 1 WHERE one = 1"));
   RETURN_IF_ERROR(tx->Commit());
   return ScrubWal();
+}
+
+absl::Status FollowupStore::Reseal(const std::string& from, const std::string& to,
+                                   const crypto::SealingKey& current,
+                                   const crypto::SealingKey& next) {
+  {
+    ASSIGN_OR_RETURN(auto source, Open(from, &current));  // sealed, if it was not yet
+    absl::MutexLock lock(&source->mu_);
+    RETURN_IF_ERROR(source->db_->CopyTo(to));
+  }
+  ASSIGN_OR_RETURN(auto copy, Open(to, &current));
+  RETURN_IF_ERROR(copy->ResealContent(&current, next));
+  absl::MutexLock lock(&copy->mu_);
+  RETURN_IF_ERROR(copy->db_->Exec("VACUUM"));
+  return copy->db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 absl::Status FollowupStore::RecordHits(const std::vector<Hit>& hits) {

@@ -83,6 +83,13 @@ class FollowupStore {
   static absl::StatusOr<std::unique_ptr<FollowupStore>> Open(
       const std::string& path, const crypto::SealingKey* content_key = nullptr);
 
+  // Data-key rotation (config/data_key_rotation.h): writes a compacted copy
+  // of the store at `from` to the new file `to` and there seals every value
+  // again under `next`, in one transaction, then compacts it again (no
+  // ciphertext under `current` left in free pages). `from` is not changed.
+  static absl::Status Reseal(const std::string& from, const std::string& to,
+                             const crypto::SealingKey& current, const crypto::SealingKey& next);
+
   // Records hits; a pair (peer, purpose, handle, own_id) keeps its first
   // found_at.
   absl::Status RecordHits(const std::vector<Hit>& hits);
@@ -169,6 +176,9 @@ class FollowupStore {
                                      absl::string_view column, const std::string& stored) const;
   // Seals the clear content of a store opened with a key for the first time.
   absl::Status SealClearContent();
+  // Every sealed value opened with `from` (null: in the clear) and sealed
+  // under `to`, in one transaction.
+  absl::Status ResealContent(const crypto::SealingKey* from, const crypto::SealingKey& to);
   absl::StatusOr<Hit> ReadHit(const store::sqlite::Statement& st) const;
   // After an erasure: empties the write-ahead log, which still holds the
   // pages as they were.

@@ -1,5 +1,7 @@
 #include "node/store/record_store.h"
 
+#include <sodium.h>
+
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -536,6 +538,111 @@ absl::StatusOr<std::vector<record::Person>> RecordStore::LoadAll() {
 }
 
 int RecordStoreSchemaVersion() { return std::size(kMigrations); }
+
+absl::StatusOr<uint64_t> ResealRecordStore(
+    const std::string& from, const std::string& to, const crypto::DataKey& current,
+    const crypto::DataKey& next, const std::function<void(uint64_t, uint64_t)>& progress) {
+  {
+    // Migrated, and any plaintext left by an interrupted conversion sealed.
+    ASSIGN_OR_RETURN(auto store, OpenRecordStore(from, {.data_key = &current}));
+  }
+  {
+    ASSIGN_OR_RETURN(auto source, sqlite::Database::Open(from, {}));
+    RETURN_IF_ERROR(source->CopyTo(to));
+  }
+  ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(to, {}));
+  const auto person_place = [](absl::string_view row_key) {
+    return crypto::RowPlace(kSealedTable, row_key, kPersonColumn, kSealVersion);
+  };
+  const auto change_place = [](absl::string_view row_key) {
+    return crypto::RowPlace(kChangesTable, row_key, kExternalIdColumn, kSealVersion);
+  };
+  const auto refused = [&](absl::string_view table, absl::string_view row) {
+    return absl::DataLossError(absl::StrCat(from, ": ", table, " row ", row,
+                                            ": does not open (truncated, altered, moved from "
+                                            "another row, or another node's key)"));
+  };
+  ASSIGN_OR_RETURN(auto count, db->Prepare("SELECT COUNT(*) FROM sealed_records"));
+  RETURN_IF_ERROR(count->Step());
+  const uint64_t total = static_cast<uint64_t>(count->ColumnInt64(0));
+  count.reset();
+  ASSIGN_OR_RETURN(auto tx, db->Begin());
+  // Read first, write after: row keys are unique and change.
+  struct Row {
+    int64_t id;
+    std::string row_key, sealed;
+  };
+  std::vector<Row> rows;
+  rows.reserve(total);
+  {
+    ASSIGN_OR_RETURN(auto read,
+                     db->Prepare("SELECT id, row_key, person FROM sealed_records ORDER BY id"));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      record::Person p;
+      const std::string row_key = read->ColumnBlob(1);
+      auto plain = current.sealing().Open(read->ColumnBlob(2), person_place(row_key));
+      const bool ok = plain.ok() && DecodePerson(*plain, &p) &&
+                      current.LookupDigest(kExternalIdDomain, p.external_id) == row_key;
+      if (plain.ok()) sodium_memzero(plain->data(), plain->size());
+      if (!ok) return refused("records", absl::StrCat(read->ColumnInt64(0)));
+      Row r{read->ColumnInt64(0), next.LookupDigest(kExternalIdDomain, p.external_id), ""};
+      std::string encoded;
+      EncodePerson(p, &encoded);
+      r.sealed = next.sealing().Seal(encoded, person_place(r.row_key));
+      sodium_memzero(encoded.data(), encoded.size());
+      rows.push_back(std::move(r));
+      if (progress && rows.size() % 1000 == 0) progress(rows.size(), total);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(
+        auto write,
+        db->Prepare("UPDATE sealed_records SET row_key = ?1, person = ?2 WHERE id = ?3"));
+    for (const Row& r : rows) {
+      write->BindBlob(1, r.row_key).BindBlob(2, r.sealed).Bind(3, r.id);
+      RETURN_IF_ERROR(write->Run());
+    }
+  }
+  // The change log: external ids (also of deleted records) under new row keys.
+  struct Change {
+    std::string row_key, sealed;
+    int64_t version;
+  };
+  std::vector<Change> changes;
+  {
+    ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT row_key, external_id, version FROM "
+                                            "sealed_changes"));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, read->Step());
+      if (!row) break;
+      const std::string row_key = read->ColumnBlob(0);
+      auto id = current.sealing().Open(read->ColumnBlob(1), change_place(row_key));
+      if (!id.ok() || current.LookupDigest(kExternalIdDomain, *id) != row_key) {
+        return refused("record_changes", absl::BytesToHexString(row_key).substr(0, 16));
+      }
+      Change c{next.LookupDigest(kExternalIdDomain, *id), "", read->ColumnInt64(2)};
+      c.sealed = next.sealing().Seal(*id, change_place(c.row_key));
+      sodium_memzero(id->data(), id->size());
+      changes.push_back(std::move(c));
+    }
+  }
+  RETURN_IF_ERROR(db->Exec("DELETE FROM sealed_changes"));
+  {
+    ASSIGN_OR_RETURN(auto write, db->Prepare("INSERT INTO sealed_changes (row_key, external_id, "
+                                             "version) VALUES (?1, ?2, ?3)"));
+    for (const Change& c : changes) {
+      write->BindBlob(1, c.row_key).BindBlob(2, c.sealed).Bind(3, c.version);
+      RETURN_IF_ERROR(write->Run());
+    }
+  }
+  RETURN_IF_ERROR(tx->Commit());
+  RETURN_IF_ERROR(db->Exec("VACUUM"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  if (progress) progress(rows.size(), total);
+  return rows.size();
+}
 
 absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(const std::string& path,
                                                              const RecordStoreOptions& options) {

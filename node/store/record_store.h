@@ -79,6 +79,19 @@ struct RecordStoreOptions {
 absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(const std::string& path,
                                                              const RecordStoreOptions& options);
 
+// Data-key rotation (config/data_key_rotation.h): writes a compacted copy
+// of the sealed store at `from` to the new file `to` and there seals every
+// record and change-log entry again under `next` (new row keys: the
+// external ids' digests under `next`), in one transaction, then compacts it
+// again so no ciphertext under `current` stays in its free pages. `from` is
+// not changed. A row that does not open under `current` stops it (DataLoss
+// naming the row). `progress`, if set, is called with (done, total) records
+// every 1000 records and at the end. Returns the number of records.
+absl::StatusOr<uint64_t> ResealRecordStore(const std::string& from, const std::string& to,
+                                           const crypto::DataKey& current,
+                                           const crypto::DataKey& next,
+                                           const std::function<void(uint64_t, uint64_t)>& progress);
+
 // The newest schema version this binary knows.
 int RecordStoreSchemaVersion();
 

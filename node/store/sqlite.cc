@@ -153,6 +153,12 @@ absl::Status Database::Exec(absl::string_view sql) {
   return absl::OkStatus();
 }
 
+absl::Status Database::CopyTo(const std::string& path) {
+  ASSIGN_OR_RETURN(auto st, Prepare("VACUUM INTO ?1"));
+  st->Bind(1, path);
+  return st->Run();
+}
+
 absl::StatusOr<std::unique_ptr<Statement>> Database::Prepare(absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),

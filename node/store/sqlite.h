@@ -109,6 +109,10 @@ class Database {
   };
   absl::StatusOr<std::unique_ptr<Transaction>> Begin();
 
+  // Writes a compacted copy of the database, as of now, to a new file
+  // `path` (VACUUM INTO: no free pages, so nothing deleted is carried over).
+  absl::Status CopyTo(const std::string& path);
+
   int64_t LastInsertRowId() const;
   const std::string& path() const { return path_; }
 
