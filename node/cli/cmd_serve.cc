@@ -36,6 +36,9 @@ ABSL_FLAG(std::string, web, "",
 ABSL_FLAG(std::string, web_cert, "",
           "PEM certificate (chain) for the web console; default: the node's own tls.crt.");
 ABSL_FLAG(std::string, web_key, "", "PEM private key of --web-cert (mode 0600).");
+ABSL_FLAG(bool, web_trust_proxy, false,
+          "With --web http://127.0.0.1:PORT behind a reverse proxy on this machine: key the "
+          "login lockout by the proxy's X-Forwarded-For address.");
 
 namespace fedlink::cli {
 namespace {
@@ -138,6 +141,7 @@ int RunServe(const std::vector<std::string>& args) {
       web_options.address = web;
       web_options.cert_file = absl::GetFlag(FLAGS_web_cert);
       web_options.key_file = absl::GetFlag(FLAGS_web_key);
+      web_options.trust_forwarded_for = absl::GetFlag(FLAGS_web_trust_proxy);
       auto started = web::WebServer::Start(node, web_options);
       if (!started.ok()) {
         (*serving)->Stop();
@@ -203,7 +207,8 @@ FEDLINK_COMMAND(
     "serve",
     "  fedlink serve --dir DIR [--witness-interval 5m] [--log-format text|json]\n"
     "                [--log-level info] [--metrics HOST:PORT]\n"
-    "                [--web HOST:PORT|http://127.0.0.1:PORT [--web-cert PEM --web-key PEM]]\n\n"
+    "                [--web HOST:PORT|http://127.0.0.1:PORT [--web-cert PEM --web-key PEM]]\n"
+    "                [--web-trust-proxy]\n\n"
     "Every --witness-interval the node asks its peers to witness (cosign)\n"
     "its access-log checkpoint (0 = never; `fedlink audit witness` does\n"
     "it on demand).\n"
@@ -218,10 +223,12 @@ FEDLINK_COMMAND(
     "Exits 1 if the node can no longer accept connections (docs/deploy.md):\n"
     "run it under a supervisor that restarts it.\n"
     "--web serves the web console (docs/console.md): HTTPS with the node's own\n"
-    "certificate or --web-cert/--web-key; plain HTTP only on loopback.",
+    "certificate or --web-cert/--web-key; plain HTTP only on loopback.\n"
+    "--web-trust-proxy (with http://127.0.0.1:PORT behind a reverse proxy here)\n"
+    "keys the console's login lockout by the X-Forwarded-For address.",
     "run the node until SIGINT/SIGTERM, then stop gracefully",
     {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "witness_interval",
-     "log_format", "log_level", "metrics", "web", "web_cert", "web_key"},
+     "log_format", "log_level", "metrics", "web", "web_cert", "web_key", "web_trust_proxy"},
     RunServe);
 
 }  // namespace

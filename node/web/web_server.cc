@@ -1,6 +1,8 @@
 #include "node/web/web_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -80,6 +83,19 @@ absl::Status LoadPem(const std::string& cert_pem, const std::string& key_pem, X5
 
 }  // namespace
 
+std::string ClientAddress(absl::string_view peer, absl::string_view forwarded_for,
+                          bool trust_forwarded_for) {
+  if (!trust_forwarded_for || !IsLoopback(peer) || forwarded_for.empty()) return std::string(peer);
+  const size_t comma = forwarded_for.rfind(',');
+  const std::string last(absl::StripAsciiWhitespace(
+      comma == absl::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1)));
+  unsigned char addr[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, last.c_str(), addr) == 1 || inet_pton(AF_INET6, last.c_str(), addr) == 1) {
+    return last;
+  }
+  return std::string(peer);
+}
+
 bool IsLoopback(absl::string_view host) {
   if (host == "localhost" || host == "::1") return true;
   // 127.0.0.0/8, written as a dotted quad.
@@ -105,6 +121,11 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(app::Node& node,
     return absl::InvalidArgumentError(
         absl::StrCat("--web: plain HTTP only on a loopback address (127.0.0.1, ::1); ", hp.host,
                      " needs HTTPS (give HOST:PORT without http://)"));
+  }
+  if (options.trust_forwarded_for && !plain) {
+    return absl::InvalidArgumentError(
+        "--web-trust-proxy: only with --web http://127.0.0.1:PORT behind a reverse proxy on this "
+        "machine");
   }
   if (options.cert_file.empty() != options.key_file.empty()) {
     return absl::InvalidArgumentError("--web-cert and --web-key go together");
@@ -144,14 +165,17 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(app::Node& node,
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
   Console* console = impl.console.get();
-  auto handler = [console](const httplib::Request& req, httplib::Response& res) {
+  const bool trust_forwarded_for = options.trust_forwarded_for;
+  auto handler = [console, trust_forwarded_for](const httplib::Request& req,
+                                                httplib::Response& res) {
     HttpRequest request;
     request.method = req.method;
     request.path = req.path;
     request.content_type = req.get_header_value("Content-Type");
     request.body = req.body;
     request.cookie = req.get_header_value("Cookie");
-    request.client = req.remote_addr;
+    request.client = ClientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"),
+                                   trust_forwarded_for);
     if (req.is_multipart_form_data()) {
       for (const auto& [name, part] : req.files) {
         request.multipart[name] = part.content;

@@ -29,7 +29,19 @@ struct WebServerOptions {
   std::string cert_file;
   std::string key_file;
   ConsoleOptions console;  // its `https` is set from the address
+  // Behind a reverse proxy on this machine every request comes from
+  // loopback, so the per-address login lockout would throttle everyone at
+  // once. With this set (plain HTTP on loopback only) a request from a
+  // loopback peer is keyed by the last X-Forwarded-For address, the one the
+  // proxy saw.
+  bool trust_forwarded_for = false;
 };
+
+// The address a request's login lockout is keyed by: `peer`, or with
+// `trust_forwarded_for` and a loopback peer, the last address in
+// X-Forwarded-For when it is an IPv4 or IPv6 literal.
+std::string ClientAddress(absl::string_view peer, absl::string_view forwarded_for,
+                          bool trust_forwarded_for);
 
 // Whether HOST (an IPv4 or IPv6 literal, or "localhost") is a loopback address.
 bool IsLoopback(absl::string_view host);
