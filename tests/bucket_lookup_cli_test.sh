@@ -54,10 +54,14 @@ SLOTS=$(sed -n 's/.*buckets of [0-9]*-bit prefixes, \([0-9]*\) of \([0-9]*\) slo
 read -r GOT ALL <<<"$SLOTS"
 [ "$GOT" -lt "$ALL" ] || fail "buckets held the whole table ($GOT of $ALL)"
 ls "$WORK/ngo/cache/"*victim-dedup* >/dev/null 2>&1 && fail "a bucket lookup cached a table"
-expect_exit 0 "$F" audit list --dir "$WORK/police"
-grep -q "match.buckets.served" "$WORK/out" || { cat "$WORK/out"; fail "police did not log the buckets served"; }
-expect_exit 0 "$F" audit list --dir "$WORK/ngo"
-grep -q "match.buckets.fetched" "$WORK/out" || { cat "$WORK/out"; fail "ngo did not log the buckets fetched"; }
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police.audit"
+expect_exit 0 "$F" audit list "$WORK/police.audit"
+grep -q ",match.buckets.served,.*buckets: [0-9]* prefixes of [0-9]* bits" "$WORK/out" \
+  || { cat "$WORK/out"; fail "police did not log the buckets served"; }
+grep -qi "$FAM" "$WORK/out" && fail "personal data in the audit log"
+expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo.audit"
+expect_exit 0 "$F" audit list "$WORK/ngo.audit"
+grep -q ",match.buckets.fetched," "$WORK/out" || { cat "$WORK/out"; fail "ngo did not log the buckets fetched"; }
 pass "lookup fetched $GOT of $ALL slots in buckets, found the intake, cached nothing; both logged it"
 
 # 2. --whole-table: the same candidate from the whole table (now cached).
@@ -75,6 +79,7 @@ grep -q "peer police: no bucket lookup (.*does not allow bucket lookups.*); fetc
   || { cat "$WORK/err"; fail "refusal not noted"; }
 grep -q "peer police: table fetched" "$WORK/err" || { cat "$WORK/err"; fail "no fallback"; }
 grep -q "^police,h[0-9a-f]*,[0-9.]*,.*,victim," "$WORK/out" || fail "fallback found nothing"
-expect_exit 0 "$F" audit list --dir "$WORK/police"
-grep -q "match.buckets.refused" "$WORK/out" || { cat "$WORK/out"; fail "refusal not logged"; }
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police2.audit"
+expect_exit 0 "$F" audit list "$WORK/police2.audit"
+grep -q ",match.buckets.refused," "$WORK/out" || { cat "$WORK/out"; fail "refusal not logged"; }
 pass "without bucket_lookup the request is refused, logged, and the whole table fetched"
