@@ -73,10 +73,12 @@ absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32
     return absl::InvalidArgumentError(absl::StrCat("a prefix does not fit in ", bits, " bits"));
   }
   std::vector<uint32_t> count(wanted.size(), 0), last(wanted.size(), UINT32_MAX);
-  std::vector<uint32_t> chosen;
+  // Each chosen slot with only its entries in the wanted buckets: the
+  // requester's tags can hit no other (and it learns none of them).
+  std::vector<Slot> chosen;
   for (uint32_t s = 0; s < table.slots.size(); ++s) {
     const Slot& slot = table.slots[s];
-    bool in = false;
+    std::string entries;
     for (size_t i = 0; i < slot.key_count(); ++i) {
       const uint32_t p = TagPrefix(EntryTag(slot, i), bits);
       const auto it = std::lower_bound(wanted.begin(), wanted.end(), p);
@@ -86,9 +88,9 @@ absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32
         last[w] = s;
         ++count[w];
       }
-      in = true;
+      entries.append(slot.entries, i * kEntrySize, kEntrySize);
     }
-    if (in) chosen.push_back(s);
+    if (!entries.empty()) chosen.push_back({slot.id, std::move(entries), slot.sealed_payload});
   }
   for (size_t w = 0; w < wanted.size(); ++w) {
     if (count[w] < min_records) {
@@ -104,9 +106,7 @@ absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32
   out->keyspec = table.keyspec;
   out->version = table.version;
   out->as_of = table.as_of;
-  out->slots.clear();
-  out->slots.reserve(chosen.size());
-  for (uint32_t s : chosen) out->slots.push_back(table.slots[s]);
+  out->slots = std::move(chosen);
   return absl::OkStatus();
 }
 

@@ -5,9 +5,9 @@
 // their tags, and asks the responder only for the buckets its tags fall in:
 // a bucket is every slot of the table with an entry whose tag starts with
 // the same `prefix_bits` bits. The responder sees those prefixes, never a
-// tag; the requester gets whole slots (their entries and sealed payloads),
-// exactly what the whole table would give it for those slots, so its match
-// is the same as against the whole table.
+// tag; the requester gets, of each slot in those buckets, the entries that
+// fall in them and the sealed payload. Its tags can hit no other entry, so
+// its match is the same as against the whole table.
 //
 // Format. A tag's prefix of b bits (0 <= b <= kMaxPrefixBits) is the first
 // b bits of the tag's 8 bytes as they are on the wire, read big-endian: for
@@ -45,8 +45,9 @@ uint32_t TagPrefix(uint64_t tag, int bits);
 absl::StatusOr<int> ChoosePrefixBits(const Table& table, uint32_t min_records);
 
 // The slots of `table` with an entry in one of the buckets `prefixes` (of
-// `bits` bits each), each slot once, in table order, into `out` (its
-// header fields copied from `table`). InvalidArgument for a prefix out of
+// `bits` bits each), each slot once, in table order, with only its entries
+// in those buckets (and its payload), into `out` (its header fields copied
+// from `table`). InvalidArgument for a prefix out of
 // range; FailedPrecondition, and nothing in `out`, if any requested bucket
 // holds fewer than `min_records` slots.
 absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32_t> prefixes,
@@ -55,7 +56,7 @@ absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32
 // What a bucket request returns: the header of the peer's table and the
 // slots of the buckets asked for (none for a request of prefix length 0).
 struct Buckets {
-  Table table;               // table_id, t, min_score, ... and the buckets' slots
+  Table table;  // table_id, t, min_score, ... and the buckets' slots (their entries in them)
   uint64_t total_slots = 0;  // of the whole table
   int prefix_bits = 0;       // the prefix length the peer serves
   uint32_t min_records = 0;  // the peer's min_bucket_records

@@ -93,7 +93,23 @@ TEST(BucketLookupTest, SelectsEverySlotWithAnEntryInTheBucketsAndOnlyThose) {
   ASSERT_TRUE(SelectBuckets(table, *bits, wanted, 20, &out).ok());
   EXPECT_EQ(out.table_id, table.table_id);
   std::set<uint64_t> ids;
-  for (const Slot& s : out.slots) EXPECT_TRUE(ids.insert(s.id).second) << "slot served twice";
+  for (const Slot& s : out.slots) {
+    EXPECT_TRUE(ids.insert(s.id).second) << "slot served twice";
+    EXPECT_EQ(s.sealed_payload, table.slots[s.id - 1].sealed_payload);
+    // Only the slot's entries in the wanted buckets, each as in the table.
+    size_t in_buckets = 0;
+    const Slot& whole = table.slots[s.id - 1];
+    for (size_t i = 0; i < whole.key_count(); ++i) {
+      uint64_t tag;
+      std::memcpy(&tag, whole.entries.data() + i * kEntrySize, kTagSize);
+      const uint32_t p = TagPrefix(tag, *bits);
+      if (p != 0 && p != 5 && p != 1) continue;
+      EXPECT_NE(s.entries.find(whole.entries.substr(i * kEntrySize, kEntrySize)),
+                std::string::npos);
+      ++in_buckets;
+    }
+    EXPECT_EQ(s.key_count(), in_buckets);
+  }
   for (const Slot& s : table.slots) {
     bool in = false;
     for (size_t i = 0; i < s.key_count(); ++i) {

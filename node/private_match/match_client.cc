@@ -172,7 +172,8 @@ absl::StatusOr<Buckets> MatchClient::FetchBucketsUnlogged(absl::string_view purp
   fedlink::v1::Signed request, response;
   request.set_envelope(sealed);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + evaluate_deadline));
+  // As long as a table fetch: the peer may build its table for the first.
+  context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
   grpc::Status status = impl_->stub->GetBuckets(&context, request, &response);
   if (!status.ok()) return impl_->PeerError("buckets", FromGrpc(status));
   auto opened = federation::OpenAnswer(response.envelope(), "fedlink.v1.BucketAnswer", impl_->peer);
