@@ -66,39 +66,65 @@ absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32
   if (bits < 0 || bits > kMaxPrefixBits) {
     return absl::InvalidArgumentError(absl::StrCat("prefix length ", bits, " is out of range"));
   }
+  return BucketIndex(table, bits).Select(prefixes, min_records, out);
+}
+
+BucketIndex::BucketIndex(const Table& table, int bits)
+    : table_(&table), bits_(std::clamp(bits, 0, kMaxPrefixBits)) {
+  const size_t buckets = size_t{1} << bits_;
+  first_.assign(buckets + 1, 0);
+  for (const Slot& slot : table.slots) {
+    for (size_t i = 0; i < slot.key_count(); ++i) ++first_[TagPrefix(EntryTag(slot, i), bits_) + 1];
+  }
+  for (size_t b = 0; b < buckets; ++b) first_[b + 1] += first_[b];
+  slot_.resize(first_[buckets]);
+  position_.resize(first_[buckets]);
+  std::vector<uint32_t> next(first_.begin(), first_.end() - 1);
+  for (uint32_t s = 0; s < table.slots.size(); ++s) {
+    const Slot& slot = table.slots[s];
+    for (size_t i = 0; i < slot.key_count(); ++i) {
+      const uint32_t item = next[TagPrefix(EntryTag(slot, i), bits_)]++;
+      slot_[item] = s;
+      position_[item] = static_cast<uint8_t>(i);
+    }
+  }
+}
+
+absl::Status BucketIndex::Select(absl::Span<const uint32_t> prefixes, uint32_t min_records,
+                                 Table* out) const {
   std::vector<uint32_t> wanted(prefixes.begin(), prefixes.end());
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  if (!wanted.empty() && bits < 32 && wanted.back() >> bits != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("a prefix does not fit in ", bits, " bits"));
+  if (!wanted.empty() && wanted.back() >> bits_ != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("a prefix does not fit in ", bits_, " bits"));
   }
-  std::vector<uint32_t> count(wanted.size(), 0), last(wanted.size(), UINT32_MAX);
-  // Each chosen slot with only its entries in the wanted buckets: the
-  // requester's tags can hit no other (and it learns none of them).
-  std::vector<Slot> chosen;
-  for (uint32_t s = 0; s < table.slots.size(); ++s) {
-    const Slot& slot = table.slots[s];
-    std::string entries;
-    for (size_t i = 0; i < slot.key_count(); ++i) {
-      const uint32_t p = TagPrefix(EntryTag(slot, i), bits);
-      const auto it = std::lower_bound(wanted.begin(), wanted.end(), p);
-      if (it == wanted.end() || *it != p) continue;
-      const size_t w = static_cast<size_t>(it - wanted.begin());
-      if (last[w] != s) {
-        last[w] = s;
-        ++count[w];
-      }
-      entries.append(slot.entries, i * kEntrySize, kEntrySize);
+  // (slot, position) of every entry in the wanted buckets; a bucket's
+  // items are in slot order, so its distinct slots count in one pass.
+  std::vector<std::pair<uint32_t, uint8_t>> items;
+  for (uint32_t p : wanted) {
+    uint32_t distinct = 0;
+    for (uint32_t item = first_[p]; item < first_[p + 1]; ++item) {
+      if (item == first_[p] || slot_[item] != slot_[item - 1]) ++distinct;
+      items.emplace_back(slot_[item], position_[item]);
     }
-    if (!entries.empty()) chosen.push_back({slot.id, std::move(entries), slot.sealed_payload});
-  }
-  for (size_t w = 0; w < wanted.size(); ++w) {
-    if (count[w] < min_records) {
-      return absl::FailedPreconditionError(absl::StrCat("a requested bucket holds ", count[w],
+    if (distinct < min_records) {
+      return absl::FailedPreconditionError(absl::StrCat("a requested bucket holds ", distinct,
                                                         " records, fewer than the ", min_records,
                                                         " a bucket must: not served"));
     }
   }
+  std::sort(items.begin(), items.end());
+  // Each chosen slot with only its entries in the wanted buckets: the
+  // requester's tags can hit no other (and it learns none of them).
+  std::vector<Slot> chosen;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Slot& slot = table_->slots[items[i].first];
+    if (i == 0 || items[i].first != items[i - 1].first) {
+      chosen.push_back({slot.id, {}, slot.sealed_payload});
+    }
+    chosen.back().entries.append(slot.entries, size_t{items[i].second} * kEntrySize, kEntrySize);
+  }
+  const Table& table = *table_;
   out->table_id = table.table_id;
   out->t = table.t;
   out->min_score = table.min_score;

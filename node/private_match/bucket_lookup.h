@@ -53,6 +53,25 @@ absl::StatusOr<int> ChoosePrefixBits(const Table& table, uint32_t min_records);
 absl::Status SelectBuckets(const Table& table, int bits, absl::Span<const uint32_t> prefixes,
                            uint32_t min_records, Table* out);
 
+// The entries of a table grouped by bucket, for serving many requests from
+// one table without a pass over it each time: 5 bytes per entry. `table`
+// must outlive the index and not change.
+class BucketIndex {
+ public:
+  BucketIndex() = default;
+  BucketIndex(const Table& table, int bits);  // bits in 0..kMaxPrefixBits
+  int bits() const { return bits_; }
+  // SelectBuckets against the indexed table at its length.
+  absl::Status Select(absl::Span<const uint32_t> prefixes, uint32_t min_records, Table* out) const;
+
+ private:
+  const Table* table_ = nullptr;
+  int bits_ = 0;
+  std::vector<uint32_t> first_;    // per bucket, its first item; + end
+  std::vector<uint32_t> slot_;     // items: slot number, in slot order per bucket
+  std::vector<uint8_t> position_;  // and the entry's place in the slot
+};
+
 // What a bucket request returns: the header of the peer's table and the
 // slots of the buckets asked for (none for a request of prefix length 0).
 struct Buckets {

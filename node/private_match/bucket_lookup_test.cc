@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -13,7 +13,9 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   const std::string current =
       TableId(responder_->node_id(), purpose, responder_->Epoch(), generation);
   const absl::Time now = responder_->clock()->Now();
-  Held& held = held_[absl::StrCat(peer.node_id, "\n", purpose)];
+  std::unique_ptr<Held>& slot = held_[absl::StrCat(peer.node_id, "\n", purpose)];
+  if (slot == nullptr) slot = std::make_unique<Held>();
+  Held& held = *slot;
   if (held.table.table_id == current && held.min_records == min_records &&
       now - held.built < kBucketTableMaxAge && now >= held.built) {
     return &held;
@@ -29,6 +31,7 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   }
   held.min_records = min_records;
   held.chosen = ChoosePrefixBits(held.table, min_records);
+  held.index = held.chosen.ok() ? BucketIndex(held.table, *held.chosen) : BucketIndex();
   held.built = now;
   return &held;
 }
@@ -80,8 +83,7 @@ absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::stri
   const EvaluationCount counts[] = {{"bucket", prefixes.size()}};
   const DailyBudget budget{rule->daily_evaluate_budget, rule->daily_key_type_budget};
   RETURN_IF_ERROR(responder_->budget().Check(peer.node_id, purpose, counts, budget));
-  RETURN_IF_ERROR(
-      SelectBuckets(held->table, prefix_bits, prefixes, rule->min_bucket_records, &out.table));
+  RETURN_IF_ERROR(held->index.Select(prefixes, rule->min_bucket_records, &out.table));
   ASSIGN_OR_RETURN(out.budget_remaining,
                    responder_->budget().Charge(peer.node_id, purpose, counts, budget));
   return out;

@@ -18,6 +18,7 @@
 #ifndef FEDLINK_NODE_PRIVATE_MATCH_BUCKET_SERVER_H_
 #define FEDLINK_NODE_PRIVATE_MATCH_BUCKET_SERVER_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -52,6 +53,7 @@ class BucketServer {
     int prefix_bits = 0;
     uint32_t min_records = 0;
     absl::StatusOr<int> chosen = 0;  // ChoosePrefixBits's answer
+    BucketIndex index;               // of `table` at the chosen length
     absl::Time built;
   };
   // The current table for (peer, purpose), built or brought up to date.
@@ -60,7 +62,8 @@ class BucketServer {
 
   Responder* const responder_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Held> held_ ABSL_GUARDED_BY(mu_);
+  // Held by pointer: the index points into its table.
+  absl::flat_hash_map<std::string, std::unique_ptr<Held>> held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedlink::private_match
