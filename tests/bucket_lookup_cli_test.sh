@@ -32,8 +32,10 @@ done
 "$F" gen --persons 1500 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
   --truth "$WORK/truth.csv" --seed 11 >/dev/null
 for n in police ngo; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
+declare -A PIDS_BY
 for n in police ngo; do
   "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
+  PIDS_BY[$n]=$!
   PIDS+=("$!")
 done
 for n in police ngo; do wait_for_status "$WORK/$n"; done
@@ -83,3 +85,6 @@ expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police2.audit"
 expect_exit 0 "$F" audit list "$WORK/police2.audit"
 grep -q ",match.buckets.refused," "$WORK/out" || { cat "$WORK/out"; fail "refusal not logged"; }
 pass "without bucket_lookup the request is refused, logged, and the whole table fetched"
+
+for n in police ngo; do kill -TERM "${PIDS_BY[$n]}"; wait "${PIDS_BY[$n]}" || fail "$n did not stop cleanly"; done
+echo "bucket_lookup_cli_test: all passed"
