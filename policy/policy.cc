@@ -213,6 +213,13 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::Parse(
                   kDefaultKeyTypeBudgetShare;
     rule.notify_owner = r.notify_owner();
     rule.require_legal_basis = r.require_legal_basis();
+    if (r.has_bucket_lookup()) {
+      if (r.bucket_lookup().min_bucket_records() < kMinBucketRecordsFloor) {
+        return rule_error(absl::StrCat("bucket_lookup: min_bucket_records must be at least ",
+                                       kMinBucketRecordsFloor));
+      }
+      rule.min_bucket_records = r.bucket_lookup().min_bucket_records();
+    }
 
     // Conflicts: another rule for the same purpose that could apply to the
     // same peer at the same specificity.

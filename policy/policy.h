@@ -34,6 +34,9 @@ namespace fedlink::policy {
 // of daily_evaluate_budget (rounded up): a record has about 12 keys of 10
 // or more types, so an honest batch spends well under a quarter on any one.
 inline constexpr uint64_t kDefaultKeyTypeBudgetShare = 4;
+// The smallest bucket_lookup.min_bucket_records a rule may set: a bucket of
+// fewer records hides a looked-up tag among too few.
+inline constexpr uint32_t kMinBucketRecordsFloor = 10;
 
 enum class Payload { kHandleOnly = 1, kHandleAndRole = 2, kHandleRoleAndOfficer = 3 };
 absl::string_view PayloadName(Payload payload);
@@ -69,6 +72,8 @@ struct Rule {
   bool notify_owner = false;
   // Requests under this rule must name a legal basis and an official.
   bool require_legal_basis = false;
+  // bucket_lookup.min_bucket_records: 0 = bucket lookups refused.
+  uint32_t min_bucket_records = 0;
 
   bool AllowsKeyType(absl::string_view key_type) const;
 };

@@ -1,5 +1,6 @@
 #include "policy/policy.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -144,6 +145,31 @@ TEST(PolicyTest, KeyTypeBudgetDefaultsToAQuarterAndNeverExceedsTheBudget) {
   EXPECT_EQ(over.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(over.status().message(),
               HasSubstr("rule 'r': daily_key_type_budget must not exceed daily_evaluate_budget"));
+}
+
+TEST(PolicyTest, BucketLookupIsOffByDefaultAndNeedsAMinimumOfTen) {
+  const auto parse = [](const std::string& extra) {
+    return Policy::Parse(absl::StrCat(R"pb(purposes: "p"
+                                           rules { name: "r"
+                                                   peers { any: true }
+                                                   purpose: "p"
+                                                   min_agreeing_keys: 2
+                                      )pb",
+                                      extra, "}"),
+                         "p.txtpb", {});
+  };
+  auto off = parse("");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ((*off)->rules()[0].min_bucket_records, 0u);
+  auto on = parse("bucket_lookup { min_bucket_records: 250 }");
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_EQ((*on)->rules()[0].min_bucket_records, 250u);
+  for (const char* small : {"bucket_lookup { min_bucket_records: 9 }", "bucket_lookup {}"}) {
+    auto refused = parse(small);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << small;
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr("rule 'r': bucket_lookup: min_bucket_records must be at least 10"));
+  }
 }
 
 TEST(PolicyTest, RecordRoleIsEnforced) {

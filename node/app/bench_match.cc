@@ -44,8 +44,10 @@ constexpr char kBenchPolicy[] = R"pb(
     min_agreeing_keys: 2
     payload: PAYLOAD_HANDLE_AND_ROLE
     daily_evaluate_budget: 1000000000000
+    bucket_lookup { min_bucket_records: 100 }
   }
 )pb";
+constexpr uint32_t kBenchMinBucketRecords = 100;
 
 // Raw libsodium cost of the two elliptic-curve operations the protocol
 // performs, in core-seconds per call, measured with every core busy (as in
@@ -349,6 +351,71 @@ absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
     ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   }
   return Percentiles(std::move(ms));
+}
+
+absl::StatusOr<BucketFigures> MatchBench::BucketLookups(int count) {
+  State& s = *state_;
+  if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
+  BucketFigures f;
+  f.min_records = kBenchMinBucketRecords;
+  f.table_wire_bytes = s.table.bytes;
+  const int lookups = std::min<int>(count, s.queries.size());
+  std::vector<double> ms;
+  private_match::MatchOptions one;
+  one.threads = 1;
+  size_t slots = 0, bytes = 0;
+  for (int i = 0; i < lookups; ++i) {
+    const std::vector<match::KeySet> q = {s.queries[(i * 7919 + 13) % s.queries.size()]};
+    const absl::Time start = absl::Now();
+    ASSIGN_OR_RETURN(private_match::Buckets probe, s.to_a->FetchBuckets("bench", 0, {}));
+    s.to_a->ExpectTable(probe.table.table_id);
+    private_match::Buckets fetched;
+    size_t wire = probe.wire_bytes;
+    // The evaluation's bytes, counted as the transport sends them.
+    struct Counting : private_match::PeerTransport {
+      private_match::MatchClient* to;
+      size_t* wire;
+      absl::StatusOr<private_match::Table> FetchTable(absl::string_view) override {
+        return absl::UnimplementedError("no table");
+      }
+      absl::Status Evaluate(absl::string_view purpose,
+                            absl::Span<const crypto::oprf::Element> blinded,
+                            absl::Span<const match::keyspec::KeyType> types,
+                            absl::Span<crypto::oprf::Element> out) override {
+        absl::Status st = to->Evaluate(purpose, blinded, types, out);
+        *wire += to->last_wire_bytes();
+        return st;
+      }
+      absl::StatusOr<private_match::Buckets> FetchBuckets(
+          absl::string_view purpose, int bits, absl::Span<const uint32_t> prefixes) override {
+        auto b = to->FetchBuckets(purpose, bits, prefixes);
+        if (b.ok()) *wire += b->wire_bytes;
+        return b;
+      }
+    } counting;
+    counting.to = s.to_a.get();
+    counting.wire = &wire;
+    ASSIGN_OR_RETURN(private_match::PeerMatch m,
+                     private_match::MatchByBuckets(probe, counting, "bench", q, one, &fetched));
+    (void)m;
+    const double elapsed = absl::ToDoubleMilliseconds(absl::Now() - start);
+    if (i == 0) {
+      f.first_ms = elapsed;  // a builds its table for the bucket server first
+    } else {
+      ms.push_back(elapsed);
+    }
+    f.prefix_bits = probe.prefix_bits;
+    f.table_slots = probe.total_slots;
+    slots += fetched.table.slots.size();
+    bytes += wire;
+    f.max_wire_bytes = std::max(f.max_wire_bytes, wire);
+  }
+  if (lookups > 0) {
+    f.mean_slots = static_cast<double>(slots) / lookups;
+    f.mean_wire_bytes = static_cast<double>(bytes) / lookups;
+  }
+  f.latency = Percentiles(std::move(ms));
+  return f;
 }
 
 LatencyFigures MatchBench::LookupFloor(int count) {

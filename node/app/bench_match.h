@@ -94,6 +94,20 @@ struct LatencyFigures {
   double p99_ms = 0;
 };
 
+// A first lookup without the whole table (bucket lookups): b has no table
+// of a and asks for the buckets of the intake's tags only.
+struct BucketFigures {
+  LatencyFigures latency;  // probe + evaluate + buckets, end to end
+  double first_ms = 0;     // the very first, with a's table built for it
+  int prefix_bits = 0;
+  uint32_t min_records = 0;    // the bench policy's min_bucket_records
+  size_t table_slots = 0;      // a's whole table
+  double mean_slots = 0;       // fetched per lookup
+  double mean_wire_bytes = 0;  // probe, evaluation and buckets, both ways
+  size_t max_wire_bytes = 0;
+  size_t table_wire_bytes = 0;  // the whole table, for comparison
+};
+
 class MatchBench {
  public:
   // Cores the bench counts with (and the match uses).
@@ -119,6 +133,8 @@ class MatchBench {
   // `count` lookups (at most one per record of b) of one intake against a
   // and c at once, with cached tables.
   absl::StatusOr<LatencyFigures> Lookups(int count);
+  // `count` first lookups of one intake against a by buckets (no table).
+  absl::StatusOr<BucketFigures> BucketLookups(int count);
   // The same OPRF work in-process with no network, signatures or storage.
   LatencyFigures LookupFloor(int count);
 

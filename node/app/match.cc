@@ -176,6 +176,7 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
   PeerMatchOptions options = request.options;
   options.purpose = request.purpose;
   options.concurrently = true;
+  options.bucket_lookup = !request.whole_table;
   ASSIGN_OR_RETURN(report.peers, MatchPeers(node, peers, {keys}, match::Scorer(), options));
   for (const PeerResult& r : report.peers) {
     if (!r.status.ok()) continue;

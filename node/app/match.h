@@ -69,6 +69,10 @@ absl::StatusOr<MatchReport> MatchOwnRecords(Node& node, const MatchRequest& requ
 struct LookupRequest {
   record::Person intake;  // not stored
   std::string purpose;
+  // Fetch every peer's whole table even where its policy allows a bucket
+  // lookup (by default a peer with no cached table is asked for the
+  // buckets of the intake's tags only: private_match/bucket_lookup.h).
+  bool whole_table = false;
   PeerMatchOptions options;  // its purpose is set from `purpose`
 };
 

@@ -62,6 +62,45 @@ absl::StatusOr<TableIndex> TableOf(MatchClient& client, const private_match::Tab
   return TableIndex::Build(std::move(table));
 }
 
+// Whether a refused bucket lookup should fall back to the whole table:
+// the peer's rule allows none, its table is too small for buckets, it
+// speaks no bucket lookups, or it re-keyed meanwhile.
+bool FallBackToTable(const absl::Status& s) {
+  return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s) || absl::IsUnimplemented(s);
+}
+
+// Whether a table of `peer` is cached (a cache that does not open counts:
+// the table path reports it).
+bool TableCached(const private_match::TableCache& cache, const federation::Member& peer,
+                 const PeerMatchOptions& options) {
+  auto held = cache.Get(peer.node_id, options.purpose, absl::Now(), absl::InfiniteDuration(),
+                        peer.epoch_days);
+  return !held.ok() || held->has_value();
+}
+
+// The match against the buckets of the queries' tags, or a status that
+// says why not.
+absl::StatusOr<private_match::PeerMatch> MatchBuckets(
+    MatchClient& client, const PeerMatchOptions& options, const std::vector<match::KeySet>& queries,
+    const private_match::MatchOptions& match_options, PeerResult& result) {
+  ASSIGN_OR_RETURN(private_match::Buckets probe, client.FetchBuckets(options.purpose, 0, {}));
+  if (probe.table.keyspec != options.keyspec) {
+    return absl::FailedPreconditionError("the peer speaks another keyspec");
+  }
+  // The evaluations must be under the keys of the table the buckets are of.
+  client.ExpectTable(probe.table.table_id);
+  private_match::Buckets fetched;
+  ASSIGN_OR_RETURN(private_match::PeerMatch match,
+                   private_match::MatchByBuckets(probe, client, options.purpose, queries,
+                                                 match_options, &fetched));
+  result.source = TableSource::kBuckets;
+  result.notify_owner = probe.table.notify_owner;
+  result.bucket_prefix_bits = probe.prefix_bits;
+  result.bucket_slots = fetched.table.slots.size();
+  result.bucket_wire_bytes = probe.wire_bytes + fetched.wire_bytes;
+  return match;
+}
+
 PeerResult MatchPeer(const federation::Self& self, const federation::Member& peer,
                      const std::vector<match::KeySet>& queries, const match::Scorer& scorer,
                      audit::AuditLog* log, const private_match::TableCache& cache,
@@ -83,9 +122,19 @@ PeerResult MatchPeer(const federation::Self& self, const federation::Member& pee
     };
   }
   absl::StatusOr<private_match::PeerMatch> match = absl::UnknownError("not run");
+  bool done = false;
+  if (options.bucket_lookup && !options.refresh && !TableCached(cache, peer, options)) {
+    match = MatchBuckets(client, options, queries, match_options, result);
+    done = match.ok() || !FallBackToTable(match.status());
+    if (!done) {
+      result.notes.push_back(absl::StrCat("peer ", peer.node_id, ": no bucket lookup (",
+                                          match.status().message(), "); fetching the table"));
+    }
+    client.ExpectTable("");
+  }
   // A cached table the peer has since re-keyed (consent withdrawn, record
   // deleted) is refused at the first evaluation: refetch once and retry.
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 2 && !done; ++attempt) {
     auto index = TableOf(client, cache, options, /*force=*/attempt > 0, result);
     if (!index.ok()) {
       match = index.status();
@@ -156,6 +205,10 @@ std::string TableSourceText(const PeerResult& result) {
     case TableSource::kDelta:
       return absl::StrCat("updated by a delta: ", result.delta_changed, " added or changed, ",
                           result.delta_dropped, " dropped");
+    case TableSource::kBuckets:
+      return absl::StrCat("not fetched: buckets of ", result.bucket_prefix_bits, "-bit prefixes, ",
+                          result.bucket_slots, " of ", result.match.table_slots, " slots, ",
+                          result.bucket_wire_bytes, " bytes");
   }
   return "";
 }

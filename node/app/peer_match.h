@@ -20,16 +20,21 @@
 namespace fedlink::app {
 
 // Where a peer's table came from in this run.
-enum class TableSource { kCached, kFetched, kDelta };
+// kBuckets: no table, only the buckets of the queries' tags
+// (private_match/bucket_lookup.h).
+enum class TableSource { kCached, kFetched, kDelta, kBuckets };
 
 struct PeerResult {
   federation::Member member;
   absl::Status status;  // not OK: this peer failed, the others still count
   private_match::PeerMatch match;
   TableSource source = TableSource::kCached;
-  size_t delta_changed = 0;   // with kDelta: slots added or changed
-  size_t delta_dropped = 0;   // with kDelta: slots dropped
-  bool notify_owner = false;  // the owner's policy asks for notice of matches
+  size_t delta_changed = 0;      // with kDelta: slots added or changed
+  size_t delta_dropped = 0;      // with kDelta: slots dropped
+  size_t bucket_slots = 0;       // with kBuckets: slots received
+  int bucket_prefix_bits = 0;    // with kBuckets: the prefix length the peer serves
+  size_t bucket_wire_bytes = 0;  // with kBuckets: bytes of the bucket exchanges
+  bool notify_owner = false;     // the owner's policy asks for notice of matches
   uint64_t budget_remaining = 0;
   double seconds = 0;
   // What happened on the way that the operator should know (a refused delta
@@ -56,6 +61,10 @@ struct PeerMatchOptions {
   // Scoring and the labelled sample (review decisions) for the pattern model.
   match::Scoring scoring = match::Scoring::kIndependent;
   std::vector<match::LabelledPattern> labelled;
+  // When no table of the peer is cached, ask for only the buckets of the
+  // queries' tags if the peer's policy allows it (a lookup), else (or if
+  // refused) fetch the whole table.
+  bool bucket_lookup = false;
   // The keyspec this node speaks (MatchPeers sets it from node.conf): a
   // peer's table of another keyspec is refused with a clear error.
   int keyspec = 1;

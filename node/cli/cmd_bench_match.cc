@@ -102,6 +102,19 @@ int RunBenchMatch(const std::vector<std::string>& args) {
         "p99 %.2f ms\n",
         floor.p50_ms, floor.p99_ms);
   }
+  auto buckets = (*bench)->BucketLookups(lookups);
+  if (!buckets.ok()) return Fail(buckets.status());
+  if (buckets->latency.count > 0) {
+    std::cout << absl::StrFormat(
+        "first lookup by buckets against 1 peer (no table; min_bucket_records %d, %d-bit "
+        "prefixes, %d lookups): p50 %.2f ms, p99 %.2f ms (the first, building the peer's "
+        "table: %.0f ms); %.0f of %d slots, %.0f bytes on the wire (max %d) against %.1f MiB "
+        "for the whole table (goal < 1 s, < 1 MiB)\n",
+        buckets->min_records, buckets->prefix_bits, buckets->latency.count + 1,
+        buckets->latency.p50_ms, buckets->latency.p99_ms, buckets->first_ms, buckets->mean_slots,
+        buckets->table_slots, buckets->mean_wire_bytes, buckets->max_wire_bytes,
+        buckets->table_wire_bytes / 1048576.0);
+  }
   return kExitOk;
 }
 

@@ -12,6 +12,9 @@
 #include "node/cli/peer_results.h"
 #include "node/cli/result_csv.h"
 
+ABSL_FLAG(bool, whole_table, false,
+          "lookup: fetch each peer's whole table even where a bucket lookup is allowed.");
+
 namespace fedlink::cli {
 namespace {
 
@@ -24,6 +27,7 @@ int RunLookup(const std::vector<std::string>& args) {
     if (!intake.ok()) return ReportError("lookup", intake.status());
     request.intake = *std::move(intake);
     request.options = PeerMatchOptionsFromFlags();
+    request.whole_table = absl::GetFlag(FLAGS_whole_table);
     auto report = app::Lookup(node, request);
     if (!report.ok()) return ReportError("lookup", report.status());
     if (report->unusable_selectors > 0) {
@@ -33,7 +37,10 @@ int RunLookup(const std::vector<std::string>& args) {
     for (const app::PeerResult& r : report->peers) {
       if (!r.status.ok()) {
         PrintPeerSummary(r);
-      } else if (r.source != app::TableSource::kCached) {  // the cached table was too old
+        continue;
+      }
+      for (const std::string& note : r.notes) std::cerr << Safe(note) << "\n";
+      if (r.source != app::TableSource::kCached) {  // the cached table was too old
         std::cerr << "peer " << Safe(r.member.node_id) << ": table " << app::TableSourceText(r)
                   << "\n";
       }
@@ -50,25 +57,29 @@ int RunLookup(const std::vector<std::string>& args) {
   });
 }
 
-FEDLINK_COMMAND("lookup",
-                "  fedlink lookup --dir DIR --purpose P --intake FILE|-\n"
-                "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
-                "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
-                "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
-                "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
-                "                 [--legal-basis REF] [--official ID]\n\n"
-                "Checks one person (an intake, not stored) against every peer and prints\n"
-                "candidates as peer,handle,score,keys,role,officer. --intake reads the person\n"
-                "from FILE or, with -, from standard input: one record in the import format\n"
-                "(CSV with a header, or one JSON object), so that no personal data goes on\n"
-                "the command line (shell history, ps); external_id and role may be left out.",
-                "check one person against all peers",
-                {"dir",           "key_file",      "passphrase_file", "passphrase_fd", "credential",
-                 "purpose",       "intake",        "given",           "family",        "alias",
-                 "dob",           "sex",           "phone",           "email",         "document",
-                 "online_handle", "iban",          "plate",           "address",       "threshold",
-                 "refresh",       "max_table_age", "legal_basis",     "official"},
-                RunLookup);
+FEDLINK_COMMAND(
+    "lookup",
+    "  fedlink lookup --dir DIR --purpose P --intake FILE|-\n"
+    "  fedlink lookup --dir DIR --purpose P [--given G] [--family F] [--alias A;B]\n"
+    "                 [--dob D] [--sex f|m|x] [--phone P;..] [--email E;..]\n"
+    "                 [--document N;..] [--online-handle H;..] [--iban I;..]\n"
+    "                 [--plate P;..] [--address A;..] [--threshold BITS]\n"
+    "                 [--legal-basis REF] [--official ID] [--whole-table]\n\n"
+    "Checks one person (an intake, not stored) against every peer and prints\n"
+    "candidates as peer,handle,score,keys,role,officer. --intake reads the person\n"
+    "from FILE or, with -, from standard input: one record in the import format\n"
+    "(CSV with a header, or one JSON object), so that no personal data goes on\n"
+    "the command line (shell history, ps); external_id and role may be left out.\n"
+    "A peer whose table is not cached and whose policy allows bucket lookups is\n"
+    "asked only for the buckets of the intake's tags; --whole-table fetches the\n"
+    "whole table instead.",
+    "check one person against all peers",
+    {"dir",           "key_file",      "passphrase_file", "passphrase_fd", "credential",
+     "purpose",       "intake",        "given",           "family",        "alias",
+     "dob",           "sex",           "phone",           "email",         "document",
+     "online_handle", "iban",          "plate",           "address",       "threshold",
+     "refresh",       "max_table_age", "legal_basis",     "official",      "whole_table"},
+    RunLookup);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -145,6 +145,82 @@ absl::StatusOr<TableUpdate> MatchClient::FetchUpdateUnlogged(absl::string_view p
   return update;
 }
 
+absl::StatusOr<Buckets> MatchClient::FetchBuckets(absl::string_view purpose, int prefix_bits,
+                                                  absl::Span<const uint32_t> prefixes) {
+  auto buckets = FetchBucketsUnlogged(purpose, prefix_bits, prefixes);
+  std::string detail = absl::StrCat("peer log index ", last_peer_index_, "; ", prefixes.size(),
+                                    " prefixes of ", prefix_bits, " bits");
+  if (buckets.ok()) {
+    absl::StrAppend(&detail, "; ", buckets->table.slots.size(), " slots of ", buckets->total_slots,
+                    ", table ", buckets->table.table_id);
+  }
+  RETURN_IF_ERROR(LogExchange(audit_, impl_->self, impl_->peer, "match.buckets.fetched", purpose,
+                              last_digest_, buckets.ok() ? buckets->table.slots.size() : 0,
+                              buckets.status(), std::move(detail)));
+  return buckets;
+}
+
+absl::StatusOr<Buckets> MatchClient::FetchBucketsUnlogged(absl::string_view purpose,
+                                                          int prefix_bits,
+                                                          absl::Span<const uint32_t> prefixes) {
+  fedlink::v1::BucketRequest body;
+  body.set_prefix_bits(static_cast<uint32_t>(prefix_bits));
+  for (uint32_t p : prefixes) body.add_prefixes(p);
+  ASSIGN_OR_RETURN(auto sealed, impl_->Sign(body, "fedlink.v1.BucketRequest", purpose));
+  last_digest_ = federation::EnvelopeDigest(sealed);
+  last_peer_index_ = 0;
+  fedlink::v1::Signed request, response;
+  request.set_envelope(sealed);
+  grpc::ClientContext context;
+  // As long as a table fetch: the peer may build its table for the first.
+  context.set_deadline(absl::ToChronoTime(absl::Now() + table_deadline));
+  grpc::Status status = impl_->stub->GetBuckets(&context, request, &response);
+  if (!status.ok()) return impl_->PeerError("buckets", FromGrpc(status));
+  auto opened = federation::OpenAnswer(response.envelope(), "fedlink.v1.BucketAnswer", impl_->peer);
+  if (!opened.ok()) return impl_->PeerError("buckets", opened.status());
+  fedlink::v1::BucketAnswer answer;
+  if (!answer.ParseFromString(*opened) || answer.request_sha256() != last_digest_) {
+    return impl_->PeerError("buckets", absl::DataLossError("answer does not match our request"));
+  }
+  last_peer_index_ = answer.audit_index();
+  const std::string want_prefix = TableIdPrefix(
+      impl_->peer.node_id, purpose, EpochAt(impl_->clock()->Now(), impl_->peer.epoch_days));
+  const size_t max_slots = std::min<uint64_t>(limits_.max_slots, impl_->peer.max_table_records);
+  if (!absl::StartsWith(answer.table_id(), want_prefix)) {
+    return impl_->PeerError("buckets", absl::DataLossError("answer is for another table"));
+  }
+  if (answer.prefix_bits() > static_cast<uint32_t>(kMaxPrefixBits) ||
+      (prefix_bits != 0 && answer.prefix_bits() != static_cast<uint32_t>(prefix_bits)) ||
+      (prefix_bits == 0 && answer.slots_size() != 0)) {
+    return impl_->PeerError("buckets", absl::DataLossError("answer of another prefix length"));
+  }
+  if (answer.total_slots() > max_slots ||
+      static_cast<uint64_t>(answer.slots_size()) > answer.total_slots()) {
+    return impl_->PeerError(
+        "buckets", absl::DataLossError(absl::StrCat("table of ", answer.total_slots(),
+                                                    " records exceeds the limit of ", max_slots)));
+  }
+  Buckets out;
+  out.total_slots = answer.total_slots();
+  out.prefix_bits = static_cast<int>(answer.prefix_bits());
+  out.min_records = answer.min_bucket_records();
+  out.budget_remaining = answer.budget_remaining();
+  out.wire_bytes = last_wire_bytes_ = request.ByteSizeLong() + response.ByteSizeLong();
+  Table& t = out.table;
+  t.table_id = answer.table_id();
+  t.t = static_cast<int>(answer.t());
+  t.min_score = answer.min_score();
+  t.notify_owner = answer.notify_owner();
+  t.keyspec = answer.keyspec() == 0 ? 1 : static_cast<int>(answer.keyspec());
+  t.slots.reserve(answer.slots_size());
+  for (auto& slot : *answer.mutable_slots()) {
+    t.slots.push_back(
+        {slot.id(), std::move(*slot.mutable_entries()), std::move(*slot.mutable_sealed_payload())});
+  }
+  if (prefix_bits != 0) budget_remaining_ = answer.budget_remaining();
+  return out;
+}
+
 absl::Status MatchClient::Evaluate(absl::string_view purpose,
                                    absl::Span<const crypto::oprf::Element> blinded,
                                    absl::Span<const match::keyspec::KeyType> key_types,
@@ -169,6 +245,7 @@ absl::Status MatchClient::EvaluateUnlogged(absl::string_view purpose,
   context.set_deadline(absl::ToChronoTime(absl::Now() + evaluate_deadline));
   grpc::Status status = impl_->stub->Evaluate(&context, request, &response);
   if (!status.ok()) return impl_->PeerError("evaluate", FromGrpc(status));
+  last_wire_bytes_ = request.ByteSizeLong() + response.ByteSizeLong();
   return TakeAnswer(response.envelope(), last_digest_, out);
 }
 

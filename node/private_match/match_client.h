@@ -39,6 +39,14 @@ class MatchClient final : public PeerTransport {
   // as they come. One stream at a time per client.
   absl::StatusOr<std::unique_ptr<EvaluationStream>> OpenEvaluation(
       absl::string_view purpose) override;
+  // Buckets of the peer's table (bucket_lookup.h), checked (signed, naming
+  // our request, of the current epoch, the prefix length asked for) and
+  // logged as "match.buckets.fetched".
+  absl::StatusOr<Buckets> FetchBuckets(absl::string_view purpose, int prefix_bits,
+                                       absl::Span<const uint32_t> prefixes) override;
+  // Bytes of the last unary Evaluate or FetchBuckets (request and answer,
+  // as serialised; for benchmarks).
+  size_t last_wire_bytes() const { return last_wire_bytes_; }
   // What the peer reported after the last Evaluate.
   uint64_t budget_remaining() const { return budget_remaining_; }
   // The table the evaluations are for (set by FetchTable; call it for a
@@ -62,6 +70,8 @@ class MatchClient final : public PeerTransport {
   absl::Status TakeAnswer(absl::string_view answer_envelope, absl::string_view digest,
                           absl::Span<crypto::oprf::Element> out);
   absl::StatusOr<TableUpdate> FetchUpdateUnlogged(absl::string_view purpose, const Table* held);
+  absl::StatusOr<Buckets> FetchBucketsUnlogged(absl::string_view purpose, int prefix_bits,
+                                               absl::Span<const uint32_t> prefixes);
   absl::Status EvaluateUnlogged(absl::string_view purpose,
                                 absl::Span<const crypto::oprf::Element> blinded,
                                 absl::Span<const match::keyspec::KeyType> key_types,
@@ -71,6 +81,7 @@ class MatchClient final : public PeerTransport {
   uint64_t last_peer_index_ = 0;
   TableLimits limits_;
   uint64_t budget_remaining_ = 0;
+  size_t last_wire_bytes_ = 0;
   std::string expected_table_id_;
   audit::AuditLog* audit_ = nullptr;
 };

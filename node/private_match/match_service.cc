@@ -14,6 +14,7 @@
 #include "node/federation/grpc_settings.h"
 #include "node/federation/signed_rpc.h"
 #include "node/match/keyspec.h"
+#include "node/private_match/bucket_server.h"
 #include "node/private_match/requester.h"
 #include "node/private_match/table_delta.h"
 
@@ -54,6 +55,41 @@ constexpr federation::SignedMethod kEvaluate = {
     .refused = "match.evaluate.refused",
     .max_envelope_bytes = federation::kMaxEvaluateEnvelope,
 };
+
+constexpr federation::SignedMethod kGetBuckets = {
+    .request = "fedlink.v1.BucketRequest",
+    .answer = "fedlink.v1.BucketAnswer",
+    .answered = "match.buckets.served",
+    .refused = "match.buckets.refused",
+    .max_envelope_bytes = federation::kMaxHeaderOnlyEnvelope,
+};
+static_assert(kMaxBucketPrefixes * 5 + 4096 <= federation::kMaxHeaderOnlyEnvelope,
+              "a BucketRequest of kMaxBucketPrefixes must fit its envelope limit");
+
+// A decoded BucketRequest.
+struct BucketCall {
+  PeerIdentity peer;
+  int prefix_bits = 0;
+  std::vector<uint32_t> prefixes;
+};
+
+absl::StatusOr<BucketCall> DecodeBucketRequest(const VerifiedRequest& v) {
+  ASSIGN_OR_RETURN(PeerIdentity peer, PeerOf(v));
+  fedlink::v1::BucketRequest body;
+  if (!body.ParseFromString(v.body)) return absl::InvalidArgumentError("malformed BucketRequest");
+  if (body.prefix_bits() > static_cast<uint32_t>(kMaxPrefixBits)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prefix length ", body.prefix_bits(), " exceeds ", kMaxPrefixBits));
+  }
+  if (static_cast<size_t>(body.prefixes_size()) > kMaxBucketPrefixes) {
+    return absl::ResourceExhaustedError(absl::StrCat("BucketRequest of ", body.prefixes_size(),
+                                                     " prefixes exceeds the limit of ",
+                                                     kMaxBucketPrefixes));
+  }
+  return BucketCall{std::move(peer),
+                    static_cast<int>(body.prefix_bits()),
+                    {body.prefixes().begin(), body.prefixes().end()}};
+}
 
 // A decoded TableRequest: who asks, and which table it holds (if any).
 struct TableCall {
@@ -123,7 +159,7 @@ class MatchService final : public fedlink::v1::Match::Service {
  public:
   MatchService(const federation::PeerAuth& auth, Responder* responder,
                const crypto::SigningKey* identity, audit::AuditLog* audit)
-      : responder_(responder), handler_(auth, identity, audit) {}
+      : responder_(responder), buckets_(responder), handler_(auth, identity, audit) {}
 
   grpc::Status GetTagTable(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                            grpc::ServerWriter<fedlink::v1::Signed>* writer) override {
@@ -155,6 +191,48 @@ class MatchService final : public fedlink::v1::Match::Service {
   grpc::Status Evaluate(grpc::ServerContext* context, const fedlink::v1::Signed* request,
                         fedlink::v1::Signed* response) override {
     return federation::Reply(Answer(*context, request->envelope()), response);
+  }
+
+  grpc::Status GetBuckets(grpc::ServerContext* context, const fedlink::v1::Signed* request,
+                          fedlink::v1::Signed* response) override {
+    auto serve = [this](const VerifiedRequest& v, BucketCall& call,
+                        audit::Event& entry) -> absl::StatusOr<Buckets> {
+      RETURN_IF_ERROR(responder_->CheckAuthority(call.peer, v.header.purpose, v.header.legal_basis,
+                                                 v.header.official));
+      ASSIGN_OR_RETURN(Buckets out, buckets_.Serve(call.peer, v.header.purpose, call.prefix_bits,
+                                                   call.prefixes));
+      entry.count = out.table.slots.size();
+      entry.detail =
+          absl::StrCat("table ", out.table.table_id, " buckets: ", call.prefixes.size(),
+                       " prefixes of ", call.prefix_bits, " bits, ", out.table.slots.size(),
+                       " slots of ", out.total_slots, "; budget left ", out.budget_remaining);
+      return out;
+    };
+    auto answer = [](const VerifiedRequest& v, Buckets& out, const federation::Logged& logged) {
+      fedlink::v1::BucketAnswer answer;
+      answer.set_request_sha256(v.digest);
+      answer.set_table_id(out.table.table_id);
+      answer.set_t(out.table.t);
+      answer.set_min_score(out.table.min_score);
+      answer.set_notify_owner(out.table.notify_owner);
+      answer.set_keyspec(static_cast<uint32_t>(out.table.keyspec));
+      answer.set_total_slots(out.total_slots);
+      answer.set_prefix_bits(static_cast<uint32_t>(out.prefix_bits));
+      answer.set_min_bucket_records(out.min_records);
+      answer.set_budget_remaining(out.budget_remaining);
+      answer.set_audit_index(logged.index);
+      answer.set_audit_checkpoint(logged.checkpoint);
+      for (Slot& s : out.table.slots) {
+        auto* slot = answer.add_slots();
+        slot->set_id(s.id);
+        slot->set_entries(std::move(s.entries));
+        slot->set_sealed_payload(std::move(s.sealed_payload));
+      }
+      return answer;
+    };
+    return federation::Reply(handler_.Unary(*context, request->envelope(), kGetBuckets,
+                                            &DecodeBucketRequest, serve, answer),
+                             response);
   }
 
   grpc::Status EvaluateStream(
@@ -264,6 +342,7 @@ class MatchService final : public fedlink::v1::Match::Service {
   }
 
   Responder* responder_;
+  BucketServer buckets_;
   federation::SignedHandler handler_;
 };
 

@@ -10,6 +10,7 @@
 #include "fedlink/v1/match.pb.h"
 #include "node/common/status_macros.h"
 #include "node/match/linker.h"
+#include "node/private_match/stale_table.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -58,6 +59,11 @@ struct Chunk {
 
 }  // namespace
 
+absl::StatusOr<Buckets> PeerTransport::FetchBuckets(absl::string_view, int,
+                                                    absl::Span<const uint32_t>) {
+  return absl::UnimplementedError("this transport has no bucket lookups");
+}
+
 absl::StatusOr<std::unique_ptr<EvaluationStream>> PeerTransport::OpenEvaluation(
     absl::string_view purpose) {
   return std::make_unique<UnaryEvaluationStream>(this, purpose);
@@ -72,6 +78,63 @@ match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int thread
   }
   return scorer;
 }
+
+namespace {
+
+// Scores each query's reveals as the clear baseline does and keeps the best
+// above the threshold (shared by both ways of matching).
+absl::Status ScoreReveals(const std::vector<std::vector<Reveal>>& reveals,
+                          const std::vector<uint32_t>& hit_patterns, int t, double min_score,
+                          const std::vector<match::KeySet>& queries, const MatchOptions& options,
+                          PeerMatch* result) {
+  // The same scorer as the clear baseline: u from our own value
+  // frequencies, m by EM over the hit patterns (the candidate pairs); too
+  // few candidates for EM to mean anything keep the keyspec's m.
+  match::Scorer scorer =
+      options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
+  scorer.min_agreeing_keys = t;
+  scorer.scoring = options.scoring;
+  // The owner's policy may ask for a higher score than ours.
+  result->threshold = std::max(
+      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result->table_slots),
+      min_score);
+  if (hit_patterns.size() >= kMinEstimationSample) {
+    scorer.RefineM(hit_patterns);
+    // The pattern model (dependence within key groups), started from the
+    // independent scorer's decisions at this threshold.
+    scorer.threshold = result->threshold;
+    scorer.FitPatterns(
+        hit_patterns,
+        static_cast<double>(queries.size()) * static_cast<double>(result->table_slots),
+        options.labelled);
+  }
+  const double review_from = result->threshold - std::max(0.0, options.review_margin);
+
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const Reveal* best = nullptr;
+    double best_score = 0;
+    for (const Reveal& r : reveals[q]) {
+      const double score = scorer.Score(r.pattern);
+      if (score < review_from) continue;
+      if (best == nullptr || score > best_score) {
+        best = &r;
+        best_score = score;
+      }
+    }
+    if (best == nullptr) continue;
+    fedlink::v1::MatchPayload payload;
+    if (!payload.ParseFromString(best->payload) || payload.handle().empty()) {
+      return absl::DataLossError(
+          absl::StrCat("table slot ", best->slot, " has a malformed payload"));
+    }
+    MatchHit hit{q,          payload.handle(), payload.role(),     payload.officer(),
+                 best_score, best->pattern,    best->agreeing_keys};
+    (best_score >= result->threshold ? result->hits : result->borderline).push_back(std::move(hit));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
                                        absl::string_view purpose,
@@ -186,49 +249,80 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
     std::swap(current, ahead);
   }
 
-  // The same scorer as the clear baseline: u from our own value
-  // frequencies, m by EM over the hit patterns (the candidate pairs); too
-  // few candidates for EM to mean anything keep the keyspec's m.
-  match::Scorer scorer =
-      options.scorer ? *options.scorer : OwnRecordsScorer(queries, options.threads);
-  scorer.min_agreeing_keys = table.t();
-  scorer.scoring = options.scoring;
-  // The owner's policy may ask for a higher score than ours.
-  result.threshold = std::max(
-      options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result.table_slots),
-      table.min_score());
-  if (hit_patterns.size() >= kMinEstimationSample) {
-    scorer.RefineM(hit_patterns);
-    // The pattern model (dependence within key groups), started from the
-    // independent scorer's decisions at this threshold.
-    scorer.threshold = result.threshold;
-    scorer.FitPatterns(
-        hit_patterns, static_cast<double>(queries.size()) * static_cast<double>(result.table_slots),
-        options.labelled);
-  }
-  const double review_from = result.threshold - std::max(0.0, options.review_margin);
+  RETURN_IF_ERROR(
+      ScoreReveals(reveals, hit_patterns, table.t(), table.min_score(), queries, options, &result));
+  return result;
+}
 
-  for (size_t q = 0; q < queries.size(); ++q) {
-    const Reveal* best = nullptr;
-    double best_score = 0;
-    for (const Reveal& r : reveals[q]) {
-      const double score = scorer.Score(r.pattern);
-      if (score < review_from) continue;
-      if (best == nullptr || score > best_score) {
-        best = &r;
-        best_score = score;
-      }
-    }
-    if (best == nullptr) continue;
-    fedlink::v1::MatchPayload payload;
-    if (!payload.ParseFromString(best->payload) || payload.handle().empty()) {
-      return absl::DataLossError(
-          absl::StrCat("table slot ", best->slot, " has a malformed payload"));
-    }
-    MatchHit hit{q,          payload.handle(), payload.role(),     payload.officer(),
-                 best_score, best->pattern,    best->agreeing_keys};
-    (best_score >= result.threshold ? result.hits : result.borderline).push_back(std::move(hit));
+absl::StatusOr<PeerMatch> MatchByBuckets(const Buckets& probe, PeerTransport& peer,
+                                         absl::string_view purpose,
+                                         const std::vector<match::KeySet>& queries,
+                                         const MatchOptions& options, Buckets* fetched) {
+  PeerMatch result;
+  result.table_slots = probe.total_slots;
+  if (result.table_slots == 0) {
+    result.threshold = options.threshold;
+    return result;
   }
+  Chunk c;
+  for (const match::KeySet& q : queries) {
+    for (const match::keyspec::Key& k : q) {
+      c.inputs.push_back(k.bytes);
+      c.key_types.push_back(k.type);
+    }
+  }
+  const size_t n = c.inputs.size();
+  if (n > kMaxEvaluateElements) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a bucket lookup takes at most ", kMaxEvaluateElements, " keys, not ", n));
+  }
+  result.evaluations = n;
+  std::vector<crypto::oprf::Output> outputs(n);
+  if (n > 0) {
+    c.blinded.resize(n);
+    c.elements.resize(n);
+    RETURN_IF_ERROR(crypto::oprf::BlindBatch(c.inputs, absl::MakeSpan(c.blinded), options.threads));
+    for (size_t i = 0; i < n; ++i) c.elements[i] = c.blinded[i].element;
+    std::vector<crypto::oprf::Element> evaluated(n);
+    RETURN_IF_ERROR(peer.Evaluate(purpose, c.elements, c.key_types, absl::MakeSpan(evaluated)));
+    auto finalized = crypto::oprf::FinalizeBatch(c.inputs, c.blinded, evaluated,
+                                                 absl::MakeSpan(outputs), options.threads);
+    c.Wipe();
+    if (!finalized.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("peer's evaluation is invalid: ", finalized.message()));
+    }
+  }
+  std::vector<uint64_t> tags(n);
+  for (size_t i = 0; i < n; ++i) tags[i] = DeriveTagMask(outputs[i]).tag;
+  const std::vector<uint32_t> prefixes = PrefixesOf(tags, probe.prefix_bits);
+  if (prefixes.size() > kMaxBucketPrefixes) {
+    return absl::InvalidArgumentError(absl::StrCat("a bucket lookup asks for at most ",
+                                                   kMaxBucketPrefixes, " buckets, not ",
+                                                   prefixes.size()));
+  }
+  ASSIGN_OR_RETURN(Buckets buckets, peer.FetchBuckets(purpose, probe.prefix_bits, prefixes));
+  if (buckets.table.table_id != probe.table.table_id) {
+    return StaleTableError(absl::StrCat("buckets of table '", buckets.table.table_id,
+                                        "', expected '", probe.table.table_id, "'"));
+  }
+  ASSIGN_OR_RETURN(const TableIndex index, TableIndex::Build(buckets.table));
+  if (fetched != nullptr) *fetched = std::move(buckets);
+  std::vector<std::vector<Reveal>> reveals(queries.size());
+  std::vector<uint32_t> hit_patterns;
+  size_t offset = 0;
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const size_t before = hit_patterns.size();
+    reveals[q] =
+        MatchRecord(index, absl::MakeConstSpan(queries[q]),
+                    absl::MakeConstSpan(outputs).subspan(offset, queries[q].size()), &hit_patterns);
+    offset += queries[q].size();
+    result.slots_hit += hit_patterns.size() - before;
+    result.below_t += hit_patterns.size() - before - reveals[q].size();
+  }
+  if (options.progress) options.progress(n, n);
+  RETURN_IF_ERROR(
+      ScoreReveals(reveals, hit_patterns, index.t(), index.min_score(), queries, options, &result));
   return result;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/types/span.h"
 #include "crypto/oprf.h"
 #include "node/match/scorer.h"
+#include "node/private_match/bucket_lookup.h"
 #include "node/private_match/tag_table.h"
 
 namespace fedlink::private_match {
@@ -51,6 +52,12 @@ class PeerTransport {
   // through Evaluate when its answer is asked for (no pipelining).
   virtual absl::StatusOr<std::unique_ptr<EvaluationStream>> OpenEvaluation(
       absl::string_view purpose);
+  // The buckets of the peer's table with the given `prefixes` of
+  // `prefix_bits` bits (bucket_lookup.h); prefix_bits 0 and no prefixes:
+  // the table's header and the prefix length it is served in. The default:
+  // Unimplemented (the transport has none).
+  virtual absl::StatusOr<Buckets> FetchBuckets(absl::string_view purpose, int prefix_bits,
+                                               absl::Span<const uint32_t> prefixes);
 };
 
 // The most blinded elements one evaluation request may carry: the responder
@@ -108,6 +115,18 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
                                        absl::string_view purpose,
                                        const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options);
+
+// The same match without the whole table (bucket_lookup.h): every query
+// key is blindly evaluated (one request, at most kMaxEvaluateElements keys),
+// then only the buckets of their tags' prefixes are fetched, of the length
+// `probe` (the peer's answer to FetchBuckets(purpose, 0, {})) names. The
+// result is the one MatchAgainst gives against the whole table; the
+// threshold's default counts the whole table's slots. `fetched`, if not
+// null, gets the bucket answer's header and counts (its slots dropped).
+absl::StatusOr<PeerMatch> MatchByBuckets(const Buckets& probe, PeerTransport& peer,
+                                         absl::string_view purpose,
+                                         const std::vector<match::KeySet>& queries,
+                                         const MatchOptions& options, Buckets* fetched = nullptr);
 
 }  // namespace fedlink::private_match
 

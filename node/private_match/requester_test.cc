@@ -10,9 +10,11 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/config/node_dir.h"
+#include "node/private_match/bucket_server.h"
 #include "node/private_match/responder.h"
 #include "node/private_match/table_cache.h"
 
@@ -790,6 +792,196 @@ TEST_F(TableDeltaTest, ADeltaThatDoesNotFitChangesNothing) {
   unchanged();
   ASSERT_TRUE(ApplyUpdate(delta, &held).ok());
   EXPECT_THAT(held.slots, SizeIs(4));
+}
+
+// Bucket lookups (bucket_lookup.h; docs/leakage.md "Bucket lookups"): one
+// test per promise.
+constexpr char kBucketPolicy[] = R"pb(
+  purposes: "victim-dedup"
+  purposes: "perpetrator-link"
+  rules {
+    name: "ngo-victims"
+    peers { node_id: "ngo" }
+    purpose: "victim-dedup"
+    record_roles: ROLE_VICTIM
+    consent { required: true }
+    min_agreeing_keys: 2
+    payload: PAYLOAD_HANDLE_AND_ROLE
+    daily_evaluate_budget: 1000
+    bucket_lookup { min_bucket_records: 12 }
+  }
+  rules {
+    name: "police-suspects"
+    peers { role: NODE_ROLE_AGENCY }
+    purpose: "perpetrator-link"
+    record_roles: ROLE_SUSPECT
+    min_agreeing_keys: 2
+    daily_evaluate_budget: 100000
+  }
+)pb";
+
+// The responder in-process with its bucket server, recording each bucket
+// request as the responder receives it.
+class BucketTransport : public LocalTransport {
+ public:
+  BucketTransport(Responder* responder, PeerIdentity peer)
+      : LocalTransport(responder, peer), server_(responder), peer_(std::move(peer)) {}
+  absl::StatusOr<Buckets> FetchBuckets(absl::string_view purpose, int prefix_bits,
+                                       absl::Span<const uint32_t> prefixes) override {
+    requests.push_back({prefix_bits, {prefixes.begin(), prefixes.end()}});
+    return server_.Serve(peer_, purpose, prefix_bits, prefixes);
+  }
+  struct Request {
+    int prefix_bits;
+    std::vector<uint32_t> prefixes;
+  };
+  std::vector<Request> requests;
+
+ private:
+  BucketServer server_;
+  PeerIdentity peer_;
+};
+
+class BucketServerTest : public ::testing::Test {
+ protected:
+  BucketServerTest() : police_("bucket", &clock_) {
+    police_.WritePolicy(kBucketPolicy);
+    const char* given[] = {"Maria", "Anna",  "Elena", "Olga",  "Irina", "Sofia", "Daria",
+                           "Lena",  "Nadia", "Vera",  "Zofia", "Ewa",   "Ioana", "Mihaela"};
+    const char* stem[] = {"Ivan", "Kowal", "Popes", "Nowak", "Sidor", "Petr", "Horvat", "Dimitr"};
+    const char* ending[] = {"ova", "ska", "cu", "ic", "escu", "enko"};
+    std::vector<record::Person> victims;
+    for (int i = 0; i < kRecords; ++i) {
+      victims.push_back(Victim(absl::StrCat("v-", i), given[i % 14],
+                               absl::StrCat(stem[(i / 14) % 8], ending[(i / 112) % 6]),
+                               1 + (i * 7) % 28, absl::StrCat("+4477009", 10000 + i)));
+    }
+    police_.Add(victims);
+  }
+  static constexpr int kRecords = 600;
+  std::vector<match::KeySet> Queries() const {
+    return {Keys(Victim("n-1", "Mariya", "Ivanova", 1, "07700 910000")),    // v-0, varied
+            Keys(Victim("n-2", "Sofia", "Kowalova", 22, "+447700910019")),  // v-19
+            Keys(Victim("n-3", "Nobody", "Known", 5, "+447700999999"))};
+  }
+  common::FakeClock clock_;
+  ResponderNode police_;
+};
+
+TEST_F(BucketServerTest, FindsWhatTheWholeTableFindsFromAFractionOfIt) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_THAT(probe->table.slots, IsEmpty());  // the probe carries no entries
+  EXPECT_EQ(probe->total_slots, size_t{kRecords});
+  EXPECT_GT(probe->prefix_bits, 0);
+  Buckets fetched;
+  auto by_buckets = MatchByBuckets(*probe, ngo, "victim-dedup", Queries(), {}, &fetched);
+  ASSERT_TRUE(by_buckets.ok()) << by_buckets.status();
+  EXPECT_LT(fetched.table.slots.size(), size_t{kRecords});
+  // One person's keys fetch fewer still.
+  Buckets one;
+  ASSERT_TRUE(MatchByBuckets(*probe, ngo, "victim-dedup", {Queries()[0]}, {}, &one).ok());
+  EXPECT_LT(one.table.slots.size(), fetched.table.slots.size());
+
+  auto table = ngo.FetchTable("victim-dedup");
+  ASSERT_TRUE(table.ok());
+  auto index = TableIndex::Build(*std::move(table));
+  ASSERT_TRUE(index.ok());
+  auto whole = MatchAgainst(*index, ngo, "victim-dedup", Queries(), {});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_THAT(whole->hits, SizeIs(2));
+  ASSERT_EQ(by_buckets->hits.size(), whole->hits.size());
+  for (size_t i = 0; i < whole->hits.size(); ++i) {
+    EXPECT_EQ(by_buckets->hits[i].query, whole->hits[i].query);
+    EXPECT_EQ(by_buckets->hits[i].handle, whole->hits[i].handle);
+    EXPECT_DOUBLE_EQ(by_buckets->hits[i].score, whole->hits[i].score);
+    EXPECT_EQ(by_buckets->hits[i].pattern, whole->hits[i].pattern);
+  }
+  EXPECT_EQ(by_buckets->slots_hit, whole->slots_hit);
+  EXPECT_EQ(by_buckets->table_slots, whole->table_slots);
+  EXPECT_DOUBLE_EQ(by_buckets->threshold, whole->threshold);
+  auto resolved = police_.responder().Resolve("ngo", by_buckets->hits[0].handle);
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(*resolved, "v-0");
+}
+
+TEST_F(BucketServerTest, RequestCarriesOnlyPrefixesOfTheServedLength) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  const auto queries = Queries();
+  ASSERT_TRUE(MatchByBuckets(*probe, ngo, "victim-dedup", queries, {}).ok());
+  ASSERT_THAT(ngo.requests, SizeIs(2));
+  EXPECT_EQ(ngo.requests[0].prefix_bits, 0);
+  EXPECT_THAT(ngo.requests[0].prefixes, IsEmpty());
+  const auto& sent = ngo.requests[1];
+  EXPECT_EQ(sent.prefix_bits, probe->prefix_bits);
+  size_t keys = 0;
+  for (const auto& q : queries) keys += q.size();
+  EXPECT_LE(sent.prefixes.size(), keys);  // one per tag at most (repeats merged)
+  EXPECT_FALSE(sent.prefixes.empty());
+  for (uint32_t p : sent.prefixes) EXPECT_LT(p, uint32_t{1} << sent.prefix_bits);
+  // ...and they are the prefixes of the tags of our keys, nothing more.
+  std::vector<uint32_t> sorted = sent.prefixes;
+  EXPECT_TRUE(std::is_sorted(sorted.begin(), sorted.end()));
+  EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end());
+}
+
+TEST_F(BucketServerTest, RuleWithoutBucketLookupRefusesBucketRequests) {
+  BucketTransport agency(&police_.responder(), {"agency", config::NodeRole::kAgency});
+  auto probe = agency.FetchBuckets("perpetrator-link", 0, {});
+  EXPECT_EQ(probe.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(probe.status().message().find("bucket_lookup"), absl::string_view::npos);
+  const uint32_t prefixes[] = {1, 2};
+  EXPECT_EQ(agency.FetchBuckets("perpetrator-link", 4, prefixes).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A peer no rule covers at all is refused too.
+  BucketTransport shelter(&police_.responder(), {"shelter", config::NodeRole::kNgo});
+  EXPECT_EQ(shelter.FetchBuckets("victim-dedup", 0, {}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(BucketServerTest, BucketSmallerThanTheMinimumIsNeverServed) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  // A longer prefix (smaller buckets) than the one served: refused, and
+  // nothing charged.
+  std::vector<uint32_t> all;
+  for (uint32_t p = 0; p < (uint32_t{1} << (probe->prefix_bits + 1)); ++p) all.push_back(p);
+  auto longer = ngo.FetchBuckets("victim-dedup", probe->prefix_bits + 1,
+                                 absl::MakeConstSpan(all).subspan(0, 8));
+  EXPECT_EQ(longer.status().code(), absl::StatusCode::kFailedPrecondition);
+  // Every bucket of the served length holds at least the minimum.
+  for (uint32_t p = 0; p < (uint32_t{1} << probe->prefix_bits); ++p) {
+    const uint32_t one[] = {p};
+    auto bucket = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, one);
+    ASSERT_TRUE(bucket.ok()) << bucket.status();
+    EXPECT_GE(bucket->table.slots.size(), 12u);
+  }
+  // A table with fewer records than the minimum is not served in buckets.
+  police_.WritePolicy(
+      absl::StrReplaceAll(kBucketPolicy, {{"min_bucket_records: 12", "min_bucket_records: 601"}}));
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", 0, {}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(BucketServerTest, EachPrefixIsChargedToTheEvaluationBudget) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  const uint32_t three[] = {0, 1, 2};
+  auto first = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, three);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->budget_remaining, 1000u - 3);
+  // The key type budget (a quarter: 250) bounds bucket requests as it
+  // bounds one key type's evaluations.
+  std::vector<uint32_t> many;
+  for (uint32_t p = 0; p < 248 && p < (uint32_t{1} << probe->prefix_bits); ++p) many.push_back(p);
+  while (many.size() < 248) many.push_back(many.size() % (uint32_t{1} << probe->prefix_bits));
+  auto over = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, many);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
 }
 
 }  // namespace

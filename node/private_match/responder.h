@@ -131,6 +131,15 @@ class Responder {
   // policy for other services' rules and SIGHUP, the keyring for handles.
   LivePolicy& policy() { return *policy_; }
   Keyring& keyring() { return *keyring_; }
+  // For the bucket server (bucket_server.h): the budget it charges, the
+  // node's id and clock.
+  EvaluationBudget& budget() { return *budget_; }
+  const std::string& node_id() const { return config_.node_id; }
+  common::Clock* clock() const { return clock_; }
+
+  // Re-keys if a consent expired since the last check (every table and
+  // evaluation checks first; the bucket server too).
+  absl::Status RekeyIfConsentExpired();
 
   // OPRF evaluations made for tables since the responder was created (also
   // the metric fedlink_table_evaluations_total). Each key of a record is
@@ -139,8 +148,6 @@ class Responder {
   uint64_t table_evaluations() const { return table_evaluations_.load(); }
 
  private:
-  // Re-keys if a consent expired since the last check.
-  absl::Status RekeyIfConsentExpired();
   void LogEvent(absl::string_view event, const absl::Status& outcome, std::string detail);
 
   const config::NodeConfig config_;
