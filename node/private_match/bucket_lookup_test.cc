@@ -149,5 +149,45 @@ TEST(BucketLookupTest, PrefixesOfTagsAreSortedAndUnique) {
   EXPECT_THAT(PrefixesOf(tags, 8), ::testing::ElementsAre(0x01u, 0x10u));
 }
 
+// docs/leakage.md "Bucket lookups": the minimum holds per bucket, not per
+// lookup. The responder knows every tag of its own records; the record a
+// lookup agrees with on t = 2 keys has two or more of its tags in the asked
+// buckets, which almost no other record has on a large table. If a change
+// ever hides this, the leakage statement must change with it.
+TEST(BucketLookupTest, OnALargeTableTheAskedBucketsPointAtTheRecordTheLookupAgreesWith) {
+  constexpr size_t kSlots = 100000;
+  constexpr size_t kKeys = 12;
+  const Table table = RandomTable(kSlots, kKeys, 7);
+  auto bits = ChoosePrefixBits(table, 10);
+  ASSERT_TRUE(bits.ok()) << bits.status();
+  ASSERT_GE(*bits, 12);
+  std::mt19937_64 rng(8);
+  const size_t target = 4242;
+  // The intake: two keys agree with the target record, ten do not.
+  std::vector<uint64_t> tags;
+  for (size_t i = 0; i < 2; ++i) {
+    uint64_t tag;
+    std::memcpy(&tag, table.slots[target].entries.data() + i * kEntrySize, kTagSize);
+    tags.push_back(tag);
+  }
+  for (size_t i = 2; i < kKeys; ++i) tags.push_back(rng());
+  const std::vector<uint32_t> asked = PrefixesOf(tags, *bits);
+  const std::set<uint32_t> asked_set(asked.begin(), asked.end());
+  // The responder's side: its records with two or more tags in the asked buckets.
+  std::vector<size_t> suspects;
+  for (size_t s = 0; s < table.slots.size(); ++s) {
+    int in_asked = 0;
+    for (size_t i = 0; i < kKeys; ++i) {
+      uint64_t tag;
+      std::memcpy(&tag, table.slots[s].entries.data() + i * kEntrySize, kTagSize);
+      in_asked += asked_set.count(TagPrefix(tag, *bits));
+    }
+    if (in_asked >= 2) suspects.push_back(s);
+  }
+  EXPECT_THAT(suspects, ::testing::Contains(target));
+  // Each bucket holds at least 10 records; the lookup narrows to a handful.
+  EXPECT_LE(suspects.size(), 5u) << "prefix bits " << *bits;
+}
+
 }  // namespace
 }  // namespace fedlink::private_match
