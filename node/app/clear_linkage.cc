@@ -27,13 +27,16 @@ std::vector<match::CandidatePair> ScoreCandidatePairs(
   scorer.EstimateU(a, b);
   match::LinkOptions options;
   options.progress = progress;
+  // Pairs below t agreeing groups are never reported, so unless the caller
+  // wants every candidate they are only counted, for the EM (at a million
+  // records they are hundreds of millions of pairs).
+  match::PatternHistogram histogram;
+  options.histogram = &histogram;
+  options.keep_from_groups = all == nullptr ? scorer.min_agreeing_keys : 0;
   std::vector<match::CandidatePair> candidates = match::FindCandidates(a, b, options);
-  std::vector<uint32_t> patterns;
-  patterns.reserve(candidates.size());
-  for (const match::CandidatePair& c : candidates) patterns.push_back(c.pattern);
-  scorer.RefineM(patterns);
+  scorer.RefineM(histogram);
   const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
-  scorer.FitPatterns(patterns, &a == &b ? na * (na - 1) / 2 : na * nb, labelled);
+  scorer.FitPatterns(histogram, &a == &b ? na * (na - 1) / 2 : na * nb, labelled);
   if (all != nullptr) {
     *all = candidates;
     for (match::CandidatePair& c : *all) c.score = scorer.Score(c.pattern);

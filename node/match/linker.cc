@@ -23,6 +23,7 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min<int>(threads, static_cast<int>(b.size() / 1000) + 1));
   std::vector<std::vector<CandidatePair>> per_thread(threads);
+  std::vector<PatternHistogram> histograms(options.histogram != nullptr ? threads : 0);
   std::atomic<size_t> done{0};
   auto work = [&](int t) {
     absl::flat_hash_map<uint32_t, CandidatePair> seen;
@@ -40,7 +41,16 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
           ++c.agreeing_keys;
         }
       }
-      for (auto& [i, c] : seen) per_thread[t].push_back(c);
+      if (options.histogram == nullptr) {
+        for (auto& [i, c] : seen) per_thread[t].push_back(c);
+      } else {
+        for (auto& [i, c] : seen) {
+          histograms[t][c.pattern] += 1;
+          if (keyspec::AgreeingGroups(c.pattern) >= options.keep_from_groups) {
+            per_thread[t].push_back(c);
+          }
+        }
+      }
       const size_t n = ++done;
       if (t == 0 && options.progress && (n % 1024 == 0)) options.progress(n, b.size());
     }
@@ -50,6 +60,9 @@ std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
   work(0);
   for (auto& w : workers) w.join();
   if (options.progress) options.progress(b.size(), b.size());
+  for (const PatternHistogram& h : histograms) {
+    for (const auto& [pattern, n] : h) (*options.histogram)[pattern] += n;
+  }
   std::vector<CandidatePair> out;
   for (auto& v : per_thread) out.insert(out.end(), v.begin(), v.end());
   std::sort(out.begin(), out.end(), [](const CandidatePair& x, const CandidatePair& y) {
@@ -77,13 +90,13 @@ std::vector<size_t> OnePerPerson(const std::vector<KeySet>& records, int threads
   scorer.EstimateU(records, records);
   LinkOptions options;
   options.threads = threads;
+  PatternHistogram histogram;  // pairs below t: counted for the EM, not kept
+  options.histogram = &histogram;
+  options.keep_from_groups = scorer.min_agreeing_keys;
   std::vector<CandidatePair> candidates = FindCandidates(records, records, options);
-  std::vector<uint32_t> patterns;
-  patterns.reserve(candidates.size());
-  for (const auto& c : candidates) patterns.push_back(c.pattern);
-  scorer.RefineM(patterns);
+  scorer.RefineM(histogram);
   const double n = static_cast<double>(records.size());
-  scorer.FitPatterns(patterns, n * (n - 1) / 2);
+  scorer.FitPatterns(histogram, n * (n - 1) / 2);
   // Union-find over the probable duplicate pairs.
   std::vector<size_t> parent(records.size());
   for (size_t i = 0; i < parent.size(); ++i) parent[i] = i;

@@ -29,9 +29,16 @@ struct LinkOptions {
   int threads = 0;  // 0 = all cores
   // Called with (done, total) as B records are processed; may be empty.
   std::function<void(size_t, size_t)> progress;
+  // If set, every candidate's pattern is counted here, and only pairs
+  // agreeing in at least `keep_from_groups` key groups are returned: what
+  // the scorer's EM needs from the rest is their patterns' counts, and at a
+  // million records they are hundreds of millions of pairs.
+  PatternHistogram* histogram = nullptr;
+  int keep_from_groups = 0;
 };
 
-// Every pair (a in `a`, b in `b`) sharing a key value, with its pattern. For
+// Every pair (a in `a`, b in `b`) sharing a key value, with its pattern
+// (see LinkOptions::histogram for keeping fewer). For
 // deduplication pass the same collection twice: only a < b pairs are kept.
 std::vector<CandidatePair> FindCandidates(const std::vector<KeySet>& a,
                                           const std::vector<KeySet>& b, const LinkOptions& options);

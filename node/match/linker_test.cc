@@ -81,5 +81,46 @@ TEST(EvaluationTest, ComputesPrecisionRecallF1) {
   EXPECT_EQ(q.Line(), "precision=0.6667 recall=0.5000 f1=0.5714");
 }
 
+// Dedup at a million records: pairs below t agreeing groups are counted,
+// not kept, and what is kept and counted is what the full search gives.
+TEST(LinkerTest, AHistogramCountsEveryCandidateAndOnlyPairsReachingTheGroupsAreKept) {
+  GeneratorOptions o;
+  o.persons = 800;
+  o.overlap = 0.4;
+  GeneratedData d = GeneratePeople(o);
+  std::vector<KeySet> a = Keys(d.a), b = Keys(d.b);
+  const std::vector<CandidatePair> every = FindCandidates(a, b, {});
+  PatternHistogram histogram;
+  LinkOptions options;
+  options.histogram = &histogram;
+  options.keep_from_groups = 2;
+  const std::vector<CandidatePair> kept = FindCandidates(a, b, options);
+  PatternHistogram expected;
+  std::vector<CandidatePair> reaching;
+  for (const CandidatePair& c : every) {
+    expected[c.pattern] += 1;
+    if (keyspec::AgreeingGroups(c.pattern) >= 2) reaching.push_back(c);
+  }
+  EXPECT_EQ(histogram, expected);
+  ASSERT_LT(kept.size(), every.size());  // some pairs were below t
+  ASSERT_EQ(kept.size(), reaching.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].a, reaching[i].a);
+    EXPECT_EQ(kept[i].b, reaching[i].b);
+    EXPECT_EQ(kept[i].pattern, reaching[i].pattern);
+  }
+  // The EM from the counts is the EM from the patterns.
+  std::vector<uint32_t> patterns;
+  for (const CandidatePair& c : every) patterns.push_back(c.pattern);
+  Scorer from_patterns, from_histogram;
+  from_patterns.EstimateU(a, b);
+  from_histogram.EstimateU(a, b);
+  from_patterns.RefineM(patterns);
+  from_histogram.RefineM(histogram);
+  for (const auto& info : keyspec::Catalogue()) {
+    EXPECT_NEAR(from_patterns.m(info.type), from_histogram.m(info.type), 1e-9) << info.name;
+  }
+}
+
 }  // namespace
 }  // namespace fedlink::match

@@ -29,12 +29,19 @@ PatternModel PatternModel::Fit(const std::vector<uint32_t>& patterns, double pai
                                const std::function<bool(uint32_t)>& initial_match,
                                const std::vector<LabelledPattern>& labelled,
                                const Options& options) {
-  PatternModel model;
-  if (patterns.empty()) return model;
   // Distinct patterns with their counts keep EM cheap (a few thousand
   // patterns for millions of pairs).
-  absl::flat_hash_map<uint32_t, double> histogram;
+  PatternHistogram histogram;
   for (uint32_t p : patterns) histogram[p] += 1;
+  return Fit(histogram, pairs_searched, initial_match, labelled, options);
+}
+
+PatternModel PatternModel::Fit(const PatternHistogram& histogram, double pairs_searched,
+                               const std::function<bool(uint32_t)>& initial_match,
+                               const std::vector<LabelledPattern>& labelled,
+                               const Options& options) {
+  PatternModel model;
+  if (histogram.empty()) return model;
   struct Row {
     uint32_t pattern;
     double count;

@@ -44,6 +44,9 @@
 
 namespace fedlink::match {
 
+// Candidate pairs counted by agreement pattern (pattern -> number of pairs).
+using PatternHistogram = absl::flat_hash_map<uint32_t, double>;
+
 // A pattern a person judged: `match` true (accepted) or false (rejected).
 struct LabelledPattern {
   uint32_t pattern = 0;
@@ -68,6 +71,11 @@ class PatternModel {
   // independent scorer's decision). `labelled` pairs enter with their class
   // fixed. An empty `patterns` gives an unfitted model (fitted() false).
   static PatternModel Fit(const std::vector<uint32_t>& patterns, double pairs_searched,
+                          const std::function<bool(uint32_t)>& initial_match,
+                          const std::vector<LabelledPattern>& labelled = {},
+                          const Options& options = {});
+  // The same from the patterns' counts (pattern -> number of pairs).
+  static PatternModel Fit(const PatternHistogram& histogram, double pairs_searched,
                           const std::function<bool(uint32_t)>& initial_match,
                           const std::vector<LabelledPattern>& labelled = {},
                           const Options& options = {});

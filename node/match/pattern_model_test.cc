@@ -97,10 +97,13 @@ TEST(PatternModelTest, LabelsMoveTheDecision) {
 }
 
 TEST(PatternModelTest, UnfittedWithoutPatterns) {
-  const PatternModel m = PatternModel::Fit({}, 1e6, [](uint32_t) { return true; });
+  const PatternModel m =
+      PatternModel::Fit(std::vector<uint32_t>{}, 1e6, [](uint32_t) { return true; });
   EXPECT_FALSE(m.fitted());
+  EXPECT_FALSE(PatternModel::Fit(PatternHistogram{}, 1e6, [](uint32_t) { return true; }).fitted());
   Scorer scorer;
-  scorer.FitPatterns({}, 1e6);
+  scorer.FitPatterns(std::vector<uint32_t>{}, 1e6);
+  scorer.FitPatterns(PatternHistogram{}, 1e6);
   EXPECT_EQ(scorer.pattern_model(), nullptr);
   const uint32_t p = Bits({KeyType::kPhone, KeyType::kEmail});
   EXPECT_DOUBLE_EQ(scorer.Score(p), scorer.IndependentScore(p));

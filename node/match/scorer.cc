@@ -83,10 +83,14 @@ void Scorer::EstimateU(const std::vector<KeySet>& a, const std::vector<KeySet>& 
 }
 
 void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
-  if (patterns.empty()) return;
   // Distinct patterns with counts keep EM cheap.
-  absl::flat_hash_map<uint32_t, double> histogram;
+  PatternHistogram histogram;
   for (uint32_t p : patterns) histogram[p] += 1;
+  RefineM(histogram, iterations);
+}
+
+void Scorer::RefineM(const PatternHistogram& histogram, int iterations) {
+  if (histogram.empty()) return;
   // Two-class EM over candidate pairs with m and a candidate-level u both
   // free. Candidates are pairs that already share a key, so their u is far
   // above the random-pair u used for the weights; holding u at the
@@ -134,9 +138,16 @@ void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
 
 void Scorer::FitPatterns(const std::vector<uint32_t>& patterns, double pairs_searched,
                          const std::vector<LabelledPattern>& labelled) {
-  if (patterns.empty()) return;
+  PatternHistogram histogram;
+  for (uint32_t p : patterns) histogram[p] += 1;
+  FitPatterns(histogram, pairs_searched, labelled);
+}
+
+void Scorer::FitPatterns(const PatternHistogram& histogram, double pairs_searched,
+                         const std::vector<LabelledPattern>& labelled) {
+  if (histogram.empty()) return;
   model_ = std::make_shared<const PatternModel>(PatternModel::Fit(
-      patterns, pairs_searched,
+      histogram, pairs_searched,
       [this](uint32_t p) {
         return IndependentScore(p) >= threshold && keyspec::AgreeingGroups(p) >= min_agreeing_keys;
       },

@@ -59,11 +59,14 @@ class Scorer {
   // Refines m (and the match prior) by EM over candidate-pair patterns,
   // holding u fixed.
   void RefineM(const std::vector<uint32_t>& patterns, int iterations = 25);
+  void RefineM(const PatternHistogram& histogram, int iterations = 25);
   // Fits the pattern model (pattern_model.h) to the candidates' patterns,
   // starting from this scorer's decisions (call after EstimateU and
   // RefineM); `pairs_searched` as PatternModel::Fit. `labelled`: patterns a
   // person accepted or rejected (the review queue), with their class fixed.
   void FitPatterns(const std::vector<uint32_t>& patterns, double pairs_searched,
+                   const std::vector<LabelledPattern>& labelled = {});
+  void FitPatterns(const PatternHistogram& histogram, double pairs_searched,
                    const std::vector<LabelledPattern>& labelled = {});
   // Null until FitPatterns ran on at least one pattern.
   const PatternModel* pattern_model() const { return model_.get(); }
