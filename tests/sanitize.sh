@@ -33,7 +33,7 @@ cmake --build "$TREE" -j "${FEDLINK_JOBS:-2}" --target "${targets[@]}"
 
 # UB is fatal (also compiled so: -fno-sanitize-recover=undefined); leaks are
 # reported, except the ones tests/lsan.supp names, each with its reason.
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/ubsan.supp"
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 ctest --test-dir "$TREE" -L unit --output-on-failure -j "${FEDLINK_JOBS:-2}" "$@"
