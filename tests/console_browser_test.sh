@@ -15,27 +15,11 @@ command -v chromium >/dev/null || skip "chromium not installed (./deploy/install
 "$PY" -c 'import selenium' 2>/dev/null || skip "python3-selenium not installed (./deploy/install-deps.sh --tests)"
 ART="$(cd "$(dirname "$FEDLINK")/../.." && pwd)/test-artifacts/console"
 mkdir -p "$ART"
-EX="$(dirname "$0")/../deploy/examples"
 
-"$F" federation init --dir "$WORK/coord" --federation-id console-test >"$WORK/fed.txt"
-KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
-i=0
-for n in police ngo; do
-  role=ngo; [ "$n" = police ] && role=agency
-  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --role "$role" \
-    --listen "127.0.0.1:$((BASE + i))" >/dev/null
-  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  install -m 600 "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
-  i=$((i + 1))
-done
-"$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
-"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
+two_node_federation console-test
+BASE=$FED_BASE
 # The NGO's policy requires a supervisor's approval of contact requests.
 echo 'contact_requests_need_approval: true' >>"$WORK/ngo/policy.txtpb"
-for n in police ngo; do
-  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
-done
 cat >"$WORK/police.csv" <<'CSV'
 external_id,role,given_name,family_name,aliases,dob,sex,nationality,phone,email,document,handle,iban,plate,address,consent,labels,officer,consent_expires
 P-1,victim,Maria,Ivanova,,1990-04-12,f,,+44 7700 900001,,,,,,,victim-dedup,trafficking,,

@@ -67,14 +67,15 @@ write_known_survivors() {
 # two_node_federation FEDERATION_ID: a coordinator in $WORK/coord and two
 # nodes, police (agency) and ngo, each with a key file in $KEYS, the example
 # policies and the signed roster installed; listening on loopback ports from
-# a random base. Sets FKEY (the federation's verifier key); init's warnings
-# are kept in $WORK/NODE.init.err.
+# a random base, FED_BASE (police FED_BASE, ngo FED_BASE + 1). Sets FKEY (the
+# federation's verifier key); init's warnings are kept in $WORK/NODE.init.err.
 two_node_federation() {
   local ex
   ex="$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/examples" && pwd)"
   "$FEDLINK" federation init --dir "$WORK/coord" --federation-id "$1" >"$WORK/fed.txt"
   FKEY=$(tail -1 "$WORK/fed.txt")
-  local base=$((30000 + RANDOM % 10000)) i=0 n role
+  FED_BASE=$((30000 + RANDOM % 10000))
+  local base=$FED_BASE i=0 n role
   for n in police ngo; do
     role=ngo; [ "$n" = police ] && role=agency
     "$FEDLINK" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" \

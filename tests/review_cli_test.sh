@@ -7,24 +7,7 @@
 # threshold column of the match output and --one-to-one.
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
-EX="$(dirname "$0")/../deploy/examples"
-"$F" federation init --dir "$WORK/coord" --federation-id review-test >"$WORK/fed.txt"
-KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
-declare -A ROLE=([police]=agency [ngo]=ngo)
-i=0
-for n in police ngo; do
-  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
-    --listen "127.0.0.1:$((BASE + i))" >/dev/null
-  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  install -m 600 "$EX/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
-  i=$((i + 1))
-done
-"$F" roster add --dir "$WORK/coord" "$WORK"/police.txtpb "$WORK"/ngo.txtpb >/dev/null
-"$F" roster sign --dir "$WORK/coord" --out "$WORK/roster.bin" >/dev/null
-for n in police ngo; do
-  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY" "$WORK/roster.bin" >/dev/null
-done
+two_node_federation review-test
 "$F" gen --persons 200 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
   --truth "$WORK/truth.csv" --seed 5 >/dev/null
 for n in police ngo; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
