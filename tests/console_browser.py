@@ -29,8 +29,9 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                        WebDriverException)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ngo_url, police_url, password, artifacts, upload = sys.argv[1:6]
@@ -84,9 +85,28 @@ class Person:
         if not buttons:
             fail("no %s button for %s on %s: %s" % (button_text, form_action, d.current_url, self.text()))
         buttons[0].click()
-        WebDriverWait(d, 60).until(expected_conditions.staleness_of(old))
+        WebDriverWait(d, 60).until(lambda _: self.gone(old))
+
+    @staticmethod
+    def gone(element):
+        # The page it belonged to was replaced. Chromium sometimes answers
+        # a check on such an element with an inspector error ("Node with
+        # given id does not belong to the document") instead of a stale
+        # reference, which expected_conditions.staleness_of does not catch.
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
 
     def text(self):
+        # A page that refreshes itself (the batch match's progress) may be
+        # replaced between finding its body and reading it: read again.
+        for _ in range(20):
+            try:
+                return self.driver.find_element(By.TAG_NAME, "body").text
+            except (StaleElementReferenceException, NoSuchElementException):
+                time.sleep(0.1)
         return self.driver.find_element(By.TAG_NAME, "body").text
 
     def expect(self, words, what):
