@@ -25,15 +25,17 @@ std::vector<uint32_t> GroupMasks() {
 
 }  // namespace
 
+PatternHistogram CountPatterns(const std::vector<uint32_t>& patterns) {
+  PatternHistogram histogram;
+  for (uint32_t p : patterns) histogram[p] += 1;
+  return histogram;
+}
+
 PatternModel PatternModel::Fit(const std::vector<uint32_t>& patterns, double pairs_searched,
                                const std::function<bool(uint32_t)>& initial_match,
                                const std::vector<LabelledPattern>& labelled,
                                const Options& options) {
-  // Distinct patterns with their counts keep EM cheap (a few thousand
-  // patterns for millions of pairs).
-  PatternHistogram histogram;
-  for (uint32_t p : patterns) histogram[p] += 1;
-  return Fit(histogram, pairs_searched, initial_match, labelled, options);
+  return Fit(CountPatterns(patterns), pairs_searched, initial_match, labelled, options);
 }
 
 PatternModel PatternModel::Fit(const PatternHistogram& histogram, double pairs_searched,

@@ -47,6 +47,10 @@ namespace fedlink::match {
 // Candidate pairs counted by agreement pattern (pattern -> number of pairs).
 using PatternHistogram = absl::flat_hash_map<uint32_t, double>;
 
+// The counts of `patterns` (distinct patterns keep EM cheap: a few thousand
+// for millions of pairs).
+PatternHistogram CountPatterns(const std::vector<uint32_t>& patterns);
+
 // A pattern a person judged: `match` true (accepted) or false (rejected).
 struct LabelledPattern {
   uint32_t pattern = 0;

@@ -83,10 +83,7 @@ void Scorer::EstimateU(const std::vector<KeySet>& a, const std::vector<KeySet>& 
 }
 
 void Scorer::RefineM(const std::vector<uint32_t>& patterns, int iterations) {
-  // Distinct patterns with counts keep EM cheap.
-  PatternHistogram histogram;
-  for (uint32_t p : patterns) histogram[p] += 1;
-  RefineM(histogram, iterations);
+  RefineM(CountPatterns(patterns), iterations);
 }
 
 void Scorer::RefineM(const PatternHistogram& histogram, int iterations) {
@@ -138,9 +135,7 @@ void Scorer::RefineM(const PatternHistogram& histogram, int iterations) {
 
 void Scorer::FitPatterns(const std::vector<uint32_t>& patterns, double pairs_searched,
                          const std::vector<LabelledPattern>& labelled) {
-  PatternHistogram histogram;
-  for (uint32_t p : patterns) histogram[p] += 1;
-  FitPatterns(histogram, pairs_searched, labelled);
+  FitPatterns(CountPatterns(patterns), pairs_searched, labelled);
 }
 
 void Scorer::FitPatterns(const PatternHistogram& histogram, double pairs_searched,

@@ -99,13 +99,13 @@ absl::Status ScoreReveals(const std::vector<std::vector<Reveal>>& reveals,
       options.threshold >= 0 ? options.threshold : match::DefaultThreshold(result->table_slots),
       min_score);
   if (hit_patterns.size() >= kMinEstimationSample) {
-    scorer.RefineM(hit_patterns);
+    const match::PatternHistogram histogram = match::CountPatterns(hit_patterns);
+    scorer.RefineM(histogram);
     // The pattern model (dependence within key groups), started from the
     // independent scorer's decisions at this threshold.
     scorer.threshold = result->threshold;
     scorer.FitPatterns(
-        hit_patterns,
-        static_cast<double>(queries.size()) * static_cast<double>(result->table_slots),
+        histogram, static_cast<double>(queries.size()) * static_cast<double>(result->table_slots),
         options.labelled);
   }
   const double review_from = result->threshold - std::max(0.0, options.review_margin);
