@@ -49,31 +49,27 @@ absl::StatusOr<PagedTable> TableOf(MatchClient& client, const private_match::Tab
   ASSIGN_OR_RETURN(private_match::TableUpdate update,
                    client.FetchUpdate(options.purpose, held.has_value() ? &held_header : nullptr));
   result.source = TableSource::kFetched;
-  private_match::Table table;
   if (update.delta) {
     const size_t changed = update.table.slots.size(), dropped = update.removed.size();
-    // The delta is applied to the whole held table, then written anew.
-    auto loaded = held->table.ReadAll();
-    absl::Status s = loaded.status();
-    if (s.ok()) {
-      table = *std::move(loaded);
-      s = private_match::ApplyUpdate(std::move(update), &table);
-    }
-    if (!s.ok()) {
+    // Merged with the held file page by page: the held table is not loaded.
+    if (auto s = cache.PutUpdate(peer.node_id, options.purpose, held->table, update, now);
+        !s.ok()) {
       result.notes.push_back(
           absl::StrCat("peer ", peer.node_id, ": ", s.message(), "; fetching the whole table"));
-      ASSIGN_OR_RETURN(table, client.FetchTable(options.purpose));
+      ASSIGN_OR_RETURN(private_match::Table table, client.FetchTable(options.purpose));
+      held.reset();
+      RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, table, now));
     } else {
       result.source = TableSource::kDelta;
       result.delta_changed = changed;
       result.delta_dropped = dropped;
     }
   } else {
-    table = std::move(update.table);
+    held.reset();
+    RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, update.table, now));
   }
   held.reset();
-  RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, table, now));
-  table = {};  // the match reads the cached file, not this
+  update = {};  // the match reads the cached file, not this
   ASSIGN_OR_RETURN(auto cached, cache.GetPaged(peer.node_id, options.purpose, now,
                                                absl::InfiniteDuration(), peer.epoch_days));
   if (!cached.has_value()) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -243,113 +244,166 @@ PagedTable::~PagedTable() {
   if (fd_ >= 0) close(fd_);
 }
 
-absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey* key,
-                               PagedHeader header, const Table& table) {
-  if (table.slots.size() > UINT32_MAX) {
-    return absl::InvalidArgumentError("table has too many slots for the cache");
-  }
-  const std::string name = FileName(path);
-  // The entries sorted by tag (then slot, position).
-  struct Ref {
-    uint64_t tag;
-    uint32_t slot;
-    uint8_t position;
-  };
-  // What TableIndex::Build would refuse is refused here, so every slice
-  // of the file builds.
-  if (table.t < 1) return absl::InvalidArgumentError("table t must be at least 1");
-  std::vector<Ref> refs;
-  size_t entries = 0;
-  {
-    absl::flat_hash_set<uint64_t> ids;
-    ids.reserve(table.slots.size());
-    for (size_t i = 0; i < table.slots.size(); ++i) {
-      const Slot& s = table.slots[i];
-      if (!ids.insert(s.id).second) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("table slot ", i, " repeats the id of an earlier slot"));
-      }
-      if (s.entries.empty() || s.entries.size() % kEntrySize != 0 ||
-          s.key_count() > kMaxKeysPerRecord) {
-        return absl::InvalidArgumentError(absl::StrCat("table slot ", i, " is malformed"));
-      }
-      if (s.sealed_payload.size() < crypto::kSealOverhead || s.sealed_payload.size() > UINT32_MAX) {
-        return absl::InvalidArgumentError(absl::StrCat("table slot ", i, " has no payload"));
-      }
-      entries += s.key_count();
-    }
-  }
-  refs.reserve(entries);
-  for (uint32_t i = 0; i < table.slots.size(); ++i) {
-    const std::string& e = table.slots[i].entries;
-    for (size_t k = 0; k < table.slots[i].key_count(); ++k) {
-      refs.push_back({TagAt(e.data() + k * kEntrySize), i, static_cast<uint8_t>(k)});
-    }
-  }
-  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    return a.tag != b.tag     ? a.tag < b.tag
-           : a.slot != b.slot ? a.slot < b.slot
-                              : a.position < b.position;
-  });
+namespace {
 
-  uint64_t file_id = 0;
-  randombytes_buf(&file_id, sizeof file_id);
-  std::unique_ptr<crypto::SealingKey> subkey;
-  if (key != nullptr) {
-    ASSIGN_OR_RETURN(subkey, FileKey(*key, file_id));
+// Writes a paged file in one pass, in file order: entries sorted by tag
+// (Entry), then the slot directory (Slot), then the payloads (Payload),
+// then Finish (the header and the preamble, fsync, rename).
+class Builder {
+ public:
+  Builder(const std::string& path, const crypto::SealingKey* key) : path_(path), file_(path) {
+    randombytes_buf(&file_id_, sizeof file_id_);
+    key_ = key;
   }
-  TempFile file(path);
-  RETURN_IF_ERROR(file.Create());
-  RETURN_IF_ERROR(file.Append(std::string(kTablePageSize, '\0')));  // the preamble, last
-  PageWriter pages(&file, subkey.get(), name, file_id);
-
-  // A: entries by tag.
-  std::vector<uint64_t> fences;
-  std::string plain;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    if (i % kAPerPage == 0) fences.push_back(refs[i].tag);
-    const Ref& r = refs[i];
-    const char* e = table.slots[r.slot].entries.data() + size_t{r.position} * kEntrySize;
-    plain.append(e, kTagSize);
-    PutU32(&plain, r.slot);
-    plain.push_back(static_cast<char>(r.position));
-    plain.append(e + kTagSize, kShareSize);
-    if ((i + 1) % kAPerPage == 0 || i + 1 == refs.size()) {
-      RETURN_IF_ERROR(pages.Page(std::move(plain)));
-      plain.clear();
+  absl::Status Start() {
+    if (key_ != nullptr) {
+      ASSIGN_OR_RETURN(subkey_, FileKey(*key_, file_id_));
     }
+    RETURN_IF_ERROR(file_.Create());
+    pages_.emplace(&file_, subkey_.get(), FileName(path_), file_id_);
+    return file_.Append(std::string(kTablePageSize, '\0'));  // the preamble, last
   }
-  refs = {};
-  const uint64_t a_pages = pages.pages();
-  // B: the slot directory.
-  uint64_t offset = 0;
-  for (size_t i = 0; i < table.slots.size(); ++i) {
-    PutU64(&plain, table.slots[i].id);
-    PutU64(&plain, offset);
-    PutU32(&plain, static_cast<uint32_t>(table.slots[i].sealed_payload.size()));
-    offset += table.slots[i].sealed_payload.size();
-    if ((i + 1) % kBPerPage == 0 || i + 1 == table.slots.size()) {
-      RETURN_IF_ERROR(pages.Page(std::move(plain)));
-      plain.clear();
+  // `tag` and `share` as in a slot's entry; in (tag, slot, position) order.
+  absl::Status Entry(const char* tag, uint32_t slot, uint8_t position, const char* share) {
+    if (entries_ % kAPerPage == 0) fences_.push_back(TagAt(tag));
+    plain_.append(tag, kTagSize);
+    PutU32(&plain_, slot);
+    plain_.push_back(static_cast<char>(position));
+    plain_.append(share, kShareSize);
+    ++entries_;
+    if (entries_ % kAPerPage == 0) return Flush();
+    return absl::OkStatus();
+  }
+  absl::Status Slot(uint64_t id, uint32_t payload_length) {
+    if (!in_b_) RETURN_IF_ERROR(EndSection(&a_pages_, &in_b_));
+    PutU64(&plain_, id);
+    PutU64(&plain_, offset_);
+    PutU32(&plain_, payload_length);
+    offset_ += payload_length;
+    ++slots_;
+    if (slots_ % kBPerPage == 0) return Flush();
+    return absl::OkStatus();
+  }
+  absl::Status Payload(absl::string_view rest) {
+    if (!in_c_) {
+      if (!in_b_) RETURN_IF_ERROR(EndSection(&a_pages_, &in_b_));
+      RETURN_IF_ERROR(EndSection(&b_pages_, &in_c_));
     }
-  }
-  const uint64_t b_pages = pages.pages() - a_pages;
-  // C: payloads, back to back.
-  for (const Slot& s : table.slots) {
-    absl::string_view rest = s.sealed_payload;
     while (!rest.empty()) {
-      const size_t n = std::min(rest.size(), kPagePlain - plain.size());
-      plain.append(rest.data(), n);
+      const size_t n = std::min(rest.size(), kPagePlain - plain_.size());
+      plain_.append(rest.data(), n);
       rest.remove_prefix(n);
-      if (plain.size() == kPagePlain) {
-        RETURN_IF_ERROR(pages.Page(std::move(plain)));
-        plain.clear();
-      }
+      c_bytes_ += n;
+      if (plain_.size() == kPagePlain) RETURN_IF_ERROR(Flush());
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Finish(PagedHeader header) {
+    if (!in_c_) RETURN_IF_ERROR(Payload(""));
+    if (!plain_.empty()) RETURN_IF_ERROR(Flush());
+    if (c_bytes_ != offset_) return absl::InternalError("payloads do not add up");
+    const uint64_t c_pages = pages_->pages() - a_pages_ - b_pages_;
+    header.entries = entries_;
+    header.slots = slots_;
+    std::string h;
+    PutBytes(&h, header.peer);
+    PutBytes(&h, header.purpose);
+    PutBytes(&h, header.table_id);
+    PutU32(&h, static_cast<uint32_t>(header.t));
+    uint64_t score_bits;
+    std::memcpy(&score_bits, &header.min_score, sizeof score_bits);
+    PutU64(&h, score_bits);
+    PutU32(&h, header.notify_owner ? 1 : 0);
+    PutU32(&h, static_cast<uint32_t>(header.keyspec));
+    PutU64(&h, header.version);
+    PutU64(&h, static_cast<uint64_t>(header.as_of));
+    PutU64(&h, static_cast<uint64_t>(header.fetched_at));
+    PutU64(&h, header.entries);
+    PutU64(&h, header.slots);
+    PutU64(&h, a_pages_);
+    PutU64(&h, b_pages_);
+    PutU64(&h, c_pages);
+    PutU64(&h, c_bytes_);
+    for (uint64_t f : fences_) PutU64(&h, f);
+    const std::string sealed_header =
+        SealWith(subkey_.get(), h, HeaderAd(FileName(path_), file_id_));
+    RETURN_IF_ERROR(file_.Append(sealed_header));
+    std::string preamble(kMagic);
+    preamble.push_back(key_ != nullptr ? 1 : 0);
+    PutU64(&preamble, file_id_);
+    PutU64(&preamble, (pages_->pages() + 1) * kTablePageSize);
+    PutU64(&preamble, sealed_header.size());
+    RETURN_IF_ERROR(file_.WriteAt(0, preamble));
+    return file_.Commit();
+  }
+  uint64_t slots() const { return slots_; }
+
+ private:
+  absl::Status Flush() {
+    RETURN_IF_ERROR(pages_->Page(std::move(plain_)));
+    plain_.clear();
+    return absl::OkStatus();
+  }
+  // Closes the current section's last page; its page count into `count`.
+  absl::Status EndSection(uint64_t* count, bool* next) {
+    if (!plain_.empty()) RETURN_IF_ERROR(Flush());
+    *count = pages_->pages() - (count == &a_pages_ ? 0 : a_pages_);
+    *next = true;
+    return absl::OkStatus();
+  }
+
+  std::string path_;
+  TempFile file_;
+  const crypto::SealingKey* key_ = nullptr;
+  uint64_t file_id_ = 0;
+  std::unique_ptr<crypto::SealingKey> subkey_;
+  std::optional<PageWriter> pages_;
+  std::string plain_;
+  std::vector<uint64_t> fences_;
+  uint64_t entries_ = 0, slots_ = 0, offset_ = 0, c_bytes_ = 0;
+  uint64_t a_pages_ = 0, b_pages_ = 0;
+  bool in_b_ = false, in_c_ = false;
+};
+
+// What TableIndex::Build would refuse in a slot (so every slice builds).
+absl::Status CheckSlot(const Slot& s, size_t i) {
+  if (s.entries.empty() || s.entries.size() % kEntrySize != 0 ||
+      s.key_count() > kMaxKeysPerRecord) {
+    return absl::InvalidArgumentError(absl::StrCat("table slot ", i, " is malformed"));
+  }
+  if (s.sealed_payload.size() < crypto::kSealOverhead || s.sealed_payload.size() > UINT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("table slot ", i, " has no payload"));
+  }
+  return absl::OkStatus();
+}
+
+// A slot's entry, by (tag, slot, position).
+struct Ref {
+  uint64_t tag;
+  uint32_t slot;
+  uint8_t position;
+  bool operator<(const Ref& o) const {
+    return tag != o.tag ? tag < o.tag : slot != o.slot ? slot < o.slot : position < o.position;
+  }
+};
+
+// The entries of `slots`, numbered from `first`, sorted.
+std::vector<Ref> SortedRefs(const std::vector<Slot>& slots, uint32_t first) {
+  std::vector<Ref> refs;
+  size_t n = 0;
+  for (const Slot& s : slots) n += s.key_count();
+  refs.reserve(n);
+  for (uint32_t i = 0; i < slots.size(); ++i) {
+    for (size_t k = 0; k < slots[i].key_count(); ++k) {
+      refs.push_back(
+          {TagAt(slots[i].entries.data() + k * kEntrySize), first + i, static_cast<uint8_t>(k)});
     }
   }
-  if (!plain.empty()) RETURN_IF_ERROR(pages.Page(std::move(plain)));
-  const uint64_t c_pages = pages.pages() - a_pages - b_pages;
+  std::sort(refs.begin(), refs.end());
+  return refs;
+}
 
+PagedHeader WithTableFields(PagedHeader header, const Table& table) {
   header.table_id = table.table_id;
   header.t = table.t;
   header.min_score = table.min_score;
@@ -357,38 +411,163 @@ absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey
   header.keyspec = table.keyspec;
   header.version = table.version;
   header.as_of = table.as_of;
-  header.entries = entries;
-  header.slots = table.slots.size();
-  std::string h;
-  PutBytes(&h, header.peer);
-  PutBytes(&h, header.purpose);
-  PutBytes(&h, header.table_id);
-  PutU32(&h, static_cast<uint32_t>(header.t));
-  uint64_t score_bits;
-  std::memcpy(&score_bits, &header.min_score, sizeof score_bits);
-  PutU64(&h, score_bits);
-  PutU32(&h, header.notify_owner ? 1 : 0);
-  PutU32(&h, static_cast<uint32_t>(header.keyspec));
-  PutU64(&h, header.version);
-  PutU64(&h, static_cast<uint64_t>(header.as_of));
-  PutU64(&h, static_cast<uint64_t>(header.fetched_at));
-  PutU64(&h, header.entries);
-  PutU64(&h, header.slots);
-  PutU64(&h, a_pages);
-  PutU64(&h, b_pages);
-  PutU64(&h, c_pages);
-  PutU64(&h, offset);
-  for (uint64_t f : fences) PutU64(&h, f);
-  const std::string sealed_header = SealWith(subkey.get(), h, HeaderAd(name, file_id));
-  RETURN_IF_ERROR(file.Append(sealed_header));
+  return header;
+}
 
-  std::string preamble(kMagic);
-  preamble.push_back(key != nullptr ? 1 : 0);
-  PutU64(&preamble, file_id);
-  PutU64(&preamble, (pages.pages() + 1) * kTablePageSize);
-  PutU64(&preamble, sealed_header.size());
-  RETURN_IF_ERROR(file.WriteAt(0, preamble));
-  return file.Commit();
+}  // namespace
+
+absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey* key,
+                               PagedHeader header, const Table& table) {
+  if (table.slots.size() > UINT32_MAX) {
+    return absl::InvalidArgumentError("table has too many slots for the cache");
+  }
+  // What TableIndex::Build would refuse is refused here, so every slice
+  // of the file builds.
+  if (table.t < 1) return absl::InvalidArgumentError("table t must be at least 1");
+  {
+    absl::flat_hash_set<uint64_t> ids;
+    ids.reserve(table.slots.size());
+    for (size_t i = 0; i < table.slots.size(); ++i) {
+      if (!ids.insert(table.slots[i].id).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("table slot ", i, " repeats the id of an earlier slot"));
+      }
+      RETURN_IF_ERROR(CheckSlot(table.slots[i], i));
+    }
+  }
+  Builder out(path, key);
+  RETURN_IF_ERROR(out.Start());
+  {
+    const std::vector<Ref> refs = SortedRefs(table.slots, 0);
+    for (const Ref& r : refs) {
+      const char* e = table.slots[r.slot].entries.data() + size_t{r.position} * kEntrySize;
+      RETURN_IF_ERROR(out.Entry(e, r.slot, r.position, e + kTagSize));
+    }
+  }
+  for (const Slot& s : table.slots) {
+    RETURN_IF_ERROR(out.Slot(s.id, static_cast<uint32_t>(s.sealed_payload.size())));
+  }
+  for (const Slot& s : table.slots) RETURN_IF_ERROR(out.Payload(s.sealed_payload));
+  return out.Finish(WithTableFields(std::move(header), table));
+}
+
+absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::SealingKey* key,
+                                      PagedHeader header, const PagedTable& held,
+                                      const TableUpdate& update) {
+  const Table& next = update.table;
+  if (!update.delta) return Write(path, key, std::move(header), next);
+  // The checks of ApplyUpdate, before anything is written.
+  if (next.table_id != held.header_.table_id) {
+    return absl::DataLossError(absl::StrCat("delta for table '", next.table_id,
+                                            "' does not apply to the held '", held.header_.table_id,
+                                            "'"));
+  }
+  if (next.version < held.header_.version) {
+    return absl::DataLossError(absl::StrCat("delta to version ", next.version,
+                                            " is older than the held version ",
+                                            held.header_.version));
+  }
+  if (next.t < 1) return absl::InvalidArgumentError("table t must be at least 1");
+  absl::flat_hash_set<uint64_t> incoming;
+  for (size_t i = 0; i < next.slots.size(); ++i) {
+    if (!incoming.insert(next.slots[i].id).second) {
+      return absl::DataLossError("delta repeats a slot id");
+    }
+    RETURN_IF_ERROR(CheckSlot(next.slots[i], i));
+  }
+  absl::flat_hash_set<uint64_t> removed;
+  for (uint64_t id : update.removed) {
+    if (incoming.contains(id)) return absl::DataLossError("delta both replaces and drops a slot");
+    removed.insert(id);
+  }
+  // Pass 1 over the held slot directory: which slots stay, and their new
+  // numbers (kept slots first, in order, then the delta's).
+  constexpr uint32_t kDropped = UINT32_MAX;
+  std::vector<uint32_t> renumber(held.header_.slots, kDropped);
+  uint32_t kept = 0;
+  for (uint64_t p = 0; p < held.b_pages_; ++p) {
+    ASSIGN_OR_RETURN(std::string b, held.ReadPage(held.a_pages_ + p));
+    const uint64_t first = p * kBPerPage;
+    const size_t count = std::min<uint64_t>(kBPerPage, held.header_.slots - first);
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t id = GetU64(b.data() + i * kBEntry);
+      if (!removed.contains(id) && !incoming.contains(id)) renumber[first + i] = kept++;
+    }
+  }
+  if (kept + next.slots.size() != update.slots_after) {
+    return absl::DataLossError(absl::StrCat("delta leaves ", kept + next.slots.size(),
+                                            " slots, the responder announced ",
+                                            update.slots_after));
+  }
+  if (kept + next.slots.size() > UINT32_MAX - 1) {
+    return absl::InvalidArgumentError("table has too many slots for the cache");
+  }
+  Builder out(path, key);
+  RETURN_IF_ERROR(out.Start());
+  // A: the held entries of kept slots (in tag order already, renumbered in
+  // order) merged with the delta's, sorted.
+  {
+    const std::vector<Ref> refs = SortedRefs(next.slots, kept);
+    size_t r = 0;
+    const auto emit_new_below = [&](const Ref* bound) -> absl::Status {
+      for (; r < refs.size() && (bound == nullptr || refs[r] < *bound); ++r) {
+        const char* e =
+            next.slots[refs[r].slot - kept].entries.data() + size_t{refs[r].position} * kEntrySize;
+        RETURN_IF_ERROR(out.Entry(e, refs[r].slot, refs[r].position, e + kTagSize));
+      }
+      return absl::OkStatus();
+    };
+    for (uint64_t p = 0; p < held.a_pages_; ++p) {
+      ASSIGN_OR_RETURN(std::string a, held.ReadPage(p));
+      const size_t count = std::min<uint64_t>(kAPerPage, held.header_.entries - p * kAPerPage);
+      for (size_t i = 0; i < count; ++i) {
+        const char* e = a.data() + i * kAEntry;
+        const uint32_t slot = GetU32(e + kTagSize);
+        if (slot >= held.header_.slots) return held.Corrupt("names a slot it does not hold");
+        if (renumber[slot] == kDropped) continue;
+        const Ref old{TagAt(e), renumber[slot], static_cast<uint8_t>(e[kTagSize + 4])};
+        RETURN_IF_ERROR(emit_new_below(&old));
+        RETURN_IF_ERROR(out.Entry(e, old.slot, old.position, e + kTagSize + 5));
+      }
+    }
+    RETURN_IF_ERROR(emit_new_below(nullptr));
+  }
+  // B, then C: the kept slots in order, then the delta's.
+  for (int section = 0; section < 2; ++section) {
+    std::string b, c;
+    uint64_t c_page = UINT64_MAX;
+    for (uint64_t s = 0; s < held.header_.slots; ++s) {
+      if (s % kBPerPage == 0) {
+        ASSIGN_OR_RETURN(b, held.ReadPage(held.a_pages_ + s / kBPerPage));
+      }
+      if (renumber[s] == kDropped) continue;
+      const char* d = b.data() + (s % kBPerPage) * kBEntry;
+      const uint64_t offset = GetU64(d + 8);
+      const uint32_t length = GetU32(d + 16);
+      if (offset > held.c_bytes_ || length > held.c_bytes_ - offset) {
+        return held.Corrupt("names a payload it does not hold");
+      }
+      if (section == 0) {
+        RETURN_IF_ERROR(out.Slot(GetU64(d), length));
+        continue;
+      }
+      for (uint64_t at = offset; at < offset + length;) {
+        if (at / kPagePlain != c_page) {
+          c_page = at / kPagePlain;
+          ASSIGN_OR_RETURN(c, held.ReadPage(held.a_pages_ + held.b_pages_ + c_page));
+        }
+        const size_t in = at % kPagePlain;
+        const size_t n = std::min<uint64_t>(kPagePlain - in, offset + length - at);
+        RETURN_IF_ERROR(out.Payload(absl::string_view(c.data() + in, n)));
+        at += n;
+      }
+    }
+    for (const Slot& s : next.slots) {
+      RETURN_IF_ERROR(section == 0 ? out.Slot(s.id, static_cast<uint32_t>(s.sealed_payload.size()))
+                                   : out.Payload(s.sealed_payload));
+    }
+  }
+  return out.Finish(WithTableFields(std::move(header), next));
 }
 
 constexpr absl::string_view kCorruptPayload = "fedlink.private_match.corrupt_table_file";

@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "crypto/aead.h"
+#include "node/private_match/table_delta.h"
 #include "node/private_match/tag_table.h"
 
 namespace fedlink::private_match {
@@ -68,6 +69,17 @@ class PagedTable {
   // taken from the table.
   static absl::Status Write(const std::string& path, const crypto::SealingKey* key,
                             PagedHeader header, const Table& table);
+  // Writes `path` as `held` updated by `update` (table_delta.h), without
+  // loading `held`: its sorted entries are merged page by page with the
+  // delta's, its kept slots renumbered in order, the delta's appended (the
+  // result ApplyUpdate gives). A full update is Write. A delta that does
+  // not apply (another table id, older, repeated or replaced-and-dropped
+  // ids, another slot count than announced) is DataLoss, as ApplyUpdate's,
+  // and nothing is written. `path` may be held's own: held keeps reading
+  // its open file.
+  static absl::Status WriteUpdated(const std::string& path, const crypto::SealingKey* key,
+                                   PagedHeader header, const PagedTable& held,
+                                   const TableUpdate& update);
   // Opens the file: reads the preamble and the header (not the pages).
   // NotFound if there is no file; FailedPrecondition if it is sealed and no
   // key is given; DataLoss if it is not a paged table, is truncated or does

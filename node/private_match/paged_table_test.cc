@@ -230,6 +230,94 @@ TEST_F(PagedTableTest, MatchingThroughThePagesFindsWhatTheTableInMemoryFinds) {
   EXPECT_EQ(paged->threshold, memory->threshold);
 }
 
+// A delta: 10 slots replaced, 30 added, 50 dropped (and one id not held).
+TableUpdate SomeDelta(const crypto::oprf::OprfKey& key, const Table& held) {
+  std::vector<SourceRecord> records;
+  for (int i = 0; i < 40; ++i) {
+    SourceRecord r;
+    r.slot_id = i < 10 ? 1010 + i : 1700 + i;
+    r.keys = KeysOf(i < 10 ? 5000 + i : 700 + i);
+    fedlink::v1::MatchPayload payload;
+    payload.set_handle(absl::StrFormat("N%d", i));
+    r.payload = payload.SerializeAsString();
+    records.push_back(std::move(r));
+  }
+  TableUpdate update;
+  update.table = *BuildTable(key, held.table_id, 2, records, 1);
+  update.table.version = held.version + 3;
+  update.table.as_of = held.as_of + 60;
+  update.delta = true;
+  for (uint64_t id = 1100; id < 1150; ++id) update.removed.push_back(id);
+  update.removed.push_back(99999);
+  update.slots_after = held.slots.size() - 10 - 50 + 40;
+  return update;
+}
+
+TEST_F(PagedTableTest, ADeltaMergedPageByPageGivesWhatApplyUpdateGives) {
+  const std::string path = Write("t", key_.get());
+  auto held = PagedTable::Open(path, key_.get());
+  ASSERT_TRUE(held.ok()) << held.status();
+  const TableUpdate update = SomeDelta(*oprf_, table_);
+  Table want = table_;
+  ASSERT_TRUE(ApplyUpdate(update, &want).ok());
+  PagedHeader h;
+  h.peer = "resp";
+  h.purpose = "victim-dedup";
+  h.fetched_at = 88;
+  // Over the held file itself, which stays readable meanwhile.
+  ASSERT_TRUE(PagedTable::WriteUpdated(path, key_.get(), h, *held, update).ok());
+  auto merged = PagedTable::Open(path, key_.get());
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->header().version, table_.version + 3);
+  EXPECT_EQ(merged->header().fetched_at, 88);
+  EXPECT_EQ(merged->header().slots, want.slots.size());
+  auto got = merged->ReadAll();
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->slots.size(), want.slots.size());
+  for (size_t i = 0; i < want.slots.size(); ++i) {
+    EXPECT_EQ(got->slots[i].id, want.slots[i].id);
+    EXPECT_EQ(got->slots[i].entries, want.slots[i].entries);
+    EXPECT_EQ(got->slots[i].sealed_payload, want.slots[i].sealed_payload);
+  }
+  // And it is searched as the merged table in memory is.
+  auto index = TableIndex::Build(want);
+  ASSERT_TRUE(index.ok());
+  std::vector<match::KeySet> queries;
+  for (int i : {10, 11, 100, 120, 200, 5003, 5004, 710, 720, 739}) queries.push_back(KeysOf(i));
+  KeyTransport peer(oprf_.get());
+  MatchOptions options;
+  options.threads = 1;
+  auto memory = MatchAgainst(*index, peer, "victim-dedup", queries, options);
+  auto paged = MatchAgainst(*merged, peer, "victim-dedup", queries, options);
+  ASSERT_TRUE(memory.ok() && paged.ok());
+  ASSERT_EQ(paged->hits.size(), memory->hits.size());
+  EXPECT_GE(memory->hits.size(), 6u);
+  for (size_t i = 0; i < memory->hits.size(); ++i) {
+    EXPECT_EQ(paged->hits[i].handle, memory->hits[i].handle);
+  }
+}
+
+TEST_F(PagedTableTest, ADeltaThatDoesNotApplyWritesNothing) {
+  const std::string path = Write("t", key_.get());
+  const std::string before = *common::ReadWholeFile(path);
+  auto held = PagedTable::Open(path, key_.get());
+  ASSERT_TRUE(held.ok());
+  PagedHeader h;
+  TableUpdate miscounted = SomeDelta(*oprf_, table_);
+  miscounted.slots_after += 1;
+  TableUpdate other_table = SomeDelta(*oprf_, table_);
+  other_table.table.table_id = "resp|victim-dedup|43|g0|k2";
+  TableUpdate older = SomeDelta(*oprf_, table_);
+  older.table.version = table_.version - 1;
+  TableUpdate both = SomeDelta(*oprf_, table_);
+  both.removed.push_back(1010);
+  for (const TableUpdate* u : {&miscounted, &other_table, &older, &both}) {
+    EXPECT_TRUE(absl::IsDataLoss(PagedTable::WriteUpdated(path, key_.get(), h, *held, *u)));
+    EXPECT_EQ(*common::ReadWholeFile(path), before);
+  }
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
+}
+
 TEST_F(PagedTableTest, AFlippedByteInAnyPageOrTheHeaderIsRefused) {
   for (const crypto::SealingKey* key :
        std::vector<const crypto::SealingKey*>{key_.get(), nullptr}) {

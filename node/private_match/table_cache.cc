@@ -64,6 +64,17 @@ absl::StatusOr<std::optional<CachedTable>> TableCache::Get(absl::string_view pee
   return CachedTable{std::move(table), paged->fetched_at};
 }
 
+absl::Status TableCache::PutUpdate(absl::string_view peer, absl::string_view purpose,
+                                   const PagedTable& held, const TableUpdate& update,
+                                   absl::Time fetched_at) const {
+  ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
+  PagedHeader header;
+  header.peer = std::string(peer);
+  header.purpose = std::string(purpose);
+  header.fetched_at = absl::ToUnixSeconds(fetched_at);
+  return PagedTable::WriteUpdated(path, key_, std::move(header), held, update);
+}
+
 absl::Status TableCache::Remove(absl::string_view peer, absl::string_view purpose) const {
   ASSIGN_OR_RETURN(auto path, PathFor(peer, purpose));
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {

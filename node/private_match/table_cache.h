@@ -49,6 +49,11 @@ class TableCache {
                                                            absl::string_view purpose,
                                                            absl::Time now, absl::Duration max_age,
                                                            int epoch_days = 7) const;
+  // Writes the held table updated by `update` (a delta is merged page by
+  // page, never loading the table: PagedTable::WriteUpdated), atomically.
+  // A delta that does not apply is DataLoss and changes nothing.
+  absl::Status PutUpdate(absl::string_view peer, absl::string_view purpose, const PagedTable& held,
+                         const TableUpdate& update, absl::Time fetched_at) const;
   // Deletes the cached table (a corrupt one, before refetching it).
   absl::Status Remove(absl::string_view peer, absl::string_view purpose) const;
   // Writes atomically (temporary file, fsync, rename).
