@@ -1,5 +1,7 @@
 #include "node/app/bench_table_cache.h"
 
+#include <stdlib.h>
+
 #include <filesystem>
 
 #include "gtest/gtest.h"
@@ -10,9 +12,8 @@ namespace {
 // Tiny sizes: every figure is there, every lookup finds its slot, and the
 // paged tables hold far less than the index; no timing asserts.
 TEST(BenchTableCacheTest, ReportsEveryFigureAndFindsEveryIntake) {
-  const std::string dir = ::testing::TempDir() + "/bench-table-cache";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  std::string dir = ::testing::TempDir() + "/bench-table-cache-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
   TableCacheBenchOptions options;
   options.records = 3000;
   options.tables = 3;

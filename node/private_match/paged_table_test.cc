@@ -4,6 +4,8 @@
 // naming the file, never silently read.
 #include "node/private_match/paged_table.h"
 
+#include <stdlib.h>
+
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -58,9 +60,9 @@ class KeyTransport : public PeerTransport {
 class PagedTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/paged-table-test";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    // Its own directory: ctest runs these tests as parallel processes.
+    dir_ = ::testing::TempDir() + "/paged-table-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
     oprf_ = crypto::oprf::OprfKey::Generate();
     key_ = crypto::SealingKey::Generate();
     std::vector<SourceRecord> records;
