@@ -39,7 +39,8 @@ class TableCache {
       : dir_(common::NodePaths(std::move(node_dir)).table_cache_dir()), key_(key) {}
 
   // The cached table of `peer` for `purpose`, if any and still of the epoch
-  // of `now` and no older than `max_age`. A corrupt file is an error.
+  // of `now` and no older than `max_age`, loaded whole (tests, fuzzing: a
+  // match uses GetPaged). A corrupt file is an error.
   absl::StatusOr<std::optional<CachedTable>> Get(absl::string_view peer, absl::string_view purpose,
                                                  absl::Time now, absl::Duration max_age,
                                                  int epoch_days = 7) const;
