@@ -27,6 +27,18 @@ awk 'NR > 1 && $1 ~ /^[0-9]+$/ {
 grep -q '^cores [0-9]\+$' "$WORK/out" || fail "no cores line"
 pass "bench scale prints the documented table"
 
+# The requester's cache alone (issue 20 item 3), tiny.
+expect_exit 0 "$FEDLINK" bench scale --cache-records 2000 --cache-tables 3 --lookups 30
+grep -q "^cache of 3 synthetic tables, 2000 records and 24000 entries each" "$WORK/out" \
+  || { cat "$WORK/out"; fail "no cache bench header"; }
+awk '$1 == "paged" || $1 == "memory" { n++; for (i = 2; i <= 5; i++) if ($i !~ /^[0-9.]+$/) exit 1 }
+  $1 == "paged" { paged = $2 } $1 == "memory" { memory = $2 }
+  END { exit !(n == 2 && paged > 0 && paged * 50 < memory) }' "$WORK/out" \
+  || { cat "$WORK/out"; fail "cache bench rows missing, or paged not far smaller than memory"; }
+grep -q "^hits 30 of 30 lookups$" "$WORK/out" || { cat "$WORK/out"; fail "cache bench lookups missed"; }
+expect_exit 2 "$FEDLINK" bench scale --cache-records 2000 --cache-tables 0
+pass "bench scale --cache-records prints the paged cache against the in-memory index"
+
 expect_exit 2 "$FEDLINK" bench scale --sizes 0
 grep -q -- "--sizes" "$WORK/err" || fail "a bad --sizes is not named"
 expect_exit 2 "$FEDLINK" bench scale --sizes 500 --peers 1,x

@@ -123,6 +123,18 @@ grep -q "peer police: table [0-9]* records (updated by a delta: 0 added or chang
 grep -q "^$NGO_ID,police," "$WORK/r3.csv" && fail "a record without consent still matched after the delta"
 pass "a delta of one slot adds the new record, another drops it"
 
+# 3c. The cached table is a paged file, 0600, searched by page: a page
+# altered on disk is refused (naming the file), deleted and refetched, and
+# the match is the same.
+CACHED="$WORK/ngo/cache/police~victim-dedup.table"
+[ "$(stat -c %a "$CACHED")" = 600 ] || fail "the cached table is not 0600"
+/usr/bin/python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[5000] ^= 1; open(p, "wb").write(b)' "$CACHED"
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r4.csv"
+grep -q "police~victim-dedup.table: table cache .*does not open.*; deleted, refetching" "$WORK/err" \
+  || { cat "$WORK/err"; fail "an altered cache page was not refused and refetched"; }
+cmp -s <(sort "$WORK/r3.csv") <(sort "$WORK/r4.csv") || fail "the refetched table matched differently"
+pass "an altered page of the cached table is refused, deleted and refetched"
+
 # 4. A purpose the peer shares nothing for: empty table, nothing sent.
 expect_exit 0 "$F" match --dir "$WORK/police" --peer ngo --purpose perpetrator-link
 grep -q "peer ngo: table 0 records.*0 matches" "$WORK/err" || { cat "$WORK/err"; fail "ngo shared suspects"; }

@@ -14,52 +14,68 @@ namespace fedlink::app {
 namespace {
 
 using private_match::MatchClient;
-using private_match::TableIndex;
+using private_match::PagedTable;
 
-// The peer's table for the purpose: from the cache when fresh; else what
-// changed since the cached one (a delta) or the whole table, cached again.
-// `force` skips the fresh cached table (it was stale).
-absl::StatusOr<TableIndex> TableOf(MatchClient& client, const private_match::TableCache& cache,
+// The peer's table for the purpose, left in the cache (read by page): the
+// cached one when fresh; else what changed since it (a delta) or the whole
+// table, cached again. `force` skips the fresh cached table (it was stale).
+absl::StatusOr<PagedTable> TableOf(MatchClient& client, const private_match::TableCache& cache,
                                    const PeerMatchOptions& options, bool force,
                                    PeerResult& result) {
   const federation::Member& peer = result.member;
   const absl::Time now = absl::Now();
   result.source = TableSource::kCached;
-  std::optional<private_match::CachedTable> held;
+  std::optional<private_match::CachedPagedTable> held;
   if (!options.refresh) {
-    ASSIGN_OR_RETURN(held, cache.Get(peer.node_id, options.purpose, now, absl::InfiniteDuration(),
-                                     peer.epoch_days));
+    ASSIGN_OR_RETURN(held, cache.GetPaged(peer.node_id, options.purpose, now,
+                                          absl::InfiniteDuration(), peer.epoch_days));
   }
-  if (held.has_value() && held->table.slots.size() > peer.max_table_records) {
+  if (held.has_value() && held->table.header().slots > peer.max_table_records) {
     return absl::DataLossError(absl::StrCat(
-        peer.node_id, ": cached table of ", held->table.slots.size(),
+        peer.node_id, ": cached table of ", held->table.header().slots,
         " records exceeds the limit of ", peer.max_table_records, " declared in the roster"));
   }
   if (held.has_value() && !force && now - held->fetched_at <= options.max_table_age) {
-    client.ExpectTable(held->table.table_id);
-    return TableIndex::Build(std::move(held->table));
+    client.ExpectTable(held->table.header().table_id);
+    return std::move(held->table);
+  }
+  // The request names the held table by its header alone.
+  private_match::Table held_header;
+  if (held.has_value()) {
+    held_header.table_id = held->table.header().table_id;
+    held_header.version = held->table.header().version;
+    held_header.as_of = held->table.header().as_of;
   }
   ASSIGN_OR_RETURN(private_match::TableUpdate update,
-                   client.FetchUpdate(options.purpose, held.has_value() ? &held->table : nullptr));
+                   client.FetchUpdate(options.purpose, held.has_value() ? &held_header : nullptr));
   result.source = TableSource::kFetched;
-  private_match::Table table;
   if (update.delta) {
     const size_t changed = update.table.slots.size(), dropped = update.removed.size();
-    table = std::move(held->table);
-    if (auto s = private_match::ApplyUpdate(std::move(update), &table); !s.ok()) {
+    // Merged with the held file page by page: the held table is not loaded.
+    if (auto s = cache.PutUpdate(peer.node_id, options.purpose, held->table, update, now);
+        !s.ok()) {
       result.notes.push_back(
           absl::StrCat("peer ", peer.node_id, ": ", s.message(), "; fetching the whole table"));
-      ASSIGN_OR_RETURN(table, client.FetchTable(options.purpose));
+      ASSIGN_OR_RETURN(private_match::Table table, client.FetchTable(options.purpose));
+      held.reset();
+      RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, table, now));
     } else {
       result.source = TableSource::kDelta;
       result.delta_changed = changed;
       result.delta_dropped = dropped;
     }
   } else {
-    table = std::move(update.table);
+    held.reset();
+    RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, update.table, now));
   }
-  RETURN_IF_ERROR(cache.Put(peer.node_id, options.purpose, table, now));
-  return TableIndex::Build(std::move(table));
+  held.reset();
+  update = {};  // the match reads the cached file, not this
+  ASSIGN_OR_RETURN(auto cached, cache.GetPaged(peer.node_id, options.purpose, now,
+                                               absl::InfiniteDuration(), peer.epoch_days));
+  if (!cached.has_value()) {
+    return absl::InternalError(absl::StrCat(peer.node_id, ": the table just cached is not there"));
+  }
+  return std::move(cached->table);
 }
 
 // Whether a refused bucket lookup should fall back to the whole table:
@@ -73,8 +89,8 @@ bool FallBackToTable(const absl::Status& s) {
 // the table path reports it).
 bool TableCached(const private_match::TableCache& cache, const federation::Member& peer,
                  const PeerMatchOptions& options) {
-  auto held = cache.Get(peer.node_id, options.purpose, absl::Now(), absl::InfiniteDuration(),
-                        peer.epoch_days);
+  auto held = cache.GetPaged(peer.node_id, options.purpose, absl::Now(), absl::InfiniteDuration(),
+                             peer.epoch_days);
   return !held.ok() || held->has_value();
 }
 
@@ -135,23 +151,37 @@ PeerResult MatchPeer(const federation::Self& self, const federation::Member& pee
   // A cached table the peer has since re-keyed (consent withdrawn, record
   // deleted) is refused at the first evaluation: refetch once and retry.
   for (int attempt = 0; attempt < 2 && !done; ++attempt) {
-    auto index = TableOf(client, cache, options, /*force=*/attempt > 0, result);
-    if (!index.ok()) {
-      match = index.status();
+    auto table = TableOf(client, cache, options, /*force=*/attempt > 0, result);
+    if (!table.ok()) {
+      match = table.status();
+      // A cached file that does not open (altered, truncated): delete it
+      // and fetch the table anew.
+      if (attempt == 0 && private_match::IsCorruptTableFile(match.status()) &&
+          cache.Remove(peer.node_id, options.purpose).ok()) {
+        result.notes.push_back(absl::StrCat("peer ", peer.node_id, ": ", match.status().message(),
+                                            "; deleted, refetching"));
+        continue;
+      }
       break;
     }
-    result.notify_owner = index->notify_owner();
-    if (index->keyspec() != options.keyspec) {
+    result.notify_owner = table->header().notify_owner;
+    if (table->header().keyspec != options.keyspec) {
       // Keys of different versions never agree: matching would silently
       // find nothing, so say why instead.
       match = absl::FailedPreconditionError(
-          absl::StrCat("peer ", peer.node_id, " speaks keyspec ", index->keyspec(),
+          absl::StrCat("peer ", peer.node_id, " speaks keyspec ", table->header().keyspec,
                        ", this node keyspec ", options.keyspec,
                        ": every member of a federation must set the same keyspec in node.conf"));
       break;
     }
-    match = private_match::MatchAgainst(*index, client, options.purpose, queries, match_options);
+    match = private_match::MatchAgainst(*table, client, options.purpose, queries, match_options);
     const bool fetched = result.source != TableSource::kCached;
+    if (!match.ok() && !fetched && private_match::IsCorruptTableFile(match.status()) &&
+        cache.Remove(peer.node_id, options.purpose).ok()) {
+      result.notes.push_back(absl::StrCat("peer ", peer.node_id, ": ", match.status().message(),
+                                          "; deleted, refetching"));
+      continue;
+    }
     if (match.ok() || fetched || !private_match::IsStaleTable(match.status())) break;
     result.notes.push_back(
         absl::StrCat("peer ", peer.node_id, ": cached table is stale, refetching"));

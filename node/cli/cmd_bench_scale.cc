@@ -7,12 +7,17 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "node/app/bench_scale.h"
+#include "node/app/bench_table_cache.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
 
 ABSL_FLAG(std::string, sizes, "100k,300k,1M",
           "bench scale: the responder's store sizes, comma-separated (k = 1000, M = 1000000).");
 ABSL_FLAG(std::string, peers, "1,5,20", "bench scale: peer counts, comma-separated (1 to 50).");
+ABSL_FLAG(std::string, cache_records, "",
+          "bench scale: measure only the requester's table cache, with tables of this many "
+          "records (k, M suffixes).");
+ABSL_FLAG(int, cache_tables, 20, "bench scale: cached tables for --cache-records (1 to 100).");
 ABSL_DECLARE_FLAG(int, lookups);
 
 namespace fedlink::cli {
@@ -20,8 +25,47 @@ namespace {
 
 int Fail(const absl::Status& status) { return ReportError("bench scale", status); }
 
+// --cache-records: the requester's paged cache against the in-memory index.
+int RunCacheBench() {
+  auto records = app::ParseCounts(absl::GetFlag(FLAGS_cache_records), "--cache-records");
+  if (!records.ok()) return Fail(records.status());
+  if (records->size() != 1) {
+    return Fail(absl::InvalidArgumentError("--cache-records takes one count"));
+  }
+  app::TableCacheBenchOptions options;
+  options.records = records->front();
+  options.tables = absl::GetFlag(FLAGS_cache_tables);
+  options.lookups = absl::GetFlag(FLAGS_lookups);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
+  auto r = app::RunTableCacheBench(options);
+  if (!r.ok()) return Fail(r.status());
+  std::cout << absl::StrFormat(
+      "cache of %d synthetic tables, %d records and %d entries each, written straight into the "
+      "cache format (%.1f MiB a file, %.1f s to write one)\n",
+      r->tables, r->records, r->entries, r->file_bytes / 1048576.0, r->write_seconds);
+  std::cout << absl::StrFormat("%-6s %13s %13s %10s %10s\n", "store", "KiB_per_table", "MiB_all",
+                               "p50_ms", "p99_ms");
+  std::cout << absl::StrFormat("%-6s %13.1f %13.1f %10.3f %10.3f\n", "paged",
+                               r->paged_memory_bytes / 1024.0, r->paged_rss_bytes / 1048576.0,
+                               r->paged_p50_ms, r->paged_p99_ms);
+  std::cout << absl::StrFormat(
+      "%-6s %13.1f %13.1f %10.3f %10.3f\n", "memory", r->index_memory_bytes / 1024.0,
+      r->index_memory_bytes * double(r->tables) / 1048576.0, r->index_p50_ms, r->index_p99_ms);
+  const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  std::cout << absl::StrFormat("paged/memory: memory %.5f, p50 %.2f, p99 %.2f\n",
+                               ratio(double(r->paged_memory_bytes), double(r->index_memory_bytes)),
+                               ratio(r->paged_p50_ms, r->index_p50_ms),
+                               ratio(r->paged_p99_ms, r->index_p99_ms));
+  std::cout << absl::StrFormat("process resident with %d paged tables open: %.1f MiB\n", r->tables,
+                               r->process_rss_bytes / 1048576.0);
+  std::cout << absl::StrFormat("hits %d of %d lookups\n", r->hits, options.lookups);
+  return kExitOk;
+}
+
 int RunBenchScale(const std::vector<std::string>& args) {
   if (!args.empty()) return Fail(absl::InvalidArgumentError("unexpected argument"));
+  if (!absl::GetFlag(FLAGS_cache_records).empty()) return RunCacheBench();
   app::ScaleOptions options;
   auto sizes = app::ParseCounts(absl::GetFlag(FLAGS_sizes), "--sizes");
   if (!sizes.ok()) return Fail(sizes.status());
@@ -55,11 +99,15 @@ int RunBenchScale(const std::vector<std::string>& args) {
 
 FEDLINK_COMMAND("bench scale",
                 "  fedlink bench scale [--sizes 100k,300k,1M] [--peers 1,5,20] [--lookups L] "
-                "[--seed S]\n\n"
+                "[--seed S]\n"
+                "  fedlink bench scale --cache-records 1M [--cache-tables 20] [--lookups L]\n\n"
                 "Per store size, a responder and max(--peers) peer nodes in one process over\n"
-                "loopback mutual TLS; one row per (size, peers). Columns: docs/cli.md.",
+                "loopback mutual TLS; one row per (size, peers). With --cache-records: only the\n"
+                "requester's paged table cache against the in-memory index, on synthetic tables.\n"
+                "Columns: docs/cli.md.",
                 "costs against store size and number of peers, as a table",
-                {"sizes", "peers", "lookups", "seed"}, RunBenchScale);
+                {"sizes", "peers", "lookups", "seed", "cache_records", "cache_tables"},
+                RunBenchScale);
 
 }  // namespace
 }  // namespace fedlink::cli

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "fedlink/v1/match.pb.h"
@@ -136,12 +137,45 @@ absl::Status ScoreReveals(const std::vector<std::vector<Reveal>>& reveals,
 
 }  // namespace
 
-absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
-                                       absl::string_view purpose,
-                                       const std::vector<match::KeySet>& queries,
-                                       const MatchOptions& options) {
-  PeerMatch result;
-  result.table_slots = table.slot_count();
+namespace {
+
+// Looks up the finalised `outputs` of queries [q0, q1) in `table`, in
+// parallel (the index is read-only).
+void LookupChunk(const TableIndex& table, const std::vector<match::KeySet>& queries, size_t q0,
+                 size_t q1, absl::Span<const crypto::oprf::Output> outputs, int threads,
+                 std::vector<std::vector<Reveal>>& reveals, std::vector<uint32_t>& hit_patterns,
+                 PeerMatch& result) {
+  std::vector<size_t> offset(q1 - q0 + 1, 0);
+  for (size_t q = q0; q < q1; ++q) offset[q - q0 + 1] = offset[q - q0] + queries[q].size();
+  absl::Mutex mu;
+  (void)crypto::oprf::ParallelFor(q1 - q0, threads, [&](size_t b, size_t e) {
+    std::vector<uint32_t> local;
+    size_t hit = 0, closed = 0;
+    for (size_t i = b; i < e; ++i) {
+      const size_t q = q0 + i, before = local.size();
+      reveals[q] = MatchRecord(table, absl::MakeConstSpan(queries[q]),
+                               outputs.subspan(offset[i], queries[q].size()), &local);
+      hit += local.size() - before;
+      closed += local.size() - before - reveals[q].size();
+    }
+    absl::MutexLock lock(&mu);
+    hit_patterns.insert(hit_patterns.end(), local.begin(), local.end());
+    result.slots_hit += hit;
+    result.below_t += closed;
+    return absl::OkStatus();
+  });
+}
+
+// The chunked, pipelined match; `lookup_chunk(q0, q1, outputs)` looks the
+// finalised outputs of queries [q0, q1) up in the table (LookupChunk).
+absl::StatusOr<PeerMatch> MatchChunked(
+    size_t table_slots, int t, double min_score, PeerTransport& peer, absl::string_view purpose,
+    const std::vector<match::KeySet>& queries, const MatchOptions& options,
+    std::vector<std::vector<Reveal>>& reveals, std::vector<uint32_t>& hit_patterns,
+    PeerMatch& result,
+    absl::FunctionRef<absl::Status(size_t, size_t, absl::Span<const crypto::oprf::Output>)>
+        lookup_chunk) {
+  result.table_slots = table_slots;
   if (result.table_slots == 0) {
     // Nothing can match (the peer shares nothing with us for this purpose):
     // send nothing, spend no budget.
@@ -155,8 +189,7 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
   // Queries go in chunks of about `batch` keys, pipelined: the next chunk is
   // blinded and sent before this one's answer is finalised and looked up,
   // so the peer evaluates while we work, and memory stays bounded.
-  std::vector<std::vector<Reveal>> reveals(queries.size());
-  std::vector<uint32_t> hit_patterns;
+  reveals.resize(queries.size());
   const size_t batch = std::clamp<size_t>(options.batch, 1, kMaxEvaluateElements);
   // One batch (a lookup) gains nothing from a stream: a single call is
   // quicker to set up.
@@ -223,35 +256,54 @@ absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& p
             absl::StrCat("peer's evaluation is invalid: ", finalized.message()));
       }
     }
-    // Look the chunk's queries up in parallel (the index is read-only).
-    std::vector<size_t> offset(q1 - q0 + 1, 0);
-    for (size_t q = q0; q < q1; ++q) offset[q - q0 + 1] = offset[q - q0] + queries[q].size();
-    absl::Mutex mu;
-    (void)crypto::oprf::ParallelFor(q1 - q0, options.threads, [&](size_t b, size_t e) {
-      std::vector<uint32_t> local;
-      size_t hit = 0, closed = 0;
-      for (size_t i = b; i < e; ++i) {
-        const size_t q = q0 + i, before = local.size();
-        reveals[q] =
-            MatchRecord(table, absl::MakeConstSpan(queries[q]),
-                        absl::MakeConstSpan(outputs).subspan(offset[i], queries[q].size()), &local);
-        hit += local.size() - before;
-        closed += local.size() - before - reveals[q].size();
-      }
-      absl::MutexLock lock(&mu);
-      hit_patterns.insert(hit_patterns.end(), local.begin(), local.end());
-      result.slots_hit += hit;
-      result.below_t += closed;
-      return absl::OkStatus();
-    });
+    RETURN_IF_ERROR(lookup_chunk(q0, q1, absl::MakeConstSpan(outputs)));
     done += n;
     if (options.progress) options.progress(done, total_keys);
     std::swap(current, ahead);
   }
 
-  RETURN_IF_ERROR(
-      ScoreReveals(reveals, hit_patterns, table.t(), table.min_score(), queries, options, &result));
+  RETURN_IF_ERROR(ScoreReveals(reveals, hit_patterns, t, min_score, queries, options, &result));
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
+                                       absl::string_view purpose,
+                                       const std::vector<match::KeySet>& queries,
+                                       const MatchOptions& options) {
+  PeerMatch result;
+  std::vector<std::vector<Reveal>> reveals;
+  std::vector<uint32_t> hit_patterns;
+  return MatchChunked(table.slot_count(), table.t(), table.min_score(), peer, purpose, queries,
+                      options, reveals, hit_patterns, result,
+                      [&](size_t q0, size_t q1, absl::Span<const crypto::oprf::Output> outputs) {
+                        LookupChunk(table, queries, q0, q1, outputs, options.threads, reveals,
+                                    hit_patterns, result);
+                        return absl::OkStatus();
+                      });
+}
+
+absl::StatusOr<PeerMatch> MatchAgainst(const PagedTable& table, PeerTransport& peer,
+                                       absl::string_view purpose,
+                                       const std::vector<match::KeySet>& queries,
+                                       const MatchOptions& options) {
+  PeerMatch result;
+  std::vector<std::vector<Reveal>> reveals;
+  std::vector<uint32_t> hit_patterns;
+  const PagedHeader& h = table.header();
+  return MatchChunked(
+      h.slots, h.t, h.min_score, peer, purpose, queries, options, reveals, hit_patterns, result,
+      [&](size_t q0, size_t q1, absl::Span<const crypto::oprf::Output> outputs) -> absl::Status {
+        // Only the slots the chunk's tags hit are read (a few pages per tag).
+        std::vector<uint64_t> tags(outputs.size());
+        for (size_t i = 0; i < outputs.size(); ++i) tags[i] = DeriveTagMask(outputs[i]).tag;
+        ASSIGN_OR_RETURN(Table slice, table.Slice(tags));
+        ASSIGN_OR_RETURN(const TableIndex index, TableIndex::Build(std::move(slice)));
+        LookupChunk(index, queries, q0, q1, outputs, options.threads, reveals, hit_patterns,
+                    result);
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<PeerMatch> MatchByBuckets(const Buckets& probe, PeerTransport& peer,

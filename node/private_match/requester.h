@@ -19,6 +19,7 @@
 #include "crypto/oprf.h"
 #include "node/match/scorer.h"
 #include "node/private_match/bucket_lookup.h"
+#include "node/private_match/paged_table.h"
 #include "node/private_match/tag_table.h"
 
 namespace fedlink::private_match {
@@ -112,6 +113,14 @@ match::Scorer OwnRecordsScorer(const std::vector<match::KeySet>& own, int thread
 
 // Matches `queries` (each a record's keyspec keys) against the peer's table.
 absl::StatusOr<PeerMatch> MatchAgainst(const TableIndex& table, PeerTransport& peer,
+                                       absl::string_view purpose,
+                                       const std::vector<match::KeySet>& queries,
+                                       const MatchOptions& options);
+
+// The same against a table left on disk (the requester's cache): each
+// chunk of queries reads only the pages its tags and the slots they hit are
+// on. Finds exactly what MatchAgainst finds against the table in memory.
+absl::StatusOr<PeerMatch> MatchAgainst(const PagedTable& table, PeerTransport& peer,
                                        absl::string_view purpose,
                                        const std::vector<match::KeySet>& queries,
                                        const MatchOptions& options);

@@ -17,7 +17,8 @@ Table SomeTable(absl::string_view peer) {
   Table t;
   t.table_id = absl::StrCat(TableIdPrefix(peer, "victim-dedup", EpochAt(kNow, 7)), "g0");
   t.t = 2;
-  t.slots.push_back({7, std::string(24, 'E'), "payload-sealed-by-the-peer"});
+  // A payload at least as long as a sealing's overhead (else it is no table).
+  t.slots.push_back({7, std::string(24, 'E'), "payload-sealed-by-the-peer, forty bytes at least"});
   return t;
 }
 
