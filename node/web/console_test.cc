@@ -144,6 +144,27 @@ class ConsoleTest : public app::testing::PoliceAndNgoTest {
   }
   app::Node& ngo() { return *ngo_; }
   std::string Log() { return app::testing::AccessLogText(ngo()); }
+  // The NGO's policy requires a supervisor's approval; sam runs the batch
+  // match and amira asks police for contact about its hit, giving `reason`:
+  // `*page` is the page she sees then.
+  void HoldARequest(Browser& sam, Browser& amira, const std::string& reason, HttpResponse* page) {
+    fed_.Serve("police");
+    std::ofstream(ngo().paths().policy())
+        << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
+    ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+    ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
+    sam.Get("/match");
+    const HttpResponse matched = sam.RunMatch({{"purpose", "victim-dedup"}});
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(matched.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+    const std::string handle = m[1];
+    ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
+    amira.Get("/inbox");
+    *page = amira.Post(
+        "/contact",
+        {{"peer", "police"}, {"handle", handle}, {"purpose", "victim-dedup"}, {"reason", reason}});
+  }
   std::unique_ptr<app::Node> ngo_;
   common::FakeClock clock_;
   std::unique_ptr<Console> console_;
@@ -432,24 +453,11 @@ TEST_F(ConsoleTest, ASupervisorDecidesBorderlineMatchesInReview) {
 }
 
 TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApproval) {
-  fed_.Serve("police");
-  std::ofstream(ngo().paths().policy())
-      << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
-  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
   Browser sam(*console_, "192.0.2.5");
-  ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
-  sam.Get("/match");
-  HttpResponse r = sam.RunMatch({{"purpose", "victim-dedup"}});
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
-  const std::string handle = m[1];
   Browser amira(*console_);
-  ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
-  amira.Get("/inbox");
-  r = amira.Post("/contact", {{"peer", "police"},
-                              {"handle", handle},
-                              {"purpose", "victim-dedup"},
-                              {"reason", "<same survivor?>"}});
+  HttpResponse r;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "<same survivor?>", &r));
+  std::smatch m;
   EXPECT_THAT(r.body, HasSubstr("awaiting a supervisor&#39;s approval"));
   EXPECT_THAT(r.body, HasSubstr("Reason: &lt;same survivor?&gt;"));
   EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // not for a caseworker
@@ -474,24 +482,11 @@ TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApprova
 }
 
 TEST_F(ConsoleTest, ARejectedRequestStaysVisibleToTheCaseworkerAsRejected) {
-  fed_.Serve("police");
-  std::ofstream(ngo().paths().policy())
-      << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
-  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
   Browser sam(*console_, "192.0.2.5");
-  ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
-  sam.Get("/match");
-  HttpResponse r = sam.RunMatch({{"purpose", "victim-dedup"}});
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
-  const std::string handle = m[1];
   Browser amira(*console_);
-  ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
-  amira.Get("/inbox");
-  r = amira.Post("/contact", {{"peer", "police"},
-                              {"handle", handle},
-                              {"purpose", "victim-dedup"},
-                              {"reason", "same survivor?"}});
+  HttpResponse r;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "same survivor?", &r));
+  std::smatch m;
   ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
   const std::string id = m[1];
   EXPECT_THAT(r.body, Not(HasSubstr("rejected by a supervisor")));
