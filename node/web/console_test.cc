@@ -146,8 +146,9 @@ class ConsoleTest : public app::testing::PoliceAndNgoTest {
   std::string Log() { return app::testing::AccessLogText(ngo()); }
   // The NGO's policy requires a supervisor's approval; sam runs the batch
   // match and amira asks police for contact about its hit, giving `reason`:
-  // `*page` is the page she sees then.
-  void HoldARequest(Browser& sam, Browser& amira, const std::string& reason, HttpResponse* page) {
+  // `*page` is the page she sees then, `*id` the held request's id.
+  void HoldARequest(Browser& sam, Browser& amira, const std::string& reason, HttpResponse* page,
+                    std::string* id) {
     fed_.Serve("police");
     std::ofstream(ngo().paths().policy())
         << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
@@ -164,6 +165,8 @@ class ConsoleTest : public app::testing::PoliceAndNgoTest {
     *page = amira.Post(
         "/contact",
         {{"peer", "police"}, {"handle", handle}, {"purpose", "victim-dedup"}, {"reason", reason}});
+    ASSERT_TRUE(std::regex_search(page->body, m, std::regex("Request (c[0-9a-f]+) to")));
+    *id = m[1];
   }
   std::unique_ptr<app::Node> ngo_;
   common::FakeClock clock_;
@@ -456,16 +459,14 @@ TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApprova
   Browser sam(*console_, "192.0.2.5");
   Browser amira(*console_);
   HttpResponse r;
-  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "<same survivor?>", &r));
-  std::smatch m;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "<same survivor?>", &r, &id));
   EXPECT_THAT(r.body, HasSubstr("awaiting a supervisor&#39;s approval"));
   EXPECT_THAT(r.body, HasSubstr("Reason: &lt;same survivor?&gt;"));
   EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // not for a caseworker
   auto police_inbox = app::ReadInbox(fed_.node("police"));
   ASSERT_TRUE(police_inbox.ok());
   EXPECT_TRUE(police_inbox->incoming.empty());  // nothing sent yet
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
-  const std::string id = m[1];
   EXPECT_EQ(amira.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}}).status, 403);
   r = sam.Get("/inbox");
   EXPECT_THAT(r.body, HasSubstr("action=\"/inbox/approve\""));
@@ -485,10 +486,8 @@ TEST_F(ConsoleTest, ARejectedRequestStaysVisibleToTheCaseworkerAsRejected) {
   Browser sam(*console_, "192.0.2.5");
   Browser amira(*console_);
   HttpResponse r;
-  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "same survivor?", &r));
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
-  const std::string id = m[1];
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "same survivor?", &r, &id));
   EXPECT_THAT(r.body, Not(HasSubstr("rejected by a supervisor")));
   sam.Get("/inbox");
   r = sam.Post("/inbox/approve", {{"id", id}, {"decision", "reject"}});
