@@ -98,4 +98,8 @@ grep -q "$C1" "$WORK/out" && fail "the rejected request reached police"
 grep "contact.reject" "$WORK/audit.csv" | grep -q "sam" || fail "the rejection is not logged under sam"
 grep "contact.approve" "$WORK/audit.csv" | grep -q "sam" || fail "the approval is not logged under sam"
 pass "a supervisor rejects one (listed as rejected, never sent) and approves another (sent); both logged"
+# Stopped before the scratch directory goes (a node still writing there
+# would keep it from being removed).
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+PIDS=()
 echo "contact_approval_cli_test: all passed"
