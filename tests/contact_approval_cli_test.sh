@@ -49,6 +49,8 @@ H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
 OWN=$(sed -n 2p "$WORK/r.csv" | cut -d, -f1)
 [ -n "$H" ] || fail "no match to ask about: $(cat "$WORK/r.csv")"
 
+expect_exit 2 "$F" contact --dir "$WORK/ngo" --peer police --official amira
+grep -q -- "--peer, --handle and --reason are required" "$WORK/err" || fail "contact without a handle: $(cat "$WORK/err")"
 held_id() { sed -n 's/^contact request \(c[0-9a-f]*\) to police held: .*/\1/p' "$WORK/out"; }
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "cli one" --official amira
 C1=$(held_id)

@@ -9,6 +9,7 @@
 #include "node/app/contact_approval.h"
 #include "node/app/followup.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 
@@ -33,7 +34,11 @@ int SendContact() {
     request.actor = ActorFromFlags();
     request.approved_by = absl::GetFlag(FLAGS_approved_by);
     auto outcome = app::RequestContact(node, request);
-    if (!outcome.ok()) return ReportError("contact", outcome.status());
+    if (!outcome.ok()) {
+      return ReportError(
+          "contact", NameFlags(outcome.status(), {{"peer, handle and reason are required",
+                                                   "--peer, --handle and --reason are required"}}));
+    }
     if (outcome->held) {
       std::cout << "contact request " << Safe(outcome->held_request.id) << " to "
                 << Safe(outcome->held_request.peer)
