@@ -198,6 +198,20 @@ try:
     sam.submit("/inbox/approve", "Approve and send")
     sam.expect("approved and sent to police", "the approval")
     sam.shot("supervisor-approved")
+    # A second request, which the supervisor rejects: the caseworker who
+    # asked still sees it, as rejected, by whom and when.
+    amira.lookup(consent=True)
+    amira.fill({"reason": "A second request, which the supervisor rejects."})
+    amira.submit("/contact")
+    amira.expect("is awaiting a supervisor's approval", "the second held request")
+    sam.get("inbox")
+    sam.submit("/inbox/approve", "Reject")
+    sam.expect("rejected: it was not sent", "the rejection")
+    amira.get("inbox")
+    amira.expect("Contact requests rejected by a supervisor", "the rejected request at the NGO")
+    amira.expect("Reason: A second request, which the supervisor rejects.", "the rejected request")
+    amira.expect("Rejected by sam on ", "who rejected it and when")
+    amira.shot("ngo-inbox-rejected")
     # The batch match, with its progress page (it refreshes itself).
     sam.get("match")
     sam.labels_check()

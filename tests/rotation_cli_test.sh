@@ -13,32 +13,17 @@
 #     refused.
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
-EX="$(dirname "$0")/../deploy/examples"
 # dir_digest DIR: one digest of every file's name and bytes (serve.lock aside).
 dir_digest() {
   (cd "$1" && find . -type f ! -name serve.lock -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 }
 
-"$F" federation init --dir "$WORK/coord" --federation-id rot-test >"$WORK/fed.txt"
-KEY1=$(tail -1 "$WORK/fed.txt")
-BASE=$((25000 + RANDOM % 5000))
-declare -A ROLE=([police]=agency [ngo]=ngo)
-i=0
+two_node_federation rot-test
+KEY1=$FKEY
+# (budgets for a few whole-caseload matches in a minute, as private_match_cli_test)
 for n in police ngo; do
-  "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --role "${ROLE[$n]}" \
-    --listen "127.0.0.1:$((BASE + i))" >/dev/null
-  "$F" member-request --dir "$WORK/$n" >"$WORK/$n.txtpb"
-  # (budgets for a few whole-caseload matches in a minute, as private_match_cli_test)
-  sed -e 's/daily_evaluate_budget: \([0-9]*\)/daily_evaluate_budget: \10/' \
-    -e 's/daily_key_type_budget: \([0-9]*\)/daily_key_type_budget: \10/' \
-    "$EX/$n.policy.txtpb" >"$WORK/$n.policy.txtpb"
-  install -m 600 "$WORK/$n.policy.txtpb" "$WORK/$n/policy.txtpb"
-  i=$((i + 1))
-done
-"$F" roster add --dir "$WORK/coord" "$WORK/police.txtpb" "$WORK/ngo.txtpb" >/dev/null
-"$F" roster sign --dir "$WORK/coord" --out "$WORK/v1.bin" >/dev/null
-for n in police ngo; do
-  "$F" roster install --dir "$WORK/$n" --federation-key "$KEY1" "$WORK/v1.bin" >/dev/null
+  sed -i -e 's/daily_evaluate_budget: \([0-9]*\)/daily_evaluate_budget: \10/' \
+    -e 's/daily_key_type_budget: \([0-9]*\)/daily_key_type_budget: \10/' "$WORK/$n/policy.txtpb"
 done
 "$F" gen --persons 600 --overlap 0.3 --out-a "$WORK/police.csv" --out-b "$WORK/ngo.csv" \
   --truth "$WORK/truth.csv" --seed 21 >/dev/null

@@ -16,7 +16,8 @@ absl::StatusOr<std::unique_ptr<federation::Roster>> OpenRosterFile(const std::st
   if (path.empty()) return nullptr;
   ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(path));
   auto key = crypto::Verifier::Parse(vkey);
-  if (!key.ok()) return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
+  if (!key.ok())
+    return absl::InvalidArgumentError("a roster needs the federation's verifier key to be checked");
   ASSIGN_OR_RETURN(federation::Roster roster, federation::Roster::Open(bytes, *key, absl::Now()));
   return std::make_unique<federation::Roster>(std::move(roster));
 }

@@ -72,20 +72,22 @@ absl::StatusOr<ReportSignature> VerifyAuditReportFiles(const VerifyReportRequest
   std::vector<crypto::Verifier> known;
   if (!request.signer_vkey.empty()) {
     auto v = crypto::Verifier::Parse(request.signer_vkey);
-    if (!v.ok()) return absl::InvalidArgumentError("--signer-vkey: not a verifier key");
+    if (!v.ok()) return absl::InvalidArgumentError("signer key: not a verifier key");
     known.push_back(*v);
   }
   if (!request.roster.empty()) {
     ASSIGN_OR_RETURN(const std::string bytes, common::ReadWholeFile(request.roster));
     auto key = crypto::Verifier::Parse(request.federation_key);
-    if (!key.ok()) return absl::InvalidArgumentError("--roster needs --federation-key VKEY");
+    if (!key.ok())
+      return absl::InvalidArgumentError(
+          "a roster needs the federation's verifier key to be checked");
     ASSIGN_OR_RETURN(const federation::Roster roster,
                      federation::Roster::Open(bytes, *key, absl::Now()));
     for (const federation::Member& m : roster.members()) known.push_back(m.identity);
   }
   if (known.empty()) {
     return absl::InvalidArgumentError(
-        "name the signer: --signer-vkey VKEY, or --roster R --federation-key VKEY");
+        "name the signer: its verifier key, or a roster and the federation's verifier key");
   }
   ASSIGN_OR_RETURN(const std::string html, common::ReadWholeFile(request.report));
   ASSIGN_OR_RETURN(

@@ -32,8 +32,8 @@ absl::Status CheckNotRestored(const common::NodePaths& paths) {
   return absl::FailedPreconditionError(absl::StrCat(
       marker,
       ": this node was restored from a backup and its access log may be older than what peers "
-      "cosigned; run `fedlink audit accept-restore --dir ",
-      paths.dir, "` before it serves or logs (docs/audit.md)"));
+      "cosigned; an operator must accept the restore (audit accept-restore, docs/audit.md) "
+      "before it serves or logs"));
 }
 
 absl::StatusOr<AcceptedRestore> AcceptRestore(Node& node) {

@@ -75,7 +75,7 @@ absl::StatusOr<WorkingHours> ParseWorkingHours(absl::string_view text) {
   }
   if (!ok_start || !ok_end || hours.start_minute == hours.end_minute) {
     return absl::InvalidArgumentError(
-        "--working-hours: expected HH:MM-HH:MM (UTC), e.g. 07:00-19:00, optionally /mon-fri");
+        "working hours: expected HH:MM-HH:MM (UTC), e.g. 07:00-19:00, optionally /mon-fri");
   }
   if (at.size() == 2) {
     hours.weekdays.clear();
@@ -85,7 +85,7 @@ absl::StatusOr<WorkingHours> ParseWorkingHours(absl::string_view text) {
       const int to = range.size() == 2 ? Weekday(range[1]) : from;
       if (range.size() > 2 || from < 0 || to < 0) {
         return absl::InvalidArgumentError(
-            "--working-hours: days are sun mon tue wed thu fri sat, as a range (mon-fri) or a "
+            "working hours: days are sun mon tue wed thu fri sat, as a range (mon-fri) or a "
             "list (mon,wed)");
       }
       for (int d = from;; d = (d + 1) % 7) {

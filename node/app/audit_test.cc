@@ -199,7 +199,8 @@ TEST_F(AuditTest, ReviewNeedsAFederationKeyWithARoster) {
   auto review =
       ReviewExportFiles({{WriteFile("police.audit", Export("police").bytes)}, RosterFile(), ""});
   EXPECT_TRUE(absl::IsInvalidArgument(review.status())) << review.status();
-  EXPECT_EQ(review.status().message(), "--roster needs --federation-key VKEY");
+  EXPECT_EQ(review.status().message(),
+            "a roster needs the federation's verifier key to be checked");
 }
 
 TEST_F(AuditTest, ReviewOfAMissingFileIsNotFound) {
@@ -268,7 +269,7 @@ TEST_F(AuditTest, OnlyAnAuditorMayFetchTheLog) {
 TEST_F(AuditTest, FetchFromANonMemberOrAnUnreachablePeerFails) {
   auto stranger = FetchAuditExport(fed_.node("auditor"), "stranger");
   EXPECT_TRUE(absl::IsInvalidArgument(stranger.status())) << stranger.status();
-  EXPECT_EQ(stranger.status().message(), "--peer stranger: not a member of the installed roster");
+  EXPECT_EQ(stranger.status().message(), "peer stranger: not a member of the installed roster");
   auto down = FetchAuditExport(fed_.node("auditor"), "police", absl::Seconds(2));
   EXPECT_TRUE(absl::IsUnavailable(down.status()) || absl::IsDeadlineExceeded(down.status()))
       << down.status();

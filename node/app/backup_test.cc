@@ -77,7 +77,7 @@ TEST(BackupTest, ABackupRestoresToANodeThatLogsOnlyAfterTheRestoreIsAccepted) {
   const absl::Status refused = (*back)->Log(LocalEvent("records.import"));
   EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
   EXPECT_THAT(refused.message(), HasSubstr("audit.restored"));
-  EXPECT_THAT(refused.message(), HasSubstr("fedlink audit accept-restore"));
+  EXPECT_THAT(refused.message(), HasSubstr("accept the restore (audit accept-restore"));
   EXPECT_EQ((*(*back)->AuditLog())->size(), 2u);
 
   auto accepted = AcceptRestore(**back);

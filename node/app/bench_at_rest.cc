@@ -77,7 +77,7 @@ absl::StatusOr<AtRestRun> RunOne(const std::string& dir, const std::string& csv,
 }  // namespace
 
 absl::StatusOr<AtRestFigures> BenchAtRest(const AtRestOptions& options) {
-  if (options.persons < 1) return absl::InvalidArgumentError("--persons: at least 1");
+  if (options.persons < 1) return absl::InvalidArgumentError("persons: at least 1");
   std::string tmpl = (std::filesystem::temp_directory_path() / "fedlink-at-rest.XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr)
     return absl::InternalError("cannot make a temporary directory");

@@ -17,6 +17,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "crypto/oprf.h"
+#include "node/app/bench_policy.h"
+#include "node/app/bench_raw_cost.h"
 #include "node/app/own_keys.h"
 #include "node/common/free_port.h"
 #include "node/common/status_macros.h"
@@ -33,22 +35,6 @@
 namespace fedlink::app {
 namespace {
 
-constexpr char kBenchPolicy[] = R"pb(
-  purposes: "bench"
-  rules {
-    name: "bench-everything"
-    peers { any: true }
-    purpose: "bench"
-    record_roles: [ ROLE_VICTIM, ROLE_SUSPECT, ROLE_WITNESS, ROLE_OTHER ]
-    allowed_labels: [ "trafficking", "minor" ]
-    min_agreeing_keys: 2
-    payload: PAYLOAD_HANDLE_AND_ROLE
-    daily_evaluate_budget: 1000000000000
-    bucket_lookup { min_bucket_records: 100 }
-  }
-)pb";
-constexpr uint32_t kBenchMinBucketRecords = 100;
-
 // Raw libsodium cost of the two elliptic-curve operations the protocol
 // performs, in core-seconds per call, measured with every core busy (as in
 // the match itself).
@@ -58,33 +44,11 @@ struct RawCosts {
 };
 
 RawCosts MeasureRaw(int cores) {
-  auto per_op = [cores](auto op) {
-    std::vector<size_t> counts(cores, 0);
-    const absl::Time start = absl::Now();
-    std::vector<std::thread> workers;
-    for (int t = 0; t < cores; ++t) {
-      workers.emplace_back([&, t] {
-        unsigned char hash[64], point[32], out[32], scalar[32];
-        randombytes_buf(hash, sizeof hash);
-        crypto_core_ristretto255_from_hash(point, hash);
-        crypto_core_ristretto255_scalar_random(scalar);
-        while (absl::Now() - start < absl::Milliseconds(400)) {
-          for (int i = 0; i < 64; ++i) op(hash, point, out, scalar);
-          counts[t] += 64;
-        }
-      });
-    }
-    for (auto& w : workers) w.join();
-    size_t n = 0;
-    for (size_t c : counts) n += c;
-    return absl::ToDoubleSeconds(absl::Now() - start) * cores / n;
-  };
   RawCosts r;
-  r.from_hash = per_op([](unsigned char* h, unsigned char*, unsigned char* out, unsigned char*) {
-    crypto_core_ristretto255_from_hash(out, h);
-  });
-  r.scalarmult = per_op([](unsigned char*, unsigned char* p, unsigned char* out, unsigned char* s) {
-    if (crypto_scalarmult_ristretto255(out, s, p) != 0) std::abort();
+  r.from_hash = RawCoreSecondsPerCall(
+      cores, [](RawScratch& s) { crypto_core_ristretto255_from_hash(s.out, s.hash); });
+  r.scalarmult = RawCoreSecondsPerCall(cores, [](RawScratch& s) {
+    if (crypto_scalarmult_ristretto255(s.out, s.scalar, s.point) != 0) std::abort();
   });
   return r;
 }
@@ -153,7 +117,8 @@ absl::Status MatchBench::State::Setup(const std::vector<std::string>& ids) {
     const std::string dir = root + "/" + id;
     RETURN_IF_ERROR(config::InitNode(dir, c));
     ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> node, config::OpenNode(dir, {}));
-    RETURN_IF_ERROR(common::WriteFileAtomically(node->paths.policy(), kBenchPolicy));
+    RETURN_IF_ERROR(
+        common::WriteFileAtomically(node->paths.policy(), BenchPolicy({.bucket_lookup = true})));
     RETURN_IF_ERROR(node->store->Upsert(id == "b" ? data.b : data.a));
     nodes[id].node = std::move(node);
   }
@@ -207,7 +172,7 @@ absl::StatusOr<std::unique_ptr<MatchBench>> MatchBench::Start(match::GeneratedDa
                                                               int keyspec) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   ASSIGN_OR_RETURN(const match::keyspec::Version version,
-                   match::keyspec::ParseVersion(keyspec, "--keyspec"));
+                   match::keyspec::ParseVersion(keyspec, "match benchmark"));
   auto state = std::make_unique<State>();
   state->key_options.version = version;
   char tmpl[] = "/tmp/fedlink-bench.XXXXXX";
@@ -233,7 +198,7 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   State& s = *state_;
   const RawCosts before = MeasureRaw(s.cores);
   const absl::Time t0 = absl::Now();
-  ASSIGN_OR_RETURN(private_match::Table table, s.to_a->FetchTable("bench"));
+  ASSIGN_OR_RETURN(private_match::Table table, s.to_a->FetchTable(kBenchPurpose));
   const absl::Time t1 = absl::Now();
   size_t entries = 0, payload_bytes = 0;
   for (const auto& slot : table.slots) {
@@ -249,8 +214,8 @@ absl::StatusOr<SpeedFigures> MatchBench::MatchPrivately(double threshold) {
   s.index = std::make_unique<private_match::TableIndex>(std::move(index));
   private_match::MatchOptions options;
   options.threshold = threshold;
-  ASSIGN_OR_RETURN(s.match,
-                   private_match::MatchAgainst(*s.index, *s.to_a, "bench", s.queries, options));
+  ASSIGN_OR_RETURN(
+      s.match, private_match::MatchAgainst(*s.index, *s.to_a, kBenchPurpose, s.queries, options));
   const absl::Time t2 = absl::Now();
   s.threshold = threshold;
   s.table_seconds = absl::ToDoubleSeconds(t1 - t0);
@@ -315,7 +280,7 @@ absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
   RETURN_IF_ERROR(s.nodes["a"].node->store->Upsert(changed));
   const absl::Time d0 = absl::Now();
   ASSIGN_OR_RETURN(const private_match::TableUpdate delta,
-                   s.to_a->FetchUpdate("bench", &s.held_header));
+                   s.to_a->FetchUpdate(kBenchPurpose, &s.held_header));
   DeltaFigures f;
   f.seconds = absl::ToDoubleSeconds(absl::Now() - d0);
   f.changed_records = changed.size();
@@ -330,7 +295,7 @@ absl::StatusOr<DeltaFigures> MatchBench::ChangeOnePercent() {
 absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
   State& s = *state_;
   if (s.index == nullptr) return absl::FailedPreconditionError("MatchPrivately first");
-  ASSIGN_OR_RETURN(private_match::Table table_c, s.to_c->FetchTable("bench"));
+  ASSIGN_OR_RETURN(private_match::Table table_c, s.to_c->FetchTable(kBenchPurpose));
   ASSIGN_OR_RETURN(const private_match::TableIndex index_c,
                    private_match::TableIndex::Build(std::move(table_c)));
   const int lookups = std::min<int>(count, s.queries.size());
@@ -342,9 +307,9 @@ absl::StatusOr<LatencyFigures> MatchBench::Lookups(int count) {
     const absl::Time start = absl::Now();
     // Both peers at once, as `fedlink lookup` asks them.
     auto from_c = std::async(std::launch::async, [&] {
-      return private_match::MatchAgainst(index_c, *s.to_c, "bench", q, one);
+      return private_match::MatchAgainst(index_c, *s.to_c, kBenchPurpose, q, one);
     });
-    auto ra = private_match::MatchAgainst(*s.index, *s.to_a, "bench", q, one);
+    auto ra = private_match::MatchAgainst(*s.index, *s.to_a, kBenchPurpose, q, one);
     auto rc = from_c.get();
     RETURN_IF_ERROR(ra);
     RETURN_IF_ERROR(rc);
@@ -367,7 +332,7 @@ absl::StatusOr<BucketFigures> MatchBench::BucketLookups(int count) {
   for (int i = 0; i < lookups; ++i) {
     const std::vector<match::KeySet> q = {s.queries[(i * 7919 + 13) % s.queries.size()]};
     const absl::Time start = absl::Now();
-    ASSIGN_OR_RETURN(private_match::Buckets probe, s.to_a->FetchBuckets("bench", 0, {}));
+    ASSIGN_OR_RETURN(private_match::Buckets probe, s.to_a->FetchBuckets(kBenchPurpose, 0, {}));
     s.to_a->ExpectTable(probe.table.table_id);
     private_match::Buckets fetched;
     size_t wire = probe.wire_bytes;
@@ -395,8 +360,9 @@ absl::StatusOr<BucketFigures> MatchBench::BucketLookups(int count) {
     } counting;
     counting.to = s.to_a.get();
     counting.wire = &wire;
-    ASSIGN_OR_RETURN(private_match::PeerMatch m,
-                     private_match::MatchByBuckets(probe, counting, "bench", q, one, &fetched));
+    ASSIGN_OR_RETURN(
+        private_match::PeerMatch m,
+        private_match::MatchByBuckets(probe, counting, kBenchPurpose, q, one, &fetched));
     (void)m;
     const double elapsed = absl::ToDoubleMilliseconds(absl::Now() - start);
     if (i == 0) {

@@ -16,6 +16,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "node/app/bench_policy.h"
+#include "node/app/bench_raw_cost.h"
 #include "node/app/import.h"
 #include "node/app/node.h"
 #include "node/app/own_keys.h"
@@ -35,22 +37,6 @@
 namespace fedlink::app {
 namespace {
 
-constexpr char kPurpose[] = "bench";
-constexpr char kPolicy[] = R"pb(
-  purposes: "bench"
-  rules {
-    name: "bench-everything"
-    peers { any: true }
-    purpose: "bench"
-    record_roles: [ ROLE_VICTIM, ROLE_SUSPECT, ROLE_WITNESS, ROLE_OTHER ]
-    allowed_labels: [ "trafficking", "minor" ]
-    min_agreeing_keys: 2
-    payload: PAYLOAD_HANDLE_AND_ROLE
-    daily_evaluate_budget: 1000000000000
-    daily_key_type_budget: 1000000000000
-  }
-)pb";
-
 double Since(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 double CpuSeconds() {
@@ -63,28 +49,11 @@ double CpuSeconds() {
 // Raw libsodium core-seconds per from_hash + scalarmult pair, every core
 // busy (as in a build).
 double RawPairSeconds(int cores) {
-  std::vector<size_t> counts(cores, 0);
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < cores; ++t) {
-    workers.emplace_back([&, t] {
-      unsigned char hash[64], point[32], out[32], scalar[32];
-      randombytes_buf(hash, sizeof hash);
-      crypto_core_ristretto255_scalar_random(scalar);
-      while (absl::Now() - start < absl::Milliseconds(400)) {
-        for (int i = 0; i < 32; ++i) {
-          crypto_core_ristretto255_from_hash(point, hash);
-          if (crypto_scalarmult_ristretto255(out, scalar, point) != 0) std::abort();
-          hash[0] = out[0];
-        }
-        counts[t] += 32;
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  size_t n = 0;
-  for (size_t c : counts) n += c;
-  return Since(start) * cores / std::max<size_t>(n, 1);
+  return RawCoreSecondsPerCall(cores, [](RawScratch& s) {
+    crypto_core_ristretto255_from_hash(s.point, s.hash);
+    if (crypto_scalarmult_ristretto255(s.out, s.scalar, s.point) != 0) std::abort();
+    s.hash[0] = s.out[0];
+  });
 }
 
 void Percentiles(std::vector<double> ms, double* p50, double* p99) {
@@ -147,7 +116,8 @@ absl::Status StartFederation(const std::string& root, int peers,
     const std::string dir = root + "/" + id;
     if (id != "a") {
       RETURN_IF_ERROR(config::InitNode(dir, ConfigFor(id)));
-      RETURN_IF_ERROR(common::WriteFileAtomically(common::NodePaths(dir).policy(), kPolicy));
+      RETURN_IF_ERROR(
+          common::WriteFileAtomically(common::NodePaths(dir).policy(), BenchPolicy({})));
     }
     ASSIGN_OR_RETURN(std::unique_ptr<config::OpenedNode> node, config::OpenNode(dir, {}));
     if (id != "a") RETURN_IF_ERROR(node->store->Upsert(peer_data).status());
@@ -190,7 +160,7 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
   // Import through the use case, from a CSV file.
   const std::string dir_a = root + "/a";
   RETURN_IF_ERROR(config::InitNode(dir_a, ConfigFor("a")));
-  RETURN_IF_ERROR(common::WriteFileAtomically(common::NodePaths(dir_a).policy(), kPolicy));
+  RETURN_IF_ERROR(common::WriteFileAtomically(common::NodePaths(dir_a).policy(), BenchPolicy({})));
   double import_rows_per_second = 0;
   {
     const std::string csv = root + "/a.csv";
@@ -226,7 +196,7 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
     }
     const absl::Time start = absl::Now();
     ASSIGN_OR_RETURN(private_match::Table t,
-                     (i == 1 ? p1_to_a.get() : other.get())->FetchTable(kPurpose));
+                     (i == 1 ? p1_to_a.get() : other.get())->FetchTable(kBenchPurpose));
     elapsed += Since(start);
     cumulative.push_back(elapsed);
     evaluations.push_back(a.table_evaluations() - evaluations_start);
@@ -247,7 +217,7 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
   // a's CPU for one more peer's table, in-process (no requester work).
   const double cpu_start = CpuSeconds();
   ASSIGN_OR_RETURN(private_match::Table probe,
-                   a.TableFor({"cpu-probe", config::NodeRole::kAgency}, kPurpose));
+                   a.TableFor({"cpu-probe", config::NodeRole::kAgency}, kBenchPurpose));
   const double responder_cpu = CpuSeconds() - cpu_start;
   private_match::Table().slots.swap(probe.slots);
 
@@ -260,7 +230,7 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
   const std::vector<match::KeySet> batch_queries(queries.begin(), queries.begin() + batch);
   absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(private_match::PeerMatch matched,
-                   private_match::MatchAgainst(index, *p1_to_a, kPurpose, batch_queries, {}));
+                   private_match::MatchAgainst(index, *p1_to_a, kBenchPurpose, batch_queries, {}));
   const double batch_seconds = Since(start);
   say(absl::StrFormat("batch of %d matched in %.2f s (%d hits)", batch, batch_seconds,
                       matched.hits.size()));
@@ -275,7 +245,8 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
   RETURN_IF_ERROR(f.nodes["a"].node->store->Upsert(changed).status());
   const uint64_t before_delta = a.table_evaluations();
   start = absl::Now();
-  ASSIGN_OR_RETURN(const private_match::TableUpdate delta, p1_to_a->FetchUpdate(kPurpose, &held));
+  ASSIGN_OR_RETURN(const private_match::TableUpdate delta,
+                   p1_to_a->FetchUpdate(kBenchPurpose, &held));
   const double delta_seconds = Since(start);
   const uint64_t delta_evaluations = a.table_evaluations() - before_delta;
   say(absl::StrFormat("delta of %d changed records in %.2f s", changed.size(), delta_seconds));
@@ -289,7 +260,7 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
   for (int i = 2; i <= max_peers; ++i) {
     Cached c;
     ASSIGN_OR_RETURN(c.client, f.Client("p1", absl::StrCat("p", i)));
-    ASSIGN_OR_RETURN(private_match::Table t, c.client->FetchTable(kPurpose));
+    ASSIGN_OR_RETURN(private_match::Table t, c.client->FetchTable(kBenchPurpose));
     ASSIGN_OR_RETURN(private_match::TableIndex built,
                      private_match::TableIndex::Build(std::move(t)));
     c.index = std::make_unique<private_match::TableIndex>(std::move(built));
@@ -326,10 +297,11 @@ absl::StatusOr<std::vector<ScaleRow>> RunSize(const std::string& root, int size,
       std::vector<std::future<absl::StatusOr<private_match::PeerMatch>>> answers;
       for (int o = 0; o + 2 <= peers; ++o) {
         answers.push_back(std::async(std::launch::async, [&, o] {
-          return private_match::MatchAgainst(*others[o].index, *others[o].client, kPurpose, q, one);
+          return private_match::MatchAgainst(*others[o].index, *others[o].client, kBenchPurpose, q,
+                                             one);
         }));
       }
-      RETURN_IF_ERROR(private_match::MatchAgainst(index, *p1_to_a, kPurpose, q, one).status());
+      RETURN_IF_ERROR(private_match::MatchAgainst(index, *p1_to_a, kBenchPurpose, q, one).status());
       for (auto& answer : answers) RETURN_IF_ERROR(answer.get().status());
       ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
     }
@@ -371,10 +343,10 @@ absl::StatusOr<std::vector<int>> ParseCounts(const std::string& text, const std:
 absl::StatusOr<std::vector<ScaleRow>> RunScaleBench(const ScaleOptions& options) {
   if (sodium_init() < 0) return absl::InternalError("libsodium");
   if (options.sizes.empty() || options.peers.empty()) {
-    return absl::InvalidArgumentError("--sizes and --peers: at least one each");
+    return absl::InvalidArgumentError("sizes and peers: at least one each");
   }
   for (int p : options.peers) {
-    if (p < 1 || p > 50) return absl::InvalidArgumentError("--peers: each from 1 to 50");
+    if (p < 1 || p > 50) return absl::InvalidArgumentError("peers: each from 1 to 50");
   }
   std::vector<ScaleRow> rows;
   for (int size : options.sizes) {

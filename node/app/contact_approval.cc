@@ -78,6 +78,11 @@ absl::StatusOr<std::vector<followup::HeldContact>> HeldContactRequests(Node& nod
   return store->Held();
 }
 
+absl::StatusOr<std::vector<followup::HeldContact>> RejectedContactRequests(Node& node) {
+  ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
+  return store->RejectedHeld();
+}
+
 namespace {
 
 absl::StatusOr<followup::HeldContact> FindHeld(Node& node, const std::string& id) {
@@ -121,7 +126,7 @@ absl::Status RejectContactRequest(Node& node, const std::string& id, const Actor
   absl::Status outcome = approver;
   if (outcome.ok()) {
     ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
-    outcome = store->RemoveHeld(h.id).status();
+    outcome = store->RejectHeld(h.id, supervisor.official, absl::Now()).status();
   }
   e.outcome = OutcomeOf(outcome);
   RETURN_IF_ERROR(node.Log(std::move(e)));

@@ -3,7 +3,8 @@
 // default). Under that policy a request is held ("awaiting approval") and
 // nothing leaves the node until an enabled supervisor (users.h) approves it;
 // then it is sent as asked, with the requester as the official. A
-// supervisor may also reject it: it is dropped, never sent. The access log
+// supervisor may also reject it: it is never sent, and kept as rejected (by
+// whom, when) so that the requester sees the answer. The access log
 // keeps each step: contact.held (the requester), contact.approve and
 // contact.reject (the supervisor; detail names the request and the
 // requester).
@@ -52,13 +53,19 @@ absl::StatusOr<ContactOutcome> RequestContact(Node& node, const ContactRequest& 
 
 // Requests awaiting approval, oldest first.
 absl::StatusOr<std::vector<followup::HeldContact>> HeldContactRequests(Node& node);
+// Held requests a supervisor rejected (HeldContact::rejected_by and
+// rejected_at say who and when), oldest first. They stay until the person's
+// consent is withdrawn or the record deleted, like other requests.
+absl::StatusOr<std::vector<followup::HeldContact>> RejectedContactRequests(Node& node);
 
 // `supervisor` approves held request `id`: it is sent (keeping its id) and
 // no longer held. NotFound if no such held request; PermissionDenied if the
 // supervisor is not an enabled supervisor. If sending fails it stays held.
 absl::StatusOr<followup::Contact> ApproveContactRequest(Node& node, const std::string& id,
                                                         const Actor& supervisor);
-// `supervisor` rejects held request `id`: dropped unsent, logged.
+// `supervisor` rejects held request `id`: never sent, kept as rejected
+// (RejectedContactRequests), logged. NotFound if no such request awaits
+// approval; PermissionDenied if the supervisor is not an enabled supervisor.
 absl::Status RejectContactRequest(Node& node, const std::string& id, const Actor& supervisor);
 
 }  // namespace fedlink::app

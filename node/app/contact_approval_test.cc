@@ -6,11 +6,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
 #include "node/app/audit_review.h"
 #include "node/app/consent.h"
+#include "node/app/test_access_log.h"
 #include "node/app/test_app_federation.h"
 #include "node/app/test_key_source.h"
 #include "node/app/users.h"
@@ -57,18 +59,7 @@ class ContactApprovalTest : public testing::PoliceAndNgoTest {
     EXPECT_TRUE(inbox.ok());
     return inbox.ok() ? inbox->incoming.size() : 0;
   }
-  std::string Log() {
-    auto exported = ExportAuditLog(*ngo_);
-    EXPECT_TRUE(exported.ok());
-    if (!exported.ok()) return "";
-    std::string text;
-    const AuditReview review = ReviewExports({{"ngo.audit", exported->bytes}}, nullptr);
-    for (const ExportedEntry& e : review.entries.at("ngo")) {
-      absl::StrAppend(&text, e.event, " official=", e.official, " outcome=", e.outcome,
-                      " detail=", e.detail, "\n");
-    }
-    return text;
-  }
+  std::string Log() { return testing::AccessLogText(*ngo_); }
   std::string handle_;
   std::unique_ptr<Node> ngo_;
 };
@@ -119,12 +110,42 @@ TEST_F(ContactApprovalTest, ARejectedRequestIsNeverSent) {
   ASSERT_TRUE(out.ok() && out->held);
   EXPECT_TRUE(
       absl::IsPermissionDenied(RejectContactRequest(*ngo_, out->held_request.id, {"amira", ""})));
+  auto none = RejectedContactRequests(*ngo_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty()) << "a refused rejection rejects nothing";
+  const absl::Time before = absl::Now();
   ASSERT_TRUE(RejectContactRequest(*ngo_, out->held_request.id, {"sam", ""}).ok());
   EXPECT_EQ(PoliceIncoming(), 0u);
   auto held = HeldContactRequests(*ngo_);
   ASSERT_TRUE(held.ok());
   EXPECT_TRUE(held->empty());
   EXPECT_THAT(Log(), HasSubstr("contact.reject official=sam outcome=ok detail=contact "));
+  // The caseworker who asked still sees it: rejected, by whom and when.
+  auto rejected = RejectedContactRequests(*ngo_);
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  ASSERT_EQ(rejected->size(), 1u);
+  EXPECT_EQ((*rejected)[0].id, out->held_request.id);
+  EXPECT_EQ((*rejected)[0].requested_by, "amira");
+  EXPECT_EQ((*rejected)[0].reason, "same survivor?");
+  EXPECT_EQ((*rejected)[0].rejected_by, "sam");
+  EXPECT_GE((*rejected)[0].rejected_at, before - absl::Seconds(1));
+  EXPECT_LE((*rejected)[0].rejected_at, absl::Now() + absl::Seconds(1));
+  // Decided once: neither approved nor rejected again.
+  EXPECT_TRUE(
+      absl::IsNotFound(ApproveContactRequest(*ngo_, out->held_request.id, {"sam", ""}).status()));
+  EXPECT_TRUE(absl::IsNotFound(RejectContactRequest(*ngo_, out->held_request.id, {"sam", ""})));
+  EXPECT_EQ(PoliceIncoming(), 0u);
+}
+
+TEST_F(ContactApprovalTest, WithdrawingConsentDropsARejectedRequest) {
+  RequireApproval();
+  auto out = RequestContact(*ngo_, Request());
+  ASSERT_TRUE(out.ok() && out->held);
+  ASSERT_TRUE(RejectContactRequest(*ngo_, out->held_request.id, {"sam", ""}).ok());
+  ASSERT_TRUE(WithdrawConsent(*ngo_, "N-1").ok());
+  auto rejected = RejectedContactRequests(*ngo_);
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_TRUE(rejected->empty());
 }
 
 TEST_F(ContactApprovalTest, AnApprovalGivenWithTheRequestMustNameAnEnabledSupervisor) {

@@ -9,8 +9,8 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   config::NodeConfig config;
   config.node_id = settings.node_id;
   config.organisation = settings.organisation;
-  if (config.node_id.empty()) return absl::InvalidArgumentError("--node-id is required");
-  if (config.organisation.empty()) return absl::InvalidArgumentError("--org is required");
+  if (config.node_id.empty()) return absl::InvalidArgumentError("node id is required");
+  if (config.organisation.empty()) return absl::InvalidArgumentError("organisation is required");
   ASSIGN_OR_RETURN(config.role, config::ParseNodeRole(settings.role));
   config.listen = settings.listen;
   config.advertise = settings.advertise;
@@ -19,18 +19,18 @@ absl::Status CreateNode(const std::string& dir, const NodeSettings& settings) {
   config.max_table_records = settings.max_table_records;
   config.keyspec = settings.keyspec;
   if (config.keyspec != 1 && config.keyspec != 2) {
-    return absl::InvalidArgumentError("--keyspec: 1 or 2");
+    return absl::InvalidArgumentError("keyspec: 1 or 2");
   }
   if (config.epoch_days < 1 || config.epoch_days > 366) {
-    return absl::InvalidArgumentError("--epoch-days: 1 to 366");
+    return absl::InvalidArgumentError("epoch days: 1 to 366");
   }
   if (config.max_table_records < 1) {
-    return absl::InvalidArgumentError("--max-table-records: at least 1");
+    return absl::InvalidArgumentError("max table records: at least 1");
   }
   if (settings.key_source.kind == config::KeySource::Kind::kRecorded) {
     return absl::InvalidArgumentError(
-        "a key source is required: --key-file PATH (on another volume), --passphrase-file PATH, "
-        "--passphrase-fd N or --credential NAME");
+        "a key source is required: a key file (on another volume), a passphrase (from a file "
+        "or a file descriptor) or a system credential");
   }
   return config::InitNode(dir, config, &settings.key_source);
 }

@@ -78,10 +78,10 @@ TEST(CreateNodeTest, TheTlsCertificateNamesNeitherTheNodeNorItsOrganisation) {
 TEST(CreateNodeTest, NeedsANodeIdAndAnOrganisation) {
   NodeSettings no_id = Valid();
   no_id.node_id = "";
-  EXPECT_EQ(CreateNode(FreshDir(), no_id), absl::InvalidArgumentError("--node-id is required"));
+  EXPECT_EQ(CreateNode(FreshDir(), no_id), absl::InvalidArgumentError("node id is required"));
   NodeSettings no_org = Valid();
   no_org.organisation = "";
-  EXPECT_EQ(CreateNode(FreshDir(), no_org), absl::InvalidArgumentError("--org is required"));
+  EXPECT_EQ(CreateNode(FreshDir(), no_org), absl::InvalidArgumentError("organisation is required"));
 }
 
 TEST(CreateNodeTest, RefusesAnUnknownRole) {
@@ -96,8 +96,7 @@ TEST(CreateNodeTest, RefusesAnEpochOutsideOneYear) {
   for (int days : {0, 367}) {
     NodeSettings settings = Valid();
     settings.epoch_days = days;
-    EXPECT_EQ(CreateNode(FreshDir(), settings),
-              absl::InvalidArgumentError("--epoch-days: 1 to 366"));
+    EXPECT_EQ(CreateNode(FreshDir(), settings), absl::InvalidArgumentError("epoch days: 1 to 366"));
   }
 }
 
@@ -105,7 +104,7 @@ TEST(CreateNodeTest, RefusesAnEmptyTableLimit) {
   NodeSettings settings = Valid();
   settings.max_table_records = 0;
   EXPECT_EQ(CreateNode(FreshDir(), settings),
-            absl::InvalidArgumentError("--max-table-records: at least 1"));
+            absl::InvalidArgumentError("max table records: at least 1"));
 }
 
 TEST(CreateNodeTest, RefusesABadNodeId) {

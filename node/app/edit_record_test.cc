@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
 #include "node/app/audit_review.h"
+#include "node/app/test_access_log.h"
 #include "node/app/test_app_federation.h"
 
 namespace fedlink::app {
@@ -24,18 +25,7 @@ class EditRecordTest : public testing::PoliceAndNgoTest {
     EXPECT_TRUE(p.ok() && p->has_value());
     return p.ok() && p->has_value() ? **p : record::Person{};
   }
-  std::string Log() {
-    auto exported = ExportAuditLog(ngo());
-    EXPECT_TRUE(exported.ok());
-    if (!exported.ok()) return "";
-    std::string text;
-    const AuditReview review = ReviewExports({{"ngo.audit", exported->bytes}}, nullptr);
-    for (const ExportedEntry& e : review.entries.at("ngo")) {
-      absl::StrAppend(&text, e.event, " official=", e.official, " outcome=", e.outcome,
-                      " detail=", e.detail, "\n");
-    }
-    return text;
-  }
+  std::string Log() { return testing::AccessLogText(ngo()); }
 };
 
 TEST_F(EditRecordTest, ChangesOnlyTheFieldAndLogsItsName) {

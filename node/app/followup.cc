@@ -28,7 +28,7 @@ std::string RandomContactId() {
 
 absl::StatusOr<followup::Contact> CheckContactRequest(Node& node, const ContactRequest& request) {
   if (request.peer.empty() || request.handle.empty() || request.reason.empty()) {
-    return absl::InvalidArgumentError("--peer, --handle and --reason are required");
+    return absl::InvalidArgumentError("peer, handle and reason are required");
   }
   RETURN_IF_ERROR(node.Peers(request.peer, false).status());
   ASSIGN_OR_RETURN(followup::FollowupStore * store, node.Followups());
@@ -65,7 +65,7 @@ absl::StatusOr<followup::Contact> SendContactRequest(Node& node, const ContactRe
   if (need_approval && request.approved_by.empty()) {
     return absl::FailedPreconditionError(
         "the node's policy requires a supervisor's approval of contact requests: name the "
-        "approving supervisor (--approved-by), or leave it out to hold the request for approval");
+        "approving supervisor, or leave it out to hold the request for approval");
   }
   ASSIGN_OR_RETURN(followup::Contact c, CheckContactRequest(node, request));
   const auto log_approval = [&](const absl::Status& outcome) {

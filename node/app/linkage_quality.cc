@@ -80,7 +80,7 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
   ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   const absl::Time loaded = absl::Now();
   ASSIGN_OR_RETURN(const match::keyspec::Version version,
-                   match::keyspec::ParseVersion(request.keyspec, "--keyspec"));
+                   match::keyspec::ParseVersion(request.keyspec, "linkage benchmark"));
   const std::vector<match::KeySet> ka = DeriveAllKeys(a, request.region, &report.unusable, version);
   const std::vector<match::KeySet> kb = DeriveAllKeys(b, request.region, &report.unusable, version);
   if (request.progress.on_keys) request.progress.on_keys(report.unusable);
@@ -167,7 +167,7 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
 
 absl::StatusOr<match::Quality> EvaluateResults(const EvalRequest& request) {
   if (request.results_path.empty() || request.truth_path.empty()) {
-    return absl::InvalidArgumentError("--results and --truth are required");
+    return absl::InvalidArgumentError("results and truth files are required");
   }
   ASSIGN_OR_RETURN(const std::set<match::IdPair> truth, match::ReadTruth(request.truth_path));
   std::unique_ptr<Node> peer;

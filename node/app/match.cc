@@ -191,7 +191,7 @@ absl::StatusOr<LookupReport> Lookup(Node& node, const LookupRequest& request) {
 
 absl::StatusOr<std::string> ResolveHandle(Node& node, const std::string& handle,
                                           const std::string& peer) {
-  if (handle.empty()) return absl::InvalidArgumentError("--handle is required");
+  if (handle.empty()) return absl::InvalidArgumentError("handle is required");
   ASSIGN_OR_RETURN(ResolvedHandle resolved, ResolveOwnHandle(node, handle, peer));
   return std::move(resolved.external_id);
 }

@@ -95,7 +95,7 @@ absl::StatusOr<federation::Self> Node::Self(const Actor& actor) {
 
 absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& peer, bool all) {
   if (all == !peer.empty()) {
-    return absl::InvalidArgumentError("give exactly one of --peer ID or --all");
+    return absl::InvalidArgumentError("name exactly one peer, or all peers");
   }
   ASSIGN_OR_RETURN(const std::shared_ptr<const federation::Roster> roster, Roster());
   std::vector<federation::Member> out;
@@ -105,15 +105,15 @@ absl::StatusOr<std::vector<federation::Member>> Node::Peers(const std::string& p
   }
   if (!all && out.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--peer ", peer, ": not a member of the installed roster"));
+        absl::StrCat("peer ", peer, ": not a member of the installed roster"));
   }
   return out;
 }
 
 absl::Status Node::CheckPurpose(const std::string& purpose) const {
-  if (purpose.empty()) return absl::InvalidArgumentError("--purpose is required");
+  if (purpose.empty()) return absl::InvalidArgumentError("purpose is required");
   if (auto s = federation::ValidatePurpose(purpose); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--purpose: ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat("purpose: ", s.message()));
   }
   const std::string path = paths().policy();
   struct stat st;

@@ -29,8 +29,9 @@ absl::StatusOr<std::unique_ptr<OprfInterop>> OprfInterop::Create(OprfOperation o
   // The scalar's own checks first, then the hex: the order operators' scripts
   // see in the error messages.
   auto key = crypto::oprf::OprfKey::FromBytes(absl::HexStringToBytes(sk_hex));
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("--sk: ", key.status().message()));
-  if (!IsHex(sk_hex)) return absl::InvalidArgumentError("--sk: expected hex");
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat("private key: ", key.status().message()));
+  if (!IsHex(sk_hex)) return absl::InvalidArgumentError("private key: expected hex");
   return std::unique_ptr<OprfInterop>(new OprfInterop(operation, *std::move(key)));
 }
 

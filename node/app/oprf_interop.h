@@ -30,7 +30,7 @@ enum class OprfOperation {
 class OprfInterop {
  public:
   // `sk_hex`: the private key, a 32-byte little-endian scalar in hex.
-  // InvalidArgument "--sk: ..." if it is not one.
+  // InvalidArgument "private key: ..." if it is not one.
   static absl::StatusOr<std::unique_ptr<OprfInterop>> Create(OprfOperation operation,
                                                              absl::string_view sk_hex);
   OprfInterop(const OprfInterop&) = delete;

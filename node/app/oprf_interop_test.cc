@@ -68,16 +68,16 @@ TEST(OprfInteropTest, RefusesTheIdentityAndShortElements) {
 
 TEST(OprfInteropTest, RefusesABadKey) {
   EXPECT_EQ(OprfInterop::Create(OprfOperation::kEvaluate, "12").status(),
-            absl::InvalidArgumentError("--sk: scalar is 1 bytes, want 32"));
+            absl::InvalidArgumentError("private key: scalar is 1 bytes, want 32"));
   EXPECT_EQ(OprfInterop::Create(OprfOperation::kEvaluate, std::string(64, 'f')).status(),
-            absl::InvalidArgumentError("--sk: scalar is not reduced mod L"));
+            absl::InvalidArgumentError("private key: scalar is not reduced mod L"));
   EXPECT_EQ(OprfInterop::Create(OprfOperation::kEvaluate, std::string(64, '0')).status(),
-            absl::InvalidArgumentError("--sk: scalar is zero"));
+            absl::InvalidArgumentError("private key: scalar is zero"));
   // 32 bytes that make a valid scalar, but not written in hex.
   std::string not_hex = kSkSm;
   not_hex[1] = 'g';
   EXPECT_EQ(OprfInterop::Create(OprfOperation::kEvaluate, not_hex).status(),
-            absl::InvalidArgumentError("--sk: expected hex"));
+            absl::InvalidArgumentError("private key: expected hex"));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ absl::StatusOr<std::vector<std::string>> OtherMembers(Node& node) {
   if (!roster.ok()) {
     return absl::Status(roster.status().code(),
                         absl::StrCat("cannot list the members a handle may have been issued to "
-                                     "(give --peer ID): ",
+                                     "(name the peer): ",
                                      roster.status().message()));
   }
   std::vector<std::string> out;

@@ -18,9 +18,9 @@ absl::StatusOr<std::vector<followup::ReviewItem>> ListReview(Node& node, bool pe
 }
 
 absl::StatusOr<followup::ReviewItem> DecideReview(Node& node, const ReviewDecision& decision) {
-  if (decision.id.empty()) return absl::InvalidArgumentError("--id is required");
+  if (decision.id.empty()) return absl::InvalidArgumentError("review item id is required");
   if (decision.actor.official.empty()) {
-    return absl::InvalidArgumentError("--official is required: every decision is logged under it");
+    return absl::InvalidArgumentError("official is required: every decision is logged under it");
   }
   // Refuse before deciding if the decision cannot be logged.
   RETURN_IF_ERROR(node.AuditLog().status());

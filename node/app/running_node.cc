@@ -7,7 +7,7 @@
 namespace fedlink::app {
 
 absl::StatusOr<server::NodeStatus> AskRunningNode(const std::string& dir, absl::Duration deadline) {
-  if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
+  if (dir.empty()) return absl::InvalidArgumentError("node directory is required");
   const common::NodePaths paths(dir);
   ASSIGN_OR_RETURN(const bool serving, server::NodeIsServing(paths, deadline));
   ASSIGN_OR_RETURN(server::NodeStatus status, server::FetchNodeStatus(paths, deadline));

@@ -62,7 +62,7 @@ TEST(RunningNodeTest, ANodeThatIsNotServingIsNotRunning) {
 }
 
 TEST(RunningNodeTest, NeedsADirectory) {
-  EXPECT_EQ(AskRunningNode("").status(), absl::InvalidArgumentError("--dir is required"));
+  EXPECT_EQ(AskRunningNode("").status(), absl::InvalidArgumentError("node directory is required"));
 }
 
 }  // namespace

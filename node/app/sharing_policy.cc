@@ -59,14 +59,13 @@ absl::StatusOr<std::shared_ptr<const policy::Policy>> CheckPolicyFile(const std:
 
 absl::StatusOr<PolicyExplanation> ExplainPolicy(Node& node, const ExplainRequest& request) {
   if (request.peer.empty() || request.purpose.empty()) {
-    return absl::InvalidArgumentError("--peer and --purpose are required");
+    return absl::InvalidArgumentError("peer and purpose are required");
   }
   ASSIGN_OR_RETURN(const federation::Roster roster,
                    federation::LoadInstalledRoster(node.paths(), absl::Now()));
   const federation::Member* member = roster.Find(request.peer);
   if (member == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--peer ", request.peer, ": not a roster member"));
+    return absl::InvalidArgumentError(absl::StrCat("peer ", request.peer, ": not a roster member"));
   }
   ASSIGN_OR_RETURN(const config::NodeRole role, config::ParseNodeRole(member->role));
   PolicyExplanation e;

@@ -102,7 +102,7 @@ TEST_F(SharingPolicyTest, RefusesBadRequests) {
   EXPECT_TRUE(absl::IsInvalidArgument(Explain("police", "ngo", "").status()));
   auto stranger = Explain("police", "nobody", "victim-dedup");
   EXPECT_TRUE(absl::IsInvalidArgument(stranger.status()));
-  EXPECT_THAT(stranger.status().message(), HasSubstr("--peer nobody: not a roster member"));
+  EXPECT_THAT(stranger.status().message(), HasSubstr("peer nobody: not a roster member"));
   auto undeclared = Explain("police", "ngo", "marketing");
   EXPECT_TRUE(absl::IsInvalidArgument(undeclared.status()));
   EXPECT_THAT(undeclared.status().message(), HasSubstr("purpose 'marketing' is not declared"));

@@ -8,10 +8,10 @@ namespace fedlink::app {
 
 absl::Status CheckGeneratorOptions(const match::GeneratorOptions& options) {
   if (options.persons < 0 || options.persons > 10'000'000) {
-    return absl::InvalidArgumentError("--persons must be 0..10000000");
+    return absl::InvalidArgumentError("persons must be 0..10000000");
   }
   if (options.overlap < 0 || options.overlap > 1) {
-    return absl::InvalidArgumentError("--overlap must be between 0 and 1");
+    return absl::InvalidArgumentError("overlap must be between 0 and 1");
   }
   return absl::OkStatus();
 }

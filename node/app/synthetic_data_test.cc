@@ -39,16 +39,16 @@ TEST(SyntheticDataTest, RefusesOutOfRangeOptions) {
   match::GeneratorOptions too_many;
   too_many.persons = 10'000'001;
   EXPECT_EQ(GenerateSyntheticData(too_many).status(),
-            absl::InvalidArgumentError("--persons must be 0..10000000"));
+            absl::InvalidArgumentError("persons must be 0..10000000"));
   match::GeneratorOptions negative;
   negative.persons = -1;
   EXPECT_EQ(CheckGeneratorOptions(negative),
-            absl::InvalidArgumentError("--persons must be 0..10000000"));
+            absl::InvalidArgumentError("persons must be 0..10000000"));
   for (double overlap : {-0.1, 1.5}) {
     match::GeneratorOptions options;
     options.overlap = overlap;
     EXPECT_EQ(CheckGeneratorOptions(options),
-              absl::InvalidArgumentError("--overlap must be between 0 and 1"));
+              absl::InvalidArgumentError("overlap must be between 0 and 1"));
   }
 }
 

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "node/app/audit.h"
 #include "node/app/create_node.h"
+#include "node/app/test_access_log.h"
 #include "node/app/test_key_source.h"
 #include "node/common/whole_file.h"
 #include "node/store/sqlite.h"
@@ -37,19 +38,6 @@ class UsersTest : public ::testing::Test {
   Node& node() { return *node_; }
   void Add(const std::string& name, UserRole role, const std::string& password) {
     ASSERT_TRUE(AddUser(node(), {name, role, password}, {"operator", ""}).ok());
-  }
-  // Every audit entry's event, official, detail and outcome, one per line.
-  std::string LogText() {
-    auto exported = ExportAuditLog(node());
-    EXPECT_TRUE(exported.ok()) << exported.status();
-    if (!exported.ok()) return "";
-    const AuditReview review = ReviewExports({{"police.audit", exported->bytes}}, nullptr);
-    std::string text;
-    for (const ExportedEntry& e : review.entries.at("police")) {
-      absl::StrAppend(&text, e.event, " official=", e.official, " detail=", e.detail,
-                      " outcome=", e.outcome, "\n");
-    }
-    return text;
   }
   std::unique_ptr<Node> node_;
 };
@@ -158,12 +146,12 @@ TEST_F(UsersTest, ChangesAndLoginsAreLoggedWithTheActingOfficial) {
   auto store = OpenUserStore(node());
   ASSERT_TRUE(store.ok());
   (void)Authenticate(**store, node(), "amira", "correct horse battery");
-  const std::string log = LogText();
-  EXPECT_THAT(log, HasSubstr("users.add official=operator detail=user amira role caseworker "
-                             "outcome=ok"));
-  EXPECT_THAT(log, HasSubstr("users.disable official=admin1 detail=user amira outcome=ok"));
-  EXPECT_THAT(log, HasSubstr("console.login official=amira detail=user disabled outcome="
-                             "PERMISSION_DENIED"));
+  const std::string log = testing::AccessLogText(node());
+  EXPECT_THAT(log, HasSubstr("users.add official=operator outcome=ok detail=user amira role "
+                             "caseworker\n"));
+  EXPECT_THAT(log, HasSubstr("users.disable official=admin1 outcome=ok detail=user amira\n"));
+  EXPECT_THAT(log, HasSubstr("console.login official=amira outcome=PERMISSION_DENIED: wrong user "
+                             "name or password detail=user disabled\n"));
   EXPECT_THAT(log, Not(HasSubstr("correct horse")));
 }
 

@@ -11,6 +11,7 @@
 #include "node/app/audit_report.h"
 #include "node/app/audit_report_signature.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 #include "node/common/whole_file.h"
@@ -77,7 +78,10 @@ int RunAuditReport(const std::vector<std::string>& args) {
   app::ReportOptions options;
   if (const std::string hours = absl::GetFlag(FLAGS_working_hours); !hours.empty()) {
     auto parsed = app::ParseWorkingHours(hours);
-    if (!parsed.ok()) return ReportError("audit report", parsed.status());
+    if (!parsed.ok()) {
+      return ReportError("audit report",
+                         NameFlags(parsed.status(), {{"working hours", "--working-hours"}}));
+    }
     options.signals.working_hours = *parsed;
   }
   auto review = Review(args);

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "node/app/bench_at_rest.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 
 ABSL_FLAG(bool, table, true, "bench at-rest: also build a tag table (OPRF work; slow on 100k).");
@@ -26,7 +27,8 @@ int RunBenchAtRest(const std::vector<std::string>& args) {
   options.dedup = absl::GetFlag(FLAGS_dedup);
   options.progress = [](const std::string& line) { std::cerr << line << "\n"; };
   auto f = app::BenchAtRest(options);
-  if (!f.ok()) return ReportError("bench at-rest", f.status());
+  if (!f.ok())
+    return ReportError("bench at-rest", NameFlags(f.status(), {{"persons", "--persons"}}));
   std::cout << std::fixed << std::setprecision(0) << "records: " << f->records << "\n"
             << "import, clear:  " << f->import_rows_per_second(f->clear) << " rows/s\n"
             << "import, sealed: " << f->import_rows_per_second(f->sealed) << " rows/s\n"

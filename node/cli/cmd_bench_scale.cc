@@ -9,6 +9,7 @@
 #include "node/app/bench_scale.h"
 #include "node/app/bench_table_cache.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 
 ABSL_FLAG(std::string, sizes, "100k,300k,1M",
@@ -77,7 +78,8 @@ int RunBenchScale(const std::vector<std::string>& args) {
   options.lookups = absl::GetFlag(FLAGS_lookups);
   options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
   auto rows = app::RunScaleBench(options);
-  if (!rows.ok()) return Fail(rows.status());
+  if (!rows.ok())
+    return Fail(NameFlags(rows.status(), {{"sizes", "--sizes"}, {"peers", "--peers"}}));
   std::cout << absl::StrFormat(
       "%8s %5s %9s %8s %8s %8s %9s %8s %9s %9s %9s %8s %7s %7s %8s %8s %8s %8s\n", "records",
       "peers", "import/s", "build_s", "ec_s", "build/ec", "fetches_s", "fetch/bd", "evals",

@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "node/app/synthetic_data.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 
@@ -28,7 +29,9 @@ int RunGen(const std::vector<std::string>& args) {
   o.persons = absl::GetFlag(FLAGS_persons);
   o.overlap = absl::GetFlag(FLAGS_overlap);
   o.seed = absl::GetFlag(FLAGS_seed);
-  if (auto s = app::CheckGeneratorOptions(o); !s.ok()) return ReportError("gen", s);
+  if (auto s = app::CheckGeneratorOptions(o); !s.ok()) {
+    return ReportError("gen", NameFlags(s, {{"persons", "--persons"}, {"overlap", "--overlap"}}));
+  }
   const std::string a = absl::GetFlag(FLAGS_out_a), b = absl::GetFlag(FLAGS_out_b),
                     truth = absl::GetFlag(FLAGS_truth);
   if (a.empty() || b.empty() || truth.empty()) {

@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "node/app/create_node.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 #include "node/cli/key_source_flags.h"
 
@@ -38,7 +39,13 @@ int RunInit(const std::vector<std::string>& args) {
   if (!key_source.ok()) return ReportError("init", key_source.status());
   settings.key_source = *std::move(key_source);
   const std::string dir = absl::GetFlag(FLAGS_dir);
-  if (auto s = app::CreateNode(dir, settings); !s.ok()) return ReportError("init", s);
+  if (auto s = app::CreateNode(dir, settings); !s.ok()) {
+    return ReportError("init", NameFlags(s, {{"node id", "--node-id"},
+                                             {"organisation", "--org"},
+                                             {"keyspec", "--keyspec"},
+                                             {"epoch days", "--epoch-days"},
+                                             {"max table records", "--max-table-records"}}));
+  }
   std::cout << "initialised node " << settings.node_id << " in " << dir << "\n";
   // A key file on the node's own file system is stolen with it.
   struct stat key_st, dir_st;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/app/oprf_interop.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 
 ABSL_FLAG(std::string, sk, "",
           "OPRF private key: 32-byte scalar, hex (little-endian, as RFC 9497).");
@@ -21,7 +22,7 @@ int RunLines(const char* command, const std::vector<std::string>& args,
              app::OprfOperation operation) {
   if (!args.empty()) return ReportError(command, absl::InvalidArgumentError("unexpected argument"));
   auto oprf = app::OprfInterop::Create(operation, absl::GetFlag(FLAGS_sk));
-  if (!oprf.ok()) return ReportError(command, oprf.status());
+  if (!oprf.ok()) return ReportError(command, NameFlags(oprf.status(), {{"private key", "--sk"}}));
   std::string line;
   int number = 0;
   while (std::getline(std::cin, line)) {

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "node/app/review.h"
 #include "node/cli/command.h"
+#include "node/cli/flag_errors.h"
 #include "node/cli/flags.h"
 #include "node/cli/output.h"
 #include "node/common/csv_writer.h"
@@ -49,7 +50,9 @@ int RunReview(const std::vector<std::string>& args) {
       return kExitOk;
     }
     auto decided = app::DecideReview(node, {args[1], verb == "accept", ActorFromFlags()});
-    if (!decided.ok()) return ReportError("review", decided.status());
+    if (!decided.ok()) {
+      return ReportError("review", NameFlags(decided.status(), {{"official", "--official"}}));
+    }
     std::cout << Safe(decided->id) << " " << followup::ReviewStatusName(decided->status) << " by "
               << Safe(decided->official) << "\n";
     return kExitOk;

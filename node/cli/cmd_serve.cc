@@ -36,6 +36,9 @@ ABSL_FLAG(std::string, web, "",
 ABSL_FLAG(std::string, web_cert, "",
           "PEM certificate (chain) for the web console; default: the node's own tls.crt.");
 ABSL_FLAG(std::string, web_key, "", "PEM private key of --web-cert (mode 0600).");
+ABSL_FLAG(int, web_max_lookups, 0,
+          "Intake lookups the web console runs at once (more wait their turn); 0 = half the "
+          "cores, at least one.");
 ABSL_FLAG(bool, web_trust_proxy, false,
           "With --web http://127.0.0.1:PORT behind a reverse proxy on this machine: key the "
           "login lockout by the proxy's X-Forwarded-For address.");
@@ -89,6 +92,10 @@ int RunServe(const std::vector<std::string>& args) {
   if (!format.ok()) return ReportError("serve", format.status());
   auto level = common::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) return ReportError("serve", level.status());
+  if (absl::GetFlag(FLAGS_web_max_lookups) < 0) {
+    return ReportError("serve", absl::InvalidArgumentError(
+                                    "--web-max-lookups: 0 (half the cores, at least one) or more"));
+  }
   common::ConfigureLog(*format, *level);
   server::RouteGrpcLogging();
   // Block the stop signals before any thread starts, so only sigwait sees them.
@@ -142,13 +149,15 @@ int RunServe(const std::vector<std::string>& args) {
       web_options.cert_file = absl::GetFlag(FLAGS_web_cert);
       web_options.key_file = absl::GetFlag(FLAGS_web_key);
       web_options.trust_forwarded_for = absl::GetFlag(FLAGS_web_trust_proxy);
+      web_options.console.max_concurrent_lookups = absl::GetFlag(FLAGS_web_max_lookups);
       auto started = web::WebServer::Start(node, web_options);
       if (!started.ok()) {
         (*serving)->Stop();
         return ReportError("serve", started.status());
       }
       console = *std::move(started);
-      Log(LogLevel::kInfo, "serve", "console.listening", {{"url", console->url()}});
+      Log(LogLevel::kInfo, "serve", "console.listening",
+          {{"url", console->url()}, {"max_lookups", console->max_concurrent_lookups()}});
     }
     if ((*serving)->serves_peers()) {
       Log(LogLevel::kInfo, "serve", "peers.capacity",
@@ -225,10 +234,13 @@ FEDLINK_COMMAND(
     "--web serves the web console (docs/console.md): HTTPS with the node's own\n"
     "certificate or --web-cert/--web-key; plain HTTP only on loopback.\n"
     "--web-trust-proxy (with http://127.0.0.1:PORT behind a reverse proxy here)\n"
-    "keys the console's login lockout by the X-Forwarded-For address.",
+    "keys the console's login lockout by the X-Forwarded-For address.\n"
+    "--web-max-lookups N caps the console's intake lookups at once (default 0:\n"
+    "half the cores, at least one).",
     "run the node until SIGINT/SIGTERM, then stop gracefully",
     {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "witness_interval",
-     "log_format", "log_level", "metrics", "web", "web_cert", "web_key", "web_trust_proxy"},
+     "log_format", "log_level", "metrics", "web", "web_cert", "web_key", "web_trust_proxy",
+     "web_max_lookups"},
     RunServe);
 
 }  // namespace

@@ -111,6 +111,13 @@ CREATE TABLE held (
 );
 CREATE INDEX held_by_own_id ON held (own_id);
 )sql"},
+    // A held request a supervisor rejected stays, marked, so that the
+    // caseworker who asked sees it was rejected, by whom and when (NULL:
+    // awaiting approval).
+    {7, R"sql(
+ALTER TABLE held ADD COLUMN rejected_by TEXT;
+ALTER TABLE held ADD COLUMN rejected_at INTEGER;
+)sql"},
 };
 
 constexpr uint32_t kSealVersion = 1;
@@ -384,6 +391,20 @@ absl::Status FollowupStore::AddIncoming(const Contact& c) {
                 Seal("incoming", ContactRow(c.peer, c.id), "reason", c.reason));
 }
 
+template <typename Request>
+absl::Status FollowupStore::ReadRequestHead(absl::string_view table,
+                                            const store::sqlite::Statement& st,
+                                            Request& request) const {
+  request.id = st.ColumnText(0);
+  request.peer = st.ColumnText(1);
+  request.handle = st.ColumnText(2);
+  request.own_id = st.ColumnText(3);
+  request.purpose = st.ColumnText(4);
+  ASSIGN_OR_RETURN(request.reason,
+                   Unseal(table, ContactRow(request.peer, request.id), "reason", st.ColumnBlob(5)));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table,
                                                          absl::string_view id) {
   absl::MutexLock lock(&mu_);
@@ -398,13 +419,7 @@ absl::StatusOr<std::vector<Contact>> FollowupStore::List(absl::string_view table
     ASSIGN_OR_RETURN(auto row, st->Step());
     if (!row) break;
     Contact c;
-    c.id = st->ColumnText(0);
-    c.peer = st->ColumnText(1);
-    c.handle = st->ColumnText(2);
-    c.own_id = st->ColumnText(3);
-    c.purpose = st->ColumnText(4);
-    ASSIGN_OR_RETURN(c.reason,
-                     Unseal(table, ContactRow(c.peer, c.id), "reason", st->ColumnBlob(5)));
+    RETURN_IF_ERROR(ReadRequestHead(table, *st, c));
     c.hit_at = FromMicros(st->ColumnInt64(6));
     c.created_at = FromMicros(st->ColumnInt64(7));
     c.status = static_cast<ContactStatus>(st->ColumnInt64(8));
@@ -653,30 +668,47 @@ absl::Status FollowupStore::AddHeld(const HeldContact& c) {
   return st->Run();
 }
 
-absl::StatusOr<std::vector<HeldContact>> FollowupStore::Held(absl::string_view id) {
+absl::StatusOr<std::vector<HeldContact>> FollowupStore::ListHeld(bool rejected,
+                                                                 absl::string_view id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT id, peer, handle, own_id, purpose, reason, "
-                                         "requested_by, legal_basis, created_at FROM held "
-                                         "WHERE ?1 = '' OR id = ?1 ORDER BY created_at"));
-  st->Bind(1, id);
+                                         "requested_by, legal_basis, created_at, rejected_by, "
+                                         "rejected_at FROM held WHERE (rejected_at IS NULL) = ?1 "
+                                         "AND (?2 = '' OR id = ?2) ORDER BY created_at"));
+  st->Bind(1, int64_t{rejected ? 0 : 1}).Bind(2, id);
   std::vector<HeldContact> out;
   for (;;) {
     ASSIGN_OR_RETURN(auto row, st->Step());
     if (!row) break;
     HeldContact c;
-    c.id = st->ColumnText(0);
-    c.peer = st->ColumnText(1);
-    c.handle = st->ColumnText(2);
-    c.own_id = st->ColumnText(3);
-    c.purpose = st->ColumnText(4);
-    ASSIGN_OR_RETURN(c.reason,
-                     Unseal("held", ContactRow(c.peer, c.id), "reason", st->ColumnBlob(5)));
+    RETURN_IF_ERROR(ReadRequestHead("held", *st, c));
     c.requested_by = st->ColumnText(6);
     c.legal_basis = st->ColumnText(7);
     c.created_at = FromMicros(st->ColumnInt64(8));
+    if (!st->ColumnIsNull(10)) {
+      c.rejected_by = st->ColumnText(9);
+      c.rejected_at = FromMicros(st->ColumnInt64(10));
+    }
     out.push_back(std::move(c));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<HeldContact>> FollowupStore::Held(absl::string_view id) {
+  return ListHeld(false, id);
+}
+
+absl::StatusOr<std::vector<HeldContact>> FollowupStore::RejectedHeld() { return ListHeld(true); }
+
+absl::StatusOr<bool> FollowupStore::RejectHeld(absl::string_view id, absl::string_view supervisor,
+                                               absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE held SET rejected_by = ?2, rejected_at = ?3 "
+                                         "WHERE id = ?1 AND rejected_at IS NULL RETURNING id"));
+  st->Bind(1, id).Bind(2, supervisor).Bind(3, Micros(now));
+  ASSIGN_OR_RETURN(const bool rejected, st->Step());
+  st.reset();
+  return rejected;
 }
 
 absl::StatusOr<bool> FollowupStore::RemoveHeld(absl::string_view id) {

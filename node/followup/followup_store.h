@@ -70,6 +70,11 @@ struct HeldContact {
   std::string requested_by;  // the official who asked
   std::string legal_basis;
   absl::Time created_at;
+  // The supervisor who rejected it, and when; InfinitePast: awaiting
+  // approval.
+  std::string rejected_by;
+  absl::Time rejected_at = absl::InfinitePast();
+  bool rejected() const { return rejected_at != absl::InfinitePast(); }
 };
 
 class FollowupStore {
@@ -116,11 +121,19 @@ class FollowupStore {
                                       absl::string_view reply, absl::Time now);
 
   // Requests awaiting a supervisor's approval (all, or the one with `id`),
-  // oldest first. RemoveHeld drops one once approved (and sent) or
-  // rejected: false if there was none with that id.
+  // oldest first. RemoveHeld drops one once approved (and sent): false if
+  // there was none with that id.
   absl::Status AddHeld(const HeldContact& c);
   absl::StatusOr<std::vector<HeldContact>> Held(absl::string_view id = "");
   absl::StatusOr<bool> RemoveHeld(absl::string_view id);
+  // A supervisor rejected held request `id`: it is kept, never sent, marked
+  // with who and when, so that the requester sees the answer (RejectedHeld,
+  // oldest first); it is no longer awaiting approval. False if no request
+  // with that id was awaiting approval. Erasure removes rejected requests
+  // like the others.
+  absl::StatusOr<bool> RejectHeld(absl::string_view id, absl::string_view supervisor,
+                                  absl::Time now);
+  absl::StatusOr<std::vector<HeldContact>> RejectedHeld();
 
   // Erasure (consent withdrawn or record deleted): the content of every
   // request about our record `own_id`, sent or received (handle, reason,
@@ -180,6 +193,15 @@ class FollowupStore {
   // under `to`, in one transaction.
   absl::Status ResealContent(const crypto::SealingKey* from, const crypto::SealingKey& to);
   absl::StatusOr<Hit> ReadHit(const store::sqlite::Statement& st) const;
+  // The columns a request (Contact) and a held request (HeldContact) share,
+  // selected first and in this order: id, peer, handle, own_id, purpose,
+  // reason (sealed in `table`).
+  template <typename Request>
+  absl::Status ReadRequestHead(absl::string_view table, const store::sqlite::Statement& st,
+                               Request& request) const;
+  // The held requests awaiting approval or rejected (all, or the one with
+  // `id`), oldest first.
+  absl::StatusOr<std::vector<HeldContact>> ListHeld(bool rejected, absl::string_view id = "");
   // After an erasure: empties the write-ahead log, which still holds the
   // pages as they were.
   absl::Status ScrubWal() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

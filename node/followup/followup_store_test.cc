@@ -43,6 +43,53 @@ class FollowupStoreTest : public ::testing::Test {
   std::unique_ptr<FollowupStore> store_;
 };
 
+HeldContact MakeHeld(const std::string& id, const std::string& own_id, absl::Time at) {
+  HeldContact h;
+  h.id = id;
+  h.peer = "police";
+  h.handle = "h-" + id;
+  h.own_id = own_id;
+  h.purpose = "victim-dedup";
+  h.reason = "same survivor?";
+  h.requested_by = "amira";
+  h.legal_basis = "case-17";
+  h.created_at = at;
+  return h;
+}
+
+TEST_F(FollowupStoreTest, ARejectedHeldRequestIsKeptWithWhoAndWhen) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  ASSERT_TRUE(store_->AddHeld(MakeHeld("c1", "n-1", t0)).ok());
+  ASSERT_TRUE(store_->AddHeld(MakeHeld("c2", "n-2", t0 + absl::Minutes(1))).ok());
+  auto rejected = store_->RejectHeld("c1", "sam", t0 + absl::Hours(2));
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_TRUE(*rejected);
+  // Decided once; an unknown id is no request.
+  EXPECT_FALSE(*store_->RejectHeld("c1", "other", t0 + absl::Hours(3)));
+  EXPECT_FALSE(*store_->RejectHeld("c9", "sam", t0));
+  auto awaiting = store_->Held();
+  ASSERT_TRUE(awaiting.ok());
+  ASSERT_EQ(awaiting->size(), 1u);
+  EXPECT_EQ((*awaiting)[0].id, "c2");
+  EXPECT_FALSE((*awaiting)[0].rejected());
+  EXPECT_TRUE(store_->Held("c1")->empty());
+  auto listed = store_->RejectedHeld();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  const HeldContact& c1 = (*listed)[0];
+  EXPECT_EQ(c1.id, "c1");
+  EXPECT_EQ(c1.handle, "h-c1");
+  EXPECT_EQ(c1.reason, "same survivor?");
+  EXPECT_EQ(c1.requested_by, "amira");
+  EXPECT_TRUE(c1.rejected());
+  EXPECT_EQ(c1.rejected_by, "sam");
+  EXPECT_EQ(c1.rejected_at, t0 + absl::Hours(2));
+  // Erasure (consent withdrawn) removes a rejected request like the others.
+  ASSERT_TRUE(store_->EraseContentAbout("n-1", t0 + absl::Hours(4), false).ok());
+  EXPECT_TRUE(store_->RejectedHeld()->empty());
+  EXPECT_EQ(store_->Held()->size(), 1u);
+}
+
 TEST_F(FollowupStoreTest, HitKeepsItsFirstFoundTime) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   Hit h{"police", "victim-dedup", "h01", "n-1", 20, "phone", "victim", "", t0};

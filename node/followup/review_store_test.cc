@@ -3,39 +3,18 @@
 // the clear.
 #include "node/followup/review_store.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "crypto/aead.h"
 #include "gtest/gtest.h"
+#include "node/followup/test_db_files.h"
 
 namespace fedlink::followup {
 namespace {
 
+using testing::DbBytes;
+using testing::FreshDb;
+using testing::RemoveDb;
+
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
-
-std::string Fresh() {
-  const std::string path = ::testing::TempDir() + "/review-" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-  for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-  return path;
-}
-
-void Remove(const std::string& path) {
-  for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-}
-
-std::string Bytes(const std::string& db) {
-  std::string all;
-  for (const std::string& path : {db, db + "-wal"}) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-  }
-  return all;
-}
 
 ReviewItem Item(const std::string& handle, const std::string& own_id) {
   ReviewItem r;
@@ -51,7 +30,7 @@ ReviewItem Item(const std::string& handle, const std::string& own_id) {
 }
 
 TEST(ReviewStoreTest, QueuesAPairOnceAndRemembersTheDecision) {
-  const std::string path = Fresh();
+  const std::string path = FreshDb("review");
   auto key = crypto::SealingKey::Generate();
   auto store = ReviewStore::Open(path, key.get());
   ASSERT_TRUE(store.ok()) << store.status();
@@ -92,18 +71,18 @@ TEST(ReviewStoreTest, QueuesAPairOnceAndRemembersTheDecision) {
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->status, ReviewStatus::kRejected);
   reopened->reset();
-  Remove(path);
+  RemoveDb(path);
 }
 
 TEST(ReviewStoreTest, HandlesAndIdsAreSealed) {
-  const std::string path = Fresh();
+  const std::string path = FreshDb("review");
   auto key = crypto::SealingKey::Generate();
   {
     auto store = ReviewStore::Open(path, key.get());
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->Offer(Item("handle-visible-in-clear", "NGO-SECRET-ID"), kT0).ok());
   }
-  const std::string bytes = Bytes(path);
+  const std::string bytes = DbBytes(path);
   EXPECT_EQ(bytes.find("handle-visible-in-clear"), std::string::npos);
   EXPECT_EQ(bytes.find("NGO-SECRET-ID"), std::string::npos);
   // Another key does not open them.
@@ -112,7 +91,7 @@ TEST(ReviewStoreTest, HandlesAndIdsAreSealed) {
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->List(false).status().code(), absl::StatusCode::kDataLoss);
   store->reset();
-  Remove(path);
+  RemoveDb(path);
 }
 
 }  // namespace

@@ -2,17 +2,19 @@
 // officers never reach the file in the clear, a value moved to another row
 // does not open, a sealed store needs its key, and a clear one is sealed
 // when first opened with it.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "crypto/aead.h"
 #include "gtest/gtest.h"
 #include "node/followup/followup_store.h"
+#include "node/followup/test_db_files.h"
 #include "node/store/sqlite.h"
 
 namespace fedlink::followup {
 namespace {
+
+using testing::DbBytes;
+using testing::FreshDb;
+using testing::RemoveDb;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
 
@@ -28,24 +30,6 @@ Contact Request(const std::string& id, const std::string& reason) {
   return c;
 }
 
-std::string Bytes(const std::string& db) {
-  std::string all;
-  for (const std::string& path : {db, db + "-wal"}) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-  }
-  return all;
-}
-
-std::string Fresh() {
-  const std::string path = ::testing::TempDir() + "/sealed-followup-" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-  for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-  return path;
-}
-
 void Fill(FollowupStore& store) {
   ASSERT_TRUE(store.AddOutgoing(Request("c1", "Tetiana Kovalenko, seen at Odesa port")).ok());
   ASSERT_TRUE(store.AddIncoming(Request("c2", "Olena Shevchuk intake 2024")).ok());
@@ -58,7 +42,7 @@ void Fill(FollowupStore& store) {
 }
 
 TEST(SealedFollowupStoreTest, ContentIsSealedAndReadsBack) {
-  const std::string path = Fresh();
+  const std::string path = FreshDb("sealed-followup");
   auto key = crypto::SealingKey::Generate();
   {
     auto store = FollowupStore::Open(path, key.get());
@@ -68,7 +52,7 @@ TEST(SealedFollowupStoreTest, ContentIsSealedAndReadsBack) {
     EXPECT_EQ((*(*store)->FindIncoming("c2"))->reply, "call inspector Moreau");
     EXPECT_EQ((*(*store)->FindHit("ngo", "h9"))->officer, "inspector.moreau@police.example");
   }
-  const std::string bytes = Bytes(path);
+  const std::string bytes = DbBytes(path);
   for (const char* v : {"Tetiana", "Kovalenko", "Olena", "Moreau", "inspector.moreau"}) {
     EXPECT_EQ(bytes.find(v), std::string::npos) << v;
   }
@@ -80,7 +64,7 @@ TEST(SealedFollowupStoreTest, ContentIsSealedAndReadsBack) {
 }
 
 TEST(SealedFollowupStoreTest, AReasonMovedToAnotherRequestDoesNotOpen) {
-  const std::string path = Fresh();
+  const std::string path = FreshDb("sealed-followup");
   auto key = crypto::SealingKey::Generate();
   { Fill(**FollowupStore::Open(path, key.get())); }
   {
@@ -98,9 +82,9 @@ TEST(SealedFollowupStoreTest, AReasonMovedToAnotherRequestDoesNotOpen) {
 }
 
 TEST(SealedFollowupStoreTest, AClearStoreIsSealedWhenFirstOpenedWithTheKey) {
-  const std::string path = Fresh();
+  const std::string path = FreshDb("sealed-followup");
   { Fill(**FollowupStore::Open(path)); }
-  ASSERT_NE(Bytes(path).find("Tetiana"), std::string::npos);
+  ASSERT_NE(DbBytes(path).find("Tetiana"), std::string::npos);
   auto key = crypto::SealingKey::Generate();
   {
     auto store = FollowupStore::Open(path, key.get());
@@ -109,7 +93,7 @@ TEST(SealedFollowupStoreTest, AClearStoreIsSealedWhenFirstOpenedWithTheKey) {
     EXPECT_EQ((*(*store)->FindIncoming("c2"))->reply, "call inspector Moreau");
     EXPECT_EQ((*(*store)->FindHit("ngo", "h9"))->officer, "inspector.moreau@police.example");
   }
-  const std::string bytes = Bytes(path);
+  const std::string bytes = DbBytes(path);
   for (const char* v : {"Tetiana", "Olena", "Moreau"}) {
     EXPECT_EQ(bytes.find(v), std::string::npos) << v;
   }

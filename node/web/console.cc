@@ -780,6 +780,21 @@ HttpResponse Console::Inbox(Call& call, const std::string& notice) {
     }
     absl::StrAppend(&body, "</section>");
   }
+  // A rejected request stays visible to the caseworker who asked.
+  auto rejected = app::RejectedContactRequests(node_);
+  if (!rejected.ok())
+    return Page(call, text::kInboxTitle, Refused(rejected.status().message()), 500);
+  if (!rejected->empty()) absl::StrAppend(&body, "<h2>", text::kInboxRejected, "</h2>");
+  for (const followup::HeldContact& h : *rejected) {
+    absl::StrAppend(
+        &body, "<section class=\"card\">",
+        Paragraph(Escape(absl::Substitute(text::kHeldRequest, h.id, Organisation(h.peer), h.own_id,
+                                          h.purpose, h.requested_by))),
+        Paragraph(Escape(absl::StrCat("Reason: ", h.reason))),
+        Paragraph(
+            Escape(absl::Substitute(text::kHeldRejected, h.rejected_by, Time(h.rejected_at)))),
+        "</section>");
+  }
   absl::StrAppend(&body, "<h2>", text::kInboxOutgoing, "</h2>");
   if (inbox->outgoing.empty()) absl::StrAppend(&body, Paragraph(text::kInboxEmpty));
   for (const followup::Contact& c : inbox->outgoing) {

@@ -89,6 +89,9 @@ class Console {
   ~Console();
 
   HttpResponse Handle(const HttpRequest& request);
+  // The intake lookups it runs at once (ConsoleOptions::max_concurrent_lookups
+  // as resolved: never 0).
+  int max_concurrent_lookups() const { return max_lookups_; }
   // "__Host-fedlink" over HTTPS, else "fedlink".
   const std::string& cookie_name() const { return cookie_name_; }
 

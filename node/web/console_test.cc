@@ -15,6 +15,7 @@
 #include "node/app/audit.h"
 #include "node/app/audit_report.h"
 #include "node/app/match.h"
+#include "node/app/test_access_log.h"
 #include "node/app/test_app_federation.h"
 #include "node/app/test_key_source.h"
 #include "node/app/users.h"
@@ -142,18 +143,30 @@ class ConsoleTest : public app::testing::PoliceAndNgoTest {
     console_ = *std::move(console);
   }
   app::Node& ngo() { return *ngo_; }
-  // The NGO's access log: "event official outcome detail" per entry.
-  std::string Log() {
-    auto exported = app::ExportAuditLog(ngo());
-    EXPECT_TRUE(exported.ok());
-    if (!exported.ok()) return "";
-    const app::AuditReview review = app::ReviewExports({{"ngo.audit", exported->bytes}}, nullptr);
-    std::string text;
-    for (const app::ExportedEntry& e : review.entries.at("ngo")) {
-      absl::StrAppend(&text, e.event, " official=", e.official, " outcome=", e.outcome,
-                      " detail=", e.detail, "\n");
-    }
-    return text;
+  std::string Log() { return app::testing::AccessLogText(ngo()); }
+  // The NGO's policy requires a supervisor's approval; sam runs the batch
+  // match and amira asks police for contact about its hit, giving `reason`:
+  // `*page` is the page she sees then, `*id` the held request's id.
+  void HoldARequest(Browser& sam, Browser& amira, const std::string& reason, HttpResponse* page,
+                    std::string* id) {
+    fed_.Serve("police");
+    std::ofstream(ngo().paths().policy())
+        << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
+    ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
+    ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
+    sam.Get("/match");
+    const HttpResponse matched = sam.RunMatch({{"purpose", "victim-dedup"}});
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(matched.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
+    const std::string handle = m[1];
+    ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
+    amira.Get("/inbox");
+    *page = amira.Post(
+        "/contact",
+        {{"peer", "police"}, {"handle", handle}, {"purpose", "victim-dedup"}, {"reason", reason}});
+    ASSERT_TRUE(std::regex_search(page->body, m, std::regex("Request (c[0-9a-f]+) to")));
+    *id = m[1];
   }
   std::unique_ptr<app::Node> ngo_;
   common::FakeClock clock_;
@@ -443,32 +456,17 @@ TEST_F(ConsoleTest, ASupervisorDecidesBorderlineMatchesInReview) {
 }
 
 TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApproval) {
-  fed_.Serve("police");
-  std::ofstream(ngo().paths().policy())
-      << app::testing::kNgoPolicy << "contact_requests_need_approval: true\n";
-  ASSERT_TRUE(ngo().records().Upsert({app::testing::MariaIvanova("N-1")}).ok());
   Browser sam(*console_, "192.0.2.5");
-  ASSERT_EQ(sam.LogIn("sam", kPassword).status, 303);
-  sam.Get("/match");
-  HttpResponse r = sam.RunMatch({{"purpose", "victim-dedup"}});
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("name=\"handle\" value=\"([^\"]+)\"")));
-  const std::string handle = m[1];
   Browser amira(*console_);
-  ASSERT_EQ(amira.LogIn("amira", kPassword).status, 303);
-  amira.Get("/inbox");
-  r = amira.Post("/contact", {{"peer", "police"},
-                              {"handle", handle},
-                              {"purpose", "victim-dedup"},
-                              {"reason", "<same survivor?>"}});
+  HttpResponse r;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "<same survivor?>", &r, &id));
   EXPECT_THAT(r.body, HasSubstr("awaiting a supervisor&#39;s approval"));
   EXPECT_THAT(r.body, HasSubstr("Reason: &lt;same survivor?&gt;"));
   EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // not for a caseworker
   auto police_inbox = app::ReadInbox(fed_.node("police"));
   ASSERT_TRUE(police_inbox.ok());
   EXPECT_TRUE(police_inbox->incoming.empty());  // nothing sent yet
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("Request (c[0-9a-f]+) to")));
-  const std::string id = m[1];
   EXPECT_EQ(amira.Post("/inbox/approve", {{"id", id}, {"decision", "approve"}}).status, 403);
   r = sam.Get("/inbox");
   EXPECT_THAT(r.body, HasSubstr("action=\"/inbox/approve\""));
@@ -482,6 +480,26 @@ TEST_F(ConsoleTest, UnderThePolicyACaseworkersRequestWaitsForASupervisorsApprova
   const std::string log = Log();
   EXPECT_THAT(log, HasSubstr("contact.held official=amira outcome=ok"));
   EXPECT_THAT(log, HasSubstr("contact.approve official=sam outcome=ok"));
+}
+
+TEST_F(ConsoleTest, ARejectedRequestStaysVisibleToTheCaseworkerAsRejected) {
+  Browser sam(*console_, "192.0.2.5");
+  Browser amira(*console_);
+  HttpResponse r;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(HoldARequest(sam, amira, "same survivor?", &r, &id));
+  EXPECT_THAT(r.body, Not(HasSubstr("rejected by a supervisor")));
+  sam.Get("/inbox");
+  r = sam.Post("/inbox/approve", {{"id", id}, {"decision", "reject"}});
+  EXPECT_THAT(r.body, HasSubstr(absl::StrCat("Request ", id, " rejected: it was not sent.")));
+  r = amira.Get("/inbox");
+  EXPECT_THAT(r.body, HasSubstr("Contact requests rejected by a supervisor"));
+  EXPECT_THAT(r.body, HasSubstr(absl::StrCat("Request ", id, " to ")));
+  EXPECT_THAT(r.body, HasSubstr("Rejected by sam on "));
+  EXPECT_THAT(r.body, Not(HasSubstr("action=\"/inbox/approve\"")));  // decided: no buttons
+  auto police_inbox = app::ReadInbox(fed_.node("police"));
+  ASSERT_TRUE(police_inbox.ok());
+  EXPECT_TRUE(police_inbox->incoming.empty());
 }
 
 TEST_F(ConsoleTest, TheBatchMatchShowsItsProgressUntilDone) {

@@ -160,6 +160,9 @@ inline constexpr char kApprove[] = "Approve and send";
 inline constexpr char kReject[] = "Reject";
 inline constexpr char kApproved[] = "Request $0 approved and sent to $1.";
 inline constexpr char kRejected[] = "Request $0 rejected: it was not sent.";
+inline constexpr char kInboxRejected[] = "Contact requests rejected by a supervisor";
+// $0 the supervisor, $1 when.
+inline constexpr char kHeldRejected[] = "Rejected by $0 on $1: it was not sent.";
 inline constexpr char kReplyMessage[] =
     "Message to the requester (whom to call; no personal details)";
 

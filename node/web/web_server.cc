@@ -135,6 +135,7 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(app::Node& node,
   Impl& impl = *web->impl_;
   options.console.https = !plain;
   ASSIGN_OR_RETURN(impl.console, Console::Create(node, options.console));
+  web->max_concurrent_lookups_ = impl.console->max_concurrent_lookups();
   if (plain) {
     impl.server = std::make_unique<httplib::Server>();
   } else {

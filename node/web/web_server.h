@@ -60,6 +60,8 @@ class WebServer {
   int port() const { return port_; }
   // "https://127.0.0.1:8443/" or "http://...".
   const std::string& url() const { return url_; }
+  // The console's cap on intake lookups at once (Console::max_concurrent_lookups).
+  int max_concurrent_lookups() const { return max_concurrent_lookups_; }
 
   struct Impl;
 
@@ -68,6 +70,7 @@ class WebServer {
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
   std::string url_;
+  int max_concurrent_lookups_ = 0;
 };
 
 }  // namespace fedlink::web
