@@ -47,6 +47,12 @@
 //                        YYYY/2, "b" (YYYY+1)/2: years one apart share one)
 //   name_words_date      sorted words|D|YYYY
 //   name_words_phonetic_date  sorted sx(words)|D|YYYY
+// and for a record whose date of birth is partial (P = "mMM|YYYY" with the
+// month, "y|YYYY" with the year only; never equal to a full date's part):
+//   given_partial_date   w|P|s                  each given-name word
+//   family_partial_date  w|P|s                  each family-name word
+//   name_words_partial_date  sorted words|P, and "sx " sorted sx(words)|P
+// in the groups of given_date, family_date and name_words_date.
 // Groups (t counts these): given name + date, family name + date, both
 // names (with or without a year off by one), both names + date. Two groups
 // agree only if both names (or one name and a selector) agree with the date:
@@ -105,6 +111,9 @@ enum class KeyType : uint8_t {
   kNameWordsDate,
   kNameWordsPhoneticDate,
   kNameWordsNearDate,
+  kGivenPartialDate,
+  kFamilyPartialDate,
+  kNameWordsPartialDate,
   kCount,  // not a key type
 };
 inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);
