@@ -16,8 +16,10 @@ for v in 1 2; do
 done
 R1=$(field recall "$WORK/ms1.out"); R2=$(field recall "$WORK/ms2.out")
 P2=$(field precision "$WORK/ms2.out"); F2=$(field f1 "$WORK/ms2.out")
-above "$R2" "0.92" || { cat "$WORK/ms2.out"; fail "multiscript v2 recall $R2 < 0.92"; }
-above "$P2" "0.98" || { cat "$WORK/ms2.out"; fail "multiscript v2 precision $P2 < 0.98"; }
+above "$R2" "0.94" || { cat "$WORK/ms2.out"; fail "multiscript v2 recall $R2 < 0.94"; }
+above "$P2" "0.99" || { cat "$WORK/ms2.out"; fail "multiscript v2 precision $P2 < 0.99"; }
+# The issue's goal: F1 at least 0.97 at precision at least 0.99.
+above "$F2" "0.97" || { cat "$WORK/ms2.out"; fail "multiscript v2 f1 $F2 < 0.97"; }
 above "$R2" "$(awk -v r="$R1" 'BEGIN { print r + 0.05 }')" || fail "v2 recall $R2 is not clearly above v1's $R1"
 pass "multiscript: v1 recall $R1, v2 precision $P2 recall $R2 f1 $F2"
 
@@ -42,5 +44,6 @@ pass "FEBRL dataset3 split with keyspec v2: precision $FP recall $FR"
 PF1=$(sed -n 's/^quality private: .*f1=\([0-9.]*\)$/\1/p' "$WORK/private.out")
 DIFF=$(sed -n 's/^quality: f1 difference \([0-9.]*\) .*/\1/p' "$WORK/private.out")
 above 0.01 "$DIFF" || { cat "$WORK/private.out"; fail "private v2 F1 differs from clear by $DIFF"; }
+above "$PF1" "0.97" || { cat "$WORK/private.out"; fail "private v2 f1 $PF1 < 0.97"; }
 pass "private match with keyspec v2 on multiscript data: f1=$PF1, difference from clear $DIFF"
 echo "recall_quality_test: all passed"

@@ -94,7 +94,8 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
   // one-to-one as well.
   std::vector<match::CandidatePair> matches;
   std::set<match::IdPair> predicted;
-  for (const match::Scoring scoring : {match::Scoring::kIndependent, match::Scoring::kPatterns}) {
+  for (const match::Scoring scoring :
+       {match::Scoring::kIndependent, match::Scoring::kPatterns, match::Scoring::kHybrid}) {
     match::Scorer scorer = report.scorer;
     scorer.scoring = scoring;
     std::vector<match::CandidatePair> best = match::BestPerB(match::ScoreAndFilter(all, scorer));
@@ -104,9 +105,13 @@ absl::StatusOr<LinkageBenchReport> BenchLinkage(const LinkageBenchRequest& reque
       for (const match::CandidatePair& c : kept)
         pairs.emplace(a[c.a].external_id, b[c.b].external_id);
       const match::Quality q = match::Evaluate(pairs, truth);
-      const bool patterns = scoring == match::Scoring::kPatterns;
-      (patterns ? (one_to_one ? report.patterns_one_to_one : report.patterns)
-                : (one_to_one ? report.independent_one_to_one : report.independent)) = q;
+      if (scoring == match::Scoring::kHybrid) {
+        (one_to_one ? report.hybrid_one_to_one : report.hybrid) = q;
+      } else {
+        const bool patterns = scoring == match::Scoring::kPatterns;
+        (patterns ? (one_to_one ? report.patterns_one_to_one : report.patterns)
+                  : (one_to_one ? report.independent_one_to_one : report.independent)) = q;
+      }
       if (scoring == request.scoring && one_to_one == request.one_to_one) {
         report.quality = q;
         predicted = std::move(pairs);

@@ -69,7 +69,9 @@ struct LinkageBenchReport {
   // then also one-to-one: before (independent) and after (patterns).
   match::Quality independent, independent_one_to_one, patterns, patterns_one_to_one;
   match::Quality patterns_labelled;  // with LinkageBenchRequest::labels
-  size_t labelled = 0;               // labels actually given
+  // Scoring::kHybrid (pattern-model m, value-frequency u), same candidates.
+  match::Quality hybrid, hybrid_one_to_one;
+  size_t labelled = 0;  // labels actually given
 };
 
 // Links B against A (the best A record per B record) and scores the result

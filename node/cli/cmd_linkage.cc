@@ -56,12 +56,13 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   request.one_to_one = absl::GetFlag(FLAGS_one_to_one);
   request.labels = absl::GetFlag(FLAGS_labels);
   const std::string scoring = absl::GetFlag(FLAGS_scoring);
-  if (scoring != "patterns" && scoring != "independent") {
-    return ReportError("bench linkage",
-                       absl::InvalidArgumentError("--scoring: expected patterns or independent"));
+  if (scoring != "patterns" && scoring != "independent" && scoring != "hybrid") {
+    return ReportError("bench linkage", absl::InvalidArgumentError(
+                                            "--scoring: expected patterns, independent or hybrid"));
   }
-  request.scoring =
-      scoring == "patterns" ? match::Scoring::kPatterns : match::Scoring::kIndependent;
+  request.scoring = scoring == "patterns" ? match::Scoring::kPatterns
+                    : scoring == "hybrid" ? match::Scoring::kHybrid
+                                          : match::Scoring::kIndependent;
   ProgressBar bar("linking");
   request.progress = LinkProgressOnStderr(&bar);
   auto r = app::BenchLinkage(request);
@@ -80,7 +81,9 @@ int RunBenchLinkage(const std::vector<std::string>& args) {
   std::cout << "quality before (independent weights): " << r->independent.Line() << "\n"
             << "quality before, one-to-one: " << r->independent_one_to_one.Line() << "\n"
             << "quality after (pattern model): " << r->patterns.Line() << "\n"
-            << "quality after, one-to-one: " << r->patterns_one_to_one.Line() << "\n";
+            << "quality after, one-to-one: " << r->patterns_one_to_one.Line() << "\n"
+            << "quality hybrid (pattern-model m, value-frequency u): " << r->hybrid.Line() << "\n"
+            << "quality hybrid, one-to-one: " << r->hybrid_one_to_one.Line() << "\n";
   if (r->labelled > 0) {
     std::cout << "quality after, " << r->labelled
               << " labelled pairs: " << r->patterns_labelled.Line() << "\n";

@@ -60,6 +60,14 @@ const std::vector<KeyTypeInfo>& Catalogue() {
        0.80, 1e-6, 2},
       {KeyType::kNameWordsNearDate, "name_words_near_date", false, KeyGroup::kNameWords, 0.85, 1e-6,
        2},
+      // A partial date is weak evidence (a year is shared by one person in
+      // thirty or so): these count within the names group, like a near date.
+      {KeyType::kGivenPartialDate, "given_partial_date", false, KeyGroup::kNameWords, 0.80, 1e-4,
+       2},
+      {KeyType::kFamilyPartialDate, "family_partial_date", false, KeyGroup::kNameWords, 0.80, 1e-4,
+       2},
+      {KeyType::kNameWordsPartialDate, "name_words_partial_date", false, KeyGroup::kNameWords, 0.80,
+       1e-5, 2},
   };
   return *catalogue;
 }

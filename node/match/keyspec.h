@@ -47,8 +47,17 @@
 //                        YYYY/2, "b" (YYYY+1)/2: years one apart share one)
 //   name_words_date      sorted words|D|YYYY
 //   name_words_phonetic_date  sorted sx(words)|D|YYYY
+// and for a record whose date of birth is partial (P = "mMM|YYYY" with the
+// month, "y|YYYY" with the year only; never equal to a full date's part):
+//   given_partial_date   w|P|s                  each given-name word
+//   family_partial_date  w|P|s                  each family-name word
+//   name_words_partial_date  sorted words|P, and "sx " sorted sx(words)|P
+// all in the names group: a partial date is weak evidence (as groups of
+// their own they cost 0.013 of precision at 100,000 records), so a name
+// with a year opens a record only with a selector.
 // Groups (t counts these): given name + date, family name + date, both
-// names (with or without a year off by one), both names + date. Two groups
+// names (with or without a year off by one or a partial date), both
+// names + date. Two groups
 // agree only if both names (or one name and a selector) agree with the date:
 // one name part with the date, a name alone, or one selector alone never
 // opens a record. A year off by one counts within the names group only: the
@@ -105,6 +114,9 @@ enum class KeyType : uint8_t {
   kNameWordsDate,
   kNameWordsPhoneticDate,
   kNameWordsNearDate,
+  kGivenPartialDate,
+  kFamilyPartialDate,
+  kNameWordsPartialDate,
   kCount,  // not a key type
 };
 inline constexpr int kKeyTypeCount = static_cast<int>(KeyType::kCount);

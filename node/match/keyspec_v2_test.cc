@@ -105,6 +105,92 @@ TEST(KeyspecV2Test, NameOrderCompoundSurnamesAndNicknames) {
             2);
 }
 
+// The classes of misses on the multiscript set the partial-date keys and
+// the cognate table were added for (docs/linkage.md "Measured: what the
+// partial dates and cognates add").
+TEST(KeyspecV2Test, PartialDatesAgreeWithTheSamePartialDateWithinTheNamesGroup) {
+  // Both partners know only the year: the names with the year agree, but a
+  // year is weak evidence, so they count within the names group.
+  const uint32_t year_only = Pattern(P("James", "Penwell", {1993, 0, 0}, record::Sex::kMale),
+                                     P("James", "Penwell", {1993, 0, 0}, record::Sex::kMale));
+  EXPECT_TRUE(year_only & (1u << static_cast<int>(KeyType::kNameWordsPartialDate)))
+      << PatternNames(year_only);
+  EXPECT_EQ(AgreeingGroups(year_only), 1) << PatternNames(year_only);
+  // The class they are for: the given name a nickname (so no name words
+  // agree), the family name with the year, and a phone: two groups.
+  record::Person a = P("Dolores", "Serueda", {1965, 0, 0});
+  record::Person b = P("Lola", "Serueda", {1965, 0, 0});
+  a.phones = {"+34612345678"};
+  b.phones = {"0034 612 345 678"};
+  const uint32_t family_phone = Pattern(a, b);
+  EXPECT_TRUE(family_phone & (1u << static_cast<int>(KeyType::kFamilyPartialDate)))
+      << PatternNames(family_phone);
+  EXPECT_EQ(AgreeingGroups(family_phone), 2) << PatternNames(family_phone);
+  // Without the partial-date keys the same pair is one group (the phone).
+  b.family_name = "Serueda-Otra";
+  b.dob = {};
+  EXPECT_EQ(Groups(a, b), 1);
+  // A typo in the family name, the given name with the year, a phone.
+  record::Person c = P("Musa", "Ubawale", {1976, 0, 0}, record::Sex::kMale);
+  record::Person d = P("Musa", "Ulbawale", {1976, 0, 0}, record::Sex::kMale);
+  c.phones = {"+2348031234567"};
+  d.phones = {"+2348031234567"};
+  const uint32_t given_phone = Pattern(c, d);
+  EXPECT_TRUE(given_phone & (1u << static_cast<int>(KeyType::kGivenPartialDate)))
+      << PatternNames(given_phone);
+  EXPECT_EQ(AgreeingGroups(given_phone), 2) << PatternNames(given_phone);
+  // Month and year agree with the same month and year only.
+  EXPECT_NE(Pattern(P("Ana", "Popescu", {1980, 4, 0}), P("Ana", "Popescu", {1980, 4, 0})) &
+                (1u << static_cast<int>(KeyType::kNameWordsPartialDate)),
+            0u);
+  EXPECT_EQ(Pattern(P("Ana", "Popescu", {1980, 4, 0}), P("Ana", "Popescu", {1980, 5, 0})) &
+                (1u << static_cast<int>(KeyType::kNameWordsPartialDate)),
+            0u);
+}
+
+TEST(KeyspecV2Test, PartialDatesNeverOpenWithNamesAloneOrOneSelectorAlone) {
+  // Names with a partial date, whatever agrees: one group.
+  EXPECT_EQ(Groups(P("Ana", "Popescu", {1980, 4, 0}), P("Ana", "Popescu", {1980, 4, 0})), 1);
+  EXPECT_EQ(Groups(P("Maria", "Ivanova", {1990, 0, 0}), P("Maria", "Ivanova", {1990, 0, 0})), 1);
+  EXPECT_EQ(Groups(P("Maria", "Ivanova", {1990, 0, 0}), P("Maria", "Petrova", {1990, 0, 0})), 1);
+  // A partial date never agrees with a full one (nor with another year).
+  const uint32_t full = (1u << static_cast<int>(KeyType::kGivenPartialDate)) |
+                        (1u << static_cast<int>(KeyType::kFamilyPartialDate)) |
+                        (1u << static_cast<int>(KeyType::kNameWordsPartialDate));
+  EXPECT_EQ(Pattern(P("Ana", "Popescu", {1980, 0, 0}), P("Ana", "Popescu", {1980, 4, 12})) & full,
+            0u);
+  EXPECT_EQ(Pattern(P("Ana", "Popescu", {1980, 0, 0}), P("Ana", "Popescu", {1981, 0, 0})) & full,
+            0u);
+  // One selector and a partial date, other names: one group.
+  record::Person a = P("Anna", "Kovalenko", {1990, 0, 0});
+  record::Person b = P("Petra", "Novak", {1990, 0, 0});
+  a.phones = {"+380671234567"};
+  b.phones = {"+380671234567"};
+  EXPECT_EQ(Groups(a, b), 1);
+  // Sex must agree, as in the full-date keys.
+  EXPECT_EQ(Pattern(P("Alex", "Morgan", {1990, 0, 0}, record::Sex::kMale),
+                    P("Alex", "Morgan", {1990, 0, 0}, record::Sex::kFemale)) &
+                ((1u << static_cast<int>(KeyType::kGivenPartialDate)) |
+                 (1u << static_cast<int>(KeyType::kFamilyPartialDate))),
+            0u);
+}
+
+TEST(KeyspecV2Test, CognatesAcrossLanguagesAgreeAsNicknames) {
+  // A Ukrainian name and its French spelling by an interpreter, with the
+  // family name and date: two groups (given through the cognate table).
+  const uint32_t cognate = Pattern(P("Олександр", "Ващюк", {2002, 11, 18}, record::Sex::kMale),
+                                   P("Alexandre", "Ващюк", {2002, 11, 18}, record::Sex::kMale));
+  EXPECT_TRUE(cognate & (1u << static_cast<int>(KeyType::kNicknameDate))) << PatternNames(cognate);
+  EXPECT_GE(AgreeingGroups(cognate), 2) << PatternNames(cognate);
+  EXPECT_GE(Groups(P("Mykhailo", "Bondar", {1970, 2, 3}, record::Sex::kMale),
+                   P("Miguel", "Bondar", {1970, 2, 3}, record::Sex::kMale)),
+            2);
+  // The cognate alone with the date, another family name: one group.
+  EXPECT_EQ(Groups(P("Oleksandr", "Bondar", {1970, 2, 3}, record::Sex::kMale),
+                   P("Alejandro", "Garcia", {1970, 2, 3}, record::Sex::kMale)),
+            1);
+}
+
 TEST(KeyspecV2Test, SexMustAgreeUnlessUnknown) {
   EXPECT_LT(Groups(P("Alex", "Morgan", {1990, 1, 20}, record::Sex::kMale),
                    P("Alex", "Morgan", {1990, 1, 20}, record::Sex::kFemale)),

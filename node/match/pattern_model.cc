@@ -1,6 +1,7 @@
 #include "node/match/pattern_model.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "absl/strings/str_format.h"
@@ -144,6 +145,30 @@ double PatternModel::GroupWeight(const Group& g, uint32_t x) const {
 double PatternModel::Score(uint32_t pattern) const {
   double bits = offset_;
   for (const Group& g : groups_) bits += GroupWeight(g, pattern & g.mask);
+  return bits;
+}
+
+double PatternModel::MatchLog2(uint32_t pattern) const {
+  double bits = 0;
+  for (const Group& g : groups_) {
+    const uint32_t x = pattern & g.mask;
+    if (x == 0) continue;
+    double pm = 0;
+    if (auto it = g.probability.find(x); it != g.probability.end()) {
+      pm = it->second.first;
+    } else {
+      int best_size = -1;
+      for (const auto& [y, p] : g.probability) {
+        const int size = std::popcount(y);
+        if (y != 0 && (y & ~x) == 0 && (size > best_size || (size == best_size && p.first > pm))) {
+          best_size = size;
+          pm = p.first;
+        }
+      }
+      if (best_size < 0) pm = 1e-3;  // nothing of it seen: a small m
+    }
+    bits += std::log2(pm);
+  }
   return bits;
 }
 

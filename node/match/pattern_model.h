@@ -87,6 +87,11 @@ class PatternModel {
   bool fitted() const { return fitted_; }
   // log2 P(pattern | same person) / P(pattern | two random records).
   double Score(uint32_t pattern) const;
+  // log2 P(pattern | same person): the sum over the model's blocks in which
+  // some key agrees of log2 P(x | match) (a value never seen in fitting:
+  // that of the largest seen value it contains). The hybrid score's m
+  // (Scoring::kHybrid, scorer.h).
+  double MatchLog2(uint32_t pattern) const;
   // The share of candidate pairs the model puts in the match class.
   double match_prior() const { return prior_; }
   // The constant added to the candidate-level ratio (see above), in bits.

@@ -1,5 +1,8 @@
 #include "node/match/pattern_model.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "gtest/gtest.h"
 #include "node/match/keyspec.h"
 #include "node/match/linker.h"
@@ -54,6 +57,34 @@ TEST(PatternModelTest, SeparatesMatchesFromNamesakesWithoutLabels) {
   EXPECT_GT(typo, DefaultThreshold(1000)) << m.Describe();
   EXPECT_LT(namesake, DefaultThreshold(1000)) << m.Describe();
   EXPECT_GT(match, typo);
+}
+
+TEST(PatternModelTest, HybridTakesMFromTheModelAndUFromValueFrequencies) {
+  const std::vector<uint32_t> c = Candidates(300, 3000);
+  Scorer scorer;
+  scorer.threshold = DefaultThreshold(1000);
+  scorer.RefineM(c);
+  // Unfitted: the hybrid score is the independent one.
+  EXPECT_DOUBLE_EQ(scorer.HybridScore(c[1]), scorer.IndependentScore(c[1]));
+  scorer.FitPatterns(c, 1000.0 * 1000.0);
+  ASSERT_NE(scorer.pattern_model(), nullptr);
+  scorer.scoring = Scoring::kHybrid;
+  // By definition: log2 P(x | match) minus, per key group, log2 of the
+  // rarest agreeing type's u.
+  const uint32_t phone_and_names = c[1];
+  const double names_u =
+      std::min({scorer.u(KeyType::kNameWords), scorer.u(KeyType::kNameWordsPhonetic),
+                scorer.u(KeyType::kNameWordsNearDate)});
+  const double dated_u =
+      std::min(scorer.u(KeyType::kNameWordsDate), scorer.u(KeyType::kNameWordsPhoneticDate));
+  const double expected = scorer.pattern_model()->MatchLog2(phone_and_names) -
+                          std::log2(scorer.u(KeyType::kPhone)) - std::log2(names_u) -
+                          std::log2(dated_u) - std::log2(scorer.u(KeyType::kGivenDate)) -
+                          std::log2(scorer.u(KeyType::kFamilyDate));
+  EXPECT_NEAR(scorer.Score(phone_and_names), expected, 1e-9);
+  // It separates matches from namesakes like the other scorings.
+  EXPECT_GT(scorer.Score(c[1]), scorer.threshold);
+  EXPECT_LT(scorer.Score(c[300]), scorer.threshold);
 }
 
 TEST(PatternModelTest, NestedKeysDoNotReachTheCap) {

@@ -30,7 +30,27 @@ double Scorer::Weight(KeyType t) const { return std::log2(m(t) / u(t)); }
 
 double Scorer::Score(uint32_t pattern) const {
   if (scoring == Scoring::kPatterns && model_ != nullptr) return model_->Score(pattern);
+  if (scoring == Scoring::kHybrid) return HybridScore(pattern);
   return IndependentScore(pattern);
+}
+
+double Scorer::HybridScore(uint32_t pattern) const {
+  if (model_ == nullptr || !model_->fitted()) return IndependentScore(pattern);
+  constexpr int kGroups = 16;
+  std::array<double, kGroups> min_u{};
+  std::array<bool, kGroups> seen{};
+  for (int k = 0; k < kKeyTypeCount; ++k) {
+    if (!(pattern & (1u << k))) continue;
+    const auto type = static_cast<KeyType>(k);
+    const int g = static_cast<int>(keyspec::Info(type).group);
+    if (!seen[g] || u(type) < min_u[g]) min_u[g] = u(type);
+    seen[g] = true;
+  }
+  double s = model_->MatchLog2(pattern);
+  for (int g = 0; g < kGroups; ++g) {
+    if (seen[g]) s -= std::log2(min_u[g]);
+  }
+  return s;
 }
 
 double Scorer::IndependentScore(uint32_t pattern) const {

@@ -38,7 +38,11 @@ double DefaultThreshold(size_t table_size);
 // (best per group, summed), or the pattern model (pattern_model.h), which
 // models the dependence between the keys of a group. Both are log2
 // likelihood ratios against two random records, so one threshold serves.
-enum class Scoring { kIndependent, kPatterns };
+// kHybrid (measured in `bench linkage`, docs/linkage.md): m from the pattern
+// model (the dependence between a block's keys), u from value frequencies
+// (the best, i.e. rarest, agreeing type of each key group, groups taken as
+// independent): log2 P(x | match) - sum over groups of log2 min u.
+enum class Scoring { kIndependent, kPatterns, kHybrid };
 
 class Scorer {
  public:
@@ -51,6 +55,9 @@ class Scorer {
   // else IndependentScore.
   double Score(uint32_t pattern) const;
   double IndependentScore(uint32_t pattern) const;
+  // Scoring::kHybrid's score (needs a fitted pattern model; else
+  // IndependentScore).
+  double HybridScore(uint32_t pattern) const;
 
   // u from value frequencies: the chance that a random record of `a` and a
   // random record of `b` share a value of each key type (a and b may be the
