@@ -195,7 +195,10 @@ expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup 
 [ "$(wc -l <"$WORK/r3.csv")" -gt 1 ] || fail "no match with the old identity key"
 expect_exit 0 "$F" audit witness --dir "$WORK/ngo"
 grep -q "^police: cosigned checkpoint of size" "$WORK/out" || { cat "$WORK/out"; fail "no cosignature before the switch"; }
-pass "rotate identity: a new key waits; the node matches and is witnessed with its current key meanwhile"
+# ngo, as a witness, cosigns police's log with its current key.
+expect_exit 0 "$F" audit witness --dir "$WORK/police"
+grep -q "^ngo: cosigned checkpoint of size" "$WORK/out" || { cat "$WORK/out"; fail "ngo does not cosign police's log"; }
+pass "rotate identity: a new key waits; the node matches, witnesses and is witnessed with its current key meanwhile"
 
 "$F" roster add --dir "$WORK/coord" "$WORK/ngo3.txtpb" >/dev/null
 "$F" roster sign --dir "$WORK/coord" --out "$WORK/v4.bin" >/dev/null
@@ -240,7 +243,12 @@ rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "an altered export verified"
 grep -q "FAILED: checkpoint 0: " "$WORK/out" "$WORK/err" || { cat "$WORK/out" "$WORK/err"; fail "altered export: reason"; }
-pass "ngo's access log verifies across the identity switch (old and new roster); an altered export is refused"
+# police's log, cosigned by ngo's old key, still verifies under the new
+# roster (that cosignature shown as by an earlier key).
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police-audit2.bin"
+expect_exit 0 "$F" audit verify "$WORK/police-audit2.bin" --roster "$WORK/ngo/roster.bin" --federation-key "$KEY2"
+grep -q "ngo (earlier key)" "$WORK/out" || { cat "$WORK/out"; fail "police's export: ngo's earlier cosignature not shown"; }
+pass "ngo's access log verifies across the identity switch (old and new roster), police's with ngo's earlier cosignature; an altered export is refused"
 
 # The old identity key: a copy of ngo from before the rotation, with the new
 # roster, is refused by police.

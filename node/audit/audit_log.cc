@@ -889,12 +889,17 @@ absl::StatusOr<VerifiedExport> VerifyExport(
     if (!witness.ok()) {
       return absl::DataLossError(absl::StrCat("cosignature ", c, ": bad witness key"));
     }
+    // A member whose key the roster no longer lists (it rotated its
+    // identity key since it cosigned): the cosignature must still verify
+    // with its own key, but it does not count as the roster's witness.
+    bool other_key = false;
     if (!witness_vkeys.empty()) {
       auto it = witness_vkeys.find(witness->name);
-      if (it == witness_vkeys.end() || it->second != cosigned.witness_vkey()) {
+      if (it == witness_vkeys.end()) {
         return absl::PermissionDeniedError(absl::StrCat("cosignature ", c, ": witness '",
                                                         witness->name, "' is not in the roster"));
       }
+      other_key = it->second != cosigned.witness_vkey();
     }
     auto cp = by_size.find(cosigned.size());
     auto parsed = crypto::note::Parse(cosigned.note());
@@ -940,7 +945,7 @@ absl::StatusOr<VerifiedExport> VerifyExport(
       return absl::DataLossError(
           absl::StrCat("cosignature ", c, " by ", witness->name, " does not verify"));
     }
-    out.witnesses.push_back(witness->name);
+    (other_key ? out.witnesses_by_other_keys : out.witnesses).push_back(witness->name);
   }
   out.entries = in.entries_size();
   out.checkpoints = in.checkpoints_size();

@@ -152,12 +152,17 @@ struct VerifiedExport {
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
   std::vector<std::string> witnesses;  // names of verified cosigners
+  // Members that cosigned with a key the roster given no longer lists (an
+  // identity key they rotated since): verified with that key, not counted.
+  std::vector<std::string> witnesses_by_other_keys;
   // The log's identity keys, oldest first (one unless it changed keys).
   std::vector<std::string> identity_vkeys;
   std::vector<std::string> serialized_entries;
 };
 // `witness_vkeys` (node id -> vkey, from a roster), if not empty, must list
-// every witness; otherwise each witness key in the export is used as given.
+// every witness (a cosignature by another key of a listed witness goes to
+// witnesses_by_other_keys); otherwise each witness key in the export is
+// used as given.
 absl::StatusOr<VerifiedExport> VerifyExport(
     absl::string_view export_bytes, absl::string_view expected_vkey = "",
     const std::map<std::string, std::string>& witness_vkeys = {});
