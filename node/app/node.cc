@@ -40,8 +40,8 @@ absl::StatusOr<audit::AuditLog*> Node::AuditLogLocked() {
     ASSIGN_OR_RETURN(next_identity_, LoadPendingIdentityKey(paths(), opened_->file_key()));
     ASSIGN_OR_RETURN(audit_log_,
                      audit::AuditLog::Open(paths().dir, identity(), nullptr, next_identity_.get()));
-    RETURN_IF_ERROR(FinishIdentitySwitch());
   }
+  RETURN_IF_ERROR(FinishIdentitySwitch());  // (again, if it failed the last time)
   return audit_log_.get();
 }
 
@@ -62,7 +62,13 @@ absl::Status Node::FinishIdentitySwitch() {
 absl::StatusOr<bool> Node::SwitchIdentityKeyIfListed(const federation::Roster& roster) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(audit::AuditLog * log, AuditLogLocked());
-  if (next_identity_ == nullptr || switched_identity_.load() != nullptr) return false;
+  if (switched_identity_.load() != nullptr) return false;
+  // The pending key as it is now (`rotate identity` may have written or
+  // replaced it since the log was opened; the log does not hold it).
+  if (log->signer() != next_identity_.get()) {
+    ASSIGN_OR_RETURN(next_identity_, LoadPendingIdentityKey(paths(), opened_->file_key()));
+  }
+  if (next_identity_ == nullptr) return false;
   const federation::Member* self = roster.Find(id());
   if (self == nullptr || self->identity.public_key != next_identity_->public_key()) return false;
   RETURN_IF_ERROR(CheckNotRestored(paths()));
