@@ -225,6 +225,8 @@ pass "after the roster names the new identity key: ngo switched, a match works, 
 expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo-audit.bin"
 expect_exit 0 "$F" audit verify "$WORK/ngo-audit.bin" --roster "$WORK/ngo/roster.bin" --federation-key "$KEY2"
 expect_exit 0 "$F" audit verify "$WORK/ngo-audit.bin" --roster "$WORK/v3.bin" --federation-key "$KEY2"
+grep -q ": node ngo: .*, identity key changed 1 time(s), each signed by the key before: OK$" "$WORK/out" ||
+  { cat "$WORK/out"; fail "audit verify: the key change not shown"; }
 "$F" audit list "$WORK/ngo-audit.bin" >"$WORK/list.csv"
 grep -q "keys.rotate-identity" "$WORK/list.csv" || fail "keys.rotate-identity not logged"
 grep -q "keys.identity-switch" "$WORK/list.csv" || fail "keys.identity-switch not in the log"

@@ -445,7 +445,12 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& node
   ASSIGN_OR_RETURN(const Head head, ReadHead(paths));
   const bool recorded = head.checkpoint.has_value() && head.checkpoint->size > 0;
   if (recorded && common::FileMTimeNanos(paths.audit_db()) < 0) {
-    RETURN_IF_ERROR(VerifyHead(head, {own}));
+    std::vector<crypto::Verifier> ours = {own};
+    if (next != nullptr) {
+      ASSIGN_OR_RETURN(crypto::Verifier theirs, crypto::Verifier::Parse(next->VerifierKey()));
+      ours.push_back(std::move(theirs));
+    }
+    RETURN_IF_ERROR(VerifyHead(head, ours));
     return LogLost(head, paths.audit_db(), "is missing");
   }
   ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(
