@@ -11,6 +11,11 @@
 #     peers install that roster, the node switches on its install, a match
 #     works with the new key and a copy of the node with the old key is
 #     refused.
+#  4. `rotate identity`: a node's new identity key waits until the roster
+#     names it (the node matches and is witnessed with the old one
+#     meanwhile); its install records the change in the access log; after a
+#     restart a match works, police keeps cosigning, the export verifies
+#     across the switch and a copy of the node with the old key is refused.
 source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 # dir_digest DIR: one digest of every file's name and bytes (serve.lock aside).
@@ -109,7 +114,6 @@ FP_NEW=$(grep tls_cert_sha256 "$WORK/ngo2.txtpb")
 [ -n "$FP_NEW" ] && [ "$FP_NEW" != "$FP_OLD" ] || fail "rotate tls: no new fingerprint in the request"
 grep -q "keeps its current key until a roster naming the new one is installed" "$WORK/err" || { cat "$WORK/err"; fail "rotate tls: note"; }
 cmp -s "$WORK/ngo/tls.crt" "$WORK/ngo-old/tls.crt" || fail "rotate tls switched before the roster named the key"
-expect_exit 1 "$F" rotate identity --dir "$WORK/ngo"
 
 for n in police ngo; do
   "$F" serve --dir "$WORK/$n" --witness-interval 1h 2>"$WORK/$n.log" &
@@ -152,7 +156,100 @@ set -e
 grep -q "^peer police: failed: UNAVAILABLE" "$WORK/err" || { cat "$WORK/err"; fail "old TLS key: not refused by police"; }
 pass "the old TLS key is refused once the roster names the new one"
 
+# --- 4. The identity key ------------------------------------------------------
+# A copy of ngo as it is before the rotation (taken while it is stopped).
+kill -TERM "$NGO2"; wait "$NGO2" || true
+cp -a "$WORK/ngo" "$WORK/ngo-before-id"
+"$F" serve --dir "$WORK/ngo" --witness-interval 1h 2>"$WORK/ngo-3.log" &
+NGO3=$!
+PIDS+=("$NGO3")
+wait_for_status "$WORK/ngo"
+ID_OLD=$(grep identity_vkey "$WORK/ngo2.txtpb")
+expect_exit 0 "$F" rotate identity --dir "$WORK/ngo"
+cp "$WORK/out" "$WORK/ngo3.txtpb"
+ID_NEW=$(grep identity_vkey "$WORK/ngo3.txtpb")
+[ -n "$ID_NEW" ] && [ "$ID_NEW" != "$ID_OLD" ] || fail "rotate identity: no new key in the request"
+grep -q "$FP_NEW" "$WORK/ngo3.txtpb" || fail "rotate identity: the request does not keep the TLS key"
+grep -q "keeps signing with its current key until a roster naming the new one is installed" "$WORK/err" ||
+  { cat "$WORK/err"; fail "rotate identity: note"; }
+cmp -s "$WORK/ngo/identity.key" "$WORK/ngo-before-id/identity.key" || fail "rotate identity switched before the roster named the key"
+[ -s "$WORK/ngo/identity.key.next" ] || fail "identity.key.next missing"
+! grep -q "PRIVATE+KEY" "$WORK/ngo/identity.key.next" || fail "identity.key.next in the clear"
+# The old key works meanwhile: a match, and police cosigns ngo's log.
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r3.csv"
+[ "$(wc -l <"$WORK/r3.csv")" -gt 1 ] || fail "no match with the old identity key"
+expect_exit 0 "$F" audit witness --dir "$WORK/ngo"
+grep -q "^police: cosigned checkpoint of size" "$WORK/out" || { cat "$WORK/out"; fail "no cosignature before the switch"; }
+# ngo, as a witness, cosigns police's log with its current key.
+expect_exit 0 "$F" audit witness --dir "$WORK/police"
+grep -q "^ngo: cosigned checkpoint of size" "$WORK/out" || { cat "$WORK/out"; fail "ngo does not cosign police's log"; }
+pass "rotate identity: a new key waits; the node matches, witnesses and is witnessed with its current key meanwhile"
+
+"$F" roster add --dir "$WORK/coord" "$WORK/ngo3.txtpb" >/dev/null
+"$F" roster sign --dir "$WORK/coord" --out "$WORK/v4.bin" >/dev/null
+expect_exit 0 "$F" roster install --dir "$WORK/police" "$WORK/v4.bin"
+expect_exit 0 "$F" roster install --dir "$WORK/ngo" "$WORK/v4.bin"
+grep -q "switched to the new identity key" "$WORK/out" || { cat "$WORK/out"; fail "ngo did not switch its identity key"; }
+[ ! -e "$WORK/ngo/identity.key.next" ] || fail "identity.key.next left"
+! cmp -s "$WORK/ngo/identity.key" "$WORK/ngo-before-id/identity.key" || fail "identity.key unchanged"
+# ngo's server restarts to sign with the new key.
+kill -TERM "$NGO3"; wait "$NGO3" || true
+"$F" serve --dir "$WORK/ngo" --witness-interval 1h 2>"$WORK/ngo-4.log" &
+NGO4=$!
+PIDS+=("$NGO4")
+wait_for_status "$WORK/ngo"
+for _ in $(seq 1 50); do "$F" peers --dir "$WORK/police" >/dev/null 2>&1 && break; sleep 0.2; done
+expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r4.csv"
+[ "$(wc -l <"$WORK/r4.csv")" -gt 1 ] || fail "no match with the new identity key"
+expect_exit 0 "$F" audit witness --dir "$WORK/ngo"
+grep -q "^police: cosigned checkpoint of size" "$WORK/out" || { cat "$WORK/out"; fail "police does not cosign after the switch"; }
+pass "after the roster names the new identity key: ngo switched, a match works, police keeps cosigning"
+
+# The export verifies across the switch, anchored in the roster's (new) key
+# and in the key the old roster named; the change is in the log.
+expect_exit 0 "$F" audit export --dir "$WORK/ngo" --out "$WORK/ngo-audit.bin"
+expect_exit 0 "$F" audit verify "$WORK/ngo-audit.bin" --roster "$WORK/ngo/roster.bin" --federation-key "$KEY2"
+expect_exit 0 "$F" audit verify "$WORK/ngo-audit.bin" --roster "$WORK/v3.bin" --federation-key "$KEY2"
+grep -q ": node ngo: .*, identity key changed 1 time(s), each signed by the key before: OK$" "$WORK/out" ||
+  { cat "$WORK/out"; fail "audit verify: the key change not shown"; }
+"$F" audit list "$WORK/ngo-audit.bin" >"$WORK/list.csv"
+grep -q "keys.rotate-identity" "$WORK/list.csv" || fail "keys.rotate-identity not logged"
+grep -q "keys.identity-switch" "$WORK/list.csv" || fail "keys.identity-switch not in the log"
+# An export whose change entry is altered (its event renamed): refused (the
+# chain then starts at the new key, which did not sign the first checkpoints).
+/usr/bin/python3 - "$WORK/ngo-audit.bin" "$WORK/ngo-altered.bin" <<'PY' || fail "could not alter the export"
+import sys
+data = open(sys.argv[1], "rb").read()
+i = data.find(b"keys.identity-switch") + len(b"keys.identity-switch") - 1
+assert i > 100
+open(sys.argv[2], "wb").write(data[:i] + b"X" + data[i + 1:])
+PY
+set +e
+"$F" audit verify "$WORK/ngo-altered.bin" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "an altered export verified"
+grep -q "FAILED: checkpoint 0: " "$WORK/out" "$WORK/err" || { cat "$WORK/out" "$WORK/err"; fail "altered export: reason"; }
+# police's log, cosigned by ngo's old key, still verifies under the new
+# roster (that cosignature shown as by an earlier key).
+expect_exit 0 "$F" audit export --dir "$WORK/police" --out "$WORK/police-audit2.bin"
+expect_exit 0 "$F" audit verify "$WORK/police-audit2.bin" --roster "$WORK/ngo/roster.bin" --federation-key "$KEY2"
+grep -q "ngo (earlier key)" "$WORK/out" || { cat "$WORK/out"; fail "police's export: ngo's earlier cosignature not shown"; }
+pass "ngo's access log verifies across the identity switch (old and new roster), police's with ngo's earlier cosignature; an altered export is refused"
+
+# The old identity key: a copy of ngo from before the rotation, with the new
+# roster, is refused by police.
+"$F" roster install --dir "$WORK/ngo-before-id" "$WORK/v4.bin" >/dev/null
+set +e
+"$F" match --dir "$WORK/ngo-before-id" --peer police --purpose victim-dedup --out "$WORK/r5.csv" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "a match with the old identity key went through"
+[ ! -e "$WORK/r5.csv" ] || [ "$(wc -l <"$WORK/r5.csv")" -le 1 ] || { cat "$WORK/err"; fail "results with the old identity key"; }
+grep -q "^peer police: failed: PERMISSION_DENIED: police: .*envelope is signed by .ngo., not by the expected key" "$WORK/err" || { cat "$WORK/err"; fail "old identity key: not refused by police"; }
+pass "the old identity key is refused once the roster names the new one"
+
 # Stop both servers before the scratch directory is removed.
-kill -TERM "$PID_police" "$NGO2"
-wait "$PID_police" "$NGO2" || true
+kill -TERM "$PID_police" "$NGO4"
+wait "$PID_police" "$NGO4" || true
 echo "rotation_cli_test: all passed"

@@ -161,6 +161,11 @@ AuditReview ReviewExports(const std::vector<ExportFile>& exports,
     log.entries = verified->entries;
     log.checkpoints = verified->checkpoints;
     log.witnesses = verified->witnesses;
+    log.identity_vkeys = verified->identity_vkeys;
+    // Cosigned by a member with an identity key it has since rotated.
+    for (const std::string& w : verified->witnesses_by_other_keys) {
+      log.witnesses.push_back(absl::StrCat(w, " (earlier key)"));
+    }
     DescribeCheckpoints(head, &log);
     auto& entries = review.entries[verified->node_id];
     for (const std::string& e : verified->serialized_entries) entries.push_back(DecodeEntry(e));

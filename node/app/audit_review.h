@@ -46,6 +46,9 @@ struct LogReview {
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
   std::vector<std::string> witnesses;  // verified cosigners, one per cosignature
+  // The node's identity keys over the log, oldest first (more than one after
+  // `fedlink rotate identity`: docs/audit.md "Identity key changes").
+  std::vector<std::string> identity_vkeys;
   // Provenance of a verified log: the times of its first and last entries
   // (UTC micros), its last checkpoint's size and root (base64, as signed),
   // and the largest checkpoint each witness cosigned.

@@ -156,7 +156,15 @@ absl::StatusOr<BackupManifest> InspectCopy(const std::string& what, const std::s
   if (lstat(paths.audit_db().c_str(), &st) == 0 || lstat(paths.audit_head().c_str(), &st) == 0) {
     auto identity = crypto::SigningKey::LoadFromFile(paths.identity_key(), &key.sealing());
     if (!identity.ok()) return in(identity.status());
-    auto log = audit::AuditLog::Open(dir, identity->get());
+    // (A pending identity key: the log may already have changed to it.)
+    std::unique_ptr<crypto::SigningKey> next;
+    if (const std::string next_path = dir + "/identity.key.next";
+        lstat(next_path.c_str(), &st) == 0) {
+      auto loaded = crypto::SigningKey::LoadFromFile(next_path, &key.sealing());
+      if (!loaded.ok()) return in(loaded.status());
+      next = *std::move(loaded);
+    }
+    auto log = audit::AuditLog::Open(dir, identity->get(), nullptr, next.get());
     if (!log.ok()) return in(log.status());
     m.audit_entries = (*log)->size();
     const std::string note = (*log)->LatestCheckpoint();

@@ -56,7 +56,8 @@ absl::StatusOr<DataKeyRotationReport> RotateDataKey(
   const auto staged = [&](const char* name) { return absl::StrCat(staging, "/", name); };
   DataKeyRotationReport report;
 
-  for (const char* name : {"identity.key", "tls.key", "oprf.seed", "tls.key.next"}) {
+  for (const char* name :
+       {"identity.key", "tls.key", "oprf.seed", "tls.key.next", "identity.key.next"}) {
     const std::string path = absl::StrCat(paths.dir, "/", name);
     if (!Exists(path)) continue;  // oprf.seed is made on first use
     ASSIGN_OR_RETURN(std::string contents, common::ReadWholeFile(path, 1 << 16));

@@ -37,7 +37,8 @@ struct DataKeyRotationReport {
   uint64_t records = 0;    // node.db
   uint64_t users = 0;      // users.db, if any
   bool followups = false;  // followup.db resealed (if any)
-  int secret_files = 0;    // identity.key, tls.key, oprf.seed, a pending tls.key.next
+  int secret_files =
+      0;  // identity.key, tls.key, oprf.seed, pending tls.key.next / identity.key.next
 };
 
 // Re-encrypts the node under a new data key. `node` must have been opened

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "node/app/identity_rotation.h"
 #include "node/app/tls_rotation.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
@@ -23,9 +24,15 @@ absl::StatusOr<std::string> RotateTlsKey(Node& node) {
   }
   ASSIGN_OR_RETURN(const std::string cert_pem,
                    StageNewTlsKey(node.paths(), node.opened().file_key()));
-  ASSIGN_OR_RETURN(std::string request,
-                   federation::MemberRequestWithCertificate(
-                       node.config(), node.identity()->VerifierKey(), cert_pem));
+  // The request names the identity key the next roster should list: a
+  // pending one (`fedlink rotate identity`) if there is one.
+  ASSIGN_OR_RETURN(const std::unique_ptr<crypto::SigningKey> pending,
+                   LoadPendingIdentityKey(node.paths(), node.opened().file_key()));
+  ASSIGN_OR_RETURN(
+      std::string request,
+      federation::MemberRequestWithCertificate(
+          node.config(),
+          pending != nullptr ? pending->VerifierKey() : node.identity()->VerifierKey(), cert_pem));
   RETURN_IF_ERROR(node.Log(LocalEvent("keys.rotate-tls")));
   return request;
 }
@@ -59,6 +66,9 @@ absl::StatusOr<RosterInstall> InstallRosterFile(Node& node, const std::string& p
       out.switched_tls_key,
       SwitchTlsKeyIfListed(node.paths(), node.opened().file_key(), *roster, node.id()));
   if (out.switched_tls_key) RETURN_IF_ERROR(node.Log(LocalEvent("keys.tls-switch")));
+  // A new identity key this roster names (`fedlink rotate identity`): the
+  // access log records the change (keys.identity-switch), then it takes over.
+  ASSIGN_OR_RETURN(out.switched_identity_key, node.SwitchIdentityKeyIfListed(*roster));
   out.lists_this_node = roster->Find(node.id()) != nullptr;
   out.roster = *std::move(roster);
   return out;

@@ -27,12 +27,17 @@ absl::StatusOr<std::string> MembershipRequest(Node& node);
 // keeps its current key until a roster with the new one is installed.
 absl::StatusOr<std::string> RotateTlsKey(Node& node);
 
+// `fedlink rotate identity`: see identity_rotation.h (RotateIdentityKey).
+
 struct RosterInstall {
   federation::Roster roster;
   bool lists_this_node = false;  // false: the node installed a roster it is not in
   // The roster names the new TLS key of `fedlink rotate tls`: it replaced
   // the old one (a running `fedlink serve` uses it once restarted).
   bool switched_tls_key = false;
+  // The roster names the new identity key of `fedlink rotate identity`: the
+  // access log recorded the change and identity.key is the new key.
+  bool switched_identity_key = false;
 };
 // Verifies and installs the signed roster in `path`. `federation_key` is
 // required at the first install (then pinned) and may be empty later; a

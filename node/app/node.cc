@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "node/app/audit_restore.h"
+#include "node/app/identity_rotation.h"
 #include "node/app/tls_rotation.h"
 #include "node/common/status_macros.h"
 #include "node/common/whole_file.h"
@@ -28,13 +29,52 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir,
 
 absl::StatusOr<audit::AuditLog*> Node::AuditLog() {
   absl::MutexLock lock(&mu_);
+  return AuditLogLocked();
+}
+
+absl::StatusOr<audit::AuditLog*> Node::AuditLogLocked() {
   if (audit_log_ == nullptr) {
     if (identity() == nullptr) {
       return absl::InternalError("audit log: the node's identity key is not loaded");
     }
-    ASSIGN_OR_RETURN(audit_log_, audit::AuditLog::Open(paths().dir, identity()));
+    ASSIGN_OR_RETURN(next_identity_, LoadPendingIdentityKey(paths(), opened_->file_key()));
+    ASSIGN_OR_RETURN(audit_log_,
+                     audit::AuditLog::Open(paths().dir, identity(), nullptr, next_identity_.get()));
   }
+  RETURN_IF_ERROR(FinishIdentitySwitch());  // (again, if it failed the last time)
   return audit_log_.get();
+}
+
+absl::Status Node::FinishIdentitySwitch() {
+  if (next_identity_ == nullptr || switched_identity_.load() != nullptr ||
+      audit_log_->signer() != next_identity_.get()) {
+    return absl::OkStatus();
+  }
+  // The log's change is checkpointed (signed by both keys) before
+  // identity.key names the new key: a log opened with the new key alone
+  // must not still need the old one.
+  RETURN_IF_ERROR(audit_log_->Checkpoint().status());
+  RETURN_IF_ERROR(CommitPendingIdentityKey(paths(), opened_->file_key()));
+  switched_identity_.store(next_identity_.get());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Node::SwitchIdentityKeyIfListed(const federation::Roster& roster) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(audit::AuditLog * log, AuditLogLocked());
+  if (switched_identity_.load() != nullptr) return false;
+  // The pending key as it is now (`rotate identity` may have written or
+  // replaced it since the log was opened; the log does not hold it).
+  if (log->signer() != next_identity_.get()) {
+    ASSIGN_OR_RETURN(next_identity_, LoadPendingIdentityKey(paths(), opened_->file_key()));
+  }
+  if (next_identity_ == nullptr) return false;
+  const federation::Member* self = roster.Find(id());
+  if (self == nullptr || self->identity.public_key != next_identity_->public_key()) return false;
+  RETURN_IF_ERROR(CheckNotRestored(paths()));
+  RETURN_IF_ERROR(log->SwitchIdentity(next_identity_.get()).status());
+  RETURN_IF_ERROR(FinishIdentitySwitch());
+  return true;
 }
 
 absl::Status Node::Log(audit::Event event) {

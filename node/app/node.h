@@ -15,6 +15,7 @@
 #ifndef FEDLINK_NODE_APP_NODE_H_
 #define FEDLINK_NODE_APP_NODE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,13 +66,24 @@ class Node {
   const config::NodeConfig& config() const { return opened_->config; }
   const std::string& id() const { return opened_->config.node_id; }
   store::RecordStore& records() const { return *opened_->store; }
-  // Null unless opened with load_identity.
-  const crypto::SigningKey* identity() const { return opened_->identity.get(); }
+  // Null unless opened with load_identity. After the identity key changed
+  // in this process (SwitchIdentityKeyIfListed), the new key.
+  const crypto::SigningKey* identity() const {
+    const crypto::SigningKey* switched = switched_identity_.load();
+    return switched != nullptr ? switched : opened_->identity.get();
+  }
   const config::OpenedNode& opened() const { return *opened_; }
 
   // The node's access log, opened and verified on first use: a log that does
   // not verify is refused, and so is every action that would be logged in it.
+  // A switch to a pending identity key (identity_rotation.h) that a crash
+  // interrupted is finished here.
   absl::StatusOr<audit::AuditLog*> AuditLog();
+  // If a new identity key is pending (`fedlink rotate identity`) and
+  // `roster` lists this node with it: the access log records the change and
+  // the key replaces identity.key; returns whether it did. A pending key
+  // the roster does not name is left waiting.
+  absl::StatusOr<bool> SwitchIdentityKeyIfListed(const federation::Roster& roster);
   // Appends `event` (its requester set to this node if empty). An action
   // whose entry cannot be written is to be reported as failed.
   absl::Status Log(audit::Event event);
@@ -95,6 +107,8 @@ class Node {
  private:
   explicit Node(std::unique_ptr<config::OpenedNode> opened);
   absl::Status LoadFederation() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<audit::AuditLog*> AuditLogLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status FinishIdentitySwitch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::unique_ptr<config::OpenedNode> opened_;
   absl::Mutex mu_;
@@ -103,6 +117,10 @@ class Node {
   std::shared_ptr<const federation::Roster> roster_ ABSL_GUARDED_BY(mu_);
   int64_t roster_mtime_ ABSL_GUARDED_BY(mu_) = -1;
   std::unique_ptr<tls::TlsIdentity> tls_ ABSL_GUARDED_BY(mu_);
+  // identity.key.next, loaded with the access log; once the log signs with
+  // it, identity() returns it.
+  std::unique_ptr<crypto::SigningKey> next_identity_ ABSL_GUARDED_BY(mu_);
+  std::atomic<const crypto::SigningKey*> switched_identity_{nullptr};
 };
 
 // An entry for an action of this node's own (its requester is filled in by

@@ -62,14 +62,44 @@ struct Event {
 // An entry's outcome field: "ok", or the refusal's code and reason.
 std::string OutcomeOf(const absl::Status& status);
 
+// Identity key changes (docs/audit.md, "Identity key changes"). The log's
+// signing key changes only at an entry of this event, written by
+// AuditLog::SwitchIdentity (Append refuses the name). The entry names the
+// old and the new key and carries the old key's signature over
+// IdentityTransitionMessage; the first checkpoint that covers it is signed
+// by both keys, later ones by the new key alone. Verifiers (Open,
+// VerifyExport) follow that chain of keys and refuse a change the current
+// key did not sign, a checkpoint by a key the chain does not reach, a
+// change back to a key the chain already had, and a transition checkpoint
+// lacking either signature.
+inline constexpr char kIdentitySwitchEvent[] = "keys.identity-switch";
+std::string IdentityTransitionMessage(absl::string_view node_id, absl::string_view old_vkey,
+                                      absl::string_view new_vkey, uint64_t index);
+
 class AuditLog {
  public:
   // `signer` is the node's identity key (its name is the node id, the
   // checkpoints' origin); it signs checkpoints and verifies them on Open.
+  // `next`, if given, is a new identity key waiting to take over
+  // (`fedlink rotate identity`): a log that already changed to it (the
+  // node stopped before it renamed identity.key.next) is opened signing
+  // with it; a change to it that no checkpoint covers yet is finished by
+  // the next Checkpoint. Both keys must outlive the log. A log whose chain
+  // of keys ends at neither is refused (DataLoss).
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& node_dir,
                                                         const crypto::SigningKey* signer,
-                                                        common::Clock* clock = nullptr);
+                                                        common::Clock* clock = nullptr,
+                                                        const crypto::SigningKey* next = nullptr);
   ~AuditLog();
+
+  // The key the log signs with now (`signer`, or `next` once changed to).
+  const crypto::SigningKey* signer();
+  // Changes the log's signing key to `next` (which must outlive the log):
+  // appends the kIdentitySwitchEvent entry, signed by the current key, and
+  // a checkpoint signed by both keys. Returns the entry's index. Refused
+  // (FailedPrecondition) when another process changed the key meanwhile;
+  // a no-op if `next` already signs.
+  absl::StatusOr<uint64_t> SwitchIdentity(const crypto::SigningKey* next);
 
   // Appends and returns the entry's index once it is durable.
   absl::StatusOr<uint64_t> Append(const Event& event);
@@ -113,17 +143,26 @@ class AuditLog {
 // `fedlink audit verify` for one export: signatures, every checkpoint's
 // root against the entries, checkpoint sizes increasing and the last one
 // covering every entry. `expected_vkey`, if not empty, is the node's
-// identity key as the roster lists it. Errors name the entry index or
+// identity key as the roster lists it: it must be one of the keys of the
+// log's chain (the log may have changed keys since that roster; each change
+// is signed by the key before it). Errors name the entry index or
 // checkpoint and the reason.
 struct VerifiedExport {
   std::string node_id;
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
   std::vector<std::string> witnesses;  // names of verified cosigners
+  // Members that cosigned with a key the roster given no longer lists (an
+  // identity key they rotated since): verified with that key, not counted.
+  std::vector<std::string> witnesses_by_other_keys;
+  // The log's identity keys, oldest first (one unless it changed keys).
+  std::vector<std::string> identity_vkeys;
   std::vector<std::string> serialized_entries;
 };
 // `witness_vkeys` (node id -> vkey, from a roster), if not empty, must list
-// every witness; otherwise each witness key in the export is used as given.
+// every witness (a cosignature by another key of a listed witness goes to
+// witnesses_by_other_keys); otherwise each witness key in the export is
+// used as given.
 absl::StatusOr<VerifiedExport> VerifyExport(
     absl::string_view export_bytes, absl::string_view expected_vkey = "",
     const std::map<std::string, std::string>& witness_vkeys = {});

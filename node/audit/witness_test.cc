@@ -95,9 +95,17 @@ TEST_F(WitnessTest, ExportCarriesVerifiableCosignatures) {
   ASSERT_EQ(verified->witnesses.size(), 1u);
   EXPECT_EQ(verified->witnesses[0], "ngo");
   // A witness the roster does not list is refused.
-  auto stranger = *crypto::SigningKey::Generate("ngo");
+  auto stranger = *crypto::SigningKey::Generate("shelter");
   EXPECT_TRUE(absl::IsPermissionDenied(
-      VerifyExport(*bytes, "", {{"ngo", stranger->VerifierKey()}}).status()));
+      VerifyExport(*bytes, "", {{"shelter", stranger->VerifierKey()}}).status()));
+  // A member the roster lists with another key (it rotated its identity key
+  // since it cosigned): its cosignature still verifies with its own key but
+  // does not count as the roster's witness.
+  auto rotated = *crypto::SigningKey::Generate("ngo");
+  auto other_key = VerifyExport(*bytes, "", {{"ngo", rotated->VerifierKey()}});
+  ASSERT_TRUE(other_key.ok()) << other_key.status();
+  EXPECT_TRUE(other_key->witnesses.empty());
+  EXPECT_EQ(other_key->witnesses_by_other_keys, std::vector<std::string>{"ngo"});
   // A cosignature over other bytes does not verify.
   std::string tampered = cosigned;
   tampered[tampered.size() - 5] ^= 0x01;

@@ -54,6 +54,10 @@ int RunAuditVerify(const std::vector<std::string>& args) {
               << l.checkpoints << " checkpoints, " << l.witnesses.size() << " cosignatures"
               << (witnesses.empty() ? ""
                                     : absl::StrCat(" (", Safe(absl::StrJoin(witnesses, ", ")), ")"))
+              << (l.identity_vkeys.size() > 1
+                      ? absl::StrCat(", identity key changed ", l.identity_vkeys.size() - 1,
+                                     " time(s), each signed by the key before")
+                      : "")
               << ": OK\n";
   }
   for (const std::string& a : review->anomalies) std::cout << Safe(a) << "\n";

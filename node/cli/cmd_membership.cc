@@ -1,8 +1,9 @@
-// A node's federation membership: member-request, rotate tls, roster
+// A node's federation membership: member-request, rotate tls|identity, roster
 // install and roster show (node/app/membership.h).
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "node/app/identity_rotation.h"
 #include "node/app/membership.h"
 #include "node/cli/command.h"
 #include "node/cli/flags.h"
@@ -34,6 +35,11 @@ int RunRosterInstall(const std::vector<std::string>& args) {
       std::cout << "switched to the new TLS key this roster names (`fedlink rotate tls`); "
                    "restart a running `fedlink serve` to serve with it\n";
     }
+    if (installed->switched_identity_key) {
+      std::cout << "switched to the new identity key this roster names (`fedlink rotate "
+                   "identity`); the access log records the change; restart a running `fedlink "
+                   "serve` to sign with it\n";
+    }
     return kExitOk;
   });
 }
@@ -43,11 +49,16 @@ int RunRotate(const std::vector<std::string>& args) {
     return ReportError("rotate", absl::InvalidArgumentError("expected: rotate identity | tls"));
   }
   if (args[0] == "identity") {
-    return ReportError(
-        "rotate",
-        absl::UnimplementedError(
-            "rotate identity is not built yet: the access log's checkpoints and the witnesses' "
-            "cosignatures are verified with the node's one identity key (docs/security.md)"));
+    return WithNodeInDir("rotate", [&](app::Node& node) {
+      auto request = app::RotateIdentityKey(node);
+      if (!request.ok()) return ReportError("rotate", request.status());
+      std::cout << *request;
+      std::cerr << "rotate: a new identity key waits in " << node.paths().dir
+                << "/identity.key.next; the node keeps signing with its current key until a "
+                   "roster naming the new one is installed. Send the membership request above "
+                   "to the coordinator.\n";
+      return kExitOk;
+    });
   }
   return WithNodeInDir("rotate", [&](app::Node& node) {
     auto request = app::RotateTlsKey(node);
@@ -84,9 +95,9 @@ FEDLINK_COMMAND("roster install",
                 RunRosterInstall);
 FEDLINK_COMMAND("rotate",
                 "  fedlink rotate tls --dir DIR [key source] > req.txtpb\n"
-                "  fedlink rotate identity --dir DIR   (not built yet)",
-                "node: a new TLS key pair and the membership request naming it (the node "
-                "switches when a roster names it)",
+                "  fedlink rotate identity --dir DIR [key source] > req.txtpb",
+                "node: a new TLS key pair or identity key and the membership request naming it "
+                "(the node switches when a roster names it)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential"}, RunRotate);
 FEDLINK_COMMAND("roster show", "  fedlink roster show --dir DIR",
                 "node: print the installed roster",
