@@ -359,16 +359,22 @@ absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
   size_t rows = 0;
   for (const ParsedPiece& p : parsed) rows += p.persons.size();
   std::vector<record::Person> persons;
-  absl::flat_hash_map<std::string, size_t> index_by_id;
+  // Keys view the kept persons' ids: `persons` never reallocates (reserved),
+  // and a replaced person keeps its id string.
+  absl::flat_hash_map<absl::string_view, size_t> index_by_id;
   persons.reserve(rows);
   index_by_id.reserve(rows);
   for (ParsedPiece& piece : parsed) {
     for (record::Person& p : piece.persons) {
-      auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
-      if (inserted) {
+      auto it = index_by_id.find(p.external_id);
+      if (it == index_by_id.end()) {
         persons.push_back(std::move(p));
+        index_by_id.emplace(persons.back().external_id, persons.size() - 1);
       } else {
-        persons[it->second] = std::move(p);
+        record::Person& kept = persons[it->second];
+        std::string id = std::move(kept.external_id);
+        kept = std::move(p);
+        kept.external_id = std::move(id);
       }
     }
     piece.persons = {};
