@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -111,13 +110,6 @@ constexpr char kExternalIdColumn[] = "external_id";
 constexpr uint32_t kSealVersion = 1;
 constexpr char kExternalIdDomain[] = "records.external_id";
 
-// Upserts of more than kLargeUpsert records get a larger page cache for
-// their transaction (cache_size in KiB when negative; sqlite.cc sets the
-// default).
-constexpr size_t kLargeUpsert = 100000;
-constexpr char kLargeUpsertCache[] = "PRAGMA cache_size=-524288";
-constexpr char kDefaultCache[] = "PRAGMA cache_size=-65536";
-
 constexpr char kLogSealedChange[] =
     "INSERT INTO sealed_changes (row_key, external_id, version) VALUES (?1, ?2, ?3) "
     "ON CONFLICT(row_key) DO UPDATE SET external_id = ?2, version = ?3";
@@ -200,13 +192,6 @@ class SqliteRecordStore : public RecordStore {
   absl::StatusOr<UpsertCounts> Upsert(absl::Span<const record::Person> persons) override {
     absl::MutexLock lock(&mu_);
     UpsertCounts counts;
-    // A large import's new pages stay in memory until the commit writes them
-    // to the WAL once, instead of spilling to it and reading them back.
-    const bool large = persons.size() > kLargeUpsert;
-    if (large) RETURN_IF_ERROR(db_->Exec(kLargeUpsertCache));
-    absl::Cleanup restore_cache = [&] {
-      if (large) db_->Exec(kDefaultCache).IgnoreError();
-    };
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(const uint64_t before, CountLocked());
