@@ -256,13 +256,17 @@ class SqliteRecordStore : public RecordStore {
     RETURN_IF_ERROR(PipelineLocked<std::vector<SealedRow>>(persons.size(), seal, write));
 
     // The change log, in row-key order, its external ids sealed the same way.
-    // Halves sorted on two threads, then merged: the sort is on the
+    // A large one in halves on two threads, then merged: the sort is on the
     // writer's path.
-    const auto middle = changes.begin() + static_cast<std::ptrdiff_t>(changes.size() / 2);
-    std::thread sort_first([&] { std::sort(changes.begin(), middle); });
-    std::sort(middle, changes.end());
-    sort_first.join();
-    std::inplace_merge(changes.begin(), middle, changes.end());
+    if (changes.size() < kSealBatch * 16) {
+      std::sort(changes.begin(), changes.end());
+    } else {
+      const auto middle = changes.begin() + static_cast<std::ptrdiff_t>(changes.size() / 2);
+      std::thread sort_first([&] { std::sort(changes.begin(), middle); });
+      std::sort(middle, changes.end());
+      sort_first.join();
+      std::inplace_merge(changes.begin(), middle, changes.end());
+    }
     if (log_change_ == nullptr) {
       ASSIGN_OR_RETURN(log_change_, db_->Prepare(kLogSealedChange));
     }
