@@ -243,12 +243,17 @@ class SqliteRecordStore : public RecordStore {
       });
     };
     auto write = [&](size_t from, std::vector<SealedRow>& rows) -> absl::Status {
+      // The batch outlives each Run (which clears the bindings); on an
+      // error the statement is reset before the batch goes.
       for (size_t i = 0; i < rows.size(); ++i) {
-        upsert_->BindBlob(1, rows[i].row_key)
+        upsert_->BindBlobUnowned(1, rows[i].row_key)
             .Bind(2, persons[from + i].consent_expires_at)
-            .BindBlob(3, rows[i].person)
+            .BindBlobUnowned(3, rows[i].person)
             .Bind(4, now);
-        RETURN_IF_ERROR(upsert_->Run());
+        if (absl::Status s = upsert_->Run(); !s.ok()) {
+          upsert_->Reset();
+          return s;
+        }
         changes.emplace_back(std::move(rows[i].row_key), static_cast<uint32_t>(from + i));
       }
       return absl::OkStatus();
@@ -283,8 +288,13 @@ class SqliteRecordStore : public RecordStore {
     };
     auto write_ids = [&](size_t from, std::vector<std::string>& ids) -> absl::Status {
       for (size_t i = 0; i < ids.size(); ++i) {
-        log_change_->BindBlob(1, changes[from + i].first).BindBlob(2, ids[i]).Bind(3, version);
-        RETURN_IF_ERROR(log_change_->Run());
+        log_change_->BindBlobUnowned(1, changes[from + i].first)
+            .BindBlobUnowned(2, ids[i])
+            .Bind(3, version);
+        if (absl::Status s = log_change_->Run(); !s.ok()) {
+          log_change_->Reset();
+          return s;
+        }
       }
       return absl::OkStatus();
     };
