@@ -5,6 +5,7 @@
 
 #include "node/app/key_options.h"
 #include "node/common/status_macros.h"
+#include "node/match/key_blocks.h"
 
 namespace fedlink::app {
 
@@ -60,30 +61,32 @@ void AddDrops(const match::keyspec::DropCounts& from, match::keyspec::DropCounts
 absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& options) {
   // The records are streamed, and only their ids and keys kept: a million
   // records held whole as well would take about a GiB more. Keys are
-  // derived a batch at a time over every core.
+  // derived a batch at a time over every core, and kept as 64-bit digests
+  // in blocks (match::KeyBlocks): as strings they took about 2 KiB a record.
   DedupReport report;
   std::vector<std::string> ids;
-  std::vector<match::KeySet> keys;
+  match::KeyBlocks blocks;
   const match::keyspec::Options key_options{node.config().default_region,
                                             KeyOptions(node.config()).version};
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   constexpr size_t kBatch = 65536;  // few threads started (each makes its own ICU transliterators)
   std::vector<record::Person> batch;
+  std::vector<match::KeySet> keys;
   batch.reserve(kBatch);
   const auto derive_batch = [&] {
-    const size_t first = keys.size();
-    keys.resize(first + batch.size());
+    keys.assign(batch.size(), {});
     std::vector<match::keyspec::DropCounts> drops(threads);
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
         for (size_t i = t; i < batch.size(); i += threads) {
-          keys[first + i] = match::keyspec::DeriveKeys(batch[i], key_options, &drops[t]);
+          keys[i] = match::keyspec::DeriveKeys(batch[i], key_options, &drops[t]);
         }
       });
     }
     for (std::thread& w : workers) w.join();
     for (const auto& d : drops) AddDrops(d, &report.unusable);
+    for (const match::KeySet& k : keys) blocks.Add(k);
     for (record::Person& p : batch) ids.push_back(std::move(p.external_id));
     batch.clear();
   };
@@ -93,13 +96,26 @@ absl::StatusOr<DedupReport> FindDuplicates(Node& node, const DedupOptions& optio
     return absl::OkStatus();
   }));
   derive_batch();
+  keys = {};
+  batch = {};
+  blocks.Finish();
   report.records = ids.size();
   if (options.progress.on_keys) options.progress.on_keys(report.unusable);
   match::Scorer scorer;
   scorer.threshold =
       options.threshold >= 0 ? options.threshold : match::DefaultThreshold(ids.size());
-  for (const match::CandidatePair& c :
-       ScoreCandidatePairs(keys, keys, scorer, options.progress.on_linking)) {
+  // As ScoreCandidatePairs(keys, keys, ...) does for a collection with itself.
+  scorer.EstimateDedupU(match::KeyCollisions(blocks), blocks.records());
+  match::LinkOptions link;
+  link.progress = options.progress.on_linking;
+  match::PatternHistogram histogram;
+  link.histogram = &histogram;
+  link.keep_from_groups = scorer.min_agreeing_keys;
+  std::vector<match::CandidatePair> candidates = match::FindDuplicateCandidates(blocks, link);
+  scorer.RefineM(histogram);
+  const double n = static_cast<double>(blocks.records());
+  scorer.FitPatterns(histogram, n * (n - 1) / 2);
+  for (const match::CandidatePair& c : match::ScoreAndFilter(std::move(candidates), scorer)) {
     report.pairs.push_back({ids[c.a], ids[c.b], c.score, match::keyspec::PatternNames(c.pattern)});
   }
   return report;

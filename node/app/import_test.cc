@@ -2,8 +2,12 @@
 // entry for every attempt.
 #include "node/app/import.h"
 
+#include <algorithm>
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "node/app/records.h"
@@ -99,6 +103,55 @@ TEST_F(ImportTest, RefusedWhenItCannotBeLogged) {
   ASSERT_TRUE(unkeyed.ok());
   EXPECT_FALSE(ImportRecords(**unkeyed, {path, {}}).ok());
   EXPECT_EQ(CountRecords(node())->total, 0u);
+}
+
+// A file parsed in pieces over several threads and stored in sealed
+// batches: the records are stored in file order (later duplicates replace
+// earlier ones in place), and a bad row in the middle of a piece imports
+// nothing and names its line.
+TEST_F(ImportTest, ParallelPiecesStoreInFileOrderAndABadRowInTheMiddleStoresNothing) {
+  std::string good = kHeader;
+  for (int i = 0; i < 6000; ++i) {
+    absl::StrAppend(&good, "P-", (i * 7919) % 6000, ",victim,Given", i, ",Family", i, ",1980-01-0",
+                    1 + i % 9, ",\n");
+  }
+  absl::StrAppend(&good, "P-42,witness,Later,Row,,\n");  // replaces P-42 in place
+  ImportRequest request{Write("many.csv", good), {}};
+  request.options.threads = 3;
+  request.options.piece_bytes = 2000;
+  auto report = ImportRecords(node(), request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->records, 6000u);
+  EXPECT_EQ(report->inserted, 6000u);
+  std::vector<record::Person> stored;
+  ASSERT_TRUE(node()
+                  .records()
+                  .ForEach([&](const record::Person& p) {
+                    stored.push_back(p);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(stored.size(), 6000u);
+  for (int i = 0; i < 6000; ++i) {
+    ASSERT_EQ(stored[i].external_id, absl::StrCat("P-", (i * 7919) % 6000)) << i;
+  }
+  const auto later = std::find_if(stored.begin(), stored.end(),
+                                  [](const record::Person& p) { return p.external_id == "P-42"; });
+  ASSERT_NE(later, stored.end());
+  EXPECT_EQ(later->given_name, "Later");
+
+  std::string bad = kHeader;
+  for (int i = 0; i < 6000; ++i) {
+    absl::StrAppend(&bad, "Q-", i, ",victim,G,F,", i == 3500 ? "1980-13-01" : "1980-01-01", ",\n");
+  }
+  request.path = Write("bad-middle.csv", bad);
+  auto failed = ImportRecords(node(), request);
+  EXPECT_TRUE(absl::IsInvalidArgument(failed.status()));
+  EXPECT_THAT(failed.status().message(), HasSubstr("bad-middle.csv:3502: dob"));
+  EXPECT_EQ(CountRecords(node())->total, 6000u);  // nothing of the bad file
+  auto q = node().records().Get("Q-1");
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(q->has_value());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "node/importer/csv_reader.h"
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 
 namespace fedlink::importer {
@@ -7,6 +9,9 @@ namespace fedlink::importer {
 CsvReader::CsvReader(absl::string_view text) : text_(text) {
   if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
+
+CsvReader::CsvReader(absl::string_view piece, int first_line)
+    : text_(piece), current_line_(first_line) {}
 
 bool CsvReader::Next(std::vector<std::string>* fields) {
   fields->clear();
@@ -78,6 +83,33 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
     field.push_back(c);
     ++pos_;
   }
+}
+
+std::vector<CsvPiece> SplitCsvRows(absl::string_view text, size_t begin, int begin_line,
+                                   size_t piece_bytes) {
+  std::vector<CsvPiece> pieces;
+  pieces.push_back({begin, text.size(), begin_line});
+  if (piece_bytes == 0 || begin >= text.size()) return pieces;
+  bool quoted = false;
+  int line = begin_line;
+  size_t next_cut = begin + piece_bytes;
+  const char* data = text.data();
+  for (size_t i = begin; i < text.size(); ++i) {
+    const char c = data[i];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == '\n') {
+      ++line;
+      if (!quoted && i + 1 >= next_cut && i + 1 < text.size()) {
+        pieces.back().end = i + 1;
+        pieces.push_back({i + 1, text.size(), line});
+        next_cut = i + 1 + piece_bytes;
+      }
+    } else if (c == '\r' && (i + 1 >= text.size() || data[i + 1] != '\n')) {
+      return {{begin, text.size(), begin_line}};
+    }
+  }
+  return pieces;
 }
 
 }  // namespace fedlink::importer

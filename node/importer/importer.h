@@ -40,6 +40,12 @@ struct ImportOptions {
     std::vector<int> dropped_date_lines;  // line numbers, never values
   };
   Stats* stats = nullptr;  // optional, filled when set
+  // CSV rows are parsed in pieces over this many threads (0 = every core;
+  // 1 = serially); the result, its order and its first error are those of a
+  // serial read. piece_bytes: the size of a piece (0 = automatic, at least
+  // 1 MiB; tests set it small to split small files).
+  int threads = 0;
+  size_t piece_bytes = 0;
 };
 
 // Parses "src=dst,src2=dst2". Each dst must be a canonical column.

@@ -96,7 +96,18 @@ void Scorer::EstimateU(const std::vector<KeySet>& a, const std::vector<KeySet>& 
   };
   count(a);
   if (&a != &b) count(b);
-  const double floor = std::max(kMinU, 1.0 / (static_cast<double>(a.size()) * b.size()));
+  SetU(collisions, pairs, static_cast<double>(a.size()) * b.size());
+}
+
+void Scorer::EstimateDedupU(const std::array<double, kKeyTypeCount>& collisions, size_t records) {
+  if (records == 0) return;
+  const double n = static_cast<double>(records);
+  SetU(collisions, n * (n - 1), n * n);
+}
+
+void Scorer::SetU(const std::array<double, kKeyTypeCount>& collisions, double pairs,
+                  double cross_pairs) {
+  const double floor = std::max(kMinU, 1.0 / cross_pairs);
   for (int t = 0; t < kKeyTypeCount; ++t) {
     u_[t] = std::max(pairs > 0 ? collisions[t] / pairs : 0.0, floor);
   }

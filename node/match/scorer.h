@@ -63,6 +63,9 @@ class Scorer {
   // random record of `b` share a value of each key type (a and b may be the
   // same collection, for deduplication).
   void EstimateU(const std::vector<KeySet>& a, const std::vector<KeySet>& b);
+  // EstimateU(keys, keys) for deduplication from the counted collisions
+  // (match::KeyCollisions, key_blocks.h) of `records` records.
+  void EstimateDedupU(const std::array<double, keyspec::kKeyTypeCount>& collisions, size_t records);
   // Refines m (and the match prior) by EM over candidate-pair patterns,
   // holding u fixed.
   void RefineM(const std::vector<uint32_t>& patterns, int iterations = 25);
@@ -88,6 +91,11 @@ class Scorer {
   double match_prior() const { return match_prior_; }
 
  private:
+  // u from collisions among `pairs` ordered pairs, floored at one chance in
+  // `cross_pairs` (|a| x |b|).
+  void SetU(const std::array<double, keyspec::kKeyTypeCount>& collisions, double pairs,
+            double cross_pairs);
+
   std::array<double, keyspec::kKeyTypeCount> m_{};
   std::array<double, keyspec::kKeyTypeCount> u_{};
   double match_prior_ = 0;

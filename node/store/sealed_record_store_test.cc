@@ -5,7 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "crypto/data_key.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -233,6 +237,58 @@ TEST(SealedStoreMigrationTest, APlaintextStoreIsSealedOnOpenAndItsPlaintextIsGon
   sealed = 7;
   ASSERT_TRUE(OpenRecordStore(path, {.data_key = key.get(), .sealed_on_open = &sealed}).ok());
   EXPECT_EQ(sealed, 0u);
+}
+
+// A large upsert is sealed over the cores in batches while one writer
+// inserts: the rows keep the caller's order (ForEach is by id), duplicates
+// and updates behave as one serial upsert, the change log names every id,
+// and the sealed store holds what the plaintext store (a serial writer)
+// holds for the same upserts.
+TEST_F(SealedStoreTest, LargeUpsertKeepsOrderAndMatchesTheSerialStore) {
+  std::vector<record::Person> batch;
+  for (int i = 0; i < 10'000; ++i) {
+    batch.push_back(Person(absl::StrCat("BULK-", 10'000 - i), absl::StrCat("Given", i)));
+  }
+  batch.push_back(Person("CASE-2", "Olena-updated"));  // an existing record
+  batch.push_back(Person("BULK-5", "Repeated"));       // a repeat inside the batch
+  const std::string plain_path = path_ + ".plain";
+  auto plain = OpenRecordStore(plain_path, {.create = true});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_TRUE((*plain)->Upsert({Person("CASE-1", "Tetiana"), Person("CASE-2", "Olena")}).ok());
+
+  auto sealed_counts = store_->Upsert(batch);
+  auto plain_counts = (*plain)->Upsert(batch);
+  ASSERT_TRUE(sealed_counts.ok()) << sealed_counts.status();
+  ASSERT_TRUE(plain_counts.ok()) << plain_counts.status();
+  EXPECT_EQ(sealed_counts->inserted, 10'000u);
+  EXPECT_EQ(sealed_counts->inserted, plain_counts->inserted);
+  EXPECT_EQ(sealed_counts->updated, plain_counts->updated);
+
+  std::vector<record::Person> sealed_rows, plain_rows;
+  absl::flat_hash_set<std::string> changed;
+  auto version = store_->ForEachSince(1, &changed, [&](const record::Person& p) {
+    sealed_rows.push_back(p);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(version.ok()) << version.status();
+  ASSERT_TRUE((*plain)
+                  ->ForEach([&](const record::Person& p) {
+                    plain_rows.push_back(p);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(sealed_rows.size(), 10'002u);
+  EXPECT_EQ(sealed_rows, plain_rows);
+  EXPECT_EQ(sealed_rows[0].external_id, "CASE-1");
+  EXPECT_EQ(sealed_rows[1].given_name, "Olena-updated");
+  EXPECT_EQ(sealed_rows[2].external_id, "BULK-10000");  // the caller's order
+  EXPECT_EQ(sealed_rows.back().external_id, "BULK-1");
+  EXPECT_EQ(changed.size(), 10'001u);  // every id of the batch, CASE-1 not
+  EXPECT_TRUE(changed.contains("CASE-2"));
+  EXPECT_FALSE(changed.contains("CASE-1"));
+  auto repeated = store_->Get("BULK-5");
+  ASSERT_TRUE(repeated.ok() && repeated->has_value());
+  EXPECT_EQ((*repeated)->given_name, "Repeated");
 }
 
 }  // namespace

@@ -47,6 +47,13 @@ Statement& Statement::BindBlob(int index, absl::string_view bytes) {
   return *this;
 }
 
+Statement& Statement::BindBlobUnowned(int index, absl::string_view bytes) {
+  int rc =
+      sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = db_->Error("bind");
+  return *this;
+}
+
 Statement& Statement::Bind(int index, int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK && bind_status_.ok()) {
     bind_status_ = db_->Error("bind");

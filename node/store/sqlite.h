@@ -33,6 +33,9 @@ class Statement {
 
   Statement& Bind(int index, absl::string_view text);
   Statement& BindBlob(int index, absl::string_view bytes);
+  // BindBlob without copying: `bytes` must stay valid and unchanged until
+  // the statement is reset (Run does on success; Reset). For bulk writes.
+  Statement& BindBlobUnowned(int index, absl::string_view bytes);
   Statement& Bind(int index, int64_t value);
   Statement& BindNull(int index);
 
