@@ -685,6 +685,23 @@ absl::StatusOr<std::string> PagedTable::ReadPage(uint64_t page) const {
   return plain;
 }
 
+namespace {
+
+// A table with `header`'s fields and no slots yet.
+Table TableWithHeaderOf(const PagedHeader& header) {
+  Table out;
+  out.table_id = header.table_id;
+  out.t = header.t;
+  out.min_score = header.min_score;
+  out.notify_owner = header.notify_owner;
+  out.keyspec = header.keyspec;
+  out.version = header.version;
+  out.as_of = header.as_of;
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const {
   std::vector<uint64_t> tags(given.begin(), given.end());
   std::sort(tags.begin(), tags.end());
@@ -728,14 +745,7 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const 
       if (past) break;
     }
   }
-  Table out;
-  out.table_id = header_.table_id;
-  out.t = header_.t;
-  out.min_score = header_.min_score;
-  out.notify_owner = header_.notify_owner;
-  out.keyspec = header_.keyspec;
-  out.version = header_.version;
-  out.as_of = header_.as_of;
+  Table out = TableWithHeaderOf(header_);
   out.slots.reserve(hit_entries.size());
   for (auto& [slot, entries] : hit_entries) {
     ASSIGN_OR_RETURN(const std::string* b, page(a_pages_ + slot / kBPerPage));
@@ -760,14 +770,7 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const 
 }
 
 absl::StatusOr<Table> PagedTable::ReadAll() const {
-  Table out;
-  out.table_id = header_.table_id;
-  out.t = header_.t;
-  out.min_score = header_.min_score;
-  out.notify_owner = header_.notify_owner;
-  out.keyspec = header_.keyspec;
-  out.version = header_.version;
-  out.as_of = header_.as_of;
+  Table out = TableWithHeaderOf(header_);
   out.slots.resize(header_.slots);
   // Entries go back to their positions within their slot.
   std::vector<std::vector<std::pair<uint8_t, std::string>>> by_slot(header_.slots);
