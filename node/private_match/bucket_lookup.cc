@@ -124,14 +124,7 @@ absl::Status BucketIndex::Select(absl::Span<const uint32_t> prefixes, uint32_t m
     }
     chosen.back().entries.append(slot.entries, size_t{items[i].second} * kEntrySize, kEntrySize);
   }
-  const Table& table = *table_;
-  out->table_id = table.table_id;
-  out->t = table.t;
-  out->min_score = table.min_score;
-  out->notify_owner = table.notify_owner;
-  out->keyspec = table.keyspec;
-  out->version = table.version;
-  out->as_of = table.as_of;
+  *out = HeaderOf(*table_);
   out->slots = std::move(chosen);
   return absl::OkStatus();
 }

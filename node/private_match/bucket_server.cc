@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/common/status_macros.h"
 #include "node/private_match/table_delta.h"
+#include "node/private_match/tag_table.h"
 
 namespace fedlink::private_match {
 
@@ -63,14 +64,7 @@ absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::stri
   out.prefix_bits = *held->chosen;
   out.min_records = rule->min_bucket_records;
   if (prefix_bits == 0 && prefixes.empty()) {  // the probe: the header only
-    Table& t = out.table;
-    t.table_id = held->table.table_id;
-    t.t = held->table.t;
-    t.min_score = held->table.min_score;
-    t.notify_owner = held->table.notify_owner;
-    t.keyspec = held->table.keyspec;
-    t.version = held->table.version;
-    t.as_of = held->table.as_of;
+    out.table = HeaderOf(held->table);
     return out;
   }
   if (prefix_bits != out.prefix_bits) {

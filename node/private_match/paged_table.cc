@@ -414,6 +414,19 @@ PagedHeader WithTableFields(PagedHeader header, const Table& table) {
   return header;
 }
 
+// The inverse: a table with `header`'s fields and no slots yet.
+Table TableWithHeaderOf(const PagedHeader& header) {
+  Table out;
+  out.table_id = header.table_id;
+  out.t = header.t;
+  out.min_score = header.min_score;
+  out.notify_owner = header.notify_owner;
+  out.keyspec = header.keyspec;
+  out.version = header.version;
+  out.as_of = header.as_of;
+  return out;
+}
+
 }  // namespace
 
 absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey* key,
@@ -684,23 +697,6 @@ absl::StatusOr<std::string> PagedTable::ReadPage(uint64_t page) const {
   }
   return plain;
 }
-
-namespace {
-
-// A table with `header`'s fields and no slots yet.
-Table TableWithHeaderOf(const PagedHeader& header) {
-  Table out;
-  out.table_id = header.table_id;
-  out.t = header.t;
-  out.min_score = header.min_score;
-  out.notify_owner = header.notify_owner;
-  out.keyspec = header.keyspec;
-  out.version = header.version;
-  out.as_of = header.as_of;
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const {
   std::vector<uint64_t> tags(given.begin(), given.end());

@@ -104,6 +104,9 @@ struct Table {
   size_t bytes() const;  // entries + payloads
 };
 
+// `table` without its slots: the header fields a probe or a slice carries.
+Table HeaderOf(const Table& table);
+
 // Whether a record's keys span at least t key groups (else it could never
 // open, and BuildTable leaves it out).
 bool CanOpen(const SourceRecord& record, int t);
