@@ -34,6 +34,22 @@ done
   --truth "$WORK/truth.csv" --seed 21 >/dev/null
 for n in police ngo; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2>&1 || fail "import $n"; done
 
+# A copy of ngo from before a rotation ($1), given the roster that names the
+# new key ($2), asks police for a match: it must fail with no result row in
+# $3 (the file may have its header) and police's refusal ($5) on stderr;
+# $4 names the key in failure messages.
+expect_old_copy_refused() {
+  local dir=$1 roster=$2 results=$3 what=$4 refusal=$5 rc
+  "$F" roster install --dir "$dir" "$roster" >/dev/null
+  set +e
+  "$F" match --dir "$dir" --peer police --purpose victim-dedup --out "$results" >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  set -e
+  [ "$rc" -ne 0 ] || fail "a match with the old $what went through"
+  [ ! -e "$results" ] || [ "$(wc -l <"$results")" -le 1 ] || { cat "$WORK/err"; fail "results with the old $what"; }
+  grep -q "$refusal" "$WORK/err" || { cat "$WORK/err"; fail "old $what: not refused by police"; }
+}
+
 # --- 1. The data key ---------------------------------------------------------
 COUNT=$("$F" records --dir "$WORK/police" count 2>/dev/null | head -1)
 DK_BEFORE=$(sha256sum <"$WORK/police/data.key")
@@ -145,15 +161,8 @@ expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup 
 pass "after the roster names the new TLS key: ngo switched, police reaches it, a match works"
 
 # The old key: a copy of ngo from before the rotation, with the new roster.
-"$F" roster install --dir "$WORK/ngo-old" "$WORK/v3.bin" >/dev/null
-set +e
-"$F" match --dir "$WORK/ngo-old" --peer police --purpose victim-dedup --out "$WORK/r2.csv" >"$WORK/out" 2>"$WORK/err"
-rc=$?
-set -e
-[ "$rc" -ne 0 ] || fail "a match with the old TLS key went through"
-# (the results file may have its header: no result row)
-[ ! -e "$WORK/r2.csv" ] || [ "$(wc -l <"$WORK/r2.csv")" -le 1 ] || { cat "$WORK/err"; fail "results with the old TLS key"; }
-grep -q "^peer police: failed: UNAVAILABLE" "$WORK/err" || { cat "$WORK/err"; fail "old TLS key: not refused by police"; }
+expect_old_copy_refused "$WORK/ngo-old" "$WORK/v3.bin" "$WORK/r2.csv" "TLS key" \
+  "^peer police: failed: UNAVAILABLE"
 pass "the old TLS key is refused once the roster names the new one"
 
 # --- 4. The identity key ------------------------------------------------------
@@ -239,14 +248,8 @@ pass "ngo's access log verifies across the identity switch (old and new roster),
 
 # The old identity key: a copy of ngo from before the rotation, with the new
 # roster, is refused by police.
-"$F" roster install --dir "$WORK/ngo-before-id" "$WORK/v4.bin" >/dev/null
-set +e
-"$F" match --dir "$WORK/ngo-before-id" --peer police --purpose victim-dedup --out "$WORK/r5.csv" >"$WORK/out" 2>"$WORK/err"
-rc=$?
-set -e
-[ "$rc" -ne 0 ] || fail "a match with the old identity key went through"
-[ ! -e "$WORK/r5.csv" ] || [ "$(wc -l <"$WORK/r5.csv")" -le 1 ] || { cat "$WORK/err"; fail "results with the old identity key"; }
-grep -q "^peer police: failed: PERMISSION_DENIED: police: .*envelope is signed by .ngo., not by the expected key" "$WORK/err" || { cat "$WORK/err"; fail "old identity key: not refused by police"; }
+expect_old_copy_refused "$WORK/ngo-before-id" "$WORK/v4.bin" "$WORK/r5.csv" "identity key" \
+  "^peer police: failed: PERMISSION_DENIED: police: .*envelope is signed by .ngo., not by the expected key"
 pass "the old identity key is refused once the roster names the new one"
 
 # Stop both servers before the scratch directory is removed.

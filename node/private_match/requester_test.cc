@@ -796,29 +796,14 @@ TEST_F(TableDeltaTest, ADeltaThatDoesNotFitChangesNothing) {
 
 // Bucket lookups (bucket_lookup.h; docs/leakage.md "Bucket lookups"): one
 // test per promise.
-constexpr char kBucketPolicy[] = R"pb(
-  purposes: "victim-dedup"
-  purposes: "perpetrator-link"
-  rules {
-    name: "ngo-victims"
-    peers { node_id: "ngo" }
-    purpose: "victim-dedup"
-    record_roles: ROLE_VICTIM
-    consent { required: true }
-    min_agreeing_keys: 2
-    payload: PAYLOAD_HANDLE_AND_ROLE
-    daily_evaluate_budget: 1000
-    bucket_lookup { min_bucket_records: 12 }
-  }
-  rules {
-    name: "police-suspects"
-    peers { role: NODE_ROLE_AGENCY }
-    purpose: "perpetrator-link"
-    record_roles: ROLE_SUSPECT
-    min_agreeing_keys: 2
-    daily_evaluate_budget: 100000
-  }
-)pb";
+// kPolicy with bucket lookups on for the ngo-victims rule only.
+std::string BucketPolicy(int min_bucket_records = 12) {
+  return absl::StrReplaceAll(
+      kPolicy,
+      {{"daily_evaluate_budget: 1000\n",
+        absl::StrCat("daily_evaluate_budget: 1000\n    bucket_lookup { min_bucket_records: ",
+                     min_bucket_records, " }\n")}});
+}
 
 // The responder in-process with its bucket server, recording each bucket
 // request as the responder receives it.
@@ -845,7 +830,7 @@ class BucketTransport : public LocalTransport {
 class BucketServerTest : public ::testing::Test {
  protected:
   BucketServerTest() : police_("bucket", &clock_) {
-    police_.WritePolicy(kBucketPolicy);
+    police_.WritePolicy(BucketPolicy());
     const char* given[] = {"Maria", "Anna",  "Elena", "Olga",  "Irina", "Sofia", "Daria",
                            "Lena",  "Nadia", "Vera",  "Zofia", "Ewa",   "Ioana", "Mihaela"};
     const char* stem[] = {"Ivan", "Kowal", "Popes", "Nowak", "Sidor", "Petr", "Horvat", "Dimitr"};
@@ -961,8 +946,7 @@ TEST_F(BucketServerTest, BucketSmallerThanTheMinimumIsNeverServed) {
     EXPECT_GE(bucket->table.slots.size(), 12u);
   }
   // A table with fewer records than the minimum is not served in buckets.
-  police_.WritePolicy(
-      absl::StrReplaceAll(kBucketPolicy, {{"min_bucket_records: 12", "min_bucket_records: 601"}}));
+  police_.WritePolicy(BucketPolicy(601));
   EXPECT_EQ(ngo.FetchBuckets("victim-dedup", 0, {}).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
