@@ -25,7 +25,7 @@ struct NodeSettings {
   std::string default_region = "GB";        // for phones without a country code
   int epoch_days = 7;                       // between OPRF key rotations: 1..366
   uint64_t max_table_records = 10'000'000;  // the largest tag table served: >= 1
-  int keyspec = 1;                          // match keys (1 or 2): the federation's choice
+  int keyspec = 2;                          // match keys (1 or 2): the federation's choice
   // Where the key-encryption key of the node's data key comes from: a key
   // file (created if missing), a passphrase or a systemd credential. Required:
   // a new node is never written in the clear.

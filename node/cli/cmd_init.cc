@@ -78,9 +78,10 @@ FEDLINK_COMMAND("init",
                 "--listen: the address the node binds for peers; --advertise: the one\n"
                 "peers connect to (its membership request and the roster list it), if\n"
                 "not the same (behind NAT, a port forward or a TCP proxy).\n"
-                "--keyspec: the match keys the node derives (docs/linkage.md); every\n"
+                "--keyspec: the match keys the node derives (docs/linkage.md; default 2,\n"
+                "which finds names written in other scripts and spellings); every\n"
                 "member of a federation must use the same, and a node refuses a peer's\n"
-                "table of another keyspec.",
+                "table of another keyspec: nodes of a keyspec 1 federation pass --keyspec 1.",
                 "create a node directory: config, data key, identity key, database (sealed)",
                 {"dir", "key_file", "passphrase_file", "passphrase_fd", "credential", "node_id",
                  "org", "role", "listen", "advertise", "region", "epoch_days", "max_table_records",

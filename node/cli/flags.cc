@@ -38,7 +38,7 @@ ABSL_FLAG(std::string, scoring, "independent",
           "Scoring: independent (per-key weights, best per group) or patterns (the "
           "dependence-aware pattern model, node/match/pattern_model.h); bench linkage also "
           "takes hybrid (pattern-model m, value-frequency u).");
-ABSL_FLAG(int, keyspec, 1, "Match-key catalogue: 1 or 2 (docs/linkage.md); peers must agree.");
+ABSL_FLAG(int, keyspec, 2, "Match-key catalogue: 1 or 2 (docs/linkage.md); peers must agree.");
 ABSL_FLAG(std::string, legal_basis, "",
           "Case or legal-basis reference for the requests sent (both nodes log it).");
 ABSL_FLAG(std::string, official, "",

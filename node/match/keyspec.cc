@@ -113,6 +113,32 @@ std::vector<std::string> KeyTypeNames() {
   return out;
 }
 
+int KeysPerRecord(KeyType type) {
+  switch (type) {
+    case KeyType::kGivenVariantDate:
+    case KeyType::kFamilyVariantDate:
+      return 20;  // a word of up to 9 letters, either sex; or two with the sex known
+    case KeyType::kGivenDate:
+    case KeyType::kFamilyDate:
+    case KeyType::kNicknameDate:
+    case KeyType::kGivenPartialDate:
+    case KeyType::kFamilyPartialDate:
+    case KeyType::kNameWordsNearDate:
+      return 4;  // two words, or two formal names, either sex; two year buckets, two spellings
+    case KeyType::kNameWordsPartialDate:
+      return 2;  // the words and their sounds
+    default:
+      return 1;
+  }
+}
+
+int KeysPerRecord(absl::string_view type_name) {
+  for (const KeyTypeInfo& info : Catalogue()) {
+    if (type_name == info.name) return KeysPerRecord(info.type);
+  }
+  return 1;
+}
+
 std::vector<Key> DeriveKeys(const record::Person& p, const Options& options, DropCounts* dropped) {
   std::vector<Key> keys;
   auto add = [&](KeyType type, absl::string_view value) {

@@ -162,6 +162,15 @@ int AgreeingGroups(uint32_t pattern);
 std::string PatternNames(uint32_t pattern);
 const KeyTypeInfo& Info(KeyType type);
 std::vector<std::string> KeyTypeNames();
+// How many keys of `type` one record yields, at most for most records
+// (keyspec_v2_test checks it on generated data): the one-deletion
+// variants of a name word (about its length, twice for an unknown sex), a
+// key per name word and sex. A policy's key type budget counts records, so a
+// node allows this many evaluations of the type per unit of budget
+// (docs/policy.md). 1 for selectors and every keyspec v1 type.
+int KeysPerRecord(KeyType type);
+// The same by key type name; 1 for a name not in the catalogue.
+int KeysPerRecord(absl::string_view type_name);
 
 // Default minimum number of agreeing keys before the private protocol
 // reveals a record (policies may raise it).

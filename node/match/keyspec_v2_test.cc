@@ -1,8 +1,10 @@
+#include <map>
 #include <set>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "node/match/generator.h"
 #include "node/match/keyspec.h"
 #include "node/match/person_keys.h"
 
@@ -213,6 +215,41 @@ TEST(KeyspecV2Test, KeysCarryTheV2PrefixAndOnlyV2PersonTypes) {
   }
   EXPECT_EQ(GivenWordsV2("Юлия"), std::vector<std::string>{"iulia"});
   EXPECT_EQ(FamilyWordsV2("García-López"), (std::vector<std::string>{"garcia", "lopec"}));
+}
+
+// A policy's key type budget counts records (KeysPerRecord keys of a type
+// per unit), and the example policies allow 1.5 units per record of a
+// nightly batch: a batch of generated records, of either profile, must fit
+// that for every type, and nearly every record alone must fit two units
+// (two phones, a name of two words).
+TEST(KeyspecV2Test, KeysPerRecordCoversABatchAndNearlyEveryRecord) {
+  for (const GeneratorOptions& options :
+       {GeneratorOptions{.persons = 2000, .seed = 5}, MultiscriptOptions(2000, 0.4, 5)}) {
+    const GeneratedData data = GeneratePeople(options);
+    std::map<std::string, uint64_t> total, records_over;
+    uint64_t records = 0;
+    for (const auto* side : {&data.a, &data.b}) {
+      for (const record::Person& p : *side) {
+        ++records;
+        std::map<std::string, int> mine;
+        for (const Key& k : DeriveKeys(p, kV2)) ++mine[Info(k.type).name];
+        for (const auto& [type, n] : mine) {
+          total[type] += n;
+          if (n > 2 * KeysPerRecord(type)) ++records_over[type];
+        }
+      }
+    }
+    ASSERT_GT(total["given_variant_date"], 5 * records);  // variants do yield several keys
+    for (const auto& [type, n] : total) {
+      SCOPED_TRACE(type);
+      EXPECT_LE(n * 2, records * KeysPerRecord(type) * 3);  // 1.5 units per record
+      EXPECT_LE(records_over[type] * 100, records) << "more than 1% of records exceed two units";
+    }
+  }
+  EXPECT_EQ(KeysPerRecord("phone"), 1);
+  EXPECT_EQ(KeysPerRecord("name_dob"), 1);
+  EXPECT_EQ(KeysPerRecord("given_variant_date"), KeysPerRecord(KeyType::kGivenVariantDate));
+  EXPECT_EQ(KeysPerRecord("not_a_key_type"), 1);
 }
 
 TEST(KeyspecV2Test, VersionNumbers) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "node/common/status_macros.h"
+#include "node/match/keyspec.h"
 
 namespace fedlink::private_match {
 namespace {
@@ -116,8 +117,14 @@ absl::Status Fits(absl::string_view peer, absl::string_view purpose,
   for (const std::string& type : types) {
     const uint64_t u = used_unknown + (type.empty() ? 0 : at(used, type));
     const uint64_t n = asked_unknown + (type.empty() ? 0 : at(asked, type));
-    if (u > budget.per_key_type || n > budget.per_key_type - u) {
-      return Exhausted(peer, purpose, type.empty() ? "(unknown)" : type, u, budget.per_key_type, n);
+    // The budget counts records: a type that one record yields several
+    // keys of (a name word's variants) gets that many per unit.
+    const uint64_t per_record = match::keyspec::KeysPerRecord(type);
+    const uint64_t limit = budget.per_key_type > UINT64_MAX / per_record
+                               ? UINT64_MAX
+                               : budget.per_key_type * per_record;
+    if (u > limit || n > limit - u) {
+      return Exhausted(peer, purpose, type.empty() ? "(unknown)" : type, u, limit, n);
     }
   }
   return absl::OkStatus();

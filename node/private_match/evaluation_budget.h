@@ -63,7 +63,9 @@ struct EvaluationCount {
   uint64_t n = 0;
 };
 
-// A rule's daily budgets: all evaluations, and those of any one key type.
+// A rule's daily budgets: all evaluations, and those of any one key type,
+// counted in records: a key type allows per_key_type times
+// match::keyspec::KeysPerRecord(type) evaluations.
 struct DailyBudget {
   uint64_t total = 0;
   uint64_t per_key_type = 0;

@@ -7,8 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/match/keyspec.h"
 #include "node/private_match/testing_node_dir.h"
 
 namespace fedlink::private_match {
@@ -331,6 +333,33 @@ TEST_F(EvaluationBudgetTest, EachKeyTypeHasItsOwnShareOfTheBudget) {
   // Each key type's charges count for 24 hours too.
   clock_.Advance(EvaluationBudget::kWindow);
   EXPECT_EQ(Charge(phones, budget), 8);
+}
+
+// A key type's budget counts records: a name word's variants, of which one
+// record yields up to KeysPerRecord, get that many evaluations per unit, a
+// selector one; unknown charges still count against every type.
+TEST_F(EvaluationBudgetTest, AKeyTypesBudgetCountsRecordsNotKeys) {
+  const uint64_t per_record = match::keyspec::KeysPerRecord("given_variant_date");
+  ASSERT_GT(per_record, 1u);
+  const DailyBudget budget{1000, 3};
+  const EvaluationCount variants[] = {{"given_variant_date", 3 * per_record}};
+  EXPECT_TRUE(budget_->Check("ngo", "victim-dedup", variants, budget).ok());
+  const EvaluationCount one_more[] = {{"given_variant_date", 3 * per_record + 1}};
+  EXPECT_THAT(budget_->Check("ngo", "victim-dedup", one_more, budget).message(),
+              HasSubstr(absl::StrCat("key type given_variant_date is spent (0 of ", 3 * per_record,
+                                     " used")));
+  const EvaluationCount phones[] = {{"phone", 4}};
+  EXPECT_THAT(budget_->Check("ngo", "victim-dedup", phones, budget).message(),
+              HasSubstr("key type phone is spent (0 of 3 used"));
+  const EvaluationCount unknown[] = {{"", 2}};
+  EXPECT_GE(Charge(unknown, budget), 0);
+  const EvaluationCount two_phones[] = {{"phone", 2}};
+  EXPECT_EQ(Charge(two_phones, budget), -1);  // 2 unknown + 2 > 3
+  const EvaluationCount rest[] = {{"given_variant_date", 3 * per_record - 2}};
+  EXPECT_GE(Charge(rest, budget), 0);
+  const EvaluationCount one_variant[] = {{"given_variant_date", 1}};
+  EXPECT_EQ(Charge(one_variant, budget), -1);
+  EXPECT_EQ(UsedOf("given_variant_date"), 3 * per_record);  // with the unknown ones
 }
 
 // budget.db as fedlink wrote it before key types: schema 4, charges of any
