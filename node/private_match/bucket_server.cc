@@ -78,6 +78,16 @@ absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::stri
   const DailyBudget budget{rule->daily_evaluate_budget, rule->daily_key_type_budget};
   RETURN_IF_ERROR(responder_->budget().Check(peer.node_id, purpose, counts, budget));
   RETURN_IF_ERROR(held->index.Select(prefixes, rule->min_bucket_records, &out.table));
+  // An answer too large for one message would be charged and logged as
+  // served, then fail to send: refused here instead, uncharged.
+  size_t bytes = 0;
+  for (const Slot& s : out.table.slots) bytes += 16 + s.entries.size() + s.sealed_payload.size();
+  if (bytes > max_answer_bytes_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the ", prefixes.size(), " buckets asked for hold ", bytes,
+                     " bytes of slots, more than one answer may carry (", max_answer_bytes_,
+                     "): ask for fewer buckets at once"));
+  }
   ASSIGN_OR_RETURN(out.budget_remaining,
                    responder_->budget().Charge(peer.node_id, purpose, counts, budget));
   return out;

@@ -34,7 +34,9 @@ inline constexpr absl::Duration kBucketTableMaxAge = absl::Minutes(1);
 class BucketServer {
  public:
   // `responder` must outlive this.
-  explicit BucketServer(Responder* responder) : responder_(responder) {}
+  // `max_answer_bytes`: the most bytes of slots one answer may carry.
+  explicit BucketServer(Responder* responder, size_t max_answer_bytes = kMaxBucketAnswerBytes)
+      : responder_(responder), max_answer_bytes_(max_answer_bytes) {}
   BucketServer(const BucketServer&) = delete;
   BucketServer& operator=(const BucketServer&) = delete;
 
@@ -42,8 +44,8 @@ class BucketServer {
   // length (not charged). Otherwise `prefix_bits` must be the length served.
   // PermissionDenied if no rule, or a rule without bucket_lookup, covers
   // the peer; FailedPrecondition for a table too small for buckets or
-  // another prefix length; ResourceExhausted over the budget or
-  // kMaxBucketPrefixes.
+  // another prefix length; ResourceExhausted over the budget,
+  // kMaxBucketPrefixes or max_answer_bytes (nothing charged).
   absl::StatusOr<Buckets> Serve(const PeerIdentity& peer, absl::string_view purpose,
                                 int prefix_bits, absl::Span<const uint32_t> prefixes);
 
@@ -61,6 +63,7 @@ class BucketServer {
                                       uint32_t min_records) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Responder* const responder_;
+  const size_t max_answer_bytes_;
   absl::Mutex mu_;
   // Held by pointer: the index points into its table.
   absl::flat_hash_map<std::string, std::unique_ptr<Held>> held_ ABSL_GUARDED_BY(mu_);
