@@ -17,6 +17,7 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   std::unique_ptr<Held>& slot = held_[absl::StrCat(peer.node_id, "\n", purpose)];
   if (slot == nullptr) slot = std::make_unique<Held>();
   Held& held = *slot;
+  held.used = now;
   if (held.table.table_id == current && held.min_records == min_records &&
       now - held.built < kBucketTableMaxAge && now >= held.built) {
     return &held;
@@ -37,8 +38,27 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   return &held;
 }
 
+void BucketServer::DropIdle(absl::Time now) {
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (now - it->second->used > kBucketTableIdle || it->second->used > now) {
+      held_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+size_t BucketServer::held_tables() {
+  absl::MutexLock lock(&mu_);
+  return held_.size();
+}
+
 absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::string_view purpose,
                                             int prefix_bits, absl::Span<const uint32_t> prefixes) {
+  {
+    absl::MutexLock lock(&mu_);
+    DropIdle(responder_->clock()->Now());
+  }
   RETURN_IF_ERROR(responder_->RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, responder_->policy().Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);

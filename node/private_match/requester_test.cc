@@ -819,6 +819,7 @@ class BucketTransport : public LocalTransport {
     requests.push_back({prefix_bits, {prefixes.begin(), prefixes.end()}});
     return server_.Serve(peer_, purpose, prefix_bits, prefixes);
   }
+  size_t held_tables() { return server_.held_tables(); }
   struct Request {
     int prefix_bits;
     std::vector<uint32_t> prefixes;
@@ -1060,6 +1061,26 @@ TEST_F(BucketServerTest, AnAnswerTooLargeForOneMessageIsRefusedUncharged) {
   auto after = limited.FetchBuckets("victim-dedup", probe->prefix_bits, one);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->budget_remaining, 1000u - 3);
+}
+
+// Each peer's table for buckets is a whole table in the responder's
+// memory: one no lookup used for kBucketTableIdle is dropped, at the next
+// request of anyone (here a refused one), and rebuilt when asked again.
+TEST_F(BucketServerTest, ATableNoLookupUsedIsDropped) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_EQ(ngo.held_tables(), 1u);
+  clock_.Advance(kBucketTableIdle - absl::Minutes(1));
+  EXPECT_FALSE(ngo.FetchBuckets("perpetrator-link", 0, {}).ok());  // no rule for ngo
+  EXPECT_EQ(ngo.held_tables(), 1u);
+  clock_.Advance(absl::Minutes(2));
+  EXPECT_FALSE(ngo.FetchBuckets("perpetrator-link", 0, {}).ok());
+  EXPECT_EQ(ngo.held_tables(), 0u);
+  auto again = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->prefix_bits, probe->prefix_bits);
+  EXPECT_EQ(ngo.held_tables(), 1u);
 }
 
 }  // namespace
