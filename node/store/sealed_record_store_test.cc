@@ -356,5 +356,29 @@ TEST_F(SealedStoreTest, StreamedBatchesAreOneUpsertAndAFailingSourceWritesNothin
   EXPECT_EQ((*expected)[2].given_name, "Given7000");  // the repeat, in the first one's place
 }
 
+// Above 65,536 records the change log's row keys are ordered by a counting
+// sort on their first bytes: every id is logged once, and repeats (which
+// must land next to each other) are counted once.
+TEST_F(SealedStoreTest, ALargeChangeLogNamesEveryIdOnceAndCountsRepeatsOnce) {
+  std::vector<record::Person> all;
+  for (int i = 0; i < 70'000; ++i) all.push_back(Person(absl::StrCat("L-", i), "G"));
+  for (int i = 0; i < 3'000; ++i) all.push_back(Person(absl::StrCat("L-", i * 23), "Again"));
+  all.push_back(Person("CASE-1", "Tetiana-updated"));
+  auto counts = store_->Upsert(all);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, 70'000u);
+  EXPECT_EQ(counts->updated, 1u);
+  absl::flat_hash_set<std::string> changed;
+  ASSERT_TRUE(
+      store_->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); })
+          .ok());
+  EXPECT_EQ(changed.size(), 70'001u);
+  EXPECT_TRUE(changed.contains("L-69999"));
+  EXPECT_FALSE(changed.contains("CASE-2"));
+  auto again = store_->Get("L-46");
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->given_name, "Again");
+}
+
 }  // namespace
 }  // namespace fedlink::store
