@@ -160,9 +160,9 @@ TEST_F(ImportTest, ParallelPiecesStoreInFileOrderAndABadRowInTheMiddleStoresNoth
 // store as it was (records, store version, change log) and names its line.
 // The same holds for JSONL, whose records repeat ids across pieces.
 TEST_F(ImportTest, ABadRowInTheLastPieceAfterEarlierPiecesWereStreamedWritesNothing) {
-  ASSERT_TRUE(ImportRecords(node(), {Write("first.csv", std::string(kHeader) +
-                                                            "KEEP-1,victim,Maria,Ivanova,,\n")})
-                  .ok());
+  const ImportRequest keep{
+      Write("first.csv", std::string(kHeader) + "KEEP-1,victim,Maria,Ivanova,,\n"), {}};
+  ASSERT_TRUE(ImportRecords(node(), keep).ok());
   absl::flat_hash_set<std::string> changed;
   auto version_before = node().records().ForEachSince(
       0, &changed, [](const record::Person&) { return absl::OkStatus(); });
