@@ -70,7 +70,9 @@ absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& p
 // its place, as ParsePersons's merge does. A bad header fails Open; a bad
 // row fails the Next that reaches it, with the error ParsePersons gives.
 // options.stats, if set, must outlive the reader: each Next appends its
-// piece's dropped-date lines. Thread-compatible.
+// piece's dropped-date lines. Pieces are parsed ImportOptions::threads at
+// a time over the cores (0 = every core), ahead of the ones handed out.
+// Thread-compatible.
 //
 //   ASSIGN_OR_RETURN(auto reader, PersonsReader::Open(path, options));
 //   std::vector<record::Person> batch;

@@ -206,47 +206,49 @@ TEST(PersonsReaderTest, PiecesMergedAreParsePersonsAndTheFirstErrorIsTheSame) {
     } else {
       bad = ManyJsonLines(3000, 2990);
     }
-    ImportOptions options = Pieces(1, 512);
-    options.format = format;
-    auto expected = ParsePersons(good, "r", options);
-    auto expected_error = ParsePersons(bad, "r", options);
-    ASSERT_TRUE(expected.ok()) << expected.status();
-    ASSERT_FALSE(expected_error.ok());
+    for (int threads : {1, 3}) {
+      ImportOptions options = Pieces(threads, 512);
+      options.format = format;
+      auto expected = ParsePersons(good, "r", options);
+      auto expected_error = ParsePersons(bad, "r", options);
+      ASSERT_TRUE(expected.ok()) << expected.status();
+      ASSERT_FALSE(expected_error.ok());
 
-    auto reader = PersonsReader::FromText(good, "r", options);
-    ASSERT_TRUE(reader.ok()) << reader.status();
-    std::vector<record::Person> merged, batch;
-    std::map<std::string, size_t> index;
-    int pieces = 0;
-    while (true) {
-      auto more = (*reader)->Next(&batch);
-      ASSERT_TRUE(more.ok()) << more.status();
-      if (!*more) break;
-      ++pieces;
-      for (record::Person& p : batch) {
-        auto [it, inserted] = index.emplace(p.external_id, merged.size());
-        if (inserted) {
-          merged.push_back(std::move(p));
-        } else {
-          merged[it->second] = std::move(p);
+      auto reader = PersonsReader::FromText(good, "r", options);
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      std::vector<record::Person> merged, batch;
+      std::map<std::string, size_t> index;
+      int pieces = 0;
+      while (true) {
+        auto more = (*reader)->Next(&batch);
+        ASSERT_TRUE(more.ok()) << more.status();
+        if (!*more) break;
+        ++pieces;
+        for (record::Person& p : batch) {
+          auto [it, inserted] = index.emplace(p.external_id, merged.size());
+          if (inserted) {
+            merged.push_back(std::move(p));
+          } else {
+            merged[it->second] = std::move(p);
+          }
         }
       }
-    }
-    EXPECT_GT(pieces, 50) << format;
-    EXPECT_EQ(merged, *expected) << format;
+      EXPECT_GT(pieces, 50) << format;
+      EXPECT_EQ(merged, *expected) << format;
 
-    auto bad_reader = PersonsReader::FromText(bad, "r", options);
-    ASSERT_TRUE(bad_reader.ok());
-    absl::Status status;
-    int given = 0;
-    while (status.ok()) {
-      auto more = (*bad_reader)->Next(&batch);
-      status = more.status();
-      if (!more.ok() || !*more) break;
-      ++given;
+      auto bad_reader = PersonsReader::FromText(bad, "r", options);
+      ASSERT_TRUE(bad_reader.ok());
+      absl::Status status;
+      int given = 0;
+      while (status.ok()) {
+        auto more = (*bad_reader)->Next(&batch);
+        status = more.status();
+        if (!more.ok() || !*more) break;
+        ++given;
+      }
+      EXPECT_EQ(status, expected_error.status()) << format;
+      EXPECT_GT(given, 50) << format;  // the bad row is in one of the last pieces
     }
-    EXPECT_EQ(status, expected_error.status()) << format;
-    EXPECT_GT(given, 50) << format;  // the bad row is in one of the last pieces
   }
   // A bad header fails before any piece.
   EXPECT_THAT(PersonsReader::FromText("given_name\nMaria\n", "h.csv", {}).status().message(),
