@@ -62,7 +62,7 @@ PIDS+=("$!")
 wait_for_status "$WORK/police"
 wait_for_status "$WORK/ngo"
 grep -q "console.listening url=http://127.0.0.1:$WEB/" "$WORK/ngo.log" || fail "no console: $(cat "$WORK/ngo.log")"
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 # The NGO's batch match records its hit on her, which a contact request needs.
 # (Police's peer port may still be opening: a few tries.)
 for try in 1 2 3 4 5 6 7 8 9 10; do

@@ -12,7 +12,7 @@ PY=/usr/bin/python3
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id ops-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
+BASE=$(free_port_base 3)
 declare -A ROLE=([police]=agency [ngo]=ngo)
 declare -A PORT=([police]=$BASE [ngo]=$((BASE + 1)))
 for n in police ngo; do
@@ -37,7 +37,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("bound", flush=True)
 ' "${PORT[ngo]}" >"$WORK/holder.out" &
 HOLDER=$!
 PIDS+=("$HOLDER")
-for _ in $(seq 1 50); do grep -q bound "$WORK/holder.out" && break; sleep 0.1; done
+for _ in $(seq 1 900); do grep -q bound "$WORK/holder.out" && break; sleep 0.1; done
 expect_exit 1 "$F" serve --dir "$WORK/ngo" --witness-interval 0
 grep -q "127.0.0.1:${PORT[ngo]}: cannot listen for peers: .*another process (another fedlink node?) listens on this port" "$WORK/err" ||
   { cat "$WORK/err"; fail "port in use: no clear message"; }
@@ -55,7 +55,7 @@ PIDS+=("$POLICE")
 NGO=$!
 PIDS+=("$NGO")
 for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 expect_exit 2 "$F" serve --dir "$WORK/ngo" --log-format xml
 grep -q -- "--log-format: 'xml' is not one of text, json" "$WORK/err" || { cat "$WORK/err"; fail "bad --log-format"; }
 
@@ -102,7 +102,7 @@ grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"
 pass "metrics scraped, promtool-valid, with RPCs, latency, evaluations, budget, roster, log, witnesses"
 
 kill -HUP "$POLICE" "$NGO"
-for _ in $(seq 1 50); do grep -q "policy.reloaded" "$WORK/ngo.log" && break; sleep 0.1; done
+for _ in $(seq 1 900); do grep -q "policy.reloaded" "$WORK/ngo.log" && break; sleep 0.1; done
 kill -TERM "$POLICE" "$NGO"
 wait "$POLICE" || fail "police did not stop cleanly"
 wait "$NGO" || fail "ngo did not stop cleanly"

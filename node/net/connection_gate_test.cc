@@ -99,10 +99,11 @@ bool Echoes(int fd, const std::string& text) {
 // established.
 bool Establish(int fd) { return Echoes(fd, "client hello") && Echoes(fd, "client flight"); }
 
-// Waits until `done` holds (up to 10 s).
+// Waits until `done` holds (up to 60 s: ctest runs tests side by side on a
+// loaded CI machine; no time is asserted, only that it happens).
 template <typename F>
 bool Eventually(F done) {
-  const absl::Time end = absl::Now() + absl::Seconds(10);
+  const absl::Time end = absl::Now() + absl::Seconds(60);
   while (absl::Now() < end) {
     if (done()) return true;
     absl::SleepFor(absl::Milliseconds(20));
