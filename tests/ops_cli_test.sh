@@ -71,12 +71,18 @@ H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
 # A second match: the table ngo holds is brought up to date by a delta.
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --max-table-age 0s --out "$WORK/r2.csv"
-sleep 3  # a witnessing round or two
 
 # 4. Police's metrics: scraped over HTTP, checked by promtool (Prometheus's
 # own parser of the exposition format), with the series an operator alerts on.
-"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
-  "$METRICS" >"$WORK/metrics.txt" || fail "scraping $METRICS/metrics"
+scrape() {
+  "$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
+    "$METRICS" >"$WORK/metrics.txt"
+}
+# Once a witnessing round (every 2 s) has had police's log cosigned by ngo:
+# waited for, not slept for (3 s were not always enough on a loaded machine).
+cosigned() { scrape && grep -q '^fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]' "$WORK/metrics.txt"; }
+wait_until cosigned || true
+scrape || fail "scraping $METRICS/metrics"
 if command -v promtool >/dev/null; then
   promtool check metrics <"$WORK/metrics.txt" >"$WORK/promtool.out" 2>&1 ||
     { cat "$WORK/promtool.out" "$WORK/metrics.txt"; fail "promtool check metrics"; }

@@ -166,15 +166,17 @@ TEST_F(ConnectionGateTest, RelaysBytesBothWays) {
 }
 
 TEST_F(ConnectionGateTest, ClosesAConnectionThatNeverFinishesItsHandshake) {
-  options_.handshake_timeout = absl::Milliseconds(300);
+  // Long enough for `half` and `done` to take their turns on a loaded CI
+  // machine (300 ms were not: the test stalls there while others run).
+  options_.handshake_timeout = absl::Seconds(2);
   StartGate();
   int idle = Client();
   int half = Client();
   int done = Client();
   ASSERT_TRUE(Echoes(half, "client hello"));  // two turns, then silence
   ASSERT_TRUE(Establish(done));
-  EXPECT_EQ(Receive(idle, absl::Seconds(5)), std::string());
-  EXPECT_EQ(Receive(half, absl::Seconds(5)), std::string());
+  EXPECT_EQ(Receive(idle, absl::Seconds(30)), std::string());
+  EXPECT_EQ(Receive(half, absl::Seconds(30)), std::string());
   EXPECT_TRUE(Echoes(done, "still here"));
   EXPECT_EQ(gate_->stats().handshake_timeouts, 2u);
 }
