@@ -65,6 +65,15 @@ wait_for_status() {
   fail "node in $1 did not come up within $WAIT_SECONDS s"
 }
 
+# wait_for_ready LOG: waits until the `fedlink serve` logging to LOG says
+# node.ready. `fedlink status` answers as soon as the admin socket is up,
+# before serve has started its web console (--web): a test that uses the
+# console or reads what serve logs at start waits for this too.
+wait_for_ready() {
+  wait_until grep -q "node\.ready" "$1" ||
+    { cat "$1"; fail "$1: serve did not log node.ready within $WAIT_SECONDS s"; }
+}
+
 # wait_for_peers DIR: waits until `fedlink peers` answers for the node in DIR
 # (its peer server is up and has pinged its peers).
 wait_for_peers() {

@@ -108,7 +108,9 @@ grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"
 pass "metrics scraped, promtool-valid, with RPCs, latency, evaluations, budget, roster, log, witnesses"
 
 kill -HUP "$POLICE" "$NGO"
-for _ in $(seq 1 900); do grep -q "policy.reloaded" "$WORK/ngo.log" && break; sleep 0.1; done
+# Both have reloaded (the logs checked below must say so) before they stop.
+wait_until grep -q "policy.reloaded" "$WORK/ngo.log" || true
+wait_until grep -q "policy.reloaded" "$WORK/police.log" || true
 kill -TERM "$POLICE" "$NGO"
 wait "$POLICE" || fail "police did not stop cleanly"
 wait "$NGO" || fail "ngo did not stop cleanly"
