@@ -5,9 +5,20 @@ set -euo pipefail
 : "${FEDLINK:?set FEDLINK to the fedlink binary}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fedlink-test.XXXXXX")
 PIDS=()
+# The nodes are stopped and gone (up to 10 s each) before $WORK is removed:
+# a serve still shutting down writes into its directory (log, database,
+# sockets) while rm -rf runs, which then fails and leaves the directory in
+# /tmp. (No SIGKILL: a PID of a node that exited long ago may be another
+# process's by now.)
 cleanup() {
+  local pid
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
 }
