@@ -13,14 +13,20 @@ ART="$(cd "$(dirname "$FEDLINK")/../.." && pwd)/test-artifacts"
 mkdir -p "$ART"
 PAGE="$WORK/signals.html"
 
-FEDLINK_REPORT_OUT="$PAGE" "$APP_TEST" \
+# The gtest binary's scratch directories go under this test's own.
+TEST_TMPDIR="$WORK" FEDLINK_REPORT_OUT="$PAGE" "$APP_TEST" \
   --gtest_filter=AuditReportTest.AReportOfLogsRaisingEverySignalNamesEachOne >"$WORK/gtest.log" 2>&1 \
   || { cat "$WORK/gtest.log"; fail "the report of every signal"; }
 [ -s "$PAGE" ] || fail "no report written"
 cp "$PAGE" "$ART/audit-report-signals.html"
 grep -q "https\?://" "$PAGE" && fail "the report refers to the network"
 
-chrome() { chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "$@" 2>"$WORK/chromium.err"; }
+# A profile of this test's own: never the user's, nor one another test's
+# Chromium has open at the same time.
+chrome() {
+  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$WORK/chromium" \
+    "$@" 2>"$WORK/chromium.err"
+}
 
 # Every row, then a filtered view from the address: the script ran.
 chrome --dump-dom "file://$PAGE" >"$WORK/all.html"

@@ -9,7 +9,7 @@ F="$FEDLINK"
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id bucket-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
+BASE=$(free_port_base 2)
 declare -A ROLE=([police]=agency [ngo]=ngo)
 # police shares victims with NGOs in buckets of at least 20 records.
 sed -e 's/^  name: "ngos-dedup-victims"/&\n  bucket_lookup { min_bucket_records: 20 }/' \
@@ -39,7 +39,7 @@ for n in police ngo; do
   PIDS+=("$!")
 done
 for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 
 # One consented police victim as the intake, from standard input.
 ROW=$(awk -F, '$2=="victim" && $16=="victim-dedup" && $9!="" && $6!="" {print; exit}' "$WORK/police.csv")

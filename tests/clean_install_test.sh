@@ -56,7 +56,7 @@ pass "apt installed the package: user, /var/lib/fedlink, the unit"
 in_chroot fedlink --help >"$WORK/help.out" || fail "fedlink --help"
 grep -q "^  serve " "$WORK/help.out" || fail "--help lists no serve"
 in_chroot man -w fedlink >/dev/null 2>&1 || [ -f "$CH/usr/share/man/man1/fedlink.1.gz" ] || fail "no man page"
-PORT=$((35000 + RANDOM % 5000))
+PORT=$(free_port_base 1)
 in_chroot fedlink init --dir /var/lib/fedlink/t --node-id t --org T --key-file /root/t.key \
   --listen "127.0.0.1:$PORT" >/dev/null 2>&1 || fail "fedlink init in the chroot"
 "$FEDLINK" gen --persons 50 --overlap 0.2 --out-a "$CH/root/a.csv" --out-b "$CH/root/b.csv" \

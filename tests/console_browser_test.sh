@@ -61,8 +61,10 @@ PIDS+=("$!")
 PIDS+=("$!")
 wait_for_status "$WORK/police"
 wait_for_status "$WORK/ngo"
+wait_for_ready "$WORK/police.log"
+wait_for_ready "$WORK/ngo.log"
 grep -q "console.listening url=http://127.0.0.1:$WEB/" "$WORK/ngo.log" || fail "no console: $(cat "$WORK/ngo.log")"
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 # The NGO's batch match records its hit on her, which a contact request needs.
 # (Police's peer port may still be opening: a few tries.)
 for try in 1 2 3 4 5 6 7 8 9 10; do
@@ -102,6 +104,7 @@ kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 "$F" serve --dir "$WORK/ngo" --witness-interval 0 --web "127.0.0.1:$WEB" 2>"$WORK/ngo2.log" &
 PIDS+=("$!")
 wait_for_status "$WORK/ngo"
+wait_for_ready "$WORK/ngo2.log"
 "$F" status --dir "$WORK/ngo" >/dev/null
 openssl x509 -in "$WORK/ngo/tls.crt" -out "$WORK/ngo.pem"
 if command -v curl >/dev/null; then

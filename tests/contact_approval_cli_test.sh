@@ -31,6 +31,8 @@ PIDS+=("$!")
 PIDS+=("$!")
 wait_for_status "$WORK/police"
 wait_for_status "$WORK/ngo"
+wait_for_ready "$WORK/police.log"
+wait_for_ready "$WORK/ngo.log"
 grep -q "console.listening url=http://127.0.0.1:$WEB/ max_lookups=3$" "$WORK/ngo.log" ||
   fail "the lookup cap given: $(cat "$WORK/ngo.log")"
 grep -q "console.listening url=http://127.0.0.1:$((WEB + 1))/ max_lookups=[1-9][0-9]*$" "$WORK/police.log" ||

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 F="$FEDLINK"
 "$F" federation init --dir "$WORK/coord" --federation-id cli-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((20000 + RANDOM % 5000))
+BASE=$(free_port_base 3)
 i=0
 for n in a b c; do
   "$F" init --dir "$WORK/$n" --key-file "$KEYS/$n.key" --node-id "$n" --org "$n" --listen "127.0.0.1:$((BASE + i))" >/dev/null
@@ -32,13 +32,13 @@ for n in a b c; do
   PIDS+=("$!")
 done
 for n in a b c; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/a" >"$WORK/peers.out" 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 450); do "$F" peers --dir "$WORK/a" >"$WORK/peers.out" 2>&1 && break; sleep 0.2; done
 grep -q "^b .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "b not reachable"; }
 grep -q "^c .*reachable   roster_version=1" "$WORK/peers.out" || { cat "$WORK/peers.out"; fail "c not reachable"; }
 pass "peers reachable over mutual TLS"
 
 # a asks its peers to witness its access log every second (serve --witness-interval).
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do
   "$F" audit export --dir "$WORK/a" --out "$WORK/a.audit" >/dev/null 2>&1
   "$F" audit verify "$WORK/a.audit" >"$WORK/verify.out" 2>&1 || true
   grep -q "cosignatures (b, c): OK" "$WORK/verify.out" && break
@@ -47,13 +47,21 @@ done
 grep -q "cosignatures (b, c): OK" "$WORK/verify.out" || { cat "$WORK/verify.out" "$WORK/a.log"; fail "periodic witnessing"; }
 pass "serve has its peers witness its log periodically"
 
+# What starting a command and asking the node take on this machine now
+# (seconds on a loaded CI VM), measured in the same run: the fan-out may take
+# that, plus its 2 s deadline, plus slack; never the minutes of a hang.
+START=$(date +%s%N)
+expect_exit 0 "$F" status --dir "$WORK/a"
+STARTUP_MS=$((($(date +%s%N) - START) / 1000000))
 kill -KILL "${PIDS_BY[c]}"
 START=$(date +%s%N)
 expect_exit 1 "$F" peers --dir "$WORK/a" --deadline 2s
 END=$(date +%s%N)
 grep -q "^b .*reachable" "$WORK/out" || { cat "$WORK/out"; fail "b answer missing after c died"; }
 grep -q "^c .*unreachable error=" "$WORK/out" || { cat "$WORK/out"; fail "c error missing"; }
-[ $(( (END - START) / 1000000 )) -lt 4500 ] || fail "fan-out waited past the deadline"
+TOOK_MS=$(((END - START) / 1000000))
+[ "$TOOK_MS" -lt $((4500 + 2 * STARTUP_MS)) ] ||
+  fail "fan-out waited past the deadline: ${TOOK_MS} ms (startup ${STARTUP_MS} ms)"
 pass "killed peer: other answer and the dead peer's error within the deadline"
 
 grep -q "INFO serve peers.capacity max_connections=[0-9]* open_file_limit=[0-9]*" "$WORK/a.log" ||

@@ -7,7 +7,7 @@ F="$FEDLINK"
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id ks-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
+BASE=$(free_port_base 3)
 declare -A SPEC=([police]=2 [ngo]=2 [shelter]=1)
 i=0
 for n in police ngo shelter; do
@@ -56,7 +56,7 @@ for n in police ngo shelter; do
   PIDS+=("$!")
 done
 for n in police ngo shelter; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
 MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))

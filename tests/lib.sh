@@ -5,9 +5,20 @@ set -euo pipefail
 : "${FEDLINK:?set FEDLINK to the fedlink binary}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fedlink-test.XXXXXX")
 PIDS=()
+# The nodes are stopped and gone (up to 10 s each) before $WORK is removed:
+# a serve still shutting down writes into its directory (log, database,
+# sockets) while rm -rf runs, which then fails and leaves the directory in
+# /tmp. (No SIGKILL: a PID of a node that exited long ago may be another
+# process's by now.)
 cleanup() {
+  local pid
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
 }
@@ -43,14 +54,69 @@ expect_exit() {
   fi
 }
 
-# wait_for_status DIR: waits until `fedlink status` answers (max ~10 s).
-wait_for_status() {
-  for _ in $(seq 1 100); do
-    if "$FEDLINK" status --dir "$1" >/dev/null 2>&1; then return 0; fi
+# How long a test waits for a node to come up or see its peers: generous,
+# since ctest runs several tests at once on a CI VM of two cores (10 s was
+# not always enough); a wait returns as soon as the node is there.
+WAIT_SECONDS=${FEDLINK_TEST_WAIT_SECONDS:-90}
+
+# wait_until CMD...: runs CMD every 0.1 s until it succeeds (0) or
+# WAIT_SECONDS have passed (1).
+wait_until() {
+  local end=$((SECONDS + WAIT_SECONDS))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$end" ] || return 1
     sleep 0.1
   done
+}
+
+# wait_for_status DIR: waits until `fedlink status` answers.
+wait_for_status() {
+  wait_until "$FEDLINK" status --dir "$1" && return 0
   cat "$WORK/serve.err" 2>/dev/null || true
-  fail "node in $1 did not come up"
+  fail "node in $1 did not come up within $WAIT_SECONDS s"
+}
+
+# wait_for_ready LOG: waits until the `fedlink serve` logging to LOG says
+# node.ready. `fedlink status` answers as soon as the admin socket is up,
+# before serve has started its web console (--web): a test that uses the
+# console or reads what serve logs at start waits for this too.
+wait_for_ready() {
+  wait_until grep -q "node\.ready" "$1" ||
+    { cat "$1"; fail "$1: serve did not log node.ready within $WAIT_SECONDS s"; }
+}
+
+# wait_for_peers DIR: waits until `fedlink peers` answers for the node in DIR
+# (its peer server is up and has pinged its peers).
+wait_for_peers() {
+  wait_until "$FEDLINK" peers --dir "$1" || fail "the node in $1 does not see its peers within $WAIT_SECONDS s"
+}
+
+# free_port_base N: a random port B such that 127.0.0.1 ports B .. B+N-1
+# have no listener now, below the kernel's ephemeral range
+# (/proc/sys/net/ipv4/ip_local_port_range). A port in that range can be
+# taken at any moment by any process's outgoing connection (a unit test
+# running beside this one holds hundreds) or by a bind to port 0 (the unit
+# tests' FreeLoopbackPort); below it only a listener holds a port, and this
+# looks for one. Tests started at once pick apart by chance (~20000 ports).
+free_port_base() {
+  local n=$1 low base p busy
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt $((10000 + 2 * n)) ] || low=32768
+  for _ in $(seq 1 50); do
+    base=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000 - n)))
+    busy=0
+    for ((p = base; p < base + n; p++)); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        busy=1
+        break
+      fi
+    done
+    if [ "$busy" -eq 0 ]; then
+      echo "$base"
+      return 0
+    fi
+  done
+  fail "found no $n free loopback ports below $low"
 }
 
 # write_known_survivors FILE: eight consented survivors with every field set,
@@ -67,14 +133,15 @@ write_known_survivors() {
 # two_node_federation FEDERATION_ID: a coordinator in $WORK/coord and two
 # nodes, police (agency) and ngo, each with a key file in $KEYS, the example
 # policies and the signed roster installed; listening on loopback ports from
-# a random base, FED_BASE (police FED_BASE, ngo FED_BASE + 1). Sets FKEY (the
+# a free base, FED_BASE (police FED_BASE, ngo FED_BASE + 1; up to
+# FED_BASE + 15 free for the test's other listeners). Sets FKEY (the
 # federation's verifier key); init's warnings are kept in $WORK/NODE.init.err.
 two_node_federation() {
   local ex
   ex="$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/examples" && pwd)"
   "$FEDLINK" federation init --dir "$WORK/coord" --federation-id "$1" >"$WORK/fed.txt"
   FKEY=$(tail -1 "$WORK/fed.txt")
-  FED_BASE=$((30000 + RANDOM % 10000))
+  FED_BASE=$(free_port_base 16)
   local base=$FED_BASE i=0 n role
   for n in police ngo; do
     role=ngo; [ "$n" = police ] && role=agency
@@ -103,6 +170,5 @@ serve_nodes() {
     PIDS+=("$!")
   done
   for n in "$@"; do wait_for_status "$WORK/$n"; done
-  for _ in $(seq 1 50); do "$FEDLINK" peers --dir "$WORK/$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  fail "$1 does not see its peers"
+  wait_for_peers "$WORK/$1"
 }

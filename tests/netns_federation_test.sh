@@ -48,7 +48,7 @@ done
 for n in a b c; do wait_for_status "$WORK/$n"; done
 for n in a b c; do
   ok=0
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 300); do
     if ip netns exec "$TAG-$n" "$F" peers --dir "$WORK/$n" >"$WORK/$n.peers" 2>&1; then ok=1; break; fi
     sleep 0.3
   done

@@ -12,7 +12,7 @@ PY=/usr/bin/python3
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id ops-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((30000 + RANDOM % 5000))
+BASE=$(free_port_base 3)
 declare -A ROLE=([police]=agency [ngo]=ngo)
 declare -A PORT=([police]=$BASE [ngo]=$((BASE + 1)))
 for n in police ngo; do
@@ -37,7 +37,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("bound", flush=True)
 ' "${PORT[ngo]}" >"$WORK/holder.out" &
 HOLDER=$!
 PIDS+=("$HOLDER")
-for _ in $(seq 1 50); do grep -q bound "$WORK/holder.out" && break; sleep 0.1; done
+for _ in $(seq 1 900); do grep -q bound "$WORK/holder.out" && break; sleep 0.1; done
 expect_exit 1 "$F" serve --dir "$WORK/ngo" --witness-interval 0
 grep -q "127.0.0.1:${PORT[ngo]}: cannot listen for peers: .*another process (another fedlink node?) listens on this port" "$WORK/err" ||
   { cat "$WORK/err"; fail "port in use: no clear message"; }
@@ -55,7 +55,7 @@ PIDS+=("$POLICE")
 NGO=$!
 PIDS+=("$NGO")
 for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 expect_exit 2 "$F" serve --dir "$WORK/ngo" --log-format xml
 grep -q -- "--log-format: 'xml' is not one of text, json" "$WORK/err" || { cat "$WORK/err"; fail "bad --log-format"; }
 
@@ -71,12 +71,18 @@ H=$(sed -n 2p "$WORK/r.csv" | cut -d, -f3)
 expect_exit 0 "$F" contact --dir "$WORK/ngo" --peer police --handle "$H" --reason "same survivor?"
 # A second match: the table ngo holds is brought up to date by a delta.
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --max-table-age 0s --out "$WORK/r2.csv"
-sleep 3  # a witnessing round or two
 
 # 4. Police's metrics: scraped over HTTP, checked by promtool (Prometheus's
 # own parser of the exposition format), with the series an operator alerts on.
-"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
-  "$METRICS" >"$WORK/metrics.txt" || fail "scraping $METRICS/metrics"
+scrape() {
+  "$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://" + sys.argv[1] + "/metrics", timeout=5).read().decode())' \
+    "$METRICS" >"$WORK/metrics.txt"
+}
+# Once a witnessing round (every 2 s) has had police's log cosigned by ngo:
+# waited for, not slept for (3 s were not always enough on a loaded machine).
+cosigned() { scrape && grep -q '^fedlink_audit_last_cosigned_size{witness="ngo"} [1-9]' "$WORK/metrics.txt"; }
+wait_until cosigned || true
+scrape || fail "scraping $METRICS/metrics"
 if command -v promtool >/dev/null; then
   promtool check metrics <"$WORK/metrics.txt" >"$WORK/promtool.out" 2>&1 ||
     { cat "$WORK/promtool.out" "$WORK/metrics.txt"; fail "promtool check metrics"; }
@@ -102,7 +108,9 @@ grep -q "$G\|$FAM" "$WORK/metrics.txt" && fail "a personal value in the metrics"
 pass "metrics scraped, promtool-valid, with RPCs, latency, evaluations, budget, roster, log, witnesses"
 
 kill -HUP "$POLICE" "$NGO"
-for _ in $(seq 1 50); do grep -q "policy.reloaded" "$WORK/ngo.log" && break; sleep 0.1; done
+# Both have reloaded (the logs checked below must say so) before they stop.
+wait_until grep -q "policy.reloaded" "$WORK/ngo.log" || true
+wait_until grep -q "policy.reloaded" "$WORK/police.log" || true
 kill -TERM "$POLICE" "$NGO"
 wait "$POLICE" || fail "police did not stop cleanly"
 wait "$NGO" || fail "ngo did not stop cleanly"

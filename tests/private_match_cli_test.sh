@@ -10,7 +10,7 @@ F="$FEDLINK"
 EX="$(dirname "$0")/../deploy/examples"
 "$F" federation init --dir "$WORK/coord" --federation-id pm-test >"$WORK/fed.txt"
 KEY=$(tail -1 "$WORK/fed.txt")
-BASE=$((25000 + RANDOM % 5000))
+BASE=$(free_port_base 4)
 declare -A ROLE=([police]=agency [ngo]=ngo [shelter]=ngo [auditor]=auditor)
 # The NGO rotates its keys every 14 days (declared in the roster; peers
 # follow it).
@@ -54,7 +54,7 @@ done
 for n in police ngo shelter auditor; do wait_for_status "$WORK/$n"; done
 
 # 1. The NGO finds the consented victims police also knows.
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"
 [ "$(head -1 "$WORK/r.csv")" = "own_id,peer,handle,score,keys,role,threshold" ] || fail "results header"
 MATCHES=$(($(wc -l <"$WORK/r.csv") - 1))
@@ -264,7 +264,7 @@ pass "policy explain shows the rule, counts and one record's decision"
 # 10. A broken policy is not applied on SIGHUP; the last good one stays.
 echo "rules { this is not a policy" >"$WORK/police/policy.txtpb"
 kill -HUP "${PIDS_BY[police]}"
-for _ in $(seq 1 50); do grep -q "policy.refused" "$WORK/police.log" && break; sleep 0.1; done
+for _ in $(seq 1 900); do grep -q "policy.refused" "$WORK/police.log" && break; sleep 0.1; done
 grep -q "WARNING serve policy.refused error=\".*policy.txtpb:1.*action=\"keeping the last good policy\"" "$WORK/police.log" || { cat "$WORK/police.log"; fail "SIGHUP"; }
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --refresh
 grep -q "peer police: table [1-9][0-9]* records" "$WORK/err" || { cat "$WORK/err"; fail "last good policy lost"; }

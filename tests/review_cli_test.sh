@@ -14,7 +14,7 @@ for n in police ngo; do "$F" import --dir "$WORK/$n" "$WORK/$n.csv" >/dev/null 2
 "$F" serve --dir "$WORK/police" --witness-interval 1h 2>"$WORK/police.log" &
 PIDS+=("$!")
 wait_for_status "$WORK/police"
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 
 # 1. An ordinary match: the threshold (bits) is the last column.
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r.csv"

@@ -137,7 +137,7 @@ for n in police ngo; do
   eval "PID_$n=$!"
 done
 for n in police ngo; do wait_for_status "$WORK/$n"; done
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/ngo" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/ngo"
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r0.csv"
 pass "rotate tls: the node keeps serving and matching with its current key meanwhile"
 
@@ -153,7 +153,7 @@ kill -TERM "$PID_ngo"; wait "$PID_ngo" || true
 NGO2=$!
 PIDS+=("$NGO2")
 wait_for_status "$WORK/ngo"
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/police" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/police"
 expect_exit 0 "$F" peers --dir "$WORK/police"
 grep -q "^ngo .*reachable   roster_version=3" "$WORK/out" || { cat "$WORK/out"; fail "police does not reach ngo's new key"; }
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r1.csv"
@@ -207,7 +207,7 @@ kill -TERM "$NGO3"; wait "$NGO3" || true
 NGO4=$!
 PIDS+=("$NGO4")
 wait_for_status "$WORK/ngo"
-for _ in $(seq 1 50); do "$F" peers --dir "$WORK/police" >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_peers "$WORK/police"
 expect_exit 0 "$F" match --dir "$WORK/ngo" --peer police --purpose victim-dedup --out "$WORK/r4.csv"
 [ "$(wc -l <"$WORK/r4.csv")" -gt 1 ] || fail "no match with the new identity key"
 expect_exit 0 "$F" audit witness --dir "$WORK/ngo"

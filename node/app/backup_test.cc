@@ -12,6 +12,7 @@
 #include "node/app/audit_restore.h"
 #include "node/app/create_node.h"
 #include "node/app/test_key_source.h"
+#include "node/common/whole_file.h"
 
 namespace fedlink::app {
 namespace {
@@ -107,6 +108,42 @@ TEST(BackupTest, ABackupOfAnotherNodeOrUnderAnotherKeyIsRefusedAndNothingIsWritt
   for (const auto& entry : std::filesystem::directory_iterator(::testing::TempDir())) {
     EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(staging)));
   }
+}
+
+// Someone who can write the node directory (not read the data key) plants
+// symlinks to files outside it, hoping a backup carries them off or a
+// restore writes through them; and points the restore target at another
+// directory by a symlink. Neither is followed.
+TEST(BackupTest, SymlinksAreNeitherFollowedIntoABackupNorRestoredThrough) {
+  const std::string dir = Fresh("police"), file = Fresh("police.fbk"), out = Fresh("restored");
+  const std::string outside = Fresh("outside");
+  auto node = MakeNode(dir, "police", 2);
+  std::filesystem::create_directories(outside);
+  ASSERT_TRUE(common::WriteFileAtomically(outside + "/secret.txt", "not the node's").ok());
+  ASSERT_TRUE(common::WriteFileAtomically(outside + "/ngo~victim-dedup.table", "x").ok());
+  std::filesystem::create_symlink(outside + "/secret.txt", dir + "/notes.txt");
+  std::filesystem::remove_all(dir + "/cache");
+  std::filesystem::create_directory_symlink(outside, dir + "/cache");
+  ASSERT_TRUE(BackupNode(*node, file).ok());
+  auto restored = RestoreBackup(file, out, TestKeyFile("police"));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_FALSE(std::filesystem::exists(out + "/notes.txt"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/cache/ngo~victim-dedup.table"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/cache/secret.txt"));
+
+  // The restore target a symlink to an empty directory: refused, and the
+  // directory it points at stays empty.
+  const std::string empty = Fresh("empty"), link = Fresh("link");
+  std::filesystem::create_directories(empty);
+  std::filesystem::create_directory_symlink(empty, link);
+  const absl::Status through = RestoreBackup(file, link, TestKeyFile("police")).status();
+  EXPECT_TRUE(absl::IsAlreadyExists(through)) << through;
+  EXPECT_TRUE(std::filesystem::is_empty(empty));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  node.reset();
+  for (const std::string& made : {dir, out, outside, empty}) std::filesystem::remove_all(made);
+  std::filesystem::remove(link);
+  std::filesystem::remove(file);
 }
 
 }  // namespace

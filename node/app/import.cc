@@ -16,29 +16,39 @@ absl::StatusOr<ImportReport> ImportRecords(Node& node, const ImportRequest& requ
   audit::Event entry = LocalEvent("records.import");
 
   const absl::Time start = absl::Now();
-  absl::StatusOr<std::vector<record::Person>> persons =
-      importer::ReadPersonsFile(request.path, options);
-  if (!persons.ok()) {
-    entry.outcome = OutcomeOf(persons.status());  // file:line:field, never a value
-    (void)node.Log(std::move(entry));             // the read error is what to report
-    return persons.status();
+  // Without a quality report (which needs every record at once) the file
+  // is read piece by piece into the store's transaction.
+  std::vector<record::Person> persons;
+  absl::StatusOr<store::UpsertCounts> counts;
+  if (request.quality) {
+    absl::StatusOr<std::vector<record::Person>> read =
+        importer::ReadPersonsFile(request.path, options);
+    if (read.ok()) persons = *std::move(read);
+    counts = read.ok() ? node.records().Upsert(persons) : read.status();
+  } else {
+    absl::StatusOr<std::unique_ptr<importer::PersonsReader>> reader =
+        importer::PersonsReader::Open(request.path, options);
+    counts = reader.ok() ? node.records().UpsertStream([&](std::vector<record::Person>* batch) {
+      return (*reader)->Next(batch);
+    })
+                         : reader.status();
   }
-  absl::StatusOr<store::UpsertCounts> counts = node.records().Upsert(*persons);
-  entry.outcome = OutcomeOf(counts.status());
-  if (counts.ok()) {
-    entry.count = persons->size();
-    entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
+  entry.outcome = OutcomeOf(counts.status());  // file:line:field, never a value
+  if (!counts.ok()) {
+    (void)node.Log(std::move(entry));  // the import's error is what to report
+    return counts.status();
   }
+  entry.count = counts->inserted + counts->updated;
+  entry.detail = absl::StrCat(counts->inserted, " new, ", counts->updated, " updated");
   RETURN_IF_ERROR(node.Log(std::move(entry)));
-  RETURN_IF_ERROR(counts.status());
   report.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  report.records = persons->size();
+  report.records = counts->inserted + counts->updated;
   report.inserted = counts->inserted;
   report.updated = counts->updated;
   report.dropped_date_lines = std::move(stats.dropped_date_lines);
   ASSIGN_OR_RETURN(report.total, node.records().Count());
   if (request.quality) {
-    report.quality = AssessDataQuality(*persons, KeyOptions(node.config()));
+    report.quality = AssessDataQuality(persons, KeyOptions(node.config()));
     // A dropped impossible date is a dob value that failed to parse.
     for (FieldQuality& f : report.quality->fields) {
       if (f.field != "dob") continue;

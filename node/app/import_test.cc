@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -152,6 +153,64 @@ TEST_F(ImportTest, ParallelPiecesStoreInFileOrderAndABadRowInTheMiddleStoresNoth
   auto q = node().records().Get("Q-1");
   ASSERT_TRUE(q.ok());
   EXPECT_FALSE(q->has_value());
+}
+
+// The file is streamed into the store's transaction piece by piece: a bad
+// row in the last piece, after every earlier piece was written, leaves the
+// store as it was (records, store version, change log) and names its line.
+// The same holds for JSONL, whose records repeat ids across pieces.
+TEST_F(ImportTest, ABadRowInTheLastPieceAfterEarlierPiecesWereStreamedWritesNothing) {
+  const ImportRequest keep{
+      Write("first.csv", std::string(kHeader) + "KEEP-1,victim,Maria,Ivanova,,\n"), {}};
+  ASSERT_TRUE(ImportRecords(node(), keep).ok());
+  absl::flat_hash_set<std::string> changed;
+  auto version_before = node().records().ForEachSince(
+      0, &changed, [](const record::Person&) { return absl::OkStatus(); });
+  ASSERT_TRUE(version_before.ok()) << version_before.status();
+  const uint64_t log_before = LogSize();
+
+  std::string csv = kHeader, jsonl;
+  const int rows = 20000;
+  for (int i = 0; i < rows; ++i) {
+    const bool last = i == rows - 1;
+    absl::StrAppend(&csv, "S-", i, ",victim,G,F,", last ? "1980-02-30" : "1980-01-01", ",\n");
+    absl::StrAppend(&jsonl, R"({"external_id":"S-)", i % 15000, R"(","role":")",
+                    last ? "boss" : "victim", R"(","given_name":"G"})", "\n");
+  }
+  ImportRequest request{Write("bad-last.csv", csv), {}};
+  request.options.piece_bytes = 4096;  // about a hundred pieces
+  auto failed = ImportRecords(node(), request);
+  EXPECT_TRUE(absl::IsInvalidArgument(failed.status()));
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr(absl::StrCat("bad-last.csv:", rows + 1, ": dob")));
+  request.path = Write("bad-last.jsonl", jsonl);
+  failed = ImportRecords(node(), request);
+  EXPECT_TRUE(absl::IsInvalidArgument(failed.status()));
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr(absl::StrCat("bad-last.jsonl:", rows, ": role")));
+  EXPECT_THAT(failed.status().message(), Not(HasSubstr("boss")));
+
+  EXPECT_EQ(CountRecords(node())->total, 1u);
+  auto first = node().records().Get("S-0");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+  auto version_after = node().records().ForEachSince(
+      0, &changed, [](const record::Person&) { return absl::OkStatus(); });
+  ASSERT_TRUE(version_after.ok());
+  EXPECT_EQ(*version_after, *version_before);
+  EXPECT_EQ(changed.size(), 1u);         // KEEP-1's entry only
+  EXPECT_EQ(LogSize(), log_before + 2);  // both failures are logged
+
+  // Without the bad line the JSONL file imports: 15,000 distinct ids, the
+  // repeats updating the earlier ones in their place.
+  jsonl.resize(jsonl.rfind("{"));
+  request.path = Write("good.jsonl", jsonl);
+  auto report = ImportRecords(node(), request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->records, 15000u);
+  EXPECT_EQ(report->inserted, 15000u);
+  EXPECT_EQ(report->updated, 0u);
+  EXPECT_EQ(report->total, 15001u);
 }
 
 }  // namespace

@@ -311,6 +311,31 @@ TEST_F(ForgedExportTest, OnlyAChainSignedLinkByLinkIsAccepted) {
   EXPECT_NE(Refusal(Build({Leaf(0), Leaf(1)}, {{2, {&k0}}}, k1)), "accepted");
 }
 
+// A long chain (a peer's export may carry any number of changes) verifies
+// link by link, each new key checked against every key before it in one
+// set look-up (it was a walk over the chain per change: quadratic in the
+// changes); a change back to the very first key is still refused.
+TEST_F(ForgedExportTest, ALongChainVerifiesAndGoingBackToItsFirstKeyIsRefused) {
+  constexpr int kChanges = 40;
+  std::vector<std::unique_ptr<crypto::SigningKey>> keys;
+  for (int i = 0; i <= kChanges; ++i) keys.push_back(*crypto::SigningKey::Generate("police"));
+  // Leaf 0, then one change a leaf: change i at index i, from key i-1 to i;
+  // a checkpoint after each by the key before it and the one after.
+  std::vector<std::string> leaves = {Leaf(0)};
+  std::vector<Cp> cps = {{1, {keys[0].get()}}};
+  for (int i = 1; i <= kChanges; ++i) {
+    leaves.push_back(Change(*keys[i - 1], *keys[i], *keys[i - 1], i));
+    cps.push_back({static_cast<uint64_t>(i + 1), {keys[i - 1].get(), keys[i].get()}});
+  }
+  auto chain = VerifyExport(Build(leaves, cps, *keys[kChanges]));
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  EXPECT_EQ(chain->identity_vkeys.size(), size_t{kChanges + 1});
+  // One more change, back to the first key.
+  leaves.push_back(Change(*keys[kChanges], *keys[0], *keys[kChanges], kChanges + 1));
+  cps.push_back({kChanges + 2, {keys[kChanges].get(), keys[0].get()}});
+  EXPECT_NE(Refusal(Build(leaves, cps, *keys[0])).find("goes back to"), std::string::npos);
+}
+
 TEST_F(IdentityChangeTest, ARealExportWithTheChangeEntryAlteredOrRemovedIsRefused) {
   SwitchedLog();
   const std::string bytes = *(*AuditLog::Open(dir_, k1_.get()))->Export();

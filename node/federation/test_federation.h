@@ -3,6 +3,10 @@
 #ifndef FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
 #define FEDLINK_NODE_FEDERATION_TEST_FEDERATION_H_
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -26,9 +30,16 @@ class TestFederation {
   explicit TestFederation(const std::vector<std::string>& ids,
                           std::map<std::string, config::NodeRole> roles = {})
       : roles_(std::move(roles)) {
-    root_ = std::filesystem::path(::testing::TempDir()) /
-            absl::StrCat("fed-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(root_);
+    // A directory of its own (two federations in one test, or tests run side
+    // by side, never share one), with a short name: the nodes' unix socket
+    // paths under it are limited to 108 bytes, which a test's long name
+    // (the root's name before) came within a few bytes of.
+    std::string root = ::testing::TempDir() + "fed-XXXXXX";
+    if (mkdtemp(root.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp " << root << ": " << strerror(errno);
+      return;
+    }
+    root_ = root;
     coord_ = (root_ / "coord").string();
     vkey_ = *InitCoordinator(coord_, "test-fed");
     for (const std::string& id : ids) AddNode(id, /*in_roster=*/true);

@@ -272,90 +272,26 @@ struct ParsedPiece {
 // Below this a piece is not worth a thread's hand-over.
 constexpr size_t kMinPieceBytes = size_t{1} << 20;
 
-absl::Status ParseRows(CsvReader& reader, const std::vector<std::optional<Column>>& columns,
-                       absl::string_view name, const ImportOptions& options, ParsedPiece* out) {
-  ImportOptions::Stats stats;
+// The options one piece is parsed with: its own stats, merged afterwards.
+ImportOptions PieceOptions(const ImportOptions& options, ImportOptions::Stats* stats) {
   ImportOptions piece_options;
   piece_options.default_role = options.default_role;
   piece_options.default_external_id = options.default_external_id;
   piece_options.drop_bad_dates = options.drop_bad_dates;
-  piece_options.stats = &stats;
-  std::vector<std::string> row;
-  std::vector<std::pair<Column, std::string>> cells;
-  while (reader.Next(&row)) {
-    const std::string where = absl::StrCat(name, ":", reader.line());
-    if (row.size() != columns.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected ", columns.size(), " columns, found ", row.size()));
-    }
-    cells.clear();
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (columns[i].has_value()) cells.emplace_back(*columns[i], std::move(row[i]));
-    }
-    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, reader.line(), piece_options));
-    out->persons.push_back(std::move(p));
-  }
-  if (!reader.status().ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ":", reader.line(), ": ", reader.status().message()));
-  }
-  out->dropped_date_lines = std::move(stats.dropped_date_lines);
-  return absl::OkStatus();
+  piece_options.stats = stats;
+  return piece_options;
 }
 
-absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
-                                                     absl::string_view name,
-                                                     const ImportOptions& options) {
-  CsvReader reader(content);
-  std::vector<std::string> header;
-  if (!reader.Next(&header)) {
-    if (!reader.status().ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ":1: ", reader.status().message()));
-    }
-    return absl::InvalidArgumentError(absl::StrCat(name, ":1: empty file (no header row)"));
-  }
-  std::vector<std::optional<Column>> columns;
-  absl::flat_hash_map<int, std::string> seen;
-  for (std::string& h : header) {
-    h = std::string(absl::StripAsciiWhitespace(h));
-    std::optional<Column> c = Resolve(h, options);
-    if (c.has_value()) {
-      auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
-      if (!inserted && MultiValued(*c) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(name, ":1: columns '", it->second, "' and '",
-                                                       h, "' both map to ", DisplayColumn(*c)));
-      }
-    }
-    columns.push_back(c);
-  }
-  if (!seen.contains(static_cast<int>(Column::kExternalId)) &&
-      !options.default_external_id.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ":1: no external_id column (use --map SRC=external_id)"));
-  }
-  // The rows after the header, in pieces parsed over the cores. Each piece
-  // keeps its rows in file order and stops at its first bad row; the
-  // lowest piece's error is the one a serial read would have met first.
-  const int threads = ResolveThreads(options.threads);
-  const size_t body = reader.position();
-  size_t piece_bytes = options.piece_bytes;
-  if (piece_bytes == 0 && threads > 1) {
-    piece_bytes = std::max(kMinPieceBytes, (content.size() - body) / (threads * 8) + 1);
-  }
-  const std::vector<CsvPiece> pieces =
-      threads > 1 ? SplitCsvRows(content, body, reader.next_line(), piece_bytes)
-                  : std::vector<CsvPiece>{{body, content.size(), reader.next_line()}};
-  std::vector<ParsedPiece> parsed(pieces.size());
-  RETURN_IF_ERROR(ParallelFor(pieces.size(), threads, 1, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const CsvPiece& piece = pieces[i];
-      CsvReader rows(content.substr(piece.begin, piece.end - piece.begin), piece.first_line);
-      RETURN_IF_ERROR(ParseRows(rows, columns, name, options, &parsed[i]));
-    }
-    return absl::OkStatus();
-  }));
-  // A later row with the same external_id replaces the earlier one, as a
-  // re-import would.
+// The size of the pieces `bytes` of rows are parsed in over `threads`.
+size_t PieceBytes(const ImportOptions& options, size_t bytes, int threads) {
+  if (options.piece_bytes != 0 || threads <= 1) return options.piece_bytes;
+  return std::max(kMinPieceBytes, bytes / (threads * 8) + 1);
+}
+
+// The persons of parsed pieces in file order. A later row with the same
+// external_id replaces the earlier one in its place, as a re-import would.
+std::vector<record::Person> MergePieces(std::vector<ParsedPiece>& parsed,
+                                        const ImportOptions& options) {
   size_t rows = 0;
   for (const ParsedPiece& p : parsed) rows += p.persons.size();
   std::vector<record::Person> persons;
@@ -387,14 +323,107 @@ absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
   return persons;
 }
 
-absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content,
-                                                       absl::string_view name,
-                                                       const ImportOptions& options) {
-  std::vector<record::Person> persons;
-  absl::flat_hash_map<std::string, size_t> index_by_id;
-  int line_number = 0;
+absl::Status ParseRows(CsvReader& reader, const std::vector<std::optional<Column>>& columns,
+                       absl::string_view name, const ImportOptions& options, ParsedPiece* out) {
+  ImportOptions::Stats stats;
+  ImportOptions piece_options = PieceOptions(options, &stats);
+  std::vector<std::string> row;
   std::vector<std::pair<Column, std::string>> cells;
-  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+  while (reader.Next(&row)) {
+    const std::string where = absl::StrCat(name, ":", reader.line());
+    if (row.size() != columns.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": expected ", columns.size(), " columns, found ", row.size()));
+    }
+    cells.clear();
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (columns[i].has_value()) cells.emplace_back(*columns[i], std::move(row[i]));
+    }
+    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, reader.line(), piece_options));
+    out->persons.push_back(std::move(p));
+  }
+  if (!reader.status().ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":", reader.line(), ": ", reader.status().message()));
+  }
+  out->dropped_date_lines = std::move(stats.dropped_date_lines);
+  return absl::OkStatus();
+}
+
+// A CSV file's columns (from its header) and where its rows begin.
+struct CsvLayout {
+  std::vector<std::optional<Column>> columns;
+  size_t body = 0;    // the byte after the header row
+  int body_line = 1;  // the physical line there
+};
+
+absl::StatusOr<CsvLayout> ReadCsvHeader(absl::string_view content, absl::string_view name,
+                                        const ImportOptions& options) {
+  CsvReader reader(content);
+  std::vector<std::string> header;
+  if (!reader.Next(&header)) {
+    if (!reader.status().ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ":1: ", reader.status().message()));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(name, ":1: empty file (no header row)"));
+  }
+  std::vector<std::optional<Column>> columns;
+  absl::flat_hash_map<int, std::string> seen;
+  for (std::string& h : header) {
+    h = std::string(absl::StripAsciiWhitespace(h));
+    std::optional<Column> c = Resolve(h, options);
+    if (c.has_value()) {
+      auto [it, inserted] = seen.emplace(static_cast<int>(*c), h);
+      if (!inserted && MultiValued(*c) == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(name, ":1: columns '", it->second, "' and '",
+                                                       h, "' both map to ", DisplayColumn(*c)));
+      }
+    }
+    columns.push_back(c);
+  }
+  if (!seen.contains(static_cast<int>(Column::kExternalId)) &&
+      !options.default_external_id.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":1: no external_id column (use --map SRC=external_id)"));
+  }
+  return CsvLayout{std::move(columns), reader.position(), reader.next_line()};
+}
+
+absl::StatusOr<std::vector<record::Person>> ParseCsv(absl::string_view content,
+                                                     absl::string_view name,
+                                                     const ImportOptions& options) {
+  ASSIGN_OR_RETURN(const CsvLayout layout, ReadCsvHeader(content, name, options));
+  const std::vector<std::optional<Column>>& columns = layout.columns;
+  // The rows after the header, in pieces parsed over the cores. Each piece
+  // keeps its rows in file order and stops at its first bad row; the
+  // lowest piece's error is the one a serial read would have met first.
+  const int threads = ResolveThreads(options.threads);
+  const size_t body = layout.body;
+  const size_t piece_bytes = PieceBytes(options, content.size() - body, threads);
+  const std::vector<CsvPiece> pieces =
+      threads > 1 ? SplitCsvRows(content, body, layout.body_line, piece_bytes)
+                  : std::vector<CsvPiece>{{body, content.size(), layout.body_line}};
+  std::vector<ParsedPiece> parsed(pieces.size());
+  RETURN_IF_ERROR(ParallelFor(pieces.size(), threads, 1, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const CsvPiece& piece = pieces[i];
+      CsvReader rows(content.substr(piece.begin, piece.end - piece.begin), piece.first_line);
+      RETURN_IF_ERROR(ParseRows(rows, columns, name, options, &parsed[i]));
+    }
+    return absl::OkStatus();
+  }));
+  return MergePieces(parsed, options);
+}
+
+// The records of lines [first_line, ...) of a JSONL file (a piece cut
+// after a line feed: SplitLines), in order; stops at the first bad line.
+absl::Status ParseJsonLines(absl::string_view piece, int first_line, absl::string_view name,
+                            const ImportOptions& options, ParsedPiece* out) {
+  ImportOptions::Stats stats;
+  ImportOptions piece_options = PieceOptions(options, &stats);
+  int line_number = first_line - 1;
+  std::vector<std::pair<Column, std::string>> cells;
+  for (absl::string_view line : absl::StrSplit(piece, '\n')) {
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty()) continue;
@@ -455,15 +484,64 @@ absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content
       }
       cells.emplace_back(*c, std::move(text));
     }
-    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, line_number, options));
-    auto [it, inserted] = index_by_id.emplace(p.external_id, persons.size());
-    if (inserted) {
-      persons.push_back(std::move(p));
-    } else {
-      persons[it->second] = std::move(p);
+    ASSIGN_OR_RETURN(record::Person p, BuildPerson(cells, where, line_number, piece_options));
+    out->persons.push_back(std::move(p));
+  }
+  out->dropped_date_lines = std::move(stats.dropped_date_lines);
+  return absl::OkStatus();
+}
+
+// Cuts text into pieces of about `piece_bytes` (0: one piece), each ending
+// just after a line feed, with the line each starts on. A JSON text holds
+// no raw line feed (RFC 8259: control characters in strings are escaped),
+// so a JSONL record never spans a cut.
+std::vector<CsvPiece> SplitLines(absl::string_view text, size_t piece_bytes) {
+  std::vector<CsvPiece> pieces;
+  pieces.push_back({0, text.size(), 1});
+  if (piece_bytes == 0) return pieces;
+  int line = 1;
+  size_t next_cut = piece_bytes;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') continue;
+    ++line;
+    if (i + 1 >= next_cut && i + 1 < text.size()) {
+      pieces.back().end = i + 1;
+      pieces.push_back({i + 1, text.size(), line});
+      next_cut = i + 1 + piece_bytes;
     }
   }
-  return persons;
+  return pieces;
+}
+
+absl::StatusOr<std::vector<record::Person>> ParseJsonl(absl::string_view content,
+                                                       absl::string_view name,
+                                                       const ImportOptions& options) {
+  const int threads = ResolveThreads(options.threads);
+  const std::vector<CsvPiece> pieces =
+      threads > 1 ? SplitLines(content, PieceBytes(options, content.size(), threads))
+                  : std::vector<CsvPiece>{{0, content.size(), 1}};
+  std::vector<ParsedPiece> parsed(pieces.size());
+  RETURN_IF_ERROR(ParallelFor(pieces.size(), threads, 1, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const CsvPiece& piece = pieces[i];
+      RETURN_IF_ERROR(ParseJsonLines(content.substr(piece.begin, piece.end - piece.begin),
+                                     piece.first_line, name, options, &parsed[i]));
+    }
+    return absl::OkStatus();
+  }));
+  return MergePieces(parsed, options);
+}
+
+// Whether the file is JSONL (else CSV): ImportOptions::format, or by the
+// file's extension.
+absl::StatusOr<bool> IsJsonl(const ImportOptions& options, absl::string_view display_name) {
+  if (options.format.empty()) {
+    return absl::EndsWith(display_name, ".jsonl") || absl::EndsWith(display_name, ".json");
+  }
+  if (options.format == "csv") return false;
+  if (options.format == "jsonl") return true;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: unknown format '", options.format, "' (expected csv or jsonl)"));
 }
 
 }  // namespace
@@ -500,16 +578,93 @@ absl::StatusOr<std::map<std::string, std::string>> ParseColumnMap(absl::string_v
 absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view content,
                                                          absl::string_view display_name,
                                                          const ImportOptions& options) {
-  std::string format = options.format;
-  if (format.empty()) {
-    format = absl::EndsWith(display_name, ".jsonl") || absl::EndsWith(display_name, ".json")
-                 ? "jsonl"
-                 : "csv";
+  ASSIGN_OR_RETURN(const bool jsonl, IsJsonl(options, display_name));
+  return jsonl ? ParseJsonl(content, display_name, options)
+               : ParseCsv(content, display_name, options);
+}
+
+struct PersonsReader::State {
+  std::string content;
+  std::string name;
+  ImportOptions options;
+  bool jsonl = false;
+  std::vector<std::optional<Column>> columns;  // CSV
+  std::vector<CsvPiece> pieces;
+  size_t next = 0;  // the next piece to parse
+  int threads = 1;
+  // Pieces parsed ahead (`threads` at a time) and not handed out yet.
+  std::vector<ParsedPiece> ready;
+  size_t ready_next = 0;
+};
+
+PersonsReader::PersonsReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+PersonsReader::~PersonsReader() = default;
+
+absl::StatusOr<std::unique_ptr<PersonsReader>> PersonsReader::FromText(
+    std::string content, std::string display_name, const ImportOptions& options) {
+  auto state = std::make_unique<State>();
+  ASSIGN_OR_RETURN(state->jsonl, IsJsonl(options, display_name));
+  state->content = std::move(content);
+  state->name = std::move(display_name);
+  state->options = options;
+  state->threads = ResolveThreads(options.threads);
+  const absl::string_view text = state->content;
+  const size_t piece_bytes = options.piece_bytes != 0 ? options.piece_bytes : kMinPieceBytes;
+  if (state->jsonl) {
+    state->pieces = SplitLines(text, piece_bytes);
+  } else {
+    ASSIGN_OR_RETURN(CsvLayout layout, ReadCsvHeader(text, state->name, options));
+    state->columns = std::move(layout.columns);
+    state->pieces = SplitCsvRows(text, layout.body, layout.body_line, piece_bytes);
   }
-  if (format == "csv") return ParseCsv(content, display_name, options);
-  if (format == "jsonl") return ParseJsonl(content, display_name, options);
-  return absl::InvalidArgumentError(
-      absl::StrCat("--format: unknown format '", format, "' (expected csv or jsonl)"));
+  return std::unique_ptr<PersonsReader>(new PersonsReader(std::move(state)));
+}
+
+absl::StatusOr<std::unique_ptr<PersonsReader>> PersonsReader::Open(const std::string& path,
+                                                                   const ImportOptions& options) {
+  auto text = common::ReadWholeFile(path);
+  if (absl::IsNotFound(text.status()))
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  RETURN_IF_ERROR(text.status());
+  return FromText(*std::move(text), path, options);
+}
+
+absl::StatusOr<bool> PersonsReader::Next(std::vector<record::Person>* persons) {
+  State& s = *state_;
+  persons->clear();
+  if (s.ready_next >= s.ready.size()) {
+    // The next `threads` pieces, parsed at once over the cores (a JSONL
+    // line costs several times a CSV row); the lowest piece's error is
+    // the first bad row in the file.
+    const size_t n = std::min<size_t>(s.threads, s.pieces.size() - s.next);
+    if (n == 0) return false;
+    s.ready.assign(n, ParsedPiece{});
+    s.ready_next = 0;
+    const size_t first = s.next;
+    s.next += n;
+    RETURN_IF_ERROR(ParallelFor(n, s.threads, 1, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const CsvPiece& piece = s.pieces[first + i];
+        const absl::string_view text =
+            absl::string_view(s.content).substr(piece.begin, piece.end - piece.begin);
+        if (s.jsonl) {
+          RETURN_IF_ERROR(ParseJsonLines(text, piece.first_line, s.name, s.options, &s.ready[i]));
+        } else {
+          CsvReader rows(text, piece.first_line);
+          RETURN_IF_ERROR(ParseRows(rows, s.columns, s.name, s.options, &s.ready[i]));
+        }
+      }
+      return absl::OkStatus();
+    }));
+  }
+  ParsedPiece& parsed = s.ready[s.ready_next++];
+  if (s.options.stats != nullptr) {
+    s.options.stats->dropped_date_lines.insert(s.options.stats->dropped_date_lines.end(),
+                                               parsed.dropped_date_lines.begin(),
+                                               parsed.dropped_date_lines.end());
+  }
+  *persons = std::move(parsed.persons);
+  return true;
 }
 
 absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& path,

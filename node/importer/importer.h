@@ -5,6 +5,7 @@
 #define FEDLINK_NODE_IMPORTER_IMPORTER_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,49 @@ absl::StatusOr<std::vector<record::Person>> ParsePersons(absl::string_view conte
 // Reads and parses a file. Errors name the file and line.
 absl::StatusOr<std::vector<record::Person>> ReadPersonsFile(const std::string& path,
                                                             const ImportOptions& options);
+
+// Reads an import file a piece at a time (about 1 MiB of rows, or
+// ImportOptions::piece_bytes), for storing records while later ones are
+// still to be read (store::RecordStore::UpsertStream): the records are
+// never all in memory. Next gives the next piece's records in file order
+// as ParsePersons reads them but not merged: a row repeating an earlier
+// external id comes again, and the store replaces the earlier record in
+// its place, as ParsePersons's merge does. A bad header fails Open; a bad
+// row fails the Next that reaches it, with the error ParsePersons gives.
+// options.stats, if set, must outlive the reader: each Next appends its
+// piece's dropped-date lines. Pieces are parsed ImportOptions::threads at
+// a time over the cores (0 = every core), ahead of the ones handed out.
+// Thread-compatible.
+//
+//   ASSIGN_OR_RETURN(auto reader, PersonsReader::Open(path, options));
+//   std::vector<record::Person> batch;
+//   while (true) {
+//     ASSIGN_OR_RETURN(const bool more, reader->Next(&batch));
+//     if (!more) break;
+//     ...
+//   }
+class PersonsReader {
+ public:
+  // Reads the file whole (errors name it) and checks its header.
+  static absl::StatusOr<std::unique_ptr<PersonsReader>> Open(const std::string& path,
+                                                             const ImportOptions& options);
+  // The same over text already read; `display_name` is used in errors.
+  static absl::StatusOr<std::unique_ptr<PersonsReader>> FromText(std::string content,
+                                                                 std::string display_name,
+                                                                 const ImportOptions& options);
+  ~PersonsReader();
+  PersonsReader(const PersonsReader&) = delete;
+  PersonsReader& operator=(const PersonsReader&) = delete;
+
+  // Replaces *persons with the next piece's records and returns true, or
+  // returns false at the end of the file.
+  absl::StatusOr<bool> Next(std::vector<record::Person>* persons);
+
+ private:
+  struct State;
+  explicit PersonsReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 // Writes persons as CSV with the canonical header (the format ParsePersons
 // reads back), through common::CsvWriter: quoted as RFC 4180 requires,

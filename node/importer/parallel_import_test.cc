@@ -1,6 +1,7 @@
 // The CSV parse in pieces over several threads (ImportOptions::threads and
 // piece_bytes) gives what a serial read gives: the same persons in the same
 // order, the same first error with its line, the same dropped-date lines.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,106 @@ TEST(SplitCsvRowsTest, CutsOnlyBetweenRowsWithTheirLines) {
   EXPECT_EQ(pieces.back().end, text.size());
   // A bare CR line end is counted by CsvReader only: one piece.
   EXPECT_EQ(SplitCsvRows("a\rb\nc\n", 0, 1, 1).size(), 1u);
+}
+
+// The JSONL lines of ManyRows's records (every 7th repeating an id, blank
+// lines), with the line of `bad_at` given an impossible month.
+std::string ManyJsonLines(int n, int bad_at = -1) {
+  std::string jsonl;
+  for (int i = 0; i < n; ++i) {
+    const std::string id = absl::StrCat("X-", i % 7 == 6 ? i - 3 : i);
+    absl::StrAppend(&jsonl, R"({"external_id":")", id, R"(","role":"victim","given_name":"Given)",
+                    i, R"(","dob":"19)", 50 + i % 40, i == bad_at ? "-13" : "-01",
+                    R"(-11","phone":["+3809)", 1000000 + i, R"(","+44"]})",
+                    i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 11 == 0) jsonl += "\n";
+  }
+  return jsonl;
+}
+
+TEST(ParallelImportTest, JsonlPiecesGiveTheSerialResultAndFirstError) {
+  ImportOptions serial_options = Pieces(1, 0);
+  serial_options.format = "jsonl";
+  const std::string jsonl = ManyJsonLines(3000);
+  auto serial = ParsePersons(jsonl, "a.jsonl", serial_options);
+  ASSERT_TRUE(serial.ok()) << serial.status();
+  ASSERT_GT(serial->size(), 2000u);
+  const std::string broken = ManyJsonLines(3000, 2000);
+  auto serial_error = ParsePersons(broken, "a.jsonl", serial_options);
+  ASSERT_FALSE(serial_error.ok());
+  EXPECT_THAT(serial_error.status().message(), HasSubstr("a.jsonl:"));
+  for (int threads : {2, 4}) {
+    for (size_t piece_bytes : {size_t{1}, size_t{700}, size_t{4096}}) {
+      ImportOptions options = Pieces(threads, piece_bytes);
+      options.format = "jsonl";
+      auto parallel = ParsePersons(jsonl, "a.jsonl", options);
+      ASSERT_TRUE(parallel.ok()) << parallel.status();
+      EXPECT_EQ(*parallel, *serial) << threads << " threads, pieces of " << piece_bytes;
+      EXPECT_EQ(ParsePersons(broken, "a.jsonl", options).status(), serial_error.status());
+    }
+  }
+}
+
+// The records PersonsReader hands out piece by piece, merged as the store
+// merges them (a repeated id replaces the earlier record in its place), are
+// ParsePersons's; a bad row fails the Next that reaches it with the same
+// error, after the pieces before it were given.
+TEST(PersonsReaderTest, PiecesMergedAreParsePersonsAndTheFirstErrorIsTheSame) {
+  for (const std::string format : {"csv", "jsonl"}) {
+    const std::string good = format == "csv" ? ManyRows(3000) : ManyJsonLines(3000);
+    std::string bad = good;
+    if (format == "csv") {
+      bad.insert(bad.rfind("\nX-") + 1, "X-bad,nobody,G,F,,,\n");
+    } else {
+      bad = ManyJsonLines(3000, 2990);
+    }
+    for (int threads : {1, 3}) {
+      ImportOptions options = Pieces(threads, 512);
+      options.format = format;
+      auto expected = ParsePersons(good, "r", options);
+      auto expected_error = ParsePersons(bad, "r", options);
+      ASSERT_TRUE(expected.ok()) << expected.status();
+      ASSERT_FALSE(expected_error.ok());
+
+      auto reader = PersonsReader::FromText(good, "r", options);
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      std::vector<record::Person> merged, batch;
+      std::map<std::string, size_t> index;
+      int pieces = 0;
+      while (true) {
+        auto more = (*reader)->Next(&batch);
+        ASSERT_TRUE(more.ok()) << more.status();
+        if (!*more) break;
+        ++pieces;
+        for (record::Person& p : batch) {
+          auto [it, inserted] = index.emplace(p.external_id, merged.size());
+          if (inserted) {
+            merged.push_back(std::move(p));
+          } else {
+            merged[it->second] = std::move(p);
+          }
+        }
+      }
+      EXPECT_GT(pieces, 50) << format;
+      EXPECT_EQ(merged, *expected) << format;
+
+      auto bad_reader = PersonsReader::FromText(bad, "r", options);
+      ASSERT_TRUE(bad_reader.ok());
+      absl::Status status;
+      int given = 0;
+      while (status.ok()) {
+        auto more = (*bad_reader)->Next(&batch);
+        status = more.status();
+        if (!more.ok() || !*more) break;
+        ++given;
+      }
+      EXPECT_EQ(status, expected_error.status()) << format;
+      EXPECT_GT(given, 50) << format;  // the bad row is in one of the last pieces
+    }
+  }
+  // A bad header fails before any piece.
+  EXPECT_THAT(PersonsReader::FromText("given_name\nMaria\n", "h.csv", {}).status().message(),
+              HasSubstr("h.csv:1: no external_id column"));
 }
 
 }  // namespace

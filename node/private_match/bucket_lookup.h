@@ -33,6 +33,10 @@ inline constexpr int kMaxPrefixBits = 24;
 // The most prefixes one bucket request may carry (a lookup has about 12
 // keys per person; a few persons' worth at once).
 inline constexpr size_t kMaxBucketPrefixes = 1024;
+// The most bytes of slots (entries and payloads) one bucket answer may
+// carry: it is one message, under the peer port's answer limit. A request
+// whose buckets hold more is refused, uncharged (ask for fewer at once).
+inline constexpr size_t kMaxBucketAnswerBytes = size_t{8} << 20;
 
 // The first `bits` bits of `tag` (as TagMask::tag and a slot's entry hold
 // it: the first 8 bytes of the tag hash, in memory order).

@@ -17,6 +17,7 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   std::unique_ptr<Held>& slot = held_[absl::StrCat(peer.node_id, "\n", purpose)];
   if (slot == nullptr) slot = std::make_unique<Held>();
   Held& held = *slot;
+  held.used = now;
   if (held.table.table_id == current && held.min_records == min_records &&
       now - held.built < kBucketTableMaxAge && now >= held.built) {
     return &held;
@@ -37,8 +38,27 @@ absl::StatusOr<const BucketServer::Held*> BucketServer::TableOf(const PeerIdenti
   return &held;
 }
 
+void BucketServer::DropIdle(absl::Time now) {
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (now - it->second->used > kBucketTableIdle || it->second->used > now) {
+      held_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+size_t BucketServer::held_tables() {
+  absl::MutexLock lock(&mu_);
+  return held_.size();
+}
+
 absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::string_view purpose,
                                             int prefix_bits, absl::Span<const uint32_t> prefixes) {
+  {
+    absl::MutexLock lock(&mu_);
+    DropIdle(responder_->clock()->Now());
+  }
   RETURN_IF_ERROR(responder_->RekeyIfConsentExpired());
   ASSIGN_OR_RETURN(const auto policy, responder_->policy().Current());
   const policy::Rule* rule = policy->Find({peer.node_id, peer.role}, purpose);
@@ -78,6 +98,16 @@ absl::StatusOr<Buckets> BucketServer::Serve(const PeerIdentity& peer, absl::stri
   const DailyBudget budget{rule->daily_evaluate_budget, rule->daily_key_type_budget};
   RETURN_IF_ERROR(responder_->budget().Check(peer.node_id, purpose, counts, budget));
   RETURN_IF_ERROR(held->index.Select(prefixes, rule->min_bucket_records, &out.table));
+  // An answer too large for one message would be charged and logged as
+  // served, then fail to send: refused here instead, uncharged.
+  size_t bytes = 0;
+  for (const Slot& s : out.table.slots) bytes += 16 + s.entries.size() + s.sealed_payload.size();
+  if (bytes > max_answer_bytes_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the ", prefixes.size(), " buckets asked for hold ", bytes,
+                     " bytes of slots, more than one answer may carry (", max_answer_bytes_,
+                     "): ask for fewer buckets at once"));
+  }
   ASSIGN_OR_RETURN(out.budget_remaining,
                    responder_->budget().Charge(peer.node_id, purpose, counts, budget));
   return out;

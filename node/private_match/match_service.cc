@@ -65,6 +65,8 @@ constexpr federation::SignedMethod kGetBuckets = {
 };
 static_assert(kMaxBucketPrefixes * 5 + 4096 <= federation::kMaxHeaderOnlyEnvelope,
               "a BucketRequest of kMaxBucketPrefixes must fit its envelope limit");
+static_assert(kMaxBucketAnswerBytes + (size_t{1} << 20) <= federation::kMaxAnswerBytes,
+              "a BucketAnswer of kMaxBucketAnswerBytes of slots must fit the answer limit");
 
 // A decoded BucketRequest.
 struct BucketCall {

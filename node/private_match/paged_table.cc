@@ -495,8 +495,10 @@ absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::Sea
   }
   // Pass 1 over the held slot directory: which slots stay, and their new
   // numbers (kept slots first, in order, then the delta's).
+  // (Grown page by page as the directory opens, as in ReadAll: not sized
+  // by the held header's claim.)
   constexpr uint32_t kDropped = UINT32_MAX;
-  std::vector<uint32_t> renumber(held.header_.slots, kDropped);
+  std::vector<uint32_t> renumber;
   uint32_t kept = 0;
   for (uint64_t p = 0; p < held.b_pages_; ++p) {
     ASSIGN_OR_RETURN(std::string b, held.ReadPage(held.a_pages_ + p));
@@ -504,7 +506,7 @@ absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::Sea
     const size_t count = std::min<uint64_t>(kBPerPage, held.header_.slots - first);
     for (size_t i = 0; i < count; ++i) {
       const uint64_t id = GetU64(b.data() + i * kBEntry);
-      if (!removed.contains(id) && !incoming.contains(id)) renumber[first + i] = kept++;
+      renumber.push_back(!removed.contains(id) && !incoming.contains(id) ? kept++ : kDropped);
     }
   }
   if (kept + next.slots.size() != update.slots_after) {
@@ -767,9 +769,38 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const 
 
 absl::StatusOr<Table> PagedTable::ReadAll() const {
   Table out = TableWithHeaderOf(header_);
-  out.slots.resize(header_.slots);
+  // The slot directory and the payloads first, a slot taken only once its
+  // directory page opened: memory grows with what the file really holds,
+  // not with the slot count its header claims (a clear file's header is
+  // only checksummed: anyone who can write the cache directory can make
+  // one claim 2^32 slots over a sparse file).
+  std::string b, c;
+  uint64_t c_page = UINT64_MAX;
+  for (uint64_t s = 0; s < header_.slots; ++s) {
+    if (s % kBPerPage == 0) {
+      ASSIGN_OR_RETURN(b, ReadPage(a_pages_ + s / kBPerPage));
+    }
+    const char* d = b.data() + (s % kBPerPage) * kBEntry;
+    Slot& slot = out.slots.emplace_back();
+    slot.id = GetU64(d);
+    const uint64_t offset = GetU64(d + 8);
+    const uint32_t length = GetU32(d + 16);
+    if (offset > c_bytes_ || length > c_bytes_ - offset) {
+      return Corrupt("names a payload it does not hold");
+    }
+    for (uint64_t at = offset; at < offset + length;) {
+      if (at / kPagePlain != c_page) {
+        c_page = at / kPagePlain;
+        ASSIGN_OR_RETURN(c, ReadPage(a_pages_ + b_pages_ + c_page));
+      }
+      const size_t in = at % kPagePlain;
+      const size_t n = std::min<uint64_t>(kPagePlain - in, offset + length - at);
+      slot.sealed_payload.append(c.data() + in, n);
+      at += n;
+    }
+  }
   // Entries go back to their positions within their slot.
-  std::vector<std::vector<std::pair<uint8_t, std::string>>> by_slot(header_.slots);
+  std::vector<std::vector<std::pair<uint8_t, std::string>>> by_slot(out.slots.size());
   for (uint64_t p = 0; p < a_pages_; ++p) {
     ASSIGN_OR_RETURN(std::string plain, ReadPage(p));
     const size_t count = std::min<uint64_t>(kAPerPage, header_.entries - p * kAPerPage);
@@ -782,7 +813,7 @@ absl::StatusOr<Table> PagedTable::ReadAll() const {
                                               absl::string_view(e + kTagSize + 5, kShareSize)));
     }
   }
-  for (size_t s = 0; s < header_.slots; ++s) {
+  for (size_t s = 0; s < out.slots.size(); ++s) {
     auto& v = by_slot[s];
     std::sort(v.begin(), v.end());
     for (size_t k = 0; k < v.size(); ++k) {
@@ -790,31 +821,6 @@ absl::StatusOr<Table> PagedTable::ReadAll() const {
       out.slots[s].entries += v[k].second;
     }
     v = {};
-  }
-  std::string b, c;
-  uint64_t c_page = UINT64_MAX;
-  for (size_t s = 0; s < header_.slots; ++s) {
-    if (s % kBPerPage == 0) {
-      ASSIGN_OR_RETURN(b, ReadPage(a_pages_ + s / kBPerPage));
-    }
-    const char* d = b.data() + (s % kBPerPage) * kBEntry;
-    out.slots[s].id = GetU64(d);
-    const uint64_t offset = GetU64(d + 8);
-    const uint32_t length = GetU32(d + 16);
-    if (offset > c_bytes_ || length > c_bytes_ - offset) {
-      return Corrupt("names a payload it does not hold");
-    }
-    std::string& payload = out.slots[s].sealed_payload;
-    for (uint64_t at = offset; at < offset + length;) {
-      if (at / kPagePlain != c_page) {
-        c_page = at / kPagePlain;
-        ASSIGN_OR_RETURN(c, ReadPage(a_pages_ + b_pages_ + c_page));
-      }
-      const size_t in = at % kPagePlain;
-      const size_t n = std::min<uint64_t>(kPagePlain - in, offset + length - at);
-      payload.append(c.data() + in, n);
-      at += n;
-    }
   }
   return out;
 }

@@ -4,7 +4,11 @@
 // naming the file, never silently read.
 #include "node/private_match/paged_table.h"
 
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -318,6 +322,93 @@ TEST_F(PagedTableTest, ADeltaThatDoesNotApplyWritesNothing) {
     EXPECT_EQ(*common::ReadWholeFile(path), before);
   }
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
+}
+
+// Little-endian fields of the format (paged_table.h), for forging a file.
+uint64_t U64At(const std::string& s, size_t at) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[at + i]);
+  return v;
+}
+uint32_t U32At(const std::string& s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[at + i]);
+  return v;
+}
+void SetU64(std::string* s, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) (*s)[at + i] = static_cast<char>(v >> (8 * i));
+}
+
+// Peak resident memory of this process, in bytes.
+size_t PeakRss() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<size_t>(usage.ru_maxrss) * 1024;
+}
+
+// An attacker who can write the cache directory of a node without a data
+// key (clear pages, only checksummed) rewrites a file's header to claim 2^26
+// slots, over a sparse file of the matching size (1.4 GB that take no disk).
+// Reading it, or merging a delta into it, must fail at the first page that
+// does not open, with memory for the slots the file really holds: before,
+// both sized their per-slot vectors by the header's claim first (about 6 GB
+// for this file, 400 GB for 2^32 slots).
+TEST_F(PagedTableTest, AForgedClearHeaderClaimingHugeSlotCountsCostsNoMemory) {
+  const std::string path = Write("t", nullptr);
+  std::string bytes = *common::ReadWholeFile(path);
+  const size_t magic = std::strlen("fedlink paged table v2\n");
+  ASSERT_EQ(bytes[magic], 0);  // clear
+  const uint64_t file_id = U64At(bytes, magic + 1);
+  const uint64_t header_offset = U64At(bytes, magic + 9);
+  const uint64_t header_len = U64At(bytes, magic + 17);
+  std::string plain = bytes.substr(header_offset + 24, header_len - 24 - 16);
+  // peer, purpose, table id (u32 length + bytes each), then t, min score,
+  // notice, keyspec, version, as_of, fetched_at, entries, *slots*,
+  // a_pages, *b_pages*, c_pages, c_bytes, fences.
+  size_t at = 0;
+  for (int i = 0; i < 3; ++i) at += 4 + U32At(plain, at);
+  at += 4 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
+  const uint64_t slots = uint64_t{1} << 26;
+  ASSERT_EQ(U64At(plain, at), table_.slots.size());
+  const uint64_t a_pages = U64At(plain, at + 8), c_pages = U64At(plain, at + 24);
+  const uint64_t b_pages = (slots + 201) / 202;
+  SetU64(&plain, at, slots);
+  SetU64(&plain, at + 16, b_pages);
+  // The header sealed as a keyless node seals it: a BLAKE2b-128 checksum
+  // over its associated data and the plaintext (no secret in it).
+  const std::string ad = absl::StrCat("fedlink paged table v2 t ", file_id, " header");
+  unsigned char mac[16];
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, sizeof mac);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(ad.data()), ad.size());
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(plain.data()),
+                            plain.size());
+  crypto_generichash_final(&st, mac, sizeof mac);
+  const std::string header =
+      absl::StrCat(std::string(24, '\0'), plain, std::string(reinterpret_cast<char*>(mac), 16));
+  const uint64_t new_offset = (a_pages + b_pages + c_pages + 1) * kTablePageSize;
+  SetU64(&bytes, magic + 9, new_offset);
+  bytes.resize(header_offset);  // the pages as they were
+  {
+    const int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(pwrite(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(pwrite(fd, header.data(), header.size(), static_cast<off_t>(new_offset)),
+              static_cast<ssize_t>(header.size()));
+    close(fd);
+  }
+  auto forged = PagedTable::Open(path, nullptr);
+  ASSERT_TRUE(forged.ok()) << forged.status();  // the header itself checks
+  ASSERT_EQ(forged->header().slots, slots);
+  const size_t peak_before = PeakRss();
+  const absl::Status all = forged->ReadAll().status();
+  EXPECT_TRUE(IsCorruptTableFile(all)) << all;
+  const TableUpdate update = SomeDelta(*oprf_, table_);
+  const absl::Status merged =
+      PagedTable::WriteUpdated(dir_ + "/merged", nullptr, PagedHeader{}, *forged, update);
+  EXPECT_TRUE(IsCorruptTableFile(merged)) << merged;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/merged"));
+  EXPECT_LT(PeakRss(), peak_before + (size_t{256} << 20));
 }
 
 TEST_F(PagedTableTest, AFlippedByteInAnyPageOrTheHeaderIsRefused) {

@@ -809,13 +809,17 @@ std::string BucketPolicy(int min_bucket_records = 12) {
 // request as the responder receives it.
 class BucketTransport : public LocalTransport {
  public:
-  BucketTransport(Responder* responder, PeerIdentity peer)
-      : LocalTransport(responder, peer), server_(responder), peer_(std::move(peer)) {}
+  BucketTransport(Responder* responder, PeerIdentity peer,
+                  size_t max_answer_bytes = kMaxBucketAnswerBytes)
+      : LocalTransport(responder, peer),
+        server_(responder, max_answer_bytes),
+        peer_(std::move(peer)) {}
   absl::StatusOr<Buckets> FetchBuckets(absl::string_view purpose, int prefix_bits,
                                        absl::Span<const uint32_t> prefixes) override {
     requests.push_back({prefix_bits, {prefixes.begin(), prefixes.end()}});
     return server_.Serve(peer_, purpose, prefix_bits, prefixes);
   }
+  size_t held_tables() { return server_.held_tables(); }
   struct Request {
     int prefix_bits;
     std::vector<uint32_t> prefixes;
@@ -966,6 +970,117 @@ TEST_F(BucketServerTest, EachPrefixIsChargedToTheEvaluationBudget) {
   while (many.size() < 248) many.push_back(many.size() % (uint32_t{1} << probe->prefix_bits));
   auto over = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, many);
   EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+// A hostile peer's malformed or excessive bucket requests: each refused
+// with its own code, and none of them charged, so the next good request
+// finds the budget as it was (docs/leakage.md "Bucket lookups").
+TEST_F(BucketServerTest, RefusedBucketRequestsChargeNothing) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  const int bits = probe->prefix_bits;
+  ASSERT_GT(bits, 0);
+  const uint32_t one[] = {0};
+  // A longer prefix than served (smaller buckets), and a shorter one.
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits + 1, one).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits - 1, one).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", 0, one).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // A prefix that does not fit the served length, after good ones.
+  const uint32_t out_of_range[] = {0, 1, uint32_t{1} << bits};
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits, out_of_range).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const uint32_t huge[] = {0, UINT32_MAX};
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits, huge).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // More prefixes than one request may carry (all of them valid buckets).
+  std::vector<uint32_t> many(kMaxBucketPrefixes + 1);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = i % (uint32_t{1} << bits);
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits, many).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // Over the key type budget (250 a day for "bucket"): refused whole.
+  std::vector<uint32_t> over(251);
+  for (size_t i = 0; i < over.size(); ++i) over[i] = i % (uint32_t{1} << bits);
+  EXPECT_EQ(ngo.FetchBuckets("victim-dedup", bits, over).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // Under another purpose the rule does not cover for this peer.
+  EXPECT_EQ(ngo.FetchBuckets("perpetrator-link", bits, one).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto good = ngo.FetchBuckets("victim-dedup", bits, one);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(good->budget_remaining, 1000u - 1);
+  EXPECT_FALSE(good->table.slots.empty());
+}
+
+// Asking for every bucket is the whole table, charged one evaluation per
+// bucket: buckets never give more than the whole-table fetch the same rule
+// already allows (free of charge), and repeats are charged, not merged.
+TEST_F(BucketServerTest, EveryBucketAtOnceIsTheWholeTableAndRepeatsAreCharged) {
+  police_.WritePolicy(BucketPolicy(60));  // few buckets: all fit the key type budget
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_EQ(probe->min_records, 60u);
+  const uint32_t buckets = uint32_t{1} << probe->prefix_bits;
+  ASSERT_LE(buckets, 128u);
+  std::vector<uint32_t> all;
+  for (uint32_t p = 0; p < buckets; ++p) all.push_back(p);
+  auto got = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, all);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->table.slots.size(), size_t{kRecords});
+  EXPECT_EQ(got->budget_remaining, 1000u - buckets);
+  const uint32_t same[] = {3, 3, 3, 3};
+  auto repeated = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, same);
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_EQ(repeated->budget_remaining, 1000u - buckets - 4);
+}
+
+// An answer too large for one message (the peer port's answer limit) used
+// to be charged and logged as served, then fail to send: it is refused
+// before the charge.
+TEST_F(BucketServerTest, AnAnswerTooLargeForOneMessageIsRefusedUncharged) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  const uint32_t one[] = {0}, two[] = {0, 1};
+  auto first = ngo.FetchBuckets("victim-dedup", probe->prefix_bits, one);
+  ASSERT_TRUE(first.ok()) << first.status();
+  size_t bytes = 0;
+  for (const Slot& s : first->table.slots) bytes += 16 + s.entries.size() + s.sealed_payload.size();
+  // A server whose answers may carry exactly one such bucket.
+  BucketTransport limited(&police_.responder(), {"ngo", config::NodeRole::kNgo}, bytes);
+  auto fits = limited.FetchBuckets("victim-dedup", probe->prefix_bits, one);
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_EQ(fits->budget_remaining, 1000u - 2);
+  auto big = limited.FetchBuckets("victim-dedup", probe->prefix_bits, two);
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted) << big.status();
+  EXPECT_THAT(std::string(big.status().message()), ::testing::HasSubstr("ask for fewer buckets"));
+  auto after = limited.FetchBuckets("victim-dedup", probe->prefix_bits, one);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->budget_remaining, 1000u - 3);
+}
+
+// Each peer's table for buckets is a whole table in the responder's
+// memory: one no lookup used for kBucketTableIdle is dropped, at the next
+// request of anyone (here a refused one), and rebuilt when asked again.
+TEST_F(BucketServerTest, ATableNoLookupUsedIsDropped) {
+  BucketTransport ngo(&police_.responder(), {"ngo", config::NodeRole::kNgo});
+  auto probe = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_EQ(ngo.held_tables(), 1u);
+  clock_.Advance(kBucketTableIdle - absl::Minutes(1));
+  EXPECT_FALSE(ngo.FetchBuckets("perpetrator-link", 0, {}).ok());  // no rule for ngo
+  EXPECT_EQ(ngo.held_tables(), 1u);
+  clock_.Advance(absl::Minutes(2));
+  EXPECT_FALSE(ngo.FetchBuckets("perpetrator-link", 0, {}).ok());
+  EXPECT_EQ(ngo.held_tables(), 0u);
+  auto again = ngo.FetchBuckets("victim-dedup", 0, {});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->prefix_bits, probe->prefix_bits);
+  EXPECT_EQ(ngo.held_tables(), 1u);
 }
 
 }  // namespace

@@ -152,6 +152,39 @@ absl::StatusOr<record::Person> PersonFromRow(const sqlite::Statement& st) {
   return p;
 }
 
+// The indices [0, n) ordered by key(i), as bytes. Row keys are uniform
+// digests, so a large set is first placed by its first two bytes (a
+// counting sort: one pass, no comparisons) and then each of the 65,536
+// small buckets is sorted: this is on the writer's path, and a comparison
+// sort of a million indirect keys took about a second of it.
+std::vector<uint32_t> OrderByKey(size_t n, const std::function<absl::string_view(size_t)>& key) {
+  std::vector<uint32_t> order(n);
+  const auto by_key = [&](uint32_t a, uint32_t b) { return key(a) < key(b); };
+  constexpr size_t kBuckets = size_t{1} << 16;
+  if (n < kBuckets) {
+    for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), by_key);
+    return order;
+  }
+  // A key's first two bytes, a missing byte as 0: a smaller bucket holds
+  // only smaller keys.
+  const auto bucket = [&](size_t i) {
+    const absl::string_view k = key(i);
+    const size_t hi = k.size() > 0 ? static_cast<uint8_t>(k[0]) : 0;
+    const size_t lo = k.size() > 1 ? static_cast<uint8_t>(k[1]) : 0;
+    return hi << 8 | lo;
+  };
+  std::vector<uint32_t> start(kBuckets + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++start[bucket(i) + 1];
+  for (size_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < n; ++i) order[fill[bucket(i)]++] = static_cast<uint32_t>(i);
+  for (size_t b = 0; b < kBuckets; ++b) {
+    std::sort(order.begin() + start[b], order.begin() + start[b + 1], by_key);
+  }
+  return order;
+}
+
 class SqliteRecordStore : public RecordStore {
  public:
   SqliteRecordStore(std::unique_ptr<sqlite::Database> db, common::Clock* clock, int version,
@@ -190,164 +223,193 @@ class SqliteRecordStore : public RecordStore {
   }
 
   absl::StatusOr<UpsertCounts> Upsert(absl::Span<const record::Person> persons) override {
+    size_t from = 0;
+    return UpsertBatches([&](Batch* batch) {
+      if (from >= persons.size()) return false;
+      batch->persons = persons.subspan(from, kSealBatch);
+      from += batch->persons.size();
+      return true;
+    });
+  }
+
+  absl::StatusOr<UpsertCounts> UpsertStream(const PersonSource& next) override {
+    return UpsertBatches([&](Batch* batch) -> absl::StatusOr<bool> {
+      batch->owned.clear();
+      ASSIGN_OR_RETURN(const bool more, next(&batch->owned));
+      batch->persons = batch->owned;
+      return more;
+    });
+  }
+
+ private:
+  // A record sealed for its row, made before the write: the row key, the
+  // sealed person, and its external id sealed for the change log.
+  struct SealedRow {
+    std::string row_key;
+    std::string person;
+    std::string change_id;
+  };
+
+  // A run of records to write: the caller's (a slice of Upsert's span) or
+  // owned (from UpsertStream's source), sealed before it is written.
+  struct Batch {
+    std::vector<record::Person> owned;
+    absl::Span<const record::Person> persons;
+    std::vector<SealedRow> sealed;
+  };
+  // Fills the next batch; false when there is none.
+  using BatchMaker = std::function<absl::StatusOr<bool>(Batch*)>;
+
+  // Upsert's slices of this many records: the next batch is made (read and
+  // sealed) on another thread while the writer inserts this one, so
+  // reading and sealing add little to the wall time.
+  static constexpr size_t kSealBatch = 4096;
+
+  // Upsert and UpsertStream: the batches `make` hands out, in one
+  // transaction. The first error (of reading, sealing or writing, in the
+  // batches' order) rolls it back.
+  absl::StatusOr<UpsertCounts> UpsertBatches(const BatchMaker& make) {
     absl::MutexLock lock(&mu_);
-    UpsertCounts counts;
     ASSIGN_OR_RETURN(auto tx, db_->Begin());
     const int64_t now = absl::ToUnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(const uint64_t before, CountLocked());
     ASSIGN_OR_RETURN(const int64_t version, BumpVersionLocked());
-    RETURN_IF_ERROR(key_ != nullptr ? UpsertSealedLocked(persons, now, version)
-                                    : UpsertPlainLocked(persons, now, version));
+    ASSIGN_OR_RETURN(const uint64_t distinct, key_ != nullptr
+                                                  ? UpsertSealedLocked(make, now, version)
+                                                  : UpsertPlainLocked(make, now, version));
     ASSIGN_OR_RETURN(const uint64_t after, CountLocked());
     RETURN_IF_ERROR(tx->Commit());
+    UpsertCounts counts;
     counts.inserted = after - before;
-    counts.updated = persons.size() - counts.inserted;
+    counts.updated = distinct - counts.inserted;
     return counts;
   }
 
- private:
-  // A record sealed for its row, made before the write, over the cores.
-  struct SealedRow {
-    std::string row_key;
-    std::string person;
-  };
-
-  // Records sealed in batches of this many: the next batch is sealed while
-  // the writer inserts this one, so sealing adds little to the wall time.
-  static constexpr size_t kSealBatch = 4096;
-
-  // The sealed half of Upsert, inside its transaction. Rows are written in
-  // the order given, so ids (the ForEach order) follow the caller's order;
-  // the change log is keyed by row key alone, so its entries are written
-  // afterwards in row-key order, which turns random B-tree inserts into
-  // appends on a fresh store.
-  absl::Status UpsertSealedLocked(absl::Span<const record::Person> persons, int64_t now,
-                                  int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // The sealed half of UpsertBatches, inside its transaction; returns the
+  // number of distinct external ids written. Rows are written in the order
+  // given, so ids (the ForEach order) follow the caller's order, and a
+  // repeated external id updates its row in place. The change log is keyed
+  // by row key alone, so its entries (sealed with the records, on the
+  // sealing threads) are written afterwards in row-key order, which turns
+  // random B-tree inserts into appends on a fresh store.
+  absl::StatusOr<uint64_t> UpsertSealedLocked(const BatchMaker& make, int64_t now, int64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int sealers = std::max(1, common::ResolveThreads(0) - 1);
-    std::vector<std::pair<std::string, uint32_t>> changes;  // row key, index in persons
-    changes.reserve(persons.size());
-    auto seal = [&](size_t from, std::vector<SealedRow>* out) {
-      const size_t n = std::min(kSealBatch, persons.size() - from);
-      out->resize(n);
-      return common::ParallelFor(n, sealers, 256, [&](size_t b, size_t e) {
+    struct Change {
+      std::string row_key, sealed_id;
+    };
+    std::vector<Change> changes;
+    auto make_sealed = [&](Batch* batch) -> absl::StatusOr<bool> {
+      ASSIGN_OR_RETURN(const bool more, make(batch));
+      if (!more) return false;
+      const absl::Span<const record::Person> persons = batch->persons;
+      batch->sealed.resize(persons.size());
+      RETURN_IF_ERROR(common::ParallelFor(persons.size(), sealers, 256, [&](size_t b, size_t e) {
         std::string encoded;
         for (size_t i = b; i < e; ++i) {
-          const record::Person& p = persons[from + i];
-          SealedRow& row = (*out)[i];
+          const record::Person& p = persons[i];
+          SealedRow& row = batch->sealed[i];
           row.row_key = RowKey(p.external_id);
           EncodePerson(p, &encoded);
           row.person = key_->sealing().Seal(encoded, PersonPlace(row.row_key));
+          row.change_id = key_->sealing().Seal(p.external_id, ChangePlace(row.row_key));
         }
         sodium_memzero(encoded.data(), encoded.size());
         return absl::OkStatus();
-      });
+      }));
+      return true;
     };
-    auto write = [&](size_t from, std::vector<SealedRow>& rows) -> absl::Status {
+    auto write = [&](Batch& batch) -> absl::Status {
       // The batch outlives each Run (which clears the bindings); on an
       // error the statement is reset before the batch goes.
-      for (size_t i = 0; i < rows.size(); ++i) {
-        upsert_->BindBlobUnowned(1, rows[i].row_key)
-            .Bind(2, persons[from + i].consent_expires_at)
-            .BindBlobUnowned(3, rows[i].person)
+      for (size_t i = 0; i < batch.sealed.size(); ++i) {
+        SealedRow& row = batch.sealed[i];
+        upsert_->BindBlobUnowned(1, row.row_key)
+            .Bind(2, batch.persons[i].consent_expires_at)
+            .BindBlobUnowned(3, row.person)
             .Bind(4, now);
         if (absl::Status s = upsert_->Run(); !s.ok()) {
           upsert_->Reset();
           return s;
         }
-        changes.emplace_back(std::move(rows[i].row_key), static_cast<uint32_t>(from + i));
+        changes.push_back({std::move(row.row_key), std::move(row.change_id)});
       }
       return absl::OkStatus();
     };
-    RETURN_IF_ERROR(PipelineLocked<std::vector<SealedRow>>(persons.size(), seal, write));
+    RETURN_IF_ERROR(PipelineLocked(make_sealed, write));
 
-    // The change log, in row-key order, its external ids sealed the same way.
-    // A large one in halves on two threads, then merged: the sort is on the
-    // writer's path.
-    if (changes.size() < kSealBatch * 16) {
-      std::sort(changes.begin(), changes.end());
-    } else {
-      const auto middle = changes.begin() + static_cast<std::ptrdiff_t>(changes.size() / 2);
-      std::thread sort_first([&] { std::sort(changes.begin(), middle); });
-      std::sort(middle, changes.end());
-      sort_first.join();
-      std::inplace_merge(changes.begin(), middle, changes.end());
-    }
+    // The change log in row-key order (an order of indices: the entries
+    // stay where they are).
+    const std::vector<uint32_t> order = OrderByKey(
+        changes.size(), [&](size_t i) -> absl::string_view { return changes[i].row_key; });
     if (log_change_ == nullptr) {
       ASSIGN_OR_RETURN(log_change_, db_->Prepare(kLogSealedChange));
     }
-    auto seal_ids = [&](size_t from, std::vector<std::string>* out) {
-      const size_t n = std::min(kSealBatch, changes.size() - from);
-      out->resize(n);
-      return common::ParallelFor(n, sealers, 256, [&](size_t b, size_t e) {
-        for (size_t i = b; i < e; ++i) {
-          const auto& [row_key, index] = changes[from + i];
-          (*out)[i] = key_->sealing().Seal(persons[index].external_id, ChangePlace(row_key));
-        }
-        return absl::OkStatus();
-      });
-    };
-    auto write_ids = [&](size_t from, std::vector<std::string>& ids) -> absl::Status {
-      for (size_t i = 0; i < ids.size(); ++i) {
-        log_change_->BindBlobUnowned(1, changes[from + i].first)
-            .BindBlobUnowned(2, ids[i])
-            .Bind(3, version);
-        if (absl::Status s = log_change_->Run(); !s.ok()) {
-          log_change_->Reset();
-          return s;
-        }
+    uint64_t distinct = 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Change& c = changes[order[i]];
+      if (i > 0 && changes[order[i - 1]].row_key == c.row_key) continue;
+      ++distinct;
+      log_change_->BindBlobUnowned(1, c.row_key).BindBlobUnowned(2, c.sealed_id).Bind(3, version);
+      if (absl::Status s = log_change_->Run(); !s.ok()) {
+        log_change_->Reset();
+        return s;
       }
-      return absl::OkStatus();
-    };
-    return PipelineLocked<std::vector<std::string>>(changes.size(), seal_ids, write_ids);
-  }
-
-  // The plaintext store's half of Upsert (a node made before encryption at
-  // rest), inside its transaction.
-  absl::Status UpsertPlainLocked(absl::Span<const record::Person> persons, int64_t now,
-                                 int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::string encoded;
-    for (const record::Person& p : persons) {
-      upsert_->Bind(1, p.external_id)
-          .Bind(2, static_cast<int64_t>(p.role))
-          .Bind(3, p.given_name)
-          .Bind(4, p.family_name)
-          .Bind(5, int64_t{p.dob.year})
-          .Bind(6, int64_t{p.dob.month})
-          .Bind(7, int64_t{p.dob.day})
-          .Bind(8, static_cast<int64_t>(p.sex))
-          .Bind(9, p.nationality)
-          .Bind(10, p.officer)
-          .Bind(11, p.consent_expires_at)
-          .Bind(22, now)
-          .Bind(23, p.language);
-      for (int i = 0; i < 10; ++i) {
-        EncodeList(p.*kListFields[i], &encoded);
-        upsert_->BindBlob(12 + i, encoded);
-      }
-      RETURN_IF_ERROR(upsert_->Run());
-      RETURN_IF_ERROR(LogChangeLocked(p.external_id, version));
     }
-    return absl::OkStatus();
+    return distinct;
   }
 
-  // Runs make(from, &batch) for batches of kSealBatch items of [0, n) on
-  // other threads while write(from, batch) writes the previous batch on
-  // this one (the connection's thread). The first error of either stops it.
-  template <typename Batch>
-  absl::Status PipelineLocked(size_t n, const std::function<absl::Status(size_t, Batch*)>& make,
-                              const std::function<absl::Status(size_t, Batch&)>& write) {
-    if (n == 0) return absl::OkStatus();
+  // The plaintext store's half of UpsertBatches (a node made before
+  // encryption at rest), inside its transaction; returns the number of
+  // distinct external ids written.
+  absl::StatusOr<uint64_t> UpsertPlainLocked(const BatchMaker& make, int64_t now, int64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::flat_hash_set<std::string> ids;
+    std::string encoded;
+    Batch batch;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, make(&batch));
+      if (!more) break;
+      for (const record::Person& p : batch.persons) {
+        upsert_->Bind(1, p.external_id)
+            .Bind(2, static_cast<int64_t>(p.role))
+            .Bind(3, p.given_name)
+            .Bind(4, p.family_name)
+            .Bind(5, int64_t{p.dob.year})
+            .Bind(6, int64_t{p.dob.month})
+            .Bind(7, int64_t{p.dob.day})
+            .Bind(8, static_cast<int64_t>(p.sex))
+            .Bind(9, p.nationality)
+            .Bind(10, p.officer)
+            .Bind(11, p.consent_expires_at)
+            .Bind(22, now)
+            .Bind(23, p.language);
+        for (int i = 0; i < 10; ++i) {
+          EncodeList(p.*kListFields[i], &encoded);
+          upsert_->BindBlob(12 + i, encoded);
+        }
+        RETURN_IF_ERROR(upsert_->Run());
+        RETURN_IF_ERROR(LogChangeLocked(p.external_id, version));
+        ids.insert(p.external_id);
+      }
+    }
+    return ids.size();
+  }
+
+  // Runs make(&batch) on another thread while write(batch) writes the
+  // previous batch on this one (the connection's thread), until make
+  // returns false. The first error in the batches' order stops it.
+  absl::Status PipelineLocked(const BatchMaker& make,
+                              const std::function<absl::Status(Batch&)>& write) {
     Batch current, next;
-    RETURN_IF_ERROR(make(0, &current));
-    for (size_t from = 0; from < n; from += kSealBatch) {
-      const size_t following = from + kSealBatch;
-      absl::Status made;
-      std::thread maker;
-      if (following < n) maker = std::thread([&] { made = make(following, &next); });
-      absl::Status written = write(from, current);
-      if (maker.joinable()) maker.join();
+    ASSIGN_OR_RETURN(bool more, make(&current));
+    while (more) {
+      absl::StatusOr<bool> made = false;
+      std::thread maker([&] { made = make(&next); });
+      absl::Status written = write(current);
+      maker.join();
       RETURN_IF_ERROR(written);
-      RETURN_IF_ERROR(made);
+      ASSIGN_OR_RETURN(more, made);
       std::swap(current, next);
     }
     return absl::OkStatus();

@@ -23,8 +23,14 @@ namespace fedlink::store {
 
 struct UpsertCounts {
   uint64_t inserted = 0;
-  uint64_t updated = 0;
+  uint64_t updated = 0;  // distinct external ids that were already stored
 };
+
+// The records of an upsert in batches, in order, for RecordStore::
+// UpsertStream: fills *batch (empty on the call) with the next records and
+// returns true, or returns false when there are no more. An error stops
+// the upsert, which then writes nothing.
+using PersonSource = std::function<absl::StatusOr<bool>(std::vector<record::Person>* batch)>;
 
 // The store interface. Every write is one transaction: it applies completely
 // or not at all. Implementations are thread-safe.
@@ -37,7 +43,15 @@ class RecordStore {
 
   // Inserts new external_ids and replaces existing ones (upsert): a record
   // is never duplicated.
+  // A repeated external_id in `persons` replaces the earlier record in
+  // its place.
   virtual absl::StatusOr<UpsertCounts> Upsert(absl::Span<const record::Person> persons) = 0;
+  // Upsert of every record `next` hands out, in one transaction, without
+  // holding them all: the next batch is fetched (and sealed) on another
+  // thread while the writer stores the previous one. Same result as Upsert
+  // of all the batches' records in order; an error from `next` or from the
+  // store rolls back everything, including batches already written.
+  virtual absl::StatusOr<UpsertCounts> UpsertStream(const PersonSource& next) = 0;
   virtual absl::StatusOr<std::optional<record::Person>> Get(absl::string_view external_id) = 0;
   // Returns false if there was no such record.
   virtual absl::StatusOr<bool> Delete(absl::string_view external_id) = 0;

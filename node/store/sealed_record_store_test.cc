@@ -2,6 +2,8 @@
 // is in the file, and a ciphertext altered, truncated, moved to another row
 // or swapped with another record's, or read under another key, is refused
 // naming the row. A plaintext store is sealed on open, in one transaction.
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -289,6 +291,93 @@ TEST_F(SealedStoreTest, LargeUpsertKeepsOrderAndMatchesTheSerialStore) {
   auto repeated = store_->Get("BULK-5");
   ASSERT_TRUE(repeated.ok() && repeated->has_value());
   EXPECT_EQ((*repeated)->given_name, "Repeated");
+}
+
+// UpsertStream stores the batches of its source as one Upsert of all their
+// records would (order, repeats replacing earlier records in place, counts
+// of distinct ids), in both kinds of store; a source that fails after some
+// batches were written leaves the store as it was.
+TEST_F(SealedStoreTest, StreamedBatchesAreOneUpsertAndAFailingSourceWritesNothing) {
+  std::vector<record::Person> all;
+  for (int i = 0; i < 9'000; ++i) {
+    all.push_back(Person(absl::StrCat("S-", (i * 7919) % 7'000), absl::StrCat("Given", i)));
+  }
+  all.push_back(Person("CASE-2", "Olena-updated"));
+  const auto source = [&](size_t batch, size_t fail_at) {
+    return [&all, batch, fail_at,
+            from = size_t{0}](std::vector<record::Person>* out) mutable -> absl::StatusOr<bool> {
+      if (from >= fail_at) return absl::InvalidArgumentError("in.csv:9999: dob: month 13");
+      if (from >= all.size()) return false;
+      const size_t n = std::min(batch, all.size() - from);
+      out->assign(all.begin() + from, all.begin() + from + n);
+      from += n;
+      return true;
+    };
+  };
+  const std::string plain_path = path_ + ".plain";
+  auto plain = OpenRecordStore(plain_path, {.create = true});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_TRUE((*plain)->Upsert({Person("CASE-1", "Tetiana"), Person("CASE-2", "Olena")}).ok());
+  for (RecordStore* store : {store_.get(), plain->get()}) {
+    absl::flat_hash_set<std::string> changed;
+    auto version =
+        store->ForEachSince(0, &changed, [](const record::Person&) { return absl::OkStatus(); });
+    ASSERT_TRUE(version.ok());
+    auto failed = store->UpsertStream(source(1'000, 5'000));  // five batches written first
+    EXPECT_THAT(failed.status().message(), HasSubstr("in.csv:9999"));
+    EXPECT_EQ(*store->Count(), 2u);
+    auto after =
+        store->ForEachSince(0, &changed, [](const record::Person&) { return absl::OkStatus(); });
+    EXPECT_EQ(*after, *version);
+    EXPECT_EQ(changed.size(), 2u);
+  }
+  const std::string reference_path = path_ + ".reference";
+  auto reference = OpenRecordStore(reference_path, {.create = true, .data_key = key_.get()});
+  ASSERT_TRUE(reference.ok());
+  ASSERT_TRUE((*reference)->Upsert({Person("CASE-1", "Tetiana"), Person("CASE-2", "Olena")}).ok());
+  auto expected_counts = (*reference)->Upsert(all);
+  ASSERT_TRUE(expected_counts.ok());
+  EXPECT_EQ(expected_counts->inserted, 7'000u);
+  EXPECT_EQ(expected_counts->updated, 1u);  // CASE-2; repeats inside are not updates
+  auto expected = (*reference)->LoadAll();
+  for (RecordStore* store : {store_.get(), plain->get()}) {
+    auto counts = store->UpsertStream(source(777, SIZE_MAX));
+    ASSERT_TRUE(counts.ok()) << counts.status();
+    EXPECT_EQ(counts->inserted, expected_counts->inserted);
+    EXPECT_EQ(counts->updated, expected_counts->updated);
+    EXPECT_EQ(*store->LoadAll(), *expected);
+    absl::flat_hash_set<std::string> changed;
+    ASSERT_TRUE(
+        store->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); })
+            .ok());
+    EXPECT_EQ(changed.size(), 7'001u);
+  }
+  EXPECT_EQ((*expected)[2].external_id, "S-0");
+  EXPECT_EQ((*expected)[2].given_name, "Given7000");  // the repeat, in the first one's place
+}
+
+// Above 65,536 records the change log's row keys are ordered by a counting
+// sort on their first bytes: every id is logged once, and repeats (which
+// must land next to each other) are counted once.
+TEST_F(SealedStoreTest, ALargeChangeLogNamesEveryIdOnceAndCountsRepeatsOnce) {
+  std::vector<record::Person> all;
+  for (int i = 0; i < 70'000; ++i) all.push_back(Person(absl::StrCat("L-", i), "G"));
+  for (int i = 0; i < 3'000; ++i) all.push_back(Person(absl::StrCat("L-", i * 23), "Again"));
+  all.push_back(Person("CASE-1", "Tetiana-updated"));
+  auto counts = store_->Upsert(all);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, 70'000u);
+  EXPECT_EQ(counts->updated, 1u);
+  absl::flat_hash_set<std::string> changed;
+  ASSERT_TRUE(
+      store_->ForEachSince(1, &changed, [](const record::Person&) { return absl::OkStatus(); })
+          .ok());
+  EXPECT_EQ(changed.size(), 70'001u);
+  EXPECT_TRUE(changed.contains("L-69999"));
+  EXPECT_FALSE(changed.contains("CASE-2"));
+  auto again = store_->Get("L-46");
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->given_name, "Again");
 }
 
 }  // namespace
