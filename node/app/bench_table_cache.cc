@@ -201,8 +201,11 @@ absl::StatusOr<TableCacheBenchResult> RunTableCacheBench(const TableCacheBenchOp
   // The paged tables, opened as the requester's cache opens them.
   const int64_t before_open = TrimmedResidentBytes();
   std::vector<private_match::PagedTable> paged;
+  std::vector<double> open_ms;
   for (const std::string& path : paths) {
+    const absl::Time t0 = absl::Now();
     ASSIGN_OR_RETURN(private_match::PagedTable t, private_match::PagedTable::Open(path, key.get()));
+    open_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
     result.paged_memory_bytes = std::max(result.paged_memory_bytes, t.memory_bytes());
     paged.push_back(std::move(t));
   }
@@ -211,6 +214,7 @@ absl::StatusOr<TableCacheBenchResult> RunTableCacheBench(const TableCacheBenchOp
   // another (as before the filters); with the filters, one after another;
   // with the filters, the tables spread over every core (ParallelFor).
   enum Way { kNoFilter, kSerial, kParallel, kWays };
+  Percentiles(std::move(open_ms), &result.open_p50_ms, &result.open_p99_ms);
   std::vector<double> ms[kWays];
   size_t a_pages[kWays] = {0, 0, 0};
   const auto lookup_one = [&](const private_match::PagedTable& t, const Intake& in, size_t* found,
