@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -727,11 +728,21 @@ absl::StatusOr<PagedTable> PagedTable::Open(const std::string& path,
       (pages + 1) * kTablePageSize != header_offset) {
     return t.Corrupt("header is inconsistent");
   }
-  t.fences_.resize(t.a_pages_);
-  for (uint64_t& f : t.fences_) f = r.U64();
+  // The fences and filters: little-endian words, read in bulk (a
+  // 1M-record table has 0.8 million of them; one by one took most of the
+  // time to open it).
+  const auto words = [&r](std::vector<uint64_t>* out, size_t n) {
+    out->resize(n);
+    const char* p = r.Take(n * 8);
+    if constexpr (std::endian::native == std::endian::little) {
+      if (n > 0) std::memcpy(out->data(), p, n * 8);
+    } else {
+      for (size_t i = 0; i < n; ++i) (*out)[i] = GetU64(p + 8 * i);
+    }
+  };
+  words(&t.fences_, t.a_pages_);
   t.filter_words_ = filter_bytes / 8;
-  t.filters_.resize(t.a_pages_ * t.filter_words_);
-  for (uint64_t& w : t.filters_) w = r.U64();
+  words(&t.filters_, t.a_pages_ * t.filter_words_);
   return t;
 }
 
