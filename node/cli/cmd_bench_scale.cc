@@ -52,9 +52,9 @@ int RunCacheBench() {
                                r->paged_p50_ms, r->paged_p99_ms);
   // The same paged tables looked up the ways before (same run, same intakes).
   std::cout << absl::StrFormat("%-6s %13s %13s %10.3f %10.3f  (filters, one table at a time)\n",
-                               "paged", "", "", r->serial_p50_ms, r->serial_p99_ms);
+                               "serial", "", "", r->serial_p50_ms, r->serial_p99_ms);
   std::cout << absl::StrFormat("%-6s %13s %13s %10.3f %10.3f  (no filters, one table at a time)\n",
-                               "paged", "", "", r->nofilter_p50_ms, r->nofilter_p99_ms);
+                               "before", "", "", r->nofilter_p50_ms, r->nofilter_p99_ms);
   std::cout << absl::StrFormat(
       "A pages opened per table per lookup: %.2f with the filters, %.2f without\n",
       r->paged_a_pages, r->nofilter_a_pages);
