@@ -6,6 +6,7 @@
 // written by hand.
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -23,7 +24,10 @@
 #include "fuzz/fuzz_support.h"
 #include "fuzz/tag_table_fixture.h"
 #include "google/protobuf/text_format.h"
+#include "node/common/node_paths.h"
+#include "node/common/whole_file.h"
 #include "node/federation/roster.h"
+#include "node/private_match/table_cache.h"
 
 namespace fedlink::fuzz {
 namespace {
@@ -164,21 +168,25 @@ void TagTable() {
   s->set_sealed_payload(f.held.slots[1].sealed_payload);
   delta.set_last(true);
   Write("fuzz_tag_table", "delta", Mode(0, Frame(delta.SerializeAsString())));
-  // The cache file.
-  fedlink::v1::CachedTable cached;
-  cached.set_peer(kTablePeer);
-  cached.set_purpose(kTablePurpose);
-  cached.set_table_id(f.held.table_id);
-  cached.set_t(f.held.t);
-  cached.set_fetched_at(absl::ToUnixSeconds(FixedNow()) - 60);
-  cached.set_version(f.held.version);
-  for (const private_match::Slot& slot : f.held.slots) {
-    auto* c = cached.add_slots();
-    c->set_id(slot.id);
-    c->set_entries(slot.entries);
-    c->set_sealed_payload(slot.sealed_payload);
+  // The cache file as the requester's cache writes it (a paged table in
+  // the clear: pages checksummed, node without a data key), under the name
+  // the target gives it (the name is bound into every page).
+  const std::string scratch = absl::StrCat(out_dir, "/.cache-seed");
+  const private_match::TableCache cache(scratch);
+  std::filesystem::create_directories(common::NodePaths(scratch).table_cache_dir());
+  if (absl::Status s = cache.Put(kTablePeer, kTablePurpose, f.held, FixedNow() - absl::Minutes(1));
+      !s.ok()) {
+    std::fprintf(stderr, "fuzz_make_seeds: %s\n", std::string(s.message()).c_str());
+    std::exit(1);
   }
-  Write("fuzz_tag_table", "cache", Mode(1, cached.SerializeAsString()));
+  auto bytes = common::ReadWholeFile(absl::StrCat(common::NodePaths(scratch).table_cache_dir(), "/",
+                                                  kTablePeer, "~", kTablePurpose, ".table"));
+  std::filesystem::remove_all(scratch);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "fuzz_make_seeds: the cache seed was not written\n");
+    std::exit(1);
+  }
+  Write("fuzz_tag_table", "cache", Mode(1, *bytes));
 }
 
 void AuditExport() {

@@ -6,7 +6,8 @@
 //      length then a serialized TableChunk (signatures are MatchClient's to
 //      check; this starts after them), for the fixture's request, peer and
 //      epoch, with the fixture's table held;
-//   1: the bytes of DIR/cache/PEER~PURPOSE.table.
+//   1: the bytes of DIR/cache/PEER~PURPOSE.table (a paged table in the
+//      clear, paged_table.h), matched against as read by page and whole.
 // What is taken is applied to the held table, indexed, and the fixture's
 // queries matched against it through the real blind evaluation with the
 // peer's key. A delta that applies leaves the announced number of slots;
@@ -29,6 +30,14 @@ namespace {
 
 namespace pm = private_match;
 
+void CheckHits(const pm::PeerMatch& match, int t) {
+  for (const pm::MatchHit& hit : match.hits) {
+    FUZZ_CHECK(hit.query < Fixture().queries.size(), "a hit for no query");
+    FUZZ_CHECK(hit.agreeing_keys >= t, "a hit below t");
+    FUZZ_CHECK(!hit.handle.empty(), "a hit without a handle");
+  }
+}
+
 void Match(pm::Table table) {
   auto index = pm::TableIndex::Build(std::move(table));
   if (!index.ok()) return;
@@ -37,11 +46,7 @@ void Match(pm::Table table) {
   options.threads = 1;
   auto match = pm::MatchAgainst(*index, peer, kTablePurpose, Fixture().queries, options);
   if (!match.ok()) return;
-  for (const pm::MatchHit& hit : match->hits) {
-    FUZZ_CHECK(hit.query < Fixture().queries.size(), "a hit for no query");
-    FUZZ_CHECK(hit.agreeing_keys >= index->t(), "a hit below t");
-    FUZZ_CHECK(!hit.handle.empty(), "a hit without a handle");
-  }
+  CheckHits(*match, index->t());
 }
 
 void Chunks(absl::string_view in) {
@@ -76,6 +81,16 @@ void Cache(absl::string_view bytes) {
   const std::string path =
       common::NodePaths(*dir).table_cache_dir() + "/" + kTablePeer + "~" + kTablePurpose + ".table";
   FUZZ_CHECK(common::WriteFileAtomically(path, bytes).ok(), "cannot write the cache file");
+  // Left on disk, as a match reads it: only the pages the queries' tags
+  // may be on (the pages' filters, then the pages themselves).
+  auto paged = cache.GetPaged(kTablePeer, kTablePurpose, FixedNow(), absl::Hours(24 * 8));
+  if (paged.ok() && paged->has_value()) {
+    FixtureTransport peer;
+    pm::MatchOptions options;
+    options.threads = 1;
+    auto match = pm::MatchAgainst((*paged)->table, peer, kTablePurpose, Fixture().queries, options);
+    if (match.ok()) CheckHits(*match, (*paged)->table.header().t);
+  }
   auto cached = cache.Get(kTablePeer, kTablePurpose, FixedNow(), absl::Hours(24 * 8));
   if (!cached.ok() || !cached->has_value()) return;
   FUZZ_CHECK((*cached)->table.table_id.rfind(Fixture().table_id_prefix, 0) == 0,

@@ -134,6 +134,23 @@ grep -q "police~victim-dedup.table: table cache .*does not open.*; deleted, refe
   || { cat "$WORK/err"; fail "an altered cache page was not refused and refetched"; }
 cmp -s <(sort "$WORK/r3.csv") <(sort "$WORK/r4.csv") || fail "the refetched table matched differently"
 pass "an altered page of the cached table is refused, deleted and refetched"
+# The same through `lookup`, which asks its peers (police, shelter) at once,
+# one thread each: every page of police's cached table altered (a lookup
+# opens only the pages its tags may be on), the damage is found on police's
+# thread, that file alone is deleted and refetched, and the candidates are
+# the lookup's before.
+expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake "$WORK/intake.jsonl"
+cp "$WORK/out" "$WORK/lookup-before.txt"
+grep -q "^police,h[0-9a-f]*," "$WORK/lookup-before.txt" || { cat "$WORK/out" "$WORK/err"; fail "lookup found nothing"; }
+/usr/bin/python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+for at in range(4096 + 100, len(b) - 4096, 4096): b[at] ^= 1
+open(p, "wb").write(b)' "$CACHED"
+expect_exit 0 "$F" lookup --dir "$WORK/ngo" --purpose victim-dedup --intake "$WORK/intake.jsonl"
+grep -q "police~victim-dedup.table: table cache .*does not open.*; deleted, refetching" "$WORK/err" \
+  || { cat "$WORK/err"; fail "an altered page found by a concurrent lookup was not refused and refetched"; }
+grep -q "shelter.*deleted, refetching" "$WORK/err" && fail "the shelter's table was refetched too"
+cmp -s "$WORK/lookup-before.txt" "$WORK/out" || { diff "$WORK/lookup-before.txt" "$WORK/out"; fail "the refetched table looked up differently"; }
+pass "lookup: an altered page found on one peer's thread is refused, that file refetched, the candidates unchanged"
 
 # 4. A purpose the peer shares nothing for: empty table, nothing sent.
 expect_exit 0 "$F" match --dir "$WORK/police" --peer ngo --purpose perpetrator-link

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "crypto/aead.h"
+#include "node/common/parallel_for.h"
 #include "node/common/status_macros.h"
 #include "node/private_match/paged_table.h"
 #include "node/private_match/tag_table.h"
@@ -38,6 +40,14 @@ int64_t ResidentBytes() {
 int64_t TrimmedResidentBytes() {
   malloc_trim(0);
   return ResidentBytes();
+}
+
+// This thread's CPU time (ms): what a step costs, apart from waiting for
+// a core on a loaded machine.
+double ThreadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 void Percentiles(std::vector<double> ms, double* p50, double* p99) {
@@ -159,6 +169,18 @@ absl::StatusOr<TableCacheBenchResult> RunTableCacheBench(const TableCacheBenchOp
     say(absl::StrFormat("cache bench: wrote table %d of %d", j + 1, options.tables));
   }
   result.file_bytes = std::filesystem::file_size(paths.front());
+  // File 0 again without the pages' filters (the format before them), to
+  // time opening a header with and without them in the same run.
+  const std::string unfiltered = absl::StrCat(dir, "/p0~bench.unfiltered");
+  {
+    private_match::PagedHeader header;
+    header.peer = "p0";
+    header.purpose = "bench";
+    header.filter_bytes = 0;
+    XorTags(table, FileMask(0));
+    RETURN_IF_ERROR(private_match::PagedTable::Write(unfiltered, key.get(), header, table));
+    XorTags(table, FileMask(0));
+  }
 
   // The in-memory index of the same table (file 0's tags), looked up for
   // every one of the T tables: it favours the index (one index, warm in the
@@ -200,38 +222,100 @@ absl::StatusOr<TableCacheBenchResult> RunTableCacheBench(const TableCacheBenchOp
   // The paged tables, opened as the requester's cache opens them.
   const int64_t before_open = TrimmedResidentBytes();
   std::vector<private_match::PagedTable> paged;
+  std::vector<double> open_ms;
   for (const std::string& path : paths) {
+    const absl::Time t0 = absl::Now();
     ASSIGN_OR_RETURN(private_match::PagedTable t, private_match::PagedTable::Open(path, key.get()));
+    open_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
     result.paged_memory_bytes = std::max(result.paged_memory_bytes, t.memory_bytes());
     paged.push_back(std::move(t));
   }
-  std::vector<double> ms;
-  for (int l = -std::min(20, options.lookups); l < options.lookups; ++l) {
-    const Intake& in = intakes[l < 0 ? -l - 1 : l];
-    const absl::Time t0 = absl::Now();
-    size_t found = 0;
-    for (const private_match::PagedTable& t : paged) {
-      // What MatchAgainst does per chunk: the slice, then its small index.
-      ASSIGN_OR_RETURN(private_match::Table slice, t.Slice(in.tags));
-      found += slice.slots.size();
-      if (!slice.slots.empty()) {
-        ASSIGN_OR_RETURN(auto small, private_match::TableIndex::Build(std::move(slice)));
-        (void)small;
+  // Each intake is looked up three ways in turn, so load on the machine
+  // falls on all three alike: the pages' filters ignored, one table after
+  // another (as before the filters); with the filters, one after another;
+  // with the filters, the tables spread over every core (ParallelFor).
+  enum Way { kNoFilter, kSerial, kParallel, kWays };
+  Percentiles(std::move(open_ms), &result.open_p50_ms, &result.open_p99_ms);
+  {
+    // File 0 and its copy without filters, opened in turn.
+    std::vector<double> with, without, with_cpu, without_cpu;
+    for (int i = 0; i < 7; ++i) {
+      for (const std::string* path : std::vector<const std::string*>{&paths.front(), &unfiltered}) {
+        const absl::Time t0 = absl::Now();
+        const double cpu0 = ThreadCpuMs();
+        ASSIGN_OR_RETURN(auto t, private_match::PagedTable::Open(*path, key.get()));
+        (void)t;
+        (path == &unfiltered ? without_cpu : with_cpu).push_back(ThreadCpuMs() - cpu0);
+        (path == &unfiltered ? without : with)
+            .push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
       }
     }
-    if (l >= 0) {
-      ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
-      result.hits += found;
+    double ignored;
+    Percentiles(std::move(with), &result.open_again_p50_ms, &ignored);
+    Percentiles(std::move(without), &result.open_unfiltered_p50_ms, &ignored);
+    Percentiles(std::move(with_cpu), &result.open_again_cpu_ms, &ignored);
+    Percentiles(std::move(without_cpu), &result.open_unfiltered_cpu_ms, &ignored);
+  }
+  std::vector<double> ms[kWays];
+  size_t a_pages[kWays] = {0, 0, 0};
+  const auto lookup_one = [&](const private_match::PagedTable& t, const Intake& in, size_t* found,
+                              size_t* pages) -> absl::Status {
+    // What MatchAgainst does per chunk: the slice, then its small index.
+    private_match::SliceStats stats;
+    ASSIGN_OR_RETURN(private_match::Table slice, t.Slice(in.tags, &stats));
+    *found = slice.slots.size();
+    *pages = stats.a_pages;
+    if (!slice.slots.empty()) {
+      ASSIGN_OR_RETURN(auto small, private_match::TableIndex::Build(std::move(slice)));
+      (void)small;
+    }
+    return absl::OkStatus();
+  };
+  for (int l = -std::min(20, options.lookups); l < options.lookups; ++l) {
+    const Intake& in = intakes[l < 0 ? -l - 1 : l];
+    for (int way = 0; way < kWays; ++way) {
+      for (private_match::PagedTable& t : paged) t.set_filter_enabled(way != kNoFilter);
+      std::vector<size_t> found(paged.size()), pages(paged.size());
+      const absl::Time t0 = absl::Now();
+      if (way == kParallel) {
+        RETURN_IF_ERROR(common::ParallelFor(paged.size(), 0, 1, [&](size_t b, size_t e) {
+          for (size_t j = b; j < e; ++j) {
+            RETURN_IF_ERROR(lookup_one(paged[j], in, &found[j], &pages[j]));
+          }
+          return absl::OkStatus();
+        }));
+      } else {
+        for (size_t j = 0; j < paged.size(); ++j) {
+          RETURN_IF_ERROR(lookup_one(paged[j], in, &found[j], &pages[j]));
+        }
+      }
+      if (l < 0) continue;
+      ms[way].push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+      for (size_t j = 0; j < paged.size(); ++j) a_pages[way] += pages[j];
+      if (way == kParallel) {
+        for (size_t f : found) result.hits += f;
+      }
     }
   }
-  Percentiles(std::move(ms), &result.paged_p50_ms, &result.paged_p99_ms);
+  const double per_table = double(options.lookups) * double(options.tables);
+  result.nofilter_a_pages = a_pages[kNoFilter] / per_table;
+  result.paged_a_pages = a_pages[kParallel] / per_table;
+  Percentiles(std::move(ms[kNoFilter]), &result.nofilter_p50_ms, &result.nofilter_p99_ms);
+  Percentiles(std::move(ms[kSerial]), &result.serial_p50_ms, &result.serial_p99_ms);
+  say(absl::StrFormat(
+      "cache bench: without the filters, one table after another: p50 %.3f ms p99 %.3f ms, "
+      "%.2f A pages a table; with them: p50 %.3f ms p99 %.3f ms",
+      result.nofilter_p50_ms, result.nofilter_p99_ms, result.nofilter_a_pages, result.serial_p50_ms,
+      result.serial_p99_ms));
+  Percentiles(std::move(ms[kParallel]), &result.paged_p50_ms, &result.paged_p99_ms);
   result.process_rss_bytes = TrimmedResidentBytes();
   result.paged_rss_bytes = result.process_rss_bytes - before_open;
   say(absl::StrFormat(
       "cache bench: %d paged tables hold %.1f KiB resident in all (process %.1f MiB, %.1f MiB at "
-      "the start), lookup p50 %.3f ms p99 %.3f ms",
+      "the start), lookup on every core with the filters p50 %.3f ms p99 %.3f ms, %.2f A pages a "
+      "table",
       options.tables, result.paged_rss_bytes / 1024.0, result.process_rss_bytes / 1048576.0,
-      rss_start / 1048576.0, result.paged_p50_ms, result.paged_p99_ms));
+      rss_start / 1048576.0, result.paged_p50_ms, result.paged_p99_ms, result.paged_a_pages));
   return result;
 }
 

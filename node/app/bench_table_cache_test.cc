@@ -28,6 +28,15 @@ TEST(BenchTableCacheTest, ReportsEveryFigureAndFindsEveryIntake) {
   EXPECT_LT(r->paged_memory_bytes * 50, r->index_memory_bytes);
   EXPECT_GT(r->index_p99_ms, 0);
   EXPECT_GE(r->paged_p99_ms, r->paged_p50_ms);
+  EXPECT_GE(r->serial_p99_ms, r->serial_p50_ms);
+  EXPECT_GE(r->nofilter_p99_ms, r->nofilter_p50_ms);
+  // Without the pages' filters every tag opens its page; with them the
+  // tables an intake is not in open few (no timing compared).
+  EXPECT_GE(r->nofilter_a_pages, 11.0);
+  EXPECT_LT(r->paged_a_pages, r->nofilter_a_pages * 0.75);
+  EXPECT_GT(r->open_p50_ms, 0);
+  EXPECT_GT(r->open_again_p50_ms, 0);
+  EXPECT_GT(r->open_unfiltered_p50_ms, 0);
   EXPECT_GT(r->process_rss_bytes, 0);
   // Each intake's tags are in one of the tables: exactly one slot found
   // (another is a 64-bit tag collision).

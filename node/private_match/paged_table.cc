@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -20,14 +21,15 @@
 namespace fedlink::private_match {
 namespace {
 
-constexpr absl::string_view kMagic = "fedlink paged table v2\n";
+constexpr absl::string_view kMagic = "fedlink paged table v3\n";
 constexpr size_t kNonce = 24, kMac = 16;
 constexpr size_t kPagePlain = kTablePageSize - kNonce - kMac;  // 4056
 constexpr size_t kAEntry = kTagSize + 4 + 1 + kShareSize;      // 29
 constexpr size_t kAPerPage = kPagePlain / kAEntry;             // 139
 constexpr size_t kBEntry = 8 + 8 + 4;                          // 20
 constexpr size_t kBPerPage = kPagePlain / kBEntry;             // 202
-constexpr size_t kMaxHeaderBytes = size_t{64} << 20;
+constexpr size_t kMaxHeaderBytes = size_t{256} << 20;
+constexpr size_t kMaxFilterBytes = 1024;
 constexpr uint64_t kMaxPages = uint64_t{1} << 32;
 
 void PutU64(std::string* s, uint64_t v) {
@@ -59,6 +61,40 @@ uint64_t TagAt(const char* p) {
   uint64_t tag;
   std::memcpy(&tag, p, sizeof tag);
   return tag;
+}
+
+// The bits a tag sets in its page's filter: kFilterHashes positions out of
+// 8 x filter_bytes, from one 64-bit mix of the tag (tags are keyed hash
+// outputs already; the mix spreads the bits of tags that share a page's
+// high bits, and of the synthetic tags of the bench).
+constexpr int kFilterHashes = 3;
+uint64_t FilterMix(uint64_t tag) {
+  tag ^= tag >> 30;
+  tag *= 0xbf58476d1ce4e5b9ULL;
+  tag ^= tag >> 27;
+  tag *= 0x94d049bb133111ebULL;
+  return tag ^ (tag >> 31);
+}
+// `filter` is one page's filter of `words` 64-bit words (a power of two).
+void FilterAdd(uint64_t* filter, size_t words, uint64_t tag) {
+  uint64_t h = FilterMix(tag);
+  const uint64_t bits = words * 64;
+  for (int i = 0; i < kFilterHashes; ++i, h >>= 20) {
+    const uint64_t b = (h & 0xfffff) & (bits - 1);
+    filter[b / 64] |= uint64_t{1} << (b % 64);
+  }
+}
+bool FilterMayHold(const uint64_t* filter, size_t words, uint64_t tag) {
+  uint64_t h = FilterMix(tag);
+  const uint64_t bits = words * 64;
+  for (int i = 0; i < kFilterHashes; ++i, h >>= 20) {
+    const uint64_t b = (h & 0xfffff) & (bits - 1);
+    if ((filter[b / 64] & (uint64_t{1} << (b % 64))) == 0) return false;
+  }
+  return true;
+}
+bool ValidFilterBytes(uint64_t n) {
+  return n == 0 || (n >= 8 && n <= kMaxFilterBytes && (n & (n - 1)) == 0);
 }
 
 // Reads fields off a byte string; any read past the end sets !ok.
@@ -96,10 +132,10 @@ std::string FileName(const std::string& path) {
 
 // Associated data: the file's name and id, and the page's number.
 std::string PageAd(absl::string_view name, uint64_t file_id, uint64_t page) {
-  return absl::StrCat("fedlink paged table v2 ", name, " ", file_id, " page ", page);
+  return absl::StrCat("fedlink paged table v3 ", name, " ", file_id, " page ", page);
 }
 std::string HeaderAd(absl::string_view name, uint64_t file_id) {
-  return absl::StrCat("fedlink paged table v2 ", name, " ", file_id, " header");
+  return absl::StrCat("fedlink paged table v3 ", name, " ", file_id, " header");
 }
 
 // Clear (keyless) pages: zero nonce || plaintext || BLAKE2b-128(ad || plaintext).
@@ -236,6 +272,9 @@ PagedTable& PagedTable::operator=(PagedTable&& o) noexcept {
     c_pages_ = o.c_pages_;
     c_bytes_ = o.c_bytes_;
     fences_ = std::move(o.fences_);
+    filter_words_ = o.filter_words_;
+    filters_ = std::move(o.filters_);
+    filter_on_ = o.filter_on_;
   }
   return *this;
 }
@@ -251,11 +290,17 @@ namespace {
 // then Finish (the header and the preamble, fsync, rename).
 class Builder {
  public:
-  Builder(const std::string& path, const crypto::SealingKey* key) : path_(path), file_(path) {
+  Builder(const std::string& path, const crypto::SealingKey* key, size_t filter_bytes)
+      : path_(path), file_(path), filter_bytes_(filter_bytes), filter_words_(filter_bytes / 8) {
     randombytes_buf(&file_id_, sizeof file_id_);
     key_ = key;
   }
   absl::Status Start() {
+    if (!ValidFilterBytes(filter_bytes_)) {
+      return absl::InvalidArgumentError(absl::StrCat("page filter of ", filter_bytes_,
+                                                     " bytes: give 0 or a power of two from 8 to ",
+                                                     kMaxFilterBytes));
+    }
     if (key_ != nullptr) {
       ASSIGN_OR_RETURN(subkey_, FileKey(*key_, file_id_));
     }
@@ -265,7 +310,13 @@ class Builder {
   }
   // `tag` and `share` as in a slot's entry; in (tag, slot, position) order.
   absl::Status Entry(const char* tag, uint32_t slot, uint8_t position, const char* share) {
-    if (entries_ % kAPerPage == 0) fences_.push_back(TagAt(tag));
+    if (entries_ % kAPerPage == 0) {
+      fences_.push_back(TagAt(tag));
+      filters_.resize(filters_.size() + filter_words_, 0);
+    }
+    if (filter_words_ > 0) {
+      FilterAdd(filters_.data() + filters_.size() - filter_words_, filter_words_, TagAt(tag));
+    }
     plain_.append(tag, kTagSize);
     PutU32(&plain_, slot);
     plain_.push_back(static_cast<char>(position));
@@ -324,7 +375,9 @@ class Builder {
     PutU64(&h, b_pages_);
     PutU64(&h, c_pages);
     PutU64(&h, c_bytes_);
+    PutU32(&h, static_cast<uint32_t>(filter_words_ * 8));
     for (uint64_t f : fences_) PutU64(&h, f);
+    for (uint64_t w : filters_) PutU64(&h, w);
     const std::string sealed_header =
         SealWith(subkey_.get(), h, HeaderAd(FileName(path_), file_id_));
     RETURN_IF_ERROR(file_.Append(sealed_header));
@@ -359,7 +412,9 @@ class Builder {
   std::unique_ptr<crypto::SealingKey> subkey_;
   std::optional<PageWriter> pages_;
   std::string plain_;
+  size_t filter_bytes_, filter_words_;
   std::vector<uint64_t> fences_;
+  std::vector<uint64_t> filters_;  // filter_words_ per A page
   uint64_t entries_ = 0, slots_ = 0, offset_ = 0, c_bytes_ = 0;
   uint64_t a_pages_ = 0, b_pages_ = 0;
   bool in_b_ = false, in_c_ = false;
@@ -448,7 +503,7 @@ absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey
       RETURN_IF_ERROR(CheckSlot(table.slots[i], i));
     }
   }
-  Builder out(path, key);
+  Builder out(path, key, header.filter_bytes);
   RETURN_IF_ERROR(out.Start());
   {
     const std::vector<Ref> refs = SortedRefs(table.slots, 0);
@@ -517,7 +572,7 @@ absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::Sea
   if (kept + next.slots.size() > UINT32_MAX - 1) {
     return absl::InvalidArgumentError("table has too many slots for the cache");
   }
-  Builder out(path, key);
+  Builder out(path, key, header.filter_bytes);
   RETURN_IF_ERROR(out.Start());
   // A: the held entries of kept slots (in tag order already, renumbered in
   // order) merged with the delta's, sorted.
@@ -664,16 +719,32 @@ absl::StatusOr<PagedTable> PagedTable::Open(const std::string& path,
   t.b_pages_ = r.U64();
   t.c_pages_ = r.U64();
   t.c_bytes_ = r.U64();
+  const uint32_t filter_bytes = r.U32();
+  hd.filter_bytes = filter_bytes;
   const uint64_t pages = t.a_pages_ + t.b_pages_ + t.c_pages_;
   if (!r.ok || t.a_pages_ > kMaxPages || t.b_pages_ > kMaxPages || t.c_pages_ > kMaxPages ||
       t.a_pages_ != (hd.entries + kAPerPage - 1) / kAPerPage ||
       t.b_pages_ != (hd.slots + kBPerPage - 1) / kBPerPage ||
       t.c_pages_ != (t.c_bytes_ + kPagePlain - 1) / kPagePlain || hd.slots > UINT32_MAX ||
-      r.s.size() != t.a_pages_ * 8 || (pages + 1) * kTablePageSize != header_offset) {
+      !ValidFilterBytes(filter_bytes) || r.s.size() != t.a_pages_ * (8 + filter_bytes) ||
+      (pages + 1) * kTablePageSize != header_offset) {
     return t.Corrupt("header is inconsistent");
   }
-  t.fences_.resize(t.a_pages_);
-  for (uint64_t& f : t.fences_) f = r.U64();
+  // The fences and filters: little-endian words, read in bulk (a
+  // 1M-record table has 0.8 million of them; one by one took most of the
+  // time to open it).
+  const auto words = [&r](std::vector<uint64_t>* out, size_t n) {
+    out->resize(n);
+    const char* p = r.Take(n * 8);
+    if constexpr (std::endian::native == std::endian::little) {
+      if (n > 0) std::memcpy(out->data(), p, n * 8);
+    } else {
+      for (size_t i = 0; i < n; ++i) (*out)[i] = GetU64(p + 8 * i);
+    }
+  };
+  words(&t.fences_, t.a_pages_);
+  t.filter_words_ = filter_bytes / 8;
+  words(&t.filters_, t.a_pages_ * t.filter_words_);
   return t;
 }
 
@@ -700,7 +771,12 @@ absl::StatusOr<std::string> PagedTable::ReadPage(uint64_t page) const {
   return plain;
 }
 
-absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const {
+bool PagedTable::PageMayHold(uint64_t page, uint64_t tag) const {
+  if (filter_words_ == 0 || !filter_on_) return true;
+  return FilterMayHold(filters_.data() + page * filter_words_, filter_words_, tag);
+}
+
+absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given, SliceStats* stats) const {
   std::vector<uint64_t> tags(given.begin(), given.end());
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
@@ -711,6 +787,7 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const 
     if (it == opened.end()) {
       ASSIGN_OR_RETURN(std::string plain, ReadPage(n));
       it = opened.emplace(n, std::move(plain)).first;
+      if (stats != nullptr) ++(n < a_pages_ ? stats->a_pages : stats->other_pages);
     }
     return &it->second;
   };
@@ -723,6 +800,9 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given) const 
     if (p > 0) --p;
     for (; p < a_pages_; ++p) {
       if (fences_[p] > tag) break;
+      // The page's filter says the tag is not on it: next page (the tag's
+      // entries may start on it if its fence is the tag).
+      if (!PageMayHold(p, tag)) continue;
       ASSIGN_OR_RETURN(const std::string* plain, page(p));
       const size_t count = std::min<uint64_t>(kAPerPage, header_.entries - p * kAPerPage);
       bool past = false;
@@ -826,7 +906,8 @@ absl::StatusOr<Table> PagedTable::ReadAll() const {
 }
 
 size_t PagedTable::memory_bytes() const {
-  return sizeof(*this) + fences_.capacity() * sizeof(uint64_t) + header_.peer.capacity() +
+  return sizeof(*this) + fences_.capacity() * sizeof(uint64_t) +
+         filters_.capacity() * sizeof(uint64_t) + header_.peer.capacity() +
          header_.purpose.capacity() + header_.table_id.capacity() + path_.capacity() +
          name_.capacity() + (subkey_ ? sizeof(crypto::SealingKey) : 0);
 }

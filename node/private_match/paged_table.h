@@ -13,12 +13,16 @@
 //                   (202 a page)
 //                C  the sealed payloads, back to back
 //   header     sealed: peer, purpose, table id, t, min score, notice,
-//              keyspec, version, as_of, fetched_at, counts, and the fences
-//              (the first tag of each A page)
+//              keyspec, version, as_of, fetched_at, counts, the filter
+//              size F, the fences (the first tag of each A page), and
+//              each A page's filter: F bytes, a Bloom filter of its tags
+//              (3 bits a tag, FilterMix in the .cc)
 //
-// Only the header (about 8 bytes per 139 entries) is held in memory; a
-// lookup binary-searches the fences, reads and opens the A pages that can
-// hold the tag, then the B and C pages of the slots it hit. Without a data
+// Only the header (8 + F bytes per 139 entries) is held in memory; a
+// lookup binary-searches the fences, asks the page's filter, reads and
+// opens only the A pages whose filter may hold the tag (a tag in no page
+// opens none, but for the filter's false positives: about 17% a page at
+// F = 64), then the B and C pages of the slots it hit. Without a data
 // key (a plaintext node) pages are written in the clear with a BLAKE2b
 // checksum over the same associated data: corruption is still refused.
 // Anything that does not open or check is DataLoss naming the file (never
@@ -40,6 +44,10 @@
 namespace fedlink::private_match {
 
 inline constexpr size_t kTablePageSize = 4096;
+// Bytes of filter per A page (139 entries): 3.7 bits an entry, a false
+// positive rate of about 17%; 5.6 MiB for a 1M-record table of 12 million
+// entries (PagedHeader::filter_bytes; 0: none).
+inline constexpr size_t kPageFilterBytes = 64;
 
 // Whether `status` says a paged file is corrupt (DataLoss, marked by a
 // payload, so the cache's caller deletes it and refetches by type).
@@ -60,6 +68,15 @@ struct PagedHeader {
   int64_t fetched_at = 0;  // unix seconds
   uint64_t entries = 0;
   uint64_t slots = 0;
+  // Bytes of filter per A page: 0 (none) or a power of two from 8 to 1024.
+  // Write and WriteUpdated take it from the header given them.
+  uint32_t filter_bytes = kPageFilterBytes;
+};
+
+// What a Slice read (tests and benchmarks).
+struct SliceStats {
+  size_t a_pages = 0;      // A pages opened (entries)
+  size_t other_pages = 0;  // B and C pages opened (hit slots' ids, payloads)
 };
 
 class PagedTable {
@@ -98,17 +115,24 @@ class PagedTable {
   bool sealed() const { return subkey_ != nullptr; }
   // Only the slots with an entry whose tag is in `tags`, each with only
   // those entries (tag || masked share) and its sealed payload; header
-  // fields as the table's. Reads one or a few pages per tag.
-  absl::StatusOr<Table> Slice(absl::Span<const uint64_t> tags) const;
+  // fields as the table's. Reads at most one or a few pages per tag, none
+  // for most tags the table does not hold (the pages' filters); the tags
+  // are sorted and deduplicated first, and each page is opened once.
+  // Thread-safe: const, and pages are read with pread.
+  absl::StatusOr<Table> Slice(absl::Span<const uint64_t> tags, SliceStats* stats = nullptr) const;
+  // For benchmarks and tests: false makes Slice ignore the pages' filters
+  // (every page a tag can be on is opened, as before they existed).
+  void set_filter_enabled(bool on) { filter_on_ = on; }
   // The whole table (for applying a delta; loads everything).
   absl::StatusOr<Table> ReadAll() const;
-  // Bytes held in memory for this table (header and fences).
+  // Bytes held in memory for this table (header, fences and filters).
   size_t memory_bytes() const;
 
  private:
   PagedTable() = default;
   absl::StatusOr<std::string> ReadPage(uint64_t page) const;
   absl::Status Corrupt(absl::string_view what) const;
+  bool PageMayHold(uint64_t page, uint64_t tag) const;
 
   std::string path_;
   std::string name_;  // the file's name: bound into every page
@@ -117,7 +141,10 @@ class PagedTable {
   std::unique_ptr<crypto::SealingKey> subkey_;  // null: clear pages
   PagedHeader header_;
   uint64_t a_pages_ = 0, b_pages_ = 0, c_pages_ = 0, c_bytes_ = 0;
-  std::vector<uint64_t> fences_;  // first tag of each A page
+  std::vector<uint64_t> fences_;   // first tag of each A page
+  size_t filter_words_ = 0;        // 64-bit words of filter per A page
+  std::vector<uint64_t> filters_;  // filter_words_ per A page
+  bool filter_on_ = true;
 };
 
 }  // namespace fedlink::private_match

@@ -10,10 +10,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <random>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "fedlink/v1/match.pb.h"
@@ -110,6 +114,27 @@ class PagedTableTest : public ::testing::Test {
     return bytes.substr(n * kTablePageSize, kTablePageSize);
   }
 
+  // Every tag of the table, sorted as the A pages hold them (duplicates
+  // kept: the shared name tags).
+  std::vector<uint64_t> SortedTags() const {
+    std::vector<uint64_t> tags;
+    for (const Slot& s : table_.slots) {
+      for (size_t k = 0; k < s.key_count(); ++k) {
+        uint64_t tag;
+        std::memcpy(&tag, s.entries.data() + k * kEntrySize, kTagSize);
+        tags.push_back(tag);
+      }
+    }
+    std::sort(tags.begin(), tags.end());
+    return tags;
+  }
+  // A slice as comparable values: slot id -> (entries, payload).
+  static std::map<uint64_t, std::pair<std::string, std::string>> Found(const Table& slice) {
+    std::map<uint64_t, std::pair<std::string, std::string>> out;
+    for (const Slot& s : slice.slots) out[s.id] = {s.entries, s.sealed_payload};
+    return out;
+  }
+
   static constexpr int kRecords = 700;  // 2100 entries: 16 A pages, 4 B pages
   std::string dir_;
   std::unique_ptr<crypto::oprf::OprfKey> oprf_;
@@ -143,8 +168,9 @@ TEST_F(PagedTableTest, ReadsBackTheWholeTableAndItsHeader) {
       EXPECT_EQ(all->slots[i].entries, table_.slots[i].entries);
       EXPECT_EQ(all->slots[i].sealed_payload, table_.slots[i].sealed_payload);
     }
-    // Memory: the header and one fence per 139 entries, not the table.
-    EXPECT_LT(t->memory_bytes(), 2048u);
+    // Memory: the header and one fence and filter per 139 entries, not
+    // the table.
+    EXPECT_LT(t->memory_bytes(), 2048u + 16 * kPageFilterBytes);
   }
 }
 
@@ -477,6 +503,153 @@ TEST_F(PagedTableTest, ATableThatCouldNotBeIndexedIsNotWritten) {
   EXPECT_TRUE(absl::IsInvalidArgument(PagedTable::Write(dir_ + "/bad", key_.get(), h, bad)));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/bad"));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 0);
+}
+
+// The pages' filters only spare pages: every slice is the same with them
+// and without, for tags on page boundaries (the last of a page and the
+// first of the next), the first and last tag of the table, tags given
+// twice, the shared name tags whose entries span pages, and tags in no
+// slot; and a tag in no slot opens a page far less often.
+TEST_F(PagedTableTest, ThePageFiltersChangeNoSliceAndSpareMostPagesOfAbsentTags) {
+  const std::string path = Write("t", key_.get());
+  auto t = PagedTable::Open(path, key_.get());
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->header().filter_bytes, kPageFilterBytes);
+  const std::vector<uint64_t> sorted = SortedTags();
+  constexpr size_t kPerPage = 139;  // A entries a page (paged_table.h)
+  std::vector<uint64_t> boundary;
+  for (size_t i = kPerPage; i < sorted.size(); i += kPerPage) {
+    boundary.insert(boundary.end(), {sorted[i - 1], sorted[i], sorted[i - 1]});
+  }
+  boundary.insert(boundary.end(), {sorted.front(), sorted.back(), sorted.back()});
+  ASSERT_GE(boundary.size(), 45u);
+  std::mt19937_64 rng(20);
+  std::vector<uint64_t> absent;
+  while (absent.size() < 2000) {
+    const uint64_t tag = rng();
+    if (!std::binary_search(sorted.begin(), sorted.end(), tag)) absent.push_back(tag);
+  }
+  std::vector<uint64_t> mixed = absent;
+  mixed.insert(mixed.end(), sorted.begin(), sorted.end());
+  for (const std::vector<uint64_t>* tags :
+       std::vector<const std::vector<uint64_t>*>{&boundary, &sorted, &absent, &mixed}) {
+    t->set_filter_enabled(false);
+    auto without = t->Slice(*tags);
+    t->set_filter_enabled(true);
+    auto with = t->Slice(*tags);
+    ASSERT_TRUE(without.ok() && with.ok());
+    EXPECT_EQ(Found(*with), Found(*without));
+    EXPECT_EQ(with->slots.empty(), tags == &absent);
+  }
+  // Every slot holds a tag of `sorted`.
+  EXPECT_EQ(t->Slice(sorted)->slots.size(), static_cast<size_t>(kRecords));
+  // Each boundary tag alone: its slots are found (all of them: the index
+  // says which).
+  auto index = TableIndex::Build(table_);
+  ASSERT_TRUE(index.ok());
+  std::vector<TableIndex::Hit> hits;
+  for (uint64_t tag : boundary) {
+    index->Find(tag, &hits);
+    auto one = t->Slice({tag});
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(one->slots.size(), hits.size());
+  }
+  // Absent tags one at a time: without filters each opens the page it
+  // would be on; with them only the filters' false positives do (about
+  // 17% of full pages at 64 bytes).
+  size_t opened_with = 0, opened_without = 0;
+  for (uint64_t tag : absent) {
+    SliceStats with, without;
+    t->set_filter_enabled(false);
+    ASSERT_TRUE(t->Slice({tag}, &without).ok());
+    t->set_filter_enabled(true);
+    ASSERT_TRUE(t->Slice({tag}, &with).ok());
+    opened_with += with.a_pages;
+    opened_without += without.a_pages;
+    EXPECT_EQ(with.other_pages + without.other_pages, 0u);
+  }
+  // (A tag below the first fence opens none either way.)
+  EXPECT_GE(opened_without * 10, absent.size() * 9);
+  EXPECT_LT(opened_with * 3, opened_without) << opened_with << " of " << opened_without;
+}
+
+TEST_F(PagedTableTest, AnEmptyTableOpensAndFindsNothing) {
+  Table empty = table_;
+  empty.slots.clear();
+  PagedHeader h;
+  h.peer = "resp";
+  const std::string path = dir_ + "/empty";
+  ASSERT_TRUE(PagedTable::Write(path, key_.get(), h, empty).ok());
+  auto t = PagedTable::Open(path, key_.get());
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->header().entries, 0u);
+  SliceStats stats;
+  auto slice = t->Slice({0, 1, ~uint64_t{0}, 1}, &stats);
+  ASSERT_TRUE(slice.ok()) << slice.status();
+  EXPECT_TRUE(slice->slots.empty());
+  EXPECT_EQ(stats.a_pages + stats.other_pages, 0u);
+  EXPECT_TRUE(t->ReadAll().value().slots.empty());
+}
+
+TEST_F(PagedTableTest, EveryFilterSizeFindsTheSameAndABadSizeWritesNothing) {
+  const std::vector<uint64_t> tags = SortedTags();
+  std::optional<std::map<uint64_t, std::pair<std::string, std::string>>> want;
+  size_t last_memory = 0;
+  for (uint32_t bytes : {0u, 8u, 64u, 1024u}) {
+    SCOPED_TRACE(bytes);
+    PagedHeader h;
+    h.filter_bytes = bytes;
+    const std::string path = absl::StrFormat("%s/f%d", dir_, bytes);
+    ASSERT_TRUE(PagedTable::Write(path, nullptr, h, table_).ok());
+    auto t = PagedTable::Open(path, nullptr);
+    ASSERT_TRUE(t.ok()) << t.status();
+    EXPECT_EQ(t->header().filter_bytes, bytes);
+    EXPECT_GT(t->memory_bytes(), last_memory);
+    last_memory = t->memory_bytes();
+    // Half the tags, and as many in no slot.
+    std::vector<uint64_t> some;
+    for (size_t i = 0; i < tags.size(); i += 2) some.insert(some.end(), {tags[i], tags[i] ^ 1});
+    auto slice = t->Slice(some);
+    ASSERT_TRUE(slice.ok()) << slice.status();
+    if (!want.has_value()) want = Found(*slice);
+    EXPECT_EQ(Found(*slice), *want);
+  }
+  EXPECT_GT(want->size(), 300u);
+  for (uint32_t bytes : {4u, 48u, 2048u}) {
+    PagedHeader h;
+    h.filter_bytes = bytes;
+    EXPECT_TRUE(absl::IsInvalidArgument(PagedTable::Write(dir_ + "/bad", key_.get(), h, table_)));
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/bad"));
+  }
+}
+
+// Tables looked up on two threads at once (as `lookup` asks its peers, and
+// the bench spreads tables over the cores): a page altered in one table is
+// refused there, as DataLoss naming that file, and the other table's slice
+// is what it is alone.
+TEST_F(PagedTableTest, APageAlteredInATableLookedUpOnAnotherThreadIsRefusedThere) {
+  const std::string good_path = Write("good", key_.get());
+  const std::string bad_path = Write("bad", key_.get());
+  std::string bytes = *common::ReadWholeFile(bad_path);
+  bytes[4 * kTablePageSize + 100] ^= 1;  // A page 4 (file page 0 is the preamble)
+  ASSERT_TRUE(common::WriteFileAtomically(bad_path, bytes).ok());
+  auto good = PagedTable::Open(good_path, key_.get());
+  auto bad = PagedTable::Open(bad_path, key_.get());
+  ASSERT_TRUE(good.ok() && bad.ok());  // the header opens; the page does not
+  const std::vector<uint64_t> tags = SortedTags();
+  const auto alone = good->Slice(tags);
+  ASSERT_TRUE(alone.ok());
+  for (int round = 0; round < 20; ++round) {
+    absl::StatusOr<Table> from_good = absl::UnknownError("not run"), from_bad = from_good;
+    std::thread other([&] { from_bad = bad->Slice(tags); });
+    from_good = good->Slice(tags);
+    other.join();
+    ASSERT_TRUE(from_good.ok()) << from_good.status();
+    EXPECT_EQ(Found(*from_good), Found(*alone));
+    ASSERT_TRUE(absl::IsDataLoss(from_bad.status())) << from_bad.status();
+    EXPECT_TRUE(IsCorruptTableFile(from_bad.status()));
+    EXPECT_NE(from_bad.status().message().find(bad_path), std::string::npos);
+  }
 }
 
 }  // namespace
