@@ -382,7 +382,7 @@ size_t PeakRss() {
 TEST_F(PagedTableTest, AForgedClearHeaderClaimingHugeSlotCountsCostsNoMemory) {
   const std::string path = Write("t", nullptr);
   std::string bytes = *common::ReadWholeFile(path);
-  const size_t magic = std::strlen("fedlink paged table v2\n");
+  const size_t magic = std::strlen("fedlink paged table v3\n");
   ASSERT_EQ(bytes[magic], 0);  // clear
   const uint64_t file_id = U64At(bytes, magic + 1);
   const uint64_t header_offset = U64At(bytes, magic + 9);
@@ -402,7 +402,7 @@ TEST_F(PagedTableTest, AForgedClearHeaderClaimingHugeSlotCountsCostsNoMemory) {
   SetU64(&plain, at + 16, b_pages);
   // The header sealed as a keyless node seals it: a BLAKE2b-128 checksum
   // over its associated data and the plaintext (no secret in it).
-  const std::string ad = absl::StrCat("fedlink paged table v2 t ", file_id, " header");
+  const std::string ad = absl::StrCat("fedlink paged table v3 t ", file_id, " header");
   unsigned char mac[16];
   crypto_generichash_state st;
   crypto_generichash_init(&st, nullptr, 0, sizeof mac);
