@@ -292,6 +292,19 @@ inline constexpr KeyWords kKeyWords[] = {
     {"names", "names"},
     {"names_phonetic", "similar-sounding names"},
     {"address", "address"},
+    {"given_date", "given name with date of birth"},
+    {"given_variant_date", "given name spelled one letter apart with date of birth"},
+    {"nickname_date", "nickname or the same name in another language with date of birth"},
+    {"family_date", "family name with date of birth"},
+    {"family_variant_date", "family name spelled one letter apart with date of birth"},
+    {"name_words", "names in either order"},
+    {"name_words_phonetic", "similar-sounding names in either order"},
+    {"name_words_date", "names with date of birth"},
+    {"name_words_phonetic_date", "similar-sounding names with date of birth"},
+    {"name_words_near_date", "names with a date of birth a year apart"},
+    {"given_partial_date", "given name with the known part of the date of birth"},
+    {"family_partial_date", "family name with the known part of the date of birth"},
+    {"name_words_partial_date", "names with the known part of the date of birth"},
 };
 inline constexpr char kAnd[] = " and ";
 inline constexpr char kStrengthHigh[] = "high";
