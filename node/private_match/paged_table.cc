@@ -458,30 +458,6 @@ std::vector<Ref> SortedRefs(const std::vector<Slot>& slots, uint32_t first) {
   return refs;
 }
 
-PagedHeader WithTableFields(PagedHeader header, const Table& table) {
-  header.table_id = table.table_id;
-  header.t = table.t;
-  header.min_score = table.min_score;
-  header.notify_owner = table.notify_owner;
-  header.keyspec = table.keyspec;
-  header.version = table.version;
-  header.as_of = table.as_of;
-  return header;
-}
-
-// The inverse: a table with `header`'s fields and no slots yet.
-Table TableWithHeaderOf(const PagedHeader& header) {
-  Table out;
-  out.table_id = header.table_id;
-  out.t = header.t;
-  out.min_score = header.min_score;
-  out.notify_owner = header.notify_owner;
-  out.keyspec = header.keyspec;
-  out.version = header.version;
-  out.as_of = header.as_of;
-  return out;
-}
-
 }  // namespace
 
 absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey* key,
@@ -516,7 +492,8 @@ absl::Status PagedTable::Write(const std::string& path, const crypto::SealingKey
     RETURN_IF_ERROR(out.Slot(s.id, static_cast<uint32_t>(s.sealed_payload.size())));
   }
   for (const Slot& s : table.slots) RETURN_IF_ERROR(out.Payload(s.sealed_payload));
-  return out.Finish(WithTableFields(std::move(header), table));
+  CopyHeaderFields(table, &header);
+  return out.Finish(std::move(header));
 }
 
 absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::SealingKey* key,
@@ -637,7 +614,8 @@ absl::Status PagedTable::WriteUpdated(const std::string& path, const crypto::Sea
                                    : out.Payload(s.sealed_payload));
     }
   }
-  return out.Finish(WithTableFields(std::move(header), next));
+  CopyHeaderFields(next, &header);
+  return out.Finish(std::move(header));
 }
 
 constexpr absl::string_view kCorruptPayload = "fedlink.private_match.corrupt_table_file";
@@ -823,7 +801,8 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given, SliceS
       if (past) break;
     }
   }
-  Table out = TableWithHeaderOf(header_);
+  Table out;
+  CopyHeaderFields(header_, &out);
   out.slots.reserve(hit_entries.size());
   for (auto& [slot, entries] : hit_entries) {
     ASSIGN_OR_RETURN(const std::string* b, page(a_pages_ + slot / kBPerPage));
@@ -848,7 +827,8 @@ absl::StatusOr<Table> PagedTable::Slice(absl::Span<const uint64_t> given, SliceS
 }
 
 absl::StatusOr<Table> PagedTable::ReadAll() const {
-  Table out = TableWithHeaderOf(header_);
+  Table out;
+  CopyHeaderFields(header_, &out);
   // The slot directory and the payloads first, a slot taken only once its
   // directory page opened: memory grows with what the file really holds,
   // not with the slot count its header claims (a clear file's header is

@@ -48,13 +48,7 @@ size_t Table::bytes() const {
 
 Table HeaderOf(const Table& table) {
   Table out;
-  out.table_id = table.table_id;
-  out.t = table.t;
-  out.min_score = table.min_score;
-  out.notify_owner = table.notify_owner;
-  out.keyspec = table.keyspec;
-  out.version = table.version;
-  out.as_of = table.as_of;
+  CopyHeaderFields(table, &out);
   return out;
 }
 

@@ -104,6 +104,20 @@ struct Table {
   size_t bytes() const;  // entries + payloads
 };
 
+// Copies the header fields of a table (all but its slots) from `from` to
+// `to`: Table and the paged cache's PagedHeader name them alike, so one list
+// serves every copy between them.
+template <typename From, typename To>
+void CopyHeaderFields(const From& from, To* to) {
+  to->table_id = from.table_id;
+  to->t = from.t;
+  to->min_score = from.min_score;
+  to->notify_owner = from.notify_owner;
+  to->keyspec = from.keyspec;
+  to->version = from.version;
+  to->as_of = from.as_of;
+}
+
 // `table` without its slots: the header fields a probe or a slice carries.
 Table HeaderOf(const Table& table);
 
